@@ -1,0 +1,204 @@
+//! The catalog snapshot: what cart validation and allocation need to know about each SKU.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::money::Money;
+use crate::values::{Quantity, Sku};
+
+/// What happens when a SKU is ordered beyond its available-to-promise quantity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(
+        tag = "kind",
+        rename_all = "camelCase",
+        rename_all_fields = "camelCase"
+    )
+)]
+pub enum OutOfStockPolicy {
+    /// Refuse the excess: the line cannot be ordered.
+    Deny,
+    /// Accept it and promise a date: the next purchase-order arrival, else today + lead time.
+    Backorder { lead_time_days: u16 },
+    /// A supplier ships the excess directly to the customer.
+    Dropship { supplier: String },
+}
+
+/// The tax class a product belongs to; rates per class and destination live in the tax rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
+pub enum TaxClass {
+    Standard,
+    Reduced,
+    Zero,
+}
+
+/// One SKU as validation sees it at a moment in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
+pub struct CatalogItem {
+    pub sku: Sku,
+    /// Display name, used in messages.
+    pub name: String,
+    /// Price of one unit; tax-inclusive or exclusive as the tax rules say.
+    pub unit_price: Money,
+    /// Inactive products cannot be bought.
+    pub active: bool,
+    /// Smallest quantity one order may hold (1 when absent).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub min_per_order: Option<Quantity>,
+    /// Largest quantity one order may hold (no limit but [`Quantity::MAX`] when absent).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub max_per_order: Option<Quantity>,
+    /// Available to promise: on hand minus reserved over all locations.
+    pub available: u32,
+    pub policy: OutOfStockPolicy,
+    /// Earliest expected arrival of an open purchase order for this SKU, if any.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub next_restock: Option<NaiveDate>,
+    pub weight_grams: u32,
+    pub tax_class: TaxClass,
+}
+
+impl CatalogItem {
+    /// When a backordered unit of this item can be promised, counted from `today`.
+    /// `None` when the policy is not backorder.
+    pub fn backorder_promise(&self, today: NaiveDate) -> Option<NaiveDate> {
+        match self.policy {
+            OutOfStockPolicy::Backorder { lead_time_days } => Some(
+                self.next_restock
+                    .filter(|d| *d >= today)
+                    .unwrap_or_else(|| today + chrono::Days::new(u64::from(lead_time_days))),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The SKUs validation may look up, keyed by SKU.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(from = "Vec<CatalogItem>", into = "Vec<CatalogItem>")
+)]
+pub struct Catalog {
+    items: BTreeMap<Sku, CatalogItem>,
+}
+
+impl Catalog {
+    pub fn new(items: impl IntoIterator<Item = CatalogItem>) -> Catalog {
+        Catalog {
+            items: items.into_iter().map(|i| (i.sku.clone(), i)).collect(),
+        }
+    }
+
+    pub fn get(&self, sku: &Sku) -> Option<&CatalogItem> {
+        self.items.get(sku)
+    }
+
+    pub fn items(&self) -> impl Iterator<Item = &CatalogItem> {
+        self.items.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl From<Vec<CatalogItem>> for Catalog {
+    fn from(items: Vec<CatalogItem>) -> Self {
+        Catalog::new(items)
+    }
+}
+
+impl From<Catalog> for Vec<CatalogItem> {
+    fn from(catalog: Catalog) -> Self {
+        catalog.items.into_values().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    fn item(policy: OutOfStockPolicy, next_restock: Option<NaiveDate>) -> CatalogItem {
+        CatalogItem {
+            sku: Sku::parse("MUG-01").unwrap(),
+            name: "Mug".into(),
+            unit_price: Money::new(1200, Currency::Eur),
+            active: true,
+            min_per_order: None,
+            max_per_order: None,
+            available: 0,
+            policy,
+            next_restock,
+            weight_grams: 350,
+            tax_class: TaxClass::Standard,
+        }
+    }
+
+    fn day(d: &str) -> NaiveDate {
+        d.parse().unwrap()
+    }
+
+    #[test]
+    fn a_backorder_is_promised_for_the_next_purchase_order_arrival() {
+        let i = item(
+            OutOfStockPolicy::Backorder { lead_time_days: 14 },
+            Some(day("2026-12-03")),
+        );
+        assert_eq!(
+            i.backorder_promise(day("2026-11-27")),
+            Some(day("2026-12-03"))
+        );
+    }
+
+    #[test]
+    fn without_a_purchase_order_a_backorder_is_promised_after_the_lead_time() {
+        let i = item(OutOfStockPolicy::Backorder { lead_time_days: 14 }, None);
+        assert_eq!(
+            i.backorder_promise(day("2026-11-27")),
+            Some(day("2026-12-11"))
+        );
+        let overdue = item(
+            OutOfStockPolicy::Backorder { lead_time_days: 3 },
+            Some(day("2026-11-01")),
+        );
+        assert_eq!(
+            overdue.backorder_promise(day("2026-11-27")),
+            Some(day("2026-11-30"))
+        );
+    }
+
+    #[test]
+    fn deny_and_dropship_make_no_backorder_promise() {
+        assert_eq!(
+            item(OutOfStockPolicy::Deny, None).backorder_promise(day("2026-11-27")),
+            None
+        );
+        let dropship = item(
+            OutOfStockPolicy::Dropship {
+                supplier: "acme".into(),
+            },
+            None,
+        );
+        assert_eq!(dropship.backorder_promise(day("2026-11-27")), None);
+    }
+}

@@ -1,0 +1,51 @@
+//! Validated values: each type can only be built by its `parse`, so the rest of the code trusts it.
+
+mod address;
+mod country;
+mod customer;
+mod email;
+mod phone;
+mod quantity;
+mod sku;
+
+pub use address::{AddressField, AddressInput, AddressProblem, AddressProblemKind, PostalAddress};
+pub use country::{CountryCode, CountryError};
+pub use customer::{CustomerId, CustomerIdError};
+pub use email::{Email, EmailError};
+pub use phone::{Phone, PhoneError};
+pub use quantity::{Quantity, QuantityError};
+pub use sku::{Sku, SkuError};
+
+/// Implements the serde bridge (`try_from`/`into` a string) and `Display` for a string newtype.
+macro_rules! string_value {
+    ($ty:ident, $err:ty) => {
+        impl TryFrom<String> for $ty {
+            type Error = $err;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                value.parse()
+            }
+        }
+        impl From<$ty> for String {
+            fn from(value: $ty) -> String {
+                value.0
+            }
+        }
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl std::str::FromStr for $ty {
+            type Err = $err;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $ty::parse(s)
+            }
+        }
+        impl $ty {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+pub(crate) use string_value;

@@ -1,0 +1,74 @@
+//! `Sku`: a stock-keeping unit code.
+
+use super::string_value;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SkuError {
+    #[error("SKU is empty")]
+    Empty,
+    #[error("SKU is longer than {max} characters", max = Sku::MAX_LEN)]
+    TooLong,
+    #[error("SKU may contain only letters, digits, '-', '_' and '.'")]
+    InvalidCharacter,
+}
+
+/// A SKU code: 1–64 ASCII letters, digits, `-`, `_` or `.`; case is kept (SKUs are case-sensitive).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "String", into = "String")
+)]
+pub struct Sku(String);
+
+string_value!(Sku, SkuError);
+
+impl Sku {
+    pub const MAX_LEN: usize = 64;
+
+    /// Parses a SKU; surrounding whitespace is ignored.
+    pub fn parse(raw: &str) -> Result<Sku, SkuError> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(SkuError::Empty);
+        }
+        if s.len() > Self::MAX_LEN {
+            return Err(SkuError::TooLong);
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return Err(SkuError::InvalidCharacter);
+        }
+        Ok(Sku(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_sku_parses_and_keeps_its_case() {
+        assert_eq!(Sku::parse(" Tee-Blk.M_1 ").unwrap().as_str(), "Tee-Blk.M_1");
+    }
+
+    #[test]
+    fn an_empty_sku_is_rejected() {
+        assert_eq!(Sku::parse("   "), Err(SkuError::Empty));
+    }
+
+    #[test]
+    fn a_sku_with_spaces_or_symbols_is_rejected() {
+        assert_eq!(Sku::parse("TEE BLK"), Err(SkuError::InvalidCharacter));
+        assert_eq!(Sku::parse("TEE/BLK"), Err(SkuError::InvalidCharacter));
+        assert_eq!(Sku::parse("TÉE"), Err(SkuError::InvalidCharacter));
+    }
+
+    #[test]
+    fn a_sku_longer_than_64_characters_is_rejected() {
+        assert!(Sku::parse(&"A".repeat(64)).is_ok());
+        assert_eq!(Sku::parse(&"A".repeat(65)), Err(SkuError::TooLong));
+    }
+}
