@@ -4,9 +4,19 @@
 //! - [`money`]: integer minor units + ISO 4217 currency, checked arithmetic, exact splits.
 //! - [`values`]: parsed newtypes (`Sku`, `Quantity`, `Email`, `PostalAddress`, …).
 //! - [`catalog`]: the per-SKU snapshot validation and allocation read.
+//! - [`cart`]: cart validation and totals (coupons, shipping, tax).
+//! - [`lifecycle`]: the order, payment, shipment, line-availability and return state machines.
+//! - [`allocation`]: which stock location serves which line, with backorder/dropship fallback.
+//! - [`refund`]: return eligibility and refund amounts.
+//! - [`text`]: English wording helpers (dates, counts) shared by messages.
 
+pub mod allocation;
+pub mod cart;
 pub mod catalog;
+pub mod lifecycle;
 pub mod money;
+pub mod refund;
+pub mod text;
 pub mod values;
 
 pub use money::{Currency, Money, MoneyError};

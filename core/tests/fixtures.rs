@@ -1,1 +1,55 @@
-//! placeholder
+//! Shared cart fixtures: each JSON file holds a cart, catalog, rules, instant and the expected check.
+//!
+//! The same files are run through the ordo-wasm package, so passing here and there proves the
+//! browser and the server compute identical results. `ORDO_BLESS=1` rewrites `expected` from the
+//! current code (review the diff before committing it).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use ordo_core::cart::{Cart, CartCheck, Rules, validate};
+use ordo_core::catalog::Catalog;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Fixture {
+    now: DateTime<Utc>,
+    cart: Cart,
+    catalog: Catalog,
+    rules: Rules,
+}
+
+fn fixture_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cart");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_cart_fixture_validates_to_its_expected_check() {
+    let files = fixture_files();
+    assert!(files.len() >= 16, "fixtures went missing: {files:?}");
+    let bless = std::env::var_os("ORDO_BLESS").is_some();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut raw: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let fixture: Fixture = serde_json::from_value(raw.clone()).unwrap();
+        let check = validate(&fixture.cart, &fixture.catalog, &fixture.rules, fixture.now);
+        let actual = serde_json::to_value(&check).unwrap();
+        if bless {
+            raw["expected"] = actual;
+            std::fs::write(&path, serde_json::to_string_pretty(&raw).unwrap() + "\n").unwrap();
+            continue;
+        }
+        assert_eq!(actual, raw["expected"], "{}", path.display());
+        // The wire form reads back into the same value.
+        let back: CartCheck = serde_json::from_value(raw["expected"].clone()).unwrap();
+        assert_eq!(back, check, "{}", path.display());
+    }
+}

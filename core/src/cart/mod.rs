@@ -1,0 +1,65 @@
+//! Cart validation: parse a raw cart against the catalog and the shop's rules into totals and issues.
+//!
+//! [`validate`] is the one function the browser (through ordo-wasm) and the gateway both call,
+//! so they can never disagree about what a cart costs or why it cannot be checked out.
+
+mod check;
+mod rules;
+mod validate;
+
+pub use check::{CartCheck, Fulfilment, Issue, IssueCode, LineTotals, Severity, Totals};
+pub use rules::{
+    Coupon, CouponDiscount, Rules, ShippingOption, ShippingRate, ShippingZone, TaxRate, TaxRules,
+    WeightBand,
+};
+pub use validate::validate;
+
+use crate::values::AddressInput;
+
+/// A cart as the customer built it: raw, unvalidated values straight from a form or an API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", default)
+)]
+pub struct Cart {
+    /// ISO 4217 code of the currency the customer pays in.
+    pub currency: String,
+    pub lines: Vec<CartLine>,
+    /// Coupon codes in the order they were entered (matched case-insensitively).
+    pub coupons: Vec<String>,
+    pub shipping_address: Option<AddressInput>,
+    /// Code of the chosen shipping option; the zone's first option when absent.
+    pub shipping_option: Option<String>,
+    pub email: Option<String>,
+    pub stage: CartStage,
+}
+
+/// One line of a [`Cart`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", default)
+)]
+pub struct CartLine {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// How far the customer is: browsing tolerates a missing address and e-mail, checkout does not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
+pub enum CartStage {
+    #[default]
+    Browse,
+    Checkout,
+}
+
+#[cfg(test)]
+mod tests;

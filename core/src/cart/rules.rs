@@ -1,0 +1,273 @@
+//! The shop's pricing rules a cart is checked against: coupons, shipping zones, tax rates.
+
+use chrono::{DateTime, Utc};
+
+use crate::catalog::TaxClass;
+use crate::money::Money;
+use crate::values::CountryCode;
+
+/// Everything besides the catalog that decides what a cart costs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", default)
+)]
+pub struct Rules {
+    /// Coupons a customer may enter.
+    pub coupons: Vec<Coupon>,
+    /// Whether several coupons may apply to one cart (each must also be `stackable`).
+    pub allow_coupon_stacking: bool,
+    /// Shipping zones, searched in order; a zone without countries serves the rest of the world.
+    pub shipping: Vec<ShippingZone>,
+    pub tax: TaxRules,
+    /// Most lines one cart may hold.
+    pub max_lines: u16,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            coupons: Vec::new(),
+            allow_coupon_stacking: false,
+            shipping: Vec::new(),
+            tax: TaxRules::default(),
+            max_lines: 100,
+        }
+    }
+}
+
+/// A coupon code and what it gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
+pub struct Coupon {
+    /// Matched case-insensitively against what the customer typed.
+    pub code: String,
+    pub discount: CouponDiscount,
+    /// The goods subtotal must reach this before the coupon applies.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub min_subtotal: Option<Money>,
+    /// Valid from this instant (inclusive).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Valid until this instant (exclusive).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub valid_until: Option<DateTime<Utc>>,
+    /// May combine with other stackable coupons when the rules allow stacking.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub stackable: bool,
+}
+
+/// What a coupon takes off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(
+        tag = "kind",
+        rename_all = "camelCase",
+        rename_all_fields = "camelCase"
+    )
+)]
+pub enum CouponDiscount {
+    /// A percentage of the goods subtotal, in basis points (1 000 = 10 %), capped at 100 %.
+    Percent { basis_points: u32 },
+    /// A fixed amount off the goods, never more than the goods cost.
+    Fixed { amount: Money },
+    /// Shipping costs nothing.
+    FreeShipping,
+}
+
+/// Where a set of shipping options applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
+pub struct ShippingZone {
+    pub name: String,
+    /// Destination countries; empty means every country no earlier zone lists.
+    pub countries: Vec<CountryCode>,
+    /// The first option is the default.
+    pub options: Vec<ShippingOption>,
+}
+
+/// One way to ship into a zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
+pub struct ShippingOption {
+    pub code: String,
+    pub name: String,
+    pub rate: ShippingRate,
+    /// Shipping is free when goods after discounts reach this amount.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub free_above: Option<Money>,
+    /// Business days from dispatch to delivery, for expected dates.
+    pub transit_days: u16,
+}
+
+/// How an option is priced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(
+        tag = "kind",
+        rename_all = "camelCase",
+        rename_all_fields = "camelCase"
+    )
+)]
+pub enum ShippingRate {
+    Flat {
+        amount: Money,
+    },
+    /// The first band whose `up_to_grams` covers the cart weight; heavier carts cannot ship.
+    WeightBands {
+        bands: Vec<WeightBand>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
+pub struct WeightBand {
+    pub up_to_grams: u32,
+    pub amount: Money,
+}
+
+/// Tax rates and whether catalog prices already include tax.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", default)
+)]
+pub struct TaxRules {
+    /// True for tax-inclusive prices (typical in the EU and UK), false for US-style prices plus tax.
+    pub prices_include_tax: bool,
+    pub rates: Vec<TaxRate>,
+}
+
+/// The rate of one tax class in one country, optionally narrowed to a region (state, province).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase")
+)]
+pub struct TaxRate {
+    pub country: CountryCode,
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub region: Option<String>,
+    pub class: TaxClass,
+    /// 1 900 = 19 %.
+    pub basis_points: u32,
+}
+
+impl TaxRules {
+    /// The rate for a class at a destination: a region-specific rate wins over the country's.
+    /// No configured rate means the class is not taxed there.
+    pub fn rate_for(&self, country: &CountryCode, region: Option<&str>, class: TaxClass) -> u32 {
+        let in_country = || {
+            self.rates
+                .iter()
+                .filter(|r| &r.country == country && r.class == class)
+        };
+        let regional = region.and_then(|region| {
+            in_country().find(|r| {
+                r.region
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(region.trim()))
+            })
+        });
+        regional
+            .or_else(|| in_country().find(|r| r.region.is_none()))
+            .map_or(0, |r| r.basis_points)
+    }
+}
+
+impl Coupon {
+    pub(crate) fn matches(&self, typed: &str) -> bool {
+        self.code.trim().eq_ignore_ascii_case(typed.trim())
+    }
+}
+
+impl ShippingZone {
+    pub(crate) fn find<'a>(
+        zones: &'a [ShippingZone],
+        country: &CountryCode,
+    ) -> Option<&'a ShippingZone> {
+        zones
+            .iter()
+            .find(|z| z.countries.contains(country))
+            .or_else(|| zones.iter().find(|z| z.countries.is_empty()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate(country: &str, region: Option<&str>, class: TaxClass, bp: u32) -> TaxRate {
+        TaxRate {
+            country: CountryCode::parse(country).unwrap(),
+            region: region.map(Into::into),
+            class,
+            basis_points: bp,
+        }
+    }
+
+    #[test]
+    fn a_regional_tax_rate_wins_over_the_country_rate() {
+        let rules = TaxRules {
+            prices_include_tax: false,
+            rates: vec![
+                rate("US", None, TaxClass::Standard, 500),
+                rate("US", Some("CA"), TaxClass::Standard, 725),
+            ],
+        };
+        let us = CountryCode::parse("US").unwrap();
+        assert_eq!(rules.rate_for(&us, Some("ca"), TaxClass::Standard), 725);
+        assert_eq!(rules.rate_for(&us, Some("NY"), TaxClass::Standard), 500);
+        assert_eq!(rules.rate_for(&us, None, TaxClass::Standard), 500);
+        assert_eq!(rules.rate_for(&us, None, TaxClass::Reduced), 0);
+    }
+
+    #[test]
+    fn a_zone_without_countries_serves_the_rest_of_the_world() {
+        let zone = |name: &str, countries: &[&str]| ShippingZone {
+            name: name.into(),
+            countries: countries
+                .iter()
+                .map(|c| CountryCode::parse(c).unwrap())
+                .collect(),
+            options: vec![],
+        };
+        let zones = vec![zone("World", &[]), zone("EU", &["DE", "FR"])];
+        assert_eq!(
+            ShippingZone::find(&zones, &CountryCode::parse("FR").unwrap())
+                .unwrap()
+                .name,
+            "EU"
+        );
+        assert_eq!(
+            ShippingZone::find(&zones, &CountryCode::parse("JP").unwrap())
+                .unwrap()
+                .name,
+            "World"
+        );
+        assert!(ShippingZone::find(&zones[1..], &CountryCode::parse("JP").unwrap()).is_none());
+    }
+}

@@ -1,0 +1,709 @@
+//! The cart validation algorithm: lines, coupons, address, contact, shipping, tax, totals.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::check::{CartCheck, Fulfilment, Issue, IssueCode, LineTotals, Severity, Totals};
+use super::rules::{Coupon, CouponDiscount, Rules, ShippingRate, ShippingZone};
+use super::{Cart, CartStage};
+use crate::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
+use crate::money::{Currency, Money, MoneyError};
+use crate::text;
+use crate::values::{
+    AddressField, AddressProblemKind, Email, PostalAddress, Quantity, QuantityError, Sku,
+};
+
+/// Checks a cart against a catalog snapshot and the shop's rules at instant `now`.
+///
+/// Reports every issue (not only the first) and prices whatever can be priced.
+/// Rounding: percentages and tax are rounded half away from zero per line; a cart-level
+/// discount is spread over lines by largest remainder, so line amounts always add up to
+/// the cart amounts exactly.
+pub fn validate(cart: &Cart, catalog: &Catalog, rules: &Rules, now: DateTime<Utc>) -> CartCheck {
+    let mut issues = Issues::default();
+    let currency = match Currency::parse(&cart.currency) {
+        Ok(c) => Some(c),
+        Err(_) => {
+            issues.error(
+                IssueCode::CurrencyUnknown,
+                "currency",
+                format!("\"{}\" is not a currency we accept.", cart.currency.trim()),
+            );
+            None
+        }
+    };
+
+    let lines = check_lines(cart, catalog, rules, currency, now, &mut issues);
+    let address = check_address(cart, &mut issues);
+    check_email(cart, &mut issues);
+
+    let totals = currency.and_then(|currency| {
+        match price(
+            cart,
+            rules,
+            currency,
+            &lines,
+            address.as_ref(),
+            now,
+            &mut issues,
+        ) {
+            Ok(totals) => Some(totals),
+            Err(_) => {
+                issues.error(
+                    IssueCode::TotalOutOfRange,
+                    "lines",
+                    "The cart's amounts are too large to add up.".to_owned(),
+                );
+                None
+            }
+        }
+    });
+
+    let issues = issues.0;
+    CartCheck {
+        ok: !issues.iter().any(|i| i.severity == Severity::Error),
+        totals,
+        issues,
+    }
+}
+
+#[derive(Default)]
+struct Issues(Vec<Issue>);
+
+impl Issues {
+    fn push(
+        &mut self,
+        code: IssueCode,
+        severity: Severity,
+        path: impl Into<String>,
+        message: String,
+    ) {
+        self.0.push(Issue {
+            code,
+            path: path.into(),
+            severity,
+            message,
+        });
+    }
+    fn error(&mut self, code: IssueCode, path: impl Into<String>, message: String) {
+        self.push(code, Severity::Error, path, message);
+    }
+    fn warning(&mut self, code: IssueCode, path: impl Into<String>, message: String) {
+        self.push(code, Severity::Warning, path, message);
+    }
+}
+
+/// A line that can be priced.
+struct PricedLine<'a> {
+    index: usize,
+    item: &'a CatalogItem,
+    quantity: Quantity,
+    fulfilment: Fulfilment,
+}
+
+fn check_lines<'a>(
+    cart: &Cart,
+    catalog: &'a Catalog,
+    rules: &Rules,
+    currency: Option<Currency>,
+    now: DateTime<Utc>,
+    issues: &mut Issues,
+) -> Vec<PricedLine<'a>> {
+    if cart.lines.is_empty() {
+        issues.error(
+            IssueCode::CartEmpty,
+            "lines",
+            "Your cart is empty.".to_owned(),
+        );
+    }
+    if cart.lines.len() > usize::from(rules.max_lines) {
+        issues.error(
+            IssueCode::CartTooManyLines,
+            "lines",
+            format!("A cart may hold at most {} lines.", rules.max_lines),
+        );
+    }
+    let mut seen: HashMap<Sku, usize> = HashMap::new();
+    let mut priced = Vec::new();
+    for (index, line) in cart.lines.iter().enumerate() {
+        let sku_path = format!("lines[{index}].sku");
+        let qty_path = format!("lines[{index}].quantity");
+        let sku = match Sku::parse(&line.sku) {
+            Ok(sku) => Some(sku),
+            Err(e) => {
+                issues.error(
+                    IssueCode::InvalidSku,
+                    &sku_path,
+                    format!("\"{}\" is not a valid SKU: {e}.", line.sku),
+                );
+                None
+            }
+        };
+        let quantity = match Quantity::parse(line.quantity) {
+            Ok(q) => Some(q),
+            Err(e) => {
+                let message = match e {
+                    QuantityError::TooSmall => "Quantity must be at least 1.".to_owned(),
+                    QuantityError::TooLarge => {
+                        format!("Quantity must be at most {}.", Quantity::MAX)
+                    }
+                };
+                issues.error(IssueCode::InvalidQuantity, &qty_path, message);
+                None
+            }
+        };
+        let Some(sku) = sku else { continue };
+        if let Some(first) = seen.get(&sku) {
+            issues.error(
+                IssueCode::DuplicateLine,
+                &sku_path,
+                format!(
+                    "{sku} is already in the cart on line {}; change the quantity there instead.",
+                    first + 1
+                ),
+            );
+            continue;
+        }
+        seen.insert(sku.clone(), index);
+        let Some(item) = catalog.get(&sku) else {
+            issues.error(
+                IssueCode::UnknownSku,
+                &sku_path,
+                format!("We have no product with SKU {sku}."),
+            );
+            continue;
+        };
+        let name = &item.name;
+        if !item.active {
+            issues.error(
+                IssueCode::InactiveProduct,
+                &sku_path,
+                format!("\"{name}\" is no longer sold."),
+            );
+        }
+        if let Some(currency) = currency
+            && item.unit_price.currency() != currency
+        {
+            issues.error(
+                IssueCode::CurrencyMismatch,
+                &sku_path,
+                format!(
+                    "\"{name}\" is priced in {}, not {currency}.",
+                    item.unit_price.currency()
+                ),
+            );
+            continue;
+        }
+        let Some(quantity) = quantity else { continue };
+        let q = quantity.get();
+        if let Some(min) = item.min_per_order
+            && q < min.get()
+        {
+            issues.error(
+                IssueCode::QtyBelowMin,
+                &qty_path,
+                format!("\"{name}\" is sold in quantities of at least {min}."),
+            );
+        }
+        if let Some(max) = item.max_per_order
+            && q > max.get()
+        {
+            issues.error(
+                IssueCode::QtyAboveMax,
+                &qty_path,
+                format!("At most {max} of \"{name}\" can be ordered at once."),
+            );
+        }
+        let fulfilment = fulfilment(item, q, now);
+        match &fulfilment {
+            Fulfilment::InStock => {}
+            Fulfilment::Unavailable { available: 0 } => {
+                issues.error(
+                    IssueCode::OutOfStock,
+                    &qty_path,
+                    format!("\"{name}\" is out of stock."),
+                );
+            }
+            Fulfilment::Unavailable { available } => issues.error(
+                IssueCode::OutOfStock,
+                &qty_path,
+                format!(
+                    "Only {available} of \"{name}\" {} in stock.",
+                    if *available == 1 { "is" } else { "are" }
+                ),
+            ),
+            Fulfilment::Backorder { quantity, promised } => {
+                let what = match *quantity {
+                    n if n == q => format!("\"{name}\" is"),
+                    1 => format!("1 of \"{name}\" is"),
+                    n => format!("{n} of \"{name}\" are"),
+                };
+                issues.warning(
+                    IssueCode::Backordered,
+                    &qty_path,
+                    format!(
+                        "{what} on backorder and will ship by {}.",
+                        text::date(*promised)
+                    ),
+                );
+            }
+            Fulfilment::Dropship { quantity, .. } => {
+                let what = match *quantity {
+                    n if n == q => format!("\"{name}\" ships"),
+                    1 => format!("1 of \"{name}\" ships"),
+                    n => format!("{n} of \"{name}\" ship"),
+                };
+                issues.warning(
+                    IssueCode::Dropshipped,
+                    &qty_path,
+                    format!("{what} separately, directly from our supplier."),
+                );
+            }
+        }
+        priced.push(PricedLine {
+            index,
+            item,
+            quantity,
+            fulfilment,
+        });
+    }
+    priced
+}
+
+fn fulfilment(item: &CatalogItem, quantity: u32, now: DateTime<Utc>) -> Fulfilment {
+    if quantity <= item.available {
+        return Fulfilment::InStock;
+    }
+    let short = quantity - item.available;
+    match &item.policy {
+        OutOfStockPolicy::Deny => Fulfilment::Unavailable {
+            available: item.available,
+        },
+        OutOfStockPolicy::Backorder { .. } => match item.backorder_promise(now.date_naive()) {
+            Some(promised) => Fulfilment::Backorder {
+                quantity: short,
+                promised,
+            },
+            None => Fulfilment::Unavailable {
+                available: item.available,
+            },
+        },
+        OutOfStockPolicy::Dropship { supplier } => Fulfilment::Dropship {
+            quantity: short,
+            supplier: supplier.clone(),
+        },
+    }
+}
+
+fn check_address(cart: &Cart, issues: &mut Issues) -> Option<PostalAddress> {
+    let Some(input) = &cart.shipping_address else {
+        if cart.stage == CartStage::Checkout {
+            issues.error(
+                IssueCode::AddressRequired,
+                "shippingAddress",
+                "Enter a shipping address.".to_owned(),
+            );
+        }
+        return None;
+    };
+    match PostalAddress::parse(input) {
+        Ok(address) => Some(address),
+        Err(problems) => {
+            for problem in problems {
+                let path = format!("shippingAddress.{}", problem.field.wire_name());
+                let label = field_label(problem.field);
+                let (code, message) = match &problem.kind {
+                    AddressProblemKind::Missing => (
+                        IssueCode::AddressMissingField,
+                        format!("Enter the {label}."),
+                    ),
+                    AddressProblemKind::TooLong => (
+                        IssueCode::AddressFieldTooLong,
+                        format!(
+                            "The {label} is too long (at most {} characters).",
+                            PostalAddress::MAX_FIELD_LEN
+                        ),
+                    ),
+                    AddressProblemKind::UnknownCountry => (
+                        IssueCode::AddressInvalidCountry,
+                        format!(
+                            "\"{}\" is not a country code we know (use two letters, e.g. US, GB, DE).",
+                            input.country.trim()
+                        ),
+                    ),
+                    AddressProblemKind::InvalidPostcode { country, example } => (
+                        IssueCode::AddressInvalidPostcode,
+                        format!(
+                            "\"{}\" is not a valid postcode for {country} (e.g. {example}).",
+                            input.postal_code.trim()
+                        ),
+                    ),
+                    AddressProblemKind::InvalidPhone(e) => (
+                        IssueCode::PhoneInvalid,
+                        format!("{}.", capitalise(&e.to_string())),
+                    ),
+                };
+                issues.error(code, path, message);
+            }
+            None
+        }
+    }
+}
+
+fn field_label(field: AddressField) -> &'static str {
+    match field {
+        AddressField::Name => "recipient's name",
+        AddressField::Line1 => "street address",
+        AddressField::Line2 => "second address line",
+        AddressField::City => "city",
+        AddressField::Region => "region",
+        AddressField::PostalCode => "postcode",
+        AddressField::Country => "country",
+        AddressField::Phone => "phone number",
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn check_email(cart: &Cart, issues: &mut Issues) {
+    match cart
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        None if cart.stage == CartStage::Checkout => {
+            issues.error(
+                IssueCode::EmailRequired,
+                "email",
+                "Enter an e-mail address for the order confirmation.".to_owned(),
+            );
+        }
+        None => {}
+        Some(raw) => {
+            if let Err(e) = Email::parse(raw) {
+                issues.error(
+                    IssueCode::EmailInvalid,
+                    "email",
+                    format!("\"{raw}\" is not a valid e-mail address: {e}."),
+                );
+            }
+        }
+    }
+}
+
+/// Coupons that passed every check, in the order entered.
+fn check_coupons<'r>(
+    cart: &Cart,
+    rules: &'r Rules,
+    currency: Currency,
+    subtotal: Money,
+    now: DateTime<Utc>,
+    issues: &mut Issues,
+) -> Vec<&'r Coupon> {
+    let mut applied: Vec<&Coupon> = Vec::new();
+    let mut entered: Vec<&Coupon> = Vec::new();
+    for (index, typed) in cart.coupons.iter().enumerate() {
+        let path = format!("coupons[{index}]");
+        let shown = typed.trim();
+        let Some(coupon) = rules.coupons.iter().find(|c| c.matches(typed)) else {
+            issues.error(
+                IssueCode::CouponUnknown,
+                path,
+                format!("Coupon \"{shown}\" does not exist."),
+            );
+            continue;
+        };
+        if entered.iter().any(|c| std::ptr::eq(*c, coupon)) {
+            issues.error(
+                IssueCode::CouponDuplicate,
+                path,
+                format!("Coupon \"{shown}\" is already applied."),
+            );
+            continue;
+        }
+        entered.push(coupon);
+        let code = &coupon.code;
+        if coupon.valid_from.is_some_and(|from| now < from) {
+            issues.error(
+                IssueCode::CouponNotYetValid,
+                path,
+                format!("Coupon {code} is not valid yet."),
+            );
+            continue;
+        }
+        if coupon.valid_until.is_some_and(|until| now >= until) {
+            issues.error(
+                IssueCode::CouponExpired,
+                path,
+                format!("Coupon {code} has expired."),
+            );
+            continue;
+        }
+        let fixed_currency = match &coupon.discount {
+            CouponDiscount::Fixed { amount } => Some(amount.currency()),
+            _ => None,
+        };
+        let foreign = fixed_currency
+            .into_iter()
+            .chain(coupon.min_subtotal.map(Money::currency))
+            .any(|c| c != currency);
+        if foreign {
+            issues.error(
+                IssueCode::CouponCurrencyMismatch,
+                path,
+                format!("Coupon {code} cannot be used when paying in {currency}."),
+            );
+            continue;
+        }
+        if let Some(min) = coupon.min_subtotal
+            && subtotal.amount() < min.amount()
+        {
+            issues.error(
+                IssueCode::CouponMinSubtotal,
+                path,
+                format!(
+                    "Coupon {code} needs an order of at least {}.",
+                    min.display()
+                ),
+            );
+            continue;
+        }
+        if let Some(first) = applied.first() {
+            let stacks = rules.allow_coupon_stacking
+                && coupon.stackable
+                && applied.iter().all(|c| c.stackable);
+            if !stacks {
+                issues.error(
+                    IssueCode::CouponNotStackable,
+                    path,
+                    format!(
+                        "Coupon {code} cannot be combined with coupon {}.",
+                        first.code
+                    ),
+                );
+                continue;
+            }
+        }
+        applied.push(coupon);
+    }
+    applied
+}
+
+fn price(
+    cart: &Cart,
+    rules: &Rules,
+    currency: Currency,
+    lines: &[PricedLine<'_>],
+    address: Option<&PostalAddress>,
+    now: DateTime<Utc>,
+    issues: &mut Issues,
+) -> Result<Totals, MoneyError> {
+    let line_subtotals = lines
+        .iter()
+        .map(|l| l.item.unit_price.checked_mul(i64::from(l.quantity.get())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let subtotal = Money::sum(currency, line_subtotals.iter().copied())?;
+    let weight_grams: u64 = lines
+        .iter()
+        .map(|l| u64::from(l.item.weight_grams) * u64::from(l.quantity.get()))
+        .sum();
+
+    // Coupons: percentages of the goods subtotal and fixed amounts add up, capped at the subtotal.
+    let coupons = check_coupons(cart, rules, currency, subtotal, now, issues);
+    let mut discount = Money::zero(currency);
+    let mut free_shipping = false;
+    for coupon in &coupons {
+        match &coupon.discount {
+            CouponDiscount::Percent { basis_points } => {
+                discount =
+                    discount.checked_add(subtotal.percent_bp((*basis_points).min(10_000))?)?;
+            }
+            CouponDiscount::Fixed { amount } => discount = discount.checked_add(*amount)?,
+            CouponDiscount::FreeShipping => free_shipping = true,
+        }
+    }
+    let discount = discount.min(subtotal)?;
+    let weights: Vec<u64> = line_subtotals
+        .iter()
+        .map(|m| m.amount().max(0) as u64)
+        .collect();
+    let line_discounts = if lines.is_empty() {
+        Vec::new()
+    } else {
+        discount.split(&weights)?
+    };
+    let goods = subtotal.checked_sub(discount)?;
+
+    // Shipping and tax need a destination.
+    let mut shipping = Money::zero(currency);
+    let mut shipping_tax = Money::zero(currency);
+    let mut shipping_option = None;
+    let mut line_taxes = vec![Money::zero(currency); lines.len()];
+    let include = rules.tax.prices_include_tax;
+    if let Some(address) = address {
+        let country = address.country();
+        match ShippingZone::find(&rules.shipping, country) {
+            None => issues.error(
+                IssueCode::ShippingUnavailable,
+                "shippingAddress.country",
+                format!("We do not ship to {country}."),
+            ),
+            Some(zone) => {
+                let option = match cart
+                    .shipping_option
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                {
+                    None => zone.options.first(),
+                    Some(code) => {
+                        let found = zone
+                            .options
+                            .iter()
+                            .find(|o| o.code.eq_ignore_ascii_case(code));
+                        if found.is_none() {
+                            issues.error(
+                                IssueCode::ShippingOptionUnknown,
+                                "shippingOption",
+                                format!(
+                                    "Shipping option \"{code}\" is not available to {country}."
+                                ),
+                            );
+                        }
+                        found
+                    }
+                };
+                match option {
+                    None if cart.shipping_option.is_none() => issues.error(
+                        IssueCode::ShippingUnavailable,
+                        "shippingAddress.country",
+                        format!("We do not ship to {country}."),
+                    ),
+                    None => {}
+                    Some(option) => {
+                        shipping_option = Some(option.code.clone());
+                        let rate = match &option.rate {
+                            ShippingRate::Flat { amount } => Some(*amount),
+                            ShippingRate::WeightBands { bands } => {
+                                let band = bands
+                                    .iter()
+                                    .find(|b| u64::from(b.up_to_grams) >= weight_grams);
+                                if band.is_none() {
+                                    let heaviest =
+                                        bands.iter().map(|b| b.up_to_grams).max().unwrap_or(0);
+                                    issues.error(
+                                        IssueCode::ShippingWeightExceeded,
+                                        "shippingOption",
+                                        format!(
+                                            "{} cannot ship parcels over {} kg; this order weighs {} kg.",
+                                            option.name,
+                                            kg(u64::from(heaviest)),
+                                            kg(weight_grams)
+                                        ),
+                                    );
+                                }
+                                band.map(|b| b.amount)
+                            }
+                        };
+                        let free_by_threshold = option.free_above.is_some_and(|t| {
+                            t.currency() == currency && goods.amount() >= t.amount()
+                        });
+                        match rate {
+                            Some(rate) if rate.currency() != currency => issues.error(
+                                IssueCode::ShippingCurrencyMismatch,
+                                "shippingOption",
+                                format!(
+                                    "{} is not available when paying in {currency}.",
+                                    option.name
+                                ),
+                            ),
+                            Some(rate)
+                                if !free_shipping && !free_by_threshold && !lines.is_empty() =>
+                            {
+                                shipping = rate;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        let region = address.region();
+        for (i, line) in lines.iter().enumerate() {
+            let bp = rules.tax.rate_for(country, region, line.item.tax_class);
+            let taxable = line_subtotals[i].checked_sub(line_discounts[i])?;
+            line_taxes[i] = if include {
+                taxable.included_tax_bp(bp)?
+            } else {
+                taxable.percent_bp(bp)?
+            };
+        }
+        let bp = rules.tax.rate_for(country, region, TaxClass::Standard);
+        shipping_tax = if include {
+            shipping.included_tax_bp(bp)?
+        } else {
+            shipping.percent_bp(bp)?
+        };
+    }
+
+    let mut priced_lines = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let net = line_subtotals[i].checked_sub(line_discounts[i])?;
+        let total = if include {
+            net
+        } else {
+            net.checked_add(line_taxes[i])?
+        };
+        priced_lines.push(LineTotals {
+            index: line.index,
+            sku: line.item.sku.clone(),
+            name: line.item.name.clone(),
+            quantity: line.quantity,
+            unit_price: line.item.unit_price,
+            subtotal: line_subtotals[i],
+            discount: line_discounts[i],
+            tax: line_taxes[i],
+            total,
+            fulfilment: line.fulfilment.clone(),
+        });
+    }
+    let tax = Money::sum(currency, line_taxes.iter().copied())?.checked_add(shipping_tax)?;
+    let mut grand_total = goods.checked_add(shipping)?;
+    if !include {
+        grand_total = grand_total.checked_add(tax)?;
+    }
+    Ok(Totals {
+        prices_include_tax: include,
+        subtotal,
+        discount,
+        shipping,
+        shipping_tax,
+        tax,
+        grand_total,
+        weight_grams,
+        coupons: coupons.iter().map(|c| c.code.clone()).collect(),
+        shipping_option,
+        lines: priced_lines,
+    })
+}
+
+/// Grams as kilograms with up to three decimals: `2.5`, `30`.
+fn kg(grams: u64) -> String {
+    let whole = grams / 1000;
+    let rest = grams % 1000;
+    if rest == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{rest:03}")
+            .trim_end_matches('0')
+            .to_owned()
+    }
+}

@@ -1,0 +1,50 @@
+//! Small English wording helpers shared by cart messages and the status view.
+
+use chrono::{Datelike, NaiveDate};
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// `5 Dec 2026`: unambiguous in every English locale.
+pub fn date(d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
+
+/// `Fri 5 Dec`: for dates near enough that the year goes without saying.
+pub fn short_date(d: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        WEEKDAYS[d.weekday().num_days_from_monday() as usize],
+        d.day(),
+        MONTHS[d.month0() as usize]
+    )
+}
+
+/// `1 item` / `3 items`.
+pub fn count(n: u32, singular: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("1 {singular}")
+    } else {
+        format!("{n} {plural}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_day_month_year() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        assert_eq!(date(d), "5 Dec 2026");
+        assert_eq!(short_date(d), "Sat 5 Dec");
+    }
+
+    #[test]
+    fn counts_agree_in_number() {
+        assert_eq!(count(1, "item", "items"), "1 item");
+        assert_eq!(count(0, "item", "items"), "0 items");
+    }
+}
