@@ -110,10 +110,14 @@ impl Currency {
     /// The symbol used by [`Money::display`]; the code itself when there is no common one.
     pub fn symbol(self) -> &'static str {
         match self {
-            Currency::Usd | Currency::Aud | Currency::Cad | Currency::Nzd => "$",
+            Currency::Usd => "$",
+            Currency::Aud => "A$",
+            Currency::Cad => "CA$",
+            Currency::Nzd => "NZ$",
             Currency::Eur => "€",
             Currency::Gbp => "£",
-            Currency::Jpy | Currency::Cny => "¥",
+            Currency::Jpy => "¥",
+            Currency::Cny => "CN¥",
             Currency::Inr => "₹",
             Currency::Krw => "₩",
             _ => self.code(),
@@ -297,7 +301,7 @@ impl Money {
     pub fn display(self) -> String {
         let symbol = self.currency.symbol();
         let number = self.decimal_string();
-        if symbol.len() == 3 && symbol.is_ascii() {
+        if symbol == self.currency.code() {
             format!("{symbol} {number}")
         } else if let Some(unsigned) = number.strip_prefix('-') {
             format!("-{symbol}{unsigned}")

@@ -4,6 +4,8 @@
 //! browser and the server compute identical results. `ORDO_BLESS=1` rewrites `expected` from the
 //! current code (review the diff before committing it).
 
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
