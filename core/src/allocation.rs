@@ -60,10 +60,7 @@ impl LocationId {
         if s.len() > Self::MAX_LEN {
             return Err(LocationIdError::TooLong);
         }
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
-        {
+        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':')) {
             return Err(LocationIdError::InvalidCharacter);
         }
         Ok(LocationId(s.to_owned()))
@@ -72,11 +69,7 @@ impl LocationId {
 
 /// The stock of one SKU at one location.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LocationStock {
     pub location: LocationId,
     pub sku: Sku,
@@ -94,11 +87,7 @@ impl LocationStock {
 
 /// One order line to allocate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LineRequest {
     pub sku: Sku,
     pub quantity: Quantity,
@@ -132,11 +121,7 @@ impl LinePart {
 
 /// How one line is served. Its parts always add up to its quantity.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LinePlan {
     sku: Sku,
     quantity: Quantity,
@@ -156,11 +141,7 @@ impl LinePlan {
     }
     /// Units reserved from stock.
     pub fn allocated(&self) -> u32 {
-        self.parts
-            .iter()
-            .filter(|p| matches!(p, LinePart::Allocate { .. }))
-            .map(LinePart::quantity)
-            .sum()
+        self.parts.iter().filter(|p| matches!(p, LinePart::Allocate { .. })).map(LinePart::quantity).sum()
     }
     /// Whether every unit comes from stock (no backorder, no dropship).
     pub fn is_fully_allocated(&self) -> bool {
@@ -170,11 +151,7 @@ impl LinePlan {
 
 /// The result of [`allocate`]: one [`LinePlan`] per requested line, in request order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct AllocationPlan {
     lines: Vec<LinePlan>,
 }
@@ -219,12 +196,7 @@ pub enum AllocationError {
     #[error("line {line}: SKU {sku} is no longer sold")]
     Inactive { line: usize, sku: Sku },
     #[error("line {line}: only {available} of {requested} × {sku} can be supplied")]
-    InsufficientStock {
-        line: usize,
-        sku: Sku,
-        requested: u32,
-        available: u32,
-    },
+    InsufficientStock { line: usize, sku: Sku, requested: u32, available: u32 },
     #[error("stock of {sku} at {location} is listed more than once")]
     DuplicateStock { location: LocationId, sku: Sku },
 }
@@ -247,17 +219,11 @@ pub fn allocate(
     for (i, line) in lines.iter().enumerate() {
         items.push(match catalog.get(&line.sku) {
             None => {
-                errors.push(AllocationError::UnknownSku {
-                    line: i,
-                    sku: line.sku.clone(),
-                });
+                errors.push(AllocationError::UnknownSku { line: i, sku: line.sku.clone() });
                 None
             }
             Some(item) if !item.active => {
-                errors.push(AllocationError::Inactive {
-                    line: i,
-                    sku: line.sku.clone(),
-                });
+                errors.push(AllocationError::Inactive { line: i, sku: line.sku.clone() });
                 None
             }
             Some(item) => Some(item),
@@ -302,17 +268,12 @@ pub fn allocate(
     }
 
     // Choose among the locations that hold something useful.
-    let useful: Vec<usize> = (0..locations.len())
-        .filter(|l| available[*l].iter().any(|a| *a > 0))
-        .collect();
+    let useful: Vec<usize> = (0..locations.len()).filter(|l| available[*l].iter().any(|a| *a > 0)).collect();
     let useful_stock: Vec<Vec<u64>> = useful.iter().map(|l| available[*l].clone()).collect();
-    let target: Vec<u64> = (0..demand.len())
-        .map(|s| demand[s].min(useful_stock.iter().map(|a| a[s]).sum()))
-        .collect();
-    let chosen: Vec<usize> = choose_locations(&useful_stock, &target)
-        .into_iter()
-        .map(|c| useful[c])
-        .collect();
+    let target: Vec<u64> =
+        (0..demand.len()).map(|s| demand[s].min(useful_stock.iter().map(|a| a[s]).sum())).collect();
+    let chosen: Vec<usize> =
+        choose_locations(&useful_stock, &target).into_iter().map(|c| useful[c]).collect();
 
     // Fill lines from the chosen locations; the rest goes to the policy fallback.
     let mut left_at = available;
@@ -336,21 +297,14 @@ pub fn allocate(
             }
             left_at[l][s] -= take;
             left -= take;
-            parts.push(LinePart::Allocate {
-                location: locations[l].clone(),
-                quantity: units(take),
-            });
+            parts.push(LinePart::Allocate { location: locations[l].clone(), quantity: units(take) });
         }
         if left > 0 {
             match (&item.policy, item.backorder_promise(today)) {
-                (_, Some(promised)) => parts.push(LinePart::Backorder {
-                    quantity: units(left),
-                    promised,
-                }),
-                (OutOfStockPolicy::Dropship { supplier }, None) => parts.push(LinePart::Dropship {
-                    quantity: units(left),
-                    supplier: supplier.clone(),
-                }),
+                (_, Some(promised)) => parts.push(LinePart::Backorder { quantity: units(left), promised }),
+                (OutOfStockPolicy::Dropship { supplier }, None) => {
+                    parts.push(LinePart::Dropship { quantity: units(left), supplier: supplier.clone() })
+                }
                 _ => errors.push(AllocationError::InsufficientStock {
                     line: i,
                     sku: line.sku.clone(),
@@ -359,18 +313,10 @@ pub fn allocate(
                 }),
             }
         }
-        plans.push(LinePlan {
-            sku: line.sku.clone(),
-            quantity: line.quantity,
-            parts,
-        });
+        plans.push(LinePlan { sku: line.sku.clone(), quantity: line.quantity, parts });
     }
 
-    if errors.is_empty() {
-        Ok(AllocationPlan { lines: plans })
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(AllocationPlan { lines: plans }) } else { Err(errors) }
 }
 
 /// A part of one line's quantity, which is at most [`Quantity::MAX`] and so fits a `u32`.
@@ -382,21 +328,14 @@ fn units(n: u64) -> u32 {
 /// stock meets `target` per SKU. `target` never exceeds the stock of all locations together.
 fn choose_locations(stock: &[Vec<u64>], target: &[u64]) -> Vec<usize> {
     let covers = |set: &[usize]| {
-        target
-            .iter()
-            .enumerate()
-            .all(|(s, t)| set.iter().map(|l| stock[*l][s]).sum::<u64>() >= *t)
+        target.iter().enumerate().all(|(s, t)| set.iter().map(|l| stock[*l][s]).sum::<u64>() >= *t)
     };
     let n = stock.len();
     if n <= EXACT_SEARCH_MAX_LOCATIONS {
-        let mut subsets: Vec<Vec<usize>> = (0u32..1 << n)
-            .map(|mask| (0..n).filter(|l| mask & (1 << l) != 0).collect())
-            .collect();
+        let mut subsets: Vec<Vec<usize>> =
+            (0u32..1 << n).map(|mask| (0..n).filter(|l| mask & (1 << l) != 0).collect()).collect();
         subsets.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
-        return subsets
-            .into_iter()
-            .find(|set| covers(set))
-            .unwrap_or_else(|| (0..n).collect());
+        return subsets.into_iter().find(|set| covers(set)).unwrap_or_else(|| (0..n).collect());
     }
 
     // Greedy set cover over units.
@@ -434,12 +373,7 @@ fn choose_locations(stock: &[Vec<u64>], target: &[u64]) -> Vec<usize> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReserveError {
     #[error("{requested} × {sku} planned at {location}, but only {available} available")]
-    NotEnoughStock {
-        location: LocationId,
-        sku: Sku,
-        requested: u32,
-        available: u32,
-    },
+    NotEnoughStock { location: LocationId, sku: Sku, requested: u32, available: u32 },
 }
 
 /// Applies a plan's allocations to `stock`: the same rows, in the same order, with `reserved`
@@ -452,9 +386,7 @@ pub fn reserve(
     let mut updated = stock.to_vec();
     let mut errors = Vec::new();
     for ((location, sku), requested) in plan.allocations() {
-        let row = updated
-            .iter_mut()
-            .find(|r| r.location == location && r.sku == sku);
+        let row = updated.iter_mut().find(|r| r.location == location && r.sku == sku);
         match row {
             Some(row) if row.available() >= requested => row.reserved += requested,
             other => errors.push(ReserveError::NotEnoughStock {
@@ -465,11 +397,7 @@ pub fn reserve(
             }),
         }
     }
-    if errors.is_empty() {
-        Ok(updated)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(updated) } else { Err(errors) }
 }
 
 #[cfg(test)]
@@ -512,19 +440,11 @@ mod tests {
     }
 
     fn line(code: &str, quantity: i64) -> LineRequest {
-        LineRequest {
-            sku: sku(code),
-            quantity: Quantity::parse(quantity).unwrap(),
-        }
+        LineRequest { sku: sku(code), quantity: Quantity::parse(quantity).unwrap() }
     }
 
     fn row(location: &str, code: &str, on_hand: u32, reserved: u32) -> LocationStock {
-        LocationStock {
-            location: loc(location),
-            sku: sku(code),
-            on_hand,
-            reserved,
-        }
+        LocationStock { location: loc(location), sku: sku(code), on_hand, reserved }
     }
 
     fn locs(names: &[&str]) -> Vec<LocationId> {
@@ -532,10 +452,7 @@ mod tests {
     }
 
     fn alloc(location: &str, quantity: u32) -> LinePart {
-        LinePart::Allocate {
-            location: loc(location),
-            quantity,
-        }
+        LinePart::Allocate { location: loc(location), quantity }
     }
 
     fn today() -> NaiveDate {
@@ -553,20 +470,9 @@ mod tests {
     #[test]
     fn the_preferred_location_serves_everything_when_it_can() {
         let catalog = deny_catalog(&["A", "B"]);
-        let stock = [
-            row("L1", "A", 5, 0),
-            row("L1", "B", 5, 0),
-            row("L2", "A", 5, 0),
-            row("L2", "B", 5, 0),
-        ];
-        let plan = allocate(
-            &[line("A", 2), line("B", 3)],
-            &catalog,
-            &stock,
-            &locs(&["L2", "L1"]),
-            today(),
-        )
-        .unwrap();
+        let stock = [row("L1", "A", 5, 0), row("L1", "B", 5, 0), row("L2", "A", 5, 0), row("L2", "B", 5, 0)];
+        let plan =
+            allocate(&[line("A", 2), line("B", 3)], &catalog, &stock, &locs(&["L2", "L1"]), today()).unwrap();
         assert_eq!(plan.lines()[0].parts(), &[alloc("L2", 2)]);
         assert_eq!(plan.lines()[1].parts(), &[alloc("L2", 3)]);
         assert_eq!(plan.locations(), vec![&loc("L2")]);
@@ -576,14 +482,8 @@ mod tests {
     fn a_single_location_that_can_serve_everything_beats_a_preferred_one_that_cannot() {
         let catalog = deny_catalog(&["A", "B"]);
         let stock = [row("L1", "A", 5, 0), row("L2", "A", 5, 0), row("L2", "B", 5, 0)];
-        let plan = allocate(
-            &[line("A", 2), line("B", 3)],
-            &catalog,
-            &stock,
-            &locs(&["L1", "L2"]),
-            today(),
-        )
-        .unwrap();
+        let plan =
+            allocate(&[line("A", 2), line("B", 3)], &catalog, &stock, &locs(&["L1", "L2"]), today()).unwrap();
         assert_eq!(plan.locations(), vec![&loc("L2")]);
     }
 
@@ -591,14 +491,8 @@ mod tests {
     fn the_order_is_split_over_two_locations_when_no_single_one_can_serve_it() {
         let catalog = deny_catalog(&["A", "B"]);
         let stock = [row("L1", "A", 5, 0), row("L2", "B", 5, 0)];
-        let plan = allocate(
-            &[line("A", 2), line("B", 3)],
-            &catalog,
-            &stock,
-            &locs(&["L1", "L2"]),
-            today(),
-        )
-        .unwrap();
+        let plan =
+            allocate(&[line("A", 2), line("B", 3)], &catalog, &stock, &locs(&["L1", "L2"]), today()).unwrap();
         assert_eq!(plan.lines()[0].parts(), &[alloc("L1", 2)]);
         assert_eq!(plan.lines()[1].parts(), &[alloc("L2", 3)]);
     }
@@ -643,14 +537,9 @@ mod tests {
         let mut preference: Vec<LocationId> = (0..10).map(|i| loc(&format!("S{i}"))).collect();
         preference.push(loc("C-ONLY"));
         preference.push(loc("BIG"));
-        let plan = allocate(
-            &[line("A", 5), line("B", 5), line("C", 5)],
-            &catalog,
-            &stock,
-            &preference,
-            today(),
-        )
-        .unwrap();
+        let plan =
+            allocate(&[line("A", 5), line("B", 5), line("C", 5)], &catalog, &stock, &preference, today())
+                .unwrap();
         assert_eq!(plan.locations(), vec![&loc("BIG"), &loc("C-ONLY")]);
     }
 
@@ -668,13 +557,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             plan.lines()[0].parts(),
-            &[
-                alloc("L1", 2),
-                LinePart::Backorder {
-                    quantity: 3,
-                    promised: day("2026-12-03")
-                }
-            ]
+            &[alloc("L1", 2), LinePart::Backorder { quantity: 3, promised: day("2026-12-03") }]
         );
         assert!(!plan.lines()[0].is_fully_allocated());
     }
@@ -682,31 +565,16 @@ mod tests {
     #[test]
     fn a_backorder_without_a_purchase_order_is_promised_after_the_lead_time() {
         let mug = item("MUG", OutOfStockPolicy::Backorder { lead_time_days: 14 });
-        let plan = allocate(
-            &[line("MUG", 1)],
-            &Catalog::new([mug]),
-            &[],
-            &locs(&["L1"]),
-            today(),
-        )
-        .unwrap();
+        let plan = allocate(&[line("MUG", 1)], &Catalog::new([mug]), &[], &locs(&["L1"]), today()).unwrap();
         assert_eq!(
             plan.lines()[0].parts(),
-            &[LinePart::Backorder {
-                quantity: 1,
-                promised: day("2026-12-11")
-            }]
+            &[LinePart::Backorder { quantity: 1, promised: day("2026-12-11") }]
         );
     }
 
     #[test]
     fn a_dropship_remainder_names_the_supplier() {
-        let tee = item(
-            "TEE",
-            OutOfStockPolicy::Dropship {
-                supplier: "acme".into(),
-            },
-        );
+        let tee = item("TEE", OutOfStockPolicy::Dropship { supplier: "acme".into() });
         let plan = allocate(
             &[line("TEE", 4)],
             &Catalog::new([tee]),
@@ -717,13 +585,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             plan.lines()[0].parts(),
-            &[
-                alloc("L1", 1),
-                LinePart::Dropship {
-                    quantity: 3,
-                    supplier: "acme".into()
-                }
-            ]
+            &[alloc("L1", 1), LinePart::Dropship { quantity: 3, supplier: "acme".into() }]
         );
     }
 
@@ -742,18 +604,8 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                AllocationError::InsufficientStock {
-                    line: 0,
-                    sku: sku("A"),
-                    requested: 3,
-                    available: 2
-                },
-                AllocationError::InsufficientStock {
-                    line: 1,
-                    sku: sku("B"),
-                    requested: 2,
-                    available: 0
-                },
+                AllocationError::InsufficientStock { line: 0, sku: sku("A"), requested: 3, available: 2 },
+                AllocationError::InsufficientStock { line: 1, sku: sku("B"), requested: 2, available: 0 },
             ]
         );
     }
@@ -774,20 +626,9 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                AllocationError::UnknownSku {
-                    line: 0,
-                    sku: sku("NEW")
-                },
-                AllocationError::Inactive {
-                    line: 1,
-                    sku: sku("OLD")
-                },
-                AllocationError::InsufficientStock {
-                    line: 2,
-                    sku: sku("A"),
-                    requested: 2,
-                    available: 1
-                },
+                AllocationError::UnknownSku { line: 0, sku: sku("NEW") },
+                AllocationError::Inactive { line: 1, sku: sku("OLD") },
+                AllocationError::InsufficientStock { line: 2, sku: sku("A"), requested: 2, available: 1 },
             ]
         );
     }
@@ -806,13 +647,7 @@ mod tests {
         assert_eq!(plan.lines()[0].parts(), &[alloc("L1", 3)]);
         assert_eq!(
             plan.lines()[1].parts(),
-            &[
-                alloc("L1", 1),
-                LinePart::Backorder {
-                    quantity: 2,
-                    promised: day("2026-12-04")
-                }
-            ]
+            &[alloc("L1", 1), LinePart::Backorder { quantity: 2, promised: day("2026-12-04") }]
         );
         assert_eq!(plan.allocations()[&(loc("L1"), sku("A"))], 4);
     }
@@ -829,18 +664,9 @@ mod tests {
     #[test]
     fn locations_not_in_the_preference_list_are_not_used() {
         let catalog = deny_catalog(&["A"]);
-        let errors = allocate(
-            &[line("A", 1)],
-            &catalog,
-            &[row("FAR", "A", 9, 0)],
-            &locs(&["L1"]),
-            today(),
-        )
-        .unwrap_err();
-        assert!(matches!(
-            errors[..],
-            [AllocationError::InsufficientStock { available: 0, .. }]
-        ));
+        let errors = allocate(&[line("A", 1)], &catalog, &[row("FAR", "A", 9, 0)], &locs(&["L1"]), today())
+            .unwrap_err();
+        assert!(matches!(errors[..], [AllocationError::InsufficientStock { available: 0, .. }]));
     }
 
     #[test]
@@ -854,32 +680,16 @@ mod tests {
             today(),
         )
         .unwrap_err();
-        assert_eq!(
-            errors,
-            vec![AllocationError::DuplicateStock {
-                location: loc("L1"),
-                sku: sku("A")
-            }]
-        );
+        assert_eq!(errors, vec![AllocationError::DuplicateStock { location: loc("L1"), sku: sku("A") }]);
     }
 
     #[test]
     fn reserving_a_plan_raises_the_reserved_counts() {
         let catalog = deny_catalog(&["A", "B"]);
         let stock = [row("L1", "A", 3, 1), row("L2", "A", 5, 0), row("L2", "B", 5, 4)];
-        let plan = allocate(
-            &[line("A", 3), line("B", 1)],
-            &catalog,
-            &stock,
-            &locs(&["L1", "L2"]),
-            today(),
-        )
-        .unwrap();
-        let reserved: Vec<u32> = reserve(&stock, &plan)
-            .unwrap()
-            .iter()
-            .map(|r| r.reserved)
-            .collect();
+        let plan =
+            allocate(&[line("A", 3), line("B", 1)], &catalog, &stock, &locs(&["L1", "L2"]), today()).unwrap();
+        let reserved: Vec<u32> = reserve(&stock, &plan).unwrap().iter().map(|r| r.reserved).collect();
         assert_eq!(reserved, vec![1, 3, 5]);
     }
 
@@ -907,9 +717,7 @@ mod tests {
         prop_oneof![
             Just(OutOfStockPolicy::Deny),
             (0u16..30).prop_map(|lead_time_days| OutOfStockPolicy::Backorder { lead_time_days }),
-            Just(OutOfStockPolicy::Dropship {
-                supplier: "acme".into()
-            }),
+            Just(OutOfStockPolicy::Dropship { supplier: "acme".into() }),
         ]
     }
 
@@ -926,12 +734,7 @@ mod tests {
                 .enumerate()
                 .filter(|(i, _)| i / SKUS.len() < n)
                 .map(|(i, (on_hand, reserved))| {
-                    row(
-                        &format!("L{}", i / SKUS.len()),
-                        SKUS[i % SKUS.len()],
-                        *on_hand,
-                        *reserved,
-                    )
+                    row(&format!("L{}", i / SKUS.len()), SKUS[i % SKUS.len()], *on_hand, *reserved)
                 })
                 .collect();
             let lines = lines.iter().map(|(s, q)| line(SKUS[*s], *q)).collect();

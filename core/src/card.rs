@@ -7,11 +7,7 @@ use chrono::{Datelike, NaiveDate};
 
 /// Card networks recognised from the number's prefix (IIN ranges).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum CardBrand {
     Visa,
     Mastercard,
@@ -26,11 +22,7 @@ pub enum CardBrand {
 
 /// What a card number and expiry look like; every problem is reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct CardCheck {
     pub ok: bool,
     pub brand: CardBrand,
@@ -226,7 +218,10 @@ mod tests {
             check_card("4242424242424242", 13, 2027, today()).problems,
             vec![CardProblem::ExpiryMonthInvalid]
         );
-        assert_eq!(check_card("4242424242424242", 1, 2060, today()).problems, vec![CardProblem::ExpiryTooFar]);
+        assert_eq!(
+            check_card("4242424242424242", 1, 2060, today()).problems,
+            vec![CardProblem::ExpiryTooFar]
+        );
     }
 
     #[test]

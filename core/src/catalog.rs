@@ -12,11 +12,7 @@ use crate::values::{Quantity, Sku};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(
-        tag = "kind",
-        rename_all = "camelCase",
-        rename_all_fields = "camelCase"
-    )
+    serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum OutOfStockPolicy {
     /// Refuse the excess: the line cannot be ordered.
@@ -29,11 +25,7 @@ pub enum OutOfStockPolicy {
 
 /// The tax class a product belongs to; rates per class and destination live in the tax rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum TaxClass {
     Standard,
     Reduced,
@@ -42,11 +34,7 @@ pub enum TaxClass {
 
 /// One SKU as validation sees it at a moment in time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct CatalogItem {
     pub sku: Sku,
     /// Display name, used in messages.
@@ -99,9 +87,7 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn new(items: impl IntoIterator<Item = CatalogItem>) -> Catalog {
-        Catalog {
-            items: items.into_iter().map(|i| (i.sku.clone(), i)).collect(),
-        }
+        Catalog { items: items.into_iter().map(|i| (i.sku.clone(), i)).collect() }
     }
 
     pub fn get(&self, sku: &Sku) -> Option<&CatalogItem> {
@@ -160,45 +146,22 @@ mod tests {
 
     #[test]
     fn a_backorder_is_promised_for_the_next_purchase_order_arrival() {
-        let i = item(
-            OutOfStockPolicy::Backorder { lead_time_days: 14 },
-            Some(day("2026-12-03")),
-        );
-        assert_eq!(
-            i.backorder_promise(day("2026-11-27")),
-            Some(day("2026-12-03"))
-        );
+        let i = item(OutOfStockPolicy::Backorder { lead_time_days: 14 }, Some(day("2026-12-03")));
+        assert_eq!(i.backorder_promise(day("2026-11-27")), Some(day("2026-12-03")));
     }
 
     #[test]
     fn without_a_purchase_order_a_backorder_is_promised_after_the_lead_time() {
         let i = item(OutOfStockPolicy::Backorder { lead_time_days: 14 }, None);
-        assert_eq!(
-            i.backorder_promise(day("2026-11-27")),
-            Some(day("2026-12-11"))
-        );
-        let overdue = item(
-            OutOfStockPolicy::Backorder { lead_time_days: 3 },
-            Some(day("2026-11-01")),
-        );
-        assert_eq!(
-            overdue.backorder_promise(day("2026-11-27")),
-            Some(day("2026-11-30"))
-        );
+        assert_eq!(i.backorder_promise(day("2026-11-27")), Some(day("2026-12-11")));
+        let overdue = item(OutOfStockPolicy::Backorder { lead_time_days: 3 }, Some(day("2026-11-01")));
+        assert_eq!(overdue.backorder_promise(day("2026-11-27")), Some(day("2026-11-30")));
     }
 
     #[test]
     fn deny_and_dropship_make_no_backorder_promise() {
-        assert_eq!(
-            item(OutOfStockPolicy::Deny, None).backorder_promise(day("2026-11-27")),
-            None
-        );
-        let dropship = item(
-            OutOfStockPolicy::Dropship {
-                supplier: "acme".into(),
-            },
-            None,
-        );
+        assert_eq!(item(OutOfStockPolicy::Deny, None).backorder_promise(day("2026-11-27")), None);
+        let dropship = item(OutOfStockPolicy::Dropship { supplier: "acme".into() }, None);
         assert_eq!(dropship.backorder_promise(day("2026-11-27")), None);
     }
 }

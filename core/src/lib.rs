@@ -8,14 +8,22 @@
 //! - [`lifecycle`]: the order, payment, shipment, line-availability and return state machines.
 //! - [`allocation`]: which stock location serves which line, with backorder/dropship fallback.
 //! - [`refund`]: return eligibility and refund amounts.
+//! - [`order`]: the order aggregate: commands checked into timeline events, events folded into state.
+//! - [`card`]: card number hints for checkout forms (Luhn, brand, expiry); never stored.
+//! - [`locale`]: money formatted per locale for people.
+//! - [`status`]: the customer-facing status view and list summary, derived from the machines.
 //! - [`text`]: English wording helpers (dates, counts) shared by messages.
 
 pub mod allocation;
+pub mod card;
 pub mod cart;
 pub mod catalog;
 pub mod lifecycle;
+pub mod locale;
 pub mod money;
+pub mod order;
 pub mod refund;
+pub mod status;
 pub mod text;
 pub mod values;
 

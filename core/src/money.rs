@@ -184,48 +184,31 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch {
-                left: self.currency,
-                right: other.currency,
-            })
+            Err(MoneyError::CurrencyMismatch { left: self.currency, right: other.currency })
         }
     }
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let amount = self
-            .amount
-            .checked_add(other.amount)
-            .ok_or(MoneyError::Overflow)?;
+        let amount = self.amount.checked_add(other.amount).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(amount, self.currency))
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let amount = self
-            .amount
-            .checked_sub(other.amount)
-            .ok_or(MoneyError::Overflow)?;
+        let amount = self.amount.checked_sub(other.amount).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(amount, self.currency))
     }
 
     /// Multiplies by a whole factor (a quantity).
     pub fn checked_mul(self, factor: i64) -> Result<Money, MoneyError> {
-        let amount = self
-            .amount
-            .checked_mul(factor)
-            .ok_or(MoneyError::Overflow)?;
+        let amount = self.amount.checked_mul(factor).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(amount, self.currency))
     }
 
     /// Sums amounts that must all be in `currency`.
-    pub fn sum<I: IntoIterator<Item = Money>>(
-        currency: Currency,
-        items: I,
-    ) -> Result<Money, MoneyError> {
-        items
-            .into_iter()
-            .try_fold(Money::zero(currency), |acc, m| acc.checked_add(m))
+    pub fn sum<I: IntoIterator<Item = Money>>(currency: Currency, items: I) -> Result<Money, MoneyError> {
+        items.into_iter().try_fold(Money::zero(currency), |acc, m| acc.checked_add(m))
     }
 
     /// `self × rate / 10 000`, rounded half away from zero: a percentage given in basis points.
@@ -281,20 +264,13 @@ impl Money {
             parts[i] += 1;
             left -= 1;
         }
-        parts
-            .into_iter()
-            .map(|p| Money::from_i128(p as i128, self.currency))
-            .collect()
+        parts.into_iter().map(|p| Money::from_i128(p as i128, self.currency)).collect()
     }
 
     /// The smaller of two amounts in the same currency.
     pub fn min(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        Ok(if other.amount < self.amount {
-            other
-        } else {
-            self
-        })
+        Ok(if other.amount < self.amount { other } else { self })
     }
 
     /// A plain, locale-free rendering used in messages: `$12.34`, `¥1200`, `KWD 1.500`.
@@ -333,11 +309,7 @@ impl fmt::Display for Money {
 /// Integer division rounding half away from zero; `divisor` must be positive.
 fn div_round_half_away(numerator: i128, divisor: i128) -> i128 {
     let half = divisor / 2;
-    if numerator >= 0 {
-        (numerator + half) / divisor
-    } else {
-        -((-numerator + half) / divisor)
-    }
+    if numerator >= 0 { (numerator + half) / divisor } else { -((-numerator + half) / divisor) }
 }
 
 #[cfg(test)]
@@ -364,10 +336,7 @@ mod tests {
     fn currency_codes_parse_case_insensitively_and_unknown_ones_are_refused() {
         assert_eq!(Currency::parse("usd"), Ok(Currency::Usd));
         assert_eq!(Currency::parse(" KWD "), Ok(Currency::Kwd));
-        assert_eq!(
-            Currency::parse("XYZ"),
-            Err(MoneyError::UnknownCurrency("XYZ".into()))
-        );
+        assert_eq!(Currency::parse("XYZ"), Err(MoneyError::UnknownCurrency("XYZ".into())));
         assert!(Currency::parse("").is_err());
         for c in Currency::ALL {
             assert_eq!(Currency::parse(c.code()), Ok(c));
@@ -376,16 +345,8 @@ mod tests {
 
     #[test]
     fn adding_different_currencies_is_an_error() {
-        let err = usd(1)
-            .checked_add(Money::new(1, Currency::Eur))
-            .unwrap_err();
-        assert_eq!(
-            err,
-            MoneyError::CurrencyMismatch {
-                left: Currency::Usd,
-                right: Currency::Eur
-            }
-        );
+        let err = usd(1).checked_add(Money::new(1, Currency::Eur)).unwrap_err();
+        assert_eq!(err, MoneyError::CurrencyMismatch { left: Currency::Usd, right: Currency::Eur });
         assert!(usd(1).checked_sub(Money::new(1, Currency::Eur)).is_err());
     }
 
@@ -393,10 +354,7 @@ mod tests {
     fn arithmetic_overflow_is_an_error_not_a_wrap() {
         assert_eq!(usd(i64::MAX).checked_add(usd(1)), Err(MoneyError::Overflow));
         assert_eq!(usd(i64::MIN).checked_sub(usd(1)), Err(MoneyError::Overflow));
-        assert_eq!(
-            usd(i64::MAX / 2 + 1).checked_mul(2),
-            Err(MoneyError::Overflow)
-        );
+        assert_eq!(usd(i64::MAX / 2 + 1).checked_mul(2), Err(MoneyError::Overflow));
         assert_eq!(usd(250).checked_mul(3), Ok(usd(750)));
     }
 

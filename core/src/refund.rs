@@ -16,9 +16,7 @@ use crate::money::{Currency, Money, MoneyError};
 
 /// The last day a return may be requested: `window_days` after delivery (inclusive).
 pub fn return_deadline(delivered_at: NaiveDate, window_days: u16) -> NaiveDate {
-    delivered_at
-        .checked_add_days(Days::new(u64::from(window_days)))
-        .unwrap_or(NaiveDate::MAX)
+    delivered_at.checked_add_days(Days::new(u64::from(window_days))).unwrap_or(NaiveDate::MAX)
 }
 
 /// Why a return cannot be requested. `line` is the index of the order line.
@@ -26,7 +24,7 @@ pub fn return_deadline(delivered_at: NaiveDate, window_days: u16) -> NaiveDate {
 pub enum ReturnError {
     #[error("the order has not been delivered yet")]
     NotDelivered,
-    #[error("the return window closed on {deadline}")]
+    #[error("the return window closed on {}", crate::text::date(*deadline))]
     WindowClosed { deadline: NaiveDate },
     #[error("a return needs at least one line")]
     NothingRequested,
@@ -37,11 +35,7 @@ pub enum ReturnError {
     #[error("line {line}: the quantity to return must be at least 1")]
     ZeroQuantity { line: usize },
     #[error("line {line}: {requested} requested but only {returnable} can be returned")]
-    QuantityExceedsReturnable {
-        line: usize,
-        requested: u32,
-        returnable: u32,
-    },
+    QuantityExceedsReturnable { line: usize, requested: u32, returnable: u32 },
 }
 
 /// Whether a return requested on `now` is inside the window; the deadline when it is.
@@ -52,20 +46,12 @@ pub fn check_return_window(
 ) -> Result<NaiveDate, ReturnError> {
     let delivered_at = delivered_at.ok_or(ReturnError::NotDelivered)?;
     let deadline = return_deadline(delivered_at, window_days);
-    if now <= deadline {
-        Ok(deadline)
-    } else {
-        Err(ReturnError::WindowClosed { deadline })
-    }
+    if now <= deadline { Ok(deadline) } else { Err(ReturnError::WindowClosed { deadline }) }
 }
 
 /// How many units of an order line have shipped and come back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ShippedLine {
     pub shipped: u32,
     /// Units in completed returns.
@@ -78,19 +64,13 @@ pub struct ShippedLine {
 impl ShippedLine {
     /// Shipped minus returned minus pending, never below zero.
     pub fn returnable(&self) -> u32 {
-        self.shipped
-            .saturating_sub(self.returned)
-            .saturating_sub(self.pending)
+        self.shipped.saturating_sub(self.returned).saturating_sub(self.pending)
     }
 }
 
 /// Some units of one order line, by its index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ReturnLine {
     pub line: usize,
     pub quantity: u32,
@@ -150,11 +130,7 @@ pub fn check_return(
 
 /// What the customer paid for one order line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PaidLine {
     /// Units on the line.
     pub quantity: u32,
@@ -167,11 +143,7 @@ pub struct PaidLine {
 
 /// One refund to compute.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct RefundRequest {
     /// The order's lines; [`ReturnLine::line`] indexes them.
     pub lines: Vec<PaidLine>,
@@ -191,11 +163,7 @@ pub struct RefundRequest {
 
 /// The refund of some units of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LineRefund {
     pub line: usize,
     pub quantity: u32,
@@ -204,11 +172,7 @@ pub struct LineRefund {
 
 /// How a refund adds up: `total = goods − restocking_fee + shipping`, never negative.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct RefundBreakdown {
     lines: Vec<LineRefund>,
     goods: Money,
@@ -249,11 +213,7 @@ pub enum RefundError {
     #[error("line {line}: the quantity to refund must be at least 1")]
     ZeroQuantity { line: usize },
     #[error("line {line}: {requested} units requested but only {refundable} not yet refunded")]
-    QuantityExceedsRefundable {
-        line: usize,
-        requested: u32,
-        refundable: u32,
-    },
+    QuantityExceedsRefundable { line: usize, requested: u32, refundable: u32 },
     #[error("line {line}: the paid amount must not be negative")]
     NegativePaid { line: usize },
     #[error("the shipping refund must not be negative")]
@@ -273,10 +233,7 @@ pub fn refund(request: &RefundRequest) -> Result<RefundBreakdown, RefundError> {
         if m.currency() == currency {
             Ok(m)
         } else {
-            Err(RefundError::CurrencyMismatch {
-                expected: currency,
-                found: m.currency(),
-            })
+            Err(RefundError::CurrencyMismatch { expected: currency, found: m.currency() })
         }
     };
     same(request.already_refunded)?;
@@ -294,10 +251,7 @@ pub fn refund(request: &RefundRequest) -> Result<RefundBreakdown, RefundError> {
         if request.returned[..i].iter().any(|e| e.line == r.line) {
             return Err(RefundError::DuplicateLine { line: r.line });
         }
-        let paid = request
-            .lines
-            .get(r.line)
-            .ok_or(RefundError::UnknownLine { line: r.line })?;
+        let paid = request.lines.get(r.line).ok_or(RefundError::UnknownLine { line: r.line })?;
         lines.push(LineRefund {
             line: r.line,
             quantity: r.quantity,
@@ -309,24 +263,11 @@ pub fn refund(request: &RefundRequest) -> Result<RefundBreakdown, RefundError> {
     let restocking_fee = goods.percent_bp(request.restocking_fee_bp)?.min(goods)?;
     let total = goods.checked_sub(restocking_fee)?.checked_add(shipping)?;
     let left = request.captured.checked_sub(request.already_refunded)?;
-    let refundable = if left.is_negative() {
-        Money::zero(currency)
-    } else {
-        left
-    };
+    let refundable = if left.is_negative() { Money::zero(currency) } else { left };
     if total.amount() > refundable.amount() {
-        return Err(RefundError::ExceedsRefundable {
-            requested: total,
-            refundable,
-        });
+        return Err(RefundError::ExceedsRefundable { requested: total, refundable });
     }
-    Ok(RefundBreakdown {
-        lines,
-        goods,
-        shipping,
-        restocking_fee,
-        total,
-    })
+    Ok(RefundBreakdown { lines, goods, shipping, restocking_fee, total })
 }
 
 /// `⌊paid·(before+q)/n⌋ − ⌊paid·before/n⌋` for the next `quantity` units of a line.
@@ -339,11 +280,7 @@ fn line_refund(line: usize, paid: &PaidLine, quantity: u32) -> Result<Money, Ref
     }
     let refundable = paid.quantity.saturating_sub(paid.refunded_units);
     if quantity > refundable {
-        return Err(RefundError::QuantityExceedsRefundable {
-            line,
-            requested: quantity,
-            refundable,
-        });
+        return Err(RefundError::QuantityExceedsRefundable { line, requested: quantity, refundable });
     }
     // Here 1 ≤ quantity ≤ refundable ≤ paid.quantity, so the divisor is positive.
     let n = i128::from(paid.quantity);
@@ -369,11 +306,7 @@ mod tests {
     }
 
     fn shipped(shipped: u32, returned: u32, pending: u32) -> ShippedLine {
-        ShippedLine {
-            shipped,
-            returned,
-            pending,
-        }
+        ShippedLine { shipped, returned, pending }
     }
 
     fn ret(line: usize, quantity: u32) -> ReturnLine {
@@ -381,11 +314,7 @@ mod tests {
     }
 
     fn paid(quantity: u32, amount: i64, refunded_units: u32) -> PaidLine {
-        PaidLine {
-            quantity,
-            paid: usd(amount),
-            refunded_units,
-        }
+        PaidLine { quantity, paid: usd(amount), refunded_units }
     }
 
     fn request(lines: Vec<PaidLine>, returned: Vec<ReturnLine>) -> RefundRequest {
@@ -410,28 +339,17 @@ mod tests {
     #[test]
     fn a_return_on_the_last_day_is_in_time_and_the_day_after_is_not() {
         let delivered = Some(day("2026-11-01"));
-        assert_eq!(
-            check_return_window(delivered, 30, day("2026-12-01")),
-            Ok(day("2026-12-01"))
-        );
-        assert_eq!(
-            check_return_window(delivered, 30, day("2026-11-01")),
-            Ok(day("2026-12-01"))
-        );
+        assert_eq!(check_return_window(delivered, 30, day("2026-12-01")), Ok(day("2026-12-01")));
+        assert_eq!(check_return_window(delivered, 30, day("2026-11-01")), Ok(day("2026-12-01")));
         assert_eq!(
             check_return_window(delivered, 30, day("2026-12-02")),
-            Err(ReturnError::WindowClosed {
-                deadline: day("2026-12-01")
-            })
+            Err(ReturnError::WindowClosed { deadline: day("2026-12-01") })
         );
     }
 
     #[test]
     fn an_undelivered_order_cannot_be_returned() {
-        assert_eq!(
-            check_return_window(None, 30, day("2026-12-01")),
-            Err(ReturnError::NotDelivered)
-        );
+        assert_eq!(check_return_window(None, 30, day("2026-12-01")), Err(ReturnError::NotDelivered));
     }
 
     #[test]
@@ -449,53 +367,29 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                ReturnError::QuantityExceedsReturnable {
-                    line: 0,
-                    requested: 3,
-                    returnable: 2
-                },
+                ReturnError::QuantityExceedsReturnable { line: 0, requested: 3, returnable: 2 },
                 ReturnError::ZeroQuantity { line: 1 },
                 ReturnError::UnknownLine { line: 7 },
                 ReturnError::DuplicateLine { line: 0 },
             ]
         );
-        assert_eq!(
-            check_return_quantities(&lines, &[]),
-            Err(vec![ReturnError::NothingRequested])
-        );
+        assert_eq!(check_return_quantities(&lines, &[]), Err(vec![ReturnError::NothingRequested]));
     }
 
     #[test]
     fn a_late_return_reports_the_window_and_the_lines_together() {
-        let errors = check_return(
-            Some(day("2026-11-01")),
-            14,
-            day("2026-12-01"),
-            &[shipped(1, 0, 0)],
-            &[ret(0, 2)],
-        )
-        .unwrap_err();
+        let errors =
+            check_return(Some(day("2026-11-01")), 14, day("2026-12-01"), &[shipped(1, 0, 0)], &[ret(0, 2)])
+                .unwrap_err();
         assert_eq!(
             errors,
             vec![
-                ReturnError::WindowClosed {
-                    deadline: day("2026-11-15")
-                },
-                ReturnError::QuantityExceedsReturnable {
-                    line: 0,
-                    requested: 2,
-                    returnable: 1
-                },
+                ReturnError::WindowClosed { deadline: day("2026-11-15") },
+                ReturnError::QuantityExceedsReturnable { line: 0, requested: 2, returnable: 1 },
             ]
         );
         assert_eq!(
-            check_return(
-                Some(day("2026-11-01")),
-                30,
-                day("2026-12-01"),
-                &[shipped(1, 0, 0)],
-                &[ret(0, 1)]
-            ),
+            check_return(Some(day("2026-11-01")), 30, day("2026-12-01"), &[shipped(1, 0, 0)], &[ret(0, 1)]),
             Ok(day("2026-12-01"))
         );
     }
@@ -525,10 +419,7 @@ mod tests {
 
     #[test]
     fn the_breakdown_lists_lines_goods_fee_shipping_and_total() {
-        let mut r = request(
-            vec![paid(2, 5000, 0), paid(1, 1999, 0)],
-            vec![ret(1, 1), ret(0, 1)],
-        );
+        let mut r = request(vec![paid(2, 5000, 0), paid(1, 1999, 0)], vec![ret(1, 1), ret(0, 1)]);
         r.shipping = Some(usd(495));
         r.restocking_fee_bp = 1000;
         r.captured = usd(7494);
@@ -536,16 +427,8 @@ mod tests {
         assert_eq!(
             b.lines(),
             &[
-                LineRefund {
-                    line: 1,
-                    quantity: 1,
-                    amount: usd(1999)
-                },
-                LineRefund {
-                    line: 0,
-                    quantity: 1,
-                    amount: usd(2500)
-                },
+                LineRefund { line: 1, quantity: 1, amount: usd(1999) },
+                LineRefund { line: 0, quantity: 1, amount: usd(2500) },
             ]
         );
         assert_eq!(b.goods(), usd(4499));
@@ -569,18 +452,12 @@ mod tests {
         r.already_refunded = usd(300);
         assert_eq!(
             refund(&r),
-            Err(RefundError::ExceedsRefundable {
-                requested: usd(1000),
-                refundable: usd(700)
-            })
+            Err(RefundError::ExceedsRefundable { requested: usd(1000), refundable: usd(700) })
         );
         r.already_refunded = usd(1500);
         assert_eq!(
             refund(&r),
-            Err(RefundError::ExceedsRefundable {
-                requested: usd(1000),
-                refundable: usd(0)
-            })
+            Err(RefundError::ExceedsRefundable { requested: usd(1000), refundable: usd(0) })
         );
     }
 
@@ -590,10 +467,7 @@ mod tests {
         r.shipping = Some(Money::new(100, Currency::Eur));
         assert_eq!(
             refund(&r),
-            Err(RefundError::CurrencyMismatch {
-                expected: Currency::Usd,
-                found: Currency::Eur
-            })
+            Err(RefundError::CurrencyMismatch { expected: Currency::Usd, found: Currency::Eur })
         );
     }
 
@@ -602,11 +476,7 @@ mod tests {
         let lines = vec![paid(2, 1000, 1)];
         assert_eq!(
             refund(&request(lines.clone(), vec![ret(0, 2)])),
-            Err(RefundError::QuantityExceedsRefundable {
-                line: 0,
-                requested: 2,
-                refundable: 1
-            })
+            Err(RefundError::QuantityExceedsRefundable { line: 0, requested: 2, refundable: 1 })
         );
         assert_eq!(
             refund(&request(lines.clone(), vec![ret(0, 0)])),

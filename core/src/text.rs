@@ -2,9 +2,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// `5 Dec 2026`: unambiguous in every English locale.
@@ -24,11 +23,7 @@ pub fn short_date(d: NaiveDate) -> String {
 
 /// `1 item` / `3 items`.
 pub fn count(n: u32, singular: &str, plural: &str) -> String {
-    if n == 1 {
-        format!("1 {singular}")
-    } else {
-        format!("{n} {plural}")
-    }
+    if n == 1 { format!("1 {singular}") } else { format!("{n} {plural}") }
 }
 
 #[cfg(test)]

@@ -7,11 +7,7 @@ use crate::values::{Quantity, Sku};
 
 /// The verdict on a cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct CartCheck {
     /// True when no issue has [`Severity::Error`]: the cart may be checked out.
     pub ok: bool,
@@ -29,11 +25,7 @@ impl CartCheck {
 
 /// Whether an issue blocks checkout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum Severity {
     /// Blocks checkout until fixed.
     Error,
@@ -43,11 +35,7 @@ pub enum Severity {
 
 /// One thing wrong with (or worth knowing about) a cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Issue {
     /// Stable machine code; never changes meaning once released.
     pub code: IssueCode,
@@ -149,11 +137,7 @@ impl IssueCode {
 /// `grand_total = subtotal − discount + shipping`. Either way the line totals plus shipping
 /// (plus shipping tax when exclusive) equal the grand total to the minor unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Totals {
     pub prices_include_tax: bool,
     pub subtotal: Money,
@@ -176,11 +160,7 @@ pub struct Totals {
 
 /// One priced line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LineTotals {
     /// Position of the line in the cart.
     pub index: usize,
@@ -203,11 +183,7 @@ pub struct LineTotals {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(
-        tag = "kind",
-        rename_all = "camelCase",
-        rename_all_fields = "camelCase"
-    )
+    serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum Fulfilment {
     InStock,

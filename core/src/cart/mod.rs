@@ -9,8 +9,7 @@ mod validate;
 
 pub use check::{CartCheck, Fulfilment, Issue, IssueCode, LineTotals, Severity, Totals};
 pub use rules::{
-    Coupon, CouponDiscount, Rules, ShippingOption, ShippingRate, ShippingZone, TaxRate, TaxRules,
-    WeightBand,
+    Coupon, CouponDiscount, Rules, ShippingOption, ShippingRate, ShippingZone, TaxRate, TaxRules, WeightBand,
 };
 pub use validate::validate;
 
@@ -50,11 +49,7 @@ pub struct CartLine {
 
 /// How far the customer is: browsing tolerates a missing address and e-mail, checkout does not.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum CartStage {
     #[default]
     Browse,

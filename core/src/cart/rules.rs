@@ -39,11 +39,7 @@ impl Default for Rules {
 
 /// A coupon code and what it gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Coupon {
     /// Matched case-insensitively against what the customer typed.
     pub code: String,
@@ -67,11 +63,7 @@ pub struct Coupon {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(
-        tag = "kind",
-        rename_all = "camelCase",
-        rename_all_fields = "camelCase"
-    )
+    serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum CouponDiscount {
     /// A percentage of the goods subtotal, in basis points (1 000 = 10 %), capped at 100 %.
@@ -84,11 +76,7 @@ pub enum CouponDiscount {
 
 /// Where a set of shipping options applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ShippingZone {
     pub name: String,
     /// Destination countries; empty means every country no earlier zone lists.
@@ -99,11 +87,7 @@ pub struct ShippingZone {
 
 /// One way to ship into a zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ShippingOption {
     pub code: String,
     pub name: String,
@@ -120,11 +104,7 @@ pub struct ShippingOption {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(
-        tag = "kind",
-        rename_all = "camelCase",
-        rename_all_fields = "camelCase"
-    )
+    serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum ShippingRate {
     Flat {
@@ -137,11 +117,7 @@ pub enum ShippingRate {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct WeightBand {
     pub up_to_grams: u32,
     pub amount: Money,
@@ -162,11 +138,7 @@ pub struct TaxRules {
 
 /// The rate of one tax class in one country, optionally narrowed to a region (state, province).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct TaxRate {
     pub country: CountryCode,
     #[cfg_attr(feature = "serde", serde(default))]
@@ -180,21 +152,11 @@ impl TaxRules {
     /// The rate for a class at a destination: a region-specific rate wins over the country's.
     /// No configured rate means the class is not taxed there.
     pub fn rate_for(&self, country: &CountryCode, region: Option<&str>, class: TaxClass) -> u32 {
-        let in_country = || {
-            self.rates
-                .iter()
-                .filter(|r| &r.country == country && r.class == class)
-        };
+        let in_country = || self.rates.iter().filter(|r| &r.country == country && r.class == class);
         let regional = region.and_then(|region| {
-            in_country().find(|r| {
-                r.region
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(region.trim()))
-            })
+            in_country().find(|r| r.region.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(region.trim())))
         });
-        regional
-            .or_else(|| in_country().find(|r| r.region.is_none()))
-            .map_or(0, |r| r.basis_points)
+        regional.or_else(|| in_country().find(|r| r.region.is_none())).map_or(0, |r| r.basis_points)
     }
 }
 
@@ -205,10 +167,7 @@ impl Coupon {
 }
 
 impl ShippingZone {
-    pub(crate) fn find<'a>(
-        zones: &'a [ShippingZone],
-        country: &CountryCode,
-    ) -> Option<&'a ShippingZone> {
+    pub(crate) fn find<'a>(zones: &'a [ShippingZone], country: &CountryCode) -> Option<&'a ShippingZone> {
         zones
             .iter()
             .find(|z| z.countries.contains(country))
@@ -249,25 +208,12 @@ mod tests {
     fn a_zone_without_countries_serves_the_rest_of_the_world() {
         let zone = |name: &str, countries: &[&str]| ShippingZone {
             name: name.into(),
-            countries: countries
-                .iter()
-                .map(|c| CountryCode::parse(c).unwrap())
-                .collect(),
+            countries: countries.iter().map(|c| CountryCode::parse(c).unwrap()).collect(),
             options: vec![],
         };
         let zones = vec![zone("World", &[]), zone("EU", &["DE", "FR"])];
-        assert_eq!(
-            ShippingZone::find(&zones, &CountryCode::parse("FR").unwrap())
-                .unwrap()
-                .name,
-            "EU"
-        );
-        assert_eq!(
-            ShippingZone::find(&zones, &CountryCode::parse("JP").unwrap())
-                .unwrap()
-                .name,
-            "World"
-        );
+        assert_eq!(ShippingZone::find(&zones, &CountryCode::parse("FR").unwrap()).unwrap().name, "EU");
+        assert_eq!(ShippingZone::find(&zones, &CountryCode::parse("JP").unwrap()).unwrap().name, "World");
         assert!(ShippingZone::find(&zones[1..], &CountryCode::parse("JP").unwrap()).is_none());
     }
 }

@@ -42,23 +42,12 @@ fn catalog() -> Catalog {
     back.policy = OutOfStockPolicy::Backorder { lead_time_days: 10 };
     back.next_restock = Some(NaiveDate::from_ymd_opt(2026, 12, 4).unwrap());
     let mut drop = item("DROP", 4000, 0);
-    drop.policy = OutOfStockPolicy::Dropship {
-        supplier: "acme".into(),
-    };
+    drop.policy = OutOfStockPolicy::Dropship { supplier: "acme".into() };
     let mut euro = item("EURO", 900, 10);
     euro.unit_price = Money::new(900, Currency::Eur);
     let mut book = item("BOOK", 1500, 50);
     book.tax_class = TaxClass::Reduced;
-    Catalog::new([
-        item("TEE", 2000, 10),
-        item("MUG", 1250, 3),
-        limited,
-        retired,
-        back,
-        drop,
-        euro,
-        book,
-    ])
+    Catalog::new([item("TEE", 2000, 10), item("MUG", 1250, 3), limited, retired, back, drop, euro, book])
 }
 
 fn rules() -> Rules {
@@ -77,14 +66,8 @@ fn rules() -> Rules {
                 valid_until: Some(until),
                 ..coupon("TEN", CouponDiscount::Percent { basis_points: 1000 })
             },
-            Coupon {
-                stackable: true,
-                ..coupon("FIVE", CouponDiscount::Fixed { amount: usd(500) })
-            },
-            Coupon {
-                stackable: true,
-                ..coupon("SHIPFREE", CouponDiscount::FreeShipping)
-            },
+            Coupon { stackable: true, ..coupon("FIVE", CouponDiscount::Fixed { amount: usd(500) }) },
+            Coupon { stackable: true, ..coupon("SHIPFREE", CouponDiscount::FreeShipping) },
             Coupon {
                 valid_until: Some("2026-11-01T00:00:00Z".parse().unwrap()),
                 ..coupon("OLD", CouponDiscount::Percent { basis_points: 500 })
@@ -97,12 +80,7 @@ fn rules() -> Rules {
                 min_subtotal: Some(usd(10_000)),
                 ..coupon("BIG", CouponDiscount::Fixed { amount: usd(1500) })
             },
-            coupon(
-                "EUROFF",
-                CouponDiscount::Fixed {
-                    amount: Money::new(300, Currency::Eur),
-                },
-            ),
+            coupon("EUROFF", CouponDiscount::Fixed { amount: Money::new(300, Currency::Eur) }),
         ],
         allow_coupon_stacking: true,
         shipping: vec![
@@ -115,14 +93,8 @@ fn rules() -> Rules {
                         name: "Ground".into(),
                         rate: ShippingRate::WeightBands {
                             bands: vec![
-                                WeightBand {
-                                    up_to_grams: 2000,
-                                    amount: usd(595),
-                                },
-                                WeightBand {
-                                    up_to_grams: 10_000,
-                                    amount: usd(1295),
-                                },
+                                WeightBand { up_to_grams: 2000, amount: usd(595) },
+                                WeightBand { up_to_grams: 10_000, amount: usd(1295) },
                             ],
                         },
                         free_above: Some(usd(15_000)),
@@ -187,10 +159,7 @@ fn cart(lines: &[(&str, i64)]) -> Cart {
         currency: "USD".into(),
         lines: lines
             .iter()
-            .map(|(sku, quantity)| CartLine {
-                sku: (*sku).into(),
-                quantity: *quantity,
-            })
+            .map(|(sku, quantity)| CartLine { sku: (*sku).into(), quantity: *quantity })
             .collect(),
         ..Cart::default()
     }
@@ -202,11 +171,7 @@ fn run(cart: &Cart) -> CartCheck {
 
 /// The (code, path) pairs of a check, for compact assertions.
 fn codes(check: &CartCheck) -> Vec<(&'static str, &str)> {
-    check
-        .issues
-        .iter()
-        .map(|i| (i.code.as_str(), i.path.as_str()))
-        .collect()
+    check.issues.iter().map(|i| (i.code.as_str(), i.path.as_str())).collect()
 }
 
 #[test]
@@ -247,10 +212,7 @@ fn every_line_problem_is_reported_at_its_path() {
             ("OUT_OF_STOCK", "lines[7].quantity"),
         ]
     );
-    assert_eq!(
-        check.issues[7].message,
-        "Only 3 of \"Item MUG\" are in stock."
-    );
+    assert_eq!(check.issues[7].message, "Only 3 of \"Item MUG\" are in stock.");
     assert_eq!(
         check.issues[5].message,
         "TEE is already in the cart on line 3; change the quantity there instead."
@@ -261,10 +223,7 @@ fn every_line_problem_is_reported_at_its_path() {
 fn a_quantity_above_the_maximum_is_an_error() {
     let check = run(&cart(&[("LIMITED", 6)]));
     assert_eq!(codes(&check), vec![("QTY_ABOVE_MAX", "lines[0].quantity")]);
-    assert_eq!(
-        check.issues[0].message,
-        "At most 5 of \"Item LIMITED\" can be ordered at once."
-    );
+    assert_eq!(check.issues[0].message, "At most 5 of \"Item LIMITED\" can be ordered at once.");
 }
 
 #[test]
@@ -273,17 +232,11 @@ fn a_backordered_line_is_a_warning_with_its_promised_date() {
     assert!(check.ok);
     assert_eq!(codes(&check), vec![("BACKORDERED", "lines[0].quantity")]);
     assert_eq!(check.issues[0].severity, Severity::Warning);
-    assert_eq!(
-        check.issues[0].message,
-        "2 of \"Item BACK\" are on backorder and will ship by 4 Dec 2026."
-    );
+    assert_eq!(check.issues[0].message, "2 of \"Item BACK\" are on backorder and will ship by 4 Dec 2026.");
     let line = &check.totals.unwrap().lines[0];
     assert_eq!(
         line.fulfilment,
-        Fulfilment::Backorder {
-            quantity: 2,
-            promised: NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()
-        }
+        Fulfilment::Backorder { quantity: 2, promised: NaiveDate::from_ymd_opt(2026, 12, 4).unwrap() }
     );
 }
 
@@ -294,10 +247,7 @@ fn a_dropshipped_line_is_a_warning_naming_the_supplier_route() {
     assert_eq!(codes(&check), vec![("DROPSHIPPED", "lines[0].quantity")]);
     assert_eq!(
         check.totals.unwrap().lines[0].fulfilment,
-        Fulfilment::Dropship {
-            quantity: 1,
-            supplier: "acme".into()
-        }
+        Fulfilment::Dropship { quantity: 1, supplier: "acme".into() }
     );
 }
 
@@ -315,12 +265,7 @@ fn an_empty_cart_or_unknown_currency_is_an_error() {
 #[test]
 fn too_many_lines_are_refused() {
     let mut c = cart(&[]);
-    c.lines = (0..21)
-        .map(|i| CartLine {
-            sku: format!("X{i}"),
-            quantity: 1,
-        })
-        .collect();
+    c.lines = (0..21).map(|i| CartLine { sku: format!("X{i}"), quantity: 1 }).collect();
     let check = run(&c);
     assert_eq!(codes(&check)[0], ("CART_TOO_MANY_LINES", "lines"));
 }
@@ -340,9 +285,7 @@ fn a_percentage_coupon_is_spread_over_lines_by_largest_remainder() {
 #[test]
 fn coupon_problems_are_each_reported() {
     let mut c = cart(&[("TEE", 1)]);
-    c.coupons = ["OLD", "XMAS", "NOPE", "BIG", "EUROFF", "TEN", "TEN", "FIVE"]
-        .map(String::from)
-        .to_vec();
+    c.coupons = ["OLD", "XMAS", "NOPE", "BIG", "EUROFF", "TEN", "TEN", "FIVE"].map(String::from).to_vec();
     let check = run(&c);
     assert_eq!(
         codes(&check),
@@ -356,10 +299,7 @@ fn coupon_problems_are_each_reported() {
             ("COUPON_NOT_STACKABLE", "coupons[7]"),
         ]
     );
-    assert_eq!(
-        check.issues[3].message,
-        "Coupon BIG needs an order of at least $100.00."
-    );
+    assert_eq!(check.issues[3].message, "Coupon BIG needs an order of at least $100.00.");
     assert_eq!(check.totals.unwrap().discount, usd(200), "only TEN applies");
 }
 
@@ -369,10 +309,7 @@ fn a_coupon_expires_at_its_end_instant() {
     c.coupons = vec!["TEN".into()];
     let at = |s: &str| validate(&c, &catalog(), &rules(), s.parse().unwrap());
     assert!(at("2026-11-29T23:59:59Z").ok);
-    assert_eq!(
-        codes(&at("2026-11-30T00:00:00Z")),
-        vec![("COUPON_EXPIRED", "coupons[0]")]
-    );
+    assert_eq!(codes(&at("2026-11-30T00:00:00Z")), vec![("COUPON_EXPIRED", "coupons[0]")]);
 }
 
 #[test]
@@ -384,9 +321,7 @@ fn stackable_coupons_combine_and_never_exceed_the_subtotal() {
     assert_eq!(totals.discount, usd(500));
     assert_eq!(totals.shipping, usd(0));
     let mut rules = rules();
-    rules.coupons[1].discount = CouponDiscount::Fixed {
-        amount: usd(99_999),
-    };
+    rules.coupons[1].discount = CouponDiscount::Fixed { amount: usd(99_999) };
     let totals = validate(&c, &catalog(), &rules, now()).totals.unwrap();
     assert_eq!(totals.discount, usd(1250));
     assert_eq!(totals.grand_total, usd(0));
@@ -410,11 +345,8 @@ fn shipping_is_priced_by_weight_band_and_tax_is_added_by_destination() {
 #[test]
 fn a_regional_rate_applies_to_a_californian_address() {
     let mut c = cart(&[("TEE", 1)]);
-    c.shipping_address = Some(AddressInput {
-        region: Some("CA".into()),
-        postal_code: "94103".into(),
-        ..us_address()
-    });
+    c.shipping_address =
+        Some(AddressInput { region: Some("CA".into()), postal_code: "94103".into(), ..us_address() });
     c.shipping_option = Some("express".into());
     let totals = run(&c).totals.unwrap();
     assert_eq!(totals.shipping, usd(2500));
@@ -440,25 +372,13 @@ fn shipping_problems_are_reported() {
         region: None,
         ..us_address()
     });
-    assert_eq!(
-        codes(&run(&c)),
-        vec![("SHIPPING_UNAVAILABLE", "shippingAddress.country")]
-    );
-    c.shipping_address = Some(AddressInput {
-        country: "JP".into(),
-        postal_code: "100-0001".into(),
-        ..us_address()
-    });
-    assert_eq!(
-        codes(&run(&c)),
-        vec![("SHIPPING_UNAVAILABLE", "shippingAddress.country")]
-    );
+    assert_eq!(codes(&run(&c)), vec![("SHIPPING_UNAVAILABLE", "shippingAddress.country")]);
+    c.shipping_address =
+        Some(AddressInput { country: "JP".into(), postal_code: "100-0001".into(), ..us_address() });
+    assert_eq!(codes(&run(&c)), vec![("SHIPPING_UNAVAILABLE", "shippingAddress.country")]);
     c.shipping_address = Some(us_address());
     c.shipping_option = Some("teleport".into());
-    assert_eq!(
-        codes(&run(&c)),
-        vec![("SHIPPING_OPTION_UNKNOWN", "shippingOption")]
-    );
+    assert_eq!(codes(&run(&c)), vec![("SHIPPING_OPTION_UNKNOWN", "shippingOption")]);
     c.shipping_option = None;
     c.lines[0].quantity = 30; // 15 kg
     let mut catalog = catalog();
@@ -467,27 +387,15 @@ fn shipping_problems_are_reported() {
         i
     }));
     let check = validate(&c, &catalog, &rules(), now());
-    assert_eq!(
-        codes(&check),
-        vec![("SHIPPING_WEIGHT_EXCEEDED", "shippingOption")]
-    );
-    assert_eq!(
-        check.issues[0].message,
-        "Ground cannot ship parcels over 10 kg; this order weighs 15 kg."
-    );
+    assert_eq!(codes(&check), vec![("SHIPPING_WEIGHT_EXCEEDED", "shippingOption")]);
+    assert_eq!(check.issues[0].message, "Ground cannot ship parcels over 10 kg; this order weighs 15 kg.");
 }
 
 #[test]
 fn checkout_requires_an_address_and_an_email() {
     let mut c = cart(&[("TEE", 1)]);
     c.stage = CartStage::Checkout;
-    assert_eq!(
-        codes(&run(&c)),
-        vec![
-            ("ADDRESS_REQUIRED", "shippingAddress"),
-            ("EMAIL_REQUIRED", "email")
-        ]
-    );
+    assert_eq!(codes(&run(&c)), vec![("ADDRESS_REQUIRED", "shippingAddress"), ("EMAIL_REQUIRED", "email")]);
     c.stage = CartStage::Browse;
     assert!(run(&c).ok);
 }
@@ -537,28 +445,17 @@ fn a_jpy_cart_has_no_minor_units_to_round() {
     item.unit_price = Money::new(1200, Currency::Jpy);
     let c = Cart {
         currency: "jpy".into(),
-        lines: vec![CartLine {
-            sku: "TEA".into(),
-            quantity: 3,
-        }],
+        lines: vec![CartLine { sku: "TEA".into(), quantity: 3 }],
         ..Cart::default()
     };
     let check = validate(&c, &Catalog::new([item]), &Rules::default(), now());
-    assert_eq!(
-        check.totals.unwrap().grand_total,
-        Money::new(3600, Currency::Jpy)
-    );
+    assert_eq!(check.totals.unwrap().grand_total, Money::new(3600, Currency::Jpy));
 }
 
 #[test]
 fn absurd_prices_give_an_error_instead_of_overflowing() {
     let c = cart(&[("HUGE", 10_000)]);
-    let check = validate(
-        &c,
-        &Catalog::new([item("HUGE", i64::MAX / 2, 20_000)]),
-        &Rules::default(),
-        now(),
-    );
+    let check = validate(&c, &Catalog::new([item("HUGE", i64::MAX / 2, 20_000)]), &Rules::default(), now());
     assert_eq!(codes(&check), vec![("TOTAL_OUT_OF_RANGE", "lines")]);
     assert!(check.totals.is_none());
 }
@@ -566,36 +463,22 @@ fn absurd_prices_give_an_error_instead_of_overflowing() {
 // ---- laws ----
 
 fn arb_cart() -> impl Strategy<Value = Cart> {
-    let skus = prop::sample::select(vec![
-        "TEE", "MUG", "LIMITED", "BACK", "DROP", "BOOK", "NOPE", "RETIRED",
-    ]);
-    let line = (skus, -2i64..12).prop_map(|(sku, quantity)| CartLine {
-        sku: sku.into(),
-        quantity,
-    });
-    let coupons = prop::collection::vec(
-        prop::sample::select(vec!["TEN", "FIVE", "SHIPFREE", "BIG", "OLD"]),
-        0..3,
-    );
+    let skus = prop::sample::select(vec!["TEE", "MUG", "LIMITED", "BACK", "DROP", "BOOK", "NOPE", "RETIRED"]);
+    let line = (skus, -2i64..12).prop_map(|(sku, quantity)| CartLine { sku: sku.into(), quantity });
+    let coupons =
+        prop::collection::vec(prop::sample::select(vec!["TEN", "FIVE", "SHIPFREE", "BIG", "OLD"]), 0..3);
     let region = prop::sample::select(vec![None, Some("CA"), Some("VA")]);
-    (
-        prop::collection::vec(line, 0..8),
-        coupons,
-        any::<bool>(),
-        region,
-        any::<bool>(),
-    )
-        .prop_map(|(lines, coupons, with_address, region, express)| Cart {
+    (prop::collection::vec(line, 0..8), coupons, any::<bool>(), region, any::<bool>()).prop_map(
+        |(lines, coupons, with_address, region, express)| Cart {
             currency: "USD".into(),
             lines,
             coupons: coupons.into_iter().map(String::from).collect(),
-            shipping_address: with_address.then(|| AddressInput {
-                region: region.map(String::from),
-                ..us_address()
-            }),
+            shipping_address: with_address
+                .then(|| AddressInput { region: region.map(String::from), ..us_address() }),
             shipping_option: express.then(|| "express".into()),
             ..Cart::default()
-        })
+        },
+    )
 }
 
 proptest! {

@@ -10,9 +10,7 @@ use super::{Cart, CartStage};
 use crate::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
 use crate::money::{Currency, Money, MoneyError};
 use crate::text;
-use crate::values::{
-    AddressField, AddressProblemKind, Email, PostalAddress, Quantity, QuantityError, Sku,
-};
+use crate::values::{AddressField, AddressProblemKind, Email, PostalAddress, Quantity, QuantityError, Sku};
 
 /// Checks a cart against a catalog snapshot and the shop's rules at instant `now`.
 ///
@@ -39,15 +37,7 @@ pub fn validate(cart: &Cart, catalog: &Catalog, rules: &Rules, now: DateTime<Utc
     check_email(cart, &mut issues);
 
     let totals = currency.and_then(|currency| {
-        match price(
-            cart,
-            rules,
-            currency,
-            &lines,
-            address.as_ref(),
-            now,
-            &mut issues,
-        ) {
+        match price(cart, rules, currency, &lines, address.as_ref(), now, &mut issues) {
             Ok(totals) => Some(totals),
             Err(_) => {
                 issues.error(
@@ -61,30 +51,15 @@ pub fn validate(cart: &Cart, catalog: &Catalog, rules: &Rules, now: DateTime<Utc
     });
 
     let issues = issues.0;
-    CartCheck {
-        ok: !issues.iter().any(|i| i.severity == Severity::Error),
-        totals,
-        issues,
-    }
+    CartCheck { ok: !issues.iter().any(|i| i.severity == Severity::Error), totals, issues }
 }
 
 #[derive(Default)]
 struct Issues(Vec<Issue>);
 
 impl Issues {
-    fn push(
-        &mut self,
-        code: IssueCode,
-        severity: Severity,
-        path: impl Into<String>,
-        message: String,
-    ) {
-        self.0.push(Issue {
-            code,
-            path: path.into(),
-            severity,
-            message,
-        });
+    fn push(&mut self, code: IssueCode, severity: Severity, path: impl Into<String>, message: String) {
+        self.0.push(Issue { code, path: path.into(), severity, message });
     }
     fn error(&mut self, code: IssueCode, path: impl Into<String>, message: String) {
         self.push(code, Severity::Error, path, message);
@@ -111,11 +86,7 @@ fn check_lines<'a>(
     issues: &mut Issues,
 ) -> Vec<PricedLine<'a>> {
     if cart.lines.is_empty() {
-        issues.error(
-            IssueCode::CartEmpty,
-            "lines",
-            "Your cart is empty.".to_owned(),
-        );
+        issues.error(IssueCode::CartEmpty, "lines", "Your cart is empty.".to_owned());
     }
     if cart.lines.len() > usize::from(rules.max_lines) {
         issues.error(
@@ -167,20 +138,12 @@ fn check_lines<'a>(
         }
         seen.insert(sku.clone(), index);
         let Some(item) = catalog.get(&sku) else {
-            issues.error(
-                IssueCode::UnknownSku,
-                &sku_path,
-                format!("We have no product with SKU {sku}."),
-            );
+            issues.error(IssueCode::UnknownSku, &sku_path, format!("We have no product with SKU {sku}."));
             continue;
         };
         let name = &item.name;
         if !item.active {
-            issues.error(
-                IssueCode::InactiveProduct,
-                &sku_path,
-                format!("\"{name}\" is no longer sold."),
-            );
+            issues.error(IssueCode::InactiveProduct, &sku_path, format!("\"{name}\" is no longer sold."));
         }
         if let Some(currency) = currency
             && item.unit_price.currency() != currency
@@ -188,10 +151,7 @@ fn check_lines<'a>(
             issues.error(
                 IssueCode::CurrencyMismatch,
                 &sku_path,
-                format!(
-                    "\"{name}\" is priced in {}, not {currency}.",
-                    item.unit_price.currency()
-                ),
+                format!("\"{name}\" is priced in {}, not {currency}.", item.unit_price.currency()),
             );
             continue;
         }
@@ -219,11 +179,7 @@ fn check_lines<'a>(
         match &fulfilment {
             Fulfilment::InStock => {}
             Fulfilment::Unavailable { available: 0 } => {
-                issues.error(
-                    IssueCode::OutOfStock,
-                    &qty_path,
-                    format!("\"{name}\" is out of stock."),
-                );
+                issues.error(IssueCode::OutOfStock, &qty_path, format!("\"{name}\" is out of stock."));
             }
             Fulfilment::Unavailable { available } => issues.error(
                 IssueCode::OutOfStock,
@@ -242,10 +198,7 @@ fn check_lines<'a>(
                 issues.warning(
                     IssueCode::Backordered,
                     &qty_path,
-                    format!(
-                        "{what} on backorder and will ship by {}.",
-                        text::date(*promised)
-                    ),
+                    format!("{what} on backorder and will ship by {}.", text::date(*promised)),
                 );
             }
             Fulfilment::Dropship { quantity, .. } => {
@@ -261,12 +214,7 @@ fn check_lines<'a>(
                 );
             }
         }
-        priced.push(PricedLine {
-            index,
-            item,
-            quantity,
-            fulfilment,
-        });
+        priced.push(PricedLine { index, item, quantity, fulfilment });
     }
     priced
 }
@@ -277,22 +225,14 @@ fn fulfilment(item: &CatalogItem, quantity: u32, now: DateTime<Utc>) -> Fulfilme
     }
     let short = quantity - item.available;
     match &item.policy {
-        OutOfStockPolicy::Deny => Fulfilment::Unavailable {
-            available: item.available,
-        },
+        OutOfStockPolicy::Deny => Fulfilment::Unavailable { available: item.available },
         OutOfStockPolicy::Backorder { .. } => match item.backorder_promise(now.date_naive()) {
-            Some(promised) => Fulfilment::Backorder {
-                quantity: short,
-                promised,
-            },
-            None => Fulfilment::Unavailable {
-                available: item.available,
-            },
+            Some(promised) => Fulfilment::Backorder { quantity: short, promised },
+            None => Fulfilment::Unavailable { available: item.available },
         },
-        OutOfStockPolicy::Dropship { supplier } => Fulfilment::Dropship {
-            quantity: short,
-            supplier: supplier.clone(),
-        },
+        OutOfStockPolicy::Dropship { supplier } => {
+            Fulfilment::Dropship { quantity: short, supplier: supplier.clone() }
+        }
     }
 }
 
@@ -314,10 +254,9 @@ fn check_address(cart: &Cart, issues: &mut Issues) -> Option<PostalAddress> {
                 let path = format!("shippingAddress.{}", problem.field.wire_name());
                 let label = field_label(problem.field);
                 let (code, message) = match &problem.kind {
-                    AddressProblemKind::Missing => (
-                        IssueCode::AddressMissingField,
-                        format!("Enter the {label}."),
-                    ),
+                    AddressProblemKind::Missing => {
+                        (IssueCode::AddressMissingField, format!("Enter the {label}."))
+                    }
                     AddressProblemKind::TooLong => (
                         IssueCode::AddressFieldTooLong,
                         format!(
@@ -339,10 +278,9 @@ fn check_address(cart: &Cart, issues: &mut Issues) -> Option<PostalAddress> {
                             input.postal_code.trim()
                         ),
                     ),
-                    AddressProblemKind::InvalidPhone(e) => (
-                        IssueCode::PhoneInvalid,
-                        format!("{}.", capitalise(&e.to_string())),
-                    ),
+                    AddressProblemKind::InvalidPhone(e) => {
+                        (IssueCode::PhoneInvalid, format!("{}.", capitalise(&e.to_string())))
+                    }
                 };
                 issues.error(code, path, message);
             }
@@ -373,12 +311,7 @@ fn capitalise(s: &str) -> String {
 }
 
 fn check_email(cart: &Cart, issues: &mut Issues) {
-    match cart
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
+    match cart.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         None if cart.stage == CartStage::Checkout => {
             issues.error(
                 IssueCode::EmailRequired,
@@ -414,47 +347,29 @@ fn check_coupons<'r>(
         let path = format!("coupons[{index}]");
         let shown = typed.trim();
         let Some(coupon) = rules.coupons.iter().find(|c| c.matches(typed)) else {
-            issues.error(
-                IssueCode::CouponUnknown,
-                path,
-                format!("Coupon \"{shown}\" does not exist."),
-            );
+            issues.error(IssueCode::CouponUnknown, path, format!("Coupon \"{shown}\" does not exist."));
             continue;
         };
         if entered.iter().any(|c| std::ptr::eq(*c, coupon)) {
-            issues.error(
-                IssueCode::CouponDuplicate,
-                path,
-                format!("Coupon \"{shown}\" is already applied."),
-            );
+            issues.error(IssueCode::CouponDuplicate, path, format!("Coupon \"{shown}\" is already applied."));
             continue;
         }
         entered.push(coupon);
         let code = &coupon.code;
         if coupon.valid_from.is_some_and(|from| now < from) {
-            issues.error(
-                IssueCode::CouponNotYetValid,
-                path,
-                format!("Coupon {code} is not valid yet."),
-            );
+            issues.error(IssueCode::CouponNotYetValid, path, format!("Coupon {code} is not valid yet."));
             continue;
         }
         if coupon.valid_until.is_some_and(|until| now >= until) {
-            issues.error(
-                IssueCode::CouponExpired,
-                path,
-                format!("Coupon {code} has expired."),
-            );
+            issues.error(IssueCode::CouponExpired, path, format!("Coupon {code} has expired."));
             continue;
         }
         let fixed_currency = match &coupon.discount {
             CouponDiscount::Fixed { amount } => Some(amount.currency()),
             _ => None,
         };
-        let foreign = fixed_currency
-            .into_iter()
-            .chain(coupon.min_subtotal.map(Money::currency))
-            .any(|c| c != currency);
+        let foreign =
+            fixed_currency.into_iter().chain(coupon.min_subtotal.map(Money::currency)).any(|c| c != currency);
         if foreign {
             issues.error(
                 IssueCode::CouponCurrencyMismatch,
@@ -469,25 +384,18 @@ fn check_coupons<'r>(
             issues.error(
                 IssueCode::CouponMinSubtotal,
                 path,
-                format!(
-                    "Coupon {code} needs an order of at least {}.",
-                    min.display()
-                ),
+                format!("Coupon {code} needs an order of at least {}.", min.display()),
             );
             continue;
         }
         if let Some(first) = applied.first() {
-            let stacks = rules.allow_coupon_stacking
-                && coupon.stackable
-                && applied.iter().all(|c| c.stackable);
+            let stacks =
+                rules.allow_coupon_stacking && coupon.stackable && applied.iter().all(|c| c.stackable);
             if !stacks {
                 issues.error(
                     IssueCode::CouponNotStackable,
                     path,
-                    format!(
-                        "Coupon {code} cannot be combined with coupon {}.",
-                        first.code
-                    ),
+                    format!("Coupon {code} cannot be combined with coupon {}.", first.code),
                 );
                 continue;
             }
@@ -511,10 +419,8 @@ fn price(
         .map(|l| l.item.unit_price.checked_mul(i64::from(l.quantity.get())))
         .collect::<Result<Vec<_>, _>>()?;
     let subtotal = Money::sum(currency, line_subtotals.iter().copied())?;
-    let weight_grams: u64 = lines
-        .iter()
-        .map(|l| u64::from(l.item.weight_grams) * u64::from(l.quantity.get()))
-        .sum();
+    let weight_grams: u64 =
+        lines.iter().map(|l| u64::from(l.item.weight_grams) * u64::from(l.quantity.get())).sum();
 
     // Coupons: percentages of the goods subtotal and fixed amounts add up, capped at the subtotal.
     let coupons = check_coupons(cart, rules, currency, subtotal, now, issues);
@@ -523,23 +429,15 @@ fn price(
     for coupon in &coupons {
         match &coupon.discount {
             CouponDiscount::Percent { basis_points } => {
-                discount =
-                    discount.checked_add(subtotal.percent_bp((*basis_points).min(10_000))?)?;
+                discount = discount.checked_add(subtotal.percent_bp((*basis_points).min(10_000))?)?;
             }
             CouponDiscount::Fixed { amount } => discount = discount.checked_add(*amount)?,
             CouponDiscount::FreeShipping => free_shipping = true,
         }
     }
     let discount = discount.min(subtotal)?;
-    let weights: Vec<u64> = line_subtotals
-        .iter()
-        .map(|m| m.amount().max(0) as u64)
-        .collect();
-    let line_discounts = if lines.is_empty() {
-        Vec::new()
-    } else {
-        discount.split(&weights)?
-    };
+    let weights: Vec<u64> = line_subtotals.iter().map(|m| m.amount().max(0) as u64).collect();
+    let line_discounts = if lines.is_empty() { Vec::new() } else { discount.split(&weights)? };
     let goods = subtotal.checked_sub(discount)?;
 
     // Shipping and tax need a destination.
@@ -557,25 +455,15 @@ fn price(
                 format!("We do not ship to {country}."),
             ),
             Some(zone) => {
-                let option = match cart
-                    .shipping_option
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                {
+                let option = match cart.shipping_option.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                     None => zone.options.first(),
                     Some(code) => {
-                        let found = zone
-                            .options
-                            .iter()
-                            .find(|o| o.code.eq_ignore_ascii_case(code));
+                        let found = zone.options.iter().find(|o| o.code.eq_ignore_ascii_case(code));
                         if found.is_none() {
                             issues.error(
                                 IssueCode::ShippingOptionUnknown,
                                 "shippingOption",
-                                format!(
-                                    "Shipping option \"{code}\" is not available to {country}."
-                                ),
+                                format!("Shipping option \"{code}\" is not available to {country}."),
                             );
                         }
                         found
@@ -593,12 +481,9 @@ fn price(
                         let rate = match &option.rate {
                             ShippingRate::Flat { amount } => Some(*amount),
                             ShippingRate::WeightBands { bands } => {
-                                let band = bands
-                                    .iter()
-                                    .find(|b| u64::from(b.up_to_grams) >= weight_grams);
+                                let band = bands.iter().find(|b| u64::from(b.up_to_grams) >= weight_grams);
                                 if band.is_none() {
-                                    let heaviest =
-                                        bands.iter().map(|b| b.up_to_grams).max().unwrap_or(0);
+                                    let heaviest = bands.iter().map(|b| b.up_to_grams).max().unwrap_or(0);
                                     issues.error(
                                         IssueCode::ShippingWeightExceeded,
                                         "shippingOption",
@@ -613,21 +498,16 @@ fn price(
                                 band.map(|b| b.amount)
                             }
                         };
-                        let free_by_threshold = option.free_above.is_some_and(|t| {
-                            t.currency() == currency && goods.amount() >= t.amount()
-                        });
+                        let free_by_threshold = option
+                            .free_above
+                            .is_some_and(|t| t.currency() == currency && goods.amount() >= t.amount());
                         match rate {
                             Some(rate) if rate.currency() != currency => issues.error(
                                 IssueCode::ShippingCurrencyMismatch,
                                 "shippingOption",
-                                format!(
-                                    "{} is not available when paying in {currency}.",
-                                    option.name
-                                ),
+                                format!("{} is not available when paying in {currency}.", option.name),
                             ),
-                            Some(rate)
-                                if !free_shipping && !free_by_threshold && !lines.is_empty() =>
-                            {
+                            Some(rate) if !free_shipping && !free_by_threshold && !lines.is_empty() => {
                                 shipping = rate;
                             }
                             _ => {}
@@ -640,28 +520,16 @@ fn price(
         for (i, line) in lines.iter().enumerate() {
             let bp = rules.tax.rate_for(country, region, line.item.tax_class);
             let taxable = line_subtotals[i].checked_sub(line_discounts[i])?;
-            line_taxes[i] = if include {
-                taxable.included_tax_bp(bp)?
-            } else {
-                taxable.percent_bp(bp)?
-            };
+            line_taxes[i] = if include { taxable.included_tax_bp(bp)? } else { taxable.percent_bp(bp)? };
         }
         let bp = rules.tax.rate_for(country, region, TaxClass::Standard);
-        shipping_tax = if include {
-            shipping.included_tax_bp(bp)?
-        } else {
-            shipping.percent_bp(bp)?
-        };
+        shipping_tax = if include { shipping.included_tax_bp(bp)? } else { shipping.percent_bp(bp)? };
     }
 
     let mut priced_lines = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let net = line_subtotals[i].checked_sub(line_discounts[i])?;
-        let total = if include {
-            net
-        } else {
-            net.checked_add(line_taxes[i])?
-        };
+        let total = if include { net } else { net.checked_add(line_taxes[i])? };
         priced_lines.push(LineTotals {
             index: line.index,
             sku: line.item.sku.clone(),
@@ -699,11 +567,5 @@ fn price(
 fn kg(grams: u64) -> String {
     let whole = grams / 1000;
     let rest = grams % 1000;
-    if rest == 0 {
-        whole.to_string()
-    } else {
-        format!("{whole}.{rest:03}")
-            .trim_end_matches('0')
-            .to_owned()
-    }
+    if rest == 0 { whole.to_string() } else { format!("{whole}.{rest:03}").trim_end_matches('0').to_owned() }
 }

@@ -38,11 +38,7 @@ pub enum AvailabilityCommand {
 
 /// The kind of an [`AvailabilityCommand`], without its data: what [`LineAvailability::allowed`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum AvailabilityCommandKind {
     Allocate,
     Backorder,
@@ -108,31 +104,24 @@ impl LineAvailability {
     /// The availability after `command`, or why it is refused here.
     pub fn apply(&self, command: &AvailabilityCommand) -> Result<LineAvailability, TransitionError> {
         if !self.can(command.kind()) {
-            return Err(TransitionError::new(
-                Machine::LineAvailability,
-                self.name(),
-                command.name(),
-            ));
+            return Err(TransitionError::new(Machine::LineAvailability, self.name(), command.name()));
         }
         Ok(match command {
-            AvailabilityCommand::Allocate { location } => LineAvailability::Allocated {
-                location: location.clone(),
-            },
+            AvailabilityCommand::Allocate { location } => {
+                LineAvailability::Allocated { location: location.clone() }
+            }
             AvailabilityCommand::Backorder { promised } => {
                 LineAvailability::Backordered { promised: *promised }
             }
-            AvailabilityCommand::Dropship { supplier } => LineAvailability::Dropshipped {
-                supplier: supplier.clone(),
-            },
+            AvailabilityCommand::Dropship { supplier } => {
+                LineAvailability::Dropshipped { supplier: supplier.clone() }
+            }
         })
     }
 
     /// The command kinds accepted in this state, in [`AvailabilityCommandKind::ALL`] order.
     pub fn allowed(&self) -> Vec<AvailabilityCommandKind> {
-        AvailabilityCommandKind::ALL
-            .into_iter()
-            .filter(|k| self.can(*k))
-            .collect()
+        AvailabilityCommandKind::ALL.into_iter().filter(|k| self.can(*k)).collect()
     }
 
     /// Whether no command is accepted any more (never: a line can always lose or regain stock).
@@ -154,30 +143,18 @@ mod tests {
     /// One sample of every state.
     fn every_state() -> Vec<LineAvailability> {
         vec![
-            LineAvailability::Allocated {
-                location: "berlin".into(),
-            },
-            LineAvailability::Backordered {
-                promised: day("2026-12-03"),
-            },
-            LineAvailability::Dropshipped {
-                supplier: "acme".into(),
-            },
+            LineAvailability::Allocated { location: "berlin".into() },
+            LineAvailability::Backordered { promised: day("2026-12-03") },
+            LineAvailability::Dropshipped { supplier: "acme".into() },
         ]
     }
 
     /// One sample of every command.
     fn every_command() -> Vec<AvailabilityCommand> {
         vec![
-            AvailabilityCommand::Allocate {
-                location: "leipzig".into(),
-            },
-            AvailabilityCommand::Backorder {
-                promised: day("2026-12-24"),
-            },
-            AvailabilityCommand::Dropship {
-                supplier: "globex".into(),
-            },
+            AvailabilityCommand::Allocate { location: "leipzig".into() },
+            AvailabilityCommand::Backorder { promised: day("2026-12-24") },
+            AvailabilityCommand::Dropship { supplier: "globex".into() },
         ]
     }
 
@@ -265,11 +242,8 @@ mod tests {
     #[test]
     fn allowed_lists_exactly_the_commands_apply_accepts() {
         for s in every_state() {
-            let accepted: Vec<_> = every_command()
-                .iter()
-                .filter(|c| s.apply(c).is_ok())
-                .map(|c| c.kind())
-                .collect();
+            let accepted: Vec<_> =
+                every_command().iter().filter(|c| s.apply(c).is_ok()).map(|c| c.kind()).collect();
             assert_eq!(s.allowed(), accepted, "{}", s.name());
             assert_eq!(s.is_terminal(), accepted.is_empty());
         }
@@ -277,40 +251,23 @@ mod tests {
 
     #[test]
     fn a_backorder_can_be_promised_again_for_a_later_date() {
-        let first = LineAvailability::Backordered {
-            promised: day("2026-12-03"),
-        };
-        let moved = first
-            .apply(&AvailabilityCommand::Backorder {
-                promised: day("2027-01-10"),
-            })
-            .unwrap();
-        assert_eq!(
-            moved,
-            LineAvailability::Backordered {
-                promised: day("2027-01-10")
-            }
-        );
+        let first = LineAvailability::Backordered { promised: day("2026-12-03") };
+        let moved = first.apply(&AvailabilityCommand::Backorder { promised: day("2027-01-10") }).unwrap();
+        assert_eq!(moved, LineAvailability::Backordered { promised: day("2027-01-10") });
     }
 
     #[test]
     fn an_allocated_line_cannot_be_dropshipped_directly() {
-        let err = LineAvailability::Allocated {
-            location: "berlin".into(),
-        }
-        .apply(&AvailabilityCommand::Dropship {
-            supplier: "acme".into(),
-        })
-        .unwrap_err();
+        let err = LineAvailability::Allocated { location: "berlin".into() }
+            .apply(&AvailabilityCommand::Dropship { supplier: "acme".into() })
+            .unwrap_err();
         assert_eq!(err.to_string(), "cannot dropship a line that is allocated");
     }
 
     #[test]
     fn names_are_stable_snake_case() {
         every_state().iter().for_each(|s| assert_snake_case(s.name()));
-        AvailabilityCommandKind::ALL
-            .iter()
-            .for_each(|k| assert_snake_case(k.name()));
+        AvailabilityCommandKind::ALL.iter().for_each(|k| assert_snake_case(k.name()));
     }
 
     fn any_command() -> impl Strategy<Value = AvailabilityCommand> {

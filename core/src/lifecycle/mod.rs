@@ -23,11 +23,7 @@ pub use shipment::{ExceptionKind, ShipmentCommand, ShipmentCommandKind, Shipment
 
 /// Which of the lifecycle state machines a transition belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum Machine {
     Order,
     Payment,
@@ -37,13 +33,8 @@ pub enum Machine {
 }
 
 impl Machine {
-    pub const ALL: [Machine; 5] = [
-        Machine::Order,
-        Machine::Payment,
-        Machine::Shipment,
-        Machine::LineAvailability,
-        Machine::Return,
-    ];
+    pub const ALL: [Machine; 5] =
+        [Machine::Order, Machine::Payment, Machine::Shipment, Machine::LineAvailability, Machine::Return];
 
     /// Stable snake_case name: `order`, `payment`, `shipment`, `line_availability`, `return`.
     pub fn name(self) -> &'static str {
@@ -88,11 +79,7 @@ pub struct TransitionError {
 
 impl TransitionError {
     pub const fn new(machine: Machine, state: &'static str, command: &'static str) -> Self {
-        TransitionError {
-            machine,
-            state,
-            command,
-        }
+        TransitionError { machine, state, command }
     }
 }
 
@@ -164,10 +151,7 @@ mod tests {
         let err = TransitionError::new(Machine::Shipment, "picking", "ship");
         assert_eq!(err.to_string(), "cannot ship a shipment that is picking");
         let err = TransitionError::new(Machine::Shipment, "delivered", "mark_out_for_delivery");
-        assert_eq!(
-            err.to_string(),
-            "cannot mark out for delivery a shipment that is delivered"
-        );
+        assert_eq!(err.to_string(), "cannot mark out for delivery a shipment that is delivered");
         let err = TransitionError::new(Machine::Order, "completed", "cancel");
         assert_eq!(err.to_string(), "cannot cancel an order that is completed");
     }
@@ -175,24 +159,15 @@ mod tests {
     #[test]
     fn exception_states_and_commands_are_phrased_by_hand() {
         let err = TransitionError::new(Machine::Shipment, "exception", "ship");
-        assert_eq!(
-            err.to_string(),
-            "cannot ship a shipment that is held up by an exception"
-        );
+        assert_eq!(err.to_string(), "cannot ship a shipment that is held up by an exception");
         let err = TransitionError::new(Machine::Shipment, "pending", "report_exception");
-        assert_eq!(
-            err.to_string(),
-            "cannot report an exception on a shipment that is pending"
-        );
+        assert_eq!(err.to_string(), "cannot report an exception on a shipment that is pending");
     }
 
     #[test]
     fn machine_names_are_stable_snake_case() {
         let names: Vec<&str> = Machine::ALL.iter().map(|m| m.name()).collect();
-        assert_eq!(
-            names,
-            ["order", "payment", "shipment", "line_availability", "return"]
-        );
+        assert_eq!(names, ["order", "payment", "shipment", "line_availability", "return"]);
         names.iter().for_each(|n| testing::assert_snake_case(n));
     }
 }

@@ -35,11 +35,7 @@ pub enum OrderCommand {
 
 /// The kind of an [`OrderCommand`], without its data: what [`OrderState::allowed`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum OrderCommandKind {
     Confirm,
     Complete,
@@ -47,11 +43,8 @@ pub enum OrderCommandKind {
 }
 
 impl OrderCommandKind {
-    pub const ALL: [OrderCommandKind; 3] = [
-        OrderCommandKind::Confirm,
-        OrderCommandKind::Complete,
-        OrderCommandKind::Cancel,
-    ];
+    pub const ALL: [OrderCommandKind; 3] =
+        [OrderCommandKind::Confirm, OrderCommandKind::Complete, OrderCommandKind::Cancel];
 
     /// Stable snake_case name: `confirm`, `complete`, `cancel`.
     pub fn name(self) -> &'static str {
@@ -78,12 +71,8 @@ impl OrderCommand {
 }
 
 impl OrderState {
-    pub const ALL: [OrderState; 4] = [
-        OrderState::Placed,
-        OrderState::Confirmed,
-        OrderState::Completed,
-        OrderState::Cancelled,
-    ];
+    pub const ALL: [OrderState; 4] =
+        [OrderState::Placed, OrderState::Confirmed, OrderState::Completed, OrderState::Cancelled];
 
     /// Stable snake_case name: `placed`, `confirmed`, `completed`, `cancelled`.
     pub fn name(&self) -> &'static str {
@@ -119,10 +108,7 @@ impl OrderState {
 
     /// The command kinds accepted in this state, in [`OrderCommandKind::ALL`] order.
     pub fn allowed(&self) -> Vec<OrderCommandKind> {
-        OrderCommandKind::ALL
-            .into_iter()
-            .filter(|k| self.can(*k))
-            .collect()
+        OrderCommandKind::ALL.into_iter().filter(|k| self.can(*k)).collect()
     }
 
     /// Whether no command is accepted any more.
@@ -153,11 +139,7 @@ mod tests {
         ("cancelled", "cancel", None),
     ];
 
-    const COMMANDS: [OrderCommand; 3] = [
-        OrderCommand::Confirm,
-        OrderCommand::Complete,
-        OrderCommand::Cancel,
-    ];
+    const COMMANDS: [OrderCommand; 3] = [OrderCommand::Confirm, OrderCommand::Complete, OrderCommand::Cancel];
 
     fn state(name: &str) -> OrderState {
         OrderState::ALL.into_iter().find(|s| s.name() == name).unwrap()
@@ -183,11 +165,9 @@ mod tests {
             let result = state(from).apply(&command(cmd));
             match expected {
                 Some(to) => assert_eq!(result, Ok(state(to)), "{from} × {cmd}"),
-                None => assert_eq!(
-                    result,
-                    Err(TransitionError::new(Machine::Order, from, cmd)),
-                    "{from} × {cmd}"
-                ),
+                None => {
+                    assert_eq!(result, Err(TransitionError::new(Machine::Order, from, cmd)), "{from} × {cmd}")
+                }
             }
         }
     }
@@ -195,11 +175,7 @@ mod tests {
     #[test]
     fn allowed_lists_exactly_the_commands_apply_accepts() {
         for s in OrderState::ALL {
-            let accepted: Vec<_> = COMMANDS
-                .iter()
-                .filter(|c| s.apply(c).is_ok())
-                .map(|c| c.kind())
-                .collect();
+            let accepted: Vec<_> = COMMANDS.iter().filter(|c| s.apply(c).is_ok()).map(|c| c.kind()).collect();
             assert_eq!(s.allowed(), accepted, "{}", s.name());
             assert_eq!(s.is_terminal(), accepted.is_empty());
         }
@@ -220,9 +196,7 @@ mod tests {
     #[test]
     fn names_are_stable_snake_case() {
         OrderState::ALL.iter().for_each(|s| assert_snake_case(s.name()));
-        OrderCommandKind::ALL
-            .iter()
-            .for_each(|k| assert_snake_case(k.name()));
+        OrderCommandKind::ALL.iter().for_each(|k| assert_snake_case(k.name()));
     }
 
     fn any_command() -> impl Strategy<Value = OrderCommand> {

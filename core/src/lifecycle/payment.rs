@@ -9,11 +9,7 @@ use crate::money::{Currency, Money};
 
 /// Where a payment stands; apart from pending/failed/voided it follows from the amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum PaymentStatus {
     /// Nothing authorized yet.
     Pending,
@@ -65,11 +61,7 @@ impl PaymentStatus {
         if captured == 0 {
             PaymentStatus::Authorized
         } else if refunded == 0 {
-            if captured < authorized {
-                PaymentStatus::PartiallyCaptured
-            } else {
-                PaymentStatus::Captured
-            }
+            if captured < authorized { PaymentStatus::PartiallyCaptured } else { PaymentStatus::Captured }
         } else if refunded < captured {
             PaymentStatus::PartiallyRefunded
         } else {
@@ -100,11 +92,7 @@ pub enum PaymentCommand {
 
 /// The kind of a [`PaymentCommand`], without its data: what [`Payment::allowed`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum PaymentCommandKind {
     Authorize,
     Fail,
@@ -157,11 +145,7 @@ pub enum PaymentError {
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error("cannot {command} {}: the payment is in {expected}", amount.display())]
-    WrongCurrency {
-        command: &'static str,
-        expected: Currency,
-        amount: Money,
-    },
+    WrongCurrency { command: &'static str, expected: Currency, amount: Money },
     #[error("cannot {command} {}: the amount must be more than zero", amount.display())]
     NotPositive { command: &'static str, amount: Money },
     #[error(
@@ -202,11 +186,7 @@ pub struct Payment {
 
 /// A payment's fields as stored or sent; [`Payment::try_from`] checks the invariants.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PaymentRecord {
     pub currency: Currency,
     pub authorized: Money,
@@ -276,10 +256,7 @@ impl Payment {
 
     /// Whether an authorization is held (not pending, failed or voided).
     fn is_live(&self) -> bool {
-        !matches!(
-            self.status,
-            PaymentStatus::Pending | PaymentStatus::Voided | PaymentStatus::Failed
-        )
+        !matches!(self.status, PaymentStatus::Pending | PaymentStatus::Voided | PaymentStatus::Failed)
     }
 
     /// The transition table: whether a command of this kind is accepted now, for some amount.
@@ -348,16 +325,9 @@ impl Payment {
     /// `amount` if it is in this payment's currency and more than zero.
     fn positive(&self, kind: PaymentCommandKind, amount: Money) -> Result<Money, PaymentError> {
         if amount.currency() != self.currency {
-            Err(PaymentError::WrongCurrency {
-                command: kind.name(),
-                expected: self.currency,
-                amount,
-            })
+            Err(PaymentError::WrongCurrency { command: kind.name(), expected: self.currency, amount })
         } else if amount.amount() <= 0 {
-            Err(PaymentError::NotPositive {
-                command: kind.name(),
-                amount,
-            })
+            Err(PaymentError::NotPositive { command: kind.name(), amount })
         } else {
             Ok(amount)
         }
@@ -365,10 +335,7 @@ impl Payment {
 
     /// The command kinds accepted now, in [`PaymentCommandKind::ALL`] order.
     pub fn allowed(&self) -> Vec<PaymentCommandKind> {
-        PaymentCommandKind::ALL
-            .into_iter()
-            .filter(|k| self.can(*k))
-            .collect()
+        PaymentCommandKind::ALL.into_iter().filter(|k| self.can(*k)).collect()
     }
 
     /// Whether no command is accepted any more: failed, voided, or refunded with nothing left to capture.
@@ -381,27 +348,13 @@ impl TryFrom<PaymentRecord> for Payment {
     type Error = PaymentError;
 
     fn try_from(record: PaymentRecord) -> Result<Self, Self::Error> {
-        let PaymentRecord {
-            currency,
-            authorized,
-            captured,
-            refunded,
-            status,
-            failure_reason,
-        } = record;
-        if [authorized, captured, refunded]
-            .iter()
-            .any(|m| m.currency() != currency)
-        {
-            return Err(PaymentError::InconsistentRecord(
-                "amounts must be in the payment's currency",
-            ));
+        let PaymentRecord { currency, authorized, captured, refunded, status, failure_reason } = record;
+        if [authorized, captured, refunded].iter().any(|m| m.currency() != currency) {
+            return Err(PaymentError::InconsistentRecord("amounts must be in the payment's currency"));
         }
         let (a, c, r) = (authorized.amount(), captured.amount(), refunded.amount());
         if !(0 <= r && r <= c && c <= a) {
-            return Err(PaymentError::InconsistentRecord(
-                "expected 0 ≤ refunded ≤ captured ≤ authorized",
-            ));
+            return Err(PaymentError::InconsistentRecord("expected 0 ≤ refunded ≤ captured ≤ authorized"));
         }
         let consistent = match status {
             PaymentStatus::Pending | PaymentStatus::Failed => a == 0,
@@ -409,23 +362,14 @@ impl TryFrom<PaymentRecord> for Payment {
             live => a > 0 && live == PaymentStatus::of_amounts(a, c, r),
         };
         if !consistent {
-            return Err(PaymentError::InconsistentRecord(
-                "the status does not match the amounts",
-            ));
+            return Err(PaymentError::InconsistentRecord("the status does not match the amounts"));
         }
         if failure_reason.is_some() != (status == PaymentStatus::Failed) {
             return Err(PaymentError::InconsistentRecord(
                 "a failure reason is required for a failed payment and only for one",
             ));
         }
-        Ok(Payment {
-            currency,
-            authorized,
-            captured,
-            refunded,
-            status,
-            failure_reason,
-        })
+        Ok(Payment { currency, authorized, captured, refunded, status, failure_reason })
     }
 }
 
@@ -478,9 +422,7 @@ mod tests {
             payment(1000, 1000, 1000),
             payment(1000, 0, 0).apply(&PaymentCommand::Void).unwrap(),
             Payment::new(Currency::Usd)
-                .apply(&PaymentCommand::Fail {
-                    reason: "card declined".into(),
-                })
+                .apply(&PaymentCommand::Fail { reason: "card declined".into() })
                 .unwrap(),
         ]
     }
@@ -489,9 +431,7 @@ mod tests {
     fn every_command() -> Vec<PaymentCommand> {
         vec![
             PaymentCommand::Authorize { amount: usd(100) },
-            PaymentCommand::Fail {
-                reason: "card declined".into(),
-            },
+            PaymentCommand::Fail { reason: "card declined".into() },
             PaymentCommand::Capture { amount: usd(100) },
             PaymentCommand::Void,
             PaymentCommand::Refund { amount: usd(100) },
@@ -588,11 +528,8 @@ mod tests {
         samples.push(payment(1000, 400, 100));
         samples.push(payment(1000, 400, 400));
         for p in samples {
-            let accepted: Vec<_> = every_command()
-                .iter()
-                .filter(|c| p.apply(c).is_ok())
-                .map(|c| c.kind())
-                .collect();
+            let accepted: Vec<_> =
+                every_command().iter().filter(|c| p.apply(c).is_ok()).map(|c| c.kind()).collect();
             assert_eq!(p.allowed(), accepted, "{p:?}");
             assert_eq!(p.is_terminal(), accepted.is_empty());
         }
@@ -609,74 +546,35 @@ mod tests {
 
     #[test]
     fn capturing_more_than_authorized_is_refused() {
-        let err = payment(1000, 400, 0)
-            .apply(&PaymentCommand::Capture { amount: usd(601) })
-            .unwrap_err();
-        assert_eq!(
-            err,
-            PaymentError::OverCapture {
-                requested: usd(601),
-                limit: usd(600)
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "cannot capture $6.01: at most $6.00 can be captured"
-        );
+        let err = payment(1000, 400, 0).apply(&PaymentCommand::Capture { amount: usd(601) }).unwrap_err();
+        assert_eq!(err, PaymentError::OverCapture { requested: usd(601), limit: usd(600) });
+        assert_eq!(err.to_string(), "cannot capture $6.01: at most $6.00 can be captured");
     }
 
     #[test]
     fn refunding_more_than_captured_is_refused() {
-        let err = payment(2000, 1500, 300)
-            .apply(&PaymentCommand::Refund { amount: usd(1500) })
-            .unwrap_err();
-        assert_eq!(
-            err,
-            PaymentError::OverRefund {
-                requested: usd(1500),
-                limit: usd(1200)
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "cannot refund $15.00: at most $12.00 can be refunded"
-        );
+        let err = payment(2000, 1500, 300).apply(&PaymentCommand::Refund { amount: usd(1500) }).unwrap_err();
+        assert_eq!(err, PaymentError::OverRefund { requested: usd(1500), limit: usd(1200) });
+        assert_eq!(err.to_string(), "cannot refund $15.00: at most $12.00 can be refunded");
     }
 
     #[test]
     fn zero_and_negative_amounts_are_refused() {
         for amount in [0, -100] {
-            let err = payment(1000, 0, 0)
-                .apply(&PaymentCommand::Capture { amount: usd(amount) })
-                .unwrap_err();
-            assert_eq!(
-                err,
-                PaymentError::NotPositive {
-                    command: "capture",
-                    amount: usd(amount)
-                }
-            );
+            let err =
+                payment(1000, 0, 0).apply(&PaymentCommand::Capture { amount: usd(amount) }).unwrap_err();
+            assert_eq!(err, PaymentError::NotPositive { command: "capture", amount: usd(amount) });
         }
-        let err = Payment::new(Currency::Usd)
-            .apply(&PaymentCommand::Authorize { amount: usd(0) })
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "cannot authorize $0.00: the amount must be more than zero"
-        );
-        assert!(
-            payment(1000, 1000, 0)
-                .apply(&PaymentCommand::Refund { amount: usd(0) })
-                .is_err()
-        );
+        let err =
+            Payment::new(Currency::Usd).apply(&PaymentCommand::Authorize { amount: usd(0) }).unwrap_err();
+        assert_eq!(err.to_string(), "cannot authorize $0.00: the amount must be more than zero");
+        assert!(payment(1000, 1000, 0).apply(&PaymentCommand::Refund { amount: usd(0) }).is_err());
     }
 
     #[test]
     fn amounts_in_another_currency_are_refused() {
         let err = payment(1000, 0, 0)
-            .apply(&PaymentCommand::Capture {
-                amount: Money::new(500, Currency::Eur),
-            })
+            .apply(&PaymentCommand::Capture { amount: Money::new(500, Currency::Eur) })
             .unwrap_err();
         assert_eq!(err.to_string(), "cannot capture €5.00: the payment is in USD");
         assert!(matches!(err, PaymentError::WrongCurrency { .. }));
@@ -685,10 +583,7 @@ mod tests {
     #[test]
     fn a_payment_with_a_capture_cannot_be_voided() {
         let err = payment(1000, 1, 0).apply(&PaymentCommand::Void).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "cannot void a payment that is partially captured"
-        );
+        assert_eq!(err.to_string(), "cannot void a payment that is partially captured");
     }
 
     #[test]
@@ -720,9 +615,7 @@ mod tests {
         record.status = PaymentStatus::Captured;
         assert_eq!(
             Payment::try_from(record.clone()),
-            Err(PaymentError::InconsistentRecord(
-                "the status does not match the amounts"
-            ))
+            Err(PaymentError::InconsistentRecord("the status does not match the amounts"))
         );
         record.status = PaymentStatus::PartiallyCaptured;
         record.refunded = usd(500);
@@ -748,21 +641,13 @@ mod tests {
 
     #[test]
     fn names_are_stable_snake_case() {
-        PaymentStatus::ALL
-            .iter()
-            .for_each(|s| assert_snake_case(s.name()));
-        PaymentCommandKind::ALL
-            .iter()
-            .for_each(|k| assert_snake_case(k.name()));
+        PaymentStatus::ALL.iter().for_each(|s| assert_snake_case(s.name()));
+        PaymentCommandKind::ALL.iter().for_each(|k| assert_snake_case(k.name()));
     }
 
     /// The status a payment must have for its amounts, checked independently of `apply`.
     fn status_agrees_with_amounts(p: &Payment) -> bool {
-        let (a, c, r) = (
-            p.authorized().amount(),
-            p.captured().amount(),
-            p.refunded().amount(),
-        );
+        let (a, c, r) = (p.authorized().amount(), p.captured().amount(), p.refunded().amount());
         match p.status() {
             PaymentStatus::Pending => a == 0 && p.failure_reason().is_none(),
             PaymentStatus::Failed => a == 0 && p.failure_reason().is_some(),

@@ -44,11 +44,7 @@ pub enum ReturnCommand {
 
 /// The kind of a [`ReturnCommand`], without its data: what [`ReturnState::allowed`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum ReturnCommandKind {
     Approve,
     Reject,
@@ -125,9 +121,7 @@ impl ReturnState {
         }
         Ok(match command {
             ReturnCommand::Approve => ReturnState::Approved,
-            ReturnCommand::Reject { reason } => ReturnState::Rejected {
-                reason: reason.clone(),
-            },
+            ReturnCommand::Reject { reason } => ReturnState::Rejected { reason: reason.clone() },
             ReturnCommand::Receive => ReturnState::Received,
             ReturnCommand::Refund => ReturnState::Refunded,
             ReturnCommand::Cancel => ReturnState::Cancelled,
@@ -136,10 +130,7 @@ impl ReturnState {
 
     /// The command kinds accepted in this state, in [`ReturnCommandKind::ALL`] order.
     pub fn allowed(&self) -> Vec<ReturnCommandKind> {
-        ReturnCommandKind::ALL
-            .into_iter()
-            .filter(|k| self.can(*k))
-            .collect()
+        ReturnCommandKind::ALL.into_iter().filter(|k| self.can(*k)).collect()
     }
 
     /// Whether no command is accepted any more: rejected, refunded or cancelled.
@@ -159,9 +150,7 @@ mod tests {
         vec![
             ReturnState::Requested,
             ReturnState::Approved,
-            ReturnState::Rejected {
-                reason: "worn".into(),
-            },
+            ReturnState::Rejected { reason: "worn".into() },
             ReturnState::Received,
             ReturnState::Refunded,
             ReturnState::Cancelled,
@@ -172,9 +161,7 @@ mod tests {
     fn every_command() -> Vec<ReturnCommand> {
         vec![
             ReturnCommand::Approve,
-            ReturnCommand::Reject {
-                reason: "past the return window".into(),
-            },
+            ReturnCommand::Reject { reason: "past the return window".into() },
             ReturnCommand::Receive,
             ReturnCommand::Refund,
             ReturnCommand::Cancel,
@@ -269,11 +256,8 @@ mod tests {
     #[test]
     fn allowed_lists_exactly_the_commands_apply_accepts() {
         for s in every_state() {
-            let accepted: Vec<_> = every_command()
-                .iter()
-                .filter(|c| s.apply(c).is_ok())
-                .map(|c| c.kind())
-                .collect();
+            let accepted: Vec<_> =
+                every_command().iter().filter(|c| s.apply(c).is_ok()).map(|c| c.kind()).collect();
             assert_eq!(s.allowed(), accepted, "{}", s.name());
             assert_eq!(s.is_terminal(), accepted.is_empty());
         }
@@ -282,16 +266,9 @@ mod tests {
     #[test]
     fn a_rejection_keeps_its_reason() {
         let rejected = ReturnState::Requested
-            .apply(&ReturnCommand::Reject {
-                reason: "past the return window".into(),
-            })
+            .apply(&ReturnCommand::Reject { reason: "past the return window".into() })
             .unwrap();
-        assert_eq!(
-            rejected,
-            ReturnState::Rejected {
-                reason: "past the return window".into()
-            }
-        );
+        assert_eq!(rejected, ReturnState::Rejected { reason: "past the return window".into() });
         assert!(rejected.is_terminal());
     }
 
@@ -306,9 +283,7 @@ mod tests {
     #[test]
     fn names_are_stable_snake_case() {
         every_state().iter().for_each(|s| assert_snake_case(s.name()));
-        ReturnCommandKind::ALL
-            .iter()
-            .for_each(|k| assert_snake_case(k.name()));
+        ReturnCommandKind::ALL.iter().for_each(|k| assert_snake_case(k.name()));
     }
 
     fn any_command() -> impl Strategy<Value = ReturnCommand> {

@@ -6,11 +6,7 @@ use super::{Machine, TransitionError};
 
 /// What went wrong in the carrier's hands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum ExceptionKind {
     Damaged,
     Lost,
@@ -92,11 +88,7 @@ pub enum ShipmentCommand {
 
 /// The kind of a [`ShipmentCommand`], without its data: what [`ShipmentState::allowed`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum ShipmentCommandKind {
     StartPicking,
     Pack,
@@ -190,10 +182,9 @@ impl ShipmentState {
                 kind,
                 K::MarkInTransit | K::MarkOutForDelivery | K::MarkDelivered | K::ReportException
             ),
-            ShipmentState::InTransit => matches!(
-                kind,
-                K::MarkOutForDelivery | K::MarkDelivered | K::ReportException
-            ),
+            ShipmentState::InTransit => {
+                matches!(kind, K::MarkOutForDelivery | K::MarkDelivered | K::ReportException)
+            }
             ShipmentState::OutForDelivery => {
                 matches!(kind, K::MarkDelivered | K::ReportException)
             }
@@ -207,11 +198,7 @@ impl ShipmentState {
     /// The state after `command`, or why it is refused here.
     pub fn apply(&self, command: &ShipmentCommand) -> Result<ShipmentState, TransitionError> {
         if !self.can(command.kind()) {
-            return Err(TransitionError::new(
-                Machine::Shipment,
-                self.name(),
-                command.name(),
-            ));
+            return Err(TransitionError::new(Machine::Shipment, self.name(), command.name()));
         }
         Ok(match command {
             ShipmentCommand::StartPicking => ShipmentState::Picking,
@@ -228,10 +215,7 @@ impl ShipmentState {
 
     /// The command kinds accepted in this state, in [`ShipmentCommandKind::ALL`] order.
     pub fn allowed(&self) -> Vec<ShipmentCommandKind> {
-        ShipmentCommandKind::ALL
-            .into_iter()
-            .filter(|k| self.can(*k))
-            .collect()
+        ShipmentCommandKind::ALL.into_iter().filter(|k| self.can(*k)).collect()
     }
 
     /// Whether no command is accepted any more: delivered, returned to sender or cancelled.
@@ -256,9 +240,7 @@ mod tests {
             ShipmentState::InTransit,
             ShipmentState::OutForDelivery,
             ShipmentState::Delivered,
-            ShipmentState::Exception {
-                kind: ExceptionKind::Lost,
-            },
+            ShipmentState::Exception { kind: ExceptionKind::Lost },
             ShipmentState::ReturnedToSender,
             ShipmentState::Cancelled,
         ]
@@ -273,9 +255,7 @@ mod tests {
             ShipmentCommand::MarkInTransit,
             ShipmentCommand::MarkOutForDelivery,
             ShipmentCommand::MarkDelivered,
-            ShipmentCommand::ReportException {
-                kind: ExceptionKind::Damaged,
-            },
+            ShipmentCommand::ReportException { kind: ExceptionKind::Damaged },
             ShipmentCommand::ResolveException,
             ShipmentCommand::ReturnToSender,
             ShipmentCommand::Cancel,
@@ -458,11 +438,8 @@ mod tests {
     #[test]
     fn allowed_lists_exactly_the_commands_apply_accepts() {
         for s in every_state() {
-            let accepted: Vec<_> = every_command()
-                .iter()
-                .filter(|c| s.apply(c).is_ok())
-                .map(|c| c.kind())
-                .collect();
+            let accepted: Vec<_> =
+                every_command().iter().filter(|c| s.apply(c).is_ok()).map(|c| c.kind()).collect();
             assert_eq!(s.allowed(), accepted, "{}", s.name());
             assert_eq!(s.is_terminal(), accepted.is_empty());
         }
@@ -470,52 +447,33 @@ mod tests {
 
     #[test]
     fn delivered_returned_and_cancelled_shipments_are_terminal() {
-        let terminal: Vec<_> = every_state()
-            .into_iter()
-            .filter(|s| s.is_terminal())
-            .map(|s| s.name())
-            .collect();
+        let terminal: Vec<_> =
+            every_state().into_iter().filter(|s| s.is_terminal()).map(|s| s.name()).collect();
         assert_eq!(terminal, ["delivered", "returned_to_sender", "cancelled"]);
     }
 
     #[test]
     fn an_exception_remembers_what_went_wrong() {
         let state = ShipmentState::InTransit
-            .apply(&ShipmentCommand::ReportException {
-                kind: ExceptionKind::AddressProblem,
-            })
+            .apply(&ShipmentCommand::ReportException { kind: ExceptionKind::AddressProblem })
             .unwrap();
-        assert_eq!(
-            state,
-            ShipmentState::Exception {
-                kind: ExceptionKind::AddressProblem
-            }
-        );
-        assert_eq!(
-            state.apply(&ShipmentCommand::ResolveException),
-            Ok(ShipmentState::InTransit)
-        );
+        assert_eq!(state, ShipmentState::Exception { kind: ExceptionKind::AddressProblem });
+        assert_eq!(state.apply(&ShipmentCommand::ResolveException), Ok(ShipmentState::InTransit));
     }
 
     #[test]
     fn shipping_before_packing_is_refused_with_a_readable_message() {
         let err = ShipmentState::Picking.apply(&ShipmentCommand::Ship).unwrap_err();
         assert_eq!(err.to_string(), "cannot ship a shipment that is picking");
-        let err = ShipmentState::Delivered
-            .apply(&ShipmentCommand::Cancel)
-            .unwrap_err();
+        let err = ShipmentState::Delivered.apply(&ShipmentCommand::Cancel).unwrap_err();
         assert_eq!(err.to_string(), "cannot cancel a shipment that is delivered");
     }
 
     #[test]
     fn names_are_stable_snake_case() {
         every_state().iter().for_each(|s| assert_snake_case(s.name()));
-        ShipmentCommandKind::ALL
-            .iter()
-            .for_each(|k| assert_snake_case(k.name()));
-        ExceptionKind::ALL
-            .iter()
-            .for_each(|k| assert_snake_case(k.name()));
+        ShipmentCommandKind::ALL.iter().for_each(|k| assert_snake_case(k.name()));
+        ExceptionKind::ALL.iter().for_each(|k| assert_snake_case(k.name()));
     }
 
     fn any_command() -> impl Strategy<Value = ShipmentCommand> {

@@ -58,10 +58,7 @@ pub enum AddressProblemKind {
     #[error("is not an ISO 3166-1 alpha-2 country code")]
     UnknownCountry,
     #[error("is not a valid postcode for {country} (expected e.g. {example})")]
-    InvalidPostcode {
-        country: String,
-        example: &'static str,
-    },
+    InvalidPostcode { country: String, example: &'static str },
     #[error("{0}")]
     InvalidPhone(#[from] super::PhoneError),
 }
@@ -76,11 +73,7 @@ pub struct AddressProblem {
 
 /// A validated shipping address. Postcodes are normalised to their national format.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PostalAddress {
     name: String,
     line1: String,
@@ -105,40 +98,27 @@ impl PostalAddress {
         let mut required = |field: AddressField, value: &str| -> String {
             let v = value.trim();
             if v.is_empty() {
-                problems.push(AddressProblem {
-                    field,
-                    kind: AddressProblemKind::Missing,
-                });
+                problems.push(AddressProblem { field, kind: AddressProblemKind::Missing });
             } else if v.chars().count() > Self::MAX_FIELD_LEN {
-                problems.push(AddressProblem {
-                    field,
-                    kind: AddressProblemKind::TooLong,
-                });
+                problems.push(AddressProblem { field, kind: AddressProblemKind::TooLong });
             }
             v.to_owned()
         };
         let name = required(AddressField::Name, &input.name);
         let line1 = required(AddressField::Line1, &input.line1);
         let city = required(AddressField::City, &input.city);
-        let optional =
-            |field: AddressField, value: &Option<String>, problems: &mut Vec<AddressProblem>| {
-                let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-                if v.chars().count() > Self::MAX_FIELD_LEN {
-                    problems.push(AddressProblem {
-                        field,
-                        kind: AddressProblemKind::TooLong,
-                    });
-                }
-                Some(v.to_owned())
-            };
+        let optional = |field: AddressField, value: &Option<String>, problems: &mut Vec<AddressProblem>| {
+            let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+            if v.chars().count() > Self::MAX_FIELD_LEN {
+                problems.push(AddressProblem { field, kind: AddressProblemKind::TooLong });
+            }
+            Some(v.to_owned())
+        };
         let line2 = optional(AddressField::Line2, &input.line2, &mut problems);
         let region = optional(AddressField::Region, &input.region, &mut problems);
 
         let country = if input.country.trim().is_empty() {
-            problems.push(AddressProblem {
-                field: AddressField::Country,
-                kind: AddressProblemKind::Missing,
-            });
+            problems.push(AddressProblem { field: AddressField::Country, kind: AddressProblemKind::Missing });
             None
         } else {
             match CountryCode::parse(&input.country) {
@@ -157,43 +137,25 @@ impl PostalAddress {
         if let Some(country) = &country {
             match normalise_postcode(country.as_str(), &postal_code) {
                 Ok(normalised) => postal_code = normalised,
-                Err(kind) => problems.push(AddressProblem {
-                    field: AddressField::PostalCode,
-                    kind,
-                }),
+                Err(kind) => problems.push(AddressProblem { field: AddressField::PostalCode, kind }),
             }
         }
 
-        let phone = match input
-            .phone
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
+        let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
             Some(raw) => match Phone::parse(raw) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    problems.push(AddressProblem {
-                        field: AddressField::Phone,
-                        kind: e.into(),
-                    });
+                    problems.push(AddressProblem { field: AddressField::Phone, kind: e.into() });
                     None
                 }
             },
         };
 
         match country {
-            Some(country) if problems.is_empty() => Ok(PostalAddress {
-                name,
-                line1,
-                line2,
-                city,
-                region,
-                postal_code,
-                country,
-                phone,
-            }),
+            Some(country) if problems.is_empty() => {
+                Ok(PostalAddress { name, line1, line2, city, region, postal_code, country, phone })
+            }
             _ => Err(problems),
         }
     }
@@ -246,18 +208,10 @@ fn format_for(country: &str) -> Option<Format> {
     Some(match country {
         "US" => f(&["99999", "999999999"], "-", 4, "94103 or 94103-1234"),
         "CA" => f(&["A9A9A9"], " ", 3, "K1A 0B1"),
-        "GB" => f(
-            &["A99AA", "A999AA", "AA99AA", "AA999AA", "A9A9AA", "AA9A9AA"],
-            " ",
-            3,
-            "SW1A 1AA",
-        ),
+        "GB" => f(&["A99AA", "A999AA", "AA99AA", "AA999AA", "A9A9AA", "AA9A9AA"], " ", 3, "SW1A 1AA"),
         "NL" => f(&["9999AA"], " ", 2, "1012 AB"),
         "JP" => f(&["9999999"], "-", 4, "100-0001"),
-        "IN" => Format {
-            first_digit_nonzero: true,
-            ..f(&["999999"], "", 0, "110001")
-        },
+        "IN" => Format { first_digit_nonzero: true, ..f(&["999999"], "", 0, "110001") },
         "DE" | "FR" | "ES" | "IT" | "FI" | "MX" => f(&["99999"], "", 0, "10115"),
         "AT" | "AU" | "BE" | "CH" | "DK" | "NO" | "NZ" | "ZA" => f(&["9999"], "", 0, "8001"),
         "SE" => f(&["99999"], " ", 2, "114 55"),
@@ -268,10 +222,7 @@ fn format_for(country: &str) -> Option<Format> {
 }
 
 fn normalise_postcode(country: &str, raw: &str) -> Result<String, AddressProblemKind> {
-    let invalid = |example| AddressProblemKind::InvalidPostcode {
-        country: country.to_owned(),
-        example,
-    };
+    let invalid = |example| AddressProblemKind::InvalidPostcode { country: country.to_owned(), example };
     let Some(format) = format_for(country) else {
         if raw.is_empty() && !NO_POSTCODE.contains(&country) {
             return Err(AddressProblemKind::Missing);
@@ -284,11 +235,8 @@ fn normalise_postcode(country: &str, raw: &str) -> Result<String, AddressProblem
     if raw.is_empty() {
         return Err(AddressProblemKind::Missing);
     }
-    let compact: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-'))
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let compact: String =
+        raw.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
     let fits = |shape: &&str| {
         shape.len() == compact.len()
             && shape.bytes().zip(compact.bytes()).all(|(s, c)| match s {
@@ -372,20 +320,14 @@ mod tests {
             let problems = PostalAddress::parse(&address(country, raw)).unwrap_err();
             assert_eq!(problems.len(), 1, "{country} {raw}");
             assert_eq!(problems[0].field, AddressField::PostalCode);
-            assert!(matches!(
-                problems[0].kind,
-                AddressProblemKind::InvalidPostcode { .. }
-            ));
+            assert!(matches!(problems[0].kind, AddressProblemKind::InvalidPostcode { .. }));
         }
     }
 
     #[test]
     fn every_problem_is_reported_not_just_the_first() {
-        let input = AddressInput {
-            phone: Some("555-0100".into()),
-            country: "UK".into(),
-            ..AddressInput::default()
-        };
+        let input =
+            AddressInput { phone: Some("555-0100".into()), country: "UK".into(), ..AddressInput::default() };
         let problems = PostalAddress::parse(&input).unwrap_err();
         let fields: Vec<AddressField> = problems.iter().map(|p| p.field).collect();
         assert_eq!(
@@ -398,10 +340,7 @@ mod tests {
                 AddressField::Phone
             ]
         );
-        assert_eq!(
-            problems[3].to_string(),
-            "country is not an ISO 3166-1 alpha-2 country code"
-        );
+        assert_eq!(problems[3].to_string(), "country is not an ISO 3166-1 alpha-2 country code");
     }
 
     #[test]
@@ -424,13 +363,6 @@ mod tests {
     fn a_valid_phone_is_kept_in_e164_form() {
         let mut input = address("US", "94103");
         input.phone = Some("+1 415 555 0123".into());
-        assert_eq!(
-            PostalAddress::parse(&input)
-                .unwrap()
-                .phone()
-                .unwrap()
-                .as_str(),
-            "+14155550123"
-        );
+        assert_eq!(PostalAddress::parse(&input).unwrap().phone().unwrap().as_str(), "+14155550123");
     }
 }

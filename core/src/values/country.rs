@@ -35,11 +35,7 @@ impl CountryCode {
         let known = code.len() == 2
             && code.bytes().all(|b| b.is_ascii_uppercase())
             && ASSIGNED.split(' ').any(|c| c == code);
-        if known {
-            Ok(CountryCode(code))
-        } else {
-            Err(CountryError::Unknown(raw.to_owned()))
-        }
+        if known { Ok(CountryCode(code)) } else { Err(CountryError::Unknown(raw.to_owned())) }
     }
 }
 

@@ -32,10 +32,7 @@ impl CustomerId {
         if s.len() > 64 {
             return Err(CustomerIdError::TooLong);
         }
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':'))
-        {
+        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':')) {
             return Err(CustomerIdError::InvalidCharacter);
         }
         Ok(CustomerId(s.to_owned()))
@@ -48,26 +45,14 @@ mod tests {
 
     #[test]
     fn a_prefixed_id_parses() {
-        assert_eq!(
-            CustomerId::parse("cus_01HX:9").unwrap().as_str(),
-            "cus_01HX:9"
-        );
+        assert_eq!(CustomerId::parse("cus_01HX:9").unwrap().as_str(), "cus_01HX:9");
     }
 
     #[test]
     fn empty_long_or_odd_ids_are_rejected() {
         assert_eq!(CustomerId::parse(""), Err(CustomerIdError::Empty));
-        assert_eq!(
-            CustomerId::parse(&"c".repeat(65)),
-            Err(CustomerIdError::TooLong)
-        );
-        assert_eq!(
-            CustomerId::parse("cus 1"),
-            Err(CustomerIdError::InvalidCharacter)
-        );
-        assert_eq!(
-            CustomerId::parse("cus;DROP"),
-            Err(CustomerIdError::InvalidCharacter)
-        );
+        assert_eq!(CustomerId::parse(&"c".repeat(65)), Err(CustomerIdError::TooLong));
+        assert_eq!(CustomerId::parse("cus 1"), Err(CustomerIdError::InvalidCharacter));
+        assert_eq!(CustomerId::parse("cus;DROP"), Err(CustomerIdError::InvalidCharacter));
     }
 }

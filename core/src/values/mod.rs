@@ -4,6 +4,7 @@ mod address;
 mod country;
 mod customer;
 mod email;
+mod order_id;
 mod phone;
 mod quantity;
 mod sku;
@@ -12,6 +13,7 @@ pub use address::{AddressField, AddressInput, AddressProblem, AddressProblemKind
 pub use country::{CountryCode, CountryError};
 pub use customer::{CustomerId, CustomerIdError};
 pub use email::{Email, EmailError};
+pub use order_id::{OrderId, OrderIdError};
 pub use phone::{Phone, PhoneError};
 pub use quantity::{Quantity, QuantityError};
 pub use sku::{Sku, SkuError};

@@ -6,9 +6,7 @@ use super::string_value;
 pub enum PhoneError {
     #[error("phone number must start with '+' and the country code (E.164), e.g. +14155550123")]
     MissingPlus,
-    #[error(
-        "phone number may contain only digits after '+' (spaces, dashes, dots and brackets are ignored)"
-    )]
+    #[error("phone number may contain only digits after '+' (spaces, dashes, dots and brackets are ignored)")]
     InvalidCharacter,
     #[error("phone number must have 8 to 15 digits including the country code")]
     BadLength,
@@ -53,28 +51,16 @@ mod tests {
 
     #[test]
     fn a_formatted_international_number_is_normalised() {
-        assert_eq!(
-            Phone::parse("+1 (415) 555-0123").unwrap().as_str(),
-            "+14155550123"
-        );
-        assert_eq!(
-            Phone::parse("+49 30 1234567").unwrap().as_str(),
-            "+49301234567"
-        );
+        assert_eq!(Phone::parse("+1 (415) 555-0123").unwrap().as_str(), "+14155550123");
+        assert_eq!(Phone::parse("+49 30 1234567").unwrap().as_str(), "+49301234567");
     }
 
     #[test]
     fn numbers_not_in_international_form_are_rejected() {
         assert_eq!(Phone::parse("0415 555 0123"), Err(PhoneError::MissingPlus));
-        assert_eq!(
-            Phone::parse("+1 415 CALL"),
-            Err(PhoneError::InvalidCharacter)
-        );
+        assert_eq!(Phone::parse("+1 415 CALL"), Err(PhoneError::InvalidCharacter));
         assert_eq!(Phone::parse("+123"), Err(PhoneError::BadLength));
-        assert_eq!(
-            Phone::parse("+1234567890123456"),
-            Err(PhoneError::BadLength)
-        );
+        assert_eq!(Phone::parse("+1234567890123456"), Err(PhoneError::BadLength));
         assert_eq!(Phone::parse("+0123456789"), Err(PhoneError::BadLength));
     }
 }

@@ -35,10 +35,7 @@ impl Sku {
         if s.len() > Self::MAX_LEN {
             return Err(SkuError::TooLong);
         }
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        {
+        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
             return Err(SkuError::InvalidCharacter);
         }
         Ok(Sku(s.to_owned()))

@@ -1,0 +1,667 @@
+//! Commands: what someone asks of an order, checked against the state machines into events.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
+use super::actions::{ActionKind, Role};
+use super::{Order, OrderEvent, PaymentMethod, ReturnItem, ShipmentLine, ShipmentSource, TimelineEntry};
+use crate::allocation::LocationId;
+use crate::lifecycle::{
+    AvailabilityCommand, ExceptionKind, Machine, OrderCommand, OrderState, PaymentCommand, PaymentError,
+    PaymentStatus, ReturnCommand, ShipmentCommand, ShipmentState, TransitionError,
+};
+use crate::money::Money;
+use crate::refund::{self, PaidLine, RefundError, RefundRequest, ReturnError, ReturnLine, ShippedLine};
+
+/// Longest free text (reasons, notes, carrier names) a command may carry.
+pub const MAX_TEXT_LEN: usize = 500;
+
+/// Something an actor asks of an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")
+)]
+pub enum Command {
+    Confirm,
+    Cancel {
+        reason: String,
+    },
+    /// Record an authorization the payment provider granted for the grand total.
+    AuthorizePayment {
+        amount: Money,
+        method: PaymentMethod,
+    },
+    FailPayment {
+        reason: String,
+    },
+    /// Capture `amount`, or everything still capturable when absent.
+    CapturePayment {
+        amount: Option<Money>,
+    },
+    VoidPayment,
+    /// A goodwill or correction refund outside a return.
+    RefundPayment {
+        amount: Money,
+        reason: String,
+    },
+    /// Group allocated and dropshipped units not yet in a shipment into one shipment per source.
+    CreateShipments,
+    Shipment {
+        shipment: String,
+        action: ShipmentAction,
+    },
+    /// Stock arrived for backordered units of a line.
+    AllocateBackorder {
+        line: usize,
+        part: usize,
+        location: LocationId,
+    },
+    /// Units go (back) on backorder with a promised date: stock was lost, or a new promise.
+    Backorder {
+        line: usize,
+        part: usize,
+        promised: NaiveDate,
+    },
+    RequestReturn {
+        lines: Vec<ReturnItem>,
+    },
+    Return {
+        rma: String,
+        action: ReturnAction,
+    },
+}
+
+/// What happens to one shipment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")
+)]
+pub enum ShipmentAction {
+    StartPicking,
+    Pack,
+    Ship { carrier: String, tracking_number: String, tracking_url: Option<String> },
+    MarkInTransit,
+    MarkOutForDelivery,
+    MarkDelivered,
+    ReportException { kind: ExceptionKind, note: String },
+    ResolveException,
+    ReturnToSender,
+    Cancel,
+}
+
+/// What happens to one return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")
+)]
+pub enum ReturnAction {
+    Approve,
+    Reject {
+        reason: String,
+    },
+    Receive,
+    /// Refund the returned units' paid share (less the policy's restocking fee).
+    Refund,
+    Cancel,
+}
+
+/// Why a command was refused. Every variant has a stable [`CommandError::code`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("a {role} may not {action}")]
+    Forbidden { role: &'static str, action: &'static str },
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Payment(PaymentError),
+    #[error("part of this order has already shipped; request a return instead")]
+    AlreadyShipped,
+    #[error("this order is already being prepared and can no longer be cancelled online; contact us")]
+    TooLateToCancel,
+    #[error("the payment must be authorized before the order is fulfilled")]
+    PaymentRequired,
+    #[error("the authorization must be for the order total of {expected}, not {got}")]
+    AmountMismatch { expected: Money, got: Money },
+    #[error("there is nothing left to put in a shipment")]
+    NothingToShip,
+    #[error("this order has no shipment {0}")]
+    UnknownShipment(String),
+    #[error("this order has no return {0}")]
+    UnknownReturn(String),
+    #[error("this order has no line {line} part {part}")]
+    UnknownPart { line: usize, part: usize },
+    #[error("{}", join(.0))]
+    Return(Vec<ReturnError>),
+    #[error(transparent)]
+    Refund(#[from] RefundError),
+    #[error("{field}: {message}")]
+    InvalidInput { field: &'static str, message: String },
+    #[error("the order cannot take this change: {0}")]
+    Inconsistent(String),
+}
+
+fn join(errors: &[ReturnError]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+}
+
+impl CommandError {
+    /// Stable machine code for API errors (`INVALID_TRANSITION`, `FORBIDDEN`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CommandError::Forbidden { .. } => "FORBIDDEN",
+            CommandError::Transition(_) | CommandError::AlreadyShipped | CommandError::TooLateToCancel => {
+                "INVALID_TRANSITION"
+            }
+            CommandError::Payment(PaymentError::Transition(_)) => "INVALID_TRANSITION",
+            CommandError::Payment(_) | CommandError::AmountMismatch { .. } => "INVALID_AMOUNT",
+            CommandError::PaymentRequired => "PAYMENT_REQUIRED",
+            CommandError::NothingToShip => "NOTHING_TO_SHIP",
+            CommandError::UnknownShipment(_)
+            | CommandError::UnknownReturn(_)
+            | CommandError::UnknownPart { .. } => "NOT_FOUND",
+            CommandError::Return(_) => "RETURN_NOT_ALLOWED",
+            CommandError::Refund(_) => "REFUND_NOT_ALLOWED",
+            CommandError::InvalidInput { .. } => "BAD_USER_INPUT",
+            CommandError::Inconsistent(_) => "INTERNAL",
+        }
+    }
+}
+
+impl From<PaymentError> for CommandError {
+    fn from(e: PaymentError) -> Self {
+        match e {
+            PaymentError::Transition(t) => CommandError::Transition(t),
+            other => CommandError::Payment(other),
+        }
+    }
+}
+
+impl Command {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Command::Confirm => ActionKind::Confirm,
+            Command::Cancel { .. } => ActionKind::Cancel,
+            Command::AuthorizePayment { .. } => ActionKind::AuthorizePayment,
+            Command::FailPayment { .. } => ActionKind::FailPayment,
+            Command::CapturePayment { .. } => ActionKind::CapturePayment,
+            Command::VoidPayment => ActionKind::VoidPayment,
+            Command::RefundPayment { .. } => ActionKind::RefundPayment,
+            Command::CreateShipments => ActionKind::CreateShipments,
+            Command::Shipment { action, .. } => match action {
+                ShipmentAction::StartPicking => ActionKind::StartPicking,
+                ShipmentAction::Pack => ActionKind::Pack,
+                ShipmentAction::Ship { .. } => ActionKind::Ship,
+                ShipmentAction::MarkInTransit => ActionKind::MarkInTransit,
+                ShipmentAction::MarkOutForDelivery => ActionKind::MarkOutForDelivery,
+                ShipmentAction::MarkDelivered => ActionKind::MarkDelivered,
+                ShipmentAction::ReportException { .. } => ActionKind::ReportException,
+                ShipmentAction::ResolveException => ActionKind::ResolveException,
+                ShipmentAction::ReturnToSender => ActionKind::ReturnToSender,
+                ShipmentAction::Cancel => ActionKind::CancelShipment,
+            },
+            Command::AllocateBackorder { .. } => ActionKind::AllocateBackorder,
+            Command::Backorder { .. } => ActionKind::Backorder,
+            Command::RequestReturn { .. } => ActionKind::RequestReturn,
+            Command::Return { action, .. } => match action {
+                ReturnAction::Approve => ActionKind::ApproveReturn,
+                ReturnAction::Reject { .. } => ActionKind::RejectReturn,
+                ReturnAction::Receive => ActionKind::ReceiveReturn,
+                ReturnAction::Refund => ActionKind::RefundReturn,
+                ReturnAction::Cancel => ActionKind::CancelReturn,
+            },
+        }
+    }
+}
+
+fn text(field: &'static str, value: &str, required: bool) -> Result<String, CommandError> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(CommandError::InvalidInput { field, message: "must not be empty".into() });
+    }
+    if v.chars().count() > MAX_TEXT_LEN {
+        return Err(CommandError::InvalidInput {
+            field,
+            message: format!("must be at most {MAX_TEXT_LEN} characters"),
+        });
+    }
+    Ok(v.to_owned())
+}
+
+impl Order {
+    /// Checks `command` from `role` at `now` and returns the events it causes, in order.
+    /// Nothing changes until the caller appends them (see [`Order::execute`]).
+    pub fn decide(
+        &self,
+        command: &Command,
+        role: &Role,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OrderEvent>, CommandError> {
+        role.check(command.kind(), self, command)?;
+        let mut events = self.primary_events(command, role, now)?;
+        // Follow-ups the rules imply: completing the order when everything arrived.
+        let mut after = self.clone();
+        for (i, event) in events.iter().enumerate() {
+            let entry = TimelineEntry { seq: after.last_seq + 1, at: now, event: event.clone() };
+            after.apply(&entry).map_err(|e| CommandError::Inconsistent(format!("event {i}: {e}")))?;
+        }
+        if after.state == OrderState::Confirmed && after.fully_delivered() {
+            events.push(OrderEvent::Completed);
+        }
+        Ok(events)
+    }
+
+    /// [`Order::decide`], then applies the events: returns the new timeline entries and the new order.
+    pub fn execute(
+        &self,
+        command: &Command,
+        role: &Role,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<TimelineEntry>, Order), CommandError> {
+        let events = self.decide(command, role, now)?;
+        let mut order = self.clone();
+        let mut entries = Vec::with_capacity(events.len());
+        for event in events {
+            let entry = TimelineEntry { seq: order.last_seq + 1, at: now, event };
+            order.apply(&entry).map_err(|e| CommandError::Inconsistent(e.to_string()))?;
+            entries.push(entry);
+        }
+        Ok((entries, order))
+    }
+
+    fn require_open(&self, command: &'static str) -> Result<(), CommandError> {
+        match self.state {
+            OrderState::Cancelled | OrderState::Completed if command != "request_return" => {
+                Err(TransitionError::new(Machine::Order, self.state.name(), command).into())
+            }
+            OrderState::Cancelled => {
+                Err(TransitionError::new(Machine::Order, self.state.name(), command).into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn primary_events(
+        &self,
+        command: &Command,
+        role: &Role,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OrderEvent>, CommandError> {
+        let payment = &self.payment;
+        Ok(match command {
+            Command::Confirm => {
+                self.state.apply(&OrderCommand::Confirm)?;
+                vec![OrderEvent::Confirmed]
+            }
+            Command::Cancel { reason } => self.cancel(reason, role)?,
+            Command::AuthorizePayment { amount, method } => {
+                self.require_open("authorize")?;
+                let expected = self.placed.totals.grand_total;
+                if *amount != expected {
+                    return Err(CommandError::AmountMismatch { expected, got: *amount });
+                }
+                text("method.reference", &method.reference, true)?;
+                if let Some(last4) = &method.last4
+                    && (last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    return Err(CommandError::InvalidInput {
+                        field: "method.last4",
+                        message: "must be exactly four digits".into(),
+                    });
+                }
+                payment.apply(&PaymentCommand::Authorize { amount: *amount })?;
+                let mut events =
+                    vec![OrderEvent::PaymentAuthorized { amount: *amount, method: method.clone() }];
+                if self.state == OrderState::Placed {
+                    events.push(OrderEvent::Confirmed);
+                }
+                events
+            }
+            Command::FailPayment { reason } => {
+                let reason = text("reason", reason, true)?;
+                payment.apply(&PaymentCommand::Fail { reason: reason.clone() })?;
+                vec![OrderEvent::PaymentFailed { reason }]
+            }
+            Command::CapturePayment { amount } => {
+                self.require_open("capture")?;
+                let amount = amount.unwrap_or_else(|| payment.capturable());
+                payment.apply(&PaymentCommand::Capture { amount })?;
+                vec![OrderEvent::PaymentCaptured { amount }]
+            }
+            Command::VoidPayment => {
+                payment.apply(&PaymentCommand::Void)?;
+                vec![OrderEvent::PaymentVoided]
+            }
+            Command::RefundPayment { amount, reason } => {
+                let reason = text("reason", reason, true)?;
+                payment.apply(&PaymentCommand::Refund { amount: *amount })?;
+                vec![OrderEvent::PaymentRefunded { amount: *amount, reason }]
+            }
+            Command::CreateShipments => self.create_shipments()?,
+            Command::Shipment { shipment, action } => self.shipment_events(shipment, action, now)?,
+            Command::AllocateBackorder { line, part, location } => {
+                self.require_open("allocate")?;
+                self.part(*line, *part)?
+                    .availability
+                    .apply(&AvailabilityCommand::Allocate { location: location.to_string() })?;
+                vec![OrderEvent::LineAllocated { line: *line, part: *part, location: location.clone() }]
+            }
+            Command::Backorder { line, part, promised } => {
+                self.require_open("backorder")?;
+                if *promised < now.date_naive() {
+                    return Err(CommandError::InvalidInput {
+                        field: "promised",
+                        message: "must not be in the past".into(),
+                    });
+                }
+                if let crate::lifecycle::LineAvailability::Allocated { location } =
+                    &self.part(*line, *part)?.availability
+                {
+                    let in_parcel = self.shipments.iter().any(|s| {
+                        s.state != ShipmentState::Cancelled
+                            && matches!(&s.source, ShipmentSource::Location { location: l } if l.as_str() == location)
+                            && s.lines.iter().any(|l| l.line == *line)
+                    });
+                    if in_parcel {
+                        return Err(CommandError::InvalidInput {
+                            field: "part",
+                            message: "these units are already in a shipment; cancel the shipment first"
+                                .into(),
+                        });
+                    }
+                }
+                self.part(*line, *part)?
+                    .availability
+                    .apply(&AvailabilityCommand::Backorder { promised: *promised })?;
+                vec![OrderEvent::LineBackordered { line: *line, part: *part, promised: *promised }]
+            }
+            Command::RequestReturn { lines } => self.request_return(lines, now)?,
+            Command::Return { rma, action } => self.return_events(rma, action)?,
+        })
+    }
+
+    fn part(&self, line: usize, part: usize) -> Result<&super::LinePartState, CommandError> {
+        self.lines.get(line).and_then(|l| l.parts.get(part)).ok_or(CommandError::UnknownPart { line, part })
+    }
+
+    fn cancel(&self, reason: &str, role: &Role) -> Result<Vec<OrderEvent>, CommandError> {
+        let reason = text("reason", reason, true)?;
+        self.state.apply(&OrderCommand::Cancel)?;
+        if self.shipments.iter().any(|s| s.has_shipped()) {
+            return Err(CommandError::AlreadyShipped);
+        }
+        if matches!(role, Role::Customer | Role::Channel)
+            && self
+                .shipments
+                .iter()
+                .any(|s| s.state != ShipmentState::Pending && s.state != ShipmentState::Cancelled)
+        {
+            return Err(CommandError::TooLateToCancel);
+        }
+        let mut events: Vec<OrderEvent> = self
+            .shipments
+            .iter()
+            .filter(|s| s.state.can(crate::lifecycle::ShipmentCommandKind::Cancel))
+            .map(|s| OrderEvent::ShipmentCancelled { shipment: s.id.clone() })
+            .collect();
+        let payment = &self.payment;
+        if payment.refundable().amount() > 0 {
+            events.push(OrderEvent::PaymentRefunded {
+                amount: payment.refundable(),
+                reason: "order cancelled".into(),
+            });
+        }
+        if payment.status() == PaymentStatus::Authorized {
+            events.push(OrderEvent::PaymentVoided);
+        }
+        events.push(OrderEvent::Cancelled { reason });
+        Ok(events)
+    }
+
+    fn create_shipments(&self) -> Result<Vec<OrderEvent>, CommandError> {
+        if self.state != OrderState::Confirmed {
+            return Err(TransitionError::new(Machine::Order, self.state.name(), "create_shipments").into());
+        }
+        if !matches!(
+            self.payment.status(),
+            PaymentStatus::Authorized | PaymentStatus::PartiallyCaptured | PaymentStatus::Captured
+        ) {
+            return Err(CommandError::PaymentRequired);
+        }
+        // Units per (source, line) that are ready to ship, minus what shipments already hold.
+        let mut ready: std::collections::BTreeMap<ShipmentSource, Vec<ShipmentLine>> = Default::default();
+        for line in &self.lines {
+            let mut in_shipments: std::collections::BTreeMap<ShipmentSource, u32> = Default::default();
+            for s in self.shipments.iter().filter(|s| s.state != ShipmentState::Cancelled) {
+                let units: u32 = s.lines.iter().filter(|l| l.line == line.index).map(|l| l.quantity).sum();
+                *in_shipments.entry(s.source.clone()).or_default() += units;
+            }
+            let mut available: std::collections::BTreeMap<ShipmentSource, u32> = Default::default();
+            for part in &line.parts {
+                let source = match &part.availability {
+                    crate::lifecycle::LineAvailability::Allocated { location } => {
+                        match LocationId::parse(location) {
+                            Ok(location) => ShipmentSource::Location { location },
+                            Err(_) => continue,
+                        }
+                    }
+                    crate::lifecycle::LineAvailability::Dropshipped { supplier } => {
+                        ShipmentSource::Supplier { supplier: supplier.clone() }
+                    }
+                    crate::lifecycle::LineAvailability::Backordered { .. } => continue,
+                };
+                *available.entry(source).or_default() += part.quantity;
+            }
+            for (source, units) in available {
+                let pending = units.saturating_sub(in_shipments.get(&source).copied().unwrap_or(0));
+                if pending > 0 {
+                    ready
+                        .entry(source)
+                        .or_default()
+                        .push(ShipmentLine { line: line.index, quantity: pending });
+                }
+            }
+        }
+        if ready.is_empty() {
+            return Err(CommandError::NothingToShip);
+        }
+        let first = self.shipments.len() + 1;
+        Ok(ready
+            .into_iter()
+            .enumerate()
+            .map(|(i, (source, lines))| OrderEvent::ShipmentCreated {
+                shipment: format!("{}-S{}", self.placed.id, first + i),
+                source,
+                lines,
+            })
+            .collect())
+    }
+
+    fn shipment_events(
+        &self,
+        id: &str,
+        action: &ShipmentAction,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OrderEvent>, CommandError> {
+        let shipment = self.shipment(id).ok_or_else(|| CommandError::UnknownShipment(id.to_owned()))?;
+        let shipment_id = shipment.id.clone();
+        let (command, event) = match action {
+            ShipmentAction::StartPicking => {
+                if self.state != OrderState::Confirmed {
+                    return Err(
+                        TransitionError::new(Machine::Order, self.state.name(), "start_picking").into()
+                    );
+                }
+                (ShipmentCommand::StartPicking, OrderEvent::ShipmentPickingStarted { shipment: shipment_id })
+            }
+            ShipmentAction::Pack => {
+                (ShipmentCommand::Pack, OrderEvent::ShipmentPacked { shipment: shipment_id })
+            }
+            ShipmentAction::Ship { carrier, tracking_number, tracking_url } => {
+                let carrier = text("carrier", carrier, true)?;
+                let tracking_number = text("trackingNumber", tracking_number, true)?;
+                let tracking_url = match tracking_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                    None => None,
+                    Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                        Some(text("trackingUrl", u, true)?)
+                    }
+                    Some(_) => {
+                        return Err(CommandError::InvalidInput {
+                            field: "trackingUrl",
+                            message: "must be an http(s) URL".into(),
+                        });
+                    }
+                };
+                let expected_delivery =
+                    now.date_naive().checked_add_days(Days::new(u64::from(self.placed.policy.transit_days)));
+                (
+                    ShipmentCommand::Ship,
+                    OrderEvent::ShipmentShipped {
+                        shipment: shipment_id,
+                        carrier,
+                        tracking_number,
+                        tracking_url,
+                        expected_delivery,
+                    },
+                )
+            }
+            ShipmentAction::MarkInTransit => {
+                (ShipmentCommand::MarkInTransit, OrderEvent::ShipmentInTransit { shipment: shipment_id })
+            }
+            ShipmentAction::MarkOutForDelivery => (
+                ShipmentCommand::MarkOutForDelivery,
+                OrderEvent::ShipmentOutForDelivery { shipment: shipment_id },
+            ),
+            ShipmentAction::MarkDelivered => {
+                (ShipmentCommand::MarkDelivered, OrderEvent::ShipmentDelivered { shipment: shipment_id })
+            }
+            ShipmentAction::ReportException { kind, note } => (
+                ShipmentCommand::ReportException { kind: *kind },
+                OrderEvent::ShipmentException {
+                    shipment: shipment_id,
+                    kind: *kind,
+                    note: text("note", note, false)?,
+                },
+            ),
+            ShipmentAction::ResolveException => (
+                ShipmentCommand::ResolveException,
+                OrderEvent::ShipmentExceptionResolved { shipment: shipment_id },
+            ),
+            ShipmentAction::ReturnToSender => (
+                ShipmentCommand::ReturnToSender,
+                OrderEvent::ShipmentReturnedToSender { shipment: shipment_id },
+            ),
+            ShipmentAction::Cancel => {
+                (ShipmentCommand::Cancel, OrderEvent::ShipmentCancelled { shipment: shipment_id })
+            }
+        };
+        if self.state == OrderState::Cancelled {
+            return Err(TransitionError::new(Machine::Order, self.state.name(), command.name()).into());
+        }
+        shipment.state.apply(&command)?;
+        Ok(vec![event])
+    }
+
+    fn shipped_lines(&self) -> Vec<ShippedLine> {
+        self.lines
+            .iter()
+            .map(|l| {
+                let (returned, pending) = self.units_returned(l.index);
+                ShippedLine { shipped: self.units_delivered(l.index), returned, pending }
+            })
+            .collect()
+    }
+
+    fn request_return(
+        &self,
+        items: &[ReturnItem],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OrderEvent>, CommandError> {
+        self.require_open("request_return")?;
+        let mut clean = Vec::with_capacity(items.len());
+        for item in items {
+            clean.push(ReturnItem {
+                line: item.line,
+                quantity: item.quantity,
+                reason: text("reason", &item.reason, true)?,
+            });
+        }
+        let delivered = self.shipments.iter().filter_map(|s| s.delivered_at).max().map(|d| d.date_naive());
+        let requested: Vec<ReturnLine> =
+            clean.iter().map(|i| ReturnLine { line: i.line, quantity: i.quantity }).collect();
+        refund::check_return(
+            delivered,
+            self.placed.policy.return_window_days,
+            now.date_naive(),
+            &self.shipped_lines(),
+            &requested,
+        )
+        .map_err(CommandError::Return)?;
+        Ok(vec![OrderEvent::ReturnRequested {
+            rma: format!("{}-R{}", self.placed.id, self.returns.len() + 1),
+            lines: clean,
+        }])
+    }
+
+    fn return_events(&self, id: &str, action: &ReturnAction) -> Result<Vec<OrderEvent>, CommandError> {
+        let case = self.return_case(id).ok_or_else(|| CommandError::UnknownReturn(id.to_owned()))?;
+        let rma = case.id.clone();
+        let (command, events) = match action {
+            ReturnAction::Approve => (ReturnCommand::Approve, vec![OrderEvent::ReturnApproved { rma }]),
+            ReturnAction::Reject { reason } => {
+                let reason = text("reason", reason, true)?;
+                (
+                    ReturnCommand::Reject { reason: reason.clone() },
+                    vec![OrderEvent::ReturnRejected { rma, reason }],
+                )
+            }
+            ReturnAction::Receive => (ReturnCommand::Receive, vec![OrderEvent::ReturnReceived { rma }]),
+            ReturnAction::Cancel => (ReturnCommand::Cancel, vec![OrderEvent::ReturnCancelled { rma }]),
+            ReturnAction::Refund => {
+                case.state.apply(&ReturnCommand::Refund)?;
+                let amount = self.return_refund(case)?;
+                let mut events = vec![OrderEvent::ReturnRefunded { rma: rma.clone(), amount }];
+                if amount.amount() > 0 {
+                    self.payment.apply(&PaymentCommand::Refund { amount })?;
+                    events.push(OrderEvent::PaymentRefunded { amount, reason: format!("return {rma}") });
+                }
+                (ReturnCommand::Refund, events)
+            }
+        };
+        case.state.apply(&command)?;
+        Ok(events)
+    }
+
+    /// What refunding a return gives back: the returned units' paid share less the restocking fee.
+    pub fn return_refund(&self, case: &super::ReturnCase) -> Result<Money, CommandError> {
+        let lines: Vec<PaidLine> = self
+            .lines
+            .iter()
+            .map(|l| PaidLine {
+                quantity: l.quantity,
+                paid: l.total,
+                refunded_units: self
+                    .returns
+                    .iter()
+                    .filter(|r| r.refunded.is_some())
+                    .flat_map(|r| r.lines.iter())
+                    .filter(|i| i.line == l.index)
+                    .map(|i| i.quantity)
+                    .sum(),
+            })
+            .collect();
+        let breakdown = refund::refund(&RefundRequest {
+            lines,
+            returned: case.lines.iter().map(|i| ReturnLine { line: i.line, quantity: i.quantity }).collect(),
+            shipping: None,
+            restocking_fee_bp: self.placed.policy.restocking_fee_bp,
+            captured: self.payment.captured(),
+            already_refunded: self.payment.refunded(),
+        })?;
+        Ok(breakdown.total())
+    }
+}

@@ -1,0 +1,280 @@
+//! Timeline events: every change to an order is one of these, appended with a sequence number.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::allocation::LocationId;
+use crate::card::CardBrand;
+use crate::lifecycle::ExceptionKind;
+use crate::money::{Currency, Money};
+use crate::values::{CustomerId, Email, OrderId, PostalAddress, Sku};
+
+/// One entry of an order's timeline. `seq` starts at 1 and increases by one per event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct TimelineEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub event: OrderEvent,
+}
+
+/// Something that happened to an order. The order's state is the fold of its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")
+)]
+pub enum OrderEvent {
+    Placed(Box<PlacedOrder>),
+    Confirmed,
+    Cancelled {
+        reason: String,
+    },
+    Completed,
+    PaymentAuthorized {
+        amount: Money,
+        method: PaymentMethod,
+    },
+    PaymentFailed {
+        reason: String,
+    },
+    PaymentCaptured {
+        amount: Money,
+    },
+    PaymentVoided,
+    PaymentRefunded {
+        amount: Money,
+        reason: String,
+    },
+    ShipmentCreated {
+        shipment: String,
+        source: ShipmentSource,
+        lines: Vec<ShipmentLine>,
+    },
+    ShipmentPickingStarted {
+        shipment: String,
+    },
+    ShipmentPacked {
+        shipment: String,
+    },
+    ShipmentShipped {
+        shipment: String,
+        carrier: String,
+        tracking_number: String,
+        tracking_url: Option<String>,
+        expected_delivery: Option<NaiveDate>,
+    },
+    ShipmentInTransit {
+        shipment: String,
+    },
+    ShipmentOutForDelivery {
+        shipment: String,
+    },
+    ShipmentDelivered {
+        shipment: String,
+    },
+    ShipmentException {
+        shipment: String,
+        kind: ExceptionKind,
+        note: String,
+    },
+    ShipmentExceptionResolved {
+        shipment: String,
+    },
+    ShipmentReturnedToSender {
+        shipment: String,
+    },
+    ShipmentCancelled {
+        shipment: String,
+    },
+    /// Backordered units of a line got stock at `location`.
+    LineAllocated {
+        line: usize,
+        part: usize,
+        location: LocationId,
+    },
+    /// Units of a line now wait for stock, promised for `promised`.
+    LineBackordered {
+        line: usize,
+        part: usize,
+        promised: NaiveDate,
+    },
+    ReturnRequested {
+        rma: String,
+        lines: Vec<ReturnItem>,
+    },
+    ReturnApproved {
+        rma: String,
+    },
+    ReturnRejected {
+        rma: String,
+        reason: String,
+    },
+    ReturnReceived {
+        rma: String,
+    },
+    ReturnRefunded {
+        rma: String,
+        amount: Money,
+    },
+    ReturnCancelled {
+        rma: String,
+    },
+}
+
+impl OrderEvent {
+    /// Stable snake_case name of the event type (`shipment_shipped`), for feeds and filters.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OrderEvent::Placed(_) => "placed",
+            OrderEvent::Confirmed => "confirmed",
+            OrderEvent::Cancelled { .. } => "cancelled",
+            OrderEvent::Completed => "completed",
+            OrderEvent::PaymentAuthorized { .. } => "payment_authorized",
+            OrderEvent::PaymentFailed { .. } => "payment_failed",
+            OrderEvent::PaymentCaptured { .. } => "payment_captured",
+            OrderEvent::PaymentVoided => "payment_voided",
+            OrderEvent::PaymentRefunded { .. } => "payment_refunded",
+            OrderEvent::ShipmentCreated { .. } => "shipment_created",
+            OrderEvent::ShipmentPickingStarted { .. } => "shipment_picking_started",
+            OrderEvent::ShipmentPacked { .. } => "shipment_packed",
+            OrderEvent::ShipmentShipped { .. } => "shipment_shipped",
+            OrderEvent::ShipmentInTransit { .. } => "shipment_in_transit",
+            OrderEvent::ShipmentOutForDelivery { .. } => "shipment_out_for_delivery",
+            OrderEvent::ShipmentDelivered { .. } => "shipment_delivered",
+            OrderEvent::ShipmentException { .. } => "shipment_exception",
+            OrderEvent::ShipmentExceptionResolved { .. } => "shipment_exception_resolved",
+            OrderEvent::ShipmentReturnedToSender { .. } => "shipment_returned_to_sender",
+            OrderEvent::ShipmentCancelled { .. } => "shipment_cancelled",
+            OrderEvent::LineAllocated { .. } => "line_allocated",
+            OrderEvent::LineBackordered { .. } => "line_backordered",
+            OrderEvent::ReturnRequested { .. } => "return_requested",
+            OrderEvent::ReturnApproved { .. } => "return_approved",
+            OrderEvent::ReturnRejected { .. } => "return_rejected",
+            OrderEvent::ReturnReceived { .. } => "return_received",
+            OrderEvent::ReturnRefunded { .. } => "return_refunded",
+            OrderEvent::ReturnCancelled { .. } => "return_cancelled",
+        }
+    }
+
+    /// The shipment an event concerns, if any.
+    pub fn shipment(&self) -> Option<&str> {
+        match self {
+            OrderEvent::ShipmentCreated { shipment, .. }
+            | OrderEvent::ShipmentPickingStarted { shipment }
+            | OrderEvent::ShipmentPacked { shipment }
+            | OrderEvent::ShipmentShipped { shipment, .. }
+            | OrderEvent::ShipmentInTransit { shipment }
+            | OrderEvent::ShipmentOutForDelivery { shipment }
+            | OrderEvent::ShipmentDelivered { shipment }
+            | OrderEvent::ShipmentException { shipment, .. }
+            | OrderEvent::ShipmentExceptionResolved { shipment }
+            | OrderEvent::ShipmentReturnedToSender { shipment }
+            | OrderEvent::ShipmentCancelled { shipment } => Some(shipment),
+            _ => None,
+        }
+    }
+}
+
+/// Everything an order starts with: the first event of every timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct PlacedOrder {
+    pub id: OrderId,
+    /// The sales channel the order came from (`web`, `pos`, `amazon`, …).
+    pub channel: String,
+    pub customer: Option<CustomerId>,
+    pub email: Email,
+    pub shipping_address: PostalAddress,
+    pub currency: Currency,
+    pub lines: Vec<PlacedLine>,
+    pub totals: OrderTotals,
+    pub shipping_option: Option<String>,
+    pub policy: OrderPolicy,
+}
+
+/// An order line as placed, with its paid amounts and where its units come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct PlacedLine {
+    pub sku: Sku,
+    pub name: String,
+    pub quantity: u32,
+    pub unit_price: Money,
+    pub discount: Money,
+    pub tax: Money,
+    /// What the customer pays for the whole line (after discount, with tax when exclusive).
+    pub total: Money,
+    /// Where the units come from; quantities add up to `quantity`.
+    pub parts: Vec<PlacedPart>,
+}
+
+/// Some units of a line and their initial availability.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct PlacedPart {
+    pub quantity: u32,
+    pub availability: crate::lifecycle::LineAvailability,
+}
+
+/// The money of an order as placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct OrderTotals {
+    pub subtotal: Money,
+    pub discount: Money,
+    pub shipping: Money,
+    pub tax: Money,
+    pub grand_total: Money,
+}
+
+/// Per-order settings fixed when it was placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct OrderPolicy {
+    /// Days after delivery within which a return may be requested.
+    pub return_window_days: u16,
+    /// Days a parcel usually takes from dispatch, for expected delivery dates.
+    pub transit_days: u16,
+    /// Restocking fee on returned goods, in basis points.
+    pub restocking_fee_bp: u32,
+}
+
+/// What paid: never a card number, only the provider's token reference and what is safe to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct PaymentMethod {
+    /// The payment provider's reference for the authorization.
+    pub reference: String,
+    pub brand: CardBrand,
+    pub last4: Option<String>,
+}
+
+/// Where a shipment leaves from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")
+)]
+pub enum ShipmentSource {
+    Location { location: LocationId },
+    Supplier { supplier: String },
+}
+
+/// Some units of one order line in a shipment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct ShipmentLine {
+    pub line: usize,
+    pub quantity: u32,
+}
+
+/// Some units of one order line in a return, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct ReturnItem {
+    pub line: usize,
+    pub quantity: u32,
+    pub reason: String,
+}

@@ -1,0 +1,257 @@
+//! Folding timeline events into an [`Order`]; a timeline that does not fold is reported, not trusted.
+
+use super::{LinePartState, Order, OrderEvent, OrderLine, ReturnCase, Shipment, TimelineEntry};
+use crate::lifecycle::{
+    AvailabilityCommand, OrderCommand, OrderState, Payment, PaymentCommand, ReturnCommand, ReturnState,
+    ShipmentCommand, ShipmentState,
+};
+
+/// Why a timeline cannot be replayed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimelineError {
+    #[error("a timeline must start with the placed event")]
+    MissingPlaced,
+    #[error("event {seq} follows event {last}; sequence numbers must increase by one")]
+    OutOfSequence { last: u64, seq: u64 },
+    #[error("event {seq} ({event}) does not fit the order: {reason}")]
+    Inconsistent { seq: u64, event: &'static str, reason: String },
+}
+
+impl Order {
+    /// Rebuilds an order from its whole timeline, checking every step.
+    pub fn from_timeline<'a>(
+        entries: impl IntoIterator<Item = &'a TimelineEntry>,
+    ) -> Result<Order, TimelineError> {
+        let mut entries = entries.into_iter();
+        let first = entries.next().ok_or(TimelineError::MissingPlaced)?;
+        let mut order = Order::start(first)?;
+        for entry in entries {
+            order.apply(entry)?;
+        }
+        Ok(order)
+    }
+
+    fn start(entry: &TimelineEntry) -> Result<Order, TimelineError> {
+        let OrderEvent::Placed(placed) = &entry.event else {
+            return Err(TimelineError::MissingPlaced);
+        };
+        if entry.seq != 1 {
+            return Err(TimelineError::OutOfSequence { last: 0, seq: entry.seq });
+        }
+        let lines = placed
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, l)| OrderLine {
+                index,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                total: l.total,
+                parts: l
+                    .parts
+                    .iter()
+                    .map(|p| LinePartState { quantity: p.quantity, availability: p.availability.clone() })
+                    .collect(),
+            })
+            .collect();
+        Ok(Order {
+            placed: (**placed).clone(),
+            placed_at: entry.at,
+            updated_at: entry.at,
+            last_seq: 1,
+            state: OrderState::Placed,
+            cancel_reason: None,
+            lines,
+            payment: Payment::new(placed.currency),
+            payment_method: None,
+            shipments: Vec::new(),
+            returns: Vec::new(),
+        })
+    }
+
+    /// Applies the next event of the timeline.
+    pub fn apply(&mut self, entry: &TimelineEntry) -> Result<(), TimelineError> {
+        if entry.seq != self.last_seq + 1 {
+            return Err(TimelineError::OutOfSequence { last: self.last_seq, seq: entry.seq });
+        }
+        let inconsistent = |reason: String| TimelineError::Inconsistent {
+            seq: entry.seq,
+            event: entry.event.name(),
+            reason,
+        };
+        self.evolve(entry).map_err(inconsistent)?;
+        self.last_seq = entry.seq;
+        self.updated_at = entry.at;
+        Ok(())
+    }
+
+    fn evolve(&mut self, entry: &TimelineEntry) -> Result<(), String> {
+        let at = entry.at;
+        match &entry.event {
+            OrderEvent::Placed(_) => return Err("an order is placed only once".into()),
+            OrderEvent::Confirmed => self.order_command(&OrderCommand::Confirm)?,
+            OrderEvent::Completed => self.order_command(&OrderCommand::Complete)?,
+            OrderEvent::Cancelled { reason } => {
+                self.order_command(&OrderCommand::Cancel)?;
+                self.cancel_reason = Some(reason.clone());
+            }
+            OrderEvent::PaymentAuthorized { amount, method } => {
+                self.payment_command(&PaymentCommand::Authorize { amount: *amount })?;
+                self.payment_method = Some(method.clone());
+            }
+            OrderEvent::PaymentFailed { reason } => {
+                self.payment_command(&PaymentCommand::Fail { reason: reason.clone() })?;
+            }
+            OrderEvent::PaymentCaptured { amount } => {
+                self.payment_command(&PaymentCommand::Capture { amount: *amount })?;
+            }
+            OrderEvent::PaymentVoided => self.payment_command(&PaymentCommand::Void)?,
+            OrderEvent::PaymentRefunded { amount, .. } => {
+                self.payment_command(&PaymentCommand::Refund { amount: *amount })?;
+            }
+            OrderEvent::ShipmentCreated { shipment, source, lines } => {
+                if self.shipment(shipment).is_some() {
+                    return Err(format!("shipment {shipment} already exists"));
+                }
+                for l in lines {
+                    let line = self.lines.get(l.line).ok_or_else(|| format!("no line {}", l.line))?;
+                    if self.units_in_shipments(l.line) + l.quantity > line.quantity {
+                        return Err(format!("line {} would ship more units than ordered", l.line));
+                    }
+                }
+                self.shipments.push(Shipment {
+                    id: shipment.clone(),
+                    source: source.clone(),
+                    lines: lines.clone(),
+                    state: ShipmentState::Pending,
+                    carrier: None,
+                    tracking_number: None,
+                    tracking_url: None,
+                    shipped_at: None,
+                    delivered_at: None,
+                    expected_delivery: None,
+                    exception_note: None,
+                });
+            }
+            OrderEvent::ShipmentPickingStarted { shipment } => {
+                self.shipment_command(shipment, &ShipmentCommand::StartPicking)?;
+            }
+            OrderEvent::ShipmentPacked { shipment } => {
+                self.shipment_command(shipment, &ShipmentCommand::Pack)?;
+            }
+            OrderEvent::ShipmentShipped {
+                shipment,
+                carrier,
+                tracking_number,
+                tracking_url,
+                expected_delivery,
+            } => {
+                let s = self.shipment_command(shipment, &ShipmentCommand::Ship)?;
+                s.carrier = Some(carrier.clone());
+                s.tracking_number = Some(tracking_number.clone());
+                s.tracking_url = tracking_url.clone();
+                s.shipped_at = Some(at);
+                s.expected_delivery = *expected_delivery;
+            }
+            OrderEvent::ShipmentInTransit { shipment } => {
+                self.shipment_command(shipment, &ShipmentCommand::MarkInTransit)?;
+            }
+            OrderEvent::ShipmentOutForDelivery { shipment } => {
+                let s = self.shipment_command(shipment, &ShipmentCommand::MarkOutForDelivery)?;
+                s.expected_delivery = Some(at.date_naive());
+            }
+            OrderEvent::ShipmentDelivered { shipment } => {
+                let s = self.shipment_command(shipment, &ShipmentCommand::MarkDelivered)?;
+                s.delivered_at = Some(at);
+            }
+            OrderEvent::ShipmentException { shipment, kind, note } => {
+                let s = self.shipment_command(shipment, &ShipmentCommand::ReportException { kind: *kind })?;
+                s.exception_note = Some(note.clone());
+            }
+            OrderEvent::ShipmentExceptionResolved { shipment } => {
+                let s = self.shipment_command(shipment, &ShipmentCommand::ResolveException)?;
+                s.exception_note = None;
+            }
+            OrderEvent::ShipmentReturnedToSender { shipment } => {
+                self.shipment_command(shipment, &ShipmentCommand::ReturnToSender)?;
+            }
+            OrderEvent::ShipmentCancelled { shipment } => {
+                self.shipment_command(shipment, &ShipmentCommand::Cancel)?;
+            }
+            OrderEvent::LineAllocated { line, part, location } => {
+                self.part_command(
+                    *line,
+                    *part,
+                    &AvailabilityCommand::Allocate { location: location.to_string() },
+                )?;
+            }
+            OrderEvent::LineBackordered { line, part, promised } => {
+                self.part_command(*line, *part, &AvailabilityCommand::Backorder { promised: *promised })?;
+            }
+            OrderEvent::ReturnRequested { rma, lines } => {
+                if self.return_case(rma).is_some() {
+                    return Err(format!("return {rma} already exists"));
+                }
+                self.returns.push(ReturnCase {
+                    id: rma.clone(),
+                    lines: lines.clone(),
+                    state: ReturnState::Requested,
+                    requested_at: at,
+                    refunded: None,
+                });
+            }
+            OrderEvent::ReturnApproved { rma } => self.return_command(rma, &ReturnCommand::Approve)?,
+            OrderEvent::ReturnRejected { rma, reason } => {
+                self.return_command(rma, &ReturnCommand::Reject { reason: reason.clone() })?;
+            }
+            OrderEvent::ReturnReceived { rma } => self.return_command(rma, &ReturnCommand::Receive)?,
+            OrderEvent::ReturnRefunded { rma, amount } => {
+                self.return_command(rma, &ReturnCommand::Refund)?;
+                if let Some(r) = self.returns.iter_mut().find(|r| &r.id == rma) {
+                    r.refunded = Some(*amount);
+                }
+            }
+            OrderEvent::ReturnCancelled { rma } => self.return_command(rma, &ReturnCommand::Cancel)?,
+        }
+        Ok(())
+    }
+
+    fn order_command(&mut self, command: &OrderCommand) -> Result<(), String> {
+        self.state = self.state.apply(command).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn payment_command(&mut self, command: &PaymentCommand) -> Result<(), String> {
+        self.payment = self.payment.apply(command).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn shipment_command(&mut self, id: &str, command: &ShipmentCommand) -> Result<&mut Shipment, String> {
+        let s = self.shipments.iter_mut().find(|s| s.id == id).ok_or_else(|| format!("no shipment {id}"))?;
+        s.state = s.state.apply(command).map_err(|e| e.to_string())?;
+        Ok(s)
+    }
+
+    fn part_command(
+        &mut self,
+        line: usize,
+        part: usize,
+        command: &AvailabilityCommand,
+    ) -> Result<(), String> {
+        let p = self
+            .lines
+            .get_mut(line)
+            .and_then(|l| l.parts.get_mut(part))
+            .ok_or_else(|| format!("no part {part} on line {line}"))?;
+        p.availability = p.availability.apply(command).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn return_command(&mut self, id: &str, command: &ReturnCommand) -> Result<(), String> {
+        let r = self.returns.iter_mut().find(|r| r.id == id).ok_or_else(|| format!("no return {id}"))?;
+        r.state = r.state.apply(command).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}

@@ -1,0 +1,333 @@
+//! The order aggregate: lines, payment, shipments and returns, changed only by timeline events.
+//!
+//! - [`place`] turns a validated cart and an allocation plan into the first event.
+//! - [`Order::decide`] checks a [`Command`] against the state machines and returns the events
+//!   it causes; [`Order::apply`] folds an event into the state. Replaying a timeline with
+//!   [`Order::from_timeline`] rebuilds the same order anywhere (server, browser, tests).
+//! - [`allowed_actions`] lists what a role may do now, by asking `decide`.
+
+mod actions;
+mod command;
+mod event;
+mod evolve;
+mod place;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub use actions::{Action, ActionKind, Role, allowed_actions};
+pub use command::{Command, CommandError, ReturnAction, ShipmentAction};
+pub use event::{
+    OrderEvent, OrderPolicy, OrderTotals, PaymentMethod, PlacedLine, PlacedOrder, PlacedPart, ReturnItem,
+    ShipmentLine, ShipmentSource, TimelineEntry,
+};
+pub use evolve::TimelineError;
+pub use place::{NewOrder, PlaceError, place};
+
+use crate::lifecycle::{ExceptionKind, LineAvailability, OrderState, Payment, ReturnState, ShipmentState};
+use crate::money::{Currency, Money};
+use crate::values::{CustomerId, Email, OrderId, PostalAddress, Sku};
+
+/// An order as its timeline made it. Build it with [`Order::from_timeline`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// The facts fixed at placement (id, customer, address, lines as placed, totals, policy).
+    placed: PlacedOrder,
+    placed_at: DateTime<Utc>,
+    /// When the last event happened.
+    updated_at: DateTime<Utc>,
+    /// Sequence number of the last applied event.
+    last_seq: u64,
+    state: OrderState,
+    cancel_reason: Option<String>,
+    lines: Vec<OrderLine>,
+    payment: Payment,
+    payment_method: Option<PaymentMethod>,
+    shipments: Vec<Shipment>,
+    returns: Vec<ReturnCase>,
+}
+
+/// One order line and the availability of each part of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLine {
+    /// Index of the line in the order.
+    index: usize,
+    sku: Sku,
+    name: String,
+    quantity: u32,
+    unit_price: Money,
+    total: Money,
+    parts: Vec<LinePartState>,
+}
+
+/// Some units of a line and where they stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinePartState {
+    quantity: u32,
+    availability: LineAvailability,
+}
+
+/// A parcel: some units of some lines leaving one location (or a supplier) together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment {
+    id: String,
+    source: ShipmentSource,
+    lines: Vec<ShipmentLine>,
+    state: ShipmentState,
+    carrier: Option<String>,
+    tracking_number: Option<String>,
+    tracking_url: Option<String>,
+    shipped_at: Option<DateTime<Utc>>,
+    delivered_at: Option<DateTime<Utc>>,
+    expected_delivery: Option<NaiveDate>,
+    /// The last exception's note (the kind is in the state).
+    exception_note: Option<String>,
+}
+
+/// A return (RMA): units of lines the customer sends back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnCase {
+    id: String,
+    lines: Vec<ReturnItem>,
+    state: ReturnState,
+    requested_at: DateTime<Utc>,
+    refunded: Option<Money>,
+}
+
+impl Order {
+    pub fn id(&self) -> &OrderId {
+        &self.placed.id
+    }
+    pub fn channel(&self) -> &str {
+        &self.placed.channel
+    }
+    pub fn customer(&self) -> Option<&CustomerId> {
+        self.placed.customer.as_ref()
+    }
+    pub fn email(&self) -> &Email {
+        &self.placed.email
+    }
+    pub fn shipping_address(&self) -> &PostalAddress {
+        &self.placed.shipping_address
+    }
+    pub fn currency(&self) -> Currency {
+        self.placed.currency
+    }
+    pub fn totals(&self) -> &OrderTotals {
+        &self.placed.totals
+    }
+    pub fn policy(&self) -> &OrderPolicy {
+        &self.placed.policy
+    }
+    pub fn placed_at(&self) -> DateTime<Utc> {
+        self.placed_at
+    }
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+    pub fn state(&self) -> OrderState {
+        self.state
+    }
+    pub fn cancel_reason(&self) -> Option<&str> {
+        self.cancel_reason.as_deref()
+    }
+    pub fn lines(&self) -> &[OrderLine] {
+        &self.lines
+    }
+    pub fn payment(&self) -> &Payment {
+        &self.payment
+    }
+    pub fn payment_method(&self) -> Option<&PaymentMethod> {
+        self.payment_method.as_ref()
+    }
+    pub fn shipments(&self) -> &[Shipment] {
+        &self.shipments
+    }
+    pub fn shipment(&self, id: &str) -> Option<&Shipment> {
+        self.shipments.iter().find(|s| s.id == id)
+    }
+    pub fn returns(&self) -> &[ReturnCase] {
+        &self.returns
+    }
+    pub fn return_case(&self, id: &str) -> Option<&ReturnCase> {
+        self.returns.iter().find(|r| r.id == id)
+    }
+
+    /// Units of `line` in shipments that are not cancelled.
+    pub fn units_in_shipments(&self, line: usize) -> u32 {
+        self.shipments
+            .iter()
+            .filter(|s| s.state != ShipmentState::Cancelled)
+            .flat_map(|s| s.lines.iter())
+            .filter(|l| l.line == line)
+            .map(|l| l.quantity)
+            .sum()
+    }
+
+    /// Units of `line` that have left the building (shipped or beyond, not returned to sender).
+    pub fn units_shipped(&self, line: usize) -> u32 {
+        self.units_where(line, Shipment::has_shipped)
+    }
+
+    /// Units of `line` that reached the customer.
+    pub fn units_delivered(&self, line: usize) -> u32 {
+        self.units_where(line, |s| s.state == ShipmentState::Delivered)
+    }
+
+    fn units_where(&self, line: usize, keep: impl Fn(&Shipment) -> bool) -> u32 {
+        self.shipments
+            .iter()
+            .filter(|s| keep(s))
+            .flat_map(|s| s.lines.iter())
+            .filter(|l| l.line == line)
+            .map(|l| l.quantity)
+            .sum()
+    }
+
+    /// Units of `line` in returns, split into (refunded or received, still open).
+    pub fn units_returned(&self, line: usize) -> (u32, u32) {
+        let mut done = 0;
+        let mut open = 0;
+        for r in &self.returns {
+            let units: u32 = r.lines.iter().filter(|l| l.line == line).map(|l| l.quantity).sum();
+            match r.state {
+                ReturnState::Received | ReturnState::Refunded => done += units,
+                ReturnState::Requested | ReturnState::Approved => open += units,
+                ReturnState::Rejected { .. } | ReturnState::Cancelled => {}
+            }
+        }
+        (done, open)
+    }
+
+    /// Every unit of every line has been delivered.
+    pub fn fully_delivered(&self) -> bool {
+        self.lines.iter().all(|l| self.units_delivered(l.index) >= l.quantity)
+    }
+
+    /// The day the last parcel was delivered, when everything was.
+    pub fn delivered_on(&self) -> Option<NaiveDate> {
+        if !self.fully_delivered() {
+            return None;
+        }
+        self.shipments.iter().filter_map(|s| s.delivered_at).max().map(|d| d.date_naive())
+    }
+}
+
+impl OrderLine {
+    pub fn index(&self) -> usize {
+        self.index
+    }
+    pub fn sku(&self) -> &Sku {
+        &self.sku
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn quantity(&self) -> u32 {
+        self.quantity
+    }
+    pub fn unit_price(&self) -> Money {
+        self.unit_price
+    }
+    /// What the customer paid for the whole line.
+    pub fn total(&self) -> Money {
+        self.total
+    }
+    pub fn parts(&self) -> &[LinePartState] {
+        &self.parts
+    }
+    /// The latest promised date of the line's backordered units, if any are backordered.
+    pub fn backorder_promise(&self) -> Option<NaiveDate> {
+        self.parts
+            .iter()
+            .filter_map(|p| match p.availability {
+                LineAvailability::Backordered { promised } => Some(promised),
+                _ => None,
+            })
+            .max()
+    }
+}
+
+impl LinePartState {
+    pub fn quantity(&self) -> u32 {
+        self.quantity
+    }
+    pub fn availability(&self) -> &LineAvailability {
+        &self.availability
+    }
+}
+
+impl Shipment {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn source(&self) -> &ShipmentSource {
+        &self.source
+    }
+    pub fn lines(&self) -> &[ShipmentLine] {
+        &self.lines
+    }
+    pub fn state(&self) -> &ShipmentState {
+        &self.state
+    }
+    pub fn carrier(&self) -> Option<&str> {
+        self.carrier.as_deref()
+    }
+    pub fn tracking_number(&self) -> Option<&str> {
+        self.tracking_number.as_deref()
+    }
+    pub fn tracking_url(&self) -> Option<&str> {
+        self.tracking_url.as_deref()
+    }
+    pub fn shipped_at(&self) -> Option<DateTime<Utc>> {
+        self.shipped_at
+    }
+    pub fn delivered_at(&self) -> Option<DateTime<Utc>> {
+        self.delivered_at
+    }
+    pub fn expected_delivery(&self) -> Option<NaiveDate> {
+        self.expected_delivery
+    }
+    pub fn exception(&self) -> Option<(ExceptionKind, Option<&str>)> {
+        match self.state {
+            ShipmentState::Exception { kind } => Some((kind, self.exception_note.as_deref())),
+            _ => None,
+        }
+    }
+    pub fn units(&self) -> u32 {
+        self.lines.iter().map(|l| l.quantity).sum()
+    }
+    /// The parcel has left: shipped, in transit, out for delivery, delivered, or held up on the way.
+    pub fn has_shipped(&self) -> bool {
+        matches!(
+            self.state,
+            ShipmentState::Shipped
+                | ShipmentState::InTransit
+                | ShipmentState::OutForDelivery
+                | ShipmentState::Delivered
+                | ShipmentState::Exception { .. }
+        )
+    }
+}
+
+impl ReturnCase {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn lines(&self) -> &[ReturnItem] {
+        &self.lines
+    }
+    pub fn state(&self) -> &ReturnState {
+        &self.state
+    }
+    pub fn requested_at(&self) -> DateTime<Utc> {
+        self.requested_at
+    }
+    pub fn refunded(&self) -> Option<Money> {
+        self.refunded
+    }
+}

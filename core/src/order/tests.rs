@@ -1,0 +1,576 @@
+//! Tests of the order aggregate: a whole life from cart to refund, roles, replay, and random histories.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use proptest::prelude::*;
+
+use super::*;
+use crate::allocation::{LocationId, LocationStock, allocate};
+use crate::card::CardBrand;
+use crate::cart::{Cart, CartLine, CartStage, Rules, validate};
+use crate::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
+use crate::lifecycle::{LineAvailability, OrderState, PaymentStatus};
+use crate::money::{Currency, Money};
+use crate::status::{StepState, SummaryStatus, Tone, status_view};
+use crate::values::{AddressInput, OrderId, Sku};
+
+fn usd(amount: i64) -> Money {
+    Money::new(amount, Currency::Usd)
+}
+
+fn t0() -> DateTime<Utc> {
+    "2026-11-27T10:00:00Z".parse().unwrap()
+}
+
+fn item(sku: &str, price: i64, available: u32, policy: OutOfStockPolicy) -> CatalogItem {
+    CatalogItem {
+        sku: Sku::parse(sku).unwrap(),
+        name: format!("Item {sku}"),
+        unit_price: usd(price),
+        active: true,
+        min_per_order: None,
+        max_per_order: None,
+        available,
+        policy,
+        next_restock: Some(NaiveDate::from_ymd_opt(2026, 12, 10).unwrap()),
+        weight_grams: 100,
+        tax_class: TaxClass::Standard,
+    }
+}
+
+fn loc(id: &str) -> LocationId {
+    LocationId::parse(id).unwrap()
+}
+
+fn stock(location: &str, sku: &str, on_hand: u32) -> LocationStock {
+    LocationStock { location: loc(location), sku: Sku::parse(sku).unwrap(), on_hand, reserved: 0 }
+}
+
+/// Places an order for `lines` against a two-warehouse stock and returns its timeline.
+fn placed(lines: &[(&str, i64)]) -> Vec<TimelineEntry> {
+    let catalog = Catalog::new([
+        item("TEE", 2000, 10, OutOfStockPolicy::Deny),
+        item("MUG", 1000, 5, OutOfStockPolicy::Deny),
+        item("HOODIE", 5000, 1, OutOfStockPolicy::Backorder { lead_time_days: 14 }),
+        item("DESK", 30000, 0, OutOfStockPolicy::Dropship { supplier: "northwood".into() }),
+    ]);
+    let stock = [stock("east", "TEE", 10), stock("west", "MUG", 5), stock("east", "HOODIE", 1)];
+    let cart = Cart {
+        currency: "USD".into(),
+        lines: lines.iter().map(|(s, q)| CartLine { sku: (*s).into(), quantity: *q }).collect(),
+        shipping_address: Some(AddressInput {
+            name: "Grace Hopper".into(),
+            line1: "1 Navy Way".into(),
+            city: "Arlington".into(),
+            postal_code: "22202".into(),
+            country: "US".into(),
+            ..AddressInput::default()
+        }),
+        email: Some("grace@example.com".into()),
+        stage: CartStage::Checkout,
+        ..Cart::default()
+    };
+    let rules = Rules {
+        shipping: vec![crate::cart::ShippingZone {
+            name: "US".into(),
+            countries: vec![crate::values::CountryCode::parse("US").unwrap()],
+            options: vec![crate::cart::ShippingOption {
+                code: "ground".into(),
+                name: "Ground".into(),
+                rate: crate::cart::ShippingRate::Flat { amount: usd(500) },
+                free_above: None,
+                transit_days: 3,
+            }],
+        }],
+        ..Rules::default()
+    };
+    let check = validate(&cart, &catalog, &rules, t0());
+    assert!(check.ok, "{:?}", check.issues);
+    let requests: Vec<_> = check
+        .totals
+        .as_ref()
+        .unwrap()
+        .lines
+        .iter()
+        .map(|l| crate::allocation::LineRequest { sku: l.sku.clone(), quantity: l.quantity })
+        .collect();
+    let plan = allocate(&requests, &catalog, &stock, &[loc("east"), loc("west")], t0().date_naive()).unwrap();
+    let event = place(NewOrder {
+        id: OrderId::parse("ord_1").unwrap(),
+        channel: "web",
+        customer: None,
+        cart: &cart,
+        check: &check,
+        plan: &plan,
+        policy: OrderPolicy { return_window_days: 30, transit_days: 3, restocking_fee_bp: 0 },
+    })
+    .unwrap();
+    vec![TimelineEntry { seq: 1, at: t0(), event }]
+}
+
+/// An order and its timeline, driven by commands.
+struct Life {
+    order: Order,
+    timeline: Vec<TimelineEntry>,
+    now: DateTime<Utc>,
+}
+
+impl Life {
+    fn new(lines: &[(&str, i64)]) -> Life {
+        let timeline = placed(lines);
+        Life { order: Order::from_timeline(&timeline).unwrap(), timeline, now: t0() }
+    }
+
+    fn run(&mut self, role: &Role, command: Command) -> Result<Vec<&'static str>, CommandError> {
+        self.now += Duration::hours(1);
+        let (entries, order) = self.order.execute(&command, role, self.now)?;
+        let names = entries.iter().map(|e| e.event.name()).collect();
+        self.timeline.extend(entries);
+        self.order = order;
+        Ok(names)
+    }
+
+    fn ok(&mut self, role: &Role, command: Command) -> Vec<&'static str> {
+        self.run(role, command).unwrap()
+    }
+
+    fn pay(&mut self) {
+        let amount = self.order.totals().grand_total;
+        let method =
+            PaymentMethod { reference: "auth_1".into(), brand: CardBrand::Visa, last4: Some("4242".into()) };
+        assert_eq!(
+            self.ok(&Role::Customer, Command::AuthorizePayment { amount, method }),
+            vec!["payment_authorized", "confirmed"]
+        );
+    }
+
+    fn ship(&mut self, shipment: &str) {
+        for action in [ShipmentAction::StartPicking, ShipmentAction::Pack] {
+            self.ok(&Role::Staff, Command::Shipment { shipment: shipment.into(), action });
+        }
+        let ship = ShipmentAction::Ship {
+            carrier: "UPS".into(),
+            tracking_number: format!("1Z{shipment}"),
+            tracking_url: Some("https://ups.example/track".into()),
+        };
+        self.ok(&Role::Staff, Command::Shipment { shipment: shipment.into(), action: ship });
+    }
+
+    fn deliver(&mut self, shipment: &str) -> Vec<&'static str> {
+        self.ok(
+            &Role::Staff,
+            Command::Shipment { shipment: shipment.into(), action: ShipmentAction::MarkDelivered },
+        )
+    }
+
+    fn headline(&self) -> String {
+        status_view(&self.order, self.now).headline
+    }
+}
+
+#[test]
+fn placing_a_checked_cart_records_lines_totals_and_where_units_come_from() {
+    let life = Life::new(&[("TEE", 2), ("MUG", 1), ("HOODIE", 3), ("DESK", 1)]);
+    let order = &life.order;
+    assert_eq!(order.state(), OrderState::Placed);
+    assert_eq!(order.totals().grand_total, usd(4000 + 1000 + 15000 + 30000 + 500));
+    let hoodie = &order.lines()[2];
+    assert_eq!(hoodie.parts().len(), 2);
+    assert_eq!(hoodie.parts()[0].availability(), &LineAvailability::Allocated { location: "east".into() });
+    assert_eq!(
+        hoodie.parts()[1].availability(),
+        &LineAvailability::Backordered { promised: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap() }
+    );
+    assert_eq!(
+        order.lines()[3].parts()[0].availability(),
+        &LineAvailability::Dropshipped { supplier: "northwood".into() }
+    );
+    let view = status_view(order, life.now);
+    assert_eq!(view.headline, "Awaiting payment");
+    assert_eq!(view.summary, SummaryStatus::AwaitingPayment);
+}
+
+#[test]
+fn a_cart_with_blocking_issues_or_not_at_checkout_cannot_be_placed() {
+    let catalog = Catalog::new([item("TEE", 2000, 1, OutOfStockPolicy::Deny)]);
+    let cart = Cart {
+        currency: "USD".into(),
+        lines: vec![CartLine { sku: "TEE".into(), quantity: 5 }],
+        ..Cart::default()
+    };
+    let check = validate(&cart, &catalog, &Rules::default(), t0());
+    let plan = allocate(&[], &catalog, &[], &[], t0().date_naive()).unwrap();
+    let attempt = place(NewOrder {
+        id: OrderId::parse("ord_x").unwrap(),
+        channel: "web",
+        customer: None,
+        cart: &cart,
+        check: &check,
+        plan: &plan,
+        policy: OrderPolicy { return_window_days: 30, transit_days: 3, restocking_fee_bp: 0 },
+    });
+    assert_eq!(attempt.unwrap_err(), PlaceError::CartNotOk(1));
+}
+
+#[test]
+fn an_order_goes_from_payment_to_delivery_in_split_shipments_and_completes_itself() {
+    let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+    life.pay();
+    assert_eq!(life.headline(), "Order confirmed");
+    assert_eq!(life.ok(&Role::Staff, Command::CreateShipments), vec!["shipment_created", "shipment_created"]);
+    assert_eq!(life.order.shipments().len(), 2, "TEE ships from east, MUG from west");
+    life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+    assert_eq!(life.order.payment().status(), PaymentStatus::Captured);
+    life.ship("ord_1-S1");
+    assert_eq!(life.headline(), "Partially shipped");
+    assert_eq!(
+        status_view(&life.order, life.now).detail,
+        "2 of 3 items are on their way. The rest will follow shortly."
+    );
+    life.ship("ord_1-S2");
+    let view = status_view(&life.order, life.now);
+    assert_eq!(view.headline, "On its way");
+    assert_eq!(view.detail, "Your order has shipped with UPS. Expected Mon 30 Nov.");
+    assert_eq!(view.expected_delivery, NaiveDate::from_ymd_opt(2026, 11, 30));
+    assert_eq!(life.deliver("ord_1-S1"), vec!["shipment_delivered"]);
+    assert_eq!(life.deliver("ord_1-S2"), vec!["shipment_delivered", "completed"]);
+    assert_eq!(life.order.state(), OrderState::Completed);
+    let view = status_view(&life.order, life.now);
+    assert_eq!(view.headline, "Delivered");
+    assert_eq!(view.tone, Tone::Success);
+    assert!(view.steps.iter().all(|s| s.state == StepState::Done));
+    assert_eq!(view.expected_delivery, None);
+}
+
+#[test]
+fn cancelling_before_shipping_voids_the_authorization_and_cancels_shipments() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    let events = life.ok(&Role::Customer, Command::Cancel { reason: "changed my mind".into() });
+    assert_eq!(events, vec!["shipment_cancelled", "payment_voided", "cancelled"]);
+    let view = status_view(&life.order, life.now);
+    assert_eq!(view.headline, "Order cancelled");
+    assert_eq!(
+        view.detail,
+        "This order was cancelled (changed my mind). The hold on your payment has been released."
+    );
+    assert!(view.steps.iter().all(|s| s.state != StepState::Current));
+}
+
+#[test]
+fn cancelling_a_captured_order_refunds_what_was_captured() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+    let events = life.ok(&Role::Staff, Command::Cancel { reason: "out of stock".into() });
+    assert_eq!(events, vec!["payment_refunded", "cancelled"]);
+    assert_eq!(life.order.payment().refunded(), usd(2500));
+    assert!(
+        status_view(&life.order, life.now)
+            .detail
+            .contains("$25.00 has been refunded to your card ending in 4242")
+    );
+}
+
+#[test]
+fn cancelling_after_something_shipped_is_refused_with_advice_to_return() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    let err = life.run(&Role::Staff, Command::Cancel { reason: "late".into() }).unwrap_err();
+    assert_eq!(err.code(), "INVALID_TRANSITION");
+    assert_eq!(err.to_string(), "part of this order has already shipped; request a return instead");
+}
+
+#[test]
+fn a_customer_cannot_cancel_once_picking_started_but_staff_can() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ok(
+        &Role::Staff,
+        Command::Shipment { shipment: "ord_1-S1".into(), action: ShipmentAction::StartPicking },
+    );
+    let err = life.run(&Role::Customer, Command::Cancel { reason: "oops".into() }).unwrap_err();
+    assert_eq!(err, CommandError::TooLateToCancel);
+    life.ok(&Role::Staff, Command::Cancel { reason: "customer called".into() });
+    assert_eq!(life.order.state(), OrderState::Cancelled);
+}
+
+#[test]
+fn roles_are_held_to_their_commands() {
+    let mut life = Life::new(&[("TEE", 1), ("DESK", 1)]);
+    life.pay();
+    let err = life.run(&Role::Customer, Command::CapturePayment { amount: None }).unwrap_err();
+    assert_eq!(err.code(), "FORBIDDEN");
+    assert_eq!(err.to_string(), "a customer may not capture_payment");
+    life.ok(&Role::Staff, Command::CreateShipments);
+    let dropship = life
+        .order
+        .shipments()
+        .iter()
+        .find(|s| matches!(s.source(), ShipmentSource::Supplier { .. }))
+        .unwrap();
+    let (theirs, ours) = (dropship.id().to_owned(), "ord_1-S1".to_owned());
+    assert_ne!(theirs, ours);
+    let supplier = Role::Supplier("northwood".into());
+    let ship = |shipment: &str| Command::Shipment {
+        shipment: shipment.into(),
+        action: ShipmentAction::Ship {
+            carrier: "Freight".into(),
+            tracking_number: "F1".into(),
+            tracking_url: None,
+        },
+    };
+    for action in [ShipmentAction::StartPicking, ShipmentAction::Pack] {
+        life.ok(&supplier, Command::Shipment { shipment: theirs.clone(), action });
+    }
+    life.ok(&supplier, ship(&theirs));
+    let err = life.run(&supplier, ship(&ours)).unwrap_err();
+    assert_eq!(err, CommandError::UnknownShipment(ours.clone()), "another source's parcel looks missing");
+    let other = Role::Supplier("acme".into());
+    assert_eq!(life.run(&other, ship(&theirs)).unwrap_err().code(), "NOT_FOUND");
+}
+
+#[test]
+fn fulfilment_needs_an_authorized_payment() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    life.ok(&Role::Staff, Command::Confirm);
+    assert_eq!(life.run(&Role::Staff, Command::CreateShipments).unwrap_err(), CommandError::PaymentRequired);
+}
+
+#[test]
+fn authorizing_another_amount_than_the_total_is_refused() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    let method = PaymentMethod { reference: "a".into(), brand: CardBrand::Visa, last4: Some("4242".into()) };
+    let err = life.run(&Role::Customer, Command::AuthorizePayment { amount: usd(1), method }).unwrap_err();
+    assert_eq!(err.code(), "INVALID_AMOUNT");
+    assert_eq!(life.order.last_seq(), 1, "nothing changed");
+}
+
+#[test]
+fn backordered_units_ship_later_in_their_own_shipment() {
+    let mut life = Life::new(&[("HOODIE", 3)]);
+    life.pay();
+    assert_eq!(life.headline(), "Backordered");
+    life.ok(&Role::Staff, Command::CreateShipments);
+    assert_eq!(life.order.shipments()[0].units(), 1);
+    life.ship("ord_1-S1");
+    assert_eq!(
+        status_view(&life.order, life.now).detail,
+        "1 of 3 items are on their way. The rest will ship by 10 Dec 2026."
+    );
+    assert_eq!(life.run(&Role::Staff, Command::CreateShipments).unwrap_err(), CommandError::NothingToShip);
+    life.ok(&Role::Staff, Command::AllocateBackorder { line: 0, part: 1, location: loc("east") });
+    life.ok(&Role::Staff, Command::CreateShipments);
+    assert_eq!(life.order.shipment("ord_1-S2").unwrap().units(), 2);
+}
+
+#[test]
+fn returns_refund_the_paid_share_and_partial_returns_add_up() {
+    let mut life = Life::new(&[("TEE", 3)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    let request = |quantity| Command::RequestReturn {
+        lines: vec![ReturnItem { line: 0, quantity, reason: "too small".into() }],
+    };
+    let err = life.run(&Role::Customer, request(1)).unwrap_err();
+    assert_eq!(err.code(), "RETURN_NOT_ALLOWED", "nothing delivered yet");
+    life.deliver("ord_1-S1");
+    assert_eq!(life.run(&Role::Customer, request(4)).unwrap_err().code(), "RETURN_NOT_ALLOWED");
+    for (n, quantity) in [(1, 1), (2, 2)] {
+        let rma = format!("ord_1-R{n}");
+        life.ok(&Role::Customer, request(quantity));
+        assert_eq!(life.headline(), "Return in progress");
+        for action in [ReturnAction::Approve, ReturnAction::Receive] {
+            life.ok(&Role::Staff, Command::Return { rma: rma.clone(), action });
+        }
+        let events =
+            life.ok(&Role::Staff, Command::Return { rma: rma.clone(), action: ReturnAction::Refund });
+        assert_eq!(events, vec!["return_refunded", "payment_refunded"]);
+    }
+    // 3 × $20.00 paid; 1 then 2 returned: $20.00 + $40.00, shipping is not refunded.
+    assert_eq!(life.order.return_case("ord_1-R1").unwrap().refunded(), Some(usd(2000)));
+    assert_eq!(life.order.return_case("ord_1-R2").unwrap().refunded(), Some(usd(4000)));
+    assert_eq!(life.order.payment().refunded(), usd(6000));
+    assert_eq!(life.headline(), "Refunded");
+    assert_eq!(life.run(&Role::Customer, request(1)).unwrap_err().code(), "RETURN_NOT_ALLOWED");
+}
+
+#[test]
+fn a_return_after_the_window_is_refused() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    life.deliver("ord_1-S1");
+    life.now += Duration::days(31);
+    let err = life
+        .run(
+            &Role::Customer,
+            Command::RequestReturn {
+                lines: vec![ReturnItem { line: 0, quantity: 1, reason: "late".into() }],
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "RETURN_NOT_ALLOWED");
+    assert_eq!(err.to_string(), "the return window closed on 27 Dec 2026");
+}
+
+#[test]
+fn a_delivery_exception_shows_as_a_warning() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    let exception = ShipmentAction::ReportException {
+        kind: crate::lifecycle::ExceptionKind::Damaged,
+        note: String::new(),
+    };
+    life.ok(&Role::Staff, Command::Shipment { shipment: "ord_1-S1".into(), action: exception });
+    let view = status_view(&life.order, life.now);
+    assert_eq!(view.headline, "Delivery problem");
+    assert_eq!(view.tone, Tone::Warning);
+    assert_eq!(view.summary, SummaryStatus::DeliveryException);
+}
+
+#[test]
+fn the_timeline_replays_to_the_same_order_and_gaps_are_refused() {
+    let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    assert_eq!(Order::from_timeline(&life.timeline).unwrap(), life.order);
+    let mut gappy = life.timeline.clone();
+    gappy.remove(2);
+    assert!(matches!(Order::from_timeline(&gappy), Err(TimelineError::OutOfSequence { .. })));
+    assert_eq!(Order::from_timeline(&life.timeline[1..]), Err(TimelineError::MissingPlaced));
+}
+
+#[test]
+fn allowed_actions_follow_role_and_state() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    let kinds = |life: &Life, role: &Role| -> Vec<ActionKind> {
+        allowed_actions(&life.order, role, life.now).into_iter().map(|a| a.kind).collect()
+    };
+    assert_eq!(
+        kinds(&life, &Role::Customer),
+        vec![ActionKind::Cancel, ActionKind::AuthorizePayment, ActionKind::FailPayment]
+    );
+    life.pay();
+    assert_eq!(
+        kinds(&life, &Role::Staff),
+        vec![
+            ActionKind::Cancel,
+            ActionKind::CapturePayment,
+            ActionKind::VoidPayment,
+            ActionKind::CreateShipments,
+            ActionKind::Backorder, // the unit could be lost from stock until it is in a parcel
+        ]
+    );
+    life.ok(&Role::Staff, Command::CreateShipments);
+    let actions = allowed_actions(&life.order, &Role::Staff, life.now);
+    let picking = actions.iter().find(|a| a.kind == ActionKind::StartPicking).unwrap();
+    assert_eq!(picking.shipment.as_deref(), Some("ord_1-S1"));
+    assert!(!kinds(&life, &Role::Staff).contains(&ActionKind::Backorder), "the unit is in a parcel now");
+    assert!(kinds(&life, &Role::Supplier("northwood".into())).is_empty());
+    life.ship("ord_1-S1");
+    assert!(!kinds(&life, &Role::Staff).contains(&ActionKind::Cancel));
+    life.deliver("ord_1-S1");
+    assert_eq!(kinds(&life, &Role::Customer), vec![ActionKind::RequestReturn]);
+}
+
+// ---- random histories ----
+
+fn arb_command() -> impl Strategy<Value = (u8, Command)> {
+    let shipment = prop::sample::select(vec!["ord_1-S1", "ord_1-S2", "ord_1-S3"]).prop_map(String::from);
+    let shipment_action = prop_oneof![
+        Just(ShipmentAction::StartPicking),
+        Just(ShipmentAction::Pack),
+        Just(ShipmentAction::Ship {
+            carrier: "UPS".into(),
+            tracking_number: "1Z".into(),
+            tracking_url: None
+        }),
+        Just(ShipmentAction::MarkInTransit),
+        Just(ShipmentAction::MarkOutForDelivery),
+        Just(ShipmentAction::MarkDelivered),
+        Just(ShipmentAction::ReportException {
+            kind: crate::lifecycle::ExceptionKind::Lost,
+            note: String::new()
+        }),
+        Just(ShipmentAction::ResolveException),
+        Just(ShipmentAction::ReturnToSender),
+        Just(ShipmentAction::Cancel),
+    ];
+    let rma = prop::sample::select(vec!["ord_1-R1", "ord_1-R2"]).prop_map(String::from);
+    let return_action = prop_oneof![
+        Just(ReturnAction::Approve),
+        Just(ReturnAction::Reject { reason: "worn".into() }),
+        Just(ReturnAction::Receive),
+        Just(ReturnAction::Refund),
+        Just(ReturnAction::Cancel),
+    ];
+    let method = PaymentMethod { reference: "r".into(), brand: CardBrand::Visa, last4: None };
+    let command = prop_oneof![
+        Just(Command::Confirm),
+        Just(Command::Cancel { reason: "r".into() }),
+        Just(Command::AuthorizePayment { amount: usd(9000), method }),
+        Just(Command::FailPayment { reason: "declined".into() }),
+        (0i64..4000).prop_map(|a| Command::CapturePayment { amount: (a > 0).then(|| usd(a)) }),
+        Just(Command::VoidPayment),
+        (1i64..5000).prop_map(|a| Command::RefundPayment { amount: usd(a), reason: "goodwill".into() }),
+        Just(Command::CreateShipments),
+        (shipment, shipment_action).prop_map(|(shipment, action)| Command::Shipment { shipment, action }),
+        (0usize..2, 0usize..3).prop_map(|(line, part)| Command::AllocateBackorder {
+            line,
+            part,
+            location: loc("east")
+        }),
+        (0usize..2, 1u32..4).prop_map(|(line, quantity)| Command::RequestReturn {
+            lines: vec![ReturnItem { line, quantity, reason: "r".into() }]
+        }),
+        (rma, return_action).prop_map(|(rma, action)| Command::Return { rma, action }),
+    ];
+    (0u8..5, command)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn any_history_keeps_the_order_consistent(commands in prop::collection::vec(arb_command(), 0..60)) {
+        // TEE 2 × $20 + HOODIE 2 × $50 (1 allocated, 1 backordered) + $5 shipping.
+        let mut life = Life::new(&[("TEE", 2), ("HOODIE", 2)]);
+        prop_assert_eq!(life.order.totals().grand_total, usd(14500));
+        let roles = [Role::Customer, Role::Staff, Role::Admin, Role::Channel, Role::Supplier("northwood".into())];
+        for (role, command) in commands {
+            let command = match command {
+                Command::AuthorizePayment { method, .. } => Command::AuthorizePayment { amount: usd(14500), method },
+                other => other,
+            };
+            let before = life.order.clone();
+            match life.run(&roles[role as usize], command) {
+                Ok(_) => {}
+                Err(e) => {
+                    prop_assert_ne!(e.code(), "INTERNAL", "{}", e);
+                    prop_assert_eq!(&life.order, &before, "a refused command changed nothing");
+                }
+            }
+            let p = life.order.payment();
+            prop_assert!(p.refunded().amount() <= p.captured().amount());
+            prop_assert!(p.captured().amount() <= p.authorized().amount());
+            for line in life.order.lines() {
+                prop_assert!(life.order.units_in_shipments(line.index()) <= line.quantity());
+                let (returned, open) = life.order.units_returned(line.index());
+                prop_assert!(returned + open <= life.order.units_delivered(line.index()));
+                prop_assert_eq!(line.parts().iter().map(|p| p.quantity()).sum::<u32>(), line.quantity());
+            }
+            let _ = status_view(&life.order, life.now);
+            let _ = allowed_actions(&life.order, &Role::Staff, life.now);
+        }
+        prop_assert_eq!(Order::from_timeline(&life.timeline).unwrap(), life.order.clone());
+    }
+}
