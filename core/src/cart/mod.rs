@@ -4,10 +4,12 @@
 //! so they can never disagree about what a cart costs or why it cannot be checked out.
 
 mod check;
+mod contact;
 mod rules;
 mod validate;
 
 pub use check::{CartCheck, Fulfilment, Issue, IssueCode, LineTotals, Severity, Totals};
+pub use contact::{check_address, check_email};
 pub use rules::{
     Coupon, CouponDiscount, Rules, ShippingOption, ShippingRate, ShippingZone, TaxRate, TaxRules, WeightBand,
 };

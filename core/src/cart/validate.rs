@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 
 use super::check::{CartCheck, Fulfilment, Issue, IssueCode, LineTotals, Severity, Totals};
 use super::rules::{Coupon, CouponDiscount, Rules, ShippingRate, ShippingZone};
-use super::{Cart, CartStage};
+use super::{Cart, CartStage, contact};
 use crate::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
 use crate::money::{Currency, Money, MoneyError};
 use crate::text;
-use crate::values::{AddressField, AddressProblemKind, Email, PostalAddress, Quantity, QuantityError, Sku};
+use crate::values::{PostalAddress, Quantity, QuantityError, Sku};
 
 /// Checks a cart against a catalog snapshot and the shop's rules at instant `now`.
 ///
@@ -247,66 +247,12 @@ fn check_address(cart: &Cart, issues: &mut Issues) -> Option<PostalAddress> {
         }
         return None;
     };
-    match PostalAddress::parse(input) {
+    match contact::check_address(input, "shippingAddress") {
         Ok(address) => Some(address),
-        Err(problems) => {
-            for problem in problems {
-                let path = format!("shippingAddress.{}", problem.field.wire_name());
-                let label = field_label(problem.field);
-                let (code, message) = match &problem.kind {
-                    AddressProblemKind::Missing => {
-                        (IssueCode::AddressMissingField, format!("Enter the {label}."))
-                    }
-                    AddressProblemKind::TooLong => (
-                        IssueCode::AddressFieldTooLong,
-                        format!(
-                            "The {label} is too long (at most {} characters).",
-                            PostalAddress::MAX_FIELD_LEN
-                        ),
-                    ),
-                    AddressProblemKind::UnknownCountry => (
-                        IssueCode::AddressInvalidCountry,
-                        format!(
-                            "\"{}\" is not a country code we know (use two letters, e.g. US, GB, DE).",
-                            input.country.trim()
-                        ),
-                    ),
-                    AddressProblemKind::InvalidPostcode { country, example } => (
-                        IssueCode::AddressInvalidPostcode,
-                        format!(
-                            "\"{}\" is not a valid postcode for {country} (e.g. {example}).",
-                            input.postal_code.trim()
-                        ),
-                    ),
-                    AddressProblemKind::InvalidPhone(e) => {
-                        (IssueCode::PhoneInvalid, format!("{}.", capitalise(&e.to_string())))
-                    }
-                };
-                issues.error(code, path, message);
-            }
+        Err(found) => {
+            issues.0.extend(found);
             None
         }
-    }
-}
-
-fn field_label(field: AddressField) -> &'static str {
-    match field {
-        AddressField::Name => "recipient's name",
-        AddressField::Line1 => "street address",
-        AddressField::Line2 => "second address line",
-        AddressField::City => "city",
-        AddressField::Region => "region",
-        AddressField::PostalCode => "postcode",
-        AddressField::Country => "country",
-        AddressField::Phone => "phone number",
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
@@ -321,12 +267,8 @@ fn check_email(cart: &Cart, issues: &mut Issues) {
         }
         None => {}
         Some(raw) => {
-            if let Err(e) = Email::parse(raw) {
-                issues.error(
-                    IssueCode::EmailInvalid,
-                    "email",
-                    format!("\"{raw}\" is not a valid e-mail address: {e}."),
-                );
+            if let Err(issue) = contact::check_email(raw, "email") {
+                issues.0.push(issue);
             }
         }
     }
