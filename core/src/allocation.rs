@@ -39,6 +39,7 @@ pub enum LocationIdError {
 
 /// A stock location (warehouse, store) id: 1–64 ASCII letters, digits, `-`, `_`, `.` or `:`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -69,6 +70,7 @@ impl LocationId {
 
 /// The stock of one SKU at one location.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LocationStock {
     pub location: LocationId,
@@ -87,6 +89,7 @@ impl LocationStock {
 
 /// One order line to allocate.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LineRequest {
     pub sku: Sku,
@@ -95,6 +98,7 @@ pub struct LineRequest {
 
 /// Where some units of a line come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -121,6 +125,7 @@ impl LinePart {
 
 /// How one line is served. Its parts always add up to its quantity.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LinePlan {
     sku: Sku,
@@ -151,6 +156,7 @@ impl LinePlan {
 
 /// The result of [`allocate`]: one [`LinePlan`] per requested line, in request order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct AllocationPlan {
     lines: Vec<LinePlan>,

@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 
 /// Card networks recognised from the number's prefix (IIN ranges).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum CardBrand {
     Visa,
@@ -22,6 +23,7 @@ pub enum CardBrand {
 
 /// What a card number and expiry look like; every problem is reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct CardCheck {
     pub ok: bool,
@@ -33,6 +35,7 @@ pub struct CardCheck {
 
 /// One thing wrong with what was typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),

@@ -9,6 +9,7 @@ use crate::values::{Quantity, Sku};
 
 /// What happens when a SKU is ordered beyond its available-to-promise quantity.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -25,6 +26,7 @@ pub enum OutOfStockPolicy {
 
 /// The tax class a product belongs to; rates per class and destination live in the tax rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum TaxClass {
     Standard,
@@ -34,6 +36,7 @@ pub enum TaxClass {
 
 /// One SKU as validation sees it at a moment in time.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct CatalogItem {
     pub sku: Sku,
@@ -45,15 +48,18 @@ pub struct CatalogItem {
     pub active: bool,
     /// Smallest quantity one order may hold (1 when absent).
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub min_per_order: Option<Quantity>,
     /// Largest quantity one order may hold (no limit but [`Quantity::MAX`] when absent).
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_per_order: Option<Quantity>,
     /// Available to promise: on hand minus reserved over all locations.
     pub available: u32,
     pub policy: OutOfStockPolicy,
     /// Earliest expected arrival of an open purchase order for this SKU, if any.
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub next_restock: Option<NaiveDate>,
     pub weight_grams: u32,
     pub tax_class: TaxClass,
@@ -76,6 +82,7 @@ impl CatalogItem {
 
 /// The SKUs validation may look up, keyed by SKU.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "Vec<CatalogItem>"))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),

@@ -9,12 +9,14 @@
 //! - [`allocation`]: which stock location serves which line, with backorder/dropship fallback.
 //! - [`refund`]: return eligibility and refund amounts.
 //! - [`order`]: the order aggregate: commands checked into timeline events, events folded into state.
+//! - [`calendar`]: business-day arithmetic for promised and expected dates.
 //! - [`card`]: card number hints for checkout forms (Luhn, brand, expiry); never stored.
 //! - [`locale`]: money formatted per locale for people.
 //! - [`status`]: the customer-facing status view and list summary, derived from the machines.
 //! - [`text`]: English wording helpers (dates, counts) shared by messages.
 
 pub mod allocation;
+pub mod calendar;
 pub mod card;
 pub mod cart;
 pub mod catalog;

@@ -20,6 +20,13 @@ pub enum MoneyError {
 /// The ISO 4217 currencies Ordo prices in. Each knows its minor-unit exponent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(
+        type = "\"AUD\" | \"CAD\" | \"CHF\" | \"CNY\" | \"CZK\" | \"DKK\" | \"EUR\" | \"GBP\" | \"INR\" | \"JPY\" | \"KRW\" | \"KWD\" | \"NOK\" | \"NZD\" | \"PLN\" | \"SEK\" | \"USD\""
+    )
+)]
+#[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "String", into = "String")
@@ -146,6 +153,7 @@ impl From<Currency> for String {
 
 /// An amount of money: a whole number of minor units (cents, yen, fils) in one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Money {
     /// Minor units; negative only for deltas such as adjustments, never for prices.

@@ -51,6 +51,7 @@ pub fn check_return_window(
 
 /// How many units of an order line have shipped and come back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ShippedLine {
     pub shipped: u32,
@@ -70,6 +71,7 @@ impl ShippedLine {
 
 /// Some units of one order line, by its index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ReturnLine {
     pub line: usize,
@@ -130,6 +132,7 @@ pub fn check_return(
 
 /// What the customer paid for one order line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PaidLine {
     /// Units on the line.
@@ -143,6 +146,7 @@ pub struct PaidLine {
 
 /// One refund to compute.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct RefundRequest {
     /// The order's lines; [`ReturnLine::line`] indexes them.
@@ -163,6 +167,7 @@ pub struct RefundRequest {
 
 /// The refund of some units of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LineRefund {
     pub line: usize,
@@ -172,6 +177,7 @@ pub struct LineRefund {
 
 /// How a refund adds up: `total = goods − restocking_fee + shipping`, never negative.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct RefundBreakdown {
     lines: Vec<LineRefund>,
@@ -218,6 +224,8 @@ pub enum RefundError {
     NegativePaid { line: usize },
     #[error("the shipping refund must not be negative")]
     NegativeShipping,
+    #[error("captured and already refunded amounts must not be negative")]
+    NegativePayment,
     #[error("a refund of {requested} exceeds the {refundable} still refundable")]
     ExceedsRefundable { requested: Money, refundable: Money },
     #[error(transparent)]
@@ -237,6 +245,9 @@ pub fn refund(request: &RefundRequest) -> Result<RefundBreakdown, RefundError> {
         }
     };
     same(request.already_refunded)?;
+    if request.captured.is_negative() || request.already_refunded.is_negative() {
+        return Err(RefundError::NegativePayment);
+    }
     for line in &request.lines {
         same(line.paid)?;
     }
@@ -555,5 +566,18 @@ mod tests {
                 prop_assert_eq!(refunded.amount(), total_paid);
             }
         }
+    }
+
+    #[test]
+    fn negative_payment_amounts_are_refused_rather_than_widening_the_cap() {
+        let request = RefundRequest {
+            lines: vec![PaidLine { quantity: 1, paid: Money::new(1000, Currency::Usd), refunded_units: 0 }],
+            returned: vec![ReturnLine { line: 0, quantity: 1 }],
+            shipping: None,
+            restocking_fee_bp: 0,
+            captured: Money::new(500, Currency::Usd),
+            already_refunded: Money::new(-500, Currency::Usd),
+        };
+        assert_eq!(refund(&request), Err(RefundError::NegativePayment));
     }
 }

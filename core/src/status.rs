@@ -3,8 +3,9 @@
 //! The tracking page (through ordo-wasm) and the server's e-mails call this one function,
 //! so the wording is the same everywhere.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::calendar;
 use crate::lifecycle::{
     ExceptionKind, LineAvailability, OrderState, PaymentStatus, ReturnState, ShipmentState,
 };
@@ -13,6 +14,7 @@ use crate::text;
 
 /// The customer-facing summary of an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct StatusView {
     /// One short line: "On its way", "Delivered", "Payment failed".
@@ -30,6 +32,7 @@ pub struct StatusView {
 
 /// How the status should be coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum Tone {
     Info,
@@ -40,6 +43,7 @@ pub enum Tone {
 
 /// One step of the progress bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Step {
     pub key: StepKey,
@@ -48,6 +52,7 @@ pub struct Step {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum StepKey {
     Placed,
@@ -58,6 +63,7 @@ pub enum StepKey {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum StepState {
     Done,
@@ -67,6 +73,7 @@ pub enum StepState {
 
 /// The one-word status of an order for list views, derived from its state machines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -105,14 +112,7 @@ pub fn status_view(order: &Order, now: DateTime<Utc>) -> StatusView {
         .filter(|s| s.has_shipped() || *s.state() == ShipmentState::Packed)
         .map(|s| s.units())
         .sum();
-    let paid = matches!(
-        payment.status(),
-        PaymentStatus::Authorized
-            | PaymentStatus::PartiallyCaptured
-            | PaymentStatus::Captured
-            | PaymentStatus::PartiallyRefunded
-            | PaymentStatus::Refunded
-    );
+    let paid = payment.captured().amount() > 0 || payment.is_secured();
     let expected = expected_delivery(order, today);
 
     let done = [
@@ -154,13 +154,13 @@ pub fn status_view(order: &Order, now: DateTime<Utc>) -> StatusView {
 
     let (headline, detail, tone, summary) = if cancelled {
         let reason = order.cancel_reason().map(|r| format!(" ({r})")).unwrap_or_default();
-        let money = if refunded.amount() > 0 {
-            format!(" {} has been refunded to your {}.", refunded.display(), method(order))
-        } else if payment.status() == PaymentStatus::Voided {
-            " The hold on your payment has been released.".to_owned()
-        } else {
-            String::new()
-        };
+        let mut money = String::new();
+        if refunded.amount() > 0 {
+            money.push_str(&format!(" {} has been refunded to your {}.", refunded.display(), method(order)));
+        }
+        if payment.released().amount() > 0 {
+            money.push_str(" The hold on your payment has been released.");
+        }
         view(
             "Order cancelled",
             format!("This order was cancelled{reason}.{money}"),
@@ -215,7 +215,12 @@ pub fn status_view(order: &Order, now: DateTime<Utc>) -> StatusView {
         };
         view(
             "Partially shipped",
-            format!("{} of {} are on their way.{rest}", shipped, text::count(units, "item", "items")),
+            format!(
+                "{shipped} of {} {} on {} way.{rest}",
+                text::count(units, "item", "items"),
+                if shipped == 1 { "is" } else { "are" },
+                if shipped == 1 { "its" } else { "their" }
+            ),
             Tone::Info,
             SummaryStatus::PartiallyShipped,
         )
@@ -223,7 +228,19 @@ pub fn status_view(order: &Order, now: DateTime<Utc>) -> StatusView {
         let out_for_delivery = live.iter().any(|s| *s.state() == ShipmentState::OutForDelivery);
         let carriers: Vec<&str> = live.iter().filter_map(|s| s.carrier()).collect();
         let with = carriers.first().map(|c| format!(" with {c}")).unwrap_or_default();
-        if out_for_delivery {
+        let in_flight =
+            live.iter().filter(|s| s.has_shipped() && *s.state() != ShipmentState::Delivered).count();
+        if out_for_delivery && in_flight > 1 {
+            let by = expected
+                .map(|d| format!(" The rest is expected {}.", text::short_date(d)))
+                .unwrap_or_default();
+            view(
+                "Out for delivery",
+                format!("A parcel is out for delivery{with} and should arrive today.{by}"),
+                Tone::Info,
+                SummaryStatus::Shipped,
+            )
+        } else if out_for_delivery {
             view(
                 "Out for delivery",
                 format!("Your parcel is out for delivery{with} and should arrive today."),
@@ -291,10 +308,10 @@ fn backorder_promise(order: &Order) -> Option<NaiveDate> {
 }
 
 /// The latest expected arrival over everything not yet delivered: shipped parcels carry their
-/// own date; units not yet shipped are expected one handling day plus transit from today (or
-/// from their backorder promise).
+/// own date; units not yet shipped are expected one business day of handling plus the option's
+/// transit business days from today (or from their backorder promise).
 fn expected_delivery(order: &Order, today: NaiveDate) -> Option<NaiveDate> {
-    let transit = u64::from(order.policy().transit_days);
+    let transit = order.policy().transit_days;
     let mut latest: Option<NaiveDate> = None;
     let mut consider = |d: Option<NaiveDate>| {
         if let Some(d) = d {
@@ -316,7 +333,8 @@ fn expected_delivery(order: &Order, today: NaiveDate) -> Option<NaiveDate> {
                 LineAvailability::Backordered { promised } => (*promised).max(today),
                 _ => today,
             };
-            consider(start.checked_add_days(Days::new(1 + transit)));
+            // One business day to pick and pack, then transit.
+            consider(Some(calendar::add_business_days(start, transit.saturating_add(1))));
         }
     }
     latest

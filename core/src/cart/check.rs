@@ -7,6 +7,7 @@ use crate::values::{Quantity, Sku};
 
 /// The verdict on a cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct CartCheck {
     /// True when no issue has [`Severity::Error`]: the cart may be checked out.
@@ -25,6 +26,7 @@ impl CartCheck {
 
 /// Whether an issue blocks checkout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum Severity {
     /// Blocks checkout until fixed.
@@ -35,6 +37,7 @@ pub enum Severity {
 
 /// One thing wrong with (or worth knowing about) a cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Issue {
     /// Stable machine code; never changes meaning once released.
@@ -48,6 +51,7 @@ pub struct Issue {
 
 /// The stable codes of cart issues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -137,6 +141,7 @@ impl IssueCode {
 /// `grand_total = subtotal − discount + shipping`. Either way the line totals plus shipping
 /// (plus shipping tax when exclusive) equal the grand total to the minor unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Totals {
     pub prices_include_tax: bool,
@@ -160,6 +165,7 @@ pub struct Totals {
 
 /// One priced line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct LineTotals {
     /// Position of the line in the cart.
@@ -180,6 +186,7 @@ pub struct LineTotals {
 
 /// How a line will be served, as far as the catalog snapshot tells.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),

@@ -17,12 +17,9 @@ pub fn check_address(input: &AddressInput, prefix: &str) -> Result<PostalAddress
                     AddressProblemKind::Missing => {
                         (IssueCode::AddressMissingField, format!("Enter the {label}."))
                     }
-                    AddressProblemKind::TooLong => (
+                    AddressProblemKind::TooLong { max } => (
                         IssueCode::AddressFieldTooLong,
-                        format!(
-                            "The {label} is too long (at most {} characters).",
-                            PostalAddress::MAX_FIELD_LEN
-                        ),
+                        format!("The {label} is too long (at most {max} characters)."),
                     ),
                     AddressProblemKind::UnknownCountry => (
                         IssueCode::AddressInvalidCountry,

@@ -8,6 +8,7 @@ use crate::values::CountryCode;
 
 /// Everything besides the catalog that decides what a cart costs.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -15,14 +16,45 @@ use crate::values::CountryCode;
 )]
 pub struct Rules {
     /// Coupons a customer may enter.
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Coupon>>", optional))]
     pub coupons: Vec<Coupon>,
     /// Whether several coupons may apply to one cart (each must also be `stackable`).
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub allow_coupon_stacking: bool,
     /// Shipping zones, searched in order; a zone without countries serves the rest of the world.
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<ShippingZone>>", optional))]
     pub shipping: Vec<ShippingZone>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<TaxRules>", optional))]
     pub tax: TaxRules,
     /// Most lines one cart may hold.
+    #[cfg_attr(feature = "ts", ts(as = "Option<u16>", optional))]
     pub max_lines: u16,
+    /// How returns work for orders placed under these rules.
+    #[cfg_attr(feature = "ts", ts(as = "Option<ReturnPolicy>", optional))]
+    pub returns: ReturnPolicy,
+}
+
+/// The shop's return terms, copied into each order when it is placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", default)
+)]
+pub struct ReturnPolicy {
+    /// Days after delivery within which a return may be requested.
+    #[cfg_attr(feature = "ts", ts(as = "Option<u16>", optional))]
+    pub window_days: u16,
+    /// Fee kept from refunded goods, in basis points (0 for none).
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>", optional))]
+    pub restocking_fee_bp: u32,
+}
+
+impl Default for ReturnPolicy {
+    fn default() -> Self {
+        ReturnPolicy { window_days: 30, restocking_fee_bp: 0 }
+    }
 }
 
 impl Default for Rules {
@@ -33,12 +65,14 @@ impl Default for Rules {
             shipping: Vec::new(),
             tax: TaxRules::default(),
             max_lines: 100,
+            returns: ReturnPolicy::default(),
         }
     }
 }
 
 /// A coupon code and what it gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Coupon {
     /// Matched case-insensitively against what the customer typed.
@@ -46,20 +80,25 @@ pub struct Coupon {
     pub discount: CouponDiscount,
     /// The goods subtotal must reach this before the coupon applies.
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub min_subtotal: Option<Money>,
     /// Valid from this instant (inclusive).
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub valid_from: Option<DateTime<Utc>>,
     /// Valid until this instant (exclusive).
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub valid_until: Option<DateTime<Utc>>,
     /// May combine with other stackable coupons when the rules allow stacking.
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub stackable: bool,
 }
 
 /// What a coupon takes off.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -76,6 +115,7 @@ pub enum CouponDiscount {
 
 /// Where a set of shipping options applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ShippingZone {
     pub name: String,
@@ -87,6 +127,7 @@ pub struct ShippingZone {
 
 /// One way to ship into a zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ShippingOption {
     pub code: String,
@@ -94,6 +135,7 @@ pub struct ShippingOption {
     pub rate: ShippingRate,
     /// Shipping is free when goods after discounts reach this amount.
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub free_above: Option<Money>,
     /// Business days from dispatch to delivery, for expected dates.
     pub transit_days: u16,
@@ -101,6 +143,7 @@ pub struct ShippingOption {
 
 /// How an option is priced.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -117,6 +160,7 @@ pub enum ShippingRate {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct WeightBand {
     pub up_to_grams: u32,
@@ -125,6 +169,7 @@ pub struct WeightBand {
 
 /// Tax rates and whether catalog prices already include tax.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -132,16 +177,20 @@ pub struct WeightBand {
 )]
 pub struct TaxRules {
     /// True for tax-inclusive prices (typical in the EU and UK), false for US-style prices plus tax.
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub prices_include_tax: bool,
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<TaxRate>>", optional))]
     pub rates: Vec<TaxRate>,
 }
 
 /// The rate of one tax class in one country, optionally narrowed to a region (state, province).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct TaxRate {
     pub country: CountryCode,
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub region: Option<String>,
     pub class: TaxClass,
     /// 1 900 = 19 %.
@@ -157,6 +206,16 @@ impl TaxRules {
             in_country().find(|r| r.region.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(region.trim())))
         });
         regional.or_else(|| in_country().find(|r| r.region.is_none())).map_or(0, |r| r.basis_points)
+    }
+}
+
+impl Rules {
+    /// The shipping option `code` as offered to `country`, if it is.
+    pub fn shipping_option(&self, country: &CountryCode, code: &str) -> Option<&ShippingOption> {
+        ShippingZone::find(&self.shipping, country)?
+            .options
+            .iter()
+            .find(|o| o.code.eq_ignore_ascii_case(code))
     }
 }
 

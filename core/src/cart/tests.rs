@@ -139,6 +139,7 @@ fn rules() -> Rules {
             ],
         },
         max_lines: 20,
+        returns: ReturnPolicy::default(),
     }
 }
 
@@ -533,4 +534,23 @@ proptest! {
         let check = validate(&cart, &catalog(), &rules(), now());
         prop_assert_eq!(check.ok, check.errors().next().is_none());
     }
+}
+
+#[test]
+fn a_blank_shipping_option_is_the_same_as_none() {
+    let mut c = cart(&[("TEE", 1)]);
+    c.shipping_address =
+        Some(AddressInput { country: "CA".into(), postal_code: "K1A 0B1".into(), ..us_address() });
+    c.shipping_option = Some("  ".into());
+    assert_eq!(codes(&run(&c)), vec![("SHIPPING_UNAVAILABLE", "shippingAddress.country")]);
+}
+
+#[test]
+fn an_overlong_postcode_names_the_postcode_limit() {
+    let mut c = cart(&[("TEE", 1)]);
+    c.shipping_address =
+        Some(AddressInput { country: "BR".into(), postal_code: "1".repeat(13), ..us_address() });
+    let check = run(&c);
+    assert_eq!(codes(&check), vec![("ADDRESS_FIELD_TOO_LONG", "shippingAddress.postalCode")]);
+    assert_eq!(check.issues[0].message, "The postcode is too long (at most 12 characters).");
 }

@@ -390,72 +390,66 @@ fn price(
     let include = rules.tax.prices_include_tax;
     if let Some(address) = address {
         let country = address.country();
-        match ShippingZone::find(&rules.shipping, country) {
-            None => issues.error(
-                IssueCode::ShippingUnavailable,
-                "shippingAddress.country",
-                format!("We do not ship to {country}."),
-            ),
-            Some(zone) => {
-                let option = match cart.shipping_option.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-                    None => zone.options.first(),
-                    Some(code) => {
-                        let found = zone.options.iter().find(|o| o.code.eq_ignore_ascii_case(code));
-                        if found.is_none() {
-                            issues.error(
-                                IssueCode::ShippingOptionUnknown,
-                                "shippingOption",
-                                format!("Shipping option \"{code}\" is not available to {country}."),
-                            );
-                        }
-                        found
-                    }
-                };
-                match option {
-                    None if cart.shipping_option.is_none() => issues.error(
-                        IssueCode::ShippingUnavailable,
-                        "shippingAddress.country",
-                        format!("We do not ship to {country}."),
-                    ),
-                    None => {}
-                    Some(option) => {
-                        shipping_option = Some(option.code.clone());
-                        let rate = match &option.rate {
-                            ShippingRate::Flat { amount } => Some(*amount),
-                            ShippingRate::WeightBands { bands } => {
-                                let band = bands.iter().find(|b| u64::from(b.up_to_grams) >= weight_grams);
-                                if band.is_none() {
-                                    let heaviest = bands.iter().map(|b| b.up_to_grams).max().unwrap_or(0);
-                                    issues.error(
-                                        IssueCode::ShippingWeightExceeded,
-                                        "shippingOption",
-                                        format!(
-                                            "{} cannot ship parcels over {} kg; this order weighs {} kg.",
-                                            option.name,
-                                            kg(u64::from(heaviest)),
-                                            kg(weight_grams)
-                                        ),
-                                    );
-                                }
-                                band.map(|b| b.amount)
-                            }
-                        };
-                        let free_by_threshold = option
-                            .free_above
-                            .is_some_and(|t| t.currency() == currency && goods.amount() >= t.amount());
-                        match rate {
-                            Some(rate) if rate.currency() != currency => issues.error(
-                                IssueCode::ShippingCurrencyMismatch,
-                                "shippingOption",
-                                format!("{} is not available when paying in {currency}.", option.name),
-                            ),
-                            Some(rate) if !free_shipping && !free_by_threshold && !lines.is_empty() => {
-                                shipping = rate;
-                            }
-                            _ => {}
-                        }
-                    }
+        // A zone with no options serves nobody: the same as no zone.
+        let options =
+            ShippingZone::find(&rules.shipping, country).map(|z| z.options.as_slice()).unwrap_or(&[]);
+        let chosen = cart.shipping_option.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        let option = match chosen {
+            _ if options.is_empty() => {
+                issues.error(
+                    IssueCode::ShippingUnavailable,
+                    "shippingAddress.country",
+                    format!("We do not ship to {country}."),
+                );
+                None
+            }
+            None => options.first(),
+            Some(code) => {
+                let found = options.iter().find(|o| o.code.eq_ignore_ascii_case(code));
+                if found.is_none() {
+                    issues.error(
+                        IssueCode::ShippingOptionUnknown,
+                        "shippingOption",
+                        format!("Shipping option \"{code}\" is not available to {country}."),
+                    );
                 }
+                found
+            }
+        };
+        if let Some(option) = option {
+            shipping_option = Some(option.code.clone());
+            let rate = match &option.rate {
+                ShippingRate::Flat { amount } => Some(*amount),
+                ShippingRate::WeightBands { bands } => {
+                    let band = bands.iter().find(|b| u64::from(b.up_to_grams) >= weight_grams);
+                    if band.is_none() {
+                        let heaviest = bands.iter().map(|b| b.up_to_grams).max().unwrap_or(0);
+                        issues.error(
+                            IssueCode::ShippingWeightExceeded,
+                            "shippingOption",
+                            format!(
+                                "{} cannot ship parcels over {} kg; this order weighs {} kg.",
+                                option.name,
+                                kg(u64::from(heaviest)),
+                                kg(weight_grams)
+                            ),
+                        );
+                    }
+                    band.map(|b| b.amount)
+                }
+            };
+            let free_by_threshold =
+                option.free_above.is_some_and(|t| t.currency() == currency && goods.amount() >= t.amount());
+            match rate {
+                Some(rate) if rate.currency() != currency => issues.error(
+                    IssueCode::ShippingCurrencyMismatch,
+                    "shippingOption",
+                    format!("{} is not available when paying in {currency}.", option.name),
+                ),
+                Some(rate) if !free_shipping && !free_by_threshold && !lines.is_empty() => {
+                    shipping = rate;
+                }
+                _ => {}
             }
         }
         let region = address.region();

@@ -6,6 +6,7 @@ use super::{Machine, TransitionError};
 
 /// How one order line will be served.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -22,6 +23,7 @@ pub enum LineAvailability {
 
 /// What can be asked of a line's availability.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -38,6 +40,7 @@ pub enum AvailabilityCommand {
 
 /// The kind of an [`AvailabilityCommand`], without its data: what [`LineAvailability::allowed`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum AvailabilityCommandKind {
     Allocate,

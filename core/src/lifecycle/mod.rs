@@ -23,6 +23,7 @@ pub use shipment::{ExceptionKind, ShipmentCommand, ShipmentCommandKind, Shipment
 
 /// Which of the lifecycle state machines a transition belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum Machine {
     Order,

@@ -1,23 +1,26 @@
-//! The payment state machine: authorized, captured and refunded amounts, with a status that follows from them.
+//! The payment state machine: authorized, captured, released and refunded amounts, with a status that
+//! follows from them.
 //!
-//! Legality depends on the amounts as well as the status: a payment can be captured while some of its
-//! authorization is left (several partial captures, also after a refund of an earlier capture), and
-//! refunded while some captured money has not gone back yet.
+//! Legality depends on the amounts as well as the status: a payment can be captured or voided while
+//! some of its authorization is left (several partial captures, also after a refund of an earlier
+//! capture; a void releases whatever is left), refunded while some captured money has not gone back
+//! yet, and authorized again after a decline.
 
 use super::{Machine, TransitionError};
 use crate::money::{Currency, Money};
 
-/// Where a payment stands; apart from pending/failed/voided it follows from the amounts.
+/// Where a payment stands; apart from pending/failed it follows from the amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum PaymentStatus {
     /// Nothing authorized yet.
     Pending,
-    /// Authorized, nothing captured.
+    /// Authorized, nothing captured or released.
     Authorized,
-    /// Part of the authorization captured, nothing refunded.
+    /// Part of the authorization captured and some still capturable, nothing refunded.
     PartiallyCaptured,
-    /// The whole authorization captured, nothing refunded.
+    /// Something captured and nothing left to capture (all captured, or the rest released), nothing refunded.
     Captured,
     /// Some of the captured money refunded.
     PartiallyRefunded,
@@ -25,7 +28,7 @@ pub enum PaymentStatus {
     Refunded,
     /// The authorization was released before anything was captured.
     Voided,
-    /// The authorization was declined.
+    /// The last authorization attempt was declined; another one may follow.
     Failed,
 }
 
@@ -55,13 +58,18 @@ impl PaymentStatus {
         }
     }
 
-    /// The status of a live authorization (`authorized > 0`, not voided) holding these amounts,
-    /// given `0 ≤ refunded ≤ captured ≤ authorized`.
-    fn of_amounts(authorized: i64, captured: i64, refunded: i64) -> PaymentStatus {
+    /// The status of an authorization (`authorized > 0`) holding these amounts,
+    /// given `0 ≤ refunded ≤ captured`, `0 ≤ released` and `captured + released ≤ authorized`.
+    fn of_amounts(authorized: i64, captured: i64, refunded: i64, released: i64) -> PaymentStatus {
         if captured == 0 {
-            PaymentStatus::Authorized
+            if released == 0 { PaymentStatus::Authorized } else { PaymentStatus::Voided }
         } else if refunded == 0 {
-            if captured < authorized { PaymentStatus::PartiallyCaptured } else { PaymentStatus::Captured }
+            // Cannot overflow: both are at most `authorized`.
+            if captured + released < authorized {
+                PaymentStatus::PartiallyCaptured
+            } else {
+                PaymentStatus::Captured
+            }
         } else if refunded < captured {
             PaymentStatus::PartiallyRefunded
         } else {
@@ -72,19 +80,21 @@ impl PaymentStatus {
 
 /// What can be asked of a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
     serde(tag = "command", rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum PaymentCommand {
-    /// The provider authorized `amount` (from pending; more than zero).
+    /// The provider authorized `amount` (more than zero), from pending or after a decline
+    /// (a new attempt, e.g. with another card); clears the failure reason.
     Authorize { amount: Money },
-    /// The provider declined (from pending).
+    /// The provider declined (from pending, or failed again: the new reason replaces the old one).
     Fail { reason: String },
-    /// Take `amount` of what is still authorized; may be repeated.
+    /// Take `amount` of what is still capturable; may be repeated.
     Capture { amount: Money },
-    /// Release an authorization nothing was captured from.
+    /// Release whatever of the authorization is still capturable, also after a partial capture.
     Void,
     /// Give back `amount` of what was captured and not yet refunded; may be repeated.
     Refund { amount: Money },
@@ -92,6 +102,7 @@ pub enum PaymentCommand {
 
 /// The kind of a [`PaymentCommand`], without its data: what [`Payment::allowed`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum PaymentCommandKind {
     Authorize,
@@ -165,10 +176,12 @@ pub enum PaymentError {
     InconsistentRecord(&'static str),
 }
 
-/// One payment: what was authorized, captured and refunded, all in one currency.
+/// One payment: what was authorized, captured, released by a void and refunded, all in one currency.
 ///
-/// Always `0 ≤ refunded ≤ captured ≤ authorized`, and the status agrees with the amounts.
+/// Always `0 ≤ refunded ≤ captured`, `0 ≤ released` and `captured + released ≤ authorized`, and the
+/// status agrees with the amounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "PaymentRecord"))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -179,6 +192,8 @@ pub struct Payment {
     authorized: Money,
     captured: Money,
     refunded: Money,
+    /// What a void gave back of the authorization.
+    released: Money,
     status: PaymentStatus,
     /// The provider's reason, only when failed.
     failure_reason: Option<String>,
@@ -186,12 +201,17 @@ pub struct Payment {
 
 /// A payment's fields as stored or sent; [`Payment::try_from`] checks the invariants.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PaymentRecord {
     pub currency: Currency,
     pub authorized: Money,
     pub captured: Money,
     pub refunded: Money,
+    /// What a void released; always written. Records from before it existed lack it: then a voided
+    /// payment released its whole uncaptured authorization and any other released nothing.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub released: Option<Money>,
     pub status: PaymentStatus,
     #[cfg_attr(feature = "serde", serde(default))]
     pub failure_reason: Option<String>,
@@ -205,6 +225,7 @@ impl Payment {
             authorized: Money::zero(currency),
             captured: Money::zero(currency),
             refunded: Money::zero(currency),
+            released: Money::zero(currency),
             status: PaymentStatus::Pending,
             failure_reason: None,
         }
@@ -226,6 +247,11 @@ impl Payment {
         self.refunded
     }
 
+    /// What a void gave back of the authorization: zero until voided, then what was still capturable.
+    pub fn released(&self) -> Money {
+        self.released
+    }
+
     pub fn status(&self) -> PaymentStatus {
         self.status
     }
@@ -240,13 +266,11 @@ impl Payment {
         self.failure_reason.as_deref()
     }
 
-    /// What can still be captured: the authorization not yet captured, zero once voided or failed.
+    /// What can still be captured: the authorization neither captured nor released (zero when
+    /// pending or failed, as nothing is authorized then).
     pub fn capturable(&self) -> Money {
-        if self.is_live() {
-            Money::new(self.authorized.amount() - self.captured.amount(), self.currency)
-        } else {
-            Money::zero(self.currency)
-        }
+        // Cannot overflow: `captured + released ≤ authorized`, all of them at least zero.
+        Money::new(self.authorized.amount() - self.captured.amount() - self.released.amount(), self.currency)
     }
 
     /// What can still be refunded: the captured money not yet refunded.
@@ -254,23 +278,30 @@ impl Payment {
         Money::new(self.captured.amount() - self.refunded.amount(), self.currency)
     }
 
-    /// Whether an authorization is held (not pending, failed or voided).
-    fn is_live(&self) -> bool {
-        !matches!(self.status, PaymentStatus::Pending | PaymentStatus::Voided | PaymentStatus::Failed)
+    /// Whether the order may be fulfilled on this payment: some money is still held, or captured and kept.
+    pub fn is_secured(&self) -> bool {
+        self.authorized.amount() > 0
+            && match self.status {
+                PaymentStatus::Pending | PaymentStatus::Failed | PaymentStatus::Voided => false,
+                PaymentStatus::Refunded => self.capturable().amount() > 0,
+                PaymentStatus::Authorized
+                | PaymentStatus::PartiallyCaptured
+                | PaymentStatus::Captured
+                | PaymentStatus::PartiallyRefunded => true,
+            }
     }
 
     /// The transition table: whether a command of this kind is accepted now, for some amount.
+    ///
+    /// Authorizing and failing take a payment with nothing authorized (pending, or failed: a retry);
+    /// capturing and voiding need something capturable; refunding needs something refundable.
     pub fn can(&self, kind: PaymentCommandKind) -> bool {
-        use PaymentCommandKind as K;
-        let room_to_capture = self.captured.amount() < self.authorized.amount();
-        match self.status {
-            PaymentStatus::Pending => matches!(kind, K::Authorize | K::Fail),
-            PaymentStatus::Authorized => matches!(kind, K::Capture | K::Void),
-            PaymentStatus::PartiallyCaptured => matches!(kind, K::Capture | K::Refund),
-            PaymentStatus::Captured => matches!(kind, K::Refund),
-            PaymentStatus::PartiallyRefunded => kind == K::Refund || (kind == K::Capture && room_to_capture),
-            PaymentStatus::Refunded => kind == K::Capture && room_to_capture,
-            PaymentStatus::Voided | PaymentStatus::Failed => false,
+        match kind {
+            PaymentCommandKind::Authorize | PaymentCommandKind::Fail => {
+                matches!(self.status, PaymentStatus::Pending | PaymentStatus::Failed)
+            }
+            PaymentCommandKind::Capture | PaymentCommandKind::Void => self.capturable().amount() > 0,
+            PaymentCommandKind::Refund => self.refundable().amount() > 0,
         }
     }
 
@@ -285,6 +316,7 @@ impl Payment {
         match command {
             PaymentCommand::Authorize { amount } => {
                 next.authorized = self.positive(kind, *amount)?;
+                next.failure_reason = None;
             }
             PaymentCommand::Fail { reason } => {
                 next.status = PaymentStatus::Failed;
@@ -301,8 +333,8 @@ impl Payment {
                 next.captured = Money::new(self.captured.amount() + requested.amount(), self.currency);
             }
             PaymentCommand::Void => {
-                next.status = PaymentStatus::Voided;
-                return Ok(next);
+                // Nothing was released before: a void leaves nothing capturable, so it comes only once.
+                next.released = self.capturable();
             }
             PaymentCommand::Refund { amount } => {
                 let requested = self.positive(kind, *amount)?;
@@ -318,6 +350,7 @@ impl Payment {
             next.authorized.amount(),
             next.captured.amount(),
             next.refunded.amount(),
+            next.released.amount(),
         );
         Ok(next)
     }
@@ -338,7 +371,8 @@ impl Payment {
         PaymentCommandKind::ALL.into_iter().filter(|k| self.can(*k)).collect()
     }
 
-    /// Whether no command is accepted any more: failed, voided, or refunded with nothing left to capture.
+    /// Whether no command is accepted any more: nothing left to capture or refund once something
+    /// was authorized (voided, or refunded and/or released down to nothing); never when pending or failed.
     pub fn is_terminal(&self) -> bool {
         self.allowed().is_empty()
     }
@@ -348,18 +382,30 @@ impl TryFrom<PaymentRecord> for Payment {
     type Error = PaymentError;
 
     fn try_from(record: PaymentRecord) -> Result<Self, Self::Error> {
-        let PaymentRecord { currency, authorized, captured, refunded, status, failure_reason } = record;
-        if [authorized, captured, refunded].iter().any(|m| m.currency() != currency) {
+        let PaymentRecord { currency, authorized, captured, refunded, released, status, failure_reason } =
+            record;
+        if [Some(authorized), Some(captured), Some(refunded), released]
+            .iter()
+            .flatten()
+            .any(|m| m.currency() != currency)
+        {
             return Err(PaymentError::InconsistentRecord("amounts must be in the payment's currency"));
         }
         let (a, c, r) = (authorized.amount(), captured.amount(), refunded.amount());
         if !(0 <= r && r <= c && c <= a) {
             return Err(PaymentError::InconsistentRecord("expected 0 ≤ refunded ≤ captured ≤ authorized"));
         }
+        // A record from before `released` existed: only a void released anything, and all of the rest.
+        let released = released
+            .unwrap_or_else(|| Money::new(if status == PaymentStatus::Voided { a - c } else { 0 }, currency));
+        let v = released.amount();
+        // Cannot overflow: `0 ≤ c ≤ a`.
+        if !(0 <= v && v <= a - c) {
+            return Err(PaymentError::InconsistentRecord("expected 0 ≤ released ≤ authorized − captured"));
+        }
         let consistent = match status {
             PaymentStatus::Pending | PaymentStatus::Failed => a == 0,
-            PaymentStatus::Voided => a > 0 && c == 0,
-            live => a > 0 && live == PaymentStatus::of_amounts(a, c, r),
+            amounts => a > 0 && amounts == PaymentStatus::of_amounts(a, c, r, v),
         };
         if !consistent {
             return Err(PaymentError::InconsistentRecord("the status does not match the amounts"));
@@ -369,7 +415,7 @@ impl TryFrom<PaymentRecord> for Payment {
                 "a failure reason is required for a failed payment and only for one",
             ));
         }
-        Ok(Payment { currency, authorized, captured, refunded, status, failure_reason })
+        Ok(Payment { currency, authorized, captured, refunded, released, status, failure_reason })
     }
 }
 
@@ -380,6 +426,7 @@ impl From<Payment> for PaymentRecord {
             authorized: payment.authorized,
             captured: payment.captured,
             refunded: payment.refunded,
+            released: Some(payment.released),
             status: payment.status,
             failure_reason: payment.failure_reason,
         }
@@ -411,6 +458,15 @@ mod tests {
         p
     }
 
+    /// `p` after `command`, which must be accepted.
+    fn then(p: Payment, command: PaymentCommand) -> Payment {
+        p.apply(&command).unwrap()
+    }
+
+    fn failed(reason: &str) -> Payment {
+        then(Payment::new(Currency::Usd), PaymentCommand::Fail { reason: reason.into() })
+    }
+
     /// One sample of every status.
     fn every_state() -> Vec<Payment> {
         vec![
@@ -420,10 +476,22 @@ mod tests {
             payment(1000, 1000, 0),
             payment(1000, 1000, 300),
             payment(1000, 1000, 1000),
-            payment(1000, 0, 0).apply(&PaymentCommand::Void).unwrap(),
-            Payment::new(Currency::Usd)
-                .apply(&PaymentCommand::Fail { reason: "card declined".into() })
-                .unwrap(),
+            then(payment(1000, 0, 0), PaymentCommand::Void),
+            failed("card declined"),
+        ]
+    }
+
+    /// Samples whose amounts make a difference beyond their status: partial captures with refunds,
+    /// voids after a partial capture, retries after a decline.
+    fn more_states() -> Vec<Payment> {
+        vec![
+            payment(1000, 400, 100),
+            payment(1000, 400, 400),
+            then(payment(1000, 400, 0), PaymentCommand::Void),
+            then(payment(1000, 400, 100), PaymentCommand::Void),
+            then(payment(1000, 400, 400), PaymentCommand::Void),
+            then(failed("card declined"), PaymentCommand::Fail { reason: "expired".into() }),
+            then(failed("card declined"), PaymentCommand::Authorize { amount: usd(1000) }),
         ]
     }
 
@@ -453,7 +521,7 @@ mod tests {
         ("partially_captured", "authorize", None),
         ("partially_captured", "fail", None),
         ("partially_captured", "capture", Some("partially_captured")),
-        ("partially_captured", "void", None),
+        ("partially_captured", "void", Some("captured")),
         ("partially_captured", "refund", Some("partially_refunded")),
         ("captured", "authorize", None),
         ("captured", "fail", None),
@@ -475,8 +543,8 @@ mod tests {
         ("voided", "capture", None),
         ("voided", "void", None),
         ("voided", "refund", None),
-        ("failed", "authorize", None),
-        ("failed", "fail", None),
+        ("failed", "authorize", Some("authorized")),
+        ("failed", "fail", Some("failed")),
         ("failed", "capture", None),
         ("failed", "void", None),
         ("failed", "refund", None),
@@ -521,17 +589,93 @@ mod tests {
         }
     }
 
+    /// Where the amounts matter: (sample, command, status it leads to); `None` means refused.
+    #[test]
+    fn amount_dependent_transitions_go_where_the_amounts_say() {
+        let after_void = |p: Payment| then(p, PaymentCommand::Void);
+        let rows: [(Payment, PaymentCommand, Option<&str>); 9] = [
+            (
+                payment(1000, 400, 100),
+                PaymentCommand::Capture { amount: usd(100) },
+                Some("partially_refunded"),
+            ),
+            (payment(1000, 400, 100), PaymentCommand::Void, Some("partially_refunded")),
+            (
+                payment(1000, 400, 400),
+                PaymentCommand::Capture { amount: usd(100) },
+                Some("partially_refunded"),
+            ),
+            (payment(1000, 400, 400), PaymentCommand::Void, Some("refunded")),
+            (after_void(payment(1000, 400, 0)), PaymentCommand::Capture { amount: usd(100) }, None),
+            (after_void(payment(1000, 400, 0)), PaymentCommand::Void, None),
+            (
+                after_void(payment(1000, 400, 0)),
+                PaymentCommand::Refund { amount: usd(100) },
+                Some("partially_refunded"),
+            ),
+            (
+                after_void(payment(1000, 400, 100)),
+                PaymentCommand::Refund { amount: usd(300) },
+                Some("refunded"),
+            ),
+            (after_void(payment(1000, 400, 400)), PaymentCommand::Refund { amount: usd(100) }, None),
+        ];
+        for (p, cmd, expected) in rows {
+            let result = p.apply(&cmd);
+            match expected {
+                Some(to) => assert_eq!(result.map(|p| p.name()), Ok(to), "{p:?} × {cmd:?}"),
+                None => assert_eq!(
+                    result,
+                    Err(TransitionError::new(Machine::Payment, p.name(), cmd.name()).into()),
+                    "{p:?} × {cmd:?}"
+                ),
+            }
+        }
+    }
+
     #[test]
     fn allowed_lists_exactly_the_commands_apply_accepts() {
-        let mut samples = every_state();
-        // Refunds of a partial capture leave the rest of the authorization capturable.
-        samples.push(payment(1000, 400, 100));
-        samples.push(payment(1000, 400, 400));
-        for p in samples {
+        for p in every_state().into_iter().chain(more_states()) {
             let accepted: Vec<_> =
                 every_command().iter().filter(|c| p.apply(c).is_ok()).map(|c| c.kind()).collect();
             assert_eq!(p.allowed(), accepted, "{p:?}");
             assert_eq!(p.is_terminal(), accepted.is_empty());
+        }
+    }
+
+    #[test]
+    fn only_payments_with_nothing_left_to_capture_or_refund_are_terminal() {
+        let terminal: Vec<_> =
+            every_state().into_iter().chain(more_states()).filter(|p| p.is_terminal()).collect();
+        let expected = [
+            payment(1000, 1000, 1000),
+            then(payment(1000, 0, 0), PaymentCommand::Void),
+            then(payment(1000, 400, 400), PaymentCommand::Void),
+        ];
+        assert_eq!(terminal, expected);
+    }
+
+    #[test]
+    fn is_secured_holds_while_money_is_held_or_kept() {
+        let rows: [(Payment, bool); 15] = [
+            (payment(0, 0, 0), false),
+            (payment(1000, 0, 0), true),
+            (payment(1000, 400, 0), true),
+            (payment(1000, 1000, 0), true),
+            (payment(1000, 1000, 300), true),
+            (payment(1000, 1000, 1000), false),
+            (then(payment(1000, 0, 0), PaymentCommand::Void), false),
+            (failed("card declined"), false),
+            (payment(1000, 400, 100), true),
+            (payment(1000, 400, 400), true),
+            (then(payment(1000, 400, 0), PaymentCommand::Void), true),
+            (then(payment(1000, 400, 100), PaymentCommand::Void), true),
+            (then(payment(1000, 400, 400), PaymentCommand::Void), false),
+            (then(failed("card declined"), PaymentCommand::Fail { reason: "expired".into() }), false),
+            (then(failed("card declined"), PaymentCommand::Authorize { amount: usd(1000) }), true),
+        ];
+        for (p, secured) in rows {
+            assert_eq!(p.is_secured(), secured, "{p:?}");
         }
     }
 
@@ -581,9 +725,37 @@ mod tests {
     }
 
     #[test]
-    fn a_payment_with_a_capture_cannot_be_voided() {
-        let err = payment(1000, 1, 0).apply(&PaymentCommand::Void).unwrap_err();
-        assert_eq!(err.to_string(), "cannot void a payment that is partially captured");
+    fn a_void_before_any_capture_releases_the_whole_authorization() {
+        let p = then(payment(1000, 0, 0), PaymentCommand::Void);
+        assert_eq!(p.status(), PaymentStatus::Voided);
+        assert_eq!((p.released(), p.capturable(), p.refundable()), (usd(1000), usd(0), usd(0)));
+        assert!(p.is_terminal());
+    }
+
+    #[test]
+    fn a_void_after_a_partial_capture_releases_the_rest_and_refunds_follow() {
+        let p = then(payment(45, 10, 0), PaymentCommand::Void);
+        assert_eq!(p.status(), PaymentStatus::Captured);
+        assert_eq!((p.captured(), p.released(), p.capturable()), (usd(10), usd(35), usd(0)));
+        assert_eq!(p.allowed(), [PaymentCommandKind::Refund]);
+        assert!(p.is_secured());
+        let err = p.apply(&PaymentCommand::Capture { amount: usd(1) }).unwrap_err();
+        assert_eq!(err.to_string(), "cannot capture a payment that is captured");
+        let p = then(p, PaymentCommand::Refund { amount: usd(4) });
+        assert_eq!(p.status(), PaymentStatus::PartiallyRefunded);
+        let p = then(p, PaymentCommand::Refund { amount: usd(6) });
+        assert_eq!(p.status(), PaymentStatus::Refunded);
+        assert_eq!(p.released(), usd(35));
+        assert!(p.is_terminal());
+        assert!(!p.is_secured());
+    }
+
+    #[test]
+    fn a_payment_with_nothing_left_to_capture_cannot_be_voided() {
+        let err = payment(1000, 1000, 0).apply(&PaymentCommand::Void).unwrap_err();
+        assert_eq!(err.to_string(), "cannot void a payment that is captured");
+        let err = then(payment(1000, 0, 0), PaymentCommand::Void).apply(&PaymentCommand::Void).unwrap_err();
+        assert_eq!(err.to_string(), "cannot void a payment that is voided");
     }
 
     #[test]
@@ -591,24 +763,36 @@ mod tests {
         let p = payment(1000, 400, 400);
         assert_eq!(p.status(), PaymentStatus::Refunded);
         assert!(!p.is_terminal());
-        assert_eq!(p.allowed(), [PaymentCommandKind::Capture]);
+        assert!(p.is_secured());
+        assert_eq!(p.allowed(), [PaymentCommandKind::Capture, PaymentCommandKind::Void]);
         let p = p.apply(&PaymentCommand::Capture { amount: usd(600) }).unwrap();
         assert_eq!(p.status(), PaymentStatus::PartiallyRefunded);
         assert_eq!(p.refundable(), usd(600));
     }
 
     #[test]
-    fn a_failed_payment_keeps_its_reason_and_accepts_nothing() {
-        let p = state("failed");
+    fn a_declined_payment_can_be_declined_again_and_retried() {
+        let p = failed("card declined");
         assert_eq!(p.failure_reason(), Some("card declined"));
-        assert!(p.is_terminal());
         assert_eq!(p.authorized(), usd(0));
+        assert!(!p.is_terminal());
+        assert!(!p.is_secured());
+        assert_eq!(p.allowed(), [PaymentCommandKind::Authorize, PaymentCommandKind::Fail]);
+        let p = then(p, PaymentCommand::Fail { reason: "card expired".into() });
+        assert_eq!((p.status(), p.failure_reason()), (PaymentStatus::Failed, Some("card expired")));
+        let err = p.apply(&PaymentCommand::Authorize { amount: usd(0) }).unwrap_err();
+        assert_eq!(err, PaymentError::NotPositive { command: "authorize", amount: usd(0) });
+        let p = then(p, PaymentCommand::Authorize { amount: usd(1000) });
+        assert_eq!((p.status(), p.failure_reason()), (PaymentStatus::Authorized, None));
+        assert_eq!((p.authorized(), p.capturable()), (usd(1000), usd(1000)));
+        assert!(p.is_secured());
     }
 
     #[test]
     fn records_round_trip_and_inconsistent_records_are_refused() {
-        for p in every_state() {
+        for p in every_state().into_iter().chain(more_states()) {
             let record = PaymentRecord::from(p.clone());
+            assert_eq!(record.released, Some(p.released()));
             assert_eq!(Payment::try_from(record), Ok(p));
         }
         let mut record = PaymentRecord::from(payment(1000, 400, 0));
@@ -627,16 +811,57 @@ mod tests {
         assert!(Payment::try_from(failed).is_err());
     }
 
+    #[test]
+    fn released_amounts_are_checked_when_loaded() {
+        let record = PaymentRecord::from(then(payment(1000, 400, 0), PaymentCommand::Void));
+        assert_eq!(record.released, Some(usd(600)));
+        for (released, status, problem) in [
+            (usd(601), PaymentStatus::Captured, "expected 0 ≤ released ≤ authorized − captured"),
+            (usd(-1), PaymentStatus::PartiallyCaptured, "expected 0 ≤ released ≤ authorized − captured"),
+            (usd(500), PaymentStatus::Captured, "the status does not match the amounts"),
+            (
+                Money::new(600, Currency::Eur),
+                PaymentStatus::Captured,
+                "amounts must be in the payment's currency",
+            ),
+        ] {
+            let broken = PaymentRecord { released: Some(released), status, ..record.clone() };
+            assert_eq!(Payment::try_from(broken), Err(PaymentError::InconsistentRecord(problem)));
+        }
+        let mut voided = PaymentRecord::from(state("voided"));
+        voided.released = Some(usd(0));
+        assert!(Payment::try_from(voided).is_err());
+    }
+
+    #[test]
+    fn records_without_a_released_amount_load_as_before_it_existed() {
+        for p in every_state() {
+            let legacy = PaymentRecord { released: None, ..PaymentRecord::from(p.clone()) };
+            assert_eq!(Payment::try_from(legacy), Ok(p));
+        }
+        let legacy = PaymentRecord { released: None, ..PaymentRecord::from(state("voided")) };
+        assert_eq!(Payment::try_from(legacy).unwrap().released(), usd(1000));
+    }
+
     #[cfg(feature = "serde")]
     #[test]
     fn payments_serialize_as_their_record_and_are_checked_when_read() {
         let p = payment(1000, 400, 0);
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["status"], "partiallyCaptured");
+        assert_eq!(json["released"], serde_json::to_value(usd(0)).unwrap());
         assert_eq!(serde_json::from_value::<Payment>(json.clone()).unwrap(), p);
-        let mut broken = json;
+        let mut broken = json.clone();
         broken["status"] = "refunded".into();
         assert!(serde_json::from_value::<Payment>(broken).is_err());
+        let mut broken = json;
+        broken["released"] = serde_json::to_value(usd(601)).unwrap();
+        assert!(serde_json::from_value::<Payment>(broken).is_err());
+
+        let voided = then(payment(1000, 0, 0), PaymentCommand::Void);
+        let mut legacy = serde_json::to_value(&voided).unwrap();
+        legacy.as_object_mut().unwrap().remove("released");
+        assert_eq!(serde_json::from_value::<Payment>(legacy).unwrap(), voided);
     }
 
     #[test]
@@ -647,16 +872,19 @@ mod tests {
 
     /// The status a payment must have for its amounts, checked independently of `apply`.
     fn status_agrees_with_amounts(p: &Payment) -> bool {
-        let (a, c, r) = (p.authorized().amount(), p.captured().amount(), p.refunded().amount());
-        match p.status() {
-            PaymentStatus::Pending => a == 0 && p.failure_reason().is_none(),
-            PaymentStatus::Failed => a == 0 && p.failure_reason().is_some(),
-            PaymentStatus::Authorized | PaymentStatus::Voided => a > 0 && c == 0,
-            PaymentStatus::PartiallyCaptured => 0 < c && c < a && r == 0,
-            PaymentStatus::Captured => 0 < c && c == a && r == 0,
-            PaymentStatus::PartiallyRefunded => 0 < r && r < c,
-            PaymentStatus::Refunded => 0 < r && r == c,
-        }
+        let (a, c, r, v) =
+            (p.authorized().amount(), p.captured().amount(), p.refunded().amount(), p.released().amount());
+        let failed = p.status() == PaymentStatus::Failed;
+        p.failure_reason().is_some() == failed
+            && match p.status() {
+                PaymentStatus::Pending | PaymentStatus::Failed => a == 0 && c == 0 && v == 0,
+                PaymentStatus::Authorized => a > 0 && c == 0 && v == 0,
+                PaymentStatus::Voided => a > 0 && c == 0 && v == a,
+                PaymentStatus::PartiallyCaptured => 0 < c && c + v < a && r == 0,
+                PaymentStatus::Captured => 0 < c && c + v == a && r == 0,
+                PaymentStatus::PartiallyRefunded => 0 < r && r < c,
+                PaymentStatus::Refunded => 0 < r && r == c,
+            }
     }
 
     fn any_amount() -> impl Strategy<Value = Money> {
@@ -683,6 +911,7 @@ mod tests {
         ) {
             let mut current = Payment::new(Currency::Usd);
             for cmd in &commands {
+                let before = current.clone();
                 match current.apply(cmd) {
                     Ok(next) => {
                         prop_assert!(current.can(cmd.kind()));
@@ -694,10 +923,23 @@ mod tests {
                     }
                     Err(_) => prop_assert!(current.can(cmd.kind())),
                 }
-                let (a, c, r) = (current.authorized(), current.captured(), current.refunded());
-                prop_assert!(0 <= r.amount() && r.amount() <= c.amount() && c.amount() <= a.amount());
+                let (a, c, r, v) = (current.authorized(), current.captured(), current.refunded(), current.released());
+                prop_assert!(0 <= r.amount() && r.amount() <= c.amount());
+                prop_assert!(0 <= v.amount() && c.amount() + v.amount() <= a.amount());
+                prop_assert_eq!(current.capturable().amount(), a.amount() - c.amount() - v.amount());
                 prop_assert!(status_agrees_with_amounts(&current), "{:?}", current);
-                for m in [a, c, r, current.capturable(), current.refundable()] {
+                // Only a void releases, and it releases exactly what was capturable.
+                if v != before.released() {
+                    prop_assert_eq!(cmd, &PaymentCommand::Void);
+                    prop_assert_eq!(v, before.capturable());
+                    prop_assert_eq!(c, before.captured());
+                }
+                // Once money has been captured the payment never reads as voided.
+                prop_assert!(c.amount() == 0 || current.status() != PaymentStatus::Voided);
+                let held_or_kept = current.capturable().amount() + current.refundable().amount() > 0;
+                prop_assert_eq!(current.is_secured(), held_or_kept, "{:?}", current);
+                prop_assert_eq!(current.is_terminal(), a.amount() > 0 && !held_or_kept, "{:?}", current);
+                for m in [a, c, r, v, current.capturable(), current.refundable()] {
                     prop_assert_eq!(m.currency(), Currency::Usd);
                 }
                 prop_assert_eq!(current.currency(), Currency::Usd);

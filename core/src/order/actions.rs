@@ -12,6 +12,7 @@ use crate::money::Money;
 
 /// The role of whoever issues a command.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum Role {
     /// The customer the order belongs to (ownership is checked by the caller).
@@ -94,6 +95,7 @@ impl Role {
 
 /// Every kind of command, as a UI names its buttons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub enum ActionKind {
     Confirm,
@@ -189,6 +191,7 @@ impl ActionKind {
 
 /// A command that is possible right now, with what it targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Action {
     pub kind: ActionKind,

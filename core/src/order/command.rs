@@ -1,13 +1,14 @@
 //! Commands: what someone asks of an order, checked against the state machines into events.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::actions::{ActionKind, Role};
 use super::{Order, OrderEvent, PaymentMethod, ReturnItem, ShipmentLine, ShipmentSource, TimelineEntry};
 use crate::allocation::LocationId;
+use crate::calendar;
 use crate::lifecycle::{
     AvailabilityCommand, ExceptionKind, Machine, OrderCommand, OrderState, PaymentCommand, PaymentError,
-    PaymentStatus, ReturnCommand, ShipmentCommand, ShipmentState, TransitionError,
+    ReturnCommand, ShipmentCommand, ShipmentState, TransitionError,
 };
 use crate::money::Money;
 use crate::refund::{self, PaidLine, RefundError, RefundRequest, ReturnError, ReturnLine, ShippedLine};
@@ -17,6 +18,7 @@ pub const MAX_TEXT_LEN: usize = 500;
 
 /// Something an actor asks of an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -74,6 +76,7 @@ pub enum Command {
 
 /// What happens to one shipment.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -94,6 +97,7 @@ pub enum ShipmentAction {
 
 /// What happens to one return.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -249,7 +253,9 @@ impl Order {
             let entry = TimelineEntry { seq: after.last_seq + 1, at: now, event: event.clone() };
             after.apply(&entry).map_err(|e| CommandError::Inconsistent(format!("event {i}: {e}")))?;
         }
-        if after.state == OrderState::Confirmed && after.fully_delivered() {
+        // Completed means nothing is left to do: every unit delivered and the money settled
+        // (captured, nothing more to capture). Capture-on-delivery shops capture last.
+        if after.state == OrderState::Confirmed && after.fully_delivered() && after.payment_settled() {
             events.push(OrderEvent::Completed);
         }
         Ok(events)
@@ -345,6 +351,7 @@ impl Order {
             Command::Shipment { shipment, action } => self.shipment_events(shipment, action, now)?,
             Command::AllocateBackorder { line, part, location } => {
                 self.require_open("allocate")?;
+                self.require_not_in_parcel(*line, *part)?;
                 self.part(*line, *part)?
                     .availability
                     .apply(&AvailabilityCommand::Allocate { location: location.to_string() })?;
@@ -358,22 +365,7 @@ impl Order {
                         message: "must not be in the past".into(),
                     });
                 }
-                if let crate::lifecycle::LineAvailability::Allocated { location } =
-                    &self.part(*line, *part)?.availability
-                {
-                    let in_parcel = self.shipments.iter().any(|s| {
-                        s.state != ShipmentState::Cancelled
-                            && matches!(&s.source, ShipmentSource::Location { location: l } if l.as_str() == location)
-                            && s.lines.iter().any(|l| l.line == *line)
-                    });
-                    if in_parcel {
-                        return Err(CommandError::InvalidInput {
-                            field: "part",
-                            message: "these units are already in a shipment; cancel the shipment first"
-                                .into(),
-                        });
-                    }
-                }
+                self.require_not_in_parcel(*line, *part)?;
                 self.part(*line, *part)?
                     .availability
                     .apply(&AvailabilityCommand::Backorder { promised: *promised })?;
@@ -382,6 +374,23 @@ impl Order {
             Command::RequestReturn { lines } => self.request_return(lines, now)?,
             Command::Return { rma, action } => self.return_events(rma, action)?,
         })
+    }
+
+    /// Units of a part that sit in a live parcel from the part's source cannot change source.
+    fn require_not_in_parcel(&self, line: usize, part: usize) -> Result<(), CommandError> {
+        let Some(source) = self.part(line, part)?.source() else { return Ok(()) };
+        let in_parcel = self.shipments.iter().any(|s| {
+            s.state != ShipmentState::Cancelled
+                && s.source == source
+                && s.lines.iter().any(|l| l.line == line)
+        });
+        if in_parcel {
+            return Err(CommandError::InvalidInput {
+                field: "part",
+                message: "these units are already in a shipment; cancel the shipment first".into(),
+            });
+        }
+        Ok(())
     }
 
     fn part(&self, line: usize, part: usize) -> Result<&super::LinePartState, CommandError> {
@@ -415,7 +424,8 @@ impl Order {
                 reason: "order cancelled".into(),
             });
         }
-        if payment.status() == PaymentStatus::Authorized {
+        // Release whatever part of the authorization was never captured.
+        if payment.capturable().amount() > 0 {
             events.push(OrderEvent::PaymentVoided);
         }
         events.push(OrderEvent::Cancelled { reason });
@@ -426,10 +436,7 @@ impl Order {
         if self.state != OrderState::Confirmed {
             return Err(TransitionError::new(Machine::Order, self.state.name(), "create_shipments").into());
         }
-        if !matches!(
-            self.payment.status(),
-            PaymentStatus::Authorized | PaymentStatus::PartiallyCaptured | PaymentStatus::Captured
-        ) {
+        if !self.payment.is_secured() {
             return Err(CommandError::PaymentRequired);
         }
         // Units per (source, line) that are ready to ship, minus what shipments already hold.
@@ -442,18 +449,7 @@ impl Order {
             }
             let mut available: std::collections::BTreeMap<ShipmentSource, u32> = Default::default();
             for part in &line.parts {
-                let source = match &part.availability {
-                    crate::lifecycle::LineAvailability::Allocated { location } => {
-                        match LocationId::parse(location) {
-                            Ok(location) => ShipmentSource::Location { location },
-                            Err(_) => continue,
-                        }
-                    }
-                    crate::lifecycle::LineAvailability::Dropshipped { supplier } => {
-                        ShipmentSource::Supplier { supplier: supplier.clone() }
-                    }
-                    crate::lifecycle::LineAvailability::Backordered { .. } => continue,
-                };
+                let Some(source) = part.source() else { continue };
                 *available.entry(source).or_default() += part.quantity;
             }
             for (source, units) in available {
@@ -517,7 +513,7 @@ impl Order {
                     }
                 };
                 let expected_delivery =
-                    now.date_naive().checked_add_days(Days::new(u64::from(self.placed.policy.transit_days)));
+                    Some(calendar::add_business_days(now.date_naive(), self.placed.policy.transit_days));
                 (
                     ShipmentCommand::Ship,
                     OrderEvent::ShipmentShipped {
@@ -590,17 +586,28 @@ impl Order {
                 reason: text("reason", &item.reason, true)?,
             });
         }
-        let delivered = self.shipments.iter().filter_map(|s| s.delivered_at).max().map(|d| d.date_naive());
         let requested: Vec<ReturnLine> =
             clean.iter().map(|i| ReturnLine { line: i.line, quantity: i.quantity }).collect();
-        refund::check_return(
-            delivered,
-            self.placed.policy.return_window_days,
-            now.date_naive(),
-            &self.shipped_lines(),
-            &requested,
-        )
-        .map_err(CommandError::Return)?;
+        // Each line's window runs from the last delivery of that line's units.
+        let mut errors: Vec<ReturnError> = Vec::new();
+        for r in requested.iter().filter(|r| r.line < self.lines.len()) {
+            let window = refund::check_return_window(
+                self.line_delivered_on(r.line),
+                self.placed.policy.return_window_days,
+                now.date_naive(),
+            );
+            if let Err(e) = window
+                && !errors.contains(&e)
+            {
+                errors.push(e);
+            }
+        }
+        if let Err(found) = refund::check_return_quantities(&self.shipped_lines(), &requested) {
+            errors.extend(found);
+        }
+        if !errors.is_empty() {
+            return Err(CommandError::Return(errors));
+        }
         Ok(vec![OrderEvent::ReturnRequested {
             rma: format!("{}-R{}", self.placed.id, self.returns.len() + 1),
             lines: clean,
@@ -636,7 +643,8 @@ impl Order {
         Ok(events)
     }
 
-    /// What refunding a return gives back: the returned units' paid share less the restocking fee.
+    /// What refunding a return gives back: the returned units' paid share less the restocking fee,
+    /// but never more than is still refundable (a goodwill refund may already have paid part of it).
     pub fn return_refund(&self, case: &super::ReturnCase) -> Result<Money, CommandError> {
         let lines: Vec<PaidLine> = self
             .lines
@@ -661,7 +669,11 @@ impl Order {
             restocking_fee_bp: self.placed.policy.restocking_fee_bp,
             captured: self.payment.captured(),
             already_refunded: self.payment.refunded(),
-        })?;
-        Ok(breakdown.total())
+        });
+        match breakdown {
+            Ok(breakdown) => Ok(breakdown.total()),
+            Err(RefundError::ExceedsRefundable { refundable, .. }) => Ok(refundable),
+            Err(e) => Err(e.into()),
+        }
     }
 }

@@ -10,6 +10,7 @@ use crate::values::{CustomerId, Email, OrderId, PostalAddress, Sku};
 
 /// One entry of an order's timeline. `seq` starts at 1 and increases by one per event.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct TimelineEntry {
     pub seq: u64,
@@ -19,6 +20,7 @@ pub struct TimelineEntry {
 
 /// Something that happened to an order. The order's state is the fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -178,6 +180,7 @@ impl OrderEvent {
 
 /// Everything an order starts with: the first event of every timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PlacedOrder {
     pub id: OrderId,
@@ -195,6 +198,7 @@ pub struct PlacedOrder {
 
 /// An order line as placed, with its paid amounts and where its units come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PlacedLine {
     pub sku: Sku,
@@ -211,6 +215,7 @@ pub struct PlacedLine {
 
 /// Some units of a line and their initial availability.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PlacedPart {
     pub quantity: u32,
@@ -219,6 +224,7 @@ pub struct PlacedPart {
 
 /// The money of an order as placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct OrderTotals {
     pub subtotal: Money,
@@ -230,11 +236,12 @@ pub struct OrderTotals {
 
 /// Per-order settings fixed when it was placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct OrderPolicy {
     /// Days after delivery within which a return may be requested.
     pub return_window_days: u16,
-    /// Days a parcel usually takes from dispatch, for expected delivery dates.
+    /// Business days a parcel takes from dispatch with the chosen shipping option.
     pub transit_days: u16,
     /// Restocking fee on returned goods, in basis points.
     pub restocking_fee_bp: u32,
@@ -242,6 +249,7 @@ pub struct OrderPolicy {
 
 /// What paid: never a card number, only the provider's token reference and what is safe to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PaymentMethod {
     /// The payment provider's reference for the authorization.
@@ -252,6 +260,7 @@ pub struct PaymentMethod {
 
 /// Where a shipment leaves from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -264,6 +273,7 @@ pub enum ShipmentSource {
 
 /// Some units of one order line in a shipment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ShipmentLine {
     pub line: usize,
@@ -272,6 +282,7 @@ pub struct ShipmentLine {
 
 /// Some units of one order line in a return, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ReturnItem {
     pub line: usize,

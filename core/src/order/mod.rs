@@ -208,6 +208,21 @@ impl Order {
         self.lines.iter().all(|l| self.units_delivered(l.index) >= l.quantity)
     }
 
+    /// The day the last of `line`'s delivered units arrived, if any did.
+    pub fn line_delivered_on(&self, line: usize) -> Option<NaiveDate> {
+        self.shipments
+            .iter()
+            .filter(|s| s.state == ShipmentState::Delivered && s.lines.iter().any(|l| l.line == line))
+            .filter_map(|s| s.delivered_at)
+            .max()
+            .map(|d| d.date_naive())
+    }
+
+    /// Nothing is left to capture and the payment went through (captured, perhaps refunded since).
+    pub fn payment_settled(&self) -> bool {
+        self.payment.captured().amount() > 0 && self.payment.capturable().amount() == 0
+    }
+
     /// The day the last parcel was delivered, when everything was.
     pub fn delivered_on(&self) -> Option<NaiveDate> {
         if !self.fully_delivered() {
@@ -255,6 +270,18 @@ impl OrderLine {
 impl LinePartState {
     pub fn quantity(&self) -> u32 {
         self.quantity
+    }
+    /// Where these units ship from; `None` while they are backordered.
+    pub fn source(&self) -> Option<ShipmentSource> {
+        match &self.availability {
+            LineAvailability::Allocated { location } => crate::allocation::LocationId::parse(location)
+                .ok()
+                .map(|location| ShipmentSource::Location { location }),
+            LineAvailability::Dropshipped { supplier } => {
+                Some(ShipmentSource::Supplier { supplier: supplier.clone() })
+            }
+            LineAvailability::Backordered { .. } => None,
+        }
     }
     pub fn availability(&self) -> &LineAvailability {
         &self.availability

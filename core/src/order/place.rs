@@ -2,7 +2,7 @@
 
 use super::{OrderEvent, OrderPolicy, OrderTotals, PlacedLine, PlacedOrder, PlacedPart};
 use crate::allocation::{AllocationPlan, LinePart};
-use crate::cart::{Cart, CartCheck, CartStage};
+use crate::cart::{Cart, CartCheck, CartStage, Rules};
 use crate::lifecycle::LineAvailability;
 use crate::values::{CustomerId, Email, OrderId, PostalAddress};
 
@@ -19,6 +19,8 @@ pub enum PlaceError {
     PlanMismatch(usize),
     #[error("channel must be 1-64 lower-case letters, digits, '-' or '_'")]
     InvalidChannel,
+    #[error("the cart has no shipping option for its address")]
+    NoShipping,
 }
 
 /// Everything needed to place an order besides the cart's own contents.
@@ -32,7 +34,8 @@ pub struct NewOrder<'a> {
     pub check: &'a CartCheck,
     /// The allocation for the check's priced lines, in the same order.
     pub plan: &'a AllocationPlan,
-    pub policy: OrderPolicy,
+    /// The rules the cart was checked against (shipping transit days, return terms).
+    pub rules: &'a Rules,
 }
 
 /// Builds the `placed` event of a new order, refusing carts that are not ready.
@@ -61,12 +64,26 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
         .ok_or(PlaceError::MissingContact)?;
     let email =
         new.cart.email.as_deref().and_then(|e| Email::parse(e).ok()).ok_or(PlaceError::MissingContact)?;
+    let option = totals
+        .shipping_option
+        .as_deref()
+        .and_then(|code| new.rules.shipping_option(address.country(), code))
+        .ok_or(PlaceError::NoShipping)?;
+    let policy = OrderPolicy {
+        return_window_days: new.rules.returns.window_days,
+        transit_days: option.transit_days,
+        restocking_fee_bp: new.rules.returns.restocking_fee_bp,
+    };
     if new.plan.lines().len() != totals.lines.len() {
         return Err(PlaceError::PlanMismatch(totals.lines.len().min(new.plan.lines().len())));
     }
     let mut lines = Vec::with_capacity(totals.lines.len());
     for (i, (priced, planned)) in totals.lines.iter().zip(new.plan.lines()).enumerate() {
-        if planned.sku() != &priced.sku || planned.quantity() != priced.quantity {
+        let planned_units: u32 = planned.parts().iter().map(LinePart::quantity).sum();
+        if planned.sku() != &priced.sku
+            || planned.quantity() != priced.quantity
+            || planned_units != priced.quantity.get()
+        {
             return Err(PlaceError::PlanMismatch(i));
         }
         let parts = planned
@@ -114,6 +131,6 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
             grand_total: totals.grand_total,
         },
         shipping_option: totals.shipping_option.clone(),
-        policy: new.policy,
+        policy,
     })))
 }

@@ -101,7 +101,7 @@ fn placed(lines: &[(&str, i64)]) -> Vec<TimelineEntry> {
         cart: &cart,
         check: &check,
         plan: &plan,
-        policy: OrderPolicy { return_window_days: 30, transit_days: 3, restocking_fee_bp: 0 },
+        rules: &rules,
     })
     .unwrap();
     vec![TimelineEntry { seq: 1, at: t0(), event }]
@@ -206,7 +206,7 @@ fn a_cart_with_blocking_issues_or_not_at_checkout_cannot_be_placed() {
         cart: &cart,
         check: &check,
         plan: &plan,
-        policy: OrderPolicy { return_window_days: 30, transit_days: 3, restocking_fee_bp: 0 },
+        rules: &Rules::default(),
     });
     assert_eq!(attempt.unwrap_err(), PlaceError::CartNotOk(1));
 }
@@ -229,8 +229,8 @@ fn an_order_goes_from_payment_to_delivery_in_split_shipments_and_completes_itsel
     life.ship("ord_1-S2");
     let view = status_view(&life.order, life.now);
     assert_eq!(view.headline, "On its way");
-    assert_eq!(view.detail, "Your order has shipped with UPS. Expected Mon 30 Nov.");
-    assert_eq!(view.expected_delivery, NaiveDate::from_ymd_opt(2026, 11, 30));
+    assert_eq!(view.detail, "Your order has shipped with UPS. Expected Wed 2 Dec.");
+    assert_eq!(view.expected_delivery, NaiveDate::from_ymd_opt(2026, 12, 2), "3 business days from Friday");
     assert_eq!(life.deliver("ord_1-S1"), vec!["shipment_delivered"]);
     assert_eq!(life.deliver("ord_1-S2"), vec!["shipment_delivered", "completed"]);
     assert_eq!(life.order.state(), OrderState::Completed);
@@ -359,7 +359,7 @@ fn backordered_units_ship_later_in_their_own_shipment() {
     life.ship("ord_1-S1");
     assert_eq!(
         status_view(&life.order, life.now).detail,
-        "1 of 3 items are on their way. The rest will ship by 10 Dec 2026."
+        "1 of 3 items is on its way. The rest will ship by 10 Dec 2026."
     );
     assert_eq!(life.run(&Role::Staff, Command::CreateShipments).unwrap_err(), CommandError::NothingToShip);
     life.ok(&Role::Staff, Command::AllocateBackorder { line: 0, part: 1, location: loc("east") });
@@ -481,6 +481,71 @@ fn allowed_actions_follow_role_and_state() {
     assert!(!kinds(&life, &Role::Staff).contains(&ActionKind::Cancel));
     life.deliver("ord_1-S1");
     assert_eq!(kinds(&life, &Role::Customer), vec![ActionKind::RequestReturn]);
+}
+
+#[test]
+fn capturing_on_delivery_completes_the_order_only_once_the_money_is_in() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    assert_eq!(life.deliver("ord_1-S1"), vec!["shipment_delivered"], "the authorization is still open");
+    assert_eq!(life.order.state(), OrderState::Confirmed);
+    assert_eq!(
+        life.ok(&Role::Staff, Command::CapturePayment { amount: None }),
+        vec!["payment_captured", "completed"]
+    );
+}
+
+#[test]
+fn a_return_after_a_goodwill_refund_refunds_only_what_is_left() {
+    let mut life = Life::new(&[("TEE", 1)]); // $20 + $5 shipping
+    life.pay();
+    life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+    life.ok(&Role::Staff, Command::RefundPayment { amount: usd(2000), reason: "late delivery".into() });
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    life.deliver("ord_1-S1");
+    life.ok(
+        &Role::Customer,
+        Command::RequestReturn { lines: vec![ReturnItem { line: 0, quantity: 1, reason: "broken".into() }] },
+    );
+    for action in [ReturnAction::Approve, ReturnAction::Receive, ReturnAction::Refund] {
+        life.ok(&Role::Staff, Command::Return { rma: "ord_1-R1".into(), action });
+    }
+    assert_eq!(life.order.return_case("ord_1-R1").unwrap().refunded(), Some(usd(500)));
+    assert_eq!(life.order.payment().refunded(), usd(2500), "never more than was captured");
+}
+
+#[test]
+fn units_already_in_a_parcel_cannot_change_source() {
+    let mut life = Life::new(&[("DESK", 1), ("HOODIE", 3)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    let err = life
+        .run(&Role::Staff, Command::AllocateBackorder { line: 0, part: 0, location: loc("east") })
+        .unwrap_err();
+    assert_eq!(err.code(), "BAD_USER_INPUT");
+    life.ok(&Role::Staff, Command::AllocateBackorder { line: 1, part: 1, location: loc("east") });
+    assert_eq!(life.ok(&Role::Staff, Command::CreateShipments), vec!["shipment_created"]);
+}
+
+#[test]
+fn each_line_has_its_own_return_window_from_its_delivery() {
+    let mut life = Life::new(&[("TEE", 1), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    life.ship("ord_1-S2");
+    life.deliver("ord_1-S1");
+    life.now += Duration::days(60);
+    life.deliver("ord_1-S2");
+    life.now += Duration::days(1);
+    let request =
+        |line| Command::RequestReturn { lines: vec![ReturnItem { line, quantity: 1, reason: "no".into() }] };
+    assert_eq!(life.run(&Role::Customer, request(0)).unwrap_err().code(), "RETURN_NOT_ALLOWED");
+    life.ok(&Role::Customer, request(1));
 }
 
 // ---- random histories ----

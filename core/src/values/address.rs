@@ -4,6 +4,7 @@ use super::{CountryCode, Phone};
 
 /// The unvalidated address as a form or an API client sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -12,11 +13,14 @@ use super::{CountryCode, Phone};
 pub struct AddressInput {
     pub name: String,
     pub line1: String,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub line2: Option<String>,
     pub city: String,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub region: Option<String>,
     pub postal_code: String,
     pub country: String,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub phone: Option<String>,
 }
 
@@ -53,8 +57,8 @@ impl AddressField {
 pub enum AddressProblemKind {
     #[error("is required")]
     Missing,
-    #[error("is longer than {max} characters", max = PostalAddress::MAX_FIELD_LEN)]
-    TooLong,
+    #[error("is longer than {max} characters")]
+    TooLong { max: usize },
     #[error("is not an ISO 3166-1 alpha-2 country code")]
     UnknownCountry,
     #[error("is not a valid postcode for {country} (expected e.g. {example})")]
@@ -73,7 +77,12 @@ pub struct AddressProblem {
 
 /// A validated shipping address. Postcodes are normalised to their national format.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", try_from = "AddressInput")
+)]
 pub struct PostalAddress {
     name: String,
     line1: String,
@@ -85,6 +94,9 @@ pub struct PostalAddress {
     country: CountryCode,
     phone: Option<Phone>,
 }
+
+/// Longest postcode accepted for countries without a known format.
+const MAX_POSTCODE_LEN: usize = 12;
 
 /// Countries whose addresses commonly have no postcode.
 const NO_POSTCODE: [&str; 10] = ["AE", "AG", "BS", "BZ", "FJ", "GH", "HK", "IE", "JM", "QA"];
@@ -100,7 +112,10 @@ impl PostalAddress {
             if v.is_empty() {
                 problems.push(AddressProblem { field, kind: AddressProblemKind::Missing });
             } else if v.chars().count() > Self::MAX_FIELD_LEN {
-                problems.push(AddressProblem { field, kind: AddressProblemKind::TooLong });
+                problems.push(AddressProblem {
+                    field,
+                    kind: AddressProblemKind::TooLong { max: Self::MAX_FIELD_LEN },
+                });
             }
             v.to_owned()
         };
@@ -110,7 +125,10 @@ impl PostalAddress {
         let optional = |field: AddressField, value: &Option<String>, problems: &mut Vec<AddressProblem>| {
             let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
             if v.chars().count() > Self::MAX_FIELD_LEN {
-                problems.push(AddressProblem { field, kind: AddressProblemKind::TooLong });
+                problems.push(AddressProblem {
+                    field,
+                    kind: AddressProblemKind::TooLong { max: Self::MAX_FIELD_LEN },
+                });
             }
             Some(v.to_owned())
         };
@@ -186,6 +204,15 @@ impl PostalAddress {
     }
 }
 
+/// Reading an address from the wire goes through [`PostalAddress::parse`], so it is never unchecked.
+impl TryFrom<AddressInput> for PostalAddress {
+    type Error = String;
+    fn try_from(input: AddressInput) -> Result<Self, Self::Error> {
+        PostalAddress::parse(&input)
+            .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+    }
+}
+
 /// A postcode pattern over the compact form (upper case, no spaces or dashes):
 /// `A` a letter, `9` a digit, `?` a letter or digit. `split` inserts the separator
 /// at that position of the compact form when formatting (0 = none).
@@ -227,8 +254,8 @@ fn normalise_postcode(country: &str, raw: &str) -> Result<String, AddressProblem
         if raw.is_empty() && !NO_POSTCODE.contains(&country) {
             return Err(AddressProblemKind::Missing);
         }
-        if raw.chars().count() > 12 {
-            return Err(AddressProblemKind::TooLong);
+        if raw.chars().count() > MAX_POSTCODE_LEN {
+            return Err(AddressProblemKind::TooLong { max: MAX_POSTCODE_LEN });
         }
         return Ok(raw.to_owned());
     };
@@ -356,7 +383,7 @@ mod tests {
         input.city = "x".repeat(201);
         let problems = PostalAddress::parse(&input).unwrap_err();
         assert_eq!(problems[0].field, AddressField::City);
-        assert_eq!(problems[0].kind, AddressProblemKind::TooLong);
+        assert_eq!(problems[0].kind, AddressProblemKind::TooLong { max: 200 });
     }
 
     #[test]
@@ -364,5 +391,19 @@ mod tests {
         let mut input = address("US", "94103");
         input.phone = Some("+1 415 555 0123".into());
         assert_eq!(PostalAddress::parse(&input).unwrap().phone().unwrap().as_str(), "+14155550123");
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn an_address_read_from_the_wire_goes_through_parse() {
+        let bad = serde_json::from_str::<PostalAddress>(
+            r#"{"name":"Emmy","line1":"Bunsenstr. 3","city":"Göttingen","postalCode":"123","country":"DE"}"#,
+        );
+        assert!(bad.unwrap_err().to_string().contains("postalCode is not a valid postcode for DE"));
+        let good: PostalAddress = serde_json::from_str(
+            r#"{"name":"Emmy","line1":"Bunsenstr. 3","city":"Göttingen","postalCode":"37073","country":"de"}"#,
+        )
+        .unwrap();
+        assert_eq!(good.country().as_str(), "DE");
     }
 }

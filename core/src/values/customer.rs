@@ -14,6 +14,7 @@ pub enum CustomerIdError {
 
 /// A customer id: 1–64 ASCII letters, digits, `-`, `_` or `:` (e.g. `cus_01HX…`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),

@@ -14,6 +14,7 @@ pub enum SkuError {
 
 /// A SKU code: 1–64 ASCII letters, digits, `-`, `_` or `.`; case is kept (SKUs are case-sensitive).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),

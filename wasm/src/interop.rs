@@ -1,0 +1,145 @@
+//! All conversion between JS values and Rust types, and the JS errors (with a stable `code`) for bad input.
+
+use chrono::{DateTime, Utc};
+use ordo_core::cart::Issue;
+use ordo_core::values::{Email, PostalAddress};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+/// The `code` of every error the package throws.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ErrorCode {
+    /// The value does not have the documented shape (wrong type, missing field, bad SKU…).
+    InvalidInput,
+    UnknownCurrency,
+    InvalidDate,
+    /// The timeline does not replay (out of sequence, impossible transition).
+    InvalidTimeline,
+    /// A money amount that is not a safe whole number.
+    InvalidAmount,
+}
+
+impl ErrorCode {
+    fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::UnknownCurrency => "UNKNOWN_CURRENCY",
+            ErrorCode::InvalidDate => "INVALID_DATE",
+            ErrorCode::InvalidTimeline => "INVALID_TIMELINE",
+            ErrorCode::InvalidAmount => "INVALID_AMOUNT",
+        }
+    }
+}
+
+/// A JS `Error` with `message` and a `code` property.
+pub(crate) fn js_error(code: ErrorCode, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    error.set_name("OrdoError");
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code.as_str()));
+    error.into()
+}
+
+/// Reads a plain JS object into `T`; the error names the argument and the path inside it.
+pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, argument: &str) -> Result<T, JsValue> {
+    let deserializer = serde_wasm_bindgen::Deserializer::from(value);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let code = if inner.starts_with("unknown currency code") {
+            ErrorCode::UnknownCurrency
+        } else if inner.contains("input contains invalid characters")
+            || inner.contains("premature end of input")
+            || inner.contains("input is out of range")
+            || inner.contains("trailing input")
+        {
+            ErrorCode::InvalidDate
+        } else {
+            ErrorCode::InvalidInput
+        };
+        let at = if path == "." { argument.to_owned() } else { format!("{argument}.{path}") };
+        js_error(code, &format!("{at}: {inner}"))
+    })
+}
+
+/// Writes `value` as plain JS objects; `None` becomes `null` (as in JSON), 64-bit integers numbers.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    value.serialize(&serializer).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
+}
+
+/// `undefined`/`null` → now; a `Date` → its instant; a string → RFC 3339 (`2026-11-27T12:00:00Z`).
+pub(crate) fn now_from(value: JsValue) -> Result<DateTime<Utc>, JsValue> {
+    let millis = if value.is_undefined() || value.is_null() {
+        js_sys::Date::now()
+    } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        date.get_time()
+    } else if let Some(text) = value.as_string() {
+        return DateTime::parse_from_rfc3339(text.trim()).map(|d| d.with_timezone(&Utc)).map_err(|e| {
+            js_error(ErrorCode::InvalidDate, &format!("now: \"{text}\" is not an RFC 3339 date-time ({e})"))
+        });
+    } else {
+        return Err(js_error(
+            ErrorCode::InvalidDate,
+            "now: expected an ISO 8601 string, a Date or undefined",
+        ));
+    };
+    if !millis.is_finite() {
+        return Err(js_error(ErrorCode::InvalidDate, "now: the Date is invalid"));
+    }
+    DateTime::from_timestamp_millis(millis as i64)
+        .ok_or_else(|| js_error(ErrorCode::InvalidDate, "now: the Date is out of range"))
+}
+
+/// Minor units from a JS number (a safe integer) or a bigint.
+pub(crate) fn minor_units(value: JsValue) -> Result<i64, JsValue> {
+    if let Some(n) = value.as_f64() {
+        const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+        if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
+            return Ok(n as i64);
+        }
+        return Err(js_error(ErrorCode::InvalidAmount, "minor: expected a whole number of minor units"));
+    }
+    if value.is_bigint() {
+        return i64::try_from(value)
+            .map_err(|_| js_error(ErrorCode::InvalidAmount, "minor: the bigint is out of range"));
+    }
+    Err(js_error(ErrorCode::InvalidAmount, "minor: expected a number or a bigint"))
+}
+
+/// What `checkAddress` returns.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AddressCheck {
+    ok: bool,
+    address: Option<PostalAddress>,
+    issues: Vec<Issue>,
+}
+
+impl From<Result<PostalAddress, Vec<Issue>>> for AddressCheck {
+    fn from(result: Result<PostalAddress, Vec<Issue>>) -> Self {
+        match result {
+            Ok(address) => AddressCheck { ok: true, address: Some(address), issues: Vec::new() },
+            Err(issues) => AddressCheck { ok: false, address: None, issues },
+        }
+    }
+}
+
+/// What `checkEmail` returns.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EmailCheck {
+    ok: bool,
+    email: Option<Email>,
+    issues: Vec<Issue>,
+}
+
+impl From<Result<Email, Issue>> for EmailCheck {
+    fn from(result: Result<Email, Issue>) -> Self {
+        match result {
+            Ok(email) => EmailCheck { ok: true, email: Some(email), issues: Vec::new() },
+            Err(issue) => EmailCheck { ok: false, email: None, issues: vec![issue] },
+        }
+    }
+}

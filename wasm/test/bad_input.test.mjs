@@ -1,0 +1,62 @@
+// Bad input: every malformed call throws an Error with a stable code, never a panic or `unreachable`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fixtures, ordo } from "./helpers.mjs";
+
+const [, f] = fixtures("cart")[0];
+const [, o] = fixtures("order")[1];
+const item = f.catalog[0];
+const now = "2026-11-27T12:00:00Z";
+
+const cases = [
+  ["cart is a string", () => ordo.validateCart("{}", f.catalog, f.rules, now), "INVALID_INPUT", /^cart: /],
+  ["cart is null", () => ordo.validateCart(null, f.catalog, f.rules, now), "INVALID_INPUT"],
+  ["cart is undefined", () => ordo.validateCart(undefined, f.catalog, f.rules, now), "INVALID_INPUT"],
+  ["lines is an object", () => ordo.validateCart({ currency: "USD", lines: {} }, f.catalog, f.rules, now), "INVALID_INPUT", /cart\.lines/],
+  ["quantity is a string", () => ordo.validateCart({ currency: "USD", lines: [{ sku: "A", quantity: "2" }] }, f.catalog, f.rules, now), "INVALID_INPUT", /cart\.lines\[0\]\.quantity/],
+  ["quantity is fractional", () => ordo.validateCart({ currency: "USD", lines: [{ sku: "A", quantity: 1.5 }] }, f.catalog, f.rules, now), "INVALID_INPUT"],
+  ["sku is a number", () => ordo.validateCart({ currency: "USD", lines: [{ sku: 7, quantity: 1 }] }, f.catalog, f.rules, now), "INVALID_INPUT"],
+  ["currency is a number", () => ordo.validateCart({ currency: 840, lines: [] }, f.catalog, f.rules, now), "INVALID_INPUT"],
+  ["stage is unknown", () => ordo.validateCart({ currency: "USD", lines: [], stage: "pay" }, f.catalog, f.rules, now), "INVALID_INPUT"],
+  ["catalog is an object", () => ordo.validateCart(f.cart, {}, f.rules, now), "INVALID_INPUT", /^catalog/],
+  ["catalog item lacks a price", () => ordo.validateCart(f.cart, [{ ...item, unitPrice: undefined }], f.rules, now), "INVALID_INPUT", /unitPrice/],
+  ["catalog price in an unknown currency", () => ordo.validateCart(f.cart, [{ ...item, unitPrice: { amount: 1, currency: "XYZ" } }], f.rules, now), "UNKNOWN_CURRENCY"],
+  ["catalog price amount is a float", () => ordo.validateCart(f.cart, [{ ...item, unitPrice: { amount: 1.25, currency: "USD" } }], f.rules, now), "INVALID_INPUT"],
+  ["catalog SKU is malformed", () => ordo.validateCart(f.cart, [{ ...item, sku: "no spaces please" }], f.rules, now), "INVALID_INPUT", /sku/],
+  ["catalog policy is unknown", () => ordo.validateCart(f.cart, [{ ...item, policy: { kind: "pray" } }], f.rules, now), "INVALID_INPUT"],
+  ["rules is a number", () => ordo.validateCart(f.cart, f.catalog, 3, now), "INVALID_INPUT", /^rules/],
+  ["coupon discount is unknown", () => ordo.validateCart(f.cart, f.catalog, { coupons: [{ code: "X", discount: { kind: "bogus" } }] }, now), "INVALID_INPUT"],
+  ["now is not a date", () => ordo.validateCart(f.cart, f.catalog, f.rules, "yesterday"), "INVALID_DATE"],
+  ["now is a number", () => ordo.validateCart(f.cart, f.catalog, f.rules, 12345), "INVALID_DATE"],
+  ["now is an invalid Date", () => ordo.validateCart(f.cart, f.catalog, f.rules, new Date("nope")), "INVALID_DATE"],
+  ["timeline is empty", () => ordo.orderStatusView([], now), "INVALID_TIMELINE"],
+  ["timeline is out of sequence", () => ordo.orderStatusView([o.timeline[0], { ...o.timeline[1], seq: 5 }], now), "INVALID_TIMELINE"],
+  ["timeline event is unknown", () => ordo.orderStatusView([{ seq: 1, at: now, event: { type: "teleported" } }], now), "INVALID_INPUT"],
+  ["timeline starts mid-way", () => ordo.orderStatusView(o.timeline.slice(1), now), "INVALID_TIMELINE"],
+  ["role is unknown", () => ordo.allowedActions(o.timeline, "overlord", now), "INVALID_INPUT", /^role/],
+  ["address is a string", () => ordo.checkAddress("10 Downing St"), "INVALID_INPUT"],
+  ["formatMoney currency is unknown", () => ordo.formatMoney(100, "ZZZ"), "UNKNOWN_CURRENCY"],
+  ["formatMoney amount is fractional", () => ordo.formatMoney(1.5, "USD"), "INVALID_AMOUNT"],
+  ["formatMoney amount is a string", () => ordo.formatMoney("100", "USD"), "INVALID_AMOUNT"],
+  ["formatMoney amount is unsafe", () => ordo.formatMoney(2 ** 60, "USD"), "INVALID_AMOUNT"],
+  ["formatMoney bigint out of range", () => ordo.formatMoney(2n ** 70n, "USD"), "INVALID_AMOUNT"],
+];
+
+test("the table has at least twenty malformed inputs", () => assert.ok(cases.length >= 20));
+
+for (const [name, call, code, message] of cases) {
+  test(`bad input: ${name} → ${code}`, () => {
+    assert.throws(call, (e) => {
+      assert.ok(e instanceof Error, "an Error object");
+      assert.equal(e.code, code, e.message);
+      assert.ok(e.message.length > 0);
+      assert.doesNotMatch(e.message, /unreachable|panicked|RuntimeError/);
+      if (message) assert.match(e.message, message);
+      return true;
+    });
+  });
+}
+
+test("the module still works after every bad call", () => {
+  assert.equal(ordo.validateCart(f.cart, f.catalog, f.rules, f.now).ok, f.expected.ok);
+});

@@ -1,0 +1,29 @@
+// Parity: every shared fixture gives, through the wasm package, exactly what ordo-core gives natively.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fixtures, ordo } from "./helpers.mjs";
+
+const carts = fixtures("cart");
+const orders = fixtures("order");
+
+test("there are cart and order fixtures to compare", () => {
+  assert.ok(carts.length >= 16, `only ${carts.length} cart fixtures`);
+  assert.ok(orders.length >= 10, `only ${orders.length} order fixtures`);
+});
+
+for (const [name, f] of carts) {
+  test(`cart fixture ${name} validates exactly as natively`, () => {
+    const check = ordo.validateCart(f.cart, f.catalog, f.rules, f.now);
+    assert.deepStrictEqual(check, f.expected);
+    assert.deepStrictEqual(ordo.cartTotals(f.cart, f.catalog, f.rules, new Date(f.now)), f.expected.totals);
+  });
+}
+
+for (const [name, f] of orders) {
+  test(`order fixture ${name} shows the same status and actions as natively`, () => {
+    assert.deepStrictEqual(ordo.orderStatusView(f.timeline, f.now), f.expected.statusView);
+    for (const { role, actions } of f.expected.allowedActions) {
+      assert.deepStrictEqual(ordo.allowedActions(f.timeline, role, f.now), actions, JSON.stringify(role));
+    }
+  });
+}
