@@ -10,14 +10,14 @@ const ordo = await import(join(here, "pkg/node/index.mjs"));
 
 const catalog = Array.from({ length: 60 }, (_, i) => ({
   sku: `SKU-${i}`, name: `Product ${i}`, unitPrice: { amount: 999 + i * 37, currency: "USD" }, active: true,
-  maxPerOrder: 20, available: 100, policy: i % 10 === 0 ? { kind: "backorder", leadTimeDays: 7 } : { kind: "deny" },
+  maxPerOrder: 20, available: 100, policy: i % 10 === 0 ? { backorder: { leadTimeDays: 7 } } : "deny",
   weightGrams: 150 + i, taxClass: i % 3 === 0 ? "reduced" : "standard",
 }));
 const rules = {
-  coupons: [{ code: "TEN", discount: { kind: "percent", basisPoints: 1000 } }],
+  coupons: [{ code: "TEN", discount: { percent: { basisPoints: 1000 } } }],
   shipping: [{ name: "US", countries: ["US"], options: [{ code: "ground", name: "Ground",
-    rate: { kind: "weightBands", bands: [{ upToGrams: 5000, amount: { amount: 895, currency: "USD" } },
-      { upToGrams: 100000, amount: { amount: 2995, currency: "USD" } }] }, transitDays: 4 }] }],
+    rate: { weightBands: { bands: [{ upToGrams: 5000, amount: { amount: 895, currency: "USD" } },
+      { upToGrams: 100000, amount: { amount: 2995, currency: "USD" } }] } }, transitDays: 4 }] }],
   tax: { rates: [{ country: "US", class: "standard", basisPoints: 600 }, { country: "US", class: "reduced", basisPoints: 200 }] },
 };
 const cart = (n) => ({

@@ -13,7 +13,7 @@ use crate::values::{Quantity, Sku};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum OutOfStockPolicy {
     /// Refuse the excess: the line cannot be ordered.

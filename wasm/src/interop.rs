@@ -41,12 +41,14 @@ pub(crate) fn js_error(code: ErrorCode, message: &str) -> JsValue {
     error.into()
 }
 
-/// Reads a plain JS object into `T`; the error names the argument and the path inside it.
+/// Reads a plain JS object into `T`; the error names the argument and what was wrong.
+/// (It does not name the path inside the argument: tracking paths doubled the size of every
+/// deserializer, which the .wasm size budget cannot afford.)
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, argument: &str) -> Result<T, JsValue> {
-    let deserializer = serde_wasm_bindgen::Deserializer::from(value);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
+    serde_wasm_bindgen::from_value(value).map_err(|e: serde_wasm_bindgen::Error| {
+        let text = e.to_string();
+        // serde-wasm-bindgen's messages come from a JS Error and read "Error: …".
+        let inner = text.strip_prefix("Error: ").unwrap_or(&text);
         let code = if inner.starts_with("unknown currency code") {
             ErrorCode::UnknownCurrency
         } else if inner.contains("input contains invalid characters")
@@ -58,8 +60,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, argument: &str) -> Re
         } else {
             ErrorCode::InvalidInput
         };
-        let at = if path == "." { argument.to_owned() } else { format!("{argument}.{path}") };
-        js_error(code, &format!("{at}: {inner}"))
+        js_error(code, &format!("{argument}: {inner}"))
     })
 }
 

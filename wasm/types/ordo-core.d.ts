@@ -157,7 +157,7 @@ stackable?: boolean, };
 /**
  * What a coupon takes off.
  */
-export type CouponDiscount = { "kind": "percent", basisPoints: number, } | { "kind": "fixed", amount: Money, } | { "kind": "freeShipping" };
+export type CouponDiscount = { "percent": { basisPoints: number, } } | { "fixed": { amount: Money, } } | "freeShipping";
 
 /**
  * The ISO 4217 currencies Ordo prices in. Each knows its minor-unit exponent.
@@ -182,7 +182,7 @@ export type ExceptionKind = "damaged" | "lost" | "addressProblem" | "delayed" | 
 /**
  * How a line will be served, as far as the catalog snapshot tells.
  */
-export type Fulfilment = { "kind": "inStock" } | { "kind": "backorder", quantity: number, promised: string, } | { "kind": "dropship", quantity: number, supplier: string, } | { "kind": "unavailable", available: number, };
+export type Fulfilment = "inStock" | { "backorder": { quantity: number, promised: string, } } | { "dropship": { quantity: number, supplier: string, } } | { "unavailable": { available: number, } };
 
 /**
  * One thing wrong with (or worth knowing about) a cart.
@@ -209,7 +209,7 @@ export type IssueCode = "CURRENCY_UNKNOWN" | "CART_EMPTY" | "CART_TOO_MANY_LINES
 /**
  * How one order line will be served.
  */
-export type LineAvailability = { "state": "allocated", location: string, } | { "state": "backordered", promised: string, } | { "state": "dropshipped", supplier: string, };
+export type LineAvailability = { "allocated": { location: string, } } | { "backordered": { promised: string, } } | { "dropshipped": { supplier: string, } };
 
 /**
  * One priced line.
@@ -253,7 +253,7 @@ currency: Currency, };
 /**
  * Something that happened to an order. The order's state is the fold of its events.
  */
-export type OrderEvent = { "type": "placed" } & PlacedOrder | { "type": "confirmed" } | { "type": "cancelled", reason: string, } | { "type": "completed" } | { "type": "paymentAuthorized", amount: Money, method: PaymentMethod, } | { "type": "paymentFailed", reason: string, } | { "type": "paymentCaptured", amount: Money, } | { "type": "paymentVoided" } | { "type": "paymentRefunded", amount: Money, reason: string, } | { "type": "shipmentCreated", shipment: string, source: ShipmentSource, lines: Array<ShipmentLine>, } | { "type": "shipmentPickingStarted", shipment: string, } | { "type": "shipmentPacked", shipment: string, } | { "type": "shipmentShipped", shipment: string, carrier: string, trackingNumber: string, trackingUrl: string | null, expectedDelivery: string | null, } | { "type": "shipmentInTransit", shipment: string, } | { "type": "shipmentOutForDelivery", shipment: string, } | { "type": "shipmentDelivered", shipment: string, } | { "type": "shipmentException", shipment: string, kind: ExceptionKind, note: string, } | { "type": "shipmentExceptionResolved", shipment: string, } | { "type": "shipmentReturnedToSender", shipment: string, } | { "type": "shipmentCancelled", shipment: string, } | { "type": "lineAllocated", line: number, part: number, location: LocationId, } | { "type": "lineBackordered", line: number, part: number, promised: string, } | { "type": "returnRequested", rma: string, lines: Array<ReturnItem>, } | { "type": "returnApproved", rma: string, } | { "type": "returnRejected", rma: string, reason: string, } | { "type": "returnReceived", rma: string, } | { "type": "returnRefunded", rma: string, amount: Money, } | { "type": "returnCancelled", rma: string, };
+export type OrderEvent = { "placed": PlacedOrder } | "confirmed" | { "cancelled": { reason: string, } } | "completed" | { "paymentAuthorized": { amount: Money, method: PaymentMethod, } } | { "paymentFailed": { reason: string, } } | { "paymentCaptured": { amount: Money, } } | "paymentVoided" | { "paymentRefunded": { amount: Money, reason: string, } } | { "shipmentCreated": { shipment: string, source: ShipmentSource, lines: Array<ShipmentLine>, } } | { "shipmentPickingStarted": { shipment: string, } } | { "shipmentPacked": { shipment: string, } } | { "shipmentShipped": { shipment: string, carrier: string, trackingNumber: string, trackingUrl: string | null, expectedDelivery: string | null, } } | { "shipmentInTransit": { shipment: string, } } | { "shipmentOutForDelivery": { shipment: string, } } | { "shipmentDelivered": { shipment: string, } } | { "shipmentException": { shipment: string, kind: ExceptionKind, note: string, } } | { "shipmentExceptionResolved": { shipment: string, } } | { "shipmentReturnedToSender": { shipment: string, } } | { "shipmentCancelled": { shipment: string, } } | { "lineAllocated": { line: number, part: number, location: LocationId, } } | { "lineBackordered": { line: number, part: number, promised: string, } } | { "returnRequested": { rma: string, lines: Array<ReturnItem>, } } | { "returnApproved": { rma: string, } } | { "returnRejected": { rma: string, reason: string, } } | { "returnReceived": { rma: string, } } | { "returnRefunded": { rma: string, amount: Money, } } | { "returnCancelled": { rma: string, } };
 
 /**
  * A order id: 1–64 ASCII letters, digits, `-`, `_` or `:` (e.g. `ord_01HX…`).
@@ -285,7 +285,7 @@ export type OrderTotals = { subtotal: Money, discount: Money, shipping: Money, t
 /**
  * What happens when a SKU is ordered beyond its available-to-promise quantity.
  */
-export type OutOfStockPolicy = { "kind": "deny" } | { "kind": "backorder", leadTimeDays: number, } | { "kind": "dropship", supplier: string, };
+export type OutOfStockPolicy = "deny" | { "backorder": { leadTimeDays: number, } } | { "dropship": { supplier: string, } };
 
 /**
  * What paid: never a card number, only the provider's token reference and what is safe to show.
@@ -403,7 +403,7 @@ export type ShipmentLine = { line: number, quantity: number, };
 /**
  * Where a shipment leaves from.
  */
-export type ShipmentSource = { "kind": "location", location: LocationId, } | { "kind": "supplier", supplier: string, };
+export type ShipmentSource = { "location": { location: LocationId, } } | { "supplier": { supplier: string, } };
 
 /**
  * One way to ship into a zone.
@@ -421,7 +421,7 @@ transitDays: number, };
 /**
  * How an option is priced.
  */
-export type ShippingRate = { "kind": "flat", amount: Money, } | { "kind": "weightBands", bands: Array<WeightBand>, };
+export type ShippingRate = { "flat": { amount: Money, } } | { "weightBands": { bands: Array<WeightBand>, } };
 
 /**
  * Where a set of shipping options applies.

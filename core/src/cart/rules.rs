@@ -102,7 +102,7 @@ pub struct Coupon {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum CouponDiscount {
     /// A percentage of the goods subtotal, in basis points (1 000 = 10 %), capped at 100 %.
@@ -147,7 +147,7 @@ pub struct ShippingOption {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum ShippingRate {
     Flat {

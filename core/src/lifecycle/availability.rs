@@ -10,7 +10,7 @@ use super::{Machine, TransitionError};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum LineAvailability {
     /// Reserved from stock at a location.
@@ -27,7 +27,7 @@ pub enum LineAvailability {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "command", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum AvailabilityCommand {
     /// Stock arrived (or was found) for a backordered or dropshipped line.

@@ -8,7 +8,7 @@ use super::{Machine, TransitionError};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "state", rename_all = "camelCase")
+    serde(rename_all = "camelCase")
 )]
 pub enum OrderState {
     /// Accepted from the customer, not yet reviewed.
@@ -27,7 +27,7 @@ pub enum OrderState {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "command", rename_all = "camelCase")
+    serde(rename_all = "camelCase")
 )]
 pub enum OrderCommand {
     Confirm,

@@ -84,7 +84,7 @@ impl PaymentStatus {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "command", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum PaymentCommand {
     /// The provider authorized `amount` (more than zero), from pending or after a decline

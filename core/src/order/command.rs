@@ -22,7 +22,7 @@ pub const MAX_TEXT_LEN: usize = 500;
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum Command {
     Confirm,
@@ -80,7 +80,7 @@ pub enum Command {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum ShipmentAction {
     StartPicking,
@@ -101,7 +101,7 @@ pub enum ShipmentAction {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum ReturnAction {
     Approve,

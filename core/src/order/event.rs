@@ -24,7 +24,7 @@ pub struct TimelineEntry {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum OrderEvent {
     Placed(Box<PlacedOrder>),
@@ -264,7 +264,7 @@ pub struct PaymentMethod {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum ShipmentSource {
     Location { location: LocationId },
