@@ -27,7 +27,7 @@ const cart = (n) => ({
 });
 
 function bench(label, fn, seconds = 2) {
-  for (let i = 0; i < 200; i++) fn(); // warm up
+  for (let i = 0; i < 3000; i++) fn(); // warm up (lets V8 tier the wasm up)
   let n = 0;
   const start = process.hrtime.bigint();
   const end = start + BigInt(seconds * 1e9);
@@ -43,6 +43,10 @@ if (!ordo.validateCart(large, catalog, rules, now).ok) throw new Error("the 50-l
 bench("validateCart, 3 lines", () => ordo.validateCart(small, catalog, rules, now));
 bench("validateCart, 50 lines", () => ordo.validateCart(large, catalog, rules, now));
 bench("cartTotals, 50 lines", () => ordo.cartTotals(large, catalog, rules, now));
+const validator = new ordo.CartValidator(catalog, rules);
+bench("CartValidator, 3 lines", () => validator.validate(small, now));
+bench("CartValidator, 50 lines", () => validator.validate(large, now));
+bench("CartValidator totals, 50", () => validator.totals(large, now));
 
 const wasm = join(here, "pkg/web/ordo_wasm_bg.wasm");
 const js = join(here, "pkg/web/ordo_wasm.js");

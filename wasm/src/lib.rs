@@ -67,6 +67,51 @@ pub fn cart_totals(
     to_js(&cart::validate(&cart, &catalog, &rules, now_from(now)?).totals)
 }
 
+/// A catalog and rules parsed once, for validating the same shop's carts again and again (on every
+/// keystroke): only the cart crosses from JS on each call.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct CartValidator {
+    /// The catalog snapshot, parsed.
+    catalog: Catalog,
+    /// The shop's rules, parsed.
+    rules: Rules,
+}
+
+#[wasm_bindgen]
+impl CartValidator {
+    /// Parses `catalog` and `rules` (throws an `OrdoError` when they do not have the documented shape).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Catalog")] catalog: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
+    ) -> Result<CartValidator, JsValue> {
+        Ok(CartValidator { catalog: from_js(catalog, "catalog")?, rules: from_js(rules, "rules")? })
+    }
+
+    /// `validateCart(cart, catalog, rules, now)` with this validator's catalog and rules.
+    #[wasm_bindgen(unchecked_return_type = "CartCheck")]
+    pub fn validate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let cart: Cart = from_js(cart, "cart")?;
+        to_js(&cart::validate(&cart, &self.catalog, &self.rules, now_from(now)?))
+    }
+
+    /// `cartTotals(cart, catalog, rules, now)` with this validator's catalog and rules.
+    #[wasm_bindgen(unchecked_return_type = "Totals | null")]
+    pub fn totals(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let cart: Cart = from_js(cart, "cart")?;
+        to_js(&cart::validate(&cart, &self.catalog, &self.rules, now_from(now)?).totals)
+    }
+}
+
 /// What the customer sees about an order (headline, detail, steps, tone, expected date),
 /// from its timeline as the API returns it. The same wording as Ordo's e-mails.
 #[wasm_bindgen(js_name = orderStatusView, unchecked_return_type = "StatusView")]

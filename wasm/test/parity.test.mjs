@@ -27,3 +27,12 @@ for (const [name, f] of orders) {
     }
   });
 }
+
+for (const [name, f] of carts) {
+  test(`a CartValidator gives the same answer as validateCart for ${name}`, () => {
+    const validator = new ordo.CartValidator(f.catalog, f.rules);
+    assert.deepStrictEqual(validator.validate(f.cart, f.now), f.expected);
+    assert.deepStrictEqual(validator.totals(f.cart, f.now), f.expected.totals);
+    validator.free();
+  });
+}

@@ -98,14 +98,14 @@ fn check_lines<'a>(
     let mut seen: HashMap<Sku, usize> = HashMap::new();
     let mut priced = Vec::new();
     for (index, line) in cart.lines.iter().enumerate() {
-        let sku_path = format!("lines[{index}].sku");
-        let qty_path = format!("lines[{index}].quantity");
+        let sku_path = || format!("lines[{index}].sku");
+        let qty_path = || format!("lines[{index}].quantity");
         let sku = match Sku::parse(&line.sku) {
             Ok(sku) => Some(sku),
             Err(e) => {
                 issues.error(
                     IssueCode::InvalidSku,
-                    &sku_path,
+                    sku_path(),
                     format!("\"{}\" is not a valid SKU: {e}.", line.sku),
                 );
                 None
@@ -120,7 +120,7 @@ fn check_lines<'a>(
                         format!("Quantity must be at most {}.", Quantity::MAX)
                     }
                 };
-                issues.error(IssueCode::InvalidQuantity, &qty_path, message);
+                issues.error(IssueCode::InvalidQuantity, qty_path(), message);
                 None
             }
         };
@@ -128,7 +128,7 @@ fn check_lines<'a>(
         if let Some(first) = seen.get(&sku) {
             issues.error(
                 IssueCode::DuplicateLine,
-                &sku_path,
+                sku_path(),
                 format!(
                     "{sku} is already in the cart on line {}; change the quantity there instead.",
                     first + 1
@@ -138,19 +138,19 @@ fn check_lines<'a>(
         }
         seen.insert(sku.clone(), index);
         let Some(item) = catalog.get(&sku) else {
-            issues.error(IssueCode::UnknownSku, &sku_path, format!("We have no product with SKU {sku}."));
+            issues.error(IssueCode::UnknownSku, sku_path(), format!("We have no product with SKU {sku}."));
             continue;
         };
         let name = &item.name;
         if !item.active {
-            issues.error(IssueCode::InactiveProduct, &sku_path, format!("\"{name}\" is no longer sold."));
+            issues.error(IssueCode::InactiveProduct, sku_path(), format!("\"{name}\" is no longer sold."));
         }
         if let Some(currency) = currency
             && item.unit_price.currency() != currency
         {
             issues.error(
                 IssueCode::CurrencyMismatch,
-                &sku_path,
+                sku_path(),
                 format!("\"{name}\" is priced in {}, not {currency}.", item.unit_price.currency()),
             );
             continue;
@@ -162,7 +162,7 @@ fn check_lines<'a>(
         {
             issues.error(
                 IssueCode::QtyBelowMin,
-                &qty_path,
+                qty_path(),
                 format!("\"{name}\" is sold in quantities of at least {min}."),
             );
         }
@@ -171,7 +171,7 @@ fn check_lines<'a>(
         {
             issues.error(
                 IssueCode::QtyAboveMax,
-                &qty_path,
+                qty_path(),
                 format!("At most {max} of \"{name}\" can be ordered at once."),
             );
         }
@@ -179,11 +179,11 @@ fn check_lines<'a>(
         match &fulfilment {
             Fulfilment::InStock => {}
             Fulfilment::Unavailable { available: 0 } => {
-                issues.error(IssueCode::OutOfStock, &qty_path, format!("\"{name}\" is out of stock."));
+                issues.error(IssueCode::OutOfStock, qty_path(), format!("\"{name}\" is out of stock."));
             }
             Fulfilment::Unavailable { available } => issues.error(
                 IssueCode::OutOfStock,
-                &qty_path,
+                qty_path(),
                 format!(
                     "Only {available} of \"{name}\" {} in stock.",
                     if *available == 1 { "is" } else { "are" }
@@ -197,7 +197,7 @@ fn check_lines<'a>(
                 };
                 issues.warning(
                     IssueCode::Backordered,
-                    &qty_path,
+                    qty_path(),
                     format!("{what} on backorder and will ship by {}.", text::date(*promised)),
                 );
             }
@@ -209,7 +209,7 @@ fn check_lines<'a>(
                 };
                 issues.warning(
                     IssueCode::Dropshipped,
-                    &qty_path,
+                    qty_path(),
                     format!("{what} separately, directly from our supplier."),
                 );
             }
