@@ -1,0 +1,67 @@
+//! Catalog queries: products (filtered, cursor-paginated), one product, stock per location.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{ComplexObject, Context, Object, Result};
+
+use super::types::{Product, StockLevel};
+use super::{MAX_PAGE, state};
+use crate::error::{ApiError, GqlResult};
+
+#[derive(Default, Debug)]
+pub struct CatalogQuery;
+
+#[Object]
+impl CatalogQuery {
+    /// Products ordered by SKU. `after` is the cursor (a SKU) of the last product seen.
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+        category: Option<String>,
+        search: Option<String>,
+    ) -> Result<Connection<String, Product>> {
+        let limit = page_size(first)?;
+        let rows = state(ctx)?
+            .store
+            .products(category.as_deref(), search.as_deref(), after.as_deref(), limit + 1)
+            .await
+            .gql()?;
+        let has_next = rows.len() > limit;
+        let mut connection = Connection::new(after.is_some(), has_next);
+        connection
+            .edges
+            .extend(rows.iter().take(limit).map(|r| Edge::new(r.sku.clone(), Product::from_row(r))));
+        Ok(connection)
+    }
+
+    /// One product by SKU, or null.
+    async fn product(&self, ctx: &Context<'_>, sku: String) -> Result<Option<Product>> {
+        Ok(state(ctx)?.store.product(sku.trim()).await.gql()?.as_ref().map(Product::from_row))
+    }
+
+    /// Stock of a SKU at every location.
+    async fn stock(&self, ctx: &Context<'_>, sku: String) -> Result<Vec<StockLevel>> {
+        Ok(state(ctx)?.store.stock_of(sku.trim()).await.gql()?.iter().map(StockLevel::from).collect())
+    }
+}
+
+#[ComplexObject]
+impl Product {
+    /// Stock at every location.
+    async fn stock(&self, ctx: &Context<'_>) -> Result<Vec<StockLevel>> {
+        Ok(state(ctx)?.store.stock_of(&self.sku).await.gql()?.iter().map(StockLevel::from).collect())
+    }
+
+    /// Available to promise over all locations.
+    async fn available(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(state(ctx)?.store.stock_of(&self.sku).await.gql()?.iter().map(|s| s.available()).sum())
+    }
+}
+
+pub(super) fn page_size(first: i32) -> Result<usize> {
+    if !(1..=MAX_PAGE).contains(&first) {
+        return Err(ApiError::bad_input("first", format!("must be between 1 and {MAX_PAGE}"))).gql();
+    }
+    Ok(usize::try_from(first).unwrap_or(1))
+}

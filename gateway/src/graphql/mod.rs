@@ -1,0 +1,72 @@
+//! The GraphQL schema: query and mutation roots assembled from one object per area.
+//!
+//! - [`catalog`]: products and stock.
+//! - [`orders`]: intake, order reads, payments.
+//! - [`types`]: output types converted from ordo-core at the edge.
+
+mod catalog;
+mod orders;
+pub(crate) mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+
+use crate::payments::PaymentProvider;
+use crate::store::Store;
+
+/// Largest page a connection returns.
+pub const MAX_PAGE: i32 = 100;
+
+/// What resolvers share.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub payments: Arc<dyn PaymentProvider>,
+}
+
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
+    ctx.data::<AppState>()
+}
+
+#[derive(MergedObject, Default, Debug)]
+pub struct QueryRoot(catalog::CatalogQuery, orders::OrderQuery);
+
+#[derive(MergedObject, Default, Debug)]
+pub struct MutationRoot(orders::OrderMutation);
+
+pub type OrdoSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Limits that keep one request from taking the gateway down.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+    /// Introspection and field suggestions off (production).
+    pub locked_down: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // Depth 16 leaves room for GraphiQL's introspection query (about 13 levels).
+        Limits { depth: 16, complexity: 2_000, locked_down: false }
+    }
+}
+
+pub fn build(state: Option<AppState>, limits: Limits) -> OrdoSchema {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity);
+    if limits.locked_down {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema (what `schema/ordo.graphql` holds).
+pub fn sdl() -> String {
+    build(None, Limits::default()).sdl()
+}

@@ -1,0 +1,334 @@
+//! Order queries and mutations: placing orders, reading them with their timeline, payments.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use ordo_core::cart::{Cart, CartLine, CartStage};
+use ordo_core::values::AddressInput;
+
+use super::catalog::page_size;
+use super::state;
+use super::types::{
+    self, Money, OrderLineView, OrderTotalsView, OrderView, PaymentView, ShipmentView, StatusViewGql,
+    TimelineEvent,
+};
+use crate::commands::{self, Idempotency};
+use crate::error::{ApiError, GqlResult};
+use crate::intake::{self, PlaceOrder};
+
+/// A line to order.
+#[derive(InputObject, Debug, Clone)]
+pub struct OrderLineInput {
+    pub sku: String,
+    pub quantity: i32,
+}
+
+/// A shipping address.
+#[derive(InputObject, Debug, Clone)]
+pub struct AddressInputGql {
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: String,
+    pub country: String,
+    pub phone: Option<String>,
+}
+
+/// An order from any sales channel.
+#[derive(InputObject, Debug, Clone)]
+pub struct PlaceOrderInput {
+    /// The sales channel: "web", "pos", "amazon", … (lower-case letters, digits, '-', '_').
+    pub channel: String,
+    /// The channel's own order id; one order per (channel, externalId).
+    pub external_id: Option<String>,
+    pub customer_id: Option<String>,
+    /// ISO 4217 code the customer pays in.
+    pub currency: String,
+    pub lines: Vec<OrderLineInput>,
+    #[graphql(default)]
+    pub coupons: Vec<String>,
+    pub shipping_address: AddressInputGql,
+    pub shipping_option: Option<String>,
+    pub email: String,
+}
+
+impl PlaceOrderInput {
+    fn into_request(self) -> Result<PlaceOrder> {
+        if self.lines.len() > 500 || self.coupons.len() > 20 {
+            return Err(ApiError::bad_input("lines", "too many lines or coupons")).gql();
+        }
+        let a = self.shipping_address;
+        Ok(PlaceOrder {
+            channel: self.channel.trim().to_owned(),
+            external_id: self.external_id,
+            customer: self.customer_id,
+            cart: Cart {
+                currency: self.currency,
+                lines: self
+                    .lines
+                    .into_iter()
+                    .map(|l| CartLine { sku: l.sku, quantity: i64::from(l.quantity) })
+                    .collect(),
+                coupons: self.coupons,
+                shipping_address: Some(AddressInput {
+                    name: a.name,
+                    line1: a.line1,
+                    line2: a.line2,
+                    city: a.city,
+                    region: a.region,
+                    postal_code: a.postal_code,
+                    country: a.country,
+                    phone: a.phone,
+                }),
+                shipping_option: self.shipping_option,
+                email: Some(self.email),
+                stage: CartStage::Checkout,
+            },
+        })
+    }
+}
+
+/// The result of a mutation on an order.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OrderPayload {
+    pub order: OrderView,
+    /// True when this answer repeats an earlier one (same idempotency key or external id).
+    pub replayed: bool,
+}
+
+#[derive(Default, Debug)]
+pub struct OrderQuery;
+
+#[Object]
+impl OrderQuery {
+    /// One order with its lines, payment, shipments, timeline and status, or null.
+    async fn order(&self, ctx: &Context<'_>, id: String) -> Result<Option<OrderView>> {
+        view(ctx, id.trim()).await.map(Some).or_else(|e| match e {
+            ApiError::NotFound(_) => Ok(None),
+            other => Err(other).gql(),
+        })
+    }
+
+    /// Orders, newest first. `summary` filters by list status (e.g. AWAITING_PAYMENT);
+    /// `after` is the cursor of the last order seen.
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+        summary: Option<String>,
+        channel: Option<String>,
+    ) -> Result<Connection<String, OrderView>> {
+        let limit = page_size(first)?;
+        let before = match &after {
+            None => None,
+            Some(cursor) => Some(
+                DateTime::parse_from_rfc3339(cursor)
+                    .map_err(|_| ApiError::bad_input("after", "is not a cursor from this list"))
+                    .gql()?
+                    .with_timezone(&Utc),
+            ),
+        };
+        let store = &state(ctx)?.store;
+        let ids = store.order_ids(summary.as_deref(), channel.as_deref(), before, limit + 1).await.gql()?;
+        let mut connection = Connection::new(after.is_some(), ids.len() > limit);
+        for (id, placed_at) in ids.into_iter().take(limit) {
+            let order = view(ctx, &id).await.gql()?;
+            connection
+                .edges
+                .push(Edge::new(placed_at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true), order));
+        }
+        Ok(connection)
+    }
+}
+
+async fn view(ctx: &Context<'_>, id: &str) -> Result<OrderView, ApiError> {
+    let store = &state(ctx).map_err(|_| ApiError::NotFound("state"))?.store;
+    let timeline = store.timeline(id).await?;
+    if timeline.is_empty() {
+        return Err(ApiError::NotFound("order"));
+    }
+    let order = ordo_core::order::Order::from_timeline(&timeline)
+        .map_err(|e| ApiError::from(crate::store::StoreError::Decode(e.to_string())))?;
+    Ok(OrderView { order, timeline })
+}
+
+#[derive(Default, Debug)]
+pub struct OrderMutation;
+
+#[Object]
+impl OrderMutation {
+    /// Places an order. The server re-validates the cart with the same rules as the browser;
+    /// blocking issues reject it with `extensions.issues`. Same `idempotencyKey` and input: the
+    /// first answer again; same key, other input: `IDEMPOTENCY_MISMATCH`.
+    async fn place_order(
+        &self,
+        ctx: &Context<'_>,
+        input: PlaceOrderInput,
+        idempotency_key: Option<String>,
+    ) -> Result<OrderPayload> {
+        let request = input.into_request()?;
+        let placed = intake::place_order(&state(ctx)?.store, &request, idempotency_key.as_deref(), "channel")
+            .await
+            .gql()?;
+        Ok(OrderPayload { order: view(ctx, &placed.order_id).await.gql()?, replayed: placed.replayed })
+    }
+
+    /// Authorizes the order total with a payment token from the provider (never a card number).
+    /// Test tokens: tok_visa, tok_mastercard, tok_amex, tok_wallet_applepay (approved);
+    /// tok_declined, tok_insufficient_funds, tok_expired_card (declined); tok_processing_error.
+    async fn authorize_payment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        token: String,
+        idempotency_key: Option<String>,
+    ) -> Result<OrderPayload> {
+        let s = state(ctx)?;
+        let fingerprint = format!("{order_id}|{token}");
+        let idem = idempotency_key.as_deref().map(|key| Idempotency {
+            key,
+            operation: "authorizePayment",
+            fingerprint: &fingerprint,
+        });
+        let ran = commands::authorize(&s.store, s.payments.as_ref(), order_id.trim(), token.trim(), idem)
+            .await
+            .gql()?;
+        payload(ctx, ran).await
+    }
+
+    /// Captures `amount` minor units (everything still authorized when absent).
+    async fn capture_payment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        amount: Option<i64>,
+        idempotency_key: Option<String>,
+    ) -> Result<OrderPayload> {
+        let s = state(ctx)?;
+        let order = commands::load(&s.store, order_id.trim()).await.gql()?;
+        let amount = amount.map(|a| ordo_core::money::Money::new(a, order.currency()));
+        let fingerprint = format!("{order_id}|{amount:?}");
+        let idem = idempotency_key.as_deref().map(|key| Idempotency {
+            key,
+            operation: "capturePayment",
+            fingerprint: &fingerprint,
+        });
+        let ran =
+            commands::capture(&s.store, s.payments.as_ref(), order_id.trim(), amount, idem).await.gql()?;
+        payload(ctx, ran).await
+    }
+
+    /// Releases whatever part of the authorization has not been captured.
+    async fn void_payment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        idempotency_key: Option<String>,
+    ) -> Result<OrderPayload> {
+        let s = state(ctx)?;
+        let fingerprint = order_id.clone();
+        let idem = idempotency_key.as_deref().map(|key| Idempotency {
+            key,
+            operation: "voidPayment",
+            fingerprint: &fingerprint,
+        });
+        let ran = commands::void(&s.store, s.payments.as_ref(), order_id.trim(), idem).await.gql()?;
+        payload(ctx, ran).await
+    }
+}
+
+async fn payload(ctx: &Context<'_>, ran: commands::Ran) -> Result<OrderPayload> {
+    let id = ran.order.id().as_str().to_owned();
+    Ok(OrderPayload { order: view(ctx, &id).await.gql()?, replayed: ran.replayed })
+}
+
+/// An order.
+#[Object(name = "Order")]
+impl OrderView {
+    async fn id(&self) -> &str {
+        self.order.id().as_str()
+    }
+    async fn channel(&self) -> &str {
+        self.order.channel()
+    }
+    async fn customer_id(&self) -> Option<&str> {
+        self.order.customer().map(|c| c.as_str())
+    }
+    async fn email(&self) -> &str {
+        self.order.email().as_str()
+    }
+    async fn currency(&self) -> &str {
+        self.order.currency().code()
+    }
+    async fn placed_at(&self) -> DateTime<Utc> {
+        self.order.placed_at()
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.order.updated_at()
+    }
+    /// The order machine's state: placed, confirmed, completed or cancelled.
+    async fn state(&self) -> &'static str {
+        self.order.state().name()
+    }
+    async fn totals(&self) -> OrderTotalsView {
+        let t = self.order.totals();
+        OrderTotalsView {
+            subtotal: t.subtotal.into(),
+            discount: t.discount.into(),
+            shipping: t.shipping.into(),
+            tax: t.tax.into(),
+            grand_total: t.grand_total.into(),
+        }
+    }
+    async fn lines(&self) -> Vec<OrderLineView> {
+        types::lines(&self.order)
+    }
+    async fn payment(&self) -> PaymentView {
+        let p = self.order.payment();
+        let method = self.order.payment_method();
+        PaymentView {
+            status: p.status().name().to_owned(),
+            authorized: p.authorized().into(),
+            captured: p.captured().into(),
+            refunded: p.refunded().into(),
+            brand: method.map(|m| {
+                serde_json::to_value(m.brand)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            }),
+            last4: method.and_then(|m| m.last4.clone()),
+            failure_reason: p.failure_reason().map(str::to_owned),
+        }
+    }
+    async fn shipments(&self) -> Vec<ShipmentView> {
+        types::shipments(&self.order)
+    }
+    /// Every event, oldest first.
+    async fn timeline(&self) -> Vec<TimelineEvent> {
+        self.timeline
+            .iter()
+            .map(|e| TimelineEvent {
+                seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
+                at: e.at,
+                kind: e.event.name().to_owned(),
+                data: async_graphql::Json(serde_json::to_value(&e.event).unwrap_or_default()),
+            })
+            .collect()
+    }
+    /// The timeline in ordo-core's wire form, for ordo-wasm's `orderStatusView` / `allowedActions`.
+    async fn timeline_wire(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(serde_json::to_value(&self.timeline).unwrap_or_default())
+    }
+    /// What the customer sees now.
+    async fn status_view(&self) -> StatusViewGql {
+        ordo_core::status::status_view(&self.order, Utc::now()).into()
+    }
+    /// The grand total, for lists.
+    async fn grand_total(&self) -> Money {
+        self.order.totals().grand_total.into()
+    }
+}

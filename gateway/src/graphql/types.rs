@@ -1,0 +1,305 @@
+//! GraphQL output types: plain views of ordo-core values, converted at the edge.
+
+use async_graphql::{Enum, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use ordo_core::lifecycle::{LineAvailability, ShipmentState};
+use ordo_core::locale::format_money;
+use ordo_core::order::{Order, TimelineEntry};
+use ordo_core::status::{StatusView, StepState, Tone};
+
+use crate::store::catalog::{ProductRow, StockRow};
+
+/// An amount of money in minor units (cents), with its currency.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Money {
+    /// Minor units (e.g. cents); never a float.
+    pub amount: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Written for people (en-US), e.g. "$12.34".
+    pub formatted: String,
+}
+
+impl From<ordo_core::money::Money> for Money {
+    fn from(m: ordo_core::money::Money) -> Self {
+        Money {
+            amount: m.amount(),
+            currency: m.currency().code().to_owned(),
+            formatted: format_money(m, "en-US"),
+        }
+    }
+}
+
+/// A product in the catalog.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct Product {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub price: Money,
+    pub active: bool,
+    pub min_per_order: Option<i64>,
+    pub max_per_order: Option<i64>,
+    /// "deny", "backorder" or "dropship": what happens when stock runs out.
+    pub out_of_stock_policy: String,
+    pub lead_time_days: Option<i64>,
+    pub weight_grams: i64,
+    pub tax_class: String,
+    pub reorder_point: i64,
+}
+
+impl Product {
+    pub fn from_row(row: &ProductRow) -> Product {
+        let currency =
+            ordo_core::money::Currency::parse(&row.currency).unwrap_or(ordo_core::money::Currency::Usd);
+        Product {
+            sku: row.sku.clone(),
+            name: row.name.clone(),
+            category: row.category.clone(),
+            description: row.description.clone(),
+            price: ordo_core::money::Money::new(row.price, currency).into(),
+            active: row.active,
+            min_per_order: row.min_per_order,
+            max_per_order: row.max_per_order,
+            out_of_stock_policy: row.policy.clone(),
+            lead_time_days: row.lead_time_days,
+            weight_grams: row.weight_grams,
+            tax_class: row.tax_class.clone(),
+            reorder_point: row.reorder_point,
+        }
+    }
+}
+
+/// Stock of one SKU at one location.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct StockLevel {
+    pub sku: String,
+    pub location: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    /// On hand minus reserved: what can still be promised.
+    pub available: i64,
+}
+
+impl From<&StockRow> for StockLevel {
+    fn from(r: &StockRow) -> Self {
+        StockLevel {
+            sku: r.sku.clone(),
+            location: r.location.clone(),
+            on_hand: r.on_hand,
+            reserved: r.reserved,
+            available: r.available(),
+        }
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AvailabilityKind {
+    Allocated,
+    Backordered,
+    Dropshipped,
+}
+
+/// Where some units of a line come from.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct LineAvailabilityView {
+    pub quantity: i64,
+    pub kind: AvailabilityKind,
+    pub location: Option<String>,
+    pub supplier: Option<String>,
+    pub promised_on: Option<NaiveDate>,
+}
+
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OrderLineView {
+    pub index: i64,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price: Money,
+    /// What the customer pays for the line (after discounts, with tax when prices exclude it).
+    pub total: Money,
+    pub availability: Vec<LineAvailabilityView>,
+}
+
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OrderTotalsView {
+    pub subtotal: Money,
+    pub discount: Money,
+    pub shipping: Money,
+    pub tax: Money,
+    pub grand_total: Money,
+}
+
+/// The payment: amounts, status, and only what is safe to show of the card.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PaymentView {
+    /// pending, authorized, partially_captured, captured, partially_refunded, refunded, voided, failed
+    pub status: String,
+    pub authorized: Money,
+    pub captured: Money,
+    pub refunded: Money,
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+    pub failure_reason: Option<String>,
+}
+
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ShipmentView {
+    pub id: String,
+    pub state: String,
+    pub source: String,
+    pub units: i64,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+    pub expected_delivery: Option<NaiveDate>,
+}
+
+/// One timeline event.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TimelineEvent {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    /// snake_case event type, e.g. "payment_authorized".
+    #[graphql(name = "type")]
+    pub kind: String,
+    /// The event's data as ordo-core's wire JSON.
+    pub data: async_graphql::Json<serde_json::Value>,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusTone {
+    Info,
+    Success,
+    Warning,
+    Danger,
+}
+
+#[derive(SimpleObject, Debug, Clone)]
+pub struct StatusStep {
+    pub key: String,
+    pub label: String,
+    /// done, current or upcoming
+    pub state: String,
+}
+
+/// What the customer sees: the same words as the tracking page and the e-mails.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct StatusViewGql {
+    pub headline: String,
+    pub detail: String,
+    pub tone: StatusTone,
+    pub steps: Vec<StatusStep>,
+    pub expected_delivery: Option<NaiveDate>,
+    /// The list-view status, e.g. PARTIALLY_SHIPPED.
+    pub summary: String,
+}
+
+impl From<StatusView> for StatusViewGql {
+    fn from(v: StatusView) -> Self {
+        StatusViewGql {
+            headline: v.headline,
+            detail: v.detail,
+            tone: match v.tone {
+                Tone::Info => StatusTone::Info,
+                Tone::Success => StatusTone::Success,
+                Tone::Warning => StatusTone::Warning,
+                Tone::Danger => StatusTone::Danger,
+            },
+            steps: v
+                .steps
+                .into_iter()
+                .map(|s| StatusStep {
+                    key: wire_name(s.key),
+                    label: s.label,
+                    state: match s.state {
+                        StepState::Done => "done",
+                        StepState::Current => "current",
+                        StepState::Upcoming => "upcoming",
+                    }
+                    .to_owned(),
+                })
+                .collect(),
+            expected_delivery: v.expected_delivery,
+            summary: wire_name(v.summary),
+        }
+    }
+}
+
+/// A unit enum's name on the wire (`"placed"`, `"PARTIALLY_SHIPPED"`).
+pub fn wire_name<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// An order with its timeline.
+#[derive(Debug, Clone)]
+pub struct OrderView {
+    pub order: Order,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+pub fn lines(order: &Order) -> Vec<OrderLineView> {
+    order
+        .lines()
+        .iter()
+        .map(|l| OrderLineView {
+            index: i64::try_from(l.index()).unwrap_or(i64::MAX),
+            sku: l.sku().as_str().to_owned(),
+            name: l.name().to_owned(),
+            quantity: i64::from(l.quantity()),
+            unit_price: l.unit_price().into(),
+            total: l.total().into(),
+            availability: l
+                .parts()
+                .iter()
+                .map(|p| {
+                    let (kind, location, supplier, promised_on) = match p.availability() {
+                        LineAvailability::Allocated { location } => {
+                            (AvailabilityKind::Allocated, Some(location.clone()), None, None)
+                        }
+                        LineAvailability::Backordered { promised } => {
+                            (AvailabilityKind::Backordered, None, None, Some(*promised))
+                        }
+                        LineAvailability::Dropshipped { supplier } => {
+                            (AvailabilityKind::Dropshipped, None, Some(supplier.clone()), None)
+                        }
+                    };
+                    LineAvailabilityView {
+                        quantity: i64::from(p.quantity()),
+                        kind,
+                        location,
+                        supplier,
+                        promised_on,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub fn shipments(order: &Order) -> Vec<ShipmentView> {
+    order
+        .shipments()
+        .iter()
+        .map(|s| ShipmentView {
+            id: s.id().to_owned(),
+            state: shipment_state(s.state()).to_owned(),
+            source: match s.source() {
+                ordo_core::order::ShipmentSource::Location { location } => location.to_string(),
+                ordo_core::order::ShipmentSource::Supplier { supplier } => format!("supplier:{supplier}"),
+            },
+            units: i64::from(s.units()),
+            carrier: s.carrier().map(str::to_owned),
+            tracking_number: s.tracking_number().map(str::to_owned),
+            tracking_url: s.tracking_url().map(str::to_owned),
+            expected_delivery: s.expected_delivery(),
+        })
+        .collect()
+}
+
+fn shipment_state(state: &ShipmentState) -> &'static str {
+    state.name()
+}

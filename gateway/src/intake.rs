@@ -1,0 +1,181 @@
+//! Order intake: a cart from any channel becomes an order, exactly once, without overselling.
+//!
+//! The server rebuilds the catalog snapshot from the store and runs the same ordo-core
+//! validation the browser runs; then allocates, and writes everything in one transaction
+//! ([`crate::store::Store::insert_order`]). Conflicts and stock that changed underneath are
+//! retried from a fresh read, a bounded number of times.
+
+use chrono::Utc;
+use ordo_core::allocation::{AllocationError, LineRequest, allocate};
+use ordo_core::cart::{self, Cart, Issue, IssueCode, Severity};
+use ordo_core::order::{NewOrder, Order, TimelineEntry, place};
+use ordo_core::values::{CustomerId, OrderId};
+
+use crate::error::ApiError;
+use crate::store::orders::{Intake, NewOrderRecord};
+use crate::store::{Store, StoreError, backoff};
+
+/// Most attempts at the intake transaction before answering `CONFLICT`.
+const MAX_ATTEMPTS: u32 = 16;
+
+/// A request to place an order.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlaceOrder {
+    pub channel: String,
+    pub external_id: Option<String>,
+    pub customer: Option<String>,
+    /// The cart, at checkout stage.
+    pub cart: Cart,
+}
+
+/// The answer to a placement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub order_id: String,
+    /// True when the order already existed (same idempotency key or channel external id).
+    pub replayed: bool,
+}
+
+/// Places an order once per idempotency key and per (channel, external id).
+pub async fn place_order(
+    store: &Store,
+    request: &PlaceOrder,
+    idempotency_key: Option<&str>,
+    actor: &str,
+) -> Result<Placed, ApiError> {
+    if let Some(key) = idempotency_key {
+        check_key(key)?;
+    }
+    let fingerprint = fingerprint(request)?;
+    let customer = request
+        .customer
+        .as_deref()
+        .map(CustomerId::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_input("customerId", e.to_string()))?;
+    if let Some(external) = &request.external_id
+        && (external.trim().is_empty() || external.len() > 128)
+    {
+        return Err(ApiError::bad_input("externalId", "must be 1-128 characters"));
+    }
+    let external_key = request.external_id.as_ref().map(|e| format!("{}:{}", request.channel, e.trim()));
+    let id = format!("ord_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        if let Some(key) = idempotency_key
+            && let Some(record) = store.idempotency(key).await?
+        {
+            return if record.operation == "placeOrder" && record.fingerprint == fingerprint {
+                Ok(Placed { order_id: record.order_id, replayed: true })
+            } else {
+                Err(ApiError::IdempotencyMismatch)
+            };
+        }
+        if let Some(external_key) = &external_key
+            && let Some(existing) = store.order_by_external_key(external_key).await?
+        {
+            return Ok(Placed { order_id: existing, replayed: true });
+        }
+
+        let mut cart = request.cart.clone();
+        cart.stage = cart::CartStage::Checkout;
+        let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.trim().to_owned()).collect();
+        let snapshot = store.snapshot(&skus).await?;
+        let now = Utc::now();
+        let check = cart::validate(&cart, &snapshot.catalog, &snapshot.rules, now);
+        if !check.ok {
+            return Err(ApiError::rejected(check.issues));
+        }
+        let totals = check.totals.as_ref().ok_or_else(|| ApiError::rejected(check.issues.clone()))?;
+        let requests: Vec<LineRequest> =
+            totals.lines.iter().map(|l| LineRequest { sku: l.sku.clone(), quantity: l.quantity }).collect();
+        let plan = match allocate(
+            &requests,
+            &snapshot.catalog,
+            &snapshot.stock,
+            &snapshot.locations,
+            now.date_naive(),
+        ) {
+            Ok(plan) => plan,
+            Err(errors) => return Err(ApiError::rejected(allocation_issues(&errors, &totals.lines))),
+        };
+        let event = place(NewOrder {
+            id: OrderId::parse(&id).map_err(|e| ApiError::bad_input("id", e.to_string()))?,
+            channel: &request.channel,
+            customer: customer.clone(),
+            cart: &cart,
+            check: &check,
+            plan: &plan,
+            rules: &snapshot.rules,
+        })
+        .map_err(|e| ApiError::bad_input("order", e.to_string()))?;
+        let first = TimelineEntry { seq: 1, at: now, event };
+        let order =
+            Order::from_timeline([&first]).map_err(|e| ApiError::bad_input("order", e.to_string()))?;
+        let record = NewOrderRecord {
+            id: &id,
+            external_key: external_key.clone().unwrap_or_else(|| format!("{}:#{id}", request.channel)),
+            external_id: request.external_id.as_deref().map(str::trim),
+            idempotency_key,
+            fingerprint: &fingerprint,
+            plan: &plan,
+            first: &first,
+            order: &order,
+            actor,
+        };
+        match store.insert_order(&record).await? {
+            Intake::Placed => return Ok(Placed { order_id: id, replayed: false }),
+            // The next turn of the loop finds the winner's record or order.
+            Intake::KeyTaken | Intake::ExternalIdTaken => {}
+            Intake::StockChanged | Intake::Conflict => {}
+        }
+        if attempt >= MAX_ATTEMPTS {
+            return Err(StoreError::Contended(attempt).into());
+        }
+        backoff(attempt).await;
+    }
+}
+
+fn check_key(key: &str) -> Result<(), ApiError> {
+    let ok = (8..=128).contains(&key.len())
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_input("idempotencyKey", "must be 8-128 letters, digits, '-', '_', ':' or '.'"))
+    }
+}
+
+/// A stable digest of the request, to tell a replay from a different request under the same key.
+fn fingerprint(request: &PlaceOrder) -> Result<String, ApiError> {
+    let text = serde_json::to_string(request).map_err(|e| ApiError::bad_input("input", e.to_string()))?;
+    // FNV-1a, 64 bits: stable across builds and platforms (the std hasher is not).
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    Ok(format!("{hash:016x}:{}", text.len()))
+}
+
+/// Allocation failures as cart issues, at the line they concern.
+fn allocation_issues(errors: &[AllocationError], lines: &[ordo_core::cart::LineTotals]) -> Vec<Issue> {
+    errors
+        .iter()
+        .map(|e| {
+            let line = match e {
+                AllocationError::InsufficientStock { line, .. }
+                | AllocationError::UnknownSku { line, .. }
+                | AllocationError::Inactive { line, .. } => lines.get(*line).map_or(*line, |l| l.index),
+                _ => 0,
+            };
+            Issue {
+                code: IssueCode::OutOfStock,
+                path: format!("lines[{line}].quantity"),
+                severity: Severity::Error,
+                message: e.to_string(),
+            }
+        })
+        .collect()
+}

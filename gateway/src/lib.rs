@@ -1,0 +1,24 @@
+//! ordo-gateway: Ordo's GraphQL API over a SurrealDB store, with every rule from ordo-core.
+//!
+//! # Layout
+//! - [`server`]: startup (store, schema, router) on a listener the caller provides.
+//! - [`http`]: the HTTP edge (GraphQL POST/GET, GraphiQL, health probes, static demo files).
+//! - [`graphql`]: the schema, one object per area.
+//! - [`intake`]: placing orders once, without overselling.
+//! - [`commands`]: running core commands on stored orders; payment mutations.
+//! - [`payments`]: the payment provider trait and the test provider.
+//! - [`store`]: SurrealDB access, migrations, transactions.
+//! - [`seed`]: the demo shop.
+//! - [`error`]: API errors and their codes.
+
+pub mod commands;
+pub mod error;
+pub mod graphql;
+mod http;
+pub mod intake;
+pub mod payments;
+pub mod seed;
+pub mod server;
+pub mod store;
+
+pub use server::{Config, serve, serve_store};

@@ -1,0 +1,118 @@
+//! Payment providers: the trait the gateway calls, and the built-in test provider with documented tokens.
+//!
+//! Ordo never sees a card number: the browser gives the card to the provider and sends Ordo a
+//! token. Ordo stores the provider's reference, the card brand and the last four digits only.
+
+use ordo_core::card::CardBrand;
+use ordo_core::money::Money;
+
+/// What a provider says about an authorization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// The provider's reference for later capture, void or refund.
+    pub reference: String,
+    pub brand: CardBrand,
+    pub last4: Option<String>,
+}
+
+/// Why a provider refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentFailure {
+    /// The card or wallet was declined; `reason` is safe to show the customer.
+    #[error("payment declined: {reason}")]
+    Declined { reason: String },
+    /// The provider could not be reached or failed; the payment may be retried.
+    #[error("the payment provider failed: {0}")]
+    Provider(String),
+    #[error("unknown payment token")]
+    UnknownToken,
+}
+
+/// A payment service provider (card acquirer, wallet).
+pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
+    fn authorize(&self, token: &str, amount: Money) -> Result<Authorization, PaymentFailure>;
+    fn capture(&self, reference: &str, amount: Money) -> Result<(), PaymentFailure>;
+    fn void(&self, reference: &str) -> Result<(), PaymentFailure>;
+    fn refund(&self, reference: &str, amount: Money) -> Result<(), PaymentFailure>;
+}
+
+/// The built-in provider for development, demos and tests. Its tokens:
+///
+/// | token | result |
+/// |---|---|
+/// | `tok_visa` | approved, Visa ending 4242 |
+/// | `tok_mastercard` | approved, Mastercard ending 4444 |
+/// | `tok_amex` | approved, American Express ending 0005 |
+/// | `tok_wallet_applepay` | approved, Visa (Apple Pay) ending 1111 |
+/// | `tok_declined` | declined: card declined |
+/// | `tok_insufficient_funds` | declined: insufficient funds |
+/// | `tok_expired_card` | declined: card expired |
+/// | `tok_processing_error` | provider error (retry later) |
+#[derive(Debug, Default)]
+pub struct TestProvider;
+
+impl PaymentProvider for TestProvider {
+    fn authorize(&self, token: &str, amount: Money) -> Result<Authorization, PaymentFailure> {
+        let approved = |brand, last4: &str| {
+            Ok(Authorization {
+                reference: format!(
+                    "test_auth_{}_{}",
+                    ulid::Ulid::new().to_string().to_lowercase(),
+                    amount.amount()
+                ),
+                brand,
+                last4: Some(last4.to_owned()),
+            })
+        };
+        let declined = |reason: &str| Err(PaymentFailure::Declined { reason: reason.to_owned() });
+        match token {
+            "tok_visa" => approved(CardBrand::Visa, "4242"),
+            "tok_mastercard" => approved(CardBrand::Mastercard, "4444"),
+            "tok_amex" => approved(CardBrand::Amex, "0005"),
+            "tok_wallet_applepay" => approved(CardBrand::Visa, "1111"),
+            "tok_declined" => declined("card declined"),
+            "tok_insufficient_funds" => declined("insufficient funds"),
+            "tok_expired_card" => declined("card expired"),
+            "tok_processing_error" => Err(PaymentFailure::Provider("processing error".into())),
+            _ => Err(PaymentFailure::UnknownToken),
+        }
+    }
+
+    fn capture(&self, reference: &str, _amount: Money) -> Result<(), PaymentFailure> {
+        known(reference)
+    }
+
+    fn void(&self, reference: &str) -> Result<(), PaymentFailure> {
+        known(reference)
+    }
+
+    fn refund(&self, reference: &str, _amount: Money) -> Result<(), PaymentFailure> {
+        known(reference)
+    }
+}
+
+fn known(reference: &str) -> Result<(), PaymentFailure> {
+    if reference.starts_with("test_auth_") { Ok(()) } else { Err(PaymentFailure::UnknownToken) }
+}
+
+#[cfg(test)]
+mod tests {
+    use ordo_core::money::Currency;
+
+    use super::*;
+
+    #[test]
+    fn test_tokens_behave_as_documented() {
+        let p = TestProvider;
+        let usd = Money::new(1000, Currency::Usd);
+        let auth = p.authorize("tok_visa", usd).unwrap();
+        assert_eq!((auth.brand, auth.last4.as_deref()), (CardBrand::Visa, Some("4242")));
+        assert!(p.capture(&auth.reference, usd).is_ok());
+        assert_eq!(
+            p.authorize("tok_declined", usd),
+            Err(PaymentFailure::Declined { reason: "card declined".into() })
+        );
+        assert!(matches!(p.authorize("tok_processing_error", usd), Err(PaymentFailure::Provider(_))));
+        assert_eq!(p.authorize("4242424242424242", usd), Err(PaymentFailure::UnknownToken));
+    }
+}

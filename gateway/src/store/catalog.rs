@@ -1,0 +1,307 @@
+//! Catalog reads and writes: products, stock per location, purchase orders and the shop's rules.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use ordo_core::allocation::{LocationId, LocationStock};
+use ordo_core::cart::Rules;
+use ordo_core::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
+use ordo_core::money::{Currency, Money};
+use ordo_core::values::{Quantity, Sku};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError, decode, rows, without_nulls};
+
+/// A product as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    #[serde(default)]
+    pub description: String,
+    pub price: i64,
+    pub currency: String,
+    pub active: bool,
+    pub min_per_order: Option<i64>,
+    pub max_per_order: Option<i64>,
+    pub policy: String,
+    pub lead_time_days: Option<i64>,
+    pub supplier: Option<String>,
+    pub weight_grams: i64,
+    pub tax_class: String,
+    #[serde(default)]
+    pub reorder_point: i64,
+}
+
+/// Stock of one SKU at one location, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StockRow {
+    pub sku: String,
+    pub location: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+}
+
+impl StockRow {
+    pub fn available(&self) -> i64 {
+        (self.on_hand - self.reserved).max(0)
+    }
+}
+
+/// The record key of a stock row.
+pub(crate) fn stock_key(sku: &str, location: &str) -> String {
+    format!("{sku}@{location}")
+}
+
+/// Everything validation and allocation need for a set of SKUs, read in one round trip.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    pub catalog: Catalog,
+    pub rules: Rules,
+    pub stock: Vec<LocationStock>,
+    /// Locations in preference order (lowest rank first).
+    pub locations: Vec<LocationId>,
+}
+
+impl ProductRow {
+    /// The core's view of this product, with `available` to promise.
+    pub fn to_item(
+        &self,
+        available: i64,
+        next_restock: Option<NaiveDate>,
+    ) -> Result<CatalogItem, StoreError> {
+        let bad = |what: &str| StoreError::Decode(format!("product {}: {what}", self.sku));
+        let quantity =
+            |q: Option<i64>| q.map(Quantity::parse).transpose().map_err(|_| bad("bad quantity limit"));
+        let policy = match self.policy.as_str() {
+            "backorder" => OutOfStockPolicy::Backorder {
+                lead_time_days: u16::try_from(self.lead_time_days.unwrap_or(14))
+                    .map_err(|_| bad("lead time"))?,
+            },
+            "dropship" => OutOfStockPolicy::Dropship { supplier: self.supplier.clone().unwrap_or_default() },
+            _ => OutOfStockPolicy::Deny,
+        };
+        let tax_class = match self.tax_class.as_str() {
+            "reduced" => TaxClass::Reduced,
+            "zero" => TaxClass::Zero,
+            _ => TaxClass::Standard,
+        };
+        Ok(CatalogItem {
+            sku: Sku::parse(&self.sku).map_err(|_| bad("bad sku"))?,
+            name: self.name.clone(),
+            unit_price: Money::new(self.price, Currency::parse(&self.currency).map_err(|_| bad("currency"))?),
+            active: self.active,
+            min_per_order: quantity(self.min_per_order)?,
+            max_per_order: quantity(self.max_per_order)?,
+            available: u32::try_from(available.max(0)).unwrap_or(u32::MAX),
+            policy,
+            next_restock,
+            weight_grams: u32::try_from(self.weight_grams.max(0)).unwrap_or(u32::MAX),
+            tax_class,
+        })
+    }
+}
+
+impl Store {
+    /// Products, optionally filtered, ordered by SKU, from `after` (exclusive), at most `limit`.
+    pub(crate) async fn products(
+        &self,
+        category: Option<&str>,
+        search: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ProductRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query(
+                "SELECT * FROM product
+                 WHERE ($category = NONE OR category = $category)
+                   AND ($search = NONE OR string::lowercase(name) CONTAINS string::lowercase($search)
+                        OR string::lowercase(sku) CONTAINS string::lowercase($search))
+                   AND ($after = NONE OR sku > $after)
+                 ORDER BY sku LIMIT $limit",
+            )
+            .bind(("category", category.map(str::to_owned)))
+            .bind(("search", search.map(str::to_owned)))
+            .bind(("after", after.map(str::to_owned)))
+            .bind(("limit", i64::try_from(limit).unwrap_or(i64::MAX)))
+            .await?;
+        decode(rows(&mut results, 0)?)
+    }
+
+    pub(crate) async fn product(&self, sku: &str) -> Result<Option<ProductRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT * FROM type::record('product', $sku)")
+            .bind(("sku", sku.to_owned()))
+            .await?;
+        Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
+    }
+
+    pub async fn stock_of(&self, sku: &str) -> Result<Vec<StockRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT sku, location, on_hand, reserved FROM stock WHERE sku = $sku ORDER BY location")
+            .bind(("sku", sku.to_owned()))
+            .await?;
+        decode(rows(&mut results, 0)?)
+    }
+
+    /// What validating and allocating a cart of `skus` needs, read in one query.
+    pub(crate) async fn snapshot(&self, skus: &[String]) -> Result<Snapshot, StoreError> {
+        let mut results = self
+            .db()
+            .query(
+                "SELECT * FROM product WHERE sku IN $skus;
+                 SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
+                 SELECT sku, expected_on FROM purchase_order WHERE open = true AND sku IN $skus;
+                 SELECT VALUE rules FROM shop:rules;
+                 SELECT record::id(id) AS key, rank FROM location ORDER BY rank, key;",
+            )
+            .bind(("skus", skus.to_vec()))
+            .await?;
+        let products: Vec<ProductRow> = decode(rows(&mut results, 0)?)?;
+        let stock: Vec<StockRow> = decode(rows(&mut results, 1)?)?;
+        #[derive(Deserialize)]
+        struct Arrival {
+            sku: String,
+            expected_on: String,
+        }
+        let arrivals: Vec<Arrival> = decode(rows(&mut results, 2)?)?;
+        let rules: Vec<serde_json::Value> = rows(&mut results, 3)?;
+        #[derive(Deserialize)]
+        struct LocationRow {
+            key: String,
+        }
+        let locations: Vec<LocationRow> = decode(rows(&mut results, 4)?)?;
+
+        let mut available: BTreeMap<&str, i64> = BTreeMap::new();
+        for row in &stock {
+            *available.entry(row.sku.as_str()).or_default() += row.available();
+        }
+        let mut next: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+        for a in &arrivals {
+            if let Ok(date) = a.expected_on.parse::<NaiveDate>() {
+                let slot = next.entry(a.sku.as_str()).or_insert(date);
+                *slot = (*slot).min(date);
+            }
+        }
+        let items = products
+            .iter()
+            .map(|p| {
+                p.to_item(
+                    available.get(p.sku.as_str()).copied().unwrap_or(0),
+                    next.get(p.sku.as_str()).copied(),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let rules = match rules.into_iter().next() {
+            Some(json) => {
+                serde_json::from_value(json).map_err(|e| StoreError::Decode(format!("rules: {e}")))?
+            }
+            None => Rules::default(),
+        };
+        let location_stock = stock
+            .iter()
+            .filter_map(|row| {
+                Some(LocationStock {
+                    location: LocationId::parse(&row.location).ok()?,
+                    sku: Sku::parse(&row.sku).ok()?,
+                    on_hand: u32::try_from(row.on_hand.max(0)).ok()?,
+                    reserved: u32::try_from(row.reserved.max(0)).ok()?,
+                })
+            })
+            .collect();
+        let locations = locations.iter().filter_map(|l| LocationId::parse(&l.key).ok()).collect();
+        Ok(Snapshot { catalog: Catalog::new(items), rules, stock: location_stock, locations })
+    }
+
+    pub async fn rules(&self) -> Result<Rules, StoreError> {
+        let mut results = self.db().query("SELECT VALUE rules FROM shop:rules").await?;
+        match rows(&mut results, 0)?.into_iter().next() {
+            Some(json) => serde_json::from_value(json).map_err(|e| StoreError::Decode(format!("rules: {e}"))),
+            None => Ok(Rules::default()),
+        }
+    }
+
+    /// Replaces the shop's rules.
+    pub async fn set_rules(&self, rules: &Rules) -> Result<(), StoreError> {
+        let json = serde_json::to_value(rules).map_err(|e| StoreError::Decode(e.to_string()))?;
+        self.db().query("UPSERT shop:rules SET rules = $rules").bind(("rules", json)).await?.check()?;
+        Ok(())
+    }
+
+    /// Creates or replaces a product.
+    pub async fn put_product(&self, product: &ProductRow) -> Result<(), StoreError> {
+        let json =
+            without_nulls(serde_json::to_value(product).map_err(|e| StoreError::Decode(e.to_string()))?);
+        self.db()
+            .query("UPSERT type::record('product', $sku) CONTENT $product")
+            .bind(("sku", product.sku.clone()))
+            .bind(("product", json))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn put_location(&self, key: &str, name: &str, rank: i64) -> Result<(), StoreError> {
+        self.db()
+            .query("UPSERT type::record('location', $key) SET name = $name, rank = $rank")
+            .bind(("key", key.to_owned()))
+            .bind(("name", name.to_owned()))
+            .bind(("rank", rank))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Sets on-hand stock (a receipt or a count), recording the movement.
+    pub async fn put_stock(
+        &self,
+        sku: &str,
+        location: &str,
+        on_hand: i64,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .query(
+                "BEGIN;
+                 LET $before = (SELECT VALUE on_hand FROM type::record('stock', $key))[0] ?? 0;
+                 UPSERT type::record('stock', $key) SET sku = $sku, location = $location, on_hand = $on_hand,
+                     reserved = reserved ?? 0;
+                 CREATE stock_movement SET sku = $sku, location = $location, on_hand_delta = $on_hand - $before,
+                     reserved_delta = 0, reason = $reason, at = time::now();
+                 COMMIT;",
+            )
+            .bind(("key", stock_key(sku, location)))
+            .bind(("sku", sku.to_owned()))
+            .bind(("location", location.to_owned()))
+            .bind(("on_hand", on_hand))
+            .bind(("reason", reason.to_owned()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn put_purchase_order(
+        &self,
+        sku: &str,
+        location: &str,
+        quantity: i64,
+        expected_on: NaiveDate,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .query(
+                "CREATE purchase_order SET sku = $sku, location = $location, quantity = $quantity,
+                     received = 0, expected_on = $expected, open = true",
+            )
+            .bind(("sku", sku.to_owned()))
+            .bind(("location", location.to_owned()))
+            .bind(("quantity", quantity))
+            .bind(("expected", expected_on.to_string()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,164 @@
+//! The SurrealDB store: connecting (embedded file, in-memory or a server), migrations, and typed access.
+//!
+//! - [`migrate`]: applies `schema/surreal/NNNN_*.surql` in order, once each.
+//! - [`catalog`]: products, stock, purchase orders and rules, read into ordo-core's types.
+//! - [`orders`]: order intake and timeline appends, each one transaction, retried on conflict.
+
+pub mod catalog;
+mod migrate;
+pub mod orders;
+
+use std::collections::HashMap;
+
+use surrealdb::Surreal;
+use surrealdb::engine::any::{self, Any};
+use surrealdb::opt::auth::Root;
+use surrealdb::types::QueryError;
+
+/// Why the store could not do something. Internal detail stays in the log, never in a response.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot connect to the store at {url}: {source}")]
+    Connect { url: String, source: Box<surrealdb::Error> },
+    #[error("store query failed: {0}")]
+    Query(Box<surrealdb::Error>),
+    #[error("migration {name} failed: {message}")]
+    Migration { name: String, message: String },
+    #[error("store returned unexpected data: {0}")]
+    Decode(String),
+    #[error("the transaction kept conflicting after {0} attempts")]
+    Contended(u32),
+}
+
+impl From<surrealdb::Error> for StoreError {
+    fn from(e: surrealdb::Error) -> Self {
+        StoreError::Query(Box::new(e))
+    }
+}
+
+/// A connected, migrated SurrealDB.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// One client for every engine: `mem://`, `surrealkv://path`, `ws://host:port`.
+    db: Surreal<Any>,
+}
+
+impl Store {
+    /// Connects to `url` and applies pending migrations. Credentials, namespace and database for a
+    /// server come from `ORDO_DB_USER`, `ORDO_DB_PASS`, `ORDO_DB_NS` and `ORDO_DB_NAME`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let connect_error = |source| StoreError::Connect { url: url.to_owned(), source: Box::new(source) };
+        let db = any::connect(url).await.map_err(connect_error)?;
+        if let (Ok(username), Ok(password)) = (std::env::var("ORDO_DB_USER"), std::env::var("ORDO_DB_PASS")) {
+            db.signin(Root { username, password }).await.map_err(connect_error)?;
+        }
+        let ns = std::env::var("ORDO_DB_NS").unwrap_or_else(|_| "ordo".into());
+        let name = std::env::var("ORDO_DB_NAME").unwrap_or_else(|_| "ordo".into());
+        db.use_ns(ns).use_db(name).await.map_err(connect_error)?;
+        let store = Store { db };
+        migrate::apply(&store.db).await?;
+        Ok(store)
+    }
+
+    pub(crate) fn db(&self) -> &Surreal<Any> {
+        &self.db
+    }
+
+    /// A trivial query, for readiness probes.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.query("RETURN 1").await?.check()?;
+        Ok(())
+    }
+}
+
+/// How a transaction sent as one `BEGIN … COMMIT` query ended. A failed COMMIT does not fail
+/// the call itself (surrealdb#7428): every statement's result is inspected.
+#[derive(Debug)]
+pub(crate) enum TxOutcome {
+    Committed,
+    /// A write conflict: retry the whole transaction from a fresh read.
+    Conflict,
+    /// A `THROW` inside the transaction, with its message.
+    Thrown(String),
+    /// A unique index or record id already taken, with the store's message.
+    Duplicate(String),
+    Failed(String),
+}
+
+impl TxOutcome {
+    /// A one-line description for logs and internal errors.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            TxOutcome::Committed => "committed".into(),
+            TxOutcome::Conflict => "write conflict".into(),
+            TxOutcome::Thrown(m) => format!("thrown: {m}"),
+            TxOutcome::Duplicate(m) => format!("duplicate: {m}"),
+            TxOutcome::Failed(m) => format!("failed: {m}"),
+        }
+    }
+}
+
+pub(crate) fn outcome(mut results: surrealdb::IndexedResults) -> TxOutcome {
+    let errors: HashMap<usize, surrealdb::Error> = results.take_errors();
+    if errors.is_empty() {
+        return TxOutcome::Committed;
+    }
+    let conflict = errors.values().any(|e| {
+        e.query_details() == Some(&QueryError::TransactionConflict) || e.message().contains("can be retried")
+    });
+    if conflict {
+        return TxOutcome::Conflict;
+    }
+    if let Some(e) = errors.values().find(|e| e.is_thrown()) {
+        let message = e.message();
+        return TxOutcome::Thrown(message.strip_prefix("An error occurred: ").unwrap_or(message).to_owned());
+    }
+    if let Some(e) = errors.values().find(|e| {
+        e.is_already_exists()
+            || e.message().contains("already contains")
+            || e.message().contains("already exists")
+    }) {
+        return TxOutcome::Duplicate(e.message().to_owned());
+    }
+    let mut messages: Vec<(usize, String)> =
+        errors.into_iter().map(|(i, e)| (i, e.message().to_owned())).collect();
+    messages.sort();
+    TxOutcome::Failed(messages.into_iter().map(|(i, m)| format!("#{i}: {m}")).collect::<Vec<_>>().join("; "))
+}
+
+/// A short random pause before retrying a conflicting transaction (grows with the attempt).
+pub(crate) async fn backoff(attempt: u32) {
+    let ceiling = 2u64.saturating_pow(attempt.min(6)).saturating_mul(2);
+    let millis = rand::random_range(1..=ceiling.max(2));
+    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+}
+
+/// Reads column `index` of a query result as JSON rows.
+pub(crate) fn rows(
+    results: &mut surrealdb::IndexedResults,
+    index: usize,
+) -> Result<Vec<serde_json::Value>, StoreError> {
+    Ok(results.take::<Vec<serde_json::Value>>(index)?)
+}
+
+/// JSON for `CONTENT`/`SET`: SurrealDB's `option<T>` fields take NONE (an absent key), not NULL.
+pub(crate) fn without_nulls(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect(),
+        ),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(without_nulls).collect())
+        }
+        other => other,
+    }
+}
+
+/// Decodes JSON rows into `T`.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    rows: Vec<serde_json::Value>,
+) -> Result<Vec<T>, StoreError> {
+    rows.into_iter()
+        .map(|row| serde_json::from_value(row).map_err(|e| StoreError::Decode(e.to_string())))
+        .collect()
+}

@@ -1,0 +1,290 @@
+//! Orders in the store: the intake transaction, timeline reads, and appending events atomically.
+
+use chrono::{DateTime, Utc};
+use ordo_core::allocation::{AllocationPlan, LinePart};
+use ordo_core::order::{Order, TimelineEntry};
+use ordo_core::status::status_view;
+use serde::Deserialize;
+
+use super::catalog::stock_key;
+use super::{Store, StoreError, TxOutcome, decode, outcome, rows};
+
+/// What an idempotency key already stands for.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct IdempotencyRecord {
+    pub operation: String,
+    pub fingerprint: String,
+    pub order_id: String,
+}
+
+/// The intake transaction's result.
+#[derive(Debug)]
+pub(crate) enum Intake {
+    Placed,
+    /// The idempotency key was taken meanwhile (a concurrent identical request won).
+    KeyTaken,
+    /// The channel already has an order with this external id.
+    ExternalIdTaken,
+    /// Stock changed since the snapshot: re-read and re-plan.
+    StockChanged,
+    /// A write conflict: retry.
+    Conflict,
+}
+
+/// A new order ready to be written.
+#[derive(Debug)]
+pub(crate) struct NewOrderRecord<'a> {
+    pub id: &'a str,
+    pub external_key: String,
+    pub external_id: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
+    pub fingerprint: &'a str,
+    pub plan: &'a AllocationPlan,
+    pub first: &'a TimelineEntry,
+    pub order: &'a Order,
+    pub actor: &'a str,
+}
+
+/// A stored timeline entry.
+#[derive(Debug, Deserialize)]
+struct EventRow {
+    entry: serde_json::Value,
+}
+
+impl Store {
+    pub(crate) async fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT operation, fingerprint, order_id FROM type::record('idempotency', $key)")
+            .bind(("key", key.to_owned()))
+            .await?;
+        Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
+    }
+
+    /// The order a channel already imported under `external_key`, if any.
+    pub(crate) async fn order_by_external_key(
+        &self,
+        external_key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT VALUE record::id(id) FROM orders WHERE external_key = $key")
+            .bind(("key", external_key.to_owned()))
+            .await?;
+        Ok(results.take::<Vec<String>>(0)?.into_iter().next())
+    }
+
+    /// Writes a new order in one transaction: idempotency record, stock reservations (each a
+    /// conditional update, so two orders for the last unit conflict or one fails its condition),
+    /// reservation and movement rows, the order, its first event and an outbox message.
+    pub(crate) async fn insert_order(&self, new: &NewOrderRecord<'_>) -> Result<Intake, StoreError> {
+        let mut sql = String::from("BEGIN;\n");
+        if new.idempotency_key.is_some() {
+            sql.push_str(
+                "CREATE type::record('idempotency', $idem) SET operation = 'placeOrder', \
+                 fingerprint = $fingerprint, order_id = $id, at = time::now();\n",
+            );
+        }
+        let mut binds: Vec<(String, serde_json::Value)> = Vec::new();
+        let mut n = 0;
+        for line in new.plan.lines() {
+            for part in line.parts() {
+                if let LinePart::Allocate { location, quantity } = part {
+                    let (k, q, s, l) = (format!("k{n}"), format!("q{n}"), format!("s{n}"), format!("l{n}"));
+                    sql.push_str(&format!(
+                        "LET $r{n} = UPDATE type::record('stock', ${k}) SET reserved += ${q} \
+                         WHERE on_hand - reserved >= ${q} RETURN AFTER;\n\
+                         IF array::len($r{n}) = 0 {{ THROW 'stock_changed' }};\n\
+                         CREATE reservation SET order_id = $id, sku = ${s}, location = ${l}, quantity = ${q};\n\
+                         CREATE stock_movement SET sku = ${s}, location = ${l}, on_hand_delta = 0, \
+                         reserved_delta = ${q}, reason = 'reserved', order_id = $id, at = time::now();\n"
+                    ));
+                    binds.push((k, stock_key(line.sku().as_str(), location.as_str()).into()));
+                    binds.push((q, i64::from(*quantity).into()));
+                    binds.push((s, line.sku().as_str().into()));
+                    binds.push((l, location.as_str().into()));
+                    n += 1;
+                }
+            }
+        }
+        sql.push_str(
+            "CREATE type::record('orders', $id) SET channel = $channel, external_id = $external_id, \
+             external_key = $external_key, customer = $customer, email = $email, currency = $currency, \
+             grand_total = $grand_total, summary = $summary, last_seq = 1, placed_at = <datetime>$at, \
+             updated_at = <datetime>$at;\n\
+             CREATE type::record('event', $event_key) SET order_id = $id, seq = 1, at = <datetime>$at, \
+             type = $type, actor = $actor, entry = $entry;\n\
+             CREATE outbox SET topic = 'order.placed', order_id = $id, payload = $entry, at = time::now();\n\
+             COMMIT;",
+        );
+        let order = new.order;
+        let entry = serde_json::to_value(new.first).map_err(|e| StoreError::Decode(e.to_string()))?;
+        let mut query = self
+            .db()
+            .query(sql)
+            .bind(("id", new.id.to_owned()))
+            .bind(("idem", new.idempotency_key.map(str::to_owned)))
+            .bind(("fingerprint", new.fingerprint.to_owned()))
+            .bind(("channel", order.channel().to_owned()))
+            .bind(("external_id", new.external_id.map(str::to_owned)))
+            .bind(("external_key", new.external_key.clone()))
+            .bind(("customer", order.customer().map(|c| c.as_str().to_owned())))
+            .bind(("email", order.email().as_str().to_owned()))
+            .bind(("currency", order.currency().code().to_owned()))
+            .bind(("grand_total", order.totals().grand_total.amount()))
+            .bind(("summary", summary(order, new.first.at)))
+            .bind(("at", new.first.at.to_rfc3339()))
+            .bind(("event_key", event_key(new.id, 1)))
+            .bind(("type", new.first.event.name().to_owned()))
+            .bind(("actor", new.actor.to_owned()))
+            .bind(("entry", entry));
+        for (name, value) in binds {
+            query = query.bind((name, value));
+        }
+        Ok(match outcome(query.await?) {
+            TxOutcome::Committed => Intake::Placed,
+            TxOutcome::Conflict => Intake::Conflict,
+            TxOutcome::Thrown(message) if message.contains("stock_changed") => Intake::StockChanged,
+            TxOutcome::Duplicate(message) if message.contains("idempotency") => Intake::KeyTaken,
+            TxOutcome::Duplicate(message) if message.contains("order_external") => Intake::ExternalIdTaken,
+            other => {
+                return Err(StoreError::Decode(format!("intake transaction failed: {}", other.describe())));
+            }
+        })
+    }
+
+    /// An order's timeline, in sequence order; empty when there is no such order.
+    pub(crate) async fn timeline(&self, order_id: &str) -> Result<Vec<TimelineEntry>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT entry, seq FROM event WHERE order_id = $id ORDER BY seq")
+            .bind(("id", order_id.to_owned()))
+            .await?;
+        let rows: Vec<EventRow> = decode(rows(&mut results, 0)?)?;
+        rows.into_iter()
+            .map(|r| serde_json::from_value(r.entry).map_err(|e| StoreError::Decode(format!("event: {e}"))))
+            .collect()
+    }
+
+    /// Appends `entries` to an order whose last sequence number is `expected_seq`, in one
+    /// transaction with the list-view update; `Ok(false)` when someone else appended first.
+    pub(crate) async fn append(
+        &self,
+        order: &Order,
+        expected_seq: u64,
+        entries: &[TimelineEntry],
+        actor: &str,
+        outbox_topic: Option<&str>,
+        idempotency: Option<(&str, &str, &str)>,
+    ) -> Result<bool, StoreError> {
+        let Some(last) = entries.last() else { return Ok(true) };
+        let mut sql = String::from(
+            "BEGIN;\n\
+             LET $o = UPDATE type::record('orders', $id) SET last_seq = $last_seq, summary = $summary, \
+             updated_at = <datetime>$at WHERE last_seq = $expected RETURN AFTER;\n\
+             IF array::len($o) = 0 { THROW 'stale_order' };\n",
+        );
+        let mut query_binds: Vec<(String, serde_json::Value)> = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            sql.push_str(&format!(
+                "CREATE type::record('event', $k{i}) SET order_id = $id, seq = $s{i}, at = <datetime>$at, \
+                 type = $t{i}, actor = $actor, entry = $e{i};\n"
+            ));
+            query_binds.push((format!("k{i}"), event_key(order.id().as_str(), entry.seq).into()));
+            query_binds.push((format!("s{i}"), serde_json::Value::from(entry.seq)));
+            query_binds.push((format!("t{i}"), entry.event.name().into()));
+            query_binds.push((
+                format!("e{i}"),
+                serde_json::to_value(entry).map_err(|e| StoreError::Decode(e.to_string()))?,
+            ));
+        }
+        if idempotency.is_some() {
+            sql.push_str(
+                "CREATE type::record('idempotency', $idem) SET operation = $op, fingerprint = $fp, \
+                 order_id = $id, at = time::now();\n",
+            );
+        }
+        if outbox_topic.is_some() {
+            sql.push_str("CREATE outbox SET topic = $topic, order_id = $id, payload = { events: $events }, at = time::now();\n");
+        }
+        sql.push_str("COMMIT;");
+        let events = serde_json::to_value(entries).map_err(|e| StoreError::Decode(e.to_string()))?;
+        let mut query = self
+            .db()
+            .query(sql)
+            .bind(("id", order.id().as_str().to_owned()))
+            .bind(("last_seq", i64::try_from(last.seq).unwrap_or(i64::MAX)))
+            .bind(("expected", i64::try_from(expected_seq).unwrap_or(i64::MAX)))
+            .bind(("summary", summary(order, last.at)))
+            .bind(("at", last.at.to_rfc3339()))
+            .bind(("actor", actor.to_owned()))
+            .bind(("topic", outbox_topic.map(str::to_owned)))
+            .bind(("events", events))
+            .bind(("idem", idempotency.map(|i| i.0.to_owned())))
+            .bind(("op", idempotency.map(|i| i.1.to_owned())))
+            .bind(("fp", idempotency.map(|i| i.2.to_owned())));
+        for (name, value) in query_binds {
+            query = query.bind((name, value));
+        }
+        match outcome(query.await?) {
+            TxOutcome::Committed => Ok(true),
+            TxOutcome::Conflict | TxOutcome::Duplicate(_) => Ok(false),
+            TxOutcome::Thrown(message) if message.contains("stale_order") => Ok(false),
+            other => Err(StoreError::Decode(format!("append failed: {}", other.describe()))),
+        }
+    }
+
+    /// Order ids for a list view, newest first.
+    pub(crate) async fn order_ids(
+        &self,
+        summary: Option<&str>,
+        channel: Option<&str>,
+        before: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            key: String,
+            placed_at: DateTime<Utc>,
+        }
+        let mut results = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS key, placed_at FROM orders
+                 WHERE ($summary = NONE OR summary = $summary) AND ($channel = NONE OR channel = $channel)
+                   AND ($before = NONE OR placed_at < <datetime>$before)
+                 ORDER BY placed_at DESC LIMIT $limit",
+            )
+            .bind(("summary", summary.map(str::to_owned)))
+            .bind(("channel", channel.map(str::to_owned)))
+            .bind(("before", before.map(|b| b.to_rfc3339())))
+            .bind(("limit", i64::try_from(limit).unwrap_or(i64::MAX)))
+            .await?;
+        let rows: Vec<Row> = decode(rows(&mut results, 0)?)?;
+        Ok(rows.into_iter().map(|r| (r.key, r.placed_at)).collect())
+    }
+
+    /// Units reserved per (sku, location) by open reservations, for consistency checks.
+    pub async fn reserved_total(&self, sku: &str) -> Result<(i64, i64), StoreError> {
+        let mut results = self
+            .db()
+            .query(
+                "RETURN math::sum((SELECT VALUE reserved FROM stock WHERE sku = $sku));
+                 RETURN math::sum((SELECT VALUE quantity FROM reservation WHERE sku = $sku));",
+            )
+            .bind(("sku", sku.to_owned()))
+            .await?;
+        let stock: Option<i64> = results.take(0)?;
+        let reservations: Option<i64> = results.take(1)?;
+        Ok((stock.unwrap_or(0), reservations.unwrap_or(0)))
+    }
+}
+
+fn event_key(order_id: &str, seq: u64) -> String {
+    format!("{order_id}#{seq:010}")
+}
+
+fn summary(order: &Order, now: DateTime<Utc>) -> String {
+    let view = status_view(order, now);
+    serde_json::to_value(view.summary).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
