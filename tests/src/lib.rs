@@ -1,6 +1,14 @@
 //! Helpers shared by Ordo's end-to-end and architecture tests (the tests live in `tests/tests/`).
+//!
+//! [`TestApp::spawn`] starts the real gateway through the same startup path as `ordo serve`,
+//! on `127.0.0.1:0` with a fresh store, and stops it when dropped.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+use ordo_gateway::store::Store;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
 
 /// The workspace root (the folder holding the top-level `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
@@ -36,4 +44,101 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
     }
     found.sort();
     found
+}
+
+/// A running gateway and an HTTP client for it.
+#[derive(Debug)]
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    /// A handle on the same store the gateway uses, for checks behind the API.
+    pub store: Store,
+    /// Dropping the sender stops the server.
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// Starts a gateway on a fresh in-memory store with the demo shop.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_on("mem://", true).await
+    }
+
+    /// Starts a gateway on `db_url`, loading the demo shop when `seed_demo`.
+    pub async fn spawn_on(db_url: &str, seed_demo: bool) -> TestApp {
+        let store = Store::open(db_url).await.expect("open the store");
+        Self::serve(store, seed_demo).await
+    }
+
+    /// Starts a gateway on an opened store (prepare data on it first).
+    pub async fn serve(store: Store, seed_demo: bool) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+        let addr = listener.local_addr().expect("local address");
+        let (tx, rx) = oneshot::channel::<()>();
+        let config = ordo_gateway::Config { seed_demo, ..ordo_gateway::Config::default() };
+        let served = store.clone();
+        let server = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = ordo_gateway::serve_store(listener, served, config, shutdown).await {
+                panic!("gateway failed: {e}");
+            }
+        });
+        let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("http client");
+        let app = TestApp { addr, client, store, shutdown: Some(tx), server: Some(server) };
+        app.wait_ready().await;
+        app
+    }
+
+    async fn wait_ready(&self) {
+        for _ in 0..200 {
+            if let Ok(r) = self.client.get(self.url("/readyz")).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the gateway did not become ready");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// POSTs a GraphQL operation and returns the JSON body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("send the request");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The `extensions.code` of the first error in a GraphQL response, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
 }

@@ -1,0 +1,80 @@
+//! The HTTP edge of the gateway: methods, media types, batches, body limits, health probes, SDL.
+
+use ordo_tests::{TestApp, error_code, workspace_root};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn queries_work_over_get_but_mutations_need_post() {
+    let app = TestApp::spawn().await;
+    let ok: Value = app
+        .client
+        .get(app.url("/graphql?query=%7Bproduct(sku:%22MUG-STONE%22)%7Bname%7D%7D"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ok["data"]["product"]["name"], "Stoneware mug");
+    let refused = app
+        .client
+        .get(app.url("/graphql?query=mutation%7BvoidPayment(orderId:%22x%22)%7Breplayed%7D%7D"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 405);
+}
+
+#[tokio::test]
+async fn malformed_requests_get_clear_errors() {
+    let app = TestApp::spawn().await;
+    let post = |body: &'static str, content_type: &'static str| {
+        app.client.post(app.url("/graphql")).header("content-type", content_type).body(body).send()
+    };
+    let r = post("{not json", "application/json").await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(error_code(&r.json().await.unwrap()), Some("BAD_REQUEST"));
+    let r = post(r#"[{"query":"{__typename}"},{"query":"{__typename}"}]"#, "application/json").await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(error_code(&r.json().await.unwrap()), Some("BATCH_NOT_SUPPORTED"));
+    let r = post(r#"{"query":"{__typename}"}"#, "text/plain").await.unwrap();
+    assert_eq!(r.status(), 415);
+    let body: Value = app.gql("{ products(first: 1000) { edges { cursor } } }", json!({})).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    let body: Value = app.gql("{ nope }", json!({})).await;
+    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("nope")));
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_without_reading_it_all() {
+    let app = TestApp::spawn().await;
+    let big =
+        format!(r#"{{"query":"{{__typename}}","variables":{{"pad":"{}"}}}}"#, "x".repeat(10 * 1024 * 1024));
+    let r = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let still: Value = app.gql("{ __typename }", json!({})).await;
+    assert_eq!(still["data"]["__typename"], "QueryRoot");
+}
+
+#[tokio::test]
+async fn health_and_readiness_probes_answer() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
+    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+}
+
+#[test]
+fn the_committed_sdl_matches_the_code() {
+    let committed = std::fs::read_to_string(workspace_root().join("schema/ordo.graphql")).unwrap();
+    assert!(
+        committed == ordo_gateway::graphql::sdl(),
+        "schema/ordo.graphql is stale: run `ordo schema > schema/ordo.graphql`"
+    );
+}

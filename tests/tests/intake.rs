@@ -1,0 +1,349 @@
+//! Order intake end to end: the real gateway on a loopback port, a real SurrealDB engine, HTTP clients.
+
+use futures::future::join_all;
+use ordo_gateway::store::Store;
+use ordo_gateway::store::catalog::ProductRow;
+use ordo_tests::{TestApp, error_code};
+use serde_json::{Value, json};
+
+const PLACE: &str = "mutation($input: PlaceOrderInput!, $key: String) {
+  placeOrder(input: $input, idempotencyKey: $key) {
+    replayed
+    order { id state totals { grandTotal { amount } }
+            lines { sku quantity availability { kind location supplier promisedOn quantity } }
+            payment { status } statusView { headline summary } timeline { seq type } }
+  }
+}";
+
+fn address() -> Value {
+    json!({ "name": "Grace Hopper", "line1": "1 Navy Way", "city": "Arlington", "region": "VA",
+            "postalCode": "22202", "country": "US" })
+}
+
+fn input(lines: Value) -> Value {
+    json!({ "channel": "web", "currency": "USD", "email": "grace@example.com", "lines": lines, "shippingAddress": address() })
+}
+
+async fn place(app: &TestApp, input: Value, key: Option<&str>) -> Value {
+    app.gql(PLACE, json!({ "input": input, "key": key })).await
+}
+
+async fn stock(app: &TestApp, sku: &str) -> Vec<(String, i64, i64)> {
+    let body = app
+        .gql("query($sku: String!) { stock(sku: $sku) { location onHand reserved } }", json!({ "sku": sku }))
+        .await;
+    body["data"]["stock"]
+        .as_array()
+        .expect("stock rows")
+        .iter()
+        .map(|r| {
+            (
+                r["location"].as_str().unwrap_or("").to_owned(),
+                r["onHand"].as_i64().unwrap_or(-1),
+                r["reserved"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect()
+}
+
+async fn order_count(app: &TestApp) -> usize {
+    let body = app.gql("{ orders(first: 100) { edges { node { id } } } }", json!({})).await;
+    body["data"]["orders"]["edges"].as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn an_order_goes_from_cart_to_captured_payment_with_backorder_and_dropship_lines() {
+    let app = TestApp::spawn().await;
+    let body = place(
+        &app,
+        input(json!([{ "sku": "TEE-BLK-M", "quantity": 2 }, { "sku": "HOODIE-GRY-L", "quantity": 1 }, { "sku": "LAMP-DESK", "quantity": 1 }])),
+        Some("intake-0001"),
+    )
+    .await;
+    let order = &body["data"]["placeOrder"]["order"];
+    assert_eq!(order["state"], "placed", "{body}");
+    // 2 × $24 + $69 + $89 = $206, free ground shipping above $75, 6 % Virginia tax.
+    assert_eq!(order["totals"]["grandTotal"]["amount"], 21836);
+    assert_eq!(order["lines"][0]["availability"][0]["kind"], "ALLOCATED");
+    assert_eq!(order["lines"][1]["availability"][0]["kind"], "BACKORDERED");
+    assert!(
+        order["lines"][1]["availability"][0]["promisedOn"].is_string(),
+        "promised from the open purchase order"
+    );
+    assert_eq!(order["lines"][2]["availability"][0]["kind"], "DROPSHIPPED");
+    assert_eq!(order["lines"][2]["availability"][0]["supplier"], "northwood");
+    assert_eq!(order["statusView"]["summary"], "AWAITING_PAYMENT");
+    assert_eq!(stock(&app, "TEE-BLK-M").await, vec![("east".into(), 60, 2), ("west".into(), 20, 0)]);
+
+    let id = order["id"].as_str().expect("an order id").to_owned();
+    let authorize =
+        "mutation($id: String!, $token: String!) { authorizePayment(orderId: $id, token: $token) {
+        order { state payment { status brand last4 } statusView { headline } } } }";
+    let body = app.gql(authorize, json!({ "id": id, "token": "tok_visa" })).await;
+    let authorized = &body["data"]["authorizePayment"]["order"];
+    assert_eq!(authorized["state"], "confirmed", "{body}");
+    assert_eq!(authorized["payment"]["status"], "authorized");
+    assert_eq!(
+        (authorized["payment"]["brand"].as_str(), authorized["payment"]["last4"].as_str()),
+        (Some("visa"), Some("4242"))
+    );
+
+    let capture = "mutation($id: String!) { capturePayment(orderId: $id) { order { payment { status captured { amount } } timeline { seq type } } } }";
+    let body = app.gql(capture, json!({ "id": id })).await;
+    let captured = &body["data"]["capturePayment"]["order"];
+    assert_eq!(captured["payment"]["status"], "captured", "{body}");
+    assert_eq!(captured["payment"]["captured"]["amount"], 21836);
+    let types: Vec<&str> =
+        captured["timeline"].as_array().unwrap().iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(types, vec!["placed", "payment_authorized", "confirmed", "payment_captured"]);
+}
+
+#[tokio::test]
+async fn a_declined_card_is_recorded_and_another_token_can_pay() {
+    let app = TestApp::spawn().await;
+    let body = place(&app, input(json!([{ "sku": "MUG-STONE", "quantity": 1 }])), None).await;
+    let id = body["data"]["placeOrder"]["order"]["id"].as_str().expect("order id").to_owned();
+    let authorize = "mutation($id: String!, $token: String!) { authorizePayment(orderId: $id, token: $token) { order { payment { status } } } }";
+    let declined = app.gql(authorize, json!({ "id": id, "token": "tok_insufficient_funds" })).await;
+    assert_eq!(error_code(&declined), Some("PAYMENT_DECLINED"));
+    let read = app.gql("query($id: String!) { order(id: $id) { payment { status failureReason } statusView { headline } } }", json!({ "id": id })).await;
+    assert_eq!(read["data"]["order"]["payment"]["status"], "failed");
+    assert_eq!(read["data"]["order"]["payment"]["failureReason"], "insufficient funds");
+    assert_eq!(read["data"]["order"]["statusView"]["headline"], "Payment failed");
+    let unknown = app.gql(authorize, json!({ "id": id, "token": "4242424242424242" })).await;
+    assert_eq!(error_code(&unknown), Some("BAD_USER_INPUT"), "a card number is not a token");
+    let paid = app.gql(authorize, json!({ "id": id, "token": "tok_mastercard" })).await;
+    assert_eq!(paid["data"]["authorizePayment"]["order"]["payment"]["status"], "authorized", "{paid}");
+}
+
+async fn store_with_limited_sku(units: i64) -> Store {
+    let store = Store::open("mem://").await.expect("store");
+    store.put_location("east", "East", 1).await.expect("location");
+    store
+        .put_product(&ProductRow {
+            sku: "LIMITED".into(),
+            name: "Limited edition print".into(),
+            category: "art".into(),
+            description: String::new(),
+            price: 1000,
+            currency: "USD".into(),
+            active: true,
+            min_per_order: None,
+            max_per_order: None,
+            policy: "deny".into(),
+            lead_time_days: None,
+            supplier: None,
+            weight_grams: 100,
+            tax_class: "standard".into(),
+            reorder_point: 0,
+        })
+        .await
+        .expect("product");
+    store.put_stock("LIMITED", "east", units, "test").await.expect("stock");
+    store.set_rules(&ordo_gateway::seed::demo_rules()).await.expect("rules");
+    store
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_orders_for_fifty_units_never_oversell() {
+    let app = TestApp::serve(store_with_limited_sku(50).await, false).await;
+    let attempts = (0..200).map(|_| place(&app, input(json!([{ "sku": "LIMITED", "quantity": 1 }])), None));
+    let results = join_all(attempts).await;
+    let placed = results.iter().filter(|b| b["data"]["placeOrder"]["order"]["id"].is_string()).count();
+    let codes: Vec<Option<&str>> =
+        results.iter().filter(|b| b["errors"].is_array()).map(error_code).collect();
+    assert_eq!(placed, 50, "exactly the stock is sold");
+    assert_eq!(codes.len(), 150);
+    assert!(codes.iter().all(|c| *c == Some("OUT_OF_STOCK")), "every other call is OUT_OF_STOCK: {codes:?}");
+    assert_eq!(stock(&app, "LIMITED").await, vec![("east".into(), 50, 50)]);
+    let (reserved, in_reservations) = app.store.reserved_total("LIMITED").await.expect("ledger");
+    assert_eq!((reserved, in_reservations), (50, 50), "stock and reservation ledger agree");
+    assert_eq!(order_count(&app).await, 50);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_retries_with_one_key_make_one_order() {
+    let app = TestApp::spawn().await;
+    let same = input(json!([{ "sku": "CAP-NAVY", "quantity": 2 }]));
+    let results = join_all((0..50).map(|_| place(&app, same.clone(), Some("checkout-7f3a9c21")))).await;
+    let ids: Vec<&str> =
+        results.iter().filter_map(|b| b["data"]["placeOrder"]["order"]["id"].as_str()).collect();
+    assert_eq!(
+        ids.len(),
+        50,
+        "every call gets an answer: {:?}",
+        results.iter().find(|b| b["errors"].is_array())
+    );
+    assert!(ids.iter().all(|id| *id == ids[0]), "one order for one key");
+    let fresh = results.iter().filter(|b| b["data"]["placeOrder"]["replayed"] == false).count();
+    assert_eq!(fresh, 1, "exactly one call placed it");
+    assert_eq!(order_count(&app).await, 1);
+    assert_eq!(stock(&app, "CAP-NAVY").await.iter().map(|s| s.2).sum::<i64>(), 2, "reserved once");
+
+    let other = input(json!([{ "sku": "CAP-NAVY", "quantity": 3 }]));
+    let mismatch = place(&app, other, Some("checkout-7f3a9c21")).await;
+    assert_eq!(error_code(&mismatch), Some("IDEMPOTENCY_MISMATCH"));
+    assert_eq!(order_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_channel_order_imports_once_per_external_id() {
+    let app = TestApp::spawn().await;
+    let mut marketplace = input(json!([{ "sku": "SOCKS-3PK", "quantity": 1 }]));
+    marketplace["channel"] = json!("amazon");
+    marketplace["externalId"] = json!("113-5550123-7654321");
+    let first = place(&app, marketplace.clone(), None).await;
+    let again = place(&app, marketplace, None).await;
+    assert_eq!(first["data"]["placeOrder"]["order"]["id"], again["data"]["placeOrder"]["order"]["id"]);
+    assert_eq!(again["data"]["placeOrder"]["replayed"], true);
+    assert_eq!(order_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_code_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let lines = |l: Value| input(l);
+    let with = |field: &str, value: Value| {
+        let mut i = input(json!([{ "sku": "TEE-BLK-M", "quantity": 1 }]));
+        i[field] = value;
+        i
+    };
+    let with_address = |field: &str, value: Value| {
+        let mut i = input(json!([{ "sku": "TEE-BLK-M", "quantity": 1 }]));
+        i["shippingAddress"][field] = value;
+        i
+    };
+    let cases: Vec<(&str, Value, Option<&str>, &str)> = vec![
+        ("unknown SKU", lines(json!([{ "sku": "NOPE-1", "quantity": 1 }])), None, "UNKNOWN_SKU"),
+        ("malformed SKU", lines(json!([{ "sku": "a b/c", "quantity": 1 }])), None, "INVALID_SKU"),
+        ("quantity zero", lines(json!([{ "sku": "TEE-BLK-M", "quantity": 0 }])), None, "INVALID_QUANTITY"),
+        (
+            "negative quantity",
+            lines(json!([{ "sku": "TEE-BLK-M", "quantity": -3 }])),
+            None,
+            "INVALID_QUANTITY",
+        ),
+        (
+            "huge quantity",
+            lines(json!([{ "sku": "TEE-BLK-M", "quantity": 2_000_000_000 }])),
+            None,
+            "INVALID_QUANTITY",
+        ),
+        (
+            "above max per order",
+            lines(json!([{ "sku": "TEE-BLK-M", "quantity": 11 }])),
+            None,
+            "QTY_ABOVE_MAX",
+        ),
+        ("more than in stock", lines(json!([{ "sku": "TEE-WHT-M", "quantity": 9 }])), None, "OUT_OF_STOCK"),
+        ("no lines", lines(json!([])), None, "CART_EMPTY"),
+        (
+            "duplicate line",
+            lines(json!([{ "sku": "MUG-STONE", "quantity": 1 }, { "sku": "MUG-STONE", "quantity": 1 }])),
+            None,
+            "DUPLICATE_LINE",
+        ),
+        ("unknown currency", with("currency", json!("DOGE")), None, "CURRENCY_UNKNOWN"),
+        ("other currency", with("currency", json!("EUR")), None, "CURRENCY_MISMATCH"),
+        ("bad e-mail", with("email", json!("grace@")), None, "EMAIL_INVALID"),
+        ("bad postcode", with_address("postalCode", json!("2220")), None, "ADDRESS_INVALID_POSTCODE"),
+        ("unknown country", with_address("country", json!("UK")), None, "ADDRESS_INVALID_COUNTRY"),
+        ("empty city", with_address("city", json!(" ")), None, "ADDRESS_MISSING_FIELD"),
+        (
+            "no shipping there",
+            {
+                let mut i = with_address("country", json!("JP"));
+                i["shippingAddress"]["postalCode"] = json!("100-0001");
+                i
+            },
+            None,
+            "SHIPPING_UNAVAILABLE",
+        ),
+        ("unknown coupon", with("coupons", json!(["NOPE"])), None, "COUPON_UNKNOWN"),
+        (
+            "unknown shipping option",
+            with("shippingOption", json!("teleport")),
+            None,
+            "SHIPPING_OPTION_UNKNOWN",
+        ),
+        ("bad channel", with("channel", json!("Web Shop!")), None, "BAD_USER_INPUT"),
+        ("bad customer id", with("customerId", json!("cus 1; DROP")), None, "BAD_USER_INPUT"),
+        ("short idempotency key", with("email", json!("grace@example.com")), Some("k"), "BAD_USER_INPUT"),
+        (
+            "quantity as a string",
+            lines(json!([{ "sku": "TEE-BLK-M", "quantity": "2" }])),
+            None,
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        ("unknown input field", with("giftWrap", json!(true)), None, "GRAPHQL_VALIDATION_FAILED"),
+        ("missing e-mail", with("email", Value::Null), None, "GRAPHQL_VALIDATION_FAILED"),
+        ("lines not a list of objects", lines(json!(["TEE-BLK-M"])), None, "GRAPHQL_VALIDATION_FAILED"),
+    ];
+    assert!(cases.len() >= 25);
+    for (name, input, key, code) in cases {
+        let body = place(&app, input, key).await;
+        let got = error_code(&body);
+        let actual = got.unwrap_or("<none>");
+        let expected_family = if code == "GRAPHQL_VALIDATION_FAILED" {
+            body["errors"].is_array() && body["data"].is_null()
+        } else {
+            actual == code
+        };
+        assert!(expected_family, "{name}: expected {code}, got {body}");
+        assert!(body["errors"][0]["message"].as_str().is_some_and(|m| !m.is_empty()), "{name}: a message");
+        assert!(!body.to_string().contains("surreal"), "{name}: no internals leak: {body}");
+    }
+    assert_eq!(order_count(&app).await, 0, "nothing was placed");
+    assert_eq!(stock(&app, "TEE-BLK-M").await.iter().map(|s| s.2).sum::<i64>(), 0, "nothing was reserved");
+}
+
+#[tokio::test]
+async fn a_rejection_lists_every_blocking_issue_in_extensions() {
+    let app = TestApp::spawn().await;
+    let body = place(
+        &app,
+        input(json!([{ "sku": "NOPE", "quantity": 1 }, { "sku": "TEE-BLK-M", "quantity": 0 }])),
+        None,
+    )
+    .await;
+    let issues = body["errors"][0]["extensions"]["issues"].as_array().expect("issues");
+    let pairs: Vec<(&str, &str)> =
+        issues.iter().map(|i| (i["code"].as_str().unwrap_or(""), i["path"].as_str().unwrap_or(""))).collect();
+    assert_eq!(pairs, vec![("UNKNOWN_SKU", "lines[0].sku"), ("INVALID_QUANTITY", "lines[1].quantity")]);
+}
+
+#[tokio::test]
+async fn orders_survive_a_restart_on_the_embedded_file_store() {
+    let dir = std::env::temp_dir().join(format!("ordo-persist-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("surrealkv://{}", dir.join("ordo.db").display());
+    let app = TestApp::spawn_on(&url, true).await;
+    let mut ids = Vec::new();
+    for quantity in 1..=3 {
+        let body = place(&app, input(json!([{ "sku": "BOOK-RUST", "quantity": quantity }])), None).await;
+        ids.push(body["data"]["placeOrder"]["order"]["id"].as_str().expect("placed").to_owned());
+    }
+    let before = stock(&app, "BOOK-RUST").await;
+    app.stop().await;
+
+    // The embedded engine releases its file lock shortly after the last handle is dropped.
+    let mut reopened = None;
+    for _ in 0..100 {
+        match Store::open(&url).await {
+            Ok(store) => {
+                reopened = Some(store);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    let app = TestApp::serve(reopened.expect("the store reopens"), true).await;
+    for id in &ids {
+        let body = app.gql("query($id: String!) { order(id: $id) { id state } }", json!({ "id": id })).await;
+        assert_eq!(body["data"]["order"]["id"], json!(id), "order {id} survived: {body}");
+    }
+    assert_eq!(stock(&app, "BOOK-RUST").await, before, "reservations survived");
+    assert_eq!(before.iter().map(|s| s.2).sum::<i64>(), 6);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
