@@ -6,6 +6,7 @@
 //! - [`graphql`]: the schema, one object per area.
 //! - [`intake`]: placing orders once, without overselling.
 //! - [`commands`]: running core commands on stored orders; payment mutations.
+//! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders.
 //! - [`payments`]: the payment provider trait and the test provider.
 //! - [`store`]: SurrealDB access, migrations, transactions.
 //! - [`seed`]: the demo shop.
@@ -17,6 +18,7 @@ pub mod graphql;
 mod http;
 pub mod intake;
 pub mod payments;
+pub mod purchasing;
 pub mod seed;
 pub mod server;
 pub mod store;

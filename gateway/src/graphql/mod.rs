@@ -2,10 +2,12 @@
 //!
 //! - [`catalog`]: products and stock.
 //! - [`orders`]: intake, order reads, payments.
+//! - [`stock`]: adjustments, low stock, purchase orders and receipts.
 //! - [`types`]: output types converted from ordo-core at the edge.
 
 mod catalog;
 mod orders;
+mod stock;
 pub(crate) mod types;
 
 use std::sync::Arc;
@@ -30,10 +32,10 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState
 }
 
 #[derive(MergedObject, Default, Debug)]
-pub struct QueryRoot(catalog::CatalogQuery, orders::OrderQuery);
+pub struct QueryRoot(catalog::CatalogQuery, orders::OrderQuery, stock::StockQuery);
 
 #[derive(MergedObject, Default, Debug)]
-pub struct MutationRoot(orders::OrderMutation);
+pub struct MutationRoot(orders::OrderMutation, stock::StockMutation);
 
 pub type OrdoSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

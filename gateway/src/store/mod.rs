@@ -3,10 +3,12 @@
 //! - [`migrate`]: applies `schema/surreal/NNNN_*.surql` in order, once each.
 //! - [`catalog`]: products, stock, purchase orders and rules, read into ordo-core's types.
 //! - [`orders`]: order intake and timeline appends, each one transaction, retried on conflict.
+//! - [`stock`]: adjustments, purchase orders, receipts, backorder allocation.
 
 pub mod catalog;
 mod migrate;
 pub mod orders;
+pub mod stock;
 
 use std::collections::HashMap;
 

@@ -87,8 +87,27 @@ impl Store {
         }
         let mut binds: Vec<(String, serde_json::Value)> = Vec::new();
         let mut n = 0;
-        for line in new.plan.lines() {
-            for part in line.parts() {
+        for (line_index, line) in new.plan.lines().iter().enumerate() {
+            for (part_index, part) in line.parts().iter().enumerate() {
+                if let LinePart::Backorder { quantity, promised } = part {
+                    sql.push_str(&format!(
+                        "CREATE backorder SET order_id = $id, line = {line_index}, part = {part_index}, \
+                         sku = $bs{n}, quantity = {quantity}, promised = '{promised}', \
+                         placed_at = <datetime>$at, open = true;\n"
+                    ));
+                    binds.push((format!("bs{n}"), line.sku().as_str().into()));
+                    n += 1;
+                }
+                if let LinePart::Dropship { quantity, supplier } = part {
+                    sql.push_str(&format!(
+                        "CREATE outbox SET topic = 'dropship.requested', order_id = $id, \
+                         payload = {{ supplier: $ds{n}, sku: $dk{n}, quantity: {quantity}, line: {line_index} }}, \
+                         at = time::now();\n"
+                    ));
+                    binds.push((format!("ds{n}"), supplier.as_str().into()));
+                    binds.push((format!("dk{n}"), line.sku().as_str().into()));
+                    n += 1;
+                }
                 if let LinePart::Allocate { location, quantity } = part {
                     let (k, q, s, l) = (format!("k{n}"), format!("q{n}"), format!("s{n}"), format!("l{n}"));
                     sql.push_str(&format!(

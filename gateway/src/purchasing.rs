@@ -1,0 +1,161 @@
+//! Purchasing: stock adjustments, purchase orders, receipts, and giving received stock to
+//! waiting backorders oldest first (each allocation a timeline event on its order).
+
+use chrono::{NaiveDate, Utc};
+use ordo_core::allocation::LocationId;
+use ordo_core::order::{Command, Role};
+
+use crate::commands::load;
+use crate::error::ApiError;
+use crate::store::stock::{PurchaseOrderRow, StockChange};
+use crate::store::{Store, StoreError, backoff};
+
+const MAX_ATTEMPTS: u32 = 16;
+
+fn check_reason(reason: &str) -> Result<(), ApiError> {
+    let r = reason.trim();
+    if r.is_empty() || r.chars().count() > 200 {
+        return Err(ApiError::bad_input("reason", "must be 1-200 characters"));
+    }
+    Ok(())
+}
+
+async fn known_location(store: &Store, sku: &str, location: &str) -> Result<(), ApiError> {
+    if store.product(sku).await?.is_none() {
+        return Err(ApiError::NotFound("product"));
+    }
+    LocationId::parse(location).map_err(|e| ApiError::bad_input("location", e.to_string()))?;
+    let snapshot = store.snapshot(&[sku.to_owned()]).await?;
+    if !snapshot.locations.iter().any(|l| l.as_str() == location) {
+        return Err(ApiError::NotFound("location"));
+    }
+    Ok(())
+}
+
+/// Adds `delta` units (negative to remove) at a location, with a reason for the ledger.
+pub async fn adjust_stock(
+    store: &Store,
+    sku: &str,
+    location: &str,
+    delta: i64,
+    reason: &str,
+) -> Result<(), ApiError> {
+    check_reason(reason)?;
+    if delta == 0 || delta.abs() > 1_000_000 {
+        return Err(ApiError::bad_input("delta", "must be a non-zero number of units up to 1,000,000"));
+    }
+    known_location(store, sku, location).await?;
+    for attempt in 1..=MAX_ATTEMPTS {
+        match store.adjust_stock(sku, location, delta, reason.trim()).await? {
+            StockChange::Applied => return Ok(()),
+            StockChange::BelowReserved => {
+                return Err(ApiError::bad_input(
+                    "delta",
+                    "on hand cannot drop below what is reserved for orders",
+                ));
+            }
+            StockChange::Conflict | StockChange::NotReceivable => backoff(attempt).await,
+        }
+    }
+    Err(StoreError::Contended(MAX_ATTEMPTS).into())
+}
+
+pub async fn create_purchase_order(
+    store: &Store,
+    sku: &str,
+    location: &str,
+    quantity: i64,
+    expected_on: NaiveDate,
+) -> Result<PurchaseOrderRow, ApiError> {
+    if !(1..=1_000_000).contains(&quantity) {
+        return Err(ApiError::bad_input("quantity", "must be between 1 and 1,000,000"));
+    }
+    if expected_on < Utc::now().date_naive() {
+        return Err(ApiError::bad_input("expectedOn", "must not be in the past"));
+    }
+    known_location(store, sku, location).await?;
+    Ok(store.create_purchase_order(sku, location, quantity, expected_on).await?)
+}
+
+/// What a receipt did.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub purchase_order: PurchaseOrderRow,
+    /// Orders whose backordered units were allocated, oldest first, with the units.
+    pub allocated: Vec<(String, i64)>,
+}
+
+/// Receives units of a purchase order, then allocates the location's free stock to waiting
+/// backorders of the SKU, oldest first, stopping at the first that does not fit.
+pub async fn receive(store: &Store, id: &str, quantity: i64) -> Result<Receipt, ApiError> {
+    if !(1..=1_000_000).contains(&quantity) {
+        return Err(ApiError::bad_input("quantity", "must be between 1 and 1,000,000"));
+    }
+    let po = store.purchase_order(id).await?.ok_or(ApiError::NotFound("purchase order"))?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match store.receive_purchase_order(id, quantity).await? {
+            StockChange::Applied => break,
+            StockChange::NotReceivable => {
+                return Err(ApiError::bad_input(
+                    "quantity",
+                    "the purchase order is closed or would be over-received",
+                ));
+            }
+            _ if attempt >= MAX_ATTEMPTS => return Err(StoreError::Contended(attempt).into()),
+            _ => backoff(attempt).await,
+        }
+    }
+    let allocated = allocate_waiting(store, &po.sku, &po.location).await?;
+    let purchase_order = store.purchase_order(id).await?.ok_or(ApiError::NotFound("purchase order"))?;
+    Ok(Receipt { purchase_order, allocated })
+}
+
+/// Gives free stock at `location` to open backorders of `sku`, oldest first.
+pub async fn allocate_waiting(
+    store: &Store,
+    sku: &str,
+    location: &str,
+) -> Result<Vec<(String, i64)>, ApiError> {
+    let location_id =
+        LocationId::parse(location).map_err(|e| ApiError::bad_input("location", e.to_string()))?;
+    let mut allocated = Vec::new();
+    for backorder in store.waiting_backorders(sku).await? {
+        let mut attempt = 0;
+        let placed = loop {
+            attempt += 1;
+            let free = store.stock_row(sku, location).await?.map_or(0, |s| s.available());
+            if free < backorder.quantity {
+                break false;
+            }
+            let order = load(store, &backorder.order_id).await?;
+            let command = Command::AllocateBackorder {
+                line: usize::try_from(backorder.line).unwrap_or(usize::MAX),
+                part: usize::try_from(backorder.part).unwrap_or(usize::MAX),
+                location: location_id.clone(),
+            };
+            let (entries, after) = match order.execute(&command, &Role::Staff, Utc::now()) {
+                Ok(done) => done,
+                // The order was cancelled or the part changed meanwhile: skip it.
+                Err(e) => {
+                    tracing::info!(order = %backorder.order_id, error = %e, "backorder no longer waiting");
+                    break true;
+                }
+            };
+            match store.allocate_backorder(&after, order.last_seq(), &entries, &backorder, location).await? {
+                StockChange::Applied => {
+                    allocated.push((backorder.order_id.clone(), backorder.quantity));
+                    break true;
+                }
+                StockChange::BelowReserved => break false,
+                _ if attempt >= MAX_ATTEMPTS => return Err(StoreError::Contended(attempt).into()),
+                _ => backoff(attempt).await,
+            }
+        };
+        if !placed {
+            break; // strictly oldest first: a younger order does not jump the queue
+        }
+    }
+    Ok(allocated)
+}
