@@ -1,5 +1,7 @@
 //! The HTTP edge of the gateway: methods, media types, batches, body limits, health probes, SDL.
 
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
+
 use ordo_tests::{TestApp, error_code, workspace_root};
 use serde_json::{Value, json};
 

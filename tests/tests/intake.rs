@@ -1,5 +1,7 @@
 //! Order intake end to end: the real gateway on a loopback port, a real SurrealDB engine, HTTP clients.
 
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
+
 use futures::future::join_all;
 use ordo_gateway::store::Store;
 use ordo_gateway::store::catalog::ProductRow;

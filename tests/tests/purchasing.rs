@@ -1,5 +1,7 @@
 //! Purchasing end to end: stock adjustments, low stock, purchase orders received into waiting backorders.
 
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
+
 use ordo_tests::{TestApp, error_code};
 use serde_json::{Value, json};
 
