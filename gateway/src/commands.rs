@@ -77,6 +77,7 @@ pub async fn authorize(
     provider: &dyn PaymentProvider,
     order_id: &str,
     token: &str,
+    role: &Role,
     idempotency: Option<Idempotency<'_>>,
 ) -> Result<Ran, ApiError> {
     if let Some(i) = idempotency
@@ -99,16 +100,16 @@ pub async fn authorize(
             last4: None,
         },
     };
-    order.decide(&probe, &Role::Customer, Utc::now())?;
+    order.decide(&probe, role, Utc::now())?;
     match provider.authorize(token, amount) {
         Ok(auth) => {
             let method = PaymentMethod { reference: auth.reference, brand: auth.brand, last4: auth.last4 };
             let command = Command::AuthorizePayment { amount, method };
-            run(store, order_id, &Role::Customer, "customer", &command, idempotency).await
+            run(store, order_id, role, "customer", &command, idempotency).await
         }
         Err(PaymentFailure::Declined { reason }) => {
             let command = Command::FailPayment { reason: reason.clone() };
-            run(store, order_id, &Role::Customer, "payment-provider", &command, None).await?;
+            run(store, order_id, role, "payment-provider", &command, None).await?;
             Err(ApiError::PaymentDeclined(reason))
         }
         Err(PaymentFailure::UnknownToken) => {

@@ -26,6 +26,10 @@ pub enum ApiError {
     BadInput { field: String, message: String },
     #[error("the order is busy; try again")]
     Contended,
+    #[error("a valid bearer token is required")]
+    Unauthenticated,
+    #[error("your role may not do this")]
+    Forbidden,
     /// A store or internal failure. The message is generic; the detail is logged with `id`.
     #[error("internal error (reference {id})")]
     Internal { id: String },
@@ -42,6 +46,8 @@ impl ApiError {
             ApiError::PaymentUnavailable => "PAYMENT_PROVIDER_ERROR",
             ApiError::BadInput { .. } => "BAD_USER_INPUT",
             ApiError::Contended => "CONFLICT",
+            ApiError::Unauthenticated => "UNAUTHENTICATED",
+            ApiError::Forbidden => "FORBIDDEN",
             ApiError::Internal { .. } => "INTERNAL",
         }
     }

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
+use crate::auth::Actor;
 use crate::graphql::{AppState, OrdoSchema};
 
 /// Largest request body accepted.
@@ -121,7 +122,23 @@ async fn graphql_get(State(http): State<Http>, RawQuery(query): RawQuery, header
 }
 
 async fn respond(http: &Http, request: async_graphql::Request, headers: &HeaderMap) -> Response {
-    let response = http.schema.execute(request).await;
+    let actor = match headers.get(header::AUTHORIZATION).map(|v| v.to_str()) {
+        None => Actor::Anonymous,
+        Some(Ok(value)) => match value.strip_prefix("Bearer ").map(|t| http.state.keys.verify(t.trim())) {
+            Some(Ok(actor)) => actor,
+            _ => {
+                return error_response(
+                    StatusCode::UNAUTHORIZED,
+                    "UNAUTHENTICATED",
+                    "the bearer token is invalid or expired",
+                );
+            }
+        },
+        Some(Err(_)) => {
+            return error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the bearer token is invalid");
+        }
+    };
+    let response = http.schema.execute(request.data(actor)).await;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let graphql_response = accept.contains("application/graphql-response+json");
     // GraphQL-over-HTTP: with the graphql-response media type, a request that could not run at

@@ -1,6 +1,7 @@
 //! ordo-gateway: Ordo's GraphQL API over a SurrealDB store, with every rule from ordo-core.
 //!
 //! # Layout
+//! - [`auth`]: bearer tokens, roles, who may see and do what.
 //! - [`server`]: startup (store, schema, router) on a listener the caller provides.
 //! - [`http`]: the HTTP edge (GraphQL POST/GET, GraphiQL, health probes, static demo files).
 //! - [`graphql`]: the schema, one object per area.
@@ -12,6 +13,7 @@
 //! - [`seed`]: the demo shop.
 //! - [`error`]: API errors and their codes.
 
+pub mod auth;
 pub mod commands;
 pub mod error;
 pub mod graphql;

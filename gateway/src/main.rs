@@ -34,6 +34,24 @@ enum Cmd {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Mint a bearer token for development and the demo (uses ORDO_JWT_SECRET or data/jwt-secret).
+    Token {
+        /// customer, staff, admin, channel or supplier.
+        #[arg(long)]
+        role: String,
+        /// The customer id, for --role customer.
+        #[arg(long)]
+        customer: Option<String>,
+        /// The sales channel, for --role channel.
+        #[arg(long)]
+        channel: Option<String>,
+        /// The supplier id, for --role supplier.
+        #[arg(long)]
+        supplier: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 86_400)]
+        ttl: i64,
+    },
 }
 
 #[tokio::main]
@@ -48,6 +66,35 @@ async fn main() -> std::process::ExitCode {
             print!("{}", ordo_gateway::graphql::sdl());
             std::process::ExitCode::SUCCESS
         }
+        Cmd::Token { role, customer, channel, supplier, ttl } => {
+            use ordo_gateway::auth::{Actor, Keys};
+            let actor = match (role.as_str(), customer, channel, supplier) {
+                ("customer", Some(id), _, _) => Actor::Customer { id },
+                ("staff", ..) => Actor::Staff,
+                ("admin", ..) => Actor::Admin,
+                ("channel", _, Some(channel), _) => Actor::Channel { channel },
+                ("supplier", _, _, Some(supplier)) => Actor::Supplier { supplier },
+                _ => {
+                    eprintln!(
+                        "ordo token: --role customer needs --customer, channel needs --channel, supplier needs --supplier"
+                    );
+                    return std::process::ExitCode::FAILURE;
+                }
+            };
+            let minted = ordo_gateway::server::token_secret(false)
+                .and_then(|secret| Keys::new(&secret))
+                .and_then(|keys| keys.mint(&actor, "ordo-cli", chrono::Duration::seconds(ttl)));
+            match minted {
+                Ok(token) => {
+                    println!("{token}");
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("ordo token: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
         Cmd::Serve { db, listen, seed_demo, production, web } => {
             let listener = match tokio::net::TcpListener::bind(listen).await {
                 Ok(l) => l,
@@ -56,7 +103,8 @@ async fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::FAILURE;
                 }
             };
-            let config = ordo_gateway::Config { db_url: db, seed_demo, production, web_root: web };
+            let config =
+                ordo_gateway::Config { db_url: db, seed_demo, production, web_root: web, jwt_secret: None };
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use crate::auth::Keys;
 use crate::graphql::{self, AppState, Limits};
 use crate::payments::TestProvider;
 use crate::store::{Store, StoreError};
@@ -21,6 +22,9 @@ pub struct Config {
     pub production: bool,
     /// Static files to serve at `/` (the web demo), if any.
     pub web_root: Option<PathBuf>,
+    /// The token secret; when absent, `ORDO_JWT_SECRET`, else (outside production) a secret
+    /// kept in `data/jwt-secret` and created on first start.
+    pub jwt_secret: Option<Vec<u8>>,
 }
 
 impl Default for Config {
@@ -30,6 +34,7 @@ impl Default for Config {
             seed_demo: false,
             production: false,
             web_root: None,
+            jwt_secret: None,
         }
     }
 }
@@ -55,7 +60,12 @@ pub async fn serve_store(
     if config.seed_demo {
         crate::seed::seed_if_empty(&store).await?;
     }
-    let state = AppState { store, payments: Arc::new(TestProvider) };
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => token_secret(config.production).map_err(StoreError::Decode)?,
+    };
+    let keys = Keys::new(&secret).map_err(StoreError::Decode)?;
+    let state = AppState { store, payments: Arc::new(TestProvider), keys };
     let limits = Limits { locked_down: config.production, ..Limits::default() };
     let schema = graphql::build(Some(state.clone()), limits);
     let router = crate::http::router(schema, state, !config.production, config.web_root.clone());
@@ -66,4 +76,23 @@ pub async fn serve_store(
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| StoreError::Decode(format!("server error: {e}")))
+}
+
+/// The token secret: `ORDO_JWT_SECRET`, or outside production a random secret kept in
+/// `data/jwt-secret` (created on first use) so `ordo token` and `ordo serve` agree.
+pub fn token_secret(production: bool) -> Result<Vec<u8>, String> {
+    if let Ok(secret) = std::env::var("ORDO_JWT_SECRET") {
+        return Ok(secret.into_bytes());
+    }
+    if production {
+        return Err("set ORDO_JWT_SECRET (at least 32 bytes) in production".into());
+    }
+    let path = std::path::Path::new("data").join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing.trim().as_bytes().to_vec());
+    }
+    let secret: String = (0..4).map(|_| format!("{:016x}", rand::random::<u64>())).collect();
+    std::fs::create_dir_all("data").map_err(|e| format!("cannot create data/: {e}"))?;
+    std::fs::write(&path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(secret.into_bytes())
 }

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use ordo_gateway::auth::{Actor, Keys};
 use ordo_gateway::store::Store;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -53,6 +54,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// A handle on the same store the gateway uses, for checks behind the API.
     pub store: Store,
+    /// Signs tokens the gateway accepts.
+    pub keys: Keys,
     /// Dropping the sender stops the server.
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -75,7 +78,11 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = listener.local_addr().expect("local address");
         let (tx, rx) = oneshot::channel::<()>();
-        let config = ordo_gateway::Config { seed_demo, ..ordo_gateway::Config::default() };
+        let config = ordo_gateway::Config {
+            seed_demo,
+            jwt_secret: Some(TEST_SECRET.to_vec()),
+            ..ordo_gateway::Config::default()
+        };
         let served = store.clone();
         let server = tokio::spawn(async move {
             let shutdown = async {
@@ -86,7 +93,8 @@ impl TestApp {
             }
         });
         let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("http client");
-        let app = TestApp { addr, client, store, shutdown: Some(tx), server: Some(server) };
+        let keys = Keys::new(TEST_SECRET).expect("keys");
+        let app = TestApp { addr, client, store, keys, shutdown: Some(tx), server: Some(server) };
         app.wait_ready().await;
         app
     }
@@ -107,15 +115,24 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
-    /// POSTs a GraphQL operation and returns the JSON body.
+    /// A bearer token for `actor`, valid for an hour.
+    pub fn token(&self, actor: &Actor) -> String {
+        self.keys.mint(actor, "test", chrono_hour()).expect("mint a token")
+    }
+
+    /// POSTs a GraphQL operation as staff and returns the JSON body.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let response = self
-            .client
-            .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("send the request");
+        self.gql_with(Some(&self.token(&Actor::Staff)), query, variables).await
+    }
+
+    /// POSTs a GraphQL operation with `token` (anonymous when `None`).
+    pub async fn gql_with(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request =
+            self.client.post(self.url("/graphql")).json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("send the request");
         response.json().await.expect("a JSON body")
     }
 
@@ -136,6 +153,13 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// The secret test gateways sign tokens with.
+pub const TEST_SECRET: &[u8] = b"ordo-test-secret-ordo-test-secret-0123";
+
+fn chrono_hour() -> chrono::Duration {
+    chrono::Duration::hours(1)
 }
 
 /// The `extensions.code` of the first error in a GraphQL response, if any.

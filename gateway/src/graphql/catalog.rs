@@ -4,7 +4,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, Object, Result};
 
 use super::types::{Product, StockLevel};
-use super::{MAX_PAGE, state};
+use super::{MAX_PAGE, actor, state};
 use crate::error::{ApiError, GqlResult};
 
 #[derive(Default, Debug)]
@@ -40,16 +40,18 @@ impl CatalogQuery {
         Ok(state(ctx)?.store.product(sku.trim()).await.gql()?.as_ref().map(Product::from_row))
     }
 
-    /// Stock of a SKU at every location.
+    /// Stock of a SKU at every location (staff).
     async fn stock(&self, ctx: &Context<'_>, sku: String) -> Result<Vec<StockLevel>> {
+        actor(ctx).require_staff().gql()?;
         Ok(state(ctx)?.store.stock_of(sku.trim()).await.gql()?.iter().map(StockLevel::from).collect())
     }
 }
 
 #[ComplexObject]
 impl Product {
-    /// Stock at every location.
+    /// Stock at every location (staff).
     async fn stock(&self, ctx: &Context<'_>) -> Result<Vec<StockLevel>> {
+        actor(ctx).require_staff().gql()?;
         Ok(state(ctx)?.store.stock_of(&self.sku).await.gql()?.iter().map(StockLevel::from).collect())
     }
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
+use crate::auth::{Actor, Keys};
 use crate::payments::PaymentProvider;
 use crate::store::Store;
 
@@ -25,6 +26,13 @@ pub const MAX_PAGE: i32 = 100;
 pub struct AppState {
     pub store: Store,
     pub payments: Arc<dyn PaymentProvider>,
+    pub keys: Keys,
+}
+
+/// The caller, as the HTTP edge authenticated it (anonymous without a token).
+pub(crate) fn actor<'a>(ctx: &Context<'a>) -> &'a Actor {
+    const ANONYMOUS: &Actor = &Actor::Anonymous;
+    ctx.data_opt::<Actor>().unwrap_or(ANONYMOUS)
 }
 
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {

@@ -7,11 +7,12 @@ use ordo_core::cart::{Cart, CartLine, CartStage};
 use ordo_core::values::AddressInput;
 
 use super::catalog::page_size;
-use super::state;
 use super::types::{
     self, Money, OrderLineView, OrderTotalsView, OrderView, PaymentView, ShipmentView, StatusViewGql,
     TimelineEvent,
 };
+use super::{actor, state};
+use crate::auth::Actor;
 use crate::commands::{self, Idempotency};
 use crate::error::{ApiError, GqlResult};
 use crate::intake::{self, PlaceOrder};
@@ -96,6 +97,8 @@ pub struct OrderPayload {
     pub order: OrderView,
     /// True when this answer repeats an earlier one (same idempotency key or external id).
     pub replayed: bool,
+    /// For guest checkout only: a bearer token for this order (pay for it, track it).
+    pub access_token: Option<String>,
 }
 
 #[derive(Default, Debug)]
@@ -104,11 +107,18 @@ pub struct OrderQuery;
 #[Object]
 impl OrderQuery {
     /// One order with its lines, payment, shipments, timeline and status, or null.
+    /// Customers see only their own orders, guests only the order their token is for, channels
+    /// only their channel's; anything else answers null, exactly like a missing order.
     async fn order(&self, ctx: &Context<'_>, id: String) -> Result<Option<OrderView>> {
-        view(ctx, id.trim()).await.map(Some).or_else(|e| match e {
-            ApiError::NotFound(_) => Ok(None),
-            other => Err(other).gql(),
-        })
+        let caller = actor(ctx);
+        if *caller == Actor::Anonymous {
+            return Err(ApiError::Unauthenticated).gql();
+        }
+        match view(ctx, id.trim()).await {
+            Ok(order) if caller.can_see(&order.order) => Ok(Some(order)),
+            Ok(_) | Err(ApiError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other).gql(),
+        }
     }
 
     /// Orders, newest first. `summary` filters by list status (e.g. AWAITING_PAYMENT);
@@ -122,6 +132,13 @@ impl OrderQuery {
         channel: Option<String>,
     ) -> Result<Connection<String, OrderView>> {
         let limit = page_size(first)?;
+        let (channel, customer) = match actor(ctx) {
+            Actor::Anonymous => return Err(ApiError::Unauthenticated).gql(),
+            Actor::Staff | Actor::Admin => (channel, None),
+            Actor::Channel { channel: own } => (Some(own.clone()), None),
+            Actor::Customer { id } => (channel, Some(id.clone())),
+            Actor::Guest { .. } | Actor::Supplier { .. } => return Err(ApiError::Forbidden).gql(),
+        };
         let before = match &after {
             None => None,
             Some(cursor) => Some(
@@ -132,7 +149,10 @@ impl OrderQuery {
             ),
         };
         let store = &state(ctx)?.store;
-        let ids = store.order_ids(summary.as_deref(), channel.as_deref(), before, limit + 1).await.gql()?;
+        let ids = store
+            .order_ids(summary.as_deref(), channel.as_deref(), customer.as_deref(), before, limit + 1)
+            .await
+            .gql()?;
         let mut connection = Connection::new(after.is_some(), ids.len() > limit);
         for (id, placed_at) in ids.into_iter().take(limit) {
             let order = view(ctx, &id).await.gql()?;
@@ -169,11 +189,46 @@ impl OrderMutation {
         input: PlaceOrderInput,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let request = input.into_request()?;
-        let placed = intake::place_order(&state(ctx)?.store, &request, idempotency_key.as_deref(), "channel")
-            .await
-            .gql()?;
-        Ok(OrderPayload { order: view(ctx, &placed.order_id).await.gql()?, replayed: placed.replayed })
+        let caller = actor(ctx);
+        let mut request = input.into_request()?;
+        match caller {
+            Actor::Anonymous => {
+                if request.channel != "web" || request.customer.is_some() {
+                    return Err(ApiError::Unauthenticated).gql();
+                }
+            }
+            Actor::Customer { id } => {
+                if request.channel != "web" || request.customer.as_ref().is_some_and(|c| c != id) {
+                    return Err(ApiError::Forbidden).gql();
+                }
+                request.customer = Some(id.clone());
+            }
+            Actor::Channel { channel } if *channel == request.channel => {}
+            Actor::Staff | Actor::Admin => {}
+            _ => return Err(ApiError::Forbidden).gql(),
+        }
+        let s = state(ctx)?;
+        let placed =
+            intake::place_order(&s.store, &request, idempotency_key.as_deref(), caller.name()).await.gql()?;
+        // A guest gets a token for this one order, to pay for it and track it.
+        let access_token = match caller {
+            Actor::Anonymous => Some(
+                s.keys
+                    .mint(
+                        &Actor::Guest { order_id: placed.order_id.clone() },
+                        "guest",
+                        chrono::Duration::days(90),
+                    )
+                    .map_err(|_| ApiError::Internal { id: "token".into() })
+                    .gql()?,
+            ),
+            _ => None,
+        };
+        Ok(OrderPayload {
+            order: view(ctx, &placed.order_id).await.gql()?,
+            replayed: placed.replayed,
+            access_token,
+        })
     }
 
     /// Authorizes the order total with a payment token from the provider (never a card number).
@@ -187,15 +242,23 @@ impl OrderMutation {
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
         let s = state(ctx)?;
+        let caller = visible_order(ctx, order_id.trim()).await?;
         let fingerprint = format!("{order_id}|{token}");
         let idem = idempotency_key.as_deref().map(|key| Idempotency {
             key,
             operation: "authorizePayment",
             fingerprint: &fingerprint,
         });
-        let ran = commands::authorize(&s.store, s.payments.as_ref(), order_id.trim(), token.trim(), idem)
-            .await
-            .gql()?;
+        let ran = commands::authorize(
+            &s.store,
+            s.payments.as_ref(),
+            order_id.trim(),
+            token.trim(),
+            &caller.role(),
+            idem,
+        )
+        .await
+        .gql()?;
         payload(ctx, ran).await
     }
 
@@ -208,6 +271,7 @@ impl OrderMutation {
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
         let s = state(ctx)?;
+        actor(ctx).require_staff().gql()?;
         let order = commands::load(&s.store, order_id.trim()).await.gql()?;
         let amount = amount.map(|a| ordo_core::money::Money::new(a, order.currency()));
         let fingerprint = format!("{order_id}|{amount:?}");
@@ -229,6 +293,7 @@ impl OrderMutation {
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
         let s = state(ctx)?;
+        actor(ctx).require_staff().gql()?;
         let fingerprint = order_id.clone();
         let idem = idempotency_key.as_deref().map(|key| Idempotency {
             key,
@@ -242,7 +307,17 @@ impl OrderMutation {
 
 async fn payload(ctx: &Context<'_>, ran: commands::Ran) -> Result<OrderPayload> {
     let id = ran.order.id().as_str().to_owned();
-    Ok(OrderPayload { order: view(ctx, &id).await.gql()?, replayed: ran.replayed })
+    Ok(OrderPayload { order: view(ctx, &id).await.gql()?, replayed: ran.replayed, access_token: None })
+}
+
+/// The caller, when the order exists and they may see it; otherwise the same `NOT_FOUND` either way.
+async fn visible_order<'a>(ctx: &Context<'a>, id: &str) -> Result<&'a Actor> {
+    let caller = actor(ctx);
+    if *caller == Actor::Anonymous {
+        return Err(ApiError::Unauthenticated).gql();
+    }
+    let order = view(ctx, id).await.gql()?;
+    if caller.can_see(&order.order) { Ok(caller) } else { Err(ApiError::NotFound("order")).gql() }
 }
 
 /// An order.

@@ -3,8 +3,8 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use super::state;
 use super::types::{Product, StockLevel};
+use super::{actor, state};
 use crate::error::{ApiError, GqlResult};
 use crate::purchasing;
 use crate::store::stock::PurchaseOrderRow;
@@ -64,6 +64,7 @@ pub struct StockQuery;
 impl StockQuery {
     /// Products whose available stock (on hand minus reserved, all locations) is below their reorder point.
     async fn low_stock(&self, ctx: &Context<'_>) -> Result<Vec<LowStock>> {
+        actor(ctx).require_staff().gql()?;
         let store = &state(ctx)?.store;
         let mut low = Vec::new();
         let mut after: Option<String> = None;
@@ -95,6 +96,7 @@ impl StockQuery {
         sku: Option<String>,
         #[graphql(default)] include_closed: bool,
     ) -> Result<Vec<PurchaseOrder>> {
+        actor(ctx).require_staff().gql()?;
         let rows = state(ctx)?.store.purchase_orders(sku.as_deref(), !include_closed).await.gql()?;
         Ok(rows.into_iter().map(PurchaseOrder::from).collect())
     }
@@ -115,6 +117,7 @@ impl StockMutation {
         delta: i64,
         reason: String,
     ) -> Result<StockLevel> {
+        actor(ctx).require_staff().gql()?;
         let store = &state(ctx)?.store;
         purchasing::adjust_stock(store, sku.trim(), location.trim(), delta, &reason).await.gql()?;
         let row = store
@@ -134,6 +137,7 @@ impl StockMutation {
         quantity: i64,
         expected_on: NaiveDate,
     ) -> Result<PurchaseOrder> {
+        actor(ctx).require_staff().gql()?;
         let po = purchasing::create_purchase_order(
             &state(ctx)?.store,
             sku.trim(),
@@ -154,6 +158,7 @@ impl StockMutation {
         id: String,
         quantity: i64,
     ) -> Result<ReceiptPayload> {
+        actor(ctx).require_staff().gql()?;
         let receipt = purchasing::receive(&state(ctx)?.store, id.trim(), quantity).await.gql()?;
         Ok(ReceiptPayload {
             purchase_order: receipt.purchase_order.into(),

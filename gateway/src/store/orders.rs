@@ -258,6 +258,7 @@ impl Store {
         &self,
         summary: Option<&str>,
         channel: Option<&str>,
+        customer: Option<&str>,
         before: Option<DateTime<Utc>>,
         limit: usize,
     ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
@@ -271,11 +272,13 @@ impl Store {
             .query(
                 "SELECT record::id(id) AS key, placed_at FROM orders
                  WHERE ($summary = NONE OR summary = $summary) AND ($channel = NONE OR channel = $channel)
+                   AND ($customer = NONE OR customer = $customer)
                    AND ($before = NONE OR placed_at < <datetime>$before)
                  ORDER BY placed_at DESC LIMIT $limit",
             )
             .bind(("summary", summary.map(str::to_owned)))
             .bind(("channel", channel.map(str::to_owned)))
+            .bind(("customer", customer.map(str::to_owned)))
             .bind(("before", before.map(|b| b.to_rfc3339())))
             .bind(("limit", i64::try_from(limit).unwrap_or(i64::MAX)))
             .await?;

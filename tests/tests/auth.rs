@@ -1,0 +1,198 @@
+//! Authentication and authorization end to end: tokens, roles, and nobody reaching what is not theirs.
+
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
+
+use ordo_gateway::auth::{Actor, Keys};
+use ordo_tests::{TestApp, error_code};
+use serde_json::{Value, json};
+
+const PLACE: &str = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { accessToken order { id customerId channel } } }";
+const READ: &str = "query($id: String!) { order(id: $id) { id } }";
+const AUTHORIZE: &str = "mutation($id: String!) { authorizePayment(orderId: $id, token: \"tok_visa\") { order { payment { status } } } }";
+
+fn input(channel: &str, customer: Option<&str>) -> Value {
+    json!({ "channel": channel, "customerId": customer, "currency": "USD", "email": "ada@example.com",
+            "lines": [{ "sku": "MUG-STONE", "quantity": 1 }],
+            "shippingAddress": { "name": "Ada", "line1": "1 Main St", "city": "Springfield", "region": "IL",
+                                 "postalCode": "62701", "country": "US" } })
+}
+
+#[tokio::test]
+async fn a_guest_checks_out_and_only_their_token_reaches_the_order() {
+    let app = TestApp::spawn().await;
+    let placed = app.gql_with(None, PLACE, json!({ "input": input("web", None) })).await;
+    let id = placed["data"]["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
+    let token = placed["data"]["placeOrder"]["accessToken"].as_str().expect("a guest token").to_owned();
+    assert_eq!(app.gql_with(Some(&token), READ, json!({ "id": id })).await["data"]["order"]["id"], json!(id));
+    let paid = app.gql_with(Some(&token), AUTHORIZE, json!({ "id": id })).await;
+    assert_eq!(paid["data"]["authorizePayment"]["order"]["payment"]["status"], "authorized", "{paid}");
+
+    let other = app.gql_with(None, PLACE, json!({ "input": input("web", None) })).await;
+    let other_token = other["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.gql_with(Some(&other_token), READ, json!({ "id": id })).await["data"]["order"],
+        Value::Null
+    );
+    let probe = app.gql_with(Some(&other_token), AUTHORIZE, json!({ "id": id })).await;
+    assert_eq!(error_code(&probe), Some("NOT_FOUND"), "someone else's order looks missing");
+    let missing = app.gql_with(Some(&other_token), AUTHORIZE, json!({ "id": "ord_nope" })).await;
+    assert_eq!(error_code(&missing), Some("NOT_FOUND"));
+    assert_eq!(probe["errors"][0]["message"], missing["errors"][0]["message"], "no existence leak");
+}
+
+#[tokio::test]
+async fn customers_reach_only_their_own_orders() {
+    let app = TestApp::spawn().await;
+    let alice = app.token(&Actor::Customer { id: "cus_alice".into() });
+    let bob = app.token(&Actor::Customer { id: "cus_bob".into() });
+    let placed = app.gql_with(Some(&alice), PLACE, json!({ "input": input("web", None) })).await;
+    let order = &placed["data"]["placeOrder"]["order"];
+    assert_eq!(order["customerId"], "cus_alice", "the order is bound to the token's customer");
+    assert_eq!(placed["data"]["placeOrder"]["accessToken"], Value::Null);
+    let id = order["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(app.gql_with(Some(&bob), READ, json!({ "id": id })).await["data"]["order"], Value::Null);
+    let list = "{ orders(first: 10) { edges { node { id } } } }";
+    assert_eq!(app.gql_with(Some(&bob), list, json!({})).await["data"]["orders"]["edges"], json!([]));
+    assert_eq!(
+        app.gql_with(Some(&alice), list, json!({})).await["data"]["orders"]["edges"][0]["node"]["id"],
+        json!(id)
+    );
+    let posing = app.gql_with(Some(&bob), PLACE, json!({ "input": input("web", Some("cus_alice")) })).await;
+    assert_eq!(error_code(&posing), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn bad_tokens_are_unauthenticated_never_a_server_error() {
+    let app = TestApp::spawn().await;
+    let forged = Keys::new(b"someone-elses-secret-someone-elses")
+        .unwrap()
+        .mint(&Actor::Admin, "mallory", chrono::Duration::hours(1))
+        .unwrap();
+    let expired = app.keys.mint(&Actor::Staff, "old", chrono::Duration::hours(-2)).unwrap();
+    for token in [forged.as_str(), expired.as_str(), "garbage", ""] {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": "{ lowStock { available } }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{token}");
+        assert_eq!(error_code(&response.json().await.unwrap()), Some("UNAUTHENTICATED"));
+    }
+}
+
+#[tokio::test]
+async fn a_channel_places_and_reads_only_its_own_channel() {
+    let app = TestApp::spawn().await;
+    let amazon = app.token(&Actor::Channel { channel: "amazon".into() });
+    let pos = app.token(&Actor::Channel { channel: "pos".into() });
+    let placed = app.gql_with(Some(&amazon), PLACE, json!({ "input": input("amazon", None) })).await;
+    let id = placed["data"]["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        error_code(&app.gql_with(Some(&amazon), PLACE, json!({ "input": input("pos", None) })).await),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(app.gql_with(Some(&pos), READ, json!({ "id": id })).await["data"]["order"], Value::Null);
+    assert_eq!(
+        app.gql_with(Some(&amazon), READ, json!({ "id": id })).await["data"]["order"]["id"],
+        json!(id)
+    );
+}
+
+/// Every root field, how to call it, and who may: (field, operation, anonymous, customer, staff).
+/// "ok" = allowed (any error other than UNAUTHENTICATED/FORBIDDEN), otherwise the expected code.
+const MATRIX: [(&str, &str, &str, &str, &str); 14] = [
+    ("products", "{ products(first: 1) { edges { cursor } } }", "ok", "ok", "ok"),
+    ("product", "{ product(sku: \"MUG-STONE\") { name } }", "ok", "ok", "ok"),
+    ("stock", "{ stock(sku: \"MUG-STONE\") { onHand } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
+    ("order", "{ order(id: \"ord_x\") { id } }", "UNAUTHENTICATED", "ok", "ok"),
+    ("orders", "{ orders(first: 1) { edges { cursor } } }", "UNAUTHENTICATED", "ok", "ok"),
+    ("lowStock", "{ lowStock { available } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
+    ("purchaseOrders", "{ purchaseOrders { id } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
+    (
+        "placeOrder",
+        "mutation { placeOrder(input: { channel: \"web\", currency: \"USD\", email: \"a@b.co\", lines: [], shippingAddress: { name: \"A\", line1: \"1\", city: \"C\", postalCode: \"62701\", country: \"US\" } }) { replayed } }",
+        "ok",
+        "ok",
+        "ok",
+    ),
+    (
+        "authorizePayment",
+        "mutation { authorizePayment(orderId: \"ord_x\", token: \"tok_visa\") { replayed } }",
+        "UNAUTHENTICATED",
+        "ok",
+        "ok",
+    ),
+    (
+        "capturePayment",
+        "mutation { capturePayment(orderId: \"ord_x\") { replayed } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+    (
+        "voidPayment",
+        "mutation { voidPayment(orderId: \"ord_x\") { replayed } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+    (
+        "adjustStock",
+        "mutation { adjustStock(sku: \"MUG-STONE\", location: \"east\", delta: 1, reason: \"count\") { onHand } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+    (
+        "createPurchaseOrder",
+        "mutation { createPurchaseOrder(sku: \"MUG-STONE\", location: \"east\", quantity: 1, expectedOn: \"2099-01-01\") { id } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+    (
+        "receivePurchaseOrder",
+        "mutation { receivePurchaseOrder(id: \"po_x\", quantity: 1) { allocated { quantity } } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+];
+
+#[tokio::test]
+async fn every_root_field_has_an_access_decision_that_holds() {
+    let app = TestApp::spawn().await;
+    let fields = "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }";
+    let schema = app.gql(fields, json!({})).await;
+    let mut names: Vec<String> = ["queryType", "mutationType"]
+        .iter()
+        .flat_map(|t| schema["data"]["__schema"][t]["fields"].as_array().unwrap().clone())
+        .filter_map(|f| f["name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    let mut decided: Vec<String> = MATRIX.iter().map(|m| m.0.to_owned()).collect();
+    decided.sort();
+    assert_eq!(names, decided, "a root field without an access decision in MATRIX");
+
+    let customer = app.token(&Actor::Customer { id: "cus_matrix".into() });
+    let staff = app.token(&Actor::Staff);
+    for (field, operation, anonymous, as_customer, as_staff) in MATRIX {
+        for (who, token, expected) in [
+            ("anonymous", None, anonymous),
+            ("customer", Some(customer.as_str()), as_customer),
+            ("staff", Some(staff.as_str()), as_staff),
+        ] {
+            let body = app.gql_with(token, operation, json!({})).await;
+            let code = error_code(&body);
+            if expected == "ok" {
+                assert!(!matches!(code, Some("UNAUTHENTICATED" | "FORBIDDEN")), "{field} as {who}: {body}");
+            } else {
+                assert_eq!(code, Some(expected), "{field} as {who}: {body}");
+            }
+        }
+    }
+}
