@@ -135,7 +135,11 @@ async fn respond(http: &Http, request: async_graphql::Request, headers: &HeaderM
             }
         },
         Some(Err(_)) => {
-            return error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the bearer token is invalid");
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the bearer token is invalid",
+            );
         }
     };
     let response = http.schema.execute(request.data(actor)).await;

@@ -78,6 +78,21 @@ async fn an_order_goes_from_cart_to_captured_payment_with_backorder_and_dropship
     assert_eq!(stock(&app, "TEE-BLK-M").await, vec![("east".into(), 60, 2), ("west".into(), 20, 0)]);
 
     let id = order["id"].as_str().expect("an order id").to_owned();
+    let details = app
+        .gql("query($id: String!) { order(id: $id) { reservations { sku location quantity } timeline { type actor } } }", json!({ "id": id }))
+        .await;
+    assert_eq!(
+        details["data"]["order"]["reservations"],
+        json!([{ "sku": "TEE-BLK-M", "location": "east", "quantity": 2 }])
+    );
+    assert_eq!(details["data"]["order"]["timeline"][0], json!({ "type": "placed", "actor": "staff" }));
+    let outbox = app.store.outbox(&id).await.expect("outbox");
+    let topics: Vec<&str> = outbox.iter().map(|m| m.topic.as_str()).collect();
+    assert!(topics.contains(&"dropship.requested") && topics.contains(&"order.placed"), "{topics:?}");
+    let dropship =
+        outbox.iter().find(|m| m.topic == "dropship.requested").expect("a dropship request for the supplier");
+    assert_eq!(dropship.payload["supplier"], "northwood");
+    assert_eq!(dropship.payload["sku"], "LAMP-DESK");
     let authorize =
         "mutation($id: String!, $token: String!) { authorizePayment(orderId: $id, token: $token) {
         order { state payment { status brand last4 } statusView { headline } } } }";
@@ -199,6 +214,23 @@ async fn a_channel_order_imports_once_per_external_id() {
     assert_eq!(first["data"]["placeOrder"]["order"]["id"], again["data"]["placeOrder"]["order"]["id"]);
     assert_eq!(again["data"]["placeOrder"]["replayed"], true);
     assert_eq!(order_count(&app).await, 1);
+    let filters = [
+        (json!({ "channel": "amazon" }), 1),
+        (json!({ "channel": "pos" }), 0),
+        (json!({ "placedFrom": "2000-01-01T00:00:00Z", "placedTo": "2099-01-01T00:00:00Z" }), 1),
+        (json!({ "placedFrom": "2099-01-01T00:00:00Z" }), 0),
+        (json!({ "summary": "AWAITING_PAYMENT" }), 1),
+        (json!({ "summary": "SHIPPED" }), 0),
+    ];
+    for (filter, expected) in filters {
+        let query = "query($f: OrderFilter!) { orders(first: 10, filter: $f) { edges { node { id } } } }";
+        let body = app.gql(query, json!({ "f": filter })).await;
+        assert_eq!(
+            body["data"]["orders"]["edges"].as_array().map(Vec::len),
+            Some(expected),
+            "{filter} {body}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -91,6 +91,18 @@ impl PlaceOrderInput {
     }
 }
 
+/// Which orders to list.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// The list status, e.g. AWAITING_PAYMENT, PARTIALLY_SHIPPED.
+    pub summary: Option<String>,
+    pub channel: Option<String>,
+    /// Placed at or after this instant.
+    pub placed_from: Option<DateTime<Utc>>,
+    /// Placed before this instant.
+    pub placed_to: Option<DateTime<Utc>>,
+}
+
 /// The result of a mutation on an order.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct OrderPayload {
@@ -121,22 +133,21 @@ impl OrderQuery {
         }
     }
 
-    /// Orders, newest first. `summary` filters by list status (e.g. AWAITING_PAYMENT);
-    /// `after` is the cursor of the last order seen.
+    /// Orders, newest first, filtered; `after` is the cursor of the last order seen. Customers
+    /// see their own orders only, channels their channel's.
     async fn orders(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
         after: Option<String>,
-        summary: Option<String>,
-        channel: Option<String>,
+        #[graphql(default)] filter: OrderFilter,
     ) -> Result<Connection<String, OrderView>> {
         let limit = page_size(first)?;
         let (channel, customer) = match actor(ctx) {
             Actor::Anonymous => return Err(ApiError::Unauthenticated).gql(),
-            Actor::Staff | Actor::Admin => (channel, None),
+            Actor::Staff | Actor::Admin => (filter.channel.clone(), None),
             Actor::Channel { channel: own } => (Some(own.clone()), None),
-            Actor::Customer { id } => (channel, Some(id.clone())),
+            Actor::Customer { id } => (filter.channel.clone(), Some(id.clone())),
             Actor::Guest { .. } | Actor::Supplier { .. } => return Err(ApiError::Forbidden).gql(),
         };
         let before = match &after {
@@ -150,7 +161,14 @@ impl OrderQuery {
         };
         let store = &state(ctx)?.store;
         let ids = store
-            .order_ids(summary.as_deref(), channel.as_deref(), customer.as_deref(), before, limit + 1)
+            .order_ids(
+                filter.summary.as_deref(),
+                channel.as_deref(),
+                customer.as_deref(),
+                (filter.placed_from, filter.placed_to),
+                before,
+                limit + 1,
+            )
             .await
             .gql()?;
         let mut connection = Connection::new(after.is_some(), ids.len() > limit);
@@ -166,13 +184,14 @@ impl OrderQuery {
 
 async fn view(ctx: &Context<'_>, id: &str) -> Result<OrderView, ApiError> {
     let store = &state(ctx).map_err(|_| ApiError::NotFound("state"))?.store;
-    let timeline = store.timeline(id).await?;
-    if timeline.is_empty() {
+    let rows = store.timeline_with_actors(id).await?;
+    if rows.is_empty() {
         return Err(ApiError::NotFound("order"));
     }
+    let (timeline, actors): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
     let order = ordo_core::order::Order::from_timeline(&timeline)
         .map_err(|e| ApiError::from(crate::store::StoreError::Decode(e.to_string())))?;
-    Ok(OrderView { order, timeline })
+    Ok(OrderView { order, timeline, actors })
 }
 
 #[derive(Default, Debug)]
@@ -386,10 +405,12 @@ impl OrderView {
     async fn timeline(&self) -> Vec<TimelineEvent> {
         self.timeline
             .iter()
-            .map(|e| TimelineEvent {
+            .zip(&self.actors)
+            .map(|(e, actor)| TimelineEvent {
                 seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
                 at: e.at,
                 kind: e.event.name().to_owned(),
+                actor: actor.clone(),
                 data: async_graphql::Json(serde_json::to_value(&e.event).unwrap_or_default()),
             })
             .collect()
@@ -397,6 +418,14 @@ impl OrderView {
     /// The timeline in ordo-core's wire form, for ordo-wasm's `orderStatusView` / `allowedActions`.
     async fn timeline_wire(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(serde_json::to_value(&self.timeline).unwrap_or_default())
+    }
+    /// Stock held for this order, per SKU and location.
+    async fn reservations(&self, ctx: &Context<'_>) -> Result<Vec<types::Reservation>> {
+        let rows = state(ctx)?.store.reservations(self.order.id().as_str()).await.gql()?;
+        Ok(rows
+            .into_iter()
+            .map(|r| types::Reservation { sku: r.sku, location: r.location, quantity: r.quantity })
+            .collect())
     }
     /// What the customer sees now.
     async fn status_view(&self) -> StatusViewGql {

@@ -166,6 +166,8 @@ pub struct TimelineEvent {
     /// snake_case event type, e.g. "payment_authorized".
     #[graphql(name = "type")]
     pub kind: String,
+    /// Who caused it: customer, guest, staff, channel, payment-provider, purchasing, …
+    pub actor: String,
     /// The event's data as ordo-core's wire JSON.
     pub data: async_graphql::Json<serde_json::Value>,
 }
@@ -234,11 +236,21 @@ pub fn wire_name<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// An order with its timeline.
+/// An order with its timeline and who caused each event.
 #[derive(Debug, Clone)]
 pub struct OrderView {
     pub order: Order,
     pub timeline: Vec<TimelineEntry>,
+    /// `actors[i]` caused `timeline[i]`.
+    pub actors: Vec<String>,
+}
+
+/// Units of an order reserved at a location.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Reservation {
+    pub sku: String,
+    pub location: String,
+    pub quantity: i64,
 }
 
 pub fn lines(order: &Order) -> Vec<OrderLineView> {

@@ -49,6 +49,23 @@ pub(crate) struct NewOrderRecord<'a> {
 #[derive(Debug, Deserialize)]
 struct EventRow {
     entry: serde_json::Value,
+    actor: String,
+}
+
+/// Units of an order reserved at a location.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReservationRow {
+    pub sku: String,
+    pub location: String,
+    pub quantity: i64,
+}
+
+/// A message waiting in (or delivered from) the outbox.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutboxRow {
+    pub topic: String,
+    pub payload: serde_json::Value,
+    pub delivered: bool,
 }
 
 impl Store {
@@ -174,15 +191,47 @@ impl Store {
 
     /// An order's timeline, in sequence order; empty when there is no such order.
     pub(crate) async fn timeline(&self, order_id: &str) -> Result<Vec<TimelineEntry>, StoreError> {
+        Ok(self.timeline_with_actors(order_id).await?.into_iter().map(|(entry, _)| entry).collect())
+    }
+
+    /// The timeline with who caused each event (`customer`, `staff`, `payment-provider`, …).
+    pub(crate) async fn timeline_with_actors(
+        &self,
+        order_id: &str,
+    ) -> Result<Vec<(TimelineEntry, String)>, StoreError> {
         let mut results = self
             .db()
-            .query("SELECT entry, seq FROM event WHERE order_id = $id ORDER BY seq")
+            .query("SELECT entry, actor, seq FROM event WHERE order_id = $id ORDER BY seq")
             .bind(("id", order_id.to_owned()))
             .await?;
         let rows: Vec<EventRow> = decode(rows(&mut results, 0)?)?;
         rows.into_iter()
-            .map(|r| serde_json::from_value(r.entry).map_err(|e| StoreError::Decode(format!("event: {e}"))))
+            .map(|r| {
+                let entry =
+                    serde_json::from_value(r.entry).map_err(|e| StoreError::Decode(format!("event: {e}")))?;
+                Ok((entry, r.actor))
+            })
             .collect()
+    }
+
+    /// What an order holds reserved, per SKU and location.
+    pub async fn reservations(&self, order_id: &str) -> Result<Vec<ReservationRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT sku, location, math::sum(quantity) AS quantity FROM reservation WHERE order_id = $id GROUP BY sku, location")
+            .bind(("id", order_id.to_owned()))
+            .await?;
+        decode(rows(&mut results, 0)?)
+    }
+
+    /// The outbox messages about an order, oldest first.
+    pub async fn outbox(&self, order_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT topic, payload, delivered, at FROM outbox WHERE order_id = $id ORDER BY at")
+            .bind(("id", order_id.to_owned()))
+            .await?;
+        decode(rows(&mut results, 0)?)
     }
 
     /// Appends `entries` to an order whose last sequence number is `expected_seq`, in one
@@ -259,6 +308,7 @@ impl Store {
         summary: Option<&str>,
         channel: Option<&str>,
         customer: Option<&str>,
+        placed: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
         before: Option<DateTime<Utc>>,
         limit: usize,
     ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
@@ -273,12 +323,15 @@ impl Store {
                 "SELECT record::id(id) AS key, placed_at FROM orders
                  WHERE ($summary = NONE OR summary = $summary) AND ($channel = NONE OR channel = $channel)
                    AND ($customer = NONE OR customer = $customer)
+                   AND ($from = NONE OR placed_at >= <datetime>$from) AND ($to = NONE OR placed_at < <datetime>$to)
                    AND ($before = NONE OR placed_at < <datetime>$before)
                  ORDER BY placed_at DESC LIMIT $limit",
             )
             .bind(("summary", summary.map(str::to_owned)))
             .bind(("channel", channel.map(str::to_owned)))
             .bind(("customer", customer.map(str::to_owned)))
+            .bind(("from", placed.0.map(|d| d.to_rfc3339())))
+            .bind(("to", placed.1.map(|d| d.to_rfc3339())))
             .bind(("before", before.map(|b| b.to_rfc3339())))
             .bind(("limit", i64::try_from(limit).unwrap_or(i64::MAX)))
             .await?;
