@@ -28,6 +28,18 @@ pub async fn load(store: &Store, order_id: &str) -> Result<Order, ApiError> {
     Order::from_timeline(&timeline).map_err(|e| StoreError::Decode(e.to_string()).into())
 }
 
+/// The first answer again when `idempotency`'s key was already used for the same request;
+/// `IDEMPOTENCY_MISMATCH` when it was used for another; `None` when it is unused.
+async fn replay(store: &Store, idempotency: Option<Idempotency<'_>>) -> Result<Option<Ran>, ApiError> {
+    let Some(i) = idempotency else { return Ok(None) };
+    let Some(record) = store.idempotency(i.key).await? else { return Ok(None) };
+    if record.operation == i.operation && record.fingerprint == i.fingerprint {
+        Ok(Some(Ran { order: load(store, &record.order_id).await?, replayed: true }))
+    } else {
+        Err(ApiError::IdempotencyMismatch)
+    }
+}
+
 /// The result of running a command: the order after it, and whether it was a replay.
 #[derive(Debug)]
 pub struct Ran {
@@ -47,14 +59,8 @@ pub async fn run(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        if let Some(i) = idempotency
-            && let Some(record) = store.idempotency(i.key).await?
-        {
-            return if record.operation == i.operation && record.fingerprint == i.fingerprint {
-                Ok(Ran { order: load(store, &record.order_id).await?, replayed: true })
-            } else {
-                Err(ApiError::IdempotencyMismatch)
-            };
+        if let Some(ran) = replay(store, idempotency).await? {
+            return Ok(ran);
         }
         let order = load(store, order_id).await?;
         let (entries, after) = order.execute(command, role, Utc::now())?;
@@ -80,14 +86,8 @@ pub async fn authorize(
     role: &Role,
     idempotency: Option<Idempotency<'_>>,
 ) -> Result<Ran, ApiError> {
-    if let Some(i) = idempotency
-        && let Some(record) = store.idempotency(i.key).await?
-    {
-        return if record.operation == i.operation && record.fingerprint == i.fingerprint {
-            Ok(Ran { order: load(store, &record.order_id).await?, replayed: true })
-        } else {
-            Err(ApiError::IdempotencyMismatch)
-        };
+    if let Some(ran) = replay(store, idempotency).await? {
+        return Ok(ran);
     }
     let order = load(store, order_id).await?;
     let amount = order.totals().grand_total;
@@ -150,14 +150,8 @@ async fn money_call(
     command: Command,
     idempotency: Option<Idempotency<'_>>,
 ) -> Result<Ran, ApiError> {
-    if let Some(i) = idempotency
-        && let Some(record) = store.idempotency(i.key).await?
-    {
-        return if record.operation == i.operation && record.fingerprint == i.fingerprint {
-            Ok(Ran { order: load(store, &record.order_id).await?, replayed: true })
-        } else {
-            Err(ApiError::IdempotencyMismatch)
-        };
+    if let Some(ran) = replay(store, idempotency).await? {
+        return Ok(ran);
     }
     let order = load(store, order_id).await?;
     order.decide(&command, &Role::Staff, Utc::now())?;

@@ -165,7 +165,7 @@ export type CouponDiscount = { "percent": { basisPoints: number, } } | { "fixed"
 export type Currency = "AUD" | "CAD" | "CHF" | "CNY" | "CZK" | "DKK" | "EUR" | "GBP" | "INR" | "JPY" | "KRW" | "KWD" | "NOK" | "NZD" | "PLN" | "SEK" | "USD";
 
 /**
- * A customer id: 1–64 ASCII letters, digits, `-`, `_` or `:` (e.g. `cus_01HX…`).
+ * The opaque id of a customer account (e.g. `cus_01HX…`).
  */
 export type CustomerId = string;
 
@@ -256,7 +256,7 @@ currency: Currency, };
 export type OrderEvent = { "placed": PlacedOrder } | "confirmed" | { "cancelled": { reason: string, } } | "completed" | { "paymentAuthorized": { amount: Money, method: PaymentMethod, } } | { "paymentFailed": { reason: string, } } | { "paymentCaptured": { amount: Money, } } | "paymentVoided" | { "paymentRefunded": { amount: Money, reason: string, } } | { "shipmentCreated": { shipment: string, source: ShipmentSource, lines: Array<ShipmentLine>, } } | { "shipmentPickingStarted": { shipment: string, } } | { "shipmentPacked": { shipment: string, } } | { "shipmentShipped": { shipment: string, carrier: string, trackingNumber: string, trackingUrl: string | null, expectedDelivery: string | null, } } | { "shipmentInTransit": { shipment: string, } } | { "shipmentOutForDelivery": { shipment: string, } } | { "shipmentDelivered": { shipment: string, } } | { "shipmentException": { shipment: string, kind: ExceptionKind, note: string, } } | { "shipmentExceptionResolved": { shipment: string, } } | { "shipmentReturnedToSender": { shipment: string, } } | { "shipmentCancelled": { shipment: string, } } | { "lineAllocated": { line: number, part: number, location: LocationId, } } | { "lineBackordered": { line: number, part: number, promised: string, } } | { "returnRequested": { rma: string, lines: Array<ReturnItem>, } } | { "returnApproved": { rma: string, } } | { "returnRejected": { rma: string, reason: string, } } | { "returnReceived": { rma: string, } } | { "returnRefunded": { rma: string, amount: Money, } } | { "returnCancelled": { rma: string, } };
 
 /**
- * A order id: 1–64 ASCII letters, digits, `-`, `_` or `:` (e.g. `ord_01HX…`).
+ * The opaque id of an order (e.g. `ord_01HX…`).
  */
 export type OrderId = string;
 

@@ -2,18 +2,16 @@
 
 mod address;
 mod country;
-mod customer;
 mod email;
-mod order_id;
+mod id;
 mod phone;
 mod quantity;
 mod sku;
 
 pub use address::{AddressField, AddressInput, AddressProblem, AddressProblemKind, PostalAddress};
 pub use country::{CountryCode, CountryError};
-pub use customer::{CustomerId, CustomerIdError};
 pub use email::{Email, EmailError};
-pub use order_id::{OrderId, OrderIdError};
+pub use id::{CustomerId, IdError, OrderId};
 pub use phone::{Phone, PhoneError};
 pub use quantity::{Quantity, QuantityError};
 pub use sku::{Sku, SkuError};
