@@ -275,7 +275,11 @@ transitDays: number,
 /**
  * Restocking fee on returned goods, in basis points.
  */
-restockingFeeBp: number, };
+restockingFeeBp: number, 
+/**
+ * Confirm the order when its payment is captured rather than authorized.
+ */
+confirmOnCapture?: boolean, };
 
 /**
  * The money of an order as placed.
@@ -388,7 +392,11 @@ maxLines?: number,
 /**
  * How returns work for orders placed under these rules.
  */
-returns?: ReturnPolicy, };
+returns?: ReturnPolicy, 
+/**
+ * Confirm orders when their payment is captured instead of when it is authorized.
+ */
+confirmOnCapture?: boolean, };
 
 /**
  * Whether an issue blocks checkout.

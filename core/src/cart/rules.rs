@@ -32,6 +32,9 @@ pub struct Rules {
     /// How returns work for orders placed under these rules.
     #[cfg_attr(feature = "ts", ts(as = "Option<ReturnPolicy>", optional))]
     pub returns: ReturnPolicy,
+    /// Confirm orders when their payment is captured instead of when it is authorized.
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub confirm_on_capture: bool,
 }
 
 /// The shop's return terms, copied into each order when it is placed.
@@ -66,6 +69,7 @@ impl Default for Rules {
             tax: TaxRules::default(),
             max_lines: 100,
             returns: ReturnPolicy::default(),
+            confirm_on_capture: false,
         }
     }
 }

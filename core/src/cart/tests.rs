@@ -140,6 +140,7 @@ fn rules() -> Rules {
         },
         max_lines: 20,
         returns: ReturnPolicy::default(),
+        confirm_on_capture: false,
     }
 }
 

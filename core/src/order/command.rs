@@ -322,7 +322,7 @@ impl Order {
                 payment.apply(&PaymentCommand::Authorize { amount: *amount })?;
                 let mut events =
                     vec![OrderEvent::PaymentAuthorized { amount: *amount, method: method.clone() }];
-                if self.state == OrderState::Placed {
+                if self.state == OrderState::Placed && !self.placed.policy.confirm_on_capture {
                     events.push(OrderEvent::Confirmed);
                 }
                 events
@@ -336,7 +336,11 @@ impl Order {
                 self.require_open("capture")?;
                 let amount = amount.unwrap_or_else(|| payment.capturable());
                 payment.apply(&PaymentCommand::Capture { amount })?;
-                vec![OrderEvent::PaymentCaptured { amount }]
+                let mut events = vec![OrderEvent::PaymentCaptured { amount }];
+                if self.state == OrderState::Placed && self.placed.policy.confirm_on_capture {
+                    events.push(OrderEvent::Confirmed);
+                }
+                events
             }
             Command::VoidPayment => {
                 payment.apply(&PaymentCommand::Void)?;

@@ -245,6 +245,10 @@ pub struct OrderPolicy {
     pub transit_days: u16,
     /// Restocking fee on returned goods, in basis points.
     pub restocking_fee_bp: u32,
+    /// Confirm the order when its payment is captured rather than authorized.
+    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub confirm_on_capture: bool,
 }
 
 /// What paid: never a card number, only the provider's token reference and what is safe to show.

@@ -73,6 +73,7 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
         return_window_days: new.rules.returns.window_days,
         transit_days: option.transit_days,
         restocking_fee_bp: new.rules.returns.restocking_fee_bp,
+        confirm_on_capture: new.rules.confirm_on_capture,
     };
     if new.plan.lines().len() != totals.lines.len() {
         return Err(PlaceError::PlanMismatch(totals.lines.len().min(new.plan.lines().len())));

@@ -639,3 +639,23 @@ proptest! {
         prop_assert_eq!(Order::from_timeline(&life.timeline).unwrap(), life.order.clone());
     }
 }
+
+#[test]
+fn a_shop_that_confirms_on_capture_confirms_when_the_money_is_taken() {
+    let mut timeline = placed(&[("TEE", 1)]);
+    if let OrderEvent::Placed(p) = &mut timeline[0].event {
+        p.policy.confirm_on_capture = true;
+    }
+    let mut life = Life { order: Order::from_timeline(&timeline).unwrap(), timeline, now: t0() };
+    let amount = life.order.totals().grand_total;
+    let method = PaymentMethod { reference: "a".into(), brand: CardBrand::Visa, last4: None };
+    assert_eq!(
+        life.ok(&Role::Customer, Command::AuthorizePayment { amount, method }),
+        vec!["payment_authorized"]
+    );
+    assert_eq!(life.order.state(), OrderState::Placed);
+    assert_eq!(
+        life.ok(&Role::Staff, Command::CapturePayment { amount: None }),
+        vec!["payment_captured", "confirmed"]
+    );
+}
