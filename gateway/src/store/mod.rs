@@ -38,6 +38,15 @@ impl From<surrealdb::Error> for StoreError {
     }
 }
 
+/// Where and as whom to connect.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Root user and password, for a server (embedded engines need none).
+    pub login: Option<(String, String)>,
+    pub namespace: String,
+    pub database: String,
+}
+
 /// A connected, migrated SurrealDB.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -49,14 +58,29 @@ impl Store {
     /// Connects to `url` and applies pending migrations. Credentials, namespace and database for a
     /// server come from `ORDO_DB_USER`, `ORDO_DB_PASS`, `ORDO_DB_NS` and `ORDO_DB_NAME`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let env = |name: &str| std::env::var(name).ok();
+        let login = match (env("ORDO_DB_USER"), env("ORDO_DB_PASS")) {
+            (Some(user), Some(pass)) => Some((user, pass)),
+            _ => None,
+        };
+        let target = Target {
+            login,
+            namespace: env("ORDO_DB_NS").unwrap_or_else(|| "ordo".into()),
+            database: env("ORDO_DB_NAME").unwrap_or_else(|| "ordo".into()),
+        };
+        Store::open_with(url, &target).await
+    }
+
+    /// Connects to `url` with explicit credentials and names, and applies pending migrations.
+    pub async fn open_with(url: &str, target: &Target) -> Result<Store, StoreError> {
         let connect_error = |source| StoreError::Connect { url: url.to_owned(), source: Box::new(source) };
         let db = any::connect(url).await.map_err(connect_error)?;
-        if let (Ok(username), Ok(password)) = (std::env::var("ORDO_DB_USER"), std::env::var("ORDO_DB_PASS")) {
-            db.signin(Root { username, password }).await.map_err(connect_error)?;
+        if let Some((username, password)) = &target.login {
+            db.signin(Root { username: username.clone(), password: password.clone() })
+                .await
+                .map_err(connect_error)?;
         }
-        let ns = std::env::var("ORDO_DB_NS").unwrap_or_else(|_| "ordo".into());
-        let name = std::env::var("ORDO_DB_NAME").unwrap_or_else(|_| "ordo".into());
-        db.use_ns(ns).use_db(name).await.map_err(connect_error)?;
+        db.use_ns(target.namespace.clone()).use_db(target.database.clone()).await.map_err(connect_error)?;
         let store = Store { db };
         migrate::apply(&store.db).await?;
         Ok(store)
