@@ -58,6 +58,12 @@ async fn customers_reach_only_their_own_orders() {
         app.gql_with(Some(&alice), list, json!({})).await["data"]["orders"]["edges"][0]["node"]["id"],
         json!(id)
     );
+    let by_customer =
+        "query($c: String!) { orders(first: 10, filter: { customerId: $c }) { edges { node { id } } } }";
+    let staff_view = app.gql(by_customer, json!({ "c": "cus_alice" })).await;
+    assert_eq!(staff_view["data"]["orders"]["edges"][0]["node"]["id"], json!(id), "staff filter by customer");
+    let sneaky = app.gql_with(Some(&bob), by_customer, json!({ "c": "cus_alice" })).await;
+    assert_eq!(sneaky["data"]["orders"]["edges"], json!([]), "a customer's filter cannot widen their view");
     let posing = app.gql_with(Some(&bob), PLACE, json!({ "input": input("web", Some("cus_alice")) })).await;
     assert_eq!(error_code(&posing), Some("FORBIDDEN"));
 }

@@ -97,6 +97,8 @@ pub struct OrderFilter {
     /// The list status, e.g. AWAITING_PAYMENT, PARTIALLY_SHIPPED.
     pub summary: Option<String>,
     pub channel: Option<String>,
+    /// Orders of one customer (staff; a customer's own token always filters to them).
+    pub customer_id: Option<String>,
     /// Placed at or after this instant.
     pub placed_from: Option<DateTime<Utc>>,
     /// Placed before this instant.
@@ -145,7 +147,7 @@ impl OrderQuery {
         let limit = page_size(first)?;
         let (channel, customer) = match actor(ctx) {
             Actor::Anonymous => return Err(ApiError::Unauthenticated).gql(),
-            Actor::Staff | Actor::Admin => (filter.channel.clone(), None),
+            Actor::Staff | Actor::Admin => (filter.channel.clone(), filter.customer_id.clone()),
             Actor::Channel { channel: own } => (Some(own.clone()), None),
             Actor::Customer { id } => (filter.channel.clone(), Some(id.clone())),
             Actor::Guest { .. } | Actor::Supplier { .. } => return Err(ApiError::Forbidden).gql(),
