@@ -115,10 +115,22 @@ async fn graphql_get(State(http): State<Http>, RawQuery(query): RawQuery, header
         Ok(r) => r,
         Err(_) => return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", "malformed query string"),
     };
-    if request.query.trim_start().starts_with("mutation") {
+    if !only_queries(&request.query) {
         return error_response(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations need POST");
     }
     respond(&http, request, &headers).await
+}
+
+/// Whether every operation in the document is a query (GET may not change anything). A
+/// document that does not parse counts as a query here: execution then reports the syntax error.
+fn only_queries(query: &str) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(query) else { return true };
+    let is_query = |ty: OperationType| ty == OperationType::Query;
+    match &document.operations {
+        DocumentOperations::Single(op) => is_query(op.node.ty),
+        DocumentOperations::Multiple(ops) => ops.values().all(|op| is_query(op.node.ty)),
+    }
 }
 
 async fn respond(http: &Http, request: async_graphql::Request, headers: &HeaderMap) -> Response {

@@ -25,6 +25,9 @@ async fn queries_work_over_get_but_mutations_need_post() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 405);
+    // A mutation hidden behind a query in the same document is refused too.
+    let hidden = "/graphql?operationName=B&query=query%20A%7B__typename%7D%20mutation%20B%7BvoidPayment(orderId:%22x%22)%7Breplayed%7D%7D";
+    assert_eq!(app.client.get(app.url(hidden)).send().await.unwrap().status(), 405);
 }
 
 #[tokio::test]
