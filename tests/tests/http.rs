@@ -69,6 +69,19 @@ async fn an_oversized_body_is_refused_without_reading_it_all() {
 }
 
 #[tokio::test]
+async fn a_connection_is_priced_per_item_so_wide_pages_of_deep_selections_are_refused() {
+    let app = TestApp::spawn().await;
+    let selection = "edges { node { id channel email currency state placedAt updatedAt
+        lines { sku name quantity unitPrice { amount currency formatted } total { amount currency formatted }
+                availability { kind location supplier promisedOn quantity } }
+        timeline { seq at type actor } payment { status brand last4 } } }";
+    let wide: Value = app.gql(&format!("{{ orders(first: 100) {{ {selection} }} }}"), json!({})).await;
+    assert!(wide["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex")), "{wide}");
+    let narrow: Value = app.gql(&format!("{{ orders(first: 5) {{ {selection} }} }}"), json!({})).await;
+    assert!(narrow["errors"].is_null(), "{narrow}");
+}
+
+#[tokio::test]
 async fn health_and_readiness_probes_answer() {
     let app = TestApp::spawn().await;
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");

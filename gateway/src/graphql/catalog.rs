@@ -13,6 +13,7 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// Products ordered by SKU. `after` is the cursor (a SKU) of the last product seen.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,

@@ -47,6 +47,12 @@ pub struct MutationRoot(orders::OrderMutation, stock::StockMutation);
 
 pub type OrdoSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
+/// The complexity of a connection field: each of the `first` items costs what its selection
+/// costs, so asking for many items with many fields is priced as such.
+pub(crate) fn page_cost(first: i32, child_complexity: usize) -> usize {
+    usize::try_from(first.clamp(1, MAX_PAGE)).unwrap_or(1).saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// Limits that keep one request from taking the gateway down.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {

@@ -137,6 +137,7 @@ impl OrderQuery {
 
     /// Orders, newest first, filtered; `after` is the cursor of the last order seen. Customers
     /// see their own orders only, channels their channel's.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,
