@@ -58,6 +58,12 @@ async fn a_receipt_allocates_waiting_backorders_oldest_first() {
     assert_eq!(receipt["purchaseOrder"], json!({ "received": 4, "open": true }));
     assert_eq!(availability(&app, &first).await, vec!["ALLOCATED"]);
     assert_eq!(availability(&app, &second).await, vec!["BACKORDERED"]);
+    let listed = app.gql("{ orders(first: 10) { edges { node { id state } } } }", json!({})).await;
+    assert_eq!(
+        listed["data"]["orders"]["edges"].as_array().map(Vec::len),
+        Some(2),
+        "both still listed: {listed}"
+    );
     let timeline =
         app.gql("query($id: String!) { order(id: $id) { timeline { type } } }", json!({ "id": first })).await;
     assert_eq!(timeline["data"]["order"]["timeline"][1]["type"], "line_allocated");

@@ -2,7 +2,7 @@
 
 use async_graphql::{Enum, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use ordo_core::lifecycle::{LineAvailability, ShipmentState};
+use ordo_core::lifecycle::LineAvailability;
 use ordo_core::locale::format_money;
 use ordo_core::order::{Order, TimelineEntry};
 use ordo_core::status::{StatusView, StepState, Tone};
@@ -298,7 +298,7 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
         .iter()
         .map(|s| ShipmentView {
             id: s.id().to_owned(),
-            state: shipment_state(s.state()).to_owned(),
+            state: s.state().name().to_owned(),
             source: match s.source() {
                 ordo_core::order::ShipmentSource::Location { location } => location.to_string(),
                 ordo_core::order::ShipmentSource::Supplier { supplier } => format!("supplier:{supplier}"),
@@ -310,8 +310,4 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
             expected_delivery: s.expected_delivery(),
         })
         .collect()
-}
-
-fn shipment_state(state: &ShipmentState) -> &'static str {
-    state.name()
 }

@@ -245,27 +245,11 @@ impl Store {
         outbox_topic: Option<&str>,
         idempotency: Option<(&str, &str, &str)>,
     ) -> Result<bool, StoreError> {
-        let Some(last) = entries.last() else { return Ok(true) };
-        let mut sql = String::from(
-            "BEGIN;\n\
-             LET $o = UPDATE type::record('orders', $id) SET last_seq = $last_seq, summary = $summary, \
-             updated_at = <datetime>$at WHERE last_seq = $expected RETURN AFTER;\n\
-             IF array::len($o) = 0 { THROW 'stale_order' };\n",
-        );
-        let mut query_binds: Vec<(String, serde_json::Value)> = Vec::new();
-        for (i, entry) in entries.iter().enumerate() {
-            sql.push_str(&format!(
-                "CREATE type::record('event', $k{i}) SET order_id = $id, seq = $s{i}, at = <datetime>$at, \
-                 type = $t{i}, actor = $actor, entry = $e{i};\n"
-            ));
-            query_binds.push((format!("k{i}"), event_key(order.id().as_str(), entry.seq).into()));
-            query_binds.push((format!("s{i}"), serde_json::Value::from(entry.seq)));
-            query_binds.push((format!("t{i}"), entry.event.name().into()));
-            query_binds.push((
-                format!("e{i}"),
-                serde_json::to_value(entry).map_err(|e| StoreError::Decode(e.to_string()))?,
-            ));
+        if entries.is_empty() {
+            return Ok(true);
         }
+        let (statements, binds) = append_statements(order, expected_seq, entries, actor)?;
+        let mut sql = format!("BEGIN;\n{statements}");
         if idempotency.is_some() {
             sql.push_str(
                 "CREATE type::record('idempotency', $idem) SET operation = $op, fingerprint = $fp, \
@@ -280,19 +264,13 @@ impl Store {
         let mut query = self
             .db()
             .query(sql)
-            .bind(("id", order.id().as_str().to_owned()))
-            .bind(("last_seq", i64::try_from(last.seq).unwrap_or(i64::MAX)))
-            .bind(("expected", i64::try_from(expected_seq).unwrap_or(i64::MAX)))
-            .bind(("summary", summary(order, last.at)))
-            .bind(("at", last.at.to_rfc3339()))
-            .bind(("actor", actor.to_owned()))
             .bind(("topic", outbox_topic.map(str::to_owned)))
             .bind(("events", events))
             .bind(("idem", idempotency.map(|i| i.0.to_owned())))
             .bind(("op", idempotency.map(|i| i.1.to_owned())))
             .bind(("fp", idempotency.map(|i| i.2.to_owned())));
-        for (name, value) in query_binds {
-            query = query.bind((name, value));
+        for bind in binds {
+            query = query.bind(bind);
         }
         match outcome(query.await?) {
             TxOutcome::Committed => Ok(true),
@@ -353,6 +331,46 @@ impl Store {
         let reservations: Option<i64> = results.take(1)?;
         Ok((stock.unwrap_or(0), reservations.unwrap_or(0)))
     }
+}
+
+/// The statements (and their bindings) that append `entries` to `order` inside a transaction:
+/// the list-view update, guarded so that it fails with `stale_order` unless the stored order is
+/// still at `expected_seq`, then one event row per entry. Binds `$id`; the caller adds the rest
+/// of the transaction around it.
+pub(crate) fn append_statements(
+    order: &Order,
+    expected_seq: u64,
+    entries: &[TimelineEntry],
+    actor: &str,
+) -> Result<(String, Vec<(String, serde_json::Value)>), StoreError> {
+    let mut sql = String::from(
+        "LET $o = UPDATE type::record('orders', $id) SET last_seq = $last_seq, summary = $summary, \
+         updated_at = <datetime>$at WHERE last_seq = $expected RETURN AFTER;\n\
+         IF array::len($o) = 0 { THROW 'stale_order' };\n",
+    );
+    let Some(last) = entries.last() else { return Ok((String::new(), Vec::new())) };
+    let mut binds: Vec<(String, serde_json::Value)> = vec![
+        ("id".into(), order.id().as_str().into()),
+        ("last_seq".into(), serde_json::Value::from(last.seq)),
+        ("expected".into(), serde_json::Value::from(expected_seq)),
+        ("summary".into(), summary(order, last.at).into()),
+        ("at".into(), last.at.to_rfc3339().into()),
+        ("actor".into(), actor.into()),
+    ];
+    for (i, entry) in entries.iter().enumerate() {
+        sql.push_str(&format!(
+            "CREATE type::record('event', $k{i}) SET order_id = $id, seq = $s{i}, at = <datetime>$at, \
+             type = $t{i}, actor = $actor, entry = $e{i};\n"
+        ));
+        binds.push((format!("k{i}"), event_key(order.id().as_str(), entry.seq).into()));
+        binds.push((format!("s{i}"), serde_json::Value::from(entry.seq)));
+        binds.push((format!("t{i}"), entry.event.name().into()));
+        binds.push((
+            format!("e{i}"),
+            serde_json::to_value(entry).map_err(|e| StoreError::Decode(e.to_string()))?,
+        ));
+    }
+    Ok((sql, binds))
 }
 
 fn event_key(order_id: &str, seq: u64) -> String {

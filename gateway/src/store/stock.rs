@@ -6,6 +6,7 @@ use ordo_core::order::{Order, TimelineEntry};
 use serde::Deserialize;
 
 use super::catalog::{StockRow, stock_key};
+use super::orders::append_statements;
 use super::{Store, StoreError, TxOutcome, decode, outcome, rows};
 
 /// A purchase order as stored.
@@ -188,50 +189,33 @@ impl Store {
         backorder: &BackorderRow,
         location: &str,
     ) -> Result<StockChange, StoreError> {
-        let Some(last) = entries.last() else { return Ok(StockChange::Applied) };
-        let mut sql = String::from(
+        if entries.is_empty() {
+            return Ok(StockChange::Applied);
+        }
+        let (statements, binds) = append_statements(order, expected_seq, entries, "purchasing")?;
+        let sql = format!(
             "BEGIN;
-             LET $o = UPDATE type::record('orders', $id) SET last_seq = $last_seq, updated_at = <datetime>$at
-                 WHERE last_seq = $expected RETURN AFTER;
-             IF array::len($o) = 0 { THROW 'stale_order' };
+             {statements}
              LET $s = UPDATE type::record('stock', $stock) SET reserved += $quantity
                  WHERE on_hand - reserved >= $quantity RETURN AFTER;
-             IF array::len($s) = 0 { THROW 'stock_changed' };
+             IF array::len($s) = 0 {{ THROW 'stock_changed' }};
              LET $b = UPDATE type::record('backorder', $backorder) SET open = false WHERE open = true RETURN AFTER;
-             IF array::len($b) = 0 { THROW 'already_allocated' };
+             IF array::len($b) = 0 {{ THROW 'already_allocated' }};
              CREATE reservation SET order_id = $id, sku = $sku, location = $location, quantity = $quantity;
              CREATE stock_movement SET sku = $sku, location = $location, on_hand_delta = 0, reserved_delta = $quantity,
-                 reason = 'backorder allocated', order_id = $id, at = time::now();\n",
+                 reason = 'backorder allocated', order_id = $id, at = time::now();
+             COMMIT;"
         );
-        let mut query_binds: Vec<(String, serde_json::Value)> = Vec::new();
-        for (i, entry) in entries.iter().enumerate() {
-            sql.push_str(&format!(
-                "CREATE type::record('event', $k{i}) SET order_id = $id, seq = $s{i}, at = <datetime>$at, \
-                 type = $t{i}, actor = 'purchasing', entry = $e{i};\n"
-            ));
-            query_binds.push((format!("k{i}"), format!("{}#{:010}", order.id().as_str(), entry.seq).into()));
-            query_binds.push((format!("s{i}"), serde_json::Value::from(entry.seq)));
-            query_binds.push((format!("t{i}"), entry.event.name().into()));
-            query_binds.push((
-                format!("e{i}"),
-                serde_json::to_value(entry).map_err(|e| StoreError::Decode(e.to_string()))?,
-            ));
-        }
-        sql.push_str("COMMIT;");
         let mut query = self
             .db()
             .query(sql)
-            .bind(("id", order.id().as_str().to_owned()))
-            .bind(("last_seq", i64::try_from(last.seq).unwrap_or(i64::MAX)))
-            .bind(("expected", i64::try_from(expected_seq).unwrap_or(i64::MAX)))
-            .bind(("at", last.at.to_rfc3339()))
             .bind(("stock", stock_key(&backorder.sku, location)))
             .bind(("quantity", backorder.quantity))
             .bind(("backorder", backorder.key.clone()))
             .bind(("sku", backorder.sku.clone()))
             .bind(("location", location.to_owned()));
-        for (name, value) in query_binds {
-            query = query.bind((name, value));
+        for bind in binds {
+            query = query.bind(bind);
         }
         Ok(match outcome(query.await?) {
             TxOutcome::Committed => StockChange::Applied,
