@@ -109,6 +109,36 @@ pub fn check_card(number: &str, exp_month: u32, exp_year: u32, today: NaiveDate)
     CardCheck { ok: problems.is_empty(), brand, last4, problems }
 }
 
+/// Whether free text holds something that looks like a payment card number: a run of 13 to 19
+/// digits (spaces and dashes between them allowed) that passes the Luhn check. Such text is
+/// refused wherever shoppers or staff type free text, so no card number is ever stored.
+pub fn contains_card_number(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        if !bytes[start].is_ascii_digit() {
+            start += 1;
+            continue;
+        }
+        // One run: digits, with single spaces or dashes between them.
+        let mut digits = Vec::new();
+        let mut i = start;
+        while i < bytes.len() {
+            match bytes[i] {
+                b @ b'0'..=b'9' => digits.push(b - b'0'),
+                b' ' | b'-' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) && !digits.is_empty() => {}
+                _ => break,
+            }
+            i += 1;
+        }
+        if (13..=19).contains(&digits.len()) && luhn(&digits) {
+            return true;
+        }
+        start = i.max(start + 1);
+    }
+    false
+}
+
 /// The Luhn (mod 10) check digit test.
 pub fn luhn(digits: &[u8]) -> bool {
     if digits.is_empty() {
@@ -172,6 +202,29 @@ fn length_fits(brand: CardBrand, len: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn card_numbers_are_found_in_free_text_however_they_are_spaced() {
+        for text in [
+            "4111111111111111",
+            "card 4111 1111 1111 1111 thanks",
+            "4111-1111-1111-1111",
+            "Apt 5, 378282246310005",
+            "ref:5555555555554444.",
+        ] {
+            assert!(contains_card_number(text), "{text}");
+        }
+        for text in [
+            "1 Main St",
+            "PO Box 12345",
+            "4111 1111 1111 1112",
+            "Phone +1 415 555 0100",
+            "order ord_01J0000000000000000000000",
+            "",
+        ] {
+            assert!(!contains_card_number(text), "{text}");
+        }
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()

@@ -86,6 +86,13 @@ pub async fn authorize(
     role: &Role,
     idempotency: Option<Idempotency<'_>>,
 ) -> Result<Ran, ApiError> {
+    if ordo_core::card::contains_card_number(token) {
+        // Never pass a card number on to a provider, log it or store it.
+        return Err(ApiError::bad_input(
+            "token",
+            "looks like a card number; send the token your payment provider's browser SDK returns",
+        ));
+    }
     if let Some(ran) = replay(store, idempotency).await? {
         return Ok(ran);
     }

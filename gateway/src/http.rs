@@ -1,36 +1,55 @@
 //! The HTTP edge: GraphQL over POST and GET (our own handler, not the stock batch service),
 //! GraphiQL in development, health probes, and the web demo's static files.
 
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_graphql::http::GraphiQLSource;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::Actor;
 use crate::graphql::{AppState, OrdoSchema};
+use crate::guard::Shape;
+use crate::ratelimit::{Client, Limiter, RateLimits};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The content security policy of the web demo's pages: only our own scripts (and WebAssembly),
+/// no framing, connections back to this origin (HTTP and WebSocket).
+const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// How the HTTP edge behaves, from the server's configuration.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Edge {
+    pub graphiql: bool,
+    pub web_root: Option<std::path::PathBuf>,
+    /// Origins allowed to call the API from a browser (CORS); none means same-origin only.
+    pub cors_origins: Vec<String>,
+    pub rate_limits: Option<RateLimits>,
+}
 
 #[derive(Clone)]
 pub(crate) struct Http {
     schema: OrdoSchema,
     state: AppState,
     graphiql: bool,
+    limiter: Option<Arc<Limiter>>,
 }
 
-pub(crate) fn router(
-    schema: OrdoSchema,
-    state: AppState,
-    graphiql: bool,
-    web_root: Option<std::path::PathBuf>,
-) -> Router {
-    let http = Http { schema, state, graphiql };
+pub(crate) fn router(schema: OrdoSchema, state: AppState, edge: Edge) -> Router {
+    let limiter = edge.rate_limits.map(|limits| Arc::new(Limiter::new(limits)));
+    let http = Http { schema, state, graphiql: edge.graphiql, limiter };
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(|| async { "ok" }))
@@ -41,8 +60,35 @@ pub(crate) fn router(
             Duration::from_secs(30),
         ))
         .with_state(http);
-    if let Some(root) = web_root {
-        router = router.fallback_service(tower_http::services::ServeDir::new(root));
+    if let Some(root) = edge.web_root {
+        let pages = tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(PAGE_POLICY),
+            ))
+            .service(tower_http::services::ServeDir::new(root));
+        router = router.fallback_service(pages);
+    }
+    router = router
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ));
+    if !edge.cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> =
+            edge.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([HttpMethod::GET, HttpMethod::POST])
+                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+                .max_age(Duration::from_secs(600)),
+        );
     }
     router
 }
@@ -65,7 +111,12 @@ fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 /// GraphQL over POST: one operation per request (no batches), JSON body.
-async fn graphql_post(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> Response {
+async fn graphql_post(
+    State(http): State<Http>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("application/json")
         && !content_type.starts_with("application/graphql-response+json")
@@ -99,11 +150,16 @@ async fn graphql_post(State(http): State<Http>, headers: HeaderMap, body: Bytes)
             );
         }
     };
-    respond(&http, request, &headers).await
+    respond(&http, request, &headers, peer, Method::Post).await
 }
 
 /// GraphQL over GET: queries only.
-async fn graphql_get(State(http): State<Http>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+async fn graphql_get(
+    State(http): State<Http>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let Some(query) = query.filter(|q| !q.is_empty()) else {
         if http.graphiql {
             return Html(GraphiQLSource::build().endpoint("/graphql").title("Ordo GraphiQL").finish())
@@ -115,50 +171,107 @@ async fn graphql_get(State(http): State<Http>, RawQuery(query): RawQuery, header
         Ok(r) => r,
         Err(_) => return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", "malformed query string"),
     };
-    if !only_queries(&request.query) {
-        return error_response(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations need POST");
-    }
-    respond(&http, request, &headers).await
+    respond(&http, request, &headers, peer, Method::Get).await
 }
 
-/// Whether every operation in the document is a query (GET may not change anything). A
-/// document that does not parse counts as a query here: execution then reports the syntax error.
-fn only_queries(query: &str) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(query) else { return true };
-    let is_query = |ty: OperationType| ty == OperationType::Query;
-    match &document.operations {
-        DocumentOperations::Single(op) => is_query(op.node.ty),
-        DocumentOperations::Multiple(ops) => ops.values().all(|op| is_query(op.node.ty)),
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
 }
 
-async fn respond(http: &Http, request: async_graphql::Request, headers: &HeaderMap) -> Response {
-    let actor = match headers.get(header::AUTHORIZATION).map(|v| v.to_str()) {
-        None => Actor::Anonymous,
-        Some(Ok(value)) => match value.strip_prefix("Bearer ").map(|t| http.state.keys.verify(t.trim())) {
-            Some(Ok(actor)) => actor,
-            _ => {
-                return error_response(
-                    StatusCode::UNAUTHORIZED,
-                    "UNAUTHENTICATED",
-                    "the bearer token is invalid or expired",
-                );
-            }
+/// Authenticates, parses once, applies the document caps and mutation rate limits, runs the
+/// operation, and gives every error an `extensions.code`.
+async fn respond(
+    http: &Http,
+    mut request: async_graphql::Request,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    method: Method,
+) -> Response {
+    let token = match headers.get(header::AUTHORIZATION).map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(value)) => match value.strip_prefix("Bearer ") {
+            Some(token) => Some(token.trim()),
+            None => return unauthenticated("send the token as `Authorization: Bearer <token>`"),
         },
-        Some(Err(_)) => {
-            return error_response(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "the bearer token is invalid",
-            );
+        Some(Err(_)) => return unauthenticated("the bearer token is invalid"),
+    };
+    let actor = match token.map(|t| http.state.keys.verify(t)) {
+        None => Actor::Anonymous,
+        Some(Ok(actor)) => actor,
+        Some(Err(_)) => return unauthenticated("the bearer token is invalid or expired"),
+    };
+    let graphql_response = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/graphql-response+json"));
+    let shape = match request.parsed_query() {
+        Ok(document) => Shape::of(document),
+        Err(e) => {
+            let mut e = e.clone();
+            set_code(&mut e, "GRAPHQL_PARSE_FAILED");
+            return encode(async_graphql::Response::from_errors(vec![e]), graphql_response);
         }
     };
-    let response = http.schema.execute(request.data(actor)).await;
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let graphql_response = accept.contains("application/graphql-response+json");
-    // GraphQL-over-HTTP: with the graphql-response media type, a request that could not run at
-    // all (parse or validation errors, no data) is a 400; otherwise 200.
+    if method == Method::Get && shape.mutates {
+        return error_response(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations need POST");
+    }
+    if let Some((code, message)) = shape.refusal() {
+        return error_response(StatusCode::BAD_REQUEST, code, &message);
+    }
+    if shape.mutates
+        && let Some(limiter) = &http.limiter
+    {
+        let client = match token {
+            Some(token) => Client::Token(token),
+            None => Client::Ip(peer.ip()),
+        };
+        if let Err(wait) = limiter.check(client, Instant::now()) {
+            let seconds = wait.as_secs().saturating_add(1);
+            let mut response = error_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                &format!("too many changes from this client; retry in {seconds} s"),
+            );
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return response;
+        }
+    }
+    let mut response = http.schema.execute(request.data(actor)).await;
+    for error in &mut response.errors {
+        let missing = error.extensions.as_ref().is_none_or(|x| x.get("code").is_none());
+        if missing {
+            let code = uncoded_error_code(error);
+            set_code(error, code);
+        }
+    }
+    encode(response, graphql_response)
+}
+
+fn unauthenticated(message: &str) -> Response {
+    error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message)
+}
+
+fn set_code(error: &mut async_graphql::ServerError, code: &str) {
+    error.extensions.get_or_insert_with(Default::default).set("code", code);
+}
+
+/// Codes for the errors async-graphql raises itself (our resolvers always set one): limits and
+/// validation failures have no path; argument values that do not coerce have one.
+fn uncoded_error_code(error: &async_graphql::ServerError) -> &'static str {
+    match error.message.as_str() {
+        "Query is nested too deep." => "QUERY_TOO_DEEP",
+        m if m.starts_with("The recursion depth of the query") => "QUERY_TOO_DEEP",
+        "Query is too complex." => "QUERY_TOO_COMPLEX",
+        _ if error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
+        _ => "BAD_USER_INPUT",
+    }
+}
+
+/// The JSON response. GraphQL-over-HTTP: with the graphql-response media type, a request that
+/// could not run at all (parse or validation errors, no data) is a 400; otherwise 200.
+fn encode(response: async_graphql::Response, graphql_response: bool) -> Response {
     let status = if graphql_response && response.data == async_graphql::Value::Null && response.is_err() {
         StatusCode::BAD_REQUEST
     } else {

@@ -3,7 +3,9 @@
 //! # Layout
 //! - [`auth`]: bearer tokens, roles, who may see and do what.
 //! - [`server`]: startup (store, schema, router) on a listener the caller provides.
-//! - [`http`]: the HTTP edge (GraphQL POST/GET, GraphiQL, health probes, static demo files).
+//! - [`http`]: the HTTP edge (GraphQL POST/GET, GraphiQL, health probes, static demo files,
+//!   CORS and security headers); [`guard`] counts a document's fields and aliases;
+//!   [`ratelimit`] limits mutations per token and per IP.
 //! - [`graphql`]: the schema, one object per area.
 //! - [`intake`]: placing orders once, without overselling.
 //! - [`commands`]: running core commands on stored orders; payment mutations.
@@ -17,10 +19,12 @@ pub mod auth;
 pub mod commands;
 pub mod error;
 pub mod graphql;
+mod guard;
 mod http;
 pub mod intake;
 pub mod payments;
 pub mod purchasing;
+pub mod ratelimit;
 pub mod seed;
 pub mod server;
 pub mod store;

@@ -31,6 +31,15 @@ enum Cmd {
         /// Folder of static files to serve at / (the built web demo).
         #[arg(long, env = "ORDO_WEB")]
         web: Option<PathBuf>,
+        /// A browser origin allowed to call the API (CORS), e.g. https://shop.example; repeatable.
+        #[arg(long = "cors-origin", env = "ORDO_CORS_ORIGINS", value_delimiter = ',')]
+        cors_origins: Vec<String>,
+        /// Mutations per second allowed per bearer token (burst: twice as many); 0 turns rate limits off.
+        #[arg(long, env = "ORDO_RATE_LIMIT", default_value_t = 50)]
+        rate_limit: u32,
+        /// Mutations per second allowed per IP address for callers without a token (burst: three times).
+        #[arg(long, env = "ORDO_RATE_LIMIT_IP", default_value_t = 10)]
+        rate_limit_ip: u32,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -95,7 +104,7 @@ async fn main() -> std::process::ExitCode {
                 }
             }
         }
-        Cmd::Serve { db, listen, seed_demo, production, web } => {
+        Cmd::Serve { db, listen, seed_demo, production, web, cors_origins, rate_limit, rate_limit_ip } => {
             let listener = match tokio::net::TcpListener::bind(listen).await {
                 Ok(l) => l,
                 Err(e) => {
@@ -103,8 +112,23 @@ async fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::FAILURE;
                 }
             };
-            let config =
-                ordo_gateway::Config { db_url: db, seed_demo, production, web_root: web, jwt_secret: None };
+            use ordo_gateway::ratelimit::{Rate, RateLimits};
+            let rate_limits = (rate_limit > 0).then(|| RateLimits {
+                per_token: Rate { per_second: f64::from(rate_limit), burst: rate_limit.saturating_mul(2) },
+                per_ip: Rate {
+                    per_second: f64::from(rate_limit_ip.max(1)),
+                    burst: rate_limit_ip.max(1).saturating_mul(3),
+                },
+            });
+            let config = ordo_gateway::Config {
+                db_url: db,
+                seed_demo,
+                production,
+                web_root: web,
+                jwt_secret: None,
+                cors_origins,
+                rate_limits,
+            };
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };

@@ -8,7 +8,9 @@ use tokio::net::TcpListener;
 
 use crate::auth::Keys;
 use crate::graphql::{self, AppState, Limits};
+use crate::http::Edge;
 use crate::payments::TestProvider;
+use crate::ratelimit::RateLimits;
 use crate::store::{Store, StoreError};
 
 /// How to run the gateway.
@@ -25,6 +27,10 @@ pub struct Config {
     /// The token secret; when absent, `ORDO_JWT_SECRET`, else (outside production) a secret
     /// kept in `data/jwt-secret` and created on first start.
     pub jwt_secret: Option<Vec<u8>>,
+    /// Browser origins allowed to call the API (CORS); empty means same-origin only.
+    pub cors_origins: Vec<String>,
+    /// Mutation rate limits per token and per IP; `None` turns them off (benchmarks, tests).
+    pub rate_limits: Option<RateLimits>,
 }
 
 impl Default for Config {
@@ -35,6 +41,8 @@ impl Default for Config {
             production: false,
             web_root: None,
             jwt_secret: None,
+            cors_origins: Vec::new(),
+            rate_limits: Some(RateLimits::default()),
         }
     }
 }
@@ -68,11 +76,17 @@ pub async fn serve_store(
     let state = AppState { store, payments: Arc::new(TestProvider), keys };
     let limits = Limits { locked_down: config.production, ..Limits::default() };
     let schema = graphql::build(Some(state.clone()), limits);
-    let router = crate::http::router(schema, state, !config.production, config.web_root.clone());
+    let edge = Edge {
+        graphiql: !config.production,
+        web_root: config.web_root.clone(),
+        cors_origins: config.cors_origins.clone(),
+        rate_limits: config.rate_limits,
+    };
+    let router = crate::http::router(schema, state, edge);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, db = %config.db_url, "ordo gateway listening");
     }
-    axum::serve(listener, router)
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| StoreError::Decode(format!("server error: {e}")))

@@ -73,16 +73,23 @@ impl TestApp {
         Self::serve(store, seed_demo).await
     }
 
-    /// Starts a gateway on an opened store (prepare data on it first).
+    /// Starts a gateway on an opened store (prepare data on it first), without rate limits.
     pub async fn serve(store: Store, seed_demo: bool) -> TestApp {
+        let config = ordo_gateway::Config {
+            seed_demo,
+            rate_limits: None,
+            cors_origins: vec!["https://shop.example".into()],
+            ..ordo_gateway::Config::default()
+        };
+        Self::serve_with(store, config).await
+    }
+
+    /// Starts a gateway on an opened store with `config` (its store URL and secret are ignored).
+    pub async fn serve_with(store: Store, config: ordo_gateway::Config) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = listener.local_addr().expect("local address");
         let (tx, rx) = oneshot::channel::<()>();
-        let config = ordo_gateway::Config {
-            seed_demo,
-            jwt_secret: Some(TEST_SECRET.to_vec()),
-            ..ordo_gateway::Config::default()
-        };
+        let config = ordo_gateway::Config { jwt_secret: Some(TEST_SECRET.to_vec()), ..config };
         let served = store.clone();
         let server = tokio::spawn(async move {
             let shutdown = async {

@@ -35,6 +35,13 @@ pub fn check_address(input: &AddressInput, prefix: &str) -> Result<PostalAddress
                             input.postal_code.trim()
                         ),
                     ),
+                    AddressProblemKind::CardNumber => (
+                        IssueCode::CardNumberInText,
+                        format!(
+                            "The {label} looks like a payment card number. Never type card details here; \
+                             pay at the payment step."
+                        ),
+                    ),
                     AddressProblemKind::InvalidPhone(e) => {
                         (IssueCode::PhoneInvalid, format!("{}.", capitalise(&e.to_string())))
                     }
@@ -90,6 +97,24 @@ mod tests {
         assert_eq!(issues[3].message, "\"123\" is not a valid postcode for DE (e.g. 10115).");
         let issues = check_address(&input, "billing").unwrap_err();
         assert_eq!(issues[0].path, "billing.name");
+    }
+
+    #[test]
+    fn a_card_number_typed_into_an_address_line_is_refused() {
+        let input = AddressInput {
+            name: "Ada".into(),
+            line1: "1 Main St".into(),
+            line2: Some("visa 4111 1111 1111 1111".into()),
+            city: "Springfield".into(),
+            postal_code: "62701".into(),
+            country: "US".into(),
+            ..AddressInput::default()
+        };
+        let issues = check_address(&input, "shippingAddress").unwrap_err();
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].code, IssueCode::CardNumberInText);
+        assert_eq!(issues[0].path, "shippingAddress.line2");
+        assert!(issues[0].message.starts_with("The second address line looks like a payment card number."));
     }
 
     #[test]

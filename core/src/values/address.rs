@@ -65,6 +65,8 @@ pub enum AddressProblemKind {
     InvalidPostcode { country: String, example: &'static str },
     #[error("{0}")]
     InvalidPhone(#[from] super::PhoneError),
+    #[error("looks like a payment card number")]
+    CardNumber,
 }
 
 /// One problem with one field of an address.
@@ -116,6 +118,8 @@ impl PostalAddress {
                     field,
                     kind: AddressProblemKind::TooLong { max: Self::MAX_FIELD_LEN },
                 });
+            } else if crate::card::contains_card_number(v) {
+                problems.push(AddressProblem { field, kind: AddressProblemKind::CardNumber });
             }
             v.to_owned()
         };
@@ -129,6 +133,8 @@ impl PostalAddress {
                     field,
                     kind: AddressProblemKind::TooLong { max: Self::MAX_FIELD_LEN },
                 });
+            } else if crate::card::contains_card_number(v) {
+                problems.push(AddressProblem { field, kind: AddressProblemKind::CardNumber });
             }
             Some(v.to_owned())
         };
