@@ -6,7 +6,7 @@ use surrealdb::engine::any::Any;
 use super::{StoreError, TxOutcome, backoff, outcome};
 
 /// Every migration, in order. `tests` checks this list against the files in `schema/surreal/`.
-pub(crate) const MIGRATIONS: [(&str, &str); 3] = [
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_catalog", include_str!("../../../schema/surreal/0001_catalog.surql")),
     ("0002_orders", include_str!("../../../schema/surreal/0002_orders.surql")),
     ("0003_backorders", include_str!("../../../schema/surreal/0003_backorders.surql")),
@@ -19,7 +19,7 @@ pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {
     )
     .await?
     .check()?;
-    for (name, sql) in MIGRATIONS {
+    for &(name, sql) in MIGRATIONS {
         let mut attempt = 0;
         loop {
             attempt += 1;
