@@ -8,6 +8,7 @@
 //! - [`lifecycle`]: the order, payment, shipment, line-availability and return state machines.
 //! - [`allocation`]: which stock location serves which line, with backorder/dropship fallback.
 //! - [`refund`]: return eligibility and refund amounts.
+//! - [`review`]: who may review an order line or answer the feedback survey; ratings, scores and text limits.
 //! - [`order`]: the order aggregate: commands checked into timeline events, events folded into state.
 //! - [`calendar`]: business-day arithmetic for promised and expected dates.
 //! - [`card`]: card number hints for checkout forms (Luhn, brand, expiry); never stored.
@@ -25,6 +26,7 @@ pub mod locale;
 pub mod money;
 pub mod order;
 pub mod refund;
+pub mod review;
 pub mod status;
 pub mod text;
 pub mod values;

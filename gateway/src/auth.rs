@@ -168,7 +168,11 @@ impl Actor {
             Actor::Customer { id } => order.customer().is_some_and(|c| c.as_str() == id),
             Actor::Guest { order_id } => order.id().as_str() == order_id,
             Actor::Channel { channel } => order.channel() == channel,
-            Actor::Supplier { .. } | Actor::Anonymous => false,
+            // A supplier sees the orders it ships parcels for (it needs the address).
+            Actor::Supplier { supplier } => order.shipments().iter().any(|s| {
+                matches!(s.source(), ordo_core::order::ShipmentSource::Supplier { supplier: own } if own == supplier)
+            }),
+            Actor::Anonymous => false,
         }
     }
 }

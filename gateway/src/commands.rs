@@ -3,10 +3,11 @@
 
 use chrono::Utc;
 use ordo_core::money::Money;
-use ordo_core::order::{Command, Order, PaymentMethod, Role};
+use ordo_core::order::{Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, stock_effects};
 
 use crate::error::ApiError;
 use crate::payments::{PaymentFailure, PaymentProvider};
+use crate::store::orders::{Append, Effects};
 use crate::store::{Store, StoreError, backoff};
 
 const MAX_ATTEMPTS: u32 = 16;
@@ -48,6 +49,7 @@ pub struct Ran {
 }
 
 /// Runs `command` as `role`, retrying from a fresh read when another writer got there first.
+/// The stock the events move (shipping, cancelling) is written in the same transaction.
 pub async fn run(
     store: &Store,
     order_id: &str,
@@ -55,6 +57,20 @@ pub async fn run(
     actor: &str,
     command: &Command,
     idempotency: Option<Idempotency<'_>>,
+) -> Result<Ran, ApiError> {
+    run_with(store, order_id, role, actor, command, idempotency, |_| Ok(Effects::default())).await
+}
+
+/// [`run`], with `extra` effects worked out from the order before the command (a return's
+/// restocking, a shipment's package).
+pub(crate) async fn run_with(
+    store: &Store,
+    order_id: &str,
+    role: &Role,
+    actor: &str,
+    command: &Command,
+    idempotency: Option<Idempotency<'_>>,
+    extra: impl Fn(&Order) -> Result<Effects, ApiError>,
 ) -> Result<Ran, ApiError> {
     let mut attempt = 0;
     loop {
@@ -64,9 +80,19 @@ pub async fn run(
         }
         let order = load(store, order_id).await?;
         let (entries, after) = order.execute(command, role, Utc::now())?;
-        let record = idempotency.map(|i| (i.key, i.operation, i.fingerprint));
+        let mut effects = extra(&order)?;
+        effects.stock.extend(stock_effects(&order, &entries));
         let topic = format!("order.{}", command.kind().name());
-        if store.append(&after, order.last_seq(), &entries, actor, Some(&topic), record).await? {
+        let append = Append {
+            order: &after,
+            expected_seq: order.last_seq(),
+            entries: &entries,
+            actor,
+            outbox_topic: Some(&topic),
+            idempotency: idempotency.map(|i| (i.key, i.operation, i.fingerprint)),
+            effects: &effects,
+        };
+        if store.append(&append).await? {
             return Ok(Ran { order: after, replayed: false });
         }
         if attempt >= MAX_ATTEMPTS {
@@ -137,7 +163,8 @@ pub async fn capture(
     amount: Option<Money>,
     idempotency: Option<Idempotency<'_>>,
 ) -> Result<Ran, ApiError> {
-    money_call(store, provider, order_id, Command::CapturePayment { amount }, idempotency).await
+    let command = Command::CapturePayment { amount };
+    run_paid(store, provider, order_id, &Role::Staff, "staff", &command, idempotency, no_extra).await
 }
 
 /// Releases the uncaptured authorization with the provider, then records it.
@@ -147,31 +174,109 @@ pub async fn void(
     order_id: &str,
     idempotency: Option<Idempotency<'_>>,
 ) -> Result<Ran, ApiError> {
-    money_call(store, provider, order_id, Command::VoidPayment, idempotency).await
+    let command = Command::VoidPayment;
+    run_paid(store, provider, order_id, &Role::Staff, "staff", &command, idempotency, no_extra).await
 }
 
-async fn money_call(
+pub(crate) fn no_extra(_: &Order) -> Result<Effects, ApiError> {
+    Ok(Effects::default())
+}
+
+/// The money movements among `entries`, which the provider must carry out before they are recorded.
+fn money_events(entries: &[TimelineEntry]) -> Vec<&OrderEvent> {
+    entries
+        .iter()
+        .map(|e| &e.event)
+        .filter(|e| {
+            matches!(
+                e,
+                OrderEvent::PaymentCaptured { .. }
+                    | OrderEvent::PaymentVoided
+                    | OrderEvent::PaymentRefunded { .. }
+            )
+        })
+        .collect()
+}
+
+/// Runs a command whose events move money (capture, void, refund — also inside a cancellation
+/// or a return's refund): the core decides, the provider carries out each money movement, then
+/// the events are recorded. One such command per order at a time (a lease in the store), so two
+/// concurrent refunds cannot both reach the provider.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run_paid(
     store: &Store,
     provider: &dyn PaymentProvider,
     order_id: &str,
-    command: Command,
+    role: &Role,
+    actor: &str,
+    command: &Command,
     idempotency: Option<Idempotency<'_>>,
+    extra: impl Fn(&Order) -> Result<Effects, ApiError>,
 ) -> Result<Ran, ApiError> {
     if let Some(ran) = replay(store, idempotency).await? {
         return Ok(ran);
     }
-    let order = load(store, order_id).await?;
-    order.decide(&command, &Role::Staff, Utc::now())?;
-    let reference = order.payment_method().map(|m| m.reference.clone()).unwrap_or_default();
-    let result = match &command {
-        Command::CapturePayment { amount } => {
-            provider.capture(&reference, amount.unwrap_or_else(|| order.payment().capturable()))
+    let lease = store.lease_payment(order_id).await?;
+    let result = async {
+        // A replay again: the first request may have finished while this one waited for the lease.
+        if let Some(ran) = replay(store, idempotency).await? {
+            return Ok(ran);
         }
-        _ => provider.void(&reference),
-    };
-    if let Err(failure) = result {
-        tracing::warn!(%failure, order = order_id, "payment provider failed");
-        return Err(ApiError::PaymentUnavailable);
+        let order = load(store, order_id).await?;
+        let (entries, _) = order.execute(command, role, Utc::now())?;
+        extra(&order)?;
+        let reference = order.payment_method().map(|m| m.reference.clone()).unwrap_or_default();
+        let sent: Vec<OrderEvent> = money_events(&entries).into_iter().cloned().collect();
+        for event in &sent {
+            let call = match event {
+                OrderEvent::PaymentCaptured { amount } => provider.capture(&reference, *amount),
+                OrderEvent::PaymentRefunded { amount, .. } => provider.refund(&reference, *amount),
+                _ => provider.void(&reference),
+            };
+            if let Err(failure) = call {
+                tracing::warn!(%failure, order = order_id, "payment provider failed");
+                return Err(ApiError::PaymentUnavailable);
+            }
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let order = load(store, order_id).await?;
+            let decided = order.execute(command, role, Utc::now());
+            let same = decided
+                .as_ref()
+                .is_ok_and(|(entries, _)| money_events(entries).into_iter().eq(sent.iter()));
+            let Ok((entries, after)) = decided.map_err(|e| e.to_string()).and_then(|d| {
+                if same { Ok(d) } else { Err("the money movements changed".into()) }
+            }) else {
+                // The provider moved money but the order changed underneath (another writer
+                // got in between): record nothing silently wrong, ask for reconciliation.
+                let id = ulid::Ulid::new().to_string();
+                tracing::error!(order = order_id, reference = %id, ?sent, "provider moved money; order changed before it was recorded");
+                return Err(ApiError::Internal { id });
+            };
+            let mut effects = extra(&order)?;
+            effects.stock.extend(stock_effects(&order, &entries));
+            let topic = format!("order.{}", command.kind().name());
+            let append = Append {
+                order: &after,
+                expected_seq: order.last_seq(),
+                entries: &entries,
+                actor,
+                outbox_topic: Some(&topic),
+                idempotency: idempotency.map(|i| (i.key, i.operation, i.fingerprint)),
+                effects: &effects,
+            };
+            if store.append(&append).await? {
+                return Ok(Ran { order: after, replayed: false });
+            }
+            if attempt >= MAX_ATTEMPTS {
+                return Err(StoreError::Contended(attempt).into());
+            }
+            backoff(attempt).await;
+        }
     }
-    run(store, order_id, &Role::Staff, "staff", &command, idempotency).await
+    .await;
+    store.release_payment(order_id, &lease).await;
+    result
 }

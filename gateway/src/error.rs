@@ -3,6 +3,7 @@
 use async_graphql::ErrorExtensions;
 use ordo_core::cart::Issue;
 use ordo_core::order::CommandError;
+use ordo_core::review::ReviewError;
 
 use crate::store::StoreError;
 
@@ -18,6 +19,9 @@ pub enum ApiError {
     IdempotencyMismatch,
     #[error("{0}")]
     Command(#[from] CommandError),
+    /// A review or feedback rule (rating, text, delivery, one per line or order).
+    #[error("{0}")]
+    Review(#[from] ReviewError),
     #[error("the payment was declined: {0}")]
     PaymentDeclined(String),
     #[error("the payment provider is unavailable; try again")]
@@ -42,6 +46,7 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::IdempotencyMismatch => "IDEMPOTENCY_MISMATCH",
             ApiError::Command(e) => e.code(),
+            ApiError::Review(e) => e.code(),
             ApiError::PaymentDeclined(_) => "PAYMENT_DECLINED",
             ApiError::PaymentUnavailable => "PAYMENT_PROVIDER_ERROR",
             ApiError::BadInput { .. } => "BAD_USER_INPUT",
@@ -109,6 +114,11 @@ impl ErrorExtensions for ApiError {
             }
             if let ApiError::BadInput { field, .. } = self {
                 ext.set("field", field.as_str());
+            }
+            if let ApiError::Review(e) = self
+                && let Some(field) = e.field()
+            {
+                ext.set("field", field);
             }
         })
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use async_graphql::http::GraphiQLSource;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -54,6 +54,7 @@ pub(crate) fn router(schema: OrdoSchema, state: AppState, edge: Edge) -> Router 
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/documents/{order}/{shipment}/{file}", get(document))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -101,6 +102,49 @@ async fn readyz(State(http): State<Http>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response()
         }
     }
+}
+
+/// A shipment's label, commercial invoice or packing slip as PDF: staff, or the supplier that
+/// ships the parcel. Anyone else gets the same 404 as for a missing parcel.
+async fn document(
+    State(http): State<Http>,
+    Path((order_id, shipment_id, file)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    use crate::documents::{Document, render};
+    let actor = match headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| http.state.keys.verify(t.trim()))
+    {
+        Some(Ok(actor)) => actor,
+        _ => return unauthenticated("a staff or supplier bearer token is required"),
+    };
+    let not_found = || error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such document");
+    let Some(kind) = Document::from_file_name(&file) else { return not_found() };
+    let order = match crate::commands::load(&http.state.store, &order_id).await {
+        Ok(order) => order,
+        Err(crate::error::ApiError::NotFound(_)) => return not_found(),
+        Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, e.code(), &e.to_string()),
+    };
+    let Some(shipment) = order.shipment(&shipment_id) else { return not_found() };
+    let allowed = match (&actor, shipment.source()) {
+        (a, _) if a.is_staff() => true,
+        (Actor::Supplier { supplier }, ordo_core::order::ShipmentSource::Supplier { supplier: own }) => {
+            supplier == own
+        }
+        _ => false,
+    };
+    if !allowed {
+        return not_found();
+    }
+    let row = http.state.store.shipment_row(&shipment_id).await.ok().flatten();
+    let from = ["Ordo Demo Shop", "100 Commerce Way", "Columbus OH 43004", "US"];
+    let pdf = render(kind, &order, shipment, row.as_ref(), &from);
+    let mut response = (StatusCode::OK, pdf).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    response
 }
 
 fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
@@ -153,13 +197,20 @@ async fn graphql_post(
     respond(&http, request, &headers, peer, Method::Post).await
 }
 
-/// GraphQL over GET: queries only.
+/// GET /graphql: a WebSocket upgrade for subscriptions (`graphql-transport-ws` and the legacy
+/// `graphql-ws`), otherwise GraphQL over GET (queries only).
 async fn graphql_get(
     State(http): State<Http>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    request: axum::extract::Request,
 ) -> Response {
+    let (mut parts, _body) = request.into_parts();
+    let upgrade = parts.headers.get(header::UPGRADE).and_then(|v| v.to_str().ok());
+    if upgrade.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+        return websocket(http, &mut parts).await;
+    }
+    let headers = parts.headers;
+    let query = parts.uri.query().map(str::to_owned);
     let Some(query) = query.filter(|q| !q.is_empty()) else {
         if http.graphiql {
             return Html(GraphiQLSource::build().endpoint("/graphql").title("Ordo GraphiQL").finish())
@@ -172,6 +223,52 @@ async fn graphql_get(
         Err(_) => return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", "malformed query string"),
     };
     respond(&http, request, &headers, peer, Method::Get).await
+}
+
+/// Subscriptions over WebSocket. The bearer token comes in `connection_init`'s payload
+/// (`{"Authorization": "Bearer …"}` or `{"authToken": "…"}`); a bad one closes the connection.
+async fn websocket(http: Http, parts: &mut axum::http::request::Parts) -> Response {
+    use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+    use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+    use axum::extract::FromRequestParts;
+    use axum::extract::ws::WebSocketUpgrade;
+    let protocol = match GraphQLProtocol::from_request_parts(parts, &()).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(parts, &()).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let keys = http.state.keys.clone();
+    let schema = http.schema.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(serde_json::Value::as_str)
+                        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned())
+                        .or_else(|| {
+                            payload.get("authToken").and_then(serde_json::Value::as_str).map(str::to_owned)
+                        });
+                    let actor = match token {
+                        None => Actor::Anonymous,
+                        Some(token) => keys.verify(&token).map_err(|_| {
+                            async_graphql::Error::new("the bearer token is invalid or expired")
+                        })?,
+                    };
+                    let mut data = async_graphql::Data::default();
+                    data.insert(actor);
+                    Ok(data)
+                })
+                .keepalive_timeout(Duration::from_secs(60))
+                .serve()
+        })
+        .into_response()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,9 +7,11 @@
 //!   CORS and security headers); [`guard`] counts a document's fields and aliases;
 //!   [`ratelimit`] limits mutations per token and per IP.
 //! - [`graphql`]: the schema, one object per area.
+//! - [`live`]: the live event feed (one LIVE SELECT per gateway, fanned out to subscribers).
 //! - [`intake`]: placing orders once, without overselling.
 //! - [`commands`]: running core commands on stored orders; payment mutations.
 //! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders.
+//! - [`documents`]: shipping labels, commercial invoices and packing slips as PDF.
 //! - [`payments`]: the payment provider trait and the test provider.
 //! - [`store`]: SurrealDB access, migrations, transactions.
 //! - [`seed`]: the demo shop.
@@ -17,11 +19,13 @@
 
 pub mod auth;
 pub mod commands;
+pub mod documents;
 pub mod error;
 pub mod graphql;
 mod guard;
 mod http;
 pub mod intake;
+pub mod live;
 pub mod payments;
 pub mod purchasing;
 pub mod ratelimit;

@@ -58,7 +58,8 @@ pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
     }
     store.put_location("east", "East warehouse (Newark)", 1).await?;
     store.put_location("west", "West warehouse (Reno)", 2).await?;
-    for (sku, name, category, price, weight, policy, east, west) in PRODUCTS {
+    for (index, (sku, name, category, price, weight, policy, east, west)) in PRODUCTS.into_iter().enumerate()
+    {
         let product = ProductRow {
             sku: sku.into(),
             name: name.into(),
@@ -80,6 +81,17 @@ pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
         if policy != "dropship" {
             store.put_stock(sku, "east", east, "seed").await?;
             store.put_stock(sku, "west", west, "seed").await?;
+            // Aisle by category, shelf and bin by position: "B-04-2".
+            let aisle =
+                ["apparel", "home", "books", "pantry"].iter().position(|c| *c == category).unwrap_or(4);
+            let bin = format!(
+                "{}-{:02}-{}",
+                char::from(b'A' + u8::try_from(aisle).unwrap_or(4)),
+                index + 1,
+                index % 3 + 1
+            );
+            store.put_bin(sku, "east", &bin).await?;
+            store.put_bin(sku, "west", &bin).await?;
         }
     }
     let today = Utc::now().date_naive();

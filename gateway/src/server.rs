@@ -73,7 +73,8 @@ pub async fn serve_store(
         None => token_secret(config.production).map_err(StoreError::Decode)?,
     };
     let keys = Keys::new(&secret).map_err(StoreError::Decode)?;
-    let state = AppState { store, payments: Arc::new(TestProvider), keys };
+    let feed = crate::live::Feed::start(store.clone());
+    let state = AppState { store, payments: Arc::new(TestProvider), keys, feed: feed.clone() };
     let limits = Limits { locked_down: config.production, ..Limits::default() };
     let schema = graphql::build(Some(state.clone()), limits);
     let edge = Edge {
@@ -86,10 +87,12 @@ pub async fn serve_store(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, db = %config.db_url, "ordo gateway listening");
     }
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|e| StoreError::Decode(format!("server error: {e}")))
+        .map_err(|e| StoreError::Decode(format!("server error: {e}")));
+    feed.stop();
+    served
 }
 
 /// The token secret: `ORDO_JWT_SECRET`, or outside production a random secret kept in

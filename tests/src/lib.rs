@@ -86,6 +86,9 @@ impl TestApp {
 
     /// Starts a gateway on an opened store with `config` (its store URL and secret are ignored).
     pub async fn serve_with(store: Store, config: ordo_gateway::Config) -> TestApp {
+        // `ORDO_LOG=warn cargo test …` shows the gateway's logs (off by default).
+        let filter = tracing_subscriber::EnvFilter::try_from_env("ORDO_LOG").unwrap_or_else(|_| "off".into());
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = listener.local_addr().expect("local address");
         let (tx, rx) = oneshot::channel::<()>();

@@ -5,9 +5,12 @@
 //!   it causes; [`Order::apply`] folds an event into the state. Replaying a timeline with
 //!   [`Order::from_timeline`] rebuilds the same order anywhere (server, browser, tests).
 //! - [`allowed_actions`] lists what a role may do now, by asking `decide`.
+//! - [`stock_effects`] says what appended events do to stock (ship, cancel); [`return_restock`]
+//!   what receiving a return does.
 
 mod actions;
 mod command;
+mod effects;
 mod event;
 mod evolve;
 mod place;
@@ -18,6 +21,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 pub use actions::{Action, ActionKind, Role, allowed_actions};
 pub use command::{Command, CommandError, ReturnAction, ShipmentAction};
+pub use effects::{
+    ReturnDisposition, StockEffect, StockReason, held_reservations, return_restock, stock_effects,
+};
 pub use event::{
     OrderEvent, OrderPolicy, OrderTotals, PaymentMethod, PlacedLine, PlacedOrder, PlacedPart, ReturnItem,
     ShipmentLine, ShipmentSource, TimelineEntry,

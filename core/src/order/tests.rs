@@ -659,3 +659,88 @@ fn a_shop_that_confirms_on_capture_confirms_when_the_money_is_taken() {
         vec!["payment_captured", "confirmed"]
     );
 }
+
+fn effect(sku: &str, location: &str, on_hand: i64, reserved: i64, reason: StockReason) -> StockEffect {
+    StockEffect {
+        sku: Sku::parse(sku).unwrap(),
+        location: loc(location),
+        on_hand_delta: on_hand,
+        reserved_delta: reserved,
+        reason,
+    }
+}
+
+#[test]
+fn shipping_from_a_location_consumes_the_reservation_and_a_supplier_parcel_touches_no_stock() {
+    let mut life = Life::new(&[("TEE", 2), ("DESK", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    let before = life.order.clone();
+    let from = life.timeline.len();
+    life.ship("ord_1-S1");
+    let shipped = stock_effects(&before, &life.timeline[from..]);
+    assert_eq!(shipped, vec![effect("TEE", "east", -2, -2, StockReason::Shipped)]);
+    let before = life.order.clone();
+    let from = life.timeline.len();
+    life.ship("ord_1-S2");
+    assert_eq!(stock_effects(&before, &life.timeline[from..]), vec![], "the supplier ships its own desk");
+}
+
+#[test]
+fn cancelling_releases_what_is_still_reserved_and_nothing_that_shipped() {
+    let mut life = Life::new(&[("TEE", 2), ("MUG", 1), ("HOODIE", 3)]);
+    assert_eq!(
+        held_reservations(&life.order),
+        vec![
+            (Sku::parse("TEE").unwrap(), loc("east"), 2),
+            (Sku::parse("MUG").unwrap(), loc("west"), 1),
+            (Sku::parse("HOODIE").unwrap(), loc("east"), 1),
+        ],
+        "two hoodies wait on backorder and hold nothing"
+    );
+    life.pay();
+    let before = life.order.clone();
+    let from = life.timeline.len();
+    life.ok(&Role::Staff, Command::Cancel { reason: "fraud check".into() });
+    let mut released = stock_effects(&before, &life.timeline[from..]);
+    released.sort_by(|a, b| a.sku.as_str().cmp(b.sku.as_str()));
+    assert_eq!(
+        released,
+        vec![
+            effect("HOODIE", "east", 0, -1, StockReason::Released),
+            effect("MUG", "west", 0, -1, StockReason::Released),
+            effect("TEE", "east", 0, -2, StockReason::Released),
+        ]
+    );
+}
+
+#[test]
+fn receiving_a_return_restocks_or_writes_off_each_line_as_told() {
+    let mut life = Life::new(&[("TEE", 3), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    life.ship("ord_1-S2");
+    life.deliver("ord_1-S1");
+    life.deliver("ord_1-S2");
+    let lines = vec![
+        ReturnItem { line: 0, quantity: 2, reason: "too small".into() },
+        ReturnItem { line: 1, quantity: 1, reason: "broken".into() },
+    ];
+    life.ok(&Role::Customer, Command::RequestReturn { lines });
+    life.ok(&Role::Staff, Command::Return { rma: "ord_1-R1".into(), action: ReturnAction::Approve });
+    let dispositions = [
+        ReturnDisposition { line: 0, restock: Some(loc("west")) },
+        ReturnDisposition { line: 1, restock: None },
+    ];
+    assert_eq!(
+        return_restock(&life.order, "ord_1-R1", &dispositions).unwrap(),
+        vec![effect("TEE", "west", 2, 0, StockReason::Restocked)]
+    );
+    let missing = return_restock(&life.order, "ord_1-R1", &dispositions[..1]).unwrap_err();
+    assert_eq!(missing.code(), "BAD_USER_INPUT");
+    let extra =
+        [dispositions[0].clone(), dispositions[1].clone(), ReturnDisposition { line: 5, restock: None }];
+    assert_eq!(return_restock(&life.order, "ord_1-R1", &extra).unwrap_err().code(), "BAD_USER_INPUT");
+    assert_eq!(return_restock(&life.order, "ord_1-R9", &dispositions).unwrap_err().code(), "NOT_FOUND");
+}

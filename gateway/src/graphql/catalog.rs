@@ -60,6 +60,22 @@ impl Product {
     async fn available(&self, ctx: &Context<'_>) -> Result<i64> {
         Ok(state(ctx)?.store.stock_of(&self.sku).await.gql()?.iter().map(|s| s.available()).sum())
     }
+
+    /// Customers' reviews, newest first, hidden ones left out. `after` is the cursor of the last review seen.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
+    async fn reviews(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> Result<Connection<String, super::reviews::Review>> {
+        super::reviews::product_reviews(ctx, &self.sku, first, after).await
+    }
+
+    /// The average rating and review count over the visible reviews.
+    async fn rating(&self, ctx: &Context<'_>) -> Result<super::reviews::ProductRating> {
+        super::reviews::product_rating(ctx, &self.sku).await
+    }
 }
 
 pub(super) fn page_size(first: i32) -> Result<usize> {

@@ -2,17 +2,24 @@
 //!
 //! - [`catalog`]: products and stock.
 //! - [`orders`]: intake, order reads, payments.
+//! - [`fulfilment`]: shipments, cancellation, returns, refunds, pick lists.
 //! - [`stock`]: adjustments, low stock, purchase orders and receipts.
+//! - [`reviews`]: product reviews and ratings, hiding reviews, post-delivery feedback.
+//! - [`live`]: subscriptions (`orderUpdated`, `orderEvents`) over the live feed.
 //! - [`types`]: output types converted from ordo-core at the edge.
 
 mod catalog;
+mod fulfilment;
+pub(crate) mod fulfilment_types;
+mod live;
 mod orders;
+mod reviews;
 mod stock;
 pub(crate) mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema};
 
 use crate::auth::{Actor, Keys};
 use crate::payments::PaymentProvider;
@@ -27,6 +34,8 @@ pub struct AppState {
     pub store: Store,
     pub payments: Arc<dyn PaymentProvider>,
     pub keys: Keys,
+    /// The live event feed subscriptions read.
+    pub feed: Arc<crate::live::Feed>,
 }
 
 /// The caller, as the HTTP edge authenticated it (anonymous without a token).
@@ -40,12 +49,23 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState
 }
 
 #[derive(MergedObject, Default, Debug)]
-pub struct QueryRoot(catalog::CatalogQuery, orders::OrderQuery, stock::StockQuery);
+pub struct QueryRoot(
+    catalog::CatalogQuery,
+    orders::OrderQuery,
+    stock::StockQuery,
+    reviews::ReviewQuery,
+    fulfilment::FulfilmentQuery,
+);
 
 #[derive(MergedObject, Default, Debug)]
-pub struct MutationRoot(orders::OrderMutation, stock::StockMutation);
+pub struct MutationRoot(
+    orders::OrderMutation,
+    stock::StockMutation,
+    reviews::ReviewMutation,
+    fulfilment::FulfilmentMutation,
+);
 
-pub type OrdoSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type OrdoSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;
 
 /// The complexity of a connection field: each of the `first` items costs what its selection
 /// costs, so asking for many items with many fields is priced as such.
@@ -70,7 +90,7 @@ impl Default for Limits {
 }
 
 pub fn build(state: Option<AppState>, limits: Limits) -> OrdoSchema {
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), live::SubscriptionRoot)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity);
     if limits.locked_down {

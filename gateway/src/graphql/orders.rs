@@ -185,7 +185,7 @@ impl OrderQuery {
     }
 }
 
-async fn view(ctx: &Context<'_>, id: &str) -> Result<OrderView, ApiError> {
+pub(super) async fn view(ctx: &Context<'_>, id: &str) -> Result<OrderView, ApiError> {
     let store = &state(ctx).map_err(|_| ApiError::NotFound("state"))?.store;
     let rows = store.timeline_with_actors(id).await?;
     if rows.is_empty() {
@@ -327,13 +327,13 @@ impl OrderMutation {
     }
 }
 
-async fn payload(ctx: &Context<'_>, ran: commands::Ran) -> Result<OrderPayload> {
+pub(super) async fn payload(ctx: &Context<'_>, ran: commands::Ran) -> Result<OrderPayload> {
     let id = ran.order.id().as_str().to_owned();
     Ok(OrderPayload { order: view(ctx, &id).await.gql()?, replayed: ran.replayed, access_token: None })
 }
 
 /// The caller, when the order exists and they may see it; otherwise the same `NOT_FOUND` either way.
-async fn visible_order<'a>(ctx: &Context<'a>, id: &str) -> Result<&'a Actor> {
+pub(super) async fn visible_order<'a>(ctx: &Context<'a>, id: &str) -> Result<&'a Actor> {
     let caller = actor(ctx);
     if *caller == Actor::Anonymous {
         return Err(ApiError::Unauthenticated).gql();
@@ -404,19 +404,13 @@ impl OrderView {
     async fn shipments(&self) -> Vec<ShipmentView> {
         types::shipments(&self.order)
     }
+    /// Returns (RMAs), oldest first.
+    async fn returns(&self) -> Vec<types::ReturnView> {
+        types::returns(&self.order)
+    }
     /// Every event, oldest first.
     async fn timeline(&self) -> Vec<TimelineEvent> {
-        self.timeline
-            .iter()
-            .zip(&self.actors)
-            .map(|(e, actor)| TimelineEvent {
-                seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
-                at: e.at,
-                kind: e.event.name().to_owned(),
-                actor: actor.clone(),
-                data: async_graphql::Json(serde_json::to_value(&e.event).unwrap_or_default()),
-            })
-            .collect()
+        self.timeline.iter().zip(&self.actors).map(|(e, actor)| TimelineEvent::from_entry(e, actor)).collect()
     }
     /// The timeline in ordo-core's wire form, for ordo-wasm's `orderStatusView` / `allowedActions`.
     async fn timeline_wire(&self) -> async_graphql::Json<serde_json::Value> {

@@ -146,8 +146,12 @@ pub struct PaymentView {
     pub failure_reason: Option<String>,
 }
 
+/// A parcel. Package, service and documents come from the shipment projection.
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
 pub struct ShipmentView {
+    #[graphql(skip)]
+    pub order_id: String,
     pub id: String,
     pub state: String,
     pub source: String,
@@ -170,6 +174,18 @@ pub struct TimelineEvent {
     pub actor: String,
     /// The event's data as ordo-core's wire JSON.
     pub data: async_graphql::Json<serde_json::Value>,
+}
+
+impl TimelineEvent {
+    pub fn from_entry(entry: &TimelineEntry, actor: &str) -> TimelineEvent {
+        TimelineEvent {
+            seq: i64::try_from(entry.seq).unwrap_or(i64::MAX),
+            at: entry.at,
+            kind: entry.event.name().to_owned(),
+            actor: actor.to_owned(),
+            data: async_graphql::Json(serde_json::to_value(&entry.event).unwrap_or_default()),
+        }
+    }
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,6 +313,7 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
         .shipments()
         .iter()
         .map(|s| ShipmentView {
+            order_id: order.id().as_str().to_owned(),
             id: s.id().to_owned(),
             state: s.state().name().to_owned(),
             source: match s.source() {
@@ -310,4 +327,103 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
             expected_delivery: s.expected_delivery(),
         })
         .collect()
+}
+
+/// Units of one line in a return.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ReturnLineView {
+    pub line: i64,
+    pub quantity: i64,
+    pub reason: String,
+}
+
+/// A return (RMA).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ReturnView {
+    pub id: String,
+    /// requested, approved, rejected, received, refunded, cancelled.
+    pub state: String,
+    pub rejection_reason: Option<String>,
+    pub lines: Vec<ReturnLineView>,
+    pub requested_at: chrono::DateTime<chrono::Utc>,
+    pub refunded: Option<Money>,
+}
+
+pub fn returns(order: &Order) -> Vec<ReturnView> {
+    order
+        .returns()
+        .iter()
+        .map(|r| ReturnView {
+            id: r.id().to_owned(),
+            state: r.state().name().to_owned(),
+            rejection_reason: match r.state() {
+                ordo_core::lifecycle::ReturnState::Rejected { reason } => Some(reason.clone()),
+                _ => None,
+            },
+            lines: r
+                .lines()
+                .iter()
+                .map(|l| ReturnLineView {
+                    line: i64::try_from(l.line).unwrap_or(i64::MAX),
+                    quantity: i64::from(l.quantity),
+                    reason: l.reason.clone(),
+                })
+                .collect(),
+            requested_at: r.requested_at(),
+            refunded: r.refunded().map(Money::from),
+        })
+        .collect()
+}
+
+/// How a parcel was packed.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PackageView {
+    pub length_cm: i64,
+    pub width_cm: i64,
+    pub height_cm: i64,
+    pub weight_grams: i64,
+    pub material: String,
+}
+
+/// Where a parcel's documents can be downloaded (with the same bearer token).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ShipmentDocuments {
+    /// The shipping label (PDF).
+    pub label: String,
+    /// The commercial invoice (PDF), for customs.
+    pub commercial_invoice: String,
+    /// The packing slip that goes in the box (PDF).
+    pub packing_slip: String,
+}
+
+#[async_graphql::ComplexObject]
+impl ShipmentView {
+    /// Dimensions, weight and material, once packed.
+    async fn package(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<PackageView>> {
+        use crate::error::GqlResult;
+        let row = super::state(ctx)?.store.shipment_row(&self.id).await.gql()?;
+        Ok(row.and_then(|r| r.package).map(|p| PackageView {
+            length_cm: p["length_cm"].as_i64().unwrap_or(0),
+            width_cm: p["width_cm"].as_i64().unwrap_or(0),
+            height_cm: p["height_cm"].as_i64().unwrap_or(0),
+            weight_grams: p["weight_grams"].as_i64().unwrap_or(0),
+            material: p["material"].as_str().unwrap_or("").to_owned(),
+        }))
+    }
+
+    /// The carrier service it was booked with, once shipped.
+    async fn service(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<String>> {
+        use crate::error::GqlResult;
+        Ok(super::state(ctx)?.store.shipment_row(&self.id).await.gql()?.and_then(|r| r.service))
+    }
+
+    /// The label, commercial invoice and packing slip.
+    async fn documents(&self) -> ShipmentDocuments {
+        let base = format!("/documents/{}/{}", self.order_id, self.id);
+        ShipmentDocuments {
+            label: format!("{base}/label.pdf"),
+            commercial_invoice: format!("{base}/commercial-invoice.pdf"),
+            packing_slip: format!("{base}/packing-slip.pdf"),
+        }
+    }
 }

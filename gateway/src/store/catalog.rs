@@ -245,6 +245,17 @@ impl Store {
         Ok(())
     }
 
+    /// Records where `sku` sits in `location` (aisle-shelf-bin), for pick lists.
+    pub async fn put_bin(&self, sku: &str, location: &str, bin: &str) -> Result<(), StoreError> {
+        self.db()
+            .query("UPDATE type::record('stock', $key) SET bin = $bin")
+            .bind(("key", stock_key(sku, location)))
+            .bind(("bin", bin.to_owned()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
     pub async fn put_location(&self, key: &str, name: &str, rank: i64) -> Result<(), StoreError> {
         self.db()
             .query("UPSERT type::record('location', $key) SET name = $name, rank = $rank")

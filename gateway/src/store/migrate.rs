@@ -10,6 +10,8 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_catalog", include_str!("../../../schema/surreal/0001_catalog.surql")),
     ("0002_orders", include_str!("../../../schema/surreal/0002_orders.surql")),
     ("0003_backorders", include_str!("../../../schema/surreal/0003_backorders.surql")),
+    ("0004_reviews", include_str!("../../../schema/surreal/0004_reviews.surql")),
+    ("0005_fulfilment", include_str!("../../../schema/surreal/0005_fulfilment.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

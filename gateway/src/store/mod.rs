@@ -4,10 +4,13 @@
 //! - [`catalog`]: products, stock, purchase orders and rules, read into ordo-core's types.
 //! - [`orders`]: order intake and timeline appends, each one transaction, retried on conflict.
 //! - [`stock`]: adjustments, purchase orders, receipts, backorder allocation.
+//! - [`reviews`]: product reviews (one per order line) and post-delivery feedback (one per order).
 
 pub mod catalog;
+pub mod fulfilment;
 mod migrate;
 pub mod orders;
+pub mod reviews;
 pub mod stock;
 
 use std::collections::HashMap;

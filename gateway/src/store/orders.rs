@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use ordo_core::allocation::{AllocationPlan, LinePart};
-use ordo_core::order::{Order, TimelineEntry};
+use ordo_core::order::{
+    Order, OrderEvent, ShipmentSource, StockEffect, StockReason, TimelineEntry, held_reservations,
+};
 use ordo_core::status::status_view;
 use serde::Deserialize;
 
@@ -43,6 +45,32 @@ pub(crate) struct NewOrderRecord<'a> {
     pub first: &'a TimelineEntry,
     pub order: &'a Order,
     pub actor: &'a str,
+}
+
+/// One append: the order after the new entries, and what else they write.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Append<'a> {
+    /// The order with `entries` applied.
+    pub order: &'a Order,
+    /// The sequence number the stored order must still have.
+    pub expected_seq: u64,
+    pub entries: &'a [TimelineEntry],
+    pub actor: &'a str,
+    pub outbox_topic: Option<&'a str>,
+    /// (key, operation, fingerprint).
+    pub idempotency: Option<(&'a str, &'a str, &'a str)>,
+    pub effects: &'a Effects,
+}
+
+/// What an append writes besides events.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Effects {
+    /// Stock changes (ordo-core's `stock_effects` / `return_restock`).
+    pub stock: Vec<StockEffect>,
+    /// A package recorded for a shipment: (shipment id, package as JSON).
+    pub package: Option<(String, serde_json::Value)>,
+    /// The carrier service a shipment was booked with: (shipment id, service).
+    pub service: Option<(String, String)>,
 }
 
 /// A stored timeline entry.
@@ -235,20 +263,15 @@ impl Store {
     }
 
     /// Appends `entries` to an order whose last sequence number is `expected_seq`, in one
-    /// transaction with the list-view update; `Ok(false)` when someone else appended first.
-    pub(crate) async fn append(
-        &self,
-        order: &Order,
-        expected_seq: u64,
-        entries: &[TimelineEntry],
-        actor: &str,
-        outbox_topic: Option<&str>,
-        idempotency: Option<(&str, &str, &str)>,
-    ) -> Result<bool, StoreError> {
+    /// transaction with everything they cause: the list-view update, stock effects and the
+    /// order's remaining reservations, closed backorders on cancellation, the shipment
+    /// projection, idempotency record and outbox. `Ok(false)` when someone else appended first.
+    pub(crate) async fn append(&self, append: &Append<'_>) -> Result<bool, StoreError> {
+        let Append { order, expected_seq, entries, actor, outbox_topic, idempotency, effects } = *append;
         if entries.is_empty() {
             return Ok(true);
         }
-        let (statements, binds) = append_statements(order, expected_seq, entries, actor)?;
+        let (statements, mut binds) = append_statements(order, expected_seq, entries, actor)?;
         let mut sql = format!("BEGIN;\n{statements}");
         if idempotency.is_some() {
             sql.push_str(
@@ -259,6 +282,7 @@ impl Store {
         if outbox_topic.is_some() {
             sql.push_str("CREATE outbox SET topic = $topic, order_id = $id, payload = { events: $events }, at = time::now();\n");
         }
+        effect_statements(order, entries, effects, &mut sql, &mut binds)?;
         sql.push_str("COMMIT;");
         let events = serde_json::to_value(entries).map_err(|e| StoreError::Decode(e.to_string()))?;
         let mut query = self
@@ -278,6 +302,62 @@ impl Store {
             TxOutcome::Thrown(message) if message.contains("stale_order") => Ok(false),
             other => Err(StoreError::Decode(format!("append failed: {}", other.describe()))),
         }
+    }
+
+    /// Takes the order's payment lease (one money-moving command at a time), waiting briefly
+    /// for a holder to finish; an expired lease (a crashed holder) is taken over.
+    pub(crate) async fn lease_payment(&self, order_id: &str) -> Result<String, StoreError> {
+        let token = ulid::Ulid::new().to_string();
+        for attempt in 1..=40u32 {
+            let mut result = self
+                .db()
+                .query(
+                    "DELETE type::record('payment_lease', $id) WHERE until < time::now();
+                     CREATE type::record('payment_lease', $id) SET token = $holder, until = time::now() + 30s;",
+                )
+                .bind(("id", order_id.to_owned()))
+                .bind(("holder", token.clone()))
+                .await?;
+            let errors = result.take_errors();
+            if errors.is_empty() {
+                return Ok(token);
+            }
+            if !errors.values().any(|e| {
+                e.is_already_exists()
+                    || e.message().contains("already exists")
+                    || e.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict)
+                    || e.message().contains("can be retried")
+            }) {
+                let detail: Vec<String> = errors.values().map(|e| e.message().to_owned()).collect();
+                return Err(StoreError::Decode(format!("payment lease: {}", detail.join("; "))));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt.min(10)) * 5)).await;
+        }
+        Err(StoreError::Contended(40))
+    }
+
+    /// Gives the lease back (best effort: it expires by itself).
+    pub(crate) async fn release_payment(&self, order_id: &str, token: &str) {
+        let released = self
+            .db()
+            .query("DELETE type::record('payment_lease', $id) WHERE token = $holder")
+            .bind(("id", order_id.to_owned()))
+            .bind(("holder", token.to_owned()))
+            .await;
+        if let Err(e) = released {
+            tracing::warn!(error = %e, order = order_id, "could not release the payment lease");
+        }
+    }
+
+    /// The sales channel of an order, if it exists.
+    pub(crate) async fn order_channel(&self, order_id: &str) -> Result<Option<String>, StoreError> {
+        let mut result = self
+            .db()
+            .query("SELECT VALUE channel FROM type::record('orders', $id)")
+            .bind(("id", order_id.to_owned()))
+            .await?;
+        let channels: Vec<String> = result.take(0)?;
+        Ok(channels.into_iter().next())
     }
 
     /// Order ids for a list view, newest first.
@@ -380,4 +460,110 @@ fn event_key(order_id: &str, seq: u64) -> String {
 fn summary(order: &Order, now: DateTime<Utc>) -> String {
     let view = status_view(order, now);
     serde_json::to_value(view.summary).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Statements for an append's effects (see [`Store::append`]).
+fn effect_statements(
+    order: &Order,
+    entries: &[TimelineEntry],
+    effects: &Effects,
+    sql: &mut String,
+    binds: &mut Vec<(String, serde_json::Value)>,
+) -> Result<(), StoreError> {
+    use serde_json::json;
+    for (i, effect) in effects.stock.iter().enumerate() {
+        let (sku, location) = (effect.sku.as_str(), effect.location.as_str());
+        if effect.reason == StockReason::Restocked {
+            sql.push_str(&format!(
+                "UPSERT type::record('stock', $stk{i}) SET sku = $ssku{i}, location = $sloc{i}, \
+                 on_hand = (on_hand ?? 0) + $soh{i}, reserved = reserved ?? 0;\n"
+            ));
+        } else {
+            sql.push_str(&format!(
+                "LET $st{i} = UPDATE type::record('stock', $stk{i}) SET on_hand += $soh{i}, reserved += $srv{i} \
+                 WHERE on_hand + $soh{i} >= 0 AND reserved + $srv{i} >= 0 RETURN AFTER;\n\
+                 IF array::len($st{i}) = 0 {{ THROW 'stock_inconsistent' }};\n"
+            ));
+        }
+        sql.push_str(&format!(
+            "CREATE stock_movement SET sku = $ssku{i}, location = $sloc{i}, on_hand_delta = $soh{i}, \
+             reserved_delta = $srv{i}, reason = $srsn{i}, order_id = $id, at = time::now();\n"
+        ));
+        binds.push((format!("stk{i}"), stock_key(sku, location).into()));
+        binds.push((format!("ssku{i}"), sku.into()));
+        binds.push((format!("sloc{i}"), location.into()));
+        binds.push((format!("soh{i}"), effect.on_hand_delta.into()));
+        binds.push((format!("srv{i}"), effect.reserved_delta.into()));
+        binds.push((format!("srsn{i}"), effect.reason.as_str().into()));
+    }
+    // The order's reservations are rewritten as what it still holds.
+    if effects.stock.iter().any(|e| e.reserved_delta != 0) {
+        sql.push_str("DELETE reservation WHERE order_id = $id;\n");
+        for (i, (sku, location, units)) in held_reservations(order).into_iter().enumerate() {
+            sql.push_str(&format!("CREATE reservation CONTENT $res{i};\n"));
+            binds.push((
+                format!("res{i}"),
+                json!({ "order_id": order.id().as_str(), "sku": sku.as_str(), "location": location.as_str(), "quantity": units }),
+            ));
+        }
+    }
+    if entries.iter().any(|e| matches!(e.event, OrderEvent::Cancelled { .. })) {
+        sql.push_str("UPDATE backorder SET open = false WHERE order_id = $id AND open = true;\n");
+    }
+    // The shipment projection: every shipment an entry names (or all, when shipments were made).
+    let touched: Vec<&str> = entries.iter().filter_map(|e| shipment_of(&e.event)).collect();
+    for (i, shipment) in order.shipments().iter().filter(|s| touched.contains(&s.id())).enumerate() {
+        let (source, location, supplier) = match shipment.source() {
+            ShipmentSource::Location { location } => ("location", Some(location.as_str()), None),
+            ShipmentSource::Supplier { supplier } => ("supplier", None, Some(supplier.as_str())),
+        };
+        let lines: Vec<serde_json::Value> = shipment
+            .lines()
+            .iter()
+            .map(|l| {
+                let sku = order.lines().get(l.line).map(|ol| ol.sku().as_str()).unwrap_or_default();
+                json!({ "line": l.line, "sku": sku, "quantity": l.quantity })
+            })
+            .collect();
+        let mut content = json!({
+            "order_id": order.id().as_str(), "source": source, "location": location, "supplier": supplier,
+            "state": shipment.state().name(), "carrier": shipment.carrier(),
+            "tracking_number": shipment.tracking_number(), "lines": lines,
+        });
+        if let Some((id, package)) = &effects.package
+            && id == shipment.id()
+        {
+            content["package"] = package.clone();
+        }
+        if let Some((id, service)) = &effects.service
+            && id == shipment.id()
+        {
+            content["service"] = service.as_str().into();
+        }
+        sql.push_str(&format!(
+            "UPSERT type::record('shipment', $shk{i}) MERGE $shc{i};\n\
+             UPDATE type::record('shipment', $shk{i}) SET updated_at = time::now();\n"
+        ));
+        binds.push((format!("shk{i}"), shipment.id().into()));
+        binds.push((format!("shc{i}"), super::without_nulls(content)));
+    }
+    Ok(())
+}
+
+/// The shipment an event is about, if any.
+fn shipment_of(event: &OrderEvent) -> Option<&str> {
+    match event {
+        OrderEvent::ShipmentCreated { shipment, .. }
+        | OrderEvent::ShipmentPickingStarted { shipment }
+        | OrderEvent::ShipmentPacked { shipment }
+        | OrderEvent::ShipmentShipped { shipment, .. }
+        | OrderEvent::ShipmentInTransit { shipment }
+        | OrderEvent::ShipmentOutForDelivery { shipment }
+        | OrderEvent::ShipmentDelivered { shipment }
+        | OrderEvent::ShipmentException { shipment, .. }
+        | OrderEvent::ShipmentExceptionResolved { shipment }
+        | OrderEvent::ShipmentReturnedToSender { shipment }
+        | OrderEvent::ShipmentCancelled { shipment } => Some(shipment),
+        _ => None,
+    }
 }

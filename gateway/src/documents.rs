@@ -1,0 +1,253 @@
+//! Shipment documents as PDF: the shipping label (4×6 in), the commercial invoice and the
+//! packing slip (A4), written with a small PDF 1.4 writer (Helvetica, text only).
+
+use ordo_core::locale::format_money;
+use ordo_core::order::{Order, Shipment};
+
+use crate::store::fulfilment::ShipmentRow;
+
+/// Which document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    Label,
+    CommercialInvoice,
+    PackingSlip,
+}
+
+impl Document {
+    pub fn from_file_name(name: &str) -> Option<Document> {
+        match name {
+            "label.pdf" => Some(Document::Label),
+            "commercial-invoice.pdf" => Some(Document::CommercialInvoice),
+            "packing-slip.pdf" => Some(Document::PackingSlip),
+            _ => None,
+        }
+    }
+}
+
+/// One piece of text on a page: x, y (points from the bottom left), size, text.
+type Text = (f32, f32, f32, String);
+
+/// Renders `document` for `shipment` of `order`; the shop's sender address is `from`.
+pub fn render(
+    document: Document,
+    order: &Order,
+    shipment: &Shipment,
+    row: Option<&ShipmentRow>,
+    from: &[&str],
+) -> Vec<u8> {
+    match document {
+        Document::Label => pdf(288.0, 432.0, &label(order, shipment, row, from)),
+        Document::CommercialInvoice => pdf(595.0, 842.0, &invoice(order, shipment, from, true)),
+        Document::PackingSlip => pdf(595.0, 842.0, &invoice(order, shipment, from, false)),
+    }
+}
+
+fn address_lines(order: &Order) -> Vec<String> {
+    let a = order.shipping_address();
+    let mut lines = vec![a.name().to_owned(), a.line1().to_owned()];
+    if let Some(l2) = a.line2() {
+        lines.push(l2.to_owned());
+    }
+    let region = a.region().map(|r| format!(" {r}")).unwrap_or_default();
+    lines.push(format!("{}{} {}", a.city(), region, a.postal_code()));
+    lines.push(a.country().as_str().to_owned());
+    lines
+}
+
+fn label(order: &Order, shipment: &Shipment, row: Option<&ShipmentRow>, from: &[&str]) -> Vec<Text> {
+    let mut t: Vec<Text> = Vec::new();
+    let mut y = 410.0;
+    t.push((14.0, y, 8.0, "FROM".into()));
+    for line in from {
+        y -= 10.0;
+        t.push((14.0, y, 8.0, (*line).to_owned()));
+    }
+    y -= 24.0;
+    t.push((14.0, y, 9.0, "SHIP TO".into()));
+    for line in address_lines(order) {
+        y -= 15.0;
+        t.push((14.0, y, 13.0, line));
+    }
+    y -= 34.0;
+    let carrier = shipment.carrier().unwrap_or("-");
+    let service = row.and_then(|r| r.service.as_deref()).unwrap_or("");
+    t.push((14.0, y, 16.0, format!("{carrier} {service}").trim().to_owned()));
+    y -= 28.0;
+    t.push((14.0, y, 9.0, "TRACKING NUMBER".into()));
+    y -= 20.0;
+    t.push((14.0, y, 18.0, shipment.tracking_number().unwrap_or("(not shipped yet)").to_owned()));
+    y -= 30.0;
+    if let Some(p) = row.and_then(|r| r.package.as_ref()) {
+        t.push((
+            14.0,
+            y,
+            9.0,
+            format!(
+                "{} x {} x {} cm, {:.2} kg, {}",
+                p["length_cm"],
+                p["width_cm"],
+                p["height_cm"],
+                p["weight_grams"].as_f64().unwrap_or(0.0) / 1000.0,
+                p["material"].as_str().unwrap_or("")
+            ),
+        ));
+        y -= 14.0;
+    }
+    t.push((
+        14.0,
+        y,
+        9.0,
+        format!("Order {}  Parcel {}  Units {}", order.id().as_str(), shipment.id(), shipment.units()),
+    ));
+    t
+}
+
+fn invoice(order: &Order, shipment: &Shipment, from: &[&str], customs: bool) -> Vec<Text> {
+    let mut t: Vec<Text> = Vec::new();
+    let title = if customs { "COMMERCIAL INVOICE" } else { "PACKING SLIP" };
+    t.push((50.0, 790.0, 18.0, title.into()));
+    t.push((
+        50.0,
+        770.0,
+        10.0,
+        format!(
+            "Order {}   Parcel {}   Placed {}",
+            order.id().as_str(),
+            shipment.id(),
+            order.placed_at().format("%Y-%m-%d")
+        ),
+    ));
+    let mut y = 740.0;
+    t.push((50.0, y, 9.0, "SENDER".into()));
+    t.push((320.0, y, 9.0, "RECIPIENT".into()));
+    let to = address_lines(order);
+    for i in 0..from.len().max(to.len()) {
+        y -= 13.0;
+        if let Some(line) = from.get(i) {
+            t.push((50.0, y, 10.0, (*line).to_owned()));
+        }
+        if let Some(line) = to.get(i) {
+            t.push((320.0, y, 10.0, line.clone()));
+        }
+    }
+    y -= 30.0;
+    t.push((50.0, y, 9.0, "SKU".into()));
+    t.push((170.0, y, 9.0, "DESCRIPTION".into()));
+    t.push((400.0, y, 9.0, "QTY".into()));
+    if customs {
+        t.push((440.0, y, 9.0, "UNIT".into()));
+        t.push((510.0, y, 9.0, "VALUE".into()));
+    }
+    let mut value = 0i64;
+    for line in shipment.lines() {
+        let Some(l) = order.lines().get(line.line) else { continue };
+        y -= 15.0;
+        t.push((50.0, y, 10.0, l.sku().as_str().to_owned()));
+        t.push((170.0, y, 10.0, l.name().chars().take(40).collect()));
+        t.push((400.0, y, 10.0, line.quantity.to_string()));
+        if customs {
+            let total = l.unit_price().amount().saturating_mul(i64::from(line.quantity));
+            value = value.saturating_add(total);
+            t.push((440.0, y, 10.0, format_money(l.unit_price(), "en-US")));
+            t.push((
+                510.0,
+                y,
+                10.0,
+                format_money(ordo_core::money::Money::new(total, l.unit_price().currency()), "en-US"),
+            ));
+        }
+    }
+    y -= 25.0;
+    if customs {
+        t.push((
+            400.0,
+            y,
+            11.0,
+            format!(
+                "Total value: {}",
+                format_money(ordo_core::money::Money::new(value, order.currency()), "en-US")
+            ),
+        ));
+        y -= 20.0;
+        t.push((
+            50.0,
+            y,
+            9.0,
+            "Reason for export: sale. I declare the information above is true and correct.".into(),
+        ));
+    } else {
+        t.push((50.0, y, 10.0, "Thank you for your order. Returns: see your order page.".into()));
+    }
+    t
+}
+
+/// Escapes text for a PDF string literal; characters outside printable ASCII become '?'.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '(' | ')' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            _ => out.push('?'),
+        }
+    }
+    out
+}
+
+/// A one-page PDF of `width`×`height` points with `texts` in Helvetica.
+fn pdf(width: f32, height: f32, texts: &[Text]) -> Vec<u8> {
+    let mut content = String::new();
+    for (x, y, size, text) in texts {
+        content.push_str(&format!("BT /F1 {size} Tf {x} {y} Td ({}) Tj ET\n", escape(text)));
+    }
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+            .as_bytes(),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_has_a_valid_cross_reference_table() {
+        let bytes = pdf(100.0, 100.0, &[(10.0, 10.0, 12.0, "Hello (world) \\ é".into())]);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.starts_with("%PDF-1.4\n") && text.ends_with("%%EOF\n"));
+        assert!(text.contains("(Hello \\(world\\) \\\\ ?) Tj"));
+        // Every xref offset points at its object.
+        let xref_at: usize =
+            text.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
+        let table = &text[xref_at..];
+        for (i, line) in table.lines().skip(3).take(5).enumerate() {
+            let offset: usize = line[..10].parse().unwrap();
+            assert!(text[offset..].starts_with(&format!("{} 0 obj", i + 1)), "object {}", i + 1);
+        }
+    }
+}

@@ -1,0 +1,497 @@
+//! Everything after payment over GraphQL: shipments (create, pick, pack, ship, deliver,
+//! exceptions), cancellation, returns and refunds, pick lists. Every rule is ordo-core's; this
+//! module checks who is asking, converts inputs and runs the commands.
+
+use async_graphql::{Context, Enum, InputObject, Object, Result};
+use ordo_core::allocation::LocationId;
+use ordo_core::lifecycle::ExceptionKind;
+use ordo_core::money::Money;
+use ordo_core::order::{
+    Command, Order, ReturnAction, ReturnDisposition, ReturnItem, Role, ShipmentAction, return_restock,
+};
+
+use super::fulfilment_types::PickGroup;
+use super::orders::{OrderPayload, payload, visible_order};
+use super::{actor, state};
+use crate::auth::Actor;
+use crate::commands::{self, Idempotency, no_extra};
+use crate::error::{ApiError, GqlResult};
+use crate::store::orders::Effects;
+
+/// How a parcel was packed.
+#[derive(InputObject, Debug, Clone)]
+pub struct PackageInput {
+    pub length_cm: i32,
+    pub width_cm: i32,
+    pub height_cm: i32,
+    pub weight_grams: i32,
+    /// e.g. "box", "mailer", "pallet".
+    pub material: String,
+}
+
+/// A carrier's report of trouble with a parcel.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ShipmentExceptionKind {
+    Damaged,
+    Lost,
+    AddressProblem,
+    Delayed,
+    Other,
+}
+
+impl From<ShipmentExceptionKind> for ExceptionKind {
+    fn from(kind: ShipmentExceptionKind) -> Self {
+        match kind {
+            ShipmentExceptionKind::Damaged => ExceptionKind::Damaged,
+            ShipmentExceptionKind::Lost => ExceptionKind::Lost,
+            ShipmentExceptionKind::AddressProblem => ExceptionKind::AddressProblem,
+            ShipmentExceptionKind::Delayed => ExceptionKind::Delayed,
+            ShipmentExceptionKind::Other => ExceptionKind::Other,
+        }
+    }
+}
+
+/// Units of one order line to send back.
+#[derive(InputObject, Debug, Clone)]
+pub struct ReturnLineInput {
+    /// The line's index in the order (0-based, as in `order.lines`).
+    pub line: i32,
+    pub quantity: i32,
+    pub reason: String,
+}
+
+/// Where one received line goes.
+#[derive(InputObject, Debug, Clone)]
+pub struct ReceivedLineInput {
+    pub line: i32,
+    /// The location to restock; absent writes the units off (damaged).
+    pub restock_to: Option<String>,
+}
+
+fn index(value: i32, field: &'static str) -> Result<usize> {
+    usize::try_from(value).map_err(|_| ApiError::bad_input(field, "must be 0 or more")).gql()
+}
+
+fn require_signed_in(caller: &Actor) -> Result<()> {
+    if *caller == Actor::Anonymous { Err(ApiError::Unauthenticated).gql() } else { Ok(()) }
+}
+
+/// Staff, admin, or a supplier (the core checks the parcel is the supplier's own).
+fn require_shipper(caller: &Actor) -> Result<()> {
+    match caller {
+        Actor::Anonymous => Err(ApiError::Unauthenticated).gql(),
+        Actor::Staff | Actor::Admin | Actor::Supplier { .. } => Ok(()),
+        _ => Err(ApiError::Forbidden).gql(),
+    }
+}
+
+fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(ApiError::bad_input(field, format!("must be at most {max} characters"))).gql();
+    }
+    if ordo_core::card::contains_card_number(value) {
+        return Err(ApiError::bad_input(field, "must not contain a payment card number")).gql();
+    }
+    Ok(value.to_owned())
+}
+
+async fn shipment_command(
+    ctx: &Context<'_>,
+    order_id: &str,
+    shipment_id: &str,
+    action: ShipmentAction,
+    effects: Effects,
+) -> Result<OrderPayload> {
+    let caller = actor(ctx);
+    require_shipper(caller)?;
+    let s = state(ctx)?;
+    visible_order(ctx, order_id).await?;
+    let command = Command::Shipment { shipment: shipment_id.trim().to_owned(), action };
+    let ran = commands::run_with(&s.store, order_id, &caller.role(), caller.name(), &command, None, |_| {
+        Ok(effects.clone())
+    })
+    .await
+    .gql()?;
+    payload(ctx, ran).await
+}
+
+#[derive(Default, Debug)]
+pub struct FulfilmentQuery;
+
+#[Object]
+impl FulfilmentQuery {
+    /// What to pick at `location` (staff): lines of parcels waiting or being picked, grouped by
+    /// order, oldest first, with bins.
+    async fn pick_list(&self, ctx: &Context<'_>, location: String) -> Result<Vec<PickGroup>> {
+        actor(ctx).require_staff().gql()?;
+        let location = LocationId::parse(location.trim())
+            .map_err(|e| ApiError::bad_input("location", e.to_string()))
+            .gql()?;
+        state(ctx)?.store.pick_list(location.as_str()).await.gql()
+    }
+}
+
+#[derive(Default, Debug)]
+pub struct FulfilmentMutation;
+
+#[Object]
+impl FulfilmentMutation {
+    /// Groups allocated and dropshipped units not yet in a parcel into one shipment per
+    /// location or supplier (staff). Backordered units get their own shipment once allocated.
+    async fn create_shipments(&self, ctx: &Context<'_>, order_id: String) -> Result<OrderPayload> {
+        let caller = actor(ctx);
+        caller.require_staff().gql()?;
+        let s = state(ctx)?;
+        let ran = commands::run(
+            &s.store,
+            order_id.trim(),
+            &caller.role(),
+            caller.name(),
+            &Command::CreateShipments,
+            None,
+        )
+        .await
+        .gql()?;
+        payload(ctx, ran).await
+    }
+
+    /// The warehouse starts picking a parcel.
+    async fn start_picking(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+    ) -> Result<OrderPayload> {
+        shipment_command(ctx, order_id.trim(), &shipment_id, ShipmentAction::StartPicking, Effects::default())
+            .await
+    }
+
+    /// A parcel is packed: its dimensions, weight and packing material are recorded.
+    async fn pack_shipment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+        package: PackageInput,
+    ) -> Result<OrderPayload> {
+        let dims = [package.length_cm, package.width_cm, package.height_cm];
+        if dims.iter().any(|d| !(1..=300).contains(d)) {
+            return Err(ApiError::bad_input("package", "each side must be 1-300 cm")).gql();
+        }
+        if !(1..=70_000).contains(&package.weight_grams) {
+            return Err(ApiError::bad_input("package.weightGrams", "must be 1-70000 grams")).gql();
+        }
+        let material = text(&package.material, "package.material", 40)?;
+        let json = serde_json::json!({
+            "length_cm": package.length_cm, "width_cm": package.width_cm, "height_cm": package.height_cm,
+            "weight_grams": package.weight_grams, "material": material,
+        });
+        let effects = Effects { package: Some((shipment_id.trim().to_owned(), json)), ..Effects::default() };
+        shipment_command(ctx, order_id.trim(), &shipment_id, ShipmentAction::Pack, effects).await
+    }
+
+    /// Hands a parcel to the carrier with its tracking number (staff, or the supplier for its own
+    /// dropship parcels). Shipping from a location consumes the reservation: on hand and reserved
+    /// both go down. The label and commercial invoice are then at `shipment.documents`.
+    #[allow(clippy::too_many_arguments)] // one GraphQL argument each
+    async fn ship_shipment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+        carrier: String,
+        service: Option<String>,
+        tracking_number: String,
+        tracking_url: Option<String>,
+    ) -> Result<OrderPayload> {
+        let service = service.map(|s| text(&s, "service", 60)).transpose()?;
+        if let Some(url) = &tracking_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ApiError::bad_input("trackingUrl", "must be an http(s) URL")).gql();
+        }
+        let action = ShipmentAction::Ship {
+            carrier: text(&carrier, "carrier", 60)?,
+            tracking_number: text(&tracking_number, "trackingNumber", 60)?,
+            tracking_url: tracking_url.map(|u| u.trim().to_owned()),
+        };
+        let effects = Effects {
+            service: service.map(|service| (shipment_id.trim().to_owned(), service)),
+            ..Effects::default()
+        };
+        shipment_command(ctx, order_id.trim(), &shipment_id, action, effects).await
+    }
+
+    /// The carrier delivered the parcel; the order completes once everything is delivered
+    /// (and paid).
+    async fn mark_delivered(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+    ) -> Result<OrderPayload> {
+        shipment_command(
+            ctx,
+            order_id.trim(),
+            &shipment_id,
+            ShipmentAction::MarkDelivered,
+            Effects::default(),
+        )
+        .await
+    }
+
+    /// Records trouble with a parcel in transit (damaged, lost, address problem, …).
+    async fn report_shipment_exception(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+        kind: ShipmentExceptionKind,
+        note: String,
+    ) -> Result<OrderPayload> {
+        let action = ShipmentAction::ReportException { kind: kind.into(), note: text(&note, "note", 500)? };
+        shipment_command(ctx, order_id.trim(), &shipment_id, action, Effects::default()).await
+    }
+
+    /// The exception is cleared; the parcel is moving again.
+    async fn resolve_shipment_exception(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+    ) -> Result<OrderPayload> {
+        shipment_command(
+            ctx,
+            order_id.trim(),
+            &shipment_id,
+            ShipmentAction::ResolveException,
+            Effects::default(),
+        )
+        .await
+    }
+
+    /// Cancels the order while nothing has shipped (the customer until picking starts, staff
+    /// until shipping): reservations are released and an authorized payment voided or a
+    /// captured one refunded through the provider. After shipping: `INVALID_TRANSITION`, use a return.
+    async fn cancel_order(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        reason: String,
+        idempotency_key: Option<String>,
+    ) -> Result<OrderPayload> {
+        let s = state(ctx)?;
+        let caller = visible_order(ctx, order_id.trim()).await?;
+        let reason = text(&reason, "reason", 500)?;
+        let fingerprint = format!("{order_id}|{reason}");
+        let idem = idempotency_key.as_deref().map(|key| Idempotency {
+            key,
+            operation: "cancelOrder",
+            fingerprint: &fingerprint,
+        });
+        let command = Command::Cancel { reason };
+        let ran = commands::run_paid(
+            &s.store,
+            s.payments.as_ref(),
+            order_id.trim(),
+            &caller.role(),
+            caller.name(),
+            &command,
+            idem,
+            no_extra,
+        )
+        .await
+        .gql()?;
+        payload(ctx, ran).await
+    }
+
+    /// Asks to send delivered units back, within the return window (the order's customer, or staff).
+    async fn request_return(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        lines: Vec<ReturnLineInput>,
+    ) -> Result<OrderPayload> {
+        let s = state(ctx)?;
+        let caller = visible_order(ctx, order_id.trim()).await?;
+        if lines.is_empty() || lines.len() > 100 {
+            return Err(ApiError::bad_input("lines", "give 1-100 lines")).gql();
+        }
+        let mut items = Vec::with_capacity(lines.len());
+        for l in lines {
+            let quantity = u32::try_from(l.quantity)
+                .ok()
+                .filter(|q| *q > 0)
+                .ok_or_else(|| ApiError::bad_input("lines.quantity", "must be 1 or more"))
+                .gql()?;
+            items.push(ReturnItem {
+                line: index(l.line, "lines.line")?,
+                quantity,
+                reason: text(&l.reason, "lines.reason", 500)?,
+            });
+        }
+        let command = Command::RequestReturn { lines: items };
+        let ran = commands::run(&s.store, order_id.trim(), &caller.role(), caller.name(), &command, None)
+            .await
+            .gql()?;
+        payload(ctx, ran).await
+    }
+
+    /// Approves a requested return (staff).
+    async fn approve_return(&self, ctx: &Context<'_>, order_id: String, rma: String) -> Result<OrderPayload> {
+        return_command(ctx, order_id.trim(), &rma, ReturnAction::Approve).await
+    }
+
+    /// Rejects a requested return with a reason the customer sees (staff).
+    async fn reject_return(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        rma: String,
+        reason: String,
+    ) -> Result<OrderPayload> {
+        let reason = text(&reason, "reason", 500)?;
+        return_command(ctx, order_id.trim(), &rma, ReturnAction::Reject { reason }).await
+    }
+
+    /// The returned parcel arrived (staff): each line is restocked to a location or written
+    /// off. With `refund: true` the return is refunded at once through the provider.
+    async fn receive_return(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        rma: String,
+        lines: Vec<ReceivedLineInput>,
+        #[graphql(default = false)] refund: bool,
+        idempotency_key: Option<String>,
+    ) -> Result<OrderPayload> {
+        let caller = actor(ctx);
+        caller.require_staff().gql()?;
+        let s = state(ctx)?;
+        let mut dispositions = Vec::with_capacity(lines.len());
+        for l in &lines {
+            let restock = match l.restock_to.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(location) => {
+                    let id = LocationId::parse(location)
+                        .map_err(|e| ApiError::bad_input("lines.restockTo", e.to_string()))
+                        .gql()?;
+                    if !s.store.location_exists(id.as_str()).await.gql()? {
+                        return Err(ApiError::bad_input("lines.restockTo", format!("no location \"{id}\"")))
+                            .gql();
+                    }
+                    Some(id)
+                }
+            };
+            dispositions.push(ReturnDisposition { line: index(l.line, "lines.line")?, restock });
+        }
+        let rma = rma.trim().to_owned();
+        let restock = |order: &Order| -> Result<Effects, ApiError> {
+            Ok(Effects { stock: return_restock(order, &rma, &dispositions)?, ..Effects::default() })
+        };
+        let command = Command::Return { rma: rma.clone(), action: ReturnAction::Receive };
+        let ran = commands::run_with(
+            &s.store,
+            order_id.trim(),
+            &caller.role(),
+            caller.name(),
+            &command,
+            None,
+            restock,
+        )
+        .await
+        .gql()?;
+        if !refund {
+            return payload(ctx, ran).await;
+        }
+        refund_return_inner(ctx, order_id.trim(), &rma, idempotency_key.as_deref()).await
+    }
+
+    /// Refunds a received return's paid share (less the shop's restocking fee) through the provider (staff).
+    async fn refund_return(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        rma: String,
+        idempotency_key: Option<String>,
+    ) -> Result<OrderPayload> {
+        actor(ctx).require_staff().gql()?;
+        refund_return_inner(ctx, order_id.trim(), rma.trim(), idempotency_key.as_deref()).await
+    }
+
+    /// A goodwill or correction refund of `amount` minor units (staff): never more than captured
+    /// minus refunded. The idempotency key is required, so a retried click refunds once.
+    async fn refund_payment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        amount: i64,
+        reason: String,
+        idempotency_key: String,
+    ) -> Result<OrderPayload> {
+        let caller = actor(ctx);
+        caller.require_staff().gql()?;
+        let s = state(ctx)?;
+        let order = commands::load(&s.store, order_id.trim()).await.gql()?;
+        let reason = text(&reason, "reason", 500)?;
+        let fingerprint = format!("{order_id}|{amount}|{reason}");
+        let idem =
+            Idempotency { key: &idempotency_key, operation: "refundPayment", fingerprint: &fingerprint };
+        let command = Command::RefundPayment { amount: Money::new(amount, order.currency()), reason };
+        let ran = commands::run_paid(
+            &s.store,
+            s.payments.as_ref(),
+            order_id.trim(),
+            &Role::Staff,
+            caller.name(),
+            &command,
+            Some(idem),
+            no_extra,
+        )
+        .await
+        .gql()?;
+        payload(ctx, ran).await
+    }
+}
+
+async fn return_command(
+    ctx: &Context<'_>,
+    order_id: &str,
+    rma: &str,
+    action: ReturnAction,
+) -> Result<OrderPayload> {
+    let caller = actor(ctx);
+    require_signed_in(caller)?;
+    caller.require_staff().gql()?;
+    let s = state(ctx)?;
+    let command = Command::Return { rma: rma.trim().to_owned(), action };
+    let ran = commands::run(&s.store, order_id, &caller.role(), caller.name(), &command, None).await.gql()?;
+    payload(ctx, ran).await
+}
+
+async fn refund_return_inner(
+    ctx: &Context<'_>,
+    order_id: &str,
+    rma: &str,
+    key: Option<&str>,
+) -> Result<OrderPayload> {
+    let caller = actor(ctx);
+    let s = state(ctx)?;
+    let fingerprint = format!("{order_id}|{rma}");
+    let idem = key.map(|key| Idempotency { key, operation: "refundReturn", fingerprint: &fingerprint });
+    let command = Command::Return { rma: rma.to_owned(), action: ReturnAction::Refund };
+    let ran = commands::run_paid(
+        &s.store,
+        s.payments.as_ref(),
+        order_id,
+        &caller.role(),
+        caller.name(),
+        &command,
+        idem,
+        no_extra,
+    )
+    .await
+    .gql()?;
+    payload(ctx, ran).await
+}

@@ -1,0 +1,228 @@
+//! Subscriptions: an order's events as they happen (`orderUpdated`, with `afterSeq` replay and
+//! no gaps or duplicates) and the staff feed of all orders (`orderEvents`). Both read the
+//! gateway's live feed ([`crate::live::Feed`]), never the mutation code path.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use async_graphql::{Context, ErrorExtensions, InputObject, Result, SimpleObject, Subscription};
+use chrono::Utc;
+use futures::Stream;
+use ordo_core::order::{Order, TimelineEntry};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::types::{StatusViewGql, TimelineEvent};
+use super::{actor, state};
+use crate::auth::Actor;
+use crate::error::{ApiError, GqlResult};
+use crate::live::FeedEvent;
+use crate::store::Store;
+
+/// One event of an order, with the order's state and status right after it.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OrderUpdate {
+    pub order_id: String,
+    /// The event's sequence number: pass the last one you saw as `afterSeq` when resubscribing.
+    pub seq: i64,
+    pub event: TimelineEvent,
+    pub state: String,
+    pub status_view: StatusViewGql,
+}
+
+/// Which events the staff feed carries.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct OrderEventFilter {
+    /// Event types (`shipment_shipped`, `payment_captured`, …); all when absent.
+    pub types: Option<Vec<String>>,
+    /// Only orders of this sales channel.
+    pub channel: Option<String>,
+}
+
+fn update(order: &Order, entry: &TimelineEntry, actor: &str) -> OrderUpdate {
+    OrderUpdate {
+        order_id: order.id().as_str().to_owned(),
+        seq: i64::try_from(entry.seq).unwrap_or(i64::MAX),
+        event: TimelineEvent::from_entry(entry, actor),
+        state: order.state().name().to_owned(),
+        status_view: ordo_core::status::status_view(order, Utc::now()).into(),
+    }
+}
+
+fn lagged(last: u64) -> async_graphql::Error {
+    async_graphql::Error::new(format!(
+        "this subscriber fell too far behind; subscribe again with afterSeq: {last}"
+    ))
+    .extend_with(|_, e| {
+        e.set("code", "SUBSCRIBER_LAGGED");
+        e.set("lastSeq", i64::try_from(last).unwrap_or(i64::MAX));
+    })
+}
+
+/// Where one `orderUpdated` subscription stands.
+struct OrderWatch {
+    store: Store,
+    rx: broadcast::Receiver<Arc<FeedEvent>>,
+    order: Order,
+    pending: VecDeque<OrderUpdate>,
+    done: bool,
+}
+
+impl OrderWatch {
+    /// Folds stored events after the order's last sequence number into `pending`.
+    async fn catch_up(&mut self) -> Result<(), ApiError> {
+        let rows = self.store.timeline_with_actors(self.order.id().as_str()).await?;
+        let last = self.order.last_seq();
+        for (entry, actor) in rows.into_iter().filter(|(e, _)| e.seq > last) {
+            self.apply(&entry, &actor)?;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, entry: &TimelineEntry, actor: &str) -> Result<(), ApiError> {
+        self.order
+            .apply(entry)
+            .map_err(|e| ApiError::from(crate::store::StoreError::Decode(format!("timeline: {e}"))))?;
+        self.pending.push_back(update(&self.order, entry, actor));
+        Ok(())
+    }
+
+    async fn next(&mut self) -> Option<Result<OrderUpdate>> {
+        loop {
+            if let Some(update) = self.pending.pop_front() {
+                return Some(Ok(update));
+            }
+            if self.done {
+                return None;
+            }
+            match self.rx.recv().await {
+                Ok(event) if event.order_id == self.order.id().as_str() => {
+                    let last = self.order.last_seq();
+                    if event.entry.seq <= last {
+                        continue; // seen already (replay, or a feed restart)
+                    }
+                    let applied = if event.entry.seq == last + 1 {
+                        self.apply(&event.entry, &event.actor)
+                    } else {
+                        self.catch_up().await // a gap: the store has what the feed missed
+                    };
+                    if let Err(e) = applied {
+                        self.done = true;
+                        return Some(Err(e).gql());
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => {
+                    self.done = true;
+                    return Some(Err(lagged(self.order.last_seq())));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+#[derive(Default, Debug)]
+pub struct SubscriptionRoot;
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// Every event of one order from now on, each with the order's new status; with
+    /// `afterSeq`, first the stored events after that sequence number. Sequence numbers
+    /// increase by one with no gaps and no repeats, also across reconnects. A subscriber too
+    /// slow to keep up gets `SUBSCRIBER_LAGGED` (with `lastSeq`) and can resubscribe from there.
+    async fn order_updated(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        after_seq: Option<i64>,
+    ) -> Result<impl Stream<Item = Result<OrderUpdate>> + use<>> {
+        let caller = actor(ctx).clone();
+        if caller == Actor::Anonymous {
+            return Err(ApiError::Unauthenticated).gql();
+        }
+        let s = state(ctx)?;
+        // Subscribe before reading, so nothing committed in between is missed.
+        let rx = s.feed.subscribe();
+        let timeline = s.store.timeline_with_actors(order_id.trim()).await.gql()?;
+        let Some(first) = timeline.first() else { return Err(ApiError::NotFound("order")).gql() };
+        let decode_error = |e: ordo_core::order::TimelineError| {
+            ApiError::from(crate::store::StoreError::Decode(e.to_string())).extend()
+        };
+        let full = Order::from_timeline(&timeline.iter().map(|(e, _)| e.clone()).collect::<Vec<_>>())
+            .map_err(decode_error)?;
+        if !caller.can_see(&full) {
+            return Err(ApiError::NotFound("order")).gql();
+        }
+        let after = after_seq.map_or(full.last_seq(), |a| u64::try_from(a.max(0)).unwrap_or(0));
+        // Replay what came after `after`, each with the status it produced.
+        let mut order = Order::from_timeline(std::slice::from_ref(&first.0)).map_err(decode_error)?;
+        let mut pending = VecDeque::new();
+        if first.0.seq > after {
+            pending.push_back(update(&order, &first.0, &first.1));
+        }
+        for (entry, actor) in timeline.iter().skip(1) {
+            order.apply(entry).map_err(decode_error)?;
+            if entry.seq > after {
+                pending.push_back(update(&order, entry, actor));
+            }
+        }
+        let watch = OrderWatch { store: s.store.clone(), rx, order, pending, done: false };
+        Ok(futures::stream::unfold(watch, |mut watch| async move {
+            let item = watch.next().await?;
+            Some((item, watch))
+        }))
+    }
+
+    /// Every event of every order, for staff screens (a packing station, a dashboard),
+    /// optionally filtered by event type and channel.
+    async fn order_events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrderEventFilter>,
+    ) -> Result<impl Stream<Item = Result<TimelineFeedItem>> + use<>> {
+        actor(ctx).require_staff().gql()?;
+        let s = state(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let rx = s.feed.subscribe();
+        let store = s.store.clone();
+        Ok(futures::stream::unfold((rx, store, filter, false), |(mut rx, store, filter, done)| async move {
+            if done {
+                return None;
+            }
+            loop {
+                match rx.recv().await {
+                    Ok(event) => {
+                        let kind = event.entry.event.name();
+                        if filter.types.as_ref().is_some_and(|t| !t.iter().any(|t| t == kind)) {
+                            continue;
+                        }
+                        if let Some(channel) = &filter.channel {
+                            let Ok(Some(row_channel)) = store.order_channel(&event.order_id).await else {
+                                continue;
+                            };
+                            if &row_channel != channel {
+                                continue;
+                            }
+                        }
+                        let item = TimelineFeedItem {
+                            order_id: event.order_id.clone(),
+                            seq: i64::try_from(event.entry.seq).unwrap_or(i64::MAX),
+                            event: TimelineEvent::from_entry(&event.entry, &event.actor),
+                        };
+                        return Some((Ok(item), (rx, store, filter, false)));
+                    }
+                    Err(RecvError::Lagged(_)) => return Some((Err(lagged(0)), (rx, store, filter, true))),
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        }))
+    }
+}
+
+/// One event in the staff feed.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TimelineFeedItem {
+    pub order_id: String,
+    pub seq: i64,
+    pub event: TimelineEvent,
+}

@@ -1,0 +1,371 @@
+//! After payment, end to end: parcels per location picked, packed and shipped (stock consumed),
+//! documents, delivery, cancellation (stock released, money voided or refunded), returns
+//! (restock or write-off, refund once), goodwill refunds under concurrency, dropship suppliers.
+
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
+
+use futures::future::join_all;
+use ordo_gateway::auth::Actor;
+use ordo_tests::{TestApp, error_code};
+use serde_json::{Value, json};
+
+const ORDER_FIELDS: &str = "order { id state payment { status captured { amount } refunded { amount } }
+    shipments { id state source units carrier trackingNumber service package { weightGrams material }
+                documents { label commercialInvoice packingSlip } }
+    returns { id state refunded { amount } } reservations { sku location quantity } }";
+
+fn address() -> Value {
+    json!({ "name": "Ada Lovelace", "line1": "12 Analytical Row", "city": "Springfield", "region": "IL",
+            "postalCode": "62701", "country": "US" })
+}
+
+/// A guest order, authorized with tok_visa; returns (order id, guest token).
+async fn paid_order(app: &TestApp, lines: Value, key: &str) -> (String, String) {
+    let body = app
+        .gql_with(
+            None,
+            "mutation($input: PlaceOrderInput!, $key: String) { placeOrder(input: $input, idempotencyKey: $key) { order { id } accessToken } }",
+            json!({ "key": key, "input": { "channel": "web", "currency": "USD", "email": "ada@example.com",
+                    "lines": lines, "shippingAddress": address() } }),
+        )
+        .await;
+    let id =
+        body["data"]["placeOrder"]["order"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
+    let guest = body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned();
+    let paid = app
+        .gql_with(
+            Some(&guest),
+            "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(paid["errors"].is_null(), "{paid}");
+    (id, guest)
+}
+
+async fn run(app: &TestApp, token: Option<&str>, mutation: &str, variables: Value) -> Value {
+    app.gql_with(token, mutation, variables).await
+}
+
+async fn stock(app: &TestApp, sku: &str, location: &str) -> (i64, i64) {
+    let body = app
+        .gql("query($sku: String!) { stock(sku: $sku) { location onHand reserved } }", json!({ "sku": sku }))
+        .await;
+    let row = body["data"]["stock"].as_array().unwrap().iter().find(|r| r["location"] == location).cloned();
+    row.map_or((0, 0), |r| (r["onHand"].as_i64().unwrap(), r["reserved"].as_i64().unwrap()))
+}
+
+async fn order(app: &TestApp, id: &str) -> Value {
+    let body = app
+        .gql(
+            &format!("query($id: ID!) {{ {} }}", ORDER_FIELDS.replacen("order {", "order(id: $id) {", 1)),
+            json!({ "id": id }),
+        )
+        .await;
+    body["data"]["order"].clone()
+}
+
+fn shipment_from<'a>(order: &'a Value, source: &str) -> &'a Value {
+    order["shipments"].as_array().unwrap().iter().find(|s| s["source"] == source).unwrap()
+}
+
+const CREATE: &str = "mutation($id: String!) { createShipments(orderId: $id) { order { id } } }";
+const PICK: &str =
+    "mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }";
+const PACK: &str = "mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s,
+    package: { lengthCm: 30, widthCm: 20, heightCm: 10, weightGrams: 850, material: \"box\" }) { order { id } } }";
+const SHIP: &str = "mutation($id: String!, $s: String!, $t: String!) { shipShipment(orderId: $id, shipmentId: $s,
+    carrier: \"UPS\", service: \"Ground\", trackingNumber: $t, trackingUrl: \"https://ups.example/t\") { order { id } } }";
+const DELIVER: &str =
+    "mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { state } } }";
+const CAPTURE: &str = "mutation($id: ID!) { capturePayment(orderId: $id) { replayed } }";
+
+fn ok(body: &Value) {
+    assert!(body["errors"].is_null(), "{body}");
+}
+
+async fn ship(app: &TestApp, token: Option<&str>, id: &str, shipment: &str, tracking: &str) {
+    for (m, vars) in [
+        (PICK, json!({ "id": id, "s": shipment })),
+        (PACK, json!({ "id": id, "s": shipment })),
+        (SHIP, json!({ "id": id, "s": shipment, "t": tracking })),
+    ] {
+        let body = match token {
+            Some(t) => run(app, Some(t), m, vars).await,
+            None => app.gql(m, vars).await,
+        };
+        ok(&body);
+    }
+}
+
+#[tokio::test]
+async fn an_order_ships_in_one_parcel_per_location_consuming_stock_and_completes_on_delivery() {
+    let app = TestApp::spawn().await;
+    let east_before = stock(&app, "TEE-BLK-L", "east").await;
+    let west_before = stock(&app, "SCARF-WOOL", "west").await;
+    let (id, guest) = paid_order(
+        &app,
+        json!([{ "sku": "TEE-BLK-L", "quantity": 2 }, { "sku": "SCARF-WOOL", "quantity": 1 }]),
+        "ful-key-1",
+    )
+    .await;
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, (east_before.0, east_before.1 + 2));
+
+    // Customers cannot run the warehouse.
+    assert_eq!(error_code(&run(&app, Some(&guest), CREATE, json!({ "id": id })).await), Some("FORBIDDEN"));
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let o = order(&app, &id).await;
+    assert_eq!(o["shipments"].as_array().unwrap().len(), 2, "{o}");
+    let east = shipment_from(&o, "east")["id"].as_str().unwrap().to_owned();
+    let west = shipment_from(&o, "west")["id"].as_str().unwrap().to_owned();
+
+    // The pick list at east holds this order's tee, with its bin, until it is packed.
+    let pick_list = "query($l: String!) { pickList(location: $l) { orderId lines { shipmentId sku name quantity bin } } }";
+    let list = app.gql(pick_list, json!({ "l": "east" })).await;
+    let group = list["data"]["pickList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["orderId"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(group["lines"][0]["sku"], "TEE-BLK-L");
+    assert_eq!(group["lines"][0]["quantity"], 2);
+    assert_eq!(group["lines"][0]["name"], "Organic tee, black, L");
+    assert!(group["lines"][0]["bin"].as_str().is_some_and(|b| b.starts_with("A-")), "{group}");
+
+    ship(&app, None, &id, &east, "1ZEAST0001").await;
+    let list = app.gql(pick_list, json!({ "l": "east" })).await;
+    assert!(!list["data"]["pickList"].as_array().unwrap().iter().any(|g| g["orderId"] == id.as_str()));
+    // Shipping consumed the reservation: on hand and reserved both went down.
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, (east_before.0 - 2, east_before.1));
+    let o = order(&app, &id).await;
+    let parcel = shipment_from(&o, "east");
+    assert_eq!(parcel["state"], "shipped");
+    assert_eq!(parcel["service"], "Ground");
+    assert_eq!(parcel["package"]["weightGrams"], 850);
+    assert_eq!(o["reservations"], json!([{ "sku": "SCARF-WOOL", "location": "west", "quantity": 1 }]));
+
+    // Documents: PDFs for staff; a customer is told it does not exist.
+    let label = parcel["documents"]["label"].as_str().unwrap().to_owned();
+    for doc in [
+        &label,
+        parcel["documents"]["commercialInvoice"].as_str().unwrap(),
+        parcel["documents"]["packingSlip"].as_str().unwrap(),
+    ] {
+        let r = app.client.get(app.url(doc)).bearer_auth(app.token(&Actor::Staff)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{doc}");
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let bytes = r.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"%PDF-1.4"));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains(&id), "{doc} names the order");
+    }
+    let label_pdf = app
+        .client
+        .get(app.url(&label))
+        .bearer_auth(app.token(&Actor::Staff))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        label_pdf.contains("1ZEAST0001")
+            && label_pdf.contains("Ada Lovelace")
+            && label_pdf.contains("UPS Ground")
+    );
+    let r = app.client.get(app.url(&label)).bearer_auth(&guest).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(app.client.get(app.url(&label)).send().await.unwrap().status(), 401);
+
+    ship(&app, None, &id, &west, "1ZWEST0001").await;
+    assert_eq!(stock(&app, "SCARF-WOOL", "west").await, (west_before.0 - 1, west_before.1));
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    let body = app.gql(DELIVER, json!({ "id": id, "s": east })).await;
+    assert_eq!(body["data"]["markDelivered"]["order"]["state"], "confirmed", "{body}");
+    let body = app.gql(DELIVER, json!({ "id": id, "s": west })).await;
+    assert_eq!(body["data"]["markDelivered"]["order"]["state"], "completed", "{body}");
+    assert_eq!(order(&app, &id).await["reservations"], json!([]));
+}
+
+#[tokio::test]
+async fn cancelling_releases_reservations_and_voids_or_refunds_but_not_after_shipping() {
+    let app = TestApp::spawn().await;
+    let before = stock(&app, "MUG-STONE", "east").await;
+    let cancel = "mutation($id: String!, $r: String!) { cancelOrder(orderId: $id, reason: $r) { order { state payment { status refunded { amount } } reservations { quantity } } } }";
+
+    // Authorized, cancelled by the guest: the hold is voided and the units are free again.
+    let (id, guest) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 3 }]), "cancel-key-1").await;
+    assert_eq!(stock(&app, "MUG-STONE", "east").await, (before.0, before.1 + 3));
+    let body = run(&app, Some(&guest), cancel, json!({ "id": id, "r": "changed my mind" })).await;
+    ok(&body);
+    assert_eq!(body["data"]["cancelOrder"]["order"]["state"], "cancelled");
+    assert_eq!(body["data"]["cancelOrder"]["order"]["payment"]["status"], "voided");
+    assert_eq!(body["data"]["cancelOrder"]["order"]["reservations"], json!([]));
+    assert_eq!(stock(&app, "MUG-STONE", "east").await, before);
+    // Twice is refused and changes nothing.
+    let again = run(&app, Some(&guest), cancel, json!({ "id": id, "r": "again" })).await;
+    assert_eq!(error_code(&again), Some("INVALID_TRANSITION"), "{again}");
+    assert_eq!(stock(&app, "MUG-STONE", "east").await, before);
+
+    // Captured, cancelled by staff: refunded in full.
+    let (id, _) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 1 }]), "cancel-key-2").await;
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    let body = app.gql(cancel, json!({ "id": id, "r": "fraud check" })).await;
+    ok(&body);
+    assert_eq!(body["data"]["cancelOrder"]["order"]["payment"]["status"], "refunded", "{body}");
+
+    // Shipped: refused, with advice to use a return; stock stays as shipped.
+    let (id, guest) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 1 }]), "cancel-key-3").await;
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let o = order(&app, &id).await;
+    ship(&app, None, &id, o["shipments"][0]["id"].as_str().unwrap(), "1ZCANCEL").await;
+    let after_ship = stock(&app, "MUG-STONE", "east").await;
+    let body = app.gql(cancel, json!({ "id": id, "r": "too late" })).await;
+    assert_eq!(error_code(&body), Some("INVALID_TRANSITION"), "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("return"), "{body}");
+    assert_eq!(stock(&app, "MUG-STONE", "east").await, after_ship);
+    // Another customer's order answers like a missing one.
+    let other = app.token(&Actor::Customer { id: "cus_other".into() });
+    assert_eq!(
+        error_code(&run(&app, Some(&other), cancel, json!({ "id": id, "r": "x" })).await),
+        Some("NOT_FOUND")
+    );
+    let _ = guest;
+}
+
+#[tokio::test]
+async fn a_return_is_approved_received_into_stock_or_written_off_and_refunded_once() {
+    let app = TestApp::spawn().await;
+    let (id, guest) = paid_order(
+        &app,
+        json!([{ "sku": "BOOK-COOK", "quantity": 3 }, { "sku": "TEA-EARL", "quantity": 2 }]),
+        "ret-key-1",
+    )
+    .await;
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let o = order(&app, &id).await;
+    for s in o["shipments"].as_array().unwrap() {
+        let sid = s["id"].as_str().unwrap();
+        ship(&app, None, &id, sid, &format!("1Z{sid}")).await;
+        ok(&app.gql(DELIVER, json!({ "id": id, "s": sid })).await);
+    }
+    let request = "mutation($id: String!, $lines: [ReturnLineInput!]!) { requestReturn(orderId: $id, lines: $lines) { order { returns { id state } } } }";
+    let too_many = run(
+        &app,
+        Some(&guest),
+        request,
+        json!({ "id": id, "lines": [{ "line": 0, "quantity": 4, "reason": "x" }] }),
+    )
+    .await;
+    assert_eq!(error_code(&too_many), Some("RETURN_NOT_ALLOWED"), "{too_many}");
+    let body = run(&app, Some(&guest), request, json!({ "id": id, "lines": [
+        { "line": 0, "quantity": 2, "reason": "too many" }, { "line": 1, "quantity": 1, "reason": "crushed box" }] })).await;
+    ok(&body);
+    let rma = body["data"]["requestReturn"]["order"]["returns"][0]["id"].as_str().unwrap().to_owned();
+
+    // Only staff approve and receive.
+    let approve =
+        "mutation($id: String!, $rma: String!) { approveReturn(orderId: $id, rma: $rma) { order { id } } }";
+    assert_eq!(
+        error_code(&run(&app, Some(&guest), approve, json!({ "id": id, "rma": rma })).await),
+        Some("FORBIDDEN")
+    );
+    ok(&app.gql(approve, json!({ "id": id, "rma": rma })).await);
+
+    let west_books = stock(&app, "BOOK-COOK", "west").await;
+    let tea = (stock(&app, "TEA-EARL", "east").await, stock(&app, "TEA-EARL", "west").await);
+    let receive = "mutation($id: String!, $rma: String!, $lines: [ReceivedLineInput!]!) {
+        receiveReturn(orderId: $id, rma: $rma, lines: $lines) { order { returns { state } } } }";
+    let missing = app
+        .gql(receive, json!({ "id": id, "rma": rma, "lines": [{ "line": 0, "restockTo": "west" }] }))
+        .await;
+    assert_eq!(error_code(&missing), Some("BAD_USER_INPUT"), "every line needs a disposition: {missing}");
+    let unknown = app
+        .gql(
+            receive,
+            json!({ "id": id, "rma": rma, "lines": [{ "line": 0, "restockTo": "moon" }, { "line": 1 }] }),
+        )
+        .await;
+    assert_eq!(error_code(&unknown), Some("BAD_USER_INPUT"), "{unknown}");
+    let body = app
+        .gql(
+            receive,
+            json!({ "id": id, "rma": rma, "lines": [{ "line": 0, "restockTo": "west" }, { "line": 1 }] }),
+        )
+        .await;
+    ok(&body);
+    assert_eq!(body["data"]["receiveReturn"]["order"]["returns"][0]["state"], "received");
+    assert_eq!(stock(&app, "BOOK-COOK", "west").await, (west_books.0 + 2, west_books.1), "restocked");
+    assert_eq!(
+        (stock(&app, "TEA-EARL", "east").await, stock(&app, "TEA-EARL", "west").await),
+        tea,
+        "written off"
+    );
+
+    // Refunded once, however often the button is pressed.
+    let refund = "mutation($id: String!, $rma: String!) { refundReturn(orderId: $id, rma: $rma, idempotencyKey: \"refund-ret-1\") {
+        replayed order { payment { refunded { amount } } returns { refunded { amount } } } } }";
+    let answers = join_all((0..5).map(|_| app.gql(refund, json!({ "id": id, "rma": rma })))).await;
+    for a in &answers {
+        ok(a);
+    }
+    assert_eq!(answers.iter().filter(|a| a["data"]["refundReturn"]["replayed"] == false).count(), 1);
+    // The paid share of 2 × $24.95 + 1 × $11.00, with its sales tax; shipping is kept.
+    let o = order(&app, &id).await;
+    let refunded = o["payment"]["refunded"]["amount"].as_i64().unwrap();
+    assert_eq!(o["returns"][0]["refunded"]["amount"], refunded, "{o}");
+    assert!(refunded > 2 * 2495 + 1100 && refunded < (2 * 2495 + 1100) * 115 / 100, "{o}");
+    assert_eq!(o["payment"]["status"], "partially_refunded");
+}
+
+#[tokio::test]
+async fn concurrent_goodwill_refunds_never_exceed_what_was_captured() {
+    let app = TestApp::spawn().await;
+    let (id, _) = paid_order(&app, json!([{ "sku": "PEN-SET", "quantity": 1 }]), "goodwill-key-1").await;
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    let captured = order(&app, &id).await["payment"]["captured"]["amount"].as_i64().unwrap();
+    let slice = captured / 4;
+    let refund = "mutation($id: String!, $a: Int!, $k: String!) { refundPayment(orderId: $id, amount: $a, reason: \"goodwill\", idempotencyKey: $k) { replayed } }";
+    let answers = join_all(
+        (0..12).map(|i| app.gql(refund, json!({ "id": id, "a": slice, "k": format!("goodwill-{i:04}") }))),
+    )
+    .await;
+    let done = answers.iter().filter(|a| a["errors"].is_null()).count();
+    let codes: Vec<Option<&str>> =
+        answers.iter().filter(|a| !a["errors"].is_null()).map(error_code).collect();
+    assert_eq!(done, 4, "{answers:?}");
+    assert!(codes.iter().all(|c| *c == Some("INVALID_AMOUNT")), "{codes:?}");
+    let refunded = order(&app, &id).await["payment"]["refunded"]["amount"].as_i64().unwrap();
+    assert_eq!(refunded, 4 * slice);
+    assert!(refunded <= captured);
+}
+
+#[tokio::test]
+async fn a_supplier_ships_its_own_dropship_parcel_and_nobody_elses() {
+    let app = TestApp::spawn().await;
+    let (id, _) = paid_order(
+        &app,
+        json!([{ "sku": "DESK-OAK", "quantity": 1 }, { "sku": "MUG-STONE", "quantity": 1 }]),
+        "drop-key-1",
+    )
+    .await;
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let o = order(&app, &id).await;
+    let dropship = shipment_from(&o, "supplier:northwood")["id"].as_str().unwrap().to_owned();
+    let own = shipment_from(&o, "east")["id"].as_str().unwrap().to_owned();
+    let northwood = app.token(&Actor::Supplier { supplier: "northwood".into() });
+    let acme = app.token(&Actor::Supplier { supplier: "acme".into() });
+    let body = run(&app, Some(&acme), PICK, json!({ "id": id, "s": dropship })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    // The shop's own parcel is not the supplier's to touch (nor to know about).
+    let body = run(&app, Some(&northwood), PICK, json!({ "id": id, "s": own })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    ship(&app, Some(&northwood), &id, &dropship, "NW-778899").await;
+    let o = order(&app, &id).await;
+    assert_eq!(shipment_from(&o, "supplier:northwood")["trackingNumber"], "NW-778899");
+    assert_eq!(shipment_from(&o, "east")["state"], "pending");
+}

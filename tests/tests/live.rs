@@ -1,0 +1,312 @@
+//! Live subscriptions over WebSocket with both protocols (`graphql-transport-ws`, legacy
+//! `graphql-ws`): events arrive as the store records them, `afterSeq` replays without gaps or
+//! repeats, strangers learn nothing, another gateway's changes arrive too, and a restarted
+//! live query loses no event.
+
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use ordo_gateway::auth::Actor;
+use ordo_gateway::store::Store;
+use ordo_tests::TestApp;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A subscription client speaking one of the two protocols.
+struct Client {
+    socket: Socket,
+    legacy: bool,
+}
+
+impl Client {
+    async fn connect(app: &TestApp, protocol: &str, token: Option<&str>) -> Result<Client, String> {
+        let mut request = format!("ws://{}/graphql", app.addr).into_client_request().unwrap();
+        request.headers_mut().insert("sec-websocket-protocol", protocol.parse().unwrap());
+        let (socket, response) =
+            tokio_tungstenite::connect_async(request).await.map_err(|e| e.to_string())?;
+        assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
+        let mut client = Client { socket, legacy: protocol == "graphql-ws" };
+        let payload = token.map_or(json!({}), |t| json!({ "Authorization": format!("Bearer {t}") }));
+        client.send(json!({ "type": "connection_init", "payload": payload })).await;
+        match client.receive().await {
+            Some(m) if m["type"] == "connection_ack" => Ok(client),
+            other => Err(format!("{other:?}")),
+        }
+    }
+
+    async fn send(&mut self, message: Value) {
+        self.socket.send(Message::Text(message.to_string().into())).await.unwrap();
+    }
+
+    /// The next protocol message (keep-alives skipped); `None` when the server closed.
+    async fn receive(&mut self) -> Option<Value> {
+        loop {
+            let next = tokio::time::timeout(Duration::from_secs(20), self.socket.next()).await.ok()??;
+            match next.ok()? {
+                Message::Text(text) => {
+                    let v: Value = serde_json::from_str(&text).unwrap();
+                    if v["type"] == "ka" || v["type"] == "ping" || v["type"] == "pong" {
+                        continue;
+                    }
+                    return Some(v);
+                }
+                Message::Close(_) => return None,
+                _ => {}
+            }
+        }
+    }
+
+    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = if self.legacy { "start" } else { "subscribe" };
+        self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } }))
+            .await;
+    }
+
+    /// The next result of subscription `id`: `Ok(data)` or `Err(errors)`.
+    async fn next_result(&mut self) -> Result<Value, Value> {
+        let mut m = self.receive().await.expect("a message");
+        while m["type"] == "complete" {
+            m = self.receive().await.expect("a message");
+        }
+        match m["type"].as_str() {
+            Some("next" | "data") if m["payload"]["errors"].is_null() => Ok(m["payload"]["data"].clone()),
+            Some("next" | "data") => Err(m["payload"]["errors"].clone()),
+            Some("error") => Err(m["payload"].clone()),
+            _ => Err(m),
+        }
+    }
+}
+
+const WATCH: &str = "subscription($id: String!, $after: Int) { orderUpdated(orderId: $id, afterSeq: $after) {
+    orderId seq state event { type actor } statusView { headline } } }";
+
+async fn guest_order(app: &TestApp, key: &str) -> (String, String) {
+    let body = app
+        .gql_with(
+            None,
+            "mutation($input: PlaceOrderInput!, $key: String) { placeOrder(input: $input, idempotencyKey: $key) { order { id } accessToken } }",
+            json!({ "key": key, "input": { "channel": "web", "currency": "USD", "email": "ada@example.com",
+                "lines": [{ "sku": "MUG-STONE", "quantity": 1 }],
+                "shippingAddress": { "name": "Ada", "line1": "1 Main St", "city": "Springfield", "region": "IL",
+                                     "postalCode": "62701", "country": "US" } } }),
+        )
+        .await;
+    let id =
+        body["data"]["placeOrder"]["order"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
+    (id, body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned())
+}
+
+async fn pay(app: &TestApp, guest: &str, id: &str) {
+    let body = app
+        .gql_with(
+            Some(guest),
+            "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+}
+
+async fn staff_step(app: &TestApp, mutation: &str, id: &str) {
+    let body = app
+        .gql(&format!("mutation($id: String!) {{ {mutation} {{ order {{ id }} }} }}"), json!({ "id": id }))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+}
+
+#[tokio::test]
+async fn both_websocket_protocols_stream_an_orders_events_as_they_happen() {
+    let app = TestApp::spawn().await;
+    for (n, protocol) in ["graphql-transport-ws", "graphql-ws"].into_iter().enumerate() {
+        let (id, guest) = guest_order(&app, &format!("live-key-{n}")).await;
+        // The guest watches their own order.
+        let mut client = Client::connect(&app, protocol, Some(&guest)).await.unwrap();
+        client.subscribe("1", WATCH, json!({ "id": id })).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        pay(&app, &guest, &id).await;
+        let first = client.next_result().await.unwrap();
+        assert_eq!(first["orderUpdated"]["seq"], 2, "{protocol}: {first}");
+        assert_eq!(first["orderUpdated"]["event"]["type"], "payment_authorized");
+        let second = client.next_result().await.unwrap();
+        assert_eq!(second["orderUpdated"]["seq"], 3);
+        assert_eq!(second["orderUpdated"]["event"]["type"], "confirmed");
+        assert_eq!(second["orderUpdated"]["state"], "confirmed");
+        assert_eq!(second["orderUpdated"]["statusView"]["headline"], "Order confirmed");
+        staff_step(&app, "createShipments(orderId: $id)", &id).await;
+        let third = client.next_result().await.unwrap();
+        assert_eq!(
+            (third["orderUpdated"]["seq"].clone(), third["orderUpdated"]["event"]["actor"].clone()),
+            (json!(4), json!("staff"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn after_seq_replays_what_was_missed_then_continues_live_without_repeats() {
+    let app = TestApp::spawn().await;
+    let (id, guest) = guest_order(&app, "live-replay-1").await;
+    pay(&app, &guest, &id).await; // seq 2, 3
+    let mut client = Client::connect(&app, "graphql-transport-ws", Some(&guest)).await.unwrap();
+    client.subscribe("a", WATCH, json!({ "id": id, "after": 1 })).await;
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        seen.push(client.next_result().await.unwrap()["orderUpdated"]["seq"].as_i64().unwrap());
+    }
+    assert_eq!(seen, vec![2, 3], "the missed events, in order");
+    staff_step(&app, "createShipments(orderId: $id)", &id).await; // seq 4
+    assert_eq!(client.next_result().await.unwrap()["orderUpdated"]["seq"], 4);
+    drop(client);
+
+    // Reconnect after seq 4 while two more events happen: 5 and 6, each once.
+    let body = app.gql("query($id: ID!) { order(id: $id) { shipments { id } } }", json!({ "id": id })).await;
+    let shipment = body["data"]["order"]["shipments"][0]["id"].as_str().unwrap().to_owned();
+    let step =
+        "mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }";
+    assert!(app.gql(step, json!({ "id": id, "s": shipment })).await["errors"].is_null());
+    let mut client = Client::connect(&app, "graphql-ws", Some(&guest)).await.unwrap();
+    client.subscribe("b", WATCH, json!({ "id": id, "after": 4 })).await;
+    assert_eq!(client.next_result().await.unwrap()["orderUpdated"]["seq"], 5);
+    let pack = "mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s,
+        package: { lengthCm: 10, widthCm: 10, heightCm: 10, weightGrams: 500, material: \"box\" }) { order { id } } }";
+    assert!(app.gql(pack, json!({ "id": id, "s": shipment })).await["errors"].is_null());
+    let next = client.next_result().await.unwrap();
+    assert_eq!(next["orderUpdated"]["seq"], 6, "{next}");
+    assert_eq!(next["orderUpdated"]["event"]["type"], "shipment_packed");
+}
+
+#[tokio::test]
+async fn strangers_cannot_watch_an_order_and_bad_tokens_are_refused_at_init() {
+    let app = TestApp::spawn().await;
+    let (id, _) = guest_order(&app, "live-idor-1").await;
+    let stranger = app.token(&Actor::Customer { id: "cus_stranger".into() });
+    let mut client = Client::connect(&app, "graphql-transport-ws", Some(&stranger)).await.unwrap();
+    client.subscribe("x", WATCH, json!({ "id": id })).await;
+    let errors = client.next_result().await.unwrap_err();
+    assert_eq!(errors[0]["extensions"]["code"], "NOT_FOUND", "{errors}");
+    let mut anonymous = Client::connect(&app, "graphql-transport-ws", None).await.unwrap();
+    anonymous.subscribe("y", WATCH, json!({ "id": id })).await;
+    assert_eq!(anonymous.next_result().await.unwrap_err()[0]["extensions"]["code"], "UNAUTHENTICATED");
+    let feed = "subscription { orderEvents { orderId } }";
+    client.subscribe("z", feed, json!({})).await;
+    assert_eq!(client.next_result().await.unwrap_err()[0]["extensions"]["code"], "FORBIDDEN");
+    // A forged token never gets an acknowledgement.
+    let forged =
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIiwiZXhwIjo0MTAyNDQ0ODAwLCJpYXQiOjB9.bad";
+    assert!(Client::connect(&app, "graphql-transport-ws", Some(forged)).await.is_err());
+}
+
+#[tokio::test]
+async fn a_subscriber_on_one_gateway_sees_changes_made_through_another() {
+    let store = Store::open("mem://").await.unwrap();
+    let writer = TestApp::serve(store.clone(), true).await;
+    let watcher = TestApp::serve(store, false).await;
+    let (id, guest) = guest_order(&writer, "live-two-1").await;
+    let mut client =
+        Client::connect(&watcher, "graphql-transport-ws", Some(&watcher.token(&Actor::Staff))).await.unwrap();
+    client.subscribe("1", WATCH, json!({ "id": id })).await;
+    client
+        .subscribe(
+            "2",
+            "subscription { orderEvents(filter: { types: [\"confirmed\"] }) { orderId seq event { type } } }",
+            json!({}),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    pay(&writer, &guest, &id).await;
+    let mut by_subscription: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
+    for _ in 0..3 {
+        let m = client.receive().await.unwrap();
+        by_subscription
+            .entry(m["id"].as_str().unwrap().to_owned())
+            .or_default()
+            .push(m["payload"]["data"].clone());
+    }
+    let seqs: Vec<i64> =
+        by_subscription["1"].iter().map(|d| d["orderUpdated"]["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, vec![2, 3]);
+    assert_eq!(
+        by_subscription["2"],
+        vec![json!({ "orderEvents": { "orderId": id, "seq": 3, "event": { "type": "confirmed" } } })]
+    );
+}
+
+#[tokio::test]
+async fn a_restarted_live_query_loses_no_event() {
+    let store = Store::open("mem://").await.unwrap();
+    ordo_gateway::seed::seed_if_empty(&store).await.unwrap();
+    let app = TestApp::serve(store.clone(), false).await;
+    let feed = ordo_gateway::live::Feed::start(store.clone());
+    let mut rx = feed.subscribe();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut placed = Vec::new();
+    for i in 0..6 {
+        if i % 2 == 1 {
+            feed.interrupt(); // the live query ends; events keep being written meanwhile
+        }
+        placed.push(guest_order(&app, &format!("live-restart-{i}")).await.0);
+    }
+    let mut received = std::collections::BTreeSet::new();
+    while received.len() < placed.len() {
+        let event = tokio::time::timeout(Duration::from_secs(15), rx.recv())
+            .await
+            .expect("every order's first event")
+            .unwrap();
+        received.insert(event.order_id.clone());
+    }
+    assert!(placed.iter().all(|id| received.contains(id)));
+    assert!(feed.restarts() >= 3, "restarted {} times", feed.restarts());
+    feed.stop();
+}
+
+/// Every subscription field × role, over WebSocket: (field, operation, anonymous, customer, staff).
+const SUBSCRIPTIONS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "orderUpdated",
+        "subscription { orderUpdated(orderId: \"ord_x\") { seq } }",
+        "UNAUTHENTICATED",
+        "NOT_FOUND",
+        "NOT_FOUND",
+    ),
+    ("orderEvents", "subscription { orderEvents { seq } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
+];
+
+#[tokio::test]
+async fn every_subscription_field_has_an_access_decision_that_holds() {
+    let app = TestApp::spawn().await;
+    let schema = app.gql("{ __schema { subscriptionType { fields { name } } } }", json!({})).await;
+    let mut names: Vec<&str> = schema["data"]["__schema"]["subscriptionType"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    let mut decided: Vec<&str> = SUBSCRIPTIONS.iter().map(|s| s.0).collect();
+    decided.sort_unstable();
+    assert_eq!(names, decided, "a subscription field without an access decision");
+    let customer = app.token(&Actor::Customer { id: "cus_matrix".into() });
+    let staff = app.token(&Actor::Staff);
+    for &(field, operation, anonymous, as_customer, as_staff) in SUBSCRIPTIONS {
+        for (who, token, expected) in [
+            ("anonymous", None, anonymous),
+            ("customer", Some(customer.as_str()), as_customer),
+            ("staff", Some(staff.as_str()), as_staff),
+        ] {
+            let mut client = Client::connect(&app, "graphql-transport-ws", token).await.unwrap();
+            client.subscribe("m", operation, json!({})).await;
+            if expected == "ok" {
+                // Accepted: nothing arrives until an event happens.
+                let quiet = tokio::time::timeout(Duration::from_millis(300), client.next_result()).await;
+                assert!(quiet.is_err(), "{field} as {who}: {quiet:?}");
+            } else {
+                let errors = client.next_result().await.unwrap_err();
+                assert_eq!(errors[0]["extensions"]["code"], expected, "{field} as {who}: {errors}");
+            }
+        }
+    }
+}
