@@ -8,6 +8,7 @@
 //! - [`lifecycle`]: the order, payment, shipment, line-availability and return state machines.
 //! - [`allocation`]: which stock location serves which line, with backorder/dropship fallback.
 //! - [`refund`]: return eligibility and refund amounts.
+//! - [`tracking`]: carrier tracking statuses and the parcel transition the newest report implies.
 //! - [`review`]: who may review an order line or answer the feedback survey; ratings, scores and text limits.
 //! - [`order`]: the order aggregate: commands checked into timeline events, events folded into state.
 //! - [`calendar`]: business-day arithmetic for promised and expected dates.
@@ -29,6 +30,7 @@ pub mod refund;
 pub mod review;
 pub mod status;
 pub mod text;
+pub mod tracking;
 pub mod values;
 
 pub use money::{Currency, Money, MoneyError};

@@ -37,6 +37,8 @@ pub(crate) struct Edge {
     /// Origins allowed to call the API from a browser (CORS); none means same-origin only.
     pub cors_origins: Vec<String>,
     pub rate_limits: Option<RateLimits>,
+    /// Webhook secrets per carrier (`generic`, `ups`, …).
+    pub carrier_secrets: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Clone)]
@@ -45,16 +47,24 @@ pub(crate) struct Http {
     state: AppState,
     graphiql: bool,
     limiter: Option<Arc<Limiter>>,
+    carrier_secrets: Arc<Vec<(String, Vec<u8>)>>,
 }
 
 pub(crate) fn router(schema: OrdoSchema, state: AppState, edge: Edge) -> Router {
     let limiter = edge.rate_limits.map(|limits| Arc::new(Limiter::new(limits)));
-    let http = Http { schema, state, graphiql: edge.graphiql, limiter };
+    let http = Http {
+        schema,
+        state,
+        graphiql: edge.graphiql,
+        limiter,
+        carrier_secrets: Arc::new(edge.carrier_secrets),
+    };
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/documents/{order}/{shipment}/{file}", get(document))
+        .route("/webhooks/carriers/{carrier}", axum::routing::post(carrier_webhook))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -145,6 +155,48 @@ async fn document(
     let mut response = (StatusCode::OK, pdf).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
     response
+}
+
+/// A carrier's tracking callback: HMAC-signed (`Ordo-Timestamp`, `Ordo-Signature: v1=…`, five
+/// minutes at most), in the carrier's format (`ups`, else Ordo's generic JSON). An unknown
+/// tracking number is a 404 and writes nothing; a repeated report is counted as a duplicate.
+async fn carrier_webhook(
+    State(http): State<Http>,
+    Path(carrier): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use crate::tracking::{WebhookError, parse, record, verify};
+    let Some((_, secret)) = http.carrier_secrets.iter().find(|(name, _)| *name == carrier) else {
+        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such carrier");
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Err(e) =
+        verify(secret, header("ordo-timestamp"), header("ordo-signature"), &body, chrono::Utc::now())
+    {
+        let code = if e == WebhookError::Stale { "STALE_SIGNATURE" } else { "BAD_SIGNATURE" };
+        return error_response(StatusCode::UNAUTHORIZED, code, &e.to_string());
+    }
+    let reports = match parse(&carrier, &body) {
+        Ok(r) => r,
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &e.to_string()),
+    };
+    match record(&http.state.store, &carrier, &reports, &format!("carrier:{carrier}")).await {
+        Ok(done) => {
+            let body = serde_json::json!({ "accepted": done.accepted, "duplicates": done.duplicates });
+            let mut response = (StatusCode::OK, body.to_string()).into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Err(crate::error::ApiError::NotFound(_)) => {
+            error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown tracking number")
+        }
+        Err(e) => {
+            let status =
+                if e.code() == "INTERNAL" { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::CONFLICT };
+            error_response(status, e.code(), &e.to_string())
+        }
+    }
 }
 
 fn error_response(status: StatusCode, code: &str, message: &str) -> Response {

@@ -13,6 +13,7 @@
 //! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders.
 //! - [`documents`]: shipping labels, commercial invoices and packing slips as PDF.
 //! - [`payments`]: the payment provider trait and the test provider.
+//! - [`tracking`]: carrier webhooks (signed, two formats) and tracking reports.
 //! - [`store`]: SurrealDB access, migrations, transactions.
 //! - [`seed`]: the demo shop.
 //! - [`error`]: API errors and their codes.
@@ -32,5 +33,6 @@ pub mod ratelimit;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod tracking;
 
 pub use server::{Config, serve, serve_store};

@@ -1,5 +1,6 @@
-//! The live event feed: one SurrealDB `LIVE SELECT` on the `event` table per gateway, fanned
-//! out in-process to every subscriber through a bounded broadcast channel. Changes made
+//! The live event feed: one SurrealDB `LIVE SELECT` on the `event` table (and one on
+//! `tracking_event`) per gateway, fanned out in-process to every subscriber through bounded
+//! broadcast channels. Changes made
 //! through any gateway on the same store arrive here. When the live query ends or fails, it is
 //! re-established and the events since the last one seen are replayed (subscribers drop
 //! duplicates by sequence number).
@@ -30,29 +31,69 @@ pub struct FeedEvent {
     pub entry: TimelineEntry,
 }
 
+/// One carrier tracking report, as the feed carries it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct TrackingRecord {
+    pub order_id: String,
+    pub shipment_id: String,
+    pub tracking_number: String,
+    pub carrier: String,
+    pub status: String,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(default)]
+    pub location: Option<String>,
+    pub carrier_status: String,
+}
+
+/// One live query's loop controls.
+#[derive(Debug, Default)]
+struct Controls {
+    interrupt: Notify,
+    stop: Notify,
+}
+
 /// The gateway's live feed.
 #[derive(Debug)]
 pub struct Feed {
     tx: broadcast::Sender<Arc<FeedEvent>>,
-    interrupt: Notify,
-    stop: Notify,
+    tracking: broadcast::Sender<Arc<TrackingRecord>>,
+    events_loop: Controls,
+    tracking_loop: Controls,
     restarts: AtomicU64,
-    delivered: AtomicU64,
 }
 
 impl Feed {
     /// Starts the feed's task on `store`; it runs until [`Feed::stop`].
     pub fn start(store: Store) -> Arc<Feed> {
         let (tx, _) = broadcast::channel(FEED_CAPACITY);
+        let (tracking, _) = broadcast::channel(FEED_CAPACITY);
         let feed = Arc::new(Feed {
             tx,
-            interrupt: Notify::new(),
-            stop: Notify::new(),
+            tracking,
+            events_loop: Controls::default(),
+            tracking_loop: Controls::default(),
             restarts: AtomicU64::new(0),
-            delivered: AtomicU64::new(0),
         });
-        tokio::spawn(run(feed.clone(), store));
+        let events = feed.clone();
+        tokio::spawn(run(feed.clone(), store.clone(), &EVENTS, move |record| {
+            let event = decode(record)?;
+            let at = event.entry.at;
+            let _ = events.tx.send(Arc::new(event));
+            Some(at)
+        }));
+        let tracking = feed.clone();
+        tokio::spawn(run(feed.clone(), store, &TRACKING, move |record| {
+            let report: TrackingRecord = serde_json::from_value(record).ok()?;
+            let at = report.occurred_at;
+            let _ = tracking.tracking.send(Arc::new(report));
+            Some(at)
+        }));
         feed
+    }
+
+    /// A receiver of every carrier tracking report from now on.
+    pub fn subscribe_tracking(&self) -> broadcast::Receiver<Arc<TrackingRecord>> {
+        self.tracking.subscribe()
     }
 
     /// A receiver of every event from now on.
@@ -63,7 +104,8 @@ impl Feed {
     /// Drops the current live query as if the store had ended it; the feed re-establishes it
     /// and replays what it may have missed. For operators (and the test of that path).
     pub fn interrupt(&self) {
-        self.interrupt.notify_one();
+        self.events_loop.interrupt.notify_one();
+        self.tracking_loop.interrupt.notify_one();
     }
 
     /// How many times the live query was re-established.
@@ -73,7 +115,12 @@ impl Feed {
 
     /// Stops the feed's task.
     pub fn stop(&self) {
-        self.stop.notify_one();
+        self.events_loop.stop.notify_one();
+        self.tracking_loop.stop.notify_one();
+    }
+
+    fn controls(&self, table: &Table) -> &Controls {
+        if table.name == EVENTS.name { &self.events_loop } else { &self.tracking_loop }
     }
 }
 
@@ -90,19 +137,37 @@ fn decode(record: serde_json::Value) -> Option<FeedEvent> {
     Some(FeedEvent { order_id: row.order_id, actor: row.actor, entry })
 }
 
-async fn run(feed: Arc<Feed>, store: Store) {
+/// A table the feed follows: its name, and the time field a replay after a restart reads from.
+#[derive(Debug)]
+struct Table {
+    name: &'static str,
+    since_field: &'static str,
+}
+
+const EVENTS: Table = Table { name: "event", since_field: "at" };
+const TRACKING: Table = Table { name: "tracking_event", since_field: "received_at" };
+
+/// Follows `table` with a live query, handing each new record to `send` (which returns the
+/// record's time); re-establishes the query when it ends and replays what it may have missed.
+async fn run(
+    feed: Arc<Feed>,
+    store: Store,
+    table: &'static Table,
+    send: impl Fn(serde_json::Value) -> Option<DateTime<Utc>> + Send + 'static,
+) {
+    let controls = feed.controls(table);
     let mut last_seen: Option<DateTime<Utc>> = None;
     let mut failures = 0u32;
     loop {
-        let stream = match store.live_events().await {
+        let stream = match store.live(table.name).await {
             Ok(stream) => stream,
             Err(e) => {
                 failures += 1;
-                tracing::warn!(error = %e, "live query could not be started; retrying");
+                tracing::warn!(error = %e, table = table.name, "live query could not be started; retrying");
                 let wait = Duration::from_millis(100 * u64::from(failures.min(50)));
                 tokio::select! {
                     () = tokio::time::sleep(wait) => continue,
-                    () = feed.stop.notified() => return,
+                    () = controls.stop.notified() => return,
                 }
             }
         };
@@ -110,14 +175,15 @@ async fn run(feed: Arc<Feed>, store: Store) {
         // Anything committed while no live query was listening comes from the store.
         if let Some(since) = last_seen {
             let since = since - chrono::Duration::from_std(REPLAY_MARGIN).unwrap_or_default();
-            match store.events_since(since).await {
+            match store.records_since(table, since).await {
                 Ok(rows) => {
-                    for event in rows.into_iter().filter_map(decode) {
-                        last_seen = Some(event.entry.at.max(last_seen.unwrap_or(event.entry.at)));
-                        let _ = feed.tx.send(Arc::new(event));
+                    for record in rows {
+                        if let Some(at) = send(record) {
+                            last_seen = Some(last_seen.map_or(at, |l| l.max(at)));
+                        }
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "could not replay events after a live query restart"),
+                Err(e) => tracing::warn!(error = %e, table = table.name, "could not replay after a restart"),
             }
         }
         let mut stream = std::pin::pin!(stream);
@@ -125,30 +191,27 @@ async fn run(feed: Arc<Feed>, store: Store) {
             tokio::select! {
                 next = stream.next() => match next {
                     Some(Ok(record)) => {
-                        if let Some(event) = decode(record) {
-                            last_seen = Some(event.entry.at.max(last_seen.unwrap_or(event.entry.at)));
-                            feed.delivered.fetch_add(1, Ordering::Relaxed);
-                            let _ = feed.tx.send(Arc::new(event));
+                        if let Some(at) = send(record) {
+                            last_seen = Some(last_seen.map_or(at, |l| l.max(at)));
                         }
                     }
                     Some(Err(e)) => {
-                        tracing::warn!(error = %e, "live query failed; re-establishing");
+                        tracing::warn!(error = %e, table = table.name, "live query failed; re-establishing");
                         break;
                     }
                     None => {
-                        tracing::warn!("live query ended; re-establishing");
+                        tracing::warn!(table = table.name, "live query ended; re-establishing");
                         break;
                     }
                 },
-                () = feed.interrupt.notified() => {
-                    tracing::info!("live query interrupted; re-establishing");
+                () = controls.interrupt.notified() => {
+                    tracing::info!(table = table.name, "live query interrupted; re-establishing");
                     break;
                 }
-                () = feed.stop.notified() => return,
+                () = controls.stop.notified() => return,
             }
         }
         feed.restarts.fetch_add(1, Ordering::Relaxed);
-        // Make sure at least the replay window covers the whole outage.
         if last_seen.is_none() {
             last_seen = Some(Utc::now());
         }
@@ -156,12 +219,13 @@ async fn run(feed: Arc<Feed>, store: Store) {
 }
 
 impl Store {
-    /// A live query on new timeline events: each item is the created `event` record.
-    pub(crate) async fn live_events(
+    /// A live query on new records of `table`.
+    async fn live(
         &self,
+        table: &str,
     ) -> Result<impl futures::Stream<Item = Result<serde_json::Value, StoreError>> + Send + use<>, StoreError>
     {
-        let stream = self.db().select::<Vec<serde_json::Value>>("event").live().await?;
+        let stream = self.db().select::<Vec<serde_json::Value>>(table).live().await?;
         Ok(stream.filter_map(|n| async move {
             match n {
                 Ok(n) if n.action == surrealdb::types::Action::Create => Some(Ok(n.data)),
@@ -171,16 +235,18 @@ impl Store {
         }))
     }
 
-    /// Events stored at or after `since`, oldest first.
-    pub(crate) async fn events_since(
+    /// Records of `table` stored at or after `since`, oldest first.
+    async fn records_since(
         &self,
+        table: &Table,
         since: DateTime<Utc>,
     ) -> Result<Vec<serde_json::Value>, StoreError> {
-        let mut result = self
-            .db()
-            .query("SELECT order_id, actor, entry, at, seq FROM event WHERE at >= <datetime>$since ORDER BY at, seq")
-            .bind(("since", since.to_rfc3339()))
-            .await?;
+        // Both names are constants of this module, never input.
+        let sql = format!(
+            "SELECT * FROM {} WHERE {} >= <datetime>$since ORDER BY {}",
+            table.name, table.since_field, table.since_field
+        );
+        let mut result = self.db().query(sql).bind(("since", since.to_rfc3339())).await?;
         crate::store::rows(&mut result, 0)
     }
 }

@@ -40,6 +40,9 @@ enum Cmd {
         /// Mutations per second allowed per IP address for callers without a token (burst: three times).
         #[arg(long, env = "ORDO_RATE_LIMIT_IP", default_value_t = 10)]
         rate_limit_ip: u32,
+        /// Carrier webhook secrets, `carrier=secret` pairs separated by commas (`generic`, `ups`).
+        #[arg(long, env = "ORDO_CARRIER_SECRETS", value_delimiter = ',')]
+        carrier_secrets: Vec<String>,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -104,7 +107,22 @@ async fn main() -> std::process::ExitCode {
                 }
             }
         }
-        Cmd::Serve { db, listen, seed_demo, production, web, cors_origins, rate_limit, rate_limit_ip } => {
+        Cmd::Serve {
+            db,
+            listen,
+            seed_demo,
+            production,
+            web,
+            cors_origins,
+            rate_limit,
+            rate_limit_ip,
+            carrier_secrets,
+        } => {
+            let carrier_secrets = carrier_secrets
+                .iter()
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(carrier, secret)| (carrier.trim().to_owned(), secret.trim().as_bytes().to_vec()))
+                .collect();
             let listener = match tokio::net::TcpListener::bind(listen).await {
                 Ok(l) => l,
                 Err(e) => {
@@ -128,6 +146,7 @@ async fn main() -> std::process::ExitCode {
                 jwt_secret: None,
                 cors_origins,
                 rate_limits,
+                carrier_secrets,
             };
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -31,6 +31,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Mutation rate limits per token and per IP; `None` turns them off (benchmarks, tests).
     pub rate_limits: Option<RateLimits>,
+    /// Webhook secrets per carrier: `POST /webhooks/carriers/{carrier}` is refused for others.
+    pub carrier_secrets: Vec<(String, Vec<u8>)>,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             jwt_secret: None,
             cors_origins: Vec::new(),
             rate_limits: Some(RateLimits::default()),
+            carrier_secrets: Vec::new(),
         }
     }
 }
@@ -82,6 +85,7 @@ pub async fn serve_store(
         web_root: config.web_root.clone(),
         cors_origins: config.cors_origins.clone(),
         rate_limits: config.rate_limits,
+        carrier_secrets: config.carrier_secrets.clone(),
     };
     let router = crate::http::router(schema, state, edge);
     if let Ok(addr) = listener.local_addr() {

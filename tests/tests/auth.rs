@@ -189,6 +189,14 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
         "FORBIDDEN",
         "ok",
     ),
+    ("shipment", "{ shipment(trackingNumber: \"1Z\") { orderId } }", "UNAUTHENTICATED", "ok", "ok"),
+    (
+        "recordTrackingEvent",
+        "mutation { recordTrackingEvent(trackingNumber: \"1Z\", status: IN_TRANSIT, occurredAt: \"2026-01-01T00:00:00Z\") }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
     ("pickList", "{ pickList(location: \"east\") { orderId } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
     (
         "createShipments",

@@ -273,6 +273,13 @@ const SUBSCRIPTIONS: &[(&str, &str, &str, &str, &str)] = &[
         "NOT_FOUND",
     ),
     ("orderEvents", "subscription { orderEvents { seq } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
+    (
+        "shipmentTracking",
+        "subscription { shipmentTracking(orderId: \"ord_x\") { status } }",
+        "UNAUTHENTICATED",
+        "NOT_FOUND",
+        "NOT_FOUND",
+    ),
 ];
 
 #[tokio::test]
@@ -309,4 +316,42 @@ async fn every_subscription_field_has_an_access_decision_that_holds() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn tracking_reports_reach_the_guest_watching_by_tracking_number_and_nobody_else() {
+    let app = TestApp::spawn().await;
+    let (id, guest) = guest_order(&app, "live-track-1").await;
+    pay(&app, &guest, &id).await;
+    staff_step(&app, "createShipments(orderId: $id)", &id).await;
+    let s = format!("{id}-S1");
+    for m in [
+        "startPicking(orderId: $id, shipmentId: $s)",
+        "packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 9, widthCm: 9, heightCm: 9, weightGrams: 500, material: \"box\" })",
+        "shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\", trackingNumber: \"1ZLIVE01\")",
+    ] {
+        let body = app
+            .gql(
+                &format!("mutation($id: String!, $s: String!) {{ {m} {{ replayed }} }}"),
+                json!({ "id": id, "s": s }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let watch = "subscription($t: String) { shipmentTracking(trackingNumber: $t) { trackingNumber status location carrierStatus } }";
+    let mut client = Client::connect(&app, "graphql-transport-ws", Some(&guest)).await.unwrap();
+    client.subscribe("t", watch, json!({ "t": "1ZLIVE01" })).await;
+    let stranger = app.token(&Actor::Customer { id: "cus_stranger".into() });
+    let mut other = Client::connect(&app, "graphql-ws", Some(&stranger)).await.unwrap();
+    other.subscribe("t", watch, json!({ "t": "1ZLIVE01" })).await;
+    assert_eq!(other.next_result().await.unwrap_err()[0]["extensions"]["code"], "NOT_FOUND");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let record = "mutation($at: DateTime!) { recordTrackingEvent(trackingNumber: \"1ZLIVE01\", status: IN_TRANSIT, occurredAt: $at, location: \"Newark, NJ, US\", carrierStatus: \"Departed facility\") }";
+    let body = app.gql(record, json!({ "at": chrono::Utc::now().to_rfc3339() })).await;
+    assert_eq!(body["data"]["recordTrackingEvent"], true, "{body}");
+    let report = client.next_result().await.unwrap();
+    assert_eq!(
+        report["shipmentTracking"],
+        json!({ "trackingNumber": "1ZLIVE01", "status": "in_transit", "location": "Newark, NJ, US", "carrierStatus": "Departed facility" })
+    );
 }

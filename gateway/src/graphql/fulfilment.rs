@@ -10,7 +10,7 @@ use ordo_core::order::{
     Command, Order, ReturnAction, ReturnDisposition, ReturnItem, Role, ShipmentAction, return_restock,
 };
 
-use super::fulfilment_types::PickGroup;
+use super::fulfilment_types::{PickGroup, TrackedShipment, TrackingEventView};
 use super::orders::{OrderPayload, payload, visible_order};
 use super::{actor, state};
 use crate::auth::Actor;
@@ -130,6 +130,38 @@ impl FulfilmentQuery {
             .gql()?;
         state(ctx)?.store.pick_list(location.as_str()).await.gql()
     }
+
+    /// A parcel by tracking number, with every carrier report: for whoever may see its order
+    /// (anyone else gets the same answer as for an unknown number: null).
+    async fn shipment(&self, ctx: &Context<'_>, tracking_number: String) -> Result<Option<TrackedShipment>> {
+        let caller = actor(ctx);
+        require_signed_in(caller)?;
+        let s = state(ctx)?;
+        let Some(row) = s.store.shipments_by_tracking(tracking_number.trim()).await.gql()?.into_iter().next()
+        else {
+            return Ok(None);
+        };
+        let order = commands::load(&s.store, &row.order_id).await.gql()?;
+        if !caller.can_see(&order) {
+            return Ok(None);
+        }
+        let Some(view) = super::types::shipments(&order).into_iter().find(|v| v.id == row.id) else {
+            return Ok(None);
+        };
+        let events = s.store.tracking_for(&row.id).await.gql()?.iter().map(TrackingEventView::from).collect();
+        Ok(Some(TrackedShipment { order_id: row.order_id, shipment: view, events }))
+    }
+}
+
+/// A tracking status, as staff enter it by hand.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TrackingStatusInput {
+    LabelCreated,
+    PickedUp,
+    InTransit,
+    OutForDelivery,
+    Delivered,
+    Exception,
 }
 
 #[derive(Default, Debug)]
@@ -269,6 +301,39 @@ impl FulfilmentMutation {
             Effects::default(),
         )
         .await
+    }
+
+    /// Records a carrier report by hand (staff), as a webhook would: stored once, and applied
+    /// to the parcel when newer than what it has.
+    async fn record_tracking_event(
+        &self,
+        ctx: &Context<'_>,
+        tracking_number: String,
+        status: TrackingStatusInput,
+        occurred_at: chrono::DateTime<chrono::Utc>,
+        location: Option<String>,
+        carrier_status: Option<String>,
+    ) -> Result<bool> {
+        use ordo_core::tracking::TrackingStatus as S;
+        actor(ctx).require_staff().gql()?;
+        let status = match status {
+            TrackingStatusInput::LabelCreated => S::LabelCreated,
+            TrackingStatusInput::PickedUp => S::PickedUp,
+            TrackingStatusInput::InTransit => S::InTransit,
+            TrackingStatusInput::OutForDelivery => S::OutForDelivery,
+            TrackingStatusInput::Delivered => S::Delivered,
+            TrackingStatusInput::Exception => S::Exception,
+        };
+        let report = crate::tracking::Report {
+            tracking_number: text(&tracking_number, "trackingNumber", 60)?,
+            status,
+            occurred_at,
+            location: location.map(|l| text(&l, "location", 120)).transpose()?.filter(|l| !l.is_empty()),
+            carrier_status: text(carrier_status.as_deref().unwrap_or(status.name()), "carrierStatus", 200)?,
+        };
+        let s = state(ctx)?;
+        let done = crate::tracking::record(&s.store, "manual", &[report], "staff").await.gql()?;
+        Ok(done.accepted == 1)
     }
 
     /// Cancels the order while nothing has shipped (the customer until picking starts, staff

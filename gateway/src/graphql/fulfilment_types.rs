@@ -1,4 +1,4 @@
-//! Output types of fulfilment reads (pick lists), shared by the schema and the store.
+//! Output types of fulfilment reads (pick lists, tracking), shared by the schema and the store.
 
 use async_graphql::SimpleObject;
 
@@ -18,4 +18,42 @@ pub struct PickLine {
 pub struct PickGroup {
     pub order_id: String,
     pub lines: Vec<PickLine>,
+}
+
+/// A carrier's report on a parcel.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TrackingEventView {
+    pub order_id: String,
+    pub shipment_id: String,
+    pub tracking_number: String,
+    pub carrier: String,
+    /// label_created, picked_up, in_transit, out_for_delivery, delivered, exception.
+    pub status: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub location: Option<String>,
+    /// The carrier's own wording.
+    pub carrier_status: String,
+}
+
+impl From<&crate::live::TrackingRecord> for TrackingEventView {
+    fn from(r: &crate::live::TrackingRecord) -> Self {
+        TrackingEventView {
+            order_id: r.order_id.clone(),
+            shipment_id: r.shipment_id.clone(),
+            tracking_number: r.tracking_number.clone(),
+            carrier: r.carrier.clone(),
+            status: r.status.clone(),
+            occurred_at: r.occurred_at,
+            location: r.location.clone(),
+            carrier_status: r.carrier_status.clone(),
+        }
+    }
+}
+
+/// A parcel found by tracking number, with its carrier reports (oldest first).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct TrackedShipment {
+    pub order_id: String,
+    pub shipment: super::types::ShipmentView,
+    pub events: Vec<TrackingEventView>,
 }

@@ -173,6 +173,40 @@ impl SubscriptionRoot {
         }))
     }
 
+    /// Carrier tracking reports (label created, picked up, in transit, out for delivery,
+    /// delivered, exception) with place, time and the carrier's wording, as they arrive, for an
+    /// order's parcels or one parcel by tracking number.
+    async fn shipment_tracking(
+        &self,
+        ctx: &Context<'_>,
+        order_id: Option<String>,
+        tracking_number: Option<String>,
+    ) -> Result<impl Stream<Item = Result<super::fulfilment_types::TrackingEventView>> + use<>> {
+        let rx = state(ctx)?.feed.subscribe_tracking();
+        let (order_id, shipment) = tracked_parcels(ctx, order_id, tracking_number).await?;
+        Ok(futures::stream::unfold((rx, false), move |(mut rx, done)| {
+            let (order_id, shipment) = (order_id.clone(), shipment.clone());
+            async move {
+                if done {
+                    return None;
+                }
+                loop {
+                    match rx.recv().await {
+                        Ok(r)
+                            if r.order_id == order_id
+                                && shipment.as_ref().is_none_or(|s| *s == r.shipment_id) =>
+                        {
+                            return Some((Ok((&*r).into()), (rx, false)));
+                        }
+                        Ok(_) => {}
+                        Err(RecvError::Lagged(_)) => return Some((Err(lagged(0)), (rx, true))),
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            }
+        }))
+    }
+
     /// Every event of every order, for staff screens (a packing station, a dashboard),
     /// optionally filtered by event type and channel.
     async fn order_events(
@@ -217,6 +251,33 @@ impl SubscriptionRoot {
             }
         }))
     }
+}
+
+/// What `shipmentTracking` follows: an order's parcels, or one parcel by tracking number.
+async fn tracked_parcels(
+    ctx: &Context<'_>,
+    order_id: Option<String>,
+    tracking_number: Option<String>,
+) -> Result<(String, Option<String>)> {
+    let caller = actor(ctx);
+    if *caller == Actor::Anonymous {
+        return Err(ApiError::Unauthenticated).gql();
+    }
+    let s = state(ctx)?;
+    let (order_id, shipment) = match (order_id, tracking_number) {
+        (Some(order_id), None) => (order_id.trim().to_owned(), None),
+        (None, Some(number)) => {
+            let row = s.store.shipments_by_tracking(number.trim()).await.gql()?.into_iter().next();
+            let Some(row) = row else { return Err(ApiError::NotFound("shipment")).gql() };
+            (row.order_id, Some(row.id))
+        }
+        _ => return Err(ApiError::bad_input("orderId", "give either orderId or trackingNumber")).gql(),
+    };
+    let order = crate::commands::load(&s.store, &order_id).await.gql()?;
+    if !caller.can_see(&order) {
+        return Err(ApiError::NotFound("shipment")).gql();
+    }
+    Ok((order_id, shipment))
 }
 
 /// One event in the staff feed.

@@ -12,6 +12,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_backorders", include_str!("../../../schema/surreal/0003_backorders.surql")),
     ("0004_reviews", include_str!("../../../schema/surreal/0004_reviews.surql")),
     ("0005_fulfilment", include_str!("../../../schema/surreal/0005_fulfilment.surql")),
+    ("0006_tracking", include_str!("../../../schema/surreal/0006_tracking.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {
