@@ -17,12 +17,25 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     Anonymous,
-    Guest { order_id: String },
-    Customer { id: String },
+    Guest {
+        order_id: String,
+    },
+    Customer {
+        id: String,
+    },
     Staff,
+    /// Staff bound to stock locations: warehouse work (stock, purchase orders, picking,
+    /// packing, shipping, receiving returns) only there; everything else like staff.
+    WarehouseStaff {
+        locations: Vec<String>,
+    },
     Admin,
-    Channel { channel: String },
-    Supplier { supplier: String },
+    Channel {
+        channel: String,
+    },
+    Supplier {
+        supplier: String,
+    },
 }
 
 /// The claims of an Ordo token.
@@ -39,6 +52,9 @@ pub struct Claims {
     pub supplier: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
+    /// For staff bound to stock locations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<String>>,
     pub exp: i64,
     pub iat: i64,
 }
@@ -75,6 +91,7 @@ impl Keys {
             channel: None,
             supplier: None,
             order: None,
+            locations: None,
             exp: now + ttl.num_seconds(),
             iat: now,
         };
@@ -89,6 +106,10 @@ impl Keys {
                 claims.customer = Some(id.clone());
             }
             Actor::Staff => claims.role = "staff".into(),
+            Actor::WarehouseStaff { locations } => {
+                claims.role = "staff".into();
+                claims.locations = Some(locations.clone());
+            }
             Actor::Admin => claims.role = "admin".into(),
             Actor::Channel { channel } => {
                 claims.role = "channel".into();
@@ -114,7 +135,15 @@ impl Keys {
         Ok(match claims.role.as_str() {
             "guest" => Actor::Guest { order_id: bound(claims.order)? },
             "customer" => Actor::Customer { id: bound(claims.customer)? },
-            "staff" => Actor::Staff,
+            "staff" => match claims.locations {
+                None => Actor::Staff,
+                Some(locations)
+                    if !locations.is_empty() && locations.iter().all(|l| !l.trim().is_empty()) =>
+                {
+                    Actor::WarehouseStaff { locations }
+                }
+                Some(_) => return Err(ApiError::Unauthenticated),
+            },
             "admin" => Actor::Admin,
             "channel" => Actor::Channel { channel: bound(claims.channel)? },
             "supplier" => Actor::Supplier { supplier: bound(claims.supplier)? },
@@ -129,7 +158,7 @@ impl Actor {
             Actor::Anonymous => "anonymous",
             Actor::Guest { .. } => "guest",
             Actor::Customer { .. } => "customer",
-            Actor::Staff => "staff",
+            Actor::Staff | Actor::WarehouseStaff { .. } => "staff",
             Actor::Admin => "admin",
             Actor::Channel { .. } => "channel",
             Actor::Supplier { .. } => "supplier",
@@ -140,7 +169,7 @@ impl Actor {
     pub fn role(&self) -> Role {
         match self {
             Actor::Anonymous | Actor::Guest { .. } | Actor::Customer { .. } => Role::Customer,
-            Actor::Staff => Role::Staff,
+            Actor::Staff | Actor::WarehouseStaff { .. } => Role::Staff,
             Actor::Admin => Role::Admin,
             Actor::Channel { .. } => Role::Channel,
             Actor::Supplier { supplier } => Role::Supplier(supplier.clone()),
@@ -148,7 +177,23 @@ impl Actor {
     }
 
     pub fn is_staff(&self) -> bool {
-        matches!(self, Actor::Staff | Actor::Admin)
+        matches!(self, Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin)
+    }
+
+    /// Whether this caller may do warehouse work at `location` (staff bound to other
+    /// locations may not).
+    pub fn may_work_at(&self, location: &str) -> bool {
+        match self {
+            Actor::Staff | Actor::Admin => true,
+            Actor::WarehouseStaff { locations } => locations.iter().any(|l| l == location),
+            _ => false,
+        }
+    }
+
+    /// Staff who may work at `location`: `FORBIDDEN` for staff bound elsewhere.
+    pub fn require_staff_at(&self, location: &str) -> Result<(), ApiError> {
+        self.require_staff()?;
+        if self.may_work_at(location) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 
     /// Staff or admin only: `UNAUTHENTICATED` without a token, `FORBIDDEN` with another role.
@@ -164,7 +209,7 @@ impl Actor {
     /// missing order, so ids cannot be probed.
     pub fn can_see(&self, order: &Order) -> bool {
         match self {
-            Actor::Staff | Actor::Admin => true,
+            Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => true,
             Actor::Customer { id } => order.customer().is_some_and(|c| c.as_str() == id),
             Actor::Guest { order_id } => order.id().as_str() == order_id,
             Actor::Channel { channel } => order.channel() == channel,
@@ -192,6 +237,7 @@ mod tests {
             Actor::Customer { id: "cus_1".into() },
             Actor::Guest { order_id: "ord_1".into() },
             Actor::Staff,
+            Actor::WarehouseStaff { locations: vec!["west".into()] },
             Actor::Admin,
             Actor::Channel { channel: "amazon".into() },
             Actor::Supplier { supplier: "northwood".into() },

@@ -60,6 +60,10 @@ enum Cmd {
         /// The supplier id, for --role supplier.
         #[arg(long)]
         supplier: Option<String>,
+        /// For --role staff: bind the token to stock locations (repeatable); warehouse work
+        /// is then allowed only there.
+        #[arg(long = "location")]
+        locations: Vec<String>,
         /// Lifetime in seconds.
         #[arg(long, default_value_t = 86_400)]
         ttl: i64,
@@ -78,11 +82,12 @@ async fn main() -> std::process::ExitCode {
             print!("{}", ordo_gateway::graphql::sdl());
             std::process::ExitCode::SUCCESS
         }
-        Cmd::Token { role, customer, channel, supplier, ttl } => {
+        Cmd::Token { role, customer, channel, supplier, locations, ttl } => {
             use ordo_gateway::auth::{Actor, Keys};
             let actor = match (role.as_str(), customer, channel, supplier) {
                 ("customer", Some(id), _, _) => Actor::Customer { id },
-                ("staff", ..) => Actor::Staff,
+                ("staff", ..) if locations.is_empty() => Actor::Staff,
+                ("staff", ..) => Actor::WarehouseStaff { locations },
                 ("admin", ..) => Actor::Admin,
                 ("channel", _, Some(channel), _) => Actor::Channel { channel },
                 ("supplier", _, _, Some(supplier)) => Actor::Supplier { supplier },

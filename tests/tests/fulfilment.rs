@@ -369,3 +369,37 @@ async fn a_supplier_ships_its_own_dropship_parcel_and_nobody_elses() {
     assert_eq!(shipment_from(&o, "supplier:northwood")["trackingNumber"], "NW-778899");
     assert_eq!(shipment_from(&o, "east")["state"], "pending");
 }
+
+#[tokio::test]
+async fn staff_bound_to_a_location_work_only_there() {
+    let app = TestApp::spawn().await;
+    let west = app.token(&Actor::WarehouseStaff { locations: vec!["west".into()] });
+    let adjust = "mutation($l: String!) { adjustStock(sku: \"MUG-STONE\", location: $l, delta: 1, reason: \"count\") { onHand } }";
+    assert!(run(&app, Some(&west), adjust, json!({ "l": "west" })).await["errors"].is_null());
+    assert_eq!(error_code(&run(&app, Some(&west), adjust, json!({ "l": "east" })).await), Some("FORBIDDEN"));
+    let picks = "query($l: String!) { pickList(location: $l) { orderId } }";
+    assert!(run(&app, Some(&west), picks, json!({ "l": "west" })).await["errors"].is_null());
+    assert_eq!(error_code(&run(&app, Some(&west), picks, json!({ "l": "east" })).await), Some("FORBIDDEN"));
+
+    // An order with a parcel from each warehouse: west staff handle only the west one.
+    let (id, _) = paid_order(
+        &app,
+        json!([{ "sku": "TEE-BLK-L", "quantity": 1 }, { "sku": "SCARF-WOOL", "quantity": 1 }]),
+        "loc-key-1",
+    )
+    .await;
+    ok(&run(&app, Some(&west), CREATE, json!({ "id": id })).await);
+    let o = order(&app, &id).await;
+    let east_parcel = shipment_from(&o, "east")["id"].as_str().unwrap().to_owned();
+    let west_parcel = shipment_from(&o, "west")["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        error_code(&run(&app, Some(&west), PICK, json!({ "id": id, "s": east_parcel })).await),
+        Some("FORBIDDEN")
+    );
+    ship(&app, Some(&west), &id, &west_parcel, "1ZWESTONLY").await;
+    let o = order(&app, &id).await;
+    assert_eq!(
+        (shipment_from(&o, "west")["state"].clone(), shipment_from(&o, "east")["state"].clone()),
+        (json!("shipped"), json!("pending"))
+    );
+}

@@ -80,7 +80,7 @@ fn require_signed_in(caller: &Actor) -> Result<()> {
 fn require_shipper(caller: &Actor) -> Result<()> {
     match caller {
         Actor::Anonymous => Err(ApiError::Unauthenticated).gql(),
-        Actor::Staff | Actor::Admin | Actor::Supplier { .. } => Ok(()),
+        Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin | Actor::Supplier { .. } => Ok(()),
         _ => Err(ApiError::Forbidden).gql(),
     }
 }
@@ -107,6 +107,17 @@ async fn shipment_command(
     require_shipper(caller)?;
     let s = state(ctx)?;
     visible_order(ctx, order_id).await?;
+    if let Actor::WarehouseStaff { .. } = caller {
+        // Staff bound to locations work only on parcels leaving them.
+        let order = commands::load(&s.store, order_id).await.gql()?;
+        let here = order.shipment(shipment_id.trim()).is_none_or(|parcel| match parcel.source() {
+            ordo_core::order::ShipmentSource::Location { location } => caller.may_work_at(location.as_str()),
+            ordo_core::order::ShipmentSource::Supplier { .. } => false,
+        });
+        if !here {
+            return Err(ApiError::Forbidden).gql();
+        }
+    }
     let command = Command::Shipment { shipment: shipment_id.trim().to_owned(), action };
     let ran = commands::run_with(&s.store, order_id, &caller.role(), caller.name(), &command, None, |_| {
         Ok(effects.clone())
@@ -128,6 +139,7 @@ impl FulfilmentQuery {
         let location = LocationId::parse(location.trim())
             .map_err(|e| ApiError::bad_input("location", e.to_string()))
             .gql()?;
+        actor(ctx).require_staff_at(location.as_str()).gql()?;
         state(ctx)?.store.pick_list(location.as_str()).await.gql()
     }
 
@@ -442,6 +454,7 @@ impl FulfilmentMutation {
                     let id = LocationId::parse(location)
                         .map_err(|e| ApiError::bad_input("lines.restockTo", e.to_string()))
                         .gql()?;
+                    caller.require_staff_at(id.as_str()).gql()?;
                     if !s.store.location_exists(id.as_str()).await.gql()? {
                         return Err(ApiError::bad_input("lines.restockTo", format!("no location \"{id}\"")))
                             .gql();

@@ -148,7 +148,9 @@ impl OrderQuery {
         let limit = page_size(first)?;
         let (channel, customer) = match actor(ctx) {
             Actor::Anonymous => return Err(ApiError::Unauthenticated).gql(),
-            Actor::Staff | Actor::Admin => (filter.channel.clone(), filter.customer_id.clone()),
+            Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {
+                (filter.channel.clone(), filter.customer_id.clone())
+            }
             Actor::Channel { channel: own } => (Some(own.clone()), None),
             Actor::Customer { id } => (filter.channel.clone(), Some(id.clone())),
             Actor::Guest { .. } | Actor::Supplier { .. } => return Err(ApiError::Forbidden).gql(),
@@ -226,7 +228,7 @@ impl OrderMutation {
                 request.customer = Some(id.clone());
             }
             Actor::Channel { channel } if *channel == request.channel => {}
-            Actor::Staff | Actor::Admin => {}
+            Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {}
             _ => return Err(ApiError::Forbidden).gql(),
         }
         let s = state(ctx)?;

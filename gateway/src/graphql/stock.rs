@@ -117,7 +117,7 @@ impl StockMutation {
         delta: i64,
         reason: String,
     ) -> Result<StockLevel> {
-        actor(ctx).require_staff().gql()?;
+        actor(ctx).require_staff_at(location.trim()).gql()?;
         let store = &state(ctx)?.store;
         purchasing::adjust_stock(store, sku.trim(), location.trim(), delta, &reason).await.gql()?;
         let row = store
@@ -137,7 +137,7 @@ impl StockMutation {
         quantity: i64,
         expected_on: NaiveDate,
     ) -> Result<PurchaseOrder> {
-        actor(ctx).require_staff().gql()?;
+        actor(ctx).require_staff_at(location.trim()).gql()?;
         let po = purchasing::create_purchase_order(
             &state(ctx)?.store,
             sku.trim(),
@@ -158,8 +158,13 @@ impl StockMutation {
         id: String,
         quantity: i64,
     ) -> Result<ReceiptPayload> {
-        actor(ctx).require_staff().gql()?;
-        let receipt = purchasing::receive(&state(ctx)?.store, id.trim(), quantity).await.gql()?;
+        let caller = actor(ctx);
+        caller.require_staff().gql()?;
+        let store = &state(ctx)?.store;
+        if let Some(po) = store.purchase_order(id.trim()).await.gql()? {
+            caller.require_staff_at(&po.location).gql()?;
+        }
+        let receipt = purchasing::receive(store, id.trim(), quantity).await.gql()?;
         Ok(ReceiptPayload {
             purchase_order: receipt.purchase_order.into(),
             allocated: receipt
