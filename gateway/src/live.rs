@@ -65,8 +65,13 @@ pub struct Feed {
 impl Feed {
     /// Starts the feed's task on `store`; it runs until [`Feed::stop`].
     pub fn start(store: Store) -> Arc<Feed> {
-        let (tx, _) = broadcast::channel(FEED_CAPACITY);
-        let (tracking, _) = broadcast::channel(FEED_CAPACITY);
+        Feed::start_with_capacity(store, FEED_CAPACITY)
+    }
+
+    /// [`Feed::start`] with room for `capacity` events per subscriber before it lags.
+    pub fn start_with_capacity(store: Store, capacity: usize) -> Arc<Feed> {
+        let (tx, _) = broadcast::channel(capacity.max(1));
+        let (tracking, _) = broadcast::channel(capacity.max(1));
         let feed = Arc::new(Feed {
             tx,
             tracking,

@@ -355,3 +355,54 @@ async fn tracking_reports_reach_the_guest_watching_by_tracking_number_and_nobody
         json!({ "trackingNumber": "1ZLIVE01", "status": "in_transit", "location": "Newark, NJ, US", "carrierStatus": "Departed facility" })
     );
 }
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_is_told_where_to_resume_and_resumes_from_there() {
+    use ordo_gateway::graphql::{AppState, Limits, build};
+    let store = Store::open("mem://").await.unwrap();
+    ordo_gateway::seed::seed_if_empty(&store).await.unwrap();
+    let app = TestApp::serve(store.clone(), false).await;
+    let (id, guest) = guest_order(&app, "live-lag-0").await;
+    // A schema whose feed holds only 4 events per subscriber.
+    let state = AppState {
+        store: store.clone(),
+        payments: std::sync::Arc::new(ordo_gateway::payments::TestProvider),
+        keys: app.keys.clone(),
+        feed: ordo_gateway::live::Feed::start_with_capacity(store.clone(), 4),
+    };
+    let schema = build(Some(state.clone()), Limits::default());
+    let watch = |after: Option<i64>| {
+        let after = after.map_or(String::new(), |a| format!(", afterSeq: {a}"));
+        let query = format!("subscription {{ orderUpdated(orderId: \"{id}\"{after}) {{ seq }} }}");
+        schema.execute_stream(async_graphql::Request::new(query).data(Actor::Staff))
+    };
+    let pending = |s: &mut futures::stream::BoxStream<'static, async_graphql::Response>| {
+        futures::FutureExt::now_or_never(s.next()).is_none()
+    };
+    // The first poll runs the resolver; then this subscriber stops reading.
+    let mut slow = watch(None);
+    assert!(pending(&mut slow));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for i in 1..=10 {
+        guest_order(&app, &format!("live-lag-{i}")).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let lagged = tokio::time::timeout(Duration::from_secs(10), slow.next()).await.unwrap().unwrap();
+    let extensions = lagged.errors[0].extensions.as_ref().unwrap();
+    assert_eq!(extensions.get("code"), Some(&async_graphql::Value::from("SUBSCRIBER_LAGGED")));
+    assert_eq!(extensions.get("lastSeq"), Some(&async_graphql::Value::from(1)));
+    assert!(
+        tokio::time::timeout(Duration::from_secs(5), slow.next()).await.unwrap().is_none(),
+        "then it ends"
+    );
+    // Resubscribing from lastSeq picks up the order's next events, each once.
+    let mut again = watch(Some(1));
+    assert!(pending(&mut again));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    pay(&app, &guest, &id).await;
+    for seq in [2, 3] {
+        let next = tokio::time::timeout(Duration::from_secs(10), again.next()).await.unwrap().unwrap();
+        assert_eq!(next.data.into_json().unwrap()["orderUpdated"]["seq"], seq);
+    }
+    state.feed.stop();
+}
