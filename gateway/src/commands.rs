@@ -80,19 +80,7 @@ pub(crate) async fn run_with(
         }
         let order = load(store, order_id).await?;
         let (entries, after) = order.execute(command, role, Utc::now())?;
-        let mut effects = extra(&order)?;
-        effects.stock.extend(stock_effects(&order, &entries));
-        let topic = format!("order.{}", command.kind().name());
-        let append = Append {
-            order: &after,
-            expected_seq: order.last_seq(),
-            entries: &entries,
-            actor,
-            outbox_topic: Some(&topic),
-            idempotency: idempotency.map(|i| (i.key, i.operation, i.fingerprint)),
-            effects: &effects,
-        };
-        if store.append(&append).await? {
+        if record(store, &order, &entries, &after, command, actor, idempotency, &extra).await? {
             return Ok(Ran { order: after, replayed: false });
         }
         if attempt >= MAX_ATTEMPTS {
@@ -100,6 +88,34 @@ pub(crate) async fn run_with(
         }
         backoff(attempt).await;
     }
+}
+
+/// Appends `entries` (which turned `before` into `after`) with their stock effects and
+/// `extra`'s; `false` when another writer got there first.
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    store: &Store,
+    before: &Order,
+    entries: &[TimelineEntry],
+    after: &Order,
+    command: &Command,
+    actor: &str,
+    idempotency: Option<Idempotency<'_>>,
+    extra: &impl Fn(&Order) -> Result<Effects, ApiError>,
+) -> Result<bool, ApiError> {
+    let mut effects = extra(before)?;
+    effects.stock.extend(stock_effects(before, entries));
+    let topic = format!("order.{}", command.kind().name());
+    let append = Append {
+        order: after,
+        expected_seq: before.last_seq(),
+        entries,
+        actor,
+        outbox_topic: Some(&topic),
+        idempotency: idempotency.map(|i| (i.key, i.operation, i.fingerprint)),
+        effects: &effects,
+    };
+    Ok(store.append(&append).await?)
 }
 
 /// Authorizes the order total with the provider and records the outcome (a decline is recorded
@@ -255,19 +271,7 @@ pub(crate) async fn run_paid(
                 tracing::error!(order = order_id, reference = %id, ?sent, "provider moved money; order changed before it was recorded");
                 return Err(ApiError::Internal { id });
             };
-            let mut effects = extra(&order)?;
-            effects.stock.extend(stock_effects(&order, &entries));
-            let topic = format!("order.{}", command.kind().name());
-            let append = Append {
-                order: &after,
-                expected_seq: order.last_seq(),
-                entries: &entries,
-                actor,
-                outbox_topic: Some(&topic),
-                idempotency: idempotency.map(|i| (i.key, i.operation, i.fingerprint)),
-                effects: &effects,
-            };
-            if store.append(&append).await? {
+            if record(store, &order, &entries, &after, command, actor, idempotency, &extra).await? {
                 return Ok(Ran { order: after, replayed: false });
             }
             if attempt >= MAX_ATTEMPTS {

@@ -197,6 +197,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
         "FORBIDDEN",
         "ok",
     ),
+    ("cartRules", "{ cartRules }", "ok", "ok", "ok"),
     ("pickList", "{ pickList(location: \"east\") { orderId } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
     (
         "createShipments",

@@ -36,6 +36,17 @@ impl CatalogQuery {
         Ok(connection)
     }
 
+    /// The shop's cart rules — coupons, shipping zones and rates, tax, limits, return policy —
+    /// in ordo-core's wire form: what ordo-wasm's `validateCart` takes, so the browser checks
+    /// a cart with exactly the rules the server will apply. Public, like the catalog.
+    async fn cart_rules(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
+        let rules = state(ctx)?.store.rules().await.gql()?;
+        let json = serde_json::to_value(&rules)
+            .map_err(|e| crate::error::ApiError::from(crate::store::StoreError::Decode(e.to_string())))
+            .gql()?;
+        Ok(async_graphql::Json(json))
+    }
+
     /// One product by SKU, or null.
     async fn product(&self, ctx: &Context<'_>, sku: String) -> Result<Option<Product>> {
         Ok(state(ctx)?.store.product(sku.trim()).await.gql()?.as_ref().map(Product::from_row))

@@ -511,7 +511,7 @@ fn effect_statements(
         sql.push_str("UPDATE backorder SET open = false WHERE order_id = $id AND open = true;\n");
     }
     // The shipment projection: every shipment an entry names (or all, when shipments were made).
-    let touched: Vec<&str> = entries.iter().filter_map(|e| shipment_of(&e.event)).collect();
+    let touched: Vec<&str> = entries.iter().filter_map(|e| e.event.shipment()).collect();
     for (i, shipment) in order.shipments().iter().filter(|s| touched.contains(&s.id())).enumerate() {
         let (source, location, supplier) = match shipment.source() {
             ShipmentSource::Location { location } => ("location", Some(location.as_str()), None),
@@ -548,22 +548,4 @@ fn effect_statements(
         binds.push((format!("shc{i}"), super::without_nulls(content)));
     }
     Ok(())
-}
-
-/// The shipment an event is about, if any.
-fn shipment_of(event: &OrderEvent) -> Option<&str> {
-    match event {
-        OrderEvent::ShipmentCreated { shipment, .. }
-        | OrderEvent::ShipmentPickingStarted { shipment }
-        | OrderEvent::ShipmentPacked { shipment }
-        | OrderEvent::ShipmentShipped { shipment, .. }
-        | OrderEvent::ShipmentInTransit { shipment }
-        | OrderEvent::ShipmentOutForDelivery { shipment }
-        | OrderEvent::ShipmentDelivered { shipment }
-        | OrderEvent::ShipmentException { shipment, .. }
-        | OrderEvent::ShipmentExceptionResolved { shipment }
-        | OrderEvent::ShipmentReturnedToSender { shipment }
-        | OrderEvent::ShipmentCancelled { shipment } => Some(shipment),
-        _ => None,
-    }
 }

@@ -1,0 +1,31 @@
+// Entry point: loads ordo-wasm once, then routes on the hash (#/, #/orders/<id>, #/staff, #/staff/<id>, #/dashboard).
+import init from "../../wasm/pkg/web/ordo_wasm.js";
+import { h, mount } from "./dom.js";
+import { renderStorefront } from "./storefront.js";
+import { renderTracking, leaveTracking } from "./tracking.js";
+import { renderStaff } from "./staff.js";
+import { renderDashboard } from "./dashboard.js";
+
+const root = document.getElementById("app");
+const ready = init({ module_or_path: "/ordo_wasm_bg.wasm" });
+
+async function route() {
+  const path = location.hash.replace(/^#/, "") || "/";
+  leaveTracking();
+  document.body.dataset.route = path.split("/")[1] || "shop";
+  try {
+    await ready;
+    let m;
+    if ((m = path.match(/^\/orders\/([^/]+)$/))) await renderTracking(root, decodeURIComponent(m[1]));
+    else if ((m = path.match(/^\/staff(?:\/([^/]+))?$/))) await renderStaff(root, m[1] && decodeURIComponent(m[1]));
+    else if (path === "/dashboard") await renderDashboard(root);
+    else await renderStorefront(root);
+  } catch (err) {
+    console.error(err);
+    mount(root, h("p", { class: "error" }, `Something went wrong: ${err.message}`));
+  }
+  root.dataset.ready = path;
+}
+
+window.addEventListener("hashchange", route);
+route();

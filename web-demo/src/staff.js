@@ -1,0 +1,158 @@
+// Staff console: a token, the order queue with a filter, an order's detail with only the
+// actions ordo-wasm's allowedActions(timeline, "staff") permits.
+import { allowedActions } from "../../wasm/pkg/web/ordo_wasm.js";
+import { gql, session, STAFF_KEY } from "./api.js";
+import { h, mount, field, fmtTime } from "./dom.js";
+
+export const SUMMARIES = ["AWAITING_PAYMENT", "PAYMENT_FAILED", "PROCESSING", "BACKORDERED", "PARTIALLY_SHIPPED", "SHIPPED",
+  "DELIVERY_EXCEPTION", "DELIVERED", "RETURN_IN_PROGRESS", "REFUNDED", "COMPLETED", "CANCELLED"];
+
+/** Takes `?token=` from the address once (then removes it), else sessionStorage. */
+export function staffToken() {
+  const params = new URLSearchParams(location.search);
+  const fromUrl = params.get("token");
+  if (fromUrl) {
+    session.set(STAFF_KEY, fromUrl);
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
+  }
+  return session.get(STAFF_KEY);
+}
+
+export function tokenForm(root, onDone) {
+  const tok = field("Staff token", { id: "staff-token", autocomplete: "off", placeholder: "eyJ…" }, "textarea");
+  const form = h("form", { class: "token-form" },
+    h("h2", {}, "Staff sign-in"),
+    h("p", {}, "Paste a staff token (", h("code", {}, "ordo token --role staff"), "). It is kept in this tab only."),
+    tok.wrap, h("button", { type: "submit", class: "primary" }, "Use token"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const v = tok.input.value.trim();
+    if (!v) return;
+    session.set(STAFF_KEY, v);
+    onDone();
+  });
+  mount(root, form);
+}
+
+export async function renderStaff(root, orderId) {
+  const token = staffToken();
+  if (!token) return tokenForm(root, () => renderStaff(root, orderId));
+  const signOut = h("button", { type: "button", class: "link", onclick: () => { session.del(STAFF_KEY); renderStaff(root, orderId); } }, "Forget token");
+  if (orderId) return renderDetail(root, orderId, token, signOut);
+
+  const filter = field("Status", { id: "queue-filter" }, "select");
+  filter.input.append(h("option", { value: "" }, "All orders"), ...SUMMARIES.map((s) => h("option", { value: s }, s.replaceAll("_", " ").toLowerCase())));
+  filter.input.value = session.get("ordo.staff.filter") ?? "";
+  const table = h("div", { class: "queue", id: "queue" });
+  async function load() {
+    session.set("ordo.staff.filter", filter.input.value);
+    mount(table, h("p", {}, "Loading…"));
+    try {
+      const data = await gql(
+        `query($f: OrderFilter!) { orders(first: 50, filter: $f) { nodes { id email channel placedAt grandTotal { formatted } statusView { summary headline } } } }`,
+        { f: { summary: filter.input.value || null } }, token);
+      const rows = data.orders.nodes;
+      mount(table, rows.length
+        ? h("table", {}, h("thead", {}, h("tr", {}, ["Order", "Placed", "Customer", "Status", "Total"].map((c) => h("th", { scope: "col" }, c)))),
+            h("tbody", {}, rows.map((o) => h("tr", { dataset: { id: o.id } },
+              h("td", {}, h("a", { href: `#/staff/${o.id}` }, o.id)), h("td", {}, fmtTime(o.placedAt)), h("td", {}, o.email),
+              h("td", {}, h("span", { class: `badge s-${o.statusView.summary.toLowerCase()}` }, o.statusView.summary.replaceAll("_", " ").toLowerCase())),
+              h("td", { class: "num" }, o.grandTotal.formatted)))))
+        : h("p", {}, "No orders."));
+    } catch (err) {
+      mount(table, h("p", { class: "error" }, `Could not load orders: ${err.message}`));
+    }
+  }
+  filter.input.addEventListener("change", load);
+  mount(root, h("div", { class: "staff-head" }, h("h2", {}, "Order queue"), signOut),
+    h("div", { class: "filters" }, filter.wrap, h("button", { type: "button", onclick: load }, "Refresh")), table);
+  await load();
+}
+
+const DETAIL = `query($id: String!) { order(id: $id) {
+  id email state channel placedAt timelineWire
+  statusView { headline detail summary }
+  grandTotal { formatted } payment { status }
+  shippingLines: lines { sku name quantity }
+  shipments { id state source units carrier trackingNumber }
+} }`;
+
+async function renderDetail(root, orderId, token, signOut) {
+  mount(root, h("p", {}, "Loading…"));
+  let order;
+  try {
+    order = (await gql(DETAIL, { id: orderId }, token)).order;
+  } catch (err) {
+    mount(root, h("p", { class: "error" }, `Could not load the order: ${err.message}`), signOut);
+    return;
+  }
+  if (!order) return mount(root, h("p", {}, "No such order."), h("a", { href: "#/staff" }, "Back to the queue"));
+
+  const actions = allowedActions(order.timelineWire, "staff");
+  const can = (kind, shipment = null) => actions.some((a) => a.kind === kind && (shipment === null || a.shipment === shipment));
+  const msg = h("div", { class: "action-msg", role: "status", id: "action-msg" });
+
+  async function run(label, query, variables) {
+    msg.textContent = `${label}…`;
+    msg.className = "action-msg";
+    try {
+      await gql(query, { id: orderId, ...variables }, token);
+      await renderDetail(root, orderId, token, signOut);
+      root.querySelector("#action-msg").textContent = `${label}: done.`;
+    } catch (err) {
+      msg.className = "action-msg error";
+      msg.textContent = `${label} failed: ${err.message}`;
+    }
+  }
+  const btn = (label, enabled, onclick, extra = {}) => h("button", { type: "button", disabled: !enabled, onclick, ...extra }, label);
+
+  const cancelReason = field("Cancel reason", { id: "cancel-reason", value: "Customer asked to cancel" });
+  const orderActions = h("div", { class: "actions" },
+    btn("Create shipments", can("createShipments"), () => run("Create shipments", `mutation($id: String!) { createShipments(orderId: $id) { order { id } } }`), { id: "act-create-shipments" }),
+    btn("Capture payment", can("capturePayment"), () => run("Capture payment", `mutation($id: String!) { capturePayment(orderId: $id) { order { id } } }`), { id: "act-capture" }),
+    h("div", { class: "inline" }, cancelReason.wrap,
+      btn("Cancel order", can("cancel"), () => run("Cancel order", `mutation($id: String!, $r: String!) { cancelOrder(orderId: $id, reason: $r) { order { id } } }`, { r: cancelReason.input.value || "Cancelled by staff" }), { id: "act-cancel", class: "danger" })),
+  );
+
+  const shipmentRows = order.shipments.map((s) => {
+    const carrier = field("Carrier", { id: `carrier-${s.id}`, value: "UPS" });
+    const tracking = field("Tracking number", { id: `tracking-${s.id}`, placeholder: "1Z…" });
+    const dims = field("Package (L×W×H cm, grams)", { id: `pkg-${s.id}`, value: "30x20x10, 800" });
+    const pkg = () => {
+      const [l, w, hh, g] = dims.input.value.split(/[^0-9]+/).filter(Boolean).map(Number);
+      return { lengthCm: l || 30, widthCm: w || 20, heightCm: hh || 10, weightGrams: g || 800, material: "box" };
+    };
+    return h("li", { class: "shipment", dataset: { id: s.id, state: s.state } },
+      h("p", {}, h("strong", {}, s.id), ` — ${s.units} unit${s.units === 1 ? "" : "s"} from ${s.source}: `, h("span", { class: "ship-state" }, s.state),
+        s.trackingNumber ? ` · ${s.carrier} ${s.trackingNumber}` : ""),
+      h("div", { class: "actions" },
+        btn("Start picking", can("startPicking", s.id), () => run("Start picking", `mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }`, { s: s.id }), { class: "act-pick" }),
+        h("div", { class: "inline" }, dims.wrap,
+          btn("Pack", can("pack", s.id), () => run("Pack", `mutation($id: String!, $s: String!, $p: PackageInput!) { packShipment(orderId: $id, shipmentId: $s, package: $p) { order { id } } }`, { s: s.id, p: pkg() }), { class: "act-pack" })),
+        h("div", { class: "inline" }, carrier.wrap, tracking.wrap,
+          btn("Ship", can("ship", s.id), () => {
+            if (!tracking.input.value.trim()) { msg.className = "action-msg error"; msg.textContent = "Enter the tracking number first."; tracking.input.focus(); return; }
+            run("Ship", `mutation($id: String!, $s: String!, $c: String!, $t: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: $c, trackingNumber: $t) { order { id } } }`,
+              { s: s.id, c: carrier.input.value.trim() || "UPS", t: tracking.input.value.trim() });
+          }, { class: "act-ship" })),
+        btn("Mark delivered", can("markDelivered", s.id), () => run("Mark delivered", `mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }`, { s: s.id }), { class: "act-deliver" }),
+      ));
+  });
+
+  mount(root,
+    h("div", { class: "staff-head" }, h("a", { href: "#/staff" }, "← Order queue"), signOut),
+    h("h2", {}, "Order ", h("code", {}, order.id)),
+    h("p", { id: "staff-status", dataset: { summary: order.statusView.summary } }, h("strong", {}, order.statusView.headline), " — ", order.statusView.detail),
+    h("p", {}, `${order.email} · ${order.channel} · ${order.grandTotal.formatted} · payment ${order.payment.status} · state ${order.state}`),
+    h("ul", {}, order.shippingLines.map((l) => h("li", {}, `${l.quantity} × ${l.name} (${l.sku})`))),
+    h("h3", {}, "Actions"),
+    h("p", { class: "hint" }, "Only what ordo-wasm's allowedActions permits for staff is enabled: ", actions.map((a) => a.kind + (a.shipment ? `(${a.shipment})` : "")).join(", ") || "nothing"),
+    orderActions,
+    msg,
+    h("h3", {}, "Shipments"),
+    order.shipments.length ? h("ul", { class: "staff-shipments" }, shipmentRows) : h("p", {}, "No shipments yet."),
+    h("p", {}, h("a", { href: `#/orders/${order.id}` }, "Open the customer's tracking view")),
+  );
+}

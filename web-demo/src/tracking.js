@@ -1,0 +1,134 @@
+// Order tracking: statusView, shipments and a live timeline over the orderUpdated subscription.
+import { gql, subscribe, session, guestTokenKey, STAFF_KEY } from "./api.js";
+import { h, mount, fmtDate, fmtTime } from "./dom.js";
+
+const ORDER_QUERY = `query($id: String!) { order(id: $id) {
+  id email placedAt state
+  statusView { headline detail tone expectedDelivery summary steps { key label state } }
+  totals { subtotal { formatted } discount { amount formatted } shipping { formatted } tax { formatted } grandTotal { formatted } }
+  lines { sku name quantity total { formatted } availability { quantity kind promisedOn } }
+  payment { status brand last4 }
+  shipments { id state source units carrier trackingNumber trackingUrl expectedDelivery service }
+  timeline { seq at type actor }
+} }`;
+
+const UPDATES = `subscription($id: String!, $after: Int) { orderUpdated(orderId: $id, afterSeq: $after) {
+  seq state event { seq at type actor }
+  statusView { headline detail tone expectedDelivery summary steps { key label state } }
+} }`;
+
+const EVENT_WORDS = {
+  placed: "Order placed",
+  payment_authorized: "Payment authorized",
+  payment_failed: "Payment failed",
+  payment_captured: "Payment captured",
+  confirmed: "Order confirmed",
+  shipments_created: "Parcels planned",
+  picking_started: "Picking started",
+  packed: "Parcel packed",
+  shipped: "Parcel shipped",
+  delivered: "Parcel delivered",
+  cancelled: "Order cancelled",
+};
+const words = (type) => EVENT_WORDS[type] ?? type.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
+
+let stopLive = null;
+export function leaveTracking() {
+  stopLive?.();
+  stopLive = null;
+}
+
+export async function renderTracking(root, orderId) {
+  leaveTracking();
+  const token = session.get(guestTokenKey(orderId)) ?? session.get(STAFF_KEY);
+  if (!token) {
+    mount(root, h("h2", {}, "Order ", orderId), h("p", { class: "error" }, "This browser has no access token for this order. Open the link from your confirmation, or sign in."));
+    return;
+  }
+  mount(root, h("p", {}, "Loading your order…"));
+  let order;
+  try {
+    order = (await gql(ORDER_QUERY, { id: orderId }, token)).order;
+  } catch (err) {
+    mount(root, h("p", { class: "error" }, `Could not load the order: ${err.message}`));
+    return;
+  }
+  if (!order) {
+    mount(root, h("h2", {}, "Order not found"), h("p", {}, "No order with this number, or this token may not see it."));
+    return;
+  }
+
+  const status = h("section", { class: "status", "aria-live": "polite", id: "status" });
+  const shipments = h("section", { class: "shipments", "aria-labelledby": "ship-h" });
+  const timeline = h("ol", { class: "timeline", id: "timeline", "aria-live": "polite" });
+  const live = h("p", { class: "live", id: "live-state" }, "Connecting to live updates…");
+  let lastSeq = 0;
+
+  function drawStatus(view) {
+    status.dataset.tone = view.tone.toLowerCase();
+    status.dataset.summary = view.summary;
+    mount(status, 
+      h("h2", { id: "headline" }, view.headline),
+      h("p", { id: "detail" }, view.detail),
+      view.expectedDelivery ? h("p", { id: "expected" }, "Expected delivery: ", h("strong", {}, fmtDate(view.expectedDelivery))) : null,
+      h("ol", { class: "steps", "aria-label": "Progress" },
+        view.steps.map((s) => h("li", { class: `step ${s.state}`, dataset: { key: s.key, state: s.state }, "aria-current": s.state === "current" ? "step" : null }, s.label))),
+    );
+  }
+  function drawShipments(list) {
+    mount(shipments, 
+      h("h3", { id: "ship-h" }, "Shipments"),
+      list.length
+        ? h("ul", {}, list.map((s) =>
+            h("li", { class: "shipment", dataset: { id: s.id, state: s.state } },
+              h("strong", {}, `Parcel ${s.id}`), ` — ${s.units} item${s.units === 1 ? "" : "s"} from ${s.source}, `,
+              h("span", { class: "ship-state" }, s.state.replaceAll("_", " ")),
+              s.carrier ? h("div", {}, `${s.carrier}${s.service ? ` (${s.service})` : ""}: `,
+                s.trackingUrl ? h("a", { href: s.trackingUrl, rel: "noopener noreferrer", target: "_blank" }, s.trackingNumber) : h("span", { class: "tracking" }, s.trackingNumber ?? "")) : null,
+              s.expectedDelivery ? h("div", {}, "Expected ", fmtDate(s.expectedDelivery)) : null)))
+        : h("p", {}, "Your parcels will appear here once the warehouse plans them."),
+    );
+  }
+  function addEvent(e) {
+    if (e.seq <= lastSeq) return;
+    lastSeq = e.seq;
+    timeline.append(h("li", { dataset: { seq: e.seq, type: e.type } }, h("time", { datetime: e.at }, fmtTime(e.at)), " ", words(e.type), h("span", { class: "actor" }, ` · ${e.actor}`)));
+  }
+
+  mount(
+    root,
+    h("p", { class: "crumb" }, "Order ", h("code", { id: "order-id" }, order.id), ` · placed ${fmtTime(order.placedAt)} · ${order.email}`),
+    status,
+    h("section", { class: "lines-summary", "aria-labelledby": "items-h" },
+      h("h3", { id: "items-h" }, "Items"),
+      h("ul", {}, order.lines.map((l) => h("li", {}, `${l.quantity} × ${l.name} — ${l.total.formatted}`,
+        l.availability.some((a) => a.kind !== "ALLOCATED") ? h("span", { class: "hint" }, " (" + l.availability.map((a) => `${a.quantity} ${a.kind.toLowerCase()}${a.promisedOn ? ` by ${fmtDate(a.promisedOn)}` : ""}`).join(", ") + ")") : null))),
+      h("p", {}, "Total ", h("strong", {}, order.totals.grandTotal.formatted), ` · payment ${order.payment.status}${order.payment.brand ? ` (${order.payment.brand} ${order.payment.last4 ?? ""})` : ""}`)),
+    shipments,
+    h("section", { "aria-labelledby": "tl-h" }, h("h3", { id: "tl-h" }, "Timeline"), live, timeline),
+  );
+  drawStatus(order.statusView);
+  drawShipments(order.shipments);
+  order.timeline.forEach(addEvent);
+
+  let refetch = null;
+  const refreshShipments = () => {
+    clearTimeout(refetch);
+    refetch = setTimeout(async () => {
+      try {
+        const fresh = (await gql(ORDER_QUERY, { id: orderId }, token)).order;
+        if (fresh) drawShipments(fresh.shipments);
+      } catch {}
+    }, 100);
+  };
+  stopLive = subscribe(UPDATES, { id: orderId, after: lastSeq }, token, {
+    connected: () => { live.textContent = "Live: updates appear here as they happen."; live.dataset.state = "live"; },
+    next: (data) => {
+      const u = data.orderUpdated;
+      addEvent(u.event);
+      drawStatus(u.statusView);
+      refreshShipments();
+    },
+    error: (err) => { live.textContent = `Live updates stopped: ${err.message}. Reload to reconnect.`; live.dataset.state = "error"; },
+  });
+}
