@@ -403,3 +403,200 @@ async fn staff_bound_to_a_location_work_only_there() {
         (json!("shipped"), json!("pending"))
     );
 }
+
+async fn timeline_len(app: &TestApp, id: &str) -> usize {
+    let body = app.gql("query($id: ID!) { order(id: $id) { timeline { seq } } }", json!({ "id": id })).await;
+    body["data"]["order"]["timeline"].as_array().unwrap().len()
+}
+
+async fn state_of(app: &TestApp, id: &str) -> (String, String, Vec<String>, Vec<String>) {
+    let o = order(app, id).await;
+    let shipments =
+        o["shipments"].as_array().unwrap().iter().map(|s| s["state"].as_str().unwrap().to_owned()).collect();
+    let returns =
+        o["returns"].as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap().to_owned()).collect();
+    (
+        o["state"].as_str().unwrap().to_owned(),
+        o["payment"]["status"].as_str().unwrap().to_owned(),
+        shipments,
+        returns,
+    )
+}
+
+#[tokio::test]
+async fn one_order_from_split_shipment_to_returns_review_and_feedback() {
+    let app = TestApp::spawn().await;
+    let customer = app.token(&Actor::Customer { id: "cus_scenario".into() });
+    let place = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: \"scenario-key-1\") { order { id } } }";
+    let input = json!({ "channel": "web", "currency": "USD", "email": "ada@example.com",
+        "lines": [{ "sku": "TEE-BLK-L", "quantity": 2 }, { "sku": "SCARF-WOOL", "quantity": 1 }], "shippingAddress": address() });
+    let body = run(&app, Some(&customer), place, json!({ "input": input })).await;
+    let id =
+        body["data"]["placeOrder"]["order"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
+    let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_mastercard\") { replayed } }";
+    ok(&run(&app, Some(&customer), pay, json!({ "id": id })).await);
+    assert_eq!(state_of(&app, &id).await, ("confirmed".into(), "authorized".into(), vec![], vec![]));
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+
+    // Split: one parcel from each warehouse.
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let o = order(&app, &id).await;
+    let (east, west) = (
+        shipment_from(&o, "east")["id"].as_str().unwrap().to_owned(),
+        shipment_from(&o, "west")["id"].as_str().unwrap().to_owned(),
+    );
+    ship(&app, None, &id, &east, "1ZSCN-EAST").await;
+    ok(&app.gql(DELIVER, json!({ "id": id, "s": east })).await);
+    // Partial delivery: the order is not complete yet; the delivered tee can be reviewed, the scarf not.
+    assert_eq!(
+        state_of(&app, &id).await,
+        ("confirmed".into(), "captured".into(), vec!["delivered".into(), "pending".into()], vec![])
+    );
+    let review = "mutation($id: String!, $sku: String!) { submitReview(orderId: $id, sku: $sku, rating: 5, title: \"Great tee\", body: \"Fits well\") { id } }";
+    let early = run(&app, Some(&customer), review, json!({ "id": id, "sku": "SCARF-WOOL" })).await;
+    assert_eq!(error_code(&early), Some("NOT_DELIVERED"), "{early}");
+    ok(&run(&app, Some(&customer), review, json!({ "id": id, "sku": "TEE-BLK-L" })).await);
+    ship(&app, None, &id, &west, "1ZSCN-WEST").await;
+    ok(&app.gql(DELIVER, json!({ "id": id, "s": west })).await);
+    assert_eq!(state_of(&app, &id).await.0, "completed");
+
+    // Return one tee: restocked east and refunded.
+    let request = "mutation($id: String!, $lines: [ReturnLineInput!]!) { requestReturn(orderId: $id, lines: $lines) { order { returns { id } } } }";
+    ok(&run(
+        &app,
+        Some(&customer),
+        request,
+        json!({ "id": id, "lines": [{ "line": 0, "quantity": 1, "reason": "too big" }] }),
+    )
+    .await);
+    let rma1 = format!("{id}-R1");
+    let approve =
+        "mutation($id: String!, $rma: String!) { approveReturn(orderId: $id, rma: $rma) { replayed } }";
+    ok(&app.gql(approve, json!({ "id": id, "rma": rma1 })).await);
+    let east_stock = stock(&app, "TEE-BLK-L", "east").await;
+    let receive = "mutation($id: String!, $rma: String!) { receiveReturn(orderId: $id, rma: $rma, lines: [{ line: 0, restockTo: \"east\" }], refund: true, idempotencyKey: \"scenario-refund-1\") { replayed } }";
+    ok(&app.gql(receive, json!({ "id": id, "rma": rma1 })).await);
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, (east_stock.0 + 1, east_stock.1));
+    // A second return (the scarf) is rejected.
+    ok(&run(
+        &app,
+        Some(&customer),
+        request,
+        json!({ "id": id, "lines": [{ "line": 1, "quantity": 1, "reason": "changed mind" }] }),
+    )
+    .await);
+    let reject = "mutation($id: String!, $rma: String!) { rejectReturn(orderId: $id, rma: $rma, reason: \"worn\") { replayed } }";
+    ok(&app.gql(reject, json!({ "id": id, "rma": format!("{id}-R2") })).await);
+    let (_, payment, _, returns) = state_of(&app, &id).await;
+    assert_eq!(
+        (payment.as_str(), returns),
+        ("partially_refunded", vec!["refunded".to_owned(), "rejected".to_owned()])
+    );
+
+    // Feedback once.
+    let feedback =
+        "mutation($id: String!) { submitFeedback(orderId: $id, score: 9, comment: \"Quick\") { score } }";
+    ok(&run(&app, Some(&customer), feedback, json!({ "id": id })).await);
+    assert_eq!(
+        error_code(&run(&app, Some(&customer), feedback, json!({ "id": id })).await),
+        Some("ALREADY_SUBMITTED")
+    );
+
+    // The timeline holds every step, in order.
+    let body = app.gql("query($id: ID!) { order(id: $id) { timeline { type } } }", json!({ "id": id })).await;
+    let kinds: Vec<&str> = body["data"]["order"]["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "placed",
+        "payment_authorized",
+        "confirmed",
+        "payment_captured",
+        "shipment_created",
+        "shipment_shipped",
+        "shipment_delivered",
+        "completed",
+        "return_requested",
+        "return_approved",
+        "return_received",
+        "return_refunded",
+        "payment_refunded",
+        "return_rejected",
+    ] {
+        assert!(kinds.contains(&expected), "{expected} missing from {kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn illegal_steps_are_refused_with_their_code_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let (id, guest) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 1 }]), "illegal-key-1").await;
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let s = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
+    let before = (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await);
+    // Ship before pack.
+    let body = app.gql(SHIP, json!({ "id": id, "s": s, "t": "1ZEARLY" })).await;
+    assert_eq!(error_code(&body), Some("INVALID_TRANSITION"), "{body}");
+    // Refund more than captured.
+    let refund = "mutation($id: String!) { refundPayment(orderId: $id, amount: 99999999, reason: \"x\", idempotencyKey: \"too-much-1\") { replayed } }";
+    assert_eq!(error_code(&app.gql(refund, json!({ "id": id })).await), Some("INVALID_AMOUNT"));
+    // Return before delivery.
+    let request = "mutation($id: String!) { requestReturn(orderId: $id, lines: [{ line: 0, quantity: 1, reason: \"x\" }]) { replayed } }";
+    assert_eq!(
+        error_code(&run(&app, Some(&guest), request, json!({ "id": id })).await),
+        Some("RETURN_NOT_ALLOWED")
+    );
+    assert_eq!(
+        (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await),
+        before,
+        "nothing changed"
+    );
+    // Cancel after ship.
+    ship(&app, None, &id, &s, "1ZLATE").await;
+    let before = (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await);
+    let cancel = "mutation($id: String!) { cancelOrder(orderId: $id, reason: \"late\") { replayed } }";
+    assert_eq!(error_code(&app.gql(cancel, json!({ "id": id })).await), Some("INVALID_TRANSITION"));
+    assert_eq!(
+        (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await),
+        before,
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn two_staff_shipping_one_parcel_at_once_ship_it_once() {
+    let app = TestApp::spawn().await;
+    let (id, _) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 2 }]), "race-key-1").await;
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let s = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
+    for m in [PICK, PACK] {
+        ok(&app.gql(m, json!({ "id": id, "s": s })).await);
+    }
+    let before = stock(&app, "MUG-STONE", "east").await;
+    let a = app.token(&Actor::Staff);
+    let b = app.token(&Actor::Admin);
+    let (first, second) = tokio::join!(
+        run(&app, Some(&a), SHIP, json!({ "id": id, "s": s, "t": "1ZRACE-A" })),
+        run(&app, Some(&b), SHIP, json!({ "id": id, "s": s, "t": "1ZRACE-B" })),
+    );
+    let won = [&first, &second].iter().filter(|b| b["errors"].is_null()).count();
+    assert_eq!(won, 1, "{first} {second}");
+    let loser = if first["errors"].is_null() { &second } else { &first };
+    // The loser re-read the parcel after the conflict and found it shipped.
+    assert!(matches!(error_code(loser), Some("CONFLICT" | "INVALID_TRANSITION")), "{loser}");
+    assert_eq!(stock(&app, "MUG-STONE", "east").await, (before.0 - 2, before.1 - 2), "stock consumed once");
+    let shipped = order(&app, &id).await;
+    let events =
+        app.gql("query($id: ID!) { order(id: $id) { timeline { type } } }", json!({ "id": id })).await;
+    let ships = events["data"]["order"]["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "shipment_shipped")
+        .count();
+    assert_eq!(ships, 1, "{shipped}");
+}

@@ -406,3 +406,88 @@ async fn a_subscriber_that_falls_behind_is_told_where_to_resume_and_resumes_from
     }
     state.feed.stop();
 }
+
+#[tokio::test]
+async fn a_customer_sees_paid_packed_shipped_in_transit_delivered_once_each_from_mutations_and_signed_webhooks()
+ {
+    let store = Store::open("mem://").await.unwrap();
+    let secret = b"webhook-secret-live-test".to_vec();
+    let config = ordo_gateway::Config {
+        seed_demo: true,
+        rate_limits: None,
+        carrier_secrets: vec![("generic".into(), secret.clone())],
+        ..ordo_gateway::Config::default()
+    };
+    let app = TestApp::serve_with(store, config).await;
+    let (id, guest) = guest_order(&app, "live-journey-1").await;
+    let mut client = Client::connect(&app, "graphql-ws", Some(&guest)).await.unwrap();
+    client.subscribe("j", WATCH, json!({ "id": id })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    pay(&app, &guest, &id).await;
+    let capture = "mutation($id: ID!) { capturePayment(orderId: $id) { replayed } }";
+    assert!(app.gql(capture, json!({ "id": id })).await["errors"].is_null());
+    staff_step(&app, "createShipments(orderId: $id)", &id).await;
+    let s = format!("{id}-S1");
+    for m in [
+        "startPicking(orderId: $id, shipmentId: $s)",
+        "packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 9, widthCm: 9, heightCm: 9, weightGrams: 500, material: \"box\" })",
+        "shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\", trackingNumber: \"1ZJOURNEY\")",
+    ] {
+        let body = app
+            .gql(
+                &format!("mutation($id: String!, $s: String!) {{ {m} {{ replayed }} }}"),
+                json!({ "id": id, "s": s }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    // The carrier reports in transit, then (twice, as carriers do) delivered.
+    for (status, minutes_ago) in [("in_transit", 20), ("delivered", 5), ("delivered", 5)] {
+        let at = (chrono::Utc::now() - chrono::Duration::minutes(minutes_ago)).timestamp();
+        let at = chrono::DateTime::from_timestamp(at, 0).unwrap().to_rfc3339();
+        let body =
+            json!({ "events": [{ "trackingNumber": "1ZJOURNEY", "status": status, "occurredAt": at }] })
+                .to_string();
+        let ts = chrono::Utc::now().timestamp();
+        let r = app
+            .client
+            .post(app.url("/webhooks/carriers/generic"))
+            .header("ordo-timestamp", ts.to_string())
+            .header("ordo-signature", ordo_gateway::tracking::sign(&secret, ts, body.as_bytes()))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let mut seen = Vec::new();
+    loop {
+        let update = client.next_result().await.unwrap();
+        let u = &update["orderUpdated"];
+        seen.push((u["seq"].as_i64().unwrap(), u["event"]["type"].as_str().unwrap().to_owned()));
+        if u["state"] == "completed" {
+            break;
+        }
+    }
+    let kinds: Vec<&str> = seen.iter().map(|(_, k)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "payment_authorized",
+            "confirmed",
+            "payment_captured",
+            "shipment_created",
+            "shipment_picking_started",
+            "shipment_packed",
+            "shipment_shipped",
+            "shipment_in_transit",
+            "shipment_delivered",
+            "completed",
+        ]
+    );
+    let seqs: Vec<i64> = seen.iter().map(|(s, _)| *s).collect();
+    assert_eq!(seqs, (2..2 + seqs.len() as i64).collect::<Vec<_>>(), "in order, no gaps, no repeats");
+    // The repeated delivery report added nothing.
+    assert!(tokio::time::timeout(Duration::from_millis(500), client.next_result()).await.is_err());
+}
