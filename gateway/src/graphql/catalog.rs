@@ -67,6 +67,11 @@ impl Product {
         Ok(state(ctx)?.store.stock_of(&self.sku).await.gql()?.iter().map(StockLevel::from).collect())
     }
 
+    /// When the next open purchase order is expected (what a backorder is promised against).
+    async fn next_restock(&self, ctx: &Context<'_>) -> Result<Option<chrono::NaiveDate>> {
+        state(ctx)?.store.next_restock(&self.sku).await.gql()
+    }
+
     /// Available to promise over all locations.
     async fn available(&self, ctx: &Context<'_>) -> Result<i64> {
         Ok(state(ctx)?.store.stock_of(&self.sku).await.gql()?.iter().map(|s| s.available()).sum())

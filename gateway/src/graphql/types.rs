@@ -45,6 +45,8 @@ pub struct Product {
     /// "deny", "backorder" or "dropship": what happens when stock runs out.
     pub out_of_stock_policy: String,
     pub lead_time_days: Option<i64>,
+    /// Who ships it when the policy is "dropship".
+    pub supplier: Option<String>,
     pub weight_grams: i64,
     pub tax_class: String,
     pub reorder_point: i64,
@@ -65,6 +67,7 @@ impl Product {
             max_per_order: row.max_per_order,
             out_of_stock_policy: row.policy.clone(),
             lead_time_days: row.lead_time_days,
+            supplier: row.supplier.clone(),
             weight_grams: row.weight_grams,
             tax_class: row.tax_class.clone(),
             reorder_point: row.reorder_point,

@@ -245,6 +245,17 @@ impl Store {
         Ok(())
     }
 
+    /// The expected date of the earliest open purchase order for `sku`.
+    pub async fn next_restock(&self, sku: &str) -> Result<Option<NaiveDate>, StoreError> {
+        let mut result = self
+            .db()
+            .query("SELECT VALUE expected_on FROM purchase_order WHERE open = true AND sku = $sku")
+            .bind(("sku", sku.to_owned()))
+            .await?;
+        let dates: Vec<String> = result.take(0)?;
+        Ok(dates.iter().filter_map(|d| d.parse::<NaiveDate>().ok()).min())
+    }
+
     /// Records where `sku` sits in `location` (aisle-shelf-bin), for pick lists.
     pub async fn put_bin(&self, sku: &str, location: &str, bin: &str) -> Result<(), StoreError> {
         self.db()
