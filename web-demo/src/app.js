@@ -1,16 +1,19 @@
-// Entry point: loads ordo-wasm once, then routes on the hash (#/, #/orders/<id>, #/staff, #/staff/<id>, #/dashboard).
+// Entry point: loads ordo-wasm once, then routes on the hash (#/, #/orders/<id>, #/staff,
+// #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/dashboard).
 import init from "../../wasm/pkg/web/ordo_wasm.js";
 import { h, mount } from "./dom.js";
 import { renderStorefront } from "./storefront.js";
 import { renderTracking, leaveTracking } from "./tracking.js";
 import { renderStaff } from "./staff.js";
 import { renderDashboard } from "./dashboard.js";
+import { renderStock, renderPurchasing } from "./inventory.js";
+import { renderReviews } from "./reviews.js";
 
 const root = document.getElementById("app");
 const ready = init({ module_or_path: "/ordo_wasm_bg.wasm" });
 
 async function route() {
-  const path = location.hash.replace(/^#/, "") || "/";
+  const [path, query = ""] = (location.hash.replace(/^#/, "") || "/").split("?");
   leaveTracking();
   document.body.dataset.route = path.split("/")[1] || "shop";
   try {
@@ -18,6 +21,9 @@ async function route() {
     let m;
     if ((m = path.match(/^\/orders\/([^/]+)$/))) await renderTracking(root, decodeURIComponent(m[1]));
     else if ((m = path.match(/^\/staff(?:\/([^/]+))?$/))) await renderStaff(root, m[1] && decodeURIComponent(m[1]));
+    else if ((m = path.match(/^\/stock(?:\/([^/]+))?$/))) await renderStock(root, m[1] && decodeURIComponent(m[1]));
+    else if (path === "/purchasing") await renderPurchasing(root, new URLSearchParams(query).get("sku"));
+    else if (path === "/reviews") await renderReviews(root);
     else if (path === "/dashboard") await renderDashboard(root);
     else await renderStorefront(root);
   } catch (err) {

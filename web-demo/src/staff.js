@@ -75,8 +75,9 @@ const DETAIL = `query($id: String!) { order(id: $id) {
   id email state channel placedAt timelineWire
   statusView { headline detail summary }
   grandTotal { formatted } payment { status }
-  shippingLines: lines { sku name quantity }
+  shippingLines: lines { index sku name quantity }
   shipments { id state source units carrier trackingNumber }
+  returns { id state rejectionReason requestedAt refunded { formatted } lines { line quantity reason } }
 } }`;
 
 async function renderDetail(root, orderId, token, signOut) {
@@ -92,6 +93,7 @@ async function renderDetail(root, orderId, token, signOut) {
 
   const actions = allowedActions(order.timelineWire, "staff");
   const can = (kind, shipment = null) => actions.some((a) => a.kind === kind && (shipment === null || a.shipment === shipment));
+  const canRma = (kind, rma) => actions.some((a) => a.kind === kind && a.rma === rma);
   const msg = h("div", { class: "action-msg", role: "status", id: "action-msg" });
 
   async function run(label, query, variables) {
@@ -141,6 +143,8 @@ async function renderDetail(root, orderId, token, signOut) {
       ));
   });
 
+  const returns = await returnsSection(order, token, canRma, can, run);
+
   mount(root,
     h("div", { class: "staff-head" }, h("a", { href: "#/staff" }, "← Order queue"), signOut),
     h("h2", {}, "Order ", h("code", {}, order.id)),
@@ -153,6 +157,72 @@ async function renderDetail(root, orderId, token, signOut) {
     msg,
     h("h3", {}, "Shipments"),
     order.shipments.length ? h("ul", { class: "staff-shipments" }, shipmentRows) : h("p", {}, "No shipments yet."),
+    returns,
     h("p", {}, h("a", { href: `#/orders/${order.id}` }, "Open the customer's tracking view")),
   );
+}
+
+/** Returns (RMAs) of an order: request on the customer's behalf, approve, reject, receive
+ * (each line restocked to a location or written off), refund, and a goodwill refund — each
+ * button only when allowedActions offers it for that RMA. */
+async function returnsSection(order, token, canRma, can, run) {
+  const lineOf = (i) => order.shippingLines.find((l) => l.index === i);
+  // The locations a line can be restocked to: wherever its SKU is stocked.
+  const skus = [...new Set(order.returns.flatMap((r) => r.lines.map((l) => lineOf(l.line)?.sku)).filter(Boolean))];
+  const locations = new Map();
+  await Promise.all(skus.map(async (sku) => {
+    try {
+      locations.set(sku, (await gql(`query($s: String!) { stock(sku: $s) { location } }`, { s: sku }, token)).stock.map((x) => x.location));
+    } catch { locations.set(sku, []); }
+  }));
+
+  const rows = order.returns.map((r) => {
+    const reject = field("Rejection reason", { id: `reject-${r.id}`, value: "Outside the return policy" });
+    const refundNow = h("input", { type: "checkbox", id: `refund-now-${r.id}` });
+    const restock = r.lines.map((l) => {
+      const sku = lineOf(l.line)?.sku;
+      const sel = field(`Line ${l.line + 1} (${l.quantity} × ${sku ?? "?"}): restock to`, { id: `restock-${r.id}-${l.line}`, class: "restock", dataset: { line: l.line } }, "select");
+      sel.input.append(...(locations.get(sku) ?? []).map((loc) => h("option", { value: loc }, loc)), h("option", { value: "" }, "Write off (damaged)"));
+      return sel;
+    });
+    const vars = { rma: r.id };
+    return h("li", { class: "return", dataset: { rma: r.id, state: r.state } },
+      h("p", {}, h("strong", {}, r.id), ` — ${r.state}`, r.refunded ? ` · refunded ${r.refunded.formatted}` : "", r.rejectionReason ? ` · “${r.rejectionReason}”` : "",
+        ` · requested ${fmtTime(r.requestedAt)}`),
+      h("ul", {}, r.lines.map((l) => h("li", {}, `${l.quantity} × ${lineOf(l.line)?.name ?? `line ${l.line}`}: ${l.reason}`))),
+      h("div", { class: "actions" },
+        canRma("approveReturn", r.id) ? h("button", { type: "button", class: "act-approve", onclick: () => run("Approve return", `mutation($id: String!, $rma: String!) { approveReturn(orderId: $id, rma: $rma) { order { id } } }`, vars) }, "Approve") : null,
+        canRma("rejectReturn", r.id) ? h("div", { class: "inline" }, reject.wrap, h("button", { type: "button", class: "act-reject danger", onclick: () => run("Reject return", `mutation($id: String!, $rma: String!, $r: String!) { rejectReturn(orderId: $id, rma: $rma, reason: $r) { order { id } } }`, { ...vars, r: reject.input.value || "Rejected" }) }, "Reject")) : null,
+        canRma("receiveReturn", r.id) ? h("div", { class: "inline" }, restock.map((f) => f.wrap),
+          h("label", { class: "check" }, refundNow, " Refund at once"),
+          h("button", { type: "button", class: "act-receive", onclick: () => run("Receive return", `mutation($id: String!, $rma: String!, $lines: [ReceivedLineInput!]!, $refund: Boolean!, $key: String) { receiveReturn(orderId: $id, rma: $rma, lines: $lines, refund: $refund, idempotencyKey: $key) { order { id } } }`,
+            { ...vars, refund: refundNow.checked, key: `web-${crypto.randomUUID()}`, lines: restock.map((f) => ({ line: Number(f.input.dataset.line), restockTo: f.input.value || null })) }) }, "Receive")) : null,
+        canRma("refundReturn", r.id) ? h("button", { type: "button", class: "act-refund-return", onclick: () => run("Refund return", `mutation($id: String!, $rma: String!, $key: String) { refundReturn(orderId: $id, rma: $rma, idempotencyKey: $key) { order { id } } }`, { ...vars, key: `web-${crypto.randomUUID()}` }) }, "Refund") : null,
+      ));
+  });
+
+  // Request a return on the customer's behalf (e.g. a phone call).
+  let request = null;
+  if (can("requestReturn")) {
+    const line = field("Line", { id: "ret-line" }, "select");
+    line.input.append(...order.shippingLines.map((l) => h("option", { value: l.index }, `${l.name} (${l.quantity})`)));
+    const qty = field("Quantity", { id: "ret-qty", type: "number", min: "1", value: "1" });
+    const reason = field("Reason", { id: "ret-reason", value: "Does not fit" });
+    request = h("div", { class: "inline" }, line.wrap, qty.wrap, reason.wrap,
+      h("button", { type: "button", id: "act-request-return", onclick: () => run("Request return", `mutation($id: String!, $lines: [ReturnLineInput!]!) { requestReturn(orderId: $id, lines: $lines) { order { id } } }`,
+        { lines: [{ line: Number(line.input.value), quantity: Number(qty.input.value) || 1, reason: reason.input.value || "Return" }] }) }, "Request return"));
+  }
+  let goodwill = null;
+  if (can("refundPayment")) {
+    const amount = field("Refund (cents)", { id: "refund-amount", type: "number", min: "1", value: "500" });
+    const reason = field("Refund reason", { id: "refund-reason", value: "Goodwill" });
+    goodwill = h("div", { class: "inline" }, amount.wrap, reason.wrap,
+      h("button", { type: "button", id: "act-refund-payment", onclick: () => run("Refund payment", `mutation($id: String!, $a: Int!, $r: String!, $key: String!) { refundPayment(orderId: $id, amount: $a, reason: $r, idempotencyKey: $key) { order { id } } }`,
+        { a: Number(amount.input.value) || 0, r: reason.input.value || "Goodwill", key: `web-${crypto.randomUUID()}` }) }, "Refund payment"));
+  }
+  if (!rows.length && !request && !goodwill) return null;
+  return h("section", { class: "returns", "aria-labelledby": "ret-h" },
+    h("h3", { id: "ret-h" }, "Returns and refunds"),
+    rows.length ? h("ul", { class: "staff-returns" }, rows) : h("p", {}, "No returns."),
+    request, goodwill);
 }

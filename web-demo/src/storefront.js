@@ -6,7 +6,7 @@ import { h, mount, field, fmtDate } from "./dom.js";
 import { loadRules, cartRules, couponHints, shippingOptions } from "./rules.js";
 
 const PRODUCT_FIELDS = `sku name category description price { amount currency formatted } active
-  minPerOrder maxPerOrder outOfStockPolicy leadTimeDays weightGrams taxClass available`;
+  minPerOrder maxPerOrder outOfStockPolicy leadTimeDays supplier nextRestock weightGrams taxClass available`;
 
 const TEST_TOKENS = [
   ["tok_visa", "Visa — approved"],
@@ -51,7 +51,7 @@ function catalogItem(p) {
     p.outOfStockPolicy === "backorder"
       ? { backorder: { leadTimeDays: p.leadTimeDays ?? 0 } }
       : p.outOfStockPolicy === "dropship"
-        ? { dropship: { supplier: "supplier" } } // the supplier id is not exposed to shoppers
+        ? { dropship: { supplier: p.supplier ?? "supplier" } }
         : "deny";
   return {
     sku: p.sku,
@@ -82,14 +82,18 @@ async function loadCatalog() {
   validator = new CartValidator([...products.values()].map(catalogItem), cartRules());
 }
 
+/** Today + `days`, as YYYY-MM-DD (the shop's promise when no purchase order is open). */
+const inDays = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+
 function stockBadge(p) {
   if (!p.active) return h("span", { class: "badge muted" }, "Unavailable");
   if (p.available > 0) return h("span", { class: "badge ok" }, `In stock (${p.available})`);
   if (p.outOfStockPolicy === "backorder") {
-    const d = new Date(Date.now() + (p.leadTimeDays ?? 0) * 86400000).toISOString().slice(0, 10);
-    return h("span", { class: "badge warn" }, `Backorder — ships by ${fmtDate(d)}`);
+    // Promised against the next open purchase order, else the product's lead time.
+    const d = p.nextRestock ?? inDays(p.leadTimeDays ?? 0);
+    return h("span", { class: "badge warn", dataset: { promise: d, source: p.nextRestock ? "purchase-order" : "lead-time" } }, `Backorder — ships by ${fmtDate(d)}`);
   }
-  if (p.outOfStockPolicy === "dropship") return h("span", { class: "badge info" }, "Ships from our supplier");
+  if (p.outOfStockPolicy === "dropship") return h("span", { class: "badge info", dataset: { supplier: p.supplier ?? "" } }, p.supplier ? `Ships from ${p.supplier}` : "Ships from our supplier");
   return h("span", { class: "badge bad" }, "Out of stock");
 }
 

@@ -17,25 +17,57 @@ const UPDATES = `subscription($id: String!, $after: Int) { orderUpdated(orderId:
   statusView { headline detail tone expectedDelivery summary steps { key label state } }
 } }`;
 
+const TRACKING = `subscription($id: String!) { shipmentTracking(orderId: $id) {
+  shipmentId trackingNumber carrier status occurredAt location carrierStatus
+} }`;
+const REPORTS = `query($t: String!) { shipment(trackingNumber: $t) { events { shipmentId trackingNumber carrier status occurredAt location carrierStatus } } }`;
+
+const REPORT_WORDS = {
+  label_created: "Label created",
+  picked_up: "Picked up by the carrier",
+  in_transit: "In transit",
+  out_for_delivery: "Out for delivery",
+  delivered: "Delivered",
+  exception: "Delivery problem",
+};
+const reportWords = (status) => REPORT_WORDS[status] ?? status.replaceAll("_", " ");
+
 const EVENT_WORDS = {
   placed: "Order placed",
+  confirmed: "Order confirmed",
+  completed: "Order completed",
+  cancelled: "Order cancelled",
   payment_authorized: "Payment authorized",
   payment_failed: "Payment failed",
   payment_captured: "Payment captured",
-  confirmed: "Order confirmed",
-  shipments_created: "Parcels planned",
-  picking_started: "Picking started",
-  packed: "Parcel packed",
-  shipped: "Parcel shipped",
-  delivered: "Parcel delivered",
-  cancelled: "Order cancelled",
+  payment_voided: "Payment released",
+  payment_refunded: "Refund issued",
+  shipment_created: "Parcel planned",
+  shipment_picking_started: "Picking started",
+  shipment_packed: "Parcel packed",
+  shipment_shipped: "Parcel handed to the carrier",
+  shipment_in_transit: "Parcel in transit",
+  shipment_out_for_delivery: "Parcel out for delivery",
+  shipment_delivered: "Parcel delivered",
+  shipment_exception: "Delivery problem",
+  shipment_exception_resolved: "Delivery problem solved",
+  shipment_returned_to_sender: "Parcel returned to us",
+  shipment_cancelled: "Parcel cancelled",
+  line_allocated: "Items reserved",
+  line_backordered: "Items backordered",
+  return_requested: "Return requested",
+  return_approved: "Return approved",
+  return_rejected: "Return rejected",
+  return_received: "Return received",
+  return_refunded: "Return refunded",
+  return_cancelled: "Return cancelled",
 };
 const words = (type) => EVENT_WORDS[type] ?? type.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
 
-let stopLive = null;
+let stopLive = [];
 export function leaveTracking() {
-  stopLive?.();
-  stopLive = null;
+  for (const stop of stopLive) stop();
+  stopLive = [];
 }
 
 export async function renderTracking(root, orderId) {
@@ -75,7 +107,28 @@ export async function renderTracking(root, orderId) {
         view.steps.map((s) => h("li", { class: `step ${s.state}`, dataset: { key: s.key, state: s.state }, "aria-current": s.state === "current" ? "step" : null }, s.label))),
     );
   }
-  function drawShipments(list) {
+  const reports = new Map(); // shipment id → carrier reports, oldest first
+  let lastShipments = order.shipments;
+  function addReport(r) {
+    const list = reports.get(r.shipmentId) ?? [];
+    if (list.some((x) => x.status === r.status && x.occurredAt === r.occurredAt)) return false;
+    list.push(r);
+    list.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    reports.set(r.shipmentId, list);
+    return true;
+  }
+  const reportList = (s) => {
+    const list = reports.get(s.id) ?? [];
+    if (!list.length) return null;
+    return h("ol", { class: "reports", "aria-label": `Carrier reports for parcel ${s.id}` },
+      list.map((r) => h("li", { class: "report", dataset: { status: r.status } },
+        h("time", { datetime: r.occurredAt }, fmtTime(r.occurredAt)), " ",
+        h("strong", { class: "report-status" }, reportWords(r.status)),
+        r.location ? ` · ${r.location}` : "",
+        r.carrierStatus ? h("span", { class: "carrier-words" }, ` — ${r.carrier}: “${r.carrierStatus}”`) : null)));
+  };
+  function drawShipments(list = lastShipments) {
+    lastShipments = list;
     mount(shipments, 
       h("h3", { id: "ship-h" }, "Shipments"),
       list.length
@@ -85,9 +138,19 @@ export async function renderTracking(root, orderId) {
               h("span", { class: "ship-state" }, s.state.replaceAll("_", " ")),
               s.carrier ? h("div", {}, `${s.carrier}${s.service ? ` (${s.service})` : ""}: `,
                 s.trackingUrl ? h("a", { href: s.trackingUrl, rel: "noopener noreferrer", target: "_blank" }, s.trackingNumber) : h("span", { class: "tracking" }, s.trackingNumber ?? "")) : null,
-              s.expectedDelivery ? h("div", {}, "Expected ", fmtDate(s.expectedDelivery)) : null)))
+              s.expectedDelivery ? h("div", {}, "Expected ", fmtDate(s.expectedDelivery)) : null,
+              reportList(s))))
         : h("p", {}, "Your parcels will appear here once the warehouse plans them."),
     );
+  }
+  /** The carrier reports stored so far for every parcel with a tracking number. */
+  async function loadReports(list) {
+    await Promise.all(list.filter((s) => s.trackingNumber).map(async (s) => {
+      try {
+        const t = (await gql(REPORTS, { t: s.trackingNumber }, token)).shipment;
+        for (const r of t?.events ?? []) addReport(r);
+      } catch {}
+    }));
   }
   function addEvent(e) {
     if (e.seq <= lastSeq) return;
@@ -108,6 +171,7 @@ export async function renderTracking(root, orderId) {
     h("section", { "aria-labelledby": "tl-h" }, h("h3", { id: "tl-h" }, "Timeline"), live, timeline),
   );
   drawStatus(order.statusView);
+  await loadReports(order.shipments);
   drawShipments(order.shipments);
   order.timeline.forEach(addEvent);
 
@@ -117,11 +181,13 @@ export async function renderTracking(root, orderId) {
     refetch = setTimeout(async () => {
       try {
         const fresh = (await gql(ORDER_QUERY, { id: orderId }, token)).order;
-        if (fresh) drawShipments(fresh.shipments);
+        if (!fresh) return;
+        if (fresh.shipments.some((s) => s.trackingNumber && !reports.has(s.id))) await loadReports(fresh.shipments);
+        drawShipments(fresh.shipments);
       } catch {}
     }, 100);
   };
-  stopLive = subscribe(UPDATES, { id: orderId, after: lastSeq }, token, {
+  stopLive.push(subscribe(UPDATES, { id: orderId, after: lastSeq }, token, {
     connected: () => { live.textContent = "Live: updates appear here as they happen."; live.dataset.state = "live"; },
     next: (data) => {
       const u = data.orderUpdated;
@@ -130,5 +196,14 @@ export async function renderTracking(root, orderId) {
       refreshShipments();
     },
     error: (err) => { live.textContent = `Live updates stopped: ${err.message}. Reload to reconnect.`; live.dataset.state = "error"; },
-  });
+  }));
+  // Carrier reports (in transit, out for delivery, delivered, …) for this order's parcels.
+  stopLive.push(subscribe(TRACKING, { id: orderId }, token, {
+    connected: () => { shipments.dataset.live = "true"; },
+    next: (data) => {
+      if (addReport(data.shipmentTracking)) drawShipments();
+      refreshShipments();
+    },
+    error: (err) => console.warn("carrier reports stopped:", err.message),
+  }));
 }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync, mkdirSync, openSync } from "node:fs";
+import { createHmac } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -16,6 +17,7 @@ const bin = process.env.ORDO_BIN ?? join(repo, "target/debug/ordo");
 const artifacts = join(demo, "test-artifacts");
 const env = { ...process.env, ORDO_JWT_SECRET: "web-demo-test-secret-0123456789abcdefghi", ORDO_RATE_LIMIT: "0" };
 assert.equal(env.ORDO_JWT_SECRET.length, 40);
+const CARRIER_SECRET = "web-demo-carrier-secret";
 
 let gateway, browser, base, staffToken;
 let paidOrderId, customer; // shared between tests 2 and 3
@@ -59,7 +61,8 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const log = openSync(join(artifacts, "gateway.log"), "w");
-  gateway = spawn(bin, ["serve", "--db", "mem://", "--seed-demo", "--listen", `127.0.0.1:${port}`, "--web", join(demo, "dist")], {
+  gateway = spawn(bin, ["serve", "--db", "mem://", "--seed-demo", "--listen", `127.0.0.1:${port}`, "--web", join(demo, "dist"),
+    "--carrier-secrets", `generic=${CARRIER_SECRET}`], {
     env,
     stdio: ["ignore", log, log],
   });
@@ -100,6 +103,11 @@ test("1: the cart validates in the browser (no request), coupons change the tota
   const page = customer;
   await page.goto(`${base}/`);
   await page.locator('.product[data-sku="TEE-BLK-M"]').waitFor();
+  // Badges: a backorder promised against the open purchase order, a dropship supplier.
+  const hoodie = page.locator('.product[data-sku="HOODIE-GRY-L"] .badge');
+  assert.match(await hoodie.textContent(), /^Backorder — ships by /);
+  assert.equal(await hoodie.getAttribute("data-source"), "purchase-order");
+  assert.equal(await text(page, '.product[data-sku="CHAIR-ASH"] .badge'), "Ships from northwood");
   await addToCart(page, "TEE-BLK-M");
   await addToCart(page, "MUG-STONE");
   await page.locator(".line").nth(1).waitFor();
@@ -217,11 +225,161 @@ test("3: staff create shipments, pick, pack and ship; the open tracking page fol
   assert.equal(await page.evaluate(() => window.__noReload), true, "the tracking page never reloaded");
   assert.ok((await events()) >= 6);
   await shot(page, "tracking-shipped");
+  await staff.close();
+});
 
-  await staff.goto(`${base}/#/dashboard`);
-  await staff.locator('#chart-status rect[data-key="SHIPPED"]').waitFor();
-  assert.equal(await staff.locator('#chart-status rect[data-key="SHIPPED"]').getAttribute("data-value"), "1");
-  await shot(staff, "dashboard");
+/** Posts a carrier report as the `generic` carrier would: signed HMAC-SHA256 of "<ts>.<body>". */
+async function carrierWebhook(events) {
+  const raw = JSON.stringify({ events });
+  const ts = Math.floor(Date.now() / 1000).toString();
+  const sig = createHmac("sha256", CARRIER_SECRET).update(`${ts}.${raw}`).digest("hex");
+  const res = await fetch(`${base}/webhooks/carriers/generic`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "ordo-timestamp": ts, "ordo-signature": `v1=${sig}` },
+    body: raw,
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+test("4: a signed carrier webhook marks the parcel delivered; the open tracking page shows it live", async () => {
+  assert.ok(paidOrderId, "test 3 shipped the order");
+  const page = customer;
+  await page.locator('.shipments[data-live="true"]').waitFor();
+  assert.equal(await page.evaluate(() => window.__noReload), true);
+
+  // A forged signature is refused.
+  const forged = await fetch(`${base}/webhooks/carriers/generic`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "ordo-timestamp": String(Math.floor(Date.now() / 1000)), "ordo-signature": "v1=00" },
+    body: "{}",
+  });
+  assert.equal(forged.status, 401);
+
+  const at = (minutesAgo) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+  let r = await carrierWebhook([{ trackingNumber: "1ZDEMO0001", status: "in_transit", occurredAt: at(30), location: "Columbus, OH, US", description: "Departed facility" }]);
+  assert.deepEqual(r, { status: 200, body: { accepted: 1, duplicates: 0 } });
+  const transit = page.locator('.report[data-status="in_transit"]');
+  await transit.waitFor();
+  assert.match(await transit.textContent(), /In transit.*Columbus, OH, US.*Departed facility/);
+
+  r = await carrierWebhook([{ trackingNumber: "1ZDEMO0001", status: "delivered", occurredAt: at(1), location: "Springfield, IL, US", description: "Delivered, front door" }]);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await page.locator('.report[data-status="delivered"]', { hasText: "Delivered, front door" }).waitFor();
+  await page.locator('.shipment[data-state="delivered"]').waitFor();
+  await page.locator("#headline", { hasText: /Delivered/i }).waitFor();
+  await page.locator('#timeline li[data-type="shipment_delivered"]').waitFor();
+  assert.equal(await page.evaluate(() => window.__noReload), true, "the tracking page never reloaded");
+  await shot(page, "tracking-delivered");
   assert.deepEqual(page.errors, []);
+});
+
+/** GraphQL from the test itself (setting up data the browser then works with). */
+async function api(query, variables, token = staffToken) {
+  const res = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const body = await res.json();
+  assert.equal(body.errors, undefined, `${query.slice(0, 60)}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+test("5: staff console: returns, stock adjustments, purchase orders filling a backorder, reviews", async () => {
+  // A signed-in customer's order: one tee (delivered, then returned) and a backordered hoodie.
+  const cust = execFileSync(bin, ["token", "--role", "customer", "--customer", "cus_webdemo"], { env, encoding: "utf8" }).trim();
+  const address = { name: "Grace Hopper", line1: "2 Elm St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
+  const placed = await api(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } } }`,
+    { i: { channel: "web", currency: "USD", email: "grace@example.com", lines: [{ sku: "TEE-BLK-S", quantity: 1 }, { sku: "HOODIE-GRY-L", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } }, cust);
+  const id = placed.placeOrder.order.id;
+  await api(`mutation($id: String!) { authorizePayment(orderId: $id, token: "tok_visa") { order { id } } }`, { id }, cust);
+  const s = (await api(`mutation($id: String!) { createShipments(orderId: $id) { order { shipments { id } } } }`, { id })).createShipments.order.shipments[0].id;
+  await api(`mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }`, { id, s });
+  await api(`mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 30, widthCm: 20, heightCm: 5, weightGrams: 300, material: "mailer" }) { order { id } } }`, { id, s });
+  await api(`mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: "UPS", trackingNumber: "1ZDEMO0002") { order { id } } }`, { id, s });
+  await api(`mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }`, { id, s });
+  await api(`mutation($id: String!) { submitReview(orderId: $id, sku: "TEE-BLK-S", rating: 2, title: "Shrank in the wash", body: "One size smaller after a wash.") { id } }`, { id }, cust);
+  await api(`mutation($id: String!) { submitFeedback(orderId: $id, score: 3, comment: "The hoodie is still not here.") { score } }`, { id }, cust);
+
+  const staff = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await staff.goto(`${base}/?token=${encodeURIComponent(staffToken)}#/staff/${id}`);
+  const done = (label) => staff.locator("#action-msg", { hasText: `${label}: done.` }).waitFor();
+  // Return actions appear only when allowedActions offers them.
+  await staff.locator("#act-request-return").waitFor();
+  assert.equal(await staff.locator(".act-approve").count(), 0);
+  await staff.selectOption("#ret-line", "0");
+  await staff.click("#act-request-return");
+  await done("Request return");
+  assert.equal(await staff.locator(".act-receive").count(), 0, "cannot receive before approval");
+  await staff.click(".act-approve");
+  await done("Approve return");
+  const restock = staff.locator("select.restock").first();
+  assert.deepEqual(await restock.locator("option").allTextContents(), ["east", "west", "Write off (damaged)"]);
+  await restock.selectOption("west");
+  await staff.click(".act-receive");
+  await done("Receive return");
+  await staff.click("#act-capture"); // so the refund moves money (uncaptured: refunded $0.00)
+  await done("Capture payment");
+  await staff.click(".act-refund-return");
+  await done("Refund return");
+  const refunded = staff.locator('.return[data-state="refunded"]');
+  await refunded.waitFor();
+  assert.doesNotMatch(await refunded.textContent(), /refunded \$0\.00/);
+  await shot(staff, "staff-returns");
+
+  // Stock: the returned tee went back to west; adjust east by +5.
+  await staff.goto(`${base}/#/stock`);
+  await staff.fill("#stock-sku", "TEE-BLK-S");
+  await staff.click('form[role="search"] button');
+  const west = staff.locator('#stock-table tr[data-location="west"] .on-hand');
+  assert.equal(await west.textContent(), "16"); // 15 seeded + 1 restocked
+  const east = async () => Number(await staff.locator('#stock-table tr[data-location="east"] .on-hand').textContent());
+  const before = await east();
+  await staff.fill("#adj-location", "east");
+  await staff.fill("#adj-delta", "5");
+  await staff.click("#adj-submit");
+  await staff.locator("#stock-msg", { hasText: "Adjusted" }).waitFor();
+  assert.equal(await east(), before + 5);
+  await shot(staff, "staff-stock");
+
+  // Purchasing: a new purchase order for the hoodie, received: the waiting backorder gets it.
+  await staff.goto(`${base}/#/purchasing`);
+  await staff.locator("#po-list table").waitFor();
+  const open = await staff.locator("#po-list tbody tr").count();
+  await staff.fill("#po-sku", "HOODIE-GRY-L");
+  await staff.fill("#po-quantity", "3");
+  await staff.click("#po-submit");
+  await staff.locator("#po-msg", { hasText: "Created purchase order" }).waitFor();
+  assert.equal(await staff.locator("#po-list tbody tr").count(), open + 1);
+  const poId = (await staff.locator("#po-msg").textContent()).match(/order (\S+)\.$/)[1];
+  await staff.locator(`#po-list tr[data-id="${poId}"] .po-receive`).click();
+  await staff.locator("#po-msg", { hasText: `Allocated to backorders: 1 → ${id}` }).waitFor();
+  await shot(staff, "staff-purchasing");
+
+  // Reviews and feedback: the unhappy answer is listed; hiding the review removes it.
+  await staff.goto(`${base}/#/reviews`);
+  await staff.locator(`.feedback[data-order="${id}"]`, { hasText: "hoodie is still not here" }).waitFor();
+  await staff.selectOption("#rev-product", "TEE-BLK-S");
+  await staff.locator(".review", { hasText: "Shrank in the wash" }).waitFor();
+  await shot(staff, "staff-reviews");
+  await staff.locator(".review .hide-review").first().click();
+  await staff.locator("#review-msg", { hasText: "hidden" }).waitFor();
+  assert.equal(await staff.locator(".review").count(), 0);
+  assert.deepEqual(staff.errors, []);
+  await staff.close();
+});
+
+test("6: the dashboard charts sales, channels, statuses, backorders and returns with the orders of the earlier tests", async () => {
+  const staff = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await staff.goto(`${base}/?token=${encodeURIComponent(staffToken)}#/dashboard`);
+  await staff.locator("#chart-status svg").waitFor();(`${base}/#/dashboard`);
+  const today = new Date().toISOString().slice(0, 10);
+  const day = staff.locator(`#chart-sales-day rect[data-key="${today}"]`);
+  assert.ok(Number(await day.getAttribute("data-value")) > 0, "today's sales include the orders of tests 2 and 5");
+  assert.ok(Number(await staff.locator('#chart-channel rect[data-key="web"]').getAttribute("data-value")) > 0);
+  const delivered = staff.locator('#chart-status rect[data-key="COMPLETED"], #chart-status rect[data-key="DELIVERED"]');
+  assert.ok((await delivered.count()) >= 1);
+  // Test 5's return counts; its hoodie backorder was filled by the purchase order.
+  assert.equal(await staff.locator('#chart-returns rect[data-key="returned"]').getAttribute("data-value"), "1");
+  assert.notEqual(await text(staff, "#kpi-return-rate strong"), "—");
+  assert.equal(await staff.locator("#chart-backorders rect").count(), 0);
+  assert.equal(await text(staff, "#kpi-backorders strong"), "0");
+  await shot(staff, "dashboard");
   assert.deepEqual(staff.errors, []);
 });
