@@ -129,6 +129,8 @@ pub enum CommandError {
     TooLateToCancel,
     #[error("the payment must be authorized before the order is fulfilled")]
     PaymentRequired,
+    #[error("nothing has been captured yet: capture the payment before refunding a return")]
+    NothingCaptured,
     #[error("the authorization must be for the order total of {expected}, not {got}")]
     AmountMismatch { expected: Money, got: Money },
     #[error("there is nothing left to put in a shipment")]
@@ -164,6 +166,7 @@ impl CommandError {
             CommandError::Payment(PaymentError::Transition(_)) => "INVALID_TRANSITION",
             CommandError::Payment(_) | CommandError::AmountMismatch { .. } => "INVALID_AMOUNT",
             CommandError::PaymentRequired => "PAYMENT_REQUIRED",
+            CommandError::NothingCaptured => "PAYMENT_NOT_CAPTURED",
             CommandError::NothingToShip => "NOTHING_TO_SHIP",
             CommandError::UnknownShipment(_)
             | CommandError::UnknownReturn(_)
@@ -634,6 +637,10 @@ impl Order {
             ReturnAction::Cancel => (ReturnCommand::Cancel, vec![OrderEvent::ReturnCancelled { rma }]),
             ReturnAction::Refund => {
                 case.state.apply(&ReturnCommand::Refund)?;
+                // An authorization alone holds no money to give back.
+                if self.payment.captured().amount() == 0 {
+                    return Err(CommandError::NothingCaptured);
+                }
                 let amount = self.return_refund(case)?;
                 let mut events = vec![OrderEvent::ReturnRefunded { rma: rma.clone(), amount }];
                 if amount.amount() > 0 {

@@ -744,3 +744,23 @@ fn receiving_a_return_restocks_or_writes_off_each_line_as_told() {
     assert_eq!(return_restock(&life.order, "ord_1-R1", &extra).unwrap_err().code(), "BAD_USER_INPUT");
     assert_eq!(return_restock(&life.order, "ord_1-R9", &dispositions).unwrap_err().code(), "NOT_FOUND");
 }
+
+#[test]
+fn a_return_cannot_be_refunded_before_anything_was_captured() {
+    let mut life = Life::new(&[("TEE", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    life.deliver("ord_1-S1");
+    life.ok(
+        &Role::Customer,
+        Command::RequestReturn { lines: vec![ReturnItem { line: 0, quantity: 1, reason: "x".into() }] },
+    );
+    for action in [ReturnAction::Approve, ReturnAction::Receive] {
+        life.ok(&Role::Staff, Command::Return { rma: "ord_1-R1".into(), action });
+    }
+    let refund = Command::Return { rma: "ord_1-R1".into(), action: ReturnAction::Refund };
+    assert_eq!(life.run(&Role::Staff, refund.clone()).unwrap_err().code(), "PAYMENT_NOT_CAPTURED");
+    life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+    assert_eq!(life.ok(&Role::Staff, refund), vec!["return_refunded", "payment_refunded"]);
+}
