@@ -198,6 +198,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
         "ok",
     ),
     ("cartRules", "{ cartRules }", "ok", "ok", "ok"),
+    ("locations", "{ locations { id } }", "ok", "ok", "ok"),
     ("pickList", "{ pickList(location: \"east\") { orderId } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
     (
         "createShipments",

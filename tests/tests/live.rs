@@ -354,6 +354,24 @@ async fn tracking_reports_reach_the_guest_watching_by_tracking_number_and_nobody
         report["shipmentTracking"],
         json!({ "trackingNumber": "1ZLIVE01", "status": "in_transit", "location": "Newark, NJ, US", "carrierStatus": "Departed facility" })
     );
+    // A page opened later asks for the stored reports first, then gets new ones live, each once.
+    let mut late = Client::connect(&app, "graphql-transport-ws", Some(&guest)).await.unwrap();
+    let replaying = "subscription($id: String) { shipmentTracking(orderId: $id, replay: true) { status } }";
+    late.subscribe("r", replaying, json!({ "id": id })).await;
+    assert_eq!(late.next_result().await.unwrap()["shipmentTracking"]["status"], "in_transit");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let record = "mutation($at: DateTime!) { recordTrackingEvent(trackingNumber: \"1ZLIVE01\", status: OUT_FOR_DELIVERY, occurredAt: $at) }";
+    assert_eq!(
+        app.gql(record, json!({ "at": chrono::Utc::now().to_rfc3339() })).await["data"]["recordTrackingEvent"],
+        true
+    );
+    assert_eq!(late.next_result().await.unwrap()["shipmentTracking"]["status"], "out_for_delivery");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), late.next_result()).await.is_err(),
+        "nothing twice"
+    );
+    let locations = app.gql_with(Some(&guest), "{ locations { id name } }", json!({})).await;
+    assert_eq!(locations["data"]["locations"][0]["id"], "east");
 }
 
 #[tokio::test]

@@ -47,6 +47,18 @@ impl CatalogQuery {
         Ok(async_graphql::Json(json))
     }
 
+    /// The stock locations (warehouses, stores), preferred first.
+    async fn locations(&self, ctx: &Context<'_>) -> Result<Vec<super::types::Location>> {
+        Ok(state(ctx)?
+            .store
+            .locations()
+            .await
+            .gql()?
+            .into_iter()
+            .map(|(id, name, rank)| super::types::Location { id, name, rank })
+            .collect())
+    }
+
     /// One product by SKU, or null.
     async fn product(&self, ctx: &Context<'_>, sku: String) -> Result<Option<Product>> {
         Ok(state(ctx)?.store.product(sku.trim()).await.gql()?.as_ref().map(Product::from_row))

@@ -181,12 +181,35 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         order_id: Option<String>,
         tracking_number: Option<String>,
+        #[graphql(
+            default = false,
+            desc = "First send the reports already stored (oldest first), then the new ones: no gap between a page load and the subscription."
+        )]
+        replay: bool,
     ) -> Result<impl Stream<Item = Result<super::fulfilment_types::TrackingEventView>> + use<>> {
-        let rx = state(ctx)?.feed.subscribe_tracking();
+        use super::fulfilment_types::TrackingEventView;
+        use std::collections::HashSet;
+        let s = state(ctx)?;
+        // Subscribe before reading, so nothing stored in between is missed.
+        let rx = s.feed.subscribe_tracking();
         let (order_id, shipment) = tracked_parcels(ctx, order_id, tracking_number).await?;
-        Ok(futures::stream::unfold((rx, false), move |(mut rx, done)| {
+        let mut stored: VecDeque<TrackingEventView> = VecDeque::new();
+        let mut seen: HashSet<(String, String, i64)> = HashSet::new();
+        if replay {
+            let order = crate::commands::load(&s.store, &order_id).await.gql()?;
+            for parcel in order.shipments().iter().filter(|p| shipment.as_ref().is_none_or(|s| s == p.id())) {
+                for r in s.store.tracking_for(parcel.id()).await.gql()? {
+                    seen.insert((r.shipment_id.clone(), r.status.clone(), r.occurred_at.timestamp_millis()));
+                    stored.push_back((&r).into());
+                }
+            }
+        }
+        Ok(futures::stream::unfold((rx, stored, seen, false), move |(mut rx, mut stored, mut seen, done)| {
             let (order_id, shipment) = (order_id.clone(), shipment.clone());
             async move {
+                if let Some(report) = stored.pop_front() {
+                    return Some((Ok(report), (rx, stored, seen, done)));
+                }
                 if done {
                     return None;
                 }
@@ -196,10 +219,17 @@ impl SubscriptionRoot {
                             if r.order_id == order_id
                                 && shipment.as_ref().is_none_or(|s| *s == r.shipment_id) =>
                         {
-                            return Some((Ok((&*r).into()), (rx, false)));
+                            // A report both stored and live (it arrived during the replay) goes out once.
+                            let key =
+                                (r.shipment_id.clone(), r.status.clone(), r.occurred_at.timestamp_millis());
+                            if seen.contains(&key) {
+                                continue;
+                            }
+                            seen.insert(key);
+                            return Some((Ok((&*r).into()), (rx, stored, seen, false)));
                         }
                         Ok(_) => {}
-                        Err(RecvError::Lagged(_)) => return Some((Err(lagged(0)), (rx, true))),
+                        Err(RecvError::Lagged(_)) => return Some((Err(lagged(0)), (rx, stored, seen, true))),
                         Err(RecvError::Closed) => return None,
                     }
                 }

@@ -75,6 +75,15 @@ impl Product {
     }
 }
 
+/// A stock location.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Location {
+    pub id: String,
+    pub name: String,
+    /// Lower ranks are preferred when allocating.
+    pub rank: i64,
+}
+
 /// Stock of one SKU at one location.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct StockLevel {

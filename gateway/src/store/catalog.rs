@@ -245,6 +245,18 @@ impl Store {
         Ok(())
     }
 
+    /// Every stock location as (id, name, rank), preferred first.
+    pub async fn locations(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let mut result =
+            self.db().query("SELECT record::id(id) AS id, name, rank FROM location ORDER BY rank").await?;
+        Ok(rows(&mut result, 0)?
+            .into_iter()
+            .filter_map(|r| {
+                Some((r["id"].as_str()?.to_owned(), r["name"].as_str()?.to_owned(), r["rank"].as_i64()?))
+            })
+            .collect())
+    }
+
     /// The expected date of the earliest open purchase order for `sku`.
     pub async fn next_restock(&self, sku: &str) -> Result<Option<NaiveDate>, StoreError> {
         let mut result = self
