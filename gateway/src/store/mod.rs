@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod fulfilment;
+mod locks;
 mod migrate;
 pub mod orders;
 pub mod reviews;
@@ -55,6 +56,8 @@ pub struct Target {
 pub struct Store {
     /// One client for every engine: `mem://`, `surrealkv://path`, `ws://host:port`.
     db: Surreal<Any>,
+    /// This process's turn-taking on stock rows (see [`locks`]).
+    stock_locks: std::sync::Arc<locks::StockLocks>,
 }
 
 impl Store {
@@ -84,7 +87,7 @@ impl Store {
                 .map_err(connect_error)?;
         }
         db.use_ns(target.namespace.clone()).use_db(target.database.clone()).await.map_err(connect_error)?;
-        let store = Store { db };
+        let store = Store { db, stock_locks: std::sync::Arc::default() };
         migrate::apply(&store.db).await?;
         Ok(store)
     }

@@ -123,6 +123,21 @@ impl Store {
     /// conditional update, so two orders for the last unit conflict or one fails its condition),
     /// reservation and movement rows, the order, its first event and an outbox message.
     pub(crate) async fn insert_order(&self, new: &NewOrderRecord<'_>) -> Result<Intake, StoreError> {
+        // Intakes in this process that reserve the same stock rows take turns.
+        let keys: Vec<String> = new
+            .plan
+            .lines()
+            .iter()
+            .flat_map(|line| {
+                line.parts().iter().filter_map(move |part| match part {
+                    LinePart::Allocate { location, .. } => {
+                        Some(stock_key(line.sku().as_str(), location.as_str()))
+                    }
+                    _ => None,
+                })
+            })
+            .collect();
+        let _turn = self.stock_locks.lock(keys.iter().map(String::as_str)).await;
         let mut sql = String::from("BEGIN;\n");
         if new.idempotency_key.is_some() {
             sql.push_str(
