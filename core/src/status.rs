@@ -103,10 +103,10 @@ pub fn status_view(order: &Order, now: DateTime<Utc>) -> StatusView {
         .iter()
         .filter(|s| !matches!(s.state(), ShipmentState::Cancelled | ShipmentState::ReturnedToSender))
         .collect();
-    let units: u32 = order.lines().iter().map(|l| l.quantity()).sum();
-    let shipped: u32 = order.lines().iter().map(|l| order.units_shipped(l.index()).min(l.quantity())).sum();
+    let units: u32 = order.lines().iter().map(|l| l.remaining()).sum();
+    let shipped: u32 = order.lines().iter().map(|l| order.units_shipped(l.index()).min(l.remaining())).sum();
     let delivered: u32 =
-        order.lines().iter().map(|l| order.units_delivered(l.index()).min(l.quantity())).sum();
+        order.lines().iter().map(|l| order.units_delivered(l.index()).min(l.remaining())).sum();
     let packed_units: u32 = live
         .iter()
         .filter(|s| s.has_shipped() || *s.state() == ShipmentState::Packed)
@@ -324,7 +324,7 @@ fn expected_delivery(order: &Order, today: NaiveDate) -> Option<NaiveDate> {
         }
     }
     for line in order.lines() {
-        let unshipped = line.quantity().saturating_sub(order.units_shipped(line.index()));
+        let unshipped = line.remaining().saturating_sub(order.units_shipped(line.index()));
         if unshipped == 0 {
             continue;
         }

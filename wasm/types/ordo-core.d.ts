@@ -21,12 +21,21 @@ line: number | null, part: number | null, };
 /**
  * Every kind of command, as a UI names its buttons.
  */
-export type ActionKind = "confirm" | "cancel" | "authorizePayment" | "failPayment" | "capturePayment" | "voidPayment" | "refundPayment" | "createShipments" | "startPicking" | "pack" | "ship" | "markInTransit" | "markOutForDelivery" | "markDelivered" | "reportException" | "resolveException" | "returnToSender" | "cancelShipment" | "allocateBackorder" | "backorder" | "requestReturn" | "approveReturn" | "rejectReturn" | "receiveReturn" | "refundReturn" | "cancelReturn";
+export type ActionKind = "confirm" | "cancel" | "authorizePayment" | "failPayment" | "capturePayment" | "voidPayment" | "refundPayment" | "createShipments" | "startPicking" | "pack" | "ship" | "markInTransit" | "markOutForDelivery" | "markDelivered" | "reportException" | "resolveException" | "returnToSender" | "cancelShipment" | "allocateBackorder" | "backorder" | "requestReturn" | "approveReturn" | "rejectReturn" | "receiveReturn" | "refundReturn" | "cancelReturn" | "cancelLines" | "splitShipment" | "mergeShipments";
 
 /**
  * The unvalidated address as a form or an API client sends it.
  */
 export type AddressInput = { name: string, line1: string, line2?: string | null, city: string, region?: string | null, postalCode: string, country: string, phone?: string | null, };
+
+/**
+ * Some units of one part of an order line, cancelled.
+ */
+export type CancelledUnits = { line: number, 
+/**
+ * The index of the part in the line's availability (see [`PlacedLine::parts`]).
+ */
+part: number, quantity: number, };
 
 /**
  * Card networks recognised from the number's prefix (IIN ranges).
@@ -253,7 +262,7 @@ currency: Currency, };
 /**
  * Something that happened to an order. The order's state is the fold of its events.
  */
-export type OrderEvent = { "placed": PlacedOrder } | "confirmed" | { "cancelled": { reason: string, } } | "completed" | { "paymentAuthorized": { amount: Money, method: PaymentMethod, } } | { "paymentFailed": { reason: string, } } | { "paymentCaptured": { amount: Money, } } | "paymentVoided" | { "paymentRefunded": { amount: Money, reason: string, } } | { "shipmentCreated": { shipment: string, source: ShipmentSource, lines: Array<ShipmentLine>, } } | { "shipmentPickingStarted": { shipment: string, } } | { "shipmentPacked": { shipment: string, } } | { "shipmentShipped": { shipment: string, carrier: string, trackingNumber: string, trackingUrl: string | null, expectedDelivery: string | null, } } | { "shipmentInTransit": { shipment: string, } } | { "shipmentOutForDelivery": { shipment: string, } } | { "shipmentDelivered": { shipment: string, } } | { "shipmentException": { shipment: string, kind: ExceptionKind, note: string, } } | { "shipmentExceptionResolved": { shipment: string, } } | { "shipmentReturnedToSender": { shipment: string, } } | { "shipmentCancelled": { shipment: string, } } | { "lineAllocated": { line: number, part: number, location: LocationId, } } | { "lineBackordered": { line: number, part: number, promised: string, } } | { "returnRequested": { rma: string, lines: Array<ReturnItem>, } } | { "returnApproved": { rma: string, } } | { "returnRejected": { rma: string, reason: string, } } | { "returnReceived": { rma: string, } } | { "returnRefunded": { rma: string, amount: Money, } } | { "returnCancelled": { rma: string, } };
+export type OrderEvent = { "placed": PlacedOrder } | "confirmed" | { "cancelled": { reason: string, } } | "completed" | { "paymentAuthorized": { amount: Money, method: PaymentMethod, } } | { "paymentFailed": { reason: string, } } | { "paymentCaptured": { amount: Money, } } | "paymentVoided" | { "paymentRefunded": { amount: Money, reason: string, } } | { "shipmentCreated": { shipment: string, source: ShipmentSource, lines: Array<ShipmentLine>, } } | { "shipmentPickingStarted": { shipment: string, } } | { "shipmentPacked": { shipment: string, } } | { "shipmentShipped": { shipment: string, carrier: string, trackingNumber: string, trackingUrl: string | null, expectedDelivery: string | null, } } | { "shipmentInTransit": { shipment: string, } } | { "shipmentOutForDelivery": { shipment: string, } } | { "shipmentDelivered": { shipment: string, } } | { "shipmentException": { shipment: string, kind: ExceptionKind, note: string, } } | { "shipmentExceptionResolved": { shipment: string, } } | { "shipmentReturnedToSender": { shipment: string, } } | { "shipmentCancelled": { shipment: string, } } | { "shipmentUnitsRemoved": { shipment: string, lines: Array<ShipmentLine>, } } | { "shipmentSplit": { shipment: string, into: string, lines: Array<ShipmentLine>, } } | { "shipmentsMerged": { into: string, from: Array<string>, } } | { "linesCancelled": { units: Array<CancelledUnits>, amount: Money, reason: string, } } | { "lineAllocated": { line: number, part: number, location: LocationId, } } | { "lineBackordered": { line: number, part: number, promised: string, } } | { "returnRequested": { rma: string, lines: Array<ReturnItem>, } } | { "returnApproved": { rma: string, } } | { "returnRejected": { rma: string, reason: string, } } | { "returnReceived": { rma: string, } } | { "returnRefunded": { rma: string, amount: Money, } } | { "returnCancelled": { rma: string, } };
 
 /**
  * The opaque id of an order (e.g. `ord_01HX…`).

@@ -43,12 +43,18 @@ impl Role {
             Role::Admin | Role::Staff => true,
             Role::Customer => matches!(
                 kind,
-                A::Cancel | A::AuthorizePayment | A::FailPayment | A::RequestReturn | A::CancelReturn
+                A::Cancel
+                    | A::CancelLines
+                    | A::AuthorizePayment
+                    | A::FailPayment
+                    | A::RequestReturn
+                    | A::CancelReturn
             ),
             Role::Channel => matches!(
                 kind,
                 A::Confirm
                     | A::Cancel
+                    | A::CancelLines
                     | A::AuthorizePayment
                     | A::FailPayment
                     | A::CapturePayment
@@ -124,10 +130,13 @@ pub enum ActionKind {
     ReceiveReturn,
     RefundReturn,
     CancelReturn,
+    CancelLines,
+    SplitShipment,
+    MergeShipments,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 26] = [
+    pub const ALL: [ActionKind; 29] = [
         ActionKind::Confirm,
         ActionKind::Cancel,
         ActionKind::AuthorizePayment,
@@ -154,6 +163,9 @@ impl ActionKind {
         ActionKind::ReceiveReturn,
         ActionKind::RefundReturn,
         ActionKind::CancelReturn,
+        ActionKind::CancelLines,
+        ActionKind::SplitShipment,
+        ActionKind::MergeShipments,
     ];
 
     /// Stable snake_case name (`mark_delivered`).
@@ -185,6 +197,9 @@ impl ActionKind {
             ActionKind::ReceiveReturn => "receive_return",
             ActionKind::RefundReturn => "refund_return",
             ActionKind::CancelReturn => "cancel_return",
+            ActionKind::CancelLines => "cancel_lines",
+            ActionKind::SplitShipment => "split_shipment",
+            ActionKind::MergeShipments => "merge_shipments",
         }
     }
 }
@@ -253,6 +268,39 @@ pub fn allowed_actions(order: &Order, role: &Role, now: DateTime<Utc>) -> Vec<Ac
                     ..Action::on_order(command.kind())
                 });
             }
+        }
+    }
+    // Splitting off one unit, and merging with another parcel.
+    for shipment in order.shipments() {
+        let Some(first) = shipment.lines().first() else { continue };
+        let split = Command::SplitShipment {
+            shipment: shipment.id().to_owned(),
+            lines: vec![super::ShipmentLine { line: first.line, quantity: 1 }],
+        };
+        if works(&split) {
+            actions
+                .push(Action { shipment: Some(shipment.id().to_owned()), ..Action::on_order(split.kind()) });
+        }
+        let mergeable = order.shipments().iter().filter(|other| other.id() != shipment.id()).any(|other| {
+            works(&Command::MergeShipments {
+                shipments: vec![shipment.id().to_owned(), other.id().to_owned()],
+            })
+        });
+        if mergeable {
+            actions.push(Action {
+                shipment: Some(shipment.id().to_owned()),
+                ..Action::on_order(ActionKind::MergeShipments)
+            });
+        }
+    }
+    // Cancelling one unit of a line, per line.
+    for line in order.lines() {
+        let command = Command::CancelLines {
+            lines: vec![super::LineUnits { line: line.index(), quantity: 1 }],
+            reason: "probe".into(),
+        };
+        if works(&command) {
+            actions.push(Action { line: Some(line.index()), ..Action::on_order(command.kind()) });
         }
     }
     let tomorrow = now.date_naive().checked_add_days(Days::new(1)).unwrap_or(now.date_naive());

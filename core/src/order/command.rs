@@ -3,12 +3,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::actions::{ActionKind, Role};
-use super::{Order, OrderEvent, PaymentMethod, ReturnItem, ShipmentLine, ShipmentSource, TimelineEntry};
+use super::{
+    LineUnits, Order, OrderEvent, PaymentMethod, ReturnItem, ShipmentLine, ShipmentSource, TimelineEntry,
+};
 use crate::allocation::LocationId;
 use crate::calendar;
 use crate::lifecycle::{
-    AvailabilityCommand, ExceptionKind, Machine, OrderCommand, OrderState, PaymentCommand, PaymentError,
-    ReturnCommand, ShipmentCommand, ShipmentState, TransitionError,
+    AvailabilityCommand, ExceptionKind, Machine, OrderCommand, OrderState, PaymentCommand,
+    PaymentCommandKind, PaymentError, ReturnCommand, ShipmentCommand, ShipmentState, TransitionError,
 };
 use crate::money::Money;
 use crate::refund::{self, PaidLine, RefundError, RefundRequest, ReturnError, ReturnLine, ShippedLine};
@@ -28,6 +30,20 @@ pub enum Command {
     Confirm,
     Cancel {
         reason: String,
+    },
+    /// Cancel some units of some lines before they are packed (see [`super::cancel`]).
+    CancelLines {
+        lines: Vec<LineUnits>,
+        reason: String,
+    },
+    /// Move some units of a parcel that is not packed yet into a new parcel from the same source.
+    SplitShipment {
+        shipment: String,
+        lines: Vec<ShipmentLine>,
+    },
+    /// Put parcels of the same source that are not packed yet together, in the first one.
+    MergeShipments {
+        shipments: Vec<String>,
     },
     /// Record an authorization the payment provider granted for the grand total.
     AuthorizePayment {
@@ -125,6 +141,13 @@ pub enum CommandError {
     Payment(PaymentError),
     #[error("part of this order has already shipped; request a return instead")]
     AlreadyShipped,
+    #[error(
+        "line {line}: only {cancellable} unit(s) are neither packed nor shipped; units that have been \
+         packed or shipped cannot be cancelled, request a return instead"
+    )]
+    LineShipped { line: usize, cancellable: u32 },
+    #[error("line {line}: {requested} unit(s) to cancel but only {remaining} remain on the order")]
+    CancelQuantity { line: usize, requested: u32, remaining: u32 },
     #[error("this order is already being prepared and can no longer be cancelled online; contact us")]
     TooLateToCancel,
     #[error("the payment must be authorized before the order is fulfilled")]
@@ -160,9 +183,11 @@ impl CommandError {
     pub fn code(&self) -> &'static str {
         match self {
             CommandError::Forbidden { .. } => "FORBIDDEN",
-            CommandError::Transition(_) | CommandError::AlreadyShipped | CommandError::TooLateToCancel => {
-                "INVALID_TRANSITION"
-            }
+            CommandError::Transition(_)
+            | CommandError::AlreadyShipped
+            | CommandError::LineShipped { .. }
+            | CommandError::TooLateToCancel => "INVALID_TRANSITION",
+            CommandError::CancelQuantity { .. } => "QUANTITY_EXCEEDS_REMAINING",
             CommandError::Payment(PaymentError::Transition(_)) => "INVALID_TRANSITION",
             CommandError::Payment(_) | CommandError::AmountMismatch { .. } => "INVALID_AMOUNT",
             CommandError::PaymentRequired => "PAYMENT_REQUIRED",
@@ -193,6 +218,9 @@ impl Command {
         match self {
             Command::Confirm => ActionKind::Confirm,
             Command::Cancel { .. } => ActionKind::Cancel,
+            Command::CancelLines { .. } => ActionKind::CancelLines,
+            Command::SplitShipment { .. } => ActionKind::SplitShipment,
+            Command::MergeShipments { .. } => ActionKind::MergeShipments,
             Command::AuthorizePayment { .. } => ActionKind::AuthorizePayment,
             Command::FailPayment { .. } => ActionKind::FailPayment,
             Command::CapturePayment { .. } => ActionKind::CapturePayment,
@@ -225,7 +253,7 @@ impl Command {
     }
 }
 
-fn text(field: &'static str, value: &str, required: bool) -> Result<String, CommandError> {
+pub(super) fn text(field: &'static str, value: &str, required: bool) -> Result<String, CommandError> {
     let v = value.trim();
     if required && v.is_empty() {
         return Err(CommandError::InvalidInput { field, message: "must not be empty".into() });
@@ -282,7 +310,7 @@ impl Order {
         Ok((entries, order))
     }
 
-    fn require_open(&self, command: &'static str) -> Result<(), CommandError> {
+    pub(super) fn require_open(&self, command: &'static str) -> Result<(), CommandError> {
         match self.state {
             OrderState::Cancelled | OrderState::Completed if command != "request_return" => {
                 Err(TransitionError::new(Machine::Order, self.state.name(), command).into())
@@ -307,9 +335,12 @@ impl Order {
                 vec![OrderEvent::Confirmed]
             }
             Command::Cancel { reason } => self.cancel(reason, role)?,
+            Command::CancelLines { lines, reason } => self.cancel_lines(lines, reason, role)?,
+            Command::SplitShipment { shipment, lines } => self.split_shipment(shipment, lines)?,
+            Command::MergeShipments { shipments } => self.merge_shipments(shipments)?,
             Command::AuthorizePayment { amount, method } => {
                 self.require_open("authorize")?;
-                let expected = self.placed.totals.grand_total;
+                let expected = self.totals.grand_total;
                 if *amount != expected {
                     return Err(CommandError::AmountMismatch { expected, got: *amount });
                 }
@@ -337,9 +368,27 @@ impl Order {
             }
             Command::CapturePayment { amount } => {
                 self.require_open("capture")?;
-                let amount = amount.unwrap_or_else(|| payment.capturable());
-                payment.apply(&PaymentCommand::Capture { amount })?;
+                // Cancelled lines lower what is due: capture at most that, then release the rest.
+                let currency = payment.currency();
+                let due = (self.totals.grand_total.amount() - payment.captured().amount()).max(0);
+                let limit = Money::new(due.min(payment.capturable().amount()), currency);
+                let amount = amount.unwrap_or(limit);
+                if amount.currency() == currency
+                    && amount.amount() > limit.amount()
+                    && payment.can(PaymentCommandKind::Capture)
+                {
+                    return Err(CommandError::Payment(PaymentError::OverCapture {
+                        requested: amount,
+                        limit,
+                    }));
+                }
+                let after = payment.apply(&PaymentCommand::Capture { amount })?;
                 let mut events = vec![OrderEvent::PaymentCaptured { amount }];
+                if after.capturable().amount() > 0
+                    && after.captured().amount() >= self.totals.grand_total.amount()
+                {
+                    events.push(OrderEvent::PaymentVoided);
+                }
                 if self.state == OrderState::Placed && self.placed.policy.confirm_on_capture {
                     events.push(OrderEvent::Confirmed);
                 }
@@ -404,7 +453,7 @@ impl Order {
         self.lines.get(line).and_then(|l| l.parts.get(part)).ok_or(CommandError::UnknownPart { line, part })
     }
 
-    fn cancel(&self, reason: &str, role: &Role) -> Result<Vec<OrderEvent>, CommandError> {
+    pub(super) fn cancel(&self, reason: &str, role: &Role) -> Result<Vec<OrderEvent>, CommandError> {
         let reason = text("reason", reason, true)?;
         self.state.apply(&OrderCommand::Cancel)?;
         if self.shipments.iter().any(|s| s.has_shipped()) {
@@ -663,14 +712,16 @@ impl Order {
             .map(|l| PaidLine {
                 quantity: l.quantity,
                 paid: l.total,
-                refunded_units: self
-                    .returns
-                    .iter()
-                    .filter(|r| r.refunded.is_some())
-                    .flat_map(|r| r.lines.iter())
-                    .filter(|i| i.line == l.index)
-                    .map(|i| i.quantity)
-                    .sum(),
+                // Cancelled units gave up the first shares of the line (see `super::cancel`).
+                refunded_units: l.cancelled
+                    + self
+                        .returns
+                        .iter()
+                        .filter(|r| r.refunded.is_some())
+                        .flat_map(|r| r.lines.iter())
+                        .filter(|i| i.line == l.index)
+                        .map(|i| i.quantity)
+                        .sum::<u32>(),
             })
             .collect();
         let breakdown = refund::refund(&RefundRequest {

@@ -40,7 +40,8 @@ pub struct StockEffect {
 }
 
 /// The stock effects of appending `entries` to `before`: shipped parcels from a location consume
-/// their reservation; a cancelled order releases what it still holds. Supplier parcels and
+/// their reservation; a cancelled order releases what it still holds, cancelled lines the
+/// reservation of their cancelled units. Supplier parcels and
 /// backordered units hold no stock of ours.
 pub fn stock_effects(before: &Order, entries: &[TimelineEntry]) -> Vec<StockEffect> {
     let mut order = before.clone();
@@ -70,6 +71,22 @@ pub fn stock_effects(before: &Order, entries: &[TimelineEntry]) -> Vec<StockEffe
             OrderEvent::Cancelled { .. } => {
                 for (sku, location, units) in held_reservations(&order) {
                     add(StockReason::Released, &sku, &location, 0, -units);
+                }
+            }
+            OrderEvent::LinesCancelled { .. } => {
+                // What the order holds before and after: the difference is released.
+                let mut next = order.clone();
+                if next.apply(entry).is_ok() {
+                    let after = held_reservations(&next);
+                    for (sku, location, units) in held_reservations(&order) {
+                        let kept = after
+                            .iter()
+                            .find(|(s, l, _)| *s == sku && *l == location)
+                            .map_or(0, |(.., units)| *units);
+                        if units > kept {
+                            add(StockReason::Released, &sku, &location, 0, kept - units);
+                        }
+                    }
                 }
             }
             _ => {}

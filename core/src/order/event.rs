@@ -89,6 +89,29 @@ pub enum OrderEvent {
     ShipmentCancelled {
         shipment: String,
     },
+    /// Units left a parcel that was not packed yet because they were cancelled.
+    ShipmentUnitsRemoved {
+        shipment: String,
+        lines: Vec<ShipmentLine>,
+    },
+    /// Units moved out of `shipment` into a new pending parcel `into` from the same source.
+    ShipmentSplit {
+        shipment: String,
+        into: String,
+        lines: Vec<ShipmentLine>,
+    },
+    /// The units of the parcels `from` moved into `into` (same source); `from` are cancelled.
+    ShipmentsMerged {
+        into: String,
+        from: Vec<String>,
+    },
+    /// Units of order lines cancelled before they were packed. `amount` is their share of the
+    /// grand total (goods after discount, with their tax); shipping stays with the order.
+    LinesCancelled {
+        units: Vec<CancelledUnits>,
+        amount: Money,
+        reason: String,
+    },
     /// Backordered units of a line got stock at `location`.
     LineAllocated {
         line: usize,
@@ -148,6 +171,10 @@ impl OrderEvent {
             OrderEvent::ShipmentExceptionResolved { .. } => "shipment_exception_resolved",
             OrderEvent::ShipmentReturnedToSender { .. } => "shipment_returned_to_sender",
             OrderEvent::ShipmentCancelled { .. } => "shipment_cancelled",
+            OrderEvent::ShipmentUnitsRemoved { .. } => "shipment_units_removed",
+            OrderEvent::ShipmentSplit { .. } => "shipment_split",
+            OrderEvent::ShipmentsMerged { .. } => "shipments_merged",
+            OrderEvent::LinesCancelled { .. } => "lines_cancelled",
             OrderEvent::LineAllocated { .. } => "line_allocated",
             OrderEvent::LineBackordered { .. } => "line_backordered",
             OrderEvent::ReturnRequested { .. } => "return_requested",
@@ -172,8 +199,23 @@ impl OrderEvent {
             | OrderEvent::ShipmentException { shipment, .. }
             | OrderEvent::ShipmentExceptionResolved { shipment }
             | OrderEvent::ShipmentReturnedToSender { shipment }
-            | OrderEvent::ShipmentCancelled { shipment } => Some(shipment),
+            | OrderEvent::ShipmentCancelled { shipment }
+            | OrderEvent::ShipmentUnitsRemoved { shipment, .. }
+            | OrderEvent::ShipmentSplit { shipment, .. } => Some(shipment),
+            OrderEvent::ShipmentsMerged { into, .. } => Some(into),
             _ => None,
+        }
+    }
+
+    /// Every shipment an event changes: [`OrderEvent::shipment`], plus the new parcel of a split
+    /// and the parcels a merge empties.
+    pub fn shipments(&self) -> Vec<&str> {
+        match self {
+            OrderEvent::ShipmentSplit { shipment, into, .. } => vec![shipment, into],
+            OrderEvent::ShipmentsMerged { into, from } => {
+                std::iter::once(into.as_str()).chain(from.iter().map(String::as_str)).collect()
+            }
+            other => other.shipment().into_iter().collect(),
         }
     }
 }
@@ -280,6 +322,26 @@ pub enum ShipmentSource {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct ShipmentLine {
+    pub line: usize,
+    pub quantity: u32,
+}
+
+/// Some units of one part of an order line, cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct CancelledUnits {
+    pub line: usize,
+    /// The index of the part in the line's availability (see [`PlacedLine::parts`]).
+    pub part: usize,
+    pub quantity: u32,
+}
+
+/// Some units of one order line, as a command names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct LineUnits {
     pub line: usize,
     pub quantity: u32,
 }

@@ -1,10 +1,13 @@
 //! Folding timeline events into an [`Order`]; a timeline that does not fold is reported, not trusted.
 
-use super::{LinePartState, Order, OrderEvent, OrderLine, ReturnCase, Shipment, TimelineEntry};
+use super::{
+    LinePartState, Order, OrderEvent, OrderLine, ReturnCase, Shipment, ShipmentSource, TimelineEntry,
+};
 use crate::lifecycle::{
     AvailabilityCommand, OrderCommand, OrderState, Payment, PaymentCommand, ReturnCommand, ReturnState,
     ShipmentCommand, ShipmentState,
 };
+use crate::money::Money;
 
 /// Why a timeline cannot be replayed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +50,7 @@ impl Order {
                 sku: l.sku.clone(),
                 name: l.name.clone(),
                 quantity: l.quantity,
+                cancelled: 0,
                 unit_price: l.unit_price,
                 total: l.total,
                 parts: l
@@ -63,6 +67,7 @@ impl Order {
             last_seq: 1,
             state: OrderState::Placed,
             cancel_reason: None,
+            totals: placed.totals,
             lines,
             payment: Payment::new(placed.currency),
             payment_method: None,
@@ -117,7 +122,7 @@ impl Order {
                 }
                 for l in lines {
                     let line = self.lines.get(l.line).ok_or_else(|| format!("no line {}", l.line))?;
-                    if self.units_in_shipments(l.line) + l.quantity > line.quantity {
+                    if self.units_in_shipments(l.line) + l.quantity > line.remaining() {
                         return Err(format!("line {} would ship more units than ordered", l.line));
                     }
                 }
@@ -180,6 +185,83 @@ impl Order {
             OrderEvent::ShipmentCancelled { shipment } => {
                 self.shipment_command(shipment, &ShipmentCommand::Cancel)?;
             }
+            OrderEvent::ShipmentUnitsRemoved { shipment, lines } => {
+                let s = self.open_parcel_mut(shipment)?;
+                let left = super::parcels::remove_lines(&s.lines, lines)
+                    .filter(|left| !left.is_empty())
+                    .ok_or_else(|| format!("shipment {shipment} does not hold those units"))?;
+                s.lines = left;
+            }
+            OrderEvent::ShipmentSplit { shipment, into, lines } => {
+                if self.shipment(into).is_some() {
+                    return Err(format!("shipment {into} already exists"));
+                }
+                let s = self.open_parcel_mut(shipment)?;
+                let left = super::parcels::remove_lines(&s.lines, lines)
+                    .filter(|left| !left.is_empty() && !lines.is_empty())
+                    .ok_or_else(|| format!("shipment {shipment} cannot give up those units"))?;
+                s.lines = left;
+                let source = s.source.clone();
+                self.shipments.push(Shipment {
+                    id: into.clone(),
+                    source,
+                    lines: super::parcels::add_lines(&[], lines),
+                    state: ShipmentState::Pending,
+                    carrier: None,
+                    tracking_number: None,
+                    tracking_url: None,
+                    shipped_at: None,
+                    delivered_at: None,
+                    expected_delivery: None,
+                    exception_note: None,
+                });
+            }
+            OrderEvent::ShipmentsMerged { into, from } => {
+                let source = self.open_parcel_mut(into)?.source.clone();
+                let mut moved = Vec::new();
+                for id in from {
+                    if id == into {
+                        return Err(format!("shipment {id} cannot merge into itself"));
+                    }
+                    let s = self.open_parcel_mut(id)?;
+                    if s.source != source {
+                        return Err(format!("shipment {id} leaves from elsewhere than {into}"));
+                    }
+                    moved.extend(s.lines.iter().copied());
+                    s.state = s.state.apply(&ShipmentCommand::Cancel).map_err(|e| e.to_string())?;
+                }
+                let target = self.open_parcel_mut(into)?;
+                target.lines = super::parcels::add_lines(&target.lines, &moved);
+            }
+            OrderEvent::LinesCancelled { units, amount, .. } => {
+                let currency = self.placed.currency;
+                let mut given_up = Money::zero(currency);
+                for u in units {
+                    let line = self.lines.get_mut(u.line).ok_or_else(|| format!("no line {}", u.line))?;
+                    let before = line.cancelled;
+                    let part = line
+                        .parts
+                        .get_mut(u.part)
+                        .ok_or_else(|| format!("no part {} on line {}", u.part, u.line))?;
+                    part.quantity = part
+                        .quantity
+                        .checked_sub(u.quantity)
+                        .ok_or_else(|| format!("line {} part {} has fewer units", u.line, u.part))?;
+                    line.cancelled += u.quantity;
+                    let share = super::line_share(line.total, line.quantity, before, line.cancelled);
+                    given_up = given_up.checked_add(share).map_err(|e| e.to_string())?;
+                }
+                if given_up != *amount {
+                    return Err(format!(
+                        "the cancelled units are worth {}, not {}",
+                        given_up.display(),
+                        amount.display()
+                    ));
+                }
+                self.check_parcels_fit()?;
+                let cancelled: Vec<u32> = self.lines.iter().map(|l| l.cancelled).collect();
+                self.totals = super::remaining_totals(&self.placed, &cancelled);
+            }
             OrderEvent::LineAllocated { line, part, location } => {
                 self.part_command(
                     *line,
@@ -214,6 +296,35 @@ impl Order {
                 }
             }
             OrderEvent::ReturnCancelled { rma } => self.return_command(rma, &ReturnCommand::Cancel)?,
+        }
+        Ok(())
+    }
+
+    /// A parcel whose contents may change (pending or picking).
+    fn open_parcel_mut(&mut self, id: &str) -> Result<&mut Shipment, String> {
+        let s = self.shipments.iter_mut().find(|s| s.id == id).ok_or_else(|| format!("no shipment {id}"))?;
+        match s.state {
+            ShipmentState::Pending | ShipmentState::Picking => Ok(s),
+            _ => Err(format!("shipment {id} is {}", s.state.name())),
+        }
+    }
+
+    /// Every line's live parcels from a source hold no more units than the line has there.
+    fn check_parcels_fit(&self) -> Result<(), String> {
+        for line in &self.lines {
+            let mut held: std::collections::BTreeMap<ShipmentSource, i64> = Default::default();
+            for part in &line.parts {
+                if let Some(source) = part.source() {
+                    *held.entry(source).or_default() += i64::from(part.quantity);
+                }
+            }
+            for s in self.shipments.iter().filter(|s| s.state != ShipmentState::Cancelled) {
+                let units: u32 = s.lines.iter().filter(|l| l.line == line.index).map(|l| l.quantity).sum();
+                *held.entry(s.source.clone()).or_default() -= i64::from(units);
+            }
+            if held.values().any(|v| *v < 0) {
+                return Err(format!("line {}'s parcels hold more units than it has", line.index));
+            }
         }
         Ok(())
     }

@@ -5,14 +5,17 @@
 //!   it causes; [`Order::apply`] folds an event into the state. Replaying a timeline with
 //!   [`Order::from_timeline`] rebuilds the same order anywhere (server, browser, tests).
 //! - [`allowed_actions`] lists what a role may do now, by asking `decide`.
+//! - [`cancel`] works out which units a line cancellation takes and what the order then costs.
 //! - [`stock_effects`] says what appended events do to stock (ship, cancel); [`return_restock`]
 //!   what receiving a return does.
 
 mod actions;
+mod cancel;
 mod command;
 mod effects;
 mod event;
 mod evolve;
+mod parcels;
 mod place;
 #[cfg(test)]
 mod tests;
@@ -20,13 +23,14 @@ mod tests;
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use actions::{Action, ActionKind, Role, allowed_actions};
+pub use cancel::{line_share, remaining_totals};
 pub use command::{Command, CommandError, ReturnAction, ShipmentAction};
 pub use effects::{
     ReturnDisposition, StockEffect, StockReason, held_reservations, return_restock, stock_effects,
 };
 pub use event::{
-    OrderEvent, OrderPolicy, OrderTotals, PaymentMethod, PlacedLine, PlacedOrder, PlacedPart, ReturnItem,
-    ShipmentLine, ShipmentSource, TimelineEntry,
+    CancelledUnits, LineUnits, OrderEvent, OrderPolicy, OrderTotals, PaymentMethod, PlacedLine, PlacedOrder,
+    PlacedPart, ReturnItem, ShipmentLine, ShipmentSource, TimelineEntry,
 };
 pub use evolve::TimelineError;
 pub use place::{NewOrder, PlaceError, place};
@@ -47,6 +51,8 @@ pub struct Order {
     last_seq: u64,
     state: OrderState,
     cancel_reason: Option<String>,
+    /// What the order costs now: the placed totals less cancelled lines (see [`cancel`]).
+    totals: OrderTotals,
     lines: Vec<OrderLine>,
     payment: Payment,
     payment_method: Option<PaymentMethod>,
@@ -62,6 +68,8 @@ pub struct OrderLine {
     sku: Sku,
     name: String,
     quantity: u32,
+    /// Units cancelled before they were packed; taken out of `parts`, never out of `quantity`.
+    cancelled: u32,
     unit_price: Money,
     total: Money,
     parts: Vec<LinePartState>,
@@ -120,8 +128,17 @@ impl Order {
     pub fn currency(&self) -> Currency {
         self.placed.currency
     }
+    /// What the order costs now: the totals as placed, less cancelled lines.
     pub fn totals(&self) -> &OrderTotals {
+        &self.totals
+    }
+    /// The totals as placed, before any line was cancelled.
+    pub fn placed_totals(&self) -> &OrderTotals {
         &self.placed.totals
+    }
+    /// The order as placed.
+    pub fn placed(&self) -> &PlacedOrder {
+        &self.placed
     }
     pub fn policy(&self) -> &OrderPolicy {
         &self.placed.policy
@@ -209,9 +226,9 @@ impl Order {
         (done, open)
     }
 
-    /// Every unit of every line has been delivered.
+    /// Every unit of every line that was not cancelled has been delivered.
     pub fn fully_delivered(&self) -> bool {
-        self.lines.iter().all(|l| self.units_delivered(l.index) >= l.quantity)
+        self.lines.iter().all(|l| self.units_delivered(l.index) >= l.remaining())
     }
 
     /// The day the last of `line`'s delivered units arrived, if any did.
@@ -248,15 +265,32 @@ impl OrderLine {
     pub fn name(&self) -> &str {
         &self.name
     }
+    /// Units ordered, cancelled ones included.
     pub fn quantity(&self) -> u32 {
         self.quantity
+    }
+    /// Units cancelled before they were packed.
+    pub fn cancelled(&self) -> u32 {
+        self.cancelled
+    }
+    /// Units still ordered: `quantity − cancelled`.
+    pub fn remaining(&self) -> u32 {
+        self.quantity - self.cancelled
     }
     pub fn unit_price(&self) -> Money {
         self.unit_price
     }
-    /// What the customer paid for the whole line.
+    /// What the customer pays for the whole line as placed (cancelled units included; see
+    /// [`remaining_total`](OrderLine::remaining_total)).
     pub fn total(&self) -> Money {
         self.total
+    }
+    /// What the customer pays for the units still ordered.
+    pub fn remaining_total(&self) -> Money {
+        Money::new(
+            self.total.amount() - line_share(self.total, self.quantity, 0, self.cancelled).amount(),
+            self.total.currency(),
+        )
     }
     pub fn parts(&self) -> &[LinePartState] {
         &self.parts
@@ -265,6 +299,7 @@ impl OrderLine {
     pub fn backorder_promise(&self) -> Option<NaiveDate> {
         self.parts
             .iter()
+            .filter(|p| p.quantity > 0)
             .filter_map(|p| match p.availability {
                 LineAvailability::Backordered { promised } => Some(promised),
                 _ => None,

@@ -458,7 +458,12 @@ fn allowed_actions_follow_role_and_state() {
     };
     assert_eq!(
         kinds(&life, &Role::Customer),
-        vec![ActionKind::Cancel, ActionKind::AuthorizePayment, ActionKind::FailPayment]
+        vec![
+            ActionKind::Cancel,
+            ActionKind::AuthorizePayment,
+            ActionKind::FailPayment,
+            ActionKind::CancelLines
+        ]
     );
     life.pay();
     assert_eq!(
@@ -468,6 +473,7 @@ fn allowed_actions_follow_role_and_state() {
             ActionKind::CapturePayment,
             ActionKind::VoidPayment,
             ActionKind::CreateShipments,
+            ActionKind::CancelLines,
             ActionKind::Backorder, // the unit could be lost from stock until it is in a parcel
         ]
     );
@@ -599,6 +605,17 @@ fn arb_command() -> impl Strategy<Value = (u8, Command)> {
             lines: vec![ReturnItem { line, quantity, reason: "r".into() }]
         }),
         (rma, return_action).prop_map(|(rma, action)| Command::Return { rma, action }),
+        (0usize..3, 1u32..3).prop_map(|(line, quantity)| Command::CancelLines {
+            lines: vec![LineUnits { line, quantity }],
+            reason: "r".into()
+        }),
+        (prop::sample::select(vec!["ord_1-S1", "ord_1-S2", "ord_1-S4"]), 0usize..2, 1u32..3).prop_map(
+            |(shipment, line, quantity)| Command::SplitShipment {
+                shipment: shipment.into(),
+                lines: vec![ShipmentLine { line, quantity }]
+            }
+        ),
+        Just(Command::MergeShipments { shipments: vec!["ord_1-S1".into(), "ord_1-S3".into()] }),
     ];
     (0u8..5, command)
 }
@@ -628,11 +645,15 @@ proptest! {
             prop_assert!(p.refunded().amount() <= p.captured().amount());
             prop_assert!(p.captured().amount() <= p.authorized().amount());
             for line in life.order.lines() {
-                prop_assert!(life.order.units_in_shipments(line.index()) <= line.quantity());
+                prop_assert!(life.order.units_in_shipments(line.index()) <= line.remaining());
                 let (returned, open) = life.order.units_returned(line.index());
                 prop_assert!(returned + open <= life.order.units_delivered(line.index()));
-                prop_assert_eq!(line.parts().iter().map(|p| p.quantity()).sum::<u32>(), line.quantity());
+                // Cancelled plus remaining is what was ordered.
+                prop_assert_eq!(line.parts().iter().map(|p| p.quantity()).sum::<u32>(), line.remaining());
+                prop_assert_eq!(line.cancelled() + line.remaining(), line.quantity());
             }
+            // Nothing is captured beyond what is due; refunds never beyond what was captured.
+            prop_assert!(p.captured().amount() - p.refunded().amount() <= life.order.totals().grand_total.amount());
             let _ = status_view(&life.order, life.now);
             let _ = allowed_actions(&life.order, &Role::Staff, life.now);
         }
@@ -763,4 +784,225 @@ fn a_return_cannot_be_refunded_before_anything_was_captured() {
     assert_eq!(life.run(&Role::Staff, refund.clone()).unwrap_err().code(), "PAYMENT_NOT_CAPTURED");
     life.ok(&Role::Staff, Command::CapturePayment { amount: None });
     assert_eq!(life.ok(&Role::Staff, refund), vec!["return_refunded", "payment_refunded"]);
+}
+
+#[test]
+fn cancelling_some_units_lowers_the_total_releases_their_stock_and_drops_them_from_the_parcel() {
+    let mut life = Life::new(&[("TEE", 3), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    assert_eq!(life.order.totals().grand_total, usd(7500));
+    let before = life.order.clone();
+    let from = life.timeline.len();
+    let cancel =
+        Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "too many".into() };
+    assert_eq!(life.ok(&Role::Customer, cancel), vec!["shipment_units_removed", "lines_cancelled"]);
+    assert_eq!(
+        stock_effects(&before, &life.timeline[from..]),
+        vec![effect("TEE", "east", 0, -1, StockReason::Released)]
+    );
+    let tee = &life.order.lines()[0];
+    assert_eq!((tee.quantity(), tee.cancelled(), tee.remaining()), (3, 1, 2));
+    assert_eq!(life.order.shipment("ord_1-S1").unwrap().units(), 2);
+    let totals = life.order.totals();
+    assert_eq!((totals.subtotal, totals.shipping, totals.grand_total), (usd(5000), usd(500), usd(5500)));
+    assert_eq!(life.order.placed_totals().grand_total, usd(7500));
+    // The authorization holds 75.00; the capture takes only what is due and releases the rest.
+    assert_eq!(life.order.payment().authorized(), usd(7500));
+    let over = Command::CapturePayment { amount: Some(usd(6000)) };
+    assert_eq!(life.run(&Role::Staff, over).unwrap_err().code(), "INVALID_AMOUNT");
+    assert_eq!(
+        life.ok(&Role::Staff, Command::CapturePayment { amount: None }),
+        vec!["payment_captured", "payment_voided"]
+    );
+    assert_eq!(life.order.payment().captured(), usd(5500));
+    life.ship("ord_1-S1");
+    life.ship("ord_1-S2");
+    life.deliver("ord_1-S1");
+    assert_eq!(life.deliver("ord_1-S2"), vec!["shipment_delivered", "completed"]);
+}
+
+#[test]
+fn cancelling_captured_units_refunds_their_share_and_a_line_adds_up_in_parts() {
+    let mut life = Life::new(&[("TEE", 3), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+    let one_tee = |life: &mut Life| {
+        life.ok(
+            &Role::Staff,
+            Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "r".into() },
+        )
+    };
+    assert_eq!(one_tee(&mut life), vec!["lines_cancelled", "payment_refunded"]);
+    assert_eq!(one_tee(&mut life), vec!["lines_cancelled", "payment_refunded"]);
+    assert_eq!(one_tee(&mut life), vec!["lines_cancelled", "payment_refunded"]);
+    assert_eq!(life.order.payment().refunded(), usd(6000), "three tees, exactly");
+    assert_eq!(life.order.totals().grand_total, usd(1500));
+    assert_eq!(life.order.state(), OrderState::Confirmed, "the mug is still coming");
+}
+
+#[test]
+fn cancelling_packed_or_shipped_units_is_refused_with_advice_to_return() {
+    let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    let before = life.order.clone();
+    let err = life
+        .run(
+            &Role::Staff,
+            Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "r".into() },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "INVALID_TRANSITION");
+    assert!(err.to_string().contains("request a return instead"), "{err}");
+    let err = life
+        .run(
+            &Role::Staff,
+            Command::CancelLines { lines: vec![LineUnits { line: 1, quantity: 2 }], reason: "r".into() },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "QUANTITY_EXCEEDS_REMAINING");
+    assert_eq!(err.to_string(), "line 1: 2 unit(s) to cancel but only 1 remain on the order");
+    let err = life
+        .run(
+            &Role::Staff,
+            Command::CancelLines { lines: vec![LineUnits { line: 7, quantity: 1 }], reason: "r".into() },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "BAD_USER_INPUT");
+    assert_eq!(life.order, before, "nothing changed");
+    // The mug has not shipped: it can go, and its parcel with it.
+    let events = life.ok(
+        &Role::Staff,
+        Command::CancelLines { lines: vec![LineUnits { line: 1, quantity: 1 }], reason: "r".into() },
+    );
+    assert_eq!(events, vec!["shipment_cancelled", "lines_cancelled"]);
+    life.deliver("ord_1-S1");
+    assert!(life.order.fully_delivered());
+}
+
+#[test]
+fn cancelling_every_remaining_unit_cancels_the_order() {
+    let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ok(
+        &Role::Staff,
+        Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "r".into() },
+    );
+    let rest = vec![LineUnits { line: 0, quantity: 1 }, LineUnits { line: 1, quantity: 1 }];
+    let events = life.ok(&Role::Customer, Command::CancelLines { lines: rest, reason: "all of it".into() });
+    assert_eq!(events, vec!["shipment_cancelled", "shipment_cancelled", "payment_voided", "cancelled"]);
+    assert_eq!(life.order.state(), OrderState::Cancelled);
+}
+
+#[test]
+fn backordered_units_are_cancelled_first_and_hold_no_stock() {
+    let mut life = Life::new(&[("HOODIE", 2)]);
+    life.pay();
+    let before = life.order.clone();
+    let from = life.timeline.len();
+    life.ok(
+        &Role::Customer,
+        Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "r".into() },
+    );
+    assert_eq!(stock_effects(&before, &life.timeline[from..]), vec![]);
+    let parts: Vec<u32> = life.order.lines()[0].parts().iter().map(|p| p.quantity()).collect();
+    assert_eq!(parts, vec![1, 0], "the allocated hoodie stays, the backordered one is gone");
+    assert_eq!(life.order.lines()[0].backorder_promise(), None, "nothing waits on backorder any more");
+}
+
+#[test]
+fn a_customer_cannot_cancel_units_being_picked_but_staff_can() {
+    let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ok(
+        &Role::Staff,
+        Command::Shipment { shipment: "ord_1-S1".into(), action: ShipmentAction::StartPicking },
+    );
+    let cancel = Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "r".into() };
+    assert_eq!(life.run(&Role::Customer, cancel.clone()).unwrap_err(), CommandError::TooLateToCancel);
+    assert_eq!(life.ok(&Role::Staff, cancel), vec!["shipment_units_removed", "lines_cancelled"]);
+}
+
+#[test]
+fn a_parcel_splits_and_merges_back_before_packing_and_not_after() {
+    let mut life = Life::new(&[("TEE", 3)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    let split = |quantity| Command::SplitShipment {
+        shipment: "ord_1-S1".into(),
+        lines: vec![ShipmentLine { line: 0, quantity }],
+    };
+    assert_eq!(
+        life.run(&Role::Staff, split(3)).unwrap_err().code(),
+        "BAD_USER_INPUT",
+        "nothing would be left"
+    );
+    assert_eq!(life.run(&Role::Customer, split(1)).unwrap_err().code(), "FORBIDDEN");
+    assert_eq!(life.ok(&Role::Staff, split(1)), vec!["shipment_split"]);
+    let s2 = life.order.shipment("ord_1-S2").unwrap();
+    assert_eq!(
+        (s2.units(), s2.state().name(), s2.source()),
+        (1, "pending", life.order.shipments()[0].source())
+    );
+    assert_eq!(life.order.shipment("ord_1-S1").unwrap().units(), 2);
+    let merge = Command::MergeShipments { shipments: vec!["ord_1-S2".into(), "ord_1-S1".into()] };
+    assert_eq!(life.ok(&Role::Staff, merge), vec!["shipments_merged"]);
+    assert_eq!(life.order.shipment("ord_1-S2").unwrap().units(), 3);
+    assert_eq!(life.order.shipment("ord_1-S1").unwrap().state().name(), "cancelled");
+    assert_eq!(life.order.units_in_shipments(0), 3);
+    life.ok(
+        &Role::Staff,
+        Command::Shipment { shipment: "ord_1-S2".into(), action: ShipmentAction::StartPicking },
+    );
+    life.ok(&Role::Staff, Command::Shipment { shipment: "ord_1-S2".into(), action: ShipmentAction::Pack });
+    let late = Command::SplitShipment {
+        shipment: "ord_1-S2".into(),
+        lines: vec![ShipmentLine { line: 0, quantity: 1 }],
+    };
+    let err = life.run(&Role::Staff, late).unwrap_err();
+    assert_eq!(err.code(), "INVALID_TRANSITION");
+    assert_eq!(err.to_string(), "cannot split a shipment that is packed");
+    let actions = allowed_actions(&life.order, &Role::Staff, life.now);
+    assert!(!actions.iter().any(|a| a.kind == ActionKind::SplitShipment));
+    assert_eq!(Order::from_timeline(&life.timeline).unwrap(), life.order);
+}
+
+#[test]
+fn parcels_from_different_places_do_not_merge() {
+    let mut life = Life::new(&[("TEE", 1), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    let merge = Command::MergeShipments { shipments: vec!["ord_1-S1".into(), "ord_1-S2".into()] };
+    assert_eq!(life.run(&Role::Staff, merge).unwrap_err().code(), "BAD_USER_INPUT");
+    let one = Command::MergeShipments { shipments: vec!["ord_1-S1".into(), "ord_1-S1".into()] };
+    assert_eq!(life.run(&Role::Staff, one).unwrap_err().code(), "BAD_USER_INPUT");
+    let unknown = Command::MergeShipments { shipments: vec!["ord_1-S1".into(), "ord_1-S9".into()] };
+    assert_eq!(life.run(&Role::Staff, unknown).unwrap_err().code(), "NOT_FOUND");
+}
+
+#[test]
+fn a_return_after_a_cancellation_refunds_the_rest_of_the_line_exactly() {
+    let mut life = Life::new(&[("TEE", 3)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+    life.ok(
+        &Role::Staff,
+        Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "r".into() },
+    );
+    life.ok(&Role::Staff, Command::CreateShipments);
+    life.ship("ord_1-S1");
+    life.deliver("ord_1-S1");
+    life.ok(
+        &Role::Customer,
+        Command::RequestReturn { lines: vec![ReturnItem { line: 0, quantity: 2, reason: "x".into() }] },
+    );
+    for action in [ReturnAction::Approve, ReturnAction::Receive, ReturnAction::Refund] {
+        life.ok(&Role::Staff, Command::Return { rma: "ord_1-R1".into(), action });
+    }
+    // 2000 for the cancelled tee, 4000 for the two returned; the 500 shipping is kept.
+    assert_eq!(life.order.payment().refunded(), usd(6000));
 }
