@@ -257,6 +257,27 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
         "ok",
     ),
     (
+        "cancelOrderLines",
+        "mutation { cancelOrderLines(orderId: \"ord_x\", lines: [{ line: 0, quantity: 1 }], reason: \"x\") { replayed } }",
+        "UNAUTHENTICATED",
+        "ok",
+        "ok",
+    ),
+    (
+        "splitShipment",
+        "mutation { splitShipment(orderId: \"ord_x\", shipmentId: \"ord_x-S1\", lines: [{ line: 0, quantity: 1 }]) { replayed } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+    (
+        "mergeShipments",
+        "mutation { mergeShipments(orderId: \"ord_x\", shipmentIds: [\"ord_x-S1\", \"ord_x-S2\"]) { replayed } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+    (
         "requestReturn",
         "mutation { requestReturn(orderId: \"ord_x\", lines: [{ line: 0, quantity: 1, reason: \"x\" }]) { replayed } }",
         "UNAUTHENTICATED",

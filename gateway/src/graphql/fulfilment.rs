@@ -7,7 +7,8 @@ use ordo_core::allocation::LocationId;
 use ordo_core::lifecycle::ExceptionKind;
 use ordo_core::money::Money;
 use ordo_core::order::{
-    Command, Order, ReturnAction, ReturnDisposition, ReturnItem, Role, ShipmentAction, return_restock,
+    Command, LineUnits, Order, ReturnAction, ReturnDisposition, ReturnItem, Role, ShipmentAction, ShipmentLine,
+    return_restock,
 };
 
 use super::fulfilment_types::{PickGroup, TrackedShipment, TrackingEventView};
@@ -60,6 +61,32 @@ pub struct ReturnLineInput {
     pub reason: String,
 }
 
+/// Some units of one order line (to cancel, or to move into another parcel).
+#[derive(InputObject, Debug, Clone)]
+pub struct LineQuantityInput {
+    /// The line's index in the order (0-based, as in `order.lines`).
+    pub line: i32,
+    pub quantity: i32,
+}
+
+/// 1-100 (line, quantity ≥ 1) pairs, as ordo-core takes them.
+fn line_units(lines: &[LineQuantityInput]) -> Result<Vec<LineUnits>> {
+    if lines.is_empty() || lines.len() > 100 {
+        return Err(ApiError::bad_input("lines", "give 1-100 lines")).gql();
+    }
+    lines
+        .iter()
+        .map(|l| {
+            let quantity = u32::try_from(l.quantity)
+                .ok()
+                .filter(|q| *q > 0)
+                .ok_or_else(|| ApiError::bad_input("lines.quantity", "must be 1 or more"))
+                .gql()?;
+            Ok(LineUnits { line: index(l.line, "lines.line")?, quantity })
+        })
+        .collect()
+}
+
 /// Where one received line goes.
 #[derive(InputObject, Debug, Clone)]
 pub struct ReceivedLineInput {
@@ -96,6 +123,27 @@ fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// Staff bound to locations work only on parcels leaving them (unknown parcels are the core's
+/// `NOT_FOUND`); everyone else passes.
+async fn require_at_parcels(ctx: &Context<'_>, order_id: &str, shipment_ids: &[&str]) -> Result<()> {
+    let caller = actor(ctx);
+    if let Actor::WarehouseStaff { .. } = caller {
+        let order = commands::load(&state(ctx)?.store, order_id).await.gql()?;
+        let here = shipment_ids.iter().all(|id| {
+            order.shipment(id.trim()).is_none_or(|parcel| match parcel.source() {
+                ordo_core::order::ShipmentSource::Location { location } => {
+                    caller.may_work_at(location.as_str())
+                }
+                ordo_core::order::ShipmentSource::Supplier { .. } => false,
+            })
+        });
+        if !here {
+            return Err(ApiError::Forbidden).gql();
+        }
+    }
+    Ok(())
+}
+
 async fn shipment_command(
     ctx: &Context<'_>,
     order_id: &str,
@@ -107,23 +155,25 @@ async fn shipment_command(
     require_shipper(caller)?;
     let s = state(ctx)?;
     visible_order(ctx, order_id).await?;
-    if let Actor::WarehouseStaff { .. } = caller {
-        // Staff bound to locations work only on parcels leaving them.
-        let order = commands::load(&s.store, order_id).await.gql()?;
-        let here = order.shipment(shipment_id.trim()).is_none_or(|parcel| match parcel.source() {
-            ordo_core::order::ShipmentSource::Location { location } => caller.may_work_at(location.as_str()),
-            ordo_core::order::ShipmentSource::Supplier { .. } => false,
-        });
-        if !here {
-            return Err(ApiError::Forbidden).gql();
-        }
-    }
+    require_at_parcels(ctx, order_id, &[shipment_id]).await?;
     let command = Command::Shipment { shipment: shipment_id.trim().to_owned(), action };
     let ran = commands::run_with(&s.store, order_id, &caller.role(), caller.name(), &command, None, |_| {
         Ok(effects.clone())
     })
     .await
     .gql()?;
+    payload(ctx, ran).await
+}
+
+/// A parcel-changing command by staff (at the parcels' location when bound to locations).
+async fn parcel_command(ctx: &Context<'_>, order_id: &str, ids: &[&str], command: Command) -> Result<OrderPayload> {
+    let caller = actor(ctx);
+    caller.require_staff().gql()?;
+    visible_order(ctx, order_id).await?;
+    require_at_parcels(ctx, order_id, ids).await?;
+    let ran = commands::run(&state(ctx)?.store, order_id, &caller.role(), caller.name(), &command, None)
+        .await
+        .gql()?;
     payload(ctx, ran).await
 }
 
@@ -381,6 +431,85 @@ impl FulfilmentMutation {
         .await
         .gql()?;
         payload(ctx, ran).await
+    }
+
+    /// Cancels some units of some lines while they are neither packed nor shipped (partial
+    /// quantities allowed): backordered units go first, then units not yet in a parcel, then
+    /// units in pending parcels (staff: also parcels being picked); a parcel left empty is
+    /// cancelled. Their reservations are released and their backorders closed; the order's totals
+    /// drop by the units' share (shipping stays while anything remains). Money: what was captured
+    /// beyond the new total is refunded through the provider; an authorization is not cut (the
+    /// provider voids only whole authorizations): the capture later takes only what is due and
+    /// releases the rest. Cancelling every remaining unit cancels the order. Packed or shipped
+    /// units: `INVALID_TRANSITION` (request a return); more than remains:
+    /// `QUANTITY_EXCEEDS_REMAINING`. The order's customer, guest or channel, or staff.
+    async fn cancel_order_lines(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        lines: Vec<LineQuantityInput>,
+        reason: String,
+        idempotency_key: Option<String>,
+    ) -> Result<OrderPayload> {
+        let s = state(ctx)?;
+        let caller = visible_order(ctx, order_id.trim()).await?;
+        let reason = text(&reason, "reason", 500)?;
+        let units = line_units(&lines)?;
+        let listed: Vec<String> = units.iter().map(|u| format!("{}x{}", u.line, u.quantity)).collect();
+        let fingerprint = format!("{order_id}|{}|{reason}", listed.join(","));
+        let idem = idempotency_key.as_deref().map(|key| Idempotency {
+            key,
+            operation: "cancelOrderLines",
+            fingerprint: &fingerprint,
+        });
+        let command = Command::CancelLines { lines: units, reason };
+        let ran = commands::run_paid(
+            &s.store,
+            s.payments.as_ref(),
+            order_id.trim(),
+            &caller.role(),
+            caller.name(),
+            &command,
+            idem,
+            no_extra,
+        )
+        .await
+        .gql()?;
+        payload(ctx, ran).await
+    }
+
+    /// Moves some units of a parcel that is pending or being picked into a new pending parcel at
+    /// the same location (staff; staff bound to locations only there). At least one unit stays.
+    /// Packed or later: `INVALID_TRANSITION`.
+    async fn split_shipment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+        lines: Vec<LineQuantityInput>,
+    ) -> Result<OrderPayload> {
+        let lines = line_units(&lines)?
+            .into_iter()
+            .map(|u| ShipmentLine { line: u.line, quantity: u.quantity })
+            .collect();
+        let command = Command::SplitShipment { shipment: shipment_id.trim().to_owned(), lines };
+        parcel_command(ctx, order_id.trim(), &[shipment_id.as_str()], command).await
+    }
+
+    /// Puts parcels of one order and one location that are pending or being picked together: the
+    /// units of the others move into the first one named, and the others are cancelled (staff).
+    async fn merge_shipments(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_ids: Vec<String>,
+    ) -> Result<OrderPayload> {
+        if shipment_ids.len() > 50 {
+            return Err(ApiError::bad_input("shipmentIds", "give 2-50 shipments")).gql();
+        }
+        let ids: Vec<&str> = shipment_ids.iter().map(|id| id.trim()).collect();
+        let command = Command::MergeShipments { shipments: ids.iter().map(|id| (*id).to_owned()).collect() };
+        parcel_command(ctx, order_id.trim(), &ids, command).await
     }
 
     /// Asks to send delivered units back, within the return window (the order's customer, or staff).

@@ -372,6 +372,7 @@ impl OrderView {
     async fn state(&self) -> &'static str {
         self.order.state().name()
     }
+    /// What the order costs now: as placed, less cancelled lines.
     async fn totals(&self) -> OrderTotalsView {
         let t = self.order.totals();
         OrderTotalsView {
@@ -409,6 +410,22 @@ impl OrderView {
     /// Returns (RMAs), oldest first.
     async fn returns(&self) -> Vec<types::ReturnView> {
         types::returns(&self.order)
+    }
+    /// Refunds, oldest first: each `payment_refunded` event (returns, goodwill, cancellations).
+    async fn refunds(&self) -> Vec<types::RefundView> {
+        types::refunds(&self.timeline)
+    }
+    /// Reviews of this order's lines, oldest first (hidden ones too, flagged).
+    async fn reviews(&self, ctx: &Context<'_>) -> Result<Vec<super::reviews::Review>> {
+        let (reviews, _) =
+            state(ctx)?.store.reviews_and_feedback_of_order(self.order.id().as_str()).await.gql()?;
+        Ok(reviews.iter().map(super::reviews::Review::from).collect())
+    }
+    /// The customer's answer to the post-delivery survey, if given.
+    async fn feedback(&self, ctx: &Context<'_>) -> Result<Option<super::reviews::Feedback>> {
+        let (_, feedback) =
+            state(ctx)?.store.reviews_and_feedback_of_order(self.order.id().as_str()).await.gql()?;
+        Ok(feedback.as_ref().map(super::reviews::Feedback::from))
     }
     /// Every event, oldest first.
     async fn timeline(&self) -> Vec<TimelineEvent> {

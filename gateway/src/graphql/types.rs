@@ -129,10 +129,19 @@ pub struct OrderLineView {
     pub index: i64,
     pub sku: String,
     pub name: String,
+    /// Units ordered, cancelled ones included.
     pub quantity: i64,
+    /// Units cancelled before they were packed (`cancelOrderLines`).
+    pub cancelled: i64,
+    /// Units still ordered: quantity − cancelled.
+    pub remaining: i64,
     pub unit_price: Money,
-    /// What the customer pays for the line (after discounts, with tax when prices exclude it).
+    /// What the customer pays for the line as placed (after discounts, with tax when prices
+    /// exclude it).
     pub total: Money,
+    /// What the customer pays for the units still ordered.
+    pub remaining_total: Money,
+    /// Where the units still ordered come from.
     pub availability: Vec<LineAvailabilityView>,
 }
 
@@ -168,10 +177,22 @@ pub struct ShipmentView {
     pub state: String,
     pub source: String,
     pub units: i64,
+    /// What is in the parcel, per order line.
+    pub items: Vec<ShipmentItem>,
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
     pub expected_delivery: Option<NaiveDate>,
+}
+
+/// Units of one order line in a parcel.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ShipmentItem {
+    /// The line's index in the order.
+    pub line: i64,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
 }
 
 /// One timeline event.
@@ -290,11 +311,15 @@ pub fn lines(order: &Order) -> Vec<OrderLineView> {
             sku: l.sku().as_str().to_owned(),
             name: l.name().to_owned(),
             quantity: i64::from(l.quantity()),
+            cancelled: i64::from(l.cancelled()),
+            remaining: i64::from(l.remaining()),
             unit_price: l.unit_price().into(),
             total: l.total().into(),
+            remaining_total: l.remaining_total().into(),
             availability: l
                 .parts()
                 .iter()
+                .filter(|p| p.quantity() > 0)
                 .map(|p| {
                     let (kind, location, supplier, promised_on) = match p.availability() {
                         LineAvailability::Allocated { location } => {
@@ -333,6 +358,19 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
                 ordo_core::order::ShipmentSource::Supplier { supplier } => format!("supplier:{supplier}"),
             },
             units: i64::from(s.units()),
+            items: s
+                .lines()
+                .iter()
+                .map(|l| {
+                    let line = order.lines().get(l.line);
+                    ShipmentItem {
+                        line: i64::try_from(l.line).unwrap_or(i64::MAX),
+                        sku: line.map(|ol| ol.sku().as_str().to_owned()).unwrap_or_default(),
+                        name: line.map(|ol| ol.name().to_owned()).unwrap_or_default(),
+                        quantity: i64::from(l.quantity),
+                    }
+                })
+                .collect(),
             carrier: s.carrier().map(str::to_owned),
             tracking_number: s.tracking_number().map(str::to_owned),
             tracking_url: s.tracking_url().map(str::to_owned),
@@ -387,6 +425,28 @@ pub fn returns(order: &Order) -> Vec<ReturnView> {
         .collect()
 }
 
+/// Money given back to the customer through the payment provider.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct RefundView {
+    pub at: DateTime<Utc>,
+    pub amount: Money,
+    /// Why: "return ord_…-R1", "lines cancelled", "order cancelled", or staff's goodwill reason.
+    pub reason: String,
+}
+
+/// Every refund in `timeline`, oldest first.
+pub fn refunds(timeline: &[TimelineEntry]) -> Vec<RefundView> {
+    timeline
+        .iter()
+        .filter_map(|e| match &e.event {
+            ordo_core::order::OrderEvent::PaymentRefunded { amount, reason } => {
+                Some(RefundView { at: e.at, amount: (*amount).into(), reason: reason.clone() })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// How a parcel was packed.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct PackageView {
@@ -427,6 +487,18 @@ impl ShipmentView {
     async fn service(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<String>> {
         use crate::error::GqlResult;
         Ok(super::state(ctx)?.store.shipment_row(&self.id).await.gql()?.and_then(|r| r.service))
+    }
+
+    /// The order's timeline events about this parcel (created, picked, packed, shipped, split,
+    /// merged, delivered, …), oldest first.
+    async fn events(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<TimelineEvent>> {
+        use crate::error::GqlResult;
+        let rows = super::state(ctx)?.store.timeline_with_actors(&self.order_id).await.gql()?;
+        Ok(rows
+            .iter()
+            .filter(|(entry, _)| entry.event.shipments().contains(&self.id.as_str()))
+            .map(|(entry, actor)| TimelineEvent::from_entry(entry, actor))
+            .collect())
     }
 
     /// The label, commercial invoice and packing slip.

@@ -440,7 +440,7 @@ pub(crate) fn append_statements(
 ) -> Result<(String, Vec<(String, serde_json::Value)>), StoreError> {
     let mut sql = String::from(
         "LET $o = UPDATE type::record('orders', $id) SET last_seq = $last_seq, summary = $summary, \
-         updated_at = <datetime>$at WHERE last_seq = $expected RETURN AFTER;\n\
+         grand_total = $grand_total, updated_at = <datetime>$at WHERE last_seq = $expected RETURN AFTER;\n\
          IF array::len($o) = 0 { THROW 'stale_order' };\n",
     );
     let Some(last) = entries.last() else { return Ok((String::new(), Vec::new())) };
@@ -449,6 +449,7 @@ pub(crate) fn append_statements(
         ("last_seq".into(), serde_json::Value::from(last.seq)),
         ("expected".into(), serde_json::Value::from(expected_seq)),
         ("summary".into(), summary(order, last.at).into()),
+        ("grand_total".into(), order.totals().grand_total.amount().into()),
         ("at".into(), last.at.to_rfc3339().into()),
         ("actor".into(), actor.into()),
     ];
@@ -525,8 +526,28 @@ fn effect_statements(
     if entries.iter().any(|e| matches!(e.event, OrderEvent::Cancelled { .. })) {
         sql.push_str("UPDATE backorder SET open = false WHERE order_id = $id AND open = true;\n");
     }
-    // The shipment projection: every shipment an entry names (or all, when shipments were made).
-    let touched: Vec<&str> = entries.iter().filter_map(|e| e.event.shipment()).collect();
+    // Cancelled backordered units: the backorder waits for what is left of its part, or closes.
+    for entry in entries {
+        let OrderEvent::LinesCancelled { units, .. } = &entry.event else { continue };
+        for u in units {
+            let Some(part) = order.lines().get(u.line).and_then(|l| l.parts().get(u.part)) else { continue };
+            if !matches!(part.availability(), ordo_core::lifecycle::LineAvailability::Backordered { .. }) {
+                continue;
+            }
+            let left = part.quantity();
+            sql.push_str(&format!(
+                "UPDATE backorder SET quantity = {}, open = {} WHERE order_id = $id AND line = {} \
+                 AND part = {} AND open = true;\n",
+                left.max(1),
+                left > 0,
+                u.line,
+                u.part,
+            ));
+        }
+    }
+    // The shipment projection: every shipment an entry changes (a split's new parcel, a merge's
+    // emptied ones too).
+    let touched: Vec<&str> = entries.iter().flat_map(|e| e.event.shipments()).collect();
     for (i, shipment) in order.shipments().iter().filter(|s| touched.contains(&s.id())).enumerate() {
         let (source, location, supplier) = match shipment.source() {
             ShipmentSource::Location { location } => ("location", Some(location.as_str()), None),

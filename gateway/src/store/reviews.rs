@@ -98,6 +98,25 @@ impl Store {
         }
     }
 
+    /// Every review of an order's lines (hidden ones too, flagged), oldest first, and its
+    /// feedback answer if there is one: what `order(id)` shows.
+    pub async fn reviews_and_feedback_of_order(
+        &self,
+        order_id: &str,
+    ) -> Result<(Vec<ReviewRow>, Option<FeedbackRow>), StoreError> {
+        let mut results = self
+            .db()
+            .query(format!(
+                "SELECT {REVIEW_FIELDS} FROM review WHERE order_id = $id ORDER BY key;
+                 SELECT {FEEDBACK_FIELDS} FROM type::record('feedback', $id);"
+            ))
+            .bind(("id", order_id.to_owned()))
+            .await?;
+        let reviews = decode(rows(&mut results, 0)?)?;
+        let feedback = decode(rows(&mut results, 1)?)?.into_iter().next();
+        Ok((reviews, feedback))
+    }
+
     /// Visible reviews of `sku`, newest first, after the review `after` (exclusive), at most `limit`.
     pub async fn reviews_of(
         &self,
