@@ -233,7 +233,8 @@ pub(crate) async fn run_paid(
         return Ok(ran);
     }
     let lease = store.lease_payment(order_id).await?;
-    let result = async {
+    // Boxed: this future is large, and resolvers nest it (a receipt that refunds at once).
+    let result = Box::pin(async {
         // A replay again: the first request may have finished while this one waited for the lease.
         if let Some(ran) = replay(store, idempotency).await? {
             return Ok(ran);
@@ -279,7 +280,7 @@ pub(crate) async fn run_paid(
             }
             backoff(attempt).await;
         }
-    }
+    })
     .await;
     store.release_payment(order_id, &lease).await;
     result

@@ -1,6 +1,7 @@
 //! After payment, end to end: parcels per location picked, packed and shipped (stock consumed),
 //! documents, delivery, cancellation (stock released, money voided or refunded), returns
-//! (restock or write-off, refund once), goodwill refunds under concurrency, dropship suppliers.
+//! (restock or write-off, refund once), goodwill refunds under concurrency, dropship suppliers,
+//! cancelling some units of lines, and splitting and merging parcels before packing.
 
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
@@ -79,6 +80,12 @@ const SHIP: &str = "mutation($id: String!, $s: String!, $t: String!) { shipShipm
 const DELIVER: &str =
     "mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { state } } }";
 const CAPTURE: &str = "mutation($id: ID!) { capturePayment(orderId: $id) { replayed } }";
+const CANCEL_LINES: &str = "mutation($id: String!, $lines: [LineQuantityInput!]!, $key: String) {
+    cancelOrderLines(orderId: $id, lines: $lines, reason: \"no longer needed\", idempotencyKey: $key) { replayed } }";
+const SPLIT: &str = "mutation($id: String!, $s: String!, $lines: [LineQuantityInput!]!) {
+    splitShipment(orderId: $id, shipmentId: $s, lines: $lines) { order { id } } }";
+const MERGE: &str = "mutation($id: String!, $ids: [String!]!) {
+    mergeShipments(orderId: $id, shipmentIds: $ids) { order { id } } }";
 
 fn ok(body: &Value) {
     assert!(body["errors"].is_null(), "{body}");
@@ -502,6 +509,36 @@ async fn one_order_from_split_shipment_to_returns_review_and_feedback() {
         Some("ALREADY_SUBMITTED")
     );
 
+    // order(id) shows the parcels (items, tracking, documents, events), returns, refunds,
+    // reviews and feedback.
+    let view = "query($id: ID!) { order(id: $id) {
+        shipments { id items { sku quantity } carrier trackingNumber trackingUrl
+                    documents { label commercialInvoice } events { type } }
+        returns { id state } refunds { amount { amount } reason }
+        reviews { sku rating title } feedback { score comment } } }";
+    let body = run(&app, Some(&customer), view, json!({ "id": id })).await;
+    let o = &body["data"]["order"];
+    let east_parcel = o["shipments"].as_array().unwrap().iter().find(|s| s["id"] == east.as_str()).unwrap();
+    assert_eq!(east_parcel["items"], json!([{ "sku": "TEE-BLK-L", "quantity": 2 }]), "{o}");
+    assert_eq!(east_parcel["trackingNumber"], "1ZSCN-EAST");
+    assert_eq!(east_parcel["documents"]["label"], format!("/documents/{id}/{east}/label.pdf"));
+    let parcel_events: Vec<&str> =
+        east_parcel["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        parcel_events,
+        [
+            "shipment_created",
+            "shipment_picking_started",
+            "shipment_packed",
+            "shipment_shipped",
+            "shipment_delivered"
+        ]
+    );
+    assert_eq!(o["refunds"].as_array().unwrap().len(), 1, "{o}");
+    assert_eq!(o["refunds"][0]["reason"], format!("return {rma1}"));
+    assert_eq!(o["reviews"], json!([{ "sku": "TEE-BLK-L", "rating": 5, "title": "Great tee" }]));
+    assert_eq!(o["feedback"], json!({ "score": 9, "comment": "Quick" }));
+
     // The timeline holds every step, in order.
     let body = app.gql("query($id: ID!) { order(id: $id) { timeline { type } } }", json!({ "id": id })).await;
     let kinds: Vec<&str> = body["data"]["order"]["timeline"]
@@ -555,11 +592,32 @@ async fn illegal_steps_are_refused_with_their_code_and_change_nothing() {
         before,
         "nothing changed"
     );
-    // Cancel after ship.
-    ship(&app, None, &id, &s, "1ZLATE").await;
+    // Split after pack.
+    for m in [PICK, PACK] {
+        ok(&app.gql(m, json!({ "id": id, "s": s })).await);
+    }
+    let before = (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await);
+    let body = app.gql(SPLIT, json!({ "id": id, "s": s, "lines": [{ "line": 0, "quantity": 1 }] })).await;
+    assert_eq!(error_code(&body), Some("INVALID_TRANSITION"), "{body}");
+    assert_eq!(body["errors"][0]["message"], "cannot split a shipment that is packed");
+    assert_eq!(
+        (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await),
+        before,
+        "nothing changed"
+    );
+    // Cancel after ship, the whole order or a line.
+    let body = app.gql(SHIP, json!({ "id": id, "s": s, "t": "1ZLATE" })).await;
+    ok(&body);
     let before = (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await);
     let cancel = "mutation($id: String!) { cancelOrder(orderId: $id, reason: \"late\") { replayed } }";
     assert_eq!(error_code(&app.gql(cancel, json!({ "id": id })).await), Some("INVALID_TRANSITION"));
+    let body = app.gql(CANCEL_LINES, json!({ "id": id, "lines": [{ "line": 0, "quantity": 1 }] })).await;
+    assert_eq!(error_code(&body), Some("INVALID_TRANSITION"), "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("request a return"), "{body}");
+    let body = app.gql(CANCEL_LINES, json!({ "id": id, "lines": [{ "line": 0, "quantity": 5 }] })).await;
+    assert_eq!(error_code(&body), Some("QUANTITY_EXCEEDS_REMAINING"), "{body}");
+    let body = app.gql(CANCEL_LINES, json!({ "id": id, "lines": [{ "line": 0, "quantity": 0 }] })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert_eq!(
         (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await),
         before,
@@ -599,4 +657,284 @@ async fn two_staff_shipping_one_parcel_at_once_ship_it_once() {
         .filter(|e| e["type"] == "shipment_shipped")
         .count();
     assert_eq!(ships, 1, "{shipped}");
+}
+
+/// Grand total, captured, refunded, and units per line still ordered.
+async fn money(app: &TestApp, id: &str) -> (i64, i64, i64, Vec<i64>) {
+    let body = app
+        .gql(
+            "query($id: ID!) { order(id: $id) { totals { grandTotal { amount } }
+                payment { captured { amount } refunded { amount } } lines { remaining } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let o = &body["data"]["order"];
+    (
+        o["totals"]["grandTotal"]["amount"].as_i64().unwrap(),
+        o["payment"]["captured"]["amount"].as_i64().unwrap(),
+        o["payment"]["refunded"]["amount"].as_i64().unwrap(),
+        o["lines"].as_array().unwrap().iter().map(|l| l["remaining"].as_i64().unwrap()).collect(),
+    )
+}
+
+#[tokio::test]
+async fn cancelling_some_units_releases_their_stock_lowers_the_total_and_refunds_what_was_captured() {
+    let app = TestApp::spawn().await;
+    let east_before = stock(&app, "TEE-BLK-L", "east").await;
+    let (id, guest) = paid_order(
+        &app,
+        json!([{ "sku": "TEE-BLK-L", "quantity": 3 }, { "sku": "SCARF-WOOL", "quantity": 1 }]),
+        "cancel-lines-key-1",
+    )
+    .await;
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let (total, captured, _, _) = money(&app, &id).await;
+    let tee_line = app
+        .gql("query($id: ID!) { order(id: $id) { lines { total { amount } } } }", json!({ "id": id }))
+        .await["data"]["order"]["lines"][0]["total"]["amount"]
+        .as_i64()
+        .unwrap();
+
+    // The customer (guest token) cancels one tee; a retry with the same key changes nothing more.
+    let vars = json!({ "id": id, "lines": [{ "line": 0, "quantity": 1 }], "key": "cancel-one-tee" });
+    ok(&run(&app, Some(&guest), CANCEL_LINES, vars.clone()).await);
+    let again = run(&app, Some(&guest), CANCEL_LINES, vars).await;
+    assert_eq!(again["data"]["cancelOrderLines"]["replayed"], true, "{again}");
+    let share = tee_line / 3;
+    assert_eq!(money(&app, &id).await, (total - share, captured, share, vec![2, 1]));
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, (east_before.0, east_before.1 + 2));
+    let o = order(&app, &id).await;
+    assert_eq!(shipment_from(&o, "east")["units"], 2);
+    assert!(
+        o["reservations"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "sku": "TEE-BLK-L", "location": "east", "quantity": 2 })),
+        "{o}"
+    );
+    let picks =
+        app.gql("{ pickList(location: \"east\") { orderId lines { sku quantity } } }", json!({})).await;
+    let ours =
+        picks["data"]["pickList"].as_array().unwrap().iter().find(|g| g["orderId"] == id.as_str()).cloned();
+    assert_eq!(ours.unwrap()["lines"], json!([{ "sku": "TEE-BLK-L", "quantity": 2 }]));
+
+    // Cancelling the scarf empties the west parcel; then everything left goes: the order is cancelled.
+    ok(&app.gql(CANCEL_LINES, json!({ "id": id, "lines": [{ "line": 1, "quantity": 1 }] })).await);
+    assert_eq!(shipment_from(&order(&app, &id).await, "west")["state"], "cancelled");
+    ok(&app.gql(CANCEL_LINES, json!({ "id": id, "lines": [{ "line": 0, "quantity": 2 }] })).await);
+    let (_, captured_after, refunded, _) = money(&app, &id).await;
+    assert_eq!(refunded, captured_after, "everything, shipping included, went back");
+    let o = order(&app, &id).await;
+    assert_eq!(o["state"], "cancelled");
+    assert_eq!(o["payment"]["status"], "refunded");
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, east_before, "every tee released");
+    let kinds =
+        app.gql("query($id: ID!) { order(id: $id) { timeline { type } } }", json!({ "id": id })).await;
+    let kinds: Vec<&str> = kinds["data"]["order"]["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    for expected in ["shipment_units_removed", "lines_cancelled", "payment_refunded", "cancelled"] {
+        assert!(kinds.contains(&expected), "{expected} missing from {kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_authorization_is_not_cut_but_the_capture_takes_only_what_is_still_due() {
+    let app = TestApp::spawn().await;
+    let (id, guest) = paid_order(
+        &app,
+        json!([{ "sku": "MUG-STONE", "quantity": 2 }, { "sku": "BOOK-RUST", "quantity": 1 }]),
+        "cancel-lines-key-2",
+    )
+    .await;
+    let (total, _, _, _) = money(&app, &id).await;
+    ok(&run(&app, Some(&guest), CANCEL_LINES, json!({ "id": id, "lines": [{ "line": 1, "quantity": 1 }] }))
+        .await);
+    let (due, captured, refunded, remaining) = money(&app, &id).await;
+    assert!(due < total);
+    assert_eq!((captured, refunded, remaining), (0, 0, vec![2, 0]));
+    assert_eq!(order(&app, &id).await["payment"]["status"], "authorized");
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    assert_eq!(money(&app, &id).await.1, due, "captured what is due, the rest of the hold released");
+    assert_eq!(order(&app, &id).await["payment"]["status"], "captured");
+}
+
+#[tokio::test]
+async fn concurrent_partial_cancellations_and_refunds_never_exceed_what_was_captured() {
+    let app = TestApp::spawn().await;
+    let (id, _) = paid_order(
+        &app,
+        json!([{ "sku": "NOTEBOOK-A5", "quantity": 8 }, { "sku": "PEN-SET", "quantity": 1 }]),
+        "cancel-race-1",
+    )
+    .await;
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    let (_, captured, _, _) = money(&app, &id).await;
+    let refund = "mutation($id: String!, $a: Int!, $k: String!) { refundPayment(orderId: $id, amount: $a, reason: \"goodwill\", idempotencyKey: $k) { replayed } }";
+    let slice = captured / 5;
+    let cancels = (0..8).map(|i| {
+        app.gql(
+            CANCEL_LINES,
+            json!({ "id": id, "lines": [{ "line": 0, "quantity": 1 }], "key": format!("race-cancel-{i}") }),
+        )
+    });
+    let refunds =
+        (0..6).map(|i| app.gql(refund, json!({ "id": id, "a": slice, "k": format!("race-refund-{i}") })));
+    let (cancelled, refunded) = tokio::join!(join_all(cancels), join_all(refunds));
+    for answer in cancelled.iter().chain(&refunded) {
+        if !answer["errors"].is_null() {
+            assert!(
+                matches!(error_code(answer), Some("INVALID_AMOUNT" | "INVALID_TRANSITION" | "CONFLICT")),
+                "{answer}"
+            );
+        }
+    }
+    let done = cancelled.iter().filter(|a| a["errors"].is_null()).count();
+    let (_, captured_after, refunded_total, remaining) = money(&app, &id).await;
+    assert_eq!(captured_after, captured);
+    assert!(refunded_total <= captured, "{refunded_total} > {captured}");
+    let o = order(&app, &id).await;
+    if o["state"] != "cancelled" {
+        assert_eq!(remaining[0], 8 - i64::try_from(done).unwrap(), "each cancellation counted once");
+    }
+    // The refunds the timeline records add up to the payment's refunded amount.
+    let body = app
+        .gql("query($id: ID!) { order(id: $id) { refunds { amount { amount } } } }", json!({ "id": id }))
+        .await;
+    let sum: i64 = body["data"]["order"]["refunds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["amount"]["amount"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, refunded_total);
+    let (reserved, reservations) = app.store.reserved_total("NOTEBOOK-A5").await.unwrap();
+    assert_eq!(reserved, reservations, "stock and reservation rows agree");
+}
+
+#[tokio::test]
+async fn staff_split_a_parcel_and_merge_it_back_and_the_pick_list_follows() {
+    let app = TestApp::spawn().await;
+    let (id, guest) = paid_order(
+        &app,
+        json!([{ "sku": "CAP-NAVY", "quantity": 3 }, { "sku": "SOCKS-3PK", "quantity": 2 }]),
+        "split-key-1",
+    )
+    .await;
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let s1 = format!("{id}-S1");
+    let s2 = format!("{id}-S2");
+    let split =
+        json!({ "id": id, "s": s1, "lines": [{ "line": 0, "quantity": 1 }, { "line": 1, "quantity": 2 }] });
+    assert_eq!(error_code(&run(&app, Some(&guest), SPLIT, split.clone()).await), Some("FORBIDDEN"));
+    let west = app.token(&Actor::WarehouseStaff { locations: vec!["west".into()] });
+    assert_eq!(error_code(&run(&app, Some(&west), SPLIT, split.clone()).await), Some("FORBIDDEN"));
+    ok(&app.gql(SPLIT, split).await);
+    let units = |o: &Value| -> Vec<(String, i64)> {
+        o["shipments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["state"].as_str().unwrap().to_owned(), s["units"].as_i64().unwrap()))
+            .collect()
+    };
+    assert_eq!(units(&order(&app, &id).await), vec![("pending".to_owned(), 2), ("pending".to_owned(), 3)]);
+    let picks = app
+        .gql("{ pickList(location: \"east\") { orderId lines { shipmentId sku quantity } } }", json!({}))
+        .await;
+    let ours = picks["data"]["pickList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["orderId"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(ours["lines"].as_array().unwrap().len(), 3, "{ours}");
+    // Nothing may leave a parcel empty, or move more than it holds.
+    let all = json!({ "id": id, "s": s1, "lines": [{ "line": 0, "quantity": 2 }] });
+    assert_eq!(error_code(&app.gql(SPLIT, all).await), Some("BAD_USER_INPUT"));
+    let more = json!({ "id": id, "s": s1, "lines": [{ "line": 1, "quantity": 1 }] });
+    assert_eq!(error_code(&app.gql(SPLIT, more).await), Some("BAD_USER_INPUT"));
+
+    ok(&app.gql(PICK, json!({ "id": id, "s": s2 })).await);
+    ok(&app.gql(MERGE, json!({ "id": id, "ids": [s2, s1] })).await);
+    assert_eq!(units(&order(&app, &id).await), vec![("cancelled".to_owned(), 2), ("picking".to_owned(), 5)]);
+    let picks = app
+        .gql("{ pickList(location: \"east\") { orderId lines { shipmentId sku quantity } } }", json!({}))
+        .await;
+    let ours = picks["data"]["pickList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["orderId"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        ours["lines"],
+        json!([{ "shipmentId": s2, "sku": "CAP-NAVY", "quantity": 3 }, { "shipmentId": s2, "sku": "SOCKS-3PK", "quantity": 2 }])
+    );
+    let body = app
+        .gql("query($id: ID!) { order(id: $id) { shipments { id events { type } } } }", json!({ "id": id }))
+        .await;
+    let merged = &body["data"]["order"]["shipments"][1];
+    let kinds: Vec<&str> =
+        merged["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["shipment_split", "shipment_picking_started", "shipments_merged"]);
+    // The merged parcel ships whole, with its documents.
+    ok(&app.gql(PACK, json!({ "id": id, "s": s2 })).await);
+    ok(&app.gql(SHIP, json!({ "id": id, "s": s2, "t": "1ZMERGED" })).await);
+    let slip = app
+        .client
+        .get(app.url(&format!("/documents/{id}/{s2}/packing-slip.pdf")))
+        .bearer_auth(app.token(&Actor::Staff))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slip.status(), 200);
+    assert_eq!(order(&app, &id).await["state"], "confirmed");
+}
+
+#[tokio::test]
+async fn two_staff_splitting_or_merging_one_parcel_at_once_change_it_once() {
+    let app = TestApp::spawn().await;
+    let (id, _) = paid_order(
+        &app,
+        json!([{ "sku": "TEA-EARL", "quantity": 2 }, { "sku": "HONEY-RAW", "quantity": 1 }]),
+        "split-race-1",
+    )
+    .await;
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let s1 = format!("{id}-S1");
+    let a = app.token(&Actor::Staff);
+    let b = app.token(&Actor::Admin);
+    let split = json!({ "id": id, "s": s1, "lines": [{ "line": 0, "quantity": 2 }] });
+    let (first, second) =
+        tokio::join!(run(&app, Some(&a), SPLIT, split.clone()), run(&app, Some(&b), SPLIT, split));
+    let won = [&first, &second].iter().filter(|x| x["errors"].is_null()).count();
+    assert_eq!(won, 1, "{first} {second}");
+    let loser = if first["errors"].is_null() { &second } else { &first };
+    assert!(matches!(error_code(loser), Some("CONFLICT" | "BAD_USER_INPUT")), "{loser}");
+    let o = order(&app, &id).await;
+    assert_eq!(o["shipments"].as_array().unwrap().len(), 2, "{o}");
+
+    let ids = json!({ "id": id, "ids": [s1, format!("{id}-S2")] });
+    let (first, second) =
+        tokio::join!(run(&app, Some(&a), MERGE, ids.clone()), run(&app, Some(&b), MERGE, ids));
+    let won = [&first, &second].iter().filter(|x| x["errors"].is_null()).count();
+    assert_eq!(won, 1, "{first} {second}");
+    let loser = if first["errors"].is_null() { &second } else { &first };
+    assert!(matches!(error_code(loser), Some("CONFLICT" | "INVALID_TRANSITION")), "{loser}");
+    let o = order(&app, &id).await;
+    let live: Vec<i64> = o["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["state"] != "cancelled")
+        .map(|s| s["units"].as_i64().unwrap())
+        .collect();
+    assert_eq!(live, vec![3], "every unit in one parcel, counted once: {o}");
 }

@@ -7,8 +7,8 @@ use ordo_core::allocation::LocationId;
 use ordo_core::lifecycle::ExceptionKind;
 use ordo_core::money::Money;
 use ordo_core::order::{
-    Command, LineUnits, Order, ReturnAction, ReturnDisposition, ReturnItem, Role, ShipmentAction, ShipmentLine,
-    return_restock,
+    Command, LineUnits, Order, ReturnAction, ReturnDisposition, ReturnItem, Role, ShipmentAction,
+    ShipmentLine, return_restock,
 };
 
 use super::fulfilment_types::{PickGroup, TrackedShipment, TrackingEventView};
@@ -166,7 +166,12 @@ async fn shipment_command(
 }
 
 /// A parcel-changing command by staff (at the parcels' location when bound to locations).
-async fn parcel_command(ctx: &Context<'_>, order_id: &str, ids: &[&str], command: Command) -> Result<OrderPayload> {
+async fn parcel_command(
+    ctx: &Context<'_>,
+    order_id: &str,
+    ids: &[&str],
+    command: Command,
+) -> Result<OrderPayload> {
     let caller = actor(ctx);
     caller.require_staff().gql()?;
     visible_order(ctx, order_id).await?;
@@ -463,7 +468,8 @@ impl FulfilmentMutation {
             fingerprint: &fingerprint,
         });
         let command = Command::CancelLines { lines: units, reason };
-        let ran = commands::run_paid(
+        // Boxed: the mutation root's future is as large as its largest field's (debug stacks).
+        let ran = Box::pin(commands::run_paid(
             &s.store,
             s.payments.as_ref(),
             order_id.trim(),
@@ -472,7 +478,7 @@ impl FulfilmentMutation {
             &command,
             idem,
             no_extra,
-        )
+        ))
         .await
         .gql()?;
         payload(ctx, ran).await
@@ -493,7 +499,7 @@ impl FulfilmentMutation {
             .map(|u| ShipmentLine { line: u.line, quantity: u.quantity })
             .collect();
         let command = Command::SplitShipment { shipment: shipment_id.trim().to_owned(), lines };
-        parcel_command(ctx, order_id.trim(), &[shipment_id.as_str()], command).await
+        Box::pin(parcel_command(ctx, order_id.trim(), &[shipment_id.as_str()], command)).await
     }
 
     /// Puts parcels of one order and one location that are pending or being picked together: the
@@ -509,7 +515,7 @@ impl FulfilmentMutation {
         }
         let ids: Vec<&str> = shipment_ids.iter().map(|id| id.trim()).collect();
         let command = Command::MergeShipments { shipments: ids.iter().map(|id| (*id).to_owned()).collect() };
-        parcel_command(ctx, order_id.trim(), &ids, command).await
+        Box::pin(parcel_command(ctx, order_id.trim(), &ids, command)).await
     }
 
     /// Asks to send delivered units back, within the return window (the order's customer, or staff).
