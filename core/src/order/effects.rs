@@ -108,8 +108,8 @@ pub fn stock_effects(before: &Order, entries: &[TimelineEntry]) -> Vec<StockEffe
         .collect()
 }
 
-/// Units still reserved for `order` per (SKU, location): allocated, not yet shipped, and
-/// nothing once the order is cancelled.
+/// Units still reserved for `order` per (SKU, location): allocated, not yet shipped (nor shipped
+/// and returned to the sender), and nothing once the order is cancelled.
 pub fn held_reservations(order: &Order) -> Vec<(Sku, LocationId, i64)> {
     let mut held = Vec::new();
     if order.state() == crate::lifecycle::OrderState::Cancelled {
@@ -122,7 +122,7 @@ pub fn held_reservations(order: &Order) -> Vec<(Sku, LocationId, i64)> {
                 *per_location.entry(location.as_str()).or_default() += i64::from(part.quantity());
             }
         }
-        for shipment in order.shipments().iter().filter(|s| s.has_shipped()) {
+        for shipment in order.shipments().iter().filter(|s| s.consumed_stock()) {
             if let ShipmentSource::Location { location } = shipment.source() {
                 let shipped: u32 =
                     shipment.lines().iter().filter(|l| l.line == line.index()).map(|l| l.quantity).sum();

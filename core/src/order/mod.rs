@@ -369,6 +369,11 @@ impl Shipment {
     pub fn units(&self) -> u32 {
         self.lines.iter().map(|l| l.quantity).sum()
     }
+    /// Shipping took this parcel's units out of stock: it has left, or it left and came back
+    /// to the sender (those units are off the books until someone restocks them).
+    pub fn consumed_stock(&self) -> bool {
+        self.has_shipped() || self.state == ShipmentState::ReturnedToSender
+    }
     /// The parcel has left: shipped, in transit, out for delivery, delivered, or held up on the way.
     pub fn has_shipped(&self) -> bool {
         matches!(

@@ -736,6 +736,34 @@ fn cancelling_releases_what_is_still_reserved_and_nothing_that_shipped() {
 }
 
 #[test]
+fn a_parcel_returned_to_the_sender_holds_no_reservation_so_cancelling_releases_only_the_rest() {
+    let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+    life.pay();
+    life.ok(&Role::Staff, Command::CreateShipments);
+    let tee_parcel = life.order.shipments().iter().find(|s| s.lines()[0].line == 0).unwrap().id().to_owned();
+    life.ship(&tee_parcel);
+    let lost = ShipmentAction::ReportException {
+        kind: crate::lifecycle::ExceptionKind::AddressProblem,
+        note: String::new(),
+    };
+    life.ok(&Role::Staff, Command::Shipment { shipment: tee_parcel.clone(), action: lost });
+    life.ok(&Role::Staff, Command::Shipment { shipment: tee_parcel, action: ShipmentAction::ReturnToSender });
+    assert_eq!(
+        held_reservations(&life.order),
+        vec![(Sku::parse("MUG").unwrap(), loc("west"), 1)],
+        "shipping consumed the tees' reservation; coming back does not restore it"
+    );
+    let before = life.order.clone();
+    let from = life.timeline.len();
+    life.ok(&Role::Staff, Command::Cancel { reason: "undeliverable".into() });
+    assert_eq!(
+        stock_effects(&before, &life.timeline[from..]),
+        vec![effect("MUG", "west", 0, -1, StockReason::Released)],
+        "the tees' reservation is not released a second time"
+    );
+}
+
+#[test]
 fn receiving_a_return_restocks_or_writes_off_each_line_as_told() {
     let mut life = Life::new(&[("TEE", 3), ("MUG", 1)]);
     life.pay();
