@@ -7,6 +7,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
+use crate::wire;
+
 /// The `code` of every error the package throws.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum ErrorCode {
@@ -44,11 +46,9 @@ pub(crate) fn js_error(code: ErrorCode, message: &str) -> JsValue {
 /// Reads a plain JS object into `T`; the error names the argument and what was wrong.
 /// (It does not name the path inside the argument: tracking paths doubled the size of every
 /// deserializer, which the .wasm size budget cannot afford.)
-pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, argument: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e: serde_wasm_bindgen::Error| {
-        let text = e.to_string();
-        // serde-wasm-bindgen's messages come from a JS Error and read "Error: …".
-        let inner = text.strip_prefix("Error: ").unwrap_or(&text);
+pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, argument: &str) -> Result<T, JsValue> {
+    wire::from_js(value).map_err(|e| {
+        let inner = e.to_string();
         let code = if inner.starts_with("unknown currency code") {
             ErrorCode::UnknownCurrency
         } else if inner.contains("input contains invalid characters")
@@ -66,8 +66,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, argument: &str) -> Re
 
 /// Writes `value` as plain JS objects; `None` becomes `null` (as in JSON), 64-bit integers numbers.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    value.serialize(&serializer).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
+    wire::to_js(value).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
 }
 
 /// `undefined`/`null` → now; a `Date` → its instant; a string → RFC 3339 (`2026-11-27T12:00:00Z`).
