@@ -436,3 +436,29 @@ impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
         de::Deserializer::deserialize_map(&mut *self.reader, visitor)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_is_read_by_its_length_in_utf16_units() {
+        // "é" is one UTF-16 unit (two UTF-8 bytes), "🎁" two units (four bytes).
+        let read: Vec<String> = from_str("[s2;aés3;🎁;s1;;]").unwrap();
+        assert_eq!(read, ["aé", "🎁;", ";"]);
+    }
+
+    #[test]
+    fn undefined_and_null_are_none_and_a_float_is_named_without_its_value() {
+        let read: Vec<Option<i64>> = from_str("[ui7;n]").unwrap();
+        assert_eq!(read, [None, Some(7), None]);
+        let err = from_str::<i64>("d").unwrap_err().to_string();
+        assert_eq!(err, "invalid type: floating point number, expected i64");
+    }
+
+    #[test]
+    fn input_after_the_value_is_refused() {
+        assert!(from_str::<i64>("i1;i2;").is_err());
+        assert!(from_str::<String>("s5;ab").is_err());
+    }
+}

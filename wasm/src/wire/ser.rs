@@ -319,3 +319,32 @@ impl ser::SerializeStructVariant for &mut Writer<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Serialize)]
+    struct Pair {
+        left: i64,
+        right: Option<&'static str>,
+    }
+
+    #[test]
+    fn a_field_name_is_sent_once_then_referred_to_by_number() {
+        let text = to_string(&[Pair { left: -3, right: Some("é") }, Pair { left: 4, right: None }]).unwrap();
+        let first = KEYS.with(|k| k.borrow().len()) - 2;
+        assert_eq!(text, format!("[{{K4;lefti-3;K5;rights1;é}}{{k{first};i4;k{};n}}]", first + 1));
+    }
+
+    #[test]
+    fn an_integer_beyond_2_pow_53_is_refused_and_its_names_forgotten() {
+        #[derive(serde::Serialize)]
+        struct Big {
+            huge: u64,
+        }
+        let before = KEYS.with(|k| k.borrow().len());
+        assert!(to_string(&Big { huge: 1 << 53 }).is_err());
+        assert_eq!(KEYS.with(|k| k.borrow().len()), before);
+    }
+}
