@@ -60,6 +60,8 @@ pub struct CatalogItem {
     /// Earliest expected arrival of an open purchase order for this SKU, if any.
     #[cfg_attr(feature = "serde", serde(default))]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::option_date"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<NaiveDate>"))]
     pub next_restock: Option<NaiveDate>,
     pub weight_grams: u32,
     pub tax_class: TaxClass,

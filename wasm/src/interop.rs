@@ -76,7 +76,7 @@ pub(crate) fn now_from(value: JsValue) -> Result<DateTime<Utc>, JsValue> {
     } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
         date.get_time()
     } else if let Some(text) = value.as_string() {
-        return DateTime::parse_from_rfc3339(text.trim()).map(|d| d.with_timezone(&Utc)).map_err(|e| {
+        return ordo_core::rfc3339::parse_datetime(text.trim()).map_err(|e| {
             js_error(ErrorCode::InvalidDate, &format!("now: \"{text}\" is not an RFC 3339 date-time ({e})"))
         });
     } else {
