@@ -96,7 +96,13 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn new(items: impl IntoIterator<Item = CatalogItem>) -> Catalog {
-        Catalog { items: items.into_iter().map(|i| (i.sku.clone(), i)).collect() }
+        // Inserting one by one (the last item of a SKU wins, as with `collect`) avoids the stable
+        // sort that `collect` into a map instantiates for this item type.
+        let mut map = BTreeMap::new();
+        for item in items {
+            map.insert(item.sku.clone(), item);
+        }
+        Catalog { items: map }
     }
 
     pub fn get(&self, sku: &Sku) -> Option<&CatalogItem> {

@@ -51,11 +51,14 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, argument: &str) -> R
         let inner = e.to_string();
         let code = if inner.starts_with("unknown currency code") {
             ErrorCode::UnknownCurrency
-        } else if inner.contains("input contains invalid characters")
-            || inner.contains("premature end of input")
-            || inner.contains("input is out of range")
-            || inner.contains("trailing input")
-        {
+        } else if matches!(
+            inner.as_str(),
+            // ordo_core::rfc3339::DateParseError's messages.
+            "input contains invalid characters"
+                | "premature end of input"
+                | "input is out of range"
+                | "trailing input"
+        ) {
             ErrorCode::InvalidDate
         } else {
             ErrorCode::InvalidInput
