@@ -28,8 +28,12 @@ extern "C" {
 }
 
 /// Why a value could not be read or written; the message is serde's (`invalid type: …, expected …`).
+///
+/// Boxed so the error is one pointer: every serde step returns `Result<T, Error>`, and a
+/// three-word `String` there made each of them move more bytes (38 KB of the raw module).
 #[derive(Debug)]
-pub(crate) struct Error(String);
+#[allow(clippy::box_collection)] // deliberate: a thin pointer, see above
+pub(crate) struct Error(Box<String>);
 
 impl Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -41,23 +45,23 @@ impl std::error::Error for Error {}
 
 impl serde::de::Error for Error {
     fn custom<T: Display>(msg: T) -> Self {
-        Error(msg.to_string())
+        Error(Box::new(msg.to_string()))
     }
 
     // serde's defaults format `Unexpected` with its `Display`, which formats floats and so links
     // the whole float formatter into the module; ours names a float without printing it.
     fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Error(format!("invalid type: {}, expected {exp}", Unexp(unexp)))
+        Error(Box::new(format!("invalid type: {}, expected {exp}", Unexp(unexp))))
     }
 
     fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Error(format!("invalid value: {}, expected {exp}", Unexp(unexp)))
+        Error(Box::new(format!("invalid value: {}, expected {exp}", Unexp(unexp))))
     }
 }
 
 impl serde::ser::Error for Error {
     fn custom<T: Display>(msg: T) -> Self {
-        Error(msg.to_string())
+        Error(Box::new(msg.to_string()))
     }
 }
 
@@ -91,7 +95,7 @@ impl Display for Unexp<'_> {
 
 /// Reads a JS value into `T`. `Err` holds the message (serde's wording).
 pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, Error> {
-    let text = encode(value).map_err(|_| Error("the value is nested too deeply".to_owned()))?;
+    let text = encode(value).map_err(|_| Error(Box::new("the value is nested too deeply".to_owned())))?;
     de::from_str(&text)
 }
 
