@@ -11,27 +11,66 @@ type Result<T = ()> = std::result::Result<T, Error>;
 /// JS numbers hold integers exactly up to 2^53 − 1.
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
-/// A name's address and length (names are `&'static str`s from the serde derives), and the
-/// number `codec.js` knows it by; sorted by name, searched by bisection (cheaper than hashing).
-type Names = Vec<((usize, usize), u32)>;
+/// A name's address and length: names are `&'static str`s from the serde derives.
+type Name = (usize, usize);
+
+/// Slots of [`Names::recent`].
+const RECENT: usize = 64;
+
+/// The names sent to `codec.js`, each with the number `codec.js` knows it by.
+#[derive(Debug)]
+struct Names {
+    /// Every name sent, sorted by name, searched by bisection.
+    sorted: Vec<(Name, u32)>,
+    /// A direct-mapped cache in front of `sorted`, by address: most lookups are one comparison
+    /// (a result names the same few dozen fields again and again).
+    recent: [(Name, u32); RECENT],
+}
+
+impl Names {
+    /// The number of `name`, and whether it was new (then it is numbered now).
+    fn number(&mut self, name: Name) -> (u32, bool) {
+        let slot = (name.0 ^ (name.0 >> 6)) % RECENT;
+        if self.recent[slot].0 == name {
+            return (self.recent[slot].1, false);
+        }
+        let (number, new) = match self.sorted.binary_search_by_key(&name, |(k, _)| *k) {
+            Ok(found) => (self.sorted[found].1, false),
+            Err(at) => {
+                let number = self.sorted.len() as u32;
+                self.sorted.insert(at, (name, number));
+                (number, true)
+            }
+        };
+        self.recent[slot] = (name, number);
+        (number, new)
+    }
+
+    /// Forgets the names numbered from `known` on.
+    fn truncate(&mut self, known: usize) {
+        self.sorted.retain(|(_, number)| (*number as usize) < known);
+        self.recent = [((0, 0), 0); RECENT];
+    }
+}
 
 thread_local! {
     /// Kept for the module's lifetime, like `codec.js`'s list.
-    static KEYS: RefCell<Names> = const { RefCell::new(Vec::new()) };
+    static KEYS: RefCell<Names> =
+        const { RefCell::new(Names { sorted: Vec::new(), recent: [((0, 0), 0); RECENT] }) };
 }
 
 /// `value` in `codec.js`'s format.
 pub(super) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
-        let known = keys.len();
+        let known = keys.sorted.len();
         let mut writer = Writer { out: Vec::with_capacity(4096), keys: &mut keys };
         match value.serialize(&mut writer) {
             // Only whole `str`s and ASCII were written.
             Ok(()) => String::from_utf8(writer.out).map_err(|_| Error::custom("invalid UTF-8")),
             Err(e) => {
                 // The JS side never sees this output: forget the names it would have learnt from it.
-                keys.retain(|(_, number)| (*number as usize) < known);
+                keys.truncate(known);
                 Err(e)
             }
         }
@@ -76,17 +115,9 @@ impl Writer<'_> {
 
     #[inline(never)]
     fn key(&mut self, name: &'static str) {
-        let id = (name.as_ptr() as usize, name.len());
-        match self.keys.binary_search_by_key(&id, |(k, _)| *k) {
-            Ok(found) => {
-                let number = self.keys[found].1;
-                self.int(b'k', u64::from(number), false);
-            }
-            Err(at) => {
-                let number = self.keys.len() as u32;
-                self.keys.insert(at, (id, number));
-                self.string(b'K', name);
-            }
+        match self.keys.number((name.as_ptr() as usize, name.len())) {
+            (number, false) => self.int(b'k', u64::from(number), false),
+            (_, true) => self.string(b'K', name),
         }
     }
 
@@ -333,7 +364,7 @@ mod tests {
     #[test]
     fn a_field_name_is_sent_once_then_referred_to_by_number() {
         let text = to_string(&[Pair { left: -3, right: Some("é") }, Pair { left: 4, right: None }]).unwrap();
-        let first = KEYS.with(|k| k.borrow().len()) - 2;
+        let first = KEYS.with(|k| k.borrow().sorted.len()) - 2;
         assert_eq!(text, format!("[{{K4;lefti-3;K5;rights1;é}}{{k{first};i4;k{};n}}]", first + 1));
     }
 
@@ -343,8 +374,8 @@ mod tests {
         struct Big {
             huge: u64,
         }
-        let before = KEYS.with(|k| k.borrow().len());
+        let before = KEYS.with(|k| k.borrow().sorted.len());
         assert!(to_string(&Big { huge: 1 << 53 }).is_err());
-        assert_eq!(KEYS.with(|k| k.borrow().len()), before);
+        assert_eq!(KEYS.with(|k| k.borrow().sorted.len()), before);
     }
 }
