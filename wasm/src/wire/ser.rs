@@ -87,23 +87,26 @@ struct Writer<'k> {
 
 impl Writer<'_> {
     #[inline(never)]
+    /// `tag`, an optional `-`, the digits of `n` and `;`, appended in one copy.
     fn int(&mut self, tag: u8, mut n: u64, negative: bool) {
-        self.out.push(tag);
-        if negative {
-            self.out.push(b'-');
-        }
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
+        let mut token = [0u8; 23];
+        let mut i = token.len() - 1;
+        token[i] = b';';
         loop {
             i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
+            token[i] = b'0' + (n % 10) as u8;
             n /= 10;
             if n == 0 {
                 break;
             }
         }
-        self.out.extend_from_slice(&digits[i..]);
-        self.out.push(b';');
+        if negative {
+            i -= 1;
+            token[i] = b'-';
+        }
+        i -= 1;
+        token[i] = tag;
+        self.out.extend_from_slice(&token[i..]);
     }
 
     #[inline(never)]
