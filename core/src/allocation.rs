@@ -108,7 +108,12 @@ pub enum LinePart {
     /// Reserved from stock at `location`.
     Allocate { location: LocationId, quantity: u32 },
     /// Accepted without stock; expected to ship by `promised`.
-    Backorder { quantity: u32, promised: NaiveDate },
+    Backorder {
+        quantity: u32,
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
+        promised: NaiveDate,
+    },
     /// Shipped by `supplier` directly to the customer.
     Dropship { quantity: u32, supplier: String },
 }

@@ -60,6 +60,8 @@ pub struct CatalogItem {
     /// Earliest expected arrival of an open purchase order for this SKU, if any.
     #[cfg_attr(feature = "serde", serde(default))]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::option_date"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<NaiveDate>"))]
     pub next_restock: Option<NaiveDate>,
     pub weight_grams: u32,
     pub tax_class: TaxClass,
@@ -94,7 +96,13 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn new(items: impl IntoIterator<Item = CatalogItem>) -> Catalog {
-        Catalog { items: items.into_iter().map(|i| (i.sku.clone(), i)).collect() }
+        // Inserting one by one (the last item of a SKU wins, as with `collect`) avoids the stable
+        // sort that `collect` into a map instantiates for this item type.
+        let mut map = BTreeMap::new();
+        for item in items {
+            map.insert(item.sku.clone(), item);
+        }
+        Catalog { items: map }
     }
 
     pub fn get(&self, sku: &Sku) -> Option<&CatalogItem> {

@@ -16,6 +16,7 @@
 //! - [`locale`]: money formatted per locale for people.
 //! - [`status`]: the customer-facing status view and list summary, derived from the machines.
 //! - [`text`]: English wording helpers (dates, counts) shared by messages.
+//! - [`rfc3339`]: dates and date-times as wire text (RFC 3339), without chrono's format machinery.
 
 pub mod allocation;
 pub mod calendar;
@@ -28,6 +29,7 @@ pub mod money;
 pub mod order;
 pub mod refund;
 pub mod review;
+pub mod rfc3339;
 pub mod status;
 pub mod text;
 pub mod tracking;

@@ -25,6 +25,8 @@ pub struct StatusView {
     /// Placed, paid, packed, shipped, delivered: each done, current or upcoming.
     pub steps: Vec<Step>,
     /// When the last outstanding parcel should arrive, when known.
+    #[cfg_attr(feature = "serde", serde(default, with = "crate::rfc3339::serde_with::option_date"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<NaiveDate>"))]
     pub expected_delivery: Option<NaiveDate>,
     /// A compact status for lists and filters.
     pub summary: SummaryStatus,

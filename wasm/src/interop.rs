@@ -7,6 +7,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
+use crate::wire;
+
 /// The `code` of every error the package throws.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum ErrorCode {
@@ -44,18 +46,19 @@ pub(crate) fn js_error(code: ErrorCode, message: &str) -> JsValue {
 /// Reads a plain JS object into `T`; the error names the argument and what was wrong.
 /// (It does not name the path inside the argument: tracking paths doubled the size of every
 /// deserializer, which the .wasm size budget cannot afford.)
-pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, argument: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e: serde_wasm_bindgen::Error| {
-        let text = e.to_string();
-        // serde-wasm-bindgen's messages come from a JS Error and read "Error: …".
-        let inner = text.strip_prefix("Error: ").unwrap_or(&text);
+pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, argument: &str) -> Result<T, JsValue> {
+    wire::from_js(value).map_err(|e| {
+        let inner = e.to_string();
         let code = if inner.starts_with("unknown currency code") {
             ErrorCode::UnknownCurrency
-        } else if inner.contains("input contains invalid characters")
-            || inner.contains("premature end of input")
-            || inner.contains("input is out of range")
-            || inner.contains("trailing input")
-        {
+        } else if matches!(
+            inner.as_str(),
+            // ordo_core::rfc3339::DateParseError's messages.
+            "input contains invalid characters"
+                | "premature end of input"
+                | "input is out of range"
+                | "trailing input"
+        ) {
             ErrorCode::InvalidDate
         } else {
             ErrorCode::InvalidInput
@@ -66,8 +69,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, argument: &str) -> Re
 
 /// Writes `value` as plain JS objects; `None` becomes `null` (as in JSON), 64-bit integers numbers.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    value.serialize(&serializer).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
+    wire::to_js(value).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
 }
 
 /// `undefined`/`null` → now; a `Date` → its instant; a string → RFC 3339 (`2026-11-27T12:00:00Z`).
@@ -77,7 +79,7 @@ pub(crate) fn now_from(value: JsValue) -> Result<DateTime<Utc>, JsValue> {
     } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
         date.get_time()
     } else if let Some(text) = value.as_string() {
-        return DateTime::parse_from_rfc3339(text.trim()).map(|d| d.with_timezone(&Utc)).map_err(|e| {
+        return ordo_core::rfc3339::parse_datetime(text.trim()).map_err(|e| {
             js_error(ErrorCode::InvalidDate, &format!("now: \"{text}\" is not an RFC 3339 date-time ({e})"))
         });
     } else {

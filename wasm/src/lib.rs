@@ -3,11 +3,13 @@
 //! # Layout
 //! - this file: the exported functions (camelCase in JS), one per core entry point.
 //! - [`interop`]: all JS ↔ Rust conversion and the JS errors (each with a stable `code`).
+//! - [`wire`]: the codec under `interop`: one compact string per crossing (`wire/codec.js` is its JS half).
 //!
 //! No business rule lives here: validation, totals, status wording and allowed actions all
 //! come from `ordo-core`, so the browser and the server give identical answers.
 
 mod interop;
+mod wire;
 
 use ordo_core::card::check_card;
 use ordo_core::cart::{self, Cart, Rules};
@@ -46,9 +48,9 @@ pub fn validate_cart(
     #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let cart: Cart = from_js(cart, "cart")?;
-    let catalog: Catalog = from_js(catalog, "catalog")?;
-    let rules: Rules = from_js(rules, "rules")?;
+    let cart: Cart = from_js(&cart, "cart")?;
+    let catalog: Catalog = from_js(&catalog, "catalog")?;
+    let rules: Rules = from_js(&rules, "rules")?;
     to_js(&cart::validate(&cart, &catalog, &rules, now_from(now)?))
 }
 
@@ -61,9 +63,9 @@ pub fn cart_totals(
     #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let cart: Cart = from_js(cart, "cart")?;
-    let catalog: Catalog = from_js(catalog, "catalog")?;
-    let rules: Rules = from_js(rules, "rules")?;
+    let cart: Cart = from_js(&cart, "cart")?;
+    let catalog: Catalog = from_js(&catalog, "catalog")?;
+    let rules: Rules = from_js(&rules, "rules")?;
     to_js(&cart::validate(&cart, &catalog, &rules, now_from(now)?).totals)
 }
 
@@ -86,7 +88,7 @@ impl CartValidator {
         #[wasm_bindgen(unchecked_param_type = "Catalog")] catalog: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
     ) -> Result<CartValidator, JsValue> {
-        Ok(CartValidator { catalog: from_js(catalog, "catalog")?, rules: from_js(rules, "rules")? })
+        Ok(CartValidator { catalog: from_js(&catalog, "catalog")?, rules: from_js(&rules, "rules")? })
     }
 
     /// `validateCart(cart, catalog, rules, now)` with this validator's catalog and rules.
@@ -96,7 +98,7 @@ impl CartValidator {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let cart: Cart = from_js(cart, "cart")?;
+        let cart: Cart = from_js(&cart, "cart")?;
         to_js(&cart::validate(&cart, &self.catalog, &self.rules, now_from(now)?))
     }
 
@@ -107,7 +109,7 @@ impl CartValidator {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let cart: Cart = from_js(cart, "cart")?;
+        let cart: Cart = from_js(&cart, "cart")?;
         to_js(&cart::validate(&cart, &self.catalog, &self.rules, now_from(now)?).totals)
     }
 }
@@ -132,12 +134,12 @@ pub fn allowed_actions_js(
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let order = order_from(timeline)?;
-    let role: Role = from_js(role, "role")?;
+    let role: Role = from_js(&role, "role")?;
     to_js(&allowed_actions(&order, &role, now_from(now)?))
 }
 
 fn order_from(timeline: JsValue) -> Result<Order, JsValue> {
-    let entries: Vec<TimelineEntry> = from_js(timeline, "timeline")?;
+    let entries: Vec<TimelineEntry> = from_js(&timeline, "timeline")?;
     Order::from_timeline(&entries).map_err(|e| js_error(ErrorCode::InvalidTimeline, &e.to_string()))
 }
 
@@ -146,7 +148,7 @@ fn order_from(timeline: JsValue) -> Result<Order, JsValue> {
 pub fn check_address(
     #[wasm_bindgen(unchecked_param_type = "AddressInput")] address: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let input: AddressInput = from_js(address, "address")?;
+    let input: AddressInput = from_js(&address, "address")?;
     to_js(&interop::AddressCheck::from(cart::check_address(&input, "")))
 }
 

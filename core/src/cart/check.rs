@@ -199,6 +199,8 @@ pub enum Fulfilment {
     /// `quantity` units wait for stock that is promised for `promised`.
     Backorder {
         quantity: u32,
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
         promised: NaiveDate,
     },
     /// `quantity` units ship from `supplier`.

@@ -75,12 +75,14 @@ fn field_label(field: AddressField) -> &'static str {
     }
 }
 
+/// The first letter in upper case. The messages capitalised here are English ASCII, so ASCII
+/// case suffices (`char::to_uppercase` would link Unicode's case tables into the browser package).
 fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut out = s.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
 
 #[cfg(test)]

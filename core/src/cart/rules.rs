@@ -89,10 +89,14 @@ pub struct Coupon {
     /// Valid from this instant (inclusive).
     #[cfg_attr(feature = "serde", serde(default))]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::option_datetime"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<DateTime<Utc>>"))]
     pub valid_from: Option<DateTime<Utc>>,
     /// Valid until this instant (exclusive).
     #[cfg_attr(feature = "serde", serde(default))]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::option_datetime"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<DateTime<Utc>>"))]
     pub valid_until: Option<DateTime<Utc>>,
     /// May combine with other stackable coupons when the rules allow stacking.
     #[cfg_attr(feature = "serde", serde(default))]

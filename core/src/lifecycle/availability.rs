@@ -16,7 +16,11 @@ pub enum LineAvailability {
     /// Reserved from stock at a location.
     Allocated { location: String },
     /// Waiting for stock, promised for a date.
-    Backordered { promised: NaiveDate },
+    Backordered {
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
+        promised: NaiveDate,
+    },
     /// A supplier ships it straight to the customer.
     Dropshipped { supplier: String },
 }
@@ -33,7 +37,11 @@ pub enum AvailabilityCommand {
     /// Stock arrived (or was found) for a backordered or dropshipped line.
     Allocate { location: String },
     /// Stock was lost, a promise moved, or the supplier failed: promise a (new) date.
-    Backorder { promised: NaiveDate },
+    Backorder {
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
+        promised: NaiveDate,
+    },
     /// Hand a backordered line to a supplier.
     Dropship { supplier: String },
 }

@@ -79,6 +79,8 @@ pub enum Command {
     Backorder {
         line: usize,
         part: usize,
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
         promised: NaiveDate,
     },
     RequestReturn {

@@ -14,6 +14,8 @@ use crate::values::{CustomerId, Email, OrderId, PostalAddress, Sku};
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct TimelineEntry {
     pub seq: u64,
+    #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::datetime"))]
+    #[cfg_attr(feature = "ts", ts(as = "DateTime<Utc>"))]
     pub at: DateTime<Utc>,
     pub event: OrderEvent,
 }
@@ -64,6 +66,8 @@ pub enum OrderEvent {
         carrier: String,
         tracking_number: String,
         tracking_url: Option<String>,
+        #[cfg_attr(feature = "serde", serde(default, with = "crate::rfc3339::serde_with::option_date"))]
+        #[cfg_attr(feature = "ts", ts(as = "Option<NaiveDate>"))]
         expected_delivery: Option<NaiveDate>,
     },
     ShipmentInTransit {
@@ -122,6 +126,8 @@ pub enum OrderEvent {
     LineBackordered {
         line: usize,
         part: usize,
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
         promised: NaiveDate,
     },
     ReturnRequested {

@@ -1,0 +1,464 @@
+//! The serde `Deserializer` over `codec.js`'s encoding of a JS value (see `codec.js` for the format).
+
+use serde::de::{self, DeserializeSeed, Error as _, Expected, IntoDeserializer, Unexpected, Visitor};
+
+use super::Error;
+
+type Result<T> = std::result::Result<T, Error>;
+
+/// Reads one value from `text`, which must hold nothing else.
+pub(super) fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T> {
+    let mut reader = Reader { text, at: 0 };
+    let value = T::deserialize(&mut reader)?;
+    if reader.at != text.len() {
+        return Err(Error::custom("trailing input after the value"));
+    }
+    Ok(value)
+}
+
+/// A cursor over an encoded value.
+struct Reader<'de> {
+    /// The encoded value (ASCII tags, strings as `codec.js` wrote them).
+    text: &'de str,
+    /// Byte offset of the next tag.
+    at: usize,
+}
+
+fn malformed() -> Error {
+    Error::custom("malformed input from the JS codec")
+}
+
+impl<'de> Reader<'de> {
+    #[inline(never)]
+    fn peek(&self) -> Result<u8> {
+        self.text.as_bytes().get(self.at).copied().ok_or_else(malformed)
+    }
+
+    #[inline(never)]
+    fn next(&mut self) -> Result<u8> {
+        let tag = self.peek()?;
+        self.at += 1;
+        Ok(tag)
+    }
+
+    /// The digits after an `i` or `s` tag, up to and including `;`. Integers beyond `i64` are refused.
+    #[inline(never)]
+    fn int(&mut self) -> Result<i128> {
+        let bytes = self.text.as_bytes();
+        let negative = bytes.get(self.at) == Some(&b'-');
+        if negative {
+            self.at += 1;
+        }
+        let mut n: i128 = 0;
+        loop {
+            match bytes.get(self.at) {
+                Some(b';') => break,
+                Some(d @ b'0'..=b'9') if n < i128::from(u64::MAX) => n = n * 10 + i128::from(d - b'0'),
+                _ => return Err(malformed()),
+            }
+            self.at += 1;
+        }
+        self.at += 1;
+        Ok(if negative { -n } else { n })
+    }
+
+    /// A string's text after its `s` tag: `<UTF-16 length>;<text>`.
+    #[inline(never)]
+    fn string(&mut self) -> Result<&'de str> {
+        let units = usize::try_from(self.int()?).map_err(|_| malformed())?;
+        let rest = &self.text[self.at..];
+        // ASCII (the usual case): one byte per UTF-16 unit. Otherwise count units char by char.
+        let len = match rest.as_bytes().get(..units) {
+            Some(head) if head.is_ascii() => units,
+            _ => {
+                let mut seen = 0;
+                let mut end = 0;
+                for c in rest.chars() {
+                    if seen == units {
+                        break;
+                    }
+                    seen += c.len_utf16();
+                    end += c.len_utf8();
+                }
+                if seen != units {
+                    return Err(malformed());
+                }
+                end
+            }
+        };
+        let s = rest.get(..len).ok_or_else(malformed)?;
+        self.at += len;
+        Ok(s)
+    }
+
+    /// What the next value is, for an error message; consumes it.
+    #[inline(never)]
+    fn unexpected(&mut self, tag: u8) -> Result<Unexpected<'de>> {
+        Ok(match tag {
+            b'u' | b'n' => Unexpected::Unit,
+            b't' => Unexpected::Bool(true),
+            b'f' => Unexpected::Bool(false),
+            b'i' => match i64::try_from(self.int()?) {
+                Ok(n) => Unexpected::Signed(n),
+                Err(_) => Unexpected::Other("integer out of range"),
+            },
+            b'd' => Unexpected::Float(f64::NAN),
+            b's' => Unexpected::Str(self.string()?),
+            b'[' => {
+                self.skip_rest(b']')?;
+                Unexpected::Seq
+            }
+            b'{' => {
+                self.skip_rest(b'}')?;
+                Unexpected::Map
+            }
+            _ => Unexpected::Other("function or symbol"),
+        })
+    }
+
+    /// An `invalid type` error for the value whose tag was just read (not generic: one copy, not one per visitor).
+    #[cold]
+    #[inline(never)]
+    fn invalid(&mut self, tag: u8, visitor: &dyn Expected) -> Error {
+        match self.unexpected(tag) {
+            Ok(unexpected) => Error::invalid_type(unexpected, visitor),
+            Err(e) => e,
+        }
+    }
+
+    /// Skips values up to and including the `close` of the array or object just opened.
+    #[inline(never)]
+    fn skip_rest(&mut self, close: u8) -> Result<usize> {
+        let mut count = 0;
+        while self.peek()? != close {
+            if close == b'}' {
+                self.expect(b's')?;
+                self.string()?;
+            }
+            self.skip()?;
+            count += 1;
+        }
+        self.at += 1;
+        Ok(count)
+    }
+
+    #[inline(never)]
+    fn skip(&mut self) -> Result<()> {
+        match self.next()? {
+            b'i' => self.int().map(drop),
+            b's' => self.string().map(drop),
+            b'[' => self.skip_rest(b']').map(drop),
+            b'{' => self.skip_rest(b'}').map(drop),
+            _ => Ok(()),
+        }
+    }
+
+    #[inline(never)]
+    fn expect(&mut self, tag: u8) -> Result<()> {
+        if self.next()? == tag { Ok(()) } else { Err(malformed()) }
+    }
+
+    fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        match self.next()? {
+            b'i' => {
+                let n = self.int()?;
+                match i64::try_from(n) {
+                    Ok(n) => visitor.visit_i64(n),
+                    Err(_) => match u64::try_from(n) {
+                        Ok(n) => visitor.visit_u64(n),
+                        Err(_) => Err(Error::custom("integer out of range")),
+                    },
+                }
+            }
+            tag => Err(self.invalid(tag, &visitor)),
+        }
+    }
+}
+
+macro_rules! integers {
+    ($($method:ident)*) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            self.integer(visitor)
+        })*
+    };
+}
+
+impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek()? {
+            b'u' | b'n' => {
+                self.at += 1;
+                visitor.visit_unit()
+            }
+            b't' | b'f' => self.deserialize_bool(visitor),
+            b'i' => self.integer(visitor),
+            b's' => self.deserialize_str(visitor),
+            b'[' => self.deserialize_seq(visitor),
+            b'{' => self.deserialize_map(visitor),
+            tag => {
+                self.at += 1;
+                Err(self.invalid(tag, &visitor))
+            }
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.next()? {
+            b't' => visitor.visit_bool(true),
+            b'f' => visitor.visit_bool(false),
+            tag => Err(self.invalid(tag, &visitor)),
+        }
+    }
+
+    integers! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_u8 deserialize_u16
+        deserialize_u32 deserialize_u64 deserialize_f32 deserialize_f64
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.next()? {
+            b's' => visitor.visit_borrowed_str(self.string()?),
+            tag => Err(self.invalid(tag, &visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    /// `undefined` and `null` are `None`.
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek()? {
+            b'u' | b'n' => {
+                self.at += 1;
+                visitor.visit_none()
+            }
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.next()? {
+            b'u' | b'n' => visitor.visit_unit(),
+            tag => Err(self.invalid(tag, &visitor)),
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.next()? {
+            b'[' => {
+                let value = visitor.visit_seq(Elements { reader: &mut *self, count: 0 })?;
+                let extra = self.skip_rest(b']')?;
+                if extra > 0 {
+                    return Err(Error::custom(format!("{extra} more elements than expected")));
+                }
+                Ok(value)
+            }
+            tag => Err(self.invalid(tag, &visitor)),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.next()? {
+            b'{' => {
+                let value = visitor.visit_map(Entries { reader: &mut *self })?;
+                self.skip_rest(b'}')?;
+                Ok(value)
+            }
+            tag => Err(self.invalid(tag, &visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_map(visitor)
+    }
+
+    /// `"variant"` for a unit variant, `{ variant: payload }` for the others (as serde_json).
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        match self.next()? {
+            b's' => visitor.visit_enum(self.string()?.into_deserializer()),
+            b'{' => {
+                if self.peek()? == b'}' {
+                    self.at += 1;
+                    return Err(Error::invalid_length(0, &"1"));
+                }
+                self.expect(b's')?;
+                let tag = self.string()?;
+                let value = visitor.visit_enum(Variant { reader: &mut *self, tag })?;
+                let extra = self.skip_rest(b'}')?;
+                if extra > 0 {
+                    return Err(Error::invalid_length(extra + 1, &"1"));
+                }
+                Ok(value)
+            }
+            tag => Err(self.invalid(tag, &visitor)),
+        }
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.skip()?;
+        visitor.visit_unit()
+    }
+}
+
+/// The elements of an array, for `visit_seq`.
+struct Elements<'a, 'de> {
+    reader: &'a mut Reader<'de>,
+    /// Elements read so far.
+    count: usize,
+}
+
+impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        if self.reader.peek()? == b']' {
+            return Ok(None);
+        }
+        self.count += 1;
+        seed.deserialize(&mut *self.reader).map(Some)
+    }
+}
+
+/// The entries of an object, for `visit_map`.
+struct Entries<'a, 'de> {
+    reader: &'a mut Reader<'de>,
+}
+
+impl<'de> de::MapAccess<'de> for Entries<'_, 'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if self.reader.peek()? == b'}' {
+            return Ok(None);
+        }
+        self.reader.expect(b's')?;
+        let key = self.reader.string()?;
+        seed.deserialize(key.into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        seed.deserialize(&mut *self.reader)
+    }
+}
+
+/// An enum written as `{ variant: payload }`.
+struct Variant<'a, 'de> {
+    reader: &'a mut Reader<'de>,
+    /// The variant's name.
+    tag: &'de str,
+}
+
+impl<'de> de::EnumAccess<'de> for Variant<'_, 'de> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Self)> {
+        let tag: de::value::BorrowedStrDeserializer<'de, Error> =
+            de::value::BorrowedStrDeserializer::new(self.tag);
+        Ok((seed.deserialize(tag)?, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<()> {
+        de::Deserialize::deserialize(&mut *self.reader)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
+        seed.deserialize(&mut *self.reader)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
+        de::Deserializer::deserialize_seq(&mut *self.reader, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        de::Deserializer::deserialize_map(&mut *self.reader, visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_is_read_by_its_length_in_utf16_units() {
+        // "é" is one UTF-16 unit (two UTF-8 bytes), "🎁" two units (four bytes).
+        let read: Vec<String> = from_str("[s2;aés3;🎁;s1;;]").unwrap();
+        assert_eq!(read, ["aé", "🎁;", ";"]);
+    }
+
+    #[test]
+    fn undefined_and_null_are_none_and_a_float_is_named_without_its_value() {
+        let read: Vec<Option<i64>> = from_str("[ui7;n]").unwrap();
+        assert_eq!(read, [None, Some(7), None]);
+        let err = from_str::<i64>("d").unwrap_err().to_string();
+        assert_eq!(err, "invalid type: floating point number, expected i64");
+    }
+
+    #[test]
+    fn input_after_the_value_is_refused() {
+        assert!(from_str::<i64>("i1;i2;").is_err());
+        assert!(from_str::<String>("s5;ab").is_err());
+    }
+}

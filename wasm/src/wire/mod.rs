@@ -1,0 +1,105 @@
+//! The wire codec between JS values and Rust types: one compact string per crossing instead of one call per field.
+//!
+//! `codec.js` turns a JS argument into a string ([`from_js`] reads it with serde), and turns what
+//! [`to_js`] writes back into plain JS objects. The format is self-describing and generic (see
+//! `codec.js`), so the Rust types stay the single source of the wire shape. No float is ever
+//! formatted or parsed: Ordo's wire types hold none, and leaving that code out keeps the module small.
+//!
+//! # Layout
+//! - [`de`]: the serde `Deserializer` over `codec.js`'s encoding of a JS value.
+//! - [`ser`]: the serde `Serializer` writing what `codec.js` decodes.
+
+mod de;
+mod ser;
+
+use std::fmt::{self, Display};
+
+use serde::Serialize;
+use serde::de::{DeserializeOwned, Expected, Unexpected};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/wire/codec.js")]
+extern "C" {
+    /// A JS value as one string; throws a `RangeError` when it is nested too deeply.
+    #[wasm_bindgen(catch)]
+    fn encode(value: &JsValue) -> Result<String, JsValue>;
+    /// The JS value a string written by [`ser`] describes.
+    fn decode(source: &str) -> JsValue;
+}
+
+/// Why a value could not be read or written; the message is serde's (`invalid type: …, expected …`).
+///
+/// Boxed so the error is one pointer: every serde step returns `Result<T, Error>`, and a
+/// three-word `String` there made each of them move more bytes (38 KB of the raw module).
+#[derive(Debug)]
+#[allow(clippy::box_collection)] // deliberate: a thin pointer, see above
+pub(crate) struct Error(Box<String>);
+
+impl Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl serde::de::Error for Error {
+    fn custom<T: Display>(msg: T) -> Self {
+        Error(Box::new(msg.to_string()))
+    }
+
+    // serde's defaults format `Unexpected` with its `Display`, which formats floats and so links
+    // the whole float formatter into the module; ours names a float without printing it.
+    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
+        Error(Box::new(format!("invalid type: {}, expected {exp}", Unexp(unexp))))
+    }
+
+    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
+        Error(Box::new(format!("invalid value: {}, expected {exp}", Unexp(unexp))))
+    }
+}
+
+impl serde::ser::Error for Error {
+    fn custom<T: Display>(msg: T) -> Self {
+        Error(Box::new(msg.to_string()))
+    }
+}
+
+/// `Unexpected`'s wording, except that a float is not printed.
+struct Unexp<'a>(Unexpected<'a>);
+
+impl Display for Unexp<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
+            Unexpected::Unsigned(n) => write!(f, "integer `{n}`"),
+            Unexpected::Signed(n) => write!(f, "integer `{n}`"),
+            Unexpected::Float(_) => f.write_str("floating point number"),
+            Unexpected::Char(c) => write!(f, "character `{c}`"),
+            Unexpected::Str(s) => write!(f, "string \"{s}\""),
+            Unexpected::Bytes(_) => f.write_str("byte array"),
+            Unexpected::Unit => f.write_str("unit value"),
+            Unexpected::Option => f.write_str("Option value"),
+            Unexpected::NewtypeStruct => f.write_str("newtype struct"),
+            Unexpected::Seq => f.write_str("sequence"),
+            Unexpected::Map => f.write_str("map"),
+            Unexpected::Enum => f.write_str("enum"),
+            Unexpected::UnitVariant => f.write_str("unit variant"),
+            Unexpected::NewtypeVariant => f.write_str("newtype variant"),
+            Unexpected::TupleVariant => f.write_str("tuple variant"),
+            Unexpected::StructVariant => f.write_str("struct variant"),
+            Unexpected::Other(other) => f.write_str(other),
+        }
+    }
+}
+
+/// Reads a JS value into `T`. `Err` holds the message (serde's wording).
+pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, Error> {
+    let text = encode(value).map_err(|_| Error(Box::new("the value is nested too deeply".to_owned())))?;
+    de::from_str(&text)
+}
+
+/// Writes `value` as plain JS values: structs and enums as objects, `None` as `null`, integers as numbers.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
+    Ok(decode(&ser::to_string(value)?))
+}

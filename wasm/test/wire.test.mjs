@@ -1,0 +1,57 @@
+// The wire codec (wasm/src/wire): values that stress the encoding cross both ways unchanged.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ordo } from "./helpers.mjs";
+
+const now = "2026-11-27T12:00:00Z";
+const item = (sku, name) => ({ sku, name, unitPrice: { amount: 1250, currency: "EUR" }, active: true, available: 5,
+  policy: "deny", weightGrams: 100, taxClass: "standard" });
+
+test("names with accents, CJK and emoji come back exactly as sent", () => {
+  const names = ["Crème brûlée ☕", "抹茶ラテ", "Gift 🎁 box 👨‍👩‍👧", "tab\tand \"quotes\" and \\ and ;s3;"];
+  const catalog = names.map((name, i) => item(`SKU-${i}`, name));
+  const cart = { currency: "EUR", lines: names.map((_, i) => ({ sku: `SKU-${i}`, quantity: 1 })) };
+  const check = ordo.validateCart(cart, catalog, {}, now);
+  assert.deepEqual(check.totals.lines.map((l) => l.name), names);
+  const inactive = ordo.validateCart({ currency: "EUR", lines: [{ sku: "SKU-2", quantity: 1 }] },
+    [{ ...catalog[2], active: false }], {}, now);
+  assert.equal(inactive.issues[0].message, `"${names[2]}" is no longer sold.`);
+});
+
+test("a bigint quantity is read like a number", () => {
+  const catalog = [item("A", "A")];
+  const check = ordo.validateCart({ currency: "EUR", lines: [{ sku: "A", quantity: 2n }] }, catalog, {}, now);
+  assert.equal(check.totals.lines[0].quantity, 2);
+  assert.deepEqual(check.totals.subtotal, { amount: 2500, currency: "EUR" });
+});
+
+test("unknown fields are ignored and a non-ASCII unknown key does not upset the reader", () => {
+  const catalog = [{ ...item("A", "A"), "größe": "XL", extra: { nested: [1, 2.5, null, "ü"] } }];
+  const check = ordo.validateCart({ currency: "EUR", lines: [{ sku: "A", quantity: 1, "注記": "x" }] }, catalog, {}, now);
+  assert.equal(check.ok, true);
+  assert.equal(check.totals.grandTotal.amount, 1250);
+});
+
+test("a float, a function or a value nested too deeply is an INVALID_INPUT error", () => {
+  const catalog = [item("A", "A")];
+  const deep = {};
+  let at = deep;
+  for (let i = 0; i < 200; i++) at = at.next = {};
+  for (const cart of [
+    { currency: "EUR", lines: [{ sku: "A", quantity: 0.5 }] },
+    { currency: "EUR", lines: [{ sku: "A", quantity: () => 1 }] },
+    { currency: "EUR", lines: [], deep },
+  ]) {
+    assert.throws(() => ordo.validateCart(cart, catalog, {}, now), (e) => e.code === "INVALID_INPUT" && /^cart: /.test(e.message));
+  }
+  assert.throws(() => ordo.validateCart({ currency: "EUR", lines: [{ sku: "A", quantity: 0.5 }] }, catalog, {}, now),
+    /invalid type: floating point number, expected i64/);
+});
+
+test("results built after a failed call still carry the right field names", () => {
+  const catalog = [item("A", "A")];
+  assert.throws(() => ordo.validateCart({ currency: "EUR", lines: [{ sku: "A", quantity: "1" }] }, catalog, {}, now));
+  const check = ordo.validateCart({ currency: "EUR", lines: [{ sku: "A", quantity: 1 }] }, catalog, {}, now);
+  assert.deepEqual(Object.keys(check), ["ok", "totals", "issues"]);
+  assert.deepEqual(check.totals.lines[0].unitPrice, { amount: 1250, currency: "EUR" });
+});
