@@ -5,8 +5,8 @@
 //! re-established and the events since the last one seen are replayed (subscribers drop
 //! duplicates by sequence number).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -24,11 +24,24 @@ pub const FEED_CAPACITY: usize = 4_096;
 const REPLAY_MARGIN: Duration = Duration::from_secs(5);
 
 /// One stored timeline event, as the feed carries it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct FeedEvent {
     pub order_id: String,
     pub actor: String,
     pub entry: TimelineEntry,
+    /// The event's wire JSON, made once however many subscribers ask.
+    data: OnceLock<serde_json::Value>,
+}
+
+impl FeedEvent {
+    pub fn new(order_id: String, actor: String, entry: TimelineEntry) -> FeedEvent {
+        FeedEvent { order_id, actor, entry, data: OnceLock::new() }
+    }
+
+    /// The event (without its sequence number and time) as ordo-core's wire JSON.
+    pub fn data(&self) -> &serde_json::Value {
+        self.data.get_or_init(|| serde_json::to_value(&self.entry.event).unwrap_or_default())
+    }
 }
 
 /// One carrier tracking report, as the feed carries it.
@@ -139,7 +152,7 @@ struct EventRecord {
 fn decode(record: serde_json::Value) -> Option<FeedEvent> {
     let row: EventRecord = serde_json::from_value(record).ok()?;
     let entry: TimelineEntry = serde_json::from_value(row.entry).ok()?;
-    Some(FeedEvent { order_id: row.order_id, actor: row.actor, entry })
+    Some(FeedEvent::new(row.order_id, row.actor, entry))
 }
 
 /// A table the feed follows: its name, and the time field a replay after a restart reads from.

@@ -509,3 +509,36 @@ async fn a_customer_sees_paid_packed_shipped_in_transit_delivered_once_each_from
     // The repeated delivery report added nothing.
     assert!(tokio::time::timeout(Duration::from_millis(500), client.next_result()).await.is_err());
 }
+
+#[tokio::test]
+async fn an_oversized_websocket_message_closes_that_connection_and_others_keep_their_events() {
+    let app = TestApp::spawn().await;
+    let staff = app.token(&Actor::Staff);
+    let mut watcher = Client::connect(&app, "graphql-transport-ws", Some(&staff)).await.unwrap();
+    watcher.subscribe("1", "subscription { orderEvents { orderId event { type } } }", json!({})).await;
+    let mut flooder = Client::connect(&app, "graphql-transport-ws", Some(&staff)).await.unwrap();
+    let huge = format!("subscription {{ orderEvents {{ orderId }} }} # {}", "x".repeat(1024 * 1024));
+    // The server may drop the socket while the 1 MiB message is still being written.
+    let _ = flooder
+        .socket
+        .send(Message::Text(
+            json!({ "id": "1", "type": "subscribe", "payload": { "query": huge } }).to_string().into(),
+        ))
+        .await;
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match flooder.socket.next().await {
+                None | Some(Err(_) | Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "a 1 MiB message is refused by closing that connection");
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (id, _guest) = guest_order(&app, "oversized-ws-0001").await;
+    let event = watcher.next_result().await.unwrap();
+    assert_eq!(event["orderEvents"]["orderId"], id.as_str());
+    assert_eq!(event["orderEvents"]["event"]["type"], "placed");
+}

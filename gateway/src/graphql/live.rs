@@ -42,7 +42,7 @@ fn update(order: &Order, entry: &TimelineEntry, actor: &str) -> OrderUpdate {
     OrderUpdate {
         order_id: order.id().as_str().to_owned(),
         seq: i64::try_from(entry.seq).unwrap_or(i64::MAX),
-        event: TimelineEvent::from_entry(entry, actor),
+        event: TimelineEvent::from_entry(order.id().as_str(), entry, actor),
         state: order.state().name().to_owned(),
         status_view: ordo_core::status::status_view(order, Utc::now()).into(),
     }
@@ -271,7 +271,7 @@ impl SubscriptionRoot {
                         let item = TimelineFeedItem {
                             order_id: event.order_id.clone(),
                             seq: i64::try_from(event.entry.seq).unwrap_or(i64::MAX),
-                            event: TimelineEvent::from_entry(&event.entry, &event.actor),
+                            event: TimelineEvent::shared(event),
                         };
                         return Some((Ok(item), (rx, store, filter, false)));
                     }

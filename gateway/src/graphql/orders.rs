@@ -429,7 +429,12 @@ impl OrderView {
     }
     /// Every event, oldest first.
     async fn timeline(&self) -> Vec<TimelineEvent> {
-        self.timeline.iter().zip(&self.actors).map(|(e, actor)| TimelineEvent::from_entry(e, actor)).collect()
+        let id = self.order.id().as_str();
+        self.timeline
+            .iter()
+            .zip(&self.actors)
+            .map(|(e, actor)| TimelineEvent::from_entry(id, e, actor))
+            .collect()
     }
     /// The timeline in ordo-core's wire form, for ordo-wasm's `orderStatusView` / `allowedActions`.
     async fn timeline_wire(&self) -> async_graphql::Json<serde_json::Value> {

@@ -1,12 +1,15 @@
 //! GraphQL output types: plain views of ordo-core values, converted at the edge.
 
-use async_graphql::{Enum, SimpleObject};
+use std::sync::Arc;
+
+use async_graphql::{Enum, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use ordo_core::lifecycle::LineAvailability;
 use ordo_core::locale::format_money;
 use ordo_core::order::{Order, TimelineEntry};
 use ordo_core::status::{StatusView, StepState, Tone};
 
+use crate::live::FeedEvent;
 use crate::store::catalog::{ProductRow, StockRow};
 
 /// An amount of money in minor units (cents), with its currency.
@@ -195,29 +198,48 @@ pub struct ShipmentItem {
     pub quantity: i64,
 }
 
+/// One timeline event. A live event reaches every subscriber as this one shared value, so
+/// building it per subscriber costs a pointer copy, and its `data` is serialised once per event,
+/// when a query first asks for it.
+#[derive(Debug, Clone)]
+pub struct TimelineEvent(Arc<FeedEvent>);
+
 /// One timeline event.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct TimelineEvent {
-    pub seq: i64,
-    pub at: DateTime<Utc>,
+#[Object]
+impl TimelineEvent {
+    async fn seq(&self) -> i64 {
+        i64::try_from(self.0.entry.seq).unwrap_or(i64::MAX)
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.entry.at
+    }
+
     /// snake_case event type, e.g. "payment_authorized".
     #[graphql(name = "type")]
-    pub kind: String,
+    async fn kind(&self) -> &str {
+        self.0.entry.event.name()
+    }
+
     /// Who caused it: customer, guest, staff, channel, payment-provider, purchasing, …
-    pub actor: String,
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+
     /// The event's data as ordo-core's wire JSON.
-    pub data: async_graphql::Json<serde_json::Value>,
+    async fn data(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(self.0.data().clone())
+    }
 }
 
 impl TimelineEvent {
-    pub fn from_entry(entry: &TimelineEntry, actor: &str) -> TimelineEvent {
-        TimelineEvent {
-            seq: i64::try_from(entry.seq).unwrap_or(i64::MAX),
-            at: entry.at,
-            kind: entry.event.name().to_owned(),
-            actor: actor.to_owned(),
-            data: async_graphql::Json(serde_json::to_value(&entry.event).unwrap_or_default()),
-        }
+    pub fn from_entry(order_id: &str, entry: &TimelineEntry, actor: &str) -> TimelineEvent {
+        TimelineEvent(Arc::new(FeedEvent::new(order_id.to_owned(), actor.to_owned(), entry.clone())))
+    }
+
+    /// A live event, shared with every other subscriber that receives it.
+    pub fn shared(event: Arc<FeedEvent>) -> TimelineEvent {
+        TimelineEvent(event)
     }
 }
 
@@ -497,7 +519,7 @@ impl ShipmentView {
         Ok(rows
             .iter()
             .filter(|(entry, _)| entry.event.shipments().contains(&self.id.as_str()))
-            .map(|(entry, actor)| TimelineEvent::from_entry(entry, actor))
+            .map(|(entry, actor)| TimelineEvent::from_entry(&self.order_id, entry, actor))
             .collect())
     }
 
