@@ -29,11 +29,13 @@ pub struct PlaceOrder {
 }
 
 /// The answer to a placement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Placed {
     pub order_id: String,
     /// True when the order already existed (same idempotency key or channel external id).
     pub replayed: bool,
+    /// The order as this call wrote it, with its first event; `None` for a replay.
+    pub fresh: Option<Box<(Order, TimelineEntry)>>,
 }
 
 /// Places an order once per idempotency key and per (channel, external id).
@@ -63,25 +65,21 @@ pub async fn place_order(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        if let Some(key) = idempotency_key
-            && let Some(record) = store.idempotency(key).await?
-        {
+        let mut cart = request.cart.clone();
+        cart.stage = cart::CartStage::Checkout;
+        let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.trim().to_owned()).collect();
+        let reads = store.intake_snapshot(&skus, idempotency_key, external_key.as_deref()).await?;
+        if let Some(record) = reads.idempotency {
             return if record.operation == "placeOrder" && record.fingerprint == fingerprint {
-                Ok(Placed { order_id: record.order_id, replayed: true })
+                Ok(Placed { order_id: record.order_id, replayed: true, fresh: None })
             } else {
                 Err(ApiError::IdempotencyMismatch)
             };
         }
-        if let Some(external_key) = &external_key
-            && let Some(existing) = store.order_by_external_key(external_key).await?
-        {
-            return Ok(Placed { order_id: existing, replayed: true });
+        if let Some(existing) = reads.existing {
+            return Ok(Placed { order_id: existing, replayed: true, fresh: None });
         }
-
-        let mut cart = request.cart.clone();
-        cart.stage = cart::CartStage::Checkout;
-        let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.trim().to_owned()).collect();
-        let snapshot = store.snapshot(&skus).await?;
+        let snapshot = reads.snapshot;
         let now = Utc::now();
         let check = cart::validate(&cart, &snapshot.catalog, &snapshot.rules, now);
         if !check.ok {
@@ -125,7 +123,9 @@ pub async fn place_order(
             actor,
         };
         match store.insert_order(&record).await? {
-            Intake::Placed => return Ok(Placed { order_id: id, replayed: false }),
+            Intake::Placed => {
+                return Ok(Placed { order_id: id, replayed: false, fresh: Some(Box::new((order, first))) });
+            }
             // The next turn of the loop finds the winner's record or order.
             Intake::KeyTaken | Intake::ExternalIdTaken => {}
             Intake::StockChanged | Intake::Conflict => {}

@@ -248,11 +248,15 @@ impl OrderMutation {
             ),
             _ => None,
         };
-        Ok(OrderPayload {
-            order: view(ctx, &placed.order_id).await.gql()?,
-            replayed: placed.replayed,
-            access_token,
-        })
+        // A new order is shown as it was written; a replay is read back.
+        let order = match placed.fresh {
+            Some(fresh) => {
+                let (order, first) = *fresh;
+                OrderView { order, timeline: vec![first], actors: vec![caller.name().to_owned()] }
+            }
+            None => view(ctx, &placed.order_id).await.gql()?,
+        };
+        Ok(OrderPayload { order, replayed: placed.replayed, access_token })
     }
 
     /// Authorizes the order total with a payment token from the provider (never a card number).

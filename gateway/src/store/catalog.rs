@@ -54,7 +54,17 @@ pub(crate) fn stock_key(sku: &str, location: &str) -> String {
     format!("{sku}@{location}")
 }
 
-/// Everything validation and allocation need for a set of SKUs, read in one round trip.
+/// What one intake attempt reads, in one round trip.
+#[derive(Debug)]
+pub(crate) struct IntakeReads {
+    /// What the idempotency key already stands for.
+    pub idempotency: Option<super::orders::IdempotencyRecord>,
+    /// The order already imported under the channel's external id.
+    pub existing: Option<String>,
+    pub snapshot: Snapshot,
+}
+
+/// What validating and allocating a cart needs.
 #[derive(Debug)]
 pub(crate) struct Snapshot {
     pub catalog: Catalog,
@@ -150,31 +160,58 @@ impl Store {
 
     /// What validating and allocating a cart of `skus` needs, read in one query.
     pub(crate) async fn snapshot(&self, skus: &[String]) -> Result<Snapshot, StoreError> {
+        Ok(self.intake_snapshot(skus, None, None).await?.snapshot)
+    }
+
+    /// One round trip for everything an intake attempt reads: what `idempotency_key` and
+    /// `external_key` already stand for (when given) and the snapshot of `skus`. Products are
+    /// fetched by record id (their SKU), not through an index.
+    pub(crate) async fn intake_snapshot(
+        &self,
+        skus: &[String],
+        idempotency_key: Option<&str>,
+        external_key: Option<&str>,
+    ) -> Result<IntakeReads, StoreError> {
+        let ids: Vec<surrealdb::types::RecordId> =
+            skus.iter().map(|sku| surrealdb::types::RecordId::new("product", sku.as_str())).collect();
         let mut results = self
             .db()
             .query(
-                "SELECT * FROM product WHERE sku IN $skus;
+                "SELECT * FROM $ids;
                  SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
                  SELECT sku, expected_on FROM purchase_order WHERE open = true AND sku IN $skus;
                  SELECT VALUE rules FROM shop:rules;
-                 SELECT record::id(id) AS key, rank FROM location ORDER BY rank, key;",
+                 SELECT record::id(id) AS key, rank FROM location ORDER BY rank, key;
+                 IF $idem != NONE { SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) } ELSE { [] };
+                 IF $external != NONE { SELECT VALUE record::id(id) FROM orders WHERE external_key = $external } ELSE { [] };",
             )
+            .bind(("ids", ids))
             .bind(("skus", skus.to_vec()))
+            .bind(("idem", idempotency_key.map(str::to_owned)))
+            .bind(("external", external_key.map(str::to_owned)))
             .await?;
-        let products: Vec<ProductRow> = decode(rows(&mut results, 0)?)?;
-        let stock: Vec<StockRow> = decode(rows(&mut results, 1)?)?;
+        let idempotency = decode(rows(&mut results, 5)?)?.into_iter().next();
+        let existing = results.take::<Vec<String>>(6)?.into_iter().next();
+        let snapshot = Self::read_snapshot(&mut results)?;
+        Ok(IntakeReads { idempotency, existing, snapshot })
+    }
+
+    /// The first five results of a snapshot query, as ordo-core's types.
+    fn read_snapshot(results: &mut surrealdb::IndexedResults) -> Result<Snapshot, StoreError> {
+        let products: Vec<ProductRow> = decode(rows(results, 0)?)?;
+        let stock: Vec<StockRow> = decode(rows(results, 1)?)?;
         #[derive(Deserialize)]
         struct Arrival {
             sku: String,
             expected_on: String,
         }
-        let arrivals: Vec<Arrival> = decode(rows(&mut results, 2)?)?;
-        let rules: Vec<serde_json::Value> = rows(&mut results, 3)?;
+        let arrivals: Vec<Arrival> = decode(rows(results, 2)?)?;
+        let rules: Vec<serde_json::Value> = rows(results, 3)?;
         #[derive(Deserialize)]
         struct LocationRow {
             key: String,
         }
-        let locations: Vec<LocationRow> = decode(rows(&mut results, 4)?)?;
+        let locations: Vec<LocationRow> = decode(rows(results, 4)?)?;
 
         let mut available: BTreeMap<&str, i64> = BTreeMap::new();
         for row in &stock {

@@ -78,6 +78,7 @@ pub(crate) struct Effects {
 struct EventRow {
     entry: serde_json::Value,
     actor: String,
+    seq: i64,
 }
 
 /// Units of an order reserved at a location.
@@ -104,19 +105,6 @@ impl Store {
             .bind(("key", key.to_owned()))
             .await?;
         Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
-    }
-
-    /// The order a channel already imported under `external_key`, if any.
-    pub(crate) async fn order_by_external_key(
-        &self,
-        external_key: &str,
-    ) -> Result<Option<String>, StoreError> {
-        let mut results = self
-            .db()
-            .query("SELECT VALUE record::id(id) FROM orders WHERE external_key = $key")
-            .bind(("key", external_key.to_owned()))
-            .await?;
-        Ok(results.take::<Vec<String>>(0)?.into_iter().next())
     }
 
     /// Writes a new order in one transaction: idempotency record, stock reservations (each a
@@ -242,12 +230,15 @@ impl Store {
         &self,
         order_id: &str,
     ) -> Result<Vec<(TimelineEntry, String)>, StoreError> {
-        let mut results = self
-            .db()
-            .query("SELECT entry, actor, seq FROM event WHERE order_id = $id ORDER BY seq")
-            .bind(("id", order_id.to_owned()))
-            .await?;
-        let rows: Vec<EventRow> = decode(rows(&mut results, 0)?)?;
+        // An order's events are the record ids `event:⟨order#seq⟩` (seq zero-padded), so one
+        // range scan over the ids reads them, already in order, without the secondary index.
+        use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange};
+        let range = RecordIdKeyRange::from(format!("{order_id}#")..=format!("{order_id}#~"));
+        let events = RecordId::new("event", RecordIdKey::Range(Box::new(range)));
+        let mut results =
+            self.db().query("SELECT entry, actor, seq FROM $events").bind(("events", events)).await?;
+        let mut rows: Vec<EventRow> = decode(rows(&mut results, 0)?)?;
+        rows.sort_by_key(|r| r.seq);
         rows.into_iter()
             .map(|r| {
                 let entry =
