@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_reviews", include_str!("../../../schema/surreal/0004_reviews.surql")),
     ("0005_fulfilment", include_str!("../../../schema/surreal/0005_fulfilment.surql")),
     ("0006_tracking", include_str!("../../../schema/surreal/0006_tracking.surql")),
+    ("0007_event_reads", include_str!("../../../schema/surreal/0007_event_reads.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {
