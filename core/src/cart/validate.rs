@@ -1,6 +1,6 @@
 //! The cart validation algorithm: lines, coupons, address, contact, shipping, tax, totals.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
@@ -95,7 +95,9 @@ fn check_lines<'a>(
             format!("A cart may hold at most {} lines.", rules.max_lines),
         );
     }
-    let mut seen: HashMap<Sku, usize> = HashMap::new();
+    // By SKU, the line it first appears on. A B-tree rather than a hash map: no hashing per line,
+    // and no hasher (SipHash, random keys) in the browser module.
+    let mut seen: BTreeMap<Sku, usize> = BTreeMap::new();
     let mut priced = Vec::new();
     for (index, line) in cart.lines.iter().enumerate() {
         let sku_path = || format!("lines[{index}].sku");
@@ -136,11 +138,12 @@ fn check_lines<'a>(
             );
             continue;
         }
-        seen.insert(sku.clone(), index);
-        let Some(item) = catalog.get(&sku) else {
+        let item = catalog.get(&sku);
+        if item.is_none() {
             issues.error(IssueCode::UnknownSku, sku_path(), format!("We have no product with SKU {sku}."));
-            continue;
-        };
+        }
+        seen.insert(sku, index);
+        let Some(item) = item else { continue };
         let name = &item.name;
         if !item.active {
             issues.error(IssueCode::InactiveProduct, sku_path(), format!("\"{name}\" is no longer sold."));
