@@ -1,7 +1,7 @@
 //! The wire codec between JS values and Rust types: one compact string per crossing instead of one call per field.
 //!
-//! `codec.js` turns a JS argument into a string ([`from_js`] reads it with serde), and turns what
-//! [`to_js`] writes back into plain JS objects. The format is self-describing and generic (see
+//! `codec.js` turns a JS argument into a string ([`from_js`] reads it with serde), and turns the words
+//! and text [`to_js`] writes back into plain JS objects. The format is self-describing and generic (see
 //! `codec.js`), so the Rust types stay the single source of the wire shape. No float is ever
 //! formatted or parsed: Ordo's wire types hold none, and leaving that code out keeps the module small.
 //!
@@ -12,7 +12,9 @@
 mod de;
 mod ser;
 
+use std::cell::RefCell;
 use std::fmt::{self, Display};
+use std::rc::Rc;
 
 use serde::Serialize;
 use serde::de::{DeserializeOwned, Expected, Unexpected};
@@ -23,8 +25,8 @@ extern "C" {
     /// A JS value as one string; throws a `RangeError` when it is nested too deeply.
     #[wasm_bindgen(catch)]
     fn encode(value: &JsValue) -> Result<String, JsValue>;
-    /// The JS value a string written by [`ser`] describes.
-    fn decode(source: &str) -> JsValue;
+    /// The JS value that words and text written by [`ser`] describe (`words` is a view of wasm memory).
+    fn decode(words: &[u32], text: &str) -> JsValue;
 }
 
 /// Why a value could not be read or written; the message is serde's (`invalid type: …, expected …`).
@@ -101,5 +103,34 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, Error> 
 
 /// Writes `value` as plain JS values: structs and enums as objects, `None` as `null`, integers as numbers.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    Ok(decode(&ser::to_string(value)?))
+    let (words, text) = ser::to_parts(value)?;
+    Ok(decode(&words, &text))
+}
+
+/// The last value read by a [`Memo`], with the encoding it was read from.
+type Remembered<T> = Option<(String, Rc<T>)>;
+
+/// Remembers the last value it read from JS together with its encoding: reading a JS value with
+/// the same content again costs its encoding and one comparison instead of a parse. Compared by
+/// content, never by object identity, so a caller that changes the object in place gets a fresh read.
+#[derive(Debug)]
+pub(crate) struct Memo<T>(RefCell<Remembered<T>>);
+
+impl<T: DeserializeOwned> Memo<T> {
+    pub(crate) const fn new() -> Self {
+        Memo(RefCell::new(None))
+    }
+
+    /// Reads a JS value into `T` (as [`from_js`]), or gives back the last one when the content is the same.
+    pub(crate) fn read(&self, value: &JsValue) -> Result<Rc<T>, Error> {
+        let text = encode(value).map_err(|_| Error(Box::new("the value is nested too deeply".to_owned())))?;
+        if let Some((last, read)) = &*self.0.borrow()
+            && *last == text
+        {
+            return Ok(Rc::clone(read));
+        }
+        let read = Rc::new(de::from_str(&text)?);
+        *self.0.borrow_mut() = Some((text, Rc::clone(&read)));
+        Ok(read)
+    }
 }
