@@ -58,76 +58,62 @@ function enc(v, depth) {
 }
 
 const keys = [];
-const END = 5 << 3;
-let words = null;
-let text = "";
-let at = 0; // next word
-let from = 0; // next unit of `text`
 
-/** The JS value the Rust writer described in `source` (words) and `strings` (their text). */
-export function decode(source, strings) {
-  words = source;
-  text = strings;
-  at = 0;
-  from = 0;
-  const value = val();
-  words = null;
-  text = "";
-  return value;
-}
-
-function str(n) {
-  const s = text.slice(from, from + n);
-  from += n;
-  return s;
-}
-
-function val() {
-  const w = words[at++];
-  const p = w >>> 3;
-  switch (w & 7) {
-    case 1:
-      return p;
-    case 4:
-      return str(p);
-    case 2:
-      return -p;
-    case 3: {
-      const n = words[at] + words[at + 1] * 4294967296;
-      at += 2;
-      return p ? -n : n;
-    }
-    default:
-      switch (p) {
-        case 4: {
-          const o = {};
-          while (words[at] !== END) {
-            const k = key();
-            o[k] = val();
-          }
-          at++;
-          return o;
-        }
-        case 3: {
-          const a = [];
-          while (words[at] !== END) a.push(val());
-          at++;
-          return a;
-        }
-        case 2:
-          return true;
-        case 1:
-          return false;
-        default:
-          return null;
+/**
+ * The JS value the Rust writer described in `words` and `text` (see above). One loop with an
+ * explicit stack of open arrays and objects, everything in locals: no recursion, no module state.
+ */
+export function decode(words, text) {
+  const open = []; // the enclosing containers, each followed by the key it will be stored under
+  let at = 0; // next word
+  let from = 0; // next unit of `text`
+  let container = null;
+  let key = "";
+  let value;
+  for (;;) {
+    const w = words[at++];
+    const p = w >>> 3;
+    switch (w & 7) {
+      case 1:
+        value = p;
+        break;
+      case 4:
+        value = text.slice(from, from + p);
+        from += p;
+        break;
+      case 5:
+        key = keys[p];
+        continue;
+      case 6:
+        key = text.slice(from, from + p);
+        from += p;
+        keys.push(key);
+        continue;
+      case 2:
+        value = -p;
+        break;
+      case 3: {
+        const n = words[at] + words[at + 1] * 4294967296;
+        at += 2;
+        value = p ? -n : n;
+        break;
       }
+      default:
+        if (p === 4 || p === 3) {
+          open.push(container, key);
+          container = p === 4 ? {} : [];
+          continue;
+        }
+        if (p === 5) {
+          value = container;
+          key = open.pop();
+          container = open.pop();
+        } else {
+          value = p === 0 ? null : p === 2;
+        }
+    }
+    if (container === null) return value;
+    if (Array.isArray(container)) container.push(value);
+    else container[key] = value;
   }
-}
-
-function key() {
-  const w = words[at++];
-  if ((w & 7) === 5) return keys[w >>> 3];
-  const k = str(w >>> 3);
-  keys.push(k);
-  return k;
 }
