@@ -59,13 +59,13 @@ pub fn validate_cart(
 thread_local! {
     /// The last catalog `validateCart` and `cartTotals` read, kept so that the next call with the
     /// same content (the usual case: one shop, many carts) does not parse it again.
-    static CATALOG: Memo<Catalog> = const { Memo::new() };
+    static CATALOG: Memo<Catalog> = const { Memo::new(0) };
     /// The last rules read, likewise.
-    static RULES: Memo<Rules> = const { Memo::new() };
+    static RULES: Memo<Rules> = const { Memo::new(1) };
 }
 
 /// The catalog and rules, parsed or, when their content is what the last call passed, remembered.
-/// Compared by content (their encoding), so a catalog changed in place is read again.
+/// Compared by content, so a catalog changed in place is read again.
 fn shop(catalog: &JsValue, rules: &JsValue) -> Result<(Rc<Catalog>, Rc<Rules>), JsValue> {
     let catalog = CATALOG.with(|memo| from_js_memo(memo, catalog, "catalog"))?;
     let rules = RULES.with(|memo| from_js_memo(memo, rules, "rules"))?;

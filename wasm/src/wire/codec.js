@@ -57,6 +57,64 @@ function enc(v, depth) {
   }
 }
 
+// Per slot, a copy of the content Rust last parsed for a `Memo` (wasm/src/wire/mod.rs), to tell
+// whether a later value has the same content without encoding it; and the copy being parsed now.
+const remembered = [];
+const pending = [];
+
+/** Like `encode`, but encodes a copy of `value` that `keep(slot)` then remembers (once Rust parsed it). */
+export function encodeToKeep(value, slot) {
+  pending[slot] = undefined;
+  const copied = copy(value, 0); // getters run once: what is encoded is exactly what is kept
+  pending[slot] = copied;
+  return enc(copied, 0);
+}
+
+/** Remembers the copy `encodeToKeep(…, slot)` encoded last. */
+export function keep(slot) {
+  remembered[slot] = { value: pending[slot] };
+  pending[slot] = undefined;
+}
+
+/** Whether `value` has the content remembered in `slot`: same keys in the same order, same values. */
+export function unchanged(value, slot) {
+  const kept = remembered[slot];
+  return kept !== undefined && same(value, kept.value);
+}
+
+function copy(v, depth) {
+  if (typeof v !== "object" || v === null) return v;
+  if (depth > MAX_DEPTH) throw new RangeError("the value is nested too deeply");
+  if (Array.isArray(v)) {
+    const a = new Array(v.length);
+    for (let i = 0; i < v.length; i++) a[i] = copy(v[i], depth + 1);
+    return a;
+  }
+  const o = {};
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) o[keys[i]] = copy(v[keys[i]], depth + 1);
+  return o;
+}
+
+// Conservative: NaN is never the same (it is not ===). Bounded by the copy, which is not cyclic.
+function same(v, kept) {
+  if (typeof v !== "object" || v === null) return v === kept;
+  if (typeof kept !== "object" || kept === null || Array.isArray(v) !== Array.isArray(kept)) return false;
+  if (Array.isArray(v)) {
+    if (v.length !== kept.length) return false;
+    for (let i = 0; i < v.length; i++) if (!same(v[i], kept[i])) return false;
+    return true;
+  }
+  const keys = Object.keys(v);
+  const keptKeys = Object.keys(kept);
+  if (keys.length !== keptKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k !== keptKeys[i] || !same(v[k], kept[k])) return false;
+  }
+  return true;
+}
+
 const keys = [];
 
 /**

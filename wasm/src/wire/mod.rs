@@ -27,6 +27,14 @@ extern "C" {
     fn encode(value: &JsValue) -> Result<String, JsValue>;
     /// The JS value that words and text written by [`ser`] describe (`words` is a view of wasm memory).
     fn decode(words: &[u32], text: &str) -> JsValue;
+    /// [`encode`] of a copy of the value, which [`keep`] then remembers under `slot`.
+    #[wasm_bindgen(catch, js_name = encodeToKeep)]
+    fn encode_to_keep(value: &JsValue, slot: u32) -> Result<String, JsValue>;
+    /// Remembers the copy [`encode_to_keep`] encoded last for `slot`.
+    fn keep(slot: u32);
+    /// Whether the value has the content last remembered under `slot`.
+    #[wasm_bindgen(catch)]
+    fn unchanged(value: &JsValue, slot: u32) -> Result<bool, JsValue>;
 }
 
 /// Why a value could not be read or written; the message is serde's (`invalid type: …, expected …`).
@@ -97,8 +105,12 @@ impl Display for Unexp<'_> {
 
 /// Reads a JS value into `T`. `Err` holds the message (serde's wording).
 pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, Error> {
-    let text = encode(value).map_err(|_| Error(Box::new("the value is nested too deeply".to_owned())))?;
+    let text = encode(value).map_err(|_| too_deep())?;
     de::from_str(&text)
+}
+
+fn too_deep() -> Error {
+    Error(Box::new("the value is nested too deeply".to_owned()))
 }
 
 /// Writes `value` as plain JS values: structs and enums as objects, `None` as `null`, integers as numbers.
@@ -107,30 +119,36 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> 
     Ok(decode(&words, &text))
 }
 
-/// The last value read by a [`Memo`], with the encoding it was read from.
-type Remembered<T> = Option<(String, Rc<T>)>;
-
-/// Remembers the last value it read from JS together with its encoding: reading a JS value with
-/// the same content again costs its encoding and one comparison instead of a parse. Compared by
-/// content, never by object identity, so a caller that changes the object in place gets a fresh read.
+/// Remembers the last value it read from JS, and `codec.js` a copy of the content it was parsed from:
+/// reading a JS value with the same content again costs one walk comparing it with the copy instead
+/// of encoding and parsing it. Compared by content, never by object identity, so a caller that
+/// changes the object in place gets a fresh read.
 #[derive(Debug)]
-pub(crate) struct Memo<T>(RefCell<Remembered<T>>);
+pub(crate) struct Memo<T> {
+    /// Where `codec.js` keeps its copy (one slot per memo).
+    slot: u32,
+    /// What was read from the content `codec.js` remembers.
+    last: RefCell<Option<Rc<T>>>,
+}
 
 impl<T: DeserializeOwned> Memo<T> {
-    pub(crate) const fn new() -> Self {
-        Memo(RefCell::new(None))
+    pub(crate) const fn new(slot: u32) -> Self {
+        Memo { slot, last: RefCell::new(None) }
     }
 
     /// Reads a JS value into `T` (as [`from_js`]), or gives back the last one when the content is the same.
     pub(crate) fn read(&self, value: &JsValue) -> Result<Rc<T>, Error> {
-        let text = encode(value).map_err(|_| Error(Box::new("the value is nested too deeply".to_owned())))?;
-        if let Some((last, read)) = &*self.0.borrow()
-            && *last == text
+        let last = self.last.borrow().clone();
+        if let Some(last) = last
+            && unchanged(value, self.slot).unwrap_or(false)
         {
-            return Ok(Rc::clone(read));
+            return Ok(last);
         }
+        let text = encode_to_keep(value, self.slot).map_err(|_| too_deep())?;
         let read = Rc::new(de::from_str(&text)?);
-        *self.0.borrow_mut() = Some((text, Rc::clone(&read)));
+        // Only now: after a failed parse, `codec.js` still holds the content of `last`.
+        keep(self.slot);
+        *self.last.borrow_mut() = Some(Rc::clone(&read));
         Ok(read)
     }
 }
