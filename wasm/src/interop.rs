@@ -63,24 +63,22 @@ pub(crate) fn from_js_memo<T: DeserializeOwned>(
 
 /// The JS error for a value that could not be read, with the code its message implies.
 fn read_error(e: &wire::Error, argument: &str) -> JsValue {
-    {
-        let inner = e.to_string();
-        let code = if inner.starts_with("unknown currency code") {
-            ErrorCode::UnknownCurrency
-        } else if matches!(
-            inner.as_str(),
-            // ordo_core::rfc3339::DateParseError's messages.
-            "input contains invalid characters"
-                | "premature end of input"
-                | "input is out of range"
-                | "trailing input"
-        ) {
-            ErrorCode::InvalidDate
-        } else {
-            ErrorCode::InvalidInput
-        };
-        js_error(code, &format!("{argument}: {inner}"))
-    }
+    let inner = e.to_string();
+    let code = if inner.starts_with("unknown currency code") {
+        ErrorCode::UnknownCurrency
+    } else if matches!(
+        inner.as_str(),
+        // ordo_core::rfc3339::DateParseError's messages.
+        "input contains invalid characters"
+            | "premature end of input"
+            | "input is out of range"
+            | "trailing input"
+    ) {
+        ErrorCode::InvalidDate
+    } else {
+        ErrorCode::InvalidInput
+    };
+    js_error(code, &format!("{argument}: {inner}"))
 }
 
 /// Writes `value` as plain JS objects; `None` becomes `null` (as in JSON), 64-bit integers numbers.

@@ -11,6 +11,8 @@
 mod interop;
 mod wire;
 
+use std::rc::Rc;
+
 use ordo_core::card::check_card;
 use ordo_core::cart::{self, Cart, Rules};
 use ordo_core::catalog::Catalog;
@@ -20,8 +22,6 @@ use ordo_core::order::{Order, Role, TimelineEntry, allowed_actions};
 use ordo_core::status::status_view;
 use ordo_core::values::AddressInput;
 use wasm_bindgen::prelude::*;
-
-use std::rc::Rc;
 
 use interop::{ErrorCode, from_js, from_js_memo, js_error, now_from, to_js};
 use wire::Memo;

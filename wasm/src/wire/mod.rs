@@ -8,6 +8,8 @@
 //! # Layout
 //! - [`de`]: the serde `Deserializer` over `codec.js`'s encoding of a JS value.
 //! - [`ser`]: the serde `Serializer` writing what `codec.js` decodes.
+//! - this file: the error type, the JS imports, [`from_js`], [`to_js`] and [`Memo`] (a catalog or
+//!   rules read once and reused while their content stays the same).
 
 mod de;
 mod ser;
