@@ -40,11 +40,7 @@ pub enum LocationIdError {
 /// A stock location (warehouse, store) id: 1–64 ASCII letters, digits, `-`, `_`, `.` or `:`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "String", into = "String")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(try_from = "String"))]
 pub struct LocationId(String);
 
 string_value!(LocationId, LocationIdError);

@@ -26,11 +26,7 @@ pub enum MoneyError {
         type = "\"AUD\" | \"CAD\" | \"CHF\" | \"CNY\" | \"CZK\" | \"DKK\" | \"EUR\" | \"GBP\" | \"INR\" | \"JPY\" | \"KRW\" | \"KWD\" | \"NOK\" | \"NZD\" | \"PLN\" | \"SEK\" | \"USD\""
     )
 )]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "String", into = "String")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(try_from = "String"))]
 pub enum Currency {
     Aud,
     Cad,
@@ -49,6 +45,14 @@ pub enum Currency {
     Pln,
     Sek,
     Usd,
+}
+
+/// Written as its code, by reference (serde's `into = "String"` allocated a copy per amount).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
 }
 
 impl Currency {

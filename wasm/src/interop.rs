@@ -1,5 +1,7 @@
 //! All conversion between JS values and Rust types, and the JS errors (with a stable `code`) for bad input.
 
+use std::rc::Rc;
+
 use chrono::{DateTime, Utc};
 use ordo_core::cart::Issue;
 use ordo_core::values::{Email, PostalAddress};
@@ -47,24 +49,36 @@ pub(crate) fn js_error(code: ErrorCode, message: &str) -> JsValue {
 /// (It does not name the path inside the argument: tracking paths doubled the size of every
 /// deserializer, which the .wasm size budget cannot afford.)
 pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, argument: &str) -> Result<T, JsValue> {
-    wire::from_js(value).map_err(|e| {
-        let inner = e.to_string();
-        let code = if inner.starts_with("unknown currency code") {
-            ErrorCode::UnknownCurrency
-        } else if matches!(
-            inner.as_str(),
-            // ordo_core::rfc3339::DateParseError's messages.
-            "input contains invalid characters"
-                | "premature end of input"
-                | "input is out of range"
-                | "trailing input"
-        ) {
-            ErrorCode::InvalidDate
-        } else {
-            ErrorCode::InvalidInput
-        };
-        js_error(code, &format!("{argument}: {inner}"))
-    })
+    wire::from_js(value).map_err(|e| read_error(&e, argument))
+}
+
+/// [`from_js`] through a [`wire::Memo`]: the same content as last time is not parsed again.
+pub(crate) fn from_js_memo<T: DeserializeOwned>(
+    memo: &wire::Memo<T>,
+    value: &JsValue,
+    argument: &str,
+) -> Result<Rc<T>, JsValue> {
+    memo.read(value).map_err(|e| read_error(&e, argument))
+}
+
+/// The JS error for a value that could not be read, with the code its message implies.
+fn read_error(e: &wire::Error, argument: &str) -> JsValue {
+    let inner = e.to_string();
+    let code = if inner.starts_with("unknown currency code") {
+        ErrorCode::UnknownCurrency
+    } else if matches!(
+        inner.as_str(),
+        // ordo_core::rfc3339::DateParseError's messages.
+        "input contains invalid characters"
+            | "premature end of input"
+            | "input is out of range"
+            | "trailing input"
+    ) {
+        ErrorCode::InvalidDate
+    } else {
+        ErrorCode::InvalidInput
+    };
+    js_error(code, &format!("{argument}: {inner}"))
 }
 
 /// Writes `value` as plain JS objects; `None` becomes `null` (as in JSON), 64-bit integers numbers.

@@ -11,6 +11,8 @@
 mod interop;
 mod wire;
 
+use std::rc::Rc;
+
 use ordo_core::card::check_card;
 use ordo_core::cart::{self, Cart, Rules};
 use ordo_core::catalog::Catalog;
@@ -21,7 +23,8 @@ use ordo_core::status::status_view;
 use ordo_core::values::AddressInput;
 use wasm_bindgen::prelude::*;
 
-use interop::{ErrorCode, from_js, js_error, now_from, to_js};
+use interop::{ErrorCode, from_js, from_js_memo, js_error, now_from, to_js};
+use wire::Memo;
 
 /// The TypeScript declarations of every wire type, generated from the Rust types
 /// (`wasm/tests/types.rs` fails when this file is stale).
@@ -49,9 +52,24 @@ pub fn validate_cart(
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let cart: Cart = from_js(&cart, "cart")?;
-    let catalog: Catalog = from_js(&catalog, "catalog")?;
-    let rules: Rules = from_js(&rules, "rules")?;
+    let (catalog, rules) = shop(&catalog, &rules)?;
     to_js(&cart::validate(&cart, &catalog, &rules, now_from(now)?))
+}
+
+thread_local! {
+    /// The last catalog `validateCart` and `cartTotals` read, kept so that the next call with the
+    /// same content (the usual case: one shop, many carts) does not parse it again.
+    static CATALOG: Memo<Catalog> = const { Memo::new(0) };
+    /// The last rules read, likewise.
+    static RULES: Memo<Rules> = const { Memo::new(1) };
+}
+
+/// The catalog and rules, parsed or, when their content is what the last call passed, remembered.
+/// Compared by content, so a catalog changed in place is read again.
+fn shop(catalog: &JsValue, rules: &JsValue) -> Result<(Rc<Catalog>, Rc<Rules>), JsValue> {
+    let catalog = CATALOG.with(|memo| from_js_memo(memo, catalog, "catalog"))?;
+    let rules = RULES.with(|memo| from_js_memo(memo, rules, "rules"))?;
+    Ok((catalog, rules))
 }
 
 /// The totals of a cart (what `validateCart` returns as `totals`), for recomputing while the user types.
@@ -64,8 +82,7 @@ pub fn cart_totals(
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let cart: Cart = from_js(&cart, "cart")?;
-    let catalog: Catalog = from_js(&catalog, "catalog")?;
-    let rules: Rules = from_js(&rules, "rules")?;
+    let (catalog, rules) = shop(&catalog, &rules)?;
     to_js(&cart::validate(&cart, &catalog, &rules, now_from(now)?).totals)
 }
 

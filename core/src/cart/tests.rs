@@ -555,3 +555,32 @@ fn an_overlong_postcode_names_the_postcode_limit() {
     assert_eq!(codes(&check), vec![("ADDRESS_FIELD_TOO_LONG", "shippingAddress.postalCode")]);
     assert_eq!(check.issues[0].message, "The postcode is too long (at most 12 characters).");
 }
+
+#[test]
+fn every_repeat_of_a_sku_points_at_its_first_line_even_when_that_line_has_other_issues() {
+    let check = run(&cart(&[
+        ("NOPE", 1),
+        ("TEE", 0),
+        (" NOPE ", 1),
+        ("bad sku!", 1),
+        ("TEE", 1),
+        ("NOPE", 2),
+        ("bad sku!", 1),
+    ]));
+    assert_eq!(
+        codes(&check),
+        vec![
+            ("UNKNOWN_SKU", "lines[0].sku"),
+            ("INVALID_QUANTITY", "lines[1].quantity"),
+            ("DUPLICATE_LINE", "lines[2].sku"),
+            ("INVALID_SKU", "lines[3].sku"),
+            ("DUPLICATE_LINE", "lines[4].sku"),
+            ("DUPLICATE_LINE", "lines[5].sku"),
+            ("INVALID_SKU", "lines[6].sku"),
+        ]
+    );
+    let lines: Vec<&str> = check.issues.iter().map(|i| i.message.as_str()).collect();
+    assert_eq!(lines[2], "NOPE is already in the cart on line 1; change the quantity there instead.");
+    assert_eq!(lines[4], "TEE is already in the cart on line 2; change the quantity there instead.");
+    assert_eq!(lines[5], "NOPE is already in the cart on line 1; change the quantity there instead.");
+}

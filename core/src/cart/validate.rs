@@ -1,7 +1,5 @@
 //! The cart validation algorithm: lines, coupons, address, contact, shipping, tax, totals.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 
 use super::check::{CartCheck, Fulfilment, Issue, IssueCode, LineTotals, Severity, Totals};
@@ -10,7 +8,7 @@ use super::{Cart, CartStage, contact};
 use crate::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
 use crate::money::{Currency, Money, MoneyError};
 use crate::text;
-use crate::values::{PostalAddress, Quantity, QuantityError, Sku};
+use crate::values::{PostalAddress, Quantity, QuantityError, Sku, SkuError};
 
 /// Checks a cart against a catalog snapshot and the shop's rules at instant `now`.
 ///
@@ -95,12 +93,13 @@ fn check_lines<'a>(
             format!("A cart may hold at most {} lines.", rules.max_lines),
         );
     }
-    let mut seen: HashMap<Sku, usize> = HashMap::new();
-    let mut priced = Vec::new();
+    let skus: Vec<Result<Sku, SkuError>> = cart.lines.iter().map(|line| Sku::parse(&line.sku)).collect();
+    let first_lines = first_lines(&skus);
+    let mut priced = Vec::with_capacity(cart.lines.len());
     for (index, line) in cart.lines.iter().enumerate() {
         let sku_path = || format!("lines[{index}].sku");
         let qty_path = || format!("lines[{index}].quantity");
-        let sku = match Sku::parse(&line.sku) {
+        let sku = match &skus[index] {
             Ok(sku) => Some(sku),
             Err(e) => {
                 issues.error(
@@ -125,7 +124,7 @@ fn check_lines<'a>(
             }
         };
         let Some(sku) = sku else { continue };
-        if let Some(first) = seen.get(&sku) {
+        if let Some(first) = first_lines[index] {
             issues.error(
                 IssueCode::DuplicateLine,
                 sku_path(),
@@ -136,8 +135,7 @@ fn check_lines<'a>(
             );
             continue;
         }
-        seen.insert(sku.clone(), index);
-        let Some(item) = catalog.get(&sku) else {
+        let Some(item) = catalog.get(sku) else {
             issues.error(IssueCode::UnknownSku, sku_path(), format!("We have no product with SKU {sku}."));
             continue;
         };
@@ -217,6 +215,22 @@ fn check_lines<'a>(
         priced.push(PricedLine { index, item, quantity, fulfilment });
     }
     priced
+}
+
+/// For each line, the first earlier line with the same valid SKU, if any (that line is a duplicate).
+/// One sort of the SKUs finds them all: no map with an entry (and a copy of the SKU) per line, and
+/// no hasher in the browser module.
+fn first_lines(skus: &[Result<Sku, SkuError>]) -> Vec<Option<usize>> {
+    let mut sorted: Vec<(&str, usize)> =
+        skus.iter().enumerate().filter_map(|(i, sku)| Some((sku.as_ref().ok()?.as_str(), i))).collect();
+    sorted.sort_unstable();
+    let mut first = vec![None; skus.len()];
+    for run in sorted.chunk_by(|a, b| a.0 == b.0) {
+        for &(_, i) in &run[1..] {
+            first[i] = Some(run[0].1);
+        }
+    }
+    first
 }
 
 fn fulfilment(item: &CatalogItem, quantity: u32, now: DateTime<Utc>) -> Fulfilment {

@@ -34,8 +34,8 @@ macro_rules! opaque_id {
         #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
         #[cfg_attr(
             feature = "serde",
-            derive(serde::Serialize, serde::Deserialize),
-            serde(try_from = "String", into = "String")
+            derive(serde::Deserialize),
+            serde(try_from = "String")
         )]
         pub struct $ty(String);
 

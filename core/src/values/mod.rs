@@ -16,9 +16,17 @@ pub use phone::{Phone, PhoneError};
 pub use quantity::{Quantity, QuantityError};
 pub use sku::{Sku, SkuError};
 
-/// Implements the serde bridge (`try_from`/`into` a string) and `Display` for a string newtype.
+/// Implements the serde bridge (read through `try_from` a string, written as the string it holds)
+/// and `Display` for a string newtype.
 macro_rules! string_value {
     ($ty:ident, $err:ty) => {
+        /// Written by reference: no copy of the string (serde's `into = "String"` cloned it).
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
         impl TryFrom<String> for $ty {
             type Error = $err;
             fn try_from(value: String) -> Result<Self, Self::Error> {

@@ -15,11 +15,7 @@ pub enum PhoneError {
 /// A phone number normalised to E.164: `+` followed by 8–15 digits, the first not `0`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "String", into = "String")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(try_from = "String"))]
 pub struct Phone(String);
 
 string_value!(Phone, PhoneError);

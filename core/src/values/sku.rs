@@ -15,11 +15,7 @@ pub enum SkuError {
 /// A SKU code: 1–64 ASCII letters, digits, `-`, `_` or `.`; case is kept (SKUs are case-sensitive).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "String", into = "String")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(try_from = "String"))]
 pub struct Sku(String);
 
 string_value!(Sku, SkuError);

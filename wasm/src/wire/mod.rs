@@ -1,18 +1,22 @@
 //! The wire codec between JS values and Rust types: one compact string per crossing instead of one call per field.
 //!
-//! `codec.js` turns a JS argument into a string ([`from_js`] reads it with serde), and turns what
-//! [`to_js`] writes back into plain JS objects. The format is self-describing and generic (see
+//! `codec.js` turns a JS argument into a string ([`from_js`] reads it with serde), and turns the words
+//! and text [`to_js`] writes back into plain JS objects. The format is self-describing and generic (see
 //! `codec.js`), so the Rust types stay the single source of the wire shape. No float is ever
 //! formatted or parsed: Ordo's wire types hold none, and leaving that code out keeps the module small.
 //!
 //! # Layout
 //! - [`de`]: the serde `Deserializer` over `codec.js`'s encoding of a JS value.
 //! - [`ser`]: the serde `Serializer` writing what `codec.js` decodes.
+//! - this file: the error type, the JS imports, [`from_js`], [`to_js`] and [`Memo`] (a catalog or
+//!   rules read once and reused while their content stays the same).
 
 mod de;
 mod ser;
 
+use std::cell::RefCell;
 use std::fmt::{self, Display};
+use std::rc::Rc;
 
 use serde::Serialize;
 use serde::de::{DeserializeOwned, Expected, Unexpected};
@@ -23,8 +27,16 @@ extern "C" {
     /// A JS value as one string; throws a `RangeError` when it is nested too deeply.
     #[wasm_bindgen(catch)]
     fn encode(value: &JsValue) -> Result<String, JsValue>;
-    /// The JS value a string written by [`ser`] describes.
-    fn decode(source: &str) -> JsValue;
+    /// The JS value that words and text written by [`ser`] describe (`words` is a view of wasm memory).
+    fn decode(words: &[u32], text: &str) -> JsValue;
+    /// [`encode`] of a copy of the value, which [`keep`] then remembers under `slot`.
+    #[wasm_bindgen(catch, js_name = encodeToKeep)]
+    fn encode_to_keep(value: &JsValue, slot: u32) -> Result<String, JsValue>;
+    /// Remembers the copy [`encode_to_keep`] encoded last for `slot`.
+    fn keep(slot: u32);
+    /// Whether the value has the content last remembered under `slot`.
+    #[wasm_bindgen(catch)]
+    fn unchanged(value: &JsValue, slot: u32) -> Result<bool, JsValue>;
 }
 
 /// Why a value could not be read or written; the message is serde's (`invalid type: …, expected …`).
@@ -95,11 +107,50 @@ impl Display for Unexp<'_> {
 
 /// Reads a JS value into `T`. `Err` holds the message (serde's wording).
 pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, Error> {
-    let text = encode(value).map_err(|_| Error(Box::new("the value is nested too deeply".to_owned())))?;
+    let text = encode(value).map_err(|_| too_deep())?;
     de::from_str(&text)
+}
+
+fn too_deep() -> Error {
+    Error(Box::new("the value is nested too deeply".to_owned()))
 }
 
 /// Writes `value` as plain JS values: structs and enums as objects, `None` as `null`, integers as numbers.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    Ok(decode(&ser::to_string(value)?))
+    let (words, text) = ser::to_parts(value)?;
+    Ok(decode(&words, &text))
+}
+
+/// Remembers the last value it read from JS, and `codec.js` a copy of the content it was parsed from:
+/// reading a JS value with the same content again costs one walk comparing it with the copy instead
+/// of encoding and parsing it. Compared by content, never by object identity, so a caller that
+/// changes the object in place gets a fresh read.
+#[derive(Debug)]
+pub(crate) struct Memo<T> {
+    /// Where `codec.js` keeps its copy (one slot per memo).
+    slot: u32,
+    /// What was read from the content `codec.js` remembers.
+    last: RefCell<Option<Rc<T>>>,
+}
+
+impl<T: DeserializeOwned> Memo<T> {
+    pub(crate) const fn new(slot: u32) -> Self {
+        Memo { slot, last: RefCell::new(None) }
+    }
+
+    /// Reads a JS value into `T` (as [`from_js`]), or gives back the last one when the content is the same.
+    pub(crate) fn read(&self, value: &JsValue) -> Result<Rc<T>, Error> {
+        let last = self.last.borrow().clone();
+        if let Some(last) = last
+            && unchanged(value, self.slot).unwrap_or(false)
+        {
+            return Ok(last);
+        }
+        let text = encode_to_keep(value, self.slot).map_err(|_| too_deep())?;
+        let read = Rc::new(de::from_str(&text)?);
+        // Only now: after a failed parse, `codec.js` still holds the content of `last`.
+        keep(self.slot);
+        *self.last.borrow_mut() = Some(Rc::clone(&read));
+        Ok(read)
+    }
 }

@@ -59,15 +59,15 @@ thread_local! {
         const { RefCell::new(Names { sorted: Vec::new(), recent: [((0, 0), 0); RECENT] }) };
 }
 
-/// `value` in `codec.js`'s format.
-pub(super) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+/// `value` in `codec.js`'s format: the words, and the text of every string and new name in order.
+pub(super) fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
         let known = keys.sorted.len();
-        let mut writer = Writer { out: Vec::with_capacity(4096), keys: &mut keys };
+        let mut writer =
+            Writer { words: Vec::with_capacity(1024), text: String::with_capacity(1024), keys: &mut keys };
         match value.serialize(&mut writer) {
-            // Only whole `str`s and ASCII were written.
-            Ok(()) => String::from_utf8(writer.out).map_err(|_| Error::custom("invalid UTF-8")),
+            Ok(()) => Ok((writer.words, writer.text)),
             Err(e) => {
                 // The JS side never sees this output: forget the names it would have learnt from it.
                 keys.truncate(known);
@@ -77,50 +77,82 @@ pub(super) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     })
 }
 
-/// Appends encoded values to `out`.
+/// A word's kind, in its low [`KIND_BITS`] bits; the rest is its payload.
+const KIND_BITS: u32 = 3;
+/// A constant: the payload is one of [`NULL`], [`FALSE`], [`TRUE`], [`ARRAY`], [`OBJECT`], [`END`].
+const CONST: u32 = 0;
+/// A whole number below 2^29: the payload.
+const SMALL: u32 = 1;
+/// A negative whole number above −2^29: minus the payload.
+const NEGATIVE: u32 = 2;
+/// Any other safe integer: the payload is 1 when negative; two words follow (low, high 32 bits of its magnitude).
+const LARGE: u32 = 3;
+/// A string: the payload is its length in UTF-16 units; its text comes next in the text.
+const STRING: u32 = 4;
+/// A field name sent before: the payload is its number.
+const KEY: u32 = 5;
+/// A new field name, numbered next: the payload is its length in UTF-16 units; its text comes next in the text.
+const NEW_KEY: u32 = 6;
+/// Payloads of [`CONST`] words. [`END`] closes the array or object opened last.
+const NULL: u32 = 0;
+const FALSE: u32 = 1;
+const TRUE: u32 = 2;
+const ARRAY: u32 = 3;
+const OBJECT: u32 = 4;
+const END: u32 = 5;
+/// Payloads are below this.
+const PAYLOAD_LIMIT: u64 = 1 << (32 - KIND_BITS);
+
+/// Appends encoded values to `words` and `text`.
 struct Writer<'k> {
-    /// The encoding so far (UTF-8).
-    out: Vec<u8>,
+    /// One word per value, name or bracket (two more for a large integer).
+    words: Vec<u32>,
+    /// The text of every string and new name, in the order of their words (UTF-8 here, UTF-16 in JS).
+    text: String,
     /// Names already sent to `codec.js`, by address.
     keys: &'k mut Names,
 }
 
 impl Writer<'_> {
+    fn word(&mut self, kind: u32, payload: u32) {
+        self.words.push(payload << KIND_BITS | kind);
+    }
+
+    fn constant(&mut self, which: u32) {
+        self.word(CONST, which);
+    }
+
+    /// `n` (a magnitude of at most 2^53 − 1), negated when `negative`.
     #[inline(never)]
-    /// `tag`, an optional `-`, the digits of `n` and `;`, appended in one copy.
-    fn int(&mut self, tag: u8, mut n: u64, negative: bool) {
-        let mut token = [0u8; 23];
-        let mut i = token.len() - 1;
-        token[i] = b';';
-        loop {
-            i -= 1;
-            token[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+    fn int(&mut self, n: u64, negative: bool) {
+        if n < PAYLOAD_LIMIT {
+            self.word(if negative { NEGATIVE } else { SMALL }, n as u32);
+        } else {
+            self.word(LARGE, u32::from(negative));
+            self.words.push(n as u32);
+            self.words.push((n >> 32) as u32);
         }
-        if negative {
-            i -= 1;
-            token[i] = b'-';
-        }
-        i -= 1;
-        token[i] = tag;
-        self.out.extend_from_slice(&token[i..]);
     }
 
     #[inline(never)]
-    fn string(&mut self, tag: u8, s: &str) {
+    fn string(&mut self, kind: u32, s: &str) -> Result {
         let units = if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
-        self.int(tag, units as u64, false);
-        self.out.extend_from_slice(s.as_bytes());
+        if units as u64 >= PAYLOAD_LIMIT {
+            return Err(Error::custom("a string too long for the wire"));
+        }
+        self.word(kind, units as u32);
+        self.text.push_str(s);
+        Ok(())
     }
 
     #[inline(never)]
-    fn key(&mut self, name: &'static str) {
+    fn key(&mut self, name: &'static str) -> Result {
         match self.keys.number((name.as_ptr() as usize, name.len())) {
-            (number, false) => self.int(b'k', u64::from(number), false),
-            (_, true) => self.string(b'K', name),
+            (number, false) => {
+                self.word(KEY, number);
+                Ok(())
+            }
+            (_, true) => self.string(NEW_KEY, name),
         }
     }
 
@@ -129,7 +161,7 @@ impl Writer<'_> {
         if n.unsigned_abs() > MAX_SAFE {
             return Err(Error::custom(format!("{n} can't be represented as a JavaScript number")));
         }
-        self.int(b'i', n.unsigned_abs(), n < 0);
+        self.int(n.unsigned_abs(), n < 0);
         Ok(())
     }
 
@@ -138,7 +170,7 @@ impl Writer<'_> {
         if n > MAX_SAFE {
             return Err(Error::custom(format!("{n} can't be represented as a JavaScript number")));
         }
-        self.int(b'i', n, false);
+        self.int(n, false);
         Ok(())
     }
 }
@@ -159,7 +191,7 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
     type SerializeStructVariant = Self;
 
     fn serialize_bool(self, v: bool) -> Result {
-        self.out.push(if v { b't' } else { b'f' });
+        self.constant(if v { TRUE } else { FALSE });
         Ok(())
     }
     fn serialize_i8(self, v: i8) -> Result {
@@ -194,25 +226,23 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         Err(unsupported("a float"))
     }
     fn serialize_char(self, v: char) -> Result {
-        self.string(b's', v.encode_utf8(&mut [0; 4]));
-        Ok(())
+        self.string(STRING, v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result {
-        self.string(b's', v);
-        Ok(())
+        self.string(STRING, v)
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result {
         Err(unsupported("a byte string"))
     }
     fn serialize_none(self) -> Result {
-        self.out.push(b'n');
+        self.constant(NULL);
         Ok(())
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Result {
-        self.out.push(b'n');
+        self.constant(NULL);
         Ok(())
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Result {
@@ -231,14 +261,14 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         variant: &'static str,
         value: &T,
     ) -> Result {
-        self.out.push(b'{');
-        self.key(variant);
+        self.constant(OBJECT);
+        self.key(variant)?;
         value.serialize(&mut *self)?;
-        self.out.push(b'}');
+        self.constant(END);
         Ok(())
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self> {
-        self.out.push(b'[');
+        self.constant(ARRAY);
         Ok(self)
     }
     fn serialize_tuple(self, len: usize) -> Result<Self> {
@@ -254,16 +284,16 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self> {
-        self.out.push(b'{');
-        self.key(variant);
-        self.out.push(b'[');
+        self.constant(OBJECT);
+        self.key(variant)?;
+        self.constant(ARRAY);
         Ok(self)
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
         Err(unsupported("a map"))
     }
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self> {
-        self.out.push(b'{');
+        self.constant(OBJECT);
         Ok(self)
     }
     fn serialize_struct_variant(
@@ -273,9 +303,9 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self> {
-        self.out.push(b'{');
-        self.key(variant);
-        self.out.push(b'{');
+        self.constant(OBJECT);
+        self.key(variant)?;
+        self.constant(OBJECT);
         Ok(self)
     }
 }
@@ -287,7 +317,7 @@ impl ser::SerializeSeq for &mut Writer<'_> {
         value.serialize(&mut **self)
     }
     fn end(self) -> Result {
-        self.out.push(b']');
+        self.constant(END);
         Ok(())
     }
 }
@@ -299,7 +329,7 @@ impl ser::SerializeTuple for &mut Writer<'_> {
         value.serialize(&mut **self)
     }
     fn end(self) -> Result {
-        self.out.push(b']');
+        self.constant(END);
         Ok(())
     }
 }
@@ -311,7 +341,7 @@ impl ser::SerializeTupleStruct for &mut Writer<'_> {
         value.serialize(&mut **self)
     }
     fn end(self) -> Result {
-        self.out.push(b']');
+        self.constant(END);
         Ok(())
     }
 }
@@ -323,7 +353,8 @@ impl ser::SerializeTupleVariant for &mut Writer<'_> {
         value.serialize(&mut **self)
     }
     fn end(self) -> Result {
-        self.out.extend_from_slice(b"]}");
+        self.constant(END);
+        self.constant(END);
         Ok(())
     }
 }
@@ -332,11 +363,11 @@ impl ser::SerializeStruct for &mut Writer<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.key(key);
+        self.key(key)?;
         value.serialize(&mut **self)
     }
     fn end(self) -> Result {
-        self.out.push(b'}');
+        self.constant(END);
         Ok(())
     }
 }
@@ -345,11 +376,12 @@ impl ser::SerializeStructVariant for &mut Writer<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.key(key);
+        self.key(key)?;
         value.serialize(&mut **self)
     }
     fn end(self) -> Result {
-        self.out.extend_from_slice(b"}}");
+        self.constant(END);
+        self.constant(END);
         Ok(())
     }
 }
@@ -366,9 +398,28 @@ mod tests {
 
     #[test]
     fn a_field_name_is_sent_once_then_referred_to_by_number() {
-        let text = to_string(&[Pair { left: -3, right: Some("é") }, Pair { left: 4, right: None }]).unwrap();
-        let first = KEYS.with(|k| k.borrow().sorted.len()) - 2;
-        assert_eq!(text, format!("[{{K4;lefti-3;K5;rights1;é}}{{k{first};i4;k{};n}}]", first + 1));
+        let (words, text) =
+            to_parts(&[Pair { left: -3, right: Some("é") }, Pair { left: 4, right: None }]).unwrap();
+        let first = KEYS.with(|k| k.borrow().sorted.len()) as u32 - 2;
+        let w = |kind: u32, payload: u32| payload << KIND_BITS | kind;
+        let c = |which: u32| w(CONST, which);
+        #[rustfmt::skip]
+        let expected = [
+            c(ARRAY),
+            c(OBJECT), w(NEW_KEY, 4), w(NEGATIVE, 3), w(NEW_KEY, 5), w(STRING, 1), c(END),
+            c(OBJECT), w(KEY, first), w(SMALL, 4), w(KEY, first + 1), c(NULL), c(END),
+            c(END),
+        ];
+        assert_eq!(words, expected);
+        assert_eq!(text, "leftrighté");
+    }
+
+    #[test]
+    fn an_integer_of_2_pow_29_or_more_takes_two_more_words() {
+        let (words, _) = to_parts(&[-(1i64 << 29), (1 << 53) - 1]).unwrap();
+        let w = |kind: u32, payload: u32| payload << KIND_BITS | kind;
+        assert_eq!(words[1..4], [w(LARGE, 1), 1 << 29, 0]);
+        assert_eq!(words[4..7], [w(LARGE, 0), u32::MAX, (1 << 21) - 1]);
     }
 
     #[test]
@@ -378,7 +429,7 @@ mod tests {
             huge: u64,
         }
         let before = KEYS.with(|k| k.borrow().sorted.len());
-        assert!(to_string(&Big { huge: 1 << 53 }).is_err());
+        assert!(to_parts(&Big { huge: 1 << 53 }).is_err());
         assert_eq!(KEYS.with(|k| k.borrow().sorted.len()), before);
     }
 }
