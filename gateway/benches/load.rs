@@ -13,8 +13,9 @@
 //! Every phase runs `concurrency` virtual users in a closed loop for a warm-up, then for the
 //! measured duration; an operation counts when it started inside the measured window. An error is
 //! a transport failure, a non-2xx status, or a 200 whose body has `errors` (counted by
-//! `extensions.code`). The store has no conflict counter yet, so "conflicts" are the `CONFLICT`
-//! answers: placements that still conflicted after every retry.
+//! `extensions.code`). "retried" counts the store's retried transactions during the measured
+//! window ([`Store::contention`]: write conflicts, and intakes whose stock changed under them);
+//! an operation that still conflicted after every retry is an error (`CONFLICT`).
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -398,6 +399,8 @@ struct Tally {
     ok_us: Vec<u64>,
     errors: BTreeMap<String, u64>,
     steps: BTreeMap<&'static str, Vec<u64>>,
+    /// The store's retries during the measured window.
+    retried: ordo_gateway::store::Contention,
 }
 
 impl Tally {
@@ -451,10 +454,21 @@ async fn run_phase(ctx: &Arc<Ctx>, op: Op, concurrency: usize, o: &Options) -> R
             tally
         }));
     }
+    // The store's retry counters at the start and end of the measured window.
+    let store = ctx.store.clone();
+    let before = tokio::spawn(async move {
+        tokio::time::sleep_until(from.into()).await;
+        store.contention()
+    });
     let mut total = Tally::default();
     for user in users {
         total.merge(user.await?);
     }
+    let (before, after) = (before.await?, ctx.store.contention());
+    total.retried = ordo_gateway::store::Contention {
+        conflicts: after.conflicts - before.conflicts,
+        stock_changed: after.stock_changed - before.stock_changed,
+    };
     Ok(total)
 }
 
@@ -473,7 +487,10 @@ struct Row {
     max_ms: f64,
     errors: u64,
     error_codes: BTreeMap<String, u64>,
+    /// Transactions the store retried after a write conflict, during the measured window.
     conflicts: u64,
+    /// Intakes re-planned because their stock changed underneath, during the measured window.
+    stock_changed: u64,
 }
 
 fn percentile(sorted: &[u64], q: f64) -> f64 {
@@ -485,18 +502,18 @@ fn percentile(sorted: &[u64], q: f64) -> f64 {
     sorted[rank.min(sorted.len()) - 1] as f64 / 1000.0
 }
 
-fn row(
-    phase: &str,
-    variant: &str,
-    engine: Engine,
-    concurrency: usize,
-    secs: f64,
-    mut us: Vec<u64>,
+/// What one row summarises: latencies of successful operations (µs), errors by code, and the
+/// store's retries.
+struct Sample {
+    us: Vec<u64>,
     errors: BTreeMap<String, u64>,
-) -> Row {
+    retried: ordo_gateway::store::Contention,
+}
+
+fn row(phase: &str, variant: &str, engine: Engine, concurrency: usize, secs: f64, sample: Sample) -> Row {
+    let Sample { mut us, errors, retried } = sample;
     us.sort_unstable();
     let error_count = errors.values().sum();
-    let conflicts = errors.iter().filter(|(code, _)| code.ends_with("CONFLICT")).map(|(_, n)| n).sum();
     Row {
         phase: phase.to_owned(),
         variant: variant.to_owned(),
@@ -510,7 +527,8 @@ fn row(
         max_ms: us.last().map_or(f64::NAN, |&m| m as f64 / 1000.0),
         errors: error_count,
         error_codes: errors,
-        conflicts,
+        conflicts: retried.conflicts,
+        stock_changed: retried.stock_changed,
     }
 }
 
@@ -519,16 +537,19 @@ fn rows_of(op: Op, engine: Engine, concurrency: usize, secs: f64, tally: Tally) 
     let mut steps: Vec<_> = tally.steps.into_iter().collect();
     // place, authorize, capture in flow order.
     steps.sort_by_key(|(name, _)| ["place", "authorize", "capture"].iter().position(|s| s == name));
-    rows.push(row(op.phase(), op.variant(), engine, concurrency, secs, tally.ok_us, tally.errors));
+    let sample = Sample { us: tally.ok_us, errors: tally.errors, retried: tally.retried };
+    rows.push(row(op.phase(), op.variant(), engine, concurrency, secs, sample));
     for (step, us) in steps {
-        rows.push(row(&format!("  flow step {step}"), "-", engine, concurrency, secs, us, BTreeMap::new()));
+        let sample =
+            Sample { us, errors: BTreeMap::new(), retried: ordo_gateway::store::Contention::default() };
+        rows.push(row(&format!("  flow step {step}"), "-", engine, concurrency, secs, sample));
     }
     rows
 }
 
 fn print_row(r: &Row) {
     println!(
-        "{:<22} {:<7} {:<9} {:>4} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9}",
+        "{:<22} {:<7} {:<9} {:>4} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9} {:>9}",
         r.phase,
         r.variant,
         r.engine,
@@ -538,14 +559,25 @@ fn print_row(r: &Row) {
         r.p95_ms,
         r.p99_ms,
         r.errors,
-        r.conflicts
+        r.conflicts,
+        r.stock_changed
     );
 }
 
 fn print_header() {
     println!(
-        "{:<22} {:<7} {:<9} {:>4} {:>9} {:>8} {:>8} {:>8} {:>7} {:>9}",
-        "phase", "variant", "engine", "conc", "ops/s", "p50 ms", "p95 ms", "p99 ms", "errors", "conflicts"
+        "{:<22} {:<7} {:<9} {:>4} {:>9} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9}",
+        "phase",
+        "variant",
+        "engine",
+        "conc",
+        "ops/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "conflicts",
+        "replanned"
     );
 }
 
@@ -841,12 +873,12 @@ fn main() -> Result<(), BoxError> {
         "secs_per_phase": o.secs,
         "warmup_secs": o.warmup,
         "wall_secs": wall.elapsed().as_secs_f64(),
-        "conflict_counter": "none in the store yet: conflicts are CONFLICT answers (retries exhausted)",
+        "conflict_counter": "Store::contention during the measured window: conflicts = commits retried after a write conflict, stock_changed = intakes re-planned because stock changed",
         "results": rows.iter().map(|r| json!({
             "phase": r.phase.trim(), "variant": r.variant, "engine": r.engine, "concurrency": r.concurrency,
             "ops": r.ops, "ops_per_sec": r.ops_per_sec, "p50_ms": r.p50_ms, "p95_ms": r.p95_ms,
             "p99_ms": r.p99_ms, "max_ms": r.max_ms, "errors": r.errors, "error_codes": r.error_codes,
-            "conflicts": r.conflicts,
+            "conflicts": r.conflicts, "stock_changed": r.stock_changed,
         })).collect::<Vec<_>>(),
         "ratios": ratios,
         "targets": targets,

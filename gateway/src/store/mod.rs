@@ -56,8 +56,26 @@ pub struct Target {
 pub struct Store {
     /// One client for every engine: `mem://`, `surrealkv://path`, `ws://host:port`.
     db: Surreal<Any>,
-    /// This process's turn-taking on stock rows (see [`locks`]).
-    stock_locks: std::sync::Arc<locks::StockLocks>,
+    /// This process's turn-taking for intake writes (see [`locks`]).
+    intake_turn: std::sync::Arc<locks::IntakeTurn>,
+    /// Transactions this process had to retry, by cause.
+    retries: std::sync::Arc<Retries>,
+}
+
+/// Counts of retried transactions (what the load harness reports per phase).
+#[derive(Debug, Default)]
+struct Retries {
+    conflicts: std::sync::atomic::AtomicU64,
+    stock_changed: std::sync::atomic::AtomicU64,
+}
+
+/// How often this process's writes had to be retried since it opened the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Contention {
+    /// Commits the store refused because a concurrent transaction wrote the same keys.
+    pub conflicts: u64,
+    /// Intakes whose conditional stock update no longer held (re-read and re-planned).
+    pub stock_changed: u64,
 }
 
 impl Store {
@@ -87,13 +105,30 @@ impl Store {
                 .map_err(connect_error)?;
         }
         db.use_ns(target.namespace.clone()).use_db(target.database.clone()).await.map_err(connect_error)?;
-        let store = Store { db, stock_locks: std::sync::Arc::default() };
+        let store = Store { db, intake_turn: std::sync::Arc::default(), retries: std::sync::Arc::default() };
         migrate::apply(&store.db).await?;
         Ok(store)
     }
 
     pub(crate) fn db(&self) -> &Surreal<Any> {
         &self.db
+    }
+
+    /// Retries so far, by cause.
+    pub fn contention(&self) -> Contention {
+        use std::sync::atomic::Ordering::Relaxed;
+        Contention {
+            conflicts: self.retries.conflicts.load(Relaxed),
+            stock_changed: self.retries.stock_changed.load(Relaxed),
+        }
+    }
+
+    fn count_conflict(&self) {
+        self.retries.conflicts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn count_stock_changed(&self) {
+        self.retries.stock_changed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Every record of every table, as `(table, JSON text)`: for audits, and for the test that

@@ -111,21 +111,8 @@ impl Store {
     /// conditional update, so two orders for the last unit conflict or one fails its condition),
     /// reservation and movement rows, the order, its first event and an outbox message.
     pub(crate) async fn insert_order(&self, new: &NewOrderRecord<'_>) -> Result<Intake, StoreError> {
-        // Intakes in this process that reserve the same stock rows take turns.
-        let keys: Vec<String> = new
-            .plan
-            .lines()
-            .iter()
-            .flat_map(|line| {
-                line.parts().iter().filter_map(move |part| match part {
-                    LinePart::Allocate { location, .. } => {
-                        Some(stock_key(line.sku().as_str(), location.as_str()))
-                    }
-                    _ => None,
-                })
-            })
-            .collect();
-        let _turn = self.stock_locks.lock(keys.iter().map(String::as_str)).await;
+        // Intakes in this process take turns (see `locks`).
+        let _turn = self.intake_turn.take().await;
         let mut sql = String::from("BEGIN;\n");
         if new.idempotency_key.is_some() {
             sql.push_str(
@@ -210,8 +197,14 @@ impl Store {
         }
         Ok(match outcome(query.await?) {
             TxOutcome::Committed => Intake::Placed,
-            TxOutcome::Conflict => Intake::Conflict,
-            TxOutcome::Thrown(message) if message.contains("stock_changed") => Intake::StockChanged,
+            TxOutcome::Conflict => {
+                self.count_conflict();
+                Intake::Conflict
+            }
+            TxOutcome::Thrown(message) if message.contains("stock_changed") => {
+                self.count_stock_changed();
+                Intake::StockChanged
+            }
             TxOutcome::Duplicate(message) if message.contains("idempotency") => Intake::KeyTaken,
             TxOutcome::Duplicate(message) if message.contains("order_external") => Intake::ExternalIdTaken,
             other => {
@@ -304,7 +297,11 @@ impl Store {
         }
         match outcome(query.await?) {
             TxOutcome::Committed => Ok(true),
-            TxOutcome::Conflict | TxOutcome::Duplicate(_) => Ok(false),
+            TxOutcome::Conflict => {
+                self.count_conflict();
+                Ok(false)
+            }
+            TxOutcome::Duplicate(_) => Ok(false),
             TxOutcome::Thrown(message) if message.contains("stale_order") => Ok(false),
             other => Err(StoreError::Decode(format!("append failed: {}", other.describe()))),
         }
