@@ -110,7 +110,9 @@ impl Store {
         Ok(store)
     }
 
-    pub(crate) fn db(&self) -> &Surreal<Any> {
+    /// The SurrealDB client itself, for harnesses (`benches/statements.rs`); the gateway goes
+    /// through the typed methods.
+    pub fn db(&self) -> &Surreal<Any> {
         &self.db
     }
 
