@@ -1,6 +1,7 @@
-//! Turn-taking for intake transactions in this process: one intake writes at a time, in
-//! arrival order. The store's conditional updates stay the guarantee (other gateways, other
-//! writers); this only avoids collisions one process can see coming.
+//! Turn-taking for intake transactions in this process on an embedded store: one intake writes
+//! at a time, in arrival order. The store's conditional updates stay the guarantee (other
+//! gateways, other writers); this only avoids collisions one process can see coming. On a
+//! SurrealDB server the transactions run elsewhere and no turn is taken.
 //!
 //! Measured (`gateway/bench --engine mem --only place`, 2 cores): per-SKU striped locks let an
 //! intake hold one stripe while queueing for the next, and at 64 clients the convoys pushed p99

@@ -56,8 +56,10 @@ pub struct Target {
 pub struct Store {
     /// One client for every engine: `mem://`, `surrealkv://path`, `ws://host:port`.
     db: Surreal<Any>,
-    /// This process's turn-taking for intake writes (see [`locks`]).
-    intake_turn: std::sync::Arc<locks::IntakeTurn>,
+    /// This process's turn-taking for intake writes (see [`locks`]); `None` for a SurrealDB
+    /// server, whose transactions run on other machines' cores and would queue on our round
+    /// trips instead.
+    intake_turn: Option<std::sync::Arc<locks::IntakeTurn>>,
     /// Transactions this process had to retry, by cause.
     retries: std::sync::Arc<Retries>,
 }
@@ -105,7 +107,10 @@ impl Store {
                 .map_err(connect_error)?;
         }
         db.use_ns(target.namespace.clone()).use_db(target.database.clone()).await.map_err(connect_error)?;
-        let store = Store { db, intake_turn: std::sync::Arc::default(), retries: std::sync::Arc::default() };
+        let embedded =
+            !["ws://", "wss://", "http://", "https://"].iter().any(|remote| url.starts_with(remote));
+        let intake_turn = embedded.then(std::sync::Arc::default);
+        let store = Store { db, intake_turn, retries: std::sync::Arc::default() };
         migrate::apply(&store.db).await?;
         Ok(store)
     }
