@@ -1,5 +1,7 @@
 //! Order queries and mutations: placing orders, reading them with their timeline, payments.
 
+use std::sync::Arc;
+
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -196,7 +198,7 @@ pub(super) async fn view(ctx: &Context<'_>, id: &str) -> Result<OrderView, ApiEr
     let (timeline, actors): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
     let order = ordo_core::order::Order::from_timeline(&timeline)
         .map_err(|e| ApiError::from(crate::store::StoreError::Decode(e.to_string())))?;
-    Ok(OrderView { order, timeline, actors })
+    Ok(OrderView { order, timeline: timeline.into(), actors: actors.into() })
 }
 
 #[derive(Default, Debug)]
@@ -252,7 +254,7 @@ impl OrderMutation {
         let order = match placed.fresh {
             Some(fresh) => {
                 let (order, first) = *fresh;
-                OrderView { order, timeline: vec![first], actors: vec![caller.name().to_owned()] }
+                OrderView { order, timeline: Arc::new([first]), actors: Arc::new([caller.name().to_owned()]) }
             }
             None => view(ctx, &placed.order_id).await.gql()?,
         };
@@ -409,7 +411,12 @@ impl OrderView {
         }
     }
     async fn shipments(&self) -> Vec<ShipmentView> {
-        types::shipments(&self.order)
+        // The parcels' `events` come from this timeline, not from one store read per parcel.
+        let mut views = types::shipments(&self.order);
+        for view in &mut views {
+            view.timeline = Some((self.timeline.clone(), self.actors.clone()));
+        }
+        views
     }
     /// Returns (RMAs), oldest first.
     async fn returns(&self) -> Vec<types::ReturnView> {
@@ -436,7 +443,7 @@ impl OrderView {
         let id = self.order.id().as_str();
         self.timeline
             .iter()
-            .zip(&self.actors)
+            .zip(self.actors.iter())
             .map(|(e, actor)| TimelineEvent::from_entry(id, e, actor))
             .collect()
     }

@@ -176,6 +176,10 @@ pub struct PaymentView {
 pub struct ShipmentView {
     #[graphql(skip)]
     pub order_id: String,
+    /// The order's timeline and actors when the parcel is shown as part of its order (no
+    /// second read).
+    #[graphql(skip)]
+    pub timeline: Option<SharedTimeline>,
     pub id: String,
     pub state: String,
     pub source: String,
@@ -197,6 +201,9 @@ pub struct ShipmentItem {
     pub name: String,
     pub quantity: i64,
 }
+
+/// An order's timeline and who caused each event, shared between the views that show it.
+pub type SharedTimeline = (Arc<[TimelineEntry]>, Arc<[String]>);
 
 /// One timeline event. A live event reaches every subscriber as this one shared value, so
 /// building it per subscriber costs a pointer copy, and its `data` is serialised once per event,
@@ -311,9 +318,9 @@ pub fn wire_name<T: serde::Serialize>(value: T) -> String {
 #[derive(Debug, Clone)]
 pub struct OrderView {
     pub order: Order,
-    pub timeline: Vec<TimelineEntry>,
+    pub timeline: Arc<[TimelineEntry]>,
     /// `actors[i]` caused `timeline[i]`.
-    pub actors: Vec<String>,
+    pub actors: Arc<[String]>,
 }
 
 /// Units of an order reserved at a location.
@@ -373,6 +380,7 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
         .iter()
         .map(|s| ShipmentView {
             order_id: order.id().as_str().to_owned(),
+            timeline: None,
             id: s.id().to_owned(),
             state: s.state().name().to_owned(),
             source: match s.source() {
@@ -515,10 +523,19 @@ impl ShipmentView {
     /// merged, delivered, …), oldest first.
     async fn events(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<TimelineEvent>> {
         use crate::error::GqlResult;
+        let about_this = |entry: &TimelineEntry| entry.event.shipments().contains(&self.id.as_str());
+        if let Some((timeline, actors)) = &self.timeline {
+            return Ok(timeline
+                .iter()
+                .zip(actors.iter())
+                .filter(|(entry, _)| about_this(entry))
+                .map(|(entry, actor)| TimelineEvent::from_entry(&self.order_id, entry, actor))
+                .collect());
+        }
         let rows = super::state(ctx)?.store.timeline_with_actors(&self.order_id).await.gql()?;
         Ok(rows
             .iter()
-            .filter(|(entry, _)| entry.event.shipments().contains(&self.id.as_str()))
+            .filter(|(entry, _)| about_this(entry))
             .map(|(entry, actor)| TimelineEvent::from_entry(&self.order_id, entry, actor))
             .collect())
     }
