@@ -48,6 +48,7 @@ pub(crate) struct Http {
     graphiql: bool,
     limiter: Option<Arc<Limiter>>,
     carrier_secrets: Arc<Vec<(String, Vec<u8>)>>,
+    parsed: Arc<crate::parse_cache::ParseCache>,
 }
 
 pub(crate) fn router(schema: OrdoSchema, state: AppState, edge: Edge) -> Router {
@@ -58,6 +59,7 @@ pub(crate) fn router(schema: OrdoSchema, state: AppState, edge: Edge) -> Router 
         graphiql: edge.graphiql,
         limiter,
         carrier_secrets: Arc::new(edge.carrier_secrets),
+        parsed: Arc::default(),
     };
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -366,8 +368,21 @@ async fn respond(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/graphql-response+json"));
+    // A document parsed before is not parsed again; a new one is kept once it parses.
+    let uncached = match http.parsed.get(&request.query) {
+        Some(document) => {
+            request.set_parsed_query(document);
+            None
+        }
+        None => Some(request.query.clone()),
+    };
     let shape = match request.parsed_query() {
-        Ok(document) => Shape::of(document),
+        Ok(document) => {
+            if let Some(text) = &uncached {
+                http.parsed.put(text, document);
+            }
+            Shape::of(document)
+        }
         Err(e) => {
             let mut e = e.clone();
             set_code(&mut e, "GRAPHQL_PARSE_FAILED");

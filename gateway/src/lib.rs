@@ -27,6 +27,7 @@ mod guard;
 mod http;
 pub mod intake;
 pub mod live;
+mod parse_cache;
 pub mod payments;
 pub mod purchasing;
 pub mod ratelimit;
