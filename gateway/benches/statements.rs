@@ -12,6 +12,9 @@ use ordo_core::cart::{Cart, CartLine, CartStage};
 use ordo_core::values::AddressInput;
 use ordo_gateway::intake::{self, PlaceOrder};
 use ordo_gateway::store::Store;
+use serde_json::json;
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange};
 
 const SKUS: [&str; 6] = ["TEE-BLK-M", "SOCKS-3PK", "NOTEBOOK-A5", "COFFEE-HOUSE", "CHOC-DARK", "TEA-EARL"];
@@ -44,6 +47,15 @@ fn request(i: usize) -> PlaceOrder {
     }
 }
 
+/// Runs `sql` with `binds`; any statement's error fails the harness.
+async fn exec(db: &Surreal<Any>, sql: &str, binds: Vec<(&'static str, serde_json::Value)>) {
+    let mut query = db.query(sql);
+    for bind in binds {
+        query = query.bind(bind);
+    }
+    query.await.unwrap().check().unwrap();
+}
+
 /// Runs `f` ROUNDS times and prints the mean time per round.
 async fn time(label: &str, mut f: impl AsyncFnMut(usize)) {
     let start = Instant::now();
@@ -72,19 +84,18 @@ async fn main() {
     })
     .await;
     let db = store.db();
-    time("RETURN 1", async |_| db.query("RETURN 1").await.unwrap().check().map(drop).unwrap()).await;
+    time("RETURN 1", async |_| exec(db, "RETURN 1", vec![]).await).await;
     time("BEGIN; RETURN 1; COMMIT", async |_| {
-        db.query("BEGIN; RETURN 1; COMMIT;").await.unwrap().check().map(drop).unwrap();
+        exec(db, "BEGIN; RETURN 1; COMMIT;", vec![]).await;
     })
     .await;
     time("record fetch by id (absent idempotency key)", async |i| {
-        db.query("SELECT * FROM type::record('idempotency', $key)")
-            .bind(("key", format!("absent-{i}")))
-            .await
-            .unwrap()
-            .check()
-            .map(drop)
-            .unwrap();
+        exec(
+            db,
+            "SELECT * FROM type::record('idempotency', $key)",
+            vec![("key", json!(format!("absent-{i}")))],
+        )
+        .await;
     })
     .await;
     let skus: Vec<String> = SKUS[..2].iter().map(|s| (*s).to_owned()).collect();
@@ -127,58 +138,33 @@ async fn main() {
     let mut r = db.query("SELECT VALUE entry FROM event LIMIT 1").await.unwrap();
     let entry = r.take::<Vec<serde_json::Value>>(0).unwrap().remove(0);
     time(&format!("CREATE event (entry: {} B JSON object)", entry.to_string().len()), async |i| {
-        db.query("CREATE type::record('event', $k) SET order_id = $id, seq = 1, at = time::now(), type = 'placed', actor = 'bench', entry = $entry")
-            .bind(("k", format!("bench{i}#0000000001")))
-            .bind(("id", format!("bench{i}")))
-            .bind(("entry", entry.clone()))
-            .await
-            .unwrap()
-            .check()
-            .map(drop)
-            .unwrap();
+        exec(db, "CREATE type::record('event', $k) SET order_id = $id, seq = 1, at = time::now(), type = 'placed', actor = 'bench', entry = $entry", vec![("k", json!(format!("bench{i}#0000000001"))), ("id", json!(format!("bench{i}"))), ("entry", entry.clone())]).await;
     })
     .await;
     time("CREATE outbox (payload: the same object)", async |i| {
-        db.query(
+        exec(
+            db,
             "CREATE outbox SET topic = 'order.placed', order_id = $id, payload = $entry, at = time::now()",
+            vec![("id", json!(format!("bench{i}"))), ("entry", entry.clone())],
         )
-        .bind(("id", format!("bench{i}")))
-        .bind(("entry", entry.clone()))
-        .await
-        .unwrap()
-        .check()
-        .map(drop)
-        .unwrap();
+        .await;
     })
     .await;
     time("CREATE reservation", async |i| {
-        db.query("CREATE reservation SET order_id = $id, sku = 'TEE-BLK-M', location = 'east', quantity = 1")
-            .bind(("id", format!("bench{i}")))
-            .await
-            .unwrap()
-            .check()
-            .map(drop)
-            .unwrap();
+        exec(
+            db,
+            "CREATE reservation SET order_id = $id, sku = 'TEE-BLK-M', location = 'east', quantity = 1",
+            vec![("id", json!(format!("bench{i}")))],
+        )
+        .await;
     })
     .await;
     time("CREATE stock_movement", async |i| {
-        db.query("CREATE stock_movement SET sku = 'TEE-BLK-M', location = 'east', on_hand_delta = 0, reserved_delta = 1, reason = 'reserved', order_id = $id, at = time::now()")
-            .bind(("id", format!("bench{i}")))
-            .await
-            .unwrap()
-            .check()
-            .map(drop)
-            .unwrap();
+        exec(db, "CREATE stock_movement SET sku = 'TEE-BLK-M', location = 'east', on_hand_delta = 0, reserved_delta = 1, reason = 'reserved', order_id = $id, at = time::now()", vec![("id", json!(format!("bench{i}")))]).await;
     })
     .await;
     time("conditional stock UPDATE + THROW check", async |_| {
-        db.query("LET $r = UPDATE type::record('stock', $k) SET reserved += 1 WHERE on_hand - reserved >= 1 RETURN AFTER; IF array::len($r) = 0 { THROW 'stock_changed' };")
-            .bind(("k", "TEE-BLK-M@east".to_owned()))
-            .await
-            .unwrap()
-            .check()
-            .map(drop)
-            .unwrap();
+        exec(db, "LET $r = UPDATE type::record('stock', $k) SET reserved += 1 WHERE on_hand - reserved >= 1 RETURN AFTER; IF array::len($r) = 0 { THROW 'stock_changed' };", vec![("k", json!("TEE-BLK-M@east"))]).await;
     })
     .await;
 }
