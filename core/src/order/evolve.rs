@@ -126,19 +126,7 @@ impl Order {
                         return Err(format!("line {} would ship more units than ordered", l.line));
                     }
                 }
-                self.shipments.push(Shipment {
-                    id: shipment.clone(),
-                    source: source.clone(),
-                    lines: lines.clone(),
-                    state: ShipmentState::Pending,
-                    carrier: None,
-                    tracking_number: None,
-                    tracking_url: None,
-                    shipped_at: None,
-                    delivered_at: None,
-                    expected_delivery: None,
-                    exception_note: None,
-                });
+                self.shipments.push(Shipment::pending(shipment.clone(), source.clone(), lines.clone()));
             }
             OrderEvent::ShipmentPickingStarted { shipment } => {
                 self.shipment_command(shipment, &ShipmentCommand::StartPicking)?;
@@ -202,19 +190,11 @@ impl Order {
                     .ok_or_else(|| format!("shipment {shipment} cannot give up those units"))?;
                 s.lines = left;
                 let source = s.source.clone();
-                self.shipments.push(Shipment {
-                    id: into.clone(),
+                self.shipments.push(Shipment::pending(
+                    into.clone(),
                     source,
-                    lines: super::parcels::add_lines(&[], lines),
-                    state: ShipmentState::Pending,
-                    carrier: None,
-                    tracking_number: None,
-                    tracking_url: None,
-                    shipped_at: None,
-                    delivered_at: None,
-                    expected_delivery: None,
-                    exception_note: None,
-                });
+                    super::parcels::add_lines(&[], lines),
+                ));
             }
             OrderEvent::ShipmentsMerged { into, from } => {
                 let source = self.open_parcel_mut(into)?.source.clone();

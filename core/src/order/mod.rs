@@ -330,6 +330,23 @@ impl LinePartState {
 }
 
 impl Shipment {
+    /// A new parcel, not yet picked.
+    pub(crate) fn pending(id: String, source: ShipmentSource, lines: Vec<ShipmentLine>) -> Shipment {
+        Shipment {
+            id,
+            source,
+            lines,
+            state: ShipmentState::Pending,
+            carrier: None,
+            tracking_number: None,
+            tracking_url: None,
+            shipped_at: None,
+            delivered_at: None,
+            expected_delivery: None,
+            exception_note: None,
+        }
+    }
+
     pub fn id(&self) -> &str {
         &self.id
     }
