@@ -8,11 +8,11 @@
 
 pub mod catalog;
 pub mod fulfilment;
-mod locks;
 mod migrate;
 pub mod orders;
 pub mod reviews;
 pub mod stock;
+mod turn;
 
 use std::collections::HashMap;
 
@@ -56,10 +56,10 @@ pub struct Target {
 pub struct Store {
     /// One client for every engine: `mem://`, `surrealkv://path`, `ws://host:port`.
     db: Surreal<Any>,
-    /// This process's turn-taking for intake writes (see [`locks`]); `None` for a SurrealDB
+    /// This process's turn-taking for intake writes (see [`turn`]); `None` for a SurrealDB
     /// server, whose transactions run on other machines' cores and would queue on our round
     /// trips instead.
-    intake_turn: Option<std::sync::Arc<locks::IntakeTurn>>,
+    intake_turn: Option<std::sync::Arc<turn::IntakeTurn>>,
     /// Transactions this process had to retry, by cause.
     retries: std::sync::Arc<Retries>,
 }

@@ -111,7 +111,7 @@ impl Store {
     /// conditional update, so two orders for the last unit conflict or one fails its condition),
     /// reservation and movement rows, the order, its first event and an outbox message.
     pub(crate) async fn insert_order(&self, new: &NewOrderRecord<'_>) -> Result<Intake, StoreError> {
-        // Intakes in this process take turns on an embedded store (see `locks`).
+        // Intakes in this process take turns on an embedded store (see `turn`).
         let _turn = match &self.intake_turn {
             Some(turn) => Some(turn.take().await),
             None => None,
