@@ -17,16 +17,17 @@
 //! window ([`Store::contention`]: write conflicts, and intakes whose stock changed under them);
 //! an operation that still conflicted after every retry is an error (`CONFLICT`).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ordo_core::cart::{Cart, CartLine, CartStage};
-use ordo_core::values::AddressInput;
+use ordo_core::cart::CartLine;
 use ordo_gateway::auth::{Actor, Keys};
-use ordo_gateway::intake::{self, PlaceOrder};
+use ordo_gateway::intake;
 use ordo_gateway::store::Store;
 use serde_json::{Value, json};
 
@@ -282,37 +283,8 @@ fn lines(skus: Skus) -> Vec<CartLine> {
     [a, b].iter().map(|&i| CartLine { sku: pool[i].to_owned(), quantity: 1 }).collect()
 }
 
-fn address() -> AddressInput {
-    AddressInput {
-        name: "Grace Hopper".into(),
-        line1: "1 Navy Way".into(),
-        line2: None,
-        city: "Arlington".into(),
-        region: Some("VA".into()),
-        postal_code: "22202".into(),
-        country: "US".into(),
-        phone: None,
-    }
-}
-
-fn store_request(lines: Vec<CartLine>) -> PlaceOrder {
-    PlaceOrder {
-        channel: "web".into(),
-        external_id: None,
-        customer: None,
-        cart: Cart {
-            currency: "USD".into(),
-            lines,
-            shipping_address: Some(address()),
-            email: Some("grace@example.com".into()),
-            stage: CartStage::Checkout,
-            ..Cart::default()
-        },
-    }
-}
-
 fn graphql_input(lines: &[CartLine]) -> Value {
-    let a = address();
+    let a = common::address();
     json!({
         "channel": "web", "currency": "USD", "email": "grace@example.com",
         "lines": lines.iter().map(|l| json!({ "sku": l.sku, "quantity": l.quantity })).collect::<Vec<_>>(),
@@ -345,7 +317,9 @@ async fn place_graphql(ctx: &Ctx, skus: Skus, key: &str) -> Result<(String, Opti
 async fn perform(ctx: &Ctx, op: Op, key: &str) -> Done {
     match op {
         Op::Store(skus) => {
-            match intake::place_order(&ctx.store, &store_request(lines(skus)), Some(key), "anonymous").await {
+            match intake::place_order(&ctx.store, &common::web_order(lines(skus)), Some(key), "anonymous")
+                .await
+            {
                 Ok(placed) => {
                     ctx.remember(&placed.order_id);
                     Done::default()
@@ -609,7 +583,7 @@ async fn prepare(store: &Store) -> Result<(), BoxError> {
         }
     }
     for sku in SPREAD {
-        let request = store_request(vec![CartLine { sku: sku.to_owned(), quantity: 1 }]);
+        let request = common::web_order(vec![CartLine { sku: sku.to_owned(), quantity: 1 }]);
         intake::place_order(store, &request, None, "anonymous")
             .await
             .map_err(|e| format!("the demo shop cannot sell {sku}: {} ({e})", e.code()))?;

@@ -6,10 +6,11 @@
 
 #![allow(clippy::unwrap_used)] // a harness: a panic is the failure report
 
+mod common;
+
 use std::time::Instant;
 
-use ordo_core::cart::{Cart, CartLine, CartStage};
-use ordo_core::values::AddressInput;
+use ordo_core::cart::CartLine;
 use ordo_gateway::intake::{self, PlaceOrder};
 use ordo_gateway::store::Store;
 use serde_json::json;
@@ -20,31 +21,12 @@ use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange};
 const SKUS: [&str; 6] = ["TEE-BLK-M", "SOCKS-3PK", "NOTEBOOK-A5", "COFFEE-HOUSE", "CHOC-DARK", "TEA-EARL"];
 const ROUNDS: usize = 400;
 
+/// Two lines, rotating through the SKUs.
 fn request(i: usize) -> PlaceOrder {
-    PlaceOrder {
-        channel: "web".into(),
-        external_id: None,
-        customer: None,
-        cart: Cart {
-            currency: "USD".into(),
-            lines: vec![
-                CartLine { sku: SKUS[i % 6].into(), quantity: 1 },
-                CartLine { sku: SKUS[(i + 1) % 6].into(), quantity: 2 },
-            ],
-            shipping_address: Some(AddressInput {
-                name: format!("Statement bench {i}"),
-                line1: "1 Main St".into(),
-                city: "Springfield".into(),
-                region: Some("IL".into()),
-                postal_code: "62701".into(),
-                country: "US".into(),
-                ..AddressInput::default()
-            }),
-            email: Some("bench@example.com".into()),
-            stage: CartStage::Checkout,
-            ..Cart::default()
-        },
-    }
+    common::web_order(vec![
+        CartLine { sku: SKUS[i % 6].into(), quantity: 1 },
+        CartLine { sku: SKUS[(i + 1) % 6].into(), quantity: 2 },
+    ])
 }
 
 /// Runs `sql` with `binds`; any statement's error fails the harness.

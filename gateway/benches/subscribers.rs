@@ -7,14 +7,15 @@
 //! timestamp (written by the gateway in this process) to its arrival at each client.
 //! Usage: `gateway/bench-subscribers [--subscribers 1000,5000] [--events 20]`.
 
+mod common;
+
 use std::error::Error;
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
-use ordo_core::cart::{Cart, CartLine, CartStage};
-use ordo_core::values::AddressInput;
+use ordo_core::cart::CartLine;
 use ordo_gateway::auth::{Actor, Keys};
-use ordo_gateway::intake::{self, PlaceOrder};
+use ordo_gateway::intake;
 use ordo_gateway::store::Store;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -27,30 +28,6 @@ const SECRET: &[u8] = b"ordo-bench-secret-ordo-bench-secret-0123";
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
-}
-
-fn order(i: usize) -> PlaceOrder {
-    PlaceOrder {
-        channel: "web".into(),
-        external_id: None,
-        customer: None,
-        cart: Cart {
-            currency: "USD".into(),
-            lines: vec![CartLine { sku: "CHOC-DARK".into(), quantity: 1 }],
-            shipping_address: Some(AddressInput {
-                name: format!("Subscriber bench {i}"),
-                line1: "1 Main St".into(),
-                city: "Springfield".into(),
-                region: Some("IL".into()),
-                postal_code: "62701".into(),
-                country: "US".into(),
-                ..AddressInput::default()
-            }),
-            email: Some("bench@example.com".into()),
-            stage: CartStage::Checkout,
-            ..Cart::default()
-        },
-    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -141,8 +118,14 @@ async fn run(subscribers: usize, events: usize) -> Result<(), BoxError> {
     // Give the last subscriptions a moment to be registered on the feed.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let emit = Instant::now();
-    for i in 0..events {
-        intake::place_order(&store, &order(i), None, "bench").await?;
+    for _ in 0..events {
+        intake::place_order(
+            &store,
+            &common::web_order(vec![CartLine { sku: "CHOC-DARK".into(), quantity: 1 }]),
+            None,
+            "bench",
+        )
+        .await?;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let mut lat = Vec::with_capacity(subscribers * events);
