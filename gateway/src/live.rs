@@ -14,6 +14,7 @@ use futures::StreamExt;
 use ordo_core::order::TimelineEntry;
 use tokio::sync::{Notify, broadcast};
 
+use crate::store::orders::stored_json;
 use crate::store::{Store, StoreError};
 
 /// Events a subscriber may fall behind by before it is told it lagged.
@@ -142,16 +143,18 @@ impl Feed {
     }
 }
 
+/// An event row as stored (its entry as JSON text, or as an object before migration 0008).
 #[derive(Debug, serde::Deserialize)]
 struct EventRecord {
     order_id: String,
     actor: String,
-    entry: serde_json::Value,
+    entry_json: Option<String>,
+    entry: Option<serde_json::Value>,
 }
 
 fn decode(record: serde_json::Value) -> Option<FeedEvent> {
     let row: EventRecord = serde_json::from_value(record).ok()?;
-    let entry: TimelineEntry = serde_json::from_value(row.entry).ok()?;
+    let entry: TimelineEntry = stored_json(row.entry_json, row.entry, "event").ok()?;
     Some(FeedEvent::new(row.order_id, row.actor, entry))
 }
 

@@ -381,3 +381,74 @@ async fn orders_survive_a_restart_on_the_embedded_file_store() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn an_order_stored_before_entries_were_json_text_still_reads_and_takes_commands() {
+    let app = TestApp::spawn().await;
+    let body = place(&app, input(json!([{ "sku": "LAMP-DESK", "quantity": 1 }])), None).await;
+    let id = body["data"]["placeOrder"]["order"]["id"].as_str().expect("an order id").to_owned();
+    // Rewrite the order's rows as migrations 0002–0007 stored them: the entry and the outbox
+    // payloads as objects, no JSON text.
+    let db = app.store.db();
+    let mut found = db
+        .query("SELECT VALUE [record::id(id), entry_json] FROM event WHERE order_id = $id; SELECT VALUE [record::id(id), payload_json] FROM outbox WHERE order_id = $id")
+        .bind(("id", id.clone()))
+        .await
+        .unwrap();
+    let events: Vec<Value> = found.take(0).unwrap();
+    let messages: Vec<Value> = found.take(1).unwrap();
+    assert_eq!((events.len(), messages.len()), (1, 2), "one event, the order.placed and dropship messages");
+    for (table, field, rows) in [("event", "entry", events), ("outbox", "payload", messages)] {
+        for row in rows {
+            let object: Value = serde_json::from_str(row[1].as_str().expect("JSON text")).unwrap();
+            db.query(format!(
+                "UPDATE type::record('{table}', $key) SET {field} = $object, {field}_json = NONE"
+            ))
+            .bind(("key", row[0].clone()))
+            .bind(("object", object))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+        }
+        let mut left = db
+            .query(format!(
+                "SELECT VALUE count() FROM {table} WHERE order_id = $id AND {field}_json != NONE GROUP ALL"
+            ))
+            .bind(("id", id.clone()))
+            .await
+            .unwrap();
+        let left: Vec<i64> = left.take(0).unwrap();
+        assert!(left.is_empty() || left == [0], "{table} rows still hold JSON text: {left:?}");
+    }
+    let outbox = app.store.outbox(&id).await.expect("outbox");
+    let dropship = outbox.iter().find(|m| m.topic == "dropship.requested").expect("the dropship request");
+    assert_eq!(dropship.payload["sku"], "LAMP-DESK");
+    let placed = outbox.iter().find(|m| m.topic == "order.placed").expect("the placed message");
+    assert_eq!(placed.payload["event"]["placed"]["id"], id.as_str());
+
+    let read = "query($id: String!) { order(id: $id) { state timeline { seq type } } }";
+    let body = app.gql(read, json!({ "id": id })).await;
+    assert_eq!(body["data"]["order"]["timeline"], json!([{ "seq": 1, "type": "placed" }]), "{body}");
+    let authorize =
+        "mutation($id: String!, $token: String!) { authorizePayment(orderId: $id, token: $token) {
+        order { state timeline { seq type } } } }";
+    let body = app.gql(authorize, json!({ "id": id, "token": "tok_visa" })).await;
+    let types: Vec<&str> = body["data"]["authorizePayment"]["order"]["timeline"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(types, ["placed", "payment_authorized", "confirmed"]);
+    // The new events are JSON text; the old one is still an object, and both read back.
+    let body = app.gql(read, json!({ "id": id })).await;
+    assert_eq!(body["data"]["order"]["timeline"].as_array().map(Vec::len), Some(3), "{body}");
+    let mut text = db
+        .query("SELECT VALUE seq FROM event WHERE order_id = $id AND entry_json != NONE AND entry = NONE ORDER BY seq")
+        .bind(("id", id.clone()))
+        .await
+        .unwrap();
+    let text: Vec<Value> = text.take(0).unwrap();
+    assert_eq!(text, [json!(2), json!(3)], "new events are stored as JSON text only");
+}

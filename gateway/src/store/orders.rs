@@ -76,9 +76,26 @@ pub(crate) struct Effects {
 /// A stored timeline entry.
 #[derive(Debug, Deserialize)]
 struct EventRow {
-    entry: serde_json::Value,
+    /// The entry's JSON text (migration 0008 on).
+    entry_json: Option<String>,
+    /// The entry as an object, in rows written before migration 0008.
+    entry: Option<serde_json::Value>,
     actor: String,
     seq: i64,
+}
+
+/// A JSON value a row stores as text, or as an object in rows written before migration 0008.
+pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(
+    text: Option<String>,
+    object: Option<serde_json::Value>,
+    what: &str,
+) -> Result<T, StoreError> {
+    let parsed = match (text, object) {
+        (Some(text), _) => serde_json::from_str(&text),
+        (None, Some(object)) => serde_json::from_value(object),
+        (None, None) => return Err(StoreError::Decode(format!("{what}: no value stored"))),
+    };
+    parsed.map_err(|e| StoreError::Decode(format!("{what}: {e}")))
 }
 
 /// Units of an order reserved at a location.
@@ -90,11 +107,20 @@ pub struct ReservationRow {
 }
 
 /// A message waiting in (or delivered from) the outbox.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct OutboxRow {
     pub topic: String,
     pub payload: serde_json::Value,
     pub delivered: bool,
+}
+
+/// An outbox row as stored (see [`stored_json`]).
+#[derive(Debug, Deserialize)]
+struct StoredOutboxRow {
+    topic: String,
+    payload_json: Option<String>,
+    payload: Option<serde_json::Value>,
+    delivered: bool,
 }
 
 impl Store {
@@ -139,11 +165,13 @@ impl Store {
                 if let LinePart::Dropship { quantity, supplier } = part {
                     sql.push_str(&format!(
                         "CREATE outbox SET topic = 'dropship.requested', order_id = $id, \
-                         payload = {{ supplier: $ds{n}, sku: $dk{n}, quantity: {quantity}, line: {line_index} }}, \
-                         at = time::now();\n"
+                         payload_json = $dp{n}, at = time::now();\n"
                     ));
-                    binds.push((format!("ds{n}"), supplier.as_str().into()));
-                    binds.push((format!("dk{n}"), line.sku().as_str().into()));
+                    let payload = serde_json::json!({
+                        "supplier": supplier.as_str(), "sku": line.sku().as_str(),
+                        "quantity": quantity, "line": line_index,
+                    });
+                    binds.push((format!("dp{n}"), payload.to_string().into()));
                     n += 1;
                 }
                 if let LinePart::Allocate { location, quantity } = part {
@@ -170,12 +198,12 @@ impl Store {
              grand_total = $grand_total, summary = $summary, last_seq = 1, placed_at = <datetime>$at, \
              updated_at = <datetime>$at;\n\
              CREATE type::record('event', $event_key) SET order_id = $id, seq = 1, at = <datetime>$at, \
-             type = $type, actor = $actor, entry = $entry;\n\
-             CREATE outbox SET topic = 'order.placed', order_id = $id, payload = $entry, at = time::now();\n\
+             type = $type, actor = $actor, entry_json = $entry;\n\
+             CREATE outbox SET topic = 'order.placed', order_id = $id, payload_json = $entry, at = time::now();\n\
              COMMIT;",
         );
         let order = new.order;
-        let entry = serde_json::to_value(new.first).map_err(|e| StoreError::Decode(e.to_string()))?;
+        let entry = serde_json::to_string(new.first).map_err(|e| StoreError::Decode(e.to_string()))?;
         let mut query = self
             .db()
             .query(sql)
@@ -231,17 +259,14 @@ impl Store {
         use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange};
         let range = RecordIdKeyRange::from(format!("{order_id}#")..=format!("{order_id}#~"));
         let events = RecordId::new("event", RecordIdKey::Range(Box::new(range)));
-        let mut results =
-            self.db().query("SELECT entry, actor, seq FROM $events").bind(("events", events)).await?;
+        let mut results = self
+            .db()
+            .query("SELECT entry_json, entry, actor, seq FROM $events")
+            .bind(("events", events))
+            .await?;
         let mut rows: Vec<EventRow> = decode(rows(&mut results, 0)?)?;
         rows.sort_by_key(|r| r.seq);
-        rows.into_iter()
-            .map(|r| {
-                let entry =
-                    serde_json::from_value(r.entry).map_err(|e| StoreError::Decode(format!("event: {e}")))?;
-                Ok((entry, r.actor))
-            })
-            .collect()
+        rows.into_iter().map(|r| Ok((stored_json(r.entry_json, r.entry, "event")?, r.actor))).collect()
     }
 
     /// What an order holds reserved, per SKU and location.
@@ -258,10 +283,22 @@ impl Store {
     pub async fn outbox(&self, order_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
         let mut results = self
             .db()
-            .query("SELECT topic, payload, delivered, at FROM outbox WHERE order_id = $id ORDER BY at")
+            .query(
+                "SELECT topic, payload_json, payload, delivered, at FROM outbox WHERE order_id = $id ORDER BY at",
+            )
             .bind(("id", order_id.to_owned()))
             .await?;
-        decode(rows(&mut results, 0)?)
+        let stored: Vec<StoredOutboxRow> = decode(rows(&mut results, 0)?)?;
+        stored
+            .into_iter()
+            .map(|r| {
+                Ok(OutboxRow {
+                    payload: stored_json(r.payload_json, r.payload, "outbox payload")?,
+                    topic: r.topic,
+                    delivered: r.delivered,
+                })
+            })
+            .collect()
     }
 
     /// Appends `entries` to an order whose last sequence number is `expected_seq`, in one
@@ -282,11 +319,17 @@ impl Store {
             );
         }
         if outbox_topic.is_some() {
-            sql.push_str("CREATE outbox SET topic = $topic, order_id = $id, payload = { events: $events }, at = time::now();\n");
+            sql.push_str(
+                "CREATE outbox SET topic = $topic, order_id = $id, payload_json = $events, at = time::now();\n",
+            );
         }
         effect_statements(order, entries, effects, &mut sql, &mut binds)?;
         sql.push_str("COMMIT;");
-        let events = serde_json::to_value(entries).map_err(|e| StoreError::Decode(e.to_string()))?;
+        // The outbox message, only when there is one: `{ events: [...] }` as JSON text.
+        let events = outbox_topic
+            .map(|_| serde_json::to_string(&serde_json::json!({ "events": entries })))
+            .transpose()
+            .map_err(|e| StoreError::Decode(e.to_string()))?;
         let mut query = self
             .db()
             .query(sql)
@@ -447,14 +490,14 @@ pub(crate) fn append_statements(
     for (i, entry) in entries.iter().enumerate() {
         sql.push_str(&format!(
             "CREATE type::record('event', $k{i}) SET order_id = $id, seq = $s{i}, at = <datetime>$at, \
-             type = $t{i}, actor = $actor, entry = $e{i};\n"
+             type = $t{i}, actor = $actor, entry_json = $e{i};\n"
         ));
         binds.push((format!("k{i}"), event_key(order.id().as_str(), entry.seq).into()));
         binds.push((format!("s{i}"), serde_json::Value::from(entry.seq)));
         binds.push((format!("t{i}"), entry.event.name().into()));
         binds.push((
             format!("e{i}"),
-            serde_json::to_value(entry).map_err(|e| StoreError::Decode(e.to_string()))?,
+            serde_json::to_string(entry).map_err(|e| StoreError::Decode(e.to_string()))?.into(),
         ));
     }
     Ok((sql, binds))
