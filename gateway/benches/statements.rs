@@ -131,6 +131,7 @@ async fn main() {
         ),
         ("the shop's rules (one record)", "SELECT VALUE rules FROM shop:rules"),
         ("locations by rank", "SELECT record::id(id) AS key, rank FROM location ORDER BY rank, key"),
+        ("locations, unsorted (the gateway sorts them)", "SELECT record::id(id) AS key, rank FROM location"),
     ] {
         time(&args, label, async |_| {
             db.query(sql)

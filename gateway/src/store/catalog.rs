@@ -181,7 +181,7 @@ impl Store {
                  SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
                  SELECT sku, expected_on FROM purchase_order WHERE open = true AND sku IN $skus;
                  SELECT VALUE rules FROM shop:rules;
-                 SELECT record::id(id) AS key, rank FROM location ORDER BY rank, key;
+                 SELECT record::id(id) AS key, rank FROM location;
                  IF $idem != NONE { SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) } ELSE { [] };
                  IF $external != NONE { SELECT VALUE record::id(id) FROM orders WHERE external_key = $external } ELSE { [] };",
             )
@@ -210,8 +210,11 @@ impl Store {
         #[derive(Deserialize)]
         struct LocationRow {
             key: String,
+            rank: i64,
         }
-        let locations: Vec<LocationRow> = decode(rows(results, 4)?)?;
+        let mut locations: Vec<LocationRow> = decode(rows(results, 4)?)?;
+        // Sorted here: `ORDER BY` in the query cost a third more than the whole read.
+        locations.sort_by(|a, b| (a.rank, &a.key).cmp(&(b.rank, &b.key)));
 
         let mut available: BTreeMap<&str, i64> = BTreeMap::new();
         for row in &stock {
