@@ -452,3 +452,29 @@ async fn an_order_stored_before_entries_were_json_text_still_reads_and_takes_com
     let text: Vec<Value> = text.take(0).unwrap();
     assert_eq!(text, [json!(2), json!(3)], "new events are stored as JSON text only");
 }
+
+#[tokio::test]
+async fn the_next_order_uses_rules_and_locations_changed_after_the_last_one() {
+    let app = TestApp::spawn().await;
+    let mut with_coupon = input(json!([{ "sku": "TEE-BLK-M", "quantity": 1 }]));
+    with_coupon["coupons"] = json!(["WELCOME10"]);
+    let body = place(&app, with_coupon.clone(), None).await;
+    assert_eq!(body["data"]["placeOrder"]["order"]["state"], "placed", "{body}");
+    assert_eq!(stock(&app, "TEE-BLK-M").await, vec![("east".into(), 60, 1), ("west".into(), 20, 0)]);
+
+    // The shop withdraws its coupons and makes the west warehouse preferred.
+    let mut rules = ordo_gateway::seed::demo_rules();
+    rules.coupons.clear();
+    app.store.set_rules(&rules).await.expect("rules");
+    app.store.put_location("west", "West warehouse (Reno)", 0).await.expect("location");
+
+    let body = place(&app, with_coupon, None).await;
+    assert_eq!(error_code(&body), Some("COUPON_UNKNOWN"), "{body}");
+    let body = place(&app, input(json!([{ "sku": "TEE-BLK-M", "quantity": 1 }])), None).await;
+    assert_eq!(body["data"]["placeOrder"]["order"]["state"], "placed", "{body}");
+    assert_eq!(
+        stock(&app, "TEE-BLK-M").await,
+        vec![("east".into(), 60, 1), ("west".into(), 20, 1)],
+        "reserved at the warehouse now preferred"
+    );
+}

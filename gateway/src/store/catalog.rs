@@ -10,6 +10,7 @@ use ordo_core::money::{Currency, Money};
 use ordo_core::values::{Quantity, Sku};
 use serde::{Deserialize, Serialize};
 
+use super::shop::Shop;
 use super::{Store, StoreError, decode, rows, without_nulls};
 
 /// A product as stored.
@@ -165,7 +166,8 @@ impl Store {
 
     /// One round trip for everything an intake attempt reads: what `idempotency_key` and
     /// `external_key` already stand for (when given) and the snapshot of `skus`. Products are
-    /// fetched by record id (their SKU), not through an index.
+    /// fetched by record id (their SKU), not through an index. The rules and locations come
+    /// from memory when this process keeps them (see [`super::shop`]).
     pub(crate) async fn intake_snapshot(
         &self,
         skus: &[String],
@@ -174,30 +176,69 @@ impl Store {
     ) -> Result<IntakeReads, StoreError> {
         let ids: Vec<surrealdb::types::RecordId> =
             skus.iter().map(|sku| surrealdb::types::RecordId::new("product", sku.as_str())).collect();
+        let kept = self.shop.as_ref().and_then(|cache| cache.get());
+        let start = self.shop.as_ref().map(|cache| cache.before_read());
+        let mut sql = String::from(
+            "SELECT * FROM $ids;
+             SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
+             SELECT sku, expected_on FROM purchase_order WHERE open = true AND sku IN $skus;
+             IF $idem != NONE { SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) } ELSE { [] };
+             IF $external != NONE { SELECT VALUE record::id(id) FROM orders WHERE external_key = $external } ELSE { [] };",
+        );
+        if kept.is_none() {
+            sql.push_str(
+                "SELECT VALUE rules FROM shop:rules;
+                 SELECT record::id(id) AS key, rank FROM location;",
+            );
+        }
         let mut results = self
             .db()
-            .query(
-                "SELECT * FROM $ids;
-                 SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
-                 SELECT sku, expected_on FROM purchase_order WHERE open = true AND sku IN $skus;
-                 SELECT VALUE rules FROM shop:rules;
-                 SELECT record::id(id) AS key, rank FROM location;
-                 IF $idem != NONE { SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) } ELSE { [] };
-                 IF $external != NONE { SELECT VALUE record::id(id) FROM orders WHERE external_key = $external } ELSE { [] };",
-            )
+            .query(sql)
             .bind(("ids", ids))
             .bind(("skus", skus.to_vec()))
             .bind(("idem", idempotency_key.map(str::to_owned)))
             .bind(("external", external_key.map(str::to_owned)))
             .await?;
-        let idempotency = decode(rows(&mut results, 5)?)?.into_iter().next();
-        let existing = results.take::<Vec<String>>(6)?.into_iter().next();
-        let snapshot = Self::read_snapshot(&mut results)?;
+        let idempotency = decode(rows(&mut results, 3)?)?.into_iter().next();
+        let existing = results.take::<Vec<String>>(4)?.into_iter().next();
+        let shop = match kept {
+            Some(shop) => shop,
+            None => {
+                let shop = std::sync::Arc::new(Self::read_shop(&mut results, 5)?);
+                if let (Some(cache), Some(start)) = (&self.shop, start) {
+                    cache.keep(start, std::sync::Arc::clone(&shop));
+                }
+                shop
+            }
+        };
+        let snapshot = Self::read_snapshot(&mut results, &shop)?;
         Ok(IntakeReads { idempotency, existing, snapshot })
     }
 
-    /// The first five results of a snapshot query, as ordo-core's types.
-    fn read_snapshot(results: &mut surrealdb::IndexedResults) -> Result<Snapshot, StoreError> {
+    /// The rules and locations, results `at` and `at + 1` of a query.
+    fn read_shop(results: &mut surrealdb::IndexedResults, at: usize) -> Result<Shop, StoreError> {
+        let rules: Vec<serde_json::Value> = rows(results, at)?;
+        let rules = match rules.into_iter().next() {
+            Some(json) => {
+                serde_json::from_value(json).map_err(|e| StoreError::Decode(format!("rules: {e}")))?
+            }
+            None => Rules::default(),
+        };
+        #[derive(Deserialize)]
+        struct LocationRow {
+            key: String,
+            rank: i64,
+        }
+        let mut locations: Vec<LocationRow> = decode(rows(results, at + 1)?)?;
+        // Sorted here: `ORDER BY` in the query cost a third more than the whole read.
+        locations.sort_by(|a, b| (a.rank, &a.key).cmp(&(b.rank, &b.key)));
+        let locations = locations.iter().filter_map(|l| LocationId::parse(&l.key).ok()).collect();
+        Ok(Shop { rules, locations })
+    }
+
+    /// The first three results of a snapshot query (products, stock, arrivals) with the shop's
+    /// rules and locations, as ordo-core's types.
+    fn read_snapshot(results: &mut surrealdb::IndexedResults, shop: &Shop) -> Result<Snapshot, StoreError> {
         let products: Vec<ProductRow> = decode(rows(results, 0)?)?;
         let stock: Vec<StockRow> = decode(rows(results, 1)?)?;
         #[derive(Deserialize)]
@@ -206,15 +247,6 @@ impl Store {
             expected_on: String,
         }
         let arrivals: Vec<Arrival> = decode(rows(results, 2)?)?;
-        let rules: Vec<serde_json::Value> = rows(results, 3)?;
-        #[derive(Deserialize)]
-        struct LocationRow {
-            key: String,
-            rank: i64,
-        }
-        let mut locations: Vec<LocationRow> = decode(rows(results, 4)?)?;
-        // Sorted here: `ORDER BY` in the query cost a third more than the whole read.
-        locations.sort_by(|a, b| (a.rank, &a.key).cmp(&(b.rank, &b.key)));
 
         let mut available: BTreeMap<&str, i64> = BTreeMap::new();
         for row in &stock {
@@ -236,12 +268,6 @@ impl Store {
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let rules = match rules.into_iter().next() {
-            Some(json) => {
-                serde_json::from_value(json).map_err(|e| StoreError::Decode(format!("rules: {e}")))?
-            }
-            None => Rules::default(),
-        };
         let location_stock = stock
             .iter()
             .filter_map(|row| {
@@ -253,8 +279,12 @@ impl Store {
                 })
             })
             .collect();
-        let locations = locations.iter().filter_map(|l| LocationId::parse(&l.key).ok()).collect();
-        Ok(Snapshot { catalog: Catalog::new(items), rules, stock: location_stock, locations })
+        Ok(Snapshot {
+            catalog: Catalog::new(items),
+            rules: shop.rules.clone(),
+            stock: location_stock,
+            locations: shop.locations.clone(),
+        })
     }
 
     pub async fn rules(&self) -> Result<Rules, StoreError> {
@@ -268,7 +298,9 @@ impl Store {
     /// Replaces the shop's rules.
     pub async fn set_rules(&self, rules: &Rules) -> Result<(), StoreError> {
         let json = serde_json::to_value(rules).map_err(|e| StoreError::Decode(e.to_string()))?;
-        self.db().query("UPSERT shop:rules SET rules = $rules").bind(("rules", json)).await?.check()?;
+        let written = self.db().query("UPSERT shop:rules SET rules = $rules").bind(("rules", json)).await;
+        self.forget_shop();
+        written?.check()?;
         Ok(())
     }
 
@@ -320,14 +352,23 @@ impl Store {
     }
 
     pub async fn put_location(&self, key: &str, name: &str, rank: i64) -> Result<(), StoreError> {
-        self.db()
+        let written = self
+            .db()
             .query("UPSERT type::record('location', $key) SET name = $name, rank = $rank")
             .bind(("key", key.to_owned()))
             .bind(("name", name.to_owned()))
             .bind(("rank", rank))
-            .await?
-            .check()?;
+            .await;
+        self.forget_shop();
+        written?.check()?;
         Ok(())
+    }
+
+    /// After a write of rules or locations: the next intake reads them from the store.
+    fn forget_shop(&self) {
+        if let Some(cache) = &self.shop {
+            cache.forget();
+        }
     }
 
     /// Sets on-hand stock (a receipt or a count), recording the movement.

@@ -5,12 +5,15 @@
 //! - [`orders`]: order intake and timeline appends, each one transaction, retried on conflict.
 //! - [`stock`]: adjustments, purchase orders, receipts, backorder allocation.
 //! - [`reviews`]: product reviews (one per order line) and post-delivery feedback (one per order).
+//! - [`shop`]: the shop's rules and locations kept in memory on an embedded store.
+//! - [`turn`]: the intake turn this process's intakes take on an embedded store.
 
 pub mod catalog;
 pub mod fulfilment;
 mod migrate;
 pub mod orders;
 pub mod reviews;
+mod shop;
 pub mod stock;
 mod turn;
 
@@ -60,6 +63,9 @@ pub struct Store {
     /// server, whose transactions run on other machines' cores and would queue on our round
     /// trips instead.
     intake_turn: Option<std::sync::Arc<turn::IntakeTurn>>,
+    /// The shop's rules and locations as last read, on an embedded store (see [`shop`]); `None`
+    /// for a SurrealDB server, which other gateways write too.
+    shop: Option<std::sync::Arc<shop::ShopCache>>,
     /// Transactions this process had to retry, by cause.
     retries: std::sync::Arc<Retries>,
 }
@@ -110,7 +116,8 @@ impl Store {
         let embedded =
             !["ws://", "wss://", "http://", "https://"].iter().any(|remote| url.starts_with(remote));
         let intake_turn = embedded.then(std::sync::Arc::default);
-        let store = Store { db, intake_turn, retries: std::sync::Arc::default() };
+        let shop = embedded.then(std::sync::Arc::default);
+        let store = Store { db, intake_turn, shop, retries: std::sync::Arc::default() };
         migrate::apply(&store.db).await?;
         Ok(store)
     }
