@@ -938,3 +938,37 @@ async fn two_staff_splitting_or_merging_one_parcel_at_once_change_it_once() {
         .collect();
     assert_eq!(live, vec![3], "every unit in one parcel, counted once: {o}");
 }
+
+#[tokio::test]
+async fn readers_racing_commands_always_see_every_command_once_it_has_answered() {
+    let app = TestApp::spawn().await;
+    let (id, _) = paid_order(&app, json!([{ "sku": "PEN-SET", "quantity": 1 }]), "racing-readers-1").await;
+    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    let before = timeline_len(&app, &id).await;
+    let refund = "mutation($id: String!, $k: String!) { refundPayment(orderId: $id, amount: 1, reason: \"goodwill\", idempotencyKey: $k) { replayed } }";
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    // Sixteen clients read the order without pause while refunds are appended one at a time;
+    // after each refund has answered, a fresh read must show it.
+    let readers = join_all((0..16).map(|_| async {
+        let mut reads = 0;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = timeline_len(&app, &id).await;
+            reads += 1;
+        }
+        reads
+    }));
+    let writer = async {
+        for i in 0..12 {
+            ok(&app.gql(refund, json!({ "id": id, "k": format!("racing-refund-{i:04}") })).await);
+            assert_eq!(
+                timeline_len(&app, &id).await,
+                before + i + 1,
+                "refund {i} is missing from a read after it answered"
+            );
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    let (reads, ()) = futures::join!(readers, writer);
+    assert!(reads.iter().sum::<usize>() >= 16, "the readers really raced the refunds: {reads:?}");
+    assert_eq!(timeline_len(&app, &id).await, before + 12);
+}

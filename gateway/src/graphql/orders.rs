@@ -191,14 +191,13 @@ impl OrderQuery {
 
 pub(super) async fn view(ctx: &Context<'_>, id: &str) -> Result<OrderView, ApiError> {
     let store = &state(ctx).map_err(|_| ApiError::NotFound("state"))?.store;
-    let rows = store.timeline_with_actors(id).await?;
-    if rows.is_empty() {
+    let (timeline, actors) = store.shared_timeline(id).await?;
+    if timeline.is_empty() {
         return Err(ApiError::NotFound("order"));
     }
-    let (timeline, actors): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-    let order = ordo_core::order::Order::from_timeline(&timeline)
+    let order = ordo_core::order::Order::from_timeline(timeline.iter())
         .map_err(|e| ApiError::from(crate::store::StoreError::Decode(e.to_string())))?;
-    Ok(OrderView { order, timeline: timeline.into(), actors: actors.into() })
+    Ok(OrderView { order, timeline, actors })
 }
 
 #[derive(Default, Debug)]

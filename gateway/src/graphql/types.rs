@@ -203,7 +203,7 @@ pub struct ShipmentItem {
 }
 
 /// An order's timeline and who caused each event, shared between the views that show it.
-pub type SharedTimeline = (Arc<[TimelineEntry]>, Arc<[String]>);
+pub use crate::store::SharedTimeline;
 
 /// One timeline event. A live event reaches every subscriber as this one shared value, so
 /// building it per subscriber costs a pointer copy, and its `data` is serialised once per event,
@@ -524,17 +524,13 @@ impl ShipmentView {
     async fn events(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<TimelineEvent>> {
         use crate::error::GqlResult;
         let about_this = |entry: &TimelineEntry| entry.event.shipments().contains(&self.id.as_str());
-        if let Some((timeline, actors)) = &self.timeline {
-            return Ok(timeline
-                .iter()
-                .zip(actors.iter())
-                .filter(|(entry, _)| about_this(entry))
-                .map(|(entry, actor)| TimelineEvent::from_entry(&self.order_id, entry, actor))
-                .collect());
-        }
-        let rows = super::state(ctx)?.store.timeline_with_actors(&self.order_id).await.gql()?;
-        Ok(rows
+        let (timeline, actors) = match &self.timeline {
+            Some(shared) => shared.clone(),
+            None => super::state(ctx)?.store.shared_timeline(&self.order_id).await.gql()?,
+        };
+        Ok(timeline
             .iter()
+            .zip(actors.iter())
             .filter(|(entry, _)| about_this(entry))
             .map(|(entry, actor)| TimelineEvent::from_entry(&self.order_id, entry, actor))
             .collect())

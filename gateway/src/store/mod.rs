@@ -6,6 +6,7 @@
 //! - [`stock`]: adjustments, purchase orders, receipts, backorder allocation.
 //! - [`reviews`]: product reviews (one per order line) and post-delivery feedback (one per order).
 //! - [`shop`]: the shop's rules and locations kept in memory on an embedded store.
+//! - [`timelines`]: order timelines recently read, kept in memory on an embedded store.
 //! - [`turn`]: the intake turn this process's intakes take on an embedded store.
 
 pub mod catalog;
@@ -15,6 +16,8 @@ pub mod orders;
 pub mod reviews;
 mod shop;
 pub mod stock;
+pub use timelines::SharedTimeline;
+mod timelines;
 mod turn;
 
 use std::collections::HashMap;
@@ -66,6 +69,8 @@ pub struct Store {
     /// The shop's rules and locations as last read, on an embedded store (see [`shop`]); `None`
     /// for a SurrealDB server, which other gateways write too.
     shop: Option<std::sync::Arc<shop::ShopCache>>,
+    /// Order timelines recently read, on an embedded store (see [`timelines`]).
+    timelines: Option<std::sync::Arc<timelines::TimelineCache>>,
     /// Transactions this process had to retry, by cause.
     retries: std::sync::Arc<Retries>,
 }
@@ -117,7 +122,8 @@ impl Store {
             !["ws://", "wss://", "http://", "https://"].iter().any(|remote| url.starts_with(remote));
         let intake_turn = embedded.then(std::sync::Arc::default);
         let shop = embedded.then(std::sync::Arc::default);
-        let store = Store { db, intake_turn, shop, retries: std::sync::Arc::default() };
+        let timelines = embedded.then(std::sync::Arc::default);
+        let store = Store { db, intake_turn, shop, timelines, retries: std::sync::Arc::default() };
         migrate::apply(&store.db).await?;
         Ok(store)
     }

@@ -9,7 +9,7 @@ use ordo_core::status::status_view;
 use serde::Deserialize;
 
 use super::catalog::stock_key;
-use super::{Store, StoreError, TxOutcome, decode, outcome, rows};
+use super::{SharedTimeline, Store, StoreError, TxOutcome, decode, outcome, rows};
 
 /// What an idempotency key already stands for.
 #[derive(Debug, Clone, Deserialize)]
@@ -82,6 +82,11 @@ struct EventRow {
     entry: Option<serde_json::Value>,
     actor: String,
     seq: i64,
+}
+
+fn unzip(rows: Vec<(TimelineEntry, String)>) -> SharedTimeline {
+    let (timeline, actors): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+    (timeline.into(), actors.into())
 }
 
 /// A JSON value a row stores as text, or as an object in rows written before migration 0008.
@@ -269,6 +274,29 @@ impl Store {
         rows.into_iter().map(|r| Ok((stored_json(r.entry_json, r.entry, "event")?, r.actor))).collect()
     }
 
+    /// The timeline with its actors, shared: from memory when this process keeps it (see
+    /// [`super::timelines`]), otherwise read. Empty when there is no such order. For reads
+    /// only; commands read [`Store::timeline`].
+    pub(crate) async fn shared_timeline(&self, order_id: &str) -> Result<SharedTimeline, StoreError> {
+        let Some(cache) = &self.timelines else {
+            return Ok(unzip(self.timeline_with_actors(order_id).await?));
+        };
+        if let Some(kept) = cache.get(order_id) {
+            return Ok(kept);
+        }
+        let start = cache.before_read();
+        let read = unzip(self.timeline_with_actors(order_id).await?);
+        cache.keep(start, order_id, &read);
+        Ok(read)
+    }
+
+    /// After an append to `order_id` was tried: the next read goes to the store.
+    pub(super) fn forget_timeline(&self, order_id: &str) {
+        if let Some(cache) = &self.timelines {
+            cache.forget(order_id);
+        }
+    }
+
     /// What an order holds reserved, per SKU and location.
     pub async fn reservations(&self, order_id: &str) -> Result<Vec<ReservationRow>, StoreError> {
         let mut results = self
@@ -341,7 +369,9 @@ impl Store {
         for bind in binds {
             query = query.bind(bind);
         }
-        match outcome(query.await?) {
+        let done = query.await;
+        self.forget_timeline(order.id().as_str());
+        match outcome(done?) {
             TxOutcome::Committed => Ok(true),
             TxOutcome::Conflict => {
                 self.count_conflict();

@@ -217,7 +217,9 @@ impl Store {
         for bind in binds {
             query = query.bind(bind);
         }
-        Ok(match outcome(query.await?) {
+        let done = query.await;
+        self.forget_timeline(order.id().as_str());
+        Ok(match outcome(done?) {
             TxOutcome::Committed => StockChange::Applied,
             TxOutcome::Conflict | TxOutcome::Duplicate(_) => StockChange::Conflict,
             TxOutcome::Thrown(m) if m.contains("stale_order") || m.contains("already_allocated") => {
