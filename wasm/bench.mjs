@@ -48,7 +48,8 @@ bench("CartValidator, 3 lines", () => validator.validate(small, now));
 bench("CartValidator, 50 lines", () => validator.validate(large, now));
 bench("CartValidator totals, 50", () => validator.totals(large, now));
 
-const wasm = join(here, "pkg/web/ordo_wasm_bg.wasm");
-const js = join(here, "pkg/web/ordo_wasm.js");
-console.log(`ordo_wasm_bg.wasm ${statSync(wasm).size} bytes raw, ${gzipSync(readFileSync(wasm), { level: 9 }).length} bytes gzipped`);
-console.log(`ordo_wasm.js      ${statSync(js).size} bytes raw, ${gzipSync(readFileSync(js), { level: 9 }).length} bytes gzipped`);
+for (const file of ["ordo_wasm_bg.wasm", "ordo_wasm.js", "ordo_wasm_orders_bg.wasm", "ordo_wasm_orders.js"]) {
+  const path = join(here, "pkg/web", file);
+  const gz = gzipSync(readFileSync(path), { level: 9 }).length;
+  console.log(`${file.padEnd(25)} ${statSync(path).size} bytes raw, ${gz} bytes gzipped`);
+}

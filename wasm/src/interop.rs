@@ -1,10 +1,9 @@
 //! All conversion between JS values and Rust types, and the JS errors (with a stable `code`) for bad input.
 
+#[cfg(feature = "cart")]
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
-use ordo_core::cart::Issue;
-use ordo_core::values::{Email, PostalAddress};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -19,6 +18,7 @@ pub(crate) enum ErrorCode {
     UnknownCurrency,
     InvalidDate,
     /// The timeline does not replay (out of sequence, impossible transition).
+    #[cfg_attr(not(feature = "orders"), allow(dead_code))]
     InvalidTimeline,
     /// A money amount that is not a safe whole number.
     InvalidAmount,
@@ -53,6 +53,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, argument: &str) -> R
 }
 
 /// [`from_js`] through a [`wire::Memo`]: the same content as last time is not parsed again.
+#[cfg(feature = "cart")]
 pub(crate) fn from_js_memo<T: DeserializeOwned>(
     memo: &wire::Memo<T>,
     value: &JsValue,
@@ -123,40 +124,4 @@ pub(crate) fn minor_units(value: JsValue) -> Result<i64, JsValue> {
             .map_err(|_| js_error(ErrorCode::InvalidAmount, "minor: the bigint is out of range"));
     }
     Err(js_error(ErrorCode::InvalidAmount, "minor: expected a number or a bigint"))
-}
-
-/// What `checkAddress` returns.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct AddressCheck {
-    ok: bool,
-    address: Option<PostalAddress>,
-    issues: Vec<Issue>,
-}
-
-impl From<Result<PostalAddress, Vec<Issue>>> for AddressCheck {
-    fn from(result: Result<PostalAddress, Vec<Issue>>) -> Self {
-        match result {
-            Ok(address) => AddressCheck { ok: true, address: Some(address), issues: Vec::new() },
-            Err(issues) => AddressCheck { ok: false, address: None, issues },
-        }
-    }
-}
-
-/// What `checkEmail` returns.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct EmailCheck {
-    ok: bool,
-    email: Option<Email>,
-    issues: Vec<Issue>,
-}
-
-impl From<Result<Email, Issue>> for EmailCheck {
-    fn from(result: Result<Email, Issue>) -> Self {
-        match result {
-            Ok(email) => EmailCheck { ok: true, email: Some(email), issues: Vec::new() },
-            Err(issue) => EmailCheck { ok: false, email: None, issues: vec![issue] },
-        }
-    }
 }

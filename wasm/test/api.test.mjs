@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ordo, wasmDir } from "./helpers.mjs";
+import { ordo, orders, wasmDir } from "./helpers.mjs";
 
 test("checkAddress normalises a valid address and lists every problem of a bad one", () => {
   const good = ordo.checkAddress({ name: "Ada", line1: "10 Downing St", city: "London", postalCode: "sw1a2aa", country: "gb" });
@@ -112,4 +112,30 @@ test("validateCart throws for a bad catalog after a good one, every time, and th
   good.push({ ...good[0], sku: "B" });
   assert.equal(ordo.validateCart({ currency: "EUR", lines: [{ sku: "B", quantity: 1 }] }, good, {}, now).issues[0].code,
     "OUT_OF_STOCK");
+});
+
+test("the order functions come from ordo-wasm/orders, the cart functions from ordo-wasm", () => {
+  assert.equal(typeof orders.orderStatusView, "function");
+  assert.equal(typeof orders.allowedActions, "function");
+  assert.equal(typeof orders.formatMoney, "function");
+  assert.equal(ordo.orderStatusView, undefined, "the storefront module does not carry the order code");
+  assert.equal(ordo.allowedActions, undefined);
+  assert.equal(orders.validateCart, undefined, "the order module does not carry the cart code");
+  // Both modules in one page: each has its own codec state, so interleaved calls stay right.
+  assert.equal(ordo.formatMoney(123456, "EUR", "de-DE"), orders.formatMoney(123456, "EUR", "de-DE"));
+});
+
+test("a consumer imports ordo-wasm/orders through the package's exports", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ordo-wasm-orders-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(join(wasmDir, "pkg"), join(dir, "node_modules/ordo-wasm"), "dir");
+  writeFileSync(
+    join(dir, "main.mjs"),
+    `import init, { orderStatusView, allowedActions } from "ordo-wasm/orders";
+     import { validateCart } from "ordo-wasm";
+     await init();
+     console.log(typeof orderStatusView, typeof allowedActions, typeof validateCart);`,
+  );
+  const out = execFileSync(process.execPath, [join(dir, "main.mjs")], { encoding: "utf8" });
+  assert.equal(out.trim(), "function function function");
 });

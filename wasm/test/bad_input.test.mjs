@@ -1,7 +1,7 @@
 // Bad input: every malformed call throws an Error with a stable code, never a panic or `unreachable`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fixtures, ordo } from "./helpers.mjs";
+import { fixtures, ordo, orders } from "./helpers.mjs";
 
 const [, f] = fixtures("cart")[0];
 const [, o] = fixtures("order")[1];
@@ -31,11 +31,11 @@ const cases = [
   ["now is not a date", () => ordo.validateCart(f.cart, f.catalog, f.rules, "yesterday"), "INVALID_DATE"],
   ["now is a number", () => ordo.validateCart(f.cart, f.catalog, f.rules, 12345), "INVALID_DATE"],
   ["now is an invalid Date", () => ordo.validateCart(f.cart, f.catalog, f.rules, new Date("nope")), "INVALID_DATE"],
-  ["timeline is empty", () => ordo.orderStatusView([], now), "INVALID_TIMELINE"],
-  ["timeline is out of sequence", () => ordo.orderStatusView([o.timeline[0], { ...o.timeline[1], seq: 5 }], now), "INVALID_TIMELINE"],
-  ["timeline event is unknown", () => ordo.orderStatusView([{ seq: 1, at: now, event: "teleported" }], now), "INVALID_INPUT"],
-  ["timeline starts mid-way", () => ordo.orderStatusView(o.timeline.slice(1), now), "INVALID_TIMELINE"],
-  ["role is unknown", () => ordo.allowedActions(o.timeline, "overlord", now), "INVALID_INPUT", /^role/],
+  ["timeline is empty", () => orders.orderStatusView([], now), "INVALID_TIMELINE"],
+  ["timeline is out of sequence", () => orders.orderStatusView([o.timeline[0], { ...o.timeline[1], seq: 5 }], now), "INVALID_TIMELINE"],
+  ["timeline event is unknown", () => orders.orderStatusView([{ seq: 1, at: now, event: "teleported" }], now), "INVALID_INPUT"],
+  ["timeline starts mid-way", () => orders.orderStatusView(o.timeline.slice(1), now), "INVALID_TIMELINE"],
+  ["role is unknown", () => orders.allowedActions(o.timeline, "overlord", now), "INVALID_INPUT", /^role/],
   ["address is a string", () => ordo.checkAddress("10 Downing St"), "INVALID_INPUT"],
   ["formatMoney currency is unknown", () => ordo.formatMoney(100, "ZZZ"), "UNKNOWN_CURRENCY"],
   ["formatMoney amount is fractional", () => ordo.formatMoney(1.5, "USD"), "INVALID_AMOUNT"],

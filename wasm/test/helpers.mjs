@@ -5,7 +5,10 @@ import { fileURLToPath } from "node:url";
 
 export const wasmDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const repoDir = join(wasmDir, "..");
+/** The storefront module (`ordo-wasm`). */
 export const ordo = await import(join(wasmDir, "pkg/node/index.mjs"));
+/** The order module (`ordo-wasm/orders`). */
+export const orders = await import(join(wasmDir, "pkg/node/orders.mjs"));
 
 /** Every JSON fixture in core/tests/fixtures/<kind>, as [name, parsed]. */
 export function fixtures(kind) {

@@ -1,6 +1,8 @@
-// Entry point: loads ordo-wasm once, then routes on the hash (#/, #/orders/<id>, #/staff,
+// Entry point: loads ordo-wasm's storefront module once (the order module only when a staff page
+// first needs it), then routes on the hash (#/, #/orders/<id>, #/staff,
 // #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/dashboard).
 import init from "../../wasm/pkg/web/ordo_wasm.js";
+import initOrders from "../../wasm/pkg/web/ordo_wasm_orders.js";
 import { h, mount } from "./dom.js";
 import { renderStorefront } from "./storefront.js";
 import { renderTracking, leaveTracking } from "./tracking.js";
@@ -11,6 +13,11 @@ import { renderReviews } from "./reviews.js";
 
 const root = document.getElementById("app");
 const ready = init({ module_or_path: "/ordo_wasm_bg.wasm" });
+let ordersReady;
+/** The order module (allowedActions), fetched the first time a page needs it. */
+function ordersModule() {
+  return (ordersReady ??= initOrders({ module_or_path: "/ordo_wasm_orders_bg.wasm" }));
+}
 
 async function route() {
   const [path, query = ""] = (location.hash.replace(/^#/, "") || "/").split("?");
@@ -20,7 +27,10 @@ async function route() {
     await ready;
     let m;
     if ((m = path.match(/^\/orders\/([^/]+)$/))) await renderTracking(root, decodeURIComponent(m[1]));
-    else if ((m = path.match(/^\/staff(?:\/([^/]+))?$/))) await renderStaff(root, m[1] && decodeURIComponent(m[1]));
+    else if ((m = path.match(/^\/staff(?:\/([^/]+))?$/))) {
+      await ordersModule();
+      await renderStaff(root, m[1] && decodeURIComponent(m[1]));
+    }
     else if ((m = path.match(/^\/stock(?:\/([^/]+))?$/))) await renderStock(root, m[1] && decodeURIComponent(m[1]));
     else if (path === "/purchasing") await renderPurchasing(root, new URLSearchParams(query).get("sku"));
     else if (path === "/reviews") await renderReviews(root);

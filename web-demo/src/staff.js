@@ -1,6 +1,6 @@
 // Staff console: a token, the order queue with a filter, an order's detail with only the
 // actions ordo-wasm's allowedActions(timeline, "staff") permits.
-import { allowedActions } from "../../wasm/pkg/web/ordo_wasm.js";
+import { allowedActions } from "../../wasm/pkg/web/ordo_wasm_orders.js";
 import { gql, session, STAFF_KEY } from "./api.js";
 import { h, mount, field, fmtTime } from "./dom.js";
 

@@ -14,8 +14,10 @@
 mod de;
 mod ser;
 
+#[cfg(feature = "cart")]
 use std::cell::RefCell;
 use std::fmt::{self, Display};
+#[cfg(feature = "cart")]
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -30,11 +32,14 @@ extern "C" {
     /// The JS value that words and text written by [`ser`] describe (`words` is a view of wasm memory).
     fn decode(words: &[u32], text: &str) -> JsValue;
     /// [`encode`] of a copy of the value, which [`keep`] then remembers under `slot`.
+    #[cfg(feature = "cart")]
     #[wasm_bindgen(catch, js_name = encodeToKeep)]
     fn encode_to_keep(value: &JsValue, slot: u32) -> Result<String, JsValue>;
     /// Remembers the copy [`encode_to_keep`] encoded last for `slot`.
+    #[cfg(feature = "cart")]
     fn keep(slot: u32);
     /// Whether the value has the content last remembered under `slot`.
+    #[cfg(feature = "cart")]
     #[wasm_bindgen(catch)]
     fn unchanged(value: &JsValue, slot: u32) -> Result<bool, JsValue>;
 }
@@ -125,6 +130,7 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> 
 /// reading a JS value with the same content again costs one walk comparing it with the copy instead
 /// of encoding and parsing it. Compared by content, never by object identity, so a caller that
 /// changes the object in place gets a fresh read.
+#[cfg(feature = "cart")]
 #[derive(Debug)]
 pub(crate) struct Memo<T> {
     /// Where `codec.js` keeps its copy (one slot per memo).
@@ -133,6 +139,7 @@ pub(crate) struct Memo<T> {
     last: RefCell<Option<Rc<T>>>,
 }
 
+#[cfg(feature = "cart")]
 impl<T: DeserializeOwned> Memo<T> {
     pub(crate) const fn new(slot: u32) -> Self {
         Memo { slot, last: RefCell::new(None) }
