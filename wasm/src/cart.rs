@@ -3,8 +3,7 @@
 use std::rc::Rc;
 
 use ordo_core::card::check_card;
-use ordo_core::cart::Issue;
-use ordo_core::cart::{self, Cart, Rules};
+use ordo_core::cart::{self, Cart, Issue, Rules};
 use ordo_core::catalog::Catalog;
 use ordo_core::values::{AddressInput, Email, PostalAddress};
 use serde::Serialize;
