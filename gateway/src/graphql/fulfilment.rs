@@ -413,7 +413,6 @@ impl FulfilmentMutation {
         reason: String,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let s = state(ctx)?;
         let caller = visible_order(ctx, order_id.trim()).await?;
         let reason = text(&reason, "reason", 500)?;
         let fingerprint = format!("{order_id}|{reason}");
@@ -423,19 +422,7 @@ impl FulfilmentMutation {
             fingerprint: &fingerprint,
         });
         let command = Command::Cancel { reason };
-        let ran = commands::run_paid(
-            &s.store,
-            s.payments.as_ref(),
-            order_id.trim(),
-            &caller.role(),
-            caller.name(),
-            &command,
-            idem,
-            no_extra,
-        )
-        .await
-        .gql()?;
-        payload(ctx, ran).await
+        paid(ctx, order_id.trim(), &caller.role(), caller.name(), &command, idem).await
     }
 
     /// Cancels some units of some lines while they are neither packed nor shipped (partial
@@ -456,7 +443,6 @@ impl FulfilmentMutation {
         reason: String,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let s = state(ctx)?;
         let caller = visible_order(ctx, order_id.trim()).await?;
         let reason = text(&reason, "reason", 500)?;
         let units = line_units(&lines)?;
@@ -468,20 +454,7 @@ impl FulfilmentMutation {
             fingerprint: &fingerprint,
         });
         let command = Command::CancelLines { lines: units, reason };
-        // Boxed: the mutation root's future is as large as its largest field's (debug stacks).
-        let ran = Box::pin(commands::run_paid(
-            &s.store,
-            s.payments.as_ref(),
-            order_id.trim(),
-            &caller.role(),
-            caller.name(),
-            &command,
-            idem,
-            no_extra,
-        ))
-        .await
-        .gql()?;
-        payload(ctx, ran).await
+        paid(ctx, order_id.trim(), &caller.role(), caller.name(), &command, idem).await
     }
 
     /// Moves some units of a parcel that is pending or being picked into a new pending parcel at
@@ -652,19 +625,7 @@ impl FulfilmentMutation {
         let idem =
             Idempotency { key: &idempotency_key, operation: "refundPayment", fingerprint: &fingerprint };
         let command = Command::RefundPayment { amount: Money::new(amount, order.currency()), reason };
-        let ran = commands::run_paid(
-            &s.store,
-            s.payments.as_ref(),
-            order_id.trim(),
-            &Role::Staff,
-            caller.name(),
-            &command,
-            Some(idem),
-            no_extra,
-        )
-        .await
-        .gql()?;
-        payload(ctx, ran).await
+        paid(ctx, order_id.trim(), &Role::Staff, caller.name(), &command, Some(idem)).await
     }
 }
 
@@ -690,20 +651,34 @@ async fn refund_return_inner(
     key: Option<&str>,
 ) -> Result<OrderPayload> {
     let caller = actor(ctx);
-    let s = state(ctx)?;
     let fingerprint = format!("{order_id}|{rma}");
     let idem = key.map(|key| Idempotency { key, operation: "refundReturn", fingerprint: &fingerprint });
     let command = Command::Return { rma: rma.to_owned(), action: ReturnAction::Refund };
-    let ran = commands::run_paid(
+    paid(ctx, order_id, &caller.role(), caller.name(), &command, idem).await
+}
+
+/// A command that may move money ([`commands::run_paid`] with this gateway's store and payment
+/// provider, nothing written besides its events), answered with the order.
+async fn paid(
+    ctx: &Context<'_>,
+    order_id: &str,
+    role: &Role,
+    actor: &str,
+    command: &Command,
+    idempotency: Option<Idempotency<'_>>,
+) -> Result<OrderPayload> {
+    let s = state(ctx)?;
+    // Boxed: the mutation root's future is as large as its largest field's (debug stacks).
+    let ran = Box::pin(commands::run_paid(
         &s.store,
         s.payments.as_ref(),
         order_id,
-        &caller.role(),
-        caller.name(),
-        &command,
-        idem,
+        role,
+        actor,
+        command,
+        idempotency,
         no_extra,
-    )
+    ))
     .await
     .gql()?;
     payload(ctx, ran).await
