@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use ordo_core::card::check_card;
-use ordo_core::cart::{self, Cart, Issue, Rules};
+use ordo_core::cart::{self, Cart, CartCheck, Issue, Rules};
 use ordo_core::catalog::Catalog;
 use ordo_core::values::{AddressInput, Email, PostalAddress};
 use serde::Serialize;
@@ -22,9 +22,14 @@ pub fn validate_cart(
     #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let cart: Cart = from_js(&cart, "cart")?;
     let (catalog, rules) = shop(&catalog, &rules)?;
-    to_js(&cart::validate(&cart, &catalog, &rules, now_from(now)?))
+    to_js(&check(&cart, &catalog, &rules, now)?)
+}
+
+/// `cart` read from JS and checked by ordo-core against `catalog` and `rules` at `now`.
+fn check(cart: &JsValue, catalog: &Catalog, rules: &Rules, now: JsValue) -> Result<CartCheck, JsValue> {
+    let cart: Cart = from_js(cart, "cart")?;
+    Ok(cart::validate(&cart, catalog, rules, now_from(now)?))
 }
 
 thread_local! {
@@ -52,9 +57,8 @@ pub fn cart_totals(
     #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let cart: Cart = from_js(&cart, "cart")?;
     let (catalog, rules) = shop(&catalog, &rules)?;
-    to_js(&cart::validate(&cart, &catalog, &rules, now_from(now)?).totals)
+    to_js(&check(&cart, &catalog, &rules, now)?.totals)
 }
 
 /// A catalog and rules parsed once, for validating the same shop's carts again and again (on every
@@ -86,8 +90,7 @@ impl CartValidator {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let cart: Cart = from_js(&cart, "cart")?;
-        to_js(&cart::validate(&cart, &self.catalog, &self.rules, now_from(now)?))
+        to_js(&check(&cart, &self.catalog, &self.rules, now)?)
     }
 
     /// `cartTotals(cart, catalog, rules, now)` with this validator's catalog and rules.
@@ -97,8 +100,7 @@ impl CartValidator {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let cart: Cart = from_js(&cart, "cart")?;
-        to_js(&cart::validate(&cart, &self.catalog, &self.rules, now_from(now)?).totals)
+        to_js(&check(&cart, &self.catalog, &self.rules, now)?.totals)
     }
 }
 
