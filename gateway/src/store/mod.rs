@@ -5,12 +5,14 @@
 //! - [`orders`]: order intake and timeline appends, each one transaction, retried on conflict.
 //! - [`stock`]: adjustments, purchase orders, receipts, backorder allocation.
 //! - [`reviews`]: product reviews (one per order line) and post-delivery feedback (one per order).
+//! - [`kept`]: values an embedded store's only writer keeps in memory until it writes them.
 //! - [`shop`]: the shop's rules and locations kept in memory on an embedded store.
 //! - [`timelines`]: order timelines recently read, kept in memory on an embedded store.
 //! - [`turn`]: the intake turn this process's intakes take on an embedded store.
 
 pub mod catalog;
 pub mod fulfilment;
+mod kept;
 mod migrate;
 pub mod orders;
 pub mod reviews;

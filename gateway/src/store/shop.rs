@@ -4,11 +4,12 @@
 //! own [`super::Store`] (`set_rules`, `put_location`), which forgets the copy after writing.
 //! A SurrealDB server has other writers (other gateways), so there the store reads them each time.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ordo_core::allocation::LocationId;
 use ordo_core::cart::Rules;
+
+use super::kept::Kept;
 
 /// The rules and the locations (preferred first) as last read.
 #[derive(Debug)]
@@ -19,39 +20,28 @@ pub(crate) struct Shop {
 
 /// The last [`Shop`] read, until a write of either.
 #[derive(Debug, Default)]
-pub(crate) struct ShopCache {
-    current: Mutex<Option<Arc<Shop>>>,
-    /// Bumped by every write: a read that started before a write is not kept (it may be older).
-    writes: AtomicU64,
-}
+pub(crate) struct ShopCache(Kept<(), Arc<Shop>, 1>);
 
 impl ShopCache {
     /// The copy, if one is kept.
     pub(crate) fn get(&self) -> Option<Arc<Shop>> {
-        self.current.lock().ok()?.clone()
+        self.0.get(&())
     }
 
     /// Where a read from the store starts: pass it to [`ShopCache::keep`] with what was read.
     pub(crate) fn before_read(&self) -> u64 {
-        self.writes.load(Ordering::Acquire)
+        self.0.before_read()
     }
 
     /// Keeps `shop`, read from the store after [`ShopCache::before_read`] gave `start`, unless
     /// rules or locations were written meanwhile.
     pub(crate) fn keep(&self, start: u64, shop: Arc<Shop>) {
-        if let Ok(mut current) = self.current.lock()
-            && self.writes.load(Ordering::Acquire) == start
-        {
-            *current = Some(shop);
-        }
+        self.0.keep(start, (), shop);
     }
 
     /// Forgets the copy; called after every write of rules or locations.
     pub(crate) fn forget(&self) {
-        // Under the lock, so that no `keep` checks the count between the bump and the reset.
-        let mut current = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.writes.fetch_add(1, Ordering::AcqRel);
-        *current = None;
+        self.0.forget(&());
     }
 }
 

@@ -6,10 +6,11 @@
 //! may be older than what was written). Commands read the store itself: their appends are
 //! checked against the stored sequence number, and a stale copy would only make them retry.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use ordo_core::order::TimelineEntry;
+
+use super::kept::Kept;
 
 /// A timeline and who caused each entry (`actors[i]` caused `timeline[i]`), shared by readers.
 pub type SharedTimeline = (Arc<[TimelineEntry]>, Arc<[String]>);
@@ -19,53 +20,31 @@ const CAPACITY: usize = 4096;
 
 /// Timelines by order id, until an append to the order.
 #[derive(Debug, Default)]
-pub(crate) struct TimelineCache {
-    inner: Mutex<Inner>,
-}
-
-#[derive(Debug, Default)]
-struct Inner {
-    kept: HashMap<String, SharedTimeline>,
-    /// Appends so far: a read that started before one is not kept.
-    appends: u64,
-}
+pub(crate) struct TimelineCache(Kept<String, SharedTimeline, CAPACITY>);
 
 impl TimelineCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// The kept timeline of `order_id`.
     pub(crate) fn get(&self, order_id: &str) -> Option<SharedTimeline> {
-        self.lock().kept.get(order_id).cloned()
+        self.0.get(order_id)
     }
 
     /// Where a read from the store starts: pass it to [`TimelineCache::keep`] with what was read.
     pub(crate) fn before_read(&self) -> u64 {
-        self.lock().appends
+        self.0.before_read()
     }
 
     /// Keeps the timeline of `order_id` read after [`TimelineCache::before_read`] gave `start`,
     /// unless an append happened meanwhile. Empty timelines (no such order yet) are not kept.
     pub(crate) fn keep(&self, start: u64, order_id: &str, timeline: &SharedTimeline) {
-        let mut inner = self.lock();
-        if inner.appends != start || timeline.0.is_empty() {
-            return;
+        if !timeline.0.is_empty() {
+            self.0.keep(start, order_id.to_owned(), timeline.clone());
         }
-        if inner.kept.len() >= CAPACITY
-            && let Some(evicted) = inner.kept.keys().next().cloned()
-        {
-            inner.kept.remove(&evicted);
-        }
-        inner.kept.insert(order_id.to_owned(), timeline.clone());
     }
 
     /// After an append to `order_id` (committed or not): its copy is gone, and reads in flight
     /// are not kept.
     pub(crate) fn forget(&self, order_id: &str) {
-        let mut inner = self.lock();
-        inner.appends += 1;
-        inner.kept.remove(order_id);
+        self.0.forget(order_id);
     }
 }
 
@@ -112,6 +91,6 @@ mod tests {
         for i in 0..CAPACITY + 10 {
             cache.keep(start, &format!("ord_{i}"), &timeline(1));
         }
-        assert_eq!(cache.lock().kept.len(), CAPACITY);
+        assert_eq!(cache.0.len(), CAPACITY);
     }
 }
