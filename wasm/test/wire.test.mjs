@@ -1,7 +1,9 @@
 // The wire codec (wasm/src/wire): values that stress the encoding cross both ways unchanged.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ordo } from "./helpers.mjs";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { ordo, wasmDir } from "./helpers.mjs";
 
 const now = "2026-11-27T12:00:00Z";
 const item = (sku, name) => ({ sku, name, unitPrice: { amount: 1250, currency: "EUR" }, active: true, available: 5,
@@ -54,4 +56,39 @@ test("results built after a failed call still carry the right field names", () =
   const check = ordo.validateCart({ currency: "EUR", lines: [{ sku: "A", quantity: 1 }] }, catalog, {}, now);
   assert.deepEqual(Object.keys(check), ["ok", "totals", "issues"]);
   assert.deepEqual(check.totals.lines[0].unitPrice, { amount: 1250, currency: "EUR" });
+});
+
+test("a getter that validates another cart while its own cart is read gets both answers right", () => {
+  const catalog = [item("A", "A"), item("B", "B")];
+  let inner;
+  const line = { sku: "B", get quantity() { inner = ordo.validateCart({ currency: "EUR", lines: [{ sku: "A", quantity: 3 }] }, catalog, {}, now); return 2; } };
+  const outer = ordo.validateCart({ currency: "EUR", lines: [line] }, catalog, {}, now);
+  assert.equal(inner.totals.subtotal.amount, 3750);
+  assert.deepEqual(outer.totals.lines.map((l) => [l.sku, l.quantity]), [["B", 2]]);
+});
+
+test("strings of every length and script, and integers up to 2^53, are read exactly", () => {
+  const lengths = [0, 1, 42, 85, 86, 255, 256, 70000];
+  const names = lengths.flatMap((n) => ["x".repeat(n), "é".repeat(n), "🎁".repeat(n >> 1)]).filter((s) => s.length > 0);
+  const catalog = names.map((name, i) => ({ ...item(`SKU-${i}`, name), unitPrice: { amount: 2 ** 53 - 1 - i, currency: "EUR" } }));
+  const check = ordo.validateCart({ currency: "EUR", lines: [{ sku: "SKU-3", quantity: 1 }] }, catalog, {}, now);
+  assert.equal(check.totals.lines[0].name, names[3]);
+  for (const [i, name] of names.entries()) {
+    const one = ordo.validateCart({ currency: "EUR", lines: [{ sku: `SKU-${i}`, quantity: 1 }] }, catalog, {}, now);
+    assert.equal(one.totals.lines[0].name, name);
+    assert.equal(one.totals.lines[0].unitPrice.amount, 2 ** 53 - 1 - i);
+  }
+});
+
+test("where code generation from strings is forbidden (a strict Content-Security-Policy), results are the same", () => {
+  const flag = "--disallow-code-generation-from-strings";
+  const blocked = spawnSync(process.execPath, [flag, "-e", "new Function('return 1')"], { encoding: "utf8" });
+  assert.notEqual(blocked.status, 0, "the flag should forbid new Function");
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // a run of its own, reporting as usual
+  const parity = spawnSync(process.execPath, [flag, "--test", "--test-reporter=tap", join(wasmDir, "test/parity.test.mjs")],
+    { encoding: "utf8", env });
+  assert.equal(parity.status, 0, parity.stdout + parity.stderr);
+  assert.match(parity.stdout, /# fail 0/);
+  assert.match(parity.stdout, /# pass [1-9]/);
 });

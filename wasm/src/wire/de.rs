@@ -6,11 +6,11 @@ use super::Error;
 
 type Result<T> = std::result::Result<T, Error>;
 
-/// Reads one value from `text`, which must hold nothing else.
-pub(super) fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T> {
-    let mut reader = Reader { text, at: 0 };
+/// Reads one value from `bytes`, which must hold nothing else.
+pub(super) fn from_bytes<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let mut reader = Reader { bytes, at: 0 };
     let value = T::deserialize(&mut reader)?;
-    if reader.at != text.len() {
+    if reader.at != bytes.len() {
         return Err(Error::custom("trailing input after the value"));
     }
     Ok(value)
@@ -18,9 +18,9 @@ pub(super) fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T> {
 
 /// A cursor over an encoded value.
 struct Reader<'de> {
-    /// The encoded value (ASCII tags, strings as `codec.js` wrote them).
-    text: &'de str,
-    /// Byte offset of the next tag.
+    /// The encoded value (see `codec.js`).
+    bytes: &'de [u8],
+    /// Offset of the next tag.
     at: usize,
 }
 
@@ -29,66 +29,56 @@ fn malformed() -> Error {
 }
 
 impl<'de> Reader<'de> {
-    #[inline(never)]
     fn peek(&self) -> Result<u8> {
-        self.text.as_bytes().get(self.at).copied().ok_or_else(malformed)
+        self.bytes.get(self.at).copied().ok_or_else(malformed)
     }
 
-    #[inline(never)]
     fn next(&mut self) -> Result<u8> {
         let tag = self.peek()?;
         self.at += 1;
         Ok(tag)
     }
 
-    /// The digits after an `i` or `s` tag, up to and including `;`. Integers beyond `i64` are refused.
-    #[inline(never)]
-    fn int(&mut self) -> Result<i128> {
-        let bytes = self.text.as_bytes();
-        let negative = bytes.get(self.at) == Some(&b'-');
-        if negative {
-            self.at += 1;
-        }
-        let mut n: i128 = 0;
+    /// The magnitude after a `+` or `-` tag (LEB128); one beyond `u64` is read through and is `None`.
+    fn magnitude(&mut self) -> Result<Option<u64>> {
+        let mut n: u64 = 0;
+        let mut shift = 0;
+        let mut fits = true;
         loop {
-            match bytes.get(self.at) {
-                Some(b';') => break,
-                Some(d @ b'0'..=b'9') if n < i128::from(u64::MAX) => n = n * 10 + i128::from(d - b'0'),
-                _ => return Err(malformed()),
+            let byte = self.next()?;
+            let bits = u64::from(byte & 0x7f);
+            if shift >= 64 || (bits << shift) >> shift != bits {
+                fits &= bits == 0;
+            } else {
+                n |= bits << shift;
             }
-            self.at += 1;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return Ok(fits.then_some(n));
+            }
         }
-        self.at += 1;
-        Ok(if negative { -n } else { n })
     }
 
-    /// A string's text after its `s` tag: `<UTF-16 length>;<text>`.
-    #[inline(never)]
-    fn string(&mut self) -> Result<&'de str> {
-        let units = usize::try_from(self.int()?).map_err(|_| malformed())?;
-        let rest = &self.text[self.at..];
-        // ASCII (the usual case): one byte per UTF-16 unit. Otherwise count units char by char.
-        let len = match rest.as_bytes().get(..units) {
-            Some(head) if head.is_ascii() => units,
-            _ => {
-                let mut seen = 0;
-                let mut end = 0;
-                for c in rest.chars() {
-                    if seen == units {
-                        break;
-                    }
-                    seen += c.len_utf16();
-                    end += c.len_utf8();
-                }
-                if seen != units {
-                    return Err(malformed());
-                }
-                end
+    /// A string's UTF-8 after its `s` or `S` tag.
+    fn string_after(&mut self, tag: u8) -> Result<&'de str> {
+        let len = match tag {
+            b's' => usize::from(self.next()?),
+            b'S' => {
+                let bytes = self.bytes.get(self.at..self.at + 4).ok_or_else(malformed)?;
+                self.at += 4;
+                u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
             }
+            _ => return Err(malformed()),
         };
-        let s = rest.get(..len).ok_or_else(malformed)?;
+        let bytes = self.bytes.get(self.at..self.at + len).ok_or_else(malformed)?;
         self.at += len;
-        Ok(s)
+        std::str::from_utf8(bytes).map_err(|_| malformed())
+    }
+
+    /// The next value, which must be a string (an object's key).
+    fn string(&mut self) -> Result<&'de str> {
+        let tag = self.next()?;
+        self.string_after(tag)
     }
 
     /// What the next value is, for an error message; consumes it.
@@ -98,12 +88,16 @@ impl<'de> Reader<'de> {
             b'u' | b'n' => Unexpected::Unit,
             b't' => Unexpected::Bool(true),
             b'f' => Unexpected::Bool(false),
-            b'i' => match i64::try_from(self.int()?) {
-                Ok(n) => Unexpected::Signed(n),
-                Err(_) => Unexpected::Other("integer out of range"),
+            b'+' | b'-' => match (self.magnitude()?, tag == b'-') {
+                (Some(n), false) => Unexpected::Unsigned(n),
+                (Some(n), true) => match i64::try_from(n) {
+                    Ok(n) => Unexpected::Signed(-n),
+                    Err(_) => Unexpected::Other("integer out of range"),
+                },
+                (None, _) => Unexpected::Other("integer out of range"),
             },
             b'd' => Unexpected::Float(f64::NAN),
-            b's' => Unexpected::Str(self.string()?),
+            b's' | b'S' => Unexpected::Str(self.string_after(tag)?),
             b'[' => {
                 self.skip_rest(b']')?;
                 Unexpected::Seq
@@ -132,7 +126,6 @@ impl<'de> Reader<'de> {
         let mut count = 0;
         while self.peek()? != close {
             if close == b'}' {
-                self.expect(b's')?;
                 self.string()?;
             }
             self.skip()?;
@@ -145,8 +138,8 @@ impl<'de> Reader<'de> {
     #[inline(never)]
     fn skip(&mut self) -> Result<()> {
         match self.next()? {
-            b'i' => self.int().map(drop),
-            b's' => self.string().map(drop),
+            b'+' | b'-' => self.magnitude().map(drop),
+            tag @ (b's' | b'S') => self.string_after(tag).map(drop),
             b'[' => self.skip_rest(b']').map(drop),
             b'{' => self.skip_rest(b'}').map(drop),
             _ => Ok(()),
@@ -154,22 +147,16 @@ impl<'de> Reader<'de> {
     }
 
     #[inline(never)]
-    fn expect(&mut self, tag: u8) -> Result<()> {
-        if self.next()? == tag { Ok(()) } else { Err(malformed()) }
-    }
-
     fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
         match self.next()? {
-            b'i' => {
-                let n = self.int()?;
-                match i64::try_from(n) {
+            tag @ (b'+' | b'-') => match (self.magnitude()?, tag == b'-') {
+                (Some(n), false) => match i64::try_from(n) {
                     Ok(n) => visitor.visit_i64(n),
-                    Err(_) => match u64::try_from(n) {
-                        Ok(n) => visitor.visit_u64(n),
-                        Err(_) => Err(Error::custom("integer out of range")),
-                    },
-                }
-            }
+                    Err(_) => visitor.visit_u64(n),
+                },
+                (Some(n), true) if n <= 1 << 63 => visitor.visit_i64((n as i64).wrapping_neg()),
+                _ => Err(Error::custom("integer out of range")),
+            },
             tag => Err(self.invalid(tag, &visitor)),
         }
     }
@@ -193,8 +180,8 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
                 visitor.visit_unit()
             }
             b't' | b'f' => self.deserialize_bool(visitor),
-            b'i' => self.integer(visitor),
-            b's' => self.deserialize_str(visitor),
+            b'+' | b'-' => self.integer(visitor),
+            b's' | b'S' => self.deserialize_str(visitor),
             b'[' => self.deserialize_seq(visitor),
             b'{' => self.deserialize_map(visitor),
             tag => {
@@ -223,7 +210,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.next()? {
-            b's' => visitor.visit_borrowed_str(self.string()?),
+            tag @ (b's' | b'S') => visitor.visit_borrowed_str(self.string_after(tag)?),
             tag => Err(self.invalid(tag, &visitor)),
         }
     }
@@ -325,13 +312,12 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         visitor: V,
     ) -> Result<V::Value> {
         match self.next()? {
-            b's' => visitor.visit_enum(self.string()?.into_deserializer()),
+            tag @ (b's' | b'S') => visitor.visit_enum(self.string_after(tag)?.into_deserializer()),
             b'{' => {
                 if self.peek()? == b'}' {
                     self.at += 1;
                     return Err(Error::invalid_length(0, &"1"));
                 }
-                self.expect(b's')?;
                 let tag = self.string()?;
                 let value = visitor.visit_enum(Variant { reader: &mut *self, tag })?;
                 let extra = self.skip_rest(b'}')?;
@@ -385,7 +371,6 @@ impl<'de> de::MapAccess<'de> for Entries<'_, 'de> {
         if self.reader.peek()? == b'}' {
             return Ok(None);
         }
-        self.reader.expect(b's')?;
         let key = self.reader.string()?;
         seed.deserialize(key.into_deserializer()).map(Some)
     }
@@ -441,24 +426,49 @@ impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
 mod tests {
     use super::*;
 
+    /// `s` as `codec.js` writes a short string.
+    fn short(s: &str) -> Vec<u8> {
+        let mut out = vec![b's', s.len() as u8];
+        out.extend_from_slice(s.as_bytes());
+        out
+    }
+
     #[test]
-    fn a_string_is_read_by_its_length_in_utf16_units() {
-        // "é" is one UTF-16 unit (two UTF-8 bytes), "🎁" two units (four bytes).
-        let read: Vec<String> = from_str("[s2;aés3;🎁;s1;;]").unwrap();
-        assert_eq!(read, ["aé", "🎁;", ";"]);
+    fn strings_are_read_by_their_length_in_bytes() {
+        let mut input = vec![b'['];
+        input.extend(short("aé"));
+        input.extend(short("🎁]"));
+        input.extend([b'S', 1, 0, 0, 0, b';']);
+        input.push(b']');
+        let read: Vec<String> = from_bytes(&input).unwrap();
+        assert_eq!(read, ["aé", "🎁]", ";"]);
+    }
+
+    #[test]
+    fn integers_are_a_sign_and_leb128_and_beyond_64_bits_are_out_of_range() {
+        let read: Vec<i64> =
+            from_bytes(b"[+\x00-\x01+\xac\x02-\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01]").unwrap();
+        assert_eq!(read, [0, -1, 300, i64::MIN]);
+        let read: u64 = from_bytes(b"+\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01").unwrap();
+        assert_eq!(read, u64::MAX);
+        let err = from_bytes::<u64>(b"+\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02").unwrap_err().to_string();
+        assert_eq!(err, "integer out of range");
+        assert!(from_bytes::<i64>(b"-\x81\x80\x80\x80\x80\x80\x80\x80\x80\x01").is_err(), "-(2^63 + 1)");
     }
 
     #[test]
     fn undefined_and_null_are_none_and_a_float_is_named_without_its_value() {
-        let read: Vec<Option<i64>> = from_str("[ui7;n]").unwrap();
+        let read: Vec<Option<i64>> = from_bytes(b"[u+\x07n]").unwrap();
         assert_eq!(read, [None, Some(7), None]);
-        let err = from_str::<i64>("d").unwrap_err().to_string();
+        let err = from_bytes::<i64>(b"d").unwrap_err().to_string();
         assert_eq!(err, "invalid type: floating point number, expected i64");
     }
 
     #[test]
-    fn input_after_the_value_is_refused() {
-        assert!(from_str::<i64>("i1;i2;").is_err());
-        assert!(from_str::<String>("s5;ab").is_err());
+    fn input_after_the_value_and_cut_or_invalid_utf8_strings_are_refused() {
+        assert!(from_bytes::<i64>(b"+\x01+\x02").is_err());
+        assert!(from_bytes::<String>(b"s\x05ab").is_err());
+        assert!(from_bytes::<String>(b"s\x02\xc3\x28").is_err());
+        assert!(from_bytes::<i64>(b"+\x80").is_err());
     }
 }

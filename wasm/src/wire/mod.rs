@@ -1,6 +1,6 @@
-//! The wire codec between JS values and Rust types: one compact string per crossing instead of one call per field.
+//! The wire codec between JS values and Rust types: one buffer per crossing instead of one call per field.
 //!
-//! `codec.js` turns a JS argument into a string ([`from_js`] reads it with serde), and turns the words
+//! `codec.js` turns a JS argument into bytes ([`from_js`] reads them with serde), and turns the words
 //! and text [`to_js`] writes back into plain JS objects. The format is self-describing and generic (see
 //! `codec.js`), so the Rust types stay the single source of the wire shape. No float is ever
 //! formatted or parsed: Ordo's wire types hold none, and leaving that code out keeps the module small.
@@ -26,15 +26,15 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/wire/codec.js")]
 extern "C" {
-    /// A JS value as one string; throws a `RangeError` when it is nested too deeply.
+    /// A JS value as bytes; throws a `RangeError` when it is nested too deeply.
     #[wasm_bindgen(catch)]
-    fn encode(value: &JsValue) -> Result<String, JsValue>;
+    fn encode(value: &JsValue) -> Result<Vec<u8>, JsValue>;
     /// The JS value that words and text written by [`ser`] describe (`words` is a view of wasm memory).
     fn decode(words: &[u32], text: &str) -> JsValue;
     /// [`encode`] of a copy of the value, which [`keep`] then remembers under `slot`.
     #[cfg(feature = "cart")]
     #[wasm_bindgen(catch, js_name = encodeToKeep)]
-    fn encode_to_keep(value: &JsValue, slot: u32) -> Result<String, JsValue>;
+    fn encode_to_keep(value: &JsValue, slot: u32) -> Result<Vec<u8>, JsValue>;
     /// Remembers the copy [`encode_to_keep`] encoded last for `slot`.
     #[cfg(feature = "cart")]
     fn keep(slot: u32);
@@ -112,8 +112,8 @@ impl Display for Unexp<'_> {
 
 /// Reads a JS value into `T`. `Err` holds the message (serde's wording).
 pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, Error> {
-    let text = encode(value).map_err(|_| too_deep())?;
-    de::from_str(&text)
+    let bytes = encode(value).map_err(|_| too_deep())?;
+    de::from_bytes(&bytes)
 }
 
 fn too_deep() -> Error {
@@ -153,8 +153,8 @@ impl<T: DeserializeOwned> Memo<T> {
         {
             return Ok(last);
         }
-        let text = encode_to_keep(value, self.slot).map_err(|_| too_deep())?;
-        let read = Rc::new(de::from_str(&text)?);
+        let bytes = encode_to_keep(value, self.slot).map_err(|_| too_deep())?;
+        let read = Rc::new(de::from_bytes(&bytes)?);
         // Only now: after a failed parse, `codec.js` still holds the content of `last`.
         keep(self.slot);
         *self.last.borrow_mut() = Some(Rc::clone(&read));

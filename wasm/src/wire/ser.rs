@@ -11,66 +11,95 @@ type Result<T = ()> = std::result::Result<T, Error>;
 /// JS numbers hold integers exactly up to 2^53 − 1.
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
-/// A name's address and length: names are `&'static str`s from the serde derives.
-type Name = (usize, usize);
-
-/// Slots of [`Names::recent`].
+/// Slots of [`Shapes::recent`] and of [`Writer::recent`] (a power of two).
 const RECENT: usize = 64;
 
-/// The names sent to `codec.js`, each with the number `codec.js` knows it by.
+/// The object shapes (field names, in order) sent to `codec.js`, each with the number `codec.js`
+/// knows it by. An object is written as its values followed by its shape's number: `codec.js`
+/// builds every object of a shape with one function made for that shape.
 #[derive(Debug)]
-struct Names {
-    /// Every name sent, sorted by name, searched by bisection.
-    sorted: Vec<(Name, u32)>,
-    /// A direct-mapped cache in front of `sorted`, by address: most lookups are one comparison
-    /// (a result names the same few dozen fields again and again).
-    recent: [(Name, u32); RECENT],
+struct Shapes {
+    /// Every shape sent, by number (field names are `&'static str`s from the serde derives).
+    list: Vec<Box<[&'static str]>>,
+    /// Shape numbers sorted by their names, searched by bisection.
+    sorted: Vec<u32>,
+    /// A direct-mapped cache in front of `sorted`, by a hash of the names: most lookups are one
+    /// comparison (a result has the same few shapes again and again). `u32::MAX` is an empty slot.
+    recent: [u32; RECENT],
 }
 
-impl Names {
-    /// The number of `name`, and whether it was new (then it is numbered now).
-    fn number(&mut self, name: Name) -> (u32, bool) {
-        let slot = (name.0 ^ (name.0 >> 6)) % RECENT;
-        if self.recent[slot].0 == name {
-            return (self.recent[slot].1, false);
+impl Shapes {
+    /// The number of the shape `names`, and whether it is new (then it is numbered now).
+    fn number(&mut self, names: &[&'static str]) -> (u32, bool) {
+        // By address: the same derive hands over the same `&'static str`s every time.
+        let hash = names.iter().fold(names.len() as u32, |h, name| {
+            (h ^ name.as_ptr() as u32).wrapping_mul(0x9e37_79b9).rotate_left(5)
+        });
+        let slot = (hash.wrapping_mul(0x9e37_79b9) >> (32 - RECENT.trailing_zeros())) as usize;
+        let cached = self.recent[slot];
+        if let Some(shape) = self.list.get(cached as usize)
+            && same(shape, names)
+        {
+            return (cached, false);
         }
-        let (number, new) = match self.sorted.binary_search_by_key(&name, |(k, _)| *k) {
-            Ok(found) => (self.sorted[found].1, false),
-            Err(at) => {
-                let number = self.sorted.len() as u32;
-                self.sorted.insert(at, (name, number));
-                (number, true)
-            }
-        };
-        self.recent[slot] = (name, number);
+        let list = &self.list;
+        let (number, new) =
+            match self.sorted.binary_search_by(|n| addresses(&list[*n as usize]).cmp(addresses(names))) {
+                Ok(found) => (self.sorted[found], false),
+                Err(at) => {
+                    let number = self.list.len() as u32;
+                    self.list.push(names.into());
+                    self.sorted.insert(at, number);
+                    (number, true)
+                }
+            };
+        self.recent[slot] = number;
         (number, new)
     }
 
-    /// Forgets the names numbered from `known` on.
+    /// Forgets the shapes numbered from `known` on.
     fn truncate(&mut self, known: usize) {
-        self.sorted.retain(|(_, number)| (*number as usize) < known);
-        self.recent = [((0, 0), 0); RECENT];
+        self.list.truncate(known);
+        self.sorted.retain(|number| (*number as usize) < known);
+        self.recent = [u32::MAX; RECENT];
     }
+}
+
+/// Whether two shapes have the same names, compared by address (a derive hands over the same
+/// `&'static str`s every time; comparing text made this a tenth of the writer's time).
+fn same(a: &[&'static str], b: &[&'static str]) -> bool {
+    a.len() == b.len() && addresses(a).eq(addresses(b))
+}
+
+/// The address and length of each name.
+fn addresses<'a>(names: &'a [&'static str]) -> impl Iterator<Item = (usize, usize)> + 'a {
+    names.iter().map(|name| (name.as_ptr() as usize, name.len()))
 }
 
 thread_local! {
     /// Kept for the module's lifetime, like `codec.js`'s list.
-    static KEYS: RefCell<Names> =
-        const { RefCell::new(Names { sorted: Vec::new(), recent: [((0, 0), 0); RECENT] }) };
+    static SHAPES: RefCell<Shapes> =
+        const { RefCell::new(Shapes { list: Vec::new(), sorted: Vec::new(), recent: [u32::MAX; RECENT] }) };
 }
 
 /// `value` in `codec.js`'s format: the words, and the text of every string and new name in order.
 pub(super) fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        let known = keys.sorted.len();
-        let mut writer =
-            Writer { words: Vec::with_capacity(1024), text: String::with_capacity(1024), keys: &mut keys };
+    SHAPES.with(|shapes| {
+        let mut shapes = shapes.borrow_mut();
+        let known = shapes.list.len();
+        let mut writer = Writer {
+            words: Vec::with_capacity(1024),
+            text: String::with_capacity(1024),
+            shapes: &mut shapes,
+            fields: Vec::with_capacity(32),
+            strings: 0,
+            recent: [NO_STRING; RECENT],
+        };
         match value.serialize(&mut writer) {
             Ok(()) => Ok((writer.words, writer.text)),
             Err(e) => {
-                // The JS side never sees this output: forget the names it would have learnt from it.
-                keys.truncate(known);
+                // The JS side never sees this output: forget the shapes it would have learnt from it.
+                shapes.truncate(known);
                 Err(e)
             }
         }
@@ -79,7 +108,7 @@ pub(super) fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, St
 
 /// A word's kind, in its low [`KIND_BITS`] bits; the rest is its payload.
 const KIND_BITS: u32 = 3;
-/// A constant: the payload is one of [`NULL`], [`FALSE`], [`TRUE`], [`ARRAY`], [`OBJECT`], [`END`].
+/// A constant: the payload is one of [`NULL`], [`FALSE`], [`TRUE`], [`ARRAY`], [`END`].
 const CONST: u32 = 0;
 /// A whole number below 2^29: the payload.
 const SMALL: u32 = 1;
@@ -89,28 +118,50 @@ const NEGATIVE: u32 = 2;
 const LARGE: u32 = 3;
 /// A string: the payload is its length in UTF-16 units; its text comes next in the text.
 const STRING: u32 = 4;
-/// A field name sent before: the payload is its number.
-const KEY: u32 = 5;
-/// A new field name, numbered next: the payload is its length in UTF-16 units; its text comes next in the text.
-const NEW_KEY: u32 = 6;
-/// Payloads of [`CONST`] words. [`END`] closes the array or object opened last.
+/// An object of a shape sent before, its values the last ones written: the payload is the shape's number.
+const OBJECT: u32 = 5;
+/// An object of a new shape, numbered next: the payload is its number of fields; one word per
+/// field follows (the name's length in UTF-16 units), the names come next in the text.
+const NEW_OBJECT: u32 = 6;
+/// A string written before in this output: the payload is its number (strings are numbered from 0
+/// in the order of their [`STRING`] words).
+const AGAIN: u32 = 7;
+/// Payloads of [`CONST`] words. [`END`] closes the array opened last.
 const NULL: u32 = 0;
 const FALSE: u32 = 1;
 const TRUE: u32 = 2;
 const ARRAY: u32 = 3;
-const OBJECT: u32 = 4;
-const END: u32 = 5;
+const END: u32 = 4;
 /// Payloads are below this.
 const PAYLOAD_LIMIT: u64 = 1 << (32 - KIND_BITS);
+/// Strings up to this many bytes are looked up among those already written (currency codes,
+/// variant names, SKUs); longer ones (messages, names) rarely repeat.
+const SHORT: usize = 16;
+
+/// A short string written in this output: where its text starts, its length in bytes and its number.
+#[derive(Debug, Clone, Copy)]
+struct Written {
+    at: u32,
+    len: u32,
+    number: u32,
+}
+
+const NO_STRING: Written = Written { at: 0, len: 0, number: u32::MAX };
 
 /// Appends encoded values to `words` and `text`.
 struct Writer<'k> {
-    /// One word per value, name or bracket (two more for a large integer).
+    /// One word per value, object or bracket (more for a large integer or a new shape).
     words: Vec<u32>,
     /// The text of every string and new name, in the order of their words (UTF-8 here, UTF-16 in JS).
     text: String,
-    /// Names already sent to `codec.js`, by address.
-    keys: &'k mut Names,
+    /// Shapes already sent to `codec.js`.
+    shapes: &'k mut Shapes,
+    /// The names of the fields written so far of the objects being written (innermost last).
+    fields: Vec<&'static str>,
+    /// [`STRING`] words written so far.
+    strings: u32,
+    /// Short strings written, direct-mapped by a hash of their text.
+    recent: [Written; RECENT],
 }
 
 impl Writer<'_> {
@@ -134,26 +185,58 @@ impl Writer<'_> {
         }
     }
 
-    #[inline(never)]
-    fn string(&mut self, kind: u32, s: &str) -> Result {
+    /// `s`'s length in UTF-16 units, checked against the payload limit.
+    fn units(s: &str) -> Result<u32> {
         let units = if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
         if units as u64 >= PAYLOAD_LIMIT {
             return Err(Error::custom("a string too long for the wire"));
         }
-        self.word(kind, units as u32);
-        self.text.push_str(s);
-        Ok(())
+        Ok(units as u32)
     }
 
     #[inline(never)]
-    fn key(&mut self, name: &'static str) -> Result {
-        match self.keys.number((name.as_ptr() as usize, name.len())) {
-            (number, false) => {
-                self.word(KEY, number);
-                Ok(())
+    fn string(&mut self, s: &str) -> Result {
+        // FNV-1a; the slot is the hash's top bits (its best mixed).
+        let slot = (s.len() <= SHORT).then(|| {
+            let hash = s.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+            (hash >> (32 - RECENT.trailing_zeros())) as usize
+        });
+        if let Some(slot) = slot {
+            let seen = self.recent[slot];
+            if seen.number != u32::MAX
+                && self.text.get(seen.at as usize..(seen.at + seen.len) as usize) == Some(s)
+            {
+                self.word(AGAIN, seen.number);
+                return Ok(());
             }
-            (_, true) => self.string(NEW_KEY, name),
         }
+        let units = Self::units(s)?;
+        if let Some(slot) = slot {
+            self.recent[slot] =
+                Written { at: self.text.len() as u32, len: s.len() as u32, number: self.strings };
+        }
+        self.word(STRING, units);
+        self.text.push_str(s);
+        self.strings += 1;
+        Ok(())
+    }
+
+    /// Ends the object whose values were written since its fields from `start` on were named.
+    #[inline(never)]
+    fn object(&mut self, start: usize) -> Result {
+        let (number, new) = self.shapes.number(&self.fields[start..]);
+        if new {
+            self.word(NEW_OBJECT, (self.fields.len() - start) as u32);
+            for i in start..self.fields.len() {
+                let name = self.fields[i];
+                self.words.push(Self::units(name)?);
+                self.text.push_str(name);
+            }
+        } else {
+            self.word(OBJECT, number);
+        }
+        self.fields.truncate(start);
+        Ok(())
     }
 
     #[inline(never)]
@@ -179,16 +262,32 @@ fn unsupported(what: &str) -> Error {
     Error::custom(format!("{what} cannot be written to JS"))
 }
 
+/// The elements of an array being written; for a tuple variant, also the variant wrapping it.
+struct Elements<'a, 'k> {
+    writer: &'a mut Writer<'k>,
+    /// `{ variant: [elements] }`: where the variant object's field name is in [`Writer::fields`].
+    variant: Option<usize>,
+}
+
+/// The fields of an object being written; for a struct variant, also the variant wrapping it.
+struct Fields<'a, 'k> {
+    writer: &'a mut Writer<'k>,
+    /// Where this object's field names start in [`Writer::fields`].
+    start: usize,
+    /// `{ variant: { fields } }`: where the variant object's field name is in [`Writer::fields`].
+    variant: Option<usize>,
+}
+
 impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = Self;
-    type SerializeTuple = Self;
-    type SerializeTupleStruct = Self;
-    type SerializeTupleVariant = Self;
+    type SerializeSeq = Elements<'a, 'k>;
+    type SerializeTuple = Elements<'a, 'k>;
+    type SerializeTupleStruct = Elements<'a, 'k>;
+    type SerializeTupleVariant = Elements<'a, 'k>;
     type SerializeMap = Impossible<(), Error>;
-    type SerializeStruct = Self;
-    type SerializeStructVariant = Self;
+    type SerializeStruct = Fields<'a, 'k>;
+    type SerializeStructVariant = Fields<'a, 'k>;
 
     fn serialize_bool(self, v: bool) -> Result {
         self.constant(if v { TRUE } else { FALSE });
@@ -226,10 +325,10 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         Err(unsupported("a float"))
     }
     fn serialize_char(self, v: char) -> Result {
-        self.string(STRING, v.encode_utf8(&mut [0; 4]))
+        self.string(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result {
-        self.string(STRING, v)
+        self.string(v)
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result {
         Err(unsupported("a byte string"))
@@ -249,11 +348,12 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         self.serialize_unit()
     }
     fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result {
-        self.serialize_str(variant)
+        self.string(variant)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result {
         value.serialize(self)
     }
+    /// `{ variant: value }`.
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _name: &'static str,
@@ -261,128 +361,148 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         variant: &'static str,
         value: &T,
     ) -> Result {
-        self.constant(OBJECT);
-        self.key(variant)?;
+        let start = self.fields.len();
+        self.fields.push(variant);
         value.serialize(&mut *self)?;
-        self.constant(END);
-        Ok(())
+        self.object(start)
     }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self> {
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Elements<'a, 'k>> {
         self.constant(ARRAY);
-        Ok(self)
+        Ok(Elements { writer: self, variant: None })
     }
-    fn serialize_tuple(self, len: usize) -> Result<Self> {
+    fn serialize_tuple(self, len: usize) -> Result<Elements<'a, 'k>> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Self> {
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Elements<'a, 'k>> {
         self.serialize_seq(Some(len))
     }
+    /// `{ variant: [elements] }`.
     fn serialize_tuple_variant(
         self,
         _name: &'static str,
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Self> {
-        self.constant(OBJECT);
-        self.key(variant)?;
+    ) -> Result<Elements<'a, 'k>> {
+        let start = self.fields.len();
+        self.fields.push(variant);
         self.constant(ARRAY);
-        Ok(self)
+        Ok(Elements { writer: self, variant: Some(start) })
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
         Err(unsupported("a map"))
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self> {
-        self.constant(OBJECT);
-        Ok(self)
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Fields<'a, 'k>> {
+        let start = self.fields.len();
+        Ok(Fields { writer: self, start, variant: None })
     }
+    /// `{ variant: { fields } }`.
     fn serialize_struct_variant(
         self,
         _name: &'static str,
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Self> {
-        self.constant(OBJECT);
-        self.key(variant)?;
-        self.constant(OBJECT);
-        Ok(self)
+    ) -> Result<Fields<'a, 'k>> {
+        let outer = self.fields.len();
+        self.fields.push(variant);
+        let start = self.fields.len();
+        Ok(Fields { writer: self, start, variant: Some(outer) })
     }
 }
 
-impl ser::SerializeSeq for &mut Writer<'_> {
+impl Elements<'_, '_> {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        value.serialize(&mut *self.writer)
+    }
+
+    fn end(self) -> Result {
+        self.writer.constant(END);
+        match self.variant {
+            Some(start) => self.writer.object(start),
+            None => Ok(()),
+        }
+    }
+}
+
+impl ser::SerializeSeq for Elements<'_, '_> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        value.serialize(&mut **self)
+        self.element(value)
     }
     fn end(self) -> Result {
-        self.constant(END);
-        Ok(())
+        Elements::end(self)
     }
 }
 
-impl ser::SerializeTuple for &mut Writer<'_> {
+impl ser::SerializeTuple for Elements<'_, '_> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        value.serialize(&mut **self)
+        self.element(value)
     }
     fn end(self) -> Result {
-        self.constant(END);
-        Ok(())
+        Elements::end(self)
     }
 }
 
-impl ser::SerializeTupleStruct for &mut Writer<'_> {
+impl ser::SerializeTupleStruct for Elements<'_, '_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        value.serialize(&mut **self)
+        self.element(value)
     }
     fn end(self) -> Result {
-        self.constant(END);
-        Ok(())
+        Elements::end(self)
     }
 }
 
-impl ser::SerializeTupleVariant for &mut Writer<'_> {
+impl ser::SerializeTupleVariant for Elements<'_, '_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        value.serialize(&mut **self)
+        self.element(value)
     }
     fn end(self) -> Result {
-        self.constant(END);
-        self.constant(END);
-        Ok(())
+        Elements::end(self)
     }
 }
 
-impl ser::SerializeStruct for &mut Writer<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.key(key)?;
-        value.serialize(&mut **self)
+impl Fields<'_, '_> {
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        self.writer.fields.push(key);
+        value.serialize(&mut *self.writer)
     }
+
     fn end(self) -> Result {
-        self.constant(END);
-        Ok(())
+        self.writer.object(self.start)?;
+        match self.variant {
+            Some(outer) => self.writer.object(outer),
+            None => Ok(()),
+        }
     }
 }
 
-impl ser::SerializeStructVariant for &mut Writer<'_> {
+impl ser::SerializeStruct for Fields<'_, '_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.key(key)?;
-        value.serialize(&mut **self)
+        self.field(key, value)
     }
     fn end(self) -> Result {
-        self.constant(END);
-        self.constant(END);
-        Ok(())
+        Fields::end(self)
+    }
+}
+
+impl ser::SerializeStructVariant for Fields<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        self.field(key, value)
+    }
+    fn end(self) -> Result {
+        Fields::end(self)
     }
 }
 
@@ -396,40 +516,95 @@ mod tests {
         right: Option<&'static str>,
     }
 
+    const fn w(kind: u32, payload: u32) -> u32 {
+        payload << KIND_BITS | kind
+    }
+
+    fn shapes_known() -> u32 {
+        SHAPES.with(|s| s.borrow().list.len()) as u32
+    }
+
     #[test]
-    fn a_field_name_is_sent_once_then_referred_to_by_number() {
+    fn an_object_is_its_values_then_its_shape_whose_names_are_sent_once() {
         let (words, text) =
             to_parts(&[Pair { left: -3, right: Some("é") }, Pair { left: 4, right: None }]).unwrap();
-        let first = KEYS.with(|k| k.borrow().sorted.len()) as u32 - 2;
-        let w = |kind: u32, payload: u32| payload << KIND_BITS | kind;
-        let c = |which: u32| w(CONST, which);
+        let pair = shapes_known() - 1;
         #[rustfmt::skip]
         let expected = [
-            c(ARRAY),
-            c(OBJECT), w(NEW_KEY, 4), w(NEGATIVE, 3), w(NEW_KEY, 5), w(STRING, 1), c(END),
-            c(OBJECT), w(KEY, first), w(SMALL, 4), w(KEY, first + 1), c(NULL), c(END),
-            c(END),
+            w(CONST, ARRAY),
+            w(NEGATIVE, 3), w(STRING, 1), w(NEW_OBJECT, 2), 4, 5,
+            w(SMALL, 4), w(CONST, NULL), w(OBJECT, pair),
+            w(CONST, END),
         ];
         assert_eq!(words, expected);
-        assert_eq!(text, "leftrighté");
+        assert_eq!(text, "éleftright");
+        let (again, text) = to_parts(&Pair { left: 1, right: None }).unwrap();
+        assert_eq!(again, [w(SMALL, 1), w(CONST, NULL), w(OBJECT, pair)]);
+        assert_eq!(text, "");
+    }
+
+    #[test]
+    fn a_short_string_written_before_is_sent_by_its_number() {
+        let long = "a string longer than sixteen bytes";
+        let (words, text) = to_parts(&["USD", "EUR", "USD", long, long, "EUR"]).unwrap();
+        #[rustfmt::skip]
+        let expected = [
+            w(CONST, ARRAY),
+            w(STRING, 3), w(STRING, 3), w(AGAIN, 0), w(STRING, 34), w(STRING, 34), w(AGAIN, 1),
+            w(CONST, END),
+        ];
+        assert_eq!(words, expected);
+        assert_eq!(text, format!("USDEUR{long}{long}"));
+    }
+
+    #[test]
+    fn variants_are_objects_named_after_them() {
+        #[derive(serde::Serialize)]
+        enum E {
+            Unit,
+            Newtype(u8),
+            Tuple(u8, u8),
+            Struct { inner: u8 },
+        }
+        let before = shapes_known();
+        let (words, text) =
+            to_parts(&[E::Unit, E::Newtype(1), E::Tuple(2, 3), E::Struct { inner: 4 }]).unwrap();
+        #[rustfmt::skip]
+        let expected = [
+            w(CONST, ARRAY),
+            w(STRING, 4),
+            w(SMALL, 1), w(NEW_OBJECT, 1), 7,
+            w(CONST, ARRAY), w(SMALL, 2), w(SMALL, 3), w(CONST, END), w(NEW_OBJECT, 1), 5,
+            w(SMALL, 4), w(NEW_OBJECT, 1), 5, w(NEW_OBJECT, 1), 6,
+            w(CONST, END),
+        ];
+        assert_eq!(words, expected);
+        assert_eq!(text, "UnitNewtypeTupleinnerStruct");
+        assert_eq!(shapes_known(), before + 4);
     }
 
     #[test]
     fn an_integer_of_2_pow_29_or_more_takes_two_more_words() {
         let (words, _) = to_parts(&[-(1i64 << 29), (1 << 53) - 1]).unwrap();
-        let w = |kind: u32, payload: u32| payload << KIND_BITS | kind;
         assert_eq!(words[1..4], [w(LARGE, 1), 1 << 29, 0]);
         assert_eq!(words[4..7], [w(LARGE, 0), u32::MAX, (1 << 21) - 1]);
     }
 
     #[test]
-    fn an_integer_beyond_2_pow_53_is_refused_and_its_names_forgotten() {
+    fn an_integer_beyond_2_pow_53_is_refused_and_its_shapes_forgotten() {
+        #[derive(serde::Serialize)]
+        struct Inner {
+            small: u8,
+        }
         #[derive(serde::Serialize)]
         struct Big {
+            inner: Inner,
             huge: u64,
         }
-        let before = KEYS.with(|k| k.borrow().sorted.len());
-        assert!(to_parts(&Big { huge: 1 << 53 }).is_err());
-        assert_eq!(KEYS.with(|k| k.borrow().sorted.len()), before);
+        let before = shapes_known();
+        assert!(to_parts(&Big { inner: Inner { small: 1 }, huge: 1 << 53 }).is_err());
+        assert_eq!(shapes_known(), before);
+        let (words, _) = to_parts(&Inner { small: 2 }).unwrap();
+        assert_eq!(words[1], w(NEW_OBJECT, 1), "the shape learnt in the failed call is sent again");
     }
 }
