@@ -1,6 +1,7 @@
 //! The catalog snapshot: what cart validation and allocation need to know about each SKU.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -41,7 +42,8 @@ pub enum TaxClass {
 pub struct CatalogItem {
     pub sku: Sku,
     /// Display name, used in messages.
-    pub name: String,
+    // Shared, not copied, by every priced line of this item.
+    pub name: Arc<str>,
     /// Price of one unit; tax-inclusive or exclusive as the tax rules say.
     pub unit_price: Money,
     /// Inactive products cannot be bought.
@@ -106,6 +108,11 @@ impl Catalog {
     }
 
     pub fn get(&self, sku: &Sku) -> Option<&CatalogItem> {
+        self.items.get(sku)
+    }
+
+    /// The item whose SKU is `sku` (a SKU's text, as [`Sku::check`] gives it).
+    pub fn find(&self, sku: &str) -> Option<&CatalogItem> {
         self.items.get(sku)
     }
 

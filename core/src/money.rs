@@ -55,6 +55,43 @@ impl serde::Serialize for Currency {
     }
 }
 
+/// `amount` split over `weights` (summing to `total`, not zero) by the largest-remainder method, see [`Money::split`].
+fn largest_remainder<T>(amount: T, weights: impl ExactSizeIterator<Item = T>, total: T) -> Vec<T>
+where
+    T: Copy
+        + Ord
+        + From<u8>
+        + std::ops::Mul<Output = T>
+        + std::ops::Div<Output = T>
+        + std::ops::Rem<Output = T>,
+    T: std::ops::AddAssign + std::ops::Sub<Output = T> + std::iter::Sum + TryInto<usize>,
+{
+    let mut parts: Vec<T> = Vec::with_capacity(weights.len());
+    let mut remainders: Vec<(T, usize)> = Vec::with_capacity(weights.len());
+    for (i, w) in weights.enumerate() {
+        let exact = amount * w;
+        parts.push(exact / total);
+        remainders.push((exact % total, i));
+    }
+    let assigned: T = parts.iter().copied().sum();
+    // Fewer units are left than there are parts.
+    let left: usize = (amount - assigned).try_into().unwrap_or(usize::MAX);
+    if left > 0 {
+        // The `left` largest remainders, ties to the earlier part. Indexes are distinct, so the
+        // order is total and the selection is the same whatever the algorithm.
+        let by_remainder = |a: &(T, usize), b: &(T, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let chosen = if left < remainders.len() {
+            remainders.select_nth_unstable_by(left, by_remainder).0
+        } else {
+            &mut remainders[..]
+        };
+        for &mut (_, i) in chosen {
+            parts[i] += T::from(1);
+        }
+    }
+    parts
+}
+
 impl Currency {
     /// Every supported currency, in code order.
     pub const ALL: [Currency; 17] = [
@@ -225,16 +262,14 @@ impl Money {
 
     /// `self × rate / 10 000`, rounded half away from zero: a percentage given in basis points.
     pub fn percent_bp(self, basis_points: u32) -> Result<Money, MoneyError> {
-        let scaled = i128::from(self.amount) * i128::from(basis_points);
-        Money::from_i128(div_round_half_away(scaled, 10_000), self.currency)
+        Ok(Money::new(ratio(self.amount, basis_points, 10_000)?, self.currency))
     }
 
     /// The tax contained in a tax-inclusive amount at `basis_points`:
     /// `self × rate / (10 000 + rate)`, rounded half away from zero.
     pub fn included_tax_bp(self, basis_points: u32) -> Result<Money, MoneyError> {
-        let scaled = i128::from(self.amount) * i128::from(basis_points);
-        let divisor = 10_000 + i128::from(basis_points);
-        Money::from_i128(div_round_half_away(scaled, divisor), self.currency)
+        let divisor = u64::from(basis_points) + 10_000;
+        Ok(Money::new(ratio(self.amount, basis_points, divisor)?, self.currency))
     }
 
     fn from_i128(amount: i128, currency: Currency) -> Result<Money, MoneyError> {
@@ -258,27 +293,19 @@ impl Money {
                 Err(MoneyError::ZeroWeights)
             };
         }
-        let amount = self.amount as u128;
-        let mut parts: Vec<u128> = Vec::with_capacity(weights.len());
-        let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(weights.len());
-        for (i, w) in weights.iter().enumerate() {
-            let exact = amount * u128::from(*w);
-            parts.push(exact / total);
-            remainders.push((exact % total, i));
-        }
-        let assigned: u128 = parts.iter().sum();
-        let mut left = amount - assigned;
-        // Indexes are distinct, so the order is total and an unstable sort gives the same result
-        // (and is one sort routine less in the browser package than a stable one).
-        remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (_, i) in remainders {
-            if left == 0 {
-                break;
-            }
-            parts[i] += 1;
-            left -= 1;
-        }
-        parts.into_iter().map(|p| Money::from_i128(p as i128, self.currency)).collect()
+        let amount = self.amount as u64;
+        let parts = match (u64::try_from(total), weights.iter().max().and_then(|w| amount.checked_mul(*w))) {
+            // The usual case: every product fits 64 bits (no 128-bit division, which wasm does in software).
+            (Ok(total), Some(_)) => largest_remainder(amount, weights.iter().copied(), total)
+                .into_iter()
+                .map(i128::from)
+                .collect(),
+            _ => largest_remainder(u128::from(amount), weights.iter().map(|w| u128::from(*w)), total)
+                .into_iter()
+                .map(|p| p as i128)
+                .collect::<Vec<_>>(),
+        };
+        parts.into_iter().map(|p| Money::from_i128(p, self.currency)).collect()
     }
 
     /// The smaller of two amounts in the same currency.
@@ -321,6 +348,19 @@ impl fmt::Display for Money {
 }
 
 /// Integer division rounding half away from zero; `divisor` must be positive.
+/// `amount × factor / divisor` rounded half away from zero; `Overflow` when that is beyond `i64`.
+fn ratio(amount: i64, factor: u32, divisor: u64) -> Result<i64, MoneyError> {
+    // The usual case fits 64 bits (wasm divides 128-bit numbers in software, ~10× slower).
+    if let Some(scaled) = amount.checked_mul(i64::from(factor))
+        && let Some(rounded) = scaled.unsigned_abs().checked_add(divisor / 2)
+        && let Ok(quotient) = i64::try_from(rounded / divisor)
+    {
+        return Ok(if scaled < 0 { -quotient } else { quotient });
+    }
+    let exact = div_round_half_away(i128::from(amount) * i128::from(factor), i128::from(divisor));
+    i64::try_from(exact).map_err(|_| MoneyError::Overflow)
+}
+
 fn div_round_half_away(numerator: i128, divisor: i128) -> i128 {
     let half = divisor / 2;
     if numerator >= 0 { (numerator + half) / divisor } else { -((-numerator + half) / divisor) }
@@ -425,6 +465,39 @@ mod tests {
                 let got = p.amount() as u128;
                 prop_assert!(got == exact_floor || got == exact_floor + 1);
             }
+        }
+
+        #[test]
+        fn split_gives_the_leftover_units_to_the_largest_remainders_at_any_magnitude(
+            amount in prop_oneof![0i64..10_000, 0i64..=i64::MAX],
+            weights in proptest::collection::vec(prop_oneof![0u64..100, 0u64..=u64::MAX], 1..40),
+        ) {
+            prop_assume!(weights.iter().any(|w| *w > 0));
+            // The definition, in 128 bits and with a full sort.
+            let total: u128 = weights.iter().map(|w| u128::from(*w)).sum();
+            let exact: Vec<u128> = weights.iter().map(|w| amount as u128 * u128::from(*w)).collect();
+            let mut expected: Vec<u128> = exact.iter().map(|e| e / total).collect();
+            let mut order: Vec<usize> = (0..weights.len()).collect();
+            order.sort_by(|a, b| (exact[*b] % total).cmp(&(exact[*a] % total)).then(a.cmp(b)));
+            let left = amount as u128 - expected.iter().sum::<u128>();
+            for i in order.into_iter().take(left as usize) {
+                expected[i] += 1;
+            }
+            let parts: Vec<u128> = usd(amount).split(&weights).unwrap().iter().map(|p| p.amount() as u128).collect();
+            prop_assert_eq!(parts, expected);
+        }
+
+        #[test]
+        fn percentages_and_included_tax_round_as_128_bit_arithmetic_does(
+            amount in prop_oneof![-1_000_000i64..1_000_000, any::<i64>()],
+            basis_points in prop_oneof![0u32..20_000, any::<u32>()],
+        ) {
+            let exact = |divisor: i128| {
+                let q = div_round_half_away(i128::from(amount) * i128::from(basis_points), divisor);
+                i64::try_from(q).map(usd).map_err(|_| MoneyError::Overflow)
+            };
+            prop_assert_eq!(usd(amount).percent_bp(basis_points), exact(10_000));
+            prop_assert_eq!(usd(amount).included_tax_bp(basis_points), exact(10_000 + i128::from(basis_points)));
         }
 
         #[test]

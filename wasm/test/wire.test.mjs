@@ -92,3 +92,10 @@ test("where code generation from strings is forbidden (a strict Content-Security
   assert.match(parity.stdout, /# fail 0/);
   assert.match(parity.stdout, /# pass [1-9]/);
 });
+
+test("a lone surrogate becomes U+FFFD, also when the next string starts with the other half", () => {
+  const { sku, name, ...rest } = item("A", "A");
+  const catalog = [{ sku, name: "Bad \ud83c", "\udf81 next": "\udf81", ...rest }];
+  const check = ordo.validateCart({ currency: "EUR", lines: [{ sku: "A", quantity: 1 }] }, catalog, {}, now);
+  assert.equal(check.totals.lines[0].name, "Bad \ufffd");
+});

@@ -1,5 +1,7 @@
 //! The result of validating a cart: totals per line and for the cart, and every issue found.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use crate::money::Money;
@@ -173,7 +175,8 @@ pub struct LineTotals {
     /// Position of the line in the cart.
     pub index: usize,
     pub sku: Sku,
-    pub name: String,
+    // The catalog item's name, shared with it rather than copied.
+    pub name: Arc<str>,
     pub quantity: Quantity,
     pub unit_price: Money,
     /// `unit_price × quantity`.

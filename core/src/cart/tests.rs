@@ -19,7 +19,7 @@ fn now() -> DateTime<Utc> {
 fn item(sku: &str, price: i64, available: u32) -> CatalogItem {
     CatalogItem {
         sku: Sku::parse(sku).unwrap(),
-        name: format!("Item {sku}"),
+        name: format!("Item {sku}").into(),
         unit_price: usd(price),
         active: true,
         min_per_order: None,

@@ -93,8 +93,10 @@ fn check_lines<'a>(
             format!("A cart may hold at most {} lines.", rules.max_lines),
         );
     }
-    let skus: Vec<Result<Sku, SkuError>> = cart.lines.iter().map(|line| Sku::parse(&line.sku)).collect();
-    let first_lines = first_lines(&skus);
+    let skus: Vec<Result<&str, SkuError>> = cart.lines.iter().map(|line| Sku::check(&line.sku)).collect();
+    let items: Vec<Option<&CatalogItem>> =
+        skus.iter().map(|sku| sku.as_ref().ok().and_then(|sku| catalog.find(sku))).collect();
+    let first_lines = first_lines(&skus, &items);
     let mut priced = Vec::with_capacity(cart.lines.len());
     for (index, line) in cart.lines.iter().enumerate() {
         let sku_path = || format!("lines[{index}].sku");
@@ -135,7 +137,7 @@ fn check_lines<'a>(
             );
             continue;
         }
-        let Some(item) = catalog.get(sku) else {
+        let Some(item) = items[index] else {
             issues.error(IssueCode::UnknownSku, sku_path(), format!("We have no product with SKU {sku}."));
             continue;
         };
@@ -218,19 +220,39 @@ fn check_lines<'a>(
 }
 
 /// For each line, the first earlier line with the same valid SKU, if any (that line is a duplicate).
-/// One sort of the SKUs finds them all: no map with an entry (and a copy of the SKU) per line, and
-/// no hasher in the browser module.
-fn first_lines(skus: &[Result<Sku, SkuError>]) -> Vec<Option<usize>> {
-    let mut sorted: Vec<(&str, usize)> =
-        skus.iter().enumerate().filter_map(|(i, sku)| Some((sku.as_ref().ok()?.as_str(), i))).collect();
-    sorted.sort_unstable();
+/// Lines of the same catalog item have the same SKU, so they are found by the item's address (one
+/// sort of numbers); the SKUs the catalog lacks are compared as text. No map with an entry per
+/// line, and no hasher in the browser module.
+fn first_lines(skus: &[Result<&str, SkuError>], items: &[Option<&CatalogItem>]) -> Vec<Option<usize>> {
     let mut first = vec![None; skus.len()];
+    let mut known: Vec<(usize, usize)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| Some((std::ptr::from_ref::<CatalogItem>((*item)?) as usize, i)))
+        .collect();
+    let mut unknown: Vec<(&str, usize)> = skus
+        .iter()
+        .zip(items)
+        .enumerate()
+        .filter_map(|(i, (sku, item))| match (sku, item) {
+            (Ok(sku), None) => Some((*sku, i)),
+            _ => None,
+        })
+        .collect();
+    known.sort_unstable();
+    unknown.sort_unstable();
+    mark_repeats(&known, &mut first);
+    mark_repeats(&unknown, &mut first);
+    first
+}
+
+/// In `sorted` (key, line) pairs, marks each line after the first of its key with that first line.
+fn mark_repeats<K: PartialEq>(sorted: &[(K, usize)], first: &mut [Option<usize>]) {
     for run in sorted.chunk_by(|a, b| a.0 == b.0) {
         for &(_, i) in &run[1..] {
             first[i] = Some(run[0].1);
         }
     }
-    first
 }
 
 fn fulfilment(item: &CatalogItem, quantity: u32, now: DateTime<Utc>) -> Fulfilment {
@@ -467,12 +489,20 @@ fn price(
             }
         }
         let region = address.region();
+        // One lookup per class, not per line.
+        let [standard, reduced, zero] = [TaxClass::Standard, TaxClass::Reduced, TaxClass::Zero]
+            .map(|class| rules.tax.rate_for(country, region, class));
+        let rate = |class| match class {
+            TaxClass::Standard => standard,
+            TaxClass::Reduced => reduced,
+            TaxClass::Zero => zero,
+        };
         for (i, line) in lines.iter().enumerate() {
-            let bp = rules.tax.rate_for(country, region, line.item.tax_class);
+            let bp = rate(line.item.tax_class);
             let taxable = line_subtotals[i].checked_sub(line_discounts[i])?;
             line_taxes[i] = if include { taxable.included_tax_bp(bp)? } else { taxable.percent_bp(bp)? };
         }
-        let bp = rules.tax.rate_for(country, region, TaxClass::Standard);
+        let bp = standard;
         shipping_tax = if include { shipping.included_tax_bp(bp)? } else { shipping.percent_bp(bp)? };
     }
 

@@ -107,7 +107,7 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
             .collect();
         lines.push(PlacedLine {
             sku: priced.sku.clone(),
-            name: priced.name.clone(),
+            name: priced.name.to_string(),
             quantity: priced.quantity.get(),
             unit_price: priced.unit_price,
             discount: priced.discount,

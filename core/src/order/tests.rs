@@ -24,7 +24,7 @@ fn t0() -> DateTime<Utc> {
 fn item(sku: &str, price: i64, available: u32, policy: OutOfStockPolicy) -> CatalogItem {
     CatalogItem {
         sku: Sku::parse(sku).unwrap(),
-        name: format!("Item {sku}"),
+        name: format!("Item {sku}").into(),
         unit_price: usd(price),
         active: true,
         min_per_order: None,

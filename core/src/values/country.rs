@@ -29,12 +29,27 @@ impl CountryCode {
     /// Parses a code case-insensitively; only assigned codes are accepted (`UK` is not one: use `GB`).
     pub fn parse(raw: &str) -> Result<CountryCode, CountryError> {
         let code = raw.trim().to_ascii_uppercase();
-        let known = code.len() == 2
-            && code.bytes().all(|b| b.is_ascii_uppercase())
-            // Codes sit every three bytes (`AD AE …`): compare in place, no splitting or searching.
-            && ASSIGNED.as_bytes().chunks(3).any(|c| c[..2] == *code.as_bytes());
+        let known = match code.as_bytes() {
+            &[a, b] if a.is_ascii_uppercase() && b.is_ascii_uppercase() => assigned([a, b]),
+            _ => false,
+        };
         if known { Ok(CountryCode(code)) } else { Err(CountryError::Unknown(raw.to_owned())) }
     }
+}
+
+/// Whether `code` is in [`ASSIGNED`]: codes sit every three bytes, in order, so it is bisected in place.
+fn assigned(code: [u8; 2]) -> bool {
+    let table = ASSIGNED.as_bytes();
+    let (mut low, mut high) = (0, table.len().div_ceil(3));
+    while low < high {
+        let middle = (low + high) / 2;
+        match [table[3 * middle], table[3 * middle + 1]].cmp(&code) {
+            std::cmp::Ordering::Less => low = middle + 1,
+            std::cmp::Ordering::Greater => high = middle,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -46,6 +61,16 @@ mod tests {
         let codes: Vec<&str> = ASSIGNED.split(' ').collect();
         assert_eq!(codes.len(), 249);
         assert!(codes.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn every_code_of_the_table_and_no_other_pair_of_letters_is_assigned() {
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let text = String::from_utf8(vec![a, b]).unwrap();
+                assert_eq!(assigned([a, b]), ASSIGNED.split(' ').any(|c| c == text), "{text}");
+            }
+        }
     }
 
     #[test]

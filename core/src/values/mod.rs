@@ -35,7 +35,7 @@ macro_rules! string_value {
         }
         impl From<$ty> for String {
             fn from(value: $ty) -> String {
-                value.0
+                crate::values::IntoString::into_string(value.0)
             }
         }
         impl std::fmt::Display for $ty {
@@ -57,3 +57,21 @@ macro_rules! string_value {
     };
 }
 pub(crate) use string_value;
+
+/// What a string newtype holds, given back as a `String` (moved when it is one).
+pub(crate) trait IntoString {
+    fn into_string(self) -> String;
+}
+
+impl IntoString for String {
+    fn into_string(self) -> String {
+        self
+    }
+}
+
+/// A value cloned often (a SKU on every priced line) is shared rather than copied.
+impl IntoString for std::sync::Arc<str> {
+    fn into_string(self) -> String {
+        self.to_string()
+    }
+}

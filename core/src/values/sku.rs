@@ -1,5 +1,7 @@
 //! `Sku`: a stock-keeping unit code.
 
+use std::sync::Arc;
+
 use super::string_value;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,7 +18,7 @@ pub enum SkuError {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(try_from = "String"))]
-pub struct Sku(String);
+pub struct Sku(Arc<str>);
 
 string_value!(Sku, SkuError);
 
@@ -25,6 +27,11 @@ impl Sku {
 
     /// Parses a SKU; surrounding whitespace is ignored.
     pub fn parse(raw: &str) -> Result<Sku, SkuError> {
+        Sku::check(raw).map(|s| Sku(Arc::from(s)))
+    }
+
+    /// What [`Sku::parse`] would hold, without copying it: `raw` trimmed, if it is a valid SKU.
+    pub fn check(raw: &str) -> Result<&str, SkuError> {
         let s = raw.trim();
         if s.is_empty() {
             return Err(SkuError::Empty);
@@ -35,7 +42,14 @@ impl Sku {
         if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
             return Err(SkuError::InvalidCharacter);
         }
-        Ok(Sku(s.to_owned()))
+        Ok(s)
+    }
+}
+
+/// A SKU orders and compares as its text, so maps keyed by SKU can be searched with a `&str`.
+impl std::borrow::Borrow<str> for Sku {
+    fn borrow(&self) -> &str {
+        &self.0
     }
 }
 

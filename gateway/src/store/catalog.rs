@@ -100,7 +100,7 @@ impl ProductRow {
         };
         Ok(CatalogItem {
             sku: Sku::parse(&self.sku).map_err(|_| bad("bad sku"))?,
-            name: self.name.clone(),
+            name: self.name.as_str().into(),
             unit_price: Money::new(self.price, Currency::parse(&self.currency).map_err(|_| bad("currency"))?),
             active: self.active,
             min_per_order: quantity(self.min_per_order)?,

@@ -3,11 +3,14 @@
 // Crossing the wasm boundary once per call is much cheaper than one import call per field
 // (serde-wasm-bindgen). Both directions are self-describing and know nothing of Ordo's types.
 //
-// Into Rust (`encode`), bytes (a view of a buffer reused from call to call):
+// Into Rust (`encode`), bytes (a view of a buffer reused from call to call): the structure's length
+// (4 bytes, little-endian), the structure, then the text of every string back to back in UTF-8.
+// The structure, one tag byte per value:
 //   u undefined · n null · t true · f false · d a number that is not a safe integer
 //   + or - then the magnitude of a safe integer or bigint in LEB128 (7 bits a byte, low first)
-//   s <1 byte: n> or S <4 bytes, little-endian: n>, then n bytes: a string in UTF-8
+//   s then its length in UTF-16 units in LEB128: a string, the next ones of the text
 //   x anything else (function, symbol) · [ values ] an array · { (key value)* } an object, keys as strings
+// Strings are gathered and joined, then encoded in one native call: no JS loop per character.
 
 // Out of Rust (`decode`), words (a Uint32Array view of wasm memory) and one text holding every string
 // back to back. Each word is kind (low 3 bits) + payload (the other 29); no digit is parsed:
@@ -24,11 +27,12 @@
 const MAX_DEPTH = 64;
 
 const tag = (c) => c.charCodeAt(0);
-const [UNDEFINED, NULL, TRUE, FALSE, FLOAT, PLUS, MINUS, SHORT, LONG, OTHER, ARRAY, END_ARRAY, OBJECT, END_OBJECT] =
-  ["u", "n", "t", "f", "d", "+", "-", "s", "S", "x", "[", "]", "{", "}"].map(tag);
+const [UNDEFINED, NULL, TRUE, FALSE, FLOAT, PLUS, MINUS, STRING, OTHER, ARRAY, END_ARRAY, OBJECT, END_OBJECT] =
+  ["u", "n", "t", "f", "d", "+", "-", "s", "x", "[", "]", "{", "}"].map(tag);
 
 let buf = new Uint8Array(4096);
 let len = 0; // bytes of `buf` written
+let texts = []; // the strings met so far, in order
 let busy = false; // encoding now (a getter may call back into Ordo)
 const utf8 = new TextEncoder();
 
@@ -36,24 +40,37 @@ const utf8 = new TextEncoder();
 export function encode(value) {
   if (busy) {
     // Called from a getter of the value being encoded: encode into a buffer of its own.
-    const [outer, outerLen] = [buf, len];
+    const [outer, outerLen, outerTexts] = [buf, len, texts];
     buf = new Uint8Array(256);
-    len = 0;
     try {
-      enc(value, 0);
-      return buf.slice(0, len);
+      return whole(value).slice();
     } finally {
-      [buf, len] = [outer, outerLen];
+      [buf, len, texts] = [outer, outerLen, outerTexts];
     }
   }
   busy = true;
   try {
-    len = 0;
-    enc(value, 0);
-    return buf.subarray(0, len); // copied into wasm memory before anything else runs
+    return whole(value); // copied into wasm memory before anything else runs
   } finally {
     busy = false;
   }
+}
+
+/** The structure's length, the structure, the text: a view of `buf`. */
+function whole(value) {
+  len = 4;
+  texts = [];
+  enc(value, 0);
+  const structure = len - 4;
+  buf[0] = structure & 255;
+  buf[1] = (structure >>> 8) & 255;
+  buf[2] = (structure >>> 16) & 255;
+  buf[3] = structure >>> 24;
+  const text = texts.join("");
+  texts = [];
+  room(text.length * 3);
+  len += utf8.encodeInto(text, buf.subarray(len)).written;
+  return buf.subarray(0, len);
 }
 
 /** Makes room for `n` more bytes. */
@@ -117,7 +134,7 @@ function enc(v, depth) {
 
 /** A safe integer. */
 function int(v) {
-  room(9);
+  room(10);
   if (v < 0) {
     buf[len++] = MINUS;
     v = -v;
@@ -146,30 +163,20 @@ function bigint(v) {
   buf[len++] = Number(v);
 }
 
-/** A string: its UTF-8 length (known once written: a unit takes at most 3 bytes), then its UTF-8. */
+/** A string: its tag and length; its text joins the others. */
 function string(s) {
-  const n = s.length;
-  const short = n <= 85; // 3 bytes a unit fit a one-byte length
-  room(5 + 3 * n);
-  buf[len] = short ? SHORT : LONG;
-  const at = len + 1;
-  len += short ? 2 : 5;
-  const start = len;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) break;
-    buf[len++] = c;
+  let n = s.length;
+  room(6);
+  buf[len++] = STRING;
+  while (n > 127) {
+    buf[len++] = (n & 127) | 128;
+    n >>>= 7;
   }
-  if (i < n) len += utf8.encodeInto(i === 0 ? s : s.slice(i), buf.subarray(len)).written;
-  const bytes = len - start;
-  if (short) buf[at] = bytes;
-  else {
-    buf[at] = bytes & 255;
-    buf[at + 1] = (bytes >>> 8) & 255;
-    buf[at + 2] = (bytes >>> 16) & 255;
-    buf[at + 3] = bytes >>> 24;
-  }
+  buf[len++] = n;
+  // A lone high surrogate at the end would pair with a lone low one starting the next string once
+  // joined; alone it is encoded as U+FFFD anyway (one unit too), so it is replaced by that.
+  const last = s.charCodeAt(s.length - 1);
+  texts.push(last >= 0xd800 && last <= 0xdbff ? s.slice(0, -1) + "\ufffd" : s);
 }
 
 // Per slot, a copy of the content Rust last parsed for a `Memo` (wasm/src/wire/mod.rs), to tell

@@ -6,11 +6,14 @@ use super::Error;
 
 type Result<T> = std::result::Result<T, Error>;
 
-/// Reads one value from `bytes`, which must hold nothing else.
-pub(super) fn from_bytes<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    let mut reader = Reader { bytes, at: 0 };
+/// Reads one value from what `codec.js` encoded, which must hold nothing else.
+pub(super) fn from_bytes<T: de::DeserializeOwned>(encoded: &[u8]) -> Result<T> {
+    let (length, rest) = encoded.split_first_chunk::<4>().ok_or_else(malformed)?;
+    let (bytes, text) = rest.split_at_checked(u32::from_le_bytes(*length) as usize).ok_or_else(malformed)?;
+    let text = std::str::from_utf8(text).map_err(|_| malformed())?;
+    let mut reader = Reader { bytes, at: 0, text };
     let value = T::deserialize(&mut reader)?;
-    if reader.at != bytes.len() {
+    if reader.at != bytes.len() || !reader.text.is_empty() {
         return Err(Error::custom("trailing input after the value"));
     }
     Ok(value)
@@ -18,10 +21,12 @@ pub(super) fn from_bytes<T: de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
 
 /// A cursor over an encoded value.
 struct Reader<'de> {
-    /// The encoded value (see `codec.js`).
+    /// The value's structure (see `codec.js`).
     bytes: &'de [u8],
     /// Offset of the next tag.
     at: usize,
+    /// The text of the strings not read yet.
+    text: &'de str,
 }
 
 fn malformed() -> Error {
@@ -59,20 +64,34 @@ impl<'de> Reader<'de> {
         }
     }
 
-    /// A string's UTF-8 after its `s` or `S` tag.
+    /// A string's text after its `s` tag: its length in UTF-16 units, then that much of the text.
     fn string_after(&mut self, tag: u8) -> Result<&'de str> {
-        let len = match tag {
-            b's' => usize::from(self.next()?),
-            b'S' => {
-                let bytes = self.bytes.get(self.at..self.at + 4).ok_or_else(malformed)?;
-                self.at += 4;
-                u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
+        if tag != b's' {
+            return Err(malformed());
+        }
+        let units = usize::try_from(self.magnitude()?.ok_or_else(malformed)?).map_err(|_| malformed())?;
+        // ASCII (the usual case): one byte per unit. Otherwise count units char by char.
+        let len = match self.text.as_bytes().get(..units) {
+            Some(head) if head.is_ascii() => units,
+            _ => {
+                let mut seen = 0;
+                let mut end = 0;
+                for c in self.text.chars() {
+                    if seen >= units {
+                        break;
+                    }
+                    seen += c.len_utf16();
+                    end += c.len_utf8();
+                }
+                if seen != units {
+                    return Err(malformed());
+                }
+                end
             }
-            _ => return Err(malformed()),
         };
-        let bytes = self.bytes.get(self.at..self.at + len).ok_or_else(malformed)?;
-        self.at += len;
-        std::str::from_utf8(bytes).map_err(|_| malformed())
+        let (s, rest) = self.text.split_at_checked(len).ok_or_else(malformed)?;
+        self.text = rest;
+        Ok(s)
     }
 
     /// The next value, which must be a string (an object's key).
@@ -97,7 +116,7 @@ impl<'de> Reader<'de> {
                 (None, _) => Unexpected::Other("integer out of range"),
             },
             b'd' => Unexpected::Float(f64::NAN),
-            b's' | b'S' => Unexpected::Str(self.string_after(tag)?),
+            b's' => Unexpected::Str(self.string_after(tag)?),
             b'[' => {
                 self.skip_rest(b']')?;
                 Unexpected::Seq
@@ -139,7 +158,7 @@ impl<'de> Reader<'de> {
     fn skip(&mut self) -> Result<()> {
         match self.next()? {
             b'+' | b'-' => self.magnitude().map(drop),
-            tag @ (b's' | b'S') => self.string_after(tag).map(drop),
+            b's' => self.string_after(b's').map(drop),
             b'[' => self.skip_rest(b']').map(drop),
             b'{' => self.skip_rest(b'}').map(drop),
             _ => Ok(()),
@@ -181,7 +200,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
             }
             b't' | b'f' => self.deserialize_bool(visitor),
             b'+' | b'-' => self.integer(visitor),
-            b's' | b'S' => self.deserialize_str(visitor),
+            b's' => self.deserialize_str(visitor),
             b'[' => self.deserialize_seq(visitor),
             b'{' => self.deserialize_map(visitor),
             tag => {
@@ -210,7 +229,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.next()? {
-            tag @ (b's' | b'S') => visitor.visit_borrowed_str(self.string_after(tag)?),
+            b's' => visitor.visit_borrowed_str(self.string_after(b's')?),
             tag => Err(self.invalid(tag, &visitor)),
         }
     }
@@ -312,7 +331,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         visitor: V,
     ) -> Result<V::Value> {
         match self.next()? {
-            tag @ (b's' | b'S') => visitor.visit_enum(self.string_after(tag)?.into_deserializer()),
+            b's' => visitor.visit_enum(self.string_after(b's')?.into_deserializer()),
             b'{' => {
                 if self.peek()? == b'}' {
                     self.at += 1;
@@ -426,49 +445,52 @@ impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
 mod tests {
     use super::*;
 
-    /// `s` as `codec.js` writes a short string.
-    fn short(s: &str) -> Vec<u8> {
-        let mut out = vec![b's', s.len() as u8];
-        out.extend_from_slice(s.as_bytes());
+    /// What `codec.js` writes for `structure` and `text`.
+    fn encoded(structure: &[u8], text: &str) -> Vec<u8> {
+        let mut out = (structure.len() as u32).to_le_bytes().to_vec();
+        out.extend_from_slice(structure);
+        out.extend_from_slice(text.as_bytes());
         out
     }
 
     #[test]
-    fn strings_are_read_by_their_length_in_bytes() {
-        let mut input = vec![b'['];
-        input.extend(short("aé"));
-        input.extend(short("🎁]"));
-        input.extend([b'S', 1, 0, 0, 0, b';']);
-        input.push(b']');
-        let read: Vec<String> = from_bytes(&input).unwrap();
-        assert_eq!(read, ["aé", "🎁]", ";"]);
+    fn strings_are_read_by_their_length_in_utf16_units() {
+        // "é" is one UTF-16 unit (two UTF-8 bytes), "🎁" two units (four bytes).
+        let read: Vec<String> = from_bytes(&encoded(b"[s\x02s\x03s\x00s\x01]", "aé🎁;;")).unwrap();
+        assert_eq!(read, ["aé", "🎁;", "", ";"]);
     }
 
     #[test]
     fn integers_are_a_sign_and_leb128_and_beyond_64_bits_are_out_of_range() {
         let read: Vec<i64> =
-            from_bytes(b"[+\x00-\x01+\xac\x02-\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01]").unwrap();
+            from_bytes(&encoded(b"[+\x00-\x01+\xac\x02-\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01]", ""))
+                .unwrap();
         assert_eq!(read, [0, -1, 300, i64::MIN]);
-        let read: u64 = from_bytes(b"+\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01").unwrap();
+        let read: u64 = from_bytes(&encoded(b"+\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "")).unwrap();
         assert_eq!(read, u64::MAX);
-        let err = from_bytes::<u64>(b"+\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02").unwrap_err().to_string();
-        assert_eq!(err, "integer out of range");
-        assert!(from_bytes::<i64>(b"-\x81\x80\x80\x80\x80\x80\x80\x80\x80\x01").is_err(), "-(2^63 + 1)");
+        let err = from_bytes::<u64>(&encoded(b"+\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02", "")).unwrap_err();
+        assert_eq!(err.to_string(), "integer out of range");
+        assert!(
+            from_bytes::<i64>(&encoded(b"-\x81\x80\x80\x80\x80\x80\x80\x80\x80\x01", "")).is_err(),
+            "-(2^63 + 1)"
+        );
     }
 
     #[test]
     fn undefined_and_null_are_none_and_a_float_is_named_without_its_value() {
-        let read: Vec<Option<i64>> = from_bytes(b"[u+\x07n]").unwrap();
+        let read: Vec<Option<i64>> = from_bytes(&encoded(b"[u+\x07n]", "")).unwrap();
         assert_eq!(read, [None, Some(7), None]);
-        let err = from_bytes::<i64>(b"d").unwrap_err().to_string();
+        let err = from_bytes::<i64>(&encoded(b"d", "")).unwrap_err().to_string();
         assert_eq!(err, "invalid type: floating point number, expected i64");
     }
 
     #[test]
-    fn input_after_the_value_and_cut_or_invalid_utf8_strings_are_refused() {
-        assert!(from_bytes::<i64>(b"+\x01+\x02").is_err());
-        assert!(from_bytes::<String>(b"s\x05ab").is_err());
-        assert!(from_bytes::<String>(b"s\x02\xc3\x28").is_err());
-        assert!(from_bytes::<i64>(b"+\x80").is_err());
+    fn input_after_the_value_and_cut_strings_are_refused() {
+        assert!(from_bytes::<i64>(&encoded(b"+\x01+\x02", "")).is_err());
+        assert!(from_bytes::<String>(&encoded(b"s\x05", "ab")).is_err());
+        assert!(from_bytes::<String>(&encoded(b"s\x01", "ab")).is_err(), "text left over");
+        assert!(from_bytes::<String>(&encoded(b"s\x01", "🎁")).is_err(), "half a surrogate pair");
+        assert!(from_bytes::<i64>(&encoded(b"+\x80", "")).is_err());
+        assert!(from_bytes::<i64>(&[9, 0, 0, 0, b'+', 1]).is_err(), "structure longer than the input");
     }
 }

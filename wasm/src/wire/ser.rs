@@ -26,6 +26,9 @@ struct Shapes {
     /// A direct-mapped cache in front of `sorted`, by a hash of the names: most lookups are one
     /// comparison (a result has the same few shapes again and again). `u32::MAX` is an empty slot.
     recent: [u32; RECENT],
+    /// The shape each struct (by its name's address and its field count) had last time,
+    /// direct-mapped: the guess [`Fields`] checks name by name instead of looking the shape up.
+    by_struct: [(usize, usize, u32); RECENT],
 }
 
 impl Shapes {
@@ -62,13 +65,37 @@ impl Shapes {
         self.list.truncate(known);
         self.sorted.retain(|number| (*number as usize) < known);
         self.recent = [u32::MAX; RECENT];
+        self.by_struct = [NO_GUESS; RECENT];
+    }
+
+    /// The shape the struct `name` with `len` fields had last time, if it had one.
+    fn guess(&self, name: &'static str, len: usize) -> Option<u32> {
+        let (at, count, shape) = self.by_struct[Self::struct_slot(name, len)];
+        (at == name.as_ptr() as usize && count == len && shape != u32::MAX).then_some(shape)
+    }
+
+    /// Remembers `shape` as the struct `name`'s with `len` fields.
+    fn remember(&mut self, name: &'static str, len: usize, shape: u32) {
+        self.by_struct[Self::struct_slot(name, len)] = (name.as_ptr() as usize, len, shape);
+    }
+
+    fn struct_slot(name: &'static str, len: usize) -> usize {
+        let mixed = (name.as_ptr() as u32 ^ len as u32).wrapping_mul(0x9e37_79b9);
+        (mixed >> (32 - RECENT.trailing_zeros())) as usize
     }
 }
+
+const NO_GUESS: (usize, usize, u32) = (0, 0, u32::MAX);
 
 /// Whether two shapes have the same names, compared by address (a derive hands over the same
 /// `&'static str`s every time; comparing text made this a tenth of the writer's time).
 fn same(a: &[&'static str], b: &[&'static str]) -> bool {
     a.len() == b.len() && addresses(a).eq(addresses(b))
+}
+
+/// Whether two names are the same `&'static str` (by address).
+fn same_name(a: &str, b: &str) -> bool {
+    a.as_ptr() == b.as_ptr() && a.len() == b.len()
 }
 
 /// The address and length of each name.
@@ -79,7 +106,12 @@ fn addresses<'a>(names: &'a [&'static str]) -> impl Iterator<Item = (usize, usiz
 thread_local! {
     /// Kept for the module's lifetime, like `codec.js`'s list.
     static SHAPES: RefCell<Shapes> =
-        const { RefCell::new(Shapes { list: Vec::new(), sorted: Vec::new(), recent: [u32::MAX; RECENT] }) };
+        const { RefCell::new(Shapes {
+            list: Vec::new(),
+            sorted: Vec::new(),
+            recent: [u32::MAX; RECENT],
+            by_struct: [NO_GUESS; RECENT],
+        }) };
 }
 
 /// `value` in `codec.js`'s format: the words, and the text of every string and new name in order.
@@ -138,15 +170,52 @@ const PAYLOAD_LIMIT: u64 = 1 << (32 - KIND_BITS);
 /// variant names, SKUs); longer ones (messages, names) rarely repeat.
 const SHORT: usize = 16;
 
-/// A short string written in this output: where its text starts, its length in bytes and its number.
+/// A string of at most [`SHORT`] bytes as two words and its length: compared and hashed without a loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Short {
+    low: u64,
+    high: u64,
+    len: usize,
+}
+
+impl Short {
+    fn of(s: &str) -> Option<Short> {
+        let bytes = s.as_bytes();
+        if bytes.len() > SHORT {
+            return None;
+        }
+        let mut padded = [0; SHORT];
+        padded[..bytes.len()].copy_from_slice(bytes);
+        let half = |at: usize| {
+            let mut word = [0; 8];
+            word.copy_from_slice(&padded[at..at + 8]);
+            u64::from_le_bytes(word)
+        };
+        let (low, high) = (half(0), half(8));
+        Some(Short { low, high, len: bytes.len() })
+    }
+
+    /// Whether it is ASCII: then its length in UTF-16 units is its length in bytes.
+    fn is_ascii(self) -> bool {
+        (self.low | self.high) & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// Its slot in [`Writer::recent`]: the top bits of a multiplicative hash (its best mixed).
+    fn slot(self) -> usize {
+        let mixed =
+            (self.low ^ self.high.rotate_left(31) ^ self.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (mixed >> (64 - RECENT.trailing_zeros())) as usize
+    }
+}
+
+/// A short string written in this output, and its number.
 #[derive(Debug, Clone, Copy)]
 struct Written {
-    at: u32,
-    len: u32,
+    key: Short,
     number: u32,
 }
 
-const NO_STRING: Written = Written { at: 0, len: 0, number: u32::MAX };
+const NO_STRING: Written = Written { key: Short { low: 0, high: 0, len: 0 }, number: u32::MAX };
 
 /// Appends encoded values to `words` and `text`.
 struct Writer<'k> {
@@ -196,24 +265,20 @@ impl Writer<'_> {
 
     #[inline(never)]
     fn string(&mut self, s: &str) -> Result {
-        // FNV-1a; the slot is the hash's top bits (its best mixed).
-        let slot = (s.len() <= SHORT).then(|| {
-            let hash = s.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-            (hash >> (32 - RECENT.trailing_zeros())) as usize
-        });
-        if let Some(slot) = slot {
-            let seen = self.recent[slot];
-            if seen.number != u32::MAX
-                && self.text.get(seen.at as usize..(seen.at + seen.len) as usize) == Some(s)
-            {
+        let short = Short::of(s);
+        if let Some(short) = short {
+            let seen = self.recent[short.slot()];
+            if seen.number != u32::MAX && seen.key == short {
                 self.word(AGAIN, seen.number);
                 return Ok(());
             }
         }
-        let units = Self::units(s)?;
-        if let Some(slot) = slot {
-            self.recent[slot] =
-                Written { at: self.text.len() as u32, len: s.len() as u32, number: self.strings };
+        let units = match short {
+            Some(short) if short.is_ascii() => short.len as u32,
+            _ => Self::units(s)?,
+        };
+        if let Some(short) = short {
+            self.recent[short.slot()] = Written { key: short, number: self.strings };
         }
         self.word(STRING, units);
         self.text.push_str(s);
@@ -221,9 +286,9 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Ends the object whose values were written since its fields from `start` on were named.
+    /// Ends the object whose values were written since its fields from `start` on were named; its shape's number.
     #[inline(never)]
-    fn object(&mut self, start: usize) -> Result {
+    fn object(&mut self, start: usize) -> Result<u32> {
         let (number, new) = self.shapes.number(&self.fields[start..]);
         if new {
             self.word(NEW_OBJECT, (self.fields.len() - start) as u32);
@@ -236,7 +301,7 @@ impl Writer<'_> {
             self.word(OBJECT, number);
         }
         self.fields.truncate(start);
-        Ok(())
+        Ok(number)
     }
 
     #[inline(never)]
@@ -270,12 +335,20 @@ struct Elements<'a, 'k> {
 }
 
 /// The fields of an object being written; for a struct variant, also the variant wrapping it.
+///
+/// A struct usually has the shape it had last time: while its field names are those of that
+/// guess, they are only compared with it; at the first difference they are pushed to
+/// [`Writer::fields`] and the shape is looked up at the end.
 struct Fields<'a, 'k> {
     writer: &'a mut Writer<'k>,
     /// Where this object's field names start in [`Writer::fields`].
     start: usize,
     /// `{ variant: { fields } }`: where the variant object's field name is in [`Writer::fields`].
     variant: Option<usize>,
+    /// The struct's name and field count, to remember its shape by; `None` for a struct variant.
+    of: Option<(&'static str, usize)>,
+    /// The shape guessed and how many names matched it so far, while they all have.
+    guess: Option<(u32, usize)>,
 }
 
 impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
@@ -364,7 +437,7 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         let start = self.fields.len();
         self.fields.push(variant);
         value.serialize(&mut *self)?;
-        self.object(start)
+        self.object(start).map(drop)
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Elements<'a, 'k>> {
         self.constant(ARRAY);
@@ -392,9 +465,10 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
         Err(unsupported("a map"))
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Fields<'a, 'k>> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Fields<'a, 'k>> {
         let start = self.fields.len();
-        Ok(Fields { writer: self, start, variant: None })
+        let guess = self.shapes.guess(name, len).map(|shape| (shape, 0));
+        Ok(Fields { writer: self, start, variant: None, of: Some((name, len)), guess })
     }
     /// `{ variant: { fields } }`.
     fn serialize_struct_variant(
@@ -407,7 +481,7 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         let outer = self.fields.len();
         self.fields.push(variant);
         let start = self.fields.len();
-        Ok(Fields { writer: self, start, variant: Some(outer) })
+        Ok(Fields { writer: self, start, variant: Some(outer), of: None, guess: None })
     }
 }
 
@@ -419,7 +493,7 @@ impl Elements<'_, '_> {
     fn end(self) -> Result {
         self.writer.constant(END);
         match self.variant {
-            Some(start) => self.writer.object(start),
+            Some(start) => self.writer.object(start).map(drop),
             None => Ok(()),
         }
     }
@@ -471,14 +545,44 @@ impl ser::SerializeTupleVariant for Elements<'_, '_> {
 
 impl Fields<'_, '_> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.writer.fields.push(key);
+        match self.guess {
+            Some((shape, matched))
+                if self.writer.shapes.list[shape as usize]
+                    .get(matched)
+                    .is_some_and(|name| same_name(name, key)) =>
+            {
+                self.guess = Some((shape, matched + 1));
+            }
+            _ => {
+                self.abandon_guess();
+                self.writer.fields.push(key);
+            }
+        }
         value.serialize(&mut *self.writer)
     }
 
-    fn end(self) -> Result {
-        self.writer.object(self.start)?;
+    /// Pushes the names that matched the guess, if any, to [`Writer::fields`]: from now on the shape is looked up.
+    fn abandon_guess(&mut self) {
+        if let Some((shape, matched)) = self.guess.take() {
+            let names = &self.writer.shapes.list[shape as usize][..matched];
+            self.writer.fields.extend_from_slice(names);
+        }
+    }
+
+    fn end(mut self) -> Result {
+        if let Some((shape, matched)) = self.guess
+            && self.writer.shapes.list[shape as usize].len() == matched
+        {
+            self.writer.word(OBJECT, shape);
+            return Ok(());
+        }
+        self.abandon_guess();
+        let shape = self.writer.object(self.start)?;
+        if let Some((name, len)) = self.of {
+            self.writer.shapes.remember(name, len, shape);
+        }
         match self.variant {
-            Some(outer) => self.writer.object(outer),
+            Some(outer) => self.writer.object(outer).map(drop),
             None => Ok(()),
         }
     }
@@ -581,6 +685,38 @@ mod tests {
         assert_eq!(words, expected);
         assert_eq!(text, "UnitNewtypeTupleinnerStruct");
         assert_eq!(shapes_known(), before + 4);
+    }
+
+    #[test]
+    fn a_struct_whose_fields_vary_gets_the_shape_of_the_fields_it_has() {
+        #[derive(serde::Serialize)]
+        struct Either {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            a: Option<u8>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            b: Option<u8>,
+        }
+        let (a, b, both) = (
+            Either { a: Some(1), b: None },
+            Either { a: None, b: Some(2) },
+            Either { a: Some(3), b: Some(4) },
+        );
+        let (words, text) = to_parts(&[&a, &b, &a, &both, &b, &both]).unwrap();
+        let only_a = shapes_known() - 3;
+        let (only_b, a_and_b) = (only_a + 1, only_a + 2);
+        #[rustfmt::skip]
+        let expected = [
+            w(CONST, ARRAY),
+            w(SMALL, 1), w(NEW_OBJECT, 1), 1,
+            w(SMALL, 2), w(NEW_OBJECT, 1), 1,
+            w(SMALL, 1), w(OBJECT, only_a),
+            w(SMALL, 3), w(SMALL, 4), w(NEW_OBJECT, 2), 1, 1,
+            w(SMALL, 2), w(OBJECT, only_b),
+            w(SMALL, 3), w(SMALL, 4), w(OBJECT, a_and_b),
+            w(CONST, END),
+        ];
+        assert_eq!(words, expected);
+        assert_eq!(text, "abab");
     }
 
     #[test]
