@@ -93,7 +93,12 @@ impl CatalogItem {
     serde(from = "Vec<CatalogItem>", into = "Vec<CatalogItem>")
 )]
 pub struct Catalog {
-    items: BTreeMap<Sku, CatalogItem>,
+    /// One item per SKU, in SKU order.
+    items: Vec<CatalogItem>,
+    /// Open addressing by a hash of the SKU: each slot holds a position in `items` plus one, or 0
+    /// when empty. A power of two at least twice the items, so probes are short; a lookup is a
+    /// hash and usually one comparison (a map ordered by SKU compared ~8 strings per lookup).
+    slots: Box<[u32]>,
 }
 
 impl Catalog {
@@ -104,20 +109,38 @@ impl Catalog {
         for item in items {
             map.insert(item.sku.clone(), item);
         }
-        Catalog { items: map }
+        let items: Vec<CatalogItem> = map.into_values().collect();
+        let mask = if items.is_empty() { 0 } else { (items.len() * 2).next_power_of_two() - 1 };
+        let mut slots = vec![0u32; if items.is_empty() { 0 } else { mask + 1 }].into_boxed_slice();
+        for (position, item) in items.iter().enumerate() {
+            let mut slot = sku_hash(item.sku.as_str()) & mask;
+            while slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = position as u32 + 1;
+        }
+        Catalog { items, slots }
     }
 
     pub fn get(&self, sku: &Sku) -> Option<&CatalogItem> {
-        self.items.get(sku)
+        self.find(sku.as_str())
     }
 
     /// The item whose SKU is `sku` (a SKU's text, as [`Sku::check`] gives it).
     pub fn find(&self, sku: &str) -> Option<&CatalogItem> {
-        self.items.get(sku)
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut slot = sku_hash(sku) & mask;
+        loop {
+            let item = self.items.get(self.slots[slot].checked_sub(1)? as usize)?;
+            if item.sku.as_str() == sku {
+                return Some(item);
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 
     pub fn items(&self) -> impl Iterator<Item = &CatalogItem> {
-        self.items.values()
+        self.items.iter()
     }
 
     pub fn len(&self) -> usize {
@@ -129,6 +152,12 @@ impl Catalog {
     }
 }
 
+/// FNV-1a of a SKU's bytes (no hasher crate, no random seed: the browser module has neither).
+fn sku_hash(sku: &str) -> usize {
+    sku.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+        as usize
+}
+
 impl From<Vec<CatalogItem>> for Catalog {
     fn from(items: Vec<CatalogItem>) -> Self {
         Catalog::new(items)
@@ -137,7 +166,7 @@ impl From<Vec<CatalogItem>> for Catalog {
 
 impl From<Catalog> for Vec<CatalogItem> {
     fn from(catalog: Catalog) -> Self {
-        catalog.items.into_values().collect()
+        catalog.items
     }
 }
 
@@ -185,5 +214,30 @@ mod tests {
         assert_eq!(item(OutOfStockPolicy::Deny, None).backorder_promise(day("2026-11-27")), None);
         let dropship = item(OutOfStockPolicy::Dropship { supplier: "acme".into() }, None);
         assert_eq!(dropship.backorder_promise(day("2026-11-27")), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_sku_finds_the_last_item_given_for_it_and_no_other_sku_finds_anything(
+            given in proptest::collection::vec(("[A-D]{1,3}", 0u32..5), 0..60),
+            absent in proptest::collection::vec("[A-E]{1,4}", 0..20),
+        ) {
+            let items = given.iter().map(|(sku, available)| CatalogItem {
+                sku: Sku::parse(sku).unwrap(),
+                available: *available,
+                ..item(OutOfStockPolicy::Deny, None)
+            });
+            let catalog = Catalog::new(items);
+            let last: BTreeMap<&str, u32> = given.iter().map(|(sku, available)| (sku.as_str(), *available)).collect();
+            proptest::prop_assert_eq!(catalog.len(), last.len());
+            let listed: Vec<(&str, u32)> = catalog.items().map(|i| (i.sku.as_str(), i.available)).collect();
+            proptest::prop_assert_eq!(listed, last.iter().map(|(s, a)| (*s, *a)).collect::<Vec<_>>());
+            for (sku, available) in &last {
+                proptest::prop_assert_eq!(catalog.find(sku).map(|i| i.available), Some(*available));
+            }
+            for sku in absent.iter().filter(|s| !last.contains_key(s.as_str())) {
+                proptest::prop_assert!(catalog.find(sku).is_none());
+            }
+        }
     }
 }

@@ -508,6 +508,34 @@ proptest! {
     }
 
     #[test]
+    fn a_line_is_a_duplicate_exactly_when_an_earlier_line_has_the_same_valid_sku(
+        skus in proptest::collection::vec(prop_oneof![
+            Just("TEE"), Just(" TEE "), Just("MUG"), Just("GONE"), Just(" GONE"), Just("NOPE"), Just("bad sku"), Just("")
+        ], 0..24),
+    ) {
+        let lines: Vec<CartLine> = skus.iter().map(|sku| CartLine { sku: (*sku).into(), quantity: 1 }).collect();
+        let check = validate(&Cart { lines, ..cart(&[]) }, &catalog(), &rules(), now());
+        let duplicates: Vec<(String, String)> = check
+            .issues
+            .iter()
+            .filter(|i| i.code == IssueCode::DuplicateLine)
+            .map(|i| (i.path.clone(), i.message.clone()))
+            .collect();
+        let mut expected = Vec::new();
+        for (line, sku) in skus.iter().enumerate() {
+            let sku = sku.trim();
+            if Sku::parse(sku).is_err() {
+                continue;
+            }
+            if let Some(first) = skus[..line].iter().position(|earlier| earlier.trim() == sku) {
+                let message = format!("{sku} is already in the cart on line {}; change the quantity there instead.", first + 1);
+                expected.push((format!("lines[{line}].sku"), message));
+            }
+        }
+        prop_assert_eq!(duplicates, expected);
+    }
+
+    #[test]
     fn ok_means_no_error_issue(cart in arb_cart()) {
         let check = validate(&cart, &catalog(), &rules(), now());
         prop_assert_eq!(check.ok, check.errors().next().is_none());

@@ -220,28 +220,40 @@ fn check_lines<'a>(
 }
 
 /// For each line, the first earlier line with the same valid SKU, if any (that line is a duplicate).
-/// Lines of the same catalog item have the same SKU, so they are found by the item's address (one
-/// sort of numbers); the SKUs the catalog lacks are compared as text. No map with an entry per
-/// line, and no hasher in the browser module.
+/// Lines of the same catalog item have the same SKU, so they meet in a table keyed by the item's
+/// address (no copy of a SKU, no hasher in the browser module); the SKUs the catalog lacks are
+/// compared as text, after one sort.
 fn first_lines(skus: &[Result<&str, SkuError>], items: &[Option<&CatalogItem>]) -> Vec<Option<usize>> {
     let mut first = vec![None; skus.len()];
-    let mut known: Vec<(usize, usize)> = items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, item)| Some((std::ptr::from_ref::<CatalogItem>((*item)?) as usize, i)))
-        .collect();
-    let mut unknown: Vec<(&str, usize)> = skus
-        .iter()
-        .zip(items)
-        .enumerate()
-        .filter_map(|(i, (sku, item))| match (sku, item) {
-            (Ok(sku), None) => Some((*sku, i)),
-            _ => None,
-        })
-        .collect();
-    known.sort_unstable();
+    // Open addressing, twice as many slots as lines: each holds a line's index plus one, or 0.
+    let mask = (skus.len() * 2).next_power_of_two() - 1;
+    let mut slots = vec![0usize; mask + 1];
+    // Items sit side by side in the catalog: their addresses over their size are consecutive.
+    let key = |item: &CatalogItem| std::ptr::from_ref(item) as usize / std::mem::size_of::<CatalogItem>();
+    let mut unknown: Vec<(&str, usize)> = Vec::new();
+    for (line, (sku, item)) in skus.iter().zip(items).enumerate() {
+        match (sku, item) {
+            (_, Some(item)) => {
+                let mut slot = key(item) & mask;
+                loop {
+                    match slots[slot].checked_sub(1) {
+                        None => {
+                            slots[slot] = line + 1;
+                            break;
+                        }
+                        Some(earlier) if items[earlier].is_some_and(|e| std::ptr::eq(e, *item)) => {
+                            first[line] = Some(earlier);
+                            break;
+                        }
+                        Some(_) => slot = (slot + 1) & mask,
+                    }
+                }
+            }
+            (Ok(sku), None) => unknown.push((sku, line)),
+            (Err(_), None) => {}
+        }
+    }
     unknown.sort_unstable();
-    mark_repeats(&known, &mut first);
     mark_repeats(&unknown, &mut first);
     first
 }
@@ -392,10 +404,10 @@ fn price(
     now: DateTime<Utc>,
     issues: &mut Issues,
 ) -> Result<Totals, MoneyError> {
-    let line_subtotals = lines
-        .iter()
-        .map(|l| l.item.unit_price.checked_mul(i64::from(l.quantity.get())))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut line_subtotals = Vec::with_capacity(lines.len()); // (collecting `Result`s grows it step by step)
+    for line in lines {
+        line_subtotals.push(line.item.unit_price.checked_mul(i64::from(line.quantity.get()))?);
+    }
     let subtotal = Money::sum(currency, line_subtotals.iter().copied())?;
     let weight_grams: u64 =
         lines.iter().map(|l| u64::from(l.item.weight_grams) * u64::from(l.quantity.get())).sum();

@@ -32,7 +32,11 @@ impl Sku {
 
     /// What [`Sku::parse`] would hold, without copying it: `raw` trimmed, if it is a valid SKU.
     pub fn check(raw: &str) -> Result<&str, SkuError> {
-        let s = raw.trim();
+        // Trimming looks at whole characters; a SKU that starts and ends with a visible ASCII
+        // character (nearly all) has nothing to trim.
+        let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+        let s =
+            if visible(raw.as_bytes().first()) && visible(raw.as_bytes().last()) { raw } else { raw.trim() };
         if s.is_empty() {
             return Err(SkuError::Empty);
         }
@@ -78,5 +82,20 @@ mod tests {
     fn a_sku_longer_than_64_characters_is_rejected() {
         assert!(Sku::parse(&"A".repeat(64)).is_ok());
         assert_eq!(Sku::parse(&"A".repeat(65)), Err(SkuError::TooLong));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn checking_a_sku_ignores_surrounding_whitespace_of_any_kind(
+            core in "[A-Za-z0-9._-]{0,6}|\\PC{0,6}",
+            before in "[ \t\u{a0}\u{2003}]{0,2}",
+            after in "[ \n\u{3000}]{0,2}",
+        ) {
+            let raw = format!("{before}{core}{after}");
+            proptest::prop_assert_eq!(Sku::check(&raw), Sku::check(raw.trim()));
+            if let Ok(sku) = Sku::check(&raw) {
+                proptest::prop_assert_eq!(sku, raw.trim());
+            }
+        }
     }
 }
