@@ -56,3 +56,13 @@ pub fn format_money_js(
         Currency::parse(currency).map_err(|e| js_error(ErrorCode::UnknownCurrency, &e.to_string()))?;
     Ok(format_money(Money::new(amount, currency), locale.as_deref().unwrap_or("en-US")))
 }
+
+/// Builds results without generating code from now on. By default this module builds each kind of
+/// result object with a small function made once by `new Function` (much faster); a page whose
+/// Content-Security-Policy forbids `'unsafe-eval'` gets the same objects built property by
+/// property, and calling this first (right after `init()`) spares it the refused attempt, which
+/// browsers report as a console error.
+#[wasm_bindgen(js_name = avoidCodeGeneration)]
+pub fn avoid_code_generation() {
+    wire::avoid_code_generation();
+}

@@ -99,3 +99,21 @@ test("a lone surrogate becomes U+FFFD, also when the next string starts with the
   const check = ordo.validateCart({ currency: "EUR", lines: [{ sku: "A", quantity: 1 }] }, catalog, {}, now);
   assert.equal(check.totals.lines[0].name, "Bad \ufffd");
 });
+
+test("after avoidCodeGeneration() no function is generated and results are the same", () => {
+  const script = `
+    import { ordo, orders, fixtures } from ${JSON.stringify(join(wasmDir, "test/helpers.mjs"))};
+    import assert from "node:assert/strict";
+    ordo.avoidCodeGeneration();
+    orders.avoidCodeGeneration();
+    let generated = 0;
+    globalThis.Function = function () { generated++; throw new Error("no code generation here"); };
+    for (const [name, f] of fixtures("cart")) assert.deepStrictEqual(ordo.validateCart(f.cart, f.catalog, f.rules, f.now), f.expected, name);
+    for (const [name, f] of fixtures("order")) assert.deepStrictEqual(orders.orderStatusView(f.timeline, f.now), f.expected.statusView, name);
+    assert.equal(generated, 0, "new Function was called");
+    console.log("same");
+  `;
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), "same");
+});

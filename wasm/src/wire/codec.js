@@ -248,6 +248,11 @@ const shapes = [];
 // The generated source holds only field names from Ordo's Rust types, each quoted with JSON.stringify.
 let generate = null;
 
+/** With `false`, builds objects without `new Function` from now on (`avoidCodeGeneration` in wasm/src/lib.rs). */
+export function allowCodeGeneration(allowed) {
+  if (!allowed) generate = false;
+}
+
 function canGenerate() {
   if (generate === null) {
     try {

@@ -31,6 +31,11 @@ extern "C" {
     fn encode(value: &JsValue) -> Result<Vec<u8>, JsValue>;
     /// The JS value that words and text written by [`ser`] describe (`words` is a view of wasm memory).
     fn decode(words: &[u32], text: &str) -> JsValue;
+    /// Whether `decode` may build objects with `new Function` from now on. (An argument that needs
+    /// converting gives the import a shim in wasm-bindgen's glue; without one it would be imported
+    /// straight from the snippet's module path, which `wasm/build` renames per module.)
+    #[wasm_bindgen(js_name = allowCodeGeneration)]
+    fn allow_code_generation(allowed: bool);
     /// [`encode`] of a copy of the value, which [`keep`] then remembers under `slot`.
     #[cfg(feature = "cart")]
     #[wasm_bindgen(catch, js_name = encodeToKeep)]
@@ -108,6 +113,11 @@ impl Display for Unexp<'_> {
             Unexpected::Other(other) => f.write_str(other),
         }
     }
+}
+
+/// Results are built without generated code from now on (see `avoidCodeGeneration`).
+pub(crate) fn avoid_code_generation() {
+    allow_code_generation(false);
 }
 
 /// Reads a JS value into `T`. `Err` holds the message (serde's wording).
