@@ -9,7 +9,8 @@
 //   u undefined · n null · t true · f false · d a number that is not a safe integer
 //   + or - then the magnitude of a safe integer or bigint in LEB128 (7 bits a byte, low first)
 //   s then its length in UTF-16 units in LEB128: a string, the next ones of the text
-//   x anything else (function, symbol) · [ values ] an array · { (key value)* } an object, keys as strings
+//   x anything else (function, symbol) · [ length values ] an array, its length in LEB128 (for the
+//   reader to size its vector) · { (key value)* } an object, keys as strings
 // Strings are gathered and joined, then encoded in one native call: no JS loop per character.
 
 // Out of Rust (`decode`), words (a Uint32Array view of wasm memory) and one text holding every string
@@ -102,7 +103,7 @@ function enc(v, depth) {
     case "bigint":
       return bigint(v);
     case "object": {
-      room(1);
+      room(6);
       if (v === null) {
         buf[len++] = NULL;
         return;
@@ -110,6 +111,12 @@ function enc(v, depth) {
       if (depth > MAX_DEPTH) throw new RangeError("the value is nested too deeply");
       if (Array.isArray(v)) {
         buf[len++] = ARRAY;
+        let n = v.length;
+        while (n > 127) {
+          buf[len++] = (n & 127) | 128;
+          n >>>= 7;
+        }
+        buf[len++] = n;
         for (let i = 0; i < v.length; i++) enc(v[i], depth + 1);
         room(1);
         buf[len++] = END_ARRAY;

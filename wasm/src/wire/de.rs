@@ -64,6 +64,11 @@ impl<'de> Reader<'de> {
         }
     }
 
+    /// An array's length, after its `[` tag.
+    fn array_len(&mut self) -> Result<usize> {
+        self.magnitude()?.and_then(|n| usize::try_from(n).ok()).ok_or_else(malformed)
+    }
+
     /// A string's text after its `s` tag: its length in UTF-16 units, then that much of the text.
     fn string_after(&mut self, tag: u8) -> Result<&'de str> {
         if tag != b's' {
@@ -118,6 +123,7 @@ impl<'de> Reader<'de> {
             b'd' => Unexpected::Float(f64::NAN),
             b's' => Unexpected::Str(self.string_after(tag)?),
             b'[' => {
+                self.array_len()?;
                 self.skip_rest(b']')?;
                 Unexpected::Seq
             }
@@ -159,7 +165,10 @@ impl<'de> Reader<'de> {
         match self.next()? {
             b'+' | b'-' => self.magnitude().map(drop),
             b's' => self.string_after(b's').map(drop),
-            b'[' => self.skip_rest(b']').map(drop),
+            b'[' => {
+                self.array_len()?;
+                self.skip_rest(b']').map(drop)
+            }
             b'{' => self.skip_rest(b'}').map(drop),
             _ => Ok(()),
         }
@@ -279,7 +288,8 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.next()? {
             b'[' => {
-                let value = visitor.visit_seq(Elements { reader: &mut *self, count: 0 })?;
+                let len = self.array_len()?;
+                let value = visitor.visit_seq(Elements { reader: &mut *self, count: 0, len })?;
                 let extra = self.skip_rest(b']')?;
                 if extra > 0 {
                     return Err(Error::custom(format!("{extra} more elements than expected")));
@@ -364,6 +374,8 @@ struct Elements<'a, 'de> {
     reader: &'a mut Reader<'de>,
     /// Elements read so far.
     count: usize,
+    /// How many the array holds, as `codec.js` counted them (a hint: `]` ends the array).
+    len: usize,
 }
 
 impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
@@ -375,6 +387,10 @@ impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
         }
         self.count += 1;
         seed.deserialize(&mut *self.reader).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.len.saturating_sub(self.count))
     }
 }
 
@@ -456,14 +472,14 @@ mod tests {
     #[test]
     fn strings_are_read_by_their_length_in_utf16_units() {
         // "é" is one UTF-16 unit (two UTF-8 bytes), "🎁" two units (four bytes).
-        let read: Vec<String> = from_bytes(&encoded(b"[s\x02s\x03s\x00s\x01]", "aé🎁;;")).unwrap();
+        let read: Vec<String> = from_bytes(&encoded(b"[\x04s\x02s\x03s\x00s\x01]", "aé🎁;;")).unwrap();
         assert_eq!(read, ["aé", "🎁;", "", ";"]);
     }
 
     #[test]
     fn integers_are_a_sign_and_leb128_and_beyond_64_bits_are_out_of_range() {
         let read: Vec<i64> =
-            from_bytes(&encoded(b"[+\x00-\x01+\xac\x02-\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01]", ""))
+            from_bytes(&encoded(b"[\x04+\x00-\x01+\xac\x02-\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01]", ""))
                 .unwrap();
         assert_eq!(read, [0, -1, 300, i64::MIN]);
         let read: u64 = from_bytes(&encoded(b"+\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "")).unwrap();
@@ -477,8 +493,16 @@ mod tests {
     }
 
     #[test]
+    fn an_array_length_is_only_a_hint_for_the_vector_size() {
+        let huge: Vec<i64> = from_bytes(&encoded(b"[\xff\xff\xff\xff\x0f+\x07]", "")).unwrap();
+        assert_eq!(huge, [7]);
+        let short: Vec<i64> = from_bytes(&encoded(b"[\x00+\x07+\x08]", "")).unwrap();
+        assert_eq!(short, [7, 8]);
+    }
+
+    #[test]
     fn undefined_and_null_are_none_and_a_float_is_named_without_its_value() {
-        let read: Vec<Option<i64>> = from_bytes(&encoded(b"[u+\x07n]", "")).unwrap();
+        let read: Vec<Option<i64>> = from_bytes(&encoded(b"[\x03u+\x07n]", "")).unwrap();
         assert_eq!(read, [None, Some(7), None]);
         let err = from_bytes::<i64>(&encoded(b"d", "")).unwrap_err().to_string();
         assert_eq!(err, "invalid type: floating point number, expected i64");

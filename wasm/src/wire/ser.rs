@@ -243,7 +243,7 @@ impl Writer<'_> {
     }
 
     /// `n` (a magnitude of at most 2^53 − 1), negated when `negative`.
-    #[inline(never)]
+    #[inline]
     fn int(&mut self, n: u64, negative: bool) {
         if n < PAYLOAD_LIMIT {
             self.word(if negative { NEGATIVE } else { SMALL }, n as u32);
@@ -304,23 +304,29 @@ impl Writer<'_> {
         Ok(number)
     }
 
-    #[inline(never)]
+    #[inline]
     fn signed(&mut self, n: i64) -> Result {
         if n.unsigned_abs() > MAX_SAFE {
-            return Err(Error::custom(format!("{n} can't be represented as a JavaScript number")));
+            return Err(beyond_safe(n));
         }
         self.int(n.unsigned_abs(), n < 0);
         Ok(())
     }
 
-    #[inline(never)]
+    #[inline]
     fn unsigned(&mut self, n: u64) -> Result {
         if n > MAX_SAFE {
-            return Err(Error::custom(format!("{n} can't be represented as a JavaScript number")));
+            return Err(beyond_safe(n));
         }
         self.int(n, false);
         Ok(())
     }
+}
+
+#[cold]
+#[inline(never)]
+fn beyond_safe(n: impl std::fmt::Display) -> Error {
+    Error::custom(format!("{n} can't be represented as a JavaScript number"))
 }
 
 fn unsupported(what: &str) -> Error {
