@@ -170,52 +170,17 @@ const PAYLOAD_LIMIT: u64 = 1 << (32 - KIND_BITS);
 /// variant names, SKUs); longer ones (messages, names) rarely repeat.
 const SHORT: usize = 16;
 
-/// A string of at most [`SHORT`] bytes as two words and its length: compared and hashed without a loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Short {
-    low: u64,
-    high: u64,
-    len: usize,
-}
-
-impl Short {
-    fn of(s: &str) -> Option<Short> {
-        let bytes = s.as_bytes();
-        if bytes.len() > SHORT {
-            return None;
-        }
-        let mut padded = [0; SHORT];
-        padded[..bytes.len()].copy_from_slice(bytes);
-        let half = |at: usize| {
-            let mut word = [0; 8];
-            word.copy_from_slice(&padded[at..at + 8]);
-            u64::from_le_bytes(word)
-        };
-        let (low, high) = (half(0), half(8));
-        Some(Short { low, high, len: bytes.len() })
-    }
-
-    /// Whether it is ASCII: then its length in UTF-16 units is its length in bytes.
-    fn is_ascii(self) -> bool {
-        (self.low | self.high) & 0x8080_8080_8080_8080 == 0
-    }
-
-    /// Its slot in [`Writer::recent`]: the top bits of a multiplicative hash (its best mixed).
-    fn slot(self) -> usize {
-        let mixed =
-            (self.low ^ self.high.rotate_left(31) ^ self.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        (mixed >> (64 - RECENT.trailing_zeros())) as usize
-    }
-}
-
-/// A short string written in this output, and its number.
+/// A short string written in this output: its address and length, where its text starts in
+/// [`Writer::text`], and its number.
 #[derive(Debug, Clone, Copy)]
 struct Written {
-    key: Short,
+    address: usize,
+    len: usize,
+    text_at: usize,
     number: u32,
 }
 
-const NO_STRING: Written = Written { key: Short { low: 0, high: 0, len: 0 }, number: u32::MAX };
+const NO_STRING: Written = Written { address: 0, len: 0, text_at: 0, number: u32::MAX };
 
 /// Appends encoded values to `words` and `text`.
 struct Writer<'k> {
@@ -263,22 +228,31 @@ impl Writer<'_> {
         Ok(units as u32)
     }
 
+    /// A string, or the number of the same one written before. Repeats are the same `&str`s (a
+    /// currency's code, a variant's name, an item's shared SKU), so they are looked up by address;
+    /// a hit is confirmed against the copy in `text`, since a temporary string may reuse the address
+    /// of one freed earlier.
     #[inline(never)]
     fn string(&mut self, s: &str) -> Result {
-        let short = Short::of(s);
-        if let Some(short) = short {
-            let seen = self.recent[short.slot()];
-            if seen.number != u32::MAX && seen.key == short {
+        let short = s.len() <= SHORT;
+        let address = s.as_ptr() as usize;
+        let slot = ((address ^ s.len()) as u32).wrapping_mul(0x9e37_79b9) >> (32 - RECENT.trailing_zeros());
+        let slot = slot as usize;
+        if short {
+            let seen = self.recent[slot];
+            if seen.address == address
+                && seen.len == s.len()
+                && seen.number != u32::MAX
+                && self.text.as_bytes().get(seen.text_at..seen.text_at + seen.len) == Some(s.as_bytes())
+            {
                 self.word(AGAIN, seen.number);
                 return Ok(());
             }
         }
-        let units = match short {
-            Some(short) if short.is_ascii() => short.len as u32,
-            _ => Self::units(s)?,
-        };
-        if let Some(short) = short {
-            self.recent[short.slot()] = Written { key: short, number: self.strings };
+        let units = Self::units(s)?;
+        if short {
+            self.recent[slot] =
+                Written { address, len: s.len(), text_at: self.text.len(), number: self.strings };
         }
         self.word(STRING, units);
         self.text.push_str(s);
@@ -655,8 +629,9 @@ mod tests {
 
     #[test]
     fn a_short_string_written_before_is_sent_by_its_number() {
+        let (usd, eur) = ("USD", "EUR");
         let long = "a string longer than sixteen bytes";
-        let (words, text) = to_parts(&["USD", "EUR", "USD", long, long, "EUR"]).unwrap();
+        let (words, text) = to_parts(&[usd, eur, usd, long, long, eur]).unwrap();
         #[rustfmt::skip]
         let expected = [
             w(CONST, ARRAY),
@@ -665,6 +640,21 @@ mod tests {
         ];
         assert_eq!(words, expected);
         assert_eq!(text, format!("USDEUR{long}{long}"));
+    }
+
+    #[test]
+    fn a_temporary_string_at_the_address_of_an_earlier_one_is_not_taken_for_it() {
+        struct Temporary(u8);
+        impl Serialize for Temporary {
+            fn serialize<S: ser::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(&format!("T{}", self.0))
+            }
+        }
+        let (words, text) = to_parts(&[Temporary(1), Temporary(2), Temporary(1), Temporary(1)]).unwrap();
+        // Each temporary is freed before the next is made, usually at the same address: only the
+        // last, equal to the one before it, is sent again by number.
+        assert_eq!(text, "T1T2T1");
+        assert_eq!(words[1..5], [w(STRING, 2), w(STRING, 2), w(STRING, 2), w(AGAIN, 2)]);
     }
 
     #[test]
