@@ -97,7 +97,7 @@ pub struct Catalog {
     items: Vec<CatalogItem>,
     /// Open addressing by a hash of the SKU: each slot holds a position in `items` plus one, or 0
     /// when empty. A power of two at least twice the items, so probes are short; a lookup is a
-    /// hash and usually one comparison (a map ordered by SKU compared ~8 strings per lookup).
+    /// hash and usually one comparison (a map ordered by SKU compares several strings).
     slots: Box<[u32]>,
 }
 

@@ -294,18 +294,18 @@ impl Money {
             };
         }
         let amount = self.amount as u64;
-        let parts = match (u64::try_from(total), weights.iter().max().and_then(|w| amount.checked_mul(*w))) {
+        let money = |part: i128| Money::from_i128(part, self.currency);
+        match (u64::try_from(total), weights.iter().max().and_then(|w| amount.checked_mul(*w))) {
             // The usual case: every product fits 64 bits (no 128-bit division, which wasm does in software).
             (Ok(total), Some(_)) => largest_remainder(amount, weights.iter().copied(), total)
                 .into_iter()
-                .map(i128::from)
+                .map(|part| money(part.into()))
                 .collect(),
             _ => largest_remainder(u128::from(amount), weights.iter().map(|w| u128::from(*w)), total)
                 .into_iter()
-                .map(|p| p as i128)
-                .collect::<Vec<_>>(),
-        };
-        parts.into_iter().map(|p| Money::from_i128(p, self.currency)).collect()
+                .map(|part| money(part as i128))
+                .collect(),
+        }
     }
 
     /// The smaller of two amounts in the same currency.
@@ -347,10 +347,9 @@ impl fmt::Display for Money {
     }
 }
 
-/// Integer division rounding half away from zero; `divisor` must be positive.
 /// `amount × factor / divisor` rounded half away from zero; `Overflow` when that is beyond `i64`.
 fn ratio(amount: i64, factor: u32, divisor: u64) -> Result<i64, MoneyError> {
-    // The usual case fits 64 bits (wasm divides 128-bit numbers in software, ~10× slower).
+    // The usual case fits 64 bits (wasm divides 128-bit numbers in software).
     if let Some(scaled) = amount.checked_mul(i64::from(factor))
         && let Some(rounded) = scaled.unsigned_abs().checked_add(divisor / 2)
         && let Ok(quotient) = i64::try_from(rounded / divisor)
@@ -361,6 +360,7 @@ fn ratio(amount: i64, factor: u32, divisor: u64) -> Result<i64, MoneyError> {
     i64::try_from(exact).map_err(|_| MoneyError::Overflow)
 }
 
+/// Integer division rounding half away from zero; `divisor` must be positive.
 fn div_round_half_away(numerator: i128, divisor: i128) -> i128 {
     let half = divisor / 2;
     if numerator >= 0 { (numerator + half) / divisor } else { -((-numerator + half) / divisor) }

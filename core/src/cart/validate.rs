@@ -220,40 +220,23 @@ fn check_lines<'a>(
 }
 
 /// For each line, the first earlier line with the same valid SKU, if any (that line is a duplicate).
-/// Lines of the same catalog item have the same SKU, so they meet in a table keyed by the item's
-/// address (no copy of a SKU, no hasher in the browser module); the SKUs the catalog lacks are
-/// compared as text, after one sort.
+/// Lines of the same catalog item have the same SKU, so they are found by sorting the items'
+/// addresses (numbers, not strings); only the SKUs the catalog lacks are sorted as text. No map
+/// with an entry per line, and no hasher in the browser module.
 fn first_lines(skus: &[Result<&str, SkuError>], items: &[Option<&CatalogItem>]) -> Vec<Option<usize>> {
-    let mut first = vec![None; skus.len()];
-    // Open addressing, twice as many slots as lines: each holds a line's index plus one, or 0.
-    let mask = (skus.len() * 2).next_power_of_two() - 1;
-    let mut slots = vec![0usize; mask + 1];
-    // Items sit side by side in the catalog: their addresses over their size are consecutive.
-    let key = |item: &CatalogItem| std::ptr::from_ref(item) as usize / std::mem::size_of::<CatalogItem>();
+    let mut known: Vec<(usize, usize)> = Vec::with_capacity(skus.len());
     let mut unknown: Vec<(&str, usize)> = Vec::new();
     for (line, (sku, item)) in skus.iter().zip(items).enumerate() {
         match (sku, item) {
-            (_, Some(item)) => {
-                let mut slot = key(item) & mask;
-                loop {
-                    match slots[slot].checked_sub(1) {
-                        None => {
-                            slots[slot] = line + 1;
-                            break;
-                        }
-                        Some(earlier) if items[earlier].is_some_and(|e| std::ptr::eq(e, *item)) => {
-                            first[line] = Some(earlier);
-                            break;
-                        }
-                        Some(_) => slot = (slot + 1) & mask,
-                    }
-                }
-            }
+            (_, Some(item)) => known.push((std::ptr::from_ref::<CatalogItem>(item) as usize, line)),
             (Ok(sku), None) => unknown.push((sku, line)),
             (Err(_), None) => {}
         }
     }
+    known.sort_unstable();
     unknown.sort_unstable();
+    let mut first = vec![None; skus.len()];
+    mark_repeats(&known, &mut first);
     mark_repeats(&unknown, &mut first);
     first
 }

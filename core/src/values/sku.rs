@@ -50,13 +50,6 @@ impl Sku {
     }
 }
 
-/// A SKU orders and compares as its text, so maps keyed by SKU can be searched with a `&str`.
-impl std::borrow::Borrow<str> for Sku {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
