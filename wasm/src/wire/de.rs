@@ -69,11 +69,8 @@ impl<'de> Reader<'de> {
         self.magnitude()?.and_then(|n| usize::try_from(n).ok()).ok_or_else(malformed)
     }
 
-    /// A string's text after its `s` tag: its length in UTF-16 units, then that much of the text.
-    fn string_after(&mut self, tag: u8) -> Result<&'de str> {
-        if tag != b's' {
-            return Err(malformed());
-        }
+    /// A string's text, its `s` tag read: its length in UTF-16 units, then that much of the text.
+    fn text(&mut self) -> Result<&'de str> {
         let units = usize::try_from(self.magnitude()?.ok_or_else(malformed)?).map_err(|_| malformed())?;
         // ASCII (the usual case): one byte per unit. Otherwise count units char by char.
         let len = match self.text.as_bytes().get(..units) {
@@ -101,8 +98,10 @@ impl<'de> Reader<'de> {
 
     /// The next value, which must be a string (an object's key).
     fn string(&mut self) -> Result<&'de str> {
-        let tag = self.next()?;
-        self.string_after(tag)
+        match self.next()? {
+            b's' => self.text(),
+            _ => Err(malformed()),
+        }
     }
 
     /// What the next value is, for an error message; consumes it.
@@ -121,7 +120,7 @@ impl<'de> Reader<'de> {
                 (None, _) => Unexpected::Other("integer out of range"),
             },
             b'd' => Unexpected::Float(f64::NAN),
-            b's' => Unexpected::Str(self.string_after(tag)?),
+            b's' => Unexpected::Str(self.text()?),
             b'[' => {
                 self.array_len()?;
                 self.skip_rest(b']')?;
@@ -164,7 +163,7 @@ impl<'de> Reader<'de> {
     fn skip(&mut self) -> Result<()> {
         match self.next()? {
             b'+' | b'-' => self.magnitude().map(drop),
-            b's' => self.string_after(b's').map(drop),
+            b's' => self.text().map(drop),
             b'[' => {
                 self.array_len()?;
                 self.skip_rest(b']').map(drop)
@@ -238,7 +237,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.next()? {
-            b's' => visitor.visit_borrowed_str(self.string_after(b's')?),
+            b's' => visitor.visit_borrowed_str(self.text()?),
             tag => Err(self.invalid(tag, &visitor)),
         }
     }
@@ -341,7 +340,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         visitor: V,
     ) -> Result<V::Value> {
         match self.next()? {
-            b's' => visitor.visit_enum(self.string_after(b's')?.into_deserializer()),
+            b's' => visitor.visit_enum(self.text()?.into_deserializer()),
             b'{' => {
                 if self.peek()? == b'}' {
                     self.at += 1;

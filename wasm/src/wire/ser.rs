@@ -11,7 +11,7 @@ type Result<T = ()> = std::result::Result<T, Error>;
 /// JS numbers hold integers exactly up to 2^53 − 1.
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
-/// Slots of [`Shapes::recent`] and of [`Writer::recent`] (a power of two).
+/// Slots of [`Shapes::by_struct`] and of [`Writer::recent`] (a power of two).
 const RECENT: usize = 64;
 
 /// The object shapes (field names, in order) sent to `codec.js`, each with the number `codec.js`
@@ -21,11 +21,9 @@ const RECENT: usize = 64;
 struct Shapes {
     /// Every shape sent, by number (field names are `&'static str`s from the serde derives).
     list: Vec<Box<[&'static str]>>,
-    /// Shape numbers sorted by their names, searched by bisection.
+    /// Shape numbers sorted by their names' addresses, searched by bisection (only when a struct's
+    /// guess below fails, and for variants).
     sorted: Vec<u32>,
-    /// A direct-mapped cache in front of `sorted`, by a hash of the names: most lookups are one
-    /// comparison (a result has the same few shapes again and again). `u32::MAX` is an empty slot.
-    recent: [u32; RECENT],
     /// The shape each struct (by its name's address and its field count) had last time,
     /// direct-mapped: the guess [`Fields`] checks name by name instead of looking the shape up.
     by_struct: [(usize, usize, u32); RECENT],
@@ -35,36 +33,22 @@ impl Shapes {
     /// The number of the shape `names`, and whether it is new (then it is numbered now).
     fn number(&mut self, names: &[&'static str]) -> (u32, bool) {
         // By address: the same derive hands over the same `&'static str`s every time.
-        let hash = names.iter().fold(names.len() as u32, |h, name| {
-            (h ^ name.as_ptr() as u32).wrapping_mul(0x9e37_79b9).rotate_left(5)
-        });
-        let slot = (hash.wrapping_mul(0x9e37_79b9) >> (32 - RECENT.trailing_zeros())) as usize;
-        let cached = self.recent[slot];
-        if let Some(shape) = self.list.get(cached as usize)
-            && same(shape, names)
-        {
-            return (cached, false);
-        }
         let list = &self.list;
-        let (number, new) =
-            match self.sorted.binary_search_by(|n| addresses(&list[*n as usize]).cmp(addresses(names))) {
-                Ok(found) => (self.sorted[found], false),
-                Err(at) => {
-                    let number = self.list.len() as u32;
-                    self.list.push(names.into());
-                    self.sorted.insert(at, number);
-                    (number, true)
-                }
-            };
-        self.recent[slot] = number;
-        (number, new)
+        match self.sorted.binary_search_by(|n| addresses(&list[*n as usize]).cmp(addresses(names))) {
+            Ok(found) => (self.sorted[found], false),
+            Err(at) => {
+                let number = self.list.len() as u32;
+                self.list.push(names.into());
+                self.sorted.insert(at, number);
+                (number, true)
+            }
+        }
     }
 
     /// Forgets the shapes numbered from `known` on.
     fn truncate(&mut self, known: usize) {
         self.list.truncate(known);
         self.sorted.retain(|number| (*number as usize) < known);
-        self.recent = [u32::MAX; RECENT];
         self.by_struct = [NO_GUESS; RECENT];
     }
 
@@ -87,12 +71,6 @@ impl Shapes {
 
 const NO_GUESS: (usize, usize, u32) = (0, 0, u32::MAX);
 
-/// Whether two shapes have the same names, compared by address (a derive hands over the same
-/// `&'static str`s every time; comparing text made this a tenth of the writer's time).
-fn same(a: &[&'static str], b: &[&'static str]) -> bool {
-    a.len() == b.len() && addresses(a).eq(addresses(b))
-}
-
 /// Whether two names are the same `&'static str` (by address).
 fn same_name(a: &str, b: &str) -> bool {
     a.as_ptr() == b.as_ptr() && a.len() == b.len()
@@ -109,7 +87,6 @@ thread_local! {
         const { RefCell::new(Shapes {
             list: Vec::new(),
             sorted: Vec::new(),
-            recent: [u32::MAX; RECENT],
             by_struct: [NO_GUESS; RECENT],
         }) };
 }
@@ -194,7 +171,7 @@ struct Writer<'k> {
     fields: Vec<&'static str>,
     /// [`STRING`] words written so far.
     strings: u32,
-    /// Short strings written, direct-mapped by a hash of their text.
+    /// Short strings written, direct-mapped by address (see [`Writer::string`]).
     recent: [Written; RECENT],
 }
 
@@ -236,8 +213,8 @@ impl Writer<'_> {
     fn string(&mut self, s: &str) -> Result {
         let short = s.len() <= SHORT;
         let address = s.as_ptr() as usize;
-        let slot = ((address ^ s.len()) as u32).wrapping_mul(0x9e37_79b9) >> (32 - RECENT.trailing_zeros());
-        let slot = slot as usize;
+        let slot = (((address ^ s.len()) as u32).wrapping_mul(0x9e37_79b9) >> (32 - RECENT.trailing_zeros()))
+            as usize;
         if short {
             let seen = self.recent[slot];
             if seen.address == address
