@@ -5,6 +5,7 @@
 //   npm run bench -- --against <dir>      this package and another build of it (a directory holding
 //                                         its nodejs target, e.g. a copy of pkg/node made earlier),
 //                                         timed alternately in one process
+//   npm run bench -- --only <text>        only the cases whose name contains <text>
 //
 // Each case runs in rounds of 150 ms, the packages taking turns; the fastest round and the median
 // are printed. This machine is shared and noisy: compare packages within one run, and trust the
@@ -75,8 +76,9 @@ for (const { label, ordo } of packages) {
   if (JSON.stringify(check) !== expected) console.log(`note: ${label} gives a different result`);
 }
 const validators = packages.map(({ ordo }) => new ordo.CartValidator(catalog, rules));
+const only = process.argv.indexOf("--only");
 const rounds = 12;
-for (const [name, make] of cases) {
+for (const [name, make] of cases.filter(([name]) => only < 0 || name.includes(process.argv[only + 1]))) {
   const fns = packages.map(({ ordo }, i) => make(ordo, validators[i]));
   for (const fn of fns) for (let i = 0; i < 3000; i++) fn(); // warm up (lets V8 tier the wasm up)
   const times = packages.map(() => []);

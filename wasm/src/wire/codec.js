@@ -8,10 +8,14 @@
 // The structure, one tag byte per value:
 //   u undefined · n null · t true · f false · d a number that is not a safe integer
 //   + or - then the magnitude of a safe integer or bigint in LEB128 (7 bits a byte, low first)
-//   s then its length in UTF-16 units in LEB128: a string, the next ones of the text
+//   s then its length in UTF-8 bytes in LEB128: a string, the next ones of the text
 //   x anything else (function, symbol) · [ length values ] an array, its length in LEB128 (for the
-//   reader to size its vector) · { (key value)* } an object, keys as strings
-// Strings are gathered and joined, then encoded in one native call: no JS loop per character.
+//   reader to size its vector) · { (key value)* } an object
+// An object's key is a string (`s`), or `K` and its length like `s`: a key numbered next (from 0 in
+// each encoding), or `k` and a number in LEB128: the key so numbered again. Keys repeat from object
+// to object (every cart line has a `sku`): only their first use in an encoding carries their text.
+// Strings are encoded straight into a second reused buffer (ASCII ones by a loop, the others by the
+// native encoder), which is copied after the structure.
 
 // Out of Rust (`decode`), words (a Uint32Array view of wasm memory) and one text holding every string
 // back to back. Each word is kind (low 3 bits) + payload (the other 29); no digit is parsed:
@@ -28,25 +32,39 @@
 const MAX_DEPTH = 64;
 
 const tag = (c) => c.charCodeAt(0);
-const [UNDEFINED, NULL, TRUE, FALSE, FLOAT, PLUS, MINUS, STRING, OTHER, ARRAY, END_ARRAY, OBJECT, END_OBJECT] =
-  ["u", "n", "t", "f", "d", "+", "-", "s", "x", "[", "]", "{", "}"].map(tag);
+const [UNDEFINED, NULL, TRUE, FALSE, FLOAT, PLUS, MINUS, STRING, KEY, KEY_AGAIN, OTHER, ARRAY, END_ARRAY, OBJECT, END_OBJECT] =
+  ["u", "n", "t", "f", "d", "+", "-", "s", "K", "k", "x", "[", "]", "{", "}"].map(tag);
 
 let buf = new Uint8Array(4096);
 let len = 0; // bytes of `buf` written
-let texts = []; // the strings met so far, in order
+let tbuf = new Uint8Array(4096); // the text of the strings met so far, UTF-8
+let tlen = 0; // bytes of `tbuf` written
 let busy = false; // encoding now (a getter may call back into Ordo)
+let plain = true; // `Object.prototype` has no enumerable property (so `for…in` walks own keys only)
 const utf8 = new TextEncoder();
+
+// Keys are numbered per encoding through a table kept for the module's lifetime (at most MAX_KEYS
+// keys; others are sent as plain strings every time): a key's slot, the encoding that last numbered
+// it (each encoding takes the next `stamp`) and the number it got there.
+const MAX_KEYS = 1024;
+const keySlots = new Map();
+const keyStamp = new Float64Array(MAX_KEYS);
+const keyNumber = new Uint32Array(MAX_KEYS);
+let stamp = 0; // encodings begun so far
+let current = 0; // the `stamp` of the encoding under way
+let keysNumbered = 0; // keys numbered in it
 
 /** A JS value as bytes for the Rust reader; throws a RangeError for values nested too deeply. */
 export function encode(value) {
   if (busy) {
-    // Called from a getter of the value being encoded: encode into a buffer of its own.
-    const [outer, outerLen, outerTexts] = [buf, len, texts];
+    // Called from a getter of the value being encoded: encode into buffers of its own.
+    const outer = [buf, len, tbuf, tlen, current, keysNumbered];
     buf = new Uint8Array(256);
+    tbuf = new Uint8Array(256);
     try {
       return whole(value).slice();
     } finally {
-      [buf, len, texts] = [outer, outerLen, outerTexts];
+      [buf, len, tbuf, tlen, current, keysNumbered] = outer;
     }
   }
   busy = true;
@@ -60,21 +78,27 @@ export function encode(value) {
 /** The structure's length, the structure, the text: a view of `buf`. */
 function whole(value) {
   len = 4;
-  texts = [];
+  tlen = 0;
+  current = ++stamp;
+  keysNumbered = 0;
+  plain = true;
+  for (const _ in Object.prototype) {
+    plain = false;
+    break;
+  }
   enc(value, 0);
   const structure = len - 4;
   buf[0] = structure & 255;
   buf[1] = (structure >>> 8) & 255;
   buf[2] = (structure >>> 16) & 255;
   buf[3] = structure >>> 24;
-  const text = texts.join("");
-  texts = [];
-  room(text.length * 3);
-  len += utf8.encodeInto(text, buf.subarray(len)).written;
+  room(tlen);
+  buf.set(tbuf.subarray(0, tlen), len);
+  len += tlen;
   return buf.subarray(0, len);
 }
 
-/** Makes room for `n` more bytes. */
+/** Makes room for `n` more bytes in `buf`. */
 function room(n) {
   if (len + n > buf.length) {
     const bigger = new Uint8Array(Math.max(buf.length * 2, len + n));
@@ -86,7 +110,7 @@ function room(n) {
 function enc(v, depth) {
   switch (typeof v) {
     case "string":
-      return string(v);
+      return string(v, STRING);
     case "number":
       if (Number.isSafeInteger(v)) return int(v);
       room(1);
@@ -111,23 +135,26 @@ function enc(v, depth) {
       if (depth > MAX_DEPTH) throw new RangeError("the value is nested too deeply");
       if (Array.isArray(v)) {
         buf[len++] = ARRAY;
-        let n = v.length;
-        while (n > 127) {
-          buf[len++] = (n & 127) | 128;
-          n >>>= 7;
-        }
-        buf[len++] = n;
+        leb(v.length);
         for (let i = 0; i < v.length; i++) enc(v[i], depth + 1);
         room(1);
         buf[len++] = END_ARRAY;
         return;
       }
       buf[len++] = OBJECT;
-      const keys = Object.keys(v);
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        string(k);
-        enc(v[k], depth + 1);
+      const proto = Object.getPrototypeOf(v);
+      if (plain && (proto === Object.prototype || proto === null)) {
+        // Own enumerable string keys in `Object.keys` order, without making their array.
+        for (const k in v) {
+          key(k);
+          enc(v[k], depth + 1);
+        }
+      } else {
+        const keys = Object.keys(v);
+        for (let i = 0; i < keys.length; i++) {
+          key(keys[i]);
+          enc(v[keys[i]], depth + 1);
+        }
       }
       room(1);
       buf[len++] = END_OBJECT;
@@ -137,6 +164,15 @@ function enc(v, depth) {
       room(1);
       buf[len++] = OTHER;
   }
+}
+
+/** `n` in LEB128 (room for it made). */
+function leb(n) {
+  while (n > 127) {
+    buf[len++] = (n & 127) | 128;
+    n >>>= 7;
+  }
+  buf[len++] = n;
 }
 
 /** A safe integer. */
@@ -150,11 +186,7 @@ function int(v) {
     buf[len++] = (v % 128) | 128;
     v = Math.floor(v / 128);
   }
-  while (v > 127) {
-    buf[len++] = (v & 127) | 128;
-    v >>>= 7;
-  }
-  buf[len++] = v;
+  leb(v);
 }
 
 function bigint(v) {
@@ -170,20 +202,48 @@ function bigint(v) {
   buf[len++] = Number(v);
 }
 
-/** A string: its tag and length; its text joins the others. */
-function string(s) {
-  let n = s.length;
-  room(6);
-  buf[len++] = STRING;
-  while (n > 127) {
-    buf[len++] = (n & 127) | 128;
-    n >>>= 7;
+/** An object's key: its number when it was numbered before in this encoding, else its text. */
+function key(k) {
+  let slot = keySlots.get(k);
+  if (slot === undefined) {
+    if (keySlots.size === MAX_KEYS) return string(k, STRING);
+    slot = keySlots.size;
+    keySlots.set(k, slot);
   }
-  buf[len++] = n;
-  // A lone high surrogate at the end would pair with a lone low one starting the next string once
-  // joined; alone it is encoded as U+FFFD anyway (one unit too), so it is replaced by that.
-  const last = s.charCodeAt(s.length - 1);
-  texts.push(last >= 0xd800 && last <= 0xdbff ? s.slice(0, -1) + "\ufffd" : s);
+  if (keyStamp[slot] === current) {
+    room(6);
+    buf[len++] = KEY_AGAIN;
+    leb(keyNumber[slot]);
+    return;
+  }
+  keyStamp[slot] = current;
+  keyNumber[slot] = keysNumbered++;
+  string(k, KEY);
+}
+
+/** A string after `tag`: its length in UTF-8 bytes; its text goes to `tbuf`. */
+function string(s, tag) {
+  const n = s.length;
+  if (tlen + n * 3 > tbuf.length) {
+    const bigger = new Uint8Array(Math.max(tbuf.length * 2, tlen + n * 3));
+    bigger.set(tbuf.subarray(0, tlen));
+    tbuf = bigger;
+  }
+  let i = 0;
+  if (n <= 64) {
+    // Short ASCII (SKUs, codes, keys): a loop beats a native call.
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127) break;
+      tbuf[tlen + i] = c;
+    }
+  }
+  // A lone surrogate becomes U+FFFD (three bytes), as in any UTF-8 encoding.
+  const bytes = i === n ? n : utf8.encodeInto(s, tbuf.subarray(tlen)).written;
+  tlen += bytes;
+  room(6);
+  buf[len++] = tag;
+  leb(bytes);
 }
 
 // Per slot, a copy of the content Rust last parsed for a `Memo` (wasm/src/wire/mod.rs), to tell

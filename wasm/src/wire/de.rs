@@ -11,7 +11,7 @@ pub(super) fn from_bytes<T: de::DeserializeOwned>(encoded: &[u8]) -> Result<T> {
     let (length, rest) = encoded.split_first_chunk::<4>().ok_or_else(malformed)?;
     let (bytes, text) = rest.split_at_checked(u32::from_le_bytes(*length) as usize).ok_or_else(malformed)?;
     let text = std::str::from_utf8(text).map_err(|_| malformed())?;
-    let mut reader = Reader { bytes, at: 0, text };
+    let mut reader = Reader { bytes, at: 0, text, keys: Vec::with_capacity(16) };
     let value = T::deserialize(&mut reader)?;
     if reader.at != bytes.len() || !reader.text.is_empty() {
         return Err(Error::custom("trailing input after the value"));
@@ -27,6 +27,8 @@ struct Reader<'de> {
     at: usize,
     /// The text of the strings not read yet.
     text: &'de str,
+    /// The keys numbered so far (`K`), by number.
+    keys: Vec<&'de str>,
 }
 
 fn malformed() -> Error {
@@ -69,37 +71,27 @@ impl<'de> Reader<'de> {
         self.magnitude()?.and_then(|n| usize::try_from(n).ok()).ok_or_else(malformed)
     }
 
-    /// A string's text, its `s` tag read: its length in UTF-16 units, then that much of the text.
+    /// A string's text, its `s` (or `K`) tag read: its length in UTF-8 bytes, then that much of the text.
     fn text(&mut self) -> Result<&'de str> {
-        let units = usize::try_from(self.magnitude()?.ok_or_else(malformed)?).map_err(|_| malformed())?;
-        // ASCII (the usual case): one byte per unit. Otherwise count units char by char.
-        let len = match self.text.as_bytes().get(..units) {
-            Some(head) if head.is_ascii() => units,
-            _ => {
-                let mut seen = 0;
-                let mut end = 0;
-                for c in self.text.chars() {
-                    if seen >= units {
-                        break;
-                    }
-                    seen += c.len_utf16();
-                    end += c.len_utf8();
-                }
-                if seen != units {
-                    return Err(malformed());
-                }
-                end
-            }
-        };
+        let len = usize::try_from(self.magnitude()?.ok_or_else(malformed)?).map_err(|_| malformed())?;
         let (s, rest) = self.text.split_at_checked(len).ok_or_else(malformed)?;
         self.text = rest;
         Ok(s)
     }
 
-    /// The next value, which must be a string (an object's key).
-    fn string(&mut self) -> Result<&'de str> {
+    /// The next value, which must be an object's key: a string, a key numbered now, or one numbered before.
+    fn key(&mut self) -> Result<&'de str> {
         match self.next()? {
             b's' => self.text(),
+            b'K' => {
+                let key = self.text()?;
+                self.keys.push(key);
+                Ok(key)
+            }
+            b'k' => {
+                let number = self.magnitude()?.and_then(|n| usize::try_from(n).ok());
+                number.and_then(|n| self.keys.get(n).copied()).ok_or_else(malformed)
+            }
             _ => Err(malformed()),
         }
     }
@@ -150,7 +142,7 @@ impl<'de> Reader<'de> {
         let mut count = 0;
         while self.peek()? != close {
             if close == b'}' {
-                self.string()?;
+                self.key()?;
             }
             self.skip()?;
             count += 1;
@@ -346,7 +338,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
                     self.at += 1;
                     return Err(Error::invalid_length(0, &"1"));
                 }
-                let tag = self.string()?;
+                let tag = self.key()?;
                 let value = visitor.visit_enum(Variant { reader: &mut *self, tag })?;
                 let extra = self.skip_rest(b'}')?;
                 if extra > 0 {
@@ -405,7 +397,7 @@ impl<'de> de::MapAccess<'de> for Entries<'_, 'de> {
         if self.reader.peek()? == b'}' {
             return Ok(None);
         }
-        let key = self.reader.string()?;
+        let key = self.reader.key()?;
         seed.deserialize(key.into_deserializer()).map(Some)
     }
 
@@ -469,10 +461,29 @@ mod tests {
     }
 
     #[test]
-    fn strings_are_read_by_their_length_in_utf16_units() {
-        // "é" is one UTF-16 unit (two UTF-8 bytes), "🎁" two units (four bytes).
-        let read: Vec<String> = from_bytes(&encoded(b"[\x04s\x02s\x03s\x00s\x01]", "aé🎁;;")).unwrap();
+    fn strings_are_read_by_their_length_in_utf8_bytes() {
+        // "é" is two bytes, "🎁" four.
+        let read: Vec<String> = from_bytes(&encoded(b"[\x04s\x03s\x05s\x00s\x01]", "aé🎁;;")).unwrap();
         assert_eq!(read, ["aé", "🎁;", "", ";"]);
+    }
+
+    #[test]
+    fn a_key_numbered_once_is_read_again_by_its_number() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Line {
+            sku: String,
+            quantity: i64,
+        }
+        // [{sku: "A", quantity: 1}, {quantity: 2, sku: "B", extra: {sku: 3}}, {sku: "C", quantity: 4}]
+        let structure =
+            b"[\x03{K\x03s\x01K\x08+\x01}{k\x01+\x02k\x00s\x01K\x05{k\x00+\x03}}{k\x00s\x01k\x01+\x04}]";
+        let read: Vec<Line> = from_bytes(&encoded(structure, "skuAquantityBextraC")).unwrap();
+        let line = |sku: &str, quantity| Line { sku: sku.to_owned(), quantity };
+        assert_eq!(read, [line("A", 1), line("B", 2), line("C", 4)]);
+        assert!(
+            from_bytes::<Vec<Line>>(&encoded(b"[\x01{k\x00s\x01}]", "A")).is_err(),
+            "a number not given yet"
+        );
     }
 
     #[test]
@@ -512,7 +523,7 @@ mod tests {
         assert!(from_bytes::<i64>(&encoded(b"+\x01+\x02", "")).is_err());
         assert!(from_bytes::<String>(&encoded(b"s\x05", "ab")).is_err());
         assert!(from_bytes::<String>(&encoded(b"s\x01", "ab")).is_err(), "text left over");
-        assert!(from_bytes::<String>(&encoded(b"s\x01", "🎁")).is_err(), "half a surrogate pair");
+        assert!(from_bytes::<String>(&encoded(b"s\x01", "🎁")).is_err(), "part of a character");
         assert!(from_bytes::<i64>(&encoded(b"+\x80", "")).is_err());
         assert!(from_bytes::<i64>(&[9, 0, 0, 0, b'+', 1]).is_err(), "structure longer than the input");
     }
