@@ -9,7 +9,7 @@ use ordo_core::values::{AddressInput, Email, PostalAddress};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::interop::{from_js, from_js_memo, now_from, to_js};
+use crate::interop::{from_js, from_js_memo, now_from, to_js, to_js_direct};
 use crate::wire::Memo;
 
 /// Validates a cart against a catalog snapshot and the shop's rules: totals and every issue.
@@ -23,7 +23,7 @@ pub fn validate_cart(
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (catalog, rules) = shop(&catalog, &rules)?;
-    to_js(&check(&cart, &catalog, &rules, now)?)
+    to_js_direct(&check(&cart, &catalog, &rules, now)?)
 }
 
 /// `cart` read from JS and checked by ordo-core against `catalog` and `rules` at `now`.
@@ -58,7 +58,7 @@ pub fn cart_totals(
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (catalog, rules) = shop(&catalog, &rules)?;
-    to_js(&check(&cart, &catalog, &rules, now)?.totals)
+    to_js_direct(&check(&cart, &catalog, &rules, now)?.totals)
 }
 
 /// A catalog and rules parsed once, for validating the same shop's carts again and again (on every
@@ -90,7 +90,7 @@ impl CartValidator {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
-        to_js(&check(&cart, &self.catalog, &self.rules, now)?)
+        to_js_direct(&check(&cart, &self.catalog, &self.rules, now)?)
     }
 
     /// `cartTotals(cart, catalog, rules, now)` with this validator's catalog and rules.
@@ -100,7 +100,7 @@ impl CartValidator {
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
-        to_js(&check(&cart, &self.catalog, &self.rules, now)?.totals)
+        to_js_direct(&check(&cart, &self.catalog, &self.rules, now)?.totals)
     }
 }
 

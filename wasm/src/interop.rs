@@ -87,6 +87,12 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
     wire::to_js(value).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
 }
 
+/// [`to_js`] for a cart result, written without serde (`wire::results`).
+#[cfg(feature = "cart")]
+pub(crate) fn to_js_direct<T: wire::Direct + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    wire::to_js_direct(value).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
+}
+
 /// `undefined`/`null` → now; a `Date` → its instant; a string → RFC 3339 (`2026-11-27T12:00:00Z`).
 pub(crate) fn now_from(value: JsValue) -> Result<DateTime<Utc>, JsValue> {
     let millis = if value.is_undefined() || value.is_null() {

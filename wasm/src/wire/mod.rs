@@ -8,11 +8,17 @@
 //! # Layout
 //! - [`de`]: the serde `Deserializer` over `codec.js`'s encoding of a JS value.
 //! - [`ser`]: the serde `Serializer` writing what `codec.js` decodes.
+//! - [`results`]: the cart results written in the same format without serde (see there why).
 //! - this file: the error type, the JS imports, [`from_js`], [`to_js`] and [`Memo`] (a catalog or
 //!   rules read once and reused while their content stays the same).
 
 mod de;
+#[cfg(feature = "cart")]
+mod results;
 mod ser;
+
+#[cfg(feature = "cart")]
+pub(crate) use ser::Direct;
 
 #[cfg(feature = "cart")]
 use std::cell::RefCell;
@@ -133,6 +139,13 @@ fn too_deep() -> Error {
 /// Writes `value` as plain JS values: structs and enums as objects, `None` as `null`, integers as numbers.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
     let (words, text) = ser::to_parts(value)?;
+    Ok(decode(&words, &text))
+}
+
+/// [`to_js`] for the results `validateCart` and `cartTotals` return on every keystroke, written without serde.
+#[cfg(feature = "cart")]
+pub(crate) fn to_js_direct<T: ser::Direct + ?Sized>(value: &T) -> Result<JsValue, Error> {
+    let (words, text) = ser::to_parts_direct(value)?;
     Ok(decode(&words, &text))
 }
 

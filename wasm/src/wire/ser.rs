@@ -27,6 +27,8 @@ struct Shapes {
     /// The shape each struct (by its name's address and its field count) had last time,
     /// direct-mapped: the guess [`Fields`] checks name by name instead of looking the shape up.
     by_struct: [(usize, usize, u32); RECENT],
+    /// The number of each [`FixedShape`]'s shape, by slot, once sent.
+    fixed: [u32; FIXED],
 }
 
 impl Shapes {
@@ -50,6 +52,11 @@ impl Shapes {
         self.list.truncate(known);
         self.sorted.retain(|number| (*number as usize) < known);
         self.by_struct = [NO_GUESS; RECENT];
+        for number in &mut self.fixed {
+            if *number as usize >= known {
+                *number = u32::MAX;
+            }
+        }
     }
 
     /// The shape the struct `name` with `len` fields had last time, if it had one.
@@ -88,11 +95,23 @@ thread_local! {
             list: Vec::new(),
             sorted: Vec::new(),
             by_struct: [NO_GUESS; RECENT],
+            fixed: [u32::MAX; FIXED],
         }) };
 }
 
 /// `value` in `codec.js`'s format: the words, and the text of every string and new name in order.
 pub(super) fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
+    write_parts(|writer| value.serialize(writer))
+}
+
+/// [`to_parts`] for a value written by its [`Direct`] implementation instead of serde.
+#[cfg(feature = "cart")]
+pub(super) fn to_parts_direct<T: Direct + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
+    write_parts(|writer| value.write(writer))
+}
+
+/// The words and text `write` writes with a fresh writer over the module's shapes.
+fn write_parts(write: impl FnOnce(&mut Writer<'_>) -> Result) -> Result<(Vec<u32>, String)> {
     SHAPES.with(|shapes| {
         let mut shapes = shapes.borrow_mut();
         let known = shapes.list.len();
@@ -104,7 +123,7 @@ pub(super) fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, St
             strings: 0,
             recent: [NO_STRING; RECENT],
         };
-        match value.serialize(&mut writer) {
+        match write(&mut writer) {
             Ok(()) => Ok((writer.words, writer.text)),
             Err(e) => {
                 // The JS side never sees this output: forget the shapes it would have learnt from it.
@@ -114,6 +133,32 @@ pub(super) fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, St
         }
     })
 }
+
+/// Forgets every shape, as if the module had just started (tests compare two writers' words).
+#[cfg(all(test, feature = "cart"))]
+pub(super) fn forget_shapes() {
+    SHAPES.with(|shapes| shapes.borrow_mut().truncate(0));
+}
+
+/// A value written straight to a [`Writer`], for results returned at keystroke rate: the same
+/// words and text as its `Serialize` writes (tested for every result type and variant), without
+/// serde's calls per field and the per-field check of a guessed shape.
+#[cfg(feature = "cart")]
+pub(crate) trait Direct {
+    fn write(&self, w: &mut Writer<'_>) -> Result;
+}
+
+/// The field names of a struct written by a [`Direct`] implementation, and the slot where its
+/// shape's number is kept ([`Shapes::fixed`]); each shape has a slot of its own.
+#[cfg(feature = "cart")]
+#[derive(Debug)]
+pub(crate) struct FixedShape {
+    pub(crate) slot: usize,
+    pub(crate) names: &'static [&'static str],
+}
+
+/// Slots of [`Shapes::fixed`].
+const FIXED: usize = 16;
 
 /// A word's kind, in its low [`KIND_BITS`] bits; the rest is its payload.
 const KIND_BITS: u32 = 3;
@@ -160,7 +205,7 @@ struct Written {
 const NO_STRING: Written = Written { address: 0, len: 0, text_at: 0, number: u32::MAX };
 
 /// Appends encoded values to `words` and `text`.
-struct Writer<'k> {
+pub(crate) struct Writer<'k> {
     /// One word per value, object or bracket (more for a large integer or a new shape).
     words: Vec<u32>,
     /// The text of every string and new name, in the order of their words (UTF-8 here, UTF-16 in JS).
@@ -210,7 +255,7 @@ impl Writer<'_> {
     /// a hit is confirmed against the copy in `text`, since a temporary string may reuse the address
     /// of one freed earlier.
     #[inline(never)]
-    fn string(&mut self, s: &str) -> Result {
+    pub(crate) fn string(&mut self, s: &str) -> Result {
         let short = s.len() <= SHORT;
         let address = s.as_ptr() as usize;
         let slot = (((address ^ s.len()) as u32).wrapping_mul(0x9e37_79b9) >> (32 - RECENT.trailing_zeros()))
@@ -255,8 +300,45 @@ impl Writer<'_> {
         Ok(number)
     }
 
+    #[cfg(feature = "cart")]
+    /// `true` or `false`.
+    pub(crate) fn bool(&mut self, v: bool) {
+        self.constant(if v { TRUE } else { FALSE });
+    }
+
+    #[cfg(feature = "cart")]
+    /// `null` (`None`).
+    pub(crate) fn null(&mut self) {
+        self.constant(NULL);
+    }
+
+    #[cfg(feature = "cart")]
+    /// Opens an array: its elements follow, then [`Writer::end_array`].
+    pub(crate) fn array(&mut self) {
+        self.constant(ARRAY);
+    }
+
+    #[cfg(feature = "cart")]
+    pub(crate) fn end_array(&mut self) {
+        self.constant(END);
+    }
+
+    /// Ends an object of `shape` whose values, one per name in order, were written last.
+    #[cfg(feature = "cart")]
+    pub(crate) fn object_of(&mut self, shape: &FixedShape) -> Result {
+        match self.shapes.fixed[shape.slot] {
+            u32::MAX => {
+                let start = self.fields.len();
+                self.fields.extend_from_slice(shape.names);
+                self.shapes.fixed[shape.slot] = self.object(start)?;
+            }
+            number => self.word(OBJECT, number),
+        }
+        Ok(())
+    }
+
     #[inline]
-    fn signed(&mut self, n: i64) -> Result {
+    pub(crate) fn signed(&mut self, n: i64) -> Result {
         if n.unsigned_abs() > MAX_SAFE {
             return Err(beyond_safe(n));
         }
@@ -265,7 +347,7 @@ impl Writer<'_> {
     }
 
     #[inline]
-    fn unsigned(&mut self, n: u64) -> Result {
+    pub(crate) fn unsigned(&mut self, n: u64) -> Result {
         if n > MAX_SAFE {
             return Err(beyond_safe(n));
         }
@@ -285,7 +367,7 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// The elements of an array being written; for a tuple variant, also the variant wrapping it.
-struct Elements<'a, 'k> {
+pub(crate) struct Elements<'a, 'k> {
     writer: &'a mut Writer<'k>,
     /// `{ variant: [elements] }`: where the variant object's field name is in [`Writer::fields`].
     variant: Option<usize>,
@@ -296,7 +378,7 @@ struct Elements<'a, 'k> {
 /// A struct usually has the shape it had last time: while its field names are those of that
 /// guess, they are only compared with it; at the first difference they are pushed to
 /// [`Writer::fields`] and the shape is looked up at the end.
-struct Fields<'a, 'k> {
+pub(crate) struct Fields<'a, 'k> {
     writer: &'a mut Writer<'k>,
     /// Where this object's field names start in [`Writer::fields`].
     start: usize,
