@@ -36,10 +36,12 @@ fn malformed() -> Error {
 }
 
 impl<'de> Reader<'de> {
+    #[inline(always)]
     fn peek(&self) -> Result<u8> {
         self.bytes.get(self.at).copied().ok_or_else(malformed)
     }
 
+    #[inline(always)]
     fn next(&mut self) -> Result<u8> {
         let tag = self.peek()?;
         self.at += 1;

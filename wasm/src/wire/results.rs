@@ -126,7 +126,7 @@ impl Direct for LineTotals {
 impl Direct for Money {
     fn write(&self, w: &mut Writer<'_>) -> Result {
         w.signed(self.amount())?;
-        w.string(self.currency().code())?;
+        w.static_string(self.currency().code())?;
         w.object_of(&MONEY)
     }
 }
@@ -134,7 +134,7 @@ impl Direct for Money {
 impl Direct for Fulfilment {
     fn write(&self, w: &mut Writer<'_>) -> Result {
         let variant = match self {
-            Fulfilment::InStock => return w.string("inStock"),
+            Fulfilment::InStock => return w.static_string("inStock"),
             Fulfilment::Backorder { quantity, promised } => {
                 w.unsigned((*quantity).into())?;
                 w.string(&format_date(*promised))?;
@@ -159,9 +159,9 @@ impl Direct for Fulfilment {
 
 impl Direct for Issue {
     fn write(&self, w: &mut Writer<'_>) -> Result {
-        w.string(self.code.as_str())?;
+        w.static_string(self.code.as_str())?;
         w.string(&self.path)?;
-        w.string(match self.severity {
+        w.static_string(match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         })?;

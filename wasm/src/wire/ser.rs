@@ -256,6 +256,19 @@ impl Writer<'_> {
     /// of one freed earlier.
     #[inline(never)]
     pub(crate) fn string(&mut self, s: &str) -> Result {
+        self.string_confirmed(s, true)
+    }
+
+    /// [`Writer::string`] for a `&'static str` (a currency code, a variant's name): never freed, so
+    /// no other string can be at its address, and a hit needs no comparison of the text.
+    #[cfg(feature = "cart")]
+    pub(crate) fn static_string(&mut self, s: &'static str) -> Result {
+        self.string_confirmed(s, false)
+    }
+
+    /// [`Writer::string`], a hit compared with the text written before when `confirm`.
+    #[inline(always)]
+    fn string_confirmed(&mut self, s: &str, confirm: bool) -> Result {
         let short = s.len() <= SHORT;
         let address = s.as_ptr() as usize;
         let slot = (((address ^ s.len()) as u32).wrapping_mul(0x9e37_79b9) >> (32 - RECENT.trailing_zeros()))
@@ -265,7 +278,8 @@ impl Writer<'_> {
             if seen.address == address
                 && seen.len == s.len()
                 && seen.number != u32::MAX
-                && self.text.as_bytes().get(seen.text_at..seen.text_at + seen.len) == Some(s.as_bytes())
+                && (!confirm
+                    || self.text.as_bytes().get(seen.text_at..seen.text_at + seen.len) == Some(s.as_bytes()))
             {
                 self.word(AGAIN, seen.number);
                 return Ok(());
