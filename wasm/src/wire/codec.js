@@ -145,14 +145,15 @@ function enc(v, depth) {
       const proto = Object.getPrototypeOf(v);
       if (plain && (proto === Object.prototype || proto === null)) {
         // Own enumerable string keys in `Object.keys` order, without making their array.
+        let i = 0;
         for (const k in v) {
-          key(k);
+          key(k, i++);
           enc(v[k], depth + 1);
         }
       } else {
         const keys = Object.keys(v);
         for (let i = 0; i < keys.length; i++) {
-          key(keys[i]);
+          key(keys[i], i);
           enc(v[keys[i]], depth + 1);
         }
       }
@@ -202,13 +203,27 @@ function bigint(v) {
   buf[len++] = Number(v);
 }
 
-/** An object's key: its number when it was numbered before in this encoding, else its text. */
-function key(k) {
-  let slot = keySlots.get(k);
-  if (slot === undefined) {
-    if (keySlots.size === MAX_KEYS) return string(k, STRING);
-    slot = keySlots.size;
-    keySlots.set(k, slot);
+// The key last met at each position of an object, and its slot: objects of one array usually have
+// the same keys in the same order, and comparing (interned) keys by identity is cheaper than the map.
+const POSITIONS = 16;
+const keyAt = new Array(POSITIONS).fill(null);
+const slotAt = new Uint32Array(POSITIONS);
+
+/** An object's key at `position`: its number when it was numbered before in this encoding, else its text. */
+function key(k, position) {
+  let slot;
+  if (position < POSITIONS && keyAt[position] === k) slot = slotAt[position];
+  else {
+    slot = keySlots.get(k);
+    if (slot === undefined) {
+      if (keySlots.size === MAX_KEYS) return string(k, STRING);
+      slot = keySlots.size;
+      keySlots.set(k, slot);
+    }
+    if (position < POSITIONS) {
+      keyAt[position] = k;
+      slotAt[position] = slot;
+    }
   }
   if (keyStamp[slot] === current) {
     room(6);
@@ -224,10 +239,12 @@ function key(k) {
 /** A string after `tag`: its length in UTF-8 bytes; its text goes to `tbuf`. */
 function string(s, tag) {
   const n = s.length;
-  if (tlen + n * 3 > tbuf.length) {
-    const bigger = new Uint8Array(Math.max(tbuf.length * 2, tlen + n * 3));
-    bigger.set(tbuf.subarray(0, tlen));
-    tbuf = bigger;
+  let t = tbuf;
+  const at = tlen;
+  if (at + n * 3 > t.length) {
+    t = new Uint8Array(Math.max(t.length * 2, at + n * 3));
+    t.set(tbuf.subarray(0, at));
+    tbuf = t;
   }
   let i = 0;
   if (n <= 64) {
@@ -235,12 +252,12 @@ function string(s, tag) {
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c > 127) break;
-      tbuf[tlen + i] = c;
+      t[at + i] = c;
     }
   }
   // A lone surrogate becomes U+FFFD (three bytes), as in any UTF-8 encoding.
-  const bytes = i === n ? n : utf8.encodeInto(s, tbuf.subarray(tlen)).written;
-  tlen += bytes;
+  const bytes = i === n ? n : utf8.encodeInto(s, t.subarray(at)).written;
+  tlen = at + bytes;
   room(6);
   buf[len++] = tag;
   leb(bytes);
