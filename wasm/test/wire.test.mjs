@@ -93,6 +93,26 @@ test("where code generation from strings is forbidden (a strict Content-Security
   assert.match(parity.stdout, /# pass [1-9]/);
 });
 
+test("objects whose fields change kind after their shape's first object are still built right", () => {
+  // The first result of each shape decides what its generated builder expects per field (a small
+  // number, a string, an object of one shape); later values of any other kind must still come out.
+  const catalog = [item("A", "A"), { ...item("B", "B"), available: 0, policy: { backorder: { leadTimeDays: 3 } } },
+    { ...item("C", "C"), unitPrice: { amount: 2 ** 40, currency: "EUR" } }];
+  const cart = (lines) => ({ currency: "EUR", lines });
+  for (let i = 0; i < 3; i++) {
+    const plain = ordo.validateCart(cart([{ sku: "A", quantity: 1 }]), catalog, {}, now);
+    assert.equal(plain.totals.lines[0].fulfilment, "inStock");
+    assert.equal(plain.totals.shippingOption, null);
+    const mixed = ordo.validateCart(cart([{ sku: "B", quantity: 2 }, { sku: "C", quantity: 3 }, { sku: "A", quantity: 1 }]), catalog, {}, now);
+    assert.deepEqual(mixed.totals.lines.map((l) => [l.sku, l.fulfilment, l.unitPrice, l.subtotal.amount]), [
+      ["B", { backorder: { quantity: 2, promised: "2026-11-30" } }, { amount: 1250, currency: "EUR" }, 2500],
+      ["C", "inStock", { amount: 2 ** 40, currency: "EUR" }, 3 * 2 ** 40],
+      ["A", "inStock", { amount: 1250, currency: "EUR" }, 1250],
+    ]);
+    assert.equal(mixed.issues[0].severity, "warning");
+  }
+});
+
 test("a lone surrogate becomes U+FFFD, also when the next string starts with the other half", () => {
   const { sku, name, ...rest } = item("A", "A");
   const catalog = [{ sku, name: "Bad \ud83c", "\udf81 next": "\udf81", ...rest }];

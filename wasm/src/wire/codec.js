@@ -18,14 +18,15 @@
 // native encoder), which is copied after the structure.
 
 // Out of Rust (`decode`), words (a Uint32Array view of wasm memory) and one text holding every string
-// back to back. Each word is kind (low 3 bits) + payload (the other 29); no digit is parsed:
-//   0 constant: payload 0 null · 1 false · 2 true · 3 [ · 4 ] (the array opened last ends)
+// back to back. First the shapes this output numbers (usually none): a word saying how many words
+// describe them, then for each its field count and each name's length in UTF-16 units (the names
+// are the first ones of the text). Then one value, each word kind (low 3 bits) + payload (the
+// other 29), an object or array first and its contents after; no digit is parsed:
+//   0 constant: payload 0 null · 1 false · 2 true
 //   1 the whole number payload · 2 minus payload · 3 a larger safe integer: payload 1 when negative,
 //     then two words (low and high 32 bits of its magnitude)
 //   4 a string of payload UTF-16 units, the next ones of the text; numbered (from 0 in each output)
-//   5 an object of shape payload, whose field values are the last ones decoded
-//   6 an object of a new shape of payload fields, numbered next: one word per field name follows
-//     (its length in UTF-16 units; the names are the next ones of the text), then as 5
+//   5 an object of shape payload: one value per field follows · 6 an array of payload values
 //   7 the string numbered payload again
 // Shapes are numbered once for the module's lifetime (Rust keeps the same list).
 
@@ -321,15 +322,19 @@ function same(v, kept) {
   return true;
 }
 
-// The shapes of objects Rust sent (wasm/src/wire/ser.rs numbers them the same way), each with the
-// function that builds an object of that shape from the values on the decoder's stack.
+// The shapes of objects Rust sent (wasm/src/wire/ser.rs numbers them the same way): each with its
+// field names, the first word each field's value had the first time one was decoded, and the
+// function that builds an object of the shape.
 const shapes = [];
 
-// Where allowed, each shape gets a function whose body is one object literal with the shape's
-// names, generated with `new Function`: V8 then builds every object of that shape at once, with
-// its final layout, instead of adding one property at a time. A page
-// whose Content-Security-Policy forbids that (no 'unsafe-eval') gets the generic loop below.
-// The generated source holds only field names from Ordo's Rust types, each quoted with JSON.stringify.
+// Where allowed, a shape's objects are built, from the second on, by a function generated with
+// `new Function` for that shape: one object literal (V8 then builds the object with its final
+// layout at once) whose fields read the words inline, expecting the kind of value they had the
+// first time (an object of the same shape is built within the same literal). Any other word takes
+// the generic path, so a wrong guess costs time, never correctness. A page whose
+// Content-Security-Policy forbids that (no 'unsafe-eval') builds every object field by field. The
+// generated source holds only field names from Ordo's Rust types, each quoted with JSON.stringify,
+// and numbers.
 let generate = null;
 
 /** With `false`, builds objects without `new Function` from now on (`avoidCodeGeneration` in wasm/src/lib.rs). */
@@ -348,90 +353,117 @@ function canGenerate() {
   return generate;
 }
 
-function maker(names) {
-  // A `__proto__` field, as a literal name or assigned, would set the prototype instead: such a
-  // shape (none of Ordo's) always takes the generic path, which defines it as an own property.
-  const proto = names.includes("__proto__");
-  if (canGenerate() && !proto) {
-    const fields = names.map((k, i) => JSON.stringify(k) + ":s[b+" + i + "]").join(",");
-    return new Function("s", "b", '"use strict";return{' + fields + "};");
+// The output being decoded (one at a time: decoding runs no code of the caller's).
+const R = { words: null, at: 0, text: "", from: 0, strings: null };
+
+/** The JS value the Rust writer described in `words` and `text` (see above). */
+export function decode(words, text) {
+  R.words = words;
+  R.text = text;
+  R.from = 0;
+  R.strings = [];
+  R.at = 1;
+  while (R.at <= words[0]) {
+    const names = new Array(words[R.at++]);
+    for (let i = 0; i < names.length; i++) names[i] = text.slice(R.from, (R.from += words[R.at++]));
+    const shape = { names, first: null, make: null };
+    shape.make = () => generic(shape);
+    shapes.push(shape);
   }
-  return (s, b) => {
-    const o = {};
-    for (let i = 0; i < names.length; i++) {
-      if (proto) Object.defineProperty(o, names[i], { value: s[b + i], enumerable: true, writable: true, configurable: true });
-      else o[names[i]] = s[b + i];
-    }
-    return o;
-  };
+  const value = word(words[R.at++]);
+  R.words = null;
+  R.text = "";
+  R.strings = null;
+  return value;
 }
 
-/**
- * The JS value the Rust writer described in `words` and `text` (see above). One loop over the
- * words with a stack of finished values: an object or array is built from the values on top of
- * the stack once its last one is there.
- */
-export function decode(words, text) {
-  const stack = [];
-  const arrays = []; // where each open array's elements start on the stack
-  const strings = []; // this output's strings, by number
-  let top = 0; // values on the stack
-  let from = 0; // next unit of `text`
-  for (let at = 0; at < words.length; ) {
-    const w = words[at++];
-    const p = w >>> 3;
-    switch (w & 7) {
-      case 0:
-        if (p < 3) stack[top++] = p === 0 ? null : p === 2;
-        else if (p === 3) arrays.push(top);
-        else {
-          const start = arrays.pop();
-          const array = stack.slice(start, top);
-          top = start;
-          stack[top++] = array;
-        }
-        break;
-      case 1:
-        stack[top++] = p;
-        break;
-      case 2:
-        stack[top++] = -p;
-        break;
-      case 3: {
-        const n = words[at] + words[at + 1] * 4294967296;
-        at += 2;
-        stack[top++] = p ? -n : n;
-        break;
-      }
-      case 4: {
-        const s = text.slice(from, (from += p));
-        strings.push(s);
-        stack[top++] = s;
-        break;
-      }
-      case 5: {
-        const shape = shapes[p];
-        top -= shape.size;
-        stack[top] = shape.make(stack, top);
-        top++;
-        break;
-      }
-      case 6: {
-        const names = new Array(p);
-        for (let i = 0; i < p; i++) {
-          const units = words[at++];
-          names[i] = text.slice(from, (from += units));
-        }
-        const shape = { size: p, make: maker(names) };
-        shapes.push(shape);
-        top -= p;
-        stack[top] = shape.make(stack, top);
-        top++;
-        break;
-      }
-      default:
-        stack[top++] = strings[p];
+/** The value whose first word, `w`, was just read. */
+function word(w) {
+  const p = w >>> 3;
+  switch (w & 7) {
+    case 0:
+      return p === 0 ? null : p === 2;
+    case 1:
+      return p;
+    case 2:
+      return -p;
+    case 3: {
+      const n = R.words[R.at] + R.words[R.at + 1] * 4294967296;
+      R.at += 2;
+      return p ? -n : n;
+    }
+    case 4:
+      return str(p);
+    case 5:
+      return shapes[p].make();
+    case 6: {
+      const array = [];
+      for (let i = 0; i < p; i++) array.push(word(R.words[R.at++]));
+      return array;
+    }
+    default:
+      return R.strings[p];
+  }
+}
+
+/** The next string of `units` UTF-16 units; it is numbered next. */
+function str(units) {
+  const s = R.text.slice(R.from, (R.from += units));
+  R.strings.push(s);
+  return s;
+}
+
+/** An object of `shape`, field by field. The first one also notes each field's first word and
+ *  then has a function generated for the next ones. */
+function generic(shape) {
+  const { names } = shape;
+  const first = shape.first === null ? new Array(names.length) : null;
+  const o = {};
+  for (let i = 0; i < names.length; i++) {
+    const w = R.words[R.at++];
+    if (first) first[i] = w;
+    const value = word(w);
+    // Assigned, a `__proto__` field (none of Ordo's) would set the prototype instead.
+    if (names[i] === "__proto__") {
+      Object.defineProperty(o, names[i], { value, enumerable: true, writable: true, configurable: true });
+    } else o[names[i]] = value;
+  }
+  if (first) {
+    shape.first = first;
+    if (canGenerate() && !names.includes("__proto__")) {
+      const body = `"use strict";return function(){const W=R.words;let w,k;return ${literal(shape, 0)};};`;
+      shape.make = new Function("R", "word", "str", body)(R, word, str);
     }
   }
-  return stack[0];
+  return o;
+}
+
+/** The source of an object literal building an object of `shape` from the words (see `generic`). */
+function literal(shape, depth) {
+  const fields = shape.names.map((name, i) => {
+    const w = shape.first[i];
+    const next = "(w=W[R.at++])";
+    let read;
+    switch (w & 7) {
+      case 1:
+        read = `(${next}&7)===1?w>>>3:word(w)`;
+        break;
+      case 4:
+      case 7: // a string, new or again
+        read = `(k=${next}&7)===7?R.strings[w>>>3]:k===4?str(w>>>3):word(w)`;
+        break;
+      case 5: {
+        const inner = shapes[w >>> 3];
+        if (depth < 4 && inner.first !== null && !inner.names.includes("__proto__")) {
+          read = `${next}===${w}?${literal(inner, depth + 1)}:word(w)`;
+          break;
+        }
+      }
+      // falls through: an object built by its own shape's function
+      default:
+        read = "word(W[R.at++])";
+    }
+    return `${JSON.stringify(name)}:(${read})`;
+  });
+  return `{${fields.join(",")}}`;
 }

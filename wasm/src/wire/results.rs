@@ -2,7 +2,7 @@
 //!
 //! `validateCart` and `cartTotals` run on every keystroke; their results (a 50-line cart's has
 //! 300 objects) took serde's generic calls per field, each also checking the struct's guessed
-//! shape. Here each type writes its values and ends with its fixed shape. The tests below write
+//! shape. Here each type writes its fixed shape and its values. The tests below write
 //! every type and variant both ways and require the same words and text, so a renamed or added
 //! field in ordo-core fails them instead of drifting.
 
@@ -59,14 +59,12 @@ const UNAVAILABLE_FIELDS: FixedShape = FixedShape { slot: 10, names: &["availabl
 
 impl Direct for CartCheck {
     fn write(&self, w: &mut Writer<'_>) -> Result {
-        w.bool(self.ok);
-        self.totals.write(w)?;
-        w.array();
-        for issue in &self.issues {
-            issue.write(w)?;
-        }
-        w.end_array();
-        w.object_of(&CART_CHECK)
+        w.object_of(&CART_CHECK, |w| {
+            w.bool(self.ok);
+            self.totals.write(w)?;
+            w.array(self.issues.len())?;
+            self.issues.iter().try_for_each(|issue| issue.write(w))
+        })
     }
 }
 
@@ -84,89 +82,86 @@ impl Direct for Option<Totals> {
 
 impl Direct for Totals {
     fn write(&self, w: &mut Writer<'_>) -> Result {
-        w.bool(self.prices_include_tax);
-        for money in
-            [self.subtotal, self.discount, self.shipping, self.shipping_tax, self.tax, self.grand_total]
-        {
-            money.write(w)?;
-        }
-        w.unsigned(self.weight_grams)?;
-        w.array();
-        for code in &self.coupons {
-            w.string(code)?;
-        }
-        w.end_array();
-        match &self.shipping_option {
-            Some(code) => w.string(code)?,
-            None => w.null(),
-        }
-        w.array();
-        for line in &self.lines {
-            line.write(w)?;
-        }
-        w.end_array();
-        w.object_of(&TOTALS)
+        w.object_of(&TOTALS, |w| {
+            w.bool(self.prices_include_tax);
+            for money in
+                [self.subtotal, self.discount, self.shipping, self.shipping_tax, self.tax, self.grand_total]
+            {
+                money.write(w)?;
+            }
+            w.unsigned(self.weight_grams)?;
+            w.array(self.coupons.len())?;
+            for code in &self.coupons {
+                w.string(code)?;
+            }
+            match &self.shipping_option {
+                Some(code) => w.string(code)?,
+                None => w.null(),
+            }
+            w.array(self.lines.len())?;
+            self.lines.iter().try_for_each(|line| line.write(w))
+        })
     }
 }
 
 impl Direct for LineTotals {
     fn write(&self, w: &mut Writer<'_>) -> Result {
-        w.unsigned(self.index as u64)?;
-        w.string(self.sku.as_str())?;
-        w.string(&self.name)?;
-        w.unsigned(self.quantity.get().into())?;
-        for money in [self.unit_price, self.subtotal, self.discount, self.tax, self.total] {
-            money.write(w)?;
-        }
-        self.fulfilment.write(w)?;
-        w.object_of(&LINE_TOTALS)
+        w.object_of(&LINE_TOTALS, |w| {
+            w.unsigned(self.index as u64)?;
+            w.string(self.sku.as_str())?;
+            w.string(&self.name)?;
+            w.unsigned(self.quantity.get().into())?;
+            for money in [self.unit_price, self.subtotal, self.discount, self.tax, self.total] {
+                money.write(w)?;
+            }
+            self.fulfilment.write(w)
+        })
     }
 }
 
 impl Direct for Money {
     fn write(&self, w: &mut Writer<'_>) -> Result {
-        w.signed(self.amount())?;
-        w.static_string(self.currency().code())?;
-        w.object_of(&MONEY)
+        w.object_of(&MONEY, |w| {
+            w.signed(self.amount())?;
+            w.static_string(self.currency().code())
+        })
     }
 }
 
 impl Direct for Fulfilment {
     fn write(&self, w: &mut Writer<'_>) -> Result {
-        let variant = match self {
-            Fulfilment::InStock => return w.static_string("inStock"),
-            Fulfilment::Backorder { quantity, promised } => {
-                w.unsigned((*quantity).into())?;
-                w.string(&format_date(*promised))?;
-                w.object_of(&BACKORDER_FIELDS)?;
-                &BACKORDER
-            }
-            Fulfilment::Dropship { quantity, supplier } => {
-                w.unsigned((*quantity).into())?;
-                w.string(supplier)?;
-                w.object_of(&DROPSHIP_FIELDS)?;
-                &DROPSHIP
-            }
-            Fulfilment::Unavailable { available } => {
-                w.unsigned((*available).into())?;
-                w.object_of(&UNAVAILABLE_FIELDS)?;
-                &UNAVAILABLE
-            }
-        };
-        w.object_of(variant)
+        match self {
+            Fulfilment::InStock => w.static_string("inStock"),
+            Fulfilment::Backorder { quantity, promised } => w.object_of(&BACKORDER, |w| {
+                w.object_of(&BACKORDER_FIELDS, |w| {
+                    w.unsigned((*quantity).into())?;
+                    w.string(&format_date(*promised))
+                })
+            }),
+            Fulfilment::Dropship { quantity, supplier } => w.object_of(&DROPSHIP, |w| {
+                w.object_of(&DROPSHIP_FIELDS, |w| {
+                    w.unsigned((*quantity).into())?;
+                    w.string(supplier)
+                })
+            }),
+            Fulfilment::Unavailable { available } => w.object_of(&UNAVAILABLE, |w| {
+                w.object_of(&UNAVAILABLE_FIELDS, |w| w.unsigned((*available).into()))
+            }),
+        }
     }
 }
 
 impl Direct for Issue {
     fn write(&self, w: &mut Writer<'_>) -> Result {
-        w.static_string(self.code.as_str())?;
-        w.string(&self.path)?;
-        w.static_string(match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        })?;
-        w.string(&self.message)?;
-        w.object_of(&ISSUE)
+        w.object_of(&ISSUE, |w| {
+            w.static_string(self.code.as_str())?;
+            w.string(&self.path)?;
+            w.static_string(match self.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            })?;
+            w.string(&self.message)
+        })
     }
 }
 
