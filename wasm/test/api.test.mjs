@@ -95,6 +95,30 @@ test("validateCart sees a catalog or rules changed in place since the last call"
   assert.equal(ordo.cartTotals(cart, catalog, {}, now).discount.amount, 0);
 });
 
+test("validateCart sees keys added to or removed from a catalog item, also one that is a class instance", () => {
+  const now = "2026-11-27T12:00:00Z";
+  const fields = { sku: "A", name: "A", unitPrice: { amount: 1000, currency: "EUR" }, active: true, available: 5,
+    policy: "deny", weightGrams: 100, taxClass: "standard" };
+  const cart = { currency: "EUR", lines: [{ sku: "A", quantity: 2 }] };
+  const codes = (catalog) => ordo.validateCart(cart, catalog, {}, now).issues.map((i) => i.code);
+  class Item {
+    constructor(values) {
+      Object.assign(this, values);
+    }
+  }
+  for (const catalog of [[{ ...fields }], [new Item(fields)]]) {
+    assert.deepEqual(codes(catalog), []);
+    catalog[0].minPerOrder = 3;
+    assert.deepEqual(codes(catalog), ["QTY_BELOW_MIN"], "a key added");
+    delete catalog[0].minPerOrder;
+    assert.deepEqual(codes(catalog), [], "a key removed");
+    catalog[0].maxPerOrder = 1;
+    assert.deepEqual(codes(catalog), ["QTY_ABOVE_MAX"]);
+    catalog[0] = { ...fields };
+    assert.deepEqual(codes(catalog), [], "the same content in a new object");
+  }
+});
+
 test("validateCart throws for a bad catalog after a good one, every time, and then takes the good one back", () => {
   const now = "2026-11-27T12:00:00Z";
   const good = [{ sku: "A", name: "A", unitPrice: { amount: 1000, currency: "EUR" }, active: true, available: 5,

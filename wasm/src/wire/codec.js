@@ -41,7 +41,7 @@ let len = 0; // bytes of `buf` written
 let tbuf = new Uint8Array(4096); // the text of the strings met so far, UTF-8
 let tlen = 0; // bytes of `tbuf` written
 let busy = false; // encoding now (a getter may call back into Ordo)
-let plain = true; // `Object.prototype` has no enumerable property (so `for…in` walks own keys only)
+let plain = true; // `Object.prototype` has no enumerable property (so `for…in` walks own keys only), as of this call
 const utf8 = new TextEncoder();
 
 // Keys are numbered per encoding through a table kept for the module's lifetime (at most MAX_KEYS
@@ -82,11 +82,7 @@ function whole(value) {
   tlen = 0;
   current = ++stamp;
   keysNumbered = 0;
-  plain = true;
-  for (const _ in Object.prototype) {
-    plain = false;
-    break;
-  }
+  plain = plainPrototype();
   enc(value, 0);
   const structure = len - 4;
   buf[0] = structure & 255;
@@ -97,6 +93,12 @@ function whole(value) {
   buf.set(tbuf.subarray(0, tlen), len);
   len += tlen;
   return buf.subarray(0, len);
+}
+
+/** Whether `Object.prototype` has no enumerable property (then `for…in` over a plain object lists its own keys only). */
+function plainPrototype() {
+  for (const _ in Object.prototype) return false;
+  return true;
 }
 
 /** Makes room for `n` more bytes in `buf`. */
@@ -286,8 +288,15 @@ export function keep(slot) {
 /** Whether `value` has the content remembered in `slot`: same keys in the same order, same values. */
 export function unchanged(value, slot) {
   const kept = remembered[slot];
-  return kept !== undefined && same(value, kept.value);
+  if (kept === undefined) return false;
+  plain = plainPrototype();
+  return value === kept.value || (typeof value === "object" && value !== null && same(value, kept.value));
 }
+
+// A copied object also holds its keys and their values in order, under symbols (which neither
+// `for…in` nor `Object.keys` lists): comparing with it then makes no array per object.
+const KEYS = Symbol("keys");
+const VALUES = Symbol("values");
 
 function copy(v, depth) {
   if (typeof v !== "object" || v === null) return v;
@@ -299,27 +308,49 @@ function copy(v, depth) {
   }
   const o = {};
   const keys = Object.keys(v);
-  for (let i = 0; i < keys.length; i++) o[keys[i]] = copy(v[keys[i]], depth + 1);
+  const values = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) o[keys[i]] = values[i] = copy(v[keys[i]], depth + 1);
+  o[KEYS] = keys;
+  o[VALUES] = values;
   return o;
 }
 
-// Conservative: NaN is never the same (it is not ===). Bounded by the copy, which is not cyclic.
+/** Whether the object `v` has the content of `kept` (a copy made by `copy`). Conservative: NaN is
+ *  never the same (it is not ===). Bounded by the copy, which is not cyclic. */
 function same(v, kept) {
-  if (typeof v !== "object" || v === null) return v === kept;
-  if (typeof kept !== "object" || kept === null || Array.isArray(v) !== Array.isArray(kept)) return false;
+  if (typeof kept !== "object" || kept === null) return false;
   if (Array.isArray(v)) {
-    if (v.length !== kept.length) return false;
-    for (let i = 0; i < v.length; i++) if (!same(v[i], kept[i])) return false;
+    if (!Array.isArray(kept) || v.length !== kept.length) return false;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      const y = kept[i];
+      if (x !== y && (typeof x !== "object" || x === null || !same(x, y))) return false;
+    }
     return true;
   }
-  const keys = Object.keys(v);
-  const keptKeys = Object.keys(kept);
-  if (keys.length !== keptKeys.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    if (k !== keptKeys[i] || !same(v[k], kept[k])) return false;
+  const keys = kept[KEYS];
+  if (keys === undefined) return false;
+  const values = kept[VALUES];
+  const proto = Object.getPrototypeOf(v);
+  let i = 0;
+  if (plain && (proto === Object.prototype || proto === null)) {
+    for (const k in v) {
+      if (k !== keys[i]) return false;
+      const x = v[k];
+      const y = values[i];
+      if (x !== y && (typeof x !== "object" || x === null || !same(x, y))) return false;
+      i++;
+    }
+  } else {
+    const own = Object.keys(v);
+    for (; i < own.length; i++) {
+      if (own[i] !== keys[i]) return false;
+      const x = v[own[i]];
+      const y = values[i];
+      if (x !== y && (typeof x !== "object" || x === null || !same(x, y))) return false;
+    }
   }
-  return true;
+  return i === keys.length;
 }
 
 // The shapes of objects Rust sent (wasm/src/wire/ser.rs numbers them the same way): each with its
