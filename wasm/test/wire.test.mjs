@@ -34,6 +34,22 @@ test("unknown fields are ignored and a non-ASCII unknown key does not upset the 
   assert.equal(check.totals.grandTotal.amount, 1250);
 });
 
+test("only own enumerable properties are read, whatever the prototypes hold", () => {
+  const fields = item("A", "A");
+  const cart = { currency: "EUR", lines: [{ sku: "A", quantity: 2 }] };
+  Object.defineProperty(Object.prototype, "minPerOrder", { value: 5, enumerable: true, configurable: true });
+  try {
+    assert.deepEqual(ordo.validateCart(cart, [{ ...fields }], {}, now).issues, []);
+  } finally {
+    delete Object.prototype.minPerOrder;
+  }
+  const { active, ...rest } = fields;
+  const inherited = Object.assign(Object.create({ active }), rest);
+  assert.throws(() => ordo.validateCart(cart, [inherited], {}, now), (e) => e.code === "INVALID_INPUT" && /missing field `active`/.test(e.message));
+  const hidden = Object.defineProperty({ ...fields }, "minPerOrder", { value: 5, enumerable: false });
+  assert.deepEqual(ordo.validateCart(cart, [hidden], {}, now).issues, []);
+});
+
 test("a float, a function or a value nested too deeply is an INVALID_INPUT error", () => {
   const catalog = [item("A", "A")];
   const deep = {};

@@ -41,8 +41,10 @@ let len = 0; // bytes of `buf` written
 let tbuf = new Uint8Array(4096); // the text of the strings met so far, UTF-8
 let tlen = 0; // bytes of `tbuf` written
 let busy = false; // encoding now (a getter may call back into Ordo)
-let plain = true; // `Object.prototype` has no enumerable property (so `for…in` walks own keys only), as of this call
 const utf8 = new TextEncoder();
+// `for…in` with this check lists an object's own enumerable string keys in `Object.keys` order
+// (V8 optimizes the pair), without making an array per object.
+const hasOwn = Object.prototype.hasOwnProperty;
 
 // Keys are numbered per encoding through a table kept for the module's lifetime (at most MAX_KEYS
 // keys; others are sent as plain strings every time): a key's slot, the encoding that last numbered
@@ -82,7 +84,6 @@ function whole(value) {
   tlen = 0;
   current = ++stamp;
   keysNumbered = 0;
-  plain = plainPrototype();
   enc(value, 0);
   const structure = len - 4;
   buf[0] = structure & 255;
@@ -93,12 +94,6 @@ function whole(value) {
   buf.set(tbuf.subarray(0, tlen), len);
   len += tlen;
   return buf.subarray(0, len);
-}
-
-/** Whether `Object.prototype` has no enumerable property (then `for…in` over a plain object lists its own keys only). */
-function plainPrototype() {
-  for (const _ in Object.prototype) return false;
-  return true;
 }
 
 /** Makes room for `n` more bytes in `buf`. */
@@ -145,20 +140,12 @@ function enc(v, depth) {
         return;
       }
       buf[len++] = OBJECT;
-      const proto = Object.getPrototypeOf(v);
-      if (plain && (proto === Object.prototype || proto === null)) {
-        // Own enumerable string keys in `Object.keys` order, without making their array.
-        let i = 0;
-        for (const k in v) {
-          key(k, i++);
-          enc(v[k], depth + 1);
-        }
-      } else {
-        const keys = Object.keys(v);
-        for (let i = 0; i < keys.length; i++) {
-          key(keys[i], i);
-          enc(v[keys[i]], depth + 1);
-        }
+      // Own enumerable string keys, in `Object.keys` order, without making their array.
+      let i = 0;
+      for (const k in v) {
+        if (!hasOwn.call(v, k)) continue;
+        key(k, i++);
+        enc(v[k], depth + 1);
       }
       room(1);
       buf[len++] = END_OBJECT;
@@ -289,7 +276,6 @@ export function keep(slot) {
 export function unchanged(value, slot) {
   const kept = remembered[slot];
   if (kept === undefined) return false;
-  plain = plainPrototype();
   return value === kept.value || (typeof value === "object" && value !== null && same(value, kept.value));
 }
 
@@ -331,24 +317,14 @@ function same(v, kept) {
   const keys = kept[KEYS];
   if (keys === undefined) return false;
   const values = kept[VALUES];
-  const proto = Object.getPrototypeOf(v);
   let i = 0;
-  if (plain && (proto === Object.prototype || proto === null)) {
-    for (const k in v) {
-      if (k !== keys[i]) return false;
-      const x = v[k];
-      const y = values[i];
-      if (x !== y && (typeof x !== "object" || x === null || !same(x, y))) return false;
-      i++;
-    }
-  } else {
-    const own = Object.keys(v);
-    for (; i < own.length; i++) {
-      if (own[i] !== keys[i]) return false;
-      const x = v[own[i]];
-      const y = values[i];
-      if (x !== y && (typeof x !== "object" || x === null || !same(x, y))) return false;
-    }
+  for (const k in v) {
+    if (!hasOwn.call(v, k)) continue;
+    if (k !== keys[i]) return false;
+    const x = v[k];
+    const y = values[i];
+    if (x !== y && (typeof x !== "object" || x === null || !same(x, y))) return false;
+    i++;
   }
   return i === keys.length;
 }
