@@ -220,34 +220,46 @@ fn check_lines<'a>(
 }
 
 /// For each line, the first earlier line with the same valid SKU, if any (that line is a duplicate).
-/// Lines of the same catalog item have the same SKU, so they are found by sorting the items'
-/// addresses (numbers, not strings); only the SKUs the catalog lacks are sorted as text. No map
-/// with an entry per line, and no hasher in the browser module.
+/// Lines of the same catalog item have the same SKU, so they are found by the items' addresses
+/// (numbers, not strings) in a small open-addressing table; only the SKUs the catalog lacks are
+/// sorted as text. No hasher in the browser module.
 fn first_lines(skus: &[Result<&str, SkuError>], items: &[Option<&CatalogItem>]) -> Vec<Option<usize>> {
-    let mut known: Vec<(usize, usize)> = Vec::with_capacity(skus.len());
+    let mut first = vec![None; skus.len()];
+    // At least twice as many slots as lines, so probes are short. A slot holds (address, line);
+    // no item is at address 0.
+    let mask = (skus.len() * 2).next_power_of_two() - 1;
+    let mut seen: Vec<(usize, usize)> = vec![(0, 0); mask + 1];
     let mut unknown: Vec<(&str, usize)> = Vec::new();
     for (line, (sku, item)) in skus.iter().zip(items).enumerate() {
         match (sku, item) {
-            (_, Some(item)) => known.push((std::ptr::from_ref::<CatalogItem>(item) as usize, line)),
+            (_, Some(item)) => {
+                let address = std::ptr::from_ref::<CatalogItem>(item) as usize;
+                let mut slot = ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask;
+                loop {
+                    match seen[slot] {
+                        (0, _) => {
+                            seen[slot] = (address, line);
+                            break;
+                        }
+                        (at, earlier) if at == address => {
+                            first[line] = Some(earlier);
+                            break;
+                        }
+                        _ => slot = (slot + 1) & mask,
+                    }
+                }
+            }
             (Ok(sku), None) => unknown.push((sku, line)),
             (Err(_), None) => {}
         }
     }
-    known.sort_unstable();
     unknown.sort_unstable();
-    let mut first = vec![None; skus.len()];
-    mark_repeats(&known, &mut first);
-    mark_repeats(&unknown, &mut first);
-    first
-}
-
-/// In `sorted` (key, line) pairs, marks each line after the first of its key with that first line.
-fn mark_repeats<K: PartialEq>(sorted: &[(K, usize)], first: &mut [Option<usize>]) {
-    for run in sorted.chunk_by(|a, b| a.0 == b.0) {
-        for &(_, i) in &run[1..] {
-            first[i] = Some(run[0].1);
+    for run in unknown.chunk_by(|a, b| a.0 == b.0) {
+        for &(_, line) in &run[1..] {
+            first[line] = Some(run[0].1);
         }
     }
+    first
 }
 
 fn fulfilment(item: &CatalogItem, quantity: u32, now: DateTime<Utc>) -> Fulfilment {
