@@ -138,14 +138,14 @@ fn write_parts(write: impl FnOnce(&mut Writer<'_>) -> Result) -> Result<(Vec<u32
     })
 }
 
-/// Forgets every shape, as if the module had just started (tests compare two writers' words).
+/// Forgets every shape, as if the module had just started (tests compare two writers' outputs).
 #[cfg(all(test, feature = "cart"))]
 pub(super) fn forget_shapes() {
     SHAPES.with(|shapes| shapes.borrow_mut().truncate(0));
 }
 
 /// A value written straight to a [`Writer`], for results returned at keystroke rate: the same
-/// words and text as its `Serialize` writes (tested for every result type and variant), without
+/// values and shapes as its `Serialize` writes (tested for every result type and variant), without
 /// serde's calls per field and the per-field check of a guessed shape.
 #[cfg(feature = "cart")]
 pub(crate) trait Direct {
@@ -241,6 +241,13 @@ impl Writer<'_> {
     /// Sets the word reserved `at`.
     fn set(&mut self, at: usize, kind: u32, payload: u32) {
         self.words[at] = payload << KIND_BITS | kind;
+    }
+
+    /// Sets the object word reserved `at` to the shape named by the fields from `start` on; that shape's number.
+    fn close_object(&mut self, at: usize, start: usize) -> Result<u32> {
+        let shape = self.object(start)?;
+        self.set(at, OBJECT, shape);
+        Ok(shape)
     }
 
     /// The words and text for `codec.js`: the new shapes first (usually none), then the value.
@@ -370,17 +377,14 @@ impl Writer<'_> {
     ) -> Result {
         let at = self.reserve();
         values(self)?;
-        let number = match self.shapes.fixed[shape.slot] {
+        match self.shapes.fixed[shape.slot] {
             u32::MAX => {
                 let start = self.fields.len();
                 self.fields.extend_from_slice(shape.names);
-                let number = self.object(start)?;
-                self.shapes.fixed[shape.slot] = number;
-                number
+                self.shapes.fixed[shape.slot] = self.close_object(at, start)?;
             }
-            number => number,
-        };
-        self.set(at, OBJECT, number);
+            number => self.set(at, OBJECT, number),
+        }
         Ok(())
     }
 
@@ -540,9 +544,7 @@ impl<'a, 'k> ser::Serializer for &'a mut Writer<'k> {
         let start = self.fields.len();
         self.fields.push(variant);
         value.serialize(&mut *self)?;
-        let shape = self.object(start)?;
-        self.set(at, OBJECT, shape);
-        Ok(())
+        self.close_object(at, start).map(drop)
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Elements<'a, 'k>> {
         let at = self.reserve();
@@ -603,11 +605,10 @@ impl Elements<'_, '_> {
     fn end(self) -> Result {
         let len = payload(self.count, "an array too long for the wire")?;
         self.writer.set(self.at, ARRAY, len);
-        if let Some((outer_at, start)) = self.variant {
-            let shape = self.writer.object(start)?;
-            self.writer.set(outer_at, OBJECT, shape);
+        match self.variant {
+            Some((outer_at, start)) => self.writer.close_object(outer_at, start).map(drop),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -689,16 +690,14 @@ impl Fields<'_, '_> {
             return Ok(());
         }
         self.abandon_guess();
-        let shape = self.writer.object(self.start)?;
-        self.writer.set(self.at, OBJECT, shape);
+        let shape = self.writer.close_object(self.at, self.start)?;
         if let Some((name, len)) = self.of {
             self.writer.shapes.remember(name, len, shape);
         }
-        if let Some((outer_at, outer)) = self.variant {
-            let shape = self.writer.object(outer)?;
-            self.writer.set(outer_at, OBJECT, shape);
+        match self.variant {
+            Some((outer_at, outer)) => self.writer.close_object(outer_at, outer).map(drop),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
