@@ -1,4 +1,4 @@
-//! Helpers shared by Ordo's end-to-end and architecture tests (the tests live in `tests/tests/`).
+//! Helpers shared by Ordo's end-to-end and architecture tests (the tests live in `tests/tests/e2e/`).
 //!
 //! [`TestApp::spawn`] starts the real gateway through the same startup path as `ordo serve`,
 //! on `127.0.0.1:0` with a fresh store, and stops it when dropped.

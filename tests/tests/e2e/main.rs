@@ -1,0 +1,15 @@
+//! Every end-to-end and architecture test in one binary: each area is a module, so the gateway,
+//! SurrealDB and their dependencies are linked once (eleven binaries took ~225 MB of disk each in
+//! a debug build and as many link steps).
+
+mod architecture;
+mod auth;
+mod fulfilment;
+mod hostile;
+mod http;
+mod intake;
+mod live;
+mod purchasing;
+mod reviews;
+mod server;
+mod tracking;
