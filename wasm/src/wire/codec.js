@@ -253,8 +253,8 @@ function string(s, tag) {
   leb(bytes);
 }
 
-// Per slot, a copy of the content Rust last parsed for a `Memo` (wasm/src/wire/mod.rs), to tell
-// whether a later value has the same content without encoding it; and the copy being parsed now.
+// Per slot, what Rust last parsed for a `Memo` (wasm/src/wire/mod.rs), kept to tell whether a later
+// value has the same content without encoding it; and the copy being parsed now.
 const remembered = [];
 const pending = [];
 
@@ -268,21 +268,16 @@ export function encodeToKeep(value, slot) {
 
 /** Remembers the copy `encodeToKeep(…, slot)` encoded last. */
 export function keep(slot) {
-  remembered[slot] = { value: pending[slot] };
+  remembered[slot] = kept(pending[slot]);
   pending[slot] = undefined;
 }
 
-/** Whether `value` has the content remembered in `slot`: same keys in the same order, same values. */
+/** Whether `value` has the content remembered in `slot`: same own keys in the same order, same values. */
 export function unchanged(value, slot) {
-  const kept = remembered[slot];
-  if (kept === undefined) return false;
-  return value === kept.value || (typeof value === "object" && value !== null && same(value, kept.value));
+  const k = remembered[slot];
+  if (k === undefined) return false;
+  return value === k || (typeof k === "object" && k !== null && k.same(value, k.values));
 }
-
-// A copied object also holds its keys and their values in order, under symbols (which neither
-// `for…in` nor `Object.keys` lists): comparing with it then makes no array per object.
-const KEYS = Symbol("keys");
-const VALUES = Symbol("values");
 
 function copy(v, depth) {
   if (typeof v !== "object" || v === null) return v;
@@ -293,40 +288,86 @@ function copy(v, depth) {
     return a;
   }
   const o = {};
-  const keys = Object.keys(v);
-  const values = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) o[keys[i]] = values[i] = copy(v[keys[i]], depth + 1);
-  o[KEYS] = keys;
-  o[VALUES] = values;
+  for (const k of Object.keys(v)) o[k] = copy(v[k], depth + 1);
   return o;
 }
 
-/** Whether the object `v` has the content of `kept` (a copy made by `copy`). Conservative: NaN is
- *  never the same (it is not ===). Bounded by the copy, which is not cyclic. */
-function same(v, kept) {
-  if (typeof kept !== "object" || kept === null) return false;
-  if (Array.isArray(v)) {
-    if (!Array.isArray(kept) || v.length !== kept.length) return false;
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      const y = kept[i];
-      if (x !== y && (typeof x !== "object" || x === null || !same(x, y))) return false;
+// A remembered array or object: the function that compares a value with it and what it holds (the
+// elements, or the values in key order), primitives as they are and arrays and objects as `Kept`.
+// One class for all (a monomorphic `same` and `values` wherever a comparison recurses).
+class Kept {
+  constructor(same, values) {
+    this.same = same;
+    this.values = values;
+  }
+}
+
+/** The `Kept` tree of a copy made by `copy` (not cyclic, so neither is the tree). */
+function kept(c) {
+  if (typeof c !== "object" || c === null) return c;
+  if (Array.isArray(c)) return new Kept(sameArray, c.map(kept));
+  const keys = Object.keys(c);
+  return new Kept(sameObject(keys), keys.map((k) => kept(c[k])));
+}
+
+// Below, a value `x` has the content of `y`, a value of a `Kept` tree, when `x === y` (so NaN never
+// has) or `y` is a `Kept` whose `same` says so.
+function sameArray(v, values) {
+  if (!Array.isArray(v) || v.length !== values.length) return false;
+  for (let i = 0; i < values.length; i++) {
+    const x = v[i];
+    const y = values[i];
+    if (x !== y && (typeof y !== "object" || y === null || !y.same(x, y.values))) return false;
+  }
+  return true;
+}
+
+// The comparison of a value with a remembered object, one per list of keys (a catalog's items
+// usually share one): own enumerable keys walked by `for…in` must be exactly `keys` in order, then
+// each value must be the same. Where allowed it is generated (see `generate` below) to read each
+// value by its name, which V8 does much faster than by a computed key: the generated source holds
+// the key names quoted with JSON.stringify and numbers. At most MAX_CHECKERS lists of at most
+// MAX_CHECKED_KEYS keys get one; other objects take the generic comparison.
+const MAX_CHECKERS = 256;
+const MAX_CHECKED_KEYS = 64;
+const checkers = new Map();
+
+function sameObject(keys) {
+  if (keys.length > MAX_CHECKED_KEYS || !canGenerate()) return sameObjectGeneric(keys);
+  const id = keys.join("\u0000");
+  let check = checkers.get(id);
+  if (check === undefined) {
+    if (checkers.size === MAX_CHECKERS) return sameObjectGeneric(keys);
+    const values = keys.map((k, i) => `
+      x = v[${JSON.stringify(k)}];
+      y = values[${i}];
+      if (x !== y && (typeof y !== "object" || y === null || !y.same(x, y.values))) return false;`);
+    check = new Function("keys", "hasOwn", `"use strict"; return function (v, values) {
+      if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+      let i = 0;
+      for (const k in v) if (hasOwn.call(v, k) && k !== keys[i++]) return false;
+      if (i !== ${keys.length}) return false;
+      let x, y;${values.join("")}
+      return true;
+    };`)(keys, hasOwn);
+    checkers.set(id, check);
+  }
+  return check;
+}
+
+function sameObjectGeneric(keys) {
+  return (v, values) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+    let i = 0;
+    for (const k in v) if (hasOwn.call(v, k) && k !== keys[i++]) return false;
+    if (i !== keys.length) return false;
+    for (let j = 0; j < keys.length; j++) {
+      const x = v[keys[j]];
+      const y = values[j];
+      if (x !== y && (typeof y !== "object" || y === null || !y.same(x, y.values))) return false;
     }
     return true;
-  }
-  const keys = kept[KEYS];
-  if (keys === undefined) return false;
-  const values = kept[VALUES];
-  let i = 0;
-  for (const k in v) {
-    if (!hasOwn.call(v, k)) continue;
-    if (k !== keys[i]) return false;
-    const x = v[k];
-    const y = values[i];
-    if (x !== y && (typeof x !== "object" || x === null || !same(x, y))) return false;
-    i++;
-  }
-  return i === keys.length;
+  };
 }
 
 // The shapes of objects Rust sent (wasm/src/wire/ser.rs numbers them the same way): each with its
@@ -341,10 +382,10 @@ const shapes = [];
 // the generic path, so a wrong guess costs time, never correctness. A page whose
 // Content-Security-Policy forbids that (no 'unsafe-eval') builds every object field by field. The
 // generated source holds only field names from Ordo's Rust types, each quoted with JSON.stringify,
-// and numbers.
+// and numbers. (`sameObject` above generates its comparisons under the same switch.)
 let generate = null;
 
-/** With `false`, builds objects without `new Function` from now on (`avoidCodeGeneration` in wasm/src/lib.rs). */
+/** With `false`, builds objects and compares remembered ones without `new Function` from now on (`avoidCodeGeneration` in wasm/src/lib.rs). */
 export function allowCodeGeneration(allowed) {
   if (!allowed) generate = false;
 }
