@@ -56,7 +56,7 @@ process.on("exit", stopGateway);
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
-  assert.ok(existsSync(bin), `${bin} missing: cargo build -p ordo-gateway --bin ordo`);
+  assert.ok(existsSync(bin), `${bin} missing: cargo build --workspace --all-features --bins`);
   if (!existsSync(join(demo, "dist/index.html"))) execFileSync(join(demo, "build"), { stdio: "inherit" });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
