@@ -1,25 +1,28 @@
-// The shop's cart rules (coupons, shipping zones, tax rates) in ordo-core's wire form, fetched
-// once from the gateway's public `cartRules` query: the browser validates carts with exactly
-// the rules the server applies at checkout.
+// The shop's cart rules (shipping zones, tax rates, limits, and the coupons the shopper named) in
+// ordo-core's wire form, from the gateway's public `cartRules` query: the browser validates carts
+// with exactly the rules the server applies at checkout. A coupon is secret until someone names
+// it, so entering a new code costs one request; everything else is checked without the network.
 import { gql } from "./api.js";
 
 let rules = null;
+let named = new Set(); // the codes the loaded rules were asked for, as the core matches them
 
-/** Loads the rules (once). */
-export async function loadRules() {
-  if (!rules) rules = (await gql("{ cartRules }")).cartRules;
-  return rules;
+// Trimmed, ASCII letters in upper case: the core matches codes ASCII case-insensitively.
+const normalise = (code) => code.trim().replace(/[a-z]+/g, (s) => s.toUpperCase());
+
+/** Loads the rules revealing the coupons `codes` name, unless the loaded ones were asked for all
+ *  of them already (the gateway looks up at most 20 at once). True when the rules changed. */
+export async function loadRules(codes = []) {
+  const wanted = [...new Set(codes.map(normalise).filter(Boolean))].slice(0, 20);
+  if (rules && wanted.every((c) => named.has(c))) return false;
+  rules = (await gql("query($c: [String!]) { cartRules(coupons: $c) }", { c: wanted })).cartRules;
+  named = new Set(wanted);
+  return true;
 }
 
 /** The loaded rules; call `loadRules` first. */
 export function cartRules() {
   return rules;
-}
-
-/** A line naming the shop's coupon codes, from the rules. */
-export function couponHints() {
-  const codes = (rules?.coupons ?? []).map((c) => c.code);
-  return codes.length ? `Coupons in this demo shop: ${codes.join(", ")}.` : "";
 }
 
 /** The shipping options for a country, from the rules (first zone that lists it, else the catch-all). */

@@ -99,7 +99,7 @@ async function addToCart(page, sku) {
   await page.locator(`.line[data-sku="${sku}"]`).waitFor();
 }
 
-test("1: the cart validates in the browser (no request), coupons change the totals", async () => {
+test("1: the cart validates in the browser (no request), a new coupon code is looked up once and changes the totals", async () => {
   const page = customer;
   await page.goto(`${base}/`);
   await page.locator('.product[data-sku="TEE-BLK-M"]').waitFor();
@@ -114,13 +114,14 @@ test("1: the cart validates in the browser (no request), coupons change the tota
   assert.equal(await text(page, "#t-subtotal"), "$38.50"); // 24.00 + 14.50
 
   const requests = [];
-  page.on("request", (r) => requests.push(r.url()));
+  page.on("request", (r) => requests.push({ url: r.url(), body: r.postData() ?? "" }));
+  const graphql = () => requests.filter((r) => r.url.includes("/graphql"));
   const qty = page.locator('.line[data-sku="TEE-BLK-M"] input.qty');
   await qty.fill("12");
   const issue = page.locator('.line[data-sku="TEE-BLK-M"] [data-code="QTY_ABOVE_MAX"]');
   await issue.waitFor();
   assert.match(await issue.textContent(), /At most 10/);
-  assert.deepEqual(requests, [], "validation must not touch the network");
+  assert.deepEqual(requests.map((r) => r.url), [], "validation must not touch the network");
   assert.equal(await text(page, "#t-subtotal"), "$302.50"); // totals update at once too
   await shot(page, "storefront-qty-above-max");
 
@@ -141,7 +142,15 @@ test("1: the cart validates in the browser (no request), coupons change the tota
   await page.locator('[data-code="COUPON_UNKNOWN"]').waitFor();
   await page.locator(".coupon", { hasText: "NOPE" }).getByRole("button").click();
   await page.locator('[data-code="COUPON_UNKNOWN"]').waitFor({ state: "detached" });
-  assert.deepEqual(requests.filter((u) => u.includes("/graphql")), [], "no GraphQL request while editing the cart");
+  // Coupons are secret until named: each new code was looked up once, nothing else was asked.
+  assert.deepEqual(graphql().map((r) => JSON.parse(r.body).variables.c), [["WELCOME10"], ["WELCOME10", "NOPE"]]);
+  assert.ok(graphql().every((r) => JSON.parse(r.body).query.includes("cartRules(coupons: $c)")));
+  const rules = await page.evaluate(async () => {
+    const res = await fetch("/graphql", { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ cartRules }" }) });
+    return (await res.json()).data.cartRules;
+  });
+  assert.deepEqual(rules.coupons, [], "an anonymous caller who names no code sees none");
   assert.deepEqual(page.errors, []);
 });
 

@@ -233,6 +233,25 @@ impl Coupon {
     }
 }
 
+impl Rules {
+    /// These rules with only the coupons that `typed` codes name (matched as a cart's codes are:
+    /// trimmed, ASCII case-insensitively): what a shopper who entered those codes may see. A cart
+    /// with those codes is checked exactly as against all the rules, and no other code is revealed.
+    pub fn for_entered_codes<S: AsRef<str>>(&self, typed: &[S]) -> Rules {
+        Rules {
+            coupons: self
+                .coupons
+                .iter()
+                .filter(|c| typed.iter().any(|t| c.matches(t.as_ref())))
+                .cloned()
+                .collect(),
+            shipping: self.shipping.clone(),
+            tax: self.tax.clone(),
+            ..*self
+        }
+    }
+}
+
 impl ShippingZone {
     pub(crate) fn find<'a>(zones: &'a [ShippingZone], country: &CountryCode) -> Option<&'a ShippingZone> {
         zones

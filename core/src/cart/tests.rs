@@ -485,6 +485,26 @@ fn arb_cart() -> impl Strategy<Value = Cart> {
 
 proptest! {
     #[test]
+    fn a_cart_checks_the_same_against_the_rules_its_codes_reveal_as_against_all_of_them(
+        cart in arb_cart(),
+        codes in proptest::collection::vec(prop_oneof![
+            Just("TEN"), Just(" ten "), Just("FIVE"), Just("shipfree"), Just("OLD"), Just("XMAS"), Just("BIG"),
+            Just("EUROFF"), Just("NOPE"), Just("")
+        ], 0..5),
+    ) {
+        let cart = Cart { coupons: codes.iter().map(|c| (*c).to_owned()).collect(), ..cart };
+        let all = rules();
+        let revealed = all.for_entered_codes(&cart.coupons);
+        prop_assert_eq!(validate(&cart, &catalog(), &revealed, now()), validate(&cart, &catalog(), &all, now()));
+        // Exactly the coupons the codes name, nothing else changed.
+        for coupon in &all.coupons {
+            let named = cart.coupons.iter().any(|t| coupon.matches(t));
+            prop_assert_eq!(revealed.coupons.contains(coupon), named, "{}", coupon.code);
+        }
+        prop_assert_eq!(Rules { coupons: all.coupons.clone(), ..revealed }, all);
+    }
+
+    #[test]
     fn line_amounts_always_add_up_to_the_cart_totals(cart in arb_cart(), inclusive in any::<bool>()) {
         let mut rules = rules();
         rules.tax.prices_include_tax = inclusive;

@@ -10,6 +10,9 @@ use crate::error::{ApiError, GqlResult};
 #[derive(Default, Debug)]
 pub struct CatalogQuery;
 
+/// Most coupon codes one `cartRules` call looks up (a cart rarely holds more than a few).
+const MAX_ENTERED_CODES: usize = 20;
+
 #[Object]
 impl CatalogQuery {
     /// Products ordered by SKU. `after` is the cursor (a SKU) of the last product seen.
@@ -38,9 +41,25 @@ impl CatalogQuery {
 
     /// The shop's cart rules — coupons, shipping zones and rates, tax, limits, return policy —
     /// in ordo-core's wire form: what ordo-wasm's `validateCart` takes, so the browser checks
-    /// a cart with exactly the rules the server will apply. Public, like the catalog.
-    async fn cart_rules(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
+    /// a cart with exactly the rules the server will apply. Public, like the catalog, except that
+    /// a coupon is shown only to whoever names it: `coupons` are the codes a shopper entered (at
+    /// most 20, matched as a cart's are), and only the coupons they name are listed. Staff see
+    /// every coupon.
+    async fn cart_rules(
+        &self,
+        ctx: &Context<'_>,
+        coupons: Option<Vec<String>>,
+    ) -> Result<async_graphql::Json<serde_json::Value>> {
+        let coupons = coupons.unwrap_or_default();
+        if coupons.len() > MAX_ENTERED_CODES {
+            return Err(ApiError::bad_input(
+                "coupons",
+                format!("at most {MAX_ENTERED_CODES} coupon codes can be looked up at once"),
+            ))
+            .gql();
+        }
         let rules = state(ctx)?.store.rules().await.gql()?;
+        let rules = if actor(ctx).is_staff() { rules } else { rules.for_entered_codes(&coupons) };
         let json = serde_json::to_value(&rules)
             .map_err(|e| crate::error::ApiError::from(crate::store::StoreError::Decode(e.to_string())))
             .gql()?;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use futures::future::join_all;
+use ordo_gateway::auth::Actor;
 use ordo_gateway::store::Store;
 use ordo_gateway::store::catalog::ProductRow;
 use ordo_tests::{TestApp, error_code};
@@ -477,4 +478,34 @@ async fn the_next_order_uses_rules_and_locations_changed_after_the_last_one() {
         vec![("east".into(), 60, 1), ("west".into(), 20, 1)],
         "reserved at the warehouse now preferred"
     );
+}
+
+#[tokio::test]
+async fn cart_rules_show_a_coupon_only_to_whoever_names_it_and_every_coupon_to_staff() {
+    let app = TestApp::spawn().await;
+    let query = "query($c: [String!]) { cartRules(coupons: $c) }";
+    let codes = |body: &Value| -> Vec<String> {
+        let coupons = body["data"]["cartRules"]["coupons"].as_array().unwrap_or_else(|| panic!("{body}"));
+        coupons.iter().map(|c| c["code"].as_str().unwrap().to_owned()).collect()
+    };
+    let anonymous = app.gql_with(None, query, json!({})).await;
+    assert_eq!(codes(&anonymous), Vec::<String>::new(), "no code named, none shown: {anonymous}");
+    assert!(
+        anonymous["data"]["cartRules"]["shipping"].as_array().is_some_and(|z| !z.is_empty()),
+        "{anonymous}"
+    );
+    let named = app.gql_with(None, query, json!({ "c": [" welcome10 ", "NOPE", "freeship"] })).await;
+    assert_eq!(codes(&named), ["WELCOME10", "FREESHIP"], "{named}");
+
+    let customer = app.token(&Actor::Customer { id: "c-rules".into() });
+    let body = app.gql_with(Some(&customer), query, json!({ "c": ["FIVEOFF"] })).await;
+    assert_eq!(codes(&body), ["FIVEOFF"], "{body}");
+    let staff = app.token(&Actor::Staff);
+    let body = app.gql_with(Some(&staff), query, json!({})).await;
+    assert_eq!(codes(&body), ["WELCOME10", "FIVEOFF", "FREESHIP", "BIGSPEND"], "{body}");
+
+    let many: Vec<String> = (0..21).map(|i| format!("CODE{i}")).collect();
+    let body = app.gql_with(None, query, json!({ "c": many })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert!(body["data"].is_null() || body["data"]["cartRules"].is_null(), "{body}");
 }
