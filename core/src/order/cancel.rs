@@ -14,7 +14,9 @@
 //! A line that paid `T` for `q` units gives up, when units `c+1 ..= c+k` are cancelled (`c`
 //! cancelled before), `⌊T·(c+k)/q⌋ − ⌊T·c/q⌋` — the same telescoping rule as refunds, so
 //! cancelling a line in parts adds up to exactly `T`, and the line then costs
-//! `T − ⌊T·c/q⌋`. Its subtotal is `unit price × remaining units`, its tax `X − ⌊X·c/q⌋`, and its
+//! `T − ⌊T·c/q⌋`. Cancellations take the line's first pieces and returns its last ones
+//! (`Order::return_refund`), so a line whose units are all cancelled or returned gives back
+//! exactly `T` in any order. Its subtotal is `unit price × remaining units`, its tax `X − ⌊X·c/q⌋`, and its
 //! discount whatever makes `subtotal − discount (+ tax when prices exclude it) = total` (never
 //! negative, never above the subtotal). Shipping is not apportioned: it stays with the order
 //! while anything remains. Cancelling every remaining unit of the order is cancelling the order

@@ -707,23 +707,30 @@ impl Order {
 
     /// What refunding a return gives back: the returned units' paid share less the restocking fee,
     /// but never more than is still refundable (a goodwill refund may already have paid part of it).
+    ///
+    /// A line's returns give back its *last* pieces, `⌊T·(q−r)/q⌋ − ⌊T·(q−r−k)/q⌋` for `k` units
+    /// when `r` were refunded by earlier returns, while cancellations give up its first ones (see
+    /// `super::cancel`): the two never take the same piece, so a line whose every unit is
+    /// cancelled or returned gives back exactly its total `T`, in whatever order that happened.
+    /// (With both from the front, a cancellation after a return retook the returned unit's piece.)
     pub fn return_refund(&self, case: &super::ReturnCase) -> Result<Money, CommandError> {
         let lines: Vec<PaidLine> = self
             .lines
             .iter()
-            .map(|l| PaidLine {
-                quantity: l.quantity,
-                paid: l.total,
-                // Cancelled units gave up the first shares of the line (see `super::cancel`).
-                refunded_units: l.cancelled
-                    + self
-                        .returns
-                        .iter()
-                        .filter(|r| r.refunded.is_some())
-                        .flat_map(|r| r.lines.iter())
-                        .filter(|i| i.line == l.index)
-                        .map(|i| i.quantity)
-                        .sum::<u32>(),
+            .map(|l| {
+                let units_of = |lines: &[super::ReturnItem]| -> u32 {
+                    lines.iter().filter(|i| i.line == l.index).map(|i| i.quantity).sum()
+                };
+                let refunded: u32 =
+                    self.returns.iter().filter(|r| r.refunded.is_some()).map(|r| units_of(&r.lines)).sum();
+                let now = units_of(&case.lines);
+                // `refund` counts pieces from the front: the last pieces follow the first
+                // `q − r − k`. More than the line still holds keeps the old count, which `refund` refuses.
+                let before = match l.quantity.checked_sub(l.cancelled + refunded + now) {
+                    Some(_) => l.quantity - refunded - now,
+                    None => l.cancelled + refunded,
+                };
+                PaidLine { quantity: l.quantity, paid: l.total, refunded_units: before }
             })
             .collect();
         let breakdown = refund::refund(&RefundRequest {
