@@ -339,6 +339,21 @@ pub(super) async fn payload(ctx: &Context<'_>, ran: commands::Ran) -> Result<Ord
     Ok(OrderPayload { order: view(ctx, &id).await.gql()?, replayed: ran.replayed, access_token: None })
 }
 
+/// A command the caller may issue on an order now, and what it targets.
+#[derive(SimpleObject, Debug)]
+pub struct AllowedAction {
+    /// The command's stable snake_case name (`capture_payment`, `mark_delivered`, `refund_return`).
+    kind: &'static str,
+    /// The parcel, for parcel actions.
+    shipment: Option<String>,
+    /// The return, for return actions.
+    rma: Option<String>,
+    /// The line (from 0), for backorder actions.
+    line: Option<i32>,
+    /// The line's part (from 0), for backorder actions.
+    part: Option<i32>,
+}
+
 /// The caller, when the order exists and they may see it; otherwise the same `NOT_FOUND` either way.
 pub(super) async fn visible_order<'a>(ctx: &Context<'a>, id: &str) -> Result<&'a Actor> {
     let caller = actor(ctx);
@@ -457,6 +472,31 @@ impl OrderView {
             .into_iter()
             .map(|r| types::Reservation { sku: r.sku, location: r.location, quantity: r.quantity })
             .collect())
+    }
+    /// The commands the caller may issue on this order now (`capture_payment`, `ship` on a
+    /// parcel, …): each is tried through the same state machines the mutations run, so a UI
+    /// enables exactly the buttons the server would accept. Staff bound to locations get no
+    /// parcel action on parcels leaving other places.
+    async fn allowed_actions(&self, ctx: &Context<'_>) -> Vec<AllowedAction> {
+        let caller = actor(ctx);
+        let here = |shipment: &str| match (caller, self.order.shipment(shipment).map(|s| s.source())) {
+            (Actor::WarehouseStaff { .. }, Some(ordo_core::order::ShipmentSource::Location { location })) => {
+                caller.may_work_at(location.as_str())
+            }
+            (Actor::WarehouseStaff { .. }, _) => false,
+            _ => true,
+        };
+        ordo_core::order::allowed_actions(&self.order, &caller.role(), Utc::now())
+            .into_iter()
+            .filter(|a| a.shipment.as_deref().is_none_or(here))
+            .map(|a| AllowedAction {
+                kind: a.kind.name(),
+                shipment: a.shipment,
+                rma: a.rma,
+                line: a.line.and_then(|l| i32::try_from(l).ok()),
+                part: a.part.and_then(|p| i32::try_from(p).ok()),
+            })
+            .collect()
     }
     /// What the customer sees now.
     async fn status_view(&self) -> StatusViewGql {

@@ -972,3 +972,51 @@ async fn readers_racing_commands_always_see_every_command_once_it_has_answered()
     assert!(reads.iter().sum::<usize>() >= 16, "the readers really raced the refunds: {reads:?}");
     assert_eq!(timeline_len(&app, &id).await, before + 12);
 }
+
+#[tokio::test]
+async fn allowed_actions_list_what_the_caller_may_do_now_and_each_is_accepted() {
+    let app = TestApp::spawn().await;
+    let (id, guest) = paid_order(&app, json!([{ "sku": "TEE-BLK-M", "quantity": 1 }]), "allowed-1").await;
+    let query = "query($id: ID!) { order(id: $id) { allowedActions { kind shipment rma line part } } }";
+    let actions = |body: Value| -> Vec<(String, Option<String>)> {
+        let list =
+            body["data"]["order"]["allowedActions"].as_array().unwrap_or_else(|| panic!("{body}")).clone();
+        list.iter()
+            .map(|a| (a["kind"].as_str().unwrap().to_owned(), a["shipment"].as_str().map(str::to_owned)))
+            .collect()
+    };
+    let kinds =
+        |list: &[(String, Option<String>)]| -> Vec<String> { list.iter().map(|(k, _)| k.clone()).collect() };
+
+    let customer = actions(app.gql_with(Some(&guest), query, json!({ "id": id })).await);
+    assert!(kinds(&customer).contains(&"cancel".to_owned()), "{customer:?}");
+    assert!(!kinds(&customer).contains(&"capture_payment".to_owned()), "{customer:?}");
+    let staff = actions(app.gql(query, json!({ "id": id })).await);
+    for kind in ["capture_payment", "void_payment", "create_shipments", "cancel"] {
+        assert!(kinds(&staff).contains(&kind.to_owned()), "{kind} missing for staff: {staff:?}");
+    }
+    assert!(staff.iter().all(|(_, shipment)| shipment.is_none()), "no parcel yet: {staff:?}");
+
+    let body = app.gql(CREATE, json!({ "id": id })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let staff = actions(app.gql(query, json!({ "id": id })).await);
+    assert!(!kinds(&staff).contains(&"create_shipments".to_owned()), "{staff:?}");
+    let (_, parcel) = staff.iter().find(|(k, _)| k == "start_picking").unwrap_or_else(|| panic!("{staff:?}"));
+    let parcel = parcel.clone().unwrap();
+    let location = order(&app, &id).await["shipments"][0]["source"].as_str().unwrap().to_owned();
+
+    // Staff bound to another location get no action on the parcel; bound to its own, they do.
+    let elsewhere = app.token(&Actor::WarehouseStaff { locations: vec!["nowhere".into()] });
+    let theirs = actions(app.gql_with(Some(&elsewhere), query, json!({ "id": id })).await);
+    assert!(theirs.iter().all(|(_, shipment)| shipment.is_none()), "{theirs:?}");
+    let bound = app.token(&Actor::WarehouseStaff { locations: vec![location.clone()] });
+    let theirs = actions(app.gql_with(Some(&bound), query, json!({ "id": id })).await);
+    assert!(theirs.contains(&("start_picking".to_owned(), Some(parcel.clone()))), "{location}: {theirs:?}");
+
+    // What was listed is accepted, and the list follows the order.
+    let body = app.gql_with(Some(&bound), PICK, json!({ "id": id, "s": parcel })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let staff = actions(app.gql(query, json!({ "id": id })).await);
+    assert!(staff.contains(&("pack".to_owned(), Some(parcel.clone()))), "{staff:?}");
+    assert!(!staff.contains(&("start_picking".to_owned(), Some(parcel))), "{staff:?}");
+}
