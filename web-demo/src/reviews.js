@@ -54,7 +54,7 @@ export async function renderReviews(root) {
                 await gql(`mutation($id: String!, $r: String!) { hideReview(id: $id, reason: $r) { id hidden } }`, { id: r.id, r: reason.value || "Hidden by staff" }, token);
                 await loadReviews();
                 msg.className = "action-msg";
-                msg.textContent = `Review ${r.id} hidden.`;
+                mount(msg, `Review ${r.id} hidden. `, h("button", { type: "button", class: "link undo-hide", onclick: () => unhide(r.id) }, "Undo"));
               } catch (err) {
                 msg.className = "action-msg error";
                 msg.textContent = `Hide failed: ${err.message}`;
@@ -63,6 +63,18 @@ export async function renderReviews(root) {
         })));
     } catch (err) {
       mount(reviews, h("p", { class: "error" }, `Could not load reviews: ${err.message}`));
+    }
+  }
+  /** Shows a hidden review again (the Undo after hiding). */
+  async function unhide(id) {
+    try {
+      await gql(`mutation($id: String!) { unhideReview(id: $id) { id hidden } }`, { id }, token);
+      await loadReviews();
+      msg.className = "action-msg";
+      msg.textContent = `Review ${id} shown again.`;
+    } catch (err) {
+      msg.className = "action-msg error";
+      msg.textContent = `Undo failed: ${err.message}`;
     }
   }
   maxScore.input.addEventListener("change", loadFeedback);

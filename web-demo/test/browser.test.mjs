@@ -370,6 +370,13 @@ test("5: staff console: returns, stock adjustments, purchase orders filling a ba
   await staff.locator(".review .hide-review").first().click();
   await staff.locator("#review-msg", { hasText: "hidden" }).waitFor();
   assert.equal(await staff.locator(".review").count(), 0);
+  // Undo shows it again (unhideReview); hidden once more for the tests that follow.
+  await staff.locator("#review-msg .undo-hide").click();
+  await staff.locator("#review-msg", { hasText: "shown again" }).waitFor();
+  await staff.locator(".review", { hasText: "Shrank in the wash" }).waitFor();
+  await staff.locator(".review .hide-review").first().click();
+  await staff.locator("#review-msg", { hasText: "hidden" }).waitFor();
+  assert.equal(await staff.locator(".review").count(), 0);
   assert.deepEqual(staff.errors, []);
   await staff.close();
 });

@@ -217,6 +217,14 @@ impl ReviewMutation {
         hidden.as_ref().map(Review::from).ok_or(ApiError::NotFound("review")).gql()
     }
 
+    /// Shows a hidden review again, in the product's reviews and rating (staff); a visible review
+    /// stays as it is.
+    async fn unhide_review(&self, ctx: &Context<'_>, id: String) -> Result<Review> {
+        actor(ctx).require_staff().gql()?;
+        let shown = state(ctx)?.store.unhide_review(id.trim()).await.gql()?;
+        shown.as_ref().map(Review::from).ok_or(ApiError::NotFound("review")).gql()
+    }
+
     /// Answers the post-delivery survey for an order: how likely you are to recommend the shop
     /// (0 to 10) and an optional comment (up to 2 000 characters). By the order's customer or
     /// its guest token, once something was delivered, once per order.

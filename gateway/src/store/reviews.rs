@@ -187,6 +187,21 @@ impl Store {
         Ok(decode(rows(&mut results, 1)?)?.into_iter().next())
     }
 
+    /// Shows a hidden review again (its rating counts again); `None` when there is no such review.
+    /// The hiding's reason, author and time are cleared with it.
+    pub async fn unhide_review(&self, key: &str) -> Result<Option<ReviewRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query(format!(
+                "UPDATE type::record('review', $key) SET hidden = false, hidden_reason = NONE,
+                     hidden_by = NONE, hidden_at = NONE RETURN NONE;
+                 SELECT {REVIEW_FIELDS} FROM type::record('review', $key);"
+            ))
+            .bind(("key", key.to_owned()))
+            .await?;
+        Ok(decode(rows(&mut results, 1)?)?.into_iter().next())
+    }
+
     /// Stores an order's feedback; `Ok(false)` when the order already has feedback.
     pub async fn insert_feedback(&self, feedback: &FeedbackRow) -> Result<bool, StoreError> {
         let result = self

@@ -255,6 +255,27 @@ async fn the_rating_averages_visible_reviews_over_orders_and_hidden_ones_drop_ou
         .map(|e| e["node"]["id"].as_str().unwrap())
         .collect();
     assert_eq!(listed, [ids[1].as_str(), ids[0].as_str()]);
+
+    // Staff may show it again: it counts and is listed again, with no hiding reason left.
+    const UNHIDE: &str = "mutation($id: String!) { unhideReview(id: $id) { id hidden hiddenReason } }";
+    let refused = app.gql_with(Some(&customer(&app, "cus_ada")), UNHIDE, json!({ "id": ids[2] })).await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    assert_eq!(
+        product(&app, "BOOK-RUST", 20, None).await["rating"]["count"],
+        json!(2),
+        "refused: still hidden"
+    );
+    let unknown = app.gql(UNHIDE, json!({ "id": "rev_nope" })).await;
+    assert_eq!(error_code(&unknown), Some("NOT_FOUND"), "{unknown}");
+    let shown = app.gql(UNHIDE, json!({ "id": ids[2] })).await;
+    assert_eq!(
+        shown["data"]["unhideReview"],
+        json!({ "id": ids[2], "hidden": false, "hiddenReason": null }),
+        "{shown}"
+    );
+    let book = product(&app, "BOOK-RUST", 20, None).await;
+    assert_eq!(book["rating"]["count"], json!(3), "{book}");
+    assert_eq!(book["reviews"]["edges"].as_array().map(Vec::len), Some(3), "{book}");
 }
 
 #[tokio::test]
