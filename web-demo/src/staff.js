@@ -140,6 +140,8 @@ async function renderDetail(root, orderId, token, signOut) {
               { s: s.id, c: carrier.input.value.trim() || "UPS", t: tracking.input.value.trim() });
           }, { class: "act-ship" })),
         btn("Mark delivered", can("markDelivered", s.id), () => run("Mark delivered", `mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }`, { s: s.id }), { class: "act-deliver" }),
+        // A parcel the carrier brought back: its units go back on the shelf where it left from.
+        btn(`Received back: restock at ${s.source}`, can("receiveReturnedParcel", s.id), () => run("Receive back", `mutation($id: String!, $s: String!, $to: String) { receiveReturnedParcel(orderId: $id, shipmentId: $s, restockTo: $to) { order { id } } }`, { s: s.id, to: s.source }), { class: "act-receive-back" }),
       ));
   });
 

@@ -133,10 +133,11 @@ pub enum ActionKind {
     CancelLines,
     SplitShipment,
     MergeShipments,
+    ReceiveReturnedParcel,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 29] = [
+    pub const ALL: [ActionKind; 30] = [
         ActionKind::Confirm,
         ActionKind::Cancel,
         ActionKind::AuthorizePayment,
@@ -166,6 +167,7 @@ impl ActionKind {
         ActionKind::CancelLines,
         ActionKind::SplitShipment,
         ActionKind::MergeShipments,
+        ActionKind::ReceiveReturnedParcel,
     ];
 
     /// Stable snake_case name (`mark_delivered`).
@@ -200,6 +202,7 @@ impl ActionKind {
             ActionKind::CancelLines => "cancel_lines",
             ActionKind::SplitShipment => "split_shipment",
             ActionKind::MergeShipments => "merge_shipments",
+            ActionKind::ReceiveReturnedParcel => "receive_returned_parcel",
         }
     }
 }
@@ -268,6 +271,16 @@ pub fn allowed_actions(order: &Order, role: &Role, now: DateTime<Utc>) -> Vec<Ac
                     ..Action::on_order(command.kind())
                 });
             }
+        }
+    }
+    // Receiving a parcel back from the carrier (writing it off is the probe: no location needed).
+    for shipment in order.shipments() {
+        let command = Command::ReceiveReturnedParcel { shipment: shipment.id().to_owned(), restock: None };
+        if works(&command) {
+            actions.push(Action {
+                shipment: Some(shipment.id().to_owned()),
+                ..Action::on_order(command.kind())
+            });
         }
     }
     // Splitting off one unit, and merging with another parcel.

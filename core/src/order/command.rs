@@ -90,6 +90,13 @@ pub enum Command {
         rma: String,
         action: ReturnAction,
     },
+    /// A parcel the carrier brought back (returned to sender) arrived at the warehouse: its units
+    /// go back on the shelf at `restock`, or are written off (damaged) without it. Once per parcel;
+    /// only parcels from one of our locations (a supplier's come back to the supplier).
+    ReceiveReturnedParcel {
+        shipment: String,
+        restock: Option<LocationId>,
+    },
 }
 
 /// What happens to one shipment.
@@ -174,6 +181,10 @@ pub enum CommandError {
     InvalidInput { field: &'static str, message: String },
     #[error("the order cannot take this change: {0}")]
     Inconsistent(String),
+    #[error("parcel {0} has not been returned to the sender")]
+    ParcelNotReturned(String),
+    #[error("parcel {0} was already received back")]
+    ParcelAlreadyReceived(String),
 }
 
 fn join(errors: &[ReturnError]) -> String {
@@ -188,7 +199,9 @@ impl CommandError {
             CommandError::Transition(_)
             | CommandError::AlreadyShipped
             | CommandError::LineShipped { .. }
-            | CommandError::TooLateToCancel => "INVALID_TRANSITION",
+            | CommandError::TooLateToCancel
+            | CommandError::ParcelNotReturned(_)
+            | CommandError::ParcelAlreadyReceived(_) => "INVALID_TRANSITION",
             CommandError::CancelQuantity { .. } => "QUANTITY_EXCEEDS_REMAINING",
             CommandError::Payment(PaymentError::Transition(_)) => "INVALID_TRANSITION",
             CommandError::Payment(_) | CommandError::AmountMismatch { .. } => "INVALID_AMOUNT",
@@ -251,6 +264,7 @@ impl Command {
                 ReturnAction::Refund => ActionKind::RefundReturn,
                 ReturnAction::Cancel => ActionKind::CancelReturn,
             },
+            Command::ReceiveReturnedParcel { .. } => ActionKind::ReceiveReturnedParcel,
         }
     }
 }
@@ -431,6 +445,23 @@ impl Order {
             }
             Command::RequestReturn { lines } => self.request_return(lines, now)?,
             Command::Return { rma, action } => self.return_events(rma, action)?,
+            Command::ReceiveReturnedParcel { shipment, restock } => {
+                let parcel =
+                    self.shipment(shipment).ok_or_else(|| CommandError::UnknownShipment(shipment.clone()))?;
+                if parcel.state != ShipmentState::ReturnedToSender {
+                    return Err(CommandError::ParcelNotReturned(shipment.clone()));
+                }
+                if parcel.received_back {
+                    return Err(CommandError::ParcelAlreadyReceived(shipment.clone()));
+                }
+                if !matches!(parcel.source, ShipmentSource::Location { .. }) {
+                    return Err(CommandError::InvalidInput {
+                        field: "shipment",
+                        message: format!("parcel {shipment} goes back to its supplier, not to our stock"),
+                    });
+                }
+                vec![OrderEvent::ParcelReceivedBack { shipment: shipment.clone(), restock: restock.clone() }]
+            }
         })
     }
 

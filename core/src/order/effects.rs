@@ -1,4 +1,5 @@
-//! Stock effects of order events: what shipping, cancelling and receiving a return do to the
+//! Stock effects of order events: what shipping, cancelling, receiving a parcel back from the
+//! carrier and receiving a return do to the
 //! on-hand and reserved counts of each (SKU, location), so the store writes them with the events.
 
 use std::collections::BTreeMap;
@@ -15,7 +16,7 @@ pub enum StockReason {
     Shipped,
     /// An order no longer needs units it had reserved.
     Released,
-    /// Returned units went back on the shelf.
+    /// Returned units (a return, or a parcel returned to the sender) went back on the shelf.
     Restocked,
 }
 
@@ -64,6 +65,15 @@ pub fn stock_effects(before: &Order, entries: &[TimelineEntry]) -> Vec<StockEffe
                         if let Some(l) = order.lines().get(line.line) {
                             let units = i64::from(line.quantity);
                             add(StockReason::Shipped, l.sku(), location, -units, -units);
+                        }
+                    }
+                }
+            }
+            OrderEvent::ParcelReceivedBack { shipment, restock: Some(location) } => {
+                if let Some(s) = order.shipment(shipment) {
+                    for line in s.lines() {
+                        if let Some(l) = order.lines().get(line.line) {
+                            add(StockReason::Restocked, l.sku(), location, i64::from(line.quantity), 0);
                         }
                     }
                 }

@@ -90,6 +90,11 @@ pub enum OrderEvent {
     ShipmentReturnedToSender {
         shipment: String,
     },
+    /// A parcel returned to the sender arrived back: restocked at `restock`, or written off.
+    ParcelReceivedBack {
+        shipment: String,
+        restock: Option<LocationId>,
+    },
     ShipmentCancelled {
         shipment: String,
     },
@@ -176,6 +181,7 @@ impl OrderEvent {
             OrderEvent::ShipmentException { .. } => "shipment_exception",
             OrderEvent::ShipmentExceptionResolved { .. } => "shipment_exception_resolved",
             OrderEvent::ShipmentReturnedToSender { .. } => "shipment_returned_to_sender",
+            OrderEvent::ParcelReceivedBack { .. } => "parcel_received_back",
             OrderEvent::ShipmentCancelled { .. } => "shipment_cancelled",
             OrderEvent::ShipmentUnitsRemoved { .. } => "shipment_units_removed",
             OrderEvent::ShipmentSplit { .. } => "shipment_split",
@@ -205,6 +211,7 @@ impl OrderEvent {
             | OrderEvent::ShipmentException { shipment, .. }
             | OrderEvent::ShipmentExceptionResolved { shipment }
             | OrderEvent::ShipmentReturnedToSender { shipment }
+            | OrderEvent::ParcelReceivedBack { shipment, .. }
             | OrderEvent::ShipmentCancelled { shipment }
             | OrderEvent::ShipmentUnitsRemoved { shipment, .. }
             | OrderEvent::ShipmentSplit { shipment, .. } => Some(shipment),

@@ -170,6 +170,17 @@ impl Order {
             OrderEvent::ShipmentReturnedToSender { shipment } => {
                 self.shipment_command(shipment, &ShipmentCommand::ReturnToSender)?;
             }
+            OrderEvent::ParcelReceivedBack { shipment, .. } => {
+                let s = self
+                    .shipments
+                    .iter_mut()
+                    .find(|s| s.id == *shipment)
+                    .ok_or_else(|| format!("no shipment {shipment}"))?;
+                if s.state != ShipmentState::ReturnedToSender || s.received_back {
+                    return Err(format!("shipment {shipment} cannot be received back now"));
+                }
+                s.received_back = true;
+            }
             OrderEvent::ShipmentCancelled { shipment } => {
                 self.shipment_command(shipment, &ShipmentCommand::Cancel)?;
             }

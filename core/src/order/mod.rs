@@ -97,6 +97,8 @@ pub struct Shipment {
     expected_delivery: Option<NaiveDate>,
     /// The last exception's note (the kind is in the state).
     exception_note: Option<String>,
+    /// Returned to the sender and received back at the warehouse (restocked or written off).
+    received_back: bool,
 }
 
 /// A return (RMA): units of lines the customer sends back.
@@ -344,6 +346,7 @@ impl Shipment {
             delivered_at: None,
             expected_delivery: None,
             exception_note: None,
+            received_back: false,
         }
     }
 
@@ -387,9 +390,13 @@ impl Shipment {
         self.lines.iter().map(|l| l.quantity).sum()
     }
     /// Shipping took this parcel's units out of stock: it has left, or it left and came back
-    /// to the sender (those units are off the books until someone restocks them).
+    /// to the sender (those units are off the books until it is received back and restocked).
     pub fn consumed_stock(&self) -> bool {
         self.has_shipped() || self.state == ShipmentState::ReturnedToSender
+    }
+    /// Returned to the sender and received back at the warehouse (restocked or written off).
+    pub fn received_back(&self) -> bool {
+        self.received_back
     }
     /// The parcel has left: shipped, in transit, out for delivery, delivered, or held up on the way.
     pub fn has_shipped(&self) -> bool {

@@ -778,6 +778,59 @@ fn a_parcel_returned_to_the_sender_holds_no_reservation_so_cancelling_releases_o
 }
 
 #[test]
+fn a_parcel_returned_to_the_sender_is_received_back_once_by_staff_restocked_or_written_off() {
+    for restock in [Some(loc("west")), None] {
+        let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+        life.pay();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        let tee = life.order.shipments().iter().find(|s| s.lines()[0].line == 0).unwrap().id().to_owned();
+        let mug = life.order.shipments().iter().find(|s| s.id() != tee).unwrap().id().to_owned();
+        let receive = |shipment: &str| Command::ReceiveReturnedParcel {
+            shipment: shipment.into(),
+            restock: restock.clone(),
+        };
+        life.ship(&tee);
+        life.ship(&mug);
+        let refused = life.run(&Role::Staff, receive(&tee)).unwrap_err();
+        assert_eq!(refused.code(), "INVALID_TRANSITION", "still with the carrier: {refused}");
+        let problem = ShipmentAction::ReportException {
+            kind: crate::lifecycle::ExceptionKind::AddressProblem,
+            note: String::new(),
+        };
+        life.ok(&Role::Staff, Command::Shipment { shipment: tee.clone(), action: problem });
+        life.ok(
+            &Role::Staff,
+            Command::Shipment { shipment: tee.clone(), action: ShipmentAction::ReturnToSender },
+        );
+        let kinds = |life: &Life, role: &Role| -> Vec<(ActionKind, Option<String>)> {
+            allowed_actions(&life.order, role, life.now).into_iter().map(|a| (a.kind, a.shipment)).collect()
+        };
+        let offered = (ActionKind::ReceiveReturnedParcel, Some(tee.clone()));
+        assert!(kinds(&life, &Role::Staff).contains(&offered));
+        assert!(!kinds(&life, &Role::Customer).contains(&offered));
+        assert_eq!(life.run(&Role::Customer, receive(&tee)).unwrap_err().code(), "FORBIDDEN");
+        assert_eq!(life.run(&Role::Staff, receive("ord_1-S9")).unwrap_err().code(), "NOT_FOUND");
+
+        let before = life.order.clone();
+        let from = life.timeline.len();
+        assert_eq!(life.ok(&Role::Staff, receive(&tee)), vec!["parcel_received_back"]);
+        let expected = match &restock {
+            Some(_) => vec![effect("TEE", "west", 2, 0, StockReason::Restocked)],
+            None => vec![],
+        };
+        assert_eq!(stock_effects(&before, &life.timeline[from..]), expected, "{restock:?}");
+        assert!(life.order.shipment(&tee).unwrap().received_back());
+        assert_eq!(
+            life.run(&Role::Staff, receive(&tee)).unwrap_err().code(),
+            "INVALID_TRANSITION",
+            "only once"
+        );
+        assert!(!kinds(&life, &Role::Staff).contains(&offered));
+        assert_eq!(Order::from_timeline(&life.timeline).unwrap(), life.order, "the timeline replays");
+    }
+}
+
+#[test]
 fn receiving_a_return_restocks_or_writes_off_each_line_as_told() {
     let mut life = Life::new(&[("TEE", 3), ("MUG", 1)]);
     life.pay();

@@ -370,6 +370,59 @@ impl FulfilmentMutation {
         .await
     }
 
+    /// The carrier is bringing the parcel back (undeliverable, refused): it will not reach the
+    /// customer. After an exception; receive it with `receiveReturnedParcel` when it arrives.
+    async fn return_shipment_to_sender(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+    ) -> Result<OrderPayload> {
+        shipment_command(
+            ctx,
+            order_id.trim(),
+            &shipment_id,
+            ShipmentAction::ReturnToSender,
+            Effects::default(),
+        )
+        .await
+    }
+
+    /// A parcel returned to the sender arrived back (staff at the parcel's location): its units go
+    /// back on the shelf at `restockTo` (stock on hand rises), or are written off without it.
+    /// Once per parcel.
+    async fn receive_returned_parcel(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+        restock_to: Option<String>,
+    ) -> Result<OrderPayload> {
+        let caller = actor(ctx);
+        caller.require_staff().gql()?;
+        let s = state(ctx)?;
+        let restock = match restock_to.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(location) => {
+                let id = LocationId::parse(location)
+                    .map_err(|e| ApiError::bad_input("restockTo", e.to_string()))
+                    .gql()?;
+                caller.require_staff_at(id.as_str()).gql()?;
+                if !s.store.location_exists(id.as_str()).await.gql()? {
+                    return Err(ApiError::bad_input("restockTo", format!("no location \"{id}\""))).gql();
+                }
+                Some(id)
+            }
+        };
+        visible_order(ctx, order_id.trim()).await?;
+        require_at_parcels(ctx, order_id.trim(), &[shipment_id.as_str()]).await?;
+        let command = Command::ReceiveReturnedParcel { shipment: shipment_id.trim().to_owned(), restock };
+        let ran = commands::run(&s.store, order_id.trim(), &caller.role(), caller.name(), &command, None)
+            .await
+            .gql()?;
+        payload(ctx, ran).await
+    }
+
     /// Records a carrier report by hand (staff), as a webhook would: stored once, and applied
     /// to the parcel when newer than what it has.
     async fn record_tracking_event(

@@ -190,6 +190,8 @@ pub struct ShipmentView {
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
     pub expected_delivery: Option<NaiveDate>,
+    /// Returned to the sender and received back at the warehouse (restocked or written off).
+    pub received_back: bool,
 }
 
 /// Units of one order line in a parcel.
@@ -401,6 +403,7 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
                     }
                 })
                 .collect(),
+            received_back: s.received_back(),
             carrier: s.carrier().map(str::to_owned),
             tracking_number: s.tracking_number().map(str::to_owned),
             tracking_url: s.tracking_url().map(str::to_owned),

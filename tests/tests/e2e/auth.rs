@@ -133,6 +133,7 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
         "FORBIDDEN",
         "ok",
     ),
+    ("unhideReview", "mutation { unhideReview(id: \"rev_x\") { id } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
     (
         "submitFeedback",
         "mutation { submitFeedback(orderId: \"ord_x\", score: 9) { score } }",
@@ -301,6 +302,20 @@ const MATRIX: &[(&str, &str, &str, &str, &str)] = &[
     (
         "receiveReturn",
         "mutation { receiveReturn(orderId: \"ord_x\", rma: \"ord_x-R1\", lines: []) { replayed } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+    (
+        "returnShipmentToSender",
+        "mutation { returnShipmentToSender(orderId: \"ord_x\", shipmentId: \"ord_x-S1\") { replayed } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+    (
+        "receiveReturnedParcel",
+        "mutation { receiveReturnedParcel(orderId: \"ord_x\", shipmentId: \"ord_x-S1\") { replayed } }",
         "UNAUTHENTICATED",
         "FORBIDDEN",
         "ok",

@@ -1020,3 +1020,44 @@ async fn allowed_actions_list_what_the_caller_may_do_now_and_each_is_accepted() 
     assert!(staff.contains(&("pack".to_owned(), Some(parcel.clone()))), "{staff:?}");
     assert!(!staff.contains(&("start_picking".to_owned(), Some(parcel))), "{staff:?}");
 }
+
+#[tokio::test]
+async fn a_parcel_returned_to_the_sender_is_received_back_once_and_its_units_restocked() {
+    let app = TestApp::spawn().await;
+    let before = stock(&app, "TEE-BLK-L", "east").await;
+    let (id, _) = paid_order(&app, json!([{ "sku": "TEE-BLK-L", "quantity": 2 }]), "rts-key-1").await;
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let parcel = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
+    ship(&app, None, &id, &parcel, "1ZRTS1").await;
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, (before.0 - 2, before.1), "shipped");
+
+    const EXCEPTION: &str = "mutation($id: String!, $s: String!) { reportShipmentException(orderId: $id,
+        shipmentId: $s, kind: ADDRESS_PROBLEM, note: \"no such street\") { replayed } }";
+    const BACK: &str = "mutation($id: String!, $s: String!) { returnShipmentToSender(orderId: $id, shipmentId: $s) { replayed } }";
+    const RECEIVE: &str = "mutation($id: String!, $s: String!, $to: String) {
+        receiveReturnedParcel(orderId: $id, shipmentId: $s, restockTo: $to) { order { shipments { state receivedBack } } } }";
+    let vars = |to: Option<&str>| json!({ "id": id, "s": parcel, "to": to });
+    let early = app.gql(RECEIVE, vars(Some("east"))).await;
+    assert_eq!(error_code(&early), Some("INVALID_TRANSITION"), "still with the carrier: {early}");
+    ok(&app.gql(EXCEPTION, vars(None)).await);
+    ok(&app.gql(BACK, vars(None)).await);
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, (before.0 - 2, before.1), "not back on the shelf yet");
+
+    let elsewhere = app.token(&Actor::WarehouseStaff { locations: vec!["west".into()] });
+    let refused = app.gql_with(Some(&elsewhere), RECEIVE, vars(Some("east"))).await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    let nowhere = app.gql(RECEIVE, vars(Some("attic"))).await;
+    assert_eq!(error_code(&nowhere), Some("BAD_USER_INPUT"), "{nowhere}");
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, (before.0 - 2, before.1), "refusals change nothing");
+
+    let received = app.gql(RECEIVE, vars(Some("east"))).await;
+    assert_eq!(
+        received["data"]["receiveReturnedParcel"]["order"]["shipments"][0],
+        json!({ "state": "returned_to_sender", "receivedBack": true }),
+        "{received}"
+    );
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, before, "both units back on hand");
+    let again = app.gql(RECEIVE, vars(Some("east"))).await;
+    assert_eq!(error_code(&again), Some("INVALID_TRANSITION"), "{again}");
+    assert_eq!(stock(&app, "TEE-BLK-L", "east").await, before, "received once");
+}
