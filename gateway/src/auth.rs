@@ -190,6 +190,20 @@ impl Actor {
         }
     }
 
+    /// Whether this caller's locations allow work on a parcel from `source`: staff bound to
+    /// locations only on parcels leaving one of theirs, never a supplier's; everyone else as
+    /// their role allows (checked elsewhere).
+    pub fn may_handle_parcel_from(&self, source: &ordo_core::order::ShipmentSource) -> bool {
+        use ordo_core::order::ShipmentSource;
+        match (self, source) {
+            (Actor::WarehouseStaff { .. }, ShipmentSource::Location { location }) => {
+                self.may_work_at(location.as_str())
+            }
+            (Actor::WarehouseStaff { .. }, ShipmentSource::Supplier { .. }) => false,
+            _ => true,
+        }
+    }
+
     /// Staff who may work at `location`: `FORBIDDEN` for staff bound elsewhere.
     pub fn require_staff_at(&self, location: &str) -> Result<(), ApiError> {
         self.require_staff()?;

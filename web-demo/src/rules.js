@@ -5,15 +5,13 @@
 import { gql } from "./api.js";
 
 let rules = null;
-let named = new Set(); // the codes the loaded rules were asked for, as the core matches them
-
-// Trimmed, ASCII letters in upper case: the core matches codes ASCII case-insensitively.
-const normalise = (code) => code.trim().replace(/[a-z]+/g, (s) => s.toUpperCase());
+let named = new Set(); // the codes (trimmed) the loaded rules were asked for
 
 /** Loads the rules revealing the coupons `codes` name, unless the loaded ones were asked for all
- *  of them already (the gateway looks up at most 20 at once). True when the rules changed. */
+ *  of them already (the gateway looks up at most 20 at once; it matches them as a cart's codes).
+ *  True when the rules changed. */
 export async function loadRules(codes = []) {
-  const wanted = [...new Set(codes.map(normalise).filter(Boolean))].slice(0, 20);
+  const wanted = [...new Set(codes.map((c) => c.trim()).filter(Boolean))].slice(0, 20);
   if (rules && wanted.every((c) => named.has(c))) return false;
   rules = (await gql("query($c: [String!]) { cartRules(coupons: $c) }", { c: wanted })).cartRules;
   named = new Set(wanted);

@@ -123,6 +123,21 @@ fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// Where returned units go back on the shelf: `None` (written off) when blank, else a location
+/// that exists and the caller works at (`field` names the argument in errors).
+async fn restock_location(ctx: &Context<'_>, value: Option<&str>, field: &str) -> Result<Option<LocationId>> {
+    let location = match value.map(str::trim) {
+        None | Some("") => return Ok(None),
+        Some(location) => location,
+    };
+    let id = LocationId::parse(location).map_err(|e| ApiError::bad_input(field, e.to_string())).gql()?;
+    actor(ctx).require_staff_at(id.as_str()).gql()?;
+    if !state(ctx)?.store.location_exists(id.as_str()).await.gql()? {
+        return Err(ApiError::bad_input(field, format!("no location \"{id}\""))).gql();
+    }
+    Ok(Some(id))
+}
+
 /// Staff bound to locations work only on parcels leaving them (unknown parcels are the core's
 /// `NOT_FOUND`); everyone else passes.
 async fn require_at_parcels(ctx: &Context<'_>, order_id: &str, shipment_ids: &[&str]) -> Result<()> {
@@ -130,12 +145,7 @@ async fn require_at_parcels(ctx: &Context<'_>, order_id: &str, shipment_ids: &[&
     if let Actor::WarehouseStaff { .. } = caller {
         let order = commands::load(&state(ctx)?.store, order_id).await.gql()?;
         let here = shipment_ids.iter().all(|id| {
-            order.shipment(id.trim()).is_none_or(|parcel| match parcel.source() {
-                ordo_core::order::ShipmentSource::Location { location } => {
-                    caller.may_work_at(location.as_str())
-                }
-                ordo_core::order::ShipmentSource::Supplier { .. } => false,
-            })
+            order.shipment(id.trim()).is_none_or(|parcel| caller.may_handle_parcel_from(parcel.source()))
         });
         if !here {
             return Err(ApiError::Forbidden).gql();
@@ -401,19 +411,7 @@ impl FulfilmentMutation {
         let caller = actor(ctx);
         caller.require_staff().gql()?;
         let s = state(ctx)?;
-        let restock = match restock_to.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(location) => {
-                let id = LocationId::parse(location)
-                    .map_err(|e| ApiError::bad_input("restockTo", e.to_string()))
-                    .gql()?;
-                caller.require_staff_at(id.as_str()).gql()?;
-                if !s.store.location_exists(id.as_str()).await.gql()? {
-                    return Err(ApiError::bad_input("restockTo", format!("no location \"{id}\""))).gql();
-                }
-                Some(id)
-            }
-        };
+        let restock = restock_location(ctx, restock_to.as_deref(), "restockTo").await?;
         visible_order(ctx, order_id.trim()).await?;
         require_at_parcels(ctx, order_id.trim(), &[shipment_id.as_str()]).await?;
         let command = Command::ReceiveReturnedParcel { shipment: shipment_id.trim().to_owned(), restock };
@@ -609,20 +607,7 @@ impl FulfilmentMutation {
         let s = state(ctx)?;
         let mut dispositions = Vec::with_capacity(lines.len());
         for l in &lines {
-            let restock = match l.restock_to.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(location) => {
-                    let id = LocationId::parse(location)
-                        .map_err(|e| ApiError::bad_input("lines.restockTo", e.to_string()))
-                        .gql()?;
-                    caller.require_staff_at(id.as_str()).gql()?;
-                    if !s.store.location_exists(id.as_str()).await.gql()? {
-                        return Err(ApiError::bad_input("lines.restockTo", format!("no location \"{id}\"")))
-                            .gql();
-                    }
-                    Some(id)
-                }
-            };
+            let restock = restock_location(ctx, l.restock_to.as_deref(), "lines.restockTo").await?;
             dispositions.push(ReturnDisposition { line: index(l.line, "lines.line")?, restock });
         }
         let rma = rma.trim().to_owned();

@@ -479,13 +479,8 @@ impl OrderView {
     /// parcel action on parcels leaving other places.
     async fn allowed_actions(&self, ctx: &Context<'_>) -> Vec<AllowedAction> {
         let caller = actor(ctx);
-        let here = |shipment: &str| match (caller, self.order.shipment(shipment).map(|s| s.source())) {
-            (Actor::WarehouseStaff { .. }, Some(ordo_core::order::ShipmentSource::Location { location })) => {
-                caller.may_work_at(location.as_str())
-            }
-            (Actor::WarehouseStaff { .. }, _) => false,
-            _ => true,
-        };
+        let here =
+            |id: &str| self.order.shipment(id).is_none_or(|s| caller.may_handle_parcel_from(s.source()));
         ordo_core::order::allowed_actions(&self.order, &caller.role(), Utc::now())
             .into_iter()
             .filter(|a| a.shipment.as_deref().is_none_or(here))
