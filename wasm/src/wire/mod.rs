@@ -138,15 +138,13 @@ fn too_deep() -> Error {
 
 /// Writes `value` as plain JS values: structs and enums as objects, `None` as `null`, integers as numbers.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    let (words, text) = ser::to_parts(value)?;
-    Ok(decode(&words, &text))
+    ser::with_parts(value, decode)
 }
 
 /// [`to_js`] for the results `validateCart` and `cartTotals` return on every keystroke, written without serde.
 #[cfg(feature = "cart")]
 pub(crate) fn to_js_direct<T: ser::Direct + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    let (words, text) = ser::to_parts_direct(value)?;
-    Ok(decode(&words, &text))
+    ser::with_parts_direct(value, decode)
 }
 
 /// Remembers the last value it read from JS, and `codec.js` a copy of the content it was parsed from:

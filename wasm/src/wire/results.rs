@@ -121,10 +121,7 @@ impl Direct for LineTotals {
 
 impl Direct for Money {
     fn write(&self, w: &mut Writer<'_>) -> Result {
-        w.object_of(&MONEY, |w| {
-            w.signed(self.amount())?;
-            w.static_string(self.currency().code())
-        })
+        w.amount_and_code(&MONEY, self.amount(), self.currency().code())
     }
 }
 

@@ -1,6 +1,6 @@
 //! The serde `Serializer` writing what `codec.js` decodes into plain JS values (see `codec.js` for the format).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use serde::ser::{self, Error as _, Impossible, Serialize};
 
@@ -99,31 +99,71 @@ thread_local! {
         }) };
 }
 
-/// `value` in `codec.js`'s format: the words, and the text of every string and new name in order.
-pub(super) fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
-    write_parts(|writer| value.serialize(writer))
+/// The buffers of the last output, kept for the next (allocating a fresh 4 KB on every keystroke
+/// showed in profiles): the words, the text and the field names.
+type Buffers = (Vec<u32>, String, Vec<&'static str>);
+
+thread_local! {
+    static SPARE: Cell<Buffers> = const { Cell::new((Vec::new(), String::new(), Vec::new())) };
 }
 
-/// [`to_parts`] for a value written by its [`Direct`] implementation instead of serde.
+/// Buffers above these capacities (a huge output) are dropped, not kept.
+const KEEP_WORDS: usize = 1 << 16;
+const KEEP_TEXT: usize = 1 << 18;
+
+/// `value` in `codec.js`'s format, handed to `deliver` as the words and the text of every string
+/// and new name in order.
+pub(super) fn with_parts<T: Serialize + ?Sized, R>(
+    value: &T,
+    deliver: impl FnOnce(&[u32], &str) -> R,
+) -> Result<R> {
+    write_parts(|writer| value.serialize(writer), deliver)
+}
+
+/// [`with_parts`] for a value written by its [`Direct`] implementation instead of serde.
 #[cfg(feature = "cart")]
-pub(super) fn to_parts_direct<T: Direct + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
-    write_parts(|writer| value.write(writer))
+pub(super) fn with_parts_direct<T: Direct + ?Sized, R>(
+    value: &T,
+    deliver: impl FnOnce(&[u32], &str) -> R,
+) -> Result<R> {
+    write_parts(|writer| value.write(writer), deliver)
 }
 
-/// The words and text `write` writes with a fresh writer over the module's shapes.
-fn write_parts(write: impl FnOnce(&mut Writer<'_>) -> Result) -> Result<(Vec<u32>, String)> {
-    SHAPES.with(|shapes| {
+/// [`with_parts`]'s words and text as owned values (tests compare them).
+#[cfg(test)]
+pub(super) fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
+    with_parts(value, |words, text| (words.to_vec(), text.to_owned()))
+}
+
+/// [`with_parts_direct`]'s words and text as owned values (tests compare them).
+#[cfg(all(test, feature = "cart"))]
+pub(super) fn to_parts_direct<T: Direct + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
+    with_parts_direct(value, |words, text| (words.to_vec(), text.to_owned()))
+}
+
+/// What `write` writes with a fresh writer over the module's shapes and the spare buffers, handed
+/// to `deliver`; the buffers are kept for the next output.
+fn write_parts<R>(
+    write: impl FnOnce(&mut Writer<'_>) -> Result,
+    deliver: impl FnOnce(&[u32], &str) -> R,
+) -> Result<R> {
+    let (mut words, mut text, mut fields) = SPARE.take();
+    words.clear();
+    words.reserve(1024);
+    words.push(0); // how many words of new shapes follow (see `Writer::finish`)
+    text.clear();
+    text.reserve(1024);
+    fields.clear();
+    let (words, text, fields) = SHAPES.with(|shapes| {
         let mut shapes = shapes.borrow_mut();
         let known = shapes.list.len();
-        let mut words = Vec::with_capacity(1024);
-        words.push(0); // how many words of new shapes follow (see `Writer::finish`)
         let mut writer = Writer {
             words,
-            text: String::with_capacity(1024),
+            text,
             new_shapes: Vec::new(),
             new_names: String::new(),
             shapes: &mut shapes,
-            fields: Vec::with_capacity(32),
+            fields,
             strings: 0,
             recent: [NO_STRING; RECENT],
         };
@@ -135,7 +175,12 @@ fn write_parts(write: impl FnOnce(&mut Writer<'_>) -> Result) -> Result<(Vec<u32
                 Err(e)
             }
         }
-    })
+    })?;
+    let delivered = deliver(&words, &text);
+    if words.capacity() <= KEEP_WORDS && text.capacity() <= KEEP_TEXT {
+        SPARE.set((words, text, fields));
+    }
+    Ok(delivered)
 }
 
 /// Forgets every shape, as if the module had just started (tests compare two writers' outputs).
@@ -251,13 +296,13 @@ impl Writer<'_> {
     }
 
     /// The words and text for `codec.js`: the new shapes first (usually none), then the value.
-    fn finish(self) -> (Vec<u32>, String) {
-        let Writer { mut words, mut text, new_shapes, new_names, .. } = self;
+    fn finish(self) -> Buffers {
+        let Writer { mut words, mut text, new_shapes, new_names, fields, .. } = self;
         if !new_shapes.is_empty() {
             words.splice(0..1, std::iter::once(new_shapes.len() as u32).chain(new_shapes));
             text.insert_str(0, &new_names);
         }
-        (words, text)
+        (words, text, fields)
     }
 
     fn constant(&mut self, which: u32) {
@@ -304,31 +349,69 @@ impl Writer<'_> {
     /// [`Writer::string`], a hit compared with the text written before when `confirm`.
     #[inline(always)]
     fn string_confirmed(&mut self, s: &str, confirm: bool) -> Result {
-        let short = s.len() <= SHORT;
-        let address = s.as_ptr() as usize;
-        let slot = (((address ^ s.len()) as u32).wrapping_mul(0x9e37_79b9) >> (32 - RECENT.trailing_zeros()))
-            as usize;
-        if short {
-            let seen = self.recent[slot];
-            if seen.address == address
-                && seen.len == s.len()
-                && seen.number != u32::MAX
-                && (!confirm
-                    || self.text.as_bytes().get(seen.text_at..seen.text_at + seen.len) == Some(s.as_bytes()))
-            {
-                self.word(AGAIN, seen.number);
-                return Ok(());
-            }
+        if let Some(number) = self.written(s, confirm) {
+            self.word(AGAIN, number);
+            return Ok(());
         }
         let units = Self::units(s)?;
-        if short {
-            self.recent[slot] =
-                Written { address, len: s.len(), text_at: self.text.len(), number: self.strings };
+        if s.len() <= SHORT {
+            self.recent[Self::recent_slot(s)] = Written {
+                address: s.as_ptr() as usize,
+                len: s.len(),
+                text_at: self.text.len(),
+                number: self.strings,
+            };
         }
         self.word(STRING, units);
         self.text.push_str(s);
         self.strings += 1;
         Ok(())
+    }
+
+    /// The number of `s` when it is a short string written before in this output (found by address,
+    /// and its text compared with the copy in `text` when `confirm`).
+    #[inline(always)]
+    fn written(&self, s: &str, confirm: bool) -> Option<u32> {
+        if s.len() > SHORT {
+            return None;
+        }
+        let seen = self.recent[Self::recent_slot(s)];
+        (seen.address == s.as_ptr() as usize
+            && seen.len == s.len()
+            && seen.number != u32::MAX
+            && (!confirm
+                || self.text.as_bytes().get(seen.text_at..seen.text_at + seen.len) == Some(s.as_bytes())))
+        .then_some(seen.number)
+    }
+
+    /// The slot of [`Writer::recent`] for a string, by its address and length.
+    #[inline(always)]
+    fn recent_slot(s: &str) -> usize {
+        let mixed = ((s.as_ptr() as usize ^ s.len()) as u32).wrapping_mul(0x9e37_79b9);
+        (mixed >> (32 - RECENT.trailing_zeros())) as usize
+    }
+
+    /// An object of `shape` whose fields are an amount and a `&'static str` (a money amount: five
+    /// per cart line): its three words at once in the usual case (the shape sent before, an amount
+    /// below 2^29, the code written before in this output), else as [`Writer::object_of`] does.
+    #[cfg(feature = "cart")]
+    pub(crate) fn amount_and_code(&mut self, shape: &FixedShape, amount: i64, code: &'static str) -> Result {
+        let number = self.shapes.fixed[shape.slot];
+        if number != u32::MAX
+            && (0..PAYLOAD_LIMIT as i64).contains(&amount)
+            && let Some(again) = self.written(code, false)
+        {
+            self.words.extend_from_slice(&[
+                number << KIND_BITS | OBJECT,
+                (amount as u32) << KIND_BITS | SMALL,
+                again << KIND_BITS | AGAIN,
+            ]);
+            return Ok(());
+        }
+        self.object_of(shape, |w| {
+            w.signed(amount)?;
+            w.static_string(code)
+        })
     }
 
     /// The number of the shape named by the fields from `start` on (numbered now if new), which are
