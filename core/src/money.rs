@@ -251,7 +251,7 @@ impl Money {
 
     /// Multiplies by a whole factor (a quantity).
     pub fn checked_mul(self, factor: i64) -> Result<Money, MoneyError> {
-        let amount = self.amount.checked_mul(factor).ok_or(MoneyError::Overflow)?;
+        let amount = mul_i64(self.amount, factor).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(amount, self.currency))
     }
 
@@ -295,7 +295,7 @@ impl Money {
         }
         let amount = self.amount as u64;
         let money = |part: i128| Money::from_i128(part, self.currency);
-        match (u64::try_from(total), weights.iter().max().and_then(|w| amount.checked_mul(*w))) {
+        match (u64::try_from(total), weights.iter().max().and_then(|w| mul_u64(amount, *w))) {
             // The usual case: every product fits 64 bits (no 128-bit division, which wasm does in software).
             (Ok(total), Some(_)) => largest_remainder(amount, weights.iter().copied(), total)
                 .into_iter()
@@ -350,7 +350,7 @@ impl fmt::Display for Money {
 /// `amount × factor / divisor` rounded half away from zero; `Overflow` when that is beyond `i64`.
 fn ratio(amount: i64, factor: u32, divisor: u64) -> Result<i64, MoneyError> {
     // The usual case fits 64 bits (wasm divides 128-bit numbers in software).
-    if let Some(scaled) = amount.checked_mul(i64::from(factor))
+    if let Some(scaled) = mul_i64(amount, i64::from(factor))
         && let Some(rounded) = scaled.unsigned_abs().checked_add(divisor / 2)
         && let Ok(quotient) = i64::try_from(rounded / divisor)
     {
@@ -358,6 +358,21 @@ fn ratio(amount: i64, factor: u32, divisor: u64) -> Result<i64, MoneyError> {
     }
     let exact = div_round_half_away(i128::from(amount) * i128::from(factor), i128::from(divisor));
     i64::try_from(exact).map_err(|_| MoneyError::Overflow)
+}
+
+/// `a × b`, `None` beyond `i64`. `checked_mul` detects overflow with a 128-bit product, which wasm
+/// computes in software; factors below 2^31 (amounts up to ~21 million major units, quantities,
+/// basis points) cannot overflow and skip it.
+#[inline]
+fn mul_i64(a: i64, b: i64) -> Option<i64> {
+    const SMALL: u64 = 1 << 31;
+    if a.unsigned_abs() < SMALL && b.unsigned_abs() < SMALL { Some(a * b) } else { a.checked_mul(b) }
+}
+
+/// [`mul_i64`] for `u64`: factors below 2^32 cannot overflow.
+#[inline]
+fn mul_u64(a: u64, b: u64) -> Option<u64> {
+    if (a | b) >> 32 == 0 { Some(a * b) } else { a.checked_mul(b) }
 }
 
 /// Integer division rounding half away from zero; `divisor` must be positive.
@@ -498,6 +513,18 @@ mod tests {
             };
             prop_assert_eq!(usd(amount).percent_bp(basis_points), exact(10_000));
             prop_assert_eq!(usd(amount).included_tax_bp(basis_points), exact(10_000 + i128::from(basis_points)));
+        }
+
+        #[test]
+        fn checked_mul_is_the_exact_product_or_overflow(
+            amount in prop_oneof![-(1i64 << 31)..(1i64 << 31), any::<i64>()],
+            factor in prop_oneof![-(1i64 << 31)..(1i64 << 31), any::<i64>()],
+        ) {
+            let exact = i128::from(amount) * i128::from(factor);
+            match i64::try_from(exact) {
+                Ok(product) => prop_assert_eq!(usd(amount).checked_mul(factor), Ok(usd(product))),
+                Err(_) => prop_assert_eq!(usd(amount).checked_mul(factor), Err(MoneyError::Overflow)),
+            }
         }
 
         #[test]

@@ -77,6 +77,11 @@ test("validateCart reads again a catalog item whose key now comes from its proto
   const { minPerOrder, ...own } = catalog[0];
   const inherited = Object.assign(Object.create({ minPerOrder }), own);
   assert.deepEqual(ordo.validateCart(cart("A"), [inherited], {}, now).issues, []);
+  // As many own keys as before, one of them renamed, while the old name still reads the old value
+  // (inherited): the keys differ, so the item is read again.
+  assert.deepEqual(ordo.validateCart(cart("A"), catalog, {}, now).issues.map((i) => i.code), ["QTY_BELOW_MIN"]);
+  const renamed = Object.assign(Object.create({ minPerOrder }), own, { maxPerOrder: 3 });
+  assert.deepEqual(ordo.validateCart(cart("A"), [renamed], {}, now).issues, []);
   // An own key that for…in does not list (not enumerable) is not part of it either.
   const hidden = Object.defineProperty({ ...own }, "minPerOrder", { value: 3, enumerable: false });
   assert.deepEqual(ordo.validateCart(cart("A"), [hidden], {}, now).issues, []);

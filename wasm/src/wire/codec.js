@@ -323,8 +323,8 @@ function sameArray(v, values) {
 // The comparison of a value with a remembered object, one per list of keys (a catalog's items
 // usually share one): own enumerable keys walked by `for…in` must be exactly `keys` in order, then
 // each value must be the same. Where allowed it is generated (see `generate` below) to read each
-// value by its name, which V8 does much faster than by a computed key: the generated source holds
-// the key names quoted with JSON.stringify and numbers. At most MAX_CHECKERS lists of at most
+// value by its name, which V8 does much faster than by a computed key, and to compare each key with
+// a constant: the generated source holds the key names quoted with JSON.stringify and numbers. At most MAX_CHECKERS lists of at most
 // MAX_CHECKED_KEYS keys get one; other objects take the generic comparison.
 const MAX_CHECKERS = 256;
 const MAX_CHECKED_KEYS = 64;
@@ -340,14 +340,20 @@ function sameObject(keys) {
       x = v[${JSON.stringify(k)}];
       y = values[${i}];
       if (x !== y && (typeof y !== "object" || y === null || !y.same(x, y.values))) return false;`);
-    check = new Function("keys", "hasOwn", `"use strict"; return function (v, values) {
+    check = new Function("hasOwn", `"use strict"; return function (v, values) {
       if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
       let i = 0;
-      for (const k in v) if (hasOwn.call(v, k) && k !== keys[i++]) return false;
+      for (const k in v) {
+        if (!hasOwn.call(v, k)) continue;
+        switch (i++) {${keys.map((k, j) => `
+          case ${j}: if (k !== ${JSON.stringify(k)}) return false; break;`).join("")}
+          default: return false;
+        }
+      }
       if (i !== ${keys.length}) return false;
       let x, y;${values.join("")}
       return true;
-    };`)(keys, hasOwn);
+    };`)(hasOwn);
     checkers.set(id, check);
   }
   return check;
@@ -477,7 +483,9 @@ function generic(shape) {
   if (first) {
     shape.first = first;
     if (canGenerate() && !names.includes("__proto__")) {
-      const body = `"use strict";return function(){const W=R.words;let w,k;return ${literal(shape, 0)};};`;
+      // The position is kept in a local `a` (a load and a store of `R.at` saved per word) and
+      // handed back to `R.at` around the generic path.
+      const body = `"use strict";return function(){const W=R.words;let a=R.at,w,k,t;const o=${literal(shape, 0)};R.at=a;return o;};`;
       shape.make = new Function("R", "word", "str", body)(R, word, str);
     }
   }
@@ -488,26 +496,27 @@ function generic(shape) {
 function literal(shape, depth) {
   const fields = shape.names.map((name, i) => {
     const w = shape.first[i];
-    const next = "(w=W[R.at++])";
+    const next = "(w=W[a++])";
+    const generic = "(R.at=a,t=word(w),a=R.at,t)"; // the value whose first word is `w`
     let read;
     switch (w & 7) {
       case 1:
-        read = `(${next}&7)===1?w>>>3:word(w)`;
+        read = `(${next}&7)===1?w>>>3:${generic}`;
         break;
       case 4:
       case 7: // a string, new or again
-        read = `(k=${next}&7)===7?R.strings[w>>>3]:k===4?str(w>>>3):word(w)`;
+        read = `(k=${next}&7)===7?R.strings[w>>>3]:k===4?str(w>>>3):${generic}`;
         break;
       case 5: {
         const inner = shapes[w >>> 3];
         if (depth < 4 && inner.first !== null && !inner.names.includes("__proto__")) {
-          read = `${next}===${w}?${literal(inner, depth + 1)}:word(w)`;
+          read = `${next}===${w}?${literal(inner, depth + 1)}:${generic}`;
           break;
         }
       }
       // falls through: an object built by its own shape's function
       default:
-        read = "word(W[R.at++])";
+        read = `(w=W[a++],${generic})`;
     }
     return `${JSON.stringify(name)}:(${read})`;
   });

@@ -48,8 +48,22 @@ impl<'de> Reader<'de> {
         Ok(tag)
     }
 
-    /// The magnitude after a `+` or `-` tag (LEB128); one beyond `u64` is read through and is `None`.
+    /// The magnitude after a `+` or `-` tag (LEB128), a length or a key's number; one beyond `u64`
+    /// is read through and is `None`. Usually one byte, read inline.
+    #[inline(always)]
     fn magnitude(&mut self) -> Result<Option<u64>> {
+        match self.bytes.get(self.at) {
+            Some(&byte) if byte < 0x80 => {
+                self.at += 1;
+                Ok(Some(byte.into()))
+            }
+            _ => self.long_magnitude(),
+        }
+    }
+
+    /// [`Reader::magnitude`] of more than one byte.
+    #[inline(never)]
+    fn long_magnitude(&mut self) -> Result<Option<u64>> {
         let mut n: u64 = 0;
         let mut shift = 0;
         let mut fits = true;
@@ -74,6 +88,7 @@ impl<'de> Reader<'de> {
     }
 
     /// A string's text, its `s` (or `K`) tag read: its length in UTF-8 bytes, then that much of the text.
+    #[inline]
     fn text(&mut self) -> Result<&'de str> {
         let len = usize::try_from(self.magnitude()?.ok_or_else(malformed)?).map_err(|_| malformed())?;
         let (s, rest) = self.text.split_at_checked(len).ok_or_else(malformed)?;
@@ -82,6 +97,7 @@ impl<'de> Reader<'de> {
     }
 
     /// The next value, which must be an object's key: a string, a key numbered now, or one numbered before.
+    #[inline]
     fn key(&mut self) -> Result<&'de str> {
         match self.next()? {
             b's' => self.text(),
@@ -138,6 +154,17 @@ impl<'de> Reader<'de> {
         }
     }
 
+    /// Past the `close` ending the array or object being read: 0 when it is next (the usual case),
+    /// else the number of values [`Reader::skip_rest`] skipped to reach it.
+    #[inline(always)]
+    fn end(&mut self, close: u8) -> Result<usize> {
+        if self.bytes.get(self.at) == Some(&close) {
+            self.at += 1;
+            return Ok(0);
+        }
+        self.skip_rest(close)
+    }
+
     /// Skips values up to and including the `close` of the array or object just opened.
     #[inline(never)]
     fn skip_rest(&mut self, close: u8) -> Result<usize> {
@@ -167,8 +194,20 @@ impl<'de> Reader<'de> {
         }
     }
 
-    #[inline(never)]
+    /// An integer; one from 0 to 127 (a quantity, a count, a day) is read inline.
+    #[inline(always)]
     fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        if let Some(&[b'+', byte]) = self.bytes.get(self.at..self.at + 2)
+            && byte < 0x80
+        {
+            self.at += 2;
+            return visitor.visit_i64(byte.into());
+        }
+        self.any_integer(visitor)
+    }
+
+    #[inline(never)]
+    fn any_integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
         match self.next()? {
             tag @ (b'+' | b'-') => match (self.magnitude()?, tag == b'-') {
                 (Some(n), false) => match i64::try_from(n) {
@@ -283,7 +322,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
             b'[' => {
                 let len = self.array_len()?;
                 let value = visitor.visit_seq(Elements { reader: &mut *self, count: 0, len })?;
-                let extra = self.skip_rest(b']')?;
+                let extra = self.end(b']')?;
                 if extra > 0 {
                     return Err(Error::custom(format!("{extra} more elements than expected")));
                 }
@@ -310,7 +349,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         match self.next()? {
             b'{' => {
                 let value = visitor.visit_map(Entries { reader: &mut *self })?;
-                self.skip_rest(b'}')?;
+                self.end(b'}')?;
                 Ok(value)
             }
             tag => Err(self.invalid(tag, &visitor)),
@@ -342,7 +381,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
                 }
                 let tag = self.key()?;
                 let value = visitor.visit_enum(Variant { reader: &mut *self, tag })?;
-                let extra = self.skip_rest(b'}')?;
+                let extra = self.end(b'}')?;
                 if extra > 0 {
                     return Err(Error::invalid_length(extra + 1, &"1"));
                 }
