@@ -1,10 +1,10 @@
 //! Stock effects of order events: what shipping, cancelling, receiving a parcel back from the
-//! carrier and receiving a return do to the
-//! on-hand and reserved counts of each (SKU, location), so the store writes them with the events.
+//! carrier and receiving a return do to the on-hand and reserved counts of each (SKU, location),
+//! so the store writes them with the events.
 
 use std::collections::BTreeMap;
 
-use super::{CommandError, Order, OrderEvent, ShipmentSource, TimelineEntry};
+use super::{CommandError, Order, OrderEvent, Shipment, ShipmentSource, TimelineEntry};
 use crate::allocation::LocationId;
 use crate::lifecycle::LineAvailability;
 use crate::values::Sku;
@@ -40,10 +40,18 @@ pub struct StockEffect {
     pub reason: StockReason,
 }
 
+/// Each line of `parcel`: its order line's SKU and its units.
+fn parcel_units<'a>(order: &'a Order, parcel: &'a Shipment) -> impl Iterator<Item = (&'a Sku, i64)> + 'a {
+    parcel
+        .lines()
+        .iter()
+        .filter_map(|line| Some((order.lines().get(line.line)?.sku(), i64::from(line.quantity))))
+}
+
 /// The stock effects of appending `entries` to `before`: shipped parcels from a location consume
-/// their reservation; a cancelled order releases what it still holds, cancelled lines the
-/// reservation of their cancelled units. Supplier parcels and
-/// backordered units hold no stock of ours.
+/// their reservation; a parcel received back and restocked puts its units on hand where it was
+/// restocked; a cancelled order releases what it still holds, cancelled lines the reservation of
+/// their cancelled units. Supplier parcels and backordered units hold no stock of ours.
 pub fn stock_effects(before: &Order, entries: &[TimelineEntry]) -> Vec<StockEffect> {
     let mut order = before.clone();
     // (reason, sku, location) → (on hand, reserved, sku, location)
@@ -61,20 +69,15 @@ pub fn stock_effects(before: &Order, entries: &[TimelineEntry]) -> Vec<StockEffe
                 if let Some(s) = order.shipment(shipment)
                     && let ShipmentSource::Location { location } = s.source()
                 {
-                    for line in s.lines() {
-                        if let Some(l) = order.lines().get(line.line) {
-                            let units = i64::from(line.quantity);
-                            add(StockReason::Shipped, l.sku(), location, -units, -units);
-                        }
+                    for (sku, units) in parcel_units(&order, s) {
+                        add(StockReason::Shipped, sku, location, -units, -units);
                     }
                 }
             }
             OrderEvent::ParcelReceivedBack { shipment, restock: Some(location) } => {
                 if let Some(s) = order.shipment(shipment) {
-                    for line in s.lines() {
-                        if let Some(l) = order.lines().get(line.line) {
-                            add(StockReason::Restocked, l.sku(), location, i64::from(line.quantity), 0);
-                        }
+                    for (sku, units) in parcel_units(&order, s) {
+                        add(StockReason::Restocked, sku, location, units, 0);
                     }
                 }
             }

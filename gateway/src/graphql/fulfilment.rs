@@ -175,6 +175,16 @@ async fn shipment_command(
     payload(ctx, ran).await
 }
 
+/// [`shipment_command`] for a step that records nothing beside the event.
+async fn shipment_step(
+    ctx: &Context<'_>,
+    order_id: &str,
+    shipment_id: &str,
+    action: ShipmentAction,
+) -> Result<OrderPayload> {
+    shipment_command(ctx, order_id, shipment_id, action, Effects::default()).await
+}
+
 /// A parcel-changing command by staff (at the parcels' location when bound to locations).
 async fn parcel_command(
     ctx: &Context<'_>,
@@ -272,8 +282,7 @@ impl FulfilmentMutation {
         order_id: String,
         shipment_id: String,
     ) -> Result<OrderPayload> {
-        shipment_command(ctx, order_id.trim(), &shipment_id, ShipmentAction::StartPicking, Effects::default())
-            .await
+        shipment_step(ctx, order_id.trim(), &shipment_id, ShipmentAction::StartPicking).await
     }
 
     /// A parcel is packed: its dimensions, weight and packing material are recorded.
@@ -340,14 +349,7 @@ impl FulfilmentMutation {
         order_id: String,
         shipment_id: String,
     ) -> Result<OrderPayload> {
-        shipment_command(
-            ctx,
-            order_id.trim(),
-            &shipment_id,
-            ShipmentAction::MarkDelivered,
-            Effects::default(),
-        )
-        .await
+        shipment_step(ctx, order_id.trim(), &shipment_id, ShipmentAction::MarkDelivered).await
     }
 
     /// Records trouble with a parcel in transit (damaged, lost, address problem, …).
@@ -360,7 +362,7 @@ impl FulfilmentMutation {
         note: String,
     ) -> Result<OrderPayload> {
         let action = ShipmentAction::ReportException { kind: kind.into(), note: text(&note, "note", 500)? };
-        shipment_command(ctx, order_id.trim(), &shipment_id, action, Effects::default()).await
+        shipment_step(ctx, order_id.trim(), &shipment_id, action).await
     }
 
     /// The exception is cleared; the parcel is moving again.
@@ -370,14 +372,7 @@ impl FulfilmentMutation {
         order_id: String,
         shipment_id: String,
     ) -> Result<OrderPayload> {
-        shipment_command(
-            ctx,
-            order_id.trim(),
-            &shipment_id,
-            ShipmentAction::ResolveException,
-            Effects::default(),
-        )
-        .await
+        shipment_step(ctx, order_id.trim(), &shipment_id, ShipmentAction::ResolveException).await
     }
 
     /// The carrier is bringing the parcel back (undeliverable, refused): it will not reach the
@@ -388,14 +383,7 @@ impl FulfilmentMutation {
         order_id: String,
         shipment_id: String,
     ) -> Result<OrderPayload> {
-        shipment_command(
-            ctx,
-            order_id.trim(),
-            &shipment_id,
-            ShipmentAction::ReturnToSender,
-            Effects::default(),
-        )
-        .await
+        shipment_step(ctx, order_id.trim(), &shipment_id, ShipmentAction::ReturnToSender).await
     }
 
     /// A parcel returned to the sender arrived back (staff at the parcel's location): its units go
@@ -408,17 +396,10 @@ impl FulfilmentMutation {
         shipment_id: String,
         restock_to: Option<String>,
     ) -> Result<OrderPayload> {
-        let caller = actor(ctx);
-        caller.require_staff().gql()?;
-        let s = state(ctx)?;
+        actor(ctx).require_staff().gql()?; // before the location is looked up
         let restock = restock_location(ctx, restock_to.as_deref(), "restockTo").await?;
-        visible_order(ctx, order_id.trim()).await?;
-        require_at_parcels(ctx, order_id.trim(), &[shipment_id.as_str()]).await?;
         let command = Command::ReceiveReturnedParcel { shipment: shipment_id.trim().to_owned(), restock };
-        let ran = commands::run(&s.store, order_id.trim(), &caller.role(), caller.name(), &command, None)
-            .await
-            .gql()?;
-        payload(ctx, ran).await
+        parcel_command(ctx, order_id.trim(), &[shipment_id.as_str()], command).await
     }
 
     /// Records a carrier report by hand (staff), as a webhook would: stored once, and applied
