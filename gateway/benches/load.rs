@@ -317,8 +317,13 @@ async fn place_graphql(ctx: &Ctx, skus: Skus, key: &str) -> Result<(String, Opti
 async fn perform(ctx: &Ctx, op: Op, key: &str) -> Done {
     match op {
         Op::Store(skus) => {
-            match intake::place_order(&ctx.store, &common::web_order(lines(skus)), Some(key), "anonymous")
-                .await
+            match intake::place_order(
+                &ctx.store,
+                &common::web_order(lines(skus)),
+                Some(key),
+                intake::Placer::ANONYMOUS,
+            )
+            .await
             {
                 Ok(placed) => {
                     ctx.remember(&placed.order_id);
@@ -584,7 +589,7 @@ async fn prepare(store: &Store) -> Result<(), BoxError> {
     }
     for sku in SPREAD {
         let request = common::web_order(vec![CartLine { sku: sku.to_owned(), quantity: 1 }]);
-        intake::place_order(store, &request, None, "anonymous")
+        intake::place_order(store, &request, None, intake::Placer::ANONYMOUS)
             .await
             .map_err(|e| format!("the demo shop cannot sell {sku}: {} ({e})", e.code()))?;
     }

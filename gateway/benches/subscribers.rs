@@ -123,7 +123,7 @@ async fn run(subscribers: usize, events: usize) -> Result<(), BoxError> {
             &store,
             &common::web_order(vec![CartLine { sku: "CHOC-DARK".into(), quantity: 1 }]),
             None,
-            "bench",
+            intake::Placer::ANONYMOUS,
         )
         .await?;
         tokio::time::sleep(Duration::from_millis(20)).await;

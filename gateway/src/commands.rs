@@ -6,19 +6,12 @@ use ordo_core::money::Money;
 use ordo_core::order::{Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, stock_effects};
 
 use crate::error::ApiError;
+use crate::idempotency::Idempotency;
 use crate::payments::{PaymentFailure, PaymentProvider};
 use crate::store::orders::{Append, Effects};
 use crate::store::{Store, StoreError, backoff};
 
 const MAX_ATTEMPTS: u32 = 16;
-
-/// An idempotency key for a mutation, with what it is used for.
-#[derive(Debug, Clone, Copy)]
-pub struct Idempotency<'a> {
-    pub key: &'a str,
-    pub operation: &'a str,
-    pub fingerprint: &'a str,
-}
 
 /// Loads an order (`NOT_FOUND` when it does not exist).
 pub async fn load(store: &Store, order_id: &str) -> Result<Order, ApiError> {
@@ -31,10 +24,10 @@ pub async fn load(store: &Store, order_id: &str) -> Result<Order, ApiError> {
 
 /// The first answer again when `idempotency`'s key was already used for the same request;
 /// `IDEMPOTENCY_MISMATCH` when it was used for another; `None` when it is unused.
-async fn replay(store: &Store, idempotency: Option<Idempotency<'_>>) -> Result<Option<Ran>, ApiError> {
+async fn replay(store: &Store, idempotency: Option<&Idempotency>) -> Result<Option<Ran>, ApiError> {
     let Some(i) = idempotency else { return Ok(None) };
-    let Some(record) = store.idempotency(i.key).await? else { return Ok(None) };
-    if record.operation == i.operation && record.fingerprint == i.fingerprint {
+    let Some(record) = store.idempotency(i.record()).await? else { return Ok(None) };
+    if i.matches(&record.operation, &record.fingerprint) {
         Ok(Some(Ran { order: load(store, &record.order_id).await?, replayed: true }))
     } else {
         Err(ApiError::IdempotencyMismatch)
@@ -56,7 +49,7 @@ pub async fn run(
     role: &Role,
     actor: &str,
     command: &Command,
-    idempotency: Option<Idempotency<'_>>,
+    idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
     run_with(store, order_id, role, actor, command, idempotency, |_| Ok(Effects::default())).await
 }
@@ -69,7 +62,7 @@ pub(crate) async fn run_with(
     role: &Role,
     actor: &str,
     command: &Command,
-    idempotency: Option<Idempotency<'_>>,
+    idempotency: Option<&Idempotency>,
     extra: impl Fn(&Order) -> Result<Effects, ApiError>,
 ) -> Result<Ran, ApiError> {
     let mut attempt = 0;
@@ -100,7 +93,7 @@ async fn record(
     after: &Order,
     command: &Command,
     actor: &str,
-    idempotency: Option<Idempotency<'_>>,
+    idempotency: Option<&Idempotency>,
     extra: &impl Fn(&Order) -> Result<Effects, ApiError>,
 ) -> Result<bool, ApiError> {
     let mut effects = extra(before)?;
@@ -112,7 +105,7 @@ async fn record(
         entries,
         actor,
         outbox_topic: Some(&topic),
-        idempotency: idempotency.map(|i| (i.key, i.operation, i.fingerprint)),
+        idempotency: idempotency.map(|i| (i.record(), i.operation(), i.fingerprint())),
         effects: &effects,
     };
     Ok(store.append(&append).await?)
@@ -126,7 +119,7 @@ pub async fn authorize(
     order_id: &str,
     token: &str,
     role: &Role,
-    idempotency: Option<Idempotency<'_>>,
+    idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
     if ordo_core::card::contains_card_number(token) {
         // Never pass a card number on to a provider, log it or store it.
@@ -177,7 +170,7 @@ pub async fn capture(
     provider: &dyn PaymentProvider,
     order_id: &str,
     amount: Option<Money>,
-    idempotency: Option<Idempotency<'_>>,
+    idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
     let command = Command::CapturePayment { amount };
     run_paid(store, provider, order_id, &Role::Staff, "staff", &command, idempotency, no_extra).await
@@ -188,7 +181,7 @@ pub async fn void(
     store: &Store,
     provider: &dyn PaymentProvider,
     order_id: &str,
-    idempotency: Option<Idempotency<'_>>,
+    idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
     let command = Command::VoidPayment;
     run_paid(store, provider, order_id, &Role::Staff, "staff", &command, idempotency, no_extra).await
@@ -226,7 +219,7 @@ pub(crate) async fn run_paid(
     role: &Role,
     actor: &str,
     command: &Command,
-    idempotency: Option<Idempotency<'_>>,
+    idempotency: Option<&Idempotency>,
     extra: impl Fn(&Order) -> Result<Effects, ApiError>,
 ) -> Result<Ran, ApiError> {
     if let Some(ran) = replay(store, idempotency).await? {

@@ -17,6 +17,10 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("this idempotency key was used for a different request")]
     IdempotencyMismatch,
+    /// The channel already has an order with this external id, placed by another caller or
+    /// for a different request.
+    #[error("this channel already has a different order with this external id")]
+    ExternalIdTaken,
     #[error("{0}")]
     Command(#[from] CommandError),
     /// A review or feedback rule (rating, text, delivery, one per line or order).
@@ -45,6 +49,7 @@ impl ApiError {
             ApiError::Rejected { code, .. } => code,
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::IdempotencyMismatch => "IDEMPOTENCY_MISMATCH",
+            ApiError::ExternalIdTaken => "CONFLICT",
             ApiError::Command(e) => e.code(),
             ApiError::Review(e) => e.code(),
             ApiError::PaymentDeclined(_) => "PAYMENT_DECLINED",

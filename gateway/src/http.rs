@@ -15,7 +15,7 @@ use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::auth::Actor;
+use crate::auth::{Actor, Subject};
 use crate::graphql::{AppState, OrdoSchema};
 use crate::guard::Shape;
 use crate::ratelimit::{Client, Limiter, RateLimits};
@@ -320,14 +320,15 @@ async fn websocket(http: Http, parts: &mut axum::http::request::Parts) -> Respon
                         .or_else(|| {
                             payload.get("authToken").and_then(serde_json::Value::as_str).map(str::to_owned)
                         });
-                    let actor = match token {
-                        None => Actor::Anonymous,
-                        Some(token) => keys.verify(&token).map_err(|_| {
+                    let (actor, subject) = match token {
+                        None => (Actor::Anonymous, "anonymous".to_owned()),
+                        Some(token) => keys.verify_subject(&token).map_err(|_| {
                             async_graphql::Error::new("the bearer token is invalid or expired")
                         })?,
                     };
                     let mut data = async_graphql::Data::default();
                     data.insert(actor);
+                    data.insert(Subject(subject));
                     Ok(data)
                 })
                 .keepalive_timeout(Duration::from_secs(60))
@@ -359,9 +360,9 @@ async fn respond(
         },
         Some(Err(_)) => return unauthenticated("the bearer token is invalid"),
     };
-    let actor = match token.map(|t| http.state.keys.verify(t)) {
-        None => Actor::Anonymous,
-        Some(Ok(actor)) => actor,
+    let (actor, subject) = match token.map(|t| http.state.keys.verify_subject(t)) {
+        None => (Actor::Anonymous, Subject("anonymous".into())),
+        Some(Ok((actor, subject))) => (actor, Subject(subject)),
         Some(Err(_)) => return unauthenticated("the bearer token is invalid or expired"),
     };
     let graphql_response = headers
@@ -384,7 +385,7 @@ async fn respond(
             Shape::of(document)
         }
         Err(e) => {
-            let mut e = e.clone();
+            let mut e = parse_error(&e);
             set_code(&mut e, "GRAPHQL_PARSE_FAILED");
             return encode(async_graphql::Response::from_errors(vec![e]), graphql_response);
         }
@@ -413,15 +414,74 @@ async fn respond(
             return response;
         }
     }
-    let mut response = http.schema.execute(request.data(actor)).await;
+    let mut response = http.schema.execute(request.data(actor).data(subject)).await;
     for error in &mut response.errors {
         let missing = error.extensions.as_ref().is_none_or(|x| x.get("code").is_none());
         if missing {
             let code = uncoded_error_code(error);
             set_code(error, code);
+            // async-graphql's own messages quote names from the document: at most a few dozen
+            // characters of them.
+            error.message = clip_quoted(&error.message);
         }
     }
     encode(response, graphql_response)
+}
+
+/// Most characters of a caller's input an error message repeats.
+const MAX_ECHO: usize = 40;
+
+/// A parse error without the document: where the parser stopped and what it expected (the
+/// parser's own message quotes the offending line, up to the whole document).
+fn parse_error(e: &async_graphql::ServerError) -> async_graphql::ServerError {
+    let at =
+        e.locations.first().map(|p| format!(" at line {}, column {}", p.line, p.column)).unwrap_or_default();
+    let message = if e.message.starts_with("recursion limit exceeded") {
+        format!("the document is nested too deeply: selections may nest at most {PARSER_DEPTH} levels{at}")
+    } else {
+        match e.message.lines().find_map(|l| l.trim_start().strip_prefix("= ")) {
+            Some(expected) => format!("syntax error{at}: {}", clip(expected, 2 * MAX_ECHO)),
+            None => format!("syntax error{at}"),
+        }
+    };
+    async_graphql::ServerError::new(message, e.locations.first().copied())
+}
+
+/// How deep the GraphQL parser lets selections nest (async-graphql-parser's limit).
+const PARSER_DEPTH: usize = 64;
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max).collect();
+    out.push('…');
+    out
+}
+
+/// A message whose quoted parts (`"name"`, `` `name` ``) are cut to [`MAX_ECHO`] characters each.
+fn clip_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(512));
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        match after.find(quote) {
+            Some(close) => {
+                out.push_str(&clip(&after[..close], MAX_ECHO));
+                out.push(quote);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&clip(after, MAX_ECHO));
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    clip(&out, 8 * MAX_ECHO)
 }
 
 fn unauthenticated(message: &str) -> Response {
@@ -467,4 +527,28 @@ fn encode(response: async_graphql::Response, graphql_response: bool) -> Response
     let mut out = (status, body).into_response();
     out.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_parse_error_names_the_position_and_never_the_document() {
+        let secret = "x".repeat(5_000);
+        let mut request = async_graphql::Request::new(format!("{{ product(sku: \"{secret}\") {{ name }}"));
+        let e = request.parsed_query().err().unwrap();
+        let cleaned = parse_error(&e);
+        assert!(cleaned.message.starts_with("syntax error at line 1"), "{}", cleaned.message);
+        assert!(!cleaned.message.contains("xxxx"), "{}", cleaned.message);
+        assert!(cleaned.message.len() < 200);
+    }
+
+    #[test]
+    fn quoted_names_in_messages_are_cut() {
+        let long = "a".repeat(500);
+        let clipped = clip_quoted(&format!("Unknown field \"{long}\" on type \"Query\"."));
+        assert!(clipped.len() < 100, "{clipped}");
+        assert!(clipped.ends_with("on type \"Query\"."), "{clipped}");
+    }
 }

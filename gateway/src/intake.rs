@@ -12,6 +12,7 @@ use ordo_core::order::{NewOrder, Order, TimelineEntry, place};
 use ordo_core::values::{CustomerId, OrderId};
 
 use crate::error::ApiError;
+use crate::idempotency::Idempotency;
 use crate::store::orders::{Intake, NewOrderRecord};
 use crate::store::{Store, StoreError, backoff};
 
@@ -38,17 +39,33 @@ pub struct Placed {
     pub fresh: Option<Box<(Order, TimelineEntry)>>,
 }
 
-/// Places an order once per idempotency key and per (channel, external id).
+/// Who places an order: the name recorded on its first event and the scope its idempotency key
+/// and external id belong to (see [`crate::auth::Actor::scope`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Placer<'a> {
+    pub actor: &'a str,
+    pub scope: &'a str,
+}
+
+impl Placer<'static> {
+    /// A caller without a token (guest checkout); harnesses use it too.
+    pub const ANONYMOUS: Placer<'static> = Placer { actor: "anonymous", scope: "anonymous" };
+}
+
+/// Places an order once per idempotency key (within the caller's scope) and per (channel,
+/// external id). A replay answers only a caller of the same scope sending the same request;
+/// anything else is `IDEMPOTENCY_MISMATCH` (a key) or `CONFLICT` (an external id), without the
+/// order. Orders without an external id have no external key at all.
 pub async fn place_order(
     store: &Store,
     request: &PlaceOrder,
     idempotency_key: Option<&str>,
-    actor: &str,
+    placer: Placer<'_>,
 ) -> Result<Placed, ApiError> {
-    if let Some(key) = idempotency_key {
-        check_key(key)?;
-    }
-    let fingerprint = fingerprint(request)?;
+    let text = serde_json::to_vec(request).map_err(|e| ApiError::bad_input("input", e.to_string()))?;
+    let idempotency =
+        idempotency_key.map(|key| Idempotency::new(placer.scope, key, "placeOrder", &text)).transpose()?;
+    let fingerprint = crate::idempotency::fingerprint(&text);
     let customer = request
         .customer
         .as_deref()
@@ -56,7 +73,7 @@ pub async fn place_order(
         .transpose()
         .map_err(|e| ApiError::bad_input("customerId", e.to_string()))?;
     if let Some(external) = &request.external_id
-        && (external.trim().is_empty() || external.len() > 128)
+        && (external.trim().is_empty() || external.len() > 128 || external.chars().any(char::is_control))
     {
         return Err(ApiError::bad_input("externalId", "must be 1-128 characters"));
     }
@@ -68,16 +85,22 @@ pub async fn place_order(
         let mut cart = request.cart.clone();
         cart.stage = cart::CartStage::Checkout;
         let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.trim().to_owned()).collect();
-        let reads = store.intake_snapshot(&skus, idempotency_key, external_key.as_deref()).await?;
-        if let Some(record) = reads.idempotency {
-            return if record.operation == "placeOrder" && record.fingerprint == fingerprint {
+        let reads = store
+            .intake_snapshot(&skus, idempotency.as_ref().map(Idempotency::record), external_key.as_deref())
+            .await?;
+        if let (Some(record), Some(key)) = (reads.idempotency, &idempotency) {
+            return if key.matches(&record.operation, &record.fingerprint) {
                 Ok(Placed { order_id: record.order_id, replayed: true, fresh: None })
             } else {
                 Err(ApiError::IdempotencyMismatch)
             };
         }
         if let Some(existing) = reads.existing {
-            return Ok(Placed { order_id: existing, replayed: true, fresh: None });
+            return if existing.scope == placer.scope && existing.fingerprint == fingerprint {
+                Ok(Placed { order_id: existing.order_id, replayed: true, fresh: None })
+            } else {
+                Err(ApiError::ExternalIdTaken)
+            };
         }
         let snapshot = reads.snapshot;
         let now = Utc::now();
@@ -113,14 +136,15 @@ pub async fn place_order(
             Order::from_timeline([&first]).map_err(|e| ApiError::bad_input("order", e.to_string()))?;
         let record = NewOrderRecord {
             id: &id,
-            external_key: external_key.clone().unwrap_or_else(|| format!("{}:#{id}", request.channel)),
+            external_key: external_key.as_deref(),
             external_id: request.external_id.as_deref().map(str::trim),
-            idempotency_key,
+            idempotency: idempotency.as_ref(),
+            scope: placer.scope,
             fingerprint: &fingerprint,
             plan: &plan,
             first: &first,
             order: &order,
-            actor,
+            actor: placer.actor,
         };
         match store.insert_order(&record).await? {
             Intake::Placed => {
@@ -135,28 +159,6 @@ pub async fn place_order(
         }
         backoff(attempt).await;
     }
-}
-
-fn check_key(key: &str) -> Result<(), ApiError> {
-    let ok = (8..=128).contains(&key.len())
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::bad_input("idempotencyKey", "must be 8-128 letters, digits, '-', '_', ':' or '.'"))
-    }
-}
-
-/// A stable digest of the request, to tell a replay from a different request under the same key.
-fn fingerprint(request: &PlaceOrder) -> Result<String, ApiError> {
-    let text = serde_json::to_string(request).map_err(|e| ApiError::bad_input("input", e.to_string()))?;
-    // FNV-1a, 64 bits: stable across builds and platforms (the std hasher is not).
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    Ok(format!("{hash:016x}:{}", text.len()))
 }
 
 /// Allocation failures as cart issues, at the line they concern.

@@ -10,6 +10,7 @@
 //! - [`live`]: the live event feed (one LIVE SELECT per gateway, fanned out to subscribers).
 //! - [`intake`]: placing orders once, without overselling.
 //! - [`commands`]: running core commands on stored orders; payment mutations.
+//! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
 //! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders.
 //! - [`documents`]: shipping labels, commercial invoices and packing slips as PDF.
 //! - [`payments`]: the payment provider trait and the test provider.
@@ -25,6 +26,7 @@ pub mod error;
 pub mod graphql;
 mod guard;
 mod http;
+pub mod idempotency;
 pub mod intake;
 pub mod live;
 mod parse_cache;

@@ -161,6 +161,10 @@ pub enum CommandError {
     TooLateToCancel,
     #[error("the payment must be authorized before the order is fulfilled")]
     PaymentRequired,
+    #[error(
+        "this order has had {0} declined payments and takes no more; contact the shop or place a new order"
+    )]
+    PaymentAttemptsExhausted(u32),
     #[error("nothing has been captured yet: capture the payment before refunding a return")]
     NothingCaptured,
     #[error("the authorization must be for the order total of {expected}, not {got}")]
@@ -206,6 +210,7 @@ impl CommandError {
             CommandError::Payment(PaymentError::Transition(_)) => "INVALID_TRANSITION",
             CommandError::Payment(_) | CommandError::AmountMismatch { .. } => "INVALID_AMOUNT",
             CommandError::PaymentRequired => "PAYMENT_REQUIRED",
+            CommandError::PaymentAttemptsExhausted(_) => "PAYMENT_ATTEMPTS_EXHAUSTED",
             CommandError::NothingCaptured => "PAYMENT_NOT_CAPTURED",
             CommandError::NothingToShip => "NOTHING_TO_SHIP",
             CommandError::UnknownShipment(_)
@@ -338,6 +343,15 @@ impl Order {
         }
     }
 
+    /// Card testing stops here: after [`super::MAX_DECLINED_PAYMENTS`] declines the order takes
+    /// no further authorization attempt.
+    fn require_payment_attempts_left(&self) -> Result<(), CommandError> {
+        if self.declined_payments >= super::MAX_DECLINED_PAYMENTS {
+            return Err(CommandError::PaymentAttemptsExhausted(self.declined_payments));
+        }
+        Ok(())
+    }
+
     fn primary_events(
         &self,
         command: &Command,
@@ -356,6 +370,7 @@ impl Order {
             Command::MergeShipments { shipments } => self.merge_shipments(shipments)?,
             Command::AuthorizePayment { amount, method } => {
                 self.require_open("authorize")?;
+                self.require_payment_attempts_left()?;
                 let expected = self.totals.grand_total;
                 if *amount != expected {
                     return Err(CommandError::AmountMismatch { expected, got: *amount });
@@ -378,6 +393,7 @@ impl Order {
                 events
             }
             Command::FailPayment { reason } => {
+                self.require_payment_attempts_left()?;
                 let reason = text("reason", reason, true)?;
                 payment.apply(&PaymentCommand::Fail { reason: reason.clone() })?;
                 vec![OrderEvent::PaymentFailed { reason }]

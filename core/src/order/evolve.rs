@@ -67,6 +67,7 @@ impl Order {
             last_seq: 1,
             state: OrderState::Placed,
             cancel_reason: None,
+            declined_payments: 0,
             totals: placed.totals,
             lines,
             payment: Payment::new(placed.currency),
@@ -108,6 +109,7 @@ impl Order {
             }
             OrderEvent::PaymentFailed { reason } => {
                 self.payment_command(&PaymentCommand::Fail { reason: reason.clone() })?;
+                self.declined_payments = self.declined_payments.saturating_add(1);
             }
             OrderEvent::PaymentCaptured { amount } => {
                 self.payment_command(&PaymentCommand::Capture { amount: *amount })?;

@@ -19,6 +19,7 @@ mod parcels;
 mod place;
 #[cfg(test)]
 mod tests;
+mod unpaid;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -34,6 +35,10 @@ pub use event::{
 };
 pub use evolve::TimelineError;
 pub use place::{NewOrder, PlaceError, place};
+pub use unpaid::{
+    DEFAULT_PAYMENT_HOLD_MINUTES, MAX_DECLINED_PAYMENTS, PAYMENT_TIMEOUT_REASON, holds_until_paid,
+    payment_overdue,
+};
 
 use crate::lifecycle::{ExceptionKind, LineAvailability, OrderState, Payment, ReturnState, ShipmentState};
 use crate::money::{Currency, Money};
@@ -51,6 +56,8 @@ pub struct Order {
     last_seq: u64,
     state: OrderState,
     cancel_reason: Option<String>,
+    /// Declined authorizations so far (see [`unpaid::MAX_DECLINED_PAYMENTS`]).
+    declined_payments: u32,
     /// What the order costs now: the placed totals less cancelled lines (see [`cancel`]).
     totals: OrderTotals,
     lines: Vec<OrderLine>,
@@ -156,6 +163,10 @@ impl Order {
     }
     pub fn state(&self) -> OrderState {
         self.state
+    }
+    /// How many authorizations were declined (card testing stops at [`MAX_DECLINED_PAYMENTS`]).
+    pub fn declined_payments(&self) -> u32 {
+        self.declined_payments
     }
     pub fn cancel_reason(&self) -> Option<&str> {
         self.cancel_reason.as_deref()

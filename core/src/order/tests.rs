@@ -1139,3 +1139,15 @@ proptest! {
         prop_assert_eq!(life.order.payment().refunded(), hoodie);
     }
 }
+
+/// An order for two tees, placed and not paid (for the unpaid-order rules' tests).
+pub(super) fn placed_order() -> Order {
+    Order::from_timeline(&placed(&[("TEE", 2)])).unwrap()
+}
+
+/// An approved authorization of `order`'s total.
+pub(super) fn approved(order: &Order) -> Command {
+    let method =
+        PaymentMethod { reference: "auth_1".into(), brand: CardBrand::Visa, last4: Some("4242".into()) };
+    Command::AuthorizePayment { amount: order.totals().grand_total, method }
+}

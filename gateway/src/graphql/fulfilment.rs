@@ -13,10 +13,11 @@ use ordo_core::order::{
 
 use super::fulfilment_types::{PickGroup, TrackedShipment, TrackingEventView};
 use super::orders::{OrderPayload, payload, visible_order};
-use super::{actor, state};
+use super::{actor, idempotency, state};
 use crate::auth::Actor;
-use crate::commands::{self, Idempotency, no_extra};
+use crate::commands::{self, no_extra};
 use crate::error::{ApiError, GqlResult};
+use crate::idempotency::Idempotency;
 use crate::store::orders::Effects;
 
 /// How a parcel was packed.
@@ -448,13 +449,9 @@ impl FulfilmentMutation {
         let caller = visible_order(ctx, order_id.trim()).await?;
         let reason = text(&reason, "reason", 500)?;
         let fingerprint = format!("{order_id}|{reason}");
-        let idem = idempotency_key.as_deref().map(|key| Idempotency {
-            key,
-            operation: "cancelOrder",
-            fingerprint: &fingerprint,
-        });
+        let idem = idempotency(ctx, idempotency_key.as_deref(), "cancelOrder", &fingerprint)?;
         let command = Command::Cancel { reason };
-        paid(ctx, order_id.trim(), &caller.role(), caller.name(), &command, idem).await
+        paid(ctx, order_id.trim(), &caller.role(), caller.name(), &command, idem.as_ref()).await
     }
 
     /// Cancels some units of some lines while they are neither packed nor shipped (partial
@@ -480,13 +477,9 @@ impl FulfilmentMutation {
         let units = line_units(&lines)?;
         let listed: Vec<String> = units.iter().map(|u| format!("{}x{}", u.line, u.quantity)).collect();
         let fingerprint = format!("{order_id}|{}|{reason}", listed.join(","));
-        let idem = idempotency_key.as_deref().map(|key| Idempotency {
-            key,
-            operation: "cancelOrderLines",
-            fingerprint: &fingerprint,
-        });
+        let idem = idempotency(ctx, idempotency_key.as_deref(), "cancelOrderLines", &fingerprint)?;
         let command = Command::CancelLines { lines: units, reason };
-        paid(ctx, order_id.trim(), &caller.role(), caller.name(), &command, idem).await
+        paid(ctx, order_id.trim(), &caller.role(), caller.name(), &command, idem.as_ref()).await
     }
 
     /// Moves some units of a parcel that is pending or being picked into a new pending parcel at
@@ -641,10 +634,9 @@ impl FulfilmentMutation {
         let order = commands::load(&s.store, order_id.trim()).await.gql()?;
         let reason = text(&reason, "reason", 500)?;
         let fingerprint = format!("{order_id}|{amount}|{reason}");
-        let idem =
-            Idempotency { key: &idempotency_key, operation: "refundPayment", fingerprint: &fingerprint };
+        let idem = idempotency(ctx, Some(&idempotency_key), "refundPayment", &fingerprint)?;
         let command = Command::RefundPayment { amount: Money::new(amount, order.currency()), reason };
-        paid(ctx, order_id.trim(), &Role::Staff, caller.name(), &command, Some(idem)).await
+        paid(ctx, order_id.trim(), &Role::Staff, caller.name(), &command, idem.as_ref()).await
     }
 }
 
@@ -671,9 +663,9 @@ async fn refund_return_inner(
 ) -> Result<OrderPayload> {
     let caller = actor(ctx);
     let fingerprint = format!("{order_id}|{rma}");
-    let idem = key.map(|key| Idempotency { key, operation: "refundReturn", fingerprint: &fingerprint });
+    let idem = idempotency(ctx, key, "refundReturn", &fingerprint)?;
     let command = Command::Return { rma: rma.to_owned(), action: ReturnAction::Refund };
-    paid(ctx, order_id, &caller.role(), caller.name(), &command, idem).await
+    paid(ctx, order_id, &caller.role(), caller.name(), &command, idem.as_ref()).await
 }
 
 /// A command that may move money ([`commands::run_paid`] with this gateway's store and payment
@@ -684,7 +676,7 @@ async fn paid(
     role: &Role,
     actor: &str,
     command: &Command,
-    idempotency: Option<Idempotency<'_>>,
+    idempotency: Option<&Idempotency>,
 ) -> Result<OrderPayload> {
     let s = state(ctx)?;
     // Boxed: the mutation root's future is as large as its largest field's (debug stacks).

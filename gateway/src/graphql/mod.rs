@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, MergedObject, Schema};
 
-use crate::auth::{Actor, Keys};
+use crate::auth::{Actor, Keys, Subject};
 use crate::payments::PaymentProvider;
 use crate::store::Store;
 
@@ -42,6 +42,31 @@ pub struct AppState {
 pub(crate) fn actor<'a>(ctx: &Context<'a>) -> &'a Actor {
     const ANONYMOUS: &Actor = &Actor::Anonymous;
     ctx.data_opt::<Actor>().unwrap_or(ANONYMOUS)
+}
+
+/// Who the caller's token was issued to (`anonymous` without one).
+pub(crate) fn subject<'a>(ctx: &Context<'a>) -> &'a str {
+    ctx.data_opt::<Subject>().map_or("anonymous", |s| s.0.as_str())
+}
+
+/// The caller's idempotency scope (see [`Actor::scope`]).
+pub(crate) fn scope(ctx: &Context<'_>) -> String {
+    actor(ctx).scope(subject(ctx))
+}
+
+/// An idempotency key sent with a mutation, scoped to the caller, fingerprinting `request`.
+pub(crate) fn idempotency(
+    ctx: &Context<'_>,
+    key: Option<&str>,
+    operation: &'static str,
+    request: &str,
+) -> async_graphql::Result<Option<crate::idempotency::Idempotency>> {
+    use crate::error::GqlResult;
+    key.map(|key| {
+        crate::idempotency::Idempotency::new(&scope(ctx), key.trim(), operation, request.as_bytes())
+    })
+    .transpose()
+    .gql()
 }
 
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {

@@ -13,9 +13,9 @@ use super::types::{
     self, Money, OrderLineView, OrderTotalsView, OrderView, PaymentView, ShipmentView, StatusViewGql,
     TimelineEvent,
 };
-use super::{actor, state};
+use super::{actor, idempotency, scope, state};
 use crate::auth::Actor;
-use crate::commands::{self, Idempotency};
+use crate::commands;
 use crate::error::{ApiError, GqlResult};
 use crate::intake::{self, PlaceOrder};
 
@@ -206,8 +206,11 @@ pub struct OrderMutation;
 #[Object]
 impl OrderMutation {
     /// Places an order. The server re-validates the cart with the same rules as the browser;
-    /// blocking issues reject it with `extensions.issues`. Same `idempotencyKey` and input: the
-    /// first answer again; same key, other input: `IDEMPOTENCY_MISMATCH`.
+    /// blocking issues reject it with `extensions.issues`. Same `idempotencyKey` and input from
+    /// the same caller: the first answer again; same key, other input: `IDEMPOTENCY_MISMATCH`
+    /// (keys are per caller: another caller's key is just a new key). `externalId` is for channel
+    /// tokens (their own channel) and staff only; the same external id again from the same
+    /// caller with the same input replays, anything else is `CONFLICT`.
     async fn place_order(
         &self,
         ctx: &Context<'_>,
@@ -216,6 +219,16 @@ impl OrderMutation {
     ) -> Result<OrderPayload> {
         let caller = actor(ctx);
         let mut request = input.into_request()?;
+        // An external id names a channel's own order: only that channel's token or staff may
+        // give one (a shopper who could would name, and replay, someone else's order).
+        if request.external_id.is_some()
+            && !matches!(
+                caller,
+                Actor::Channel { .. } | Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin
+            )
+        {
+            return Err(ApiError::Forbidden).gql();
+        }
         match caller {
             Actor::Anonymous => {
                 if request.channel != "web" || request.customer.is_some() {
@@ -233,8 +246,10 @@ impl OrderMutation {
             _ => return Err(ApiError::Forbidden).gql(),
         }
         let s = state(ctx)?;
+        let scope = scope(ctx);
+        let placer = intake::Placer { actor: caller.name(), scope: &scope };
         let placed =
-            intake::place_order(&s.store, &request, idempotency_key.as_deref(), caller.name()).await.gql()?;
+            intake::place_order(&s.store, &request, idempotency_key.as_deref(), placer).await.gql()?;
         // A guest gets a token for this one order, to pay for it and track it.
         let access_token = match caller {
             Actor::Anonymous => Some(
@@ -273,18 +288,14 @@ impl OrderMutation {
         let s = state(ctx)?;
         let caller = visible_order(ctx, order_id.trim()).await?;
         let fingerprint = format!("{order_id}|{token}");
-        let idem = idempotency_key.as_deref().map(|key| Idempotency {
-            key,
-            operation: "authorizePayment",
-            fingerprint: &fingerprint,
-        });
+        let idem = idempotency(ctx, idempotency_key.as_deref(), "authorizePayment", &fingerprint)?;
         let ran = commands::authorize(
             &s.store,
             s.payments.as_ref(),
             order_id.trim(),
             token.trim(),
             &caller.role(),
-            idem,
+            idem.as_ref(),
         )
         .await
         .gql()?;
@@ -304,13 +315,10 @@ impl OrderMutation {
         let order = commands::load(&s.store, order_id.trim()).await.gql()?;
         let amount = amount.map(|a| ordo_core::money::Money::new(a, order.currency()));
         let fingerprint = format!("{order_id}|{amount:?}");
-        let idem = idempotency_key.as_deref().map(|key| Idempotency {
-            key,
-            operation: "capturePayment",
-            fingerprint: &fingerprint,
-        });
-        let ran =
-            commands::capture(&s.store, s.payments.as_ref(), order_id.trim(), amount, idem).await.gql()?;
+        let idem = idempotency(ctx, idempotency_key.as_deref(), "capturePayment", &fingerprint)?;
+        let ran = commands::capture(&s.store, s.payments.as_ref(), order_id.trim(), amount, idem.as_ref())
+            .await
+            .gql()?;
         payload(ctx, ran).await
     }
 
@@ -324,12 +332,9 @@ impl OrderMutation {
         let s = state(ctx)?;
         actor(ctx).require_staff().gql()?;
         let fingerprint = order_id.clone();
-        let idem = idempotency_key.as_deref().map(|key| Idempotency {
-            key,
-            operation: "voidPayment",
-            fingerprint: &fingerprint,
-        });
-        let ran = commands::void(&s.store, s.payments.as_ref(), order_id.trim(), idem).await.gql()?;
+        let idem = idempotency(ctx, idempotency_key.as_deref(), "voidPayment", &fingerprint)?;
+        let ran =
+            commands::void(&s.store, s.payments.as_ref(), order_id.trim(), idem.as_ref()).await.gql()?;
         payload(ctx, ran).await
     }
 }

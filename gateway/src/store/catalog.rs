@@ -61,7 +61,7 @@ pub(crate) struct IntakeReads {
     /// What the idempotency key already stands for.
     pub idempotency: Option<super::orders::IdempotencyRecord>,
     /// The order already imported under the channel's external id.
-    pub existing: Option<String>,
+    pub existing: Option<super::orders::ExternalRecord>,
     pub snapshot: Snapshot,
 }
 
@@ -183,7 +183,7 @@ impl Store {
              SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
              SELECT sku, expected_on FROM purchase_order WHERE open = true AND sku IN $skus;
              IF $idem != NONE { SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) } ELSE { [] };
-             IF $external != NONE { SELECT VALUE record::id(id) FROM orders WHERE external_key = $external } ELSE { [] };",
+             IF $external != NONE { SELECT order_id, scope, fingerprint FROM type::record('external_order', $external) } ELSE { [] };",
         );
         if kept.is_none() {
             sql.push_str(
@@ -200,7 +200,7 @@ impl Store {
             .bind(("external", external_key.map(str::to_owned)))
             .await?;
         let idempotency = decode(rows(&mut results, 3)?)?.into_iter().next();
-        let existing = results.take::<Vec<String>>(4)?.into_iter().next();
+        let existing = decode(rows(&mut results, 4)?)?.into_iter().next();
         let shop = match kept {
             Some(shop) => shop,
             None => {

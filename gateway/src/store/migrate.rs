@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_tracking", include_str!("../../../schema/surreal/0006_tracking.surql")),
     ("0007_event_reads", include_str!("../../../schema/surreal/0007_event_reads.surql")),
     ("0008_json_text", include_str!("../../../schema/surreal/0008_json_text.surql")),
+    ("0009_scoped_replays", include_str!("../../../schema/surreal/0009_scoped_replays.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

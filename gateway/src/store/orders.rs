@@ -33,13 +33,27 @@ pub(crate) enum Intake {
     Conflict,
 }
 
+/// What a channel's external id already stands for.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ExternalRecord {
+    pub order_id: String,
+    /// The scope of the caller who placed it (see `Actor::scope`).
+    pub scope: String,
+    /// SHA-256 of the request that placed it.
+    pub fingerprint: String,
+}
+
 /// A new order ready to be written.
 #[derive(Debug)]
 pub(crate) struct NewOrderRecord<'a> {
     pub id: &'a str,
-    pub external_key: String,
+    /// `channel:external id`, only when the channel gave one.
+    pub external_key: Option<&'a str>,
     pub external_id: Option<&'a str>,
-    pub idempotency_key: Option<&'a str>,
+    pub idempotency: Option<&'a crate::idempotency::Idempotency>,
+    /// The placing caller's scope, kept with the external id.
+    pub scope: &'a str,
+    /// SHA-256 of the request.
     pub fingerprint: &'a str,
     pub plan: &'a AllocationPlan,
     pub first: &'a TimelineEntry,
@@ -148,10 +162,16 @@ impl Store {
             None => None,
         };
         let mut sql = String::from("BEGIN;\n");
-        if new.idempotency_key.is_some() {
+        if new.idempotency.is_some() {
             sql.push_str(
                 "CREATE type::record('idempotency', $idem) SET operation = 'placeOrder', \
-                 fingerprint = $fingerprint, order_id = $id, at = time::now();\n",
+                 fingerprint = $idem_fingerprint, order_id = $id, at = time::now();\n",
+            );
+        }
+        if new.external_key.is_some() {
+            sql.push_str(
+                "CREATE type::record('external_order', $external_key) SET order_id = $id, \
+                 scope = $scope, fingerprint = $fingerprint, at = time::now();\n",
             );
         }
         let mut binds: Vec<(String, serde_json::Value)> = Vec::new();
@@ -199,7 +219,7 @@ impl Store {
         }
         sql.push_str(
             "CREATE type::record('orders', $id) SET channel = $channel, external_id = $external_id, \
-             external_key = $external_key, customer = $customer, email = $email, currency = $currency, \
+             customer = $customer, email = $email, currency = $currency, \
              grand_total = $grand_total, summary = $summary, last_seq = 1, placed_at = <datetime>$at, \
              updated_at = <datetime>$at;\n\
              CREATE type::record('event', $event_key) SET order_id = $id, seq = 1, at = <datetime>$at, \
@@ -213,11 +233,13 @@ impl Store {
             .db()
             .query(sql)
             .bind(("id", new.id.to_owned()))
-            .bind(("idem", new.idempotency_key.map(str::to_owned)))
+            .bind(("idem", new.idempotency.map(|i| i.record().to_owned())))
+            .bind(("idem_fingerprint", new.idempotency.map(|i| i.fingerprint().to_owned())))
             .bind(("fingerprint", new.fingerprint.to_owned()))
+            .bind(("scope", new.scope.to_owned()))
             .bind(("channel", order.channel().to_owned()))
             .bind(("external_id", new.external_id.map(str::to_owned)))
-            .bind(("external_key", new.external_key.clone()))
+            .bind(("external_key", new.external_key.map(str::to_owned)))
             .bind(("customer", order.customer().map(|c| c.as_str().to_owned())))
             .bind(("email", order.email().as_str().to_owned()))
             .bind(("currency", order.currency().code().to_owned()))
@@ -242,7 +264,7 @@ impl Store {
                 Intake::StockChanged
             }
             TxOutcome::Duplicate(message) if message.contains("idempotency") => Intake::KeyTaken,
-            TxOutcome::Duplicate(message) if message.contains("order_external") => Intake::ExternalIdTaken,
+            TxOutcome::Duplicate(message) if message.contains("external_order") => Intake::ExternalIdTaken,
             other => {
                 return Err(StoreError::Decode(format!("intake transaction failed: {}", other.describe())));
             }

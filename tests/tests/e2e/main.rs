@@ -11,5 +11,6 @@ mod intake;
 mod live;
 mod purchasing;
 mod reviews;
+mod security;
 mod server;
 mod tracking;

@@ -1,0 +1,99 @@
+//! Orders that are not paid: how many declines one takes, and when a shopper's unpaid order
+//! gives its stock back.
+//!
+//! A shopper's checkout reserves stock before it is paid for. Without a limit a script could
+//! place orders it never pays and empty the shop, or try stolen cards against one order without
+//! end; these rules bound both.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Order, Role};
+use crate::lifecycle::{OrderState, PaymentStatus};
+
+/// Declined authorizations an order takes; the next attempt is `PAYMENT_ATTEMPTS_EXHAUSTED`.
+pub const MAX_DECLINED_PAYMENTS: u32 = 5;
+
+/// How long a shopper's order holds its stock waiting for a payment, unless the shop sets another.
+pub const DEFAULT_PAYMENT_HOLD_MINUTES: i64 = 30;
+
+/// The cancellation reason of an order cancelled because its payment never came.
+pub const PAYMENT_TIMEOUT_REASON: &str = "payment_timeout";
+
+/// Whether an order placed by `role` holds its stock only until its payment hold runs out: a
+/// shopper's checkout (a customer or a guest) does; a channel's import (paid on the channel) and
+/// an order staff enter (paid however the shop agreed) do not.
+pub fn holds_until_paid(role: &Role) -> bool {
+    matches!(role, Role::Customer)
+}
+
+/// Whether `order` has waited longer than `hold` for a payment that never came: it is still only
+/// placed (staff have not confirmed it), nothing is authorized (no payment yet, or only declines),
+/// and `hold` has passed since it was placed. Such an order is cancelled with
+/// [`PAYMENT_TIMEOUT_REASON`] and its stock released.
+pub fn payment_overdue(order: &Order, hold: Duration, now: DateTime<Utc>) -> bool {
+    order.state() == OrderState::Placed
+        && matches!(order.payment().status(), PaymentStatus::Pending | PaymentStatus::Failed)
+        && order.placed_at().checked_add_signed(hold).is_some_and(|due| now >= due)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::tests::{approved, placed_order};
+    use crate::order::{Command, Role};
+
+    fn minutes(n: i64) -> Duration {
+        Duration::minutes(n)
+    }
+
+    #[test]
+    fn an_unpaid_order_is_overdue_only_once_its_hold_has_passed() {
+        let order = placed_order();
+        let placed = order.placed_at();
+        assert!(!payment_overdue(&order, minutes(30), placed + minutes(29)));
+        assert!(payment_overdue(&order, minutes(30), placed + minutes(30)));
+    }
+
+    #[test]
+    fn an_authorized_confirmed_or_cancelled_order_is_never_overdue() {
+        let order = placed_order();
+        let late = order.placed_at() + minutes(600);
+        let paid = order.execute(&approved(&order), &Role::Customer, late).unwrap().1;
+        assert!(!payment_overdue(&paid, minutes(30), late));
+        let confirmed = order.execute(&Command::Confirm, &Role::Staff, late).unwrap().1;
+        assert!(!payment_overdue(&confirmed, minutes(30), late));
+        let cancelled = order
+            .execute(&Command::Cancel { reason: "changed my mind".into() }, &Role::Customer, late)
+            .unwrap()
+            .1;
+        assert!(!payment_overdue(&cancelled, minutes(30), late));
+    }
+
+    #[test]
+    fn a_declined_order_stays_overdue_and_takes_five_declines_at_most() {
+        let mut order = placed_order();
+        let at = order.placed_at() + minutes(1);
+        for _ in 0..MAX_DECLINED_PAYMENTS {
+            order = order
+                .execute(&Command::FailPayment { reason: "declined".into() }, &Role::Customer, at)
+                .unwrap()
+                .1;
+        }
+        assert_eq!(order.declined_payments(), MAX_DECLINED_PAYMENTS);
+        assert!(payment_overdue(&order, minutes(30), at + minutes(30)));
+        let err = order.execute(&approved(&order), &Role::Customer, at).unwrap_err();
+        assert_eq!(err.code(), "PAYMENT_ATTEMPTS_EXHAUSTED");
+        let err = order
+            .execute(&Command::FailPayment { reason: "declined".into() }, &Role::Customer, at)
+            .unwrap_err();
+        assert_eq!(err.code(), "PAYMENT_ATTEMPTS_EXHAUSTED", "the timeline stops growing");
+    }
+
+    #[test]
+    fn only_a_shoppers_checkout_holds_until_paid() {
+        assert!(holds_until_paid(&Role::Customer));
+        for role in [Role::Staff, Role::Admin, Role::Channel, Role::Supplier("northwood".into())] {
+            assert!(!holds_until_paid(&role), "{role:?}");
+        }
+    }
+}
