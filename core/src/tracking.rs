@@ -46,6 +46,14 @@ impl TrackingStatus {
     }
 }
 
+/// What makes two tracking numbers the same parcel: one carrier (case aside) and one number
+/// (case and spaces aside). A tracking number is unique per carrier, so this key is too.
+pub fn tracking_key(carrier: &str, tracking_number: &str) -> String {
+    let number: String =
+        tracking_number.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect();
+    format!("{}|{number}", carrier.trim().to_lowercase())
+}
+
 /// The transition a tracking report implies for a parcel in `state`, when the report is newer
 /// than every report already applied (`latest_applied`). `None`: record it, change nothing.
 pub fn implied_action(
@@ -71,6 +79,17 @@ pub fn implied_action(
         },
     };
     Some(action)
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::tracking_key;
+
+    #[test]
+    fn one_number_with_one_carrier_is_one_key_whatever_its_case_and_spaces() {
+        assert_eq!(tracking_key("UPS", "1z 999 aa1"), tracking_key(" ups", "1Z999AA1"));
+        assert_ne!(tracking_key("ups", "1Z999AA1"), tracking_key("dhl", "1Z999AA1"));
+    }
 }
 
 #[cfg(test)]

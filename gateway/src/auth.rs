@@ -261,10 +261,8 @@ impl Actor {
             Actor::Customer { id } => order.customer().is_some_and(|c| c.as_str() == id),
             Actor::Guest { order_id } => order.id().as_str() == order_id,
             Actor::Channel { channel } => order.channel() == channel,
-            // A supplier sees the orders it ships parcels for (it needs the address).
-            Actor::Supplier { supplier } => order.shipments().iter().any(|s| {
-                matches!(s.source(), ordo_core::order::ShipmentSource::Supplier { supplier: own } if own == supplier)
-            }),
+            // A supplier sees the orders it ships lines of (only those lines: see the Order type).
+            Actor::Supplier { supplier } => !order.lines_shipped_by(supplier).is_empty(),
             Actor::Anonymous => false,
         }
     }

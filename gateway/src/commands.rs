@@ -112,7 +112,10 @@ async fn record(
 }
 
 /// Authorizes the order total with the provider and records the outcome (a decline is recorded
-/// as a failed payment, so the customer can retry with another token).
+/// as a failed payment, so the customer can retry with another token, up to core's limit of
+/// declines). One authorization per order runs at a time (the order's payment lease, across
+/// gateways), so two concurrent calls never both reach the provider; each attempt carries a
+/// stable idempotency key (`<order>:authorize:<attempt>`) to the provider.
 pub async fn authorize(
     store: &Store,
     provider: &dyn PaymentProvider,
@@ -131,9 +134,28 @@ pub async fn authorize(
     if let Some(ran) = replay(store, idempotency).await? {
         return Ok(ran);
     }
+    let lease = store.lease_payment(order_id).await?;
+    let result = Box::pin(authorize_leased(store, provider, order_id, token, role, idempotency)).await;
+    store.release_payment(order_id, &lease).await;
+    result
+}
+
+async fn authorize_leased(
+    store: &Store,
+    provider: &dyn PaymentProvider,
+    order_id: &str,
+    token: &str,
+    role: &Role,
+    idempotency: Option<&Idempotency>,
+) -> Result<Ran, ApiError> {
+    // The first request may have finished while this one waited for the lease.
+    if let Some(ran) = replay(store, idempotency).await? {
+        return Ok(ran);
+    }
     let order = load(store, order_id).await?;
     let amount = order.totals().grand_total;
-    // Refuse before asking the provider when the order cannot take a payment now.
+    // Refuse before asking the provider when the order cannot take a payment now (paid,
+    // cancelled, out of attempts).
     let probe = Command::AuthorizePayment {
         amount,
         method: PaymentMethod {
@@ -143,7 +165,8 @@ pub async fn authorize(
         },
     };
     order.decide(&probe, role, Utc::now())?;
-    match provider.authorize(token, amount) {
+    let attempt_key = format!("{order_id}:authorize:{}", order.declined_payments() + 1);
+    match provider.authorize(token, amount, &attempt_key) {
         Ok(auth) => {
             let method = PaymentMethod { reference: auth.reference, brand: auth.brand, last4: auth.last4 };
             let command = Command::AuthorizePayment { amount, method };

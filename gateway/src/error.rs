@@ -30,14 +30,23 @@ pub enum ApiError {
     PaymentDeclined(String),
     #[error("the payment provider is unavailable; try again")]
     PaymentUnavailable,
+    /// Too many declined payments from the caller's address within the hour (card testing).
+    #[error("too many declined payments from this address; try again in {retry_minutes} minutes")]
+    DeclinesFromAddress { retry_minutes: u64 },
     #[error("{field}: {message}")]
     BadInput { field: String, message: String },
     #[error("the order is busy; try again")]
     Contended,
+    #[error("another parcel was already shipped with this carrier and tracking number")]
+    TrackingTaken,
     #[error("a valid bearer token is required")]
     Unauthenticated,
     #[error("your role may not do this")]
     Forbidden,
+    /// A job ran before its time (its hold was longer than when it was scheduled); never
+    /// reaches a caller.
+    #[error("not due until {0}")]
+    NotDueYet(chrono::DateTime<chrono::Utc>),
     /// A store or internal failure. The message is generic; the detail is logged with `id`.
     #[error("internal error (reference {id})")]
     Internal { id: String },
@@ -54,11 +63,13 @@ impl ApiError {
             ApiError::Review(e) => e.code(),
             ApiError::PaymentDeclined(_) => "PAYMENT_DECLINED",
             ApiError::PaymentUnavailable => "PAYMENT_PROVIDER_ERROR",
+            ApiError::DeclinesFromAddress { .. } => "PAYMENT_ATTEMPTS_EXHAUSTED",
             ApiError::BadInput { .. } => "BAD_USER_INPUT",
             ApiError::Contended => "CONFLICT",
+            ApiError::TrackingTaken => "TRACKING_NUMBER_TAKEN",
             ApiError::Unauthenticated => "UNAUTHENTICATED",
             ApiError::Forbidden => "FORBIDDEN",
-            ApiError::Internal { .. } => "INTERNAL",
+            ApiError::NotDueYet(_) | ApiError::Internal { .. } => "INTERNAL",
         }
     }
 
@@ -77,8 +88,10 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        if let StoreError::Contended(_) = e {
-            return ApiError::Contended;
+        match e {
+            StoreError::Contended(_) => return ApiError::Contended,
+            StoreError::TrackingTaken => return ApiError::TrackingTaken,
+            _ => {}
         }
         let id = ulid::Ulid::new().to_string();
         tracing::error!(error = %e, reference = %id, "store failure");

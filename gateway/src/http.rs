@@ -16,9 +16,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::{Actor, Subject};
+use crate::connections::ConnectionLimits;
+use crate::gate::{ClientIp, Gate, GatedExecutor, Refusal, client, finish};
 use crate::graphql::{AppState, OrdoSchema};
-use crate::guard::Shape;
-use crate::ratelimit::{Client, Limiter, RateLimits};
+use crate::proxies::TrustedProxies;
+use crate::ratelimit::RateLimits;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -39,6 +41,10 @@ pub(crate) struct Edge {
     pub rate_limits: Option<RateLimits>,
     /// Webhook secrets per carrier (`generic`, `ups`, …).
     pub carrier_secrets: Vec<(String, Vec<u8>)>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// Body deadline, WebSocket pings, idle time and operations per connection.
+    pub connections: ConnectionLimits,
 }
 
 #[derive(Clone)]
@@ -46,20 +52,22 @@ pub(crate) struct Http {
     schema: OrdoSchema,
     state: AppState,
     graphiql: bool,
-    limiter: Option<Arc<Limiter>>,
+    /// Parse cache and rate limits, shared by HTTP and WebSocket.
+    gate: Arc<Gate>,
     carrier_secrets: Arc<Vec<(String, Vec<u8>)>>,
-    parsed: Arc<crate::parse_cache::ParseCache>,
+    proxies: Arc<TrustedProxies>,
+    connections: ConnectionLimits,
 }
 
 pub(crate) fn router(schema: OrdoSchema, state: AppState, edge: Edge) -> Router {
-    let limiter = edge.rate_limits.map(|limits| Arc::new(Limiter::new(limits)));
     let http = Http {
         schema,
         state,
         graphiql: edge.graphiql,
-        limiter,
+        gate: Arc::new(Gate::new(edge.rate_limits)),
         carrier_secrets: Arc::new(edge.carrier_secrets),
-        parsed: Arc::default(),
+        proxies: Arc::new(edge.trusted_proxies),
+        connections: edge.connections,
     };
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -68,6 +76,9 @@ pub(crate) fn router(schema: OrdoSchema, state: AppState, edge: Edge) -> Router 
         .route("/documents/{order}/{shipment}/{file}", get(document))
         .route("/webhooks/carriers/{carrier}", axum::routing::post(carrier_webhook))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A body must arrive whole within its deadline, however it is dripped (the head has its
+        // own deadline, see `connections`).
+        .layer(axum::middleware::from_fn_with_state(edge.connections.body_timeout, body_deadline))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -104,6 +115,38 @@ pub(crate) fn router(schema: OrdoSchema, state: AppState, edge: Edge) -> Router 
         );
     }
     router
+}
+
+/// Reads a request's whole body within `deadline` (at most [`MAX_BODY_BYTES`]) before the handler
+/// runs: a client dripping its body byte by byte gets 408 instead of holding the connection.
+async fn body_deadline(
+    State(deadline): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.method() == HttpMethod::GET || request.method() == HttpMethod::HEAD {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    match tokio::time::timeout(deadline, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(bytes)) => {
+            next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
+        }
+        Ok(Err(_)) => error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+        ),
+        Err(_) => {
+            let mut response = error_response(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                &format!("the body did not arrive within {} s", deadline.as_secs_f32()),
+            );
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
 }
 
 async fn readyz(State(http): State<Http>) -> Response {
@@ -261,7 +304,8 @@ async fn graphql_get(
     let (mut parts, _body) = request.into_parts();
     let upgrade = parts.headers.get(header::UPGRADE).and_then(|v| v.to_str().ok());
     if upgrade.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
-        return websocket(http, &mut parts).await;
+        let ip = http.proxies.client(peer.ip(), &parts.headers);
+        return websocket(http, &mut parts, ip).await;
     }
     let headers = parts.headers;
     let query = parts.uri.query().map(str::to_owned);
@@ -286,21 +330,38 @@ const WS_MAX_MESSAGE: usize = 256 * 1024;
 
 /// Subscriptions over WebSocket. The bearer token comes in `connection_init`'s payload
 /// (`{"Authorization": "Bearer …"}` or `{"authToken": "…"}`); a bad one closes the connection.
-async fn websocket(http: Http, parts: &mut axum::http::request::Parts) -> Response {
-    use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-    use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+/// Every operation passes the same [`Gate`] as over HTTP; see [`drive`] for pings and idle time.
+async fn websocket(http: Http, parts: &mut axum::http::request::Parts, ip: std::net::IpAddr) -> Response {
+    use std::str::FromStr;
+
+    use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
     use axum::extract::FromRequestParts;
     use axum::extract::ws::WebSocketUpgrade;
-    let protocol = match GraphQLProtocol::from_request_parts(parts, &()).await {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
+    let protocol = parts
+        .headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|offered| offered.split(',').find_map(|p| WebSocketProtocols::from_str(p.trim()).ok()));
+    let Some(protocol) = protocol else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "offer the graphql-transport-ws or graphql-ws sub-protocol",
+        );
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(parts, &()).await {
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
+    let executor = GatedExecutor {
+        schema: http.schema.clone(),
+        gate: Arc::clone(&http.gate),
+        ip,
+        running: Arc::default(),
+        max_running: http.connections.max_subscriptions,
+    };
     let keys = http.state.keys.clone();
-    let schema = http.schema.clone();
+    let limits = http.connections;
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         // Clients send a few small control messages; tungstenite zero-fills its whole read
@@ -309,32 +370,119 @@ async fn websocket(http: Http, parts: &mut axum::http::request::Parts) -> Respon
         .read_buffer_size(WS_READ_BUFFER)
         .max_message_size(WS_MAX_MESSAGE)
         .max_frame_size(WS_MAX_MESSAGE)
-        .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let token = payload
-                        .get("Authorization")
-                        .or_else(|| payload.get("authorization"))
-                        .and_then(serde_json::Value::as_str)
-                        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned())
-                        .or_else(|| {
-                            payload.get("authToken").and_then(serde_json::Value::as_str).map(str::to_owned)
-                        });
-                    let (actor, subject) = match token {
-                        None => (Actor::Anonymous, "anonymous".to_owned()),
-                        Some(token) => keys.verify_subject(&token).map_err(|_| {
-                            async_graphql::Error::new("the bearer token is invalid or expired")
-                        })?,
-                    };
-                    let mut data = async_graphql::Data::default();
-                    data.insert(actor);
-                    data.insert(Subject(subject));
-                    Ok(data)
-                })
-                .keepalive_timeout(Duration::from_secs(60))
-                .serve()
-        })
+        .on_upgrade(move |socket| drive(socket, executor, protocol, keys, limits))
         .into_response()
+}
+
+/// Runs one WebSocket: the GraphQL protocol over it, a ping every `ws_ping_every` (a client that
+/// answers nothing for two of them is gone), `connection_init` within a deadline, and a close
+/// once the connection has had no operation running for `ws_idle`.
+async fn drive(
+    socket: axum::extract::ws::WebSocket,
+    executor: GatedExecutor,
+    protocol: async_graphql::http::WebSocketProtocols,
+    keys: crate::auth::Keys,
+    limits: ConnectionLimits,
+) {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    use axum::extract::ws::{CloseFrame, Message};
+    use futures::{SinkExt, StreamExt};
+
+    let started = Instant::now();
+    let millis = move || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let heard = Arc::new(AtomicU64::new(0));
+    let initialised = Arc::new(AtomicBool::new(false));
+    let (mut sink, source) = socket.split();
+    let input = {
+        let heard = Arc::clone(&heard);
+        source.take_while(|frame| futures::future::ready(frame.is_ok())).filter_map(move |frame| {
+            heard.store(millis(), Ordering::Relaxed);
+            futures::future::ready(match frame {
+                Ok(Message::Text(text)) => Some(Bytes::from(text)),
+                Ok(Message::Binary(bytes)) => Some(bytes),
+                _ => None,
+            })
+        })
+    };
+    let mut connection_data = async_graphql::Data::default();
+    connection_data.insert(ClientIp(executor.ip));
+    let running = Arc::clone(&executor.running);
+    let on_init = {
+        let initialised = Arc::clone(&initialised);
+        move |payload: serde_json::Value| async move {
+            let token = payload
+                .get("Authorization")
+                .or_else(|| payload.get("authorization"))
+                .and_then(serde_json::Value::as_str)
+                .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned())
+                .or_else(|| payload.get("authToken").and_then(serde_json::Value::as_str).map(str::to_owned));
+            let (actor, subject) = match token {
+                None => (Actor::Anonymous, "anonymous".to_owned()),
+                Some(token) => keys
+                    .verify_subject(&token)
+                    .map_err(|_| async_graphql::Error::new("the bearer token is invalid or expired"))?,
+            };
+            let mut data = async_graphql::Data::default();
+            data.insert(actor);
+            data.insert(Subject(subject));
+            initialised.store(true, Ordering::Relaxed);
+            Ok(data)
+        }
+    };
+    let mut messages = async_graphql::http::WebSocket::new(executor, input, protocol)
+        .connection_data(connection_data)
+        .on_connection_init(on_init)
+        .map(|message| match message {
+            async_graphql::http::WsMessage::Text(text) => Message::Text(text.into()),
+            async_graphql::http::WsMessage::Close(code, reason) => {
+                Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+            }
+        });
+    let every = limits.ws_ping_every.max(Duration::from_millis(10));
+    let init_deadline = (limits.ws_idle / 10).max(limits.header_timeout);
+    let mut ticker = tokio::time::interval_at(
+        tokio::time::Instant::now() + every.min(init_deadline),
+        every.min(init_deadline),
+    );
+    let mut busy_at = 0u64;
+    let close =
+        |code: u16, reason: &'static str| Message::Close(Some(CloseFrame { code, reason: reason.into() }));
+    loop {
+        tokio::select! {
+            message = messages.next() => match message {
+                Some(message) => {
+                    if sink.send(message).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            _ = ticker.tick() => {
+                let now = millis();
+                let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+                if running.load(Ordering::Acquire) > 0 {
+                    busy_at = now;
+                }
+                let ending = if !initialised.load(Ordering::Relaxed) && now >= ms(init_deadline) {
+                    Some(close(4408, "connection_init was not sent in time"))
+                } else if now.saturating_sub(heard.load(Ordering::Relaxed)) > 2 * ms(every) {
+                    Some(close(1001, "no answer to pings"))
+                } else if now.saturating_sub(busy_at) > ms(limits.ws_idle) {
+                    Some(close(1000, "idle: no subscription for too long"))
+                } else {
+                    None
+                };
+                if let Some(ending) = ending {
+                    let _ = sink.send(ending).await;
+                    break;
+                }
+                if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -343,8 +491,8 @@ enum Method {
     Post,
 }
 
-/// Authenticates, parses once, applies the document caps and mutation rate limits, runs the
-/// operation, and gives every error an `extensions.code`.
+/// Authenticates, admits the operation through the [`Gate`] (parse once, size caps, rate limit
+/// by its cost), runs it, and gives every error an `extensions.code`.
 async fn respond(
     http: &Http,
     mut request: async_graphql::Request,
@@ -369,139 +517,37 @@ async fn respond(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/graphql-response+json"));
-    // A document parsed before is not parsed again; a new one is kept once it parses.
-    let uncached = match http.parsed.get(&request.query) {
-        Some(document) => {
-            request.set_parsed_query(document);
-            None
-        }
-        None => Some(request.query.clone()),
-    };
-    let shape = match request.parsed_query() {
-        Ok(document) => {
-            if let Some(text) = &uncached {
-                http.parsed.put(text, document);
-            }
-            Shape::of(document)
-        }
-        Err(e) => {
-            let mut e = parse_error(&e);
-            set_code(&mut e, "GRAPHQL_PARSE_FAILED");
+    let ip = http.proxies.client(peer.ip(), headers);
+    let scope = actor.scope(&subject.0);
+    match http.gate.admit(&mut request, client(&actor, &scope, ip), method == Method::Post) {
+        Ok(_) => {}
+        Err(Refusal::Parse(e)) => {
             return encode(async_graphql::Response::from_errors(vec![e]), graphql_response);
         }
-    };
-    if method == Method::Get && shape.mutates {
-        return error_response(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations need POST");
+        Err(refusal @ Refusal::Limit { .. }) => return refusal_response(&refusal),
     }
-    if let Some((code, message)) = shape.refusal() {
-        return error_response(StatusCode::BAD_REQUEST, code, &message);
-    }
-    if shape.mutates
-        && let Some(limiter) = &http.limiter
-    {
-        let client = match token {
-            Some(token) => Client::Token(token),
-            None => Client::Ip(peer.ip()),
-        };
-        if let Err(wait) = limiter.check(client, Instant::now()) {
-            let seconds = wait.as_secs().saturating_add(1);
-            let mut response = error_response(
-                StatusCode::TOO_MANY_REQUESTS,
-                "RATE_LIMITED",
-                &format!("too many changes from this client; retry in {seconds} s"),
-            );
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            return response;
-        }
-    }
-    let mut response = http.schema.execute(request.data(actor).data(subject)).await;
-    for error in &mut response.errors {
-        let missing = error.extensions.as_ref().is_none_or(|x| x.get("code").is_none());
-        if missing {
-            let code = uncoded_error_code(error);
-            set_code(error, code);
-            // async-graphql's own messages quote names from the document: at most a few dozen
-            // characters of them.
-            error.message = clip_quoted(&error.message);
-        }
-    }
+    let mut response = http.schema.execute(request.data(actor).data(subject).data(ClientIp(ip))).await;
+    finish(&mut response);
     encode(response, graphql_response)
 }
 
-/// Most characters of a caller's input an error message repeats.
-const MAX_ECHO: usize = 40;
-
-/// A parse error without the document: where the parser stopped and what it expected (the
-/// parser's own message quotes the offending line, up to the whole document).
-fn parse_error(e: &async_graphql::ServerError) -> async_graphql::ServerError {
-    let at =
-        e.locations.first().map(|p| format!(" at line {}, column {}", p.line, p.column)).unwrap_or_default();
-    let message = if e.message.starts_with("recursion limit exceeded") {
-        format!("the document is nested too deeply: selections may nest at most {PARSER_DEPTH} levels{at}")
-    } else {
-        match e.message.lines().find_map(|l| l.trim_start().strip_prefix("= ")) {
-            Some(expected) => format!("syntax error{at}: {}", clip(expected, 2 * MAX_ECHO)),
-            None => format!("syntax error{at}"),
-        }
+/// A refused operation as its HTTP answer (with `Retry-After` when waiting helps).
+fn refusal_response(refusal: &Refusal) -> Response {
+    let Refusal::Limit { status, retry_after, .. } = refusal else {
+        return encode(async_graphql::Response::from_errors(vec![refusal.to_error()]), false);
     };
-    async_graphql::ServerError::new(message, e.locations.first().copied())
-}
-
-/// How deep the GraphQL parser lets selections nest (async-graphql-parser's limit).
-const PARSER_DEPTH: usize = 64;
-
-/// `text` cut to `max` characters, with an ellipsis when cut.
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
+    let body = serde_json::json!({ "errors": [refusal.to_error()] });
+    let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
     }
-    let mut out: String = text.chars().take(max).collect();
-    out.push('…');
-    out
-}
-
-/// A message whose quoted parts (`"name"`, `` `name` ``) are cut to [`MAX_ECHO`] characters each.
-fn clip_quoted(message: &str) -> String {
-    let mut out = String::with_capacity(message.len().min(512));
-    let mut rest = message;
-    while let Some(open) = rest.find(['"', '`']) {
-        let quote = rest[open..].chars().next().unwrap_or('"');
-        out.push_str(&rest[..=open]);
-        let after = &rest[open + 1..];
-        match after.find(quote) {
-            Some(close) => {
-                out.push_str(&clip(&after[..close], MAX_ECHO));
-                out.push(quote);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str(&clip(after, MAX_ECHO));
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    clip(&out, 8 * MAX_ECHO)
+    response
 }
 
 fn unauthenticated(message: &str) -> Response {
     error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message)
-}
-
-fn set_code(error: &mut async_graphql::ServerError, code: &str) {
-    error.extensions.get_or_insert_with(Default::default).set("code", code);
-}
-
-/// Codes for the errors async-graphql raises itself (our resolvers always set one): limits and
-/// validation failures have no path; argument values that do not coerce have one.
-fn uncoded_error_code(error: &async_graphql::ServerError) -> &'static str {
-    match error.message.as_str() {
-        "Query is nested too deep." => "QUERY_TOO_DEEP",
-        m if m.starts_with("The recursion depth of the query") => "QUERY_TOO_DEEP",
-        "Query is too complex." => "QUERY_TOO_COMPLEX",
-        _ if error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
-        _ => "BAD_USER_INPUT",
-    }
 }
 
 /// The JSON response. GraphQL-over-HTTP: with the graphql-response media type, a request that
@@ -527,28 +573,4 @@ fn encode(response: async_graphql::Response, graphql_response: bool) -> Response
     let mut out = (status, body).into_response();
     out.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_parse_error_names_the_position_and_never_the_document() {
-        let secret = "x".repeat(5_000);
-        let mut request = async_graphql::Request::new(format!("{{ product(sku: \"{secret}\") {{ name }}"));
-        let e = request.parsed_query().err().unwrap();
-        let cleaned = parse_error(&e);
-        assert!(cleaned.message.starts_with("syntax error at line 1"), "{}", cleaned.message);
-        assert!(!cleaned.message.contains("xxxx"), "{}", cleaned.message);
-        assert!(cleaned.message.len() < 200);
-    }
-
-    #[test]
-    fn quoted_names_in_messages_are_cut() {
-        let long = "a".repeat(500);
-        let clipped = clip_quoted(&format!("Unknown field \"{long}\" on type \"Query\"."));
-        assert!(clipped.len() < 100, "{clipped}");
-        assert!(clipped.ends_with("on type \"Query\"."), "{clipped}");
-    }
 }

@@ -45,11 +45,18 @@ pub struct Placed {
 pub struct Placer<'a> {
     pub actor: &'a str,
     pub scope: &'a str,
+    /// How long the order holds its stock unpaid (see `ordo_core::order::holds_until_paid`);
+    /// `None` for orders that do not wait for a payment through Ordo.
+    pub payment_hold: Option<chrono::Duration>,
 }
 
 impl Placer<'static> {
-    /// A caller without a token (guest checkout); harnesses use it too.
-    pub const ANONYMOUS: Placer<'static> = Placer { actor: "anonymous", scope: "anonymous" };
+    /// A caller without a token (guest checkout) with the default payment hold; harnesses use it.
+    pub const ANONYMOUS: Placer<'static> = Placer {
+        actor: "anonymous",
+        scope: "anonymous",
+        payment_hold: Some(chrono::Duration::minutes(ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES)),
+    };
 }
 
 /// Places an order once per idempotency key (within the caller's scope) and per (channel,
@@ -145,6 +152,7 @@ pub async fn place_order(
             first: &first,
             order: &order,
             actor: placer.actor,
+            payment_due: placer.payment_hold.and_then(|hold| now.checked_add_signed(hold)),
         };
         match store.insert_order(&record).await? {
             Intake::Placed => {

@@ -3,12 +3,15 @@
 //! # Layout
 //! - [`auth`]: bearer tokens, roles, who may see and do what.
 //! - [`server`]: startup (store, schema, router) on a listener the caller provides.
-//! - [`http`]: the HTTP edge (GraphQL POST/GET, GraphiQL, health probes, static demo files,
-//!   CORS and security headers); [`guard`] counts a document's fields and aliases;
-//!   [`ratelimit`] limits mutations per token and per IP.
+//! - [`connections`]: accepting connections (caps in all and per address, head deadline).
+//! - [`http`]: the HTTP edge (GraphQL POST/GET and WebSocket, GraphiQL, health probes, static
+//!   demo files, CORS and security headers); [`gate`] admits each operation the same way over
+//!   HTTP and WebSocket; [`guard`] counts a document's fields, aliases and cost; [`ratelimit`]
+//!   limits operations per caller and per address; [`proxies`] finds the client behind proxies.
 //! - [`graphql`]: the schema, one object per area.
 //! - [`live`]: the live event feed (one LIVE SELECT per gateway, fanned out to subscribers).
 //! - [`intake`]: placing orders once, without overselling.
+//! - [`jobs`]: background work (payment holds), leased in the store.
 //! - [`commands`]: running core commands on stored orders; payment mutations.
 //! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
 //! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders.
@@ -21,16 +24,20 @@
 
 pub mod auth;
 pub mod commands;
+pub mod connections;
 pub mod documents;
 pub mod error;
+mod gate;
 pub mod graphql;
-mod guard;
+pub mod guard;
 mod http;
 pub mod idempotency;
 pub mod intake;
+pub mod jobs;
 pub mod live;
 mod parse_cache;
 pub mod payments;
+pub mod proxies;
 pub mod purchasing;
 pub mod ratelimit;
 pub mod seed;

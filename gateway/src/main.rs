@@ -34,15 +34,29 @@ enum Cmd {
         /// A browser origin allowed to call the API (CORS), e.g. https://shop.example; repeatable.
         #[arg(long = "cors-origin", env = "ORDO_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
-        /// Mutations per second allowed per bearer token (burst: twice as many); 0 turns rate limits off.
+        /// Plain mutations per second allowed per caller with a token (burst: twice as many;
+        /// placeOrder and authorizePayment count four, a read a fifth); 0 turns rate limits off.
         #[arg(long, env = "ORDO_RATE_LIMIT", default_value_t = 50)]
         rate_limit: u32,
-        /// Mutations per second allowed per IP address for callers without a token (burst: three times).
+        /// Plain mutations per second allowed per IP address for anonymous callers and guests
+        /// (burst: three times as many; weighted the same way).
         #[arg(long, env = "ORDO_RATE_LIMIT_IP", default_value_t = 10)]
         rate_limit_ip: u32,
         /// Carrier webhook secrets, `carrier=secret` pairs separated by commas (`generic`, `ups`).
         #[arg(long, env = "ORDO_CARRIER_SECRETS", value_delimiter = ',')]
         carrier_secrets: Vec<String>,
+        /// A reverse proxy (CIDR or address) whose X-Forwarded-For names the client; repeatable.
+        #[arg(long = "trusted-proxy", env = "ORDO_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<String>,
+        /// Open connections at most.
+        #[arg(long, env = "ORDO_MAX_CONNECTIONS", default_value_t = 10_000)]
+        max_connections: usize,
+        /// Open connections at most from one client address.
+        #[arg(long, env = "ORDO_MAX_CONNECTIONS_PER_IP", default_value_t = 256)]
+        max_connections_per_ip: usize,
+        /// Minutes a shopper's unpaid order holds its stock before it is cancelled (payment_timeout).
+        #[arg(long, env = "ORDO_PAYMENT_HOLD_MINUTES", default_value_t = ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES)]
+        payment_hold_minutes: i64,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -64,6 +78,9 @@ enum Cmd {
         /// is then allowed only there.
         #[arg(long = "location")]
         locations: Vec<String>,
+        /// Who the token is for (`alice@shop`): recorded with every change made with it.
+        #[arg(long, default_value = "ordo-cli")]
+        subject: String,
         /// Lifetime in seconds.
         #[arg(long, default_value_t = 86_400)]
         ttl: i64,
@@ -82,7 +99,7 @@ async fn main() -> std::process::ExitCode {
             print!("{}", ordo_gateway::graphql::sdl());
             std::process::ExitCode::SUCCESS
         }
-        Cmd::Token { role, customer, channel, supplier, locations, ttl } => {
+        Cmd::Token { role, customer, channel, supplier, locations, subject, ttl } => {
             use ordo_gateway::auth::{Actor, Keys};
             let actor = match (role.as_str(), customer, channel, supplier) {
                 ("customer", Some(id), _, _) => Actor::Customer { id },
@@ -100,7 +117,7 @@ async fn main() -> std::process::ExitCode {
             };
             let minted = ordo_gateway::server::token_secret(false)
                 .and_then(|secret| Keys::new(&secret))
-                .and_then(|keys| keys.mint(&actor, "ordo-cli", chrono::Duration::seconds(ttl)));
+                .and_then(|keys| keys.mint(&actor, &subject, chrono::Duration::seconds(ttl)));
             match minted {
                 Ok(token) => {
                     println!("{token}");
@@ -122,12 +139,36 @@ async fn main() -> std::process::ExitCode {
             rate_limit,
             rate_limit_ip,
             carrier_secrets,
+            trusted_proxies,
+            max_connections,
+            max_connections_per_ip,
+            payment_hold_minutes,
         } => {
-            let carrier_secrets = carrier_secrets
-                .iter()
-                .filter_map(|pair| pair.split_once('='))
-                .map(|(carrier, secret)| (carrier.trim().to_owned(), secret.trim().as_bytes().to_vec()))
-                .collect();
+            let mut secrets = Vec::new();
+            for pair in &carrier_secrets {
+                match pair.split_once('=') {
+                    Some((carrier, secret)) if !carrier.trim().is_empty() && !secret.trim().is_empty() => {
+                        secrets.push((carrier.trim().to_owned(), secret.trim().as_bytes().to_vec()));
+                    }
+                    _ => {
+                        eprintln!(
+                            "ordo: --carrier-secrets takes carrier=secret pairs with a non-empty secret"
+                        );
+                        return std::process::ExitCode::FAILURE;
+                    }
+                }
+            }
+            let trusted_proxies = match ordo_gateway::proxies::TrustedProxies::parse(&trusted_proxies) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("ordo: {e}");
+                    return std::process::ExitCode::FAILURE;
+                }
+            };
+            if payment_hold_minutes < 1 {
+                eprintln!("ordo: --payment-hold-minutes must be at least 1");
+                return std::process::ExitCode::FAILURE;
+            }
             let listener = match tokio::net::TcpListener::bind(listen).await {
                 Ok(l) => l,
                 Err(e) => {
@@ -135,14 +176,8 @@ async fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::FAILURE;
                 }
             };
-            use ordo_gateway::ratelimit::{Rate, RateLimits};
-            let rate_limits = (rate_limit > 0).then(|| RateLimits {
-                per_token: Rate { per_second: f64::from(rate_limit), burst: rate_limit.saturating_mul(2) },
-                per_ip: Rate {
-                    per_second: f64::from(rate_limit_ip.max(1)),
-                    burst: rate_limit_ip.max(1).saturating_mul(3),
-                },
-            });
+            use ordo_gateway::ratelimit::RateLimits;
+            let rate_limits = (rate_limit > 0).then(|| RateLimits::per_second(rate_limit, rate_limit_ip));
             let config = ordo_gateway::Config {
                 db_url: db,
                 seed_demo,
@@ -151,7 +186,15 @@ async fn main() -> std::process::ExitCode {
                 jwt_secret: None,
                 cors_origins,
                 rate_limits,
-                carrier_secrets,
+                carrier_secrets: secrets,
+                trusted_proxies,
+                connections: ordo_gateway::connections::ConnectionLimits {
+                    max_connections,
+                    max_per_ip: max_connections_per_ip,
+                    ..Default::default()
+                },
+                payment_hold: chrono::Duration::minutes(payment_hold_minutes),
+                ..ordo_gateway::Config::default()
             };
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -30,7 +30,15 @@ pub enum PaymentFailure {
 
 /// A payment service provider (card acquirer, wallet).
 pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
-    fn authorize(&self, token: &str, amount: Money) -> Result<Authorization, PaymentFailure>;
+    /// Authorizes `amount` on `token`. `idempotency_key` is the same for a retry of one attempt
+    /// (after a crash or a timeout), so the provider answers it with the first authorization
+    /// instead of holding the money twice.
+    fn authorize(
+        &self,
+        token: &str,
+        amount: Money,
+        idempotency_key: &str,
+    ) -> Result<Authorization, PaymentFailure>;
     fn capture(&self, reference: &str, amount: Money) -> Result<(), PaymentFailure>;
     fn void(&self, reference: &str) -> Result<(), PaymentFailure>;
     fn refund(&self, reference: &str, amount: Money) -> Result<(), PaymentFailure>;
@@ -52,12 +60,19 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
 pub struct TestProvider;
 
 impl PaymentProvider for TestProvider {
-    fn authorize(&self, token: &str, amount: Money) -> Result<Authorization, PaymentFailure> {
+    fn authorize(
+        &self,
+        token: &str,
+        amount: Money,
+        idempotency_key: &str,
+    ) -> Result<Authorization, PaymentFailure> {
+        // Like a real provider, one idempotency key is one authorization: the reference is
+        // derived from the key, so a retried attempt gets the same one back.
         let approved = |brand, last4: &str| {
             Ok(Authorization {
                 reference: format!(
                     "test_auth_{}_{}",
-                    ulid::Ulid::new().to_string().to_lowercase(),
+                    &crate::idempotency::fingerprint(idempotency_key.as_bytes())[..26],
                     amount.amount()
                 ),
                 brand,
@@ -105,14 +120,23 @@ mod tests {
     fn test_tokens_behave_as_documented() {
         let p = TestProvider;
         let usd = Money::new(1000, Currency::Usd);
-        let auth = p.authorize("tok_visa", usd).unwrap();
+        let auth = p.authorize("tok_visa", usd, "ord_1:authorize:1").unwrap();
         assert_eq!((auth.brand, auth.last4.as_deref()), (CardBrand::Visa, Some("4242")));
         assert!(p.capture(&auth.reference, usd).is_ok());
         assert_eq!(
-            p.authorize("tok_declined", usd),
+            p.authorize("tok_declined", usd, "ord_1:authorize:2"),
             Err(PaymentFailure::Declined { reason: "card declined".into() })
         );
-        assert!(matches!(p.authorize("tok_processing_error", usd), Err(PaymentFailure::Provider(_))));
-        assert_eq!(p.authorize("4242424242424242", usd), Err(PaymentFailure::UnknownToken));
+        assert!(matches!(p.authorize("tok_processing_error", usd, "k"), Err(PaymentFailure::Provider(_))));
+        assert_eq!(p.authorize("4242424242424242", usd, "k"), Err(PaymentFailure::UnknownToken));
+    }
+
+    #[test]
+    fn one_idempotency_key_is_one_authorization() {
+        let p = TestProvider;
+        let usd = Money::new(1000, Currency::Usd);
+        let first = p.authorize("tok_visa", usd, "ord_1:authorize:1").unwrap();
+        assert_eq!(p.authorize("tok_visa", usd, "ord_1:authorize:1").unwrap(), first);
+        assert_ne!(p.authorize("tok_visa", usd, "ord_2:authorize:1").unwrap().reference, first.reference);
     }
 }

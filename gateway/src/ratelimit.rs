@@ -1,5 +1,7 @@
-//! Per-client rate limits on mutations: a token bucket per bearer token, or per IP address for
-//! callers without one, so no single client can flood intake or payments.
+//! Per-client rate limits on operations: a token bucket of points per caller (the party or person
+//! a token is bound to), or per IP address for callers without one and guests, charged what each
+//! operation may cost (see [`crate::guard::cost`]: every mutation field counts, placing an order
+//! and authorizing a payment most), the same over HTTP and WebSocket.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -7,38 +9,59 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// A sustained rate with a burst allowance.
+/// A sustained rate with a burst allowance, in cost points (a plain mutation is 5, a read 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rate {
-    /// Mutations per second, sustained.
+    /// Points per second, sustained.
     pub per_second: f64,
-    /// Mutations allowed at once before the sustained rate applies.
+    /// Points a client may spend at once before the sustained rate applies.
     pub burst: u32,
 }
 
 /// The limits for the two kinds of caller.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimits {
-    /// Per bearer token.
+    /// Per caller with a token (its scope: a customer, channel, supplier or staff member).
     pub per_token: Rate,
-    /// Per IP address, for anonymous callers (guest checkout).
+    /// Per IP address, for anonymous callers and guests (checkout).
     pub per_ip: Rate,
 }
 
+impl RateLimits {
+    /// Limits for `mutations` plain mutations a second per token and `ip_mutations` per address
+    /// (the `--rate-limit` and `--rate-limit-ip` options): twice and three times that at once.
+    pub fn per_second(mutations: u32, ip_mutations: u32) -> RateLimits {
+        let plain = crate::guard::cost::MUTATION;
+        let rate = |n: u32, burst: u32| Rate {
+            per_second: f64::from(n.saturating_mul(plain)),
+            burst: n.saturating_mul(plain).saturating_mul(burst),
+        };
+        RateLimits { per_token: rate(mutations.max(1), 2), per_ip: rate(ip_mutations.max(1), 3) }
+    }
+}
+
 impl Default for RateLimits {
+    /// 50 plain mutations a second per token (10 orders), 10 per address (2 orders; 7 at once).
     fn default() -> Self {
-        RateLimits {
-            per_token: Rate { per_second: 50.0, burst: 100 },
-            per_ip: Rate { per_second: 10.0, burst: 30 },
-        }
+        RateLimits::per_second(50, 10)
     }
 }
 
 /// Who a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Client<'a> {
-    Token(&'a str),
+    /// A caller with a token, by its scope (`Actor::scope`).
+    Caller(&'a str),
     Ip(IpAddr),
+}
+
+/// Why an operation was not allowed now.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Refused {
+    /// The bucket is short: retry after this long.
+    Wait(Duration),
+    /// The operation costs more than the bucket ever holds: split it.
+    TooCostly { cost: u32, burst: u32 },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -61,12 +84,40 @@ impl Limiter {
         Limiter { limits, buckets: Mutex::new(HashMap::new()) }
     }
 
-    /// Takes one mutation from `client`'s bucket, or says how long to wait for one.
-    pub(crate) fn check(&self, client: Client<'_>, now: Instant) -> Result<(), Duration> {
-        let (rate, key) = match client {
-            Client::Token(token) => (self.limits.per_token, hash(&("token", token))),
-            Client::Ip(ip) => (self.limits.per_ip, hash(&("ip", ip))),
+    /// The rate `client` is held to.
+    pub(crate) fn rate(&self, client: Client<'_>) -> Rate {
+        match client {
+            Client::Caller(_) => self.limits.per_token,
+            Client::Ip(_) => self.limits.per_ip,
+        }
+    }
+
+    /// Whether `client`'s bucket holds a point now (nothing taken), or how long until it does.
+    pub(crate) fn peek(&self, client: Client<'_>, now: Instant) -> Result<(), Duration> {
+        let rate = self.rate(client);
+        let key = match client {
+            Client::Caller(scope) => hash(&("caller", scope)),
+            Client::Ip(ip) => hash(&("ip", ip)),
         };
+        let per_second = rate.per_second.max(f64::MIN_POSITIVE);
+        let buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(bucket) = buckets.get(&key) else { return Ok(()) };
+        let tokens = (bucket.tokens + now.saturating_duration_since(bucket.at).as_secs_f64() * per_second)
+            .min(f64::from(rate.burst.max(1)));
+        if tokens >= 1.0 { Ok(()) } else { Err(Duration::from_secs_f64((1.0 - tokens) / per_second)) }
+    }
+
+    /// Takes `cost` points from `client`'s bucket, or says why not.
+    pub(crate) fn check(&self, client: Client<'_>, cost: u32, now: Instant) -> Result<(), Refused> {
+        let rate = self.rate(client);
+        let key = match client {
+            Client::Caller(scope) => hash(&("caller", scope)),
+            Client::Ip(ip) => hash(&("ip", ip)),
+        };
+        if cost > rate.burst.max(1) {
+            return Err(Refused::TooCostly { cost, burst: rate.burst.max(1) });
+        }
+        let cost = f64::from(cost);
         let burst = f64::from(rate.burst.max(1));
         let per_second = rate.per_second.max(f64::MIN_POSITIVE);
         let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -79,12 +130,44 @@ impl Limiter {
         let refill = now.saturating_duration_since(bucket.at).as_secs_f64() * per_second;
         bucket.tokens = (bucket.tokens + refill).min(burst);
         bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        if bucket.tokens >= cost {
+            bucket.tokens -= cost;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
+            Err(Refused::Wait(Duration::from_secs_f64((cost - bucket.tokens) / per_second)))
         }
+    }
+}
+
+/// Declined payment authorizations per client address per hour (card testing spread over many
+/// orders from one address stops here; each order also stops after its own few declines).
+#[derive(Debug)]
+pub struct DeclineLimit {
+    limiter: Limiter,
+}
+
+impl DeclineLimit {
+    /// At most `per_hour` declines from one address within an hour.
+    pub fn new(per_hour: u32) -> DeclineLimit {
+        let rate = Rate { per_second: f64::from(per_hour.max(1)) / 3600.0, burst: per_hour.max(1) };
+        DeclineLimit { limiter: Limiter::new(RateLimits { per_token: rate, per_ip: rate }) }
+    }
+
+    /// Whether `ip` may try another authorization; when not, how long until it may.
+    pub(crate) fn allows(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        self.limiter.peek(Client::Ip(ip), now)
+    }
+
+    /// Counts a decline against `ip`.
+    pub(crate) fn record(&self, ip: IpAddr, now: Instant) {
+        let _ = self.limiter.check(Client::Ip(ip), 1, now);
+    }
+}
+
+impl Default for DeclineLimit {
+    /// 20 declines per address per hour.
+    fn default() -> Self {
+        DeclineLimit::new(20)
     }
 }
 
@@ -110,12 +193,12 @@ mod tests {
         let l = limiter();
         let t0 = Instant::now();
         for _ in 0..3 {
-            assert!(l.check(Client::Token("a"), t0).is_ok());
+            assert!(l.check(Client::Caller("a"), 1, t0).is_ok());
         }
-        let wait = l.check(Client::Token("a"), t0).unwrap_err();
+        let Err(Refused::Wait(wait)) = l.check(Client::Caller("a"), 1, t0) else { panic!("refused") };
         assert!(wait > Duration::from_millis(400) && wait <= Duration::from_millis(500), "{wait:?}");
-        assert!(l.check(Client::Token("a"), t0 + Duration::from_millis(500)).is_ok());
-        assert!(l.check(Client::Token("a"), t0 + Duration::from_millis(500)).is_err());
+        assert!(l.check(Client::Caller("a"), 1, t0 + Duration::from_millis(500)).is_ok());
+        assert!(l.check(Client::Caller("a"), 1, t0 + Duration::from_millis(500)).is_err());
     }
 
     #[test]
@@ -123,21 +206,46 @@ mod tests {
         let l = limiter();
         let t0 = Instant::now();
         let ip = IpAddr::from([127, 0, 0, 1]);
-        assert!(l.check(Client::Ip(ip), t0).is_ok());
-        assert!(l.check(Client::Ip(ip), t0).is_err());
-        assert!(l.check(Client::Ip(IpAddr::from([127, 0, 0, 2])), t0).is_ok());
-        assert!(l.check(Client::Token("b"), t0).is_ok());
+        assert!(l.check(Client::Ip(ip), 1, t0).is_ok());
+        assert!(l.check(Client::Ip(ip), 1, t0).is_err());
+        assert!(l.check(Client::Ip(IpAddr::from([127, 0, 0, 2])), 1, t0).is_ok());
+        assert!(l.check(Client::Caller("b"), 1, t0).is_ok());
     }
 
     #[test]
     fn a_full_bucket_never_holds_more_than_its_burst() {
         let l = limiter();
         let t0 = Instant::now();
-        assert!(l.check(Client::Token("c"), t0).is_ok());
+        assert!(l.check(Client::Caller("c"), 1, t0).is_ok());
         let later = t0 + Duration::from_secs(3600);
         for _ in 0..3 {
-            assert!(l.check(Client::Token("c"), later).is_ok());
+            assert!(l.check(Client::Caller("c"), 1, later).is_ok());
         }
-        assert!(l.check(Client::Token("c"), later).is_err());
+        assert!(l.check(Client::Caller("c"), 1, later).is_err());
+    }
+
+    #[test]
+    fn declines_are_counted_per_address_and_peeking_takes_nothing() {
+        let d = DeclineLimit::new(2);
+        let t0 = Instant::now();
+        let ip = IpAddr::from([192, 0, 2, 9]);
+        assert!(d.allows(ip, t0).is_ok());
+        assert!(d.allows(ip, t0).is_ok(), "asking is free");
+        d.record(ip, t0);
+        d.record(ip, t0);
+        let wait = d.allows(ip, t0).unwrap_err();
+        assert!(wait > Duration::from_secs(1700) && wait <= Duration::from_secs(1800), "{wait:?}");
+        assert!(d.allows(IpAddr::from([192, 0, 2, 10]), t0).is_ok());
+        assert!(d.allows(ip, t0 + Duration::from_secs(1800)).is_ok());
+    }
+
+    #[test]
+    fn an_operation_costs_its_points_and_one_costing_more_than_the_burst_never_runs() {
+        let l = limiter();
+        let t0 = Instant::now();
+        assert!(l.check(Client::Caller("d"), 2, t0).is_ok());
+        assert!(matches!(l.check(Client::Caller("d"), 2, t0), Err(Refused::Wait(_))), "one point left");
+        assert!(l.check(Client::Caller("d"), 1, t0).is_ok());
+        assert_eq!(l.check(Client::Caller("e"), 4, t0), Err(Refused::TooCostly { cost: 4, burst: 3 }));
     }
 }

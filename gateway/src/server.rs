@@ -7,10 +7,12 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::auth::Keys;
+use crate::connections::ConnectionLimits;
 use crate::graphql::{self, AppState, Limits};
 use crate::http::Edge;
-use crate::payments::TestProvider;
-use crate::ratelimit::RateLimits;
+use crate::payments::{PaymentProvider, TestProvider};
+use crate::proxies::TrustedProxies;
+use crate::ratelimit::{DeclineLimit, RateLimits};
 use crate::store::{Store, StoreError};
 
 /// How to run the gateway.
@@ -32,7 +34,20 @@ pub struct Config {
     /// Mutation rate limits per token and per IP; `None` turns them off (benchmarks, tests).
     pub rate_limits: Option<RateLimits>,
     /// Webhook secrets per carrier: `POST /webhooks/carriers/{carrier}` is refused for others.
+    /// An empty secret is refused at start.
     pub carrier_secrets: Vec<(String, Vec<u8>)>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: TrustedProxies,
+    /// Connection caps and deadlines (HTTP heads and bodies, WebSocket pings and idle time).
+    pub connections: ConnectionLimits,
+    /// Declined payment authorizations allowed per client address per hour.
+    pub declines_per_hour: u32,
+    /// How long a shopper's unpaid order holds its stock before it is cancelled.
+    pub payment_hold: chrono::Duration,
+    /// How often this gateway looks for due background jobs.
+    pub job_interval: std::time::Duration,
+    /// The payment provider; `None` is the built-in test provider.
+    pub payments: Option<Arc<dyn PaymentProvider>>,
 }
 
 impl Default for Config {
@@ -46,6 +61,12 @@ impl Default for Config {
             cors_origins: Vec::new(),
             rate_limits: Some(RateLimits::default()),
             carrier_secrets: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
+            connections: ConnectionLimits::default(),
+            declines_per_hour: 20,
+            payment_hold: chrono::Duration::minutes(ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES),
+            job_interval: std::time::Duration::from_secs(1),
+            payments: None,
         }
     }
 }
@@ -68,6 +89,13 @@ pub async fn serve_store(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StoreError> {
+    if let Some((carrier, _)) =
+        config.carrier_secrets.iter().find(|(_, secret)| secret.trim_ascii().is_empty())
+    {
+        return Err(StoreError::Decode(format!(
+            "the webhook secret for carrier {carrier:?} is empty: anyone could sign its tracking updates"
+        )));
+    }
     if config.seed_demo {
         crate::seed::seed_if_empty(&store).await?;
     }
@@ -77,7 +105,18 @@ pub async fn serve_store(
     };
     let keys = Keys::new(&secret).map_err(StoreError::Decode)?;
     let feed = crate::live::Feed::start(store.clone());
-    let state = AppState { store, payments: Arc::new(TestProvider), keys, feed: feed.clone() };
+    let state = AppState {
+        store,
+        payments: config.payments.clone().unwrap_or_else(|| Arc::new(TestProvider)),
+        keys,
+        feed: feed.clone(),
+        declines: Arc::new(DeclineLimit::new(config.declines_per_hour)),
+        payment_hold: config.payment_hold,
+    };
+    let jobs = crate::jobs::Runner::start(
+        state.store.clone(),
+        crate::jobs::JobSettings { every: config.job_interval, payment_hold: config.payment_hold },
+    );
     let limits = Limits { locked_down: config.production, ..Limits::default() };
     let schema = graphql::build(Some(state.clone()), limits);
     let edge = Edge {
@@ -86,17 +125,19 @@ pub async fn serve_store(
         cors_origins: config.cors_origins.clone(),
         rate_limits: config.rate_limits,
         carrier_secrets: config.carrier_secrets.clone(),
+        trusted_proxies: config.trusted_proxies.clone(),
+        connections: config.connections,
     };
     let router = crate::http::router(schema, state, edge);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, db = %config.db_url, "ordo gateway listening");
     }
-    let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| StoreError::Decode(format!("server error: {e}")));
+    let proxies = config.trusted_proxies.clone();
+    crate::connections::serve(listener, router, config.connections, move |ip| proxies.contains(ip), shutdown)
+        .await;
+    jobs.stop();
     feed.stop();
-    served
+    Ok(())
 }
 
 /// The token secret: `ORDO_JWT_SECRET`, or outside production a random secret kept in
@@ -108,12 +149,45 @@ pub fn token_secret(production: bool) -> Result<Vec<u8>, String> {
     if production {
         return Err("set ORDO_JWT_SECRET (at least 32 bytes) in production".into());
     }
-    let path = std::path::Path::new("data").join("jwt-secret");
+    kept_secret(std::path::Path::new("data"))
+}
+
+/// The development token secret kept in `dir/jwt-secret`, created on first use readable by its
+/// owner only (0600); an existing file others could read is restricted first.
+pub fn kept_secret(dir: &std::path::Path) -> Result<Vec<u8>, String> {
+    let path = dir.join("jwt-secret");
     if let Ok(existing) = std::fs::read_to_string(&path) {
+        // A secret kept by an older version may be readable by others: only its owner may read it.
+        make_private(&path).map_err(|e| format!("cannot restrict {}: {e}", path.display()))?;
         return Ok(existing.trim().as_bytes().to_vec());
     }
     let secret: String = (0..4).map(|_| format!("{:016x}", rand::random::<u64>())).collect();
-    std::fs::create_dir_all("data").map_err(|e| format!("cannot create data/: {e}"))?;
-    std::fs::write(&path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    write_private(&path, secret.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(secret.into_bytes())
+}
+
+/// Writes `bytes` to a new file only its owner may read or write (0600), or fails if it exists.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
+/// Takes every permission but its owner's from `path` (0600).
+fn make_private(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }

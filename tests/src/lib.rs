@@ -6,10 +6,14 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use futures::{SinkExt, StreamExt};
 use ordo_gateway::auth::{Actor, Keys};
 use ordo_gateway::store::Store;
 use serde_json::{Value, json};
+use std::time::Duration;
 use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 /// The workspace root (the folder holding the top-level `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
@@ -175,4 +179,105 @@ fn chrono_hour() -> chrono::Duration {
 /// The `extensions.code` of the first error in a GraphQL response, if any.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
+}
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A GraphQL-over-WebSocket client speaking one of the two protocols (`graphql-transport-ws`,
+/// legacy `graphql-ws`).
+#[derive(Debug)]
+pub struct WsClient {
+    pub socket: Socket,
+    legacy: bool,
+}
+
+impl WsClient {
+    pub async fn connect(app: &TestApp, protocol: &str, token: Option<&str>) -> Result<WsClient, String> {
+        let mut request = format!("ws://{}/graphql", app.addr).into_client_request().expect("a WebSocket URL");
+        request.headers_mut().insert("sec-websocket-protocol", protocol.parse().expect("a protocol header"));
+        let (socket, response) =
+            tokio_tungstenite::connect_async(request).await.map_err(|e| e.to_string())?;
+        assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
+        let mut client = WsClient { socket, legacy: protocol == "graphql-ws" };
+        let payload = token.map_or(json!({}), |t| json!({ "Authorization": format!("Bearer {t}") }));
+        client.send(json!({ "type": "connection_init", "payload": payload })).await;
+        match client.receive().await {
+            Some(m) if m["type"] == "connection_ack" => Ok(client),
+            other => Err(format!("{other:?}")),
+        }
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        self.socket.send(Message::Text(message.to_string().into())).await.expect("send a message");
+    }
+
+    /// The next protocol message (keep-alives skipped); `None` when the server closed.
+    pub async fn receive(&mut self) -> Option<Value> {
+        loop {
+            let next = tokio::time::timeout(Duration::from_secs(20), self.socket.next()).await.ok()??;
+            match next.ok()? {
+                Message::Text(text) => {
+                    let v: Value = serde_json::from_str(&text).expect("a JSON message");
+                    if v["type"] == "ka" || v["type"] == "ping" || v["type"] == "pong" {
+                        continue;
+                    }
+                    return Some(v);
+                }
+                Message::Close(_) => return None,
+                _ => {}
+            }
+        }
+    }
+
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = if self.legacy { "start" } else { "subscribe" };
+        self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } }))
+            .await;
+    }
+
+    /// The next result of subscription `id`: `Ok(data)` or `Err(errors)`.
+    pub async fn next_result(&mut self) -> Result<Value, Value> {
+        let mut m = self.receive().await.expect("a message");
+        while m["type"] == "complete" {
+            m = self.receive().await.expect("a message");
+        }
+        match m["type"].as_str() {
+            Some("next" | "data") if m["payload"]["errors"].is_null() => Ok(m["payload"]["data"].clone()),
+            Some("next" | "data") => Err(m["payload"]["errors"].clone()),
+            Some("error") => Err(m["payload"].clone()),
+            _ => Err(m),
+        }
+    }
+}
+
+/// Opens the store at `url` again once the last gateway on it has stopped (the embedded engine
+/// releases its file lock shortly after its last handle is dropped).
+pub async fn reopen_store(url: &str) -> Store {
+    for _ in 0..100 {
+        if let Ok(store) = Store::open(url).await {
+            return store;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the store at {url} did not reopen");
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, for at most `limit`; the poll is the
+/// synchronisation, so a slow machine waits longer instead of failing.
+pub async fn eventually<T, F, Fut>(limit: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(value) = check().await {
+            return Some(value);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -16,6 +16,7 @@ mod effects;
 mod event;
 mod evolve;
 mod parcels;
+mod parties;
 mod place;
 #[cfg(test)]
 mod tests;
@@ -34,10 +35,11 @@ pub use event::{
     PlacedPart, ReturnItem, ShipmentLine, ShipmentSource, TimelineEntry,
 };
 pub use evolve::TimelineError;
+pub use parties::is_sent_by;
 pub use place::{NewOrder, PlaceError, place};
 pub use unpaid::{
     DEFAULT_PAYMENT_HOLD_MINUTES, MAX_DECLINED_PAYMENTS, PAYMENT_TIMEOUT_REASON, holds_until_paid,
-    payment_overdue,
+    payment_due, payment_overdue,
 };
 
 use crate::lifecycle::{ExceptionKind, LineAvailability, OrderState, Payment, ReturnState, ShipmentState};

@@ -1142,7 +1142,12 @@ proptest! {
 
 /// An order for two tees, placed and not paid (for the unpaid-order rules' tests).
 pub(super) fn placed_order() -> Order {
-    Order::from_timeline(&placed(&[("TEE", 2)])).unwrap()
+    placed_order_with(&[("TEE", 2)])
+}
+
+/// An order for `lines` (TEE and MUG in stock, HOODIE backordered, DESK dropshipped by northwood).
+pub(super) fn placed_order_with(lines: &[(&str, i64)]) -> Order {
+    Order::from_timeline(&placed(lines)).unwrap()
 }
 
 /// An approved authorization of `order`'s total.

@@ -26,14 +26,20 @@ pub fn holds_until_paid(role: &Role) -> bool {
     matches!(role, Role::Customer)
 }
 
-/// Whether `order` has waited longer than `hold` for a payment that never came: it is still only
-/// placed (staff have not confirmed it), nothing is authorized (no payment yet, or only declines),
-/// and `hold` has passed since it was placed. Such an order is cancelled with
-/// [`PAYMENT_TIMEOUT_REASON`] and its stock released.
+/// When `order`'s payment falls due, if it still waits for one: it is only placed (staff have not
+/// confirmed it) and nothing is authorized (no payment yet, or only declines). `None` once it is
+/// paid, confirmed, cancelled or completed.
+pub fn payment_due(order: &Order, hold: Duration) -> Option<DateTime<Utc>> {
+    let waiting = order.state() == OrderState::Placed
+        && matches!(order.payment().status(), PaymentStatus::Pending | PaymentStatus::Failed);
+    if waiting { order.placed_at().checked_add_signed(hold) } else { None }
+}
+
+/// Whether `order` has waited longer than `hold` for a payment that never came (see
+/// [`payment_due`]). Such an order is cancelled with [`PAYMENT_TIMEOUT_REASON`] and its stock
+/// released.
 pub fn payment_overdue(order: &Order, hold: Duration, now: DateTime<Utc>) -> bool {
-    order.state() == OrderState::Placed
-        && matches!(order.payment().status(), PaymentStatus::Pending | PaymentStatus::Failed)
-        && order.placed_at().checked_add_signed(hold).is_some_and(|due| now >= due)
+    payment_due(order, hold).is_some_and(|due| now >= due)
 }
 
 #[cfg(test)]
@@ -52,6 +58,7 @@ mod tests {
         let placed = order.placed_at();
         assert!(!payment_overdue(&order, minutes(30), placed + minutes(29)));
         assert!(payment_overdue(&order, minutes(30), placed + minutes(30)));
+        assert_eq!(payment_due(&order, minutes(30)), Some(placed + minutes(30)));
     }
 
     #[test]
@@ -60,6 +67,7 @@ mod tests {
         let late = order.placed_at() + minutes(600);
         let paid = order.execute(&approved(&order), &Role::Customer, late).unwrap().1;
         assert!(!payment_overdue(&paid, minutes(30), late));
+        assert_eq!(payment_due(&paid, minutes(30)), None);
         let confirmed = order.execute(&Command::Confirm, &Role::Staff, late).unwrap().1;
         assert!(!payment_overdue(&confirmed, minutes(30), late));
         let cancelled = order

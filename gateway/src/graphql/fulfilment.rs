@@ -403,8 +403,9 @@ impl FulfilmentMutation {
         parcel_command(ctx, order_id.trim(), &[shipment_id.as_str()], command).await
     }
 
-    /// Records a carrier report by hand (staff), as a webhook would: stored once, and applied
-    /// to the parcel when newer than what it has.
+    /// Records a carrier report by hand (staff; staff bound to locations only for parcels leaving
+    /// theirs), as a webhook would: stored once, and applied to the parcel when newer than what
+    /// it has.
     async fn record_tracking_event(
         &self,
         ctx: &Context<'_>,
@@ -432,6 +433,15 @@ impl FulfilmentMutation {
             carrier_status: text(carrier_status.as_deref().unwrap_or(status.name()), "carrierStatus", 200)?,
         };
         let s = state(ctx)?;
+        // Staff bound to locations report only on parcels leaving theirs.
+        let caller = actor(ctx);
+        if let Actor::WarehouseStaff { .. } = caller {
+            let parcels = s.store.shipments_by_tracking(&report.tracking_number).await.gql()?;
+            let theirs = parcels.iter().all(|p| p.location.as_deref().is_some_and(|l| caller.may_work_at(l)));
+            if !theirs {
+                return Err(ApiError::Forbidden).gql();
+            }
+        }
         let done = crate::tracking::record(&s.store, "manual", &[report], "staff").await.gql()?;
         Ok(done.accepted == 1)
     }

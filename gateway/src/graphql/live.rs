@@ -150,7 +150,8 @@ impl SubscriptionRoot {
         };
         let full = Order::from_timeline(&timeline.iter().map(|(e, _)| e.clone()).collect::<Vec<_>>())
             .map_err(decode_error)?;
-        if !caller.can_see(&full) {
+        // A supplier sees only its lines and parcels, never the whole order's events.
+        if !caller.can_see(&full) || matches!(caller, Actor::Supplier { .. }) {
             return Err(ApiError::NotFound("order")).gql();
         }
         let after = after_seq.map_or(full.last_seq(), |a| u64::try_from(a.max(0)).unwrap_or(0));

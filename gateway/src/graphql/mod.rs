@@ -36,6 +36,10 @@ pub struct AppState {
     pub keys: Keys,
     /// The live event feed subscriptions read.
     pub feed: Arc<crate::live::Feed>,
+    /// Declined authorizations per client address (card testing across orders).
+    pub declines: Arc<crate::ratelimit::DeclineLimit>,
+    /// How long a shopper's unpaid order holds its stock.
+    pub payment_hold: chrono::Duration,
 }
 
 /// The caller, as the HTTP edge authenticated it (anonymous without a token).

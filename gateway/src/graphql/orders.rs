@@ -197,7 +197,11 @@ pub(super) async fn view(ctx: &Context<'_>, id: &str) -> Result<OrderView, ApiEr
     }
     let order = ordo_core::order::Order::from_timeline(timeline.iter())
         .map_err(|e| ApiError::from(crate::store::StoreError::Decode(e.to_string())))?;
-    Ok(OrderView { order, timeline, actors })
+    let supplier = match ctx.data_opt::<Actor>() {
+        Some(Actor::Supplier { supplier }) => Some(supplier.clone()),
+        _ => None,
+    };
+    Ok(OrderView { order, timeline, actors, supplier })
 }
 
 #[derive(Default, Debug)]
@@ -247,7 +251,8 @@ impl OrderMutation {
         }
         let s = state(ctx)?;
         let scope = scope(ctx);
-        let placer = intake::Placer { actor: caller.name(), scope: &scope };
+        let payment_hold = ordo_core::order::holds_until_paid(&caller.role()).then_some(s.payment_hold);
+        let placer = intake::Placer { actor: caller.name(), scope: &scope, payment_hold };
         let placed =
             intake::place_order(&s.store, &request, idempotency_key.as_deref(), placer).await.gql()?;
         // A guest gets a token for this one order, to pay for it and track it.
@@ -268,7 +273,12 @@ impl OrderMutation {
         let order = match placed.fresh {
             Some(fresh) => {
                 let (order, first) = *fresh;
-                OrderView { order, timeline: Arc::new([first]), actors: Arc::new([caller.name().to_owned()]) }
+                OrderView {
+                    order,
+                    timeline: Arc::new([first]),
+                    actors: Arc::new([caller.name().to_owned()]),
+                    supplier: None,
+                }
             }
             None => view(ctx, &placed.order_id).await.gql()?,
         };
@@ -276,6 +286,9 @@ impl OrderMutation {
     }
 
     /// Authorizes the order total with a payment token from the provider (never a card number).
+    /// One authorization per order runs at a time; after 5 declines the order takes no more, and
+    /// an address with too many declines in the last hour is refused too
+    /// (`PAYMENT_ATTEMPTS_EXHAUSTED`).
     /// Test tokens: tok_visa, tok_mastercard, tok_amex, tok_wallet_applepay (approved);
     /// tok_declined, tok_insufficient_funds, tok_expired_card (declined); tok_processing_error.
     async fn authorize_payment(
@@ -289,6 +302,13 @@ impl OrderMutation {
         let caller = visible_order(ctx, order_id.trim()).await?;
         let fingerprint = format!("{order_id}|{token}");
         let idem = idempotency(ctx, idempotency_key.as_deref(), "authorizePayment", &fingerprint)?;
+        // Card testing spread over many orders from one address stops at its hourly limit.
+        let ip = ctx.data_opt::<crate::gate::ClientIp>().map(|ip| ip.0);
+        if let Some(ip) = ip
+            && let Err(wait) = s.declines.allows(ip, std::time::Instant::now())
+        {
+            return Err(ApiError::DeclinesFromAddress { retry_minutes: wait.as_secs() / 60 + 1 }).gql();
+        }
         let ran = commands::authorize(
             &s.store,
             s.payments.as_ref(),
@@ -297,9 +317,11 @@ impl OrderMutation {
             &caller.role(),
             idem.as_ref(),
         )
-        .await
-        .gql()?;
-        payload(ctx, ran).await
+        .await;
+        if let (Some(ip), Err(ApiError::PaymentDeclined(_))) = (ip, &ran) {
+            s.declines.record(ip, std::time::Instant::now());
+        }
+        payload(ctx, ran.gql()?).await
     }
 
     /// Captures `amount` minor units (everything still authorized when absent).
@@ -369,7 +391,9 @@ pub(super) async fn visible_order<'a>(ctx: &Context<'a>, id: &str) -> Result<&'a
     if caller.can_see(&order.order) { Ok(caller) } else { Err(ApiError::NotFound("order")).gql() }
 }
 
-/// An order.
+/// An order. A dropship supplier sees only what it needs to ship: the lines it ships (without
+/// prices), its own parcels and the ship-to address; the customer's e-mail, totals and payment
+/// are null and the other lists empty.
 #[Object(name = "Order")]
 impl OrderView {
     async fn id(&self) -> &str {
@@ -379,10 +403,17 @@ impl OrderView {
         self.order.channel()
     }
     async fn customer_id(&self) -> Option<&str> {
+        self.full()?;
         self.order.customer().map(|c| c.as_str())
     }
-    async fn email(&self) -> &str {
-        self.order.email().as_str()
+    /// The customer's e-mail (null for a dropship supplier).
+    async fn email(&self) -> Option<&str> {
+        self.full()?;
+        Some(self.order.email().as_str())
+    }
+    /// Where the order ships to.
+    async fn shipping_address(&self) -> types::AddressView {
+        types::address(&self.order)
     }
     async fn currency(&self) -> &str {
         self.order.currency().code()
@@ -397,24 +428,30 @@ impl OrderView {
     async fn state(&self) -> &'static str {
         self.order.state().name()
     }
-    /// What the order costs now: as placed, less cancelled lines.
-    async fn totals(&self) -> OrderTotalsView {
+    /// What the order costs now: as placed, less cancelled lines (null for a dropship supplier).
+    async fn totals(&self) -> Option<OrderTotalsView> {
+        self.full()?;
         let t = self.order.totals();
-        OrderTotalsView {
+        Some(OrderTotalsView {
             subtotal: t.subtotal.into(),
             discount: t.discount.into(),
             shipping: t.shipping.into(),
             tax: t.tax.into(),
             grand_total: t.grand_total.into(),
-        }
+        })
     }
     async fn lines(&self) -> Vec<OrderLineView> {
-        types::lines(&self.order)
+        match &self.supplier {
+            Some(supplier) => types::supplier_lines(&self.order, supplier),
+            None => types::lines(&self.order),
+        }
     }
-    async fn payment(&self) -> PaymentView {
+    /// The payment (null for a dropship supplier).
+    async fn payment(&self) -> Option<PaymentView> {
+        self.full()?;
         let p = self.order.payment();
         let method = self.order.payment_method();
-        PaymentView {
+        Some(PaymentView {
             status: p.status().name().to_owned(),
             authorized: p.authorized().into(),
             captured: p.captured().into(),
@@ -427,11 +464,22 @@ impl OrderView {
             }),
             last4: method.and_then(|m| m.last4.clone()),
             failure_reason: p.failure_reason().map(str::to_owned),
-        }
+        })
     }
+    /// The parcels (a dropship supplier: its own only).
     async fn shipments(&self) -> Vec<ShipmentView> {
         // The parcels' `events` come from this timeline, not from one store read per parcel.
         let mut views = types::shipments(&self.order);
+        if let Some(supplier) = &self.supplier {
+            let own: Vec<&str> = self
+                .order
+                .shipments()
+                .iter()
+                .filter(|s| ordo_core::order::is_sent_by(s.source(), supplier))
+                .map(|s| s.id())
+                .collect();
+            views.retain(|v| own.contains(&v.id.as_str()));
+        }
         for view in &mut views {
             view.timeline = Some((self.timeline.clone(), self.actors.clone()));
         }
@@ -439,26 +487,41 @@ impl OrderView {
     }
     /// Returns (RMAs), oldest first.
     async fn returns(&self) -> Vec<types::ReturnView> {
+        if self.full().is_none() {
+            return Vec::new();
+        }
         types::returns(&self.order)
     }
     /// Refunds, oldest first: each `payment_refunded` event (returns, goodwill, cancellations).
     async fn refunds(&self) -> Vec<types::RefundView> {
+        if self.full().is_none() {
+            return Vec::new();
+        }
         types::refunds(&self.timeline)
     }
     /// Reviews of this order's lines, oldest first (hidden ones too, flagged).
     async fn reviews(&self, ctx: &Context<'_>) -> Result<Vec<super::reviews::Review>> {
+        if self.full().is_none() {
+            return Ok(Vec::new());
+        }
         let (reviews, _) =
             state(ctx)?.store.reviews_and_feedback_of_order(self.order.id().as_str()).await.gql()?;
         Ok(reviews.iter().map(super::reviews::Review::from).collect())
     }
     /// The customer's answer to the post-delivery survey, if given.
     async fn feedback(&self, ctx: &Context<'_>) -> Result<Option<super::reviews::Feedback>> {
+        if self.full().is_none() {
+            return Ok(None);
+        }
         let (_, feedback) =
             state(ctx)?.store.reviews_and_feedback_of_order(self.order.id().as_str()).await.gql()?;
         Ok(feedback.as_ref().map(super::reviews::Feedback::from))
     }
-    /// Every event, oldest first.
+    /// Every event, oldest first (none for a dropship supplier: its parcels carry their own).
     async fn timeline(&self) -> Vec<TimelineEvent> {
+        if self.full().is_none() {
+            return Vec::new();
+        }
         let id = self.order.id().as_str();
         self.timeline
             .iter()
@@ -468,10 +531,16 @@ impl OrderView {
     }
     /// The timeline in ordo-core's wire form, for ordo-wasm's `orderStatusView` / `allowedActions`.
     async fn timeline_wire(&self) -> async_graphql::Json<serde_json::Value> {
+        if self.full().is_none() {
+            return async_graphql::Json(serde_json::Value::Array(Vec::new()));
+        }
         async_graphql::Json(serde_json::to_value(&self.timeline).unwrap_or_default())
     }
     /// Stock held for this order, per SKU and location.
     async fn reservations(&self, ctx: &Context<'_>) -> Result<Vec<types::Reservation>> {
+        if self.full().is_none() {
+            return Ok(Vec::new());
+        }
         let rows = state(ctx)?.store.reservations(self.order.id().as_str()).await.gql()?;
         Ok(rows
             .into_iter()
@@ -502,8 +571,16 @@ impl OrderView {
     async fn status_view(&self) -> StatusViewGql {
         ordo_core::status::status_view(&self.order, Utc::now()).into()
     }
-    /// The grand total, for lists.
-    async fn grand_total(&self) -> Money {
-        self.order.totals().grand_total.into()
+    /// The grand total, for lists (null for a dropship supplier).
+    async fn grand_total(&self) -> Option<Money> {
+        self.full()?;
+        Some(self.order.totals().grand_total.into())
+    }
+}
+
+impl OrderView {
+    /// `Some` when the caller sees the whole order (everyone who may see it but a supplier).
+    fn full(&self) -> Option<()> {
+        self.supplier.is_none().then_some(())
     }
 }

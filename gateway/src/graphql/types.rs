@@ -138,12 +138,13 @@ pub struct OrderLineView {
     pub cancelled: i64,
     /// Units still ordered: quantity − cancelled.
     pub remaining: i64,
-    pub unit_price: Money,
+    /// Null for a dropship supplier (what the customer paid is not its business).
+    pub unit_price: Option<Money>,
     /// What the customer pays for the line as placed (after discounts, with tax when prices
-    /// exclude it).
-    pub total: Money,
-    /// What the customer pays for the units still ordered.
-    pub remaining_total: Money,
+    /// exclude it); null for a dropship supplier.
+    pub total: Option<Money>,
+    /// What the customer pays for the units still ordered; null for a dropship supplier.
+    pub remaining_total: Option<Money>,
     /// Where the units still ordered come from.
     pub availability: Vec<LineAvailabilityView>,
 }
@@ -323,6 +324,23 @@ pub struct OrderView {
     pub timeline: Arc<[TimelineEntry]>,
     /// `actors[i]` caused `timeline[i]`.
     pub actors: Arc<[String]>,
+    /// Set when a dropship supplier is looking: it sees the lines and parcels it ships and the
+    /// ship-to address, never the customer's e-mail, other lines, prices, payment or history.
+    pub supplier: Option<String>,
+}
+
+/// A postal address.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct AddressView {
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub phone: Option<String>,
 }
 
 /// Units of an order reserved at a location.
@@ -331,6 +349,31 @@ pub struct Reservation {
     pub sku: String,
     pub location: String,
     pub quantity: i64,
+}
+
+/// The lines a dropship supplier sees: those it ships, without what the customer paid.
+pub fn supplier_lines(order: &Order, supplier: &str) -> Vec<OrderLineView> {
+    let shipped = order.lines_shipped_by(supplier);
+    lines(order)
+        .into_iter()
+        .filter(|l| usize::try_from(l.index).is_ok_and(|i| shipped.contains(&i)))
+        .map(|l| OrderLineView { unit_price: None, total: None, remaining_total: None, ..l })
+        .collect()
+}
+
+/// An order's ship-to address.
+pub fn address(order: &Order) -> AddressView {
+    let a = &order.placed().shipping_address;
+    AddressView {
+        name: a.name().to_owned(),
+        line1: a.line1().to_owned(),
+        line2: a.line2().map(str::to_owned),
+        city: a.city().to_owned(),
+        region: a.region().map(str::to_owned),
+        postal_code: a.postal_code().to_owned(),
+        country: a.country().as_str().to_owned(),
+        phone: a.phone().map(|p| p.as_str().to_owned()),
+    }
 }
 
 pub fn lines(order: &Order) -> Vec<OrderLineView> {
@@ -344,9 +387,9 @@ pub fn lines(order: &Order) -> Vec<OrderLineView> {
             quantity: i64::from(l.quantity()),
             cancelled: i64::from(l.cancelled()),
             remaining: i64::from(l.remaining()),
-            unit_price: l.unit_price().into(),
-            total: l.total().into(),
-            remaining_total: l.remaining_total().into(),
+            unit_price: Some(l.unit_price().into()),
+            total: Some(l.total().into()),
+            remaining_total: Some(l.remaining_total().into()),
             availability: l
                 .parts()
                 .iter()

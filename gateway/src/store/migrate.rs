@@ -16,6 +16,8 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_event_reads", include_str!("../../../schema/surreal/0007_event_reads.surql")),
     ("0008_json_text", include_str!("../../../schema/surreal/0008_json_text.surql")),
     ("0009_scoped_replays", include_str!("../../../schema/surreal/0009_scoped_replays.surql")),
+    ("0010_jobs", include_str!("../../../schema/surreal/0010_jobs.surql")),
+    ("0011_tracking_claims", include_str!("../../../schema/surreal/0011_tracking_claims.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 //! - [`migrate`]: applies `schema/surreal/NNNN_*.surql` in order, once each.
 //! - [`catalog`]: products, stock, purchase orders and rules, read into ordo-core's types.
 //! - [`orders`]: order intake and timeline appends, each one transaction, retried on conflict.
+//! - [`jobs`]: work due later, claimed with an expiring lease.
 //! - [`stock`]: adjustments, purchase orders, receipts, backorder allocation.
 //! - [`reviews`]: product reviews (one per order line) and post-delivery feedback (one per order).
 //! - [`kept`]: values an embedded store's only writer keeps in memory until it writes them.
@@ -12,6 +13,7 @@
 
 pub mod catalog;
 pub mod fulfilment;
+pub mod jobs;
 mod kept;
 mod migrate;
 pub mod orders;
@@ -42,6 +44,9 @@ pub enum StoreError {
     Decode(String),
     #[error("the transaction kept conflicting after {0} attempts")]
     Contended(u32),
+    /// Another parcel was shipped with this carrier and tracking number.
+    #[error("the tracking number is taken")]
+    TrackingTaken,
 }
 
 impl From<surrealdb::Error> for StoreError {

@@ -59,6 +59,9 @@ pub(crate) struct NewOrderRecord<'a> {
     pub first: &'a TimelineEntry,
     pub order: &'a Order,
     pub actor: &'a str,
+    /// When an unpaid order's payment hold runs out (a shopper's checkout), if it has one: a
+    /// `payment_timeout` job is written with the order.
+    pub payment_due: Option<DateTime<Utc>>,
 }
 
 /// One append: the order after the new entries, and what else they write.
@@ -225,6 +228,10 @@ impl Store {
              CREATE type::record('event', $event_key) SET order_id = $id, seq = 1, at = <datetime>$at, \
              type = $type, actor = $actor, entry_json = $entry;\n\
              CREATE outbox SET topic = 'order.placed', order_id = $id, payload_json = $entry, at = time::now();\n\
+             IF $payment_due != NONE {\n\
+                 CREATE type::record('job', 'payment_timeout:' + $id) SET kind = 'payment_timeout', \
+                 order_id = $id, due = <datetime>$payment_due, attempts = 0;\n\
+             };\n\
              COMMIT;",
         );
         let order = new.order;
@@ -249,7 +256,8 @@ impl Store {
             .bind(("event_key", event_key(new.id, 1)))
             .bind(("type", new.first.event.name().to_owned()))
             .bind(("actor", new.actor.to_owned()))
-            .bind(("entry", entry));
+            .bind(("entry", entry))
+            .bind(("payment_due", new.payment_due.map(|due| due.to_rfc3339())));
         for (name, value) in binds {
             query = query.bind((name, value));
         }
@@ -401,6 +409,9 @@ impl Store {
             }
             TxOutcome::Duplicate(_) => Ok(false),
             TxOutcome::Thrown(message) if message.contains("stale_order") => Ok(false),
+            TxOutcome::Thrown(message) if message.contains("tracking_taken") => {
+                Err(StoreError::TrackingTaken)
+            }
             other => Err(StoreError::Decode(format!("append failed: {}", other.describe()))),
         }
     }
@@ -611,6 +622,20 @@ fn effect_statements(
     }
     if entries.iter().any(|e| matches!(e.event, OrderEvent::Cancelled { .. })) {
         sql.push_str("UPDATE backorder SET open = false WHERE order_id = $id AND open = true;\n");
+    }
+    // A tracking number belongs to one parcel per carrier: its claim record is written by the
+    // shipping append, so two parcels shipped with one number conflict and the later one throws.
+    for (i, entry) in entries.iter().enumerate() {
+        let OrderEvent::ShipmentShipped { shipment, carrier, tracking_number, .. } = &entry.event else {
+            continue;
+        };
+        sql.push_str(&format!(
+            "IF array::len((SELECT VALUE shipment FROM type::record('tracking_claim', $tck{i}) \
+             WHERE shipment != $tcs{i})) > 0 {{ THROW 'tracking_taken' }};\n\
+             UPSERT type::record('tracking_claim', $tck{i}) SET shipment = $tcs{i}, order_id = $id;\n"
+        ));
+        binds.push((format!("tck{i}"), ordo_core::tracking::tracking_key(carrier, tracking_number).into()));
+        binds.push((format!("tcs{i}"), shipment.as_str().into()));
     }
     // Cancelled backordered units: the backorder waits for what is left of its part, or closes.
     for entry in entries {

@@ -13,74 +13,8 @@ use ordo_gateway::store::Store;
 use ordo_tests::TestApp;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A subscription client speaking one of the two protocols.
-struct Client {
-    socket: Socket,
-    legacy: bool,
-}
-
-impl Client {
-    async fn connect(app: &TestApp, protocol: &str, token: Option<&str>) -> Result<Client, String> {
-        let mut request = format!("ws://{}/graphql", app.addr).into_client_request().unwrap();
-        request.headers_mut().insert("sec-websocket-protocol", protocol.parse().unwrap());
-        let (socket, response) =
-            tokio_tungstenite::connect_async(request).await.map_err(|e| e.to_string())?;
-        assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
-        let mut client = Client { socket, legacy: protocol == "graphql-ws" };
-        let payload = token.map_or(json!({}), |t| json!({ "Authorization": format!("Bearer {t}") }));
-        client.send(json!({ "type": "connection_init", "payload": payload })).await;
-        match client.receive().await {
-            Some(m) if m["type"] == "connection_ack" => Ok(client),
-            other => Err(format!("{other:?}")),
-        }
-    }
-
-    async fn send(&mut self, message: Value) {
-        self.socket.send(Message::Text(message.to_string().into())).await.unwrap();
-    }
-
-    /// The next protocol message (keep-alives skipped); `None` when the server closed.
-    async fn receive(&mut self) -> Option<Value> {
-        loop {
-            let next = tokio::time::timeout(Duration::from_secs(20), self.socket.next()).await.ok()??;
-            match next.ok()? {
-                Message::Text(text) => {
-                    let v: Value = serde_json::from_str(&text).unwrap();
-                    if v["type"] == "ka" || v["type"] == "ping" || v["type"] == "pong" {
-                        continue;
-                    }
-                    return Some(v);
-                }
-                Message::Close(_) => return None,
-                _ => {}
-            }
-        }
-    }
-
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
-        let kind = if self.legacy { "start" } else { "subscribe" };
-        self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } }))
-            .await;
-    }
-
-    /// The next result of subscription `id`: `Ok(data)` or `Err(errors)`.
-    async fn next_result(&mut self) -> Result<Value, Value> {
-        let mut m = self.receive().await.expect("a message");
-        while m["type"] == "complete" {
-            m = self.receive().await.expect("a message");
-        }
-        match m["type"].as_str() {
-            Some("next" | "data") if m["payload"]["errors"].is_null() => Ok(m["payload"]["data"].clone()),
-            Some("next" | "data") => Err(m["payload"]["errors"].clone()),
-            Some("error") => Err(m["payload"].clone()),
-            _ => Err(m),
-        }
-    }
-}
+use ordo_tests::WsClient as Client;
 
 const WATCH: &str = "subscription($id: String!, $after: Int) { orderUpdated(orderId: $id, afterSeq: $after) {
     orderId seq state event { type actor } statusView { headline } } }";
@@ -387,6 +321,8 @@ async fn a_subscriber_that_falls_behind_is_told_where_to_resume_and_resumes_from
         payments: std::sync::Arc::new(ordo_gateway::payments::TestProvider),
         keys: app.keys.clone(),
         feed: ordo_gateway::live::Feed::start_with_capacity(store.clone(), 4),
+        declines: std::sync::Arc::default(),
+        payment_hold: chrono::Duration::minutes(30),
     };
     let schema = build(Some(state.clone()), Limits::default());
     let watch = |after: Option<i64>| {

@@ -61,8 +61,12 @@ async fn deliver(app: &TestApp, order_id: &str, sku: &str) {
     let line = order.lines().iter().find(|l| l.sku().as_str() == sku).unwrap().index();
     let shipment =
         order.shipments().iter().find(|s| s.lines().iter().any(|l| l.line == line)).unwrap().id().to_owned();
-    let ship =
-        ShipmentAction::Ship { carrier: "UPS".into(), tracking_number: "1Z999".into(), tracking_url: None };
+    // A tracking number is one parcel's (per carrier).
+    let ship = ShipmentAction::Ship {
+        carrier: "UPS".into(),
+        tracking_number: format!("1Z{shipment}"),
+        tracking_url: None,
+    };
     for action in [ShipmentAction::StartPicking, ShipmentAction::Pack, ship, ShipmentAction::MarkDelivered] {
         staff(app, order_id, Command::Shipment { shipment: shipment.clone(), action }).await;
     }

@@ -2,6 +2,13 @@
 //! over someone's order by naming it, replaying another caller's idempotency key, holding stock
 //! without paying, card testing, and going around the limits.
 
+mod config;
+mod errors;
+mod holds;
+mod limits;
+mod payments;
+mod roles;
+mod slow;
 mod takeover;
 
 use ordo_tests::TestApp;

@@ -1,0 +1,36 @@
+//! The payment hold: a shopper's order whose payment is not authorized within the hold is
+//! cancelled (`payment_timeout`) and its stock released, once, by whichever gateway runs the job.
+
+use chrono::Utc;
+use ordo_core::order::{Command, PAYMENT_TIMEOUT_REASON, Role, payment_due};
+
+use super::Ran;
+use crate::commands;
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::store::orders::Effects;
+
+/// Who the cancellation is recorded as.
+const ACTOR: &str = "system";
+
+/// Cancels `order_id` if its payment is overdue. The decision is ordo-core's, re-made on the
+/// order as it is when the cancellation is appended (appends are conditional on the order's last
+/// sequence number), so an authorization that lands meanwhile wins and nothing is cancelled.
+pub(crate) async fn run(store: &Store, order_id: &str, hold: chrono::Duration) -> Result<Ran, String> {
+    let cancel = Command::Cancel { reason: PAYMENT_TIMEOUT_REASON.into() };
+    let overdue = |order: &ordo_core::order::Order| match payment_due(order, hold) {
+        Some(due) if Utc::now() >= due => Ok(Effects::default()),
+        Some(due) => Err(ApiError::NotDueYet(due)),
+        None => Err(ApiError::NotFound("overdue payment")),
+    };
+    match commands::run_with(store, order_id, &Role::Staff, ACTOR, &cancel, None, overdue).await {
+        Ok(_) => {
+            tracing::info!(order = order_id, "unpaid order cancelled: payment hold ran out");
+            Ok(Ran::Done)
+        }
+        // Paid, confirmed, cancelled or gone meanwhile: nothing to do.
+        Err(ApiError::NotFound(_) | ApiError::Command(_)) => Ok(Ran::Done),
+        Err(ApiError::NotDueYet(due)) => Ok(Ran::Later(due)),
+        Err(other) => Err(other.to_string()),
+    }
+}

@@ -1,0 +1,113 @@
+//! Jobs in the store: work due later, claimed with a lease that expires, so any gateway may run a
+//! job, a crashed gateway's jobs are taken over, and no job runs twice at once.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{Store, StoreError, decode, rows};
+
+/// A job a gateway has claimed.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Job {
+    /// The record key (`payment_timeout:ord_…`).
+    pub key: String,
+    pub kind: String,
+    pub order_id: String,
+    /// Runs so far, this one included.
+    pub attempts: i64,
+}
+
+/// How long a claim lasts; a job still running then may be taken over by another gateway.
+const LEASE_SECONDS: i64 = 60;
+
+impl Store {
+    /// Keys of jobs due now and not leased (or whose lease expired), oldest due first.
+    pub(crate) async fn due_jobs(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut results = self
+            .db()
+            .query(
+                "SELECT VALUE record::id(id) FROM job WHERE due <= time::now() \
+                 AND (lease_until = NONE OR lease_until < time::now()) ORDER BY due LIMIT $limit",
+            )
+            .bind(("limit", i64::try_from(limit).unwrap_or(100)))
+            .await?;
+        Ok(results.take::<Vec<String>>(0)?)
+    }
+
+    /// Claims job `key` for `owner` when it is still due and unleased; `None` when another gateway
+    /// has it (or finished it) meanwhile.
+    pub(crate) async fn claim_job(&self, key: &str, owner: &str) -> Result<Option<Job>, StoreError> {
+        let result = self
+            .db()
+            .query(
+                "UPDATE type::record('job', $key) SET lease_owner = $owner, \
+                 lease_until = time::now() + <duration>$lease, attempts += 1 \
+                 WHERE due <= time::now() AND (lease_until = NONE OR lease_until < time::now()) \
+                 RETURN record::id(id) AS key, kind, order_id, attempts",
+            )
+            .bind(("key", key.to_owned()))
+            .bind(("owner", owner.to_owned()))
+            .bind(("lease", format!("{LEASE_SECONDS}s")))
+            .await;
+        let mut result = match result {
+            Ok(result) => result,
+            Err(e) if e.message().contains("can be retried") => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let errors = result.take_errors();
+        if !errors.is_empty() {
+            // Another gateway claimed it in the same instant: its commit won.
+            if errors.values().all(|e| e.message().contains("can be retried")) {
+                return Ok(None);
+            }
+            let detail: Vec<String> = errors.values().map(|e| e.message().to_owned()).collect();
+            return Err(StoreError::Decode(format!("claim job: {}", detail.join("; "))));
+        }
+        Ok(decode(rows(&mut result, 0)?)?.into_iter().next())
+    }
+
+    /// Removes a job `owner` finished.
+    pub(crate) async fn finish_job(&self, key: &str, owner: &str) -> Result<(), StoreError> {
+        self.db()
+            .query("DELETE type::record('job', $key) WHERE lease_owner = $owner")
+            .bind(("key", key.to_owned()))
+            .bind(("owner", owner.to_owned()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Gives a job back to run again at `due` (a later hold, or a retry after `error`).
+    pub(crate) async fn reschedule_job(
+        &self,
+        key: &str,
+        owner: &str,
+        due: DateTime<Utc>,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .query(
+                "UPDATE type::record('job', $key) SET lease_owner = NONE, lease_until = NONE, \
+                 due = <datetime>$due, last_error = $error WHERE lease_owner = $owner",
+            )
+            .bind(("key", key.to_owned()))
+            .bind(("owner", owner.to_owned()))
+            .bind(("due", due.to_rfc3339()))
+            .bind(("error", error.map(str::to_owned)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Jobs waiting, as `(key, due)`: for tests and the staff's view of what runs later.
+    pub async fn pending_jobs(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            key: String,
+            due: DateTime<Utc>,
+        }
+        let mut results = self.db().query("SELECT record::id(id) AS key, due FROM job ORDER BY due").await?;
+        let rows: Vec<Row> = decode(rows(&mut results, 0)?)?;
+        Ok(rows.into_iter().map(|r| (r.key, r.due)).collect())
+    }
+}
