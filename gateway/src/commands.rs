@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::idempotency::Idempotency;
 use crate::payments::{PaymentFailure, PaymentProvider};
 use crate::store::orders::{Append, Effects};
-use crate::store::{Store, StoreError, backoff};
+use crate::store::{Doer, Store, StoreError, backoff};
 
 const MAX_ATTEMPTS: u32 = 16;
 
@@ -47,7 +47,7 @@ pub async fn run(
     store: &Store,
     order_id: &str,
     role: &Role,
-    actor: &str,
+    actor: &Doer,
     command: &Command,
     idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
@@ -60,7 +60,7 @@ pub(crate) async fn run_with(
     store: &Store,
     order_id: &str,
     role: &Role,
-    actor: &str,
+    actor: &Doer,
     command: &Command,
     idempotency: Option<&Idempotency>,
     extra: impl Fn(&Order) -> Result<Effects, ApiError>,
@@ -92,7 +92,7 @@ async fn record(
     entries: &[TimelineEntry],
     after: &Order,
     command: &Command,
-    actor: &str,
+    actor: &Doer,
     idempotency: Option<&Idempotency>,
     extra: &impl Fn(&Order) -> Result<Effects, ApiError>,
 ) -> Result<bool, ApiError> {
@@ -121,7 +121,7 @@ pub async fn authorize(
     provider: &dyn PaymentProvider,
     order_id: &str,
     token: &str,
-    role: &Role,
+    (role, by): (&Role, &Doer),
     idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
     if ordo_core::card::contains_card_number(token) {
@@ -135,7 +135,7 @@ pub async fn authorize(
         return Ok(ran);
     }
     let lease = store.lease_payment(order_id).await?;
-    let result = Box::pin(authorize_leased(store, provider, order_id, token, role, idempotency)).await;
+    let result = Box::pin(authorize_leased(store, provider, order_id, token, (role, by), idempotency)).await;
     store.release_payment(order_id, &lease).await;
     result
 }
@@ -145,7 +145,7 @@ async fn authorize_leased(
     provider: &dyn PaymentProvider,
     order_id: &str,
     token: &str,
-    role: &Role,
+    (role, by): (&Role, &Doer),
     idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
     // The first request may have finished while this one waited for the lease.
@@ -170,11 +170,11 @@ async fn authorize_leased(
         Ok(auth) => {
             let method = PaymentMethod { reference: auth.reference, brand: auth.brand, last4: auth.last4 };
             let command = Command::AuthorizePayment { amount, method };
-            run(store, order_id, role, "customer", &command, idempotency).await
+            run(store, order_id, role, by, &command, idempotency).await
         }
         Err(PaymentFailure::Declined { reason }) => {
             let command = Command::FailPayment { reason: reason.clone() };
-            run(store, order_id, role, "payment-provider", &command, None).await?;
+            run(store, order_id, role, &Doer::system("payment-provider"), &command, None).await?;
             Err(ApiError::PaymentDeclined(reason))
         }
         Err(PaymentFailure::UnknownToken) => {
@@ -191,23 +191,25 @@ async fn authorize_leased(
 pub async fn capture(
     store: &Store,
     provider: &dyn PaymentProvider,
+    by: &Doer,
     order_id: &str,
     amount: Option<Money>,
     idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
     let command = Command::CapturePayment { amount };
-    run_paid(store, provider, order_id, &Role::Staff, "staff", &command, idempotency, no_extra).await
+    run_paid(store, provider, order_id, &Role::Staff, by, &command, idempotency, no_extra).await
 }
 
 /// Releases the uncaptured authorization with the provider, then records it.
 pub async fn void(
     store: &Store,
     provider: &dyn PaymentProvider,
+    by: &Doer,
     order_id: &str,
     idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
     let command = Command::VoidPayment;
-    run_paid(store, provider, order_id, &Role::Staff, "staff", &command, idempotency, no_extra).await
+    run_paid(store, provider, order_id, &Role::Staff, by, &command, idempotency, no_extra).await
 }
 
 pub(crate) fn no_extra(_: &Order) -> Result<Effects, ApiError> {
@@ -240,7 +242,7 @@ pub(crate) async fn run_paid(
     provider: &dyn PaymentProvider,
     order_id: &str,
     role: &Role,
-    actor: &str,
+    actor: &Doer,
     command: &Command,
     idempotency: Option<&Idempotency>,
     extra: impl Fn(&Order) -> Result<Effects, ApiError>,

@@ -226,7 +226,8 @@ async fn carrier_webhook(
         Ok(r) => r,
         Err(e) => return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &e.to_string()),
     };
-    match record(&http.state.store, &carrier, &reports, &format!("carrier:{carrier}")).await {
+    let by = crate::store::Doer::system(&format!("carrier:{carrier}"));
+    match record(&http.state.store, &carrier, &reports, &by).await {
         Ok(done) => {
             let body = serde_json::json!({ "accepted": done.accepted, "duplicates": done.duplicates });
             let mut response = (StatusCode::OK, body.to_string()).into_response();

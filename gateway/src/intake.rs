@@ -14,7 +14,7 @@ use ordo_core::values::{CustomerId, OrderId};
 use crate::error::ApiError;
 use crate::idempotency::Idempotency;
 use crate::store::orders::{Intake, NewOrderRecord};
-use crate::store::{Store, StoreError, backoff};
+use crate::store::{Doer, Store, StoreError, backoff};
 
 /// Most attempts at the intake transaction before answering `CONFLICT`.
 const MAX_ATTEMPTS: u32 = 16;
@@ -43,7 +43,10 @@ pub struct Placed {
 /// and external id belong to (see [`crate::auth::Actor::scope`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Placer<'a> {
+    /// The kind of caller (`anonymous`, `customer`, `channel`, `staff`, …).
     pub actor: &'a str,
+    /// Who the caller's token was issued to, recorded on the first event.
+    pub subject: Option<&'a str>,
     pub scope: &'a str,
     /// How long the order holds its stock unpaid (see `ordo_core::order::holds_until_paid`);
     /// `None` for orders that do not wait for a payment through Ordo.
@@ -54,6 +57,7 @@ impl Placer<'static> {
     /// A caller without a token (guest checkout) with the default payment hold; harnesses use it.
     pub const ANONYMOUS: Placer<'static> = Placer {
         actor: "anonymous",
+        subject: None,
         scope: "anonymous",
         payment_hold: Some(chrono::Duration::minutes(ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES)),
     };
@@ -86,6 +90,7 @@ pub async fn place_order(
     }
     let external_key = request.external_id.as_ref().map(|e| format!("{}:{}", request.channel, e.trim()));
     let id = format!("ord_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let doer = Doer { kind: placer.actor.to_owned(), subject: placer.subject.map(str::to_owned) };
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -151,7 +156,7 @@ pub async fn place_order(
             plan: &plan,
             first: &first,
             order: &order,
-            actor: placer.actor,
+            actor: &doer,
             payment_due: placer.payment_hold.and_then(|hold| now.checked_add_signed(hold)),
         };
         match store.insert_order(&record).await? {

@@ -15,7 +15,7 @@ use ordo_core::order::TimelineEntry;
 use tokio::sync::{Notify, broadcast};
 
 use crate::store::orders::stored_json;
-use crate::store::{Store, StoreError};
+use crate::store::{Doer, Store, StoreError};
 
 /// Events a subscriber may fall behind by before it is told it lagged.
 pub const FEED_CAPACITY: usize = 4_096;
@@ -28,14 +28,14 @@ const REPLAY_MARGIN: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct FeedEvent {
     pub order_id: String,
-    pub actor: String,
+    pub actor: Doer,
     pub entry: TimelineEntry,
     /// The event's wire JSON, made once however many subscribers ask.
     data: OnceLock<serde_json::Value>,
 }
 
 impl FeedEvent {
-    pub fn new(order_id: String, actor: String, entry: TimelineEntry) -> FeedEvent {
+    pub fn new(order_id: String, actor: Doer, entry: TimelineEntry) -> FeedEvent {
         FeedEvent { order_id, actor, entry, data: OnceLock::new() }
     }
 
@@ -148,6 +148,8 @@ impl Feed {
 struct EventRecord {
     order_id: String,
     actor: String,
+    #[serde(default)]
+    subject: Option<String>,
     entry_json: Option<String>,
     entry: Option<serde_json::Value>,
 }
@@ -155,7 +157,7 @@ struct EventRecord {
 fn decode(record: serde_json::Value) -> Option<FeedEvent> {
     let row: EventRecord = serde_json::from_value(record).ok()?;
     let entry: TimelineEntry = stored_json(row.entry_json, row.entry, "event").ok()?;
-    Some(FeedEvent::new(row.order_id, row.actor, entry))
+    Some(FeedEvent::new(row.order_id, Doer { kind: row.actor, subject: row.subject }, entry))
 }
 
 /// A table the feed follows: its name, and the time field a replay after a restart reads from.

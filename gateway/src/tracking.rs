@@ -207,7 +207,7 @@ pub async fn record(
     store: &Store,
     carrier: &str,
     reports: &[Report],
-    actor: &str,
+    actor: &crate::store::Doer,
 ) -> Result<Recorded, ApiError> {
     let mut parcels = Vec::with_capacity(reports.len());
     for report in reports {

@@ -194,7 +194,8 @@ pub struct WsClient {
 
 impl WsClient {
     pub async fn connect(app: &TestApp, protocol: &str, token: Option<&str>) -> Result<WsClient, String> {
-        let mut request = format!("ws://{}/graphql", app.addr).into_client_request().expect("a WebSocket URL");
+        let mut request =
+            format!("ws://{}/graphql", app.addr).into_client_request().expect("a WebSocket URL");
         request.headers_mut().insert("sec-websocket-protocol", protocol.parse().expect("a protocol header"));
         let (socket, response) =
             tokio_tungstenite::connect_async(request).await.map_err(|e| e.to_string())?;

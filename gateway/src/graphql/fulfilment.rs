@@ -13,7 +13,7 @@ use ordo_core::order::{
 
 use super::fulfilment_types::{PickGroup, TrackedShipment, TrackingEventView};
 use super::orders::{OrderPayload, payload, visible_order};
-use super::{actor, idempotency, state};
+use super::{actor, doer, idempotency, state};
 use crate::auth::Actor;
 use crate::commands::{self, no_extra};
 use crate::error::{ApiError, GqlResult};
@@ -168,7 +168,7 @@ async fn shipment_command(
     visible_order(ctx, order_id).await?;
     require_at_parcels(ctx, order_id, &[shipment_id]).await?;
     let command = Command::Shipment { shipment: shipment_id.trim().to_owned(), action };
-    let ran = commands::run_with(&s.store, order_id, &caller.role(), caller.name(), &command, None, |_| {
+    let ran = commands::run_with(&s.store, order_id, &caller.role(), &doer(ctx), &command, None, |_| {
         Ok(effects.clone())
     })
     .await
@@ -197,7 +197,7 @@ async fn parcel_command(
     caller.require_staff().gql()?;
     visible_order(ctx, order_id).await?;
     require_at_parcels(ctx, order_id, ids).await?;
-    let ran = commands::run(&state(ctx)?.store, order_id, &caller.role(), caller.name(), &command, None)
+    let ran = commands::run(&state(ctx)?.store, order_id, &caller.role(), &doer(ctx), &command, None)
         .await
         .gql()?;
     payload(ctx, ran).await
@@ -267,7 +267,7 @@ impl FulfilmentMutation {
             &s.store,
             order_id.trim(),
             &caller.role(),
-            caller.name(),
+            &doer(ctx),
             &Command::CreateShipments,
             None,
         )
@@ -442,7 +442,7 @@ impl FulfilmentMutation {
                 return Err(ApiError::Forbidden).gql();
             }
         }
-        let done = crate::tracking::record(&s.store, "manual", &[report], "staff").await.gql()?;
+        let done = crate::tracking::record(&s.store, "manual", &[report], &doer(ctx)).await.gql()?;
         Ok(done.accepted == 1)
     }
 
@@ -461,7 +461,7 @@ impl FulfilmentMutation {
         let fingerprint = format!("{order_id}|{reason}");
         let idem = idempotency(ctx, idempotency_key.as_deref(), "cancelOrder", &fingerprint)?;
         let command = Command::Cancel { reason };
-        paid(ctx, order_id.trim(), &caller.role(), caller.name(), &command, idem.as_ref()).await
+        paid(ctx, order_id.trim(), &caller.role(), &doer(ctx), &command, idem.as_ref()).await
     }
 
     /// Cancels some units of some lines while they are neither packed nor shipped (partial
@@ -489,7 +489,7 @@ impl FulfilmentMutation {
         let fingerprint = format!("{order_id}|{}|{reason}", listed.join(","));
         let idem = idempotency(ctx, idempotency_key.as_deref(), "cancelOrderLines", &fingerprint)?;
         let command = Command::CancelLines { lines: units, reason };
-        paid(ctx, order_id.trim(), &caller.role(), caller.name(), &command, idem.as_ref()).await
+        paid(ctx, order_id.trim(), &caller.role(), &doer(ctx), &command, idem.as_ref()).await
     }
 
     /// Moves some units of a parcel that is pending or being picked into a new pending parcel at
@@ -552,7 +552,7 @@ impl FulfilmentMutation {
             });
         }
         let command = Command::RequestReturn { lines: items };
-        let ran = commands::run(&s.store, order_id.trim(), &caller.role(), caller.name(), &command, None)
+        let ran = commands::run(&s.store, order_id.trim(), &caller.role(), &doer(ctx), &command, None)
             .await
             .gql()?;
         payload(ctx, ran).await
@@ -603,7 +603,7 @@ impl FulfilmentMutation {
             &s.store,
             order_id.trim(),
             &caller.role(),
-            caller.name(),
+            &doer(ctx),
             &command,
             None,
             restock,
@@ -646,7 +646,7 @@ impl FulfilmentMutation {
         let fingerprint = format!("{order_id}|{amount}|{reason}");
         let idem = idempotency(ctx, Some(&idempotency_key), "refundPayment", &fingerprint)?;
         let command = Command::RefundPayment { amount: Money::new(amount, order.currency()), reason };
-        paid(ctx, order_id.trim(), &Role::Staff, caller.name(), &command, idem.as_ref()).await
+        paid(ctx, order_id.trim(), &Role::Staff, &doer(ctx), &command, idem.as_ref()).await
     }
 }
 
@@ -661,7 +661,7 @@ async fn return_command(
     caller.require_staff().gql()?;
     let s = state(ctx)?;
     let command = Command::Return { rma: rma.trim().to_owned(), action };
-    let ran = commands::run(&s.store, order_id, &caller.role(), caller.name(), &command, None).await.gql()?;
+    let ran = commands::run(&s.store, order_id, &caller.role(), &doer(ctx), &command, None).await.gql()?;
     payload(ctx, ran).await
 }
 
@@ -675,7 +675,7 @@ async fn refund_return_inner(
     let fingerprint = format!("{order_id}|{rma}");
     let idem = idempotency(ctx, key, "refundReturn", &fingerprint)?;
     let command = Command::Return { rma: rma.to_owned(), action: ReturnAction::Refund };
-    paid(ctx, order_id, &caller.role(), caller.name(), &command, idem.as_ref()).await
+    paid(ctx, order_id, &caller.role(), &doer(ctx), &command, idem.as_ref()).await
 }
 
 /// A command that may move money ([`commands::run_paid`] with this gateway's store and payment
@@ -684,7 +684,7 @@ async fn paid(
     ctx: &Context<'_>,
     order_id: &str,
     role: &Role,
-    actor: &str,
+    actor: &crate::store::Doer,
     command: &Command,
     idempotency: Option<&Idempotency>,
 ) -> Result<OrderPayload> {

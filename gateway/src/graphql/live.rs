@@ -16,7 +16,7 @@ use super::{actor, state};
 use crate::auth::Actor;
 use crate::error::{ApiError, GqlResult};
 use crate::live::FeedEvent;
-use crate::store::Store;
+use crate::store::{Doer, Store};
 
 /// One event of an order, with the order's state and status right after it.
 #[derive(SimpleObject, Debug, Clone)]
@@ -38,7 +38,7 @@ pub struct OrderEventFilter {
     pub channel: Option<String>,
 }
 
-fn update(order: &Order, entry: &TimelineEntry, actor: &str) -> OrderUpdate {
+fn update(order: &Order, entry: &TimelineEntry, actor: &Doer) -> OrderUpdate {
     OrderUpdate {
         order_id: order.id().as_str().to_owned(),
         seq: i64::try_from(entry.seq).unwrap_or(i64::MAX),
@@ -78,7 +78,7 @@ impl OrderWatch {
         Ok(())
     }
 
-    fn apply(&mut self, entry: &TimelineEntry, actor: &str) -> Result<(), ApiError> {
+    fn apply(&mut self, entry: &TimelineEntry, actor: &Doer) -> Result<(), ApiError> {
         self.order
             .apply(entry)
             .map_err(|e| ApiError::from(crate::store::StoreError::Decode(format!("timeline: {e}"))))?;

@@ -53,6 +53,13 @@ pub(crate) fn subject<'a>(ctx: &Context<'a>) -> &'a str {
     ctx.data_opt::<Subject>().map_or("anonymous", |s| s.0.as_str())
 }
 
+/// Who the caller is, as the timeline records it: the kind and the token's subject.
+pub(crate) fn doer(ctx: &Context<'_>) -> crate::store::Doer {
+    let caller = actor(ctx);
+    let subject = (*caller != Actor::Anonymous).then(|| subject(ctx).to_owned());
+    crate::store::Doer { kind: caller.name().to_owned(), subject }
+}
+
 /// The caller's idempotency scope (see [`Actor::scope`]).
 pub(crate) fn scope(ctx: &Context<'_>) -> String {
     actor(ctx).scope(subject(ctx))

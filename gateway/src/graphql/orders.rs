@@ -13,7 +13,7 @@ use super::types::{
     self, Money, OrderLineView, OrderTotalsView, OrderView, PaymentView, ShipmentView, StatusViewGql,
     TimelineEvent,
 };
-use super::{actor, idempotency, scope, state};
+use super::{actor, doer, idempotency, scope, state};
 use crate::auth::Actor;
 use crate::commands;
 use crate::error::{ApiError, GqlResult};
@@ -252,7 +252,13 @@ impl OrderMutation {
         let s = state(ctx)?;
         let scope = scope(ctx);
         let payment_hold = ordo_core::order::holds_until_paid(&caller.role()).then_some(s.payment_hold);
-        let placer = intake::Placer { actor: caller.name(), scope: &scope, payment_hold };
+        let subject = super::subject(ctx);
+        let placer = intake::Placer {
+            actor: caller.name(),
+            subject: (*caller != Actor::Anonymous).then_some(subject),
+            scope: &scope,
+            payment_hold,
+        };
         let placed =
             intake::place_order(&s.store, &request, idempotency_key.as_deref(), placer).await.gql()?;
         // A guest gets a token for this one order, to pay for it and track it.
@@ -276,7 +282,7 @@ impl OrderMutation {
                 OrderView {
                     order,
                     timeline: Arc::new([first]),
-                    actors: Arc::new([caller.name().to_owned()]),
+                    actors: Arc::new([doer(ctx)]),
                     supplier: None,
                 }
             }
@@ -314,7 +320,7 @@ impl OrderMutation {
             s.payments.as_ref(),
             order_id.trim(),
             token.trim(),
-            &caller.role(),
+            (&caller.role(), &doer(ctx)),
             idem.as_ref(),
         )
         .await;
@@ -338,9 +344,11 @@ impl OrderMutation {
         let amount = amount.map(|a| ordo_core::money::Money::new(a, order.currency()));
         let fingerprint = format!("{order_id}|{amount:?}");
         let idem = idempotency(ctx, idempotency_key.as_deref(), "capturePayment", &fingerprint)?;
-        let ran = commands::capture(&s.store, s.payments.as_ref(), order_id.trim(), amount, idem.as_ref())
-            .await
-            .gql()?;
+        let by = doer(ctx);
+        let ran =
+            commands::capture(&s.store, s.payments.as_ref(), &by, order_id.trim(), amount, idem.as_ref())
+                .await
+                .gql()?;
         payload(ctx, ran).await
     }
 
@@ -355,8 +363,9 @@ impl OrderMutation {
         actor(ctx).require_staff().gql()?;
         let fingerprint = order_id.clone();
         let idem = idempotency(ctx, idempotency_key.as_deref(), "voidPayment", &fingerprint)?;
+        let by = doer(ctx);
         let ran =
-            commands::void(&s.store, s.payments.as_ref(), order_id.trim(), idem.as_ref()).await.gql()?;
+            commands::void(&s.store, s.payments.as_ref(), &by, order_id.trim(), idem.as_ref()).await.gql()?;
         payload(ctx, ran).await
     }
 }

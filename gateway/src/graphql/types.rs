@@ -10,6 +10,7 @@ use ordo_core::order::{Order, TimelineEntry};
 use ordo_core::status::{StatusView, StepState, Tone};
 
 use crate::live::FeedEvent;
+use crate::store::Doer;
 use crate::store::catalog::{ProductRow, StockRow};
 
 /// An amount of money in minor units (cents), with its currency.
@@ -231,9 +232,18 @@ impl TimelineEvent {
         self.0.entry.event.name()
     }
 
-    /// Who caused it: customer, guest, staff, channel, payment-provider, purchasing, …
+    /// Who caused it: customer, guest, staff, channel, payment-provider, purchasing, system, …
     async fn actor(&self) -> &str {
-        &self.0.actor
+        &self.0.actor.kind
+    }
+
+    /// Who the caller's token was issued to (`alice@shop`), for staff only: the audit trail of
+    /// people. Null for others, and for events the gateway or a signed webhook caused.
+    async fn subject(&self, ctx: &async_graphql::Context<'_>) -> Option<&str> {
+        if !super::actor(ctx).is_staff() {
+            return None;
+        }
+        self.0.actor.subject.as_deref()
     }
 
     /// The event's data as ordo-core's wire JSON.
@@ -243,8 +253,8 @@ impl TimelineEvent {
 }
 
 impl TimelineEvent {
-    pub fn from_entry(order_id: &str, entry: &TimelineEntry, actor: &str) -> TimelineEvent {
-        TimelineEvent(Arc::new(FeedEvent::new(order_id.to_owned(), actor.to_owned(), entry.clone())))
+    pub fn from_entry(order_id: &str, entry: &TimelineEntry, actor: &Doer) -> TimelineEvent {
+        TimelineEvent(Arc::new(FeedEvent::new(order_id.to_owned(), actor.clone(), entry.clone())))
     }
 
     /// A live event, shared with every other subscriber that receives it.
@@ -323,7 +333,7 @@ pub struct OrderView {
     pub order: Order,
     pub timeline: Arc<[TimelineEntry]>,
     /// `actors[i]` caused `timeline[i]`.
-    pub actors: Arc<[String]>,
+    pub actors: Arc<[Doer]>,
     /// Set when a dropship supplier is looking: it sees the lines and parcels it ships and the
     /// ship-to address, never the customer's e-mail, other lines, prices, payment or history.
     pub supplier: Option<String>,

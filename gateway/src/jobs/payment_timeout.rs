@@ -10,9 +10,6 @@ use crate::error::ApiError;
 use crate::store::Store;
 use crate::store::orders::Effects;
 
-/// Who the cancellation is recorded as.
-const ACTOR: &str = "system";
-
 /// Cancels `order_id` if its payment is overdue. The decision is ordo-core's, re-made on the
 /// order as it is when the cancellation is appended (appends are conditional on the order's last
 /// sequence number), so an authorization that lands meanwhile wins and nothing is cancelled.
@@ -23,7 +20,9 @@ pub(crate) async fn run(store: &Store, order_id: &str, hold: chrono::Duration) -
         Some(due) => Err(ApiError::NotDueYet(due)),
         None => Err(ApiError::NotFound("overdue payment")),
     };
-    match commands::run_with(store, order_id, &Role::Staff, ACTOR, &cancel, None, overdue).await {
+    // Recorded as the gateway's own doing.
+    let by = crate::store::Doer::system("system");
+    match commands::run_with(store, order_id, &Role::Staff, &by, &cancel, None, overdue).await {
         Ok(_) => {
             tracing::info!(order = order_id, "unpaid order cancelled: payment hold ran out");
             Ok(Ran::Done)

@@ -31,6 +31,22 @@ use surrealdb::engine::any::{self, Any};
 use surrealdb::opt::auth::Root;
 use surrealdb::types::QueryError;
 
+/// Who caused an event, as its timeline records it: the kind of caller (`customer`, `staff`,
+/// `system`, `payment-provider`, `carrier:ups`, …) and, for a caller with a token, the subject the
+/// token was issued to (`alice@shop`), so the audit trail names people, not only roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doer {
+    pub kind: String,
+    pub subject: Option<String>,
+}
+
+impl Doer {
+    /// A caller with no token subject: the gateway itself or a party acting by signature.
+    pub fn system(kind: &str) -> Doer {
+        Doer { kind: kind.to_owned(), subject: None }
+    }
+}
+
 /// Why the store could not do something. Internal detail stays in the log, never in a response.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

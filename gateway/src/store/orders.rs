@@ -9,7 +9,7 @@ use ordo_core::status::status_view;
 use serde::Deserialize;
 
 use super::catalog::stock_key;
-use super::{SharedTimeline, Store, StoreError, TxOutcome, decode, outcome, rows};
+use super::{Doer, SharedTimeline, Store, StoreError, TxOutcome, decode, outcome, rows};
 
 /// What an idempotency key already stands for.
 #[derive(Debug, Clone, Deserialize)]
@@ -58,7 +58,7 @@ pub(crate) struct NewOrderRecord<'a> {
     pub plan: &'a AllocationPlan,
     pub first: &'a TimelineEntry,
     pub order: &'a Order,
-    pub actor: &'a str,
+    pub actor: &'a Doer,
     /// When an unpaid order's payment hold runs out (a shopper's checkout), if it has one: a
     /// `payment_timeout` job is written with the order.
     pub payment_due: Option<DateTime<Utc>>,
@@ -72,7 +72,7 @@ pub(crate) struct Append<'a> {
     /// The sequence number the stored order must still have.
     pub expected_seq: u64,
     pub entries: &'a [TimelineEntry],
-    pub actor: &'a str,
+    pub actor: &'a Doer,
     pub outbox_topic: Option<&'a str>,
     /// (key, operation, fingerprint).
     pub idempotency: Option<(&'a str, &'a str, &'a str)>,
@@ -98,10 +98,13 @@ struct EventRow {
     /// The entry as an object, in rows written before migration 0008.
     entry: Option<serde_json::Value>,
     actor: String,
+    /// Who the caller's token was issued to (migration 0012 on).
+    #[serde(default)]
+    subject: Option<String>,
     seq: i64,
 }
 
-fn unzip(rows: Vec<(TimelineEntry, String)>) -> SharedTimeline {
+fn unzip(rows: Vec<(TimelineEntry, Doer)>) -> SharedTimeline {
     let (timeline, actors): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
     (timeline.into(), actors.into())
 }
@@ -226,7 +229,7 @@ impl Store {
              grand_total = $grand_total, summary = $summary, last_seq = 1, placed_at = <datetime>$at, \
              updated_at = <datetime>$at;\n\
              CREATE type::record('event', $event_key) SET order_id = $id, seq = 1, at = <datetime>$at, \
-             type = $type, actor = $actor, entry_json = $entry;\n\
+             type = $type, actor = $actor, subject = $subject ?? NONE, entry_json = $entry;\n\
              CREATE outbox SET topic = 'order.placed', order_id = $id, payload_json = $entry, at = time::now();\n\
              IF $payment_due != NONE {\n\
                  CREATE type::record('job', 'payment_timeout:' + $id) SET kind = 'payment_timeout', \
@@ -255,7 +258,8 @@ impl Store {
             .bind(("at", new.first.at.to_rfc3339()))
             .bind(("event_key", event_key(new.id, 1)))
             .bind(("type", new.first.event.name().to_owned()))
-            .bind(("actor", new.actor.to_owned()))
+            .bind(("actor", new.actor.kind.clone()))
+            .bind(("subject", new.actor.subject.clone()))
             .bind(("entry", entry))
             .bind(("payment_due", new.payment_due.map(|due| due.to_rfc3339())));
         for (name, value) in binds {
@@ -288,7 +292,7 @@ impl Store {
     pub(crate) async fn timeline_with_actors(
         &self,
         order_id: &str,
-    ) -> Result<Vec<(TimelineEntry, String)>, StoreError> {
+    ) -> Result<Vec<(TimelineEntry, Doer)>, StoreError> {
         // An order's events are the record ids `event:⟨order#seq⟩` (seq zero-padded), so one
         // range scan over the ids reads them, already in order, without the secondary index.
         use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange};
@@ -296,12 +300,17 @@ impl Store {
         let events = RecordId::new("event", RecordIdKey::Range(Box::new(range)));
         let mut results = self
             .db()
-            .query("SELECT entry_json, entry, actor, seq FROM $events")
+            .query("SELECT entry_json, entry, actor, subject, seq FROM $events")
             .bind(("events", events))
             .await?;
         let mut rows: Vec<EventRow> = decode(rows(&mut results, 0)?)?;
         rows.sort_by_key(|r| r.seq);
-        rows.into_iter().map(|r| Ok((stored_json(r.entry_json, r.entry, "event")?, r.actor))).collect()
+        rows.into_iter()
+            .map(|r| {
+                let doer = Doer { kind: r.actor, subject: r.subject };
+                Ok((stored_json(r.entry_json, r.entry, "event")?, doer))
+            })
+            .collect()
     }
 
     /// The timeline with its actors, shared: from memory when this process keeps it (see
@@ -533,7 +542,7 @@ pub(crate) fn append_statements(
     order: &Order,
     expected_seq: u64,
     entries: &[TimelineEntry],
-    actor: &str,
+    actor: &Doer,
 ) -> Result<(String, Vec<(String, serde_json::Value)>), StoreError> {
     let mut sql = String::from(
         "LET $o = UPDATE type::record('orders', $id) SET last_seq = $last_seq, summary = $summary, \
@@ -548,12 +557,13 @@ pub(crate) fn append_statements(
         ("summary".into(), summary(order, last.at).into()),
         ("grand_total".into(), order.totals().grand_total.amount().into()),
         ("at".into(), last.at.to_rfc3339().into()),
-        ("actor".into(), actor.into()),
+        ("actor".into(), actor.kind.as_str().into()),
+        ("subject".into(), actor.subject.as_deref().map_or(serde_json::Value::Null, Into::into)),
     ];
     for (i, entry) in entries.iter().enumerate() {
         sql.push_str(&format!(
             "CREATE type::record('event', $k{i}) SET order_id = $id, seq = $s{i}, at = <datetime>$at, \
-             type = $t{i}, actor = $actor, entry_json = $e{i};\n"
+             type = $t{i}, actor = $actor, subject = $subject ?? NONE, entry_json = $e{i};\n"
         ));
         binds.push((format!("k{i}"), event_key(order.id().as_str(), entry.seq).into()));
         binds.push((format!("s{i}"), serde_json::Value::from(entry.seq)));

@@ -192,7 +192,8 @@ impl Store {
         if entries.is_empty() {
             return Ok(StockChange::Applied);
         }
-        let (statements, binds) = append_statements(order, expected_seq, entries, "purchasing")?;
+        let (statements, binds) =
+            append_statements(order, expected_seq, entries, &super::Doer::system("purchasing"))?;
         let sql = format!(
             "BEGIN;
              {statements}

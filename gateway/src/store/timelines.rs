@@ -13,7 +13,7 @@ use ordo_core::order::TimelineEntry;
 use super::kept::Kept;
 
 /// A timeline and who caused each entry (`actors[i]` caused `timeline[i]`), shared by readers.
-pub type SharedTimeline = (Arc<[TimelineEntry]>, Arc<[String]>);
+pub type SharedTimeline = (Arc<[TimelineEntry]>, Arc<[super::Doer]>);
 
 /// Most timelines kept; one more evicts an arbitrary one.
 const CAPACITY: usize = 4096;
@@ -58,7 +58,7 @@ mod tests {
         let entries: Vec<TimelineEntry> = (1..=events as u64)
             .map(|seq| TimelineEntry { seq, at, event: ordo_core::order::OrderEvent::Confirmed })
             .collect();
-        (entries.into(), vec!["staff".to_owned(); events].into())
+        (entries.into(), vec![super::super::Doer::system("staff"); events].into())
     }
 
     #[test]

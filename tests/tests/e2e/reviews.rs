@@ -46,9 +46,16 @@ async fn paid_order(app: &TestApp, token: Option<&str>, skus: &[&str]) -> (Strin
 
 /// Runs a staff command on the order through the same path the API uses.
 async fn staff(app: &TestApp, order_id: &str, command: Command) {
-    commands::run(&app.store, order_id, &Role::Staff, "staff", &command, None)
-        .await
-        .unwrap_or_else(|e| panic!("{command:?} on {order_id}: {e:?}"));
+    commands::run(
+        &app.store,
+        order_id,
+        &Role::Staff,
+        &ordo_gateway::store::Doer::system("staff"),
+        &command,
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{command:?} on {order_id}: {e:?}"));
 }
 
 /// Puts the order in shipments (when it has none yet), then picks, packs, ships and delivers

@@ -2,6 +2,7 @@
 //! over someone's order by naming it, replaying another caller's idempotency key, holding stock
 //! without paying, card testing, and going around the limits.
 
+mod audit;
 mod config;
 mod errors;
 mod holds;
