@@ -44,9 +44,15 @@ async fn run(subscribers: usize, events: usize) -> Result<(), BoxError> {
     store.put_stock("CHOC-DARK", "east", 1_000_000, "bench").await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
+    // Every subscriber connects from 127.0.0.1: no per-address cap here, and room for them all.
     let config = ordo_gateway::Config {
         jwt_secret: Some(SECRET.to_vec()),
         rate_limits: None,
+        connections: ordo_gateway::connections::ConnectionLimits {
+            max_connections: 100_000,
+            max_per_ip: 100_000,
+            ..Default::default()
+        },
         ..ordo_gateway::Config::default()
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -76,10 +76,8 @@ fn order(sku: &str) -> Value {
 
 const PLACE: &str = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } } }";
 
-#[tokio::test]
-async fn two_gateways_on_one_server_share_orders_and_never_oversell() {
-    let server = SurrealServer::start().await;
-    let setup = server.store().await;
+/// Puts a location, the `DROP-10` product with `units` in stock and the demo rules on `setup`.
+async fn limited_drop(setup: &Store, units: i64) {
     setup.put_location("east", "East", 1).await.unwrap();
     setup
         .put_product(&ProductRow {
@@ -101,8 +99,14 @@ async fn two_gateways_on_one_server_share_orders_and_never_oversell() {
         })
         .await
         .unwrap();
-    setup.put_stock("DROP-10", "east", 10, "test").await.unwrap();
+    setup.put_stock("DROP-10", "east", units, "test").await.unwrap();
     setup.set_rules(&ordo_gateway::seed::demo_rules()).await.unwrap();
+}
+
+#[tokio::test]
+async fn two_gateways_on_one_server_share_orders_and_never_oversell() {
+    let server = SurrealServer::start().await;
+    limited_drop(&server.store().await, 10).await;
 
     let a = TestApp::serve(server.store().await, false).await;
     let b = TestApp::serve(server.store().await, false).await;
@@ -132,4 +136,52 @@ async fn two_gateways_on_one_server_share_orders_and_never_oversell() {
     assert!(results.iter().filter(|r| r["errors"].is_array()).all(|r| error_code(r) == Some("OUT_OF_STOCK")));
     let stock = b.gql("{ stock(sku: \"DROP-10\") { onHand reserved } }", json!({})).await;
     assert_eq!(stock["data"]["stock"][0], json!({ "onHand": 10, "reserved": 10 }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_gateways_on_one_server_cancel_each_unpaid_order_once() {
+    let server = SurrealServer::start().await;
+    let setup = server.store().await;
+    limited_drop(&setup, 20).await;
+    let config = || ordo_gateway::Config {
+        rate_limits: None,
+        payment_hold: chrono::Duration::seconds(1),
+        job_interval: Duration::from_millis(100),
+        ..ordo_gateway::Config::default()
+    };
+    let a = TestApp::serve_with(server.store().await, config()).await;
+    let b = TestApp::serve_with(server.store().await, config()).await;
+    let calls = (0..8).map(|i| {
+        let app = if i % 2 == 0 { &a } else { &b };
+        app.gql_with(None, PLACE, json!({ "input": order("DROP-10") }))
+    });
+    let ids: Vec<String> = join_all(calls)
+        .await
+        .iter()
+        .map(|r| r["data"]["placeOrder"]["order"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned())
+        .collect();
+    let stock = || async {
+        let body = a.gql("{ stock(sku: \"DROP-10\") { reserved } }", json!({})).await;
+        body["data"]["stock"][0]["reserved"].as_i64().unwrap()
+    };
+    // Both gateways' runners race for the same jobs; each order is cancelled once.
+    let done = ordo_tests::eventually(Duration::from_secs(120), || async {
+        setup.pending_jobs().await.unwrap().is_empty().then_some(())
+    })
+    .await;
+    assert!(done.is_some(), "jobs left: {:?}", setup.pending_jobs().await);
+    for id in &ids {
+        let body = b
+            .gql(
+                "query($id: String!) { order(id: $id) { state timeline { type actor } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let order = &body["data"]["order"];
+        assert_eq!(order["state"], "cancelled", "{body}");
+        let cancels =
+            order["timeline"].as_array().unwrap().iter().filter(|e| e["type"] == "cancelled").count();
+        assert_eq!(cancels, 1, "{body}");
+    }
+    assert_eq!(stock().await, 0, "every unit released once");
 }
