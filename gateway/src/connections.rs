@@ -82,6 +82,61 @@ impl Drop for Slot {
     }
 }
 
+/// A client's socket holding its place in [`Open`]: the place is given back when the socket is
+/// dropped, which for a WebSocket is when the upgraded connection ends, not when its HTTP
+/// exchange does.
+#[derive(Debug)]
+struct Counted {
+    stream: TcpStream,
+    _slot: Slot,
+}
+
+impl tokio::io::AsyncRead for Counted {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Counted {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
+
 /// Which cap a refused connection hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Full {
@@ -116,6 +171,8 @@ pub(crate) async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let open = Arc::new(Mutex::new(Open::default()));
+    // HTTP exchanges in progress (a WebSocket's ends at its upgrade): what a stop waits for.
+    let exchanges = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (stop, stopping) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
@@ -140,24 +197,43 @@ pub(crate) async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(connection(stream, peer, router.clone(), limits, stopping.clone(), slot));
+        let counted = Counted { stream, _slot: slot };
+        let exchange = Exchange::start(&exchanges);
+        tokio::spawn(connection(counted, peer, router.clone(), limits, stopping.clone(), exchange));
     }
     let _ = stop.send(true);
-    // Wait for open connections to finish their requests (each stops after its current one).
+    // Wait for HTTP exchanges to finish their requests (each stops after its current one).
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while open.lock().map(|o| o.total).unwrap_or(0) > 0 && tokio::time::Instant::now() < deadline {
+    while exchanges.load(std::sync::atomic::Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Counts an HTTP exchange in progress until dropped.
+#[derive(Debug)]
+struct Exchange(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Exchange {
+    fn start(count: &Arc<std::sync::atomic::AtomicUsize>) -> Exchange {
+        count.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Exchange(Arc::clone(count))
+    }
+}
+
+impl Drop for Exchange {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 
 /// One connection: HTTP/1.1 with upgrades (WebSocket), the head deadline, and a graceful stop.
 async fn connection(
-    stream: TcpStream,
+    stream: Counted,
     peer: SocketAddr,
     router: Router,
     limits: ConnectionLimits,
     mut stopping: tokio::sync::watch::Receiver<bool>,
-    slot: Slot,
+    exchange: Exchange,
 ) {
     let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
@@ -182,7 +258,7 @@ async fn connection(
     if let Err(e) = result {
         tracing::debug!(error = %e, %peer, "connection ended");
     }
-    drop(slot);
+    drop(exchange);
 }
 
 /// Router responses are infallible; this names the conversion once.

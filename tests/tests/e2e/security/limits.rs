@@ -128,6 +128,33 @@ async fn an_address_opens_a_bounded_number_of_connections() {
 }
 
 #[tokio::test]
+async fn websockets_count_against_the_connection_cap_for_as_long_as_they_are_open() {
+    let limits = ConnectionLimits { max_per_ip: 3, ..ConnectionLimits::default() };
+    let app = app_with(None, limits).await;
+    let staff = app.token(&Actor::Staff);
+    let mut open = Vec::new();
+    let mut refused_at = None;
+    for n in 1..=6 {
+        match WsClient::connect(&app, "graphql-transport-ws", Some(&staff)).await {
+            Ok(client) => open.push(client),
+            Err(e) => {
+                refused_at = Some((n, e));
+                break;
+            }
+        }
+    }
+    let (n, error) = refused_at.expect("an upgraded socket still holds its place");
+    assert!((3..=4).contains(&n), "refused the {n}th socket: {error}");
+    assert!(error.contains("503"), "{error}");
+    drop(open);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        WsClient::connect(&app, "graphql-transport-ws", Some(&staff)).await.is_ok(),
+        "closed sockets free their places"
+    );
+}
+
+#[tokio::test]
 async fn x_forwarded_for_counts_only_from_a_trusted_proxy() {
     let limits = RateLimits {
         per_token: Rate { per_second: 100.0, burst: 1_000 },
