@@ -22,13 +22,18 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {
+    apply_list(db, MIGRATIONS).await
+}
+
+/// Applies `migrations` (a prefix of [`MIGRATIONS`]) that are not applied yet.
+async fn apply_list(db: &Surreal<Any>, migrations: &[(&str, &str)]) -> Result<(), StoreError> {
     db.query(
         "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
          DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;",
     )
     .await?
     .check()?;
-    for &(name, sql) in MIGRATIONS {
+    for &(name, sql) in migrations {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -62,7 +67,68 @@ pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use super::MIGRATIONS;
+    use super::{MIGRATIONS, apply_list};
+
+    /// A store migrated up to (not including) `name`.
+    async fn migrated_before(name: &str) -> surrealdb::Surreal<surrealdb::engine::any::Any> {
+        let db = surrealdb::engine::any::connect("mem://").await.unwrap();
+        db.use_ns("t").use_db("t").await.unwrap();
+        let before = MIGRATIONS.iter().position(|(n, _)| *n == name).unwrap();
+        apply_list(&db, &MIGRATIONS[..before]).await.unwrap();
+        db
+    }
+
+    #[tokio::test]
+    async fn migrating_keeps_channel_external_ids_and_drops_the_nameable_web_keys() {
+        let db = migrated_before("0009_scoped_replays").await;
+        let order = "channel = $channel, external_id = $ext, external_key = $key, email = 'a@example.com', \
+                     currency = 'USD', grand_total = 100, summary = 'AWAITING_PAYMENT', last_seq = 1, \
+                     placed_at = time::now(), updated_at = time::now()";
+        for (id, channel, ext, key) in
+            [("ord_a", "amazon", Some("A-1"), "amazon:A-1"), ("ord_b", "web", None, "web:#ord_b")]
+        {
+            db.query(format!("CREATE type::record('orders', $id) SET {order}"))
+                .bind(("id", id))
+                .bind(("channel", channel))
+                .bind(("ext", ext))
+                .bind(("key", key))
+                .await
+                .unwrap()
+                .check()
+                .unwrap();
+        }
+        apply_list(&db, MIGRATIONS).await.unwrap();
+        let mut found = db
+            .query("SELECT record::id(id) AS key, order_id, scope FROM external_order; SELECT VALUE external_key FROM orders")
+            .await
+            .unwrap();
+        let kept: Vec<serde_json::Value> = found.take(0).unwrap();
+        assert_eq!(
+            kept,
+            vec![serde_json::json!({ "key": "amazon:A-1", "order_id": "ord_a", "scope": "migrated" })]
+        );
+        let keys: Vec<Option<String>> = found.take(1).unwrap();
+        assert!(keys.iter().all(Option::is_none), "{keys:?}");
+    }
+
+    #[tokio::test]
+    async fn migrating_claims_the_tracking_numbers_already_shipped() {
+        let db = migrated_before("0011_tracking_claims").await;
+        db.query(
+            "CREATE shipment:⟨ord_a-S1⟩ SET order_id = 'ord_a', source = 'east', state = 'shipped', \
+             carrier = 'UPS ', tracking_number = '1z 999', lines = [];
+             CREATE shipment:⟨ord_b-S1⟩ SET order_id = 'ord_b', source = 'east', state = 'pending', lines = [];",
+        )
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+        apply_list(&db, MIGRATIONS).await.unwrap();
+        let mut found = db.query("SELECT record::id(id) AS key, shipment FROM tracking_claim").await.unwrap();
+        let claims: Vec<serde_json::Value> = found.take(0).unwrap();
+        let key = ordo_core::tracking::tracking_key("UPS ", "1z 999");
+        assert_eq!(claims, vec![serde_json::json!({ "key": key, "shipment": "ord_a-S1" })]);
+    }
 
     #[test]
     fn every_migration_file_is_listed_in_order() {
