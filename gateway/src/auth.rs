@@ -253,6 +253,17 @@ impl Actor {
         }
     }
 
+    /// Whether this caller may see a parcel from `source` of `order`: whoever may see the order,
+    /// but a supplier only the parcels it sends.
+    pub fn can_see_parcel(&self, order: &Order, source: &ordo_core::order::ShipmentSource) -> bool {
+        match self {
+            Actor::Supplier { supplier } => {
+                self.can_see(order) && ordo_core::order::is_sent_by(source, supplier)
+            }
+            _ => self.can_see(order),
+        }
+    }
+
     /// Whether this caller may see `order`. Callers who may not get the same answer as for a
     /// missing order, so ids cannot be probed.
     pub fn can_see(&self, order: &Order) -> bool {
@@ -261,8 +272,11 @@ impl Actor {
             Actor::Customer { id } => order.customer().is_some_and(|c| c.as_str() == id),
             Actor::Guest { order_id } => order.id().as_str() == order_id,
             Actor::Channel { channel } => order.channel() == channel,
-            // A supplier sees the orders it ships lines of (only those lines: see the Order type).
-            Actor::Supplier { supplier } => !order.lines_shipped_by(supplier).is_empty(),
+            // A supplier sees the orders it has a parcel to send for (only its lines and parcels:
+            // see the Order type), once the shop has put them in parcels.
+            Actor::Supplier { supplier } => {
+                order.shipments().iter().any(|s| ordo_core::order::is_sent_by(s.source(), supplier))
+            }
             Actor::Anonymous => false,
         }
     }

@@ -168,13 +168,27 @@ async fn authorize_leased(
     let attempt_key = format!("{order_id}:authorize:{}", order.declined_payments() + 1);
     match provider.authorize(token, amount, &attempt_key) {
         Ok(auth) => {
+            let reference = auth.reference.clone();
             let method = PaymentMethod { reference: auth.reference, brand: auth.brand, last4: auth.last4 };
             let command = Command::AuthorizePayment { amount, method };
-            run(store, order_id, role, by, &command, idempotency).await
+            let recorded = run(store, order_id, role, by, &command, idempotency).await;
+            if recorded.is_err() {
+                // Never leave money held that the order does not know of.
+                if let Err(failure) = provider.void(&reference) {
+                    let id = ulid::Ulid::new().to_string();
+                    tracing::error!(order = order_id, %reference, %failure, reference_id = %id, "an authorization could not be recorded nor voided");
+                }
+            }
+            recorded
         }
         Err(PaymentFailure::Declined { reason }) => {
             let command = Command::FailPayment { reason: reason.clone() };
-            run(store, order_id, role, &Doer::system("payment-provider"), &command, None).await?;
+            // The caller hears of the decline whatever happens to its record.
+            if let Err(e) =
+                run(store, order_id, role, &Doer::system("payment-provider"), &command, None).await
+            {
+                tracing::warn!(order = order_id, error = %e, "a declined payment could not be recorded");
+            }
             Err(ApiError::PaymentDeclined(reason))
         }
         Err(PaymentFailure::UnknownToken) => {

@@ -188,7 +188,7 @@ pub(crate) async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let ip = (!uncapped(peer.ip())).then_some(peer.ip());
+        let ip = (!uncapped(peer.ip())).then(|| crate::ratelimit::address_key(peer.ip()));
         let slot = match admit(&open, &limits, ip) {
             Ok(slot) => slot,
             Err(full) => {

@@ -89,10 +89,13 @@ impl Gate {
             Err(e) => {
                 let mut e = parse_error(&e);
                 set_code(&mut e, "GRAPHQL_PARSE_FAILED");
+                // Parsing cost something: a stream of broken documents is charged like reads.
+                self.charge(client, crate::guard::cost::READ)?;
                 return Err(Refusal::Parse(e));
             }
         };
         if shape.mutates && !mutations_allowed {
+            self.charge(client, crate::guard::cost::READ)?;
             return Err(Refusal::Limit {
                 status: 405,
                 code: "METHOD_NOT_ALLOWED",
@@ -101,15 +104,22 @@ impl Gate {
             });
         }
         if let Some((code, message)) = shape.refusal() {
+            self.charge(client, crate::guard::cost::READ)?;
             return Err(Refusal::Limit { status: 400, code, message, retry_after: None });
         }
+        self.charge(client, shape.cost)?;
+        Ok(shape)
+    }
+
+    /// Takes `cost` points from `client`'s bucket, or says which limit refused.
+    fn charge(&self, client: Client<'_>, cost: u32) -> Result<(), Refusal> {
         if let Some(limiter) = &self.limiter {
             let rate = limiter.rate(client);
             let whose = match client {
                 Client::Caller(_) => "this caller",
                 Client::Ip(_) => "this address",
             };
-            match limiter.check(client, shape.cost, Instant::now()) {
+            match limiter.check(client, cost, Instant::now()) {
                 Ok(()) => {}
                 Err(Refused::Wait(wait)) => {
                     let seconds = wait.as_secs().saturating_add(1);
@@ -117,13 +127,13 @@ impl Gate {
                         status: 429,
                         code: "RATE_LIMITED",
                         message: format!(
-                            "rate limit of {whose} reached ({} points a second, {} at once; this operation costs {}); retry in {seconds} s",
-                            rate.per_second, rate.burst, shape.cost
+                            "rate limit of {whose} reached ({} points a second, {} at once; this operation costs {cost}); retry in {seconds} s",
+                            rate.per_second, rate.burst
                         ),
                         retry_after: Some(seconds),
                     });
                 }
-                Err(Refused::TooCostly { cost, burst }) => {
+                Err(Refused::TooCostly { burst, .. }) => {
                     return Err(Refusal::Limit {
                         status: 429,
                         code: "RATE_LIMITED",
@@ -135,7 +145,7 @@ impl Gate {
                 }
             }
         }
-        Ok(shape)
+        Ok(())
     }
 }
 

@@ -452,8 +452,9 @@ async fn drive(
     loop {
         tokio::select! {
             message = messages.next() => match message {
+                // A client that stops reading is cut off instead of stalling this loop.
                 Some(message) => {
-                    if sink.send(message).await.is_err() {
+                    if !matches!(tokio::time::timeout(every * 2, sink.send(message)).await, Ok(Ok(()))) {
                         break;
                     }
                 }
@@ -475,10 +476,10 @@ async fn drive(
                     None
                 };
                 if let Some(ending) = ending {
-                    let _ = sink.send(ending).await;
+                    let _ = tokio::time::timeout(every, sink.send(ending)).await;
                     break;
                 }
-                if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                if !matches!(tokio::time::timeout(every * 2, sink.send(Message::Ping(Bytes::new()))).await, Ok(Ok(()))) {
                     break;
                 }
             }

@@ -97,7 +97,7 @@ impl Limiter {
         let rate = self.rate(client);
         let key = match client {
             Client::Caller(scope) => hash(&("caller", scope)),
-            Client::Ip(ip) => hash(&("ip", ip)),
+            Client::Ip(ip) => hash(&("ip", address_key(ip))),
         };
         let per_second = rate.per_second.max(f64::MIN_POSITIVE);
         let buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -112,7 +112,7 @@ impl Limiter {
         let rate = self.rate(client);
         let key = match client {
             Client::Caller(scope) => hash(&("caller", scope)),
-            Client::Ip(ip) => hash(&("ip", ip)),
+            Client::Ip(ip) => hash(&("ip", address_key(ip))),
         };
         if cost > rate.burst.max(1) {
             return Err(Refused::TooCostly { cost, burst: rate.burst.max(1) });
@@ -171,6 +171,19 @@ impl Default for DeclineLimit {
     }
 }
 
+/// The address a per-address limit counts: an IPv4 address, or an IPv6 address's /64 network
+/// (one subscriber gets a whole /64, so single IPv6 addresses would be free for the asking).
+pub(crate) fn address_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let mut octets = v6.octets();
+            octets[8..].fill(0);
+            IpAddr::from(octets)
+        }
+        v4 => v4,
+    }
+}
+
 fn hash(value: &impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
@@ -222,6 +235,24 @@ mod tests {
             assert!(l.check(Client::Caller("c"), 1, later).is_ok());
         }
         assert!(l.check(Client::Caller("c"), 1, later).is_err());
+    }
+
+    #[test]
+    fn an_ipv6_network_of_64_bits_is_one_address() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_key(a), address_key(b));
+        assert_ne!(address_key(a), address_key(c));
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(address_key(mapped), IpAddr::from([192, 0, 2, 1]));
+        let l = Limiter::new(RateLimits {
+            per_token: Rate { per_second: 1.0, burst: 1 },
+            per_ip: Rate { per_second: 0.001, burst: 1 },
+        });
+        let t0 = Instant::now();
+        assert!(l.check(Client::Ip(a), 1, t0).is_ok());
+        assert!(l.check(Client::Ip(b), 1, t0).is_err(), "the same /64");
     }
 
     #[test]

@@ -219,8 +219,8 @@ impl FulfilmentQuery {
         state(ctx)?.store.pick_list(location.as_str()).await.gql()
     }
 
-    /// A parcel by tracking number, with every carrier report: for whoever may see its order
-    /// (anyone else gets the same answer as for an unknown number: null).
+    /// A parcel by tracking number, with every carrier report: for whoever may see its order (a
+    /// supplier: its own parcels; anyone else gets the same answer as for an unknown number: null).
     async fn shipment(&self, ctx: &Context<'_>, tracking_number: String) -> Result<Option<TrackedShipment>> {
         let caller = actor(ctx);
         require_signed_in(caller)?;
@@ -230,7 +230,9 @@ impl FulfilmentQuery {
             return Ok(None);
         };
         let order = commands::load(&s.store, &row.order_id).await.gql()?;
-        if !caller.can_see(&order) {
+        let visible =
+            order.shipment(&row.id).is_some_and(|parcel| caller.can_see_parcel(&order, parcel.source()));
+        if !visible {
             return Ok(None);
         }
         let Some(view) = super::types::shipments(&order).into_iter().find(|v| v.id == row.id) else {

@@ -576,9 +576,11 @@ impl OrderView {
             })
             .collect()
     }
-    /// What the customer sees now.
-    async fn status_view(&self) -> StatusViewGql {
-        ordo_core::status::status_view(&self.order, Utc::now()).into()
+    /// What the customer sees now (null for a dropship supplier: it tells of payment, refunds
+    /// and cancellations).
+    async fn status_view(&self) -> Option<StatusViewGql> {
+        self.full()?;
+        Some(ordo_core::status::status_view(&self.order, Utc::now()).into())
     }
     /// The grand total, for lists (null for a dropship supplier).
     async fn grand_total(&self) -> Option<Money> {

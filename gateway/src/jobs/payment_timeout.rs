@@ -22,7 +22,12 @@ pub(crate) async fn run(store: &Store, order_id: &str, hold: chrono::Duration) -
     };
     // Recorded as the gateway's own doing.
     let by = crate::store::Doer::system("system");
-    match commands::run_with(store, order_id, &Role::Staff, &by, &cancel, None, overdue).await {
+    // Under the order's payment lease: an authorization in flight (the provider already asked)
+    // finishes and is recorded first, and then the order is not overdue any more.
+    let lease = store.lease_payment(order_id).await.map_err(|e| e.to_string())?;
+    let cancelled = commands::run_with(store, order_id, &Role::Staff, &by, &cancel, None, overdue).await;
+    store.release_payment(order_id, &lease).await;
+    match cancelled {
         Ok(_) => {
             tracing::info!(order = order_id, "unpaid order cancelled: payment hold ran out");
             Ok(Ran::Done)

@@ -112,6 +112,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn migrating_gives_shoppers_unpaid_orders_a_payment_hold_and_nobody_elses() {
+        let db = migrated_before("0010_jobs").await;
+        for (id, summary, placed_by) in [
+            ("ord_guest", "AWAITING_PAYMENT", "anonymous"),
+            ("ord_declined", "PAYMENT_FAILED", "customer"),
+            ("ord_amazon", "AWAITING_PAYMENT", "channel"),
+            ("ord_paid", "PROCESSING", "anonymous"),
+        ] {
+            db.query(
+                "CREATE type::record('orders', $id) SET channel = 'web', email = 'a@example.com', currency = 'USD', \
+                 grand_total = 100, summary = $summary, last_seq = 1, placed_at = time::now(), updated_at = time::now(), \
+                 external_key = 'web:#' + $id;
+                 CREATE type::record('event', $id + '#0000000001') SET order_id = $id, seq = 1, at = time::now(), \
+                 type = 'placed', actor = $actor, entry_json = '{}';",
+            )
+            .bind(("id", id))
+            .bind(("summary", summary))
+            .bind(("actor", placed_by))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+        }
+        apply_list(&db, MIGRATIONS).await.unwrap();
+        let mut found = db.query("SELECT VALUE order_id FROM job ORDER BY order_id").await.unwrap();
+        let held: Vec<String> = found.take(0).unwrap();
+        assert_eq!(held, vec!["ord_declined".to_owned(), "ord_guest".to_owned()]);
+    }
+
+    #[tokio::test]
     async fn migrating_claims_the_tracking_numbers_already_shipped() {
         let db = migrated_before("0011_tracking_claims").await;
         db.query(

@@ -70,6 +70,24 @@ async fn ship_packed(
 }
 
 #[tokio::test]
+async fn a_supplier_sees_an_order_only_once_it_has_a_parcel_to_send() {
+    let app = TestApp::spawn().await;
+    let input = json!({ "channel": "web", "currency": "USD", "email": "early@example.com",
+        "lines": [{ "sku": "DESK-OAK", "quantity": 1 }],
+        "shippingAddress": { "name": "Early Bird", "line1": "1 Main St", "city": "Springfield", "region": "IL",
+                             "postalCode": "62701", "country": "US" } });
+    let body = app.gql_with(None, super::PLACE, json!({ "input": input })).await;
+    let id = body["data"]["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
+    let northwood = app.token(&Actor::Supplier { supplier: "northwood".into() });
+    let read = "query($id: String!) { order(id: $id) { id shippingAddress { name } } }";
+    assert_eq!(
+        app.gql_with(Some(&northwood), read, json!({ "id": id })).await["data"]["order"],
+        Value::Null,
+        "unpaid, no parcel yet"
+    );
+}
+
+#[tokio::test]
 async fn a_supplier_reads_only_its_own_lines_parcels_and_the_ship_to_address() {
     let app = TestApp::spawn().await;
     let id = order_in_parcels(
@@ -78,14 +96,14 @@ async fn a_supplier_reads_only_its_own_lines_parcels_and_the_ship_to_address() {
     )
     .await;
     let northwood = app.token(&Actor::Supplier { supplier: "northwood".into() });
-    let read = "query($id: String!) { order(id: $id) { id customerId email totals { grandTotal { amount } } grandTotal { amount }
+    let read = "query($id: String!) { order(id: $id) { id customerId email statusView { headline } totals { grandTotal { amount } } grandTotal { amount }
         payment { status } lines { sku quantity unitPrice { amount } total { amount } } shipments { id source }
         shippingAddress { name line1 city postalCode country } timeline { type } timelineWire refunds { amount { amount } }
         reservations { sku } } }";
     let body = app.gql_with(Some(&northwood), read, json!({ "id": id })).await;
     assert!(body["errors"].is_null(), "{body}");
     let order = &body["data"]["order"];
-    for hidden in ["customerId", "email", "totals", "grandTotal", "payment"] {
+    for hidden in ["customerId", "email", "statusView", "totals", "grandTotal", "payment"] {
         assert_eq!(order[hidden], Value::Null, "{hidden} is not the supplier's: {order}");
     }
     assert_eq!(
