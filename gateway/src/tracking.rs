@@ -212,7 +212,13 @@ pub async fn record(
     let mut parcels = Vec::with_capacity(reports.len());
     for report in reports {
         let found = store.shipments_by_tracking(&report.tracking_number).await?;
-        let Some(parcel) = found.into_iter().next() else {
+        // A carrier's webhook moves only that carrier's parcels (a tracking number is unique per
+        // carrier, not across carriers); the generic format and staff may report for any.
+        let for_carrier = |row: &&crate::store::fulfilment::ShipmentRow| {
+            matches!(carrier, "generic" | "manual")
+                || row.carrier.as_deref().is_some_and(|c| c.trim().eq_ignore_ascii_case(carrier))
+        };
+        let Some(parcel) = found.iter().find(for_carrier).cloned() else {
             return Err(ApiError::NotFound("tracking number"));
         };
         parcels.push(parcel);

@@ -24,8 +24,13 @@ async fn app() -> TestApp {
     TestApp::serve_with(store, config).await
 }
 
-/// A captured guest order for one mug, shipped with `tracking`; returns (order id, guest token).
+/// A captured guest order for one mug, shipped by UPS with `tracking`; returns (order id, guest token).
 async fn shipped(app: &TestApp, key: &str, tracking: &str) -> (String, String) {
+    shipped_by(app, key, "UPS", tracking).await
+}
+
+/// [`shipped`] with `carrier`.
+async fn shipped_by(app: &TestApp, key: &str, carrier: &str, tracking: &str) -> (String, String) {
     let body = app
         .gql_with(
             None,
@@ -56,17 +61,17 @@ async fn shipped(app: &TestApp, key: &str, tracking: &str) -> (String, String) {
     for m in [
         "startPicking(orderId: $id, shipmentId: $s)",
         "packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 20, widthCm: 20, heightCm: 20, weightGrams: 600, material: \"box\" })",
-        "shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\", trackingNumber: $t)",
+        "shipShipment(orderId: $id, shipmentId: $s, carrier: $c, trackingNumber: $t)",
     ] {
         let vars = if m.contains("$t") {
-            "$id: String!, $s: String!, $t: String!"
+            "$id: String!, $s: String!, $c: String!, $t: String!"
         } else {
             "$id: String!, $s: String!"
         };
         ok(app
             .gql(
                 &format!("mutation({vars}) {{ {m} {{ replayed }} }}"),
-                json!({ "id": id, "s": s, "t": tracking }),
+                json!({ "id": id, "s": s, "c": carrier, "t": tracking }),
             )
             .await);
     }
@@ -181,4 +186,19 @@ async fn tracking_reads_reach_only_those_who_may_see_the_order() {
     let body = app.gql(record, json!({ "t": "1ZTRACK0003", "at": at })).await;
     assert_eq!(body["data"]["recordTrackingEvent"], true, "{body}");
     assert_eq!(parcel(&app, "1ZTRACK0003").await["shipment"]["state"], "exception");
+}
+
+#[tokio::test]
+async fn a_carriers_webhook_moves_only_that_carriers_parcels() {
+    let app = app().await;
+    shipped_by(&app, "track-key-dhl", "DHL", "JD0140000001").await;
+    let ups = json!({ "trackingNumber": "JD0140000001", "localActivityDate": Utc::now().format("%Y%m%d").to_string(),
+        "localActivityTime": (Utc::now() - Duration::minutes(5)).format("%H%M%S").to_string(), "gmtOffset": "+00:00",
+        "activityLocation": { "city": "Springfield", "stateProvince": "IL", "country": "US" },
+        "activityStatus": { "type": "D", "code": "KB", "description": "Delivered, front door" } });
+    // UPS's secret cannot report on a DHL parcel: it answers like an unknown number.
+    assert_eq!(webhook(&app, "ups", &ups, 0, SECRET).await.0, 404);
+    let p = parcel(&app, "JD0140000001").await;
+    assert_eq!(p["shipment"]["state"], "shipped", "{p}");
+    assert_eq!(p["events"], json!([]));
 }
