@@ -68,20 +68,30 @@ pub(crate) enum Refused {
 struct Bucket {
     tokens: f64,
     at: Instant,
+    /// When it is full again (and so the same as a bucket never used): it may be forgotten then.
+    full_at: Instant,
 }
 
 /// Buckets are forgotten once this many exist and they are full again.
 const PRUNE_ABOVE: usize = 50_000;
+/// Forgetting full buckets walks them all: at most once this often.
+const PRUNE_EVERY: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Default)]
+struct Buckets {
+    map: HashMap<u64, Bucket>,
+    pruned_at: Option<Instant>,
+}
 
 #[derive(Debug)]
 pub(crate) struct Limiter {
     limits: RateLimits,
-    buckets: Mutex<HashMap<u64, Bucket>>,
+    buckets: Mutex<Buckets>,
 }
 
 impl Limiter {
     pub(crate) fn new(limits: RateLimits) -> Limiter {
-        Limiter { limits, buckets: Mutex::new(HashMap::new()) }
+        Limiter { limits, buckets: Mutex::new(Buckets::default()) }
     }
 
     /// The rate `client` is held to.
@@ -101,7 +111,7 @@ impl Limiter {
         };
         let per_second = rate.per_second.max(f64::MIN_POSITIVE);
         let buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(bucket) = buckets.get(&key) else { return Ok(()) };
+        let Some(bucket) = buckets.map.get(&key) else { return Ok(()) };
         let tokens = (bucket.tokens + now.saturating_duration_since(bucket.at).as_secs_f64() * per_second)
             .min(f64::from(rate.burst.max(1)));
         if tokens >= 1.0 { Ok(()) } else { Err(Duration::from_secs_f64((1.0 - tokens) / per_second)) }
@@ -121,17 +131,21 @@ impl Limiter {
         let burst = f64::from(rate.burst.max(1));
         let per_second = rate.per_second.max(f64::MIN_POSITIVE);
         let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if buckets.len() > PRUNE_ABOVE {
-            buckets.retain(|_, b| {
-                now.saturating_duration_since(b.at).as_secs_f64() * per_second + b.tokens < burst
-            });
+        let due = buckets.pruned_at.is_none_or(|at| now.saturating_duration_since(at) >= PRUNE_EVERY);
+        if buckets.map.len() > PRUNE_ABOVE && due {
+            buckets.map.retain(|_, b| b.full_at > now);
+            buckets.pruned_at = Some(now);
         }
-        let bucket = buckets.entry(key).or_insert(Bucket { tokens: burst, at: now });
+        let bucket = buckets.map.entry(key).or_insert(Bucket { tokens: burst, at: now, full_at: now });
         let refill = now.saturating_duration_since(bucket.at).as_secs_f64() * per_second;
         bucket.tokens = (bucket.tokens + refill).min(burst);
         bucket.at = now;
-        if bucket.tokens >= cost {
+        let taken = bucket.tokens >= cost;
+        if taken {
             bucket.tokens -= cost;
+        }
+        bucket.full_at = now + Duration::from_secs_f64(((burst - bucket.tokens) / per_second).min(1e9));
+        if taken {
             Ok(())
         } else {
             Err(Refused::Wait(Duration::from_secs_f64((cost - bucket.tokens) / per_second)))
@@ -268,6 +282,25 @@ mod tests {
         assert!(wait > Duration::from_secs(1700) && wait <= Duration::from_secs(1800), "{wait:?}");
         assert!(d.allows(IpAddr::from([192, 0, 2, 10]), t0).is_ok());
         assert!(d.allows(ip, t0 + Duration::from_secs(1800)).is_ok());
+    }
+
+    #[test]
+    fn full_buckets_are_forgotten_and_busy_ones_kept() {
+        let l = limiter();
+        let t0 = Instant::now();
+        for i in 0..=PRUNE_ABOVE {
+            let ip = IpAddr::from(u32::try_from(i).unwrap().to_be_bytes());
+            assert!(l.check(Client::Ip(ip), 1, t0).is_ok());
+        }
+        // One second later every address bucket (1 point a second, burst 1) is full again; the
+        // busy token bucket (2 a second, burst 3, emptied) is not.
+        for _ in 0..3 {
+            assert!(l.check(Client::Caller("busy"), 1, t0).is_ok());
+        }
+        let later = t0 + Duration::from_millis(1_100);
+        assert!(l.check(Client::Caller("busy"), 1, later).is_ok());
+        let buckets = l.buckets.lock().unwrap();
+        assert_eq!(buckets.map.len(), 1, "only the busy bucket is kept");
     }
 
     #[test]
