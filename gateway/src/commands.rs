@@ -134,8 +134,24 @@ pub async fn authorize(
     if let Some(ran) = replay(store, idempotency).await? {
         return Ok(ran);
     }
+    let work = Box::pin(authorize_leased(store, provider, order_id, token, (role, by), idempotency));
+    under_payment_lease(store, order_id, work).await
+}
+
+/// Runs `work` holding `order_id`'s payment lease (one money-moving command per order at a time,
+/// across gateways, waiting briefly for a holder), and gives the lease back after. `work` comes
+/// boxed: these futures are large, and resolvers nest them (a receipt that refunds at once), so
+/// they must not sit inline in the caller's future.
+pub(crate) async fn under_payment_lease<T, F>(
+    store: &Store,
+    order_id: &str,
+    work: std::pin::Pin<Box<F>>,
+) -> Result<T, ApiError>
+where
+    F: std::future::Future<Output = Result<T, ApiError>>,
+{
     let lease = store.lease_payment(order_id).await?;
-    let result = Box::pin(authorize_leased(store, provider, order_id, token, (role, by), idempotency)).await;
+    let result = work.await;
     store.release_payment(order_id, &lease).await;
     result
 }
@@ -264,9 +280,7 @@ pub(crate) async fn run_paid(
     if let Some(ran) = replay(store, idempotency).await? {
         return Ok(ran);
     }
-    let lease = store.lease_payment(order_id).await?;
-    // Boxed: this future is large, and resolvers nest it (a receipt that refunds at once).
-    let result = Box::pin(async {
+    under_payment_lease(store, order_id, Box::pin(async {
         // A replay again: the first request may have finished while this one waited for the lease.
         if let Some(ran) = replay(store, idempotency).await? {
             return Ok(ran);
@@ -312,8 +326,6 @@ pub(crate) async fn run_paid(
             }
             backoff(attempt).await;
         }
-    })
-    .await;
-    store.release_payment(order_id, &lease).await;
-    result
+    }))
+    .await
 }

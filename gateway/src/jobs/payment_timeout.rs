@@ -24,10 +24,8 @@ pub(crate) async fn run(store: &Store, order_id: &str, hold: chrono::Duration) -
     let by = crate::store::Doer::system("system");
     // Under the order's payment lease: an authorization in flight (the provider already asked)
     // finishes and is recorded first, and then the order is not overdue any more.
-    let lease = store.lease_payment(order_id).await.map_err(|e| e.to_string())?;
-    let cancelled = commands::run_with(store, order_id, &Role::Staff, &by, &cancel, None, overdue).await;
-    store.release_payment(order_id, &lease).await;
-    match cancelled {
+    let cancel = Box::pin(commands::run_with(store, order_id, &Role::Staff, &by, &cancel, None, overdue));
+    match commands::under_payment_lease(store, order_id, cancel).await {
         Ok(_) => {
             tracing::info!(order = order_id, "unpaid order cancelled: payment hold ran out");
             Ok(Ran::Done)

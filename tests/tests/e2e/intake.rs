@@ -361,18 +361,7 @@ async fn orders_survive_a_restart_on_the_embedded_file_store() {
     let before = stock(&app, "BOOK-RUST").await;
     app.stop().await;
 
-    // The embedded engine releases its file lock shortly after the last handle is dropped.
-    let mut reopened = None;
-    for _ in 0..100 {
-        match Store::open(&url).await {
-            Ok(store) => {
-                reopened = Some(store);
-                break;
-            }
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-        }
-    }
-    let app = TestApp::serve(reopened.expect("the store reopens"), true).await;
+    let app = TestApp::serve(ordo_tests::reopen_store(&url).await, true).await;
     for id in &ids {
         let body = app.gql("query($id: String!) { order(id: $id) { id state } }", json!({ "id": id })).await;
         assert_eq!(body["data"]["order"]["id"], json!(id), "order {id} survived: {body}");

@@ -99,6 +99,14 @@ fn generic(tracking: &str, status: &str, minutes_ago: i64) -> Value {
     json!({ "events": [{ "trackingNumber": tracking, "status": status, "occurredAt": at, "location": "Columbus, OH, US", "description": status }] })
 }
 
+/// A UPS-format "delivered, front door" report for `tracking`, five minutes old.
+fn ups_delivered(tracking: &str) -> Value {
+    json!({ "trackingNumber": tracking, "localActivityDate": Utc::now().format("%Y%m%d").to_string(),
+        "localActivityTime": (Utc::now() - Duration::minutes(5)).format("%H%M%S").to_string(), "gmtOffset": "+00:00",
+        "activityLocation": { "city": "Springfield", "stateProvince": "IL", "country": "US" },
+        "activityStatus": { "type": "D", "code": "KB", "description": "Delivered, front door" } })
+}
+
 async fn parcel(app: &TestApp, tracking: &str) -> Value {
     let q = "query($t: String!) { shipment(trackingNumber: $t) { orderId shipment { state } events { status location carrierStatus } } }";
     app.gql(q, json!({ "t": tracking })).await["data"]["shipment"].clone()
@@ -116,10 +124,7 @@ async fn signed_reports_move_the_parcel_and_delivery_completes_the_order() {
     let (status, body) = webhook(&app, "generic", &in_transit, 0, SECRET).await;
     assert_eq!((status, body["duplicates"].clone()), (200, json!(1)));
     // Delivered (UPS format) completes the order.
-    let ups = json!({ "trackingNumber": "1ZTRACK0001", "localActivityDate": Utc::now().format("%Y%m%d").to_string(),
-        "localActivityTime": (Utc::now() - Duration::minutes(5)).format("%H%M%S").to_string(), "gmtOffset": "+00:00",
-        "activityLocation": { "city": "Springfield", "stateProvince": "IL", "country": "US" },
-        "activityStatus": { "type": "D", "code": "KB", "description": "Delivered, front door" } });
+    let ups = ups_delivered("1ZTRACK0001");
     assert_eq!(webhook(&app, "ups", &ups, 0, SECRET).await.0, 200);
     let p = parcel(&app, "1ZTRACK0001").await;
     assert_eq!(p["shipment"]["state"], "delivered", "{p}");
@@ -192,10 +197,7 @@ async fn tracking_reads_reach_only_those_who_may_see_the_order() {
 async fn a_carriers_webhook_moves_only_that_carriers_parcels() {
     let app = app().await;
     shipped_by(&app, "track-key-dhl", "DHL", "JD0140000001").await;
-    let ups = json!({ "trackingNumber": "JD0140000001", "localActivityDate": Utc::now().format("%Y%m%d").to_string(),
-        "localActivityTime": (Utc::now() - Duration::minutes(5)).format("%H%M%S").to_string(), "gmtOffset": "+00:00",
-        "activityLocation": { "city": "Springfield", "stateProvince": "IL", "country": "US" },
-        "activityStatus": { "type": "D", "code": "KB", "description": "Delivered, front door" } });
+    let ups = ups_delivered("JD0140000001");
     // UPS's secret cannot report on a DHL parcel: it answers like an unknown number.
     assert_eq!(webhook(&app, "ups", &ups, 0, SECRET).await.0, 404);
     let p = parcel(&app, "JD0140000001").await;
