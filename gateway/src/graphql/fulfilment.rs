@@ -216,7 +216,14 @@ impl FulfilmentQuery {
             .map_err(|e| ApiError::bad_input("location", e.to_string()))
             .gql()?;
         actor(ctx).require_staff_at(location.as_str()).gql()?;
-        state(ctx)?.store.pick_list(location.as_str()).await.gql()
+        Ok(state(ctx)?
+            .store
+            .pick_list(location.as_str())
+            .await
+            .gql()?
+            .into_iter()
+            .map(PickGroup::from)
+            .collect())
     }
 
     /// A parcel by tracking number, with every carrier report: for whoever may see its order (a

@@ -1,4 +1,4 @@
-//! Output types of fulfilment reads (pick lists, tracking), shared by the schema and the store.
+//! Output types of fulfilment reads (pick lists, tracking), converted from the store's rows.
 
 use async_graphql::SimpleObject;
 
@@ -18,6 +18,23 @@ pub struct PickLine {
 pub struct PickGroup {
     pub order_id: String,
     pub lines: Vec<PickLine>,
+}
+
+impl From<crate::store::fulfilment::PickGroup> for PickGroup {
+    fn from(group: crate::store::fulfilment::PickGroup) -> Self {
+        let lines = group
+            .lines
+            .into_iter()
+            .map(|l| PickLine {
+                shipment_id: l.shipment_id,
+                sku: l.sku,
+                name: l.name,
+                quantity: l.quantity,
+                bin: l.bin,
+            })
+            .collect();
+        PickGroup { order_id: group.order_id, lines }
+    }
 }
 
 /// A carrier's report on a parcel.

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{Store, StoreError, decode, rows};
-use crate::graphql::fulfilment_types::{PickGroup, PickLine};
 
 /// A row of the `shipment` projection.
 #[derive(Debug, Clone, Deserialize)]
@@ -38,6 +37,24 @@ pub struct ShipmentRowLine {
 
 const SHIPMENT_FIELDS: &str = "record::id(id) AS id, order_id, state, location, supplier, carrier, service, \
      tracking_number, package, lines, updated_at";
+
+/// One line to pick.
+#[derive(Debug, Clone)]
+pub struct PickLine {
+    pub shipment_id: String,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    /// Where it sits in the location, when known.
+    pub bin: Option<String>,
+}
+
+/// What to pick for one order at one location.
+#[derive(Debug, Clone)]
+pub struct PickGroup {
+    pub order_id: String,
+    pub lines: Vec<PickLine>,
+}
 
 impl Store {
     /// Whether stock location `id` exists.

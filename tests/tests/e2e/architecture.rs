@@ -20,6 +20,21 @@ fn every_rust_source_file_starts_with_a_module_doc_line() {
 }
 
 #[test]
+fn the_store_imports_no_layer_above_it() {
+    let root = workspace_root();
+    let above =
+        ["crate::graphql", "crate::http", "crate::gate", "crate::jobs", "crate::auth", "crate::commands"];
+    let mut upward = Vec::new();
+    for file in files_with_extension(&root.join("gateway/src/store"), "rs") {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for layer in above.iter().filter(|layer| text.contains(*layer)) {
+            upward.push(format!("{} uses {layer}", file.strip_prefix(&root).unwrap().display()));
+        }
+    }
+    assert!(upward.is_empty(), "the store imports upward: {upward:#?}");
+}
+
+#[test]
 fn ordo_core_depends_on_no_io_async_graphql_store_wasm_or_json_crate() {
     let output = Command::new(env!("CARGO"))
         .args([
