@@ -45,19 +45,7 @@ impl FeedEvent {
     }
 }
 
-/// One carrier tracking report, as the feed carries it.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct TrackingRecord {
-    pub order_id: String,
-    pub shipment_id: String,
-    pub tracking_number: String,
-    pub carrier: String,
-    pub status: String,
-    pub occurred_at: DateTime<Utc>,
-    #[serde(default)]
-    pub location: Option<String>,
-    pub carrier_status: String,
-}
+pub use crate::store::tracking::TrackingRecord;
 
 /// One live query's loop controls.
 #[derive(Debug, Default)]

@@ -238,7 +238,18 @@ pub async fn record(
             )
             .as_bytes(),
         ));
-        if !store.insert_tracking(&key, carrier, &parcel.order_id, &parcel.id, report).await? {
+        let row = crate::store::tracking::NewReport {
+            key: &key,
+            carrier,
+            order_id: &parcel.order_id,
+            shipment_id: &parcel.id,
+            tracking_number: &report.tracking_number,
+            status: report.status.name(),
+            occurred_at: report.occurred_at,
+            location: report.location.as_deref(),
+            carrier_status: &report.carrier_status,
+        };
+        if !store.insert_tracking(&row).await? {
             recorded.duplicates += 1;
             continue;
         }
@@ -260,73 +271,6 @@ pub async fn record(
         }
     }
     Ok(recorded)
-}
-
-impl Store {
-    /// When the newest stored report for a parcel happened.
-    pub(crate) async fn latest_tracking(
-        &self,
-        shipment_id: &str,
-    ) -> Result<Option<DateTime<Utc>>, crate::store::StoreError> {
-        let mut result = self
-            .db()
-            .query("SELECT VALUE occurred_at FROM tracking_event WHERE shipment_id = $s ORDER BY occurred_at DESC LIMIT 1")
-            .bind(("s", shipment_id.to_owned()))
-            .await?;
-        let times: Vec<DateTime<Utc>> = result.take(0)?;
-        Ok(times.into_iter().next())
-    }
-
-    /// Stores a report under `key`; `false` when it was already there.
-    pub(crate) async fn insert_tracking(
-        &self,
-        key: &str,
-        carrier: &str,
-        order_id: &str,
-        shipment_id: &str,
-        report: &Report,
-    ) -> Result<bool, crate::store::StoreError> {
-        let content = crate::store::without_nulls(serde_json::json!({
-            "order_id": order_id, "shipment_id": shipment_id, "tracking_number": report.tracking_number,
-            "carrier": carrier, "status": report.status.name(), "location": report.location,
-            "carrier_status": report.carrier_status,
-        }));
-        let mut result = self
-            .db()
-            .query(
-                "CREATE type::record('tracking_event', $key) CONTENT {
-                    order_id: $content.order_id, shipment_id: $content.shipment_id,
-                    tracking_number: $content.tracking_number, carrier: $content.carrier,
-                    status: $content.status, location: $content.location,
-                    carrier_status: $content.carrier_status, occurred_at: <datetime>$at };",
-            )
-            .bind(("key", key.to_owned()))
-            .bind(("content", content))
-            .bind(("at", report.occurred_at.to_rfc3339()))
-            .await?;
-        let errors = result.take_errors();
-        if errors.is_empty() {
-            return Ok(true);
-        }
-        if errors.values().any(|e| e.is_already_exists() || e.message().contains("already exists")) {
-            return Ok(false);
-        }
-        let detail: Vec<String> = errors.values().map(|e| e.message().to_owned()).collect();
-        Err(crate::store::StoreError::Decode(format!("tracking insert: {}", detail.join("; "))))
-    }
-
-    /// Every report for a parcel, by when it happened.
-    pub async fn tracking_for(
-        &self,
-        shipment_id: &str,
-    ) -> Result<Vec<crate::live::TrackingRecord>, crate::store::StoreError> {
-        let mut result = self
-            .db()
-            .query("SELECT * FROM tracking_event WHERE shipment_id = $s ORDER BY occurred_at")
-            .bind(("s", shipment_id.to_owned()))
-            .await?;
-        crate::store::decode(crate::store::rows(&mut result, 0)?)
-    }
 }
 
 #[cfg(test)]

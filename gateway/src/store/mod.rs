@@ -4,6 +4,7 @@
 //! - [`catalog`]: products, stock, purchase orders and rules, read into ordo-core's types.
 //! - [`orders`]: order intake and timeline appends, each one transaction, retried on conflict.
 //! - [`jobs`]: work due later, claimed with an expiring lease.
+//! - [`tracking`]: carrier tracking reports, stored once each.
 //! - [`stock`]: adjustments, purchase orders, receipts, backorder allocation.
 //! - [`reviews`]: product reviews (one per order line) and post-delivery feedback (one per order).
 //! - [`kept`]: values an embedded store's only writer keeps in memory until it writes them.
@@ -20,6 +21,7 @@ pub mod orders;
 pub mod reviews;
 mod shop;
 pub mod stock;
+pub mod tracking;
 pub use timelines::SharedTimeline;
 mod timelines;
 mod turn;
