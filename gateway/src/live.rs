@@ -15,7 +15,7 @@ use ordo_core::order::TimelineEntry;
 use tokio::sync::{Notify, broadcast};
 
 use crate::store::orders::stored_json;
-use crate::store::{Doer, Store, StoreError};
+use crate::store::{Doer, Store};
 
 /// Events a subscriber may fall behind by before it is told it lagged.
 pub const FEED_CAPACITY: usize = 4_096;
@@ -186,7 +186,7 @@ async fn run(
         // Anything committed while no live query was listening comes from the store.
         if let Some(since) = last_seen {
             let since = since - chrono::Duration::from_std(REPLAY_MARGIN).unwrap_or_default();
-            match store.records_since(table, since).await {
+            match store.records_since(table.name, table.since_field, since).await {
                 Ok(rows) => {
                     for record in rows {
                         if let Some(at) = send(record) {
@@ -226,38 +226,5 @@ async fn run(
         if last_seen.is_none() {
             last_seen = Some(Utc::now());
         }
-    }
-}
-
-impl Store {
-    /// A live query on new records of `table`.
-    async fn live(
-        &self,
-        table: &str,
-    ) -> Result<impl futures::Stream<Item = Result<serde_json::Value, StoreError>> + Send + use<>, StoreError>
-    {
-        let stream = self.db().select::<Vec<serde_json::Value>>(table).live().await?;
-        Ok(stream.filter_map(|n| async move {
-            match n {
-                Ok(n) if n.action == surrealdb::types::Action::Create => Some(Ok(n.data)),
-                Ok(_) => None,
-                Err(e) => Some(Err(StoreError::from(e))),
-            }
-        }))
-    }
-
-    /// Records of `table` stored at or after `since`, oldest first.
-    async fn records_since(
-        &self,
-        table: &Table,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<serde_json::Value>, StoreError> {
-        // Both names are constants of this module, never input.
-        let sql = format!(
-            "SELECT * FROM {} WHERE {} >= <datetime>$since ORDER BY {}",
-            table.name, table.since_field, table.since_field
-        );
-        let mut result = self.db().query(sql).bind(("since", since.to_rfc3339())).await?;
-        crate::store::rows(&mut result, 0)
     }
 }

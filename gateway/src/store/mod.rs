@@ -7,6 +7,7 @@
 //! - [`tracking`]: carrier tracking reports, stored once each.
 //! - [`stock`]: adjustments, purchase orders, receipts, backorder allocation.
 //! - [`reviews`]: product reviews (one per order line) and post-delivery feedback (one per order).
+//! - [`live`]: live queries and the records since an instant, for the live feed.
 //! - [`kept`]: values an embedded store's only writer keeps in memory until it writes them.
 //! - [`shop`]: the shop's rules and locations kept in memory on an embedded store.
 //! - [`timelines`]: order timelines recently read, kept in memory on an embedded store.
@@ -16,6 +17,7 @@ pub mod catalog;
 pub mod fulfilment;
 pub mod jobs;
 mod kept;
+mod live;
 mod migrate;
 pub mod orders;
 pub mod reviews;

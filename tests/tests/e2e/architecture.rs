@@ -35,6 +35,20 @@ fn the_store_imports_no_layer_above_it() {
 }
 
 #[test]
+fn only_the_store_speaks_to_surrealdb() {
+    let root = workspace_root();
+    let store = root.join("gateway/src/store");
+    let mut outside = Vec::new();
+    for file in files_with_extension(&root.join("gateway/src"), "rs") {
+        let text = std::fs::read_to_string(&file).unwrap();
+        if !file.starts_with(&store) && (text.contains(".db()") || text.contains("surrealdb::")) {
+            outside.push(file.strip_prefix(&root).unwrap().display().to_string());
+        }
+    }
+    assert!(outside.is_empty(), "SurrealDB used outside gateway/src/store: {outside:#?}");
+}
+
+#[test]
 fn ordo_core_depends_on_no_io_async_graphql_store_wasm_or_json_crate() {
     let output = Command::new(env!("CARGO"))
         .args([
