@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ordo_core::cart::CartLine;
-use ordo_gateway::auth::{Actor, Keys};
-use ordo_gateway::intake;
+use ordo_gateway::app::intake;
+use ordo_gateway::app::{Actor, Keys};
 use ordo_gateway::store::Store;
 use serde_json::{Value, json};
 
@@ -329,7 +329,7 @@ async fn perform(ctx: &Ctx, op: Op, key: &str) -> Done {
                     ctx.remember(&placed.order_id);
                     Done::default()
                 }
-                Err(e) => Done::failed(e.code()),
+                Err(e) => Done::failed(ordo_gateway::graphql::error::code(&e)),
             }
         }
         Op::Place(skus) => match place_graphql(ctx, skus, key).await {
@@ -589,9 +589,9 @@ async fn prepare(store: &Store) -> Result<(), BoxError> {
     }
     for sku in SPREAD {
         let request = common::web_order(vec![CartLine { sku: sku.to_owned(), quantity: 1 }]);
-        intake::place_order(store, &request, None, intake::Placer::ANONYMOUS)
-            .await
-            .map_err(|e| format!("the demo shop cannot sell {sku}: {} ({e})", e.code()))?;
+        intake::place_order(store, &request, None, intake::Placer::ANONYMOUS).await.map_err(|e| {
+            format!("the demo shop cannot sell {sku}: {} ({e})", ordo_gateway::graphql::error::code(&e))
+        })?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ mod common;
 use std::time::Instant;
 
 use ordo_core::cart::CartLine;
-use ordo_gateway::intake::{self, PlaceOrder};
+use ordo_gateway::app::intake::{self, PlaceOrder};
 use ordo_gateway::store::Store;
 use serde_json::json;
 use surrealdb::Surreal;

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
 use ordo_core::cart::CartLine;
-use ordo_gateway::auth::{Actor, Keys};
-use ordo_gateway::intake;
+use ordo_gateway::app::intake;
+use ordo_gateway::app::{Actor, Keys};
 use ordo_gateway::store::Store;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -48,7 +48,7 @@ async fn run(subscribers: usize, events: usize) -> Result<(), BoxError> {
     let config = ordo_gateway::Config {
         jwt_secret: Some(SECRET.to_vec()),
         rate_limits: None,
-        connections: ordo_gateway::connections::ConnectionLimits {
+        connections: ordo_gateway::edge::connections::ConnectionLimits {
             max_connections: 100_000,
             max_per_ip: 100_000,
             ..Default::default()

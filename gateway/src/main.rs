@@ -100,7 +100,7 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         Cmd::Token { role, customer, channel, supplier, locations, subject, ttl } => {
-            use ordo_gateway::auth::{Actor, Keys};
+            use ordo_gateway::app::{Actor, Keys};
             let actor = match (role.as_str(), customer, channel, supplier) {
                 ("customer", Some(id), _, _) => Actor::Customer { id },
                 ("staff", ..) if locations.is_empty() => Actor::Staff,
@@ -158,7 +158,7 @@ async fn main() -> std::process::ExitCode {
                     }
                 }
             }
-            let trusted_proxies = match ordo_gateway::proxies::TrustedProxies::parse(&trusted_proxies) {
+            let trusted_proxies = match ordo_gateway::edge::proxies::TrustedProxies::parse(&trusted_proxies) {
                 Ok(p) => p,
                 Err(e) => {
                     eprintln!("ordo: {e}");
@@ -176,7 +176,7 @@ async fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::FAILURE;
                 }
             };
-            use ordo_gateway::ratelimit::RateLimits;
+            use ordo_gateway::edge::ratelimit::RateLimits;
             let rate_limits = (rate_limit > 0).then(|| RateLimits::per_second(rate_limit, rate_limit_ip));
             let config = ordo_gateway::Config {
                 db_url: db,
@@ -188,7 +188,7 @@ async fn main() -> std::process::ExitCode {
                 rate_limits,
                 carrier_secrets: secrets,
                 trusted_proxies,
-                connections: ordo_gateway::connections::ConnectionLimits {
+                connections: ordo_gateway::edge::connections::ConnectionLimits {
                     max_connections,
                     max_per_ip: max_connections_per_ip,
                     ..Default::default()

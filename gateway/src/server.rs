@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use crate::auth::Keys;
-use crate::connections::ConnectionLimits;
+use crate::app::declines::DeclineLimit;
+use crate::app::payments::{PaymentProvider, TestProvider};
+use crate::app::tokens::Keys;
+use crate::edge::connections::ConnectionLimits;
+use crate::edge::http::Edge;
+use crate::edge::proxies::TrustedProxies;
+use crate::edge::ratelimit::RateLimits;
 use crate::graphql::{self, AppState, Limits};
-use crate::http::Edge;
-use crate::payments::{PaymentProvider, TestProvider};
-use crate::proxies::TrustedProxies;
-use crate::ratelimit::{DeclineLimit, RateLimits};
 use crate::store::{Store, StoreError};
 
 /// How to run the gateway.
@@ -104,7 +105,7 @@ pub async fn serve_store(
         None => token_secret(config.production).map_err(StoreError::Decode)?,
     };
     let keys = Keys::new(&secret).map_err(StoreError::Decode)?;
-    let feed = crate::live::Feed::start(store.clone());
+    let feed = crate::app::live::Feed::start(store.clone());
     let state = AppState {
         store,
         payments: config.payments.clone().unwrap_or_else(|| Arc::new(TestProvider)),
@@ -128,13 +129,19 @@ pub async fn serve_store(
         trusted_proxies: config.trusted_proxies.clone(),
         connections: config.connections,
     };
-    let router = crate::http::router(schema, state, edge);
+    let router = crate::edge::http::router(schema, state, edge);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, db = %config.db_url, "ordo gateway listening");
     }
     let proxies = config.trusted_proxies.clone();
-    crate::connections::serve(listener, router, config.connections, move |ip| proxies.contains(ip), shutdown)
-        .await;
+    crate::edge::connections::serve(
+        listener,
+        router,
+        config.connections,
+        move |ip| proxies.contains(ip),
+        shutdown,
+    )
+    .await;
     jobs.stop();
     feed.stop();
     Ok(())

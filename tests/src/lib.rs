@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use futures::{SinkExt, StreamExt};
-use ordo_gateway::auth::{Actor, Keys};
+use ordo_gateway::app::{Actor, Keys};
 use ordo_gateway::store::Store;
 use serde_json::{Value, json};
 use std::time::Duration;

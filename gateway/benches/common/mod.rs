@@ -2,7 +2,7 @@
 
 use ordo_core::cart::{Cart, CartLine, CartStage};
 use ordo_core::values::AddressInput;
-use ordo_gateway::intake::PlaceOrder;
+use ordo_gateway::app::intake::PlaceOrder;
 
 /// The address every harness order ships to.
 pub fn address() -> AddressInput {

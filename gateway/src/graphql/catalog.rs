@@ -5,7 +5,8 @@ use async_graphql::{ComplexObject, Context, Object, Result};
 
 use super::types::{Product, StockLevel};
 use super::{MAX_PAGE, actor, state};
-use crate::error::{ApiError, GqlResult};
+use crate::app::error::ApiError;
+use crate::graphql::error::GqlResult;
 
 #[derive(Default, Debug)]
 pub struct CatalogQuery;
@@ -61,7 +62,7 @@ impl CatalogQuery {
         let rules = state(ctx)?.store.rules().await.gql()?;
         let rules = if actor(ctx).is_staff() { rules } else { rules.for_entered_codes(&coupons) };
         let json = serde_json::to_value(&rules)
-            .map_err(|e| crate::error::ApiError::from(crate::store::StoreError::Decode(e.to_string())))
+            .map_err(|e| crate::app::error::ApiError::from(crate::store::StoreError::Decode(e.to_string())))
             .gql()?;
         Ok(async_graphql::Json(json))
     }

@@ -14,10 +14,11 @@ use ordo_core::order::{
 use super::fulfilment_types::{PickGroup, TrackedShipment, TrackingEventView};
 use super::orders::{OrderPayload, payload, visible_order};
 use super::{actor, doer, idempotency, state};
-use crate::auth::Actor;
-use crate::commands::{self, no_extra};
-use crate::error::{ApiError, GqlResult};
-use crate::idempotency::Idempotency;
+use crate::app::access::Actor;
+use crate::app::commands::{self, no_extra};
+use crate::app::error::ApiError;
+use crate::app::idempotency::Idempotency;
+use crate::graphql::error::GqlResult;
 use crate::store::orders::Effects;
 
 /// How a parcel was packed.
@@ -434,7 +435,7 @@ impl FulfilmentMutation {
             TrackingStatusInput::Delivered => S::Delivered,
             TrackingStatusInput::Exception => S::Exception,
         };
-        let report = crate::tracking::Report {
+        let report = crate::app::tracking::Report {
             tracking_number: text(&tracking_number, "trackingNumber", 60)?,
             status,
             occurred_at,
@@ -451,7 +452,7 @@ impl FulfilmentMutation {
                 return Err(ApiError::Forbidden).gql();
             }
         }
-        let done = crate::tracking::record(&s.store, "manual", &[report], &doer(ctx)).await.gql()?;
+        let done = crate::app::tracking::record(&s.store, "manual", &[report], &doer(ctx)).await.gql()?;
         Ok(done.accepted == 1)
     }
 

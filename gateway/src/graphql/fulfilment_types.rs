@@ -52,8 +52,8 @@ pub struct TrackingEventView {
     pub carrier_status: String,
 }
 
-impl From<&crate::live::TrackingRecord> for TrackingEventView {
-    fn from(r: &crate::live::TrackingRecord) -> Self {
+impl From<&crate::app::live::TrackingRecord> for TrackingEventView {
+    fn from(r: &crate::app::live::TrackingRecord) -> Self {
         TrackingEventView {
             order_id: r.order_id.clone(),
             shipment_id: r.shipment_id.clone(),

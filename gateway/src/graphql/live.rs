@@ -1,6 +1,6 @@
 //! Subscriptions: an order's events as they happen (`orderUpdated`, with `afterSeq` replay and
 //! no gaps or duplicates) and the staff feed of all orders (`orderEvents`). Both read the
-//! gateway's live feed ([`crate::live::Feed`]), never the mutation code path.
+//! gateway's live feed ([`crate::app::live::Feed`]), never the mutation code path.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -13,9 +13,10 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::types::{StatusViewGql, TimelineEvent};
 use super::{actor, state};
-use crate::auth::Actor;
-use crate::error::{ApiError, GqlResult};
-use crate::live::FeedEvent;
+use crate::app::access::Actor;
+use crate::app::error::ApiError;
+use crate::app::live::FeedEvent;
+use crate::graphql::error::GqlResult;
 use crate::store::{Doer, Store};
 
 /// One event of an order, with the order's state and status right after it.
@@ -53,7 +54,7 @@ fn lagged(last: u64) -> async_graphql::Error {
         "this subscriber fell too far behind; subscribe again with afterSeq: {last}"
     ))
     .extend_with(|_, e| {
-        e.set("code", "SUBSCRIBER_LAGGED");
+        e.set("code", super::error::Code::SubscriberLagged.as_str());
         e.set("lastSeq", i64::try_from(last).unwrap_or(i64::MAX));
     })
 }
@@ -197,7 +198,7 @@ impl SubscriptionRoot {
         let mut stored: VecDeque<TrackingEventView> = VecDeque::new();
         let mut seen: HashSet<(String, String, i64)> = HashSet::new();
         if replay {
-            let order = crate::commands::load(&s.store, &order_id).await.gql()?;
+            let order = crate::app::commands::load(&s.store, &order_id).await.gql()?;
             for parcel in order.shipments().iter().filter(|p| shipment.as_ref().is_none_or(|s| s == p.id())) {
                 for r in s.store.tracking_for(parcel.id()).await.gql()? {
                     seen.insert((r.shipment_id.clone(), r.status.clone(), r.occurred_at.timestamp_millis()));
@@ -304,7 +305,7 @@ async fn tracked_parcels(
         }
         _ => return Err(ApiError::bad_input("orderId", "give either orderId or trackingNumber")).gql(),
     };
-    let order = crate::commands::load(&s.store, &order_id).await.gql()?;
+    let order = crate::app::commands::load(&s.store, &order_id).await.gql()?;
     let visible = match &shipment {
         Some(id) => order.shipment(id).is_some_and(|parcel| caller.can_see_parcel(&order, parcel.source())),
         // A supplier follows its own parcels by tracking number, not a whole order's.

@@ -9,6 +9,7 @@
 //! - [`types`]: output types converted from ordo-core at the edge.
 
 mod catalog;
+pub mod error;
 mod fulfilment;
 pub(crate) mod fulfilment_types;
 mod live;
@@ -21,8 +22,9 @@ use std::sync::Arc;
 
 use async_graphql::{Context, MergedObject, Schema};
 
-use crate::auth::{Actor, Keys, Subject};
-use crate::payments::PaymentProvider;
+use crate::app::access::{Actor, Subject};
+use crate::app::payments::PaymentProvider;
+use crate::app::tokens::Keys;
 use crate::store::Store;
 
 /// Largest page a connection returns.
@@ -35,9 +37,9 @@ pub struct AppState {
     pub payments: Arc<dyn PaymentProvider>,
     pub keys: Keys,
     /// The live event feed subscriptions read.
-    pub feed: Arc<crate::live::Feed>,
+    pub feed: Arc<crate::app::live::Feed>,
     /// Declined authorizations per client address (card testing across orders).
-    pub declines: Arc<crate::ratelimit::DeclineLimit>,
+    pub declines: Arc<crate::app::declines::DeclineLimit>,
     /// How long a shopper's unpaid order holds its stock.
     pub payment_hold: chrono::Duration,
 }
@@ -71,10 +73,10 @@ pub(crate) fn idempotency(
     key: Option<&str>,
     operation: &'static str,
     request: &str,
-) -> async_graphql::Result<Option<crate::idempotency::Idempotency>> {
-    use crate::error::GqlResult;
+) -> async_graphql::Result<Option<crate::app::idempotency::Idempotency>> {
+    use crate::graphql::error::GqlResult;
     key.map(|key| {
-        crate::idempotency::Idempotency::new(&scope(ctx), key.trim(), operation, request.as_bytes())
+        crate::app::idempotency::Idempotency::new(&scope(ctx), key.trim(), operation, request.as_bytes())
     })
     .transpose()
     .gql()

@@ -14,10 +14,11 @@ use super::types::{
     TimelineEvent,
 };
 use super::{actor, doer, idempotency, scope, state};
-use crate::auth::Actor;
-use crate::commands;
-use crate::error::{ApiError, GqlResult};
-use crate::intake::{self, PlaceOrder};
+use crate::app::access::Actor;
+use crate::app::commands;
+use crate::app::error::ApiError;
+use crate::app::intake::{self, PlaceOrder};
+use crate::graphql::error::GqlResult;
 
 /// A line to order.
 #[derive(InputObject, Debug, Clone)]
@@ -309,7 +310,7 @@ impl OrderMutation {
         let fingerprint = format!("{order_id}|{token}");
         let idem = idempotency(ctx, idempotency_key.as_deref(), "authorizePayment", &fingerprint)?;
         // Card testing spread over many orders from one address stops at its hourly limit.
-        let ip = ctx.data_opt::<crate::gate::ClientIp>().map(|ip| ip.0);
+        let ip = ctx.data_opt::<crate::app::access::ClientIp>().copied();
         if let Some(ip) = ip
             && let Err(wait) = s.declines.allows(ip, std::time::Instant::now())
         {

@@ -17,9 +17,10 @@ use ordo_core::values::{CustomerId, OrderId, Sku};
 
 use super::catalog::page_size;
 use super::{actor, state};
-use crate::auth::Actor;
-use crate::commands;
-use crate::error::{ApiError, GqlResult};
+use crate::app::access::Actor;
+use crate::app::commands;
+use crate::app::error::ApiError;
+use crate::graphql::error::GqlResult;
 use crate::store::reviews::{FeedbackCursor, FeedbackRow, ReviewRow};
 
 /// A customer's review of a product they received.

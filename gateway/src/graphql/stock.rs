@@ -5,8 +5,9 @@ use chrono::NaiveDate;
 
 use super::types::{Product, StockLevel};
 use super::{actor, state};
-use crate::error::{ApiError, GqlResult};
-use crate::purchasing;
+use crate::app::error::ApiError;
+use crate::app::purchasing;
+use crate::graphql::error::GqlResult;
 use crate::store::stock::PurchaseOrderRow;
 
 /// A purchase order from a supplier, received in one or more parts.

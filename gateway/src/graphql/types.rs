@@ -9,7 +9,7 @@ use ordo_core::locale::format_money;
 use ordo_core::order::{Order, TimelineEntry};
 use ordo_core::status::{StatusView, StepState, Tone};
 
-use crate::live::FeedEvent;
+use crate::app::live::FeedEvent;
 use crate::store::Doer;
 use crate::store::catalog::{ProductRow, StockRow};
 
@@ -558,7 +558,7 @@ pub struct ShipmentDocuments {
 impl ShipmentView {
     /// Dimensions, weight and material, once packed.
     async fn package(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<PackageView>> {
-        use crate::error::GqlResult;
+        use crate::graphql::error::GqlResult;
         let row = super::state(ctx)?.store.shipment_row(&self.id).await.gql()?;
         Ok(row.and_then(|r| r.package).map(|p| PackageView {
             length_cm: p["length_cm"].as_i64().unwrap_or(0),
@@ -571,14 +571,14 @@ impl ShipmentView {
 
     /// The carrier service it was booked with, once shipped.
     async fn service(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<String>> {
-        use crate::error::GqlResult;
+        use crate::graphql::error::GqlResult;
         Ok(super::state(ctx)?.store.shipment_row(&self.id).await.gql()?.and_then(|r| r.service))
     }
 
     /// The order's timeline events about this parcel (created, picked, packed, shipped, split,
     /// merged, delivered, …), oldest first.
     async fn events(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<TimelineEvent>> {
-        use crate::error::GqlResult;
+        use crate::graphql::error::GqlResult;
         let about_this = |entry: &TimelineEntry| entry.event.shipments().contains(&self.id.as_str());
         let (timeline, actors) = match &self.timeline {
             Some(shared) => shared.clone(),

@@ -5,8 +5,8 @@ use chrono::Utc;
 use ordo_core::order::{Command, PAYMENT_TIMEOUT_REASON, Role, payment_due};
 
 use super::Ran;
-use crate::commands;
-use crate::error::ApiError;
+use crate::app::commands;
+use crate::app::error::ApiError;
 use crate::store::Store;
 use crate::store::orders::Effects;
 

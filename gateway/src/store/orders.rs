@@ -43,6 +43,15 @@ pub(crate) struct ExternalRecord {
     pub fingerprint: String,
 }
 
+/// An idempotency key a write claims: its record id (the hashed, scoped key), the operation and
+/// the request's fingerprint.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyUse<'a> {
+    pub record: &'a str,
+    pub operation: &'a str,
+    pub fingerprint: &'a str,
+}
+
 /// A new order ready to be written.
 #[derive(Debug)]
 pub(crate) struct NewOrderRecord<'a> {
@@ -50,7 +59,7 @@ pub(crate) struct NewOrderRecord<'a> {
     /// `channel:external id`, only when the channel gave one.
     pub external_key: Option<&'a str>,
     pub external_id: Option<&'a str>,
-    pub idempotency: Option<&'a crate::idempotency::Idempotency>,
+    pub idempotency: Option<KeyUse<'a>>,
     /// The placing caller's scope, kept with the external id.
     pub scope: &'a str,
     /// SHA-256 of the request.
@@ -75,7 +84,7 @@ pub(crate) struct Append<'a> {
     pub actor: &'a Doer,
     pub outbox_topic: Option<&'a str>,
     /// (key, operation, fingerprint).
-    pub idempotency: Option<(&'a str, &'a str, &'a str)>,
+    pub idempotency: Option<KeyUse<'a>>,
     pub effects: &'a Effects,
 }
 
@@ -243,8 +252,8 @@ impl Store {
             .db()
             .query(sql)
             .bind(("id", new.id.to_owned()))
-            .bind(("idem", new.idempotency.map(|i| i.record().to_owned())))
-            .bind(("idem_fingerprint", new.idempotency.map(|i| i.fingerprint().to_owned())))
+            .bind(("idem", new.idempotency.map(|i| i.record.to_owned())))
+            .bind(("idem_fingerprint", new.idempotency.map(|i| i.fingerprint.to_owned())))
             .bind(("fingerprint", new.fingerprint.to_owned()))
             .bind(("scope", new.scope.to_owned()))
             .bind(("channel", order.channel().to_owned()))
@@ -402,9 +411,9 @@ impl Store {
             .query(sql)
             .bind(("topic", outbox_topic.map(str::to_owned)))
             .bind(("events", events))
-            .bind(("idem", idempotency.map(|i| i.0.to_owned())))
-            .bind(("op", idempotency.map(|i| i.1.to_owned())))
-            .bind(("fp", idempotency.map(|i| i.2.to_owned())));
+            .bind(("idem", idempotency.map(|i| i.record.to_owned())))
+            .bind(("op", idempotency.map(|i| i.operation.to_owned())))
+            .bind(("fp", idempotency.map(|i| i.fingerprint.to_owned())));
         for bind in binds {
             query = query.bind(bind);
         }

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
-use ordo_gateway::auth::{Actor, Keys};
+use ordo_gateway::app::{Actor, Keys};
 use ordo_tests::{TestApp, error_code};
 use serde_json::{Value, json};
 

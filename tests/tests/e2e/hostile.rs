@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use ordo_gateway::auth::Actor;
-use ordo_gateway::guard::cost;
-use ordo_gateway::ratelimit::{Rate, RateLimits};
+use ordo_gateway::app::Actor;
+use ordo_gateway::edge::guard::cost;
+use ordo_gateway::edge::ratelimit::{Rate, RateLimits};
 use ordo_gateway::store::Store;
 use ordo_tests::{TestApp, error_code};
 use serde_json::{Value, json};

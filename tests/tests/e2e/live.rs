@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use ordo_gateway::auth::Actor;
+use ordo_gateway::app::Actor;
 use ordo_gateway::store::Store;
 use ordo_tests::TestApp;
 use serde_json::{Value, json};
@@ -174,7 +174,7 @@ async fn a_restarted_live_query_loses_no_event() {
     let store = Store::open("mem://").await.unwrap();
     ordo_gateway::seed::seed_if_empty(&store).await.unwrap();
     let app = TestApp::serve(store.clone(), false).await;
-    let feed = ordo_gateway::live::Feed::start(store.clone());
+    let feed = ordo_gateway::app::live::Feed::start(store.clone());
     let mut rx = feed.subscribe();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut placed = Vec::new();
@@ -318,9 +318,9 @@ async fn a_subscriber_that_falls_behind_is_told_where_to_resume_and_resumes_from
     // A schema whose feed holds only 4 events per subscriber.
     let state = AppState {
         store: store.clone(),
-        payments: std::sync::Arc::new(ordo_gateway::payments::TestProvider),
+        payments: std::sync::Arc::new(ordo_gateway::app::payments::TestProvider),
         keys: app.keys.clone(),
-        feed: ordo_gateway::live::Feed::start_with_capacity(store.clone(), 4),
+        feed: ordo_gateway::app::live::Feed::start_with_capacity(store.clone(), 4),
         declines: std::sync::Arc::default(),
         payment_hold: chrono::Duration::minutes(30),
     };
@@ -408,7 +408,7 @@ async fn a_customer_sees_paid_packed_shipped_in_transit_delivered_once_each_from
             .client
             .post(app.url("/webhooks/carriers/generic"))
             .header("ordo-timestamp", ts.to_string())
-            .header("ordo-signature", ordo_gateway::tracking::sign(&secret, ts, body.as_bytes()))
+            .header("ordo-signature", ordo_gateway::edge::carriers::sign(&secret, ts, body.as_bytes()))
             .body(body)
             .send()
             .await

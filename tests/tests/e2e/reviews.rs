@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use ordo_core::order::{Command, Role, ShipmentAction};
-use ordo_gateway::auth::Actor;
-use ordo_gateway::commands;
+use ordo_gateway::app::Actor;
+use ordo_gateway::app::commands;
 use ordo_tests::{TestApp, error_code};
 use serde_json::{Value, json};
 

@@ -5,9 +5,9 @@
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use chrono::{Duration, Utc};
-use ordo_gateway::auth::Actor;
+use ordo_gateway::app::Actor;
+use ordo_gateway::edge::carriers::sign;
 use ordo_gateway::store::Store;
-use ordo_gateway::tracking::sign;
 use ordo_tests::TestApp;
 use serde_json::{Value, json};
 

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
-use ordo_gateway::auth::Actor;
+use ordo_gateway::app::Actor;
 use ordo_tests::TestApp;
 use serde_json::{Value, json};
 

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use futures::future::join_all;
-use ordo_gateway::auth::Actor;
+use ordo_gateway::app::Actor;
 use ordo_gateway::store::Store;
 use ordo_tests::{TestApp, eventually, reopen_store};
 use serde_json::{Value, json};

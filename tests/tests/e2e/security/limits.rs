@@ -7,10 +7,10 @@
 
 use std::time::Duration;
 
-use ordo_gateway::auth::Actor;
-use ordo_gateway::connections::ConnectionLimits;
-use ordo_gateway::guard::cost;
-use ordo_gateway::ratelimit::{Rate, RateLimits};
+use ordo_gateway::app::Actor;
+use ordo_gateway::edge::connections::ConnectionLimits;
+use ordo_gateway::edge::guard::cost;
+use ordo_gateway::edge::ratelimit::{Rate, RateLimits};
 use ordo_gateway::store::Store;
 use ordo_tests::{TestApp, WsClient, error_code};
 use serde_json::{Value, json};
@@ -175,7 +175,7 @@ async fn x_forwarded_for_counts_only_from_a_trusted_proxy() {
     let config = ordo_gateway::Config {
         seed_demo: true,
         rate_limits: Some(limits),
-        trusted_proxies: ordo_gateway::proxies::TrustedProxies::parse(&["127.0.0.0/8"]).unwrap(),
+        trusted_proxies: ordo_gateway::edge::proxies::TrustedProxies::parse(&["127.0.0.0/8"]).unwrap(),
         ..ordo_gateway::Config::default()
     };
     let proxied = TestApp::serve_with(Store::open("mem://").await.unwrap(), config).await;

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use ordo_core::money::Money;
-use ordo_gateway::payments::{Authorization, PaymentFailure, PaymentProvider, TestProvider};
-use ordo_gateway::proxies::TrustedProxies;
+use ordo_gateway::app::payments::{Authorization, PaymentFailure, PaymentProvider, TestProvider};
+use ordo_gateway::edge::proxies::TrustedProxies;
 use ordo_gateway::store::Store;
 use ordo_tests::{TestApp, error_code};
 use serde_json::json;

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use futures::future::join_all;
-use ordo_gateway::auth::Actor;
+use ordo_gateway::app::Actor;
 use ordo_tests::{TestApp, WsClient, error_code};
 use serde_json::{Value, json};
 

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use ordo_gateway::connections::ConnectionLimits;
+use ordo_gateway::edge::connections::ConnectionLimits;
 use ordo_gateway::store::Store;
 use ordo_tests::TestApp;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -2,8 +2,11 @@
 //! packing slip (A4), written with a small PDF 1.4 writer (Helvetica, text only).
 
 use ordo_core::locale::format_money;
-use ordo_core::order::{Order, Shipment};
+use ordo_core::order::{Order, Shipment, ShipmentSource};
 
+use crate::app::access::Actor;
+use crate::app::error::ApiError;
+use crate::store::Store;
 use crate::store::fulfilment::ShipmentRow;
 
 /// Which document.
@@ -25,11 +28,37 @@ impl Document {
     }
 }
 
+/// The shop's sender address, printed on every document.
+const SHOP: [&str; 4] = ["Ordo Demo Shop", "100 Commerce Way", "Columbus OH 43004", "US"];
+
+/// `document` for parcel `shipment_id` of `order_id`, for staff or the supplier that ships the
+/// parcel. Anyone else gets `NOT_FOUND`, exactly as for a missing parcel.
+pub async fn for_parcel(
+    store: &Store,
+    actor: &Actor,
+    order_id: &str,
+    shipment_id: &str,
+    document: Document,
+) -> Result<Vec<u8>, ApiError> {
+    let order = crate::app::commands::load(store, order_id).await?;
+    let shipment = order.shipment(shipment_id).ok_or(ApiError::NotFound("document"))?;
+    let allowed = match (actor, shipment.source()) {
+        (a, _) if a.is_staff() => true,
+        (Actor::Supplier { supplier }, ShipmentSource::Supplier { supplier: own }) => supplier == own,
+        _ => false,
+    };
+    if !allowed {
+        return Err(ApiError::NotFound("document"));
+    }
+    let row = store.shipment_row(shipment_id).await.ok().flatten();
+    Ok(render(document, &order, shipment, row.as_ref(), &SHOP))
+}
+
 /// One piece of text on a page: x, y (points from the bottom left), size, text.
 type Text = (f32, f32, f32, String);
 
 /// Renders `document` for `shipment` of `order`; the shop's sender address is `from`.
-pub fn render(
+fn render(
     document: Document,
     order: &Order,
     shipment: &Shipment,

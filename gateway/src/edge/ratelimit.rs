@@ -1,6 +1,6 @@
 //! Per-client rate limits on operations: a token bucket of points per caller (the party or person
 //! a token is bound to), or per IP address for callers without one and guests, charged what each
-//! operation may cost (see [`crate::guard::cost`]: every mutation field counts, placing an order
+//! operation may cost (see [`crate::edge::guard::cost`]: every mutation field counts, placing an order
 //! and authorizing a payment most), the same over HTTP and WebSocket.
 
 use std::collections::HashMap;
@@ -8,6 +8,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use crate::app::access::ClientIp;
 
 /// A sustained rate with a burst allowance, in cost points (a plain mutation is 5, a read 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,7 +33,7 @@ impl RateLimits {
     /// Limits for `mutations` plain mutations a second per token and `ip_mutations` per address
     /// (the `--rate-limit` and `--rate-limit-ip` options): twice and three times that at once.
     pub fn per_second(mutations: u32, ip_mutations: u32) -> RateLimits {
-        let plain = crate::guard::cost::MUTATION;
+        let plain = crate::edge::guard::cost::MUTATION;
         let rate = |n: u32, burst: u32| Rate {
             per_second: f64::from(n.saturating_mul(plain)),
             burst: n.saturating_mul(plain).saturating_mul(burst),
@@ -102,27 +104,12 @@ impl Limiter {
         }
     }
 
-    /// Whether `client`'s bucket holds a point now (nothing taken), or how long until it does.
-    pub(crate) fn peek(&self, client: Client<'_>, now: Instant) -> Result<(), Duration> {
-        let rate = self.rate(client);
-        let key = match client {
-            Client::Caller(scope) => hash(&("caller", scope)),
-            Client::Ip(ip) => hash(&("ip", address_key(ip))),
-        };
-        let per_second = rate.per_second.max(f64::MIN_POSITIVE);
-        let buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(bucket) = buckets.map.get(&key) else { return Ok(()) };
-        let tokens = (bucket.tokens + now.saturating_duration_since(bucket.at).as_secs_f64() * per_second)
-            .min(f64::from(rate.burst.max(1)));
-        if tokens >= 1.0 { Ok(()) } else { Err(Duration::from_secs_f64((1.0 - tokens) / per_second)) }
-    }
-
     /// Takes `cost` points from `client`'s bucket, or says why not.
     pub(crate) fn check(&self, client: Client<'_>, cost: u32, now: Instant) -> Result<(), Refused> {
         let rate = self.rate(client);
         let key = match client {
             Client::Caller(scope) => hash(&("caller", scope)),
-            Client::Ip(ip) => hash(&("ip", address_key(ip))),
+            Client::Ip(ip) => hash(&("ip", ClientIp(ip).network())),
         };
         if cost > rate.burst.max(1) {
             return Err(Refused::TooCostly { cost, burst: rate.burst.max(1) });
@@ -150,51 +137,6 @@ impl Limiter {
         } else {
             Err(Refused::Wait(Duration::from_secs_f64((cost - bucket.tokens) / per_second)))
         }
-    }
-}
-
-/// Declined payment authorizations per client address per hour (card testing spread over many
-/// orders from one address stops here; each order also stops after its own few declines).
-#[derive(Debug)]
-pub struct DeclineLimit {
-    limiter: Limiter,
-}
-
-impl DeclineLimit {
-    /// At most `per_hour` declines from one address within an hour.
-    pub fn new(per_hour: u32) -> DeclineLimit {
-        let rate = Rate { per_second: f64::from(per_hour.max(1)) / 3600.0, burst: per_hour.max(1) };
-        DeclineLimit { limiter: Limiter::new(RateLimits { per_token: rate, per_ip: rate }) }
-    }
-
-    /// Whether `ip` may try another authorization; when not, how long until it may.
-    pub(crate) fn allows(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
-        self.limiter.peek(Client::Ip(ip), now)
-    }
-
-    /// Counts a decline against `ip`.
-    pub(crate) fn record(&self, ip: IpAddr, now: Instant) {
-        let _ = self.limiter.check(Client::Ip(ip), 1, now);
-    }
-}
-
-impl Default for DeclineLimit {
-    /// 20 declines per address per hour.
-    fn default() -> Self {
-        DeclineLimit::new(20)
-    }
-}
-
-/// The address a per-address limit counts: an IPv4 address, or an IPv6 address's /64 network
-/// (one subscriber gets a whole /64, so single IPv6 addresses would be free for the asking).
-pub(crate) fn address_key(ip: IpAddr) -> IpAddr {
-    match ip.to_canonical() {
-        IpAddr::V6(v6) => {
-            let mut octets = v6.octets();
-            octets[8..].fill(0);
-            IpAddr::from(octets)
-        }
-        v4 => v4,
     }
 }
 
@@ -256,10 +198,10 @@ mod tests {
         let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
         let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
         let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
-        assert_eq!(address_key(a), address_key(b));
-        assert_ne!(address_key(a), address_key(c));
+        assert_eq!(ClientIp(a).network(), ClientIp(b).network());
+        assert_ne!(ClientIp(a).network(), ClientIp(c).network());
         let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
-        assert_eq!(address_key(mapped), IpAddr::from([192, 0, 2, 1]));
+        assert_eq!(ClientIp(mapped).network(), IpAddr::from([192, 0, 2, 1]));
         let l = Limiter::new(RateLimits {
             per_token: Rate { per_second: 1.0, burst: 1 },
             per_ip: Rate { per_second: 0.001, burst: 1 },
@@ -267,21 +209,6 @@ mod tests {
         let t0 = Instant::now();
         assert!(l.check(Client::Ip(a), 1, t0).is_ok());
         assert!(l.check(Client::Ip(b), 1, t0).is_err(), "the same /64");
-    }
-
-    #[test]
-    fn declines_are_counted_per_address_and_peeking_takes_nothing() {
-        let d = DeclineLimit::new(2);
-        let t0 = Instant::now();
-        let ip = IpAddr::from([192, 0, 2, 9]);
-        assert!(d.allows(ip, t0).is_ok());
-        assert!(d.allows(ip, t0).is_ok(), "asking is free");
-        d.record(ip, t0);
-        d.record(ip, t0);
-        let wait = d.allows(ip, t0).unwrap_err();
-        assert!(wait > Duration::from_secs(1700) && wait <= Duration::from_secs(1800), "{wait:?}");
-        assert!(d.allows(IpAddr::from([192, 0, 2, 10]), t0).is_ok());
-        assert!(d.allows(ip, t0 + Duration::from_secs(1800)).is_ok());
     }
 
     #[test]

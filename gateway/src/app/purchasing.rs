@@ -5,8 +5,8 @@ use chrono::{NaiveDate, Utc};
 use ordo_core::allocation::LocationId;
 use ordo_core::order::{Command, Role};
 
-use crate::commands::load;
-use crate::error::ApiError;
+use crate::app::commands::load;
+use crate::app::error::ApiError;
 use crate::store::stock::{PurchaseOrderRow, StockChange};
 use crate::store::{Store, StoreError, backoff};
 

@@ -7,7 +7,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::app::error::ApiError;
 
 /// A validated idempotency key for one operation of one caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
-    /// `key` as sent by a caller whose scope is `scope` (see [`crate::auth::Actor::scope`]), for
+    /// `key` as sent by a caller whose scope is `scope` (see [`crate::app::access::Actor::scope`]), for
     /// `operation` on a request whose content is `request`. A key that is not 8–128 letters,
     /// digits, `-`, `_`, `:` or `.` is `BAD_USER_INPUT`.
     pub fn new(scope: &str, key: &str, operation: &'static str, request: &[u8]) -> Result<Self, ApiError> {
@@ -30,6 +30,15 @@ impl Idempotency {
     }
 
     /// The record key the store keeps this key under.
+    /// The key as the store claims it.
+    pub(crate) fn key_use(&self) -> crate::store::orders::KeyUse<'_> {
+        crate::store::orders::KeyUse {
+            record: self.record(),
+            operation: self.operation(),
+            fingerprint: self.fingerprint(),
+        }
+    }
+
     pub fn record(&self) -> &str {
         &self.record
     }

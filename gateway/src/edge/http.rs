@@ -15,12 +15,14 @@ use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::auth::{Actor, Subject};
-use crate::connections::ConnectionLimits;
-use crate::gate::{ClientIp, Gate, GatedExecutor, Refusal, client, finish};
+use crate::app::access::{Actor, ClientIp, Subject};
+use crate::app::error::ApiError;
+use crate::edge::connections::ConnectionLimits;
+use crate::edge::gate::{Gate, GatedExecutor, Refusal, client, finish};
+use crate::edge::proxies::TrustedProxies;
+use crate::edge::ratelimit::RateLimits;
+use crate::graphql::error::Code;
 use crate::graphql::{AppState, OrdoSchema};
-use crate::proxies::TrustedProxies;
-use crate::ratelimit::RateLimits;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -132,15 +134,12 @@ async fn body_deadline(
         Ok(Ok(bytes)) => {
             next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
         }
-        Ok(Err(_)) => error_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
-            &format!("the body is larger than {MAX_BODY_BYTES} bytes"),
-        ),
+        Ok(Err(_)) => {
+            error_response(Code::PayloadTooLarge, &format!("the body is larger than {MAX_BODY_BYTES} bytes"))
+        }
         Err(_) => {
             let mut response = error_response(
-                StatusCode::REQUEST_TIMEOUT,
-                "REQUEST_TIMEOUT",
+                Code::RequestTimeout,
                 &format!("the body did not arrive within {} s", deadline.as_secs_f32()),
             );
             response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -166,7 +165,7 @@ async fn document(
     Path((order_id, shipment_id, file)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    use crate::documents::{Document, render};
+    use crate::app::documents::{Document, for_parcel};
     let actor = match headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -176,30 +175,15 @@ async fn document(
         Some(Ok(actor)) => actor,
         _ => return unauthenticated("a staff or supplier bearer token is required"),
     };
-    let not_found = || error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such document");
-    let Some(kind) = Document::from_file_name(&file) else { return not_found() };
-    let order = match crate::commands::load(&http.state.store, &order_id).await {
-        Ok(order) => order,
-        Err(crate::error::ApiError::NotFound(_)) => return not_found(),
-        Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, e.code(), &e.to_string()),
-    };
-    let Some(shipment) = order.shipment(&shipment_id) else { return not_found() };
-    let allowed = match (&actor, shipment.source()) {
-        (a, _) if a.is_staff() => true,
-        (Actor::Supplier { supplier }, ordo_core::order::ShipmentSource::Supplier { supplier: own }) => {
-            supplier == own
+    let Some(kind) = Document::from_file_name(&file) else { return failure(&ApiError::NotFound("document")) };
+    match for_parcel(&http.state.store, &actor, &order_id, &shipment_id, kind).await {
+        Ok(pdf) => {
+            let mut response = (StatusCode::OK, pdf).into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+            response
         }
-        _ => false,
-    };
-    if !allowed {
-        return not_found();
+        Err(e) => failure(&e),
     }
-    let row = http.state.store.shipment_row(&shipment_id).await.ok().flatten();
-    let from = ["Ordo Demo Shop", "100 Commerce Way", "Columbus OH 43004", "US"];
-    let pdf = render(kind, &order, shipment, row.as_ref(), &from);
-    let mut response = (StatusCode::OK, pdf).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    response
 }
 
 /// A carrier's tracking callback: HMAC-signed (`Ordo-Timestamp`, `Ordo-Signature: v1=…`, five
@@ -211,20 +195,21 @@ async fn carrier_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    use crate::tracking::{WebhookError, parse, record, verify};
+    use crate::app::tracking::record;
+    use crate::edge::carriers::{WebhookError, parse, verify};
     let Some((_, secret)) = http.carrier_secrets.iter().find(|(name, _)| *name == carrier) else {
-        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such carrier");
+        return error_response(Code::NotFound, "no such carrier");
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Err(e) =
         verify(secret, header("ordo-timestamp"), header("ordo-signature"), &body, chrono::Utc::now())
     {
-        let code = if e == WebhookError::Stale { "STALE_SIGNATURE" } else { "BAD_SIGNATURE" };
-        return error_response(StatusCode::UNAUTHORIZED, code, &e.to_string());
+        let code = if e == WebhookError::Stale { Code::StaleSignature } else { Code::BadSignature };
+        return error_response(code, &e.to_string());
     }
     let reports = match parse(&carrier, &body) {
         Ok(r) => r,
-        Err(e) => return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &e.to_string()),
+        Err(e) => return error_response(Code::BadRequest, &e.to_string()),
     };
     let by = crate::store::Doer::system(&format!("carrier:{carrier}"));
     match record(&http.state.store, &carrier, &reports, &by).await {
@@ -234,18 +219,23 @@ async fn carrier_webhook(
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             response
         }
-        Err(crate::error::ApiError::NotFound(_)) => {
-            error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "unknown tracking number")
-        }
-        Err(e) => {
-            let status =
-                if e.code() == "INTERNAL" { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::CONFLICT };
-            error_response(status, e.code(), &e.to_string())
-        }
+        Err(ApiError::NotFound(_)) => error_response(Code::NotFound, "unknown tracking number"),
+        Err(e) => failure(&e),
     }
 }
 
-fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+/// A plain HTTP refusal: `{"errors": [{message, extensions: {code}}]}` with the code's status.
+fn error_response(code: Code, message: &str) -> Response {
+    json_error(code.status(), code.as_str(), message)
+}
+
+/// A use case's failure as a plain HTTP answer.
+fn failure(error: &ApiError) -> Response {
+    json_error(crate::graphql::error::status(error), crate::graphql::error::code(error), &error.to_string())
+}
+
+fn json_error(status: u16, code: &str, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -263,31 +253,22 @@ async fn graphql_post(
     if !content_type.starts_with("application/json")
         && !content_type.starts_with("application/graphql-response+json")
     {
-        return error_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "send application/json",
-        );
+        return error_response(Code::UnsupportedMediaType, "send application/json");
     }
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(_) => {
-            return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the body is not valid JSON");
+            return error_response(Code::BadRequest, "the body is not valid JSON");
         }
     };
     if value.is_array() {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            "BATCH_NOT_SUPPORTED",
-            "send one operation per request",
-        );
+        return error_response(Code::BatchNotSupported, "send one operation per request");
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
         Err(_) => {
             return error_response(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                Code::BadRequest,
                 "expected {\"query\": string, \"variables\"?: object, \"operationName\"?: string}",
             );
         }
@@ -315,11 +296,11 @@ async fn graphql_get(
             return Html(GraphiQLSource::build().endpoint("/graphql").title("Ordo GraphiQL").finish())
                 .into_response();
         }
-        return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", "missing query");
+        return error_response(Code::BadRequest, "missing query");
     };
     let request = match async_graphql::http::parse_query_string(&query) {
         Ok(r) => r,
-        Err(_) => return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", "malformed query string"),
+        Err(_) => return error_response(Code::BadRequest, "malformed query string"),
     };
     respond(&http, request, &headers, peer, Method::Get).await
 }
@@ -344,11 +325,7 @@ async fn websocket(http: Http, parts: &mut axum::http::request::Parts, ip: std::
         .and_then(|value| value.to_str().ok())
         .and_then(|offered| offered.split(',').find_map(|p| WebSocketProtocols::from_str(p.trim()).ok()));
     let Some(protocol) = protocol else {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "offer the graphql-transport-ws or graphql-ws sub-protocol",
-        );
+        return error_response(Code::BadRequest, "offer the graphql-transport-ws or graphql-ws sub-protocol");
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(parts, &()).await {
         Ok(u) => u,
@@ -382,7 +359,7 @@ async fn drive(
     socket: axum::extract::ws::WebSocket,
     executor: GatedExecutor,
     protocol: async_graphql::http::WebSocketProtocols,
-    keys: crate::auth::Keys,
+    keys: crate::app::tokens::Keys,
     limits: ConnectionLimits,
 ) {
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -535,11 +512,11 @@ async fn respond(
 
 /// A refused operation as its HTTP answer (with `Retry-After` when waiting helps).
 fn refusal_response(refusal: &Refusal) -> Response {
-    let Refusal::Limit { status, retry_after, .. } = refusal else {
+    let Refusal::Limit { code, retry_after, .. } = refusal else {
         return encode(async_graphql::Response::from_errors(vec![refusal.to_error()]), false);
     };
     let body = serde_json::json!({ "errors": [refusal.to_error()] });
-    let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
+    let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if let Some(seconds) = retry_after {
@@ -549,7 +526,7 @@ fn refusal_response(refusal: &Refusal) -> Response {
 }
 
 fn unauthenticated(message: &str) -> Response {
-    error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message)
+    error_response(Code::Unauthenticated, message)
 }
 
 /// The JSON response. GraphQL-over-HTTP: with the graphql-response media type, a request that
@@ -563,11 +540,7 @@ fn encode(response: async_graphql::Response, graphql_response: bool) -> Response
     let body = match serde_json::to_vec(&response) {
         Ok(b) => b,
         Err(_) => {
-            return error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "could not encode the response",
-            );
+            return error_response(Code::Internal, "could not encode the response");
         }
     };
     let content_type =

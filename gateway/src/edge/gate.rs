@@ -14,15 +14,12 @@ use std::time::Instant;
 use async_graphql::{Data, Executor, Request, Response, ServerError};
 use futures::stream::{self, BoxStream, StreamExt};
 
-use crate::auth::{Actor, Subject};
+use crate::app::access::{Actor, Subject};
+use crate::edge::guard::Shape;
+use crate::edge::parse_cache::ParseCache;
+use crate::edge::ratelimit::{Client, Limiter, RateLimits, Refused};
 use crate::graphql::OrdoSchema;
-use crate::guard::Shape;
-use crate::parse_cache::ParseCache;
-use crate::ratelimit::{Client, Limiter, RateLimits, Refused};
-
-/// The client's address, as the edge worked it out (see [`crate::proxies`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub IpAddr);
+use crate::graphql::error::Code;
 
 /// Why an operation does not run.
 #[derive(Debug, Clone)]
@@ -30,7 +27,7 @@ pub(crate) enum Refusal {
     /// The document does not parse (the error names the position, never the text).
     Parse(ServerError),
     /// Refused with a code and an HTTP status: too large, a mutation over GET, over a limit.
-    Limit { status: u16, code: &'static str, message: String, retry_after: Option<u64> },
+    Limit { code: Code, message: String, retry_after: Option<u64> },
 }
 
 impl Refusal {
@@ -42,7 +39,7 @@ impl Refusal {
             Refusal::Limit { code, message, retry_after, .. } => {
                 let mut e = ServerError::new(message.clone(), None);
                 let extensions = e.extensions.get_or_insert_with(Default::default);
-                extensions.set("code", *code);
+                extensions.set("code", code.as_str());
                 if let Some(seconds) = retry_after {
                     extensions.set("retryAfter", *seconds);
                 }
@@ -88,24 +85,23 @@ impl Gate {
             }
             Err(e) => {
                 let mut e = parse_error(&e);
-                set_code(&mut e, "GRAPHQL_PARSE_FAILED");
+                set_code(&mut e, Code::GraphqlParseFailed);
                 // Parsing cost something: a stream of broken documents is charged like reads.
-                self.charge(client, crate::guard::cost::READ)?;
+                self.charge(client, crate::edge::guard::cost::READ)?;
                 return Err(Refusal::Parse(e));
             }
         };
         if shape.mutates && !mutations_allowed {
-            self.charge(client, crate::guard::cost::READ)?;
+            self.charge(client, crate::edge::guard::cost::READ)?;
             return Err(Refusal::Limit {
-                status: 405,
-                code: "METHOD_NOT_ALLOWED",
+                code: Code::MethodNotAllowed,
                 message: "mutations need POST".into(),
                 retry_after: None,
             });
         }
         if let Some((code, message)) = shape.refusal() {
-            self.charge(client, crate::guard::cost::READ)?;
-            return Err(Refusal::Limit { status: 400, code, message, retry_after: None });
+            self.charge(client, crate::edge::guard::cost::READ)?;
+            return Err(Refusal::Limit { code, message, retry_after: None });
         }
         self.charge(client, shape.cost)?;
         Ok(shape)
@@ -124,8 +120,7 @@ impl Gate {
                 Err(Refused::Wait(wait)) => {
                     let seconds = wait.as_secs().saturating_add(1);
                     return Err(Refusal::Limit {
-                        status: 429,
-                        code: "RATE_LIMITED",
+                        code: Code::RateLimited,
                         message: format!(
                             "rate limit of {whose} reached ({} points a second, {} at once; this operation costs {cost}); retry in {seconds} s",
                             rate.per_second, rate.burst
@@ -135,8 +130,7 @@ impl Gate {
                 }
                 Err(Refused::TooCostly { burst, .. }) => {
                     return Err(Refusal::Limit {
-                        status: 429,
-                        code: "RATE_LIMITED",
+                        code: Code::RateLimited,
                         message: format!(
                             "this request costs {cost} points, more than the {burst} {whose} may spend at once; send fewer mutations per request"
                         ),
@@ -222,8 +216,7 @@ impl Executor for GatedExecutor {
             self.running.fetch_sub(1, Ordering::AcqRel);
             return refused(
                 Refusal::Limit {
-                    status: 429,
-                    code: "TOO_MANY_SUBSCRIPTIONS",
+                    code: Code::TooManySubscriptions,
                     message: format!(
                         "this connection already runs {} operations; stop one or open another connection",
                         self.max_running
@@ -244,19 +237,19 @@ impl Executor for GatedExecutor {
     }
 }
 
-fn set_code(error: &mut ServerError, code: &str) {
-    error.extensions.get_or_insert_with(Default::default).set("code", code);
+fn set_code(error: &mut ServerError, code: Code) {
+    error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
 }
 
 /// Codes for the errors async-graphql raises itself (our resolvers always set one): limits and
 /// validation failures have no path; argument values that do not coerce have one.
-fn uncoded_error_code(error: &ServerError) -> &'static str {
+fn uncoded_error_code(error: &ServerError) -> Code {
     match error.message.as_str() {
-        "Query is nested too deep." => "QUERY_TOO_DEEP",
-        m if m.starts_with("The recursion depth of the query") => "QUERY_TOO_DEEP",
-        "Query is too complex." => "QUERY_TOO_COMPLEX",
-        _ if error.path.is_empty() => "GRAPHQL_VALIDATION_FAILED",
-        _ => "BAD_USER_INPUT",
+        "Query is nested too deep." => Code::QueryTooDeep,
+        m if m.starts_with("The recursion depth of the query") => Code::QueryTooDeep,
+        "Query is too complex." => Code::QueryTooComplex,
+        _ if error.path.is_empty() => Code::GraphqlValidationFailed,
+        _ => Code::BadUserInput,
     }
 }
 

@@ -14,6 +14,8 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::AsyncWriteExt;
+
+use crate::graphql::error::Code;
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
@@ -188,7 +190,7 @@ pub(crate) async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let ip = (!uncapped(peer.ip())).then(|| crate::ratelimit::address_key(peer.ip()));
+        let ip = (!uncapped(peer.ip())).then(|| crate::app::access::ClientIp(peer.ip()).network());
         let slot = match admit(&open, &limits, ip) {
             Ok(slot) => slot,
             Err(full) => {
@@ -282,7 +284,7 @@ async fn refuse(mut stream: TcpStream, full: Full) {
         Full::ThisAddress => "too many connections from this address; close some and retry",
     };
     let body = serde_json::json!({ "errors": [{ "message": message,
-        "extensions": { "code": "TOO_MANY_CONNECTIONS", "retryAfter": 1 } }] })
+        "extensions": { "code": Code::TooManyConnections.as_str(), "retryAfter": 1 } }] })
     .to_string();
     let response = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n\

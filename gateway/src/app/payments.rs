@@ -72,7 +72,7 @@ impl PaymentProvider for TestProvider {
             Ok(Authorization {
                 reference: format!(
                     "test_auth_{}_{}",
-                    &crate::idempotency::fingerprint(idempotency_key.as_bytes())[..26],
+                    &crate::app::idempotency::fingerprint(idempotency_key.as_bytes())[..26],
                     amount.amount()
                 ),
                 brand,

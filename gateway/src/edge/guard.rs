@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use crate::graphql::error::Code;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
@@ -72,16 +73,16 @@ impl Shape {
     }
 
     /// Why the document is refused, if it is: `(code, message)`.
-    pub(crate) fn refusal(&self) -> Option<(&'static str, String)> {
+    pub(crate) fn refusal(&self) -> Option<(Code, String)> {
         if self.aliases > MAX_ALIASES {
             return Some((
-                "TOO_MANY_ALIASES",
+                Code::TooManyAliases,
                 format!("the document has {} aliases; at most {MAX_ALIASES} are allowed", self.aliases),
             ));
         }
         if self.fields > MAX_FIELDS {
             return Some((
-                "TOO_MANY_FIELDS",
+                Code::TooManyFields,
                 format!("the document selects {} fields; at most {MAX_FIELDS} are allowed", self.fields),
             ));
         }
@@ -176,7 +177,7 @@ mod tests {
             "{{ {} }}",
             (0..=MAX_ALIASES).map(|i| format!("a{i}: __typename")).collect::<Vec<_>>().join(" ")
         );
-        assert_eq!(shape(&query).refusal().map(|r| r.0), Some("TOO_MANY_ALIASES"));
+        assert_eq!(shape(&query).refusal().map(|r| r.0), Some(Code::TooManyAliases));
         assert_eq!(shape("{ a: __typename }").refusal(), None);
     }
 }

@@ -5,9 +5,9 @@ use chrono::Utc;
 use ordo_core::money::Money;
 use ordo_core::order::{Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, stock_effects};
 
-use crate::error::ApiError;
-use crate::idempotency::Idempotency;
-use crate::payments::{PaymentFailure, PaymentProvider};
+use crate::app::error::ApiError;
+use crate::app::idempotency::Idempotency;
+use crate::app::payments::{PaymentFailure, PaymentProvider};
 use crate::store::orders::{Append, Effects};
 use crate::store::{Doer, Store, StoreError, backoff};
 
@@ -105,7 +105,7 @@ async fn record(
         entries,
         actor,
         outbox_topic: Some(&topic),
-        idempotency: idempotency.map(|i| (i.record(), i.operation(), i.fingerprint())),
+        idempotency: idempotency.map(Idempotency::key_use),
         effects: &effects,
     };
     Ok(store.append(&append).await?)

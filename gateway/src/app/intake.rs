@@ -11,8 +11,8 @@ use ordo_core::cart::{self, Cart, Issue, IssueCode, Severity};
 use ordo_core::order::{NewOrder, Order, TimelineEntry, place};
 use ordo_core::values::{CustomerId, OrderId};
 
-use crate::error::ApiError;
-use crate::idempotency::Idempotency;
+use crate::app::error::ApiError;
+use crate::app::idempotency::Idempotency;
 use crate::store::orders::{Intake, NewOrderRecord};
 use crate::store::{Doer, Store, StoreError, backoff};
 
@@ -40,7 +40,7 @@ pub struct Placed {
 }
 
 /// Who places an order: the name recorded on its first event and the scope its idempotency key
-/// and external id belong to (see [`crate::auth::Actor::scope`]).
+/// and external id belong to (see [`crate::app::access::Actor::scope`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Placer<'a> {
     /// The kind of caller (`anonymous`, `customer`, `channel`, `staff`, …).
@@ -76,7 +76,7 @@ pub async fn place_order(
     let text = serde_json::to_vec(request).map_err(|e| ApiError::bad_input("input", e.to_string()))?;
     let idempotency =
         idempotency_key.map(|key| Idempotency::new(placer.scope, key, "placeOrder", &text)).transpose()?;
-    let fingerprint = crate::idempotency::fingerprint(&text);
+    let fingerprint = crate::app::idempotency::fingerprint(&text);
     let customer = request
         .customer
         .as_deref()
@@ -150,7 +150,7 @@ pub async fn place_order(
             id: &id,
             external_key: external_key.as_deref(),
             external_id: request.external_id.as_deref().map(str::trim),
-            idempotency: idempotency.as_ref(),
+            idempotency: idempotency.as_ref().map(Idempotency::key_use),
             scope: placer.scope,
             fingerprint: &fingerprint,
             plan: &plan,
