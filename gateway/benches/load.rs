@@ -227,6 +227,8 @@ fn options() -> Result<Options, BoxError> {
 #[derive(Debug)]
 struct Ctx {
     store: Store,
+    /// The application over `store`, for the store-ceiling phase.
+    app: ordo_gateway::app::App,
     client: reqwest::Client,
     url: String,
     staff: String,
@@ -318,7 +320,7 @@ async fn perform(ctx: &Ctx, op: Op, key: &str) -> Done {
     match op {
         Op::Store(skus) => {
             match intake::place_order(
-                &ctx.store,
+                &ctx.app,
                 &common::web_order(lines(skus)),
                 Some(key),
                 intake::Placer::ANONYMOUS,
@@ -589,9 +591,9 @@ async fn prepare(store: &Store) -> Result<(), BoxError> {
     }
     for sku in SPREAD {
         let request = common::web_order(vec![CartLine { sku: sku.to_owned(), quantity: 1 }]);
-        intake::place_order(store, &request, None, intake::Placer::ANONYMOUS).await.map_err(|e| {
-            format!("the demo shop cannot sell {sku}: {} ({e})", ordo_gateway::graphql::error::code(&e))
-        })?;
+        intake::place_order(&common::app(store), &request, None, intake::Placer::ANONYMOUS).await.map_err(
+            |e| format!("the demo shop cannot sell {sku}: {} ({e})", ordo_gateway::graphql::error::code(&e)),
+        )?;
     }
     Ok(())
 }
@@ -646,6 +648,7 @@ async fn bench_engine(engine: Engine, o: &Options, run: &str) -> Result<Vec<Row>
     }
     let staff = Keys::new(SECRET)?.mint(&Actor::Staff, "bench", chrono::Duration::hours(2))?;
     let ctx = Arc::new(Ctx {
+        app: common::app(&store),
         store,
         client,
         url: format!("http://{addr}/graphql"),

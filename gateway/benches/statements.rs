@@ -95,11 +95,11 @@ async fn main() {
     }
     println!("SurrealQL statements on {url}, one client, mean of {} rounds, release build\n", args.rounds);
     println!("| statement | µs |\n|---|---|");
+    let app = common::app(&store);
     // One order placed before timing: the rows below read its timeline and copy its entry.
-    let one =
-        intake::place_order(&store, &request(0), None, intake::Placer::ANONYMOUS).await.unwrap().order_id;
+    let one = intake::place_order(&app, &request(0), None, intake::Placer::ANONYMOUS).await.unwrap().order_id;
     time(&args, "intake::place_order, 2 lines (whole intake)", async |i| {
-        intake::place_order(&store, &request(i), None, intake::Placer::ANONYMOUS).await.unwrap();
+        intake::place_order(&app, &request(i), None, intake::Placer::ANONYMOUS).await.unwrap();
     })
     .await;
     let db = store.db();

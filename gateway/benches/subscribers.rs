@@ -40,6 +40,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 async fn run(subscribers: usize, events: usize) -> Result<(), BoxError> {
     let store = Store::open("mem://").await?;
+    let app = common::app(&store);
     ordo_gateway::seed::seed_if_empty(&store).await?;
     store.put_stock("CHOC-DARK", "east", 1_000_000, "bench").await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -126,7 +127,7 @@ async fn run(subscribers: usize, events: usize) -> Result<(), BoxError> {
     let emit = Instant::now();
     for _ in 0..events {
         intake::place_order(
-            &store,
+            &app,
             &common::web_order(vec![CartLine { sku: "CHOC-DARK".into(), quantity: 1 }]),
             None,
             intake::Placer::ANONYMOUS,

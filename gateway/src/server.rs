@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use crate::app::declines::DeclineLimit;
+use crate::app::App;
 use crate::app::payments::{PaymentProvider, TestProvider};
 use crate::app::tokens::Keys;
 use crate::edge::connections::ConnectionLimits;
 use crate::edge::http::Edge;
 use crate::edge::proxies::TrustedProxies;
 use crate::edge::ratelimit::RateLimits;
-use crate::graphql::{self, AppState, Limits};
+use crate::graphql::{self, Limits};
 use crate::store::{Store, StoreError};
 
 /// How to run the gateway.
@@ -106,20 +106,17 @@ pub async fn serve_store(
     };
     let keys = Keys::new(&secret).map_err(StoreError::Decode)?;
     let feed = crate::app::live::Feed::start(store.clone());
-    let state = AppState {
-        store,
-        payments: config.payments.clone().unwrap_or_else(|| Arc::new(TestProvider)),
-        keys,
-        feed: feed.clone(),
-        declines: Arc::new(DeclineLimit::new(config.declines_per_hour)),
-        payment_hold: config.payment_hold,
-    };
+    let payments = config.payments.clone().unwrap_or_else(|| Arc::new(TestProvider));
+    let app = App::new(store, keys)
+        .with_payments(payments)
+        .with_declines_per_hour(config.declines_per_hour)
+        .with_payment_hold(config.payment_hold);
     let jobs = crate::jobs::Runner::start(
-        state.store.clone(),
+        app.clone(),
         crate::jobs::JobSettings { every: config.job_interval, payment_hold: config.payment_hold },
     );
     let limits = Limits { locked_down: config.production, ..Limits::default() };
-    let schema = graphql::build(Some(state.clone()), limits);
+    let schema = graphql::build(Some((app.clone(), feed.clone())), limits);
     let edge = Edge {
         graphiql: !config.production,
         web_root: config.web_root.clone(),
@@ -129,7 +126,7 @@ pub async fn serve_store(
         trusted_proxies: config.trusted_proxies.clone(),
         connections: config.connections,
     };
-    let router = crate::edge::http::router(schema, state, edge);
+    let router = crate::edge::http::router(schema, app, edge);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, db = %config.db_url, "ordo gateway listening");
     }

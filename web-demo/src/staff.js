@@ -51,7 +51,7 @@ export async function renderStaff(root, orderId) {
     mount(table, h("p", {}, "Loading…"));
     try {
       const data = await gql(
-        `query($f: OrderFilter!) { orders(first: 50, filter: $f) { nodes { id email channel placedAt grandTotal { formatted } statusView { summary headline } } } }`,
+        `query($f: OrderFilterInput!) { orders(first: 50, filter: $f) { nodes { id email channel placedAt grandTotal { formatted } statusView { summary headline } } } }`,
         { f: { summary: filter.input.value || null } }, token);
       const rows = data.orders.nodes;
       mount(table, rows.length

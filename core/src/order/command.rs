@@ -234,6 +234,22 @@ impl From<PaymentError> for CommandError {
 }
 
 impl Command {
+    /// Whether the command's events may move money with the payment provider (a capture, a void,
+    /// a refund — also inside a cancellation or a return's refund): such a command runs one at a
+    /// time per order, and the provider acts before its events are recorded. Authorizing is the
+    /// provider's answer to a token, not a command's effect.
+    pub fn may_move_money(&self) -> bool {
+        matches!(
+            self,
+            Command::Cancel { .. }
+                | Command::CancelLines { .. }
+                | Command::CapturePayment { .. }
+                | Command::VoidPayment
+                | Command::RefundPayment { .. }
+                | Command::Return { action: ReturnAction::Refund, .. }
+        )
+    }
+
     pub fn kind(&self) -> ActionKind {
         match self {
             Command::Confirm => ActionKind::Confirm,

@@ -1,8 +1,18 @@
-//! What the harnesses share: the order they place (a web checkout for some lines).
+//! What the harnesses share: the application they place orders through, and the order they
+//! place (a web checkout for some lines).
 
 use ordo_core::cart::{Cart, CartLine, CartStage};
 use ordo_core::values::AddressInput;
 use ordo_gateway::app::intake::PlaceOrder;
+use ordo_gateway::app::{App, Keys};
+use ordo_gateway::store::Store;
+
+/// The application on `store` (test payment provider, default limits), as intake runs in the
+/// gateway minus GraphQL and HTTP.
+pub fn app(store: &Store) -> App {
+    let keys = Keys::new(b"bench-secret-bench-secret-bench-secret").expect("a long enough secret");
+    App::new(store.clone(), keys)
+}
 
 /// The address every harness order ships to.
 pub fn address() -> AddressInput {

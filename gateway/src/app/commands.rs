@@ -2,19 +2,24 @@
 //! and the payment mutations, which talk to the provider before recording what it said.
 
 use chrono::Utc;
-use ordo_core::money::Money;
 use ordo_core::order::{Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, stock_effects};
 
+use crate::app::App;
 use crate::app::error::ApiError;
 use crate::app::idempotency::Idempotency;
-use crate::app::payments::{PaymentFailure, PaymentProvider};
+use crate::app::payments::PaymentFailure;
 use crate::store::orders::{Append, Effects};
 use crate::store::{Doer, Store, StoreError, backoff};
 
 const MAX_ATTEMPTS: u32 = 16;
 
 /// Loads an order (`NOT_FOUND` when it does not exist).
-pub async fn load(store: &Store, order_id: &str) -> Result<Order, ApiError> {
+pub async fn load(app: &App, order_id: &str) -> Result<Order, ApiError> {
+    load_from(app.store(), order_id).await
+}
+
+/// [`load`] on a store.
+pub(crate) async fn load_from(store: &Store, order_id: &str) -> Result<Order, ApiError> {
     let timeline = store.timeline(order_id).await?;
     if timeline.is_empty() {
         return Err(ApiError::NotFound("order"));
@@ -28,7 +33,7 @@ async fn replay(store: &Store, idempotency: Option<&Idempotency>) -> Result<Opti
     let Some(i) = idempotency else { return Ok(None) };
     let Some(record) = store.idempotency(i.record()).await? else { return Ok(None) };
     if i.matches(&record.operation, &record.fingerprint) {
-        Ok(Some(Ran { order: load(store, &record.order_id).await?, replayed: true }))
+        Ok(Some(Ran { order: load_from(store, &record.order_id).await?, replayed: true }))
     } else {
         Err(ApiError::IdempotencyMismatch)
     }
@@ -44,20 +49,20 @@ pub struct Ran {
 /// Runs `command` as `role`, retrying from a fresh read when another writer got there first.
 /// The stock the events move (shipping, cancelling) is written in the same transaction.
 pub async fn run(
-    store: &Store,
+    app: &App,
     order_id: &str,
     role: &Role,
     actor: &Doer,
     command: &Command,
     idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
-    run_with(store, order_id, role, actor, command, idempotency, |_| Ok(Effects::default())).await
+    run_with(app, order_id, role, actor, command, idempotency, |_| Ok(Effects::default())).await
 }
 
 /// [`run`], with `extra` effects worked out from the order before the command (a return's
 /// restocking, a shipment's package).
 pub(crate) async fn run_with(
-    store: &Store,
+    app: &App,
     order_id: &str,
     role: &Role,
     actor: &Doer,
@@ -65,13 +70,14 @@ pub(crate) async fn run_with(
     idempotency: Option<&Idempotency>,
     extra: impl Fn(&Order) -> Result<Effects, ApiError>,
 ) -> Result<Ran, ApiError> {
+    let store = app.store();
     let mut attempt = 0;
     loop {
         attempt += 1;
         if let Some(ran) = replay(store, idempotency).await? {
             return Ok(ran);
         }
-        let order = load(store, order_id).await?;
+        let order = load_from(store, order_id).await?;
         let (entries, after) = order.execute(command, role, Utc::now())?;
         if record(store, &order, &entries, &after, command, actor, idempotency, &extra).await? {
             return Ok(Ran { order: after, replayed: false });
@@ -117,8 +123,7 @@ async fn record(
 /// gateways), so two concurrent calls never both reach the provider; each attempt carries a
 /// stable idempotency key (`<order>:authorize:<attempt>`) to the provider.
 pub async fn authorize(
-    store: &Store,
-    provider: &dyn PaymentProvider,
+    app: &App,
     order_id: &str,
     token: &str,
     (role, by): (&Role, &Doer),
@@ -131,11 +136,11 @@ pub async fn authorize(
             "looks like a card number; send the token your payment provider's browser SDK returns",
         ));
     }
-    if let Some(ran) = replay(store, idempotency).await? {
+    if let Some(ran) = replay(app.store(), idempotency).await? {
         return Ok(ran);
     }
-    let work = Box::pin(authorize_leased(store, provider, order_id, token, (role, by), idempotency));
-    under_payment_lease(store, order_id, work).await
+    let work = Box::pin(authorize_leased(app, order_id, token, (role, by), idempotency));
+    under_payment_lease(app.store(), order_id, work).await
 }
 
 /// Runs `work` holding `order_id`'s payment lease (one money-moving command per order at a time,
@@ -157,18 +162,18 @@ where
 }
 
 async fn authorize_leased(
-    store: &Store,
-    provider: &dyn PaymentProvider,
+    app: &App,
     order_id: &str,
     token: &str,
     (role, by): (&Role, &Doer),
     idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
+    let (store, provider) = (app.store(), app.payments());
     // The first request may have finished while this one waited for the lease.
     if let Some(ran) = replay(store, idempotency).await? {
         return Ok(ran);
     }
-    let order = load(store, order_id).await?;
+    let order = load_from(store, order_id).await?;
     let amount = order.totals().grand_total;
     // Refuse before asking the provider when the order cannot take a payment now (paid,
     // cancelled, out of attempts).
@@ -187,7 +192,7 @@ async fn authorize_leased(
             let reference = auth.reference.clone();
             let method = PaymentMethod { reference: auth.reference, brand: auth.brand, last4: auth.last4 };
             let command = Command::AuthorizePayment { amount, method };
-            let recorded = run(store, order_id, role, by, &command, idempotency).await;
+            let recorded = run(app, order_id, role, by, &command, idempotency).await;
             if recorded.is_err() {
                 // Never leave money held that the order does not know of.
                 if let Err(failure) = provider.void(&reference) {
@@ -200,8 +205,7 @@ async fn authorize_leased(
         Err(PaymentFailure::Declined { reason }) => {
             let command = Command::FailPayment { reason: reason.clone() };
             // The caller hears of the decline whatever happens to its record.
-            if let Err(e) =
-                run(store, order_id, role, &Doer::system("payment-provider"), &command, None).await
+            if let Err(e) = run(app, order_id, role, &Doer::system("payment-provider"), &command, None).await
             {
                 tracing::warn!(order = order_id, error = %e, "a declined payment could not be recorded");
             }
@@ -215,35 +219,6 @@ async fn authorize_leased(
             Err(ApiError::PaymentUnavailable)
         }
     }
-}
-
-/// Captures `amount` (everything capturable when absent) with the provider, then records it.
-pub async fn capture(
-    store: &Store,
-    provider: &dyn PaymentProvider,
-    by: &Doer,
-    order_id: &str,
-    amount: Option<Money>,
-    idempotency: Option<&Idempotency>,
-) -> Result<Ran, ApiError> {
-    let command = Command::CapturePayment { amount };
-    run_paid(store, provider, order_id, &Role::Staff, by, &command, idempotency, no_extra).await
-}
-
-/// Releases the uncaptured authorization with the provider, then records it.
-pub async fn void(
-    store: &Store,
-    provider: &dyn PaymentProvider,
-    by: &Doer,
-    order_id: &str,
-    idempotency: Option<&Idempotency>,
-) -> Result<Ran, ApiError> {
-    let command = Command::VoidPayment;
-    run_paid(store, provider, order_id, &Role::Staff, by, &command, idempotency, no_extra).await
-}
-
-pub(crate) fn no_extra(_: &Order) -> Result<Effects, ApiError> {
-    Ok(Effects::default())
 }
 
 /// The money movements among `entries`, which the provider must carry out before they are recorded.
@@ -268,8 +243,7 @@ fn money_events(entries: &[TimelineEntry]) -> Vec<&OrderEvent> {
 /// concurrent refunds cannot both reach the provider.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn run_paid(
-    store: &Store,
-    provider: &dyn PaymentProvider,
+    app: &App,
     order_id: &str,
     role: &Role,
     actor: &Doer,
@@ -277,6 +251,7 @@ pub(crate) async fn run_paid(
     idempotency: Option<&Idempotency>,
     extra: impl Fn(&Order) -> Result<Effects, ApiError>,
 ) -> Result<Ran, ApiError> {
+    let (store, provider) = (app.store(), app.payments());
     if let Some(ran) = replay(store, idempotency).await? {
         return Ok(ran);
     }
@@ -285,7 +260,7 @@ pub(crate) async fn run_paid(
         if let Some(ran) = replay(store, idempotency).await? {
             return Ok(ran);
         }
-        let order = load(store, order_id).await?;
+        let order = load_from(store, order_id).await?;
         let (entries, _) = order.execute(command, role, Utc::now())?;
         extra(&order)?;
         let reference = order.payment_method().map(|m| m.reference.clone()).unwrap_or_default();
@@ -304,7 +279,7 @@ pub(crate) async fn run_paid(
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let order = load(store, order_id).await?;
+            let order = load_from(store, order_id).await?;
             let decided = order.execute(command, role, Utc::now());
             let same = decided
                 .as_ref()

@@ -4,9 +4,9 @@
 use ordo_core::locale::format_money;
 use ordo_core::order::{Order, Shipment, ShipmentSource};
 
+use crate::app::App;
 use crate::app::access::Actor;
 use crate::app::error::ApiError;
-use crate::store::Store;
 use crate::store::fulfilment::ShipmentRow;
 
 /// Which document.
@@ -34,13 +34,13 @@ const SHOP: [&str; 4] = ["Ordo Demo Shop", "100 Commerce Way", "Columbus OH 4300
 /// `document` for parcel `shipment_id` of `order_id`, for staff or the supplier that ships the
 /// parcel. Anyone else gets `NOT_FOUND`, exactly as for a missing parcel.
 pub async fn for_parcel(
-    store: &Store,
+    app: &App,
     actor: &Actor,
     order_id: &str,
     shipment_id: &str,
     document: Document,
 ) -> Result<Vec<u8>, ApiError> {
-    let order = crate::app::commands::load(store, order_id).await?;
+    let order = crate::app::commands::load(app, order_id).await?;
     let shipment = order.shipment(shipment_id).ok_or(ApiError::NotFound("document"))?;
     let allowed = match (actor, shipment.source()) {
         (a, _) if a.is_staff() => true,
@@ -50,7 +50,7 @@ pub async fn for_parcel(
     if !allowed {
         return Err(ApiError::NotFound("document"));
     }
-    let row = store.shipment_row(shipment_id).await.ok().flatten();
+    let row = app.store().shipment_row(shipment_id).await.ok().flatten();
     Ok(render(document, &order, shipment, row.as_ref(), &SHOP))
 }
 

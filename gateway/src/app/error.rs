@@ -54,6 +54,13 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// An internal failure: `what` failed with `error`, logged with a reference the caller sees.
+    pub fn internal(what: &str, error: &dyn std::fmt::Display) -> ApiError {
+        let id = ulid::Ulid::new().to_string();
+        tracing::error!(%error, reference = %id, "{what} failed");
+        ApiError::Internal { id }
+    }
+
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError::BadInput { field: field.into(), message: message.into() }
     }

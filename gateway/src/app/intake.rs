@@ -11,10 +11,12 @@ use ordo_core::cart::{self, Cart, Issue, IssueCode, Severity};
 use ordo_core::order::{NewOrder, Order, TimelineEntry, place};
 use ordo_core::values::{CustomerId, OrderId};
 
+use crate::app::App;
+use crate::app::access::Actor;
 use crate::app::error::ApiError;
 use crate::app::idempotency::Idempotency;
 use crate::store::orders::{Intake, NewOrderRecord};
-use crate::store::{Doer, Store, StoreError, backoff};
+use crate::store::{Doer, StoreError, backoff};
 
 /// Most attempts at the intake transaction before answering `CONFLICT`.
 const MAX_ATTEMPTS: u32 = 16;
@@ -63,16 +65,82 @@ impl Placer<'static> {
     };
 }
 
+/// A checkout's answer: the placement and, for a guest, a token for this one order (to pay for
+/// it and track it).
+#[derive(Debug, Clone)]
+pub struct Checkout {
+    pub placed: Placed,
+    pub access_token: Option<String>,
+}
+
+/// How long a guest's order token lasts.
+const GUEST_TOKEN_DAYS: i64 = 90;
+
+/// Places `request` for `caller` (whose token was issued to `subject`): anonymous shoppers and
+/// customers on the `web` channel only (a customer for themselves), a channel on its own channel,
+/// staff anywhere. Only a channel or staff may name an external id (a shopper who could would
+/// name, and replay, someone else's order). A shopper's order holds its stock until paid.
+pub async fn checkout(
+    app: &App,
+    caller: &Actor,
+    subject: &str,
+    mut request: PlaceOrder,
+    idempotency_key: Option<&str>,
+) -> Result<Checkout, ApiError> {
+    if request.external_id.is_some()
+        && !matches!(
+            caller,
+            Actor::Channel { .. } | Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin
+        )
+    {
+        return Err(ApiError::Forbidden);
+    }
+    match caller {
+        Actor::Anonymous => {
+            if request.channel != "web" || request.customer.is_some() {
+                return Err(ApiError::Unauthenticated);
+            }
+        }
+        Actor::Customer { id } => {
+            if request.channel != "web" || request.customer.as_ref().is_some_and(|c| c != id) {
+                return Err(ApiError::Forbidden);
+            }
+            request.customer = Some(id.clone());
+        }
+        Actor::Channel { channel } if *channel == request.channel => {}
+        Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {}
+        _ => return Err(ApiError::Forbidden),
+    }
+    let scope = caller.scope(subject);
+    let placer = Placer {
+        actor: caller.name(),
+        subject: (*caller != Actor::Anonymous).then_some(subject),
+        scope: &scope,
+        payment_hold: ordo_core::order::holds_until_paid(&caller.role()).then_some(app.payment_hold()),
+    };
+    let placed = place_order(app, &request, idempotency_key, placer).await?;
+    let access_token = match caller {
+        Actor::Anonymous => {
+            let guest = Actor::Guest { order_id: placed.order_id.clone() };
+            let token = app.keys().mint(&guest, "guest", chrono::Duration::days(GUEST_TOKEN_DAYS));
+            Some(token.map_err(|e| ApiError::internal("minting a guest token", &e))?)
+        }
+        _ => None,
+    };
+    Ok(Checkout { placed, access_token })
+}
+
 /// Places an order once per idempotency key (within the caller's scope) and per (channel,
 /// external id). A replay answers only a caller of the same scope sending the same request;
 /// anything else is `IDEMPOTENCY_MISMATCH` (a key) or `CONFLICT` (an external id), without the
 /// order. Orders without an external id have no external key at all.
 pub async fn place_order(
-    store: &Store,
+    app: &App,
     request: &PlaceOrder,
     idempotency_key: Option<&str>,
     placer: Placer<'_>,
 ) -> Result<Placed, ApiError> {
+    let store = app.store();
     let text = serde_json::to_vec(request).map_err(|e| ApiError::bad_input("input", e.to_string()))?;
     let idempotency =
         idempotency_key.map(|key| Idempotency::new(placer.scope, key, "placeOrder", &text)).transpose()?;

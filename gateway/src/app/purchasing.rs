@@ -5,9 +5,13 @@ use chrono::{NaiveDate, Utc};
 use ordo_core::allocation::LocationId;
 use ordo_core::order::{Command, Role};
 
-use crate::app::commands::load;
+use crate::app::App;
+use crate::app::access::Actor;
+use crate::app::commands::load_from;
 use crate::app::error::ApiError;
-use crate::store::stock::{PurchaseOrderRow, StockChange};
+pub use crate::store::catalog::{ProductRow, StockRow};
+pub use crate::store::stock::PurchaseOrderRow;
+use crate::store::stock::StockChange;
 use crate::store::{Store, StoreError, backoff};
 
 const MAX_ATTEMPTS: u32 = 16;
@@ -32,14 +36,18 @@ async fn known_location(store: &Store, sku: &str, location: &str) -> Result<(), 
     Ok(())
 }
 
-/// Adds `delta` units (negative to remove) at a location, with a reason for the ledger.
+/// Adds `delta` units (negative to remove) at a location, with a reason for the ledger (staff
+/// who work there); answers the location's stock after.
 pub async fn adjust_stock(
-    store: &Store,
+    app: &App,
+    caller: &Actor,
     sku: &str,
     location: &str,
     delta: i64,
     reason: &str,
-) -> Result<(), ApiError> {
+) -> Result<StockRow, ApiError> {
+    caller.require_staff_at(location)?;
+    let store = app.store();
     check_reason(reason)?;
     if delta == 0 || delta.abs() > 1_000_000 {
         return Err(ApiError::bad_input("delta", "must be a non-zero number of units up to 1,000,000"));
@@ -47,7 +55,9 @@ pub async fn adjust_stock(
     known_location(store, sku, location).await?;
     for attempt in 1..=MAX_ATTEMPTS {
         match store.adjust_stock(sku, location, delta, reason.trim()).await? {
-            StockChange::Applied => return Ok(()),
+            StockChange::Applied => {
+                return store.stock_row(sku, location).await?.ok_or(ApiError::NotFound("stock"));
+            }
             StockChange::BelowReserved => {
                 return Err(ApiError::bad_input(
                     "delta",
@@ -60,21 +70,25 @@ pub async fn adjust_stock(
     Err(StoreError::Contended(MAX_ATTEMPTS).into())
 }
 
+/// Orders `quantity` units of `sku` for `location`, expected on `expected_on` (staff who work
+/// there).
 pub async fn create_purchase_order(
-    store: &Store,
+    app: &App,
+    caller: &Actor,
     sku: &str,
     location: &str,
     quantity: i64,
     expected_on: NaiveDate,
 ) -> Result<PurchaseOrderRow, ApiError> {
+    caller.require_staff_at(location)?;
     if !(1..=1_000_000).contains(&quantity) {
         return Err(ApiError::bad_input("quantity", "must be between 1 and 1,000,000"));
     }
     if expected_on < Utc::now().date_naive() {
         return Err(ApiError::bad_input("expectedOn", "must not be in the past"));
     }
-    known_location(store, sku, location).await?;
-    Ok(store.create_purchase_order(sku, location, quantity, expected_on).await?)
+    known_location(app.store(), sku, location).await?;
+    Ok(app.store().create_purchase_order(sku, location, quantity, expected_on).await?)
 }
 
 /// What a receipt did.
@@ -85,9 +99,15 @@ pub struct Receipt {
     pub allocated: Vec<(String, i64)>,
 }
 
-/// Receives units of a purchase order, then allocates the location's free stock to waiting
-/// backorders of the SKU, oldest first, stopping at the first that does not fit.
-pub async fn receive(store: &Store, id: &str, quantity: i64) -> Result<Receipt, ApiError> {
+/// Receives units of a purchase order (staff who work at its location), then allocates the
+/// location's free stock to waiting backorders of the SKU, oldest first, stopping at the first
+/// that does not fit.
+pub async fn receive(app: &App, caller: &Actor, id: &str, quantity: i64) -> Result<Receipt, ApiError> {
+    caller.require_staff()?;
+    let store = app.store();
+    if let Some(po) = store.purchase_order(id).await? {
+        caller.require_staff_at(&po.location)?;
+    }
     if !(1..=1_000_000).contains(&quantity) {
         return Err(ApiError::bad_input("quantity", "must be between 1 and 1,000,000"));
     }
@@ -129,7 +149,7 @@ pub async fn allocate_waiting(
             if free < backorder.quantity {
                 break false;
             }
-            let order = load(store, &backorder.order_id).await?;
+            let order = load_from(store, &backorder.order_id).await?;
             let command = Command::AllocateBackorder {
                 line: usize::try_from(backorder.line).unwrap_or(usize::MAX),
                 part: usize::try_from(backorder.part).unwrap_or(usize::MAX),
@@ -158,4 +178,47 @@ pub async fn allocate_waiting(
         }
     }
     Ok(allocated)
+}
+
+/// A product whose available stock is below its reorder point.
+#[derive(Debug, Clone)]
+pub struct LowStock {
+    pub product: ProductRow,
+    pub available: i64,
+}
+
+/// Products (not dropshipped) whose available stock over all locations is below their reorder
+/// point (staff).
+pub async fn low_stock(app: &App, caller: &Actor) -> Result<Vec<LowStock>, ApiError> {
+    caller.require_staff()?;
+    let store = app.store();
+    let mut low = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.products(None, None, after.as_deref(), 200).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.sku.clone());
+        for p in page {
+            if p.policy == "dropship" {
+                continue;
+            }
+            let available: i64 = store.stock_of(&p.sku).await?.iter().map(StockRow::available).sum();
+            if available < p.reorder_point {
+                low.push(LowStock { product: p, available });
+            }
+        }
+    }
+    Ok(low)
+}
+
+/// Purchase orders by expected date, of one SKU or all, open ones only unless `include_closed`
+/// (staff).
+pub async fn purchase_orders(
+    app: &App,
+    caller: &Actor,
+    sku: Option<&str>,
+    include_closed: bool,
+) -> Result<Vec<PurchaseOrderRow>, ApiError> {
+    caller.require_staff()?;
+    Ok(app.store().purchase_orders(sku, !include_closed).await?)
 }

@@ -6,8 +6,9 @@ use ordo_core::order::{Command, Role};
 use ordo_core::tracking::{TrackingStatus, implied_action};
 use sha2::{Digest, Sha256};
 
+use crate::app::App;
+use crate::app::access::Actor;
 use crate::app::error::ApiError;
-use crate::store::Store;
 
 /// One normalised report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +18,25 @@ pub struct Report {
     pub occurred_at: DateTime<Utc>,
     pub location: Option<String>,
     pub carrier_status: String,
+}
+
+/// Records `report` entered by hand: staff, and staff bound to locations only for parcels
+/// leaving theirs.
+pub async fn record_by_hand(
+    app: &App,
+    caller: &Actor,
+    by: &crate::store::Doer,
+    report: Report,
+) -> Result<Recorded, ApiError> {
+    caller.require_staff()?;
+    if let Actor::WarehouseStaff { .. } = caller {
+        let parcels = app.store().shipments_by_tracking(&report.tracking_number).await?;
+        let theirs = parcels.iter().all(|p| p.location.as_deref().is_some_and(|l| caller.may_work_at(l)));
+        if !theirs {
+            return Err(ApiError::Forbidden);
+        }
+    }
+    record(app, "manual", &[report], by).await
 }
 
 /// What recording a batch did.
@@ -29,11 +49,12 @@ pub struct Recorded {
 /// Records `reports` from `carrier`: every tracking number must be known (else nothing is
 /// written); each report is stored once; a report newer than the parcel's latest moves it.
 pub async fn record(
-    store: &Store,
+    app: &App,
     carrier: &str,
     reports: &[Report],
     actor: &crate::store::Doer,
 ) -> Result<Recorded, ApiError> {
+    let store = app.store();
     let mut parcels = Vec::with_capacity(reports.len());
     for report in reports {
         let found = store.shipments_by_tracking(&report.tracking_number).await?;
@@ -79,7 +100,7 @@ pub async fn record(
             continue;
         }
         recorded.accepted += 1;
-        let order = crate::app::commands::load(store, &parcel.order_id).await?;
+        let order = crate::app::commands::load(app, &parcel.order_id).await?;
         let Some(shipment) = order.shipment(&parcel.id) else { continue };
         if let Some(action) = implied_action(
             shipment.state(),
@@ -89,8 +110,7 @@ pub async fn record(
             &report.carrier_status,
         ) {
             let command = Command::Shipment { shipment: parcel.id.clone(), action };
-            match crate::app::commands::run(store, &parcel.order_id, &Role::Staff, actor, &command, None)
-                .await
+            match crate::app::commands::run(app, &parcel.order_id, &Role::Staff, actor, &command, None).await
             {
                 Ok(_) | Err(ApiError::Command(_)) => {} // the report is kept either way
                 Err(e) => return Err(e),

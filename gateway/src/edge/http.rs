@@ -15,14 +15,15 @@ use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::app::App;
 use crate::app::access::{Actor, ClientIp, Subject};
 use crate::app::error::ApiError;
 use crate::edge::connections::ConnectionLimits;
 use crate::edge::gate::{Gate, GatedExecutor, Refusal, client, finish};
 use crate::edge::proxies::TrustedProxies;
 use crate::edge::ratelimit::RateLimits;
+use crate::graphql::OrdoSchema;
 use crate::graphql::error::Code;
-use crate::graphql::{AppState, OrdoSchema};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -52,7 +53,7 @@ pub(crate) struct Edge {
 #[derive(Clone)]
 pub(crate) struct Http {
     schema: OrdoSchema,
-    state: AppState,
+    app: App,
     graphiql: bool,
     /// Parse cache and rate limits, shared by HTTP and WebSocket.
     gate: Arc<Gate>,
@@ -61,10 +62,10 @@ pub(crate) struct Http {
     connections: ConnectionLimits,
 }
 
-pub(crate) fn router(schema: OrdoSchema, state: AppState, edge: Edge) -> Router {
+pub(crate) fn router(schema: OrdoSchema, app: App, edge: Edge) -> Router {
     let http = Http {
         schema,
-        state,
+        app,
         graphiql: edge.graphiql,
         gate: Arc::new(Gate::new(edge.rate_limits)),
         carrier_secrets: Arc::new(edge.carrier_secrets),
@@ -149,12 +150,10 @@ async fn body_deadline(
 }
 
 async fn readyz(State(http): State<Http>) -> Response {
-    match http.state.store.ping().await {
-        Ok(()) => "ready".into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response()
-        }
+    if http.app.ready().await {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response()
     }
 }
 
@@ -170,13 +169,13 @@ async fn document(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| http.state.keys.verify(t.trim()))
+        .map(|t| http.app.keys().verify(t.trim()))
     {
         Some(Ok(actor)) => actor,
         _ => return unauthenticated("a staff or supplier bearer token is required"),
     };
     let Some(kind) = Document::from_file_name(&file) else { return failure(&ApiError::NotFound("document")) };
-    match for_parcel(&http.state.store, &actor, &order_id, &shipment_id, kind).await {
+    match for_parcel(&http.app, &actor, &order_id, &shipment_id, kind).await {
         Ok(pdf) => {
             let mut response = (StatusCode::OK, pdf).into_response();
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
@@ -211,8 +210,8 @@ async fn carrier_webhook(
         Ok(r) => r,
         Err(e) => return error_response(Code::BadRequest, &e.to_string()),
     };
-    let by = crate::store::Doer::system(&format!("carrier:{carrier}"));
-    match record(&http.state.store, &carrier, &reports, &by).await {
+    let by = crate::app::Doer::system(&format!("carrier:{carrier}"));
+    match record(&http.app, &carrier, &reports, &by).await {
         Ok(done) => {
             let body = serde_json::json!({ "accepted": done.accepted, "duplicates": done.duplicates });
             let mut response = (StatusCode::OK, body.to_string()).into_response();
@@ -338,7 +337,7 @@ async fn websocket(http: Http, parts: &mut axum::http::request::Parts, ip: std::
         running: Arc::default(),
         max_running: http.connections.max_subscriptions,
     };
-    let keys = http.state.keys.clone();
+    let keys = http.app.keys().clone();
     let limits = http.connections;
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -487,7 +486,7 @@ async fn respond(
         },
         Some(Err(_)) => return unauthenticated("the bearer token is invalid"),
     };
-    let (actor, subject) = match token.map(|t| http.state.keys.verify_subject(t)) {
+    let (actor, subject) = match token.map(|t| http.app.keys().verify_subject(t)) {
         None => (Actor::Anonymous, Subject("anonymous".into())),
         Some(Ok((actor, subject))) => (actor, Subject(subject)),
         Some(Err(_)) => return unauthenticated("the bearer token is invalid or expired"),
@@ -529,15 +528,22 @@ fn unauthenticated(message: &str) -> Response {
     error_response(Code::Unauthenticated, message)
 }
 
-/// The JSON response. GraphQL-over-HTTP: with the graphql-response media type, a request that
-/// could not run at all (parse or validation errors, no data) is a 400; otherwise 200.
+/// The JSON response. GraphQL over HTTP: with the graphql-response media type, a request that
+/// could not run at all (parse or validation errors) is a 400 without a `data` entry; one that
+/// ran is a 200 (its errors, if any, inside); with plain JSON always a 200.
 fn encode(response: async_graphql::Response, graphql_response: bool) -> Response {
-    let status = if graphql_response && response.data == async_graphql::Value::Null && response.is_err() {
-        StatusCode::BAD_REQUEST
+    // A request that did not run (it failed to parse or validate: errors without a path, no
+    // data) has no `data` entry; one that ran has it, even when null (GraphQL over HTTP).
+    let did_not_run = response.data == async_graphql::Value::Null
+        && response.is_err()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if graphql_response && did_not_run { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let encoded = if graphql_response && did_not_run {
+        serde_json::to_vec(&serde_json::json!({ "errors": response.errors }))
     } else {
-        StatusCode::OK
+        serde_json::to_vec(&response)
     };
-    let body = match serde_json::to_vec(&response) {
+    let body = match encoded {
         Ok(b) => b,
         Err(_) => {
             return error_response(Code::Internal, "could not encode the response");

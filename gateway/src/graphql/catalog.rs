@@ -4,15 +4,13 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, Object, Result};
 
 use super::types::{Product, StockLevel};
-use super::{MAX_PAGE, actor, state};
+use super::{actor, app, page_size};
+use crate::app::catalog;
 use crate::app::error::ApiError;
 use crate::graphql::error::GqlResult;
 
 #[derive(Default, Debug)]
 pub struct CatalogQuery;
-
-/// Most coupon codes one `cartRules` call looks up (a cart rarely holds more than a few).
-const MAX_ENTERED_CODES: usize = 20;
 
 #[Object]
 impl CatalogQuery {
@@ -27,11 +25,10 @@ impl CatalogQuery {
         search: Option<String>,
     ) -> Result<Connection<String, Product>> {
         let limit = page_size(first)?;
-        let rows = state(ctx)?
-            .store
-            .products(category.as_deref(), search.as_deref(), after.as_deref(), limit + 1)
-            .await
-            .gql()?;
+        let rows =
+            catalog::products(app(ctx)?, category.as_deref(), search.as_deref(), after.as_deref(), limit + 1)
+                .await
+                .gql()?;
         let has_next = rows.len() > limit;
         let mut connection = Connection::new(after.is_some(), has_next);
         connection
@@ -51,27 +48,14 @@ impl CatalogQuery {
         ctx: &Context<'_>,
         coupons: Option<Vec<String>>,
     ) -> Result<async_graphql::Json<serde_json::Value>> {
-        let coupons = coupons.unwrap_or_default();
-        if coupons.len() > MAX_ENTERED_CODES {
-            return Err(ApiError::bad_input(
-                "coupons",
-                format!("at most {MAX_ENTERED_CODES} coupon codes can be looked up at once"),
-            ))
-            .gql();
-        }
-        let rules = state(ctx)?.store.rules().await.gql()?;
-        let rules = if actor(ctx).is_staff() { rules } else { rules.for_entered_codes(&coupons) };
-        let json = serde_json::to_value(&rules)
-            .map_err(|e| crate::app::error::ApiError::from(crate::store::StoreError::Decode(e.to_string())))
-            .gql()?;
+        let rules = catalog::cart_rules(app(ctx)?, actor(ctx), &coupons.unwrap_or_default()).await.gql()?;
+        let json = serde_json::to_value(&rules).map_err(|e| ApiError::internal("cart rules", &e)).gql()?;
         Ok(async_graphql::Json(json))
     }
 
     /// The stock locations (warehouses, stores), preferred first.
     async fn locations(&self, ctx: &Context<'_>) -> Result<Vec<super::types::Location>> {
-        Ok(state(ctx)?
-            .store
-            .locations()
+        Ok(catalog::locations(app(ctx)?)
             .await
             .gql()?
             .into_iter()
@@ -81,13 +65,17 @@ impl CatalogQuery {
 
     /// One product by SKU, or null.
     async fn product(&self, ctx: &Context<'_>, sku: String) -> Result<Option<Product>> {
-        Ok(state(ctx)?.store.product(sku.trim()).await.gql()?.as_ref().map(Product::from_row))
+        Ok(catalog::product(app(ctx)?, sku.trim()).await.gql()?.as_ref().map(Product::from_row))
     }
 
     /// Stock of a SKU at every location (staff).
     async fn stock(&self, ctx: &Context<'_>, sku: String) -> Result<Vec<StockLevel>> {
-        actor(ctx).require_staff().gql()?;
-        Ok(state(ctx)?.store.stock_of(sku.trim()).await.gql()?.iter().map(StockLevel::from).collect())
+        Ok(catalog::stock_of(app(ctx)?, actor(ctx), sku.trim())
+            .await
+            .gql()?
+            .iter()
+            .map(StockLevel::from)
+            .collect())
     }
 }
 
@@ -95,18 +83,22 @@ impl CatalogQuery {
 impl Product {
     /// Stock at every location (staff).
     async fn stock(&self, ctx: &Context<'_>) -> Result<Vec<StockLevel>> {
-        actor(ctx).require_staff().gql()?;
-        Ok(state(ctx)?.store.stock_of(&self.sku).await.gql()?.iter().map(StockLevel::from).collect())
+        Ok(catalog::stock_of(app(ctx)?, actor(ctx), &self.sku)
+            .await
+            .gql()?
+            .iter()
+            .map(StockLevel::from)
+            .collect())
     }
 
     /// When the next open purchase order is expected (what a backorder is promised against).
     async fn next_restock(&self, ctx: &Context<'_>) -> Result<Option<chrono::NaiveDate>> {
-        state(ctx)?.store.next_restock(&self.sku).await.gql()
+        catalog::next_restock(app(ctx)?, &self.sku).await.gql()
     }
 
     /// Available to promise over all locations.
     async fn available(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(state(ctx)?.store.stock_of(&self.sku).await.gql()?.iter().map(|s| s.available()).sum())
+        catalog::available(app(ctx)?, &self.sku).await.gql()
     }
 
     /// Customers' reviews, newest first, hidden ones left out. `after` is the cursor of the last review seen.
@@ -124,11 +116,4 @@ impl Product {
     async fn rating(&self, ctx: &Context<'_>) -> Result<super::reviews::ProductRating> {
         super::reviews::product_rating(ctx, &self.sku).await
     }
-}
-
-pub(super) fn page_size(first: i32) -> Result<usize> {
-    if !(1..=MAX_PAGE).contains(&first) {
-        return Err(ApiError::bad_input("first", format!("must be between 1 and {MAX_PAGE}"))).gql();
-    }
-    Ok(usize::try_from(first).unwrap_or(1))
 }

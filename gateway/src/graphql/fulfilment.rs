@@ -7,19 +7,16 @@ use ordo_core::allocation::LocationId;
 use ordo_core::lifecycle::ExceptionKind;
 use ordo_core::money::Money;
 use ordo_core::order::{
-    Command, LineUnits, Order, ReturnAction, ReturnDisposition, ReturnItem, Role, ShipmentAction,
-    ShipmentLine, return_restock,
+    Command, LineUnits, ReturnAction, ReturnDisposition, ReturnItem, ShipmentAction, ShipmentLine,
 };
 
 use super::fulfilment_types::{PickGroup, TrackedShipment, TrackingEventView};
-use super::orders::{OrderPayload, payload, visible_order};
-use super::{actor, doer, idempotency, state};
-use crate::app::access::Actor;
-use crate::app::commands::{self, no_extra};
+use super::orders::{OrderPayload, execute};
+use super::{actor, app, idempotency};
 use crate::app::error::ApiError;
-use crate::app::idempotency::Idempotency;
+use crate::app::execute::{Beside, Request, receive_return};
+use crate::app::{fulfilment, orders};
 use crate::graphql::error::GqlResult;
-use crate::store::orders::Effects;
 
 /// How a parcel was packed.
 #[derive(InputObject, Debug, Clone)]
@@ -101,19 +98,6 @@ fn index(value: i32, field: &'static str) -> Result<usize> {
     usize::try_from(value).map_err(|_| ApiError::bad_input(field, "must be 0 or more")).gql()
 }
 
-fn require_signed_in(caller: &Actor) -> Result<()> {
-    if *caller == Actor::Anonymous { Err(ApiError::Unauthenticated).gql() } else { Ok(()) }
-}
-
-/// Staff, admin, or a supplier (the core checks the parcel is the supplier's own).
-fn require_shipper(caller: &Actor) -> Result<()> {
-    match caller {
-        Actor::Anonymous => Err(ApiError::Unauthenticated).gql(),
-        Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin | Actor::Supplier { .. } => Ok(()),
-        _ => Err(ApiError::Forbidden).gql(),
-    }
-}
-
 fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
     let value = value.trim();
     if value.chars().count() > max {
@@ -125,83 +109,27 @@ fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
     Ok(value.to_owned())
 }
 
-/// Where returned units go back on the shelf: `None` (written off) when blank, else a location
-/// that exists and the caller works at (`field` names the argument in errors).
-async fn restock_location(ctx: &Context<'_>, value: Option<&str>, field: &str) -> Result<Option<LocationId>> {
-    let location = match value.map(str::trim) {
-        None | Some("") => return Ok(None),
-        Some(location) => location,
-    };
-    let id = LocationId::parse(location).map_err(|e| ApiError::bad_input(field, e.to_string())).gql()?;
-    actor(ctx).require_staff_at(id.as_str()).gql()?;
-    if !state(ctx)?.store.location_exists(id.as_str()).await.gql()? {
-        return Err(ApiError::bad_input(field, format!("no location \"{id}\""))).gql();
+/// Where returned units go back on the shelf: `None` (written off) when blank (`field` names the
+/// argument in errors). Whether it exists and the caller works there is the application's check.
+fn restock_location(value: Option<&str>, field: &str) -> Result<Option<LocationId>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(location) => Ok(Some(
+            LocationId::parse(location).map_err(|e| ApiError::bad_input(field, e.to_string())).gql()?,
+        )),
     }
-    Ok(Some(id))
 }
 
-/// Staff bound to locations work only on parcels leaving them (unknown parcels are the core's
-/// `NOT_FOUND`); everyone else passes.
-async fn require_at_parcels(ctx: &Context<'_>, order_id: &str, shipment_ids: &[&str]) -> Result<()> {
-    let caller = actor(ctx);
-    if let Actor::WarehouseStaff { .. } = caller {
-        let order = commands::load(&state(ctx)?.store, order_id).await.gql()?;
-        let here = shipment_ids.iter().all(|id| {
-            order.shipment(id.trim()).is_none_or(|parcel| caller.may_handle_parcel_from(parcel.source()))
-        });
-        if !here {
-            return Err(ApiError::Forbidden).gql();
-        }
-    }
-    Ok(())
-}
-
-async fn shipment_command(
-    ctx: &Context<'_>,
-    order_id: &str,
-    shipment_id: &str,
-    action: ShipmentAction,
-    effects: Effects,
-) -> Result<OrderPayload> {
-    let caller = actor(ctx);
-    require_shipper(caller)?;
-    let s = state(ctx)?;
-    visible_order(ctx, order_id).await?;
-    require_at_parcels(ctx, order_id, &[shipment_id]).await?;
-    let command = Command::Shipment { shipment: shipment_id.trim().to_owned(), action };
-    let ran = commands::run_with(&s.store, order_id, &caller.role(), &doer(ctx), &command, None, |_| {
-        Ok(effects.clone())
-    })
-    .await
-    .gql()?;
-    payload(ctx, ran).await
-}
-
-/// [`shipment_command`] for a step that records nothing beside the event.
+/// A step of parcel `shipment_id`, with what the store records beside it.
 async fn shipment_step(
     ctx: &Context<'_>,
     order_id: &str,
     shipment_id: &str,
     action: ShipmentAction,
+    beside: Beside,
 ) -> Result<OrderPayload> {
-    shipment_command(ctx, order_id, shipment_id, action, Effects::default()).await
-}
-
-/// A parcel-changing command by staff (at the parcels' location when bound to locations).
-async fn parcel_command(
-    ctx: &Context<'_>,
-    order_id: &str,
-    ids: &[&str],
-    command: Command,
-) -> Result<OrderPayload> {
-    let caller = actor(ctx);
-    caller.require_staff().gql()?;
-    visible_order(ctx, order_id).await?;
-    require_at_parcels(ctx, order_id, ids).await?;
-    let ran = commands::run(&state(ctx)?.store, order_id, &caller.role(), &doer(ctx), &command, None)
-        .await
-        .gql()?;
-    payload(ctx, ran).await
+    let command = Command::Shipment { shipment: shipment_id.trim().to_owned(), action };
+    execute(ctx, order_id, Request { command, beside }, None).await
 }
 
 #[derive(Default, Debug)]
@@ -216,44 +144,30 @@ impl FulfilmentQuery {
         let location = LocationId::parse(location.trim())
             .map_err(|e| ApiError::bad_input("location", e.to_string()))
             .gql()?;
-        actor(ctx).require_staff_at(location.as_str()).gql()?;
-        Ok(state(ctx)?
-            .store
-            .pick_list(location.as_str())
-            .await
-            .gql()?
-            .into_iter()
-            .map(PickGroup::from)
-            .collect())
+        let groups = fulfilment::pick_list(app(ctx)?, actor(ctx), &location).await.gql()?;
+        Ok(groups.into_iter().map(PickGroup::from).collect())
     }
 
     /// A parcel by tracking number, with every carrier report: for whoever may see its order (a
     /// supplier: its own parcels; anyone else gets the same answer as for an unknown number: null).
     async fn shipment(&self, ctx: &Context<'_>, tracking_number: String) -> Result<Option<TrackedShipment>> {
-        let caller = actor(ctx);
-        require_signed_in(caller)?;
-        let s = state(ctx)?;
-        let Some(row) = s.store.shipments_by_tracking(tracking_number.trim()).await.gql()?.into_iter().next()
+        let Some(found) = fulfilment::tracked(app(ctx)?, actor(ctx), tracking_number.trim()).await.gql()?
         else {
             return Ok(None);
         };
-        let order = commands::load(&s.store, &row.order_id).await.gql()?;
-        let visible =
-            order.shipment(&row.id).is_some_and(|parcel| caller.can_see_parcel(&order, parcel.source()));
-        if !visible {
-            return Ok(None);
-        }
-        let Some(view) = super::types::shipments(&order).into_iter().find(|v| v.id == row.id) else {
+        let Some(view) = super::types::shipments(&found.order).into_iter().find(|v| v.id == found.parcel.id)
+        else {
             return Ok(None);
         };
-        let events = s.store.tracking_for(&row.id).await.gql()?.iter().map(TrackingEventView::from).collect();
-        Ok(Some(TrackedShipment { order_id: row.order_id, shipment: view, events }))
+        let events = found.reports.iter().map(TrackingEventView::from).collect();
+        Ok(Some(TrackedShipment { order_id: found.parcel.order_id, shipment: view, events }))
     }
 }
 
 /// A tracking status, as staff enter it by hand.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum TrackingStatusInput {
+#[graphql(name = "TrackingStatus")]
+pub enum TrackingStatusArg {
     LabelCreated,
     PickedUp,
     InTransit,
@@ -270,20 +184,7 @@ impl FulfilmentMutation {
     /// Groups allocated and dropshipped units not yet in a parcel into one shipment per
     /// location or supplier (staff). Backordered units get their own shipment once allocated.
     async fn create_shipments(&self, ctx: &Context<'_>, order_id: String) -> Result<OrderPayload> {
-        let caller = actor(ctx);
-        caller.require_staff().gql()?;
-        let s = state(ctx)?;
-        let ran = commands::run(
-            &s.store,
-            order_id.trim(),
-            &caller.role(),
-            &doer(ctx),
-            &Command::CreateShipments,
-            None,
-        )
-        .await
-        .gql()?;
-        payload(ctx, ran).await
+        execute(ctx, &order_id, Command::CreateShipments, None).await
     }
 
     /// The warehouse starts picking a parcel.
@@ -293,7 +194,7 @@ impl FulfilmentMutation {
         order_id: String,
         shipment_id: String,
     ) -> Result<OrderPayload> {
-        shipment_step(ctx, order_id.trim(), &shipment_id, ShipmentAction::StartPicking).await
+        shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::StartPicking, Beside::Nothing).await
     }
 
     /// A parcel is packed: its dimensions, weight and packing material are recorded.
@@ -312,12 +213,12 @@ impl FulfilmentMutation {
             return Err(ApiError::bad_input("package.weightGrams", "must be 1-70000 grams")).gql();
         }
         let material = text(&package.material, "package.material", 40)?;
-        let json = serde_json::json!({
+        let package = serde_json::json!({
             "length_cm": package.length_cm, "width_cm": package.width_cm, "height_cm": package.height_cm,
             "weight_grams": package.weight_grams, "material": material,
         });
-        let effects = Effects { package: Some((shipment_id.trim().to_owned(), json)), ..Effects::default() };
-        shipment_command(ctx, order_id.trim(), &shipment_id, ShipmentAction::Pack, effects).await
+        let beside = Beside::Package { shipment: shipment_id.trim().to_owned(), package };
+        shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::Pack, beside).await
     }
 
     /// Hands a parcel to the carrier with its tracking number (staff, or the supplier for its own
@@ -345,11 +246,11 @@ impl FulfilmentMutation {
             tracking_number: text(&tracking_number, "trackingNumber", 60)?,
             tracking_url: tracking_url.map(|u| u.trim().to_owned()),
         };
-        let effects = Effects {
-            service: service.map(|service| (shipment_id.trim().to_owned(), service)),
-            ..Effects::default()
-        };
-        shipment_command(ctx, order_id.trim(), &shipment_id, action, effects).await
+        let beside = service.map_or(Beside::Nothing, |service| Beside::Service {
+            shipment: shipment_id.trim().to_owned(),
+            service,
+        });
+        shipment_step(ctx, &order_id, &shipment_id, action, beside).await
     }
 
     /// The carrier delivered the parcel; the order completes once everything is delivered
@@ -360,7 +261,7 @@ impl FulfilmentMutation {
         order_id: String,
         shipment_id: String,
     ) -> Result<OrderPayload> {
-        shipment_step(ctx, order_id.trim(), &shipment_id, ShipmentAction::MarkDelivered).await
+        shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::MarkDelivered, Beside::Nothing).await
     }
 
     /// Records trouble with a parcel in transit (damaged, lost, address problem, …).
@@ -373,7 +274,7 @@ impl FulfilmentMutation {
         note: String,
     ) -> Result<OrderPayload> {
         let action = ShipmentAction::ReportException { kind: kind.into(), note: text(&note, "note", 500)? };
-        shipment_step(ctx, order_id.trim(), &shipment_id, action).await
+        shipment_step(ctx, &order_id, &shipment_id, action, Beside::Nothing).await
     }
 
     /// The exception is cleared; the parcel is moving again.
@@ -383,7 +284,7 @@ impl FulfilmentMutation {
         order_id: String,
         shipment_id: String,
     ) -> Result<OrderPayload> {
-        shipment_step(ctx, order_id.trim(), &shipment_id, ShipmentAction::ResolveException).await
+        shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::ResolveException, Beside::Nothing).await
     }
 
     /// The carrier is bringing the parcel back (undeliverable, refused): it will not reach the
@@ -394,7 +295,7 @@ impl FulfilmentMutation {
         order_id: String,
         shipment_id: String,
     ) -> Result<OrderPayload> {
-        shipment_step(ctx, order_id.trim(), &shipment_id, ShipmentAction::ReturnToSender).await
+        shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::ReturnToSender, Beside::Nothing).await
     }
 
     /// A parcel returned to the sender arrived back (staff at the parcel's location): its units go
@@ -407,10 +308,9 @@ impl FulfilmentMutation {
         shipment_id: String,
         restock_to: Option<String>,
     ) -> Result<OrderPayload> {
-        actor(ctx).require_staff().gql()?; // before the location is looked up
-        let restock = restock_location(ctx, restock_to.as_deref(), "restockTo").await?;
+        let restock = restock_location(restock_to.as_deref(), "restockTo")?;
         let command = Command::ReceiveReturnedParcel { shipment: shipment_id.trim().to_owned(), restock };
-        parcel_command(ctx, order_id.trim(), &[shipment_id.as_str()], command).await
+        execute(ctx, &order_id, command, None).await
     }
 
     /// Records a carrier report by hand (staff; staff bound to locations only for parcels leaving
@@ -420,7 +320,7 @@ impl FulfilmentMutation {
         &self,
         ctx: &Context<'_>,
         tracking_number: String,
-        status: TrackingStatusInput,
+        status: TrackingStatusArg,
         occurred_at: chrono::DateTime<chrono::Utc>,
         location: Option<String>,
         carrier_status: Option<String>,
@@ -428,12 +328,12 @@ impl FulfilmentMutation {
         use ordo_core::tracking::TrackingStatus as S;
         actor(ctx).require_staff().gql()?;
         let status = match status {
-            TrackingStatusInput::LabelCreated => S::LabelCreated,
-            TrackingStatusInput::PickedUp => S::PickedUp,
-            TrackingStatusInput::InTransit => S::InTransit,
-            TrackingStatusInput::OutForDelivery => S::OutForDelivery,
-            TrackingStatusInput::Delivered => S::Delivered,
-            TrackingStatusInput::Exception => S::Exception,
+            TrackingStatusArg::LabelCreated => S::LabelCreated,
+            TrackingStatusArg::PickedUp => S::PickedUp,
+            TrackingStatusArg::InTransit => S::InTransit,
+            TrackingStatusArg::OutForDelivery => S::OutForDelivery,
+            TrackingStatusArg::Delivered => S::Delivered,
+            TrackingStatusArg::Exception => S::Exception,
         };
         let report = crate::app::tracking::Report {
             tracking_number: text(&tracking_number, "trackingNumber", 60)?,
@@ -442,17 +342,9 @@ impl FulfilmentMutation {
             location: location.map(|l| text(&l, "location", 120)).transpose()?.filter(|l| !l.is_empty()),
             carrier_status: text(carrier_status.as_deref().unwrap_or(status.name()), "carrierStatus", 200)?,
         };
-        let s = state(ctx)?;
-        // Staff bound to locations report only on parcels leaving theirs.
-        let caller = actor(ctx);
-        if let Actor::WarehouseStaff { .. } = caller {
-            let parcels = s.store.shipments_by_tracking(&report.tracking_number).await.gql()?;
-            let theirs = parcels.iter().all(|p| p.location.as_deref().is_some_and(|l| caller.may_work_at(l)));
-            if !theirs {
-                return Err(ApiError::Forbidden).gql();
-            }
-        }
-        let done = crate::app::tracking::record(&s.store, "manual", &[report], &doer(ctx)).await.gql()?;
+        let done = crate::app::tracking::record_by_hand(app(ctx)?, actor(ctx), &super::doer(ctx), report)
+            .await
+            .gql()?;
         Ok(done.accepted == 1)
     }
 
@@ -466,12 +358,10 @@ impl FulfilmentMutation {
         reason: String,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let caller = visible_order(ctx, order_id.trim()).await?;
         let reason = text(&reason, "reason", 500)?;
         let fingerprint = format!("{order_id}|{reason}");
         let idem = idempotency(ctx, idempotency_key.as_deref(), "cancelOrder", &fingerprint)?;
-        let command = Command::Cancel { reason };
-        paid(ctx, order_id.trim(), &caller.role(), &doer(ctx), &command, idem.as_ref()).await
+        execute(ctx, &order_id, Command::Cancel { reason }, idem.as_ref()).await
     }
 
     /// Cancels some units of some lines while they are neither packed nor shipped (partial
@@ -492,14 +382,12 @@ impl FulfilmentMutation {
         reason: String,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let caller = visible_order(ctx, order_id.trim()).await?;
         let reason = text(&reason, "reason", 500)?;
         let units = line_units(&lines)?;
         let listed: Vec<String> = units.iter().map(|u| format!("{}x{}", u.line, u.quantity)).collect();
         let fingerprint = format!("{order_id}|{}|{reason}", listed.join(","));
         let idem = idempotency(ctx, idempotency_key.as_deref(), "cancelOrderLines", &fingerprint)?;
-        let command = Command::CancelLines { lines: units, reason };
-        paid(ctx, order_id.trim(), &caller.role(), &doer(ctx), &command, idem.as_ref()).await
+        execute(ctx, &order_id, Command::CancelLines { lines: units, reason }, idem.as_ref()).await
     }
 
     /// Moves some units of a parcel that is pending or being picked into a new pending parcel at
@@ -517,7 +405,7 @@ impl FulfilmentMutation {
             .map(|u| ShipmentLine { line: u.line, quantity: u.quantity })
             .collect();
         let command = Command::SplitShipment { shipment: shipment_id.trim().to_owned(), lines };
-        Box::pin(parcel_command(ctx, order_id.trim(), &[shipment_id.as_str()], command)).await
+        execute(ctx, &order_id, command, None).await
     }
 
     /// Puts parcels of one order and one location that are pending or being picked together: the
@@ -531,9 +419,8 @@ impl FulfilmentMutation {
         if shipment_ids.len() > 50 {
             return Err(ApiError::bad_input("shipmentIds", "give 2-50 shipments")).gql();
         }
-        let ids: Vec<&str> = shipment_ids.iter().map(|id| id.trim()).collect();
-        let command = Command::MergeShipments { shipments: ids.iter().map(|id| (*id).to_owned()).collect() };
-        Box::pin(parcel_command(ctx, order_id.trim(), &ids, command)).await
+        let shipments = shipment_ids.iter().map(|id| id.trim().to_owned()).collect();
+        execute(ctx, &order_id, Command::MergeShipments { shipments }, None).await
     }
 
     /// Asks to send delivered units back, within the return window (the order's customer, or staff).
@@ -543,8 +430,6 @@ impl FulfilmentMutation {
         order_id: String,
         lines: Vec<ReturnLineInput>,
     ) -> Result<OrderPayload> {
-        let s = state(ctx)?;
-        let caller = visible_order(ctx, order_id.trim()).await?;
         if lines.is_empty() || lines.len() > 100 {
             return Err(ApiError::bad_input("lines", "give 1-100 lines")).gql();
         }
@@ -561,16 +446,13 @@ impl FulfilmentMutation {
                 reason: text(&l.reason, "lines.reason", 500)?,
             });
         }
-        let command = Command::RequestReturn { lines: items };
-        let ran = commands::run(&s.store, order_id.trim(), &caller.role(), &doer(ctx), &command, None)
-            .await
-            .gql()?;
-        payload(ctx, ran).await
+        execute(ctx, &order_id, Command::RequestReturn { lines: items }, None).await
     }
 
     /// Approves a requested return (staff).
     async fn approve_return(&self, ctx: &Context<'_>, order_id: String, rma: String) -> Result<OrderPayload> {
-        return_command(ctx, order_id.trim(), &rma, ReturnAction::Approve).await
+        let command = Command::Return { rma: rma.trim().to_owned(), action: ReturnAction::Approve };
+        execute(ctx, &order_id, command, None).await
     }
 
     /// Rejects a requested return with a reason the customer sees (staff).
@@ -582,7 +464,8 @@ impl FulfilmentMutation {
         reason: String,
     ) -> Result<OrderPayload> {
         let reason = text(&reason, "reason", 500)?;
-        return_command(ctx, order_id.trim(), &rma, ReturnAction::Reject { reason }).await
+        let command = Command::Return { rma: rma.trim().to_owned(), action: ReturnAction::Reject { reason } };
+        execute(ctx, &order_id, command, None).await
     }
 
     /// The returned parcel arrived (staff): each line is restocked to a location or written
@@ -596,34 +479,17 @@ impl FulfilmentMutation {
         #[graphql(default = false)] refund: bool,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let caller = actor(ctx);
-        caller.require_staff().gql()?;
-        let s = state(ctx)?;
         let mut dispositions = Vec::with_capacity(lines.len());
         for l in &lines {
-            let restock = restock_location(ctx, l.restock_to.as_deref(), "lines.restockTo").await?;
+            let restock = restock_location(l.restock_to.as_deref(), "lines.restockTo")?;
             dispositions.push(ReturnDisposition { line: index(l.line, "lines.line")?, restock });
         }
-        let rma = rma.trim().to_owned();
-        let restock = |order: &Order| -> Result<Effects, ApiError> {
-            Ok(Effects { stock: return_restock(order, &rma, &dispositions)?, ..Effects::default() })
-        };
-        let command = Command::Return { rma: rma.clone(), action: ReturnAction::Receive };
-        let ran = commands::run_with(
-            &s.store,
-            order_id.trim(),
-            &caller.role(),
-            &doer(ctx),
-            &command,
-            None,
-            restock,
-        )
-        .await
-        .gql()?;
+        let rma = rma.trim();
+        let received = execute(ctx, &order_id, receive_return(rma, dispositions), None).await?;
         if !refund {
-            return payload(ctx, ran).await;
+            return Ok(received);
         }
-        refund_return_inner(ctx, order_id.trim(), &rma, idempotency_key.as_deref()).await
+        Box::pin(refund_return(ctx, &order_id, rma, idempotency_key.as_deref())).await
     }
 
     /// Refunds a received return's paid share (less the shop's restocking fee) through the provider (staff).
@@ -634,8 +500,7 @@ impl FulfilmentMutation {
         rma: String,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        actor(ctx).require_staff().gql()?;
-        refund_return_inner(ctx, order_id.trim(), rma.trim(), idempotency_key.as_deref()).await
+        refund_return(ctx, &order_id, rma.trim(), idempotency_key.as_deref()).await
     }
 
     /// A goodwill or correction refund of `amount` minor units (staff): never more than captured
@@ -648,69 +513,25 @@ impl FulfilmentMutation {
         reason: String,
         idempotency_key: String,
     ) -> Result<OrderPayload> {
-        let caller = actor(ctx);
-        caller.require_staff().gql()?;
-        let s = state(ctx)?;
-        let order = commands::load(&s.store, order_id.trim()).await.gql()?;
+        actor(ctx).require_staff().gql()?;
+        let currency = orders::visible(app(ctx)?, actor(ctx), order_id.trim()).await.gql()?.order.currency();
         let reason = text(&reason, "reason", 500)?;
         let fingerprint = format!("{order_id}|{amount}|{reason}");
         let idem = idempotency(ctx, Some(&idempotency_key), "refundPayment", &fingerprint)?;
-        let command = Command::RefundPayment { amount: Money::new(amount, order.currency()), reason };
-        paid(ctx, order_id.trim(), &Role::Staff, &doer(ctx), &command, idem.as_ref()).await
+        let command = Command::RefundPayment { amount: Money::new(amount, currency), reason };
+        execute(ctx, &order_id, command, idem.as_ref()).await
     }
 }
 
-async fn return_command(
-    ctx: &Context<'_>,
-    order_id: &str,
-    rma: &str,
-    action: ReturnAction,
-) -> Result<OrderPayload> {
-    let caller = actor(ctx);
-    require_signed_in(caller)?;
-    caller.require_staff().gql()?;
-    let s = state(ctx)?;
-    let command = Command::Return { rma: rma.trim().to_owned(), action };
-    let ran = commands::run(&s.store, order_id, &caller.role(), &doer(ctx), &command, None).await.gql()?;
-    payload(ctx, ran).await
-}
-
-async fn refund_return_inner(
+async fn refund_return(
     ctx: &Context<'_>,
     order_id: &str,
     rma: &str,
     key: Option<&str>,
 ) -> Result<OrderPayload> {
-    let caller = actor(ctx);
+    let order_id = order_id.trim();
     let fingerprint = format!("{order_id}|{rma}");
     let idem = idempotency(ctx, key, "refundReturn", &fingerprint)?;
     let command = Command::Return { rma: rma.to_owned(), action: ReturnAction::Refund };
-    paid(ctx, order_id, &caller.role(), &doer(ctx), &command, idem.as_ref()).await
-}
-
-/// A command that may move money ([`commands::run_paid`] with this gateway's store and payment
-/// provider, nothing written besides its events), answered with the order.
-async fn paid(
-    ctx: &Context<'_>,
-    order_id: &str,
-    role: &Role,
-    actor: &crate::store::Doer,
-    command: &Command,
-    idempotency: Option<&Idempotency>,
-) -> Result<OrderPayload> {
-    let s = state(ctx)?;
-    // Boxed: the mutation root's future is as large as its largest field's (debug stacks).
-    let ran = Box::pin(commands::run_paid(
-        &s.store,
-        s.payments.as_ref(),
-        order_id,
-        role,
-        actor,
-        command,
-        idempotency,
-        no_extra,
-    ))
-    .await
-    .gql()?;
-    payload(ctx, ran).await
+    execute(ctx, order_id, command, idem.as_ref()).await
 }

@@ -1,4 +1,4 @@
-//! Output types of fulfilment reads (pick lists, tracking), converted from the store's rows.
+//! Output types of fulfilment reads (pick lists, tracking), converted from the application's rows.
 
 use async_graphql::SimpleObject;
 
@@ -20,8 +20,8 @@ pub struct PickGroup {
     pub lines: Vec<PickLine>,
 }
 
-impl From<crate::store::fulfilment::PickGroup> for PickGroup {
-    fn from(group: crate::store::fulfilment::PickGroup) -> Self {
+impl From<crate::app::fulfilment::PickGroup> for PickGroup {
+    fn from(group: crate::app::fulfilment::PickGroup) -> Self {
         let lines = group
             .lines
             .into_iter()

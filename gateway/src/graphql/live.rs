@@ -11,13 +11,13 @@ use futures::Stream;
 use ordo_core::order::{Order, TimelineEntry};
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::types::{StatusViewGql, TimelineEvent};
-use super::{actor, state};
+use super::types::{StatusViewObject, TimelineEvent};
+use super::{actor, app, feed};
 use crate::app::access::Actor;
 use crate::app::error::ApiError;
 use crate::app::live::FeedEvent;
+use crate::app::{App, Doer, fulfilment, orders};
 use crate::graphql::error::GqlResult;
-use crate::store::{Doer, Store};
 
 /// One event of an order, with the order's state and status right after it.
 #[derive(SimpleObject, Debug, Clone)]
@@ -27,12 +27,12 @@ pub struct OrderUpdate {
     pub seq: i64,
     pub event: TimelineEvent,
     pub state: String,
-    pub status_view: StatusViewGql,
+    pub status_view: StatusViewObject,
 }
 
 /// Which events the staff feed carries.
 #[derive(InputObject, Debug, Clone, Default)]
-pub struct OrderEventFilter {
+pub struct OrderEventFilterInput {
     /// Event types (`shipment_shipped`, `payment_captured`, …); all when absent.
     pub types: Option<Vec<String>>,
     /// Only orders of this sales channel.
@@ -61,7 +61,7 @@ fn lagged(last: u64) -> async_graphql::Error {
 
 /// Where one `orderUpdated` subscription stands.
 struct OrderWatch {
-    store: Store,
+    app: App,
     rx: broadcast::Receiver<Arc<FeedEvent>>,
     order: Order,
     pending: VecDeque<OrderUpdate>,
@@ -71,7 +71,7 @@ struct OrderWatch {
 impl OrderWatch {
     /// Folds stored events after the order's last sequence number into `pending`.
     async fn catch_up(&mut self) -> Result<(), ApiError> {
-        let rows = self.store.timeline_with_actors(self.order.id().as_str()).await?;
+        let rows = orders::history(&self.app, self.order.id().as_str()).await?;
         let last = self.order.last_seq();
         for (entry, actor) in rows.into_iter().filter(|(e, _)| e.seq > last) {
             self.apply(&entry, &actor)?;
@@ -80,9 +80,7 @@ impl OrderWatch {
     }
 
     fn apply(&mut self, entry: &TimelineEntry, actor: &Doer) -> Result<(), ApiError> {
-        self.order
-            .apply(entry)
-            .map_err(|e| ApiError::from(crate::store::StoreError::Decode(format!("timeline: {e}"))))?;
+        self.order.apply(entry).map_err(|e| ApiError::internal("folding a timeline", &e))?;
         self.pending.push_back(update(&self.order, entry, actor));
         Ok(())
     }
@@ -141,14 +139,13 @@ impl SubscriptionRoot {
         if caller == Actor::Anonymous {
             return Err(ApiError::Unauthenticated).gql();
         }
-        let s = state(ctx)?;
+        let app = app(ctx)?;
         // Subscribe before reading, so nothing committed in between is missed.
-        let rx = s.feed.subscribe();
-        let timeline = s.store.timeline_with_actors(order_id.trim()).await.gql()?;
+        let rx = feed(ctx)?.subscribe();
+        let timeline = orders::history(app, order_id.trim()).await.gql()?;
         let Some(first) = timeline.first() else { return Err(ApiError::NotFound("order")).gql() };
-        let decode_error = |e: ordo_core::order::TimelineError| {
-            ApiError::from(crate::store::StoreError::Decode(e.to_string())).extend()
-        };
+        let decode_error =
+            |e: ordo_core::order::TimelineError| ApiError::internal("folding a timeline", &e).extend();
         let full = Order::from_timeline(&timeline.iter().map(|(e, _)| e.clone()).collect::<Vec<_>>())
             .map_err(decode_error)?;
         // A supplier sees only its lines and parcels, never the whole order's events.
@@ -168,7 +165,7 @@ impl SubscriptionRoot {
                 pending.push_back(update(&order, entry, actor));
             }
         }
-        let watch = OrderWatch { store: s.store.clone(), rx, order, pending, done: false };
+        let watch = OrderWatch { app: app.clone(), rx, order, pending, done: false };
         Ok(futures::stream::unfold(watch, |mut watch| async move {
             let item = watch.next().await?;
             Some((item, watch))
@@ -191,16 +188,19 @@ impl SubscriptionRoot {
     ) -> Result<impl Stream<Item = Result<super::fulfilment_types::TrackingEventView>> + use<>> {
         use super::fulfilment_types::TrackingEventView;
         use std::collections::HashSet;
-        let s = state(ctx)?;
+        let app = app(ctx)?;
         // Subscribe before reading, so nothing stored in between is missed.
-        let rx = s.feed.subscribe_tracking();
-        let (order_id, shipment) = tracked_parcels(ctx, order_id, tracking_number).await?;
+        let rx = feed(ctx)?.subscribe_tracking();
+        let (order_id, shipment) =
+            fulfilment::followed(app, actor(ctx), order_id.as_deref(), tracking_number.as_deref())
+                .await
+                .gql()?;
         let mut stored: VecDeque<TrackingEventView> = VecDeque::new();
         let mut seen: HashSet<(String, String, i64)> = HashSet::new();
         if replay {
-            let order = crate::app::commands::load(&s.store, &order_id).await.gql()?;
+            let order = crate::app::commands::load(app, &order_id).await.gql()?;
             for parcel in order.shipments().iter().filter(|p| shipment.as_ref().is_none_or(|s| s == p.id())) {
-                for r in s.store.tracking_for(parcel.id()).await.gql()? {
+                for r in fulfilment::reports(app, parcel.id()).await.gql()? {
                     seen.insert((r.shipment_id.clone(), r.status.clone(), r.occurred_at.timestamp_millis()));
                     stored.push_back((&r).into());
                 }
@@ -244,14 +244,13 @@ impl SubscriptionRoot {
     async fn order_events(
         &self,
         ctx: &Context<'_>,
-        filter: Option<OrderEventFilter>,
+        filter: Option<OrderEventFilterInput>,
     ) -> Result<impl Stream<Item = Result<TimelineFeedItem>> + use<>> {
         actor(ctx).require_staff().gql()?;
-        let s = state(ctx)?;
         let filter = filter.unwrap_or_default();
-        let rx = s.feed.subscribe();
-        let store = s.store.clone();
-        Ok(futures::stream::unfold((rx, store, filter, false), |(mut rx, store, filter, done)| async move {
+        let rx = feed(ctx)?.subscribe();
+        let app = app(ctx)?.clone();
+        Ok(futures::stream::unfold((rx, app, filter, false), |(mut rx, app, filter, done)| async move {
             if done {
                 return None;
             }
@@ -263,7 +262,8 @@ impl SubscriptionRoot {
                             continue;
                         }
                         if let Some(channel) = &filter.channel {
-                            let Ok(Some(row_channel)) = store.order_channel(&event.order_id).await else {
+                            let Ok(Some(row_channel)) = orders::channel_of(&app, &event.order_id).await
+                            else {
                                 continue;
                             };
                             if &row_channel != channel {
@@ -275,46 +275,14 @@ impl SubscriptionRoot {
                             seq: i64::try_from(event.entry.seq).unwrap_or(i64::MAX),
                             event: TimelineEvent::shared(event),
                         };
-                        return Some((Ok(item), (rx, store, filter, false)));
+                        return Some((Ok(item), (rx, app, filter, false)));
                     }
-                    Err(RecvError::Lagged(_)) => return Some((Err(lagged(0)), (rx, store, filter, true))),
+                    Err(RecvError::Lagged(_)) => return Some((Err(lagged(0)), (rx, app, filter, true))),
                     Err(RecvError::Closed) => return None,
                 }
             }
         }))
     }
-}
-
-/// What `shipmentTracking` follows: an order's parcels, or one parcel by tracking number.
-async fn tracked_parcels(
-    ctx: &Context<'_>,
-    order_id: Option<String>,
-    tracking_number: Option<String>,
-) -> Result<(String, Option<String>)> {
-    let caller = actor(ctx);
-    if *caller == Actor::Anonymous {
-        return Err(ApiError::Unauthenticated).gql();
-    }
-    let s = state(ctx)?;
-    let (order_id, shipment) = match (order_id, tracking_number) {
-        (Some(order_id), None) => (order_id.trim().to_owned(), None),
-        (None, Some(number)) => {
-            let row = s.store.shipments_by_tracking(number.trim()).await.gql()?.into_iter().next();
-            let Some(row) = row else { return Err(ApiError::NotFound("shipment")).gql() };
-            (row.order_id, Some(row.id))
-        }
-        _ => return Err(ApiError::bad_input("orderId", "give either orderId or trackingNumber")).gql(),
-    };
-    let order = crate::app::commands::load(&s.store, &order_id).await.gql()?;
-    let visible = match &shipment {
-        Some(id) => order.shipment(id).is_some_and(|parcel| caller.can_see_parcel(&order, parcel.source())),
-        // A supplier follows its own parcels by tracking number, not a whole order's.
-        None => caller.can_see(&order) && !matches!(caller, Actor::Supplier { .. }),
-    };
-    if !visible {
-        return Err(ApiError::NotFound("shipment")).gql();
-    }
-    Ok((order_id, shipment))
 }
 
 /// One event in the staff feed.

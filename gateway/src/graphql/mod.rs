@@ -23,26 +23,11 @@ use std::sync::Arc;
 use async_graphql::{Context, MergedObject, Schema};
 
 use crate::app::access::{Actor, Subject};
-use crate::app::payments::PaymentProvider;
-use crate::app::tokens::Keys;
-use crate::store::Store;
+use crate::app::live::Feed;
+use crate::app::{App, Doer};
 
 /// Largest page a connection returns.
 pub const MAX_PAGE: i32 = 100;
-
-/// What resolvers share.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub payments: Arc<dyn PaymentProvider>,
-    pub keys: Keys,
-    /// The live event feed subscriptions read.
-    pub feed: Arc<crate::app::live::Feed>,
-    /// Declined authorizations per client address (card testing across orders).
-    pub declines: Arc<crate::app::declines::DeclineLimit>,
-    /// How long a shopper's unpaid order holds its stock.
-    pub payment_hold: chrono::Duration,
-}
 
 /// The caller, as the HTTP edge authenticated it (anonymous without a token).
 pub(crate) fn actor<'a>(ctx: &Context<'a>) -> &'a Actor {
@@ -56,10 +41,10 @@ pub(crate) fn subject<'a>(ctx: &Context<'a>) -> &'a str {
 }
 
 /// Who the caller is, as the timeline records it: the kind and the token's subject.
-pub(crate) fn doer(ctx: &Context<'_>) -> crate::store::Doer {
+pub(crate) fn doer(ctx: &Context<'_>) -> Doer {
     let caller = actor(ctx);
     let subject = (*caller != Actor::Anonymous).then(|| subject(ctx).to_owned());
-    crate::store::Doer { kind: caller.name().to_owned(), subject }
+    Doer { kind: caller.name().to_owned(), subject }
 }
 
 /// The caller's idempotency scope (see [`Actor::scope`]).
@@ -82,8 +67,14 @@ pub(crate) fn idempotency(
     .gql()
 }
 
-pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
-    ctx.data::<AppState>()
+/// The application the resolvers call.
+pub(crate) fn app<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a App> {
+    ctx.data::<App>()
+}
+
+/// The live event feed subscriptions read.
+pub(crate) fn feed<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Arc<Feed>> {
+    ctx.data::<Arc<Feed>>()
 }
 
 #[derive(MergedObject, Default, Debug)]
@@ -111,6 +102,16 @@ pub(crate) fn page_cost(first: i32, child_complexity: usize) -> usize {
     usize::try_from(first.clamp(1, MAX_PAGE)).unwrap_or(1).saturating_mul(child_complexity).saturating_add(1)
 }
 
+/// A page size asked for as `first`: 1 to [`MAX_PAGE`].
+pub(crate) fn page_size(first: i32) -> async_graphql::Result<usize> {
+    use crate::graphql::error::GqlResult;
+    if !(1..=MAX_PAGE).contains(&first) {
+        let message = format!("must be between 1 and {MAX_PAGE}");
+        return Err(crate::app::error::ApiError::bad_input("first", message)).gql();
+    }
+    Ok(usize::try_from(first).unwrap_or(1))
+}
+
 /// Limits that keep one request from taking the gateway down.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -127,15 +128,16 @@ impl Default for Limits {
     }
 }
 
-pub fn build(state: Option<AppState>, limits: Limits) -> OrdoSchema {
+/// The schema; resolvers run against `app` and subscriptions read `feed` (none for the SDL).
+pub fn build(services: Option<(App, Arc<Feed>)>, limits: Limits) -> OrdoSchema {
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), live::SubscriptionRoot)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity);
     if limits.locked_down {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    if let Some(state) = state {
-        builder = builder.data(state);
+    if let Some((app, feed)) = services {
+        builder = builder.data(app).data(feed);
     }
     builder.finish()
 }

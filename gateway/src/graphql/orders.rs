@@ -8,17 +8,20 @@ use chrono::{DateTime, Utc};
 use ordo_core::cart::{Cart, CartLine, CartStage};
 use ordo_core::values::AddressInput;
 
-use super::catalog::page_size;
+use super::page_size;
 use super::types::{
-    self, Money, OrderLineView, OrderTotalsView, OrderView, PaymentView, ShipmentView, StatusViewGql,
+    self, Money, OrderLineView, OrderTotalsView, OrderView, PaymentView, ShipmentView, StatusViewObject,
     TimelineEvent,
 };
-use super::{actor, doer, idempotency, scope, state};
-use crate::app::access::Actor;
+use super::{actor, app, doer, idempotency, subject};
 use crate::app::commands;
 use crate::app::error::ApiError;
+use crate::app::execute::{self, Request};
+use crate::app::idempotency::Idempotency;
 use crate::app::intake::{self, PlaceOrder};
+use crate::app::{orders, reviews};
 use crate::graphql::error::GqlResult;
+use ordo_core::order::Command;
 
 /// A line to order.
 #[derive(InputObject, Debug, Clone)]
@@ -29,7 +32,8 @@ pub struct OrderLineInput {
 
 /// A shipping address.
 #[derive(InputObject, Debug, Clone)]
-pub struct AddressInputGql {
+#[graphql(name = "AddressInput")]
+pub struct ShippingAddressInput {
     pub name: String,
     pub line1: String,
     pub line2: Option<String>,
@@ -53,7 +57,7 @@ pub struct PlaceOrderInput {
     pub lines: Vec<OrderLineInput>,
     #[graphql(default)]
     pub coupons: Vec<String>,
-    pub shipping_address: AddressInputGql,
+    pub shipping_address: ShippingAddressInput,
     pub shipping_option: Option<String>,
     pub email: String,
 }
@@ -96,7 +100,7 @@ impl PlaceOrderInput {
 
 /// Which orders to list.
 #[derive(InputObject, Debug, Clone, Default)]
-pub struct OrderFilter {
+pub struct OrderFilterInput {
     /// The list status, e.g. AWAITING_PAYMENT, PARTIALLY_SHIPPED.
     pub summary: Option<String>,
     pub channel: Option<String>,
@@ -127,13 +131,9 @@ impl OrderQuery {
     /// Customers see only their own orders, guests only the order their token is for, channels
     /// only their channel's; anything else answers null, exactly like a missing order.
     async fn order(&self, ctx: &Context<'_>, id: String) -> Result<Option<OrderView>> {
-        let caller = actor(ctx);
-        if *caller == Actor::Anonymous {
-            return Err(ApiError::Unauthenticated).gql();
-        }
-        match view(ctx, id.trim()).await {
-            Ok(order) if caller.can_see(&order.order) => Ok(Some(order)),
-            Ok(_) | Err(ApiError::NotFound(_)) => Ok(None),
+        match orders::visible(app(ctx)?, actor(ctx), id.trim()).await {
+            Ok(stored) => Ok(Some(OrderView::new(stored, actor(ctx)))),
+            Err(ApiError::NotFound(_)) => Ok(None),
             Err(other) => Err(other).gql(),
         }
     }
@@ -146,18 +146,9 @@ impl OrderQuery {
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
         after: Option<String>,
-        #[graphql(default)] filter: OrderFilter,
+        #[graphql(default)] filter: OrderFilterInput,
     ) -> Result<Connection<String, OrderView>> {
         let limit = page_size(first)?;
-        let (channel, customer) = match actor(ctx) {
-            Actor::Anonymous => return Err(ApiError::Unauthenticated).gql(),
-            Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {
-                (filter.channel.clone(), filter.customer_id.clone())
-            }
-            Actor::Channel { channel: own } => (Some(own.clone()), None),
-            Actor::Customer { id } => (filter.channel.clone(), Some(id.clone())),
-            Actor::Guest { .. } | Actor::Supplier { .. } => return Err(ApiError::Forbidden).gql(),
-        };
         let before = match &after {
             None => None,
             Some(cursor) => Some(
@@ -167,18 +158,14 @@ impl OrderQuery {
                     .with_timezone(&Utc),
             ),
         };
-        let store = &state(ctx)?.store;
-        let ids = store
-            .order_ids(
-                filter.summary.as_deref(),
-                channel.as_deref(),
-                customer.as_deref(),
-                (filter.placed_from, filter.placed_to),
-                before,
-                limit + 1,
-            )
-            .await
-            .gql()?;
+        let filter = orders::OrderFilter {
+            summary: filter.summary,
+            channel: filter.channel,
+            customer: filter.customer_id,
+            placed_from: filter.placed_from,
+            placed_to: filter.placed_to,
+        };
+        let ids = orders::list(app(ctx)?, actor(ctx), &filter, before, limit + 1).await.gql()?;
         let mut connection = Connection::new(after.is_some(), ids.len() > limit);
         for (id, placed_at) in ids.into_iter().take(limit) {
             let order = view(ctx, &id).await.gql()?;
@@ -190,19 +177,10 @@ impl OrderQuery {
     }
 }
 
+/// Order `id` as the caller sees it (no authorization: callers check visibility first).
 pub(super) async fn view(ctx: &Context<'_>, id: &str) -> Result<OrderView, ApiError> {
-    let store = &state(ctx).map_err(|_| ApiError::NotFound("state"))?.store;
-    let (timeline, actors) = store.shared_timeline(id).await?;
-    if timeline.is_empty() {
-        return Err(ApiError::NotFound("order"));
-    }
-    let order = ordo_core::order::Order::from_timeline(timeline.iter())
-        .map_err(|e| ApiError::from(crate::store::StoreError::Decode(e.to_string())))?;
-    let supplier = match ctx.data_opt::<Actor>() {
-        Some(Actor::Supplier { supplier }) => Some(supplier.clone()),
-        _ => None,
-    };
-    Ok(OrderView { order, timeline, actors, supplier })
+    let app = app(ctx).map_err(|_| ApiError::NotFound("app"))?;
+    Ok(OrderView::new(orders::read(app, id).await?, actor(ctx)))
 }
 
 #[derive(Default, Debug)]
@@ -222,60 +200,11 @@ impl OrderMutation {
         input: PlaceOrderInput,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let caller = actor(ctx);
-        let mut request = input.into_request()?;
-        // An external id names a channel's own order: only that channel's token or staff may
-        // give one (a shopper who could would name, and replay, someone else's order).
-        if request.external_id.is_some()
-            && !matches!(
-                caller,
-                Actor::Channel { .. } | Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin
-            )
-        {
-            return Err(ApiError::Forbidden).gql();
-        }
-        match caller {
-            Actor::Anonymous => {
-                if request.channel != "web" || request.customer.is_some() {
-                    return Err(ApiError::Unauthenticated).gql();
-                }
-            }
-            Actor::Customer { id } => {
-                if request.channel != "web" || request.customer.as_ref().is_some_and(|c| c != id) {
-                    return Err(ApiError::Forbidden).gql();
-                }
-                request.customer = Some(id.clone());
-            }
-            Actor::Channel { channel } if *channel == request.channel => {}
-            Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {}
-            _ => return Err(ApiError::Forbidden).gql(),
-        }
-        let s = state(ctx)?;
-        let scope = scope(ctx);
-        let payment_hold = ordo_core::order::holds_until_paid(&caller.role()).then_some(s.payment_hold);
-        let subject = super::subject(ctx);
-        let placer = intake::Placer {
-            actor: caller.name(),
-            subject: (*caller != Actor::Anonymous).then_some(subject),
-            scope: &scope,
-            payment_hold,
-        };
-        let placed =
-            intake::place_order(&s.store, &request, idempotency_key.as_deref(), placer).await.gql()?;
-        // A guest gets a token for this one order, to pay for it and track it.
-        let access_token = match caller {
-            Actor::Anonymous => Some(
-                s.keys
-                    .mint(
-                        &Actor::Guest { order_id: placed.order_id.clone() },
-                        "guest",
-                        chrono::Duration::days(90),
-                    )
-                    .map_err(|_| ApiError::Internal { id: "token".into() })
-                    .gql()?,
-            ),
-            _ => None,
-        };
+        let request = input.into_request()?;
+        let intake::Checkout { placed, access_token } =
+            intake::checkout(app(ctx)?, actor(ctx), subject(ctx), request, idempotency_key.as_deref())
+                .await
+                .gql()?;
         // A new order is shown as it was written; a replay is read back.
         let order = match placed.fresh {
             Some(fresh) => {
@@ -305,30 +234,19 @@ impl OrderMutation {
         token: String,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let s = state(ctx)?;
-        let caller = visible_order(ctx, order_id.trim()).await?;
         let fingerprint = format!("{order_id}|{token}");
         let idem = idempotency(ctx, idempotency_key.as_deref(), "authorizePayment", &fingerprint)?;
-        // Card testing spread over many orders from one address stops at its hourly limit.
-        let ip = ctx.data_opt::<crate::app::access::ClientIp>().copied();
-        if let Some(ip) = ip
-            && let Err(wait) = s.declines.allows(ip, std::time::Instant::now())
-        {
-            return Err(ApiError::DeclinesFromAddress { retry_minutes: wait.as_secs() / 60 + 1 }).gql();
-        }
-        let ran = commands::authorize(
-            &s.store,
-            s.payments.as_ref(),
-            order_id.trim(),
+        let address = ctx.data_opt::<crate::app::access::ClientIp>().copied();
+        let ran = execute::authorize_payment(
+            app(ctx)?,
+            (actor(ctx), &doer(ctx), address),
+            &order_id,
             token.trim(),
-            (&caller.role(), &doer(ctx)),
             idem.as_ref(),
         )
-        .await;
-        if let (Some(ip), Err(ApiError::PaymentDeclined(_))) = (ip, &ran) {
-            s.declines.record(ip, std::time::Instant::now());
-        }
-        payload(ctx, ran.gql()?).await
+        .await
+        .gql()?;
+        payload(ctx, ran).await
     }
 
     /// Captures `amount` minor units (everything still authorized when absent).
@@ -339,18 +257,12 @@ impl OrderMutation {
         amount: Option<i64>,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let s = state(ctx)?;
         actor(ctx).require_staff().gql()?;
-        let order = commands::load(&s.store, order_id.trim()).await.gql()?;
-        let amount = amount.map(|a| ordo_core::money::Money::new(a, order.currency()));
+        let currency = orders::visible(app(ctx)?, actor(ctx), order_id.trim()).await.gql()?.order.currency();
+        let amount = amount.map(|a| ordo_core::money::Money::new(a, currency));
         let fingerprint = format!("{order_id}|{amount:?}");
         let idem = idempotency(ctx, idempotency_key.as_deref(), "capturePayment", &fingerprint)?;
-        let by = doer(ctx);
-        let ran =
-            commands::capture(&s.store, s.payments.as_ref(), &by, order_id.trim(), amount, idem.as_ref())
-                .await
-                .gql()?;
-        payload(ctx, ran).await
+        execute(ctx, &order_id, Command::CapturePayment { amount }, idem.as_ref()).await
     }
 
     /// Releases whatever part of the authorization has not been captured.
@@ -360,15 +272,25 @@ impl OrderMutation {
         order_id: String,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let s = state(ctx)?;
-        actor(ctx).require_staff().gql()?;
         let fingerprint = order_id.clone();
         let idem = idempotency(ctx, idempotency_key.as_deref(), "voidPayment", &fingerprint)?;
-        let by = doer(ctx);
-        let ran =
-            commands::void(&s.store, s.payments.as_ref(), &by, order_id.trim(), idem.as_ref()).await.gql()?;
-        payload(ctx, ran).await
+        execute(ctx, &order_id, Command::VoidPayment, idem.as_ref()).await
     }
+}
+
+/// Runs `request` on order `order_id` for the caller (the application's one path for a state
+/// change) and answers the order after it.
+pub(super) async fn execute(
+    ctx: &Context<'_>,
+    order_id: &str,
+    request: impl Into<Request>,
+    idempotency: Option<&Idempotency>,
+) -> Result<OrderPayload> {
+    let request = request.into();
+    let ran = Box::pin(execute::execute(app(ctx)?, actor(ctx), &doer(ctx), order_id, &request, idempotency))
+        .await
+        .gql()?;
+    payload(ctx, ran).await
 }
 
 pub(super) async fn payload(ctx: &Context<'_>, ran: commands::Ran) -> Result<OrderPayload> {
@@ -389,16 +311,6 @@ pub struct AllowedAction {
     line: Option<i32>,
     /// The line's part (from 0), for backorder actions.
     part: Option<i32>,
-}
-
-/// The caller, when the order exists and they may see it; otherwise the same `NOT_FOUND` either way.
-pub(super) async fn visible_order<'a>(ctx: &Context<'a>, id: &str) -> Result<&'a Actor> {
-    let caller = actor(ctx);
-    if *caller == Actor::Anonymous {
-        return Err(ApiError::Unauthenticated).gql();
-    }
-    let order = view(ctx, id).await.gql()?;
-    if caller.can_see(&order.order) { Ok(caller) } else { Err(ApiError::NotFound("order")).gql() }
 }
 
 /// An order. A dropship supplier sees only what it needs to ship: the lines it ships (without
@@ -514,8 +426,7 @@ impl OrderView {
         if self.full().is_none() {
             return Ok(Vec::new());
         }
-        let (reviews, _) =
-            state(ctx)?.store.reviews_and_feedback_of_order(self.order.id().as_str()).await.gql()?;
+        let (reviews, _) = reviews::of_order(app(ctx)?, &self.order).await.gql()?;
         Ok(reviews.iter().map(super::reviews::Review::from).collect())
     }
     /// The customer's answer to the post-delivery survey, if given.
@@ -523,8 +434,7 @@ impl OrderView {
         if self.full().is_none() {
             return Ok(None);
         }
-        let (_, feedback) =
-            state(ctx)?.store.reviews_and_feedback_of_order(self.order.id().as_str()).await.gql()?;
+        let (_, feedback) = reviews::of_order(app(ctx)?, &self.order).await.gql()?;
         Ok(feedback.as_ref().map(super::reviews::Feedback::from))
     }
     /// Every event, oldest first (none for a dropship supplier: its parcels carry their own).
@@ -551,7 +461,7 @@ impl OrderView {
         if self.full().is_none() {
             return Ok(Vec::new());
         }
-        let rows = state(ctx)?.store.reservations(self.order.id().as_str()).await.gql()?;
+        let rows = orders::reservations(app(ctx)?, &self.order).await.gql()?;
         Ok(rows
             .into_iter()
             .map(|r| types::Reservation { sku: r.sku, location: r.location, quantity: r.quantity })
@@ -579,7 +489,7 @@ impl OrderView {
     }
     /// What the customer sees now (null for a dropship supplier: it tells of payment, refunds
     /// and cancellations).
-    async fn status_view(&self) -> Option<StatusViewGql> {
+    async fn status_view(&self) -> Option<StatusViewObject> {
         self.full()?;
         Some(ordo_core::status::status_view(&self.order, Utc::now()).into())
     }

@@ -9,19 +9,11 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result, SimpleObject};
 use chrono::{DateTime, SecondsFormat, Utc};
-use ordo_core::review::{
-    self, FeedbackScore, Rating, RatingSummary, Respondent, ReviewError, ReviewText, parse_comment,
-    parse_hide_reason,
-};
-use ordo_core::values::{CustomerId, OrderId, Sku};
 
-use super::catalog::page_size;
-use super::{actor, state};
-use crate::app::access::Actor;
-use crate::app::commands;
-use crate::app::error::ApiError;
+use super::page_size;
+use super::{actor, app};
+use crate::app::reviews::{self, FeedbackRow, ReviewRow};
 use crate::graphql::error::GqlResult;
-use crate::store::reviews::{FeedbackCursor, FeedbackRow, ReviewRow};
 
 /// A customer's review of a product they received.
 #[derive(SimpleObject, Debug, Clone)]
@@ -102,7 +94,7 @@ pub(super) async fn product_reviews(
     after: Option<String>,
 ) -> Result<Connection<String, Review>> {
     let limit = page_size(first)?;
-    let rows = state(ctx)?.store.reviews_of(sku, after.as_deref(), limit + 1).await.gql()?;
+    let rows = reviews::reviews_of(app(ctx)?, sku, after.as_deref(), limit + 1).await.gql()?;
     let mut connection = Connection::new(after.is_some(), rows.len() > limit);
     connection.edges.extend(rows.iter().take(limit).map(|r| Edge::new(r.key.clone(), Review::from(r))));
     Ok(connection)
@@ -110,16 +102,14 @@ pub(super) async fn product_reviews(
 
 /// The rating of `sku` over its visible reviews (the `rating` field of `Product`).
 pub(super) async fn product_rating(ctx: &Context<'_>, sku: &str) -> Result<ProductRating> {
-    let counts = state(ctx)?.store.rating_counts(sku).await.gql()?;
-    let summary = RatingSummary::from_counts(counts);
+    let summary = reviews::rating_of(app(ctx)?, sku).await.gql()?;
     let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     Ok(ProductRating {
         average: summary
             .average_hundredths()
             .map(|h| f64::from(u32::try_from(h).unwrap_or(u32::MAX)) / 100.0),
         count: to_i64(summary.count()),
-        distribution: (Rating::MIN..=Rating::MAX)
-            .filter_map(|stars| Rating::parse(stars).ok())
+        distribution: reviews::ratings()
             .map(|rating| RatingCount {
                 stars: i32::from(rating.get()),
                 count: to_i64(summary.count_of(rating)),
@@ -143,12 +133,10 @@ impl ReviewQuery {
         #[graphql(default = 20)] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, Feedback>> {
-        actor(ctx).require_staff().gql()?;
-        let max = FeedbackScore::parse(max_score).gql()?;
         let limit = page_size(first)?;
-        let cursor = after.as_deref().map(feedback_cursor).transpose()?;
-        let rows =
-            state(ctx)?.store.low_feedback(i64::from(max.get()), cursor.as_ref(), limit + 1).await.gql()?;
+        let rows = reviews::low_feedback(app(ctx)?, actor(ctx), max_score, after.as_deref(), limit + 1)
+            .await
+            .gql()?;
         let mut connection = Connection::new(after.is_some(), rows.len() > limit);
         connection.edges.extend(rows.iter().take(limit).map(|r| {
             let cursor = format!("{}|{}", r.created_at.to_rfc3339_opts(SecondsFormat::Nanos, true), r.key);
@@ -156,13 +144,6 @@ impl ReviewQuery {
         }));
         Ok(connection)
     }
-}
-
-fn feedback_cursor(raw: &str) -> Result<FeedbackCursor> {
-    let bad = || ApiError::bad_input("after", "is not a cursor from this list");
-    let (at, order_id) = raw.split_once('|').ok_or_else(bad).gql()?;
-    let created_at = DateTime::parse_from_rfc3339(at).map_err(|_| bad()).gql()?.with_timezone(&Utc);
-    Ok(FeedbackCursor { created_at, order_id: order_id.to_owned() })
 }
 
 #[derive(Default, Debug)]
@@ -182,48 +163,23 @@ impl ReviewMutation {
         title: String,
         #[graphql(default)] body: String,
     ) -> Result<Review> {
-        let customer = match actor(ctx) {
-            Actor::Anonymous => return Err(ApiError::Unauthenticated).gql(),
-            Actor::Customer { id } => id,
-            _ => return Err(ApiError::Forbidden).gql(),
-        };
-        let rating = Rating::parse(rating).gql()?;
-        let text = ReviewText::parse(&title, &body).gql()?;
-        let sku = Sku::parse(&sku).map_err(|e| ApiError::bad_input("sku", e.to_string())).gql()?;
-        let order = visible(ctx, &order_id).await?;
-        // A customer id that does not parse cannot be on any order: the order is not theirs.
-        let customer = CustomerId::parse(customer).map_err(|_| ApiError::NotFound("order")).gql()?;
-        let now = Utc::now();
-        review::may_review(&order, &customer, &sku, now).gql()?;
-        let row = ReviewRow::new(
-            order.id().as_str(),
-            sku.as_str(),
-            customer.as_str(),
-            i64::from(rating.get()),
-            (text.title(), text.body()),
-            now,
-        );
-        if !state(ctx)?.store.insert_review(&row).await.gql()? {
-            return Err(ReviewError::AlreadyReviewed).gql();
-        }
+        let row = reviews::submit_review(app(ctx)?, actor(ctx), &order_id, &sku, rating, (&title, &body))
+            .await
+            .gql()?;
         Ok(Review::from(&row))
     }
 
     /// Hides a review from the product's reviews and rating, with a reason (staff).
     async fn hide_review(&self, ctx: &Context<'_>, id: String, reason: String) -> Result<Review> {
-        let caller = actor(ctx);
-        caller.require_staff().gql()?;
-        let reason = parse_hide_reason(&reason).gql()?;
-        let hidden = state(ctx)?.store.hide_review(id.trim(), &reason, caller.name()).await.gql()?;
-        hidden.as_ref().map(Review::from).ok_or(ApiError::NotFound("review")).gql()
+        let hidden = reviews::hide_review(app(ctx)?, actor(ctx), id.trim(), &reason).await.gql()?;
+        Ok(Review::from(&hidden))
     }
 
     /// Shows a hidden review again, in the product's reviews and rating (staff); a visible review
     /// stays as it is.
     async fn unhide_review(&self, ctx: &Context<'_>, id: String) -> Result<Review> {
-        actor(ctx).require_staff().gql()?;
-        let shown = state(ctx)?.store.unhide_review(id.trim()).await.gql()?;
-        shown.as_ref().map(Review::from).ok_or(ApiError::NotFound("review")).gql()
+        let shown = reviews::unhide_review(app(ctx)?, actor(ctx), id.trim()).await.gql()?;
+        Ok(Review::from(&shown))
     }
 
     /// Answers the post-delivery survey for an order: how likely you are to recommend the shop
@@ -236,52 +192,9 @@ impl ReviewMutation {
         score: i32,
         comment: Option<String>,
     ) -> Result<Feedback> {
-        let caller = actor(ctx);
-        match caller {
-            Actor::Anonymous => return Err(ApiError::Unauthenticated).gql(),
-            Actor::Customer { .. } | Actor::Guest { .. } => {}
-            _ => return Err(ApiError::Forbidden).gql(),
-        }
-        let score = FeedbackScore::parse(score).gql()?;
-        let comment = parse_comment(comment.as_deref()).gql()?;
-        let order = visible(ctx, &order_id).await?;
-        let not_found = || ApiError::NotFound("order");
-        let (customer, guest_order);
-        let respondent = match caller {
-            Actor::Customer { id } => {
-                customer = CustomerId::parse(id).map_err(|_| not_found()).gql()?;
-                Respondent::Customer(&customer)
-            }
-            Actor::Guest { order_id } => {
-                guest_order = OrderId::parse(order_id).map_err(|_| not_found()).gql()?;
-                Respondent::Guest(&guest_order)
-            }
-            _ => return Err(ApiError::Forbidden).gql(),
-        };
-        let now = Utc::now();
-        review::may_give_feedback(&order, respondent, now).gql()?;
-        let row = FeedbackRow {
-            key: order.id().as_str().to_owned(),
-            order_id: order.id().as_str().to_owned(),
-            customer: order.customer().map(|c| c.as_str().to_owned()),
-            score: i64::from(score.get()),
-            comment,
-            created_at: now,
-        };
-        if !state(ctx)?.store.insert_feedback(&row).await.gql()? {
-            return Err(ReviewError::AlreadySubmitted).gql();
-        }
+        let row = reviews::submit_feedback(app(ctx)?, actor(ctx), &order_id, score, comment.as_deref())
+            .await
+            .gql()?;
         Ok(Feedback::from(&row))
     }
-}
-
-/// The order, when it exists and the caller may see it; `UNAUTHENTICATED` without a token and
-/// the same `NOT_FOUND` for a missing order and someone else's.
-async fn visible(ctx: &Context<'_>, order_id: &str) -> Result<ordo_core::order::Order> {
-    let caller = actor(ctx);
-    if *caller == Actor::Anonymous {
-        return Err(ApiError::Unauthenticated).gql();
-    }
-    let order = commands::load(&state(ctx)?.store, order_id.trim()).await.gql()?;
-    if caller.can_see(&order) { Ok(order) } else { Err(ApiError::NotFound("order")).gql() }
 }

@@ -4,11 +4,10 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
 use super::types::{Product, StockLevel};
-use super::{actor, state};
-use crate::app::error::ApiError;
+use super::{actor, app};
 use crate::app::purchasing;
+use crate::app::purchasing::PurchaseOrderRow;
 use crate::graphql::error::GqlResult;
-use crate::store::stock::PurchaseOrderRow;
 
 /// A purchase order from a supplier, received in one or more parts.
 #[derive(SimpleObject, Debug, Clone)]
@@ -65,29 +64,15 @@ pub struct StockQuery;
 impl StockQuery {
     /// Products whose available stock (on hand minus reserved, all locations) is below their reorder point.
     async fn low_stock(&self, ctx: &Context<'_>) -> Result<Vec<LowStock>> {
-        actor(ctx).require_staff().gql()?;
-        let store = &state(ctx)?.store;
-        let mut low = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page = store.products(None, None, after.as_deref(), 200).await.gql()?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.sku.clone());
-            for p in &page {
-                if p.policy == "dropship" {
-                    continue;
-                }
-                let available: i64 = store.stock_of(&p.sku).await.gql()?.iter().map(|s| s.available()).sum();
-                if available < p.reorder_point {
-                    low.push(LowStock {
-                        product: Product::from_row(p),
-                        available,
-                        reorder_point: p.reorder_point,
-                    });
-                }
-            }
-        }
-        Ok(low)
+        let low = purchasing::low_stock(app(ctx)?, actor(ctx)).await.gql()?;
+        Ok(low
+            .into_iter()
+            .map(|l| LowStock {
+                product: Product::from_row(&l.product),
+                available: l.available,
+                reorder_point: l.product.reorder_point,
+            })
+            .collect())
     }
 
     /// Purchase orders, by expected date; open ones only unless `includeClosed`.
@@ -97,8 +82,8 @@ impl StockQuery {
         sku: Option<String>,
         #[graphql(default)] include_closed: bool,
     ) -> Result<Vec<PurchaseOrder>> {
-        actor(ctx).require_staff().gql()?;
-        let rows = state(ctx)?.store.purchase_orders(sku.as_deref(), !include_closed).await.gql()?;
+        let rows =
+            purchasing::purchase_orders(app(ctx)?, actor(ctx), sku.as_deref(), include_closed).await.gql()?;
         Ok(rows.into_iter().map(PurchaseOrder::from).collect())
     }
 }
@@ -118,15 +103,10 @@ impl StockMutation {
         delta: i64,
         reason: String,
     ) -> Result<StockLevel> {
-        actor(ctx).require_staff_at(location.trim()).gql()?;
-        let store = &state(ctx)?.store;
-        purchasing::adjust_stock(store, sku.trim(), location.trim(), delta, &reason).await.gql()?;
-        let row = store
-            .stock_row(sku.trim(), location.trim())
-            .await
-            .gql()?
-            .ok_or(ApiError::NotFound("stock"))
-            .gql()?;
+        let row =
+            purchasing::adjust_stock(app(ctx)?, actor(ctx), sku.trim(), location.trim(), delta, &reason)
+                .await
+                .gql()?;
         Ok(StockLevel::from(&row))
     }
 
@@ -138,9 +118,9 @@ impl StockMutation {
         quantity: i64,
         expected_on: NaiveDate,
     ) -> Result<PurchaseOrder> {
-        actor(ctx).require_staff_at(location.trim()).gql()?;
         let po = purchasing::create_purchase_order(
-            &state(ctx)?.store,
+            app(ctx)?,
+            actor(ctx),
             sku.trim(),
             location.trim(),
             quantity,
@@ -159,13 +139,7 @@ impl StockMutation {
         id: String,
         quantity: i64,
     ) -> Result<ReceiptPayload> {
-        let caller = actor(ctx);
-        caller.require_staff().gql()?;
-        let store = &state(ctx)?.store;
-        if let Some(po) = store.purchase_order(id.trim()).await.gql()? {
-            caller.require_staff_at(&po.location).gql()?;
-        }
-        let receipt = purchasing::receive(store, id.trim(), quantity).await.gql()?;
+        let receipt = purchasing::receive(app(ctx)?, actor(ctx), id.trim(), quantity).await.gql()?;
         Ok(ReceiptPayload {
             purchase_order: receipt.purchase_order.into(),
             allocated: receipt

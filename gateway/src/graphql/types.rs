@@ -9,9 +9,9 @@ use ordo_core::locale::format_money;
 use ordo_core::order::{Order, TimelineEntry};
 use ordo_core::status::{StatusView, StepState, Tone};
 
+use crate::app::Doer;
+use crate::app::catalog::{ProductRow, StockRow};
 use crate::app::live::FeedEvent;
-use crate::store::Doer;
-use crate::store::catalog::{ProductRow, StockRow};
 
 /// An amount of money in minor units (cents), with its currency.
 #[derive(SimpleObject, Debug, Clone)]
@@ -207,7 +207,7 @@ pub struct ShipmentItem {
 }
 
 /// An order's timeline and who caused each event, shared between the views that show it.
-pub use crate::store::SharedTimeline;
+pub use crate::app::orders::SharedTimeline;
 
 /// One timeline event. A live event reaches every subscriber as this one shared value, so
 /// building it per subscriber costs a pointer copy, and its `data` is serialised once per event,
@@ -281,7 +281,8 @@ pub struct StatusStep {
 
 /// What the customer sees: the same words as the tracking page and the e-mails.
 #[derive(SimpleObject, Debug, Clone)]
-pub struct StatusViewGql {
+#[graphql(name = "StatusView")]
+pub struct StatusViewObject {
     pub headline: String,
     pub detail: String,
     pub tone: StatusTone,
@@ -291,9 +292,9 @@ pub struct StatusViewGql {
     pub summary: String,
 }
 
-impl From<StatusView> for StatusViewGql {
+impl From<StatusView> for StatusViewObject {
     fn from(v: StatusView) -> Self {
-        StatusViewGql {
+        StatusViewObject {
             headline: v.headline,
             detail: v.detail,
             tone: match v.tone {
@@ -337,6 +338,18 @@ pub struct OrderView {
     /// Set when a dropship supplier is looking: it sees the lines and parcels it ships and the
     /// ship-to address, never the customer's e-mail, other lines, prices, payment or history.
     pub supplier: Option<String>,
+}
+
+impl OrderView {
+    /// `stored` as `caller` sees it (a supplier sees only what it ships).
+    pub(crate) fn new(stored: crate::app::orders::StoredOrder, caller: &crate::app::Actor) -> OrderView {
+        let supplier = match caller {
+            crate::app::Actor::Supplier { supplier } => Some(supplier.clone()),
+            _ => None,
+        };
+        let (timeline, actors) = stored.shared;
+        OrderView { order: stored.order, timeline, actors, supplier }
+    }
 }
 
 /// A postal address.
@@ -559,7 +572,7 @@ impl ShipmentView {
     /// Dimensions, weight and material, once packed.
     async fn package(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<PackageView>> {
         use crate::graphql::error::GqlResult;
-        let row = super::state(ctx)?.store.shipment_row(&self.id).await.gql()?;
+        let row = crate::app::fulfilment::parcel(super::app(ctx)?, &self.id).await.gql()?;
         Ok(row.and_then(|r| r.package).map(|p| PackageView {
             length_cm: p["length_cm"].as_i64().unwrap_or(0),
             width_cm: p["width_cm"].as_i64().unwrap_or(0),
@@ -572,7 +585,7 @@ impl ShipmentView {
     /// The carrier service it was booked with, once shipped.
     async fn service(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<String>> {
         use crate::graphql::error::GqlResult;
-        Ok(super::state(ctx)?.store.shipment_row(&self.id).await.gql()?.and_then(|r| r.service))
+        Ok(crate::app::fulfilment::parcel(super::app(ctx)?, &self.id).await.gql()?.and_then(|r| r.service))
     }
 
     /// The order's timeline events about this parcel (created, picked, packed, shipped, split,
@@ -582,7 +595,7 @@ impl ShipmentView {
         let about_this = |entry: &TimelineEntry| entry.event.shipments().contains(&self.id.as_str());
         let (timeline, actors) = match &self.timeline {
             Some(shared) => shared.clone(),
-            None => super::state(ctx)?.store.shared_timeline(&self.order_id).await.gql()?,
+            None => crate::app::orders::read(super::app(ctx)?, &self.order_id).await.gql()?.shared,
         };
         Ok(timeline
             .iter()

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::store::Store;
+use crate::app::App;
 use crate::store::jobs::Job;
 
 /// How the job runner behaves.
@@ -50,7 +50,7 @@ pub struct Runner {
 
 impl Runner {
     /// Starts claiming and running due jobs on `store` every `settings.every`.
-    pub fn start(store: Store, settings: JobSettings) -> Runner {
+    pub fn start(app: App, settings: JobSettings) -> Runner {
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         // Each runner is its own lease owner: a restarted gateway is a new one.
         let owner = Arc::new(format!("gateway-{}", ulid::Ulid::new()));
@@ -65,7 +65,7 @@ impl Runner {
                 if *stopped.borrow() {
                     break;
                 }
-                run_due(&store, &owner, &settings).await;
+                run_due(&app, &owner, &settings).await;
             }
         });
         Runner { stop }
@@ -83,7 +83,8 @@ impl Drop for Runner {
 }
 
 /// Claims and runs the jobs due now, one at a time.
-async fn run_due(store: &Store, owner: &str, settings: &JobSettings) {
+async fn run_due(app: &App, owner: &str, settings: &JobSettings) {
+    let store = app.store();
     let due = match store.due_jobs(64).await {
         Ok(due) => due,
         Err(e) => {
@@ -100,7 +101,7 @@ async fn run_due(store: &Store, owner: &str, settings: &JobSettings) {
                 continue;
             }
         };
-        let outcome = run(store, &job, settings).await;
+        let outcome = run(app, &job, settings).await;
         let settled = match outcome {
             Ok(Ran::Done) => store.finish_job(&job.key, owner).await,
             Ok(Ran::Later(due)) => store.reschedule_job(&job.key, owner, due, None).await,
@@ -117,9 +118,9 @@ async fn run_due(store: &Store, owner: &str, settings: &JobSettings) {
     }
 }
 
-async fn run(store: &Store, job: &Job, settings: &JobSettings) -> Result<Ran, String> {
+async fn run(app: &App, job: &Job, settings: &JobSettings) -> Result<Ran, String> {
     match job.kind.as_str() {
-        "payment_timeout" => payment_timeout::run(store, &job.order_id, settings.payment_hold).await,
+        "payment_timeout" => payment_timeout::run(app, &job.order_id, settings.payment_hold).await,
         other => Err(format!("unknown job kind {other:?}")),
     }
 }

@@ -11,7 +11,7 @@ use ordo_core::values::{Quantity, Sku};
 use serde::{Deserialize, Serialize};
 
 use super::shop::Shop;
-use super::{Store, StoreError, decode, rows, without_nulls};
+use super::{Store, StoreError, decode, rows, stock_key, without_nulls};
 
 /// A product as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,11 +48,6 @@ impl StockRow {
     pub fn available(&self) -> i64 {
         (self.on_hand - self.reserved).max(0)
     }
-}
-
-/// The record key of a stock row.
-pub(crate) fn stock_key(sku: &str, location: &str) -> String {
-    format!("{sku}@{location}")
 }
 
 /// What one intake attempt reads, in one round trip.

@@ -297,3 +297,8 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         .map(|row| serde_json::from_value(row).map_err(|e| StoreError::Decode(e.to_string())))
         .collect()
 }
+
+/// The record key of a stock row.
+pub(crate) fn stock_key(sku: &str, location: &str) -> String {
+    format!("{sku}@{location}")
+}

@@ -8,7 +8,7 @@ use ordo_core::order::{
 use ordo_core::status::status_view;
 use serde::Deserialize;
 
-use super::catalog::stock_key;
+use super::stock_key;
 use super::{Doer, SharedTimeline, Store, StoreError, TxOutcome, decode, outcome, rows};
 
 /// What an idempotency key already stands for.

@@ -5,8 +5,9 @@ use chrono::NaiveDate;
 use ordo_core::order::{Order, TimelineEntry};
 use serde::Deserialize;
 
-use super::catalog::{StockRow, stock_key};
+use super::catalog::StockRow;
 use super::orders::append_statements;
+use super::stock_key;
 use super::{Store, StoreError, TxOutcome, decode, outcome, rows};
 
 /// A purchase order as stored.

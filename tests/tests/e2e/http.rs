@@ -51,6 +51,36 @@ async fn malformed_requests_get_clear_errors() {
 }
 
 #[tokio::test]
+async fn with_the_graphql_response_media_type_a_request_that_never_ran_has_no_data_entry() {
+    let app = TestApp::spawn().await;
+    let post = |query: &'static str| {
+        app.client
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json")
+            .body(json!({ "query": query }).to_string())
+            .send()
+    };
+    // It does not parse, or does not validate: 400, errors only.
+    for (query, code) in [("{ products(", "GRAPHQL_PARSE_FAILED"), ("{ nope }", "GRAPHQL_VALIDATION_FAILED")]
+    {
+        let r = post(query).await.unwrap();
+        assert_eq!(r.status(), 400, "{query}");
+        assert_eq!(r.headers()["content-type"], "application/graphql-response+json");
+        let body: Value = r.json().await.unwrap();
+        assert!(body.as_object().unwrap().get("data").is_none(), "no data entry: {body}");
+        assert_eq!(error_code(&body), Some(code), "{body}");
+    }
+    // It ran and a field failed: 200 with `data` present (null here: the field is non-null).
+    let r = post(r#"mutation { voidPayment(orderId: "ord_missing") { replayed } }"#).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert!(body.as_object().unwrap().contains_key("data"), "data entry kept: {body}");
+    assert_eq!(body["data"], Value::Null);
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+}
+
+#[tokio::test]
 async fn an_oversized_body_is_refused_without_reading_it_all() {
     let app = TestApp::spawn().await;
     let big =

@@ -224,7 +224,8 @@ async fn a_channel_order_imports_once_per_external_id() {
         (json!({ "summary": "SHIPPED" }), 0),
     ];
     for (filter, expected) in filters {
-        let query = "query($f: OrderFilter!) { orders(first: 10, filter: $f) { edges { node { id } } } }";
+        let query =
+            "query($f: OrderFilterInput!) { orders(first: 10, filter: $f) { edges { node { id } } } }";
         let body = app.gql(query, json!({ "f": filter })).await;
         assert_eq!(
             body["data"]["orders"]["edges"].as_array().map(Vec::len),

@@ -310,21 +310,15 @@ async fn tracking_reports_reach_the_guest_watching_by_tracking_number_and_nobody
 
 #[tokio::test]
 async fn a_subscriber_that_falls_behind_is_told_where_to_resume_and_resumes_from_there() {
-    use ordo_gateway::graphql::{AppState, Limits, build};
+    use ordo_gateway::graphql::{Limits, build};
     let store = Store::open("mem://").await.unwrap();
     ordo_gateway::seed::seed_if_empty(&store).await.unwrap();
     let app = TestApp::serve(store.clone(), false).await;
     let (id, guest) = guest_order(&app, "live-lag-0").await;
     // A schema whose feed holds only 4 events per subscriber.
-    let state = AppState {
-        store: store.clone(),
-        payments: std::sync::Arc::new(ordo_gateway::app::payments::TestProvider),
-        keys: app.keys.clone(),
-        feed: ordo_gateway::app::live::Feed::start_with_capacity(store.clone(), 4),
-        declines: std::sync::Arc::default(),
-        payment_hold: chrono::Duration::minutes(30),
-    };
-    let schema = build(Some(state.clone()), Limits::default());
+    let feed = ordo_gateway::app::live::Feed::start_with_capacity(store.clone(), 4);
+    let services = (ordo_gateway::app::App::new(store.clone(), app.keys.clone()), feed.clone());
+    let schema = build(Some(services), Limits::default());
     let watch = |after: Option<i64>| {
         let after = after.map_or(String::new(), |a| format!(", afterSeq: {a}"));
         let query = format!("subscription {{ orderUpdated(orderId: \"{id}\"{after}) {{ seq }} }}");
@@ -358,7 +352,7 @@ async fn a_subscriber_that_falls_behind_is_told_where_to_resume_and_resumes_from
         let next = tokio::time::timeout(Duration::from_secs(10), again.next()).await.unwrap().unwrap();
         assert_eq!(next.data.into_json().unwrap()["orderUpdated"]["seq"], seq);
     }
-    state.feed.stop();
+    feed.stop();
 }
 
 #[tokio::test]

@@ -47,7 +47,7 @@ async fn paid_order(app: &TestApp, token: Option<&str>, skus: &[&str]) -> (Strin
 /// Runs a staff command on the order through the same path the API uses.
 async fn staff(app: &TestApp, order_id: &str, command: Command) {
     commands::run(
-        &app.store,
+        &ordo_gateway::app::App::new(app.store.clone(), app.keys.clone()),
         order_id,
         &Role::Staff,
         &ordo_gateway::store::Doer::system("staff"),
@@ -61,10 +61,17 @@ async fn staff(app: &TestApp, order_id: &str, command: Command) {
 /// Puts the order in shipments (when it has none yet), then picks, packs, ships and delivers
 /// the shipment holding `sku`.
 async fn deliver(app: &TestApp, order_id: &str, sku: &str) {
-    if commands::load(&app.store, order_id).await.unwrap().shipments().is_empty() {
+    if commands::load(&ordo_gateway::app::App::new(app.store.clone(), app.keys.clone()), order_id)
+        .await
+        .unwrap()
+        .shipments()
+        .is_empty()
+    {
         staff(app, order_id, Command::CreateShipments).await;
     }
-    let order = commands::load(&app.store, order_id).await.unwrap();
+    let order = commands::load(&ordo_gateway::app::App::new(app.store.clone(), app.keys.clone()), order_id)
+        .await
+        .unwrap();
     let line = order.lines().iter().find(|l| l.sku().as_str() == sku).unwrap().index();
     let shipment =
         order.shipments().iter().find(|s| s.lines().iter().any(|l| l.line == line)).unwrap().id().to_owned();

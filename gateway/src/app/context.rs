@@ -1,0 +1,84 @@
+//! [`App`]: what every use case works with (the store, the payment provider, token keys, the
+//! decline limit, the payment hold), built once at startup and cloned cheaply.
+
+use std::sync::Arc;
+
+use crate::app::declines::DeclineLimit;
+use crate::app::payments::{PaymentProvider, TestProvider};
+use crate::app::tokens::Keys;
+use crate::store::Store;
+
+/// The application: use cases take it, the layers above hold it. Only `app` and `jobs` reach
+/// the store through it.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+    /// Authorizes, captures, voids and refunds.
+    payments: Arc<dyn PaymentProvider>,
+    /// Mints guest tokens at checkout (the edge verifies tokens with the same keys).
+    keys: Keys,
+    /// Declined authorizations per client address (card testing across orders).
+    declines: Arc<DeclineLimit>,
+    /// How long a shopper's unpaid order holds its stock.
+    payment_hold: chrono::Duration,
+}
+
+impl App {
+    /// An application on `store` with the test payment provider, 20 declines per address an
+    /// hour and ordo-core's default payment hold.
+    pub fn new(store: Store, keys: Keys) -> App {
+        App {
+            store,
+            payments: Arc::new(TestProvider),
+            keys,
+            declines: Arc::new(DeclineLimit::default()),
+            payment_hold: chrono::Duration::minutes(ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES),
+        }
+    }
+
+    /// With another payment provider.
+    pub fn with_payments(self, payments: Arc<dyn PaymentProvider>) -> App {
+        App { payments, ..self }
+    }
+
+    /// With at most `per_hour` declined payments per address an hour.
+    pub fn with_declines_per_hour(self, per_hour: u32) -> App {
+        App { declines: Arc::new(DeclineLimit::new(per_hour)), ..self }
+    }
+
+    /// With unpaid shopper orders holding their stock for `hold`.
+    pub fn with_payment_hold(self, payment_hold: chrono::Duration) -> App {
+        App { payment_hold, ..self }
+    }
+
+    /// Whether the store answers (the readiness probe); a failure is logged here.
+    pub async fn ready(&self) -> bool {
+        match self.store.ping().await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "not ready");
+                false
+            }
+        }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn payments(&self) -> &dyn PaymentProvider {
+        self.payments.as_ref()
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    pub(crate) fn declines(&self) -> &DeclineLimit {
+        &self.declines
+    }
+
+    pub(crate) fn payment_hold(&self) -> chrono::Duration {
+        self.payment_hold
+    }
+}

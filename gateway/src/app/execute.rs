@@ -1,0 +1,196 @@
+//! One path for every state change of a stored order: admit the caller with one policy, let
+//! ordo-core decide, have the payment provider move money first when the command does, append
+//! the events with what they change in the store, and answer the order after it.
+
+use ordo_core::allocation::LocationId;
+use ordo_core::order::{Command, Order, ReturnAction, ReturnDisposition, return_restock};
+
+use crate::app::App;
+use std::time::Instant;
+
+use crate::app::access::{Actor, ClientIp};
+use crate::app::commands::{self, Ran};
+use crate::app::error::ApiError;
+use crate::app::idempotency::Idempotency;
+use crate::store::Doer;
+use crate::store::orders::Effects;
+
+/// What the store records beside a command's events.
+#[derive(Debug, Clone, Default)]
+pub enum Beside {
+    #[default]
+    Nothing,
+    /// How a parcel was packed (dimensions, weight, material), as JSON.
+    Package { shipment: String, package: serde_json::Value },
+    /// The carrier service a parcel was booked with.
+    Service { shipment: String, service: String },
+    /// Where each line of a received return goes back on the shelf (or is written off).
+    Restock { rma: String, dispositions: Vec<ReturnDisposition> },
+}
+
+/// A state change asked of an order.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub command: Command,
+    pub beside: Beside,
+}
+
+impl From<Command> for Request {
+    fn from(command: Command) -> Request {
+        Request { command, beside: Beside::Nothing }
+    }
+}
+
+/// Who may ask for a command, before ordo-core checks the role against the order's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asker {
+    /// Whoever may see the order (its customer, guest, channel; staff).
+    Viewer,
+    /// Staff, or a supplier for its own parcels.
+    Shipper,
+    Staff,
+}
+
+fn asker(command: &Command) -> Asker {
+    match command {
+        Command::Cancel { .. }
+        | Command::CancelLines { .. }
+        | Command::RequestReturn { .. }
+        | Command::AuthorizePayment { .. } => Asker::Viewer,
+        Command::Shipment { .. } => Asker::Shipper,
+        _ => Asker::Staff,
+    }
+}
+
+/// The parcels a command works on (staff bound to locations may touch only parcels leaving one
+/// of theirs).
+fn parcels(command: &Command) -> Vec<&str> {
+    match command {
+        Command::Shipment { shipment, .. }
+        | Command::SplitShipment { shipment, .. }
+        | Command::ReceiveReturnedParcel { shipment, .. } => vec![shipment.as_str()],
+        Command::MergeShipments { shipments } => shipments.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Where a command puts units back on the shelf, with the argument that named each.
+fn restock_locations(request: &Request) -> Vec<(&'static str, &LocationId)> {
+    match (&request.command, &request.beside) {
+        (Command::ReceiveReturnedParcel { restock, .. }, _) => {
+            restock.iter().map(|l| ("restockTo", l)).collect()
+        }
+        (_, Beside::Restock { dispositions, .. }) => {
+            dispositions.iter().filter_map(|d| d.restock.as_ref()).map(|l| ("lines.restockTo", l)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Runs `request` on order `order_id` for `caller` (recorded as `doer`), once per idempotency key.
+pub async fn execute(
+    app: &App,
+    caller: &Actor,
+    doer: &Doer,
+    order_id: &str,
+    request: &Request,
+    idempotency: Option<&Idempotency>,
+) -> Result<Ran, ApiError> {
+    let order_id = order_id.trim();
+    admit(app, caller, order_id, request).await?;
+    let command = &request.command;
+    let role = caller.role();
+    let beside = |order: &Order| effects(order, &request.beside);
+    if command.may_move_money() {
+        // Boxed: these futures are large and resolvers nest them.
+        Box::pin(commands::run_paid(app, order_id, &role, doer, command, idempotency, beside)).await
+    } else {
+        Box::pin(commands::run_with(app, order_id, &role, doer, command, idempotency, beside)).await
+    }
+}
+
+/// Authorizes the order's total with a payment `token` for `caller` (recorded as `doer`, asking
+/// from `address`): whoever may see the order; an address with too many declines in the last
+/// hour is refused (card testing spread over many orders), and each decline counts against it.
+pub async fn authorize_payment(
+    app: &App,
+    (caller, doer, address): (&Actor, &Doer, Option<ClientIp>),
+    order_id: &str,
+    token: &str,
+    idempotency: Option<&Idempotency>,
+) -> Result<Ran, ApiError> {
+    let order_id = order_id.trim();
+    crate::app::orders::visible(app, caller, order_id).await?;
+    if let Some(ip) = address
+        && let Err(wait) = app.declines().allows(ip, Instant::now())
+    {
+        return Err(ApiError::DeclinesFromAddress { retry_minutes: wait.as_secs() / 60 + 1 });
+    }
+    let ran = commands::authorize(app, order_id, token, (&caller.role(), doer), idempotency).await;
+    if let (Some(ip), Err(ApiError::PaymentDeclined(_))) = (address, &ran) {
+        app.declines().record(ip, Instant::now());
+    }
+    ran
+}
+
+/// The one policy: `UNAUTHENTICATED` without a token; `FORBIDDEN` for a role that may never ask
+/// this; the same `NOT_FOUND` for a missing order and one the caller may not see; `FORBIDDEN` for
+/// staff bound to other locations than the parcels' or the restock location's. What the role may
+/// do in the order's state is ordo-core's to decide.
+pub(crate) async fn admit(
+    app: &App,
+    caller: &Actor,
+    order_id: &str,
+    request: &Request,
+) -> Result<(), ApiError> {
+    let command = &request.command;
+    match (asker(command), caller) {
+        (_, Actor::Anonymous) => return Err(ApiError::Unauthenticated),
+        (Asker::Viewer, _) => {}
+        (Asker::Shipper, Actor::Supplier { .. }) => {}
+        (_, caller) => caller.require_staff()?,
+    }
+    for (field, location) in restock_locations(request) {
+        caller.require_staff_at(location.as_str())?;
+        if !app.store().location_exists(location.as_str()).await? {
+            return Err(ApiError::bad_input(field, format!("no location \"{location}\"")));
+        }
+    }
+    let staff_sees_everything = caller.is_staff() && !matches!(caller, Actor::WarehouseStaff { .. });
+    if staff_sees_everything {
+        return Ok(());
+    }
+    let order = commands::load(app, order_id).await?;
+    if !caller.can_see(&order) {
+        return Err(ApiError::NotFound("order"));
+    }
+    // Unknown parcels are the core's `NOT_FOUND`.
+    let here = parcels(command).into_iter().all(|id| {
+        order.shipment(id.trim()).is_none_or(|parcel| caller.may_handle_parcel_from(parcel.source()))
+    });
+    if here { Ok(()) } else { Err(ApiError::Forbidden) }
+}
+
+/// What the store records beside the events of a command on `order` (as it was before).
+fn effects(order: &Order, beside: &Beside) -> Result<Effects, ApiError> {
+    Ok(match beside {
+        Beside::Nothing => Effects::default(),
+        Beside::Package { shipment, package } => {
+            Effects { package: Some((shipment.clone(), package.clone())), ..Effects::default() }
+        }
+        Beside::Service { shipment, service } => {
+            Effects { service: Some((shipment.clone(), service.clone())), ..Effects::default() }
+        }
+        Beside::Restock { rma, dispositions } => {
+            Effects { stock: return_restock(order, rma, dispositions)?, ..Effects::default() }
+        }
+    })
+}
+
+/// A received return's request: the return is received and each line restocked as told.
+pub fn receive_return(rma: &str, dispositions: Vec<ReturnDisposition>) -> Request {
+    Request {
+        command: Command::Return { rma: rma.to_owned(), action: ReturnAction::Receive },
+        beside: Beside::Restock { rma: rma.to_owned(), dispositions },
+    }
+}

@@ -1,0 +1,101 @@
+//! Reading orders: one order with its timeline and who caused each event, a filtered list, and
+//! what an order holds (reservations). Who may see which order is [`Actor::can_see`]'s rule.
+
+use chrono::{DateTime, Utc};
+use ordo_core::order::{Order, TimelineEntry};
+
+use crate::app::access::Actor;
+use crate::app::error::ApiError;
+use crate::app::{App, Doer};
+pub use crate::store::SharedTimeline;
+pub use crate::store::orders::ReservationRow;
+
+/// An order as stored: the state its timeline folds to, the timeline, and who caused each
+/// entry (shared with every view that shows it, never copied).
+#[derive(Debug, Clone)]
+pub struct StoredOrder {
+    pub order: Order,
+    pub shared: SharedTimeline,
+}
+
+/// Order `id` as stored (`NOT_FOUND` when there is none). Authorizes nothing: see [`visible`].
+pub async fn read(app: &App, id: &str) -> Result<StoredOrder, ApiError> {
+    let shared = app.store().shared_timeline(id).await?;
+    if shared.0.is_empty() {
+        return Err(ApiError::NotFound("order"));
+    }
+    let order =
+        Order::from_timeline(shared.0.iter()).map_err(|e| ApiError::internal("folding a timeline", &e))?;
+    Ok(StoredOrder { order, shared })
+}
+
+/// Order `id` for `caller`: `UNAUTHENTICATED` without a token, and the same `NOT_FOUND` for a
+/// missing order and one the caller may not see (ids cannot be probed).
+pub async fn visible(app: &App, caller: &Actor, id: &str) -> Result<StoredOrder, ApiError> {
+    if *caller == Actor::Anonymous {
+        return Err(ApiError::Unauthenticated);
+    }
+    let stored = read(app, id).await?;
+    if caller.can_see(&stored.order) { Ok(stored) } else { Err(ApiError::NotFound("order")) }
+}
+
+/// Which orders to list.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// The list status, e.g. `AWAITING_PAYMENT`.
+    pub summary: Option<String>,
+    pub channel: Option<String>,
+    pub customer: Option<String>,
+    /// Placed at or after.
+    pub placed_from: Option<DateTime<Utc>>,
+    /// Placed before.
+    pub placed_to: Option<DateTime<Utc>>,
+}
+
+/// Ids and placing times of the orders `caller` may list, newest first, placed before `before`;
+/// `limit` at most. Staff list any; a channel only its own channel's, a customer only their own
+/// (whatever the filter asks); guests and suppliers may not list.
+pub async fn list(
+    app: &App,
+    caller: &Actor,
+    filter: &OrderFilter,
+    before: Option<DateTime<Utc>>,
+    limit: usize,
+) -> Result<Vec<(String, DateTime<Utc>)>, ApiError> {
+    let (channel, customer) = match caller {
+        Actor::Anonymous => return Err(ApiError::Unauthenticated),
+        Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {
+            (filter.channel.clone(), filter.customer.clone())
+        }
+        Actor::Channel { channel: own } => (Some(own.clone()), None),
+        Actor::Customer { id } => (filter.channel.clone(), Some(id.clone())),
+        Actor::Guest { .. } | Actor::Supplier { .. } => return Err(ApiError::Forbidden),
+    };
+    Ok(app
+        .store()
+        .order_ids(
+            filter.summary.as_deref(),
+            channel.as_deref(),
+            customer.as_deref(),
+            (filter.placed_from, filter.placed_to),
+            before,
+            limit,
+        )
+        .await?)
+}
+
+/// Every entry of order `id`'s timeline with who caused it, oldest first, read from the store
+/// (not a kept copy): what a subscription catches up from.
+pub async fn history(app: &App, id: &str) -> Result<Vec<(TimelineEntry, Doer)>, ApiError> {
+    Ok(app.store().timeline_with_actors(id).await?)
+}
+
+/// The sales channel of order `id`, if there is such an order.
+pub async fn channel_of(app: &App, id: &str) -> Result<Option<String>, ApiError> {
+    Ok(app.store().order_channel(id).await?)
+}
+
+/// Stock held for `order`, per SKU and location.
+pub async fn reservations(app: &App, order: &Order) -> Result<Vec<ReservationRow>, ApiError> {
+    Ok(app.store().reservations(order.id().as_str()).await?)
+}
