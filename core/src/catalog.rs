@@ -170,8 +170,25 @@ impl From<Catalog> for Vec<CatalogItem> {
     }
 }
 
+impl OutOfStockPolicy {
+    /// Whether a product with this policy, `available` units to promise over all locations and
+    /// a reorder point of `reorder_point` should be reordered: it is stocked by the shop (not
+    /// dropshipped) and below the point.
+    pub fn needs_reorder(&self, available: i64, reorder_point: i64) -> bool {
+        !matches!(self, OutOfStockPolicy::Dropship { .. }) && available < reorder_point
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_stocked_product_below_its_reorder_point_needs_reordering_a_dropshipped_one_never() {
+        assert!(OutOfStockPolicy::Deny.needs_reorder(4, 5));
+        assert!(!OutOfStockPolicy::Deny.needs_reorder(5, 5));
+        assert!(OutOfStockPolicy::Backorder { lead_time_days: 7 }.needs_reorder(-1, 0));
+        assert!(!OutOfStockPolicy::Dropship { supplier: "northwood".into() }.needs_reorder(0, 5));
+    }
+
     use super::*;
     use crate::money::Currency;
 

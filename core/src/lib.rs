@@ -8,6 +8,7 @@
 //! - [`lifecycle`]: the order, payment, shipment, line-availability and return state machines.
 //! - [`allocation`]: which stock location serves which line, with backorder/dropship fallback.
 //! - [`refund`]: return eligibility and refund amounts.
+//! - [`purchasing`]: stock adjustments and purchase orders by hand: how many units, when expected.
 //! - [`tracking`]: carrier tracking statuses and the parcel transition the newest report implies.
 //! - [`review`]: who may review an order line or answer the feedback survey; ratings, scores and text limits.
 //! - [`order`]: the order aggregate: commands checked into timeline events, events folded into state.
@@ -27,6 +28,7 @@ pub mod lifecycle;
 pub mod locale;
 pub mod money;
 pub mod order;
+pub mod purchasing;
 pub mod refund;
 pub mod review;
 pub mod rfc3339;

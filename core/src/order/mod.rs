@@ -10,7 +10,9 @@
 //!   what receiving a return does.
 
 mod actions;
+mod backorders;
 mod cancel;
+mod checkout;
 mod command;
 mod effects;
 mod event;
@@ -25,7 +27,9 @@ mod unpaid;
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use actions::{Action, ActionKind, Role, allowed_actions};
+pub use backorders::{QueueChange, QueuePlace, queue, queue_changes, serves};
 pub use cancel::{line_share, remaining_totals};
+pub use checkout::{CheckoutError, MAX_EXTERNAL_ID_CHARS, Placement, Shop, check_out, parse_external_id};
 pub use command::{Command, CommandError, ReturnAction, ShipmentAction};
 pub use effects::{
     ReturnDisposition, StockEffect, StockReason, held_reservations, return_restock, stock_effects,

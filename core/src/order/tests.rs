@@ -97,28 +97,66 @@ fn placed_with_discount(lines: &[(&str, i64)], discount: i64) -> Vec<TimelineEnt
         }],
         ..Rules::default()
     };
-    let check = validate(&cart, &catalog, &rules, t0());
-    assert!(check.ok, "{:?}", check.issues);
-    let requests: Vec<_> = check
-        .totals
-        .as_ref()
-        .unwrap()
-        .lines
-        .iter()
-        .map(|l| crate::allocation::LineRequest { sku: l.sku.clone(), quantity: l.quantity })
-        .collect();
-    let plan = allocate(&requests, &catalog, &stock, &[loc("east"), loc("west")], t0().date_naive()).unwrap();
-    let event = place(NewOrder {
-        id: OrderId::parse("ord_1").unwrap(),
-        channel: "web",
-        customer: None,
-        cart: &cart,
-        check: &check,
-        plan: &plan,
-        rules: &rules,
-    })
-    .unwrap();
-    vec![TimelineEntry { seq: 1, at: t0(), event }]
+    let shop =
+        Shop { catalog: &catalog, rules: &rules, stock: &stock, locations: &[loc("east"), loc("west")] };
+    let placed = check_out(&OrderId::parse("ord_1").unwrap(), "web", None, &cart, shop, t0())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(placed.order, Order::from_timeline([&placed.first]).unwrap());
+    vec![placed.first]
+}
+
+#[test]
+fn a_checkout_that_stock_cannot_supply_is_rejected_at_the_line_and_nothing_is_placed() {
+    let catalog = Catalog::new([
+        item("TEE", 2000, 10, OutOfStockPolicy::Deny),
+        item("MUG", 1000, 5, OutOfStockPolicy::Deny),
+    ]);
+    // The catalog promises 5 mugs, the locations hold 2: allocation, not validation, refuses.
+    let short = [stock("east", "TEE", 10), stock("west", "MUG", 2)];
+    let cart = Cart {
+        currency: "USD".into(),
+        lines: vec![CartLine { sku: "TEE".into(), quantity: 1 }, CartLine { sku: "MUG".into(), quantity: 4 }],
+        shipping_address: Some(AddressInput {
+            name: "Grace Hopper".into(),
+            line1: "1 Navy Way".into(),
+            city: "Arlington".into(),
+            postal_code: "22202".into(),
+            country: "US".into(),
+            ..AddressInput::default()
+        }),
+        email: Some("grace@example.com".into()),
+        // Checked at the checkout stage whatever the cart says.
+        stage: CartStage::Browse,
+        ..Cart::default()
+    };
+    let rules = Rules {
+        shipping: vec![crate::cart::ShippingZone {
+            name: "US".into(),
+            countries: vec![crate::values::CountryCode::parse("US").unwrap()],
+            options: vec![crate::cart::ShippingOption {
+                code: "ground".into(),
+                name: "Ground".into(),
+                rate: crate::cart::ShippingRate::Flat { amount: usd(500) },
+                free_above: None,
+                transit_days: 3,
+            }],
+        }],
+        ..Rules::default()
+    };
+    let shop =
+        Shop { catalog: &catalog, rules: &rules, stock: &short, locations: &[loc("east"), loc("west")] };
+    let refused = check_out(&OrderId::parse("ord_2").unwrap(), "web", None, &cart, shop, t0()).unwrap_err();
+    let CheckoutError::Rejected(issues) = refused else { panic!("{refused:?}") };
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].code, crate::cart::IssueCode::OutOfStock);
+    assert_eq!(issues[0].path, "lines[1].quantity");
+    assert!(issues[0].message.contains("only 2 of 4"), "{}", issues[0].message);
+    // Without enough stock, the catalog's promise is not enough; with it the same cart places.
+    let enough = [stock("east", "TEE", 10), stock("west", "MUG", 4)];
+    let shop = Shop { stock: &enough, ..shop };
+    let placed = check_out(&OrderId::parse("ord_2").unwrap(), "web", None, &cart, shop, t0()).unwrap();
+    assert_eq!(placed.plan.lines().len(), 2);
+    assert_eq!(placed.order.lines()[1].quantity(), 4);
 }
 
 /// An order and its timeline, driven by commands.
@@ -1161,4 +1199,20 @@ pub(super) fn approved(order: &Order) -> Command {
     let method =
         PaymentMethod { reference: "auth_1".into(), brand: CardBrand::Visa, last4: Some("4242".into()) };
     Command::AuthorizePayment { amount: order.totals().grand_total, method }
+}
+
+#[test]
+fn cancelling_backordered_units_shrinks_their_place_in_the_queue_and_cancelling_the_order_leaves_it() {
+    // HOODIE × 3: one from stock, two backordered (part 1).
+    let life = Life::new(&[("HOODIE", 3)]);
+    let cancel_one =
+        Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "r".into() };
+    let (entries, after) = life.order.execute(&cancel_one, &Role::Staff, life.now).unwrap();
+    assert_eq!(queue_changes(&after, &entries), [QueueChange::Shrink { line: 0, part: 1, quantity: 1 }]);
+    let cancel_all = Command::Cancel { reason: "r".into() };
+    let (entries, after) = life.order.execute(&cancel_all, &Role::Staff, life.now).unwrap();
+    assert_eq!(queue_changes(&after, &entries), [QueueChange::LeaveAll]);
+    // Anything else leaves the queue alone.
+    let (entries, after) = life.order.execute(&Command::Confirm, &Role::Staff, life.now).unwrap();
+    assert!(queue_changes(&after, &entries).is_empty());
 }

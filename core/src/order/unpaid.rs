@@ -7,8 +7,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Order, Role};
+use super::{Command, CommandError, Order, PaymentMethod, Role};
+use crate::card::CardBrand;
 use crate::lifecycle::{OrderState, PaymentStatus};
+use crate::money::Money;
 
 /// Declined authorizations an order takes; the next attempt is `PAYMENT_ATTEMPTS_EXHAUSTED`.
 pub const MAX_DECLINED_PAYMENTS: u32 = 5;
@@ -40,6 +42,19 @@ pub fn payment_due(order: &Order, hold: Duration) -> Option<DateTime<Utc>> {
 /// released.
 pub fn payment_overdue(order: &Order, hold: Duration, now: DateTime<Utc>) -> bool {
     payment_due(order, hold).is_some_and(|due| now >= due)
+}
+
+impl Order {
+    /// The amount a payment provider should be asked to authorize for this order now by `role`
+    /// (its grand total), or why the order takes no payment now (paid, cancelled, out of
+    /// attempts, a role that may not pay). Ask before calling the provider, so a refused order
+    /// never reaches it; the authorization itself is recorded with [`Command::AuthorizePayment`].
+    pub fn payment_to_authorize(&self, role: &Role, now: DateTime<Utc>) -> Result<Money, CommandError> {
+        let amount = self.totals().grand_total;
+        let method = PaymentMethod { reference: "pending".into(), brand: CardBrand::Unknown, last4: None };
+        self.decide(&Command::AuthorizePayment { amount, method }, role, now)?;
+        Ok(amount)
+    }
 }
 
 #[cfg(test)]
@@ -95,6 +110,20 @@ mod tests {
             .execute(&Command::FailPayment { reason: "declined".into() }, &Role::Customer, at)
             .unwrap_err();
         assert_eq!(err.code(), "PAYMENT_ATTEMPTS_EXHAUSTED", "the timeline stops growing");
+    }
+
+    #[test]
+    fn an_order_asks_for_its_grand_total_until_paid_and_not_after() {
+        let order = placed_order();
+        let at = order.placed_at() + minutes(1);
+        assert_eq!(order.payment_to_authorize(&Role::Customer, at), Ok(order.totals().grand_total));
+        let paid = order.execute(&approved(&order), &Role::Customer, at).unwrap().1;
+        assert!(paid.payment_to_authorize(&Role::Customer, at).is_err(), "already authorized");
+        let cancelled =
+            order.execute(&Command::Cancel { reason: "no".into() }, &Role::Customer, at).unwrap().1;
+        assert!(cancelled.payment_to_authorize(&Role::Customer, at).is_err(), "cancelled");
+        // Asking records nothing.
+        assert_eq!(order.payment_to_authorize(&Role::Customer, at), Ok(order.totals().grand_total));
     }
 
     #[test]

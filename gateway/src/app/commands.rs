@@ -174,18 +174,8 @@ async fn authorize_leased(
         return Ok(ran);
     }
     let order = load_from(store, order_id).await?;
-    let amount = order.totals().grand_total;
-    // Refuse before asking the provider when the order cannot take a payment now (paid,
-    // cancelled, out of attempts).
-    let probe = Command::AuthorizePayment {
-        amount,
-        method: PaymentMethod {
-            reference: "probe".into(),
-            brand: ordo_core::card::CardBrand::Unknown,
-            last4: None,
-        },
-    };
-    order.decide(&probe, role, Utc::now())?;
+    // Refused before the provider is asked when the order cannot take a payment now.
+    let amount = order.payment_to_authorize(role, Utc::now())?;
     let attempt_key = format!("{order_id}:authorize:{}", order.declined_payments() + 1);
     match provider.authorize(token, amount, &attempt_key) {
         Ok(auth) => {

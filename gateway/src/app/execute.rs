@@ -4,6 +4,7 @@
 
 use ordo_core::allocation::LocationId;
 use ordo_core::order::{Command, Order, ReturnAction, ReturnDisposition, return_restock};
+use ordo_core::values::Package;
 
 use crate::app::App;
 use std::time::Instant;
@@ -20,8 +21,8 @@ use crate::store::orders::Effects;
 pub enum Beside {
     #[default]
     Nothing,
-    /// How a parcel was packed (dimensions, weight, material), as JSON.
-    Package { shipment: String, package: serde_json::Value },
+    /// How a parcel was packed (dimensions, weight, material).
+    Package { shipment: String, package: Package },
     /// The carrier service a parcel was booked with.
     Service { shipment: String, service: String },
     /// Where each line of a received return goes back on the shelf (or is written off).
@@ -176,7 +177,12 @@ fn effects(order: &Order, beside: &Beside) -> Result<Effects, ApiError> {
     Ok(match beside {
         Beside::Nothing => Effects::default(),
         Beside::Package { shipment, package } => {
-            Effects { package: Some((shipment.clone(), package.clone())), ..Effects::default() }
+            let [length_cm, width_cm, height_cm] = package.sides_cm();
+            let package = serde_json::json!({
+                "length_cm": length_cm, "width_cm": width_cm, "height_cm": height_cm,
+                "weight_grams": package.weight_grams(), "material": package.material(),
+            });
+            Effects { package: Some((shipment.clone(), package)), ..Effects::default() }
         }
         Beside::Service { shipment, service } => {
             Effects { service: Some((shipment.clone(), service.clone())), ..Effects::default() }
@@ -192,5 +198,54 @@ pub fn receive_return(rma: &str, dispositions: Vec<ReturnDisposition>) -> Reques
     Request {
         command: Command::Return { rma: rma.to_owned(), action: ReturnAction::Receive },
         beside: Beside::Restock { rma: rma.to_owned(), dispositions },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ordo_core::order::{LineUnits, ShipmentAction};
+
+    use super::*;
+
+    #[test]
+    fn who_may_ask_follows_the_command() {
+        let viewer = [
+            Command::Cancel { reason: "r".into() },
+            Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "r".into() },
+            Command::RequestReturn { lines: vec![] },
+        ];
+        for command in &viewer {
+            assert_eq!(asker(command), Asker::Viewer, "{command:?}");
+        }
+        let ship = Command::Shipment { shipment: "S1".into(), action: ShipmentAction::StartPicking };
+        assert_eq!(asker(&ship), Asker::Shipper);
+        let staff = [
+            Command::CreateShipments,
+            Command::VoidPayment,
+            Command::CapturePayment { amount: None },
+            Command::MergeShipments { shipments: vec!["S1".into()] },
+            Command::Return { rma: "R1".into(), action: ReturnAction::Approve },
+            Command::ReceiveReturnedParcel { shipment: "S1".into(), restock: None },
+        ];
+        for command in &staff {
+            assert_eq!(asker(command), Asker::Staff, "{command:?}");
+        }
+    }
+
+    #[test]
+    fn a_command_names_every_parcel_it_works_on_and_every_shelf_it_restocks() {
+        let merge = Command::MergeShipments { shipments: vec!["S1".into(), "S2".into()] };
+        assert_eq!(parcels(&merge), ["S1", "S2"]);
+        assert!(parcels(&Command::CreateShipments).is_empty());
+        let west = LocationId::parse("west").unwrap();
+        let parcel: Request =
+            Command::ReceiveReturnedParcel { shipment: "S1".into(), restock: Some(west.clone()) }.into();
+        assert_eq!(restock_locations(&parcel), [("restockTo", &west)]);
+        let dispositions = vec![
+            ReturnDisposition { line: 0, restock: Some(west.clone()) },
+            ReturnDisposition { line: 1, restock: None },
+        ];
+        let received = receive_return("R1", dispositions);
+        assert_eq!(restock_locations(&received), [("lines.restockTo", &west)]);
     }
 }

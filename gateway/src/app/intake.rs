@@ -1,14 +1,13 @@
 //! Order intake: a cart from any channel becomes an order, exactly once, without overselling.
 //!
-//! The server rebuilds the catalog snapshot from the store and runs the same ordo-core
-//! validation the browser runs; then allocates, and writes everything in one transaction
-//! ([`crate::store::Store::insert_order`]). Conflicts and stock that changed underneath are
-//! retried from a fresh read, a bounded number of times.
+//! The server rebuilds the shop's snapshot from the store and lets ordo-core check the order
+//! out (the validation the browser runs, then allocation and the first event); then writes
+//! everything in one transaction ([`crate::store::Store::insert_order`]). Conflicts and stock
+//! that changed underneath are retried from a fresh read, a bounded number of times.
 
 use chrono::Utc;
-use ordo_core::allocation::{AllocationError, LineRequest, allocate};
-use ordo_core::cart::{self, Cart, Issue, IssueCode, Severity};
-use ordo_core::order::{NewOrder, Order, TimelineEntry, place};
+use ordo_core::cart::Cart;
+use ordo_core::order::{CheckoutError, Order, Placement, Shop, TimelineEntry, check_out, parse_external_id};
 use ordo_core::values::{CustomerId, OrderId};
 
 use crate::app::App;
@@ -151,20 +150,19 @@ pub async fn place_order(
         .map(CustomerId::parse)
         .transpose()
         .map_err(|e| ApiError::bad_input("customerId", e.to_string()))?;
-    if let Some(external) = &request.external_id
-        && (external.trim().is_empty() || external.len() > 128 || external.chars().any(char::is_control))
-    {
-        return Err(ApiError::bad_input("externalId", "must be 1-128 characters"));
-    }
-    let external_key = request.external_id.as_ref().map(|e| format!("{}:{}", request.channel, e.trim()));
+    let external_id =
+        request.external_id.as_deref().map(parse_external_id).transpose().map_err(|e| match e {
+            CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
+            other => ApiError::bad_input("externalId", other.to_string()),
+        })?;
+    let external_key = external_id.map(|e| format!("{}:{e}", request.channel));
     let id = format!("ord_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let order_id = OrderId::parse(&id).map_err(|e| ApiError::bad_input("id", e.to_string()))?;
     let doer = Doer { kind: placer.actor.to_owned(), subject: placer.subject.map(str::to_owned) };
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let mut cart = request.cart.clone();
-        cart.stage = cart::CartStage::Checkout;
-        let skus: Vec<String> = cart.lines.iter().map(|l| l.sku.trim().to_owned()).collect();
+        let skus: Vec<String> = request.cart.lines.iter().map(|l| l.sku.trim().to_owned()).collect();
         let reads = store
             .intake_snapshot(&skus, idempotency.as_ref().map(Idempotency::record), external_key.as_deref())
             .await?;
@@ -184,40 +182,23 @@ pub async fn place_order(
         }
         let snapshot = reads.snapshot;
         let now = Utc::now();
-        let check = cart::validate(&cart, &snapshot.catalog, &snapshot.rules, now);
-        if !check.ok {
-            return Err(ApiError::rejected(check.issues));
-        }
-        let totals = check.totals.as_ref().ok_or_else(|| ApiError::rejected(check.issues.clone()))?;
-        let requests: Vec<LineRequest> =
-            totals.lines.iter().map(|l| LineRequest { sku: l.sku.clone(), quantity: l.quantity }).collect();
-        let plan = match allocate(
-            &requests,
-            &snapshot.catalog,
-            &snapshot.stock,
-            &snapshot.locations,
-            now.date_naive(),
-        ) {
-            Ok(plan) => plan,
-            Err(errors) => return Err(ApiError::rejected(allocation_issues(&errors, &totals.lines))),
-        };
-        let event = place(NewOrder {
-            id: OrderId::parse(&id).map_err(|e| ApiError::bad_input("id", e.to_string()))?,
-            channel: &request.channel,
-            customer: customer.clone(),
-            cart: &cart,
-            check: &check,
-            plan: &plan,
+        let shop = Shop {
+            catalog: &snapshot.catalog,
             rules: &snapshot.rules,
-        })
-        .map_err(|e| ApiError::bad_input("order", e.to_string()))?;
-        let first = TimelineEntry { seq: 1, at: now, event };
-        let order =
-            Order::from_timeline([&first]).map_err(|e| ApiError::bad_input("order", e.to_string()))?;
+            stock: &snapshot.stock,
+            locations: &snapshot.locations,
+        };
+        let Placement { first, order, plan } =
+            check_out(&order_id, &request.channel, customer.as_ref(), &request.cart, shop, now).map_err(
+                |e| match e {
+                    CheckoutError::Rejected(issues) => ApiError::rejected(issues),
+                    CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
+                },
+            )?;
         let record = NewOrderRecord {
             id: &id,
             external_key: external_key.as_deref(),
-            external_id: request.external_id.as_deref().map(str::trim),
+            external_id,
             idempotency: idempotency.as_ref().map(Idempotency::key_use),
             scope: placer.scope,
             fingerprint: &fingerprint,
@@ -240,25 +221,4 @@ pub async fn place_order(
         }
         backoff(attempt).await;
     }
-}
-
-/// Allocation failures as cart issues, at the line they concern.
-fn allocation_issues(errors: &[AllocationError], lines: &[ordo_core::cart::LineTotals]) -> Vec<Issue> {
-    errors
-        .iter()
-        .map(|e| {
-            let line = match e {
-                AllocationError::InsufficientStock { line, .. }
-                | AllocationError::UnknownSku { line, .. }
-                | AllocationError::Inactive { line, .. } => lines.get(*line).map_or(*line, |l| l.index),
-                _ => 0,
-            };
-            Issue {
-                code: IssueCode::OutOfStock,
-                path: format!("lines[{line}].quantity"),
-                severity: Severity::Error,
-                message: e.to_string(),
-            }
-        })
-        .collect()
 }

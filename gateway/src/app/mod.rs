@@ -1,22 +1,21 @@
-//! The use cases: each loads what it needs once, checks who is calling, lets ordo-core decide,
+//! The use cases: each loads what it needs, checks who is calling, lets ordo-core decide,
 //! appends the outcome to the store and answers. Nothing here knows GraphQL or HTTP.
 //!
-//! - [`App`]: what every use case works with.
-//! - [`access`]: who is calling ([`Actor`], [`Caller`]) and what each role may see and do.
+//! - [`App`]: what every use case works with (store, payment provider, keys, limits).
+//! - [`execute`]: the one path for every state change of an order (one admission policy).
+//! - [`intake`]: checkout; placing orders once, without overselling.
+//! - [`orders`], [`catalog`], [`fulfilment`]: reading orders, the catalog, pick lists, parcels.
+//! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders, low stock.
 //! - [`reviews`]: product reviews and ratings, the post-delivery survey.
-//! - [`tokens`]: bearer tokens (JWT, HS256): minting and verifying.
-//! - [`declines`]: declined payments per address (card testing).
-//! - [`error`]: what a use case can refuse or fail with.
-//! - [`execute`]: the one path for every state change of an order.
-//! - [`orders`], [`catalog`], [`fulfilment`]: reading orders, the catalog, pick lists and parcels.
-//! - [`intake`]: placing orders once, without overselling.
-//! - [`commands`]: running core commands on stored orders; payment mutations.
-//! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
-//! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders.
 //! - [`tracking`]: carrier tracking reports recorded against parcels.
 //! - [`documents`]: shipping labels, commercial invoices and packing slips as PDF.
-//! - [`payments`]: the payment provider trait and the test provider.
+//! - [`commands`]: running a core command on a stored order (retries, payment lease).
+//! - [`payments`]: the payment provider trait and the test provider; [`declines`]: declined
+//!   payments per address (card testing).
+//! - [`access`]: who is calling ([`Actor`]) and what each role may see; [`tokens`]: bearer tokens.
+//! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
 //! - [`live`]: the live event feed (one LIVE SELECT per gateway, fanned out to subscribers).
+//! - [`error`]: what a use case can refuse or fail with.
 
 pub mod access;
 pub mod catalog;

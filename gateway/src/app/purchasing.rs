@@ -3,7 +3,10 @@
 
 use chrono::{NaiveDate, Utc};
 use ordo_core::allocation::LocationId;
-use ordo_core::order::{Command, Role};
+use ordo_core::catalog::OutOfStockPolicy;
+use ordo_core::order::{Command, QueuePlace, Role, queue, serves};
+use ordo_core::purchasing::{self as rules, StockRequestError};
+use ordo_core::values::{limits, required_text};
 
 use crate::app::App;
 use crate::app::access::Actor;
@@ -16,12 +19,9 @@ use crate::store::{Store, StoreError, backoff};
 
 const MAX_ATTEMPTS: u32 = 16;
 
-fn check_reason(reason: &str) -> Result<(), ApiError> {
-    let r = reason.trim();
-    if r.is_empty() || r.chars().count() > 200 {
-        return Err(ApiError::bad_input("reason", "must be 1-200 characters"));
-    }
-    Ok(())
+/// A stock request ordo-core refused, as the caller's bad input.
+fn refused(e: StockRequestError) -> ApiError {
+    ApiError::bad_input(e.field, e.message)
 }
 
 async fn known_location(store: &Store, sku: &str, location: &str) -> Result<(), ApiError> {
@@ -48,13 +48,12 @@ pub async fn adjust_stock(
 ) -> Result<StockRow, ApiError> {
     caller.require_staff_at(location)?;
     let store = app.store();
-    check_reason(reason)?;
-    if delta == 0 || delta.abs() > 1_000_000 {
-        return Err(ApiError::bad_input("delta", "must be a non-zero number of units up to 1,000,000"));
-    }
+    let reason = required_text(reason, limits::STOCK_REASON)
+        .map_err(|e| ApiError::bad_input("reason", e.to_string()))?;
+    let delta = rules::adjustment(delta).map_err(refused)?;
     known_location(store, sku, location).await?;
     for attempt in 1..=MAX_ATTEMPTS {
-        match store.adjust_stock(sku, location, delta, reason.trim()).await? {
+        match store.adjust_stock(sku, location, delta, &reason).await? {
             StockChange::Applied => {
                 return store.stock_row(sku, location).await?.ok_or(ApiError::NotFound("stock"));
             }
@@ -81,12 +80,8 @@ pub async fn create_purchase_order(
     expected_on: NaiveDate,
 ) -> Result<PurchaseOrderRow, ApiError> {
     caller.require_staff_at(location)?;
-    if !(1..=1_000_000).contains(&quantity) {
-        return Err(ApiError::bad_input("quantity", "must be between 1 and 1,000,000"));
-    }
-    if expected_on < Utc::now().date_naive() {
-        return Err(ApiError::bad_input("expectedOn", "must not be in the past"));
-    }
+    let quantity = rules::units(quantity).map_err(refused)?;
+    let expected_on = rules::expected_on(expected_on, Utc::now().date_naive()).map_err(refused)?;
     known_location(app.store(), sku, location).await?;
     Ok(app.store().create_purchase_order(sku, location, quantity, expected_on).await?)
 }
@@ -108,9 +103,7 @@ pub async fn receive(app: &App, caller: &Actor, id: &str, quantity: i64) -> Resu
     if let Some(po) = store.purchase_order(id).await? {
         caller.require_staff_at(&po.location)?;
     }
-    if !(1..=1_000_000).contains(&quantity) {
-        return Err(ApiError::bad_input("quantity", "must be between 1 and 1,000,000"));
-    }
+    let quantity = rules::units(quantity).map_err(refused)?;
     let po = store.purchase_order(id).await?.ok_or(ApiError::NotFound("purchase order"))?;
     let mut attempt = 0;
     loop {
@@ -141,12 +134,19 @@ pub async fn allocate_waiting(
     let location_id =
         LocationId::parse(location).map_err(|e| ApiError::bad_input("location", e.to_string()))?;
     let mut allocated = Vec::new();
-    for backorder in store.waiting_backorders(sku).await? {
+    let mut waiting = store.waiting_backorders(sku).await?;
+    queue(&mut waiting, |b| QueuePlace {
+        placed_at: b.placed_at,
+        order_id: &b.order_id,
+        line: usize::try_from(b.line).unwrap_or(usize::MAX),
+        part: usize::try_from(b.part).unwrap_or(usize::MAX),
+    });
+    for backorder in waiting {
         let mut attempt = 0;
         let placed = loop {
             attempt += 1;
             let free = store.stock_row(sku, location).await?.map_or(0, |s| s.available());
-            if free < backorder.quantity {
+            if !serves(free, backorder.quantity) {
                 break false;
             }
             let order = load_from(store, &backorder.order_id).await?;
@@ -187,8 +187,8 @@ pub struct LowStock {
     pub available: i64,
 }
 
-/// Products (not dropshipped) whose available stock over all locations is below their reorder
-/// point (staff).
+/// Products that need reordering (ordo-core's `needs_reorder`: stocked, below their reorder
+/// point over all locations), for staff.
 pub async fn low_stock(app: &App, caller: &Actor) -> Result<Vec<LowStock>, ApiError> {
     caller.require_staff()?;
     let store = app.store();
@@ -199,11 +199,12 @@ pub async fn low_stock(app: &App, caller: &Actor) -> Result<Vec<LowStock>, ApiEr
         let Some(last) = page.last() else { break };
         after = Some(last.sku.clone());
         for p in page {
-            if p.policy == "dropship" {
-                continue;
+            let policy = p.policy().unwrap_or(OutOfStockPolicy::Deny);
+            if matches!(policy, OutOfStockPolicy::Dropship { .. }) {
+                continue; // nothing to count: no stock read
             }
             let available: i64 = store.stock_of(&p.sku).await?.iter().map(StockRow::available).sum();
-            if available < p.reorder_point {
+            if policy.needs_reorder(available, p.reorder_point) {
                 low.push(LowStock { product: p, available });
             }
         }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
 use ordo_core::tracking::TrackingStatus;
+use ordo_core::values::{lenient_text, limits};
 use sha2::Sha256;
 
 use crate::app::tracking::Report;
@@ -93,13 +94,14 @@ fn parse_generic(body: &[u8]) -> Result<Vec<Report>, WebhookError> {
             let status = TrackingStatus::parse(&e.status)
                 .ok_or_else(|| bad(format!("unknown status {:?}", e.status)))?;
             Ok(Report {
-                tracking_number: clean(&e.tracking_number, 60).ok_or_else(|| bad("trackingNumber".into()))?,
+                tracking_number: lenient_text(&e.tracking_number, limits::TRACKING_NUMBER)
+                    .ok_or_else(|| bad("trackingNumber".into()))?,
                 status,
                 occurred_at: e.occurred_at,
-                location: e.location.and_then(|l| clean(&l, 120)),
+                location: e.location.and_then(|l| lenient_text(&l, limits::LOCATION)),
                 carrier_status: e
                     .description
-                    .and_then(|d| clean(&d, 200))
+                    .and_then(|d| lenient_text(&d, limits::CARRIER_STATUS))
                     .unwrap_or_else(|| e.status.clone()),
             })
         })
@@ -115,7 +117,9 @@ fn parse_ups(body: &[u8]) -> Result<Vec<Report>, WebhookError> {
     let v: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| WebhookError::BadPayload("ups", e.to_string()))?;
     let text = |p: &str| v.pointer(p).and_then(serde_json::Value::as_str);
-    let tracking = text("/trackingNumber").and_then(|t| clean(t, 60)).ok_or_else(|| bad("trackingNumber"))?;
+    let tracking = text("/trackingNumber")
+        .and_then(|t| lenient_text(t, limits::TRACKING_NUMBER))
+        .ok_or_else(|| bad("trackingNumber"))?;
     let status = match text("/activityStatus/type") {
         Some("M") => TrackingStatus::LabelCreated,
         Some("P") => TrackingStatus::PickedUp,
@@ -148,8 +152,9 @@ fn parse_ups(body: &[u8]) -> Result<Vec<Report>, WebhookError> {
         tracking_number: tracking,
         status,
         occurred_at,
-        location: clean(&location, 120),
-        carrier_status: clean(&format!("{code} {description}"), 200).unwrap_or_default(),
+        location: lenient_text(&location, limits::LOCATION),
+        carrier_status: lenient_text(&format!("{code} {description}"), limits::CARRIER_STATUS)
+            .unwrap_or_default(),
     }])
 }
 
@@ -168,15 +173,6 @@ impl FromStrOffset for chrono::FixedOffset {
         let seconds = h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60;
         chrono::FixedOffset::east_opt(sign * seconds)
     }
-}
-
-/// Trimmed text up to `max` characters, without card numbers; `None` when empty.
-fn clean(text: &str, max: usize) -> Option<String> {
-    let text = text.trim();
-    if text.is_empty() || ordo_core::card::contains_card_number(text) {
-        return None;
-    }
-    Some(text.chars().take(max).collect())
 }
 
 #[cfg(test)]

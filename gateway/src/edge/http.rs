@@ -82,10 +82,7 @@ pub(crate) fn router(schema: OrdoSchema, app: App, edge: Edge) -> Router {
         // A body must arrive whole within its deadline, however it is dripped (the head has its
         // own deadline, see `connections`).
         .layer(axum::middleware::from_fn_with_state(edge.connections.body_timeout, body_deadline))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
+        .layer(axum::middleware::from_fn_with_state(HANDLER_DEADLINE, handler_deadline))
         .with_state(http);
     if let Some(root) = edge.web_root {
         let pages = tower::ServiceBuilder::new()
@@ -118,6 +115,25 @@ pub(crate) fn router(schema: OrdoSchema, app: App, edge: Edge) -> Router {
         );
     }
     router
+}
+
+/// How long a request may take once its body arrived.
+const HANDLER_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Answers `408 REQUEST_TIMEOUT` (with a JSON error, like every refusal) when a request takes
+/// longer than `deadline`; what it was doing is dropped.
+async fn handler_deadline(
+    State(deadline): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error_response(
+            Code::RequestTimeout,
+            &format!("the request took longer than {} s; try again", deadline.as_secs()),
+        ),
+    }
 }
 
 /// Reads a request's whole body within `deadline` (at most [`MAX_BODY_BYTES`]) before the handler

@@ -9,6 +9,7 @@ use ordo_core::money::Money;
 use ordo_core::order::{
     Command, LineUnits, ReturnAction, ReturnDisposition, ReturnItem, ShipmentAction, ShipmentLine,
 };
+use ordo_core::values::{Package, free_text, limits};
 
 use super::fulfilment_types::{PickGroup, TrackedShipment, TrackingEventView};
 use super::orders::{OrderPayload, execute};
@@ -98,15 +99,10 @@ fn index(value: i32, field: &'static str) -> Result<usize> {
     usize::try_from(value).map_err(|_| ApiError::bad_input(field, "must be 0 or more")).gql()
 }
 
+/// Free text a person typed into `field`, by ordo-core's rule (trimmed, at most `max`
+/// characters, no card number).
 fn text(value: &str, field: &'static str, max: usize) -> Result<String> {
-    let value = value.trim();
-    if value.chars().count() > max {
-        return Err(ApiError::bad_input(field, format!("must be at most {max} characters"))).gql();
-    }
-    if ordo_core::card::contains_card_number(value) {
-        return Err(ApiError::bad_input(field, "must not contain a payment card number")).gql();
-    }
-    Ok(value.to_owned())
+    free_text(value, max).map_err(|e| ApiError::bad_input(field, e.to_string())).gql()
 }
 
 /// Where returned units go back on the shelf: `None` (written off) when blank (`field` names the
@@ -205,18 +201,10 @@ impl FulfilmentMutation {
         shipment_id: String,
         package: PackageInput,
     ) -> Result<OrderPayload> {
-        let dims = [package.length_cm, package.width_cm, package.height_cm];
-        if dims.iter().any(|d| !(1..=300).contains(d)) {
-            return Err(ApiError::bad_input("package", "each side must be 1-300 cm")).gql();
-        }
-        if !(1..=70_000).contains(&package.weight_grams) {
-            return Err(ApiError::bad_input("package.weightGrams", "must be 1-70000 grams")).gql();
-        }
-        let material = text(&package.material, "package.material", 40)?;
-        let package = serde_json::json!({
-            "length_cm": package.length_cm, "width_cm": package.width_cm, "height_cm": package.height_cm,
-            "weight_grams": package.weight_grams, "material": material,
-        });
+        let sides = [package.length_cm, package.width_cm, package.height_cm].map(i64::from);
+        let package = Package::parse(sides, i64::from(package.weight_grams), &package.material)
+            .map_err(|e| ApiError::bad_input(e.field, e.message))
+            .gql()?;
         let beside = Beside::Package { shipment: shipment_id.trim().to_owned(), package };
         shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::Pack, beside).await
     }
@@ -235,15 +223,15 @@ impl FulfilmentMutation {
         tracking_number: String,
         tracking_url: Option<String>,
     ) -> Result<OrderPayload> {
-        let service = service.map(|s| text(&s, "service", 60)).transpose()?;
+        let service = service.map(|s| text(&s, "service", limits::SERVICE)).transpose()?;
         if let Some(url) = &tracking_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
             return Err(ApiError::bad_input("trackingUrl", "must be an http(s) URL")).gql();
         }
         let action = ShipmentAction::Ship {
-            carrier: text(&carrier, "carrier", 60)?,
-            tracking_number: text(&tracking_number, "trackingNumber", 60)?,
+            carrier: text(&carrier, "carrier", limits::CARRIER)?,
+            tracking_number: text(&tracking_number, "trackingNumber", limits::TRACKING_NUMBER)?,
             tracking_url: tracking_url.map(|u| u.trim().to_owned()),
         };
         let beside = service.map_or(Beside::Nothing, |service| Beside::Service {
@@ -273,7 +261,8 @@ impl FulfilmentMutation {
         kind: ShipmentExceptionKind,
         note: String,
     ) -> Result<OrderPayload> {
-        let action = ShipmentAction::ReportException { kind: kind.into(), note: text(&note, "note", 500)? };
+        let action =
+            ShipmentAction::ReportException { kind: kind.into(), note: text(&note, "note", limits::NOTE)? };
         shipment_step(ctx, &order_id, &shipment_id, action, Beside::Nothing).await
     }
 
@@ -336,11 +325,18 @@ impl FulfilmentMutation {
             TrackingStatusArg::Exception => S::Exception,
         };
         let report = crate::app::tracking::Report {
-            tracking_number: text(&tracking_number, "trackingNumber", 60)?,
+            tracking_number: text(&tracking_number, "trackingNumber", limits::TRACKING_NUMBER)?,
             status,
             occurred_at,
-            location: location.map(|l| text(&l, "location", 120)).transpose()?.filter(|l| !l.is_empty()),
-            carrier_status: text(carrier_status.as_deref().unwrap_or(status.name()), "carrierStatus", 200)?,
+            location: location
+                .map(|l| text(&l, "location", limits::LOCATION))
+                .transpose()?
+                .filter(|l| !l.is_empty()),
+            carrier_status: text(
+                carrier_status.as_deref().unwrap_or(status.name()),
+                "carrierStatus",
+                limits::CARRIER_STATUS,
+            )?,
         };
         let done = crate::app::tracking::record_by_hand(app(ctx)?, actor(ctx), &super::doer(ctx), report)
             .await
@@ -358,7 +354,7 @@ impl FulfilmentMutation {
         reason: String,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let reason = text(&reason, "reason", 500)?;
+        let reason = text(&reason, "reason", limits::REASON)?;
         let fingerprint = format!("{order_id}|{reason}");
         let idem = idempotency(ctx, idempotency_key.as_deref(), "cancelOrder", &fingerprint)?;
         execute(ctx, &order_id, Command::Cancel { reason }, idem.as_ref()).await
@@ -382,7 +378,7 @@ impl FulfilmentMutation {
         reason: String,
         idempotency_key: Option<String>,
     ) -> Result<OrderPayload> {
-        let reason = text(&reason, "reason", 500)?;
+        let reason = text(&reason, "reason", limits::REASON)?;
         let units = line_units(&lines)?;
         let listed: Vec<String> = units.iter().map(|u| format!("{}x{}", u.line, u.quantity)).collect();
         let fingerprint = format!("{order_id}|{}|{reason}", listed.join(","));
@@ -443,7 +439,7 @@ impl FulfilmentMutation {
             items.push(ReturnItem {
                 line: index(l.line, "lines.line")?,
                 quantity,
-                reason: text(&l.reason, "lines.reason", 500)?,
+                reason: text(&l.reason, "lines.reason", limits::REASON)?,
             });
         }
         execute(ctx, &order_id, Command::RequestReturn { lines: items }, None).await
@@ -463,7 +459,7 @@ impl FulfilmentMutation {
         rma: String,
         reason: String,
     ) -> Result<OrderPayload> {
-        let reason = text(&reason, "reason", 500)?;
+        let reason = text(&reason, "reason", limits::REASON)?;
         let command = Command::Return { rma: rma.trim().to_owned(), action: ReturnAction::Reject { reason } };
         execute(ctx, &order_id, command, None).await
     }
@@ -515,7 +511,7 @@ impl FulfilmentMutation {
     ) -> Result<OrderPayload> {
         actor(ctx).require_staff().gql()?;
         let currency = orders::visible(app(ctx)?, actor(ctx), order_id.trim()).await.gql()?.order.currency();
-        let reason = text(&reason, "reason", 500)?;
+        let reason = text(&reason, "reason", limits::REASON)?;
         let fingerprint = format!("{order_id}|{amount}|{reason}");
         let idem = idempotency(ctx, Some(&idempotency_key), "refundPayment", &fingerprint)?;
         let command = Command::RefundPayment { amount: Money::new(amount, currency), reason };

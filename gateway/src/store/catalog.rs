@@ -71,6 +71,17 @@ pub(crate) struct Snapshot {
 }
 
 impl ProductRow {
+    /// What the shop does when stock runs out (`Deny` unless the row says otherwise).
+    pub fn policy(&self) -> Result<OutOfStockPolicy, std::num::TryFromIntError> {
+        Ok(match self.policy.as_str() {
+            "backorder" => OutOfStockPolicy::Backorder {
+                lead_time_days: u16::try_from(self.lead_time_days.unwrap_or(14))?,
+            },
+            "dropship" => OutOfStockPolicy::Dropship { supplier: self.supplier.clone().unwrap_or_default() },
+            _ => OutOfStockPolicy::Deny,
+        })
+    }
+
     /// The core's view of this product, with `available` to promise.
     pub fn to_item(
         &self,
@@ -80,14 +91,7 @@ impl ProductRow {
         let bad = |what: &str| StoreError::Decode(format!("product {}: {what}", self.sku));
         let quantity =
             |q: Option<i64>| q.map(Quantity::parse).transpose().map_err(|_| bad("bad quantity limit"));
-        let policy = match self.policy.as_str() {
-            "backorder" => OutOfStockPolicy::Backorder {
-                lead_time_days: u16::try_from(self.lead_time_days.unwrap_or(14))
-                    .map_err(|_| bad("lead time"))?,
-            },
-            "dropship" => OutOfStockPolicy::Dropship { supplier: self.supplier.clone().unwrap_or_default() },
-            _ => OutOfStockPolicy::Deny,
-        };
+        let policy = self.policy().map_err(|_| bad("lead time"))?;
         let tax_class = match self.tax_class.as_str() {
             "reduced" => TaxClass::Reduced,
             "zero" => TaxClass::Zero,

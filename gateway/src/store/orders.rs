@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use ordo_core::allocation::{AllocationPlan, LinePart};
 use ordo_core::order::{
-    Order, OrderEvent, ShipmentSource, StockEffect, StockReason, TimelineEntry, held_reservations,
+    Order, OrderEvent, QueueChange, ShipmentSource, StockEffect, StockReason, TimelineEntry,
+    held_reservations, queue_changes,
 };
 use ordo_core::status::status_view;
 use serde::Deserialize;
@@ -639,9 +640,6 @@ fn effect_statements(
             ));
         }
     }
-    if entries.iter().any(|e| matches!(e.event, OrderEvent::Cancelled { .. })) {
-        sql.push_str("UPDATE backorder SET open = false WHERE order_id = $id AND open = true;\n");
-    }
     // A tracking number belongs to one parcel per carrier: its claim record is written by the
     // shipping append, so two parcels shipped with one number conflict and the later one throws.
     for (i, entry) in entries.iter().enumerate() {
@@ -656,23 +654,18 @@ fn effect_statements(
         binds.push((format!("tck{i}"), ordo_core::tracking::tracking_key(carrier, tracking_number).into()));
         binds.push((format!("tcs{i}"), shipment.as_str().into()));
     }
-    // Cancelled backordered units: the backorder waits for what is left of its part, or closes.
-    for entry in entries {
-        let OrderEvent::LinesCancelled { units, .. } = &entry.event else { continue };
-        for u in units {
-            let Some(part) = order.lines().get(u.line).and_then(|l| l.parts().get(u.part)) else { continue };
-            if !matches!(part.availability(), ordo_core::lifecycle::LineAvailability::Backordered { .. }) {
-                continue;
+    // The order's parts waiting for stock, as ordo-core says the events leave them.
+    for change in queue_changes(order, entries) {
+        match change {
+            QueueChange::LeaveAll => {
+                sql.push_str("UPDATE backorder SET open = false WHERE order_id = $id AND open = true;\n");
             }
-            let left = part.quantity();
-            sql.push_str(&format!(
-                "UPDATE backorder SET quantity = {}, open = {} WHERE order_id = $id AND line = {} \
-                 AND part = {} AND open = true;\n",
-                left.max(1),
-                left > 0,
-                u.line,
-                u.part,
-            ));
+            QueueChange::Shrink { line, part, quantity } => sql.push_str(&format!(
+                "UPDATE backorder SET quantity = {}, open = {} WHERE order_id = $id AND line = {line} \
+                 AND part = {part} AND open = true;\n",
+                quantity.max(1),
+                quantity > 0,
+            )),
         }
     }
     // The shipment projection: every shipment an entry changes (a split's new parcel, a merge's

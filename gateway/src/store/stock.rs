@@ -31,6 +31,8 @@ pub struct BackorderRow {
     pub part: i64,
     pub sku: String,
     pub quantity: i64,
+    /// When its order was placed (its place in the queue).
+    pub placed_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// How a stock change ended.
@@ -167,13 +169,13 @@ impl Store {
         })
     }
 
-    /// Open backorders for `sku`, oldest first.
+    /// Open backorders for `sku` (in no particular order: ordo-core's `queue` orders them).
     pub async fn waiting_backorders(&self, sku: &str) -> Result<Vec<BackorderRow>, StoreError> {
         let mut results = self
             .db()
             .query(
                 "SELECT record::id(id) AS key, order_id, line, part, sku, quantity, placed_at FROM backorder
-                 WHERE sku = $sku AND open = true ORDER BY placed_at, key",
+                 WHERE sku = $sku AND open = true",
             )
             .bind(("sku", sku.to_owned()))
             .await?;
