@@ -20,7 +20,7 @@ pub fn validate_cart(
     #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Catalog")] catalog: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (catalog, rules) = shop(&catalog, &rules)?;
     to_js_direct(&check(&cart, &catalog, &rules, now)?)
@@ -55,7 +55,7 @@ pub fn cart_totals(
     #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Catalog")] catalog: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (catalog, rules) = shop(&catalog, &rules)?;
     to_js_direct(&check(&cart, &catalog, &rules, now)?.totals)
@@ -88,7 +88,7 @@ impl CartValidator {
     pub fn validate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
         to_js_direct(&check(&cart, &self.catalog, &self.rules, now)?)
     }
@@ -98,7 +98,7 @@ impl CartValidator {
     pub fn totals(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
         to_js_direct(&check(&cart, &self.catalog, &self.rules, now)?.totals)
     }
@@ -126,7 +126,7 @@ pub fn check_card_js(
     number: &str,
     #[wasm_bindgen(js_name = expMonth)] exp_month: u32,
     #[wasm_bindgen(js_name = expYear)] exp_year: u32,
-    #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     to_js(&check_card(number, exp_month, exp_year, now_from(now)?.date_naive()))
 }
