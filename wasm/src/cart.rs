@@ -1,11 +1,11 @@
-//! The storefront module's exports (`ordo-wasm`): carts, their totals, and the checkout form's checks.
+//! The storefront module's exports (`ordo-wasm`): carts, their totals, and the checkout form's checks and choices.
 
 use std::rc::Rc;
 
 use ordo_core::card::check_card;
 use ordo_core::cart::{self, Cart, CartCheck, Issue, Rules};
 use ordo_core::catalog::Catalog;
-use ordo_core::values::{AddressInput, Email, PostalAddress};
+use ordo_core::values::{AddressInput, CountryCode, Email, PostalAddress};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -59,6 +59,20 @@ pub fn cart_totals(
 ) -> Result<JsValue, JsValue> {
     let (catalog, rules) = shop(&catalog, &rules)?;
     to_js_direct(&check(&cart, &catalog, &rules, now)?.totals)
+}
+
+/// The shipping options the shop's `rules` offer to `country` (an ISO 3166-1 alpha-2 code, any case),
+/// the default first: a checkout form's choices. Empty when the shop does not ship there. Throws an
+/// `OrdoError` when `country` is not an assigned code or `rules` do not have the documented shape.
+/// The rules are remembered as `validateCart` remembers them.
+#[wasm_bindgen(js_name = shippingOptions, unchecked_return_type = "Array<ShippingOption>")]
+pub fn shipping_options(
+    #[wasm_bindgen(unchecked_param_type = "string")] country: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
+) -> Result<JsValue, JsValue> {
+    let country: CountryCode = from_js(&country, "country")?;
+    let rules = RULES.with(|memo| from_js_memo(memo, &rules, "rules"))?;
+    to_js(rules.shipping_options(&country))
 }
 
 /// A catalog and rules parsed once, for validating the same shop's carts again and again (on every

@@ -10,9 +10,21 @@ import init, {
   checkCard,
   checkEmail,
   formatMoney,
+  shippingOptions,
   validateCart,
 } from "ordo-wasm";
-import type { AddressCheck, Cart, CartCheck, Catalog, EmailCheck, IssueCode, OrdoError, Rules, Totals } from "ordo-wasm";
+import type {
+  AddressCheck,
+  Cart,
+  CartCheck,
+  Catalog,
+  EmailCheck,
+  IssueCode,
+  OrdoError,
+  Rules,
+  ShippingOption,
+  Totals,
+} from "ordo-wasm";
 import initOrders, { allowedActions, formatMoney as formatMoneyInOrders, orderStatusView } from "ordo-wasm/orders";
 import * as orders from "ordo-wasm/orders";
 import type { Action, Role, StatusView, TimelineEntry } from "ordo-wasm/orders";
@@ -65,6 +77,10 @@ const card = checkCard("4242 4242 4242 4242", 12, 2030);
 checkCard("4242 4242 4242 4242", 12, 2030, "2026-11-27T00:00:00Z");
 console.log(address.address?.postalCode, email.email, card.brand, card.last4);
 
+const offered: Array<ShippingOption> = shippingOptions("us", rules);
+const cartWithOption: Cart = { ...cart, shippingOption: offered[0]?.code ?? null };
+console.log(offered.map((o) => [o.code, o.name, o.transitDays, o.freeAbove?.amount]), cartWithOption);
+
 const dollars: string = formatMoney(123456, "USD");
 formatMoney(123456n, "EUR", "de-DE");
 formatMoney(123456, "EUR", undefined);
@@ -108,6 +124,14 @@ new CartValidator(catalog);
 validator.validate("2026-11-27T12:00:00Z");
 // @ts-expect-error: the expiry year is required.
 checkCard("4242 4242 4242 4242", 12);
+// @ts-expect-error: a country is an ISO 3166-1 code as a string.
+shippingOptions(840, rules);
+// @ts-expect-error: shippingOptions needs the rules.
+shippingOptions("US");
+// @ts-expect-error: the country comes first.
+shippingOptions(rules, "US");
+// @ts-expect-error: an option's rate is an object, not an amount.
+const rate: number = offered[0]!.rate;
 // @ts-expect-error: minor units are a number or a bigint, not a string.
 formatMoney("100", "USD");
 // @ts-expect-error: the role is required.
@@ -118,4 +142,4 @@ allowedActions(timeline, "overlord");
 const headline: number = view.headline;
 // @ts-expect-error: the order module does not validate carts.
 orders.validateCart(cart, catalog, rules);
-console.log(headline);
+console.log(headline, rate);
