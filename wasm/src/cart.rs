@@ -1,11 +1,11 @@
-//! The storefront module's exports (`ordo-wasm`): carts, their totals, and the checkout form's checks.
+//! The storefront module's exports (`ordo-wasm`): carts, their totals, and the checkout form's checks and choices.
 
 use std::rc::Rc;
 
 use ordo_core::card::check_card;
 use ordo_core::cart::{self, Cart, CartCheck, Issue, Rules};
 use ordo_core::catalog::Catalog;
-use ordo_core::values::{AddressInput, Email, PostalAddress};
+use ordo_core::values::{AddressInput, CountryCode, Email, PostalAddress};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -20,7 +20,7 @@ pub fn validate_cart(
     #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Catalog")] catalog: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (catalog, rules) = shop(&catalog, &rules)?;
     to_js_direct(&check(&cart, &catalog, &rules, now)?)
@@ -55,10 +55,24 @@ pub fn cart_totals(
     #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Catalog")] catalog: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (catalog, rules) = shop(&catalog, &rules)?;
     to_js_direct(&check(&cart, &catalog, &rules, now)?.totals)
+}
+
+/// The shipping options the shop's `rules` offer to `country` (an ISO 3166-1 alpha-2 code, any case),
+/// the default first: a checkout form's choices. Empty when the shop does not ship there. Throws an
+/// `OrdoError` when `country` is not an assigned code or `rules` do not have the documented shape.
+/// The rules are remembered as `validateCart` remembers them.
+#[wasm_bindgen(js_name = shippingOptions, unchecked_return_type = "Array<ShippingOption>")]
+pub fn shipping_options(
+    #[wasm_bindgen(unchecked_param_type = "string")] country: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Rules")] rules: JsValue,
+) -> Result<JsValue, JsValue> {
+    let country: CountryCode = from_js(&country, "country")?;
+    let rules = RULES.with(|memo| from_js_memo(memo, &rules, "rules"))?;
+    to_js(rules.shipping_options(&country))
 }
 
 /// A catalog and rules parsed once, for validating the same shop's carts again and again (on every
@@ -88,7 +102,7 @@ impl CartValidator {
     pub fn validate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
         to_js_direct(&check(&cart, &self.catalog, &self.rules, now)?)
     }
@@ -98,7 +112,7 @@ impl CartValidator {
     pub fn totals(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Cart")] cart: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
         to_js_direct(&check(&cart, &self.catalog, &self.rules, now)?.totals)
     }
@@ -126,7 +140,7 @@ pub fn check_card_js(
     number: &str,
     #[wasm_bindgen(js_name = expMonth)] exp_month: u32,
     #[wasm_bindgen(js_name = expYear)] exp_year: u32,
-    #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     to_js(&check_card(number, exp_month, exp_year, now_from(now)?.date_naive()))
 }

@@ -1,9 +1,9 @@
 //! ordo-wasm: the browser's view of Ordo's rules. Each export converts JS input, calls `ordo-core`, converts back.
 //!
 //! Built as two modules, so that a page loads only what it uses: the storefront module
-//! (`ordo-wasm`, feature `cart`: carts, totals, address / e-mail / card checks) and the order
-//! module (`ordo-wasm/orders`, feature `orders`: order status, allowed actions). Both format
-//! money. `wasm/build` builds each alone; the default features build both into one (tests).
+//! (`ordo-wasm`, feature `cart`: carts, totals, shipping options, address / e-mail / card checks)
+//! and the order module (`ordo-wasm/orders`, feature `orders`: order status, allowed actions).
+//! Both format money. `wasm/build` builds each alone; the default features build both into one (tests).
 //!
 //! # Layout
 //! - this file: the module docs, the TypeScript declarations and `formatMoney` (in both modules).

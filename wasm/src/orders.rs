@@ -11,7 +11,7 @@ use crate::interop::{ErrorCode, from_js, js_error, now_from, to_js};
 #[wasm_bindgen(js_name = orderStatusView, unchecked_return_type = "StatusView")]
 pub fn order_status_view(
     #[wasm_bindgen(unchecked_param_type = "Array<TimelineEntry>")] timeline: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let order = order_from(timeline)?;
     to_js(&status_view(&order, now_from(now)?))
@@ -23,7 +23,7 @@ pub fn order_status_view(
 pub fn allowed_actions_js(
     #[wasm_bindgen(unchecked_param_type = "Array<TimelineEntry>")] timeline: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Role")] role: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] now: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
 ) -> Result<JsValue, JsValue> {
     let order = order_from(timeline)?;
     let role: Role = from_js(&role, "role")?;

@@ -2,6 +2,7 @@
 // ordo-core's wire form, from the gateway's public `cartRules` query: the browser validates carts
 // with exactly the rules the server applies at checkout. A coupon is secret until someone names
 // it, so entering a new code costs one request; everything else is checked without the network.
+import { shippingOptions as offeredTo } from "../../wasm/pkg/web/ordo_wasm.js";
 import { gql } from "./api.js";
 
 let rules = null;
@@ -23,10 +24,15 @@ export function cartRules() {
   return rules;
 }
 
-/** The shipping options for a country, from the rules (first zone that lists it, else the catch-all). */
+/** The shipping options the loaded rules offer to a country (blank: the form's default, US), the
+ *  default first: ordo-core's choice through ordo-wasm, the one validation and checkout make.
+ *  None for a country that is not a code yet (while it is being typed). */
 export function shippingOptions(country) {
-  const c = (country || "US").toUpperCase();
-  const zones = rules?.shipping ?? [];
-  const zone = zones.find((z) => z.countries.includes(c)) ?? zones.find((z) => z.countries.length === 0);
-  return zone ? zone.options : [];
+  if (!rules) return [];
+  try {
+    return offeredTo(country || "US", rules);
+  } catch (e) {
+    if (e.code === "INVALID_INPUT" && e.message.startsWith("country: ")) return [];
+    throw e;
+  }
 }

@@ -155,6 +155,18 @@ test("1: the cart validates in the browser (no request), a new coupon code is lo
 });
 
 async function fillCheckout(page, token) {
+  // The shipping options offered are ordo-core's for the country typed (ordo-wasm's shippingOptions).
+  const options = () => page.locator("#shipping-option option").allTextContents();
+  const us = ["Ground (3–5 days)", "Express (1–2 days)"];
+  assert.deepEqual(await options(), us);
+  await page.fill("#addr-country", "ca");
+  assert.deepEqual(await options(), ["International"]);
+  await page.fill("#addr-country", "J");
+  assert.deepEqual(await options(), [], "a half-typed country is offered nothing");
+  await page.fill("#addr-country", "JP");
+  assert.deepEqual(await options(), [], "no zone serves JP");
+  await page.fill("#addr-country", "US");
+  assert.deepEqual(await options(), us);
   await page.fill("#addr-name", "Ada Lovelace");
   await page.fill("#addr-line1", "1 Main St");
   await page.fill("#addr-city", "Springfield");

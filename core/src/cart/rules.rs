@@ -218,12 +218,23 @@ impl TaxRules {
 }
 
 impl Rules {
-    /// The shipping option `code` as offered to `country`, if it is.
-    pub fn shipping_option(&self, country: &CountryCode, code: &str) -> Option<&ShippingOption> {
-        ShippingZone::find(&self.shipping, country)?
-            .options
+    /// The shipping options offered to `country`, the default first: those of the first zone that
+    /// lists the country, else those of the zone without countries (the rest of the world). Empty
+    /// when no zone serves the country, or the zone that does has no options: the shop does not
+    /// ship there. Validation, order placement and a checkout form's choices (ordo-wasm's
+    /// `shippingOptions`) all read this.
+    pub fn shipping_options(&self, country: &CountryCode) -> &[ShippingOption] {
+        let zones = &self.shipping;
+        zones
             .iter()
-            .find(|o| o.code.eq_ignore_ascii_case(code))
+            .find(|z| z.countries.contains(country))
+            .or_else(|| zones.iter().find(|z| z.countries.is_empty()))
+            .map_or(&[], |z| z.options.as_slice())
+    }
+
+    /// The shipping option `code` (ASCII case-insensitively) as offered to `country`, if it is.
+    pub fn shipping_option(&self, country: &CountryCode, code: &str) -> Option<&ShippingOption> {
+        self.shipping_options(country).iter().find(|o| o.code.eq_ignore_ascii_case(code))
     }
 }
 
@@ -249,15 +260,6 @@ impl Rules {
             tax: self.tax.clone(),
             ..*self
         }
-    }
-}
-
-impl ShippingZone {
-    pub(crate) fn find<'a>(zones: &'a [ShippingZone], country: &CountryCode) -> Option<&'a ShippingZone> {
-        zones
-            .iter()
-            .find(|z| z.countries.contains(country))
-            .or_else(|| zones.iter().find(|z| z.countries.is_empty()))
     }
 }
 
@@ -290,16 +292,73 @@ mod tests {
         assert_eq!(rules.rate_for(&us, None, TaxClass::Reduced), 0);
     }
 
-    #[test]
-    fn a_zone_without_countries_serves_the_rest_of_the_world() {
-        let zone = |name: &str, countries: &[&str]| ShippingZone {
+    /// A zone named `name` listing `countries` (none: the rest of the world) with options `codes`.
+    fn zone(name: &str, countries: &[&str], codes: &[&str]) -> ShippingZone {
+        ShippingZone {
             name: name.into(),
             countries: countries.iter().map(|c| CountryCode::parse(c).unwrap()).collect(),
-            options: vec![],
+            options: codes
+                .iter()
+                .map(|code| ShippingOption {
+                    code: (*code).into(),
+                    name: format!("{name} {code}"),
+                    rate: ShippingRate::Flat { amount: Money::new(500, crate::money::Currency::Usd) },
+                    free_above: None,
+                    transit_days: 3,
+                })
+                .collect(),
+        }
+    }
+
+    /// Checks the codes of the options `zones` offer to `country`, in order.
+    fn check(zones: Vec<ShippingZone>, country: &str, expected: &[&str]) {
+        let rules = Rules { shipping: zones, ..Rules::default() };
+        let offered = rules.shipping_options(&CountryCode::parse(country).unwrap());
+        let codes: Vec<&str> = offered.iter().map(|o| o.code.as_str()).collect();
+        assert_eq!(codes, expected, "options offered to {country}");
+    }
+
+    #[test]
+    fn a_country_is_offered_the_options_of_the_first_zone_that_lists_it() {
+        let zones = || {
+            vec![
+                zone("EU", &["DE", "FR"], &["dhl", "ups"]),
+                zone("Germany", &["DE"], &["hermes"]),
+                zone("World", &[], &["post"]),
+            ]
         };
-        let zones = vec![zone("World", &[]), zone("EU", &["DE", "FR"])];
-        assert_eq!(ShippingZone::find(&zones, &CountryCode::parse("FR").unwrap()).unwrap().name, "EU");
-        assert_eq!(ShippingZone::find(&zones, &CountryCode::parse("JP").unwrap()).unwrap().name, "World");
-        assert!(ShippingZone::find(&zones[1..], &CountryCode::parse("JP").unwrap()).is_none());
+        check(zones(), "DE", &["dhl", "ups"]);
+        check(zones(), "fr", &["dhl", "ups"]);
+    }
+
+    #[test]
+    fn a_zone_without_countries_serves_the_rest_of_the_world_wherever_it_is_listed() {
+        let zones = || vec![zone("World", &[], &["post"]), zone("EU", &["DE", "FR"], &["dhl"])];
+        check(zones(), "FR", &["dhl"]);
+        check(zones(), "JP", &["post"]);
+    }
+
+    #[test]
+    fn a_country_no_zone_serves_is_offered_nothing() {
+        check(vec![zone("EU", &["DE", "FR"], &["dhl"])], "JP", &[]);
+        check(Vec::new(), "US", &[]);
+    }
+
+    #[test]
+    fn a_zone_listing_a_country_without_options_offers_it_nothing_rather_than_the_rest_of_the_world() {
+        check(vec![zone("Embargo", &["KP"], &[]), zone("World", &[], &["post"])], "KP", &[]);
+    }
+
+    #[test]
+    fn a_shipping_option_is_found_by_code_only_among_those_offered_to_the_country() {
+        let rules = Rules {
+            shipping: vec![zone("US", &["US"], &["ground", "express"]), zone("World", &[], &["post"])],
+            ..Rules::default()
+        };
+        let us = CountryCode::parse("US").unwrap();
+        assert_eq!(rules.shipping_option(&us, "EXPRESS").map(|o| o.code.as_str()), Some("express"));
+        assert!(rules.shipping_option(&us, "post").is_none());
+        let jp = CountryCode::parse("JP").unwrap();
+        assert_eq!(rules.shipping_option(&jp, "post").map(|o| o.code.as_str()), Some("post"));
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::check::{CartCheck, Fulfilment, Issue, IssueCode, LineTotals, Severity, Totals};
-use super::rules::{Coupon, CouponDiscount, Rules, ShippingRate, ShippingZone};
+use super::rules::{Coupon, CouponDiscount, Rules, ShippingRate};
 use super::{Cart, CartStage, contact};
 use crate::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
 use crate::money::{Currency, Money, MoneyError};
@@ -433,9 +433,8 @@ fn price(
     let include = rules.tax.prices_include_tax;
     if let Some(address) = address {
         let country = address.country();
-        // A zone with no options serves nobody: the same as no zone.
-        let options =
-            ShippingZone::find(&rules.shipping, country).map(|z| z.options.as_slice()).unwrap_or(&[]);
+        // No options (no zone serves the country, or its zone has none): the shop does not ship there.
+        let options = rules.shipping_options(country);
         let chosen = cart.shipping_option.as_deref().map(str::trim).filter(|c| !c.is_empty());
         let option = match chosen {
             _ if options.is_empty() => {
@@ -448,7 +447,7 @@ fn price(
             }
             None => options.first(),
             Some(code) => {
-                let found = options.iter().find(|o| o.code.eq_ignore_ascii_case(code));
+                let found = rules.shipping_option(country, code);
                 if found.is_none() {
                     issues.error(
                         IssueCode::ShippingOptionUnknown,

@@ -741,6 +741,14 @@ impl ser::SerializeTupleVariant for Elements<'_, '_> {
 
 impl Fields<'_, '_> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        self.key(key);
+        value.serialize(&mut *self.writer)
+    }
+
+    /// Notes the next field's name: the guessed shape's next name, or pushed to [`Writer::fields`].
+    /// Not generic, so each type's fields share it.
+    #[inline(never)]
+    fn key(&mut self, key: &'static str) {
         match self.guess {
             Some((shape, matched))
                 if self.writer.shapes.list[shape as usize]
@@ -754,7 +762,6 @@ impl Fields<'_, '_> {
                 self.writer.fields.push(key);
             }
         }
-        value.serialize(&mut *self.writer)
     }
 
     /// Pushes the names that matched the guess, if any, to [`Writer::fields`]: from now on the shape is looked up.
