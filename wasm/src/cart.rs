@@ -10,7 +10,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::interop::{from_js, from_js_memo, now_from, to_js, to_js_direct};
-use crate::wire::Memo;
+use ordo_wire::Memo;
 
 /// Validates a cart against a catalog snapshot and the shop's rules: totals and every issue.
 /// `now` (ISO 8601 string or `Date`, default: the current time) decides coupon validity and

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use crate::wire;
+use ordo_wire as wire;
 
 /// The `code` of every error the package throws.
 #[derive(Debug, Clone, Copy)]
@@ -87,10 +87,10 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
     wire::to_js(value).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
 }
 
-/// [`to_js`] for a cart result, written without serde (`wire::results`).
+/// [`to_js`] for a cart result, written by hand (`crate::results`).
 #[cfg(feature = "cart")]
-pub(crate) fn to_js_direct<T: wire::Direct + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    wire::to_js_direct(value).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
+pub(crate) fn to_js_direct<T: crate::results::Direct + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    wire::to_js_written(|w| value.write(w)).map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))
 }
 
 /// `undefined`/`null` → now; a `Date` → its instant; a string → RFC 3339 (`2026-11-27T12:00:00Z`).

@@ -10,7 +10,9 @@
 //! - [`cart`]: the storefront module's exports.
 //! - [`orders`]: the order module's exports.
 //! - [`interop`]: all JS ↔ Rust conversion and the JS errors (each with a stable `code`).
-//! - [`wire`]: the codec under `interop`: one compact string per crossing (`wire/codec.js` is its JS half).
+//! - [`results`]: the storefront's cart results written to the wire by hand (keystroke rate).
+//!
+//! The codec under `interop` is the `ordo-wire` crate (`wire/`, specified in `wire/FORMAT.md`).
 //!
 //! No business rule lives here: validation, totals, status wording and allowed actions all
 //! come from `ordo-core`, so the browser and the server give identical answers.
@@ -20,7 +22,10 @@ mod cart;
 mod interop;
 #[cfg(feature = "orders")]
 mod orders;
-mod wire;
+#[cfg(feature = "cart")]
+mod results;
+#[cfg(test)]
+mod wire_tests;
 
 use ordo_core::locale::format_money;
 use ordo_core::money::{Currency, Money};
@@ -64,5 +69,5 @@ pub fn format_money_js(
 /// browsers report as a console error.
 #[wasm_bindgen(js_name = avoidCodeGeneration)]
 pub fn avoid_code_generation() {
-    wire::avoid_code_generation();
+    ordo_wire::avoid_code_generation();
 }

@@ -10,10 +10,16 @@ use ordo_core::cart::{CartCheck, Fulfilment, Issue, LineTotals, Severity, Totals
 use ordo_core::money::Money;
 use ordo_core::rfc3339::format_date;
 
-use super::Error;
-use super::ser::{Direct, FixedShape, Writer};
+use ordo_wire::{Error, FixedShape, Writer};
 
 type Result = std::result::Result<(), Error>;
+
+/// A value written straight to a [`Writer`], for results returned at keystroke rate: the same
+/// values and shapes as its `Serialize` writes (tested for every result type and variant), without
+/// serde's calls per field and the per-field check of a guessed shape.
+pub(crate) trait Direct {
+    fn write(&self, w: &mut Writer<'_>) -> Result;
+}
 
 /// One shape per struct (and per variant: `{ backorder: {…} }` is two objects).
 const CART_CHECK: FixedShape = FixedShape { slot: 0, names: &["ok", "totals", "issues"] };
@@ -171,85 +177,13 @@ mod tests {
     use ordo_core::money::Currency;
     use ordo_core::values::{Quantity, Sku};
 
-    use super::super::ser::{forget_shapes, to_parts, to_parts_direct};
+    use ordo_wire::reference::Decoder;
+    use ordo_wire::{forget_shapes, to_parts, to_parts_written};
+
     use super::*;
 
-    /// A decoded output: what `codec.js` would build, for comparing two writers whose outputs may
-    /// differ in which repeated strings they send by number (that depends on addresses).
-    #[derive(Debug, PartialEq)]
-    enum Value {
-        Null,
-        Bool(bool),
-        Number(i64),
-        String(String),
-        Array(Vec<Value>),
-        Object(Vec<(String, Value)>),
-    }
-
-    /// Decodes outputs as `codec.js` does, learning shapes from each.
-    #[derive(Default)]
-    struct Decoder {
-        shapes: Vec<Vec<String>>,
-    }
-
-    impl Decoder {
-        fn decode(&mut self, (words, text): &(Vec<u32>, String)) -> Value {
-            let units: Vec<u16> = text.encode_utf16().collect();
-            let mut from = 0;
-            let mut take = |n: u32| {
-                from += n as usize;
-                String::from_utf16(&units[from - n as usize..from]).unwrap()
-            };
-            let mut at = 1;
-            while at <= words[0] as usize {
-                let count = words[at] as usize;
-                at += 1;
-                let names = (0..count).map(|i| take(words[at + i])).collect();
-                at += count;
-                self.shapes.push(names);
-            }
-            let mut strings = Vec::new();
-            let value = self.value(words, &mut at, &mut take, &mut strings);
-            assert_eq!(at, words.len(), "words left over");
-            value
-        }
-
-        fn value(
-            &self,
-            words: &[u32],
-            at: &mut usize,
-            take: &mut impl FnMut(u32) -> String,
-            strings: &mut Vec<String>,
-        ) -> Value {
-            let word = words[*at];
-            *at += 1;
-            let payload = word >> 3;
-            match word & 7 {
-                0 => [Value::Null, Value::Bool(false), Value::Bool(true)]
-                    .into_iter()
-                    .nth(payload as usize)
-                    .unwrap(),
-                1 => Value::Number(payload.into()),
-                2 => Value::Number(-i64::from(payload)),
-                3 => {
-                    let n = i64::from(words[*at]) | i64::from(words[*at + 1]) << 32;
-                    *at += 2;
-                    Value::Number(if payload == 1 { -n } else { n })
-                }
-                4 => {
-                    strings.push(take(payload));
-                    Value::String(strings.last().unwrap().clone())
-                }
-                5 => Value::Object(
-                    self.shapes[payload as usize]
-                        .iter()
-                        .map(|name| (name.clone(), self.value(words, at, take, strings)))
-                        .collect(),
-                ),
-                6 => Value::Array((0..payload).map(|_| self.value(words, at, take, strings)).collect()),
-                _ => Value::String(strings[payload as usize].clone()),
-            }
-        }
+    fn to_parts_direct<T: Direct>(value: &T) -> std::result::Result<(Vec<u32>, String), Error> {
+        to_parts_written(|w| value.write(w))
     }
 
     /// `value` written by serde, then directly, each from a module that has sent no shape yet, then

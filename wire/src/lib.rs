@@ -1,36 +1,34 @@
-//! The wire codec between JS values and Rust types: one buffer per crossing instead of one call per field.
+//! ordo-wire: the codec between JS values and Rust serde types, one buffer per crossing instead of one call per field.
 //!
 //! `codec.js` turns a JS argument into bytes ([`from_js`] reads them with serde), and turns the words
-//! and text [`to_js`] writes back into plain JS objects. The format is self-describing and generic (see
-//! `codec.js`), so the Rust types stay the single source of the wire shape. No float is ever
-//! formatted or parsed: Ordo's wire types hold none, and leaving that code out keeps the module small.
+//! and text [`to_js`] writes back into plain JS objects. Both directions are self-describing and
+//! generic, so the Rust types stay the single source of the wire shape; `FORMAT.md` (beside this
+//! crate's `Cargo.toml`) specifies them. No float is ever formatted or parsed: Ordo's wire types
+//! hold none, and leaving that code out keeps the browser module small.
 //!
 //! # Layout
 //! - [`de`]: the serde `Deserializer` over `codec.js`'s encoding of a JS value.
-//! - [`ser`]: the serde `Serializer` writing what `codec.js` decodes.
-//! - [`results`]: the cart results written in the same format without serde (see there why).
-//! - this file: the error type, the JS imports, [`from_js`], [`to_js`] and [`Memo`] (a catalog or
-//!   rules read once and reused while their content stays the same).
+//! - [`ser`]: the serde `Serializer` (and the hand-written [`Writer`] API) writing what `codec.js` decodes.
+//! - [`reference`]: a second, plain implementation of `codec.js`'s two halves in Rust, for tests.
+//! - this file: the error type, the JS imports, [`from_js`], [`to_js`], [`to_js_written`] and
+//!   [`Memo`] (a catalog or rules read once and reused while their content stays the same), and the
+//!   same halves on plain bytes and words for native tests ([`from_bytes`], [`to_parts`]).
 
 mod de;
-#[cfg(feature = "cart")]
-mod results;
+pub mod reference;
 mod ser;
 
-#[cfg(feature = "cart")]
-pub(crate) use ser::Direct;
+pub use ser::{Elements, Fields, FixedShape, Writer};
 
-#[cfg(feature = "cart")]
 use std::cell::RefCell;
 use std::fmt::{self, Display};
-#[cfg(feature = "cart")]
 use std::rc::Rc;
 
 use serde::Serialize;
 use serde::de::{DeserializeOwned, Expected, Unexpected};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/wire/codec.js")]
+#[wasm_bindgen(module = "/src/codec.js")]
 extern "C" {
     /// A JS value as bytes; throws a `RangeError` when it is nested too deeply.
     #[wasm_bindgen(catch)]
@@ -43,14 +41,11 @@ extern "C" {
     #[wasm_bindgen(js_name = allowCodeGeneration)]
     fn allow_code_generation(allowed: bool);
     /// [`encode`] of a copy of the value, which [`keep`] then remembers under `slot`.
-    #[cfg(feature = "cart")]
     #[wasm_bindgen(catch, js_name = encodeToKeep)]
     fn encode_to_keep(value: &JsValue, slot: u32) -> Result<Vec<u8>, JsValue>;
     /// Remembers the copy [`encode_to_keep`] encoded last for `slot`.
-    #[cfg(feature = "cart")]
     fn keep(slot: u32);
     /// Whether the value has the content last remembered under `slot`.
-    #[cfg(feature = "cart")]
     #[wasm_bindgen(catch)]
     fn unchanged(value: &JsValue, slot: u32) -> Result<bool, JsValue>;
 }
@@ -61,7 +56,7 @@ extern "C" {
 /// three-word `String` there made each of them move more bytes (38 KB of the raw module).
 #[derive(Debug)]
 #[allow(clippy::box_collection)] // deliberate: a thin pointer, see above
-pub(crate) struct Error(Box<String>);
+pub struct Error(Box<String>);
 
 impl Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -122,12 +117,12 @@ impl Display for Unexp<'_> {
 }
 
 /// Results are built without generated code from now on (see `avoidCodeGeneration`).
-pub(crate) fn avoid_code_generation() {
+pub fn avoid_code_generation() {
     allow_code_generation(false);
 }
 
 /// Reads a JS value into `T`. `Err` holds the message (serde's wording).
-pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, Error> {
+pub fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, Error> {
     let bytes = encode(value).map_err(|_| too_deep())?;
     de::from_bytes(&bytes)
 }
@@ -137,37 +132,60 @@ fn too_deep() -> Error {
 }
 
 /// Writes `value` as plain JS values: structs and enums as objects, `None` as `null`, integers as numbers.
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
     ser::with_parts(value, decode)
 }
 
-/// [`to_js`] for the results `validateCart` and `cartTotals` return on every keystroke, written without serde.
-#[cfg(feature = "cart")]
-pub(crate) fn to_js_direct<T: ser::Direct + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    ser::with_parts_direct(value, decode)
+/// [`to_js`] for a value that `write` writes by hand (results returned at keystroke rate, where
+/// serde's calls per field showed): `write` must write exactly one value.
+pub fn to_js_written(write: impl FnOnce(&mut Writer<'_>) -> Result<(), Error>) -> Result<JsValue, Error> {
+    ser::with_parts_written(write, decode)
+}
+
+/// Reads `T` from bytes in the format `codec.js`'s `encode` writes (what [`from_js`] does after
+/// calling it). Used by native tests; see [`reference::encode`].
+pub fn from_bytes<T: DeserializeOwned>(encoded: &[u8]) -> Result<T, Error> {
+    de::from_bytes(encoded)
+}
+
+/// The words and text [`to_js`] would hand to `codec.js`'s `decode`, as owned values (native
+/// tests decode them with [`reference::Decoder`]). Shapes it numbers count as sent.
+pub fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, String), Error> {
+    ser::to_parts(value)
+}
+
+/// [`to_parts`] for a value written by hand, as [`to_js_written`] writes it.
+pub fn to_parts_written(
+    write: impl FnOnce(&mut Writer<'_>) -> Result<(), Error>,
+) -> Result<(Vec<u32>, String), Error> {
+    ser::to_parts_written(write)
+}
+
+/// Forgets every shape sent, as if the module had just started (a test's [`reference::Decoder`]
+/// then starts fresh too).
+pub fn forget_shapes() {
+    ser::forget_shapes();
 }
 
 /// Remembers the last value it read from JS, and `codec.js` a copy of the content it was parsed from:
 /// reading a JS value with the same content again costs one walk comparing it with the copy instead
 /// of encoding and parsing it. Compared by content, never by object identity, so a caller that
 /// changes the object in place gets a fresh read.
-#[cfg(feature = "cart")]
 #[derive(Debug)]
-pub(crate) struct Memo<T> {
+pub struct Memo<T> {
     /// Where `codec.js` keeps its copy (one slot per memo).
     slot: u32,
     /// What was read from the content `codec.js` remembers.
     last: RefCell<Option<Rc<T>>>,
 }
 
-#[cfg(feature = "cart")]
 impl<T: DeserializeOwned> Memo<T> {
-    pub(crate) const fn new(slot: u32) -> Self {
+    pub const fn new(slot: u32) -> Self {
         Memo { slot, last: RefCell::new(None) }
     }
 
     /// Reads a JS value into `T` (as [`from_js`]), or gives back the last one when the content is the same.
-    pub(crate) fn read(&self, value: &JsValue) -> Result<Rc<T>, Error> {
+    pub fn read(&self, value: &JsValue) -> Result<Rc<T>, Error> {
         let last = self.last.borrow().clone();
         if let Some(last) = last
             && unchanged(value, self.slot).unwrap_or(false)

@@ -120,25 +120,22 @@ pub(super) fn with_parts<T: Serialize + ?Sized, R>(
     write_parts(|writer| value.serialize(writer), deliver)
 }
 
-/// [`with_parts`] for a value written by its [`Direct`] implementation instead of serde.
-#[cfg(feature = "cart")]
-pub(super) fn with_parts_direct<T: Direct + ?Sized, R>(
-    value: &T,
+/// [`with_parts`] for a value that `write` writes by hand instead of serde.
+pub(super) fn with_parts_written<R>(
+    write: impl FnOnce(&mut Writer<'_>) -> Result,
     deliver: impl FnOnce(&[u32], &str) -> R,
 ) -> Result<R> {
-    write_parts(|writer| value.write(writer), deliver)
+    write_parts(write, deliver)
 }
 
 /// [`with_parts`]'s words and text as owned values (tests compare them).
-#[cfg(test)]
 pub(super) fn to_parts<T: Serialize + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
     with_parts(value, |words, text| (words.to_vec(), text.to_owned()))
 }
 
-/// [`with_parts_direct`]'s words and text as owned values (tests compare them).
-#[cfg(all(test, feature = "cart"))]
-pub(super) fn to_parts_direct<T: Direct + ?Sized>(value: &T) -> Result<(Vec<u32>, String)> {
-    with_parts_direct(value, |words, text| (words.to_vec(), text.to_owned()))
+/// [`with_parts_written`]'s words and text as owned values (tests compare them).
+pub(super) fn to_parts_written(write: impl FnOnce(&mut Writer<'_>) -> Result) -> Result<(Vec<u32>, String)> {
+    with_parts_written(write, |words, text| (words.to_vec(), text.to_owned()))
 }
 
 /// What `write` writes with a fresh writer over the module's shapes and the spare buffers, handed
@@ -184,26 +181,17 @@ fn write_parts<R>(
 }
 
 /// Forgets every shape, as if the module had just started (tests compare two writers' outputs).
-#[cfg(all(test, feature = "cart"))]
 pub(super) fn forget_shapes() {
     SHAPES.with(|shapes| shapes.borrow_mut().truncate(0));
 }
 
-/// A value written straight to a [`Writer`], for results returned at keystroke rate: the same
-/// values and shapes as its `Serialize` writes (tested for every result type and variant), without
-/// serde's calls per field and the per-field check of a guessed shape.
-#[cfg(feature = "cart")]
-pub(crate) trait Direct {
-    fn write(&self, w: &mut Writer<'_>) -> Result;
-}
-
-/// The field names of a struct written by a [`Direct`] implementation, and the slot where its
-/// shape's number is kept ([`Shapes::fixed`]); each shape has a slot of its own.
-#[cfg(feature = "cart")]
+/// The field names of a struct written by hand to a [`Writer`] (see [`crate::to_js_written`]), and
+/// the slot where its shape's number is kept ([`Shapes::fixed`]); each shape needs a slot of its
+/// own, below 16.
 #[derive(Debug)]
-pub(crate) struct FixedShape {
-    pub(crate) slot: usize,
-    pub(crate) names: &'static [&'static str],
+pub struct FixedShape {
+    pub slot: usize,
+    pub names: &'static [&'static str],
 }
 
 /// Slots of [`Shapes::fixed`].
@@ -251,7 +239,8 @@ struct Written {
 const NO_STRING: Written = Written { address: 0, len: 0, text_at: 0, number: u32::MAX };
 
 /// Appends encoded values to `words` and `text`.
-pub(crate) struct Writer<'k> {
+#[derive(Debug)]
+pub struct Writer<'k> {
     /// A word for the new shapes' words (filled in by [`Writer::finish`]), then one word per value,
     /// object or array (three for a large integer). An object's or array's word is reserved
     /// before its values are written, and set once its shape or length is known.
@@ -335,14 +324,13 @@ impl Writer<'_> {
     /// a hit is confirmed against the copy in `text`, since a temporary string may reuse the address
     /// of one freed earlier.
     #[inline(never)]
-    pub(crate) fn string(&mut self, s: &str) -> Result {
+    pub fn string(&mut self, s: &str) -> Result {
         self.string_confirmed(s, true)
     }
 
     /// [`Writer::string`] for a `&'static str` (a currency code, a variant's name): never freed, so
     /// no other string can be at its address, and a hit needs no comparison of the text.
-    #[cfg(feature = "cart")]
-    pub(crate) fn static_string(&mut self, s: &'static str) -> Result {
+    pub fn static_string(&mut self, s: &'static str) -> Result {
         self.string_confirmed(s, false)
     }
 
@@ -394,8 +382,7 @@ impl Writer<'_> {
     /// An object of `shape` whose fields are an amount and a `&'static str` (a money amount: five
     /// per cart line): its three words at once in the usual case (the shape sent before, an amount
     /// below 2^29, the code written before in this output), else as [`Writer::object_of`] does.
-    #[cfg(feature = "cart")]
-    pub(crate) fn amount_and_code(&mut self, shape: &FixedShape, amount: i64, code: &'static str) -> Result {
+    pub fn amount_and_code(&mut self, shape: &FixedShape, amount: i64, code: &'static str) -> Result {
         let number = self.shapes.fixed[shape.slot];
         if number != u32::MAX
             && (0..PAYLOAD_LIMIT as i64).contains(&amount)
@@ -431,33 +418,25 @@ impl Writer<'_> {
         Ok(number)
     }
 
-    #[cfg(feature = "cart")]
     /// `true` or `false`.
-    pub(crate) fn bool(&mut self, v: bool) {
+    pub fn bool(&mut self, v: bool) {
         self.constant(if v { TRUE } else { FALSE });
     }
 
-    #[cfg(feature = "cart")]
     /// `null` (`None`).
-    pub(crate) fn null(&mut self) {
+    pub fn null(&mut self) {
         self.constant(NULL);
     }
 
-    #[cfg(feature = "cart")]
     /// An array of `len` elements, which follow.
-    pub(crate) fn array(&mut self, len: usize) -> Result {
+    pub fn array(&mut self, len: usize) -> Result {
         self.word(ARRAY, payload(len, "an array too long for the wire")?);
         Ok(())
     }
 
     /// An object of `shape` whose values, one per name in order, `values` writes. Its shape is
     /// numbered (when new) after those of the objects inside it, as serde's writer does.
-    #[cfg(feature = "cart")]
-    pub(crate) fn object_of(
-        &mut self,
-        shape: &FixedShape,
-        values: impl FnOnce(&mut Self) -> Result,
-    ) -> Result {
+    pub fn object_of(&mut self, shape: &FixedShape, values: impl FnOnce(&mut Self) -> Result) -> Result {
         let at = self.reserve();
         values(self)?;
         match self.shapes.fixed[shape.slot] {
@@ -472,7 +451,7 @@ impl Writer<'_> {
     }
 
     #[inline]
-    pub(crate) fn signed(&mut self, n: i64) -> Result {
+    pub fn signed(&mut self, n: i64) -> Result {
         if n.unsigned_abs() > MAX_SAFE {
             return Err(beyond_safe(n));
         }
@@ -481,7 +460,7 @@ impl Writer<'_> {
     }
 
     #[inline]
-    pub(crate) fn unsigned(&mut self, n: u64) -> Result {
+    pub fn unsigned(&mut self, n: u64) -> Result {
         if n > MAX_SAFE {
             return Err(beyond_safe(n));
         }
@@ -509,7 +488,8 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// The elements of an array being written; for a tuple variant, also the variant wrapping it.
-pub(crate) struct Elements<'a, 'k> {
+#[derive(Debug)]
+pub struct Elements<'a, 'k> {
     writer: &'a mut Writer<'k>,
     /// The array's reserved word.
     at: usize,
@@ -525,7 +505,8 @@ pub(crate) struct Elements<'a, 'k> {
 /// A struct usually has the shape it had last time: while its field names are those of that
 /// guess, they are only compared with it; at the first difference they are pushed to
 /// [`Writer::fields`] and the shape is looked up at the end.
-pub(crate) struct Fields<'a, 'k> {
+#[derive(Debug)]
+pub struct Fields<'a, 'k> {
     writer: &'a mut Writer<'k>,
     /// The object's reserved word.
     at: usize,
