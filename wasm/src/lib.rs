@@ -12,7 +12,7 @@
 //! - [`interop`]: all JS ↔ Rust conversion and the JS errors (each with a stable `code`).
 //! - [`results`]: the storefront's cart results written to the wire by hand (keystroke rate).
 //!
-//! The codec under `interop` is the `ordo-wire` crate (`wire/`, specified in `wire/FORMAT.md`).
+//! The codec under `interop` is the `ordo-wire` crate (`wasm/wire/`, specified in `wasm/wire/FORMAT.md`).
 //!
 //! No business rule lives here: validation, totals, status wording and allowed actions all
 //! come from `ordo-core`, so the browser and the server give identical answers.

@@ -1,8 +1,8 @@
-// The JS half of the wire codec (wire/src/codec.js) on hand-made words: cases Ordo's own
+// The JS half of the wire codec (wasm/wire/src/codec.js) on hand-made words: cases Ordo's own
 // types never produce, so the package tests cannot reach them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decode } from "../../wire/src/codec.js";
+import { decode } from "../wire/src/codec.js";
 
 const word = (kind, payload) => (payload << 3) | kind;
 const [SMALL, OBJECT, STRING] = [1, 5, 4];

@@ -1,11 +1,11 @@
-// Property tests of the codec's JS half (wire/src/codec.js) against wire/FORMAT.md: random JS values
+// Property tests of the codec's JS half (wasm/wire/src/codec.js) against wasm/wire/FORMAT.md: random JS values
 // encoded by `encode` read back exactly through a reader written from the format, and words written
 // from the format decode into exactly the values they describe. (The Rust halves are held to the
-// same format by wire/tests/round_trip.rs, so together a value crosses both ways unchanged.)
+// same format by wasm/wire/tests/round_trip.rs, so together a value crosses both ways unchanged.)
 // Seeded: a failure prints its seed; ORDO_SEED=<n> replays it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decode, encode } from "../../wire/src/codec.js";
+import { decode, encode } from "../wire/src/codec.js";
 
 const CASES = 2000;
 const baseSeed = Number(process.env.ORDO_SEED ?? Date.now() % 1e9);

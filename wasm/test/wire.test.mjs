@@ -1,4 +1,4 @@
-// The wire codec (ordo-wire, wire/): values that stress the encoding cross both ways unchanged.
+// The wire codec (ordo-wire, wasm/wire/): values that stress the encoding cross both ways unchanged.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -1,4 +1,4 @@
-// The JS half of ordo-wire (wire/, specified in wire/FORMAT.md): plain JS values <-> what Rust reads and writes.
+// The JS half of ordo-wire (wasm/wire/, specified in its FORMAT.md): plain JS values <-> what Rust reads and writes.
 //
 // Crossing the wasm boundary once per call is much cheaper than one import call per field
 // (serde-wasm-bindgen). Both directions are self-describing and know nothing of Ordo's types.
@@ -251,7 +251,7 @@ function string(s, tag) {
   else leb(bytes);
 }
 
-// Per slot, what Rust last parsed for a `Memo` (wire/src/lib.rs), kept to tell whether a later
+// Per slot, what Rust last parsed for a `Memo` (wasm/wire/src/lib.rs), kept to tell whether a later
 // value has the same content without encoding it; and the copy being parsed now.
 const remembered = [];
 const pending = [];
@@ -374,7 +374,7 @@ function sameObjectGeneric(keys) {
   };
 }
 
-// The shapes of objects Rust sent (wire/src/ser.rs numbers them the same way): each with its
+// The shapes of objects Rust sent (wasm/wire/src/ser.rs numbers them the same way): each with its
 // field names, the first word each field's value had the first time one was decoded, and the
 // function that builds an object of the shape.
 const shapes = [];
