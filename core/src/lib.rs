@@ -16,6 +16,7 @@
 //! - [`card`]: card number hints for checkout forms (Luhn, brand, expiry); never stored.
 //! - [`locale`]: money formatted per locale for people.
 //! - [`status`]: the customer-facing status view and list summary, derived from the machines.
+//! - [`messages`]: what the customer is told and when: notices from events, their words, retries.
 //! - [`text`]: English wording helpers (dates, counts) shared by messages.
 //! - [`rfc3339`]: dates and date-times as wire text (RFC 3339), without chrono's format machinery.
 
@@ -26,6 +27,7 @@ pub mod cart;
 pub mod catalog;
 pub mod lifecycle;
 pub mod locale;
+pub mod messages;
 pub mod money;
 pub mod order;
 pub mod purchasing;

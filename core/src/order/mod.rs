@@ -21,7 +21,7 @@ mod parcels;
 mod parties;
 mod place;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod unpaid;
 
 use chrono::{DateTime, NaiveDate, Utc};

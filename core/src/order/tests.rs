@@ -13,11 +13,11 @@ use crate::money::{Currency, Money};
 use crate::status::{StepState, SummaryStatus, Tone, status_view};
 use crate::values::{AddressInput, OrderId, Sku};
 
-fn usd(amount: i64) -> Money {
+pub(crate) fn usd(amount: i64) -> Money {
     Money::new(amount, Currency::Usd)
 }
 
-fn t0() -> DateTime<Utc> {
+pub(crate) fn t0() -> DateTime<Utc> {
     "2026-11-27T10:00:00Z".parse().unwrap()
 }
 
@@ -160,19 +160,19 @@ fn a_checkout_that_stock_cannot_supply_is_rejected_at_the_line_and_nothing_is_pl
 }
 
 /// An order and its timeline, driven by commands.
-struct Life {
-    order: Order,
-    timeline: Vec<TimelineEntry>,
-    now: DateTime<Utc>,
+pub(crate) struct Life {
+    pub(crate) order: Order,
+    pub(crate) timeline: Vec<TimelineEntry>,
+    pub(crate) now: DateTime<Utc>,
 }
 
 impl Life {
-    fn new(lines: &[(&str, i64)]) -> Life {
+    pub(crate) fn new(lines: &[(&str, i64)]) -> Life {
         let timeline = placed(lines);
         Life { order: Order::from_timeline(&timeline).unwrap(), timeline, now: t0() }
     }
 
-    fn run(&mut self, role: &Role, command: Command) -> Result<Vec<&'static str>, CommandError> {
+    pub(crate) fn run(&mut self, role: &Role, command: Command) -> Result<Vec<&'static str>, CommandError> {
         self.now += Duration::hours(1);
         let (entries, order) = self.order.execute(&command, role, self.now)?;
         let names = entries.iter().map(|e| e.event.name()).collect();
@@ -181,11 +181,11 @@ impl Life {
         Ok(names)
     }
 
-    fn ok(&mut self, role: &Role, command: Command) -> Vec<&'static str> {
+    pub(crate) fn ok(&mut self, role: &Role, command: Command) -> Vec<&'static str> {
         self.run(role, command).unwrap()
     }
 
-    fn pay(&mut self) {
+    pub(crate) fn pay(&mut self) {
         let amount = self.order.totals().grand_total;
         let method =
             PaymentMethod { reference: "auth_1".into(), brand: CardBrand::Visa, last4: Some("4242".into()) };
@@ -195,7 +195,7 @@ impl Life {
         );
     }
 
-    fn ship(&mut self, shipment: &str) {
+    pub(crate) fn ship(&mut self, shipment: &str) {
         for action in [ShipmentAction::StartPicking, ShipmentAction::Pack] {
             self.ok(&Role::Staff, Command::Shipment { shipment: shipment.into(), action });
         }
@@ -207,7 +207,7 @@ impl Life {
         self.ok(&Role::Staff, Command::Shipment { shipment: shipment.into(), action: ship });
     }
 
-    fn deliver(&mut self, shipment: &str) -> Vec<&'static str> {
+    pub(crate) fn deliver(&mut self, shipment: &str) -> Vec<&'static str> {
         self.ok(
             &Role::Staff,
             Command::Shipment { shipment: shipment.into(), action: ShipmentAction::MarkDelivered },

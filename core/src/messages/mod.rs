@@ -1,0 +1,14 @@
+//! What Ordo tells a customer, and when: the events that call for a message, each message's words, and how often to try.
+//!
+//! - [`notice`]: which appended events call for which message ([`Notice`]), decided once here.
+//! - [`render`]: a notice's subject, plain text and HTML, from the order and its status view
+//!   (the tracking page's words).
+//! - [`retry`]: when a failed delivery is tried again, and when it is given up (dead letter).
+
+pub mod notice;
+pub mod render;
+pub mod retry;
+
+pub use notice::{MessageKind, Notice, notices};
+pub use render::{Letterhead, Message, render};
+pub use retry::{MAX_ATTEMPTS, retry_after};

@@ -1,0 +1,244 @@
+//! Which appended events call for a message to the customer, and which message.
+
+use chrono::NaiveDate;
+
+use crate::money::Money;
+use crate::order::{OrderEvent, PAYMENT_TIMEOUT_REASON, ShipmentSource, TimelineEntry};
+
+/// What a message is about: the kind of message and the specifics it needs (which parcel,
+/// which line, how much), taken from the event that called for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
+)]
+pub enum Notice {
+    /// The order was placed: lines, totals, payment, expected dates, the return policy.
+    Confirmation,
+    /// A payment attempt was declined.
+    PaymentDeclined {
+        reason: String,
+    },
+    /// The order was cancelled because its payment never came.
+    ExpiredUnpaid,
+    /// Units of a line wait for stock, promised for a date.
+    Backordered {
+        line: usize,
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        promised: NaiveDate,
+    },
+    /// A parcel will ship directly from a partner (after the order was placed).
+    Dropship {
+        shipment: String,
+    },
+    Shipped {
+        shipment: String,
+    },
+    OutForDelivery {
+        shipment: String,
+    },
+    Delivered {
+        shipment: String,
+    },
+    /// A carrier reported a problem with a parcel.
+    DeliveryProblem {
+        shipment: String,
+    },
+    /// The whole order was cancelled; `refunded` went back to the customer with it (none when
+    /// nothing had been captured).
+    Cancelled {
+        refunded: Option<Money>,
+    },
+    /// Some units were cancelled; `amount` is their share of the total, `refunded` what went
+    /// back to the customer for them (none when it was never captured).
+    LinesCancelled {
+        amount: Money,
+        refunded: Option<Money>,
+    },
+    /// Money went back to the customer.
+    Refunded {
+        amount: Money,
+    },
+    ReturnApproved {
+        rma: String,
+    },
+    ReturnReceived {
+        rma: String,
+    },
+}
+
+/// The kinds of message, each with a stable key (stored, and shown to staff).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    Confirmation,
+    PaymentDeclined,
+    ExpiredUnpaid,
+    Backordered,
+    Dropship,
+    Shipped,
+    OutForDelivery,
+    Delivered,
+    DeliveryProblem,
+    Cancelled,
+    LinesCancelled,
+    Refunded,
+    ReturnApproved,
+    ReturnReceived,
+}
+
+impl MessageKind {
+    /// Every kind, in the order of an order's life.
+    pub const ALL: [MessageKind; 14] = [
+        MessageKind::Confirmation,
+        MessageKind::PaymentDeclined,
+        MessageKind::ExpiredUnpaid,
+        MessageKind::Backordered,
+        MessageKind::Dropship,
+        MessageKind::Shipped,
+        MessageKind::OutForDelivery,
+        MessageKind::Delivered,
+        MessageKind::DeliveryProblem,
+        MessageKind::Cancelled,
+        MessageKind::LinesCancelled,
+        MessageKind::Refunded,
+        MessageKind::ReturnApproved,
+        MessageKind::ReturnReceived,
+    ];
+
+    /// `order.confirmation`, `shipment.shipped`, …
+    pub fn key(self) -> &'static str {
+        match self {
+            MessageKind::Confirmation => "order.confirmation",
+            MessageKind::PaymentDeclined => "payment.declined",
+            MessageKind::ExpiredUnpaid => "order.expired_unpaid",
+            MessageKind::Backordered => "line.backordered",
+            MessageKind::Dropship => "shipment.dropship",
+            MessageKind::Shipped => "shipment.shipped",
+            MessageKind::OutForDelivery => "shipment.out_for_delivery",
+            MessageKind::Delivered => "shipment.delivered",
+            MessageKind::DeliveryProblem => "shipment.problem",
+            MessageKind::Cancelled => "order.cancelled",
+            MessageKind::LinesCancelled => "lines.cancelled",
+            MessageKind::Refunded => "payment.refunded",
+            MessageKind::ReturnApproved => "return.approved",
+            MessageKind::ReturnReceived => "return.received",
+        }
+    }
+
+    /// The kind with this [`MessageKind::key`].
+    pub fn from_key(key: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|kind| kind.key() == key)
+    }
+
+    /// Whether the message is about an order the customer placed (it is never opted out of).
+    /// Every kind so far is; feedback requests and the like will not be.
+    pub fn transactional(self) -> bool {
+        true
+    }
+}
+
+impl Notice {
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Notice::Confirmation => MessageKind::Confirmation,
+            Notice::PaymentDeclined { .. } => MessageKind::PaymentDeclined,
+            Notice::ExpiredUnpaid => MessageKind::ExpiredUnpaid,
+            Notice::Backordered { .. } => MessageKind::Backordered,
+            Notice::Dropship { .. } => MessageKind::Dropship,
+            Notice::Shipped { .. } => MessageKind::Shipped,
+            Notice::OutForDelivery { .. } => MessageKind::OutForDelivery,
+            Notice::Delivered { .. } => MessageKind::Delivered,
+            Notice::DeliveryProblem { .. } => MessageKind::DeliveryProblem,
+            Notice::Cancelled { .. } => MessageKind::Cancelled,
+            Notice::LinesCancelled { .. } => MessageKind::LinesCancelled,
+            Notice::Refunded { .. } => MessageKind::Refunded,
+            Notice::ReturnApproved { .. } => MessageKind::ReturnApproved,
+            Notice::ReturnReceived { .. } => MessageKind::ReturnReceived,
+        }
+    }
+}
+
+/// The messages the entries of one append call for, in their order.
+///
+/// Placing an order sends one confirmation, which already tells of backordered lines and
+/// parcels shipping from partners; later events each call for their own message. A refund that
+/// comes with a cancellation or a return is told in that message, not in a second one. Steps
+/// the customer does not need to hear about (picking, packing, in transit, an authorization that
+/// went through) call for none.
+pub fn notices(entries: &[TimelineEntry]) -> Vec<Notice> {
+    let events = || entries.iter().map(|e| &e.event);
+    if events().any(|e| matches!(e, OrderEvent::Placed(_))) {
+        return vec![Notice::Confirmation];
+    }
+    let refunded = events()
+        .filter_map(|e| match e {
+            OrderEvent::PaymentRefunded { amount, .. } => Some(*amount),
+            _ => None,
+        })
+        .reduce(|a, b| a.checked_add(b).unwrap_or(a));
+    let refund_told = events().any(|e| {
+        matches!(
+            e,
+            OrderEvent::Cancelled { .. }
+                | OrderEvent::LinesCancelled { .. }
+                | OrderEvent::ReturnRefunded { .. }
+        )
+    });
+    events()
+        .filter_map(|event| match event {
+            OrderEvent::Cancelled { reason } if reason == PAYMENT_TIMEOUT_REASON => {
+                Some(Notice::ExpiredUnpaid)
+            }
+            OrderEvent::Cancelled { .. } => Some(Notice::Cancelled { refunded }),
+            OrderEvent::LinesCancelled { amount, .. } => {
+                Some(Notice::LinesCancelled { amount: *amount, refunded })
+            }
+            OrderEvent::PaymentRefunded { amount, .. } if !refund_told => {
+                Some(Notice::Refunded { amount: *amount })
+            }
+            OrderEvent::ReturnRefunded { amount, .. } if amount.amount() > 0 => {
+                Some(Notice::Refunded { amount: *amount })
+            }
+            other => notice(other),
+        })
+        .collect()
+}
+
+fn notice(event: &OrderEvent) -> Option<Notice> {
+    Some(match event {
+        OrderEvent::PaymentFailed { reason } => Notice::PaymentDeclined { reason: reason.clone() },
+        OrderEvent::LineBackordered { line, promised, .. } => {
+            Notice::Backordered { line: *line, promised: *promised }
+        }
+        OrderEvent::ShipmentCreated { shipment, source: ShipmentSource::Supplier { .. }, .. } => {
+            Notice::Dropship { shipment: shipment.clone() }
+        }
+        OrderEvent::ShipmentShipped { shipment, .. } => Notice::Shipped { shipment: shipment.clone() },
+        OrderEvent::ShipmentOutForDelivery { shipment } => {
+            Notice::OutForDelivery { shipment: shipment.clone() }
+        }
+        OrderEvent::ShipmentDelivered { shipment } => Notice::Delivered { shipment: shipment.clone() },
+        OrderEvent::ShipmentException { shipment, .. } => {
+            Notice::DeliveryProblem { shipment: shipment.clone() }
+        }
+        OrderEvent::ReturnApproved { rma } => Notice::ReturnApproved { rma: rma.clone() },
+        OrderEvent::ReturnReceived { rma } => Notice::ReturnReceived { rma: rma.clone() },
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_distinct_key_that_reads_back() {
+        let keys: std::collections::HashSet<_> = MessageKind::ALL.iter().map(|k| k.key()).collect();
+        assert_eq!(keys.len(), MessageKind::ALL.len());
+        for kind in MessageKind::ALL {
+            assert_eq!(MessageKind::from_key(kind.key()), Some(kind));
+        }
+        assert_eq!(MessageKind::from_key("nope"), None);
+    }
+}

@@ -1,0 +1,654 @@
+//! A notice's words: subject, plain text and HTML, from the order and its status view.
+//!
+//! One function writes both parts from the same pieces, so the HTML never says something the
+//! text does not. The status lines are [`status_view`]'s, the words the tracking page shows.
+
+use chrono::{DateTime, Utc};
+
+use crate::card::CardBrand;
+use crate::lifecycle::{ExceptionKind, LineAvailability};
+use crate::locale::format_money;
+use crate::messages::notice::Notice;
+use crate::money::Money;
+use crate::order::Order;
+use crate::status::status_view;
+use crate::text;
+
+/// Who is writing and where the customer goes from the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letterhead {
+    /// The shop's name, as customers know it.
+    pub shop_name: String,
+    /// The order's page, with a signed link that opens it without signing in.
+    pub order_link: String,
+    /// Where the return policy is written out, when the shop has a page for it.
+    pub returns_link: Option<String>,
+    /// The locale money is written in (`en-US`, `de-DE`, …).
+    pub locale: String,
+}
+
+/// A message ready to send: one subject and two parts saying the same thing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct Message {
+    pub subject: String,
+    /// `text/plain`.
+    pub text: String,
+    /// `text/html`, every value escaped.
+    pub html: String,
+}
+
+/// What `notice` tells the customer about `order` (the order as it was right after the event
+/// that called for it), written at `now`.
+pub fn render(order: &Order, notice: &Notice, letterhead: &Letterhead, now: DateTime<Utc>) -> Message {
+    let id = order.id().as_str();
+    let money = |m: Money| format_money(m, &letterhead.locale);
+    let mut body = Body::default();
+    let subject = match notice {
+        Notice::Confirmation => {
+            body.para(format!("Thank you for your order {id}. Here is what you ordered."));
+            confirmation(order, &mut body, &money, letterhead);
+            format!("We received your order {id}")
+        }
+        Notice::PaymentDeclined { reason } => {
+            body.para(format!(
+                "Your payment for order {id} was declined ({reason}). Your items are reserved for a \
+                 little while: open your order to pay with another card."
+            ));
+            format!("Your payment for order {id} was declined")
+        }
+        Notice::ExpiredUnpaid => {
+            body.para(format!(
+                "We did not receive a payment for order {id}, so we cancelled it and released the \
+                 items. Nothing was charged."
+            ));
+            format!("Order {id} was cancelled: no payment arrived")
+        }
+        Notice::Backordered { line, promised } => {
+            let name = order.lines().get(*line).map_or("An item", |l| l.name());
+            body.para(format!(
+                "{name} is on backorder: we expect to ship it by {}. You can keep waiting, or \
+                 cancel it for a refund from your order's page.",
+                text::date(*promised)
+            ));
+            format!("An item in order {id} is on backorder")
+        }
+        Notice::Dropship { shipment } => {
+            let expected = order.shipment(shipment).and_then(|s| s.expected_delivery());
+            body.para(match expected {
+                Some(d) => format!(
+                    "Part of your order ships directly from our partner, expected by {}.",
+                    text::date(d)
+                ),
+                None => "Part of your order ships directly from our partner.".to_owned(),
+            });
+            parcel_lines(order, shipment, &mut body);
+            format!("Part of order {id} ships from our partner")
+        }
+        Notice::Shipped { shipment } => {
+            body.para("Good news: a parcel of your order is on its way.".to_owned());
+            parcel(order, shipment, &mut body);
+            format!("Order {id} is on its way")
+        }
+        Notice::OutForDelivery { shipment } => {
+            body.para("A parcel of your order is out for delivery today.".to_owned());
+            parcel(order, shipment, &mut body);
+            format!("Order {id} is out for delivery")
+        }
+        Notice::Delivered { shipment } => {
+            body.para(format!(
+                "A parcel of your order was delivered. Something wrong? You can return items within \
+                 {} days of delivery.",
+                order.policy().return_window_days
+            ));
+            parcel_lines(order, shipment, &mut body);
+            format!("Order {id} was delivered")
+        }
+        Notice::DeliveryProblem { shipment } => {
+            let what = match order.shipment(shipment).and_then(|s| s.exception()) {
+                Some((ExceptionKind::Delayed, _)) => "is delayed",
+                Some((ExceptionKind::AddressProblem, _)) => "could not be delivered to the address given",
+                Some((ExceptionKind::Damaged, _)) => "was reported damaged",
+                Some((ExceptionKind::Lost, _)) => "was reported lost",
+                _ => "has a delivery problem",
+            };
+            body.para(format!("A parcel of your order {what}. We are on it and will keep you posted."));
+            parcel(order, shipment, &mut body);
+            format!("A problem with the delivery of order {id}")
+        }
+        Notice::Cancelled { refunded } => {
+            body.para(match refunded {
+                Some(refund) => {
+                    format!("Order {id} was cancelled. {} is refunded to {}.", money(*refund), method(order))
+                }
+                None => format!("Order {id} was cancelled. Nothing was charged."),
+            });
+            format!("Order {id} was cancelled")
+        }
+        Notice::LinesCancelled { amount, refunded } => {
+            body.para(match refunded {
+                Some(refund) => format!(
+                    "Some items of order {id} were cancelled; {} is refunded to {}.",
+                    money(*refund),
+                    method(order)
+                ),
+                None => format!(
+                    "Some items of order {id} were cancelled; {} comes off your total.",
+                    money(*amount)
+                ),
+            });
+            let cancelled: Vec<_> = order
+                .lines()
+                .iter()
+                .filter(|l| l.cancelled() > 0)
+                .map(|l| format!("{} × {}", l.cancelled(), l.name()))
+                .collect();
+            body.list(cancelled);
+            format!("Items of order {id} were cancelled")
+        }
+        Notice::Refunded { amount } => {
+            body.para(format!(
+                "We refunded {} to {}. Banks usually show it within 5 to 10 business days.",
+                money(*amount),
+                method(order)
+            ));
+            format!("Your refund for order {id}")
+        }
+        Notice::ReturnApproved { rma } => {
+            body.para(format!(
+                "Your return {rma} is approved. Pack the items securely, write {rma} on the parcel and \
+                 send it back to us; we refund you once it arrives."
+            ));
+            return_lines(order, rma, &mut body);
+            format!("Your return {rma} is approved")
+        }
+        Notice::ReturnReceived { rma } => {
+            body.para(format!("We received your return {rma}. Your refund follows shortly."));
+            return_lines(order, rma, &mut body);
+            format!("We received your return {rma}")
+        }
+    };
+    let status = status_view(order, now);
+    body.status(&status.headline, &status.detail);
+    letter(&letterhead.shop_name, format!("{}: {subject}", letterhead.shop_name), body, order, letterhead)
+}
+
+/// The lines with their expected dates, the totals, the payment and the return policy.
+fn confirmation(order: &Order, body: &mut Body, money: &dyn Fn(Money) -> String, letterhead: &Letterhead) {
+    let lines = order
+        .lines()
+        .iter()
+        .map(|line| {
+            let mut item = format!("{} × {} — {}", line.quantity(), line.name(), money(line.total()));
+            let mut notes = Vec::new();
+            if let Some(promised) = line.backorder_promise() {
+                notes.push(format!("on backorder, expected to ship by {}", text::date(promised)));
+            }
+            if line.parts().iter().any(|p| matches!(p.availability(), LineAvailability::Dropshipped { .. })) {
+                notes.push("ships directly from our partner".to_owned());
+            }
+            if !notes.is_empty() {
+                item.push_str(&format!(" ({})", notes.join("; ")));
+            }
+            item
+        })
+        .collect();
+    body.list(lines);
+    let totals = order.totals();
+    let mut sums = vec![("Subtotal", totals.subtotal)];
+    if totals.discount.amount() != 0 {
+        sums.push(("Discount", totals.discount));
+    }
+    sums.extend([("Shipping", totals.shipping), ("Tax", totals.tax), ("Total", totals.grand_total)]);
+    body.list(sums.into_iter().map(|(label, m)| format!("{label}: {}", money(m))).collect());
+    if let Some(method) = order.payment_method() {
+        body.para(format!("Paid with {}.", card(method)));
+    }
+    let address = order.shipping_address();
+    body.para(format!("Shipping to {}, {}, {}.", address.name(), address.line1(), address.city()));
+    let policy =
+        format!("You can return items within {} days of delivery.", order.policy().return_window_days);
+    match &letterhead.returns_link {
+        Some(link) => body.para_with_link(policy, "Our return policy", link),
+        None => body.para(policy),
+    }
+}
+
+/// A parcel's carrier, tracking number and link, and what is in it.
+fn parcel(order: &Order, shipment: &str, body: &mut Body) {
+    if let Some(s) = order.shipment(shipment) {
+        let mut facts = Vec::new();
+        if let (Some(carrier), Some(number)) = (s.carrier(), s.tracking_number()) {
+            facts.push(format!("Carrier: {carrier}, tracking number {number}"));
+        }
+        if let Some(d) = s.expected_delivery() {
+            facts.push(format!("Expected: {}", text::date(d)));
+        }
+        body.list(facts);
+        if let Some(url) = s.tracking_url() {
+            body.link("Track the parcel", url);
+        }
+    }
+    parcel_lines(order, shipment, body);
+}
+
+fn parcel_lines(order: &Order, shipment: &str, body: &mut Body) {
+    let Some(s) = order.shipment(shipment) else { return };
+    let items = s
+        .lines()
+        .iter()
+        .filter_map(|sl| order.lines().get(sl.line).map(|l| format!("{} × {}", sl.quantity, l.name())))
+        .collect();
+    body.list(items);
+}
+
+fn return_lines(order: &Order, rma: &str, body: &mut Body) {
+    let Some(case) = order.return_case(rma) else { return };
+    let items = case
+        .lines()
+        .iter()
+        .filter_map(|item| order.lines().get(item.line).map(|l| format!("{} × {}", item.quantity, l.name())))
+        .collect();
+    body.list(items);
+}
+
+/// The card the order was paid with, or "your payment method".
+fn method(order: &Order) -> String {
+    order.payment_method().map(card).unwrap_or_else(|| "your payment method".to_owned())
+}
+
+/// `Visa ending in 4242`.
+fn card(method: &crate::order::PaymentMethod) -> String {
+    let brand = match method.brand {
+        CardBrand::Visa => "Visa",
+        CardBrand::Mastercard => "Mastercard",
+        CardBrand::Amex => "American Express",
+        CardBrand::Discover => "Discover",
+        CardBrand::Jcb => "JCB",
+        CardBrand::DinersClub => "Diners Club",
+        CardBrand::UnionPay => "UnionPay",
+        CardBrand::Maestro => "Maestro",
+        CardBrand::Unknown => "card",
+    };
+    match &method.last4 {
+        Some(last4) => format!("{brand} ending in {last4}"),
+        None => brand.to_owned(),
+    }
+}
+
+/// The pieces of a message's body, in order; each written to both parts.
+#[derive(Debug, Default)]
+struct Body {
+    blocks: Vec<Block>,
+}
+
+#[derive(Debug)]
+enum Block {
+    Para(String),
+    ParaWithLink { text: String, label: String, url: String },
+    List(Vec<String>),
+    Link { label: String, url: String },
+    Status { headline: String, detail: String },
+}
+
+impl Body {
+    fn para(&mut self, text: String) {
+        self.blocks.push(Block::Para(text));
+    }
+
+    fn para_with_link(&mut self, text: String, label: &str, url: &str) {
+        self.blocks.push(Block::ParaWithLink { text, label: label.to_owned(), url: url.to_owned() });
+    }
+
+    fn list(&mut self, items: Vec<String>) {
+        if !items.is_empty() {
+            self.blocks.push(Block::List(items));
+        }
+    }
+
+    fn link(&mut self, label: &str, url: &str) {
+        self.blocks.push(Block::Link { label: label.to_owned(), url: url.to_owned() });
+    }
+
+    fn status(&mut self, headline: &str, detail: &str) {
+        self.blocks.push(Block::Status { headline: headline.to_owned(), detail: detail.to_owned() });
+    }
+}
+
+/// The whole message: the shop's name, the body, the order's link and a footer.
+fn letter(shop: &str, subject: String, body: Body, order: &Order, letterhead: &Letterhead) -> Message {
+    let footer =
+        format!("Order {} · placed {}", order.id().as_str(), text::date(order.placed_at().date_naive()));
+    let mut plain = format!("{shop}\n\n");
+    let e = text::escape_html;
+    let mut html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family:sans-serif;max-width:36em\"><h1>{}</h1>",
+        e(&subject),
+        e(shop)
+    );
+    for block in &body.blocks {
+        match block {
+            Block::Para(t) => {
+                plain.push_str(&format!("{t}\n\n"));
+                html.push_str(&format!("<p>{}</p>", e(t)));
+            }
+            Block::ParaWithLink { text, label, url } => {
+                plain.push_str(&format!("{text} {label}: {url}\n\n"));
+                html.push_str(&format!("<p>{} <a href=\"{}\">{}</a></p>", e(text), e(url), e(label)));
+            }
+            Block::List(items) => {
+                html.push_str("<ul>");
+                for item in items {
+                    plain.push_str(&format!("- {item}\n"));
+                    html.push_str(&format!("<li>{}</li>", e(item)));
+                }
+                plain.push('\n');
+                html.push_str("</ul>");
+            }
+            Block::Link { label, url } => {
+                plain.push_str(&format!("{label}: {url}\n\n"));
+                html.push_str(&format!("<p><a href=\"{}\">{}</a></p>", e(url), e(label)));
+            }
+            Block::Status { headline, detail } => {
+                plain.push_str(&format!("{headline}: {detail}\n\n"));
+                html.push_str(&format!("<p><strong>{}</strong>: {}</p>", e(headline), e(detail)));
+            }
+        }
+    }
+    plain.push_str(&format!("View your order: {}\n\n{footer}\n", letterhead.order_link));
+    html.push_str(&format!(
+        "<p><a href=\"{}\">View your order</a></p><p style=\"color:#666\">{}</p></body></html>",
+        e(&letterhead.order_link),
+        e(&footer)
+    ));
+    Message { subject, text: plain, html }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::ExceptionKind;
+    use crate::messages::notices;
+    use crate::order::tests::{Life, usd};
+    use crate::order::{
+        Command, LineUnits, PAYMENT_TIMEOUT_REASON, ReturnAction, ReturnItem, Role, ShipmentAction,
+    };
+
+    fn letterhead() -> Letterhead {
+        Letterhead {
+            shop_name: "Lumen & Co".into(),
+            order_link: "https://shop.example/orders/ord_1?sig=abc".into(),
+            returns_link: Some("https://shop.example/returns".into()),
+            locale: "en-US".into(),
+        }
+    }
+
+    /// Renders a notice for the order as it is now, and checks the law every message keeps: the
+    /// HTML part says everything the text part says (links aside), every value escaped.
+    fn say(life: &Life, notice: &Notice) -> Message {
+        let message = render(&life.order, notice, &letterhead(), life.now);
+        let visible = strip_tags(&message.html);
+        for line in message.text.lines().map(|l| l.trim_start_matches("- ")).filter(|l| !l.is_empty()) {
+            if !line.contains("https://") {
+                assert!(visible.contains(&text::escape_html(line)), "HTML lacks {line:?}:\n{}", message.html);
+            }
+        }
+        assert!(message.text.contains(&letterhead().order_link), "{}", message.text);
+        assert!(message.html.contains("href=\"https://shop.example/orders/ord_1?sig=abc\""));
+        assert!(message.subject.starts_with("Lumen & Co: "), "{}", message.subject);
+        assert!(message.html.contains("<h1>Lumen &amp; Co</h1>"), "the shop's name is escaped");
+        message
+    }
+
+    fn strip_tags(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Runs `command` and returns the notices its entries call for.
+    fn tell(life: &mut Life, role: Role, command: Command) -> Vec<Notice> {
+        let from = life.timeline.len();
+        life.ok(&role, command);
+        notices(&life.timeline[from..])
+    }
+
+    fn step(shipment: &str, action: ShipmentAction) -> Command {
+        Command::Shipment { shipment: shipment.into(), action }
+    }
+
+    #[test]
+    fn placing_an_order_calls_for_one_confirmation_with_lines_dates_totals_and_the_return_policy() {
+        let life = Life::new(&[("TEE", 2), ("HOODIE", 2), ("DESK", 1)]);
+        assert_eq!(
+            notices(&life.timeline),
+            vec![Notice::Confirmation],
+            "not a backorder or dropship notice too"
+        );
+        let hoodie = &life.order.lines()[1];
+        let promised = hoodie.backorder_promise().expect("one hoodie waits for stock");
+        let m = say(&life, &Notice::Confirmation);
+        assert_eq!(m.subject, "Lumen & Co: We received your order ord_1");
+        for expected in [
+            "Thank you for your order ord_1.".to_owned(),
+            "- 2 × Item TEE — $40.00\n".to_owned(),
+            format!("2 × Item HOODIE — $100.00 (on backorder, expected to ship by {})", text::date(promised)),
+            "1 × Item DESK — $300.00 (ships directly from our partner)".to_owned(),
+            "- Subtotal: $440.00\n".to_owned(),
+            format!("- Total: {}\n", format_money(life.order.totals().grand_total, "en-US")),
+            "Shipping to Grace Hopper, 1 Navy Way, Arlington.".to_owned(),
+            "You can return items within 30 days of delivery. Our return policy: https://shop.example/returns"
+                .to_owned(),
+        ] {
+            assert!(m.text.contains(&expected), "missing {expected:?} in\n{}", m.text);
+        }
+        assert!(!m.text.contains("Paid with"), "nothing is paid at placing");
+        assert!(m.html.contains("<a href=\"https://shop.example/returns\">Our return policy</a>"));
+        let status = status_view(&life.order, life.now);
+        assert!(
+            m.text.contains(&format!("{}: {}", status.headline, status.detail)),
+            "the tracking page's words"
+        );
+    }
+
+    #[test]
+    fn a_parcel_is_told_when_it_ships_goes_out_and_arrives_and_quiet_steps_call_for_nothing() {
+        let mut life = Life::new(&[("TEE", 1)]);
+        let amount = life.order.totals().grand_total;
+        let method = crate::order::PaymentMethod {
+            reference: "auth_1".into(),
+            brand: crate::card::CardBrand::Visa,
+            last4: Some("4242".into()),
+        };
+        assert_eq!(tell(&mut life, Role::Customer, Command::AuthorizePayment { amount, method }), vec![]);
+        assert_eq!(tell(&mut life, Role::Staff, Command::CreateShipments), vec![]);
+        assert_eq!(tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::StartPicking)), vec![]);
+        assert_eq!(tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::Pack)), vec![]);
+        let ship = ShipmentAction::Ship {
+            carrier: "UPS".into(),
+            tracking_number: "1Z999".into(),
+            tracking_url: Some("https://ups.example/track?n=1Z999&x=\"".into()),
+        };
+        let shipped = tell(&mut life, Role::Staff, step("ord_1-S1", ship));
+        assert_eq!(shipped, vec![Notice::Shipped { shipment: "ord_1-S1".into() }]);
+        let m = say(&life, &shipped[0]);
+        assert_eq!(m.subject, "Lumen & Co: Order ord_1 is on its way");
+        assert!(m.text.contains("- Carrier: UPS, tracking number 1Z999\n"), "{}", m.text);
+        assert!(m.text.contains("Track the parcel: https://ups.example/track?n=1Z999&x=\"\n"));
+        assert!(m.text.contains("- 1 × Item TEE\n"));
+        assert!(
+            m.html
+                .contains("<a href=\"https://ups.example/track?n=1Z999&amp;x=&quot;\">Track the parcel</a>"),
+            "the link is escaped inside its attribute: {}",
+            m.html
+        );
+        assert_eq!(tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::MarkInTransit)), vec![]);
+        let out = tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::MarkOutForDelivery));
+        assert_eq!(out, vec![Notice::OutForDelivery { shipment: "ord_1-S1".into() }]);
+        assert!(say(&life, &out[0]).text.contains("out for delivery today"));
+        let delivered = tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::MarkDelivered));
+        assert_eq!(
+            delivered,
+            vec![Notice::Delivered { shipment: "ord_1-S1".into() }],
+            "completing is not a second message"
+        );
+        let m = say(&life, &delivered[0]);
+        assert_eq!(m.subject, "Lumen & Co: Order ord_1 was delivered");
+        assert!(m.text.contains("You can return items within 30 days of delivery."));
+    }
+
+    #[test]
+    fn a_delivery_problem_says_what_went_wrong() {
+        for (kind, words) in
+            [(ExceptionKind::Delayed, "is delayed"), (ExceptionKind::Lost, "was reported lost")]
+        {
+            let mut life = Life::new(&[("TEE", 1)]);
+            life.pay();
+            life.ok(&Role::Staff, Command::CreateShipments);
+            life.ship("ord_1-S1");
+            let report = ShipmentAction::ReportException { kind, note: String::new() };
+            let problem = tell(&mut life, Role::Staff, step("ord_1-S1", report));
+            assert_eq!(problem, vec![Notice::DeliveryProblem { shipment: "ord_1-S1".into() }]);
+            let m = say(&life, &problem[0]);
+            assert!(m.text.contains(&format!("A parcel of your order {words}.")), "{}", m.text);
+        }
+    }
+
+    #[test]
+    fn a_declined_payment_and_an_order_that_expired_unpaid_each_say_so() {
+        let mut life = Life::new(&[("TEE", 1)]);
+        let declined =
+            tell(&mut life, Role::Customer, Command::FailPayment { reason: "insufficient funds".into() });
+        assert_eq!(declined, vec![Notice::PaymentDeclined { reason: "insufficient funds".into() }]);
+        let m = say(&life, &declined[0]);
+        assert!(m.text.contains("was declined (insufficient funds)"), "{}", m.text);
+        let expired = tell(&mut life, Role::Staff, Command::Cancel { reason: PAYMENT_TIMEOUT_REASON.into() });
+        assert_eq!(expired, vec![Notice::ExpiredUnpaid], "not an ordinary cancellation too");
+        let m = say(&life, &expired[0]);
+        assert_eq!(m.subject, "Lumen & Co: Order ord_1 was cancelled: no payment arrived");
+        assert!(m.text.contains("Nothing was charged."));
+    }
+
+    #[test]
+    fn a_cancellation_tells_its_refund_in_the_same_message_not_a_second_one() {
+        let mut life = Life::new(&[("TEE", 1)]);
+        life.pay();
+        let cancelled = tell(&mut life, Role::Staff, Command::Cancel { reason: "customer asked".into() });
+        assert_eq!(
+            cancelled,
+            vec![Notice::Cancelled { refunded: None }],
+            "an authorization is voided, not refunded"
+        );
+        assert!(say(&life, &cancelled[0]).text.contains("Order ord_1 was cancelled. Nothing was charged."));
+
+        let mut life = Life::new(&[("TEE", 1)]);
+        life.pay();
+        life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+        let cancelled = tell(&mut life, Role::Staff, Command::Cancel { reason: "customer asked".into() });
+        assert_eq!(cancelled, vec![Notice::Cancelled { refunded: Some(usd(2500)) }]);
+        let m = say(&life, &cancelled[0]);
+        assert!(m.text.contains("$25.00 is refunded to Visa ending in 4242."), "{}", m.text);
+    }
+
+    #[test]
+    fn cancelled_units_are_listed_with_what_comes_off_or_back() {
+        let mut life = Life::new(&[("TEE", 3), ("MUG", 1)]);
+        life.pay();
+        let one_tee =
+            || Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "r".into() };
+        let told = tell(&mut life, Role::Staff, one_tee());
+        assert_eq!(told, vec![Notice::LinesCancelled { amount: usd(2000), refunded: None }]);
+        let m = say(&life, &told[0]);
+        assert!(m.text.contains("$20.00 comes off your total."), "{}", m.text);
+        assert!(m.text.contains("- 1 × Item TEE\n"));
+        life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+        let told = tell(&mut life, Role::Staff, one_tee());
+        assert_eq!(told, vec![Notice::LinesCancelled { amount: usd(2000), refunded: Some(usd(2000)) }]);
+        assert!(say(&life, &told[0]).text.contains("$20.00 is refunded to Visa ending in 4242."));
+    }
+
+    #[test]
+    fn a_return_is_told_when_approved_received_and_refunded_once() {
+        let mut life = Life::new(&[("TEE", 2)]);
+        life.pay();
+        life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+        life.ok(&Role::Staff, Command::CreateShipments);
+        life.ship("ord_1-S1");
+        life.deliver("ord_1-S1");
+        let request = Command::RequestReturn {
+            lines: vec![ReturnItem { line: 0, quantity: 1, reason: "small".into() }],
+        };
+        assert_eq!(
+            tell(&mut life, Role::Customer, request),
+            vec![],
+            "the customer asked; the answer is the message"
+        );
+        let rma = "ord_1-R1".to_owned();
+        let approved =
+            tell(&mut life, Role::Staff, Command::Return { rma: rma.clone(), action: ReturnAction::Approve });
+        assert_eq!(approved, vec![Notice::ReturnApproved { rma: rma.clone() }]);
+        let m = say(&life, &approved[0]);
+        assert!(m.text.contains("write ord_1-R1 on the parcel"), "{}", m.text);
+        assert!(m.text.contains("- 1 × Item TEE\n"));
+        let received =
+            tell(&mut life, Role::Staff, Command::Return { rma: rma.clone(), action: ReturnAction::Receive });
+        assert_eq!(received, vec![Notice::ReturnReceived { rma: rma.clone() }]);
+        let refunded = tell(&mut life, Role::Staff, Command::Return { rma, action: ReturnAction::Refund });
+        assert_eq!(
+            refunded,
+            vec![Notice::Refunded { amount: usd(2000) }],
+            "one message for the return's refund"
+        );
+        let m = say(&life, &refunded[0]);
+        assert!(m.text.contains("We refunded $20.00 to Visa ending in 4242."), "{}", m.text);
+    }
+
+    #[test]
+    fn a_line_put_on_backorder_later_is_told_with_its_new_date() {
+        let mut life = Life::new(&[("TEE", 1)]);
+        life.pay();
+        let promised = chrono::NaiveDate::from_ymd_opt(2027, 1, 8).unwrap();
+        let told = tell(&mut life, Role::Staff, Command::Backorder { line: 0, part: 0, promised });
+        assert_eq!(told, vec![Notice::Backordered { line: 0, promised }]);
+        let m = say(&life, &told[0]);
+        assert!(
+            m.text.contains("Item TEE is on backorder: we expect to ship it by 8 Jan 2027."),
+            "{}",
+            m.text
+        );
+    }
+
+    #[test]
+    fn hostile_values_are_escaped_in_html_and_left_as_written_in_text() {
+        let life = Life::new(&[("TEE", 1)]);
+        let letterhead = Letterhead {
+            shop_name: "<script>alert(1)</script>".into(),
+            order_link: "https://x.example/\"><img src=x>".into(),
+            returns_link: None,
+            locale: "en-US".into(),
+        };
+        let m = render(
+            &life.order,
+            &Notice::PaymentDeclined { reason: "<b>no</b>".into() },
+            &letterhead,
+            life.now,
+        );
+        assert!(
+            !m.html.contains("<script>") && !m.html.contains("<b>") && !m.html.contains("<img"),
+            "{}",
+            m.html
+        );
+        assert!(m.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(m.html.contains("href=\"https://x.example/&quot;&gt;&lt;img src=x&gt;\""));
+        assert!(m.text.contains("declined (<b>no</b>)"), "text is not HTML: {}", m.text);
+    }
+}
