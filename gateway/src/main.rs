@@ -57,6 +57,25 @@ enum Cmd {
         /// Minutes a shopper's unpaid order holds its stock before it is cancelled (payment_timeout).
         #[arg(long, env = "ORDO_PAYMENT_HOLD_MINUTES", default_value_t = ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES)]
         payment_hold_minutes: i64,
+        /// Send messages to customers over SMTP: smtp://user:pass@host:port (add ?tls=required
+        /// for STARTTLS) or smtps://… for TLS. Without it they are written to --mail-dir.
+        #[arg(long, env = "ORDO_SMTP")]
+        smtp: Option<String>,
+        /// Where messages are written as .eml files when there is no --smtp.
+        #[arg(long, env = "ORDO_MAIL_DIR", default_value = "data/mail")]
+        mail_dir: PathBuf,
+        /// The sender of messages to customers.
+        #[arg(long, env = "ORDO_MAIL_FROM", default_value = "Ordo Demo Shop <shop@ordo.localhost>")]
+        mail_from: String,
+        /// The shop's name as customers know it.
+        #[arg(long, env = "ORDO_SHOP_NAME", default_value = "Ordo Demo Shop")]
+        shop_name: String,
+        /// Where customers reach the shop, for links in messages (default: http://<listen>).
+        #[arg(long, env = "ORDO_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// The shop's return policy page, linked from order confirmations.
+        #[arg(long, env = "ORDO_RETURNS_URL")]
+        returns_url: Option<String>,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -143,6 +162,12 @@ async fn main() -> std::process::ExitCode {
             max_connections,
             max_connections_per_ip,
             payment_hold_minutes,
+            smtp,
+            mail_dir,
+            mail_from,
+            shop_name,
+            public_url,
+            returns_url,
         } => {
             let mut secrets = Vec::new();
             for pair in &carrier_secrets {
@@ -194,6 +219,17 @@ async fn main() -> std::process::ExitCode {
                     ..Default::default()
                 },
                 payment_hold: chrono::Duration::minutes(payment_hold_minutes),
+                mail: Some(ordo_gateway::app::mail::MailSettings {
+                    transport: match smtp {
+                        Some(url) => ordo_gateway::app::mail::MailTransport::Smtp(url),
+                        None => ordo_gateway::app::mail::MailTransport::Folder(mail_dir),
+                    },
+                    from: mail_from,
+                    shop_name,
+                    public_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
+                    returns_url,
+                    locale: "en-US".into(),
+                }),
                 ..ordo_gateway::Config::default()
             };
             let shutdown = async {

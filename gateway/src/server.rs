@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::app::App;
+use crate::app::mail::{MailSettings, Mailer};
 use crate::app::payments::{PaymentProvider, TestProvider};
 use crate::app::tokens::Keys;
 use crate::edge::connections::ConnectionLimits;
@@ -49,6 +50,9 @@ pub struct Config {
     pub job_interval: std::time::Duration,
     /// The payment provider; `None` is the built-in test provider.
     pub payments: Option<Arc<dyn PaymentProvider>>,
+    /// How messages to customers are sent; `None`: this gateway sends none (they wait in the
+    /// store for a gateway that does).
+    pub mail: Option<MailSettings>,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             payment_hold: chrono::Duration::minutes(ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES),
             job_interval: std::time::Duration::from_secs(1),
             payments: None,
+            mail: None,
         }
     }
 }
@@ -107,10 +112,13 @@ pub async fn serve_store(
     let keys = Keys::new(&secret).map_err(StoreError::Decode)?;
     let feed = crate::app::live::Feed::start(store.clone());
     let payments = config.payments.clone().unwrap_or_else(|| Arc::new(TestProvider));
-    let app = App::new(store, keys)
+    let mut app = App::new(store, keys)
         .with_payments(payments)
         .with_declines_per_hour(config.declines_per_hour)
         .with_payment_hold(config.payment_hold);
+    if let Some(mail) = config.mail.clone() {
+        app = app.with_mailer(Mailer::new(mail).map_err(StoreError::Decode)?);
+    }
     let jobs = crate::jobs::Runner::start(
         app.clone(),
         crate::jobs::JobSettings { every: config.job_interval, payment_hold: config.payment_hold },

@@ -1,5 +1,5 @@
 // Entry point: loads ordo-wasm's storefront module once (the order module only when a staff page
-// first needs it), then routes on the hash (#/, #/orders/<id>, #/staff,
+// first needs it), then routes on the hash (#/, #/orders/<id>[?token=], #/staff,
 // #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/dashboard).
 import init, { avoidCodeGeneration } from "../../wasm/pkg/web/ordo_wasm.js";
 import initOrders, { avoidCodeGeneration as avoidCodeGenerationInOrders } from "../../wasm/pkg/web/ordo_wasm_orders.js";
@@ -28,7 +28,9 @@ async function route() {
   try {
     await ready;
     let m;
-    if ((m = path.match(/^\/orders\/([^/]+)$/))) await renderTracking(root, decodeURIComponent(m[1]));
+    if ((m = path.match(/^\/orders\/([^/]+)$/))) {
+      await renderTracking(root, decodeURIComponent(m[1]), new URLSearchParams(query).get("token"));
+    }
     else if ((m = path.match(/^\/staff(?:\/([^/]+))?$/))) {
       await ordersModule();
       await renderStaff(root, m[1] && decodeURIComponent(m[1]));

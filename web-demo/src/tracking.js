@@ -70,8 +70,14 @@ export function leaveTracking() {
   stopLive = [];
 }
 
-export async function renderTracking(root, orderId) {
+/** The tracking page of `orderId`; `linkToken` is the order's token from a message's link (kept in
+ * this tab, then taken out of the address so it is not bookmarked or shared by accident). */
+export async function renderTracking(root, orderId, linkToken) {
   leaveTracking();
+  if (linkToken) {
+    session.set(guestTokenKey(orderId), linkToken);
+    history.replaceState(null, "", `${location.pathname}${location.search}#/orders/${encodeURIComponent(orderId)}`);
+  }
   const token = session.get(guestTokenKey(orderId)) ?? session.get(STAFF_KEY);
   if (!token) {
     mount(root, h("h2", {}, "Order ", orderId), h("p", { class: "error" }, "This browser has no access token for this order. Open the link from your confirmation, or sign in."));

@@ -105,6 +105,7 @@ async fn record(
     let mut effects = extra(before)?;
     effects.stock.extend(stock_effects(before, entries));
     let topic = format!("order.{}", command.kind().name());
+    let messages = super::messages::for_append(after, entries);
     let append = Append {
         order: after,
         expected_seq: before.last_seq(),
@@ -113,6 +114,7 @@ async fn record(
         outbox_topic: Some(&topic),
         idempotency: idempotency.map(Idempotency::key_use),
         effects: &effects,
+        messages: &messages,
     };
     Ok(store.append(&append).await?)
 }

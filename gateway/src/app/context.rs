@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::app::declines::DeclineLimit;
+use crate::app::mail::Mailer;
 use crate::app::payments::{PaymentProvider, TestProvider};
 use crate::app::tokens::Keys;
 use crate::store::Store;
@@ -21,6 +22,8 @@ pub struct App {
     declines: Arc<DeclineLimit>,
     /// How long a shopper's unpaid order holds its stock.
     payment_hold: chrono::Duration,
+    /// Sends messages to customers; a gateway without one leaves them to others.
+    mailer: Option<Mailer>,
 }
 
 impl App {
@@ -33,6 +36,7 @@ impl App {
             keys,
             declines: Arc::new(DeclineLimit::default()),
             payment_hold: chrono::Duration::minutes(ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES),
+            mailer: None,
         }
     }
 
@@ -49,6 +53,11 @@ impl App {
     /// With unpaid shopper orders holding their stock for `hold`.
     pub fn with_payment_hold(self, payment_hold: chrono::Duration) -> App {
         App { payment_hold, ..self }
+    }
+
+    /// Sending messages to customers with `mailer`.
+    pub fn with_mailer(self, mailer: Mailer) -> App {
+        App { mailer: Some(mailer), ..self }
     }
 
     /// Whether the store answers (the readiness probe); a failure is logged here.
@@ -80,5 +89,9 @@ impl App {
 
     pub(crate) fn payment_hold(&self) -> chrono::Duration {
         self.payment_hold
+    }
+
+    pub(crate) fn mailer(&self) -> Option<&Mailer> {
+        self.mailer.as_ref()
     }
 }

@@ -44,6 +44,9 @@ pub enum ApiError {
     Unauthenticated,
     #[error("your role may not do this")]
     Forbidden,
+    /// A message that was delivered already cannot be queued again.
+    #[error("this message was sent already")]
+    AlreadySent,
     /// A job ran before its time (its hold was longer than when it was scheduled); never
     /// reaches a caller.
     #[error("not due until {0}")]

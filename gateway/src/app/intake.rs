@@ -72,9 +72,6 @@ pub struct Checkout {
     pub access_token: Option<String>,
 }
 
-/// How long a guest's order token lasts.
-const GUEST_TOKEN_DAYS: i64 = 90;
-
 /// Places `request` for `caller` (whose token was issued to `subject`): anonymous shoppers and
 /// customers on the `web` channel only (a customer for themselves), a channel on its own channel,
 /// staff anywhere. Only a channel or staff may name an external id (a shopper who could would
@@ -119,11 +116,11 @@ pub async fn checkout(
     };
     let placed = place_order(app, &request, idempotency_key, placer).await?;
     let access_token = match caller {
-        Actor::Anonymous => {
-            let guest = Actor::Guest { order_id: placed.order_id.clone() };
-            let token = app.keys().mint(&guest, "guest", chrono::Duration::days(GUEST_TOKEN_DAYS));
-            Some(token.map_err(|e| ApiError::internal("minting a guest token", &e))?)
-        }
+        Actor::Anonymous => Some(
+            app.keys()
+                .mint_guest(&placed.order_id)
+                .map_err(|e| ApiError::internal("minting a guest token", &e))?,
+        ),
         _ => None,
     };
     Ok(Checkout { placed, access_token })
@@ -195,6 +192,7 @@ pub async fn place_order(
                     CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
                 },
             )?;
+        let messages = super::messages::for_append(&order, std::slice::from_ref(&first));
         let record = NewOrderRecord {
             id: &id,
             external_key: external_key.as_deref(),
@@ -207,6 +205,7 @@ pub async fn place_order(
             order: &order,
             actor: &doer,
             payment_due: placer.payment_hold.and_then(|hold| now.checked_add_signed(hold)),
+            messages: &messages,
         };
         match store.insert_order(&record).await? {
             Intake::Placed => {

@@ -14,6 +14,8 @@
 //!   payments per address (card testing).
 //! - [`access`]: who is calling ([`Actor`]) and what each role may see; [`tokens`]: bearer tokens.
 //! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
+//! - [`messages`]: messages to customers (which, delivering one, staff's view); [`mail`]: SMTP or
+//!   `.eml` files.
 //! - [`live`]: the live event feed (one LIVE SELECT per gateway, fanned out to subscribers).
 //! - [`error`]: what a use case can refuse or fail with.
 
@@ -29,6 +31,8 @@ pub mod fulfilment;
 pub mod idempotency;
 pub mod intake;
 pub mod live;
+pub mod mail;
+pub mod messages;
 pub mod orders;
 pub mod payments;
 pub mod purchasing;

@@ -29,6 +29,9 @@ pub struct Claims {
     pub iat: i64,
 }
 
+/// How long a guest's order token lasts.
+pub const GUEST_TOKEN_DAYS: i64 = 90;
+
 /// Signs and checks tokens with one shared secret.
 #[derive(Clone)]
 pub struct Keys {
@@ -49,6 +52,13 @@ impl Keys {
             return Err("the token secret must be at least 32 bytes".into());
         }
         Ok(Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) })
+    }
+
+    /// A token for a guest's one order, valid for [`GUEST_TOKEN_DAYS`]: checkout answers with it,
+    /// and messages to the customer link with it.
+    pub fn mint_guest(&self, order_id: &str) -> Result<String, String> {
+        let guest = Actor::Guest { order_id: order_id.to_owned() };
+        self.mint(&guest, "guest", Duration::days(GUEST_TOKEN_DAYS))
     }
 
     /// A token for `actor`, valid for `ttl`.

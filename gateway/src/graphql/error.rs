@@ -125,7 +125,7 @@ fn own_code(error: &ApiError) -> Option<Code> {
         ApiError::Command(_) | ApiError::Review(_) => return None,
         ApiError::NotFound(_) => Code::NotFound,
         ApiError::IdempotencyMismatch => Code::IdempotencyMismatch,
-        ApiError::ExternalIdTaken | ApiError::Contended => Code::Conflict,
+        ApiError::ExternalIdTaken | ApiError::Contended | ApiError::AlreadySent => Code::Conflict,
         ApiError::PaymentDeclined(_) => Code::PaymentDeclined,
         ApiError::PaymentUnavailable => Code::PaymentProviderError,
         ApiError::DeclinesFromAddress { .. } => Code::PaymentAttemptsExhausted,

@@ -5,6 +5,7 @@
 //! - [`fulfilment`]: shipments, cancellation, returns, refunds, pick lists.
 //! - [`stock`]: adjustments, low stock, purchase orders and receipts.
 //! - [`reviews`]: product reviews and ratings, hiding reviews, post-delivery feedback.
+//! - [`messages`]: messages to customers for staff (attempts, content, retrying dead letters).
 //! - [`live`]: subscriptions (`orderUpdated`, `orderEvents`) over the live feed.
 //! - [`types`]: output types converted from ordo-core at the edge.
 
@@ -13,6 +14,7 @@ pub mod error;
 mod fulfilment;
 pub(crate) mod fulfilment_types;
 mod live;
+mod messages;
 mod orders;
 mod reviews;
 mod stock;
@@ -84,6 +86,7 @@ pub struct QueryRoot(
     stock::StockQuery,
     reviews::ReviewQuery,
     fulfilment::FulfilmentQuery,
+    messages::MessageQuery,
 );
 
 #[derive(MergedObject, Default, Debug)]
@@ -92,6 +95,7 @@ pub struct MutationRoot(
     stock::StockMutation,
     reviews::ReviewMutation,
     fulfilment::FulfilmentMutation,
+    messages::MessageMutation,
 );
 
 pub type OrdoSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;

@@ -4,7 +4,9 @@
 //! store never run one job at once.
 //!
 //! - [`payment_timeout`]: cancels a shopper's order whose payment never came, releasing its stock.
+//! - [`dispatcher`]: delivers messages to customers, retrying on a schedule, then dead letters.
 
+pub(crate) mod dispatcher;
 pub(crate) mod payment_timeout;
 
 use std::sync::Arc;
@@ -49,7 +51,8 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// Starts claiming and running due jobs on `store` every `settings.every`.
+    /// Starts claiming and running due jobs on `store` every `settings.every`, and delivering
+    /// due messages when `app` has a mailer (a gateway without one leaves them to the others).
     pub fn start(app: App, settings: JobSettings) -> Runner {
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         // Each runner is its own lease owner: a restarted gateway is a new one.
@@ -66,6 +69,9 @@ impl Runner {
                     break;
                 }
                 run_due(&app, &owner, &settings).await;
+                if let Some(mailer) = app.mailer() {
+                    dispatcher::run_due(&app, mailer, &owner).await;
+                }
             }
         });
         Runner { stop }

@@ -1,5 +1,6 @@
 //! Jobs in the store: work due later, claimed with a lease that expires, so any gateway may run a
-//! job, a crashed gateway's jobs are taken over, and no job runs twice at once.
+//! job, a crashed gateway's jobs are taken over, and no job runs twice at once. Messages are
+//! leased the same way ([`Store::lease_row`]).
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -37,14 +38,38 @@ impl Store {
     /// Claims job `key` for `owner` when it is still due and unleased; `None` when another gateway
     /// has it (or finished it) meanwhile.
     pub(crate) async fn claim_job(&self, key: &str, owner: &str) -> Result<Option<Job>, StoreError> {
+        let row = self
+            .lease_row(
+                "job",
+                "due <= time::now()",
+                "record::id(id) AS key, kind, order_id, attempts",
+                key,
+                owner,
+            )
+            .await?;
+        row.map(|row| decode(vec![row]).map(|mut jobs| jobs.remove(0))).transpose()
+    }
+
+    /// Leases row `key` of `table` to `owner` for [`LEASE_SECONDS`] when `condition` holds and no
+    /// one else holds an unexpired lease, counting an attempt; answers `returning` of the row, or
+    /// `None` when another gateway has it (or it is not due any more).
+    pub(super) async fn lease_row(
+        &self,
+        table: &'static str,
+        condition: &'static str,
+        returning: &'static str,
+        key: &str,
+        owner: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
         let result = self
             .db()
-            .query(
-                "UPDATE type::record('job', $key) SET lease_owner = $owner, \
+            .query(format!(
+                "UPDATE type::record($table, $key) SET lease_owner = $owner, \
                  lease_until = time::now() + <duration>$lease, attempts += 1 \
-                 WHERE due <= time::now() AND (lease_until = NONE OR lease_until < time::now()) \
-                 RETURN record::id(id) AS key, kind, order_id, attempts",
-            )
+                 WHERE {condition} AND (lease_until = NONE OR lease_until < time::now()) \
+                 RETURN {returning}"
+            ))
+            .bind(("table", table))
             .bind(("key", key.to_owned()))
             .bind(("owner", owner.to_owned()))
             .bind(("lease", format!("{LEASE_SECONDS}s")))
@@ -61,9 +86,9 @@ impl Store {
                 return Ok(None);
             }
             let detail: Vec<String> = errors.values().map(|e| e.message().to_owned()).collect();
-            return Err(StoreError::Decode(format!("claim job: {}", detail.join("; "))));
+            return Err(StoreError::Decode(format!("lease {table}: {}", detail.join("; "))));
         }
-        Ok(decode(rows(&mut result, 0)?)?.into_iter().next())
+        Ok(rows(&mut result, 0)?.into_iter().next())
     }
 
     /// Removes a job `owner` finished.

@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_jobs", include_str!("../../../schema/surreal/0010_jobs.surql")),
     ("0011_tracking_claims", include_str!("../../../schema/surreal/0011_tracking_claims.surql")),
     ("0012_event_subjects", include_str!("../../../schema/surreal/0012_event_subjects.surql")),
+    ("0013_messages", include_str!("../../../schema/surreal/0013_messages.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

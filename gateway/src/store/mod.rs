@@ -18,6 +18,7 @@ pub mod fulfilment;
 pub mod jobs;
 mod kept;
 mod live;
+pub mod messages;
 mod migrate;
 pub mod orders;
 pub mod reviews;

@@ -9,6 +9,7 @@ use ordo_core::order::{
 use ordo_core::status::status_view;
 use serde::Deserialize;
 
+use super::messages::{NewMessage, message_statements};
 use super::stock_key;
 use super::{Doer, SharedTimeline, Store, StoreError, TxOutcome, decode, outcome, rows};
 
@@ -72,6 +73,8 @@ pub(crate) struct NewOrderRecord<'a> {
     /// When an unpaid order's payment hold runs out (a shopper's checkout), if it has one: a
     /// `payment_timeout` job is written with the order.
     pub payment_due: Option<DateTime<Utc>>,
+    /// The customer's order confirmation.
+    pub messages: &'a [NewMessage],
 }
 
 /// One append: the order after the new entries, and what else they write.
@@ -87,6 +90,8 @@ pub(crate) struct Append<'a> {
     /// (key, operation, fingerprint).
     pub idempotency: Option<KeyUse<'a>>,
     pub effects: &'a Effects,
+    /// The messages to the customer the entries call for.
+    pub messages: &'a [NewMessage],
 }
 
 /// What an append writes besides events.
@@ -233,6 +238,7 @@ impl Store {
                 }
             }
         }
+        message_statements(new.messages, &mut sql, &mut binds);
         sql.push_str(
             "CREATE type::record('orders', $id) SET channel = $channel, external_id = $external_id, \
              customer = $customer, email = $email, currency = $currency, \
@@ -383,7 +389,8 @@ impl Store {
     /// order's remaining reservations, closed backorders on cancellation, the shipment
     /// projection, idempotency record and outbox. `Ok(false)` when someone else appended first.
     pub(crate) async fn append(&self, append: &Append<'_>) -> Result<bool, StoreError> {
-        let Append { order, expected_seq, entries, actor, outbox_topic, idempotency, effects } = *append;
+        let Append { order, expected_seq, entries, actor, outbox_topic, idempotency, effects, messages } =
+            *append;
         if entries.is_empty() {
             return Ok(true);
         }
@@ -400,6 +407,7 @@ impl Store {
                 "CREATE outbox SET topic = $topic, order_id = $id, payload_json = $events, at = time::now();\n",
             );
         }
+        message_statements(messages, &mut sql, &mut binds);
         effect_statements(order, entries, effects, &mut sql, &mut binds)?;
         sql.push_str("COMMIT;");
         // The outbox message, only when there is one: `{ events: [...] }` as JSON text.

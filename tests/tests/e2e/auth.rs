@@ -141,6 +141,16 @@ const MATRIX: &[(&str, &str, [&str; 6])] = &[
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
+        "customerMessages",
+        "{ customerMessages(first: 1) { id } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
+        "retryMessage",
+        "mutation { retryMessage(id: \"ord_x#0000000001#0\") { id } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "NOT_FOUND", "NOT_FOUND"],
+    ),
+    (
         "submitReview",
         "mutation { submitReview(orderId: \"ord_x\", sku: \"MUG-STONE\", rating: 5, title: \"Nice\") { id } }",
         ["UNAUTHENTICATED", "ok", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],

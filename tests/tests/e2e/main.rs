@@ -9,6 +9,7 @@ mod hostile;
 mod http;
 mod intake;
 mod live;
+mod messages;
 mod purchasing;
 mod reviews;
 mod security;

@@ -1,0 +1,129 @@
+//! Sending e-mail: over SMTP (lettre; TLS, STARTTLS and auth from the URL) or as `.eml` files in
+//! a folder (the embedded run's mailbox, shown on the staff's Messages page).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+/// Where messages go and who they are from.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub transport: MailTransport,
+    /// The sender, `Shop <shop@example.com>`.
+    pub from: String,
+    /// The shop's name as customers know it (letterhead and subject).
+    pub shop_name: String,
+    /// Where the web shop is, for links in messages (`https://shop.example`).
+    pub public_url: String,
+    /// The page with the return policy, if the shop has one.
+    pub returns_url: Option<String>,
+    /// The locale money is written in.
+    pub locale: String,
+}
+
+/// How messages leave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// `smtp://user:pass@host:port` (STARTTLS with `?tls=required`, or `smtps://` for TLS).
+    Smtp(String),
+    /// One `.eml` file per message in this folder.
+    Folder(PathBuf),
+}
+
+/// Why a message did not leave.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SendError {
+    /// Trying again cannot help (an address the server refuses, a message that cannot be built).
+    #[error("{0}")]
+    Permanent(String),
+    #[error("{0}")]
+    Transient(String),
+}
+
+/// A ready mail sender.
+#[derive(Clone)]
+pub struct Mailer {
+    settings: MailSettings,
+    from: Mailbox,
+    /// The sender's domain: the right-hand side of every `Message-ID`.
+    domain: String,
+    smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer").field("from", &self.from.to_string()).finish_non_exhaustive()
+    }
+}
+
+impl Mailer {
+    /// Checks `settings` (the sender's address, the SMTP URL) and prepares the transport.
+    pub fn new(settings: MailSettings) -> Result<Mailer, String> {
+        let from: Mailbox =
+            settings.from.parse().map_err(|e| format!("the sender address {:?}: {e}", settings.from))?;
+        let domain = from.email.domain().to_owned();
+        let smtp = match &settings.transport {
+            MailTransport::Smtp(url) => Some(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("the SMTP URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(30)))
+                    .build(),
+            ),
+            MailTransport::Folder(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("the mail folder {}: {e}", dir.display()))?;
+                None
+            }
+        };
+        Ok(Mailer { settings, from, domain, smtp })
+    }
+
+    pub(crate) fn settings(&self) -> &MailSettings {
+        &self.settings
+    }
+
+    /// The `Message-ID` of the message stored as `key` (`ord_1#0000000003#0`): the same on
+    /// every attempt, so a receiver can tell a retry from a new message.
+    pub(crate) fn message_id(&self, key: &str) -> String {
+        format!("<{}@{}>", key.replace('#', "."), self.domain)
+    }
+
+    /// Sends `message` to `to` as message `key`.
+    pub(crate) async fn send(
+        &self,
+        key: &str,
+        to: &str,
+        message: &ordo_core::messages::Message,
+    ) -> Result<(), SendError> {
+        let to: Mailbox = to.parse().map_err(|e| SendError::Permanent(format!("the address {to:?}: {e}")))?;
+        let email = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(message.subject.clone())
+            .message_id(Some(self.message_id(key)))
+            .multipart(MultiPart::alternative_plain_html(message.text.clone(), message.html.clone()))
+            .map_err(|e| SendError::Permanent(format!("building the message: {e}")))?;
+        match (&self.smtp, &self.settings.transport) {
+            (Some(smtp), _) => match smtp.send(email).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                Err(e) => Err(SendError::Transient(e.to_string())),
+            },
+            (None, MailTransport::Folder(dir)) => {
+                // Written whole, then renamed: a reader never sees half a message, and a retry
+                // replaces the file of the same message.
+                let name = key.replace('#', ".");
+                let part = dir.join(format!(".{name}.eml.part"));
+                tokio::fs::write(&part, email.formatted())
+                    .await
+                    .map_err(|e| SendError::Transient(format!("writing {}: {e}", part.display())))?;
+                tokio::fs::rename(&part, dir.join(format!("{name}.eml")))
+                    .await
+                    .map_err(|e| SendError::Transient(format!("renaming {}: {e}", part.display())))
+            }
+            (None, MailTransport::Smtp(_)) => Err(SendError::Permanent("no SMTP transport".into())),
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Messages to customers: the ones an append writes (ordo-core decides which), delivering one
+//! (rendered from the order as it was when it was called for), and the staff's view and retry.
+
+use ordo_core::messages::{Letterhead, Message, Notice, notices, render};
+use ordo_core::order::{Order, TimelineEntry};
+
+use super::App;
+use super::access::Actor;
+use super::error::ApiError;
+use super::mail::{Mailer, SendError};
+pub use crate::store::messages::MessageRow;
+use crate::store::messages::{ClaimedMessage, NewMessage};
+
+/// The messages `entries` (just appended, turning the order into `after`) call for.
+pub(crate) fn for_append(after: &Order, entries: &[TimelineEntry]) -> Vec<NewMessage> {
+    let Some(last) = entries.last() else { return Vec::new() };
+    notices(entries)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(n, notice)| {
+            // A notice is plain data; it always serializes.
+            let notice_json = serde_json::to_string(&notice).ok()?;
+            Some(NewMessage {
+                key: format!("{}#{:010}#{n}", after.id().as_str(), last.seq),
+                seq: last.seq,
+                kind: notice.kind().key(),
+                notice_json,
+                recipient: after.email().as_str().to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// Renders and sends a claimed message.
+pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &ClaimedMessage) -> Result<(), SendError> {
+    let rendered = compose(app, mailer, &message.order_id, message.seq, &message.notice_json).await?;
+    mailer.send(&message.key, &message.recipient, &rendered).await
+}
+
+/// The message as the customer gets it (staff's Messages page); `None` on a gateway that sends
+/// no messages (it has no letterhead).
+pub async fn preview(app: &App, actor: &Actor, row: &MessageRow) -> Result<Option<Message>, ApiError> {
+    actor.require_staff()?;
+    let Some(mailer) = app.mailer() else { return Ok(None) };
+    match compose(app, mailer, &row.order_id, row.seq, &row.notice_json).await {
+        Ok(message) => Ok(Some(message)),
+        Err(e) => Err(ApiError::internal("rendering a message", &e)),
+    }
+}
+
+/// The message `notice_json` calls for, written about the order as it was at event `seq`.
+async fn compose(
+    app: &App,
+    mailer: &Mailer,
+    order_id: &str,
+    seq: u64,
+    notice_json: &str,
+) -> Result<Message, SendError> {
+    let timeline = app.store().timeline(order_id).await.map_err(|e| SendError::Transient(e.to_string()))?;
+    let upto: Vec<&TimelineEntry> = timeline.iter().take_while(|e| e.seq <= seq).collect();
+    let Some(at) = upto.last().map(|e| e.at) else {
+        return Err(SendError::Permanent(format!("order {order_id} has no events")));
+    };
+    let order =
+        Order::from_timeline(upto).map_err(|e| SendError::Permanent(format!("replaying the order: {e}")))?;
+    let notice: Notice = serde_json::from_str(notice_json)
+        .map_err(|e| SendError::Permanent(format!("reading the notice: {e}")))?;
+    let settings = mailer.settings();
+    let letterhead = Letterhead {
+        shop_name: settings.shop_name.clone(),
+        order_link: order_link(app, &order, &settings.public_url)?,
+        returns_link: settings.returns_url.clone(),
+        locale: settings.locale.clone(),
+    };
+    Ok(render(&order, &notice, &letterhead, at))
+}
+
+/// The order's page; for a guest's order with a token for it in the fragment (never sent to a
+/// server, so it stays out of logs), signed like the one checkout answered with.
+fn order_link(app: &App, order: &Order, public_url: &str) -> Result<String, SendError> {
+    let base = format!("{}/#/orders/{}", public_url.trim_end_matches('/'), order.id().as_str());
+    if order.customer().is_some() {
+        return Ok(base);
+    }
+    let token = app.keys().mint_guest(order.id().as_str()).map_err(SendError::Transient)?;
+    Ok(format!("{base}?token={token}"))
+}
+
+/// Messages for staff, newest first: in `state`, about `order_id`, at most `first`.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    state: Option<&str>,
+    order_id: Option<&str>,
+    first: usize,
+) -> Result<Vec<MessageRow>, ApiError> {
+    actor.require_staff()?;
+    Ok(app.store().messages(state, order_id, first.min(500)).await?)
+}
+
+/// Queues a dead or waiting message again, due now with a fresh set of attempts.
+pub async fn retry(app: &App, actor: &Actor, key: &str) -> Result<MessageRow, ApiError> {
+    actor.require_staff()?;
+    if let Some(row) = app.store().requeue_message(key).await? {
+        return Ok(row);
+    }
+    match app.store().message(key).await? {
+        Some(_) => Err(ApiError::AlreadySent),
+        None => Err(ApiError::NotFound("message")),
+    }
+}

@@ -1,0 +1,151 @@
+//! Messages to customers, for staff: listed by state or order with every delivery attempt, the
+//! message as the customer gets it, and queuing a dead letter again (`retryMessage`).
+
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::{actor, app, page_size};
+use crate::app::messages::{self, MessageRow};
+use crate::graphql::error::GqlResult;
+
+/// Where a message is in its delivery.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MessageState {
+    /// Waiting for its (next) attempt.
+    Pending,
+    Sent,
+    /// Given up after its last attempt failed (or the address was refused); `retryMessage`
+    /// queues it again.
+    Dead,
+}
+
+impl MessageState {
+    fn key(self) -> &'static str {
+        match self {
+            MessageState::Pending => "pending",
+            MessageState::Sent => "sent",
+            MessageState::Dead => "dead",
+        }
+    }
+
+    fn from_key(key: &str) -> MessageState {
+        match key {
+            "sent" => MessageState::Sent,
+            "dead" => MessageState::Dead,
+            _ => MessageState::Pending,
+        }
+    }
+}
+
+/// One attempt to deliver a message.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct DeliveryAttempt {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    /// Why it failed, as the mail server or transport said.
+    pub error: Option<String>,
+}
+
+/// A message's words: the subject and the two parts of the e-mail.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct MessageContent {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A message to a customer about an order.
+#[derive(SimpleObject, Debug, Clone)]
+#[graphql(complex)]
+pub struct CustomerMessage {
+    /// Stable across attempts; the e-mail's `Message-ID` is made from it.
+    pub id: ID,
+    pub order_id: ID,
+    /// `order.confirmation`, `shipment.shipped`, …
+    pub kind: String,
+    pub recipient: String,
+    pub state: MessageState,
+    /// When the next attempt is due (pending messages).
+    pub due: DateTime<Utc>,
+    /// Attempts since it was (re)queued.
+    pub attempts: i32,
+    /// Every attempt, oldest first.
+    pub tries: Vec<DeliveryAttempt>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    row: MessageRow,
+}
+
+impl From<MessageRow> for CustomerMessage {
+    fn from(row: MessageRow) -> CustomerMessage {
+        CustomerMessage {
+            id: ID(row.key.clone()),
+            order_id: ID(row.order_id.clone()),
+            kind: row.kind.clone(),
+            recipient: row.recipient.clone(),
+            state: MessageState::from_key(&row.state),
+            due: row.due,
+            attempts: i32::try_from(row.attempts).unwrap_or(i32::MAX),
+            tries: row
+                .tries
+                .iter()
+                .map(|t| DeliveryAttempt { at: t.at, ok: t.ok, error: t.error.clone() })
+                .collect(),
+            created_at: row.created_at,
+            sent_at: row.sent_at,
+            row,
+        }
+    }
+}
+
+#[ComplexObject]
+impl CustomerMessage {
+    /// The message as the customer gets it, written about the order as it was when the message
+    /// was called for; null on a gateway that sends no messages.
+    async fn content(&self, ctx: &Context<'_>) -> Result<Option<MessageContent>> {
+        let message = messages::preview(app(ctx)?, actor(ctx), &self.row).await.gql()?;
+        Ok(message.map(|m| MessageContent { subject: m.subject, text: m.text, html: m.html }))
+    }
+}
+
+#[derive(Default, Debug)]
+pub struct MessageQuery;
+
+#[Object]
+impl MessageQuery {
+    /// Messages to customers, newest first (staff): in `state` and about `orderId` when given.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
+    async fn customer_messages(
+        &self,
+        ctx: &Context<'_>,
+        state: Option<MessageState>,
+        order_id: Option<ID>,
+        #[graphql(default = 50)] first: i32,
+    ) -> Result<Vec<CustomerMessage>> {
+        let limit = page_size(first)?;
+        let rows = messages::list(
+            app(ctx)?,
+            actor(ctx),
+            state.map(MessageState::key),
+            order_id.as_ref().map(|id| id.trim()),
+            limit,
+        )
+        .await
+        .gql()?;
+        Ok(rows.into_iter().map(CustomerMessage::from).collect())
+    }
+}
+
+#[derive(Default, Debug)]
+pub struct MessageMutation;
+
+#[Object]
+impl MessageMutation {
+    /// Queues a dead (or waiting) message again, due now with a fresh set of attempts (staff).
+    /// A sent message is `CONFLICT`.
+    async fn retry_message(&self, ctx: &Context<'_>, id: ID) -> Result<CustomerMessage> {
+        let row = messages::retry(app(ctx)?, actor(ctx), id.trim()).await.gql()?;
+        Ok(CustomerMessage::from(row))
+    }
+}

@@ -1,0 +1,62 @@
+//! The message dispatcher: claims due messages under a lease, renders and sends each, and records
+//! the attempt; a failure is retried on ordo-core's schedule (`retry_after`) and then goes to the
+//! dead letters, which staff can queue again.
+
+use chrono::Utc;
+use ordo_core::messages::retry_after;
+
+use crate::app::App;
+use crate::app::mail::{Mailer, SendError};
+use crate::app::messages::deliver;
+
+/// How many messages one pass claims at most.
+const BATCH: usize = 64;
+
+/// Claims and delivers the messages due now, one at a time.
+pub(crate) async fn run_due(app: &App, mailer: &Mailer, owner: &str) {
+    let store = app.store();
+    let due = match store.due_messages(BATCH).await {
+        Ok(due) => due,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read due messages");
+            return;
+        }
+    };
+    for key in due {
+        let message = match store.claim_message(&key, owner).await {
+            Ok(Some(message)) => message,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, message = %key, "cannot claim a message");
+                continue;
+            }
+        };
+        let recorded = match deliver(app, mailer, &message).await {
+            Ok(()) => {
+                tracing::info!(message = %key, kind = %message.kind, "message sent");
+                store.message_sent(&key).await
+            }
+            Err(error) => {
+                let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
+                let next = match &error {
+                    SendError::Permanent(_) => None,
+                    SendError::Transient(_) => retry_after(attempts, rand::random::<f64>())
+                        .and_then(|wait| chrono::Duration::from_std(wait).ok())
+                        .map(|wait| Utc::now() + wait),
+                };
+                match next {
+                    Some(next) => {
+                        tracing::warn!(message = %key, attempts, %error, %next, "message failed; retrying later")
+                    }
+                    None => tracing::warn!(message = %key, attempts, %error, "message failed; given up"),
+                }
+                store.message_failed(&key, owner, &error.to_string(), next).await
+            }
+        };
+        if let Err(e) = recorded {
+            // The lease runs out by itself; a message not recorded as sent may go out again, with
+            // the same Message-ID.
+            tracing::warn!(error = %e, message = %key, "cannot record a delivery");
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Messages to customers in the store: written in the transaction of the events that call for
+//! them, leased for delivery like jobs, and kept after delivery with every attempt.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{Store, StoreError, decode, rows};
+
+/// A message an append writes (see migration 0013).
+#[derive(Debug, Clone)]
+pub(crate) struct NewMessage {
+    /// `order#seq#n`: the message's identity, here and downstream.
+    pub key: String,
+    /// The last event of the append that called for it: the message speaks of the order as it
+    /// was right after it.
+    pub seq: u64,
+    pub kind: &'static str,
+    /// ordo-core's `Notice` as JSON text.
+    pub notice_json: String,
+    pub recipient: String,
+}
+
+/// A message a gateway has claimed for delivery.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ClaimedMessage {
+    pub key: String,
+    pub order_id: String,
+    pub seq: u64,
+    pub kind: String,
+    pub notice_json: String,
+    pub recipient: String,
+    /// Attempts since it was queued, this one included.
+    pub attempts: i64,
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Try {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// A message as staff see it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MessageRow {
+    pub key: String,
+    pub order_id: String,
+    pub seq: u64,
+    pub kind: String,
+    pub notice_json: String,
+    pub recipient: String,
+    pub state: String,
+    pub due: DateTime<Utc>,
+    pub attempts: i64,
+    pub tries: Vec<Try>,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+const FIELDS: &str = "record::id(id) AS key, order_id, seq, kind, notice_json, recipient, state, due, \
+                      attempts, tries, created_at, sent_at";
+
+/// The statements that write `messages` for order `$id` inside an append's or an intake's
+/// transaction, with their bindings.
+pub(crate) fn message_statements(
+    messages: &[NewMessage],
+    sql: &mut String,
+    binds: &mut Vec<(String, serde_json::Value)>,
+) {
+    for (n, message) in messages.iter().enumerate() {
+        sql.push_str(&format!(
+            "CREATE type::record('message', $mk{n}) SET order_id = $id, seq = {seq}, kind = $mkind{n}, \
+             notice_json = $mn{n}, recipient = $mr{n}, state = 'pending', due = time::now(), \
+             attempts = 0, tries = [], created_at = time::now();\n",
+            seq = message.seq
+        ));
+        binds.push((format!("mk{n}"), message.key.clone().into()));
+        binds.push((format!("mkind{n}"), message.kind.into()));
+        binds.push((format!("mn{n}"), message.notice_json.clone().into()));
+        binds.push((format!("mr{n}"), message.recipient.clone().into()));
+    }
+}
+
+impl Store {
+    /// Keys of messages due for delivery and not leased (or whose lease expired), oldest first.
+    pub(crate) async fn due_messages(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut results = self
+            .db()
+            .query(
+                "SELECT VALUE record::id(id) FROM message WHERE state = 'pending' AND due <= time::now() \
+                 AND (lease_until = NONE OR lease_until < time::now()) ORDER BY due LIMIT $limit",
+            )
+            .bind(("limit", i64::try_from(limit).unwrap_or(100)))
+            .await?;
+        Ok(results.take::<Vec<String>>(0)?)
+    }
+
+    /// Claims message `key` for `owner` when it is still due and unleased; `None` when another
+    /// gateway has it (or delivered it) meanwhile.
+    pub(crate) async fn claim_message(
+        &self,
+        key: &str,
+        owner: &str,
+    ) -> Result<Option<ClaimedMessage>, StoreError> {
+        let row = self
+            .lease_row(
+                "message",
+                "state = 'pending' AND due <= time::now()",
+                "record::id(id) AS key, order_id, seq, kind, notice_json, recipient, attempts",
+                key,
+                owner,
+            )
+            .await?;
+        row.map(|row| decode(vec![row]).map(|mut rows| rows.remove(0))).transpose()
+    }
+
+    /// Records that message `key` was handed to the transport. Recorded whoever holds the lease
+    /// now: a message that went out is sent, even if this gateway's lease ran out meanwhile.
+    pub(crate) async fn message_sent(&self, key: &str) -> Result<(), StoreError> {
+        self.db()
+            .query(
+                "UPDATE type::record('message', $key) SET state = 'sent', sent_at = time::now(), \
+                 lease_owner = NONE, lease_until = NONE, tries += [{ at: time::now(), ok: true }] \
+                 WHERE state != 'sent'",
+            )
+            .bind(("key", key.to_owned()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Records a failed attempt of `owner`'s: the message is due again at `next`, or dead.
+    pub(crate) async fn message_failed(
+        &self,
+        key: &str,
+        owner: &str,
+        error: &str,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .query(
+                "UPDATE type::record('message', $key) SET \
+                 state = IF $next = NONE { 'dead' } ELSE { 'pending' }, \
+                 due = IF $next = NONE { due } ELSE { <datetime>$next }, \
+                 lease_owner = NONE, lease_until = NONE, \
+                 tries += [{ at: time::now(), ok: false, error: $error }] \
+                 WHERE state = 'pending' AND lease_owner = $owner",
+            )
+            .bind(("key", key.to_owned()))
+            .bind(("owner", owner.to_owned()))
+            .bind(("error", error.to_owned()))
+            .bind(("next", next.map(|n| n.to_rfc3339())))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Queues a dead (or waiting) message again, due now with a fresh count of attempts; `None`
+    /// when there is no such message or it was sent already.
+    pub(crate) async fn requeue_message(&self, key: &str) -> Result<Option<MessageRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query(format!(
+                "UPDATE type::record('message', $key) SET state = 'pending', due = time::now(), \
+                 attempts = 0 WHERE state IN ['dead', 'pending'] RETURN {FIELDS}"
+            ))
+            .bind(("key", key.to_owned()))
+            .await?;
+        Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
+    }
+
+    /// One message.
+    pub async fn message(&self, key: &str) -> Result<Option<MessageRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query(format!("SELECT {FIELDS} FROM type::record('message', $key)"))
+            .bind(("key", key.to_owned()))
+            .await?;
+        Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
+    }
+
+    /// Messages, newest first: in `state` if given, about `order_id` if given.
+    pub async fn messages(
+        &self,
+        state: Option<&str>,
+        order_id: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<MessageRow>, StoreError> {
+        let mut filter = Vec::new();
+        if state.is_some() {
+            filter.push("state = $state");
+        }
+        if order_id.is_some() {
+            filter.push("order_id = $order");
+        }
+        let filter =
+            if filter.is_empty() { String::new() } else { format!("WHERE {}", filter.join(" AND ")) };
+        let mut results = self
+            .db()
+            .query(format!("SELECT {FIELDS} FROM message {filter} ORDER BY created_at DESC LIMIT $limit"))
+            .bind(("state", state.map(str::to_owned)))
+            .bind(("order", order_id.map(str::to_owned)))
+            .bind(("limit", i64::try_from(limit).unwrap_or(100)))
+            .await?;
+        decode(rows(&mut results, 0)?)
+    }
+}

@@ -1,0 +1,118 @@
+//! A real SMTP server for the message tests: `tests/smtp/server.py` (aiosmtpd, from PyPI, in a
+//! virtualenv under `target/` made on first use) on a free loopback port. Each accepted message is
+//! parsed by Python's own e-mail library, independent of the gateway's; the server stops when the
+//! handle is dropped.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::workspace_root;
+
+/// A running SMTP server and what it received.
+#[derive(Debug)]
+pub struct SmtpServer {
+    pub port: u16,
+    /// Accepted messages and refused DATA attempts (`{"refused": true, "message_id": …}`), in order.
+    records: Arc<Mutex<Vec<Value>>>,
+    _child: Child,
+}
+
+/// The virtualenv's Python, made once per test process (the install runs at most once).
+async fn python() -> std::path::PathBuf {
+    static READY: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+    READY
+        .get_or_init(|| async {
+            let root = workspace_root();
+            let requirements = root.join("tests/smtp/requirements.txt");
+            let wanted = std::fs::read_to_string(&requirements).expect("tests/smtp/requirements.txt");
+            let venv = root.join("target/smtp-venv");
+            let marker = venv.join("installed.txt");
+            let python = venv.join("bin/python");
+            if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
+                let run = |program: &std::path::Path, args: &[&str]| {
+                    let status = std::process::Command::new(program).args(args).status();
+                    assert!(
+                        status.is_ok_and(|s| s.success()),
+                        "{} {args:?} failed (tests/run installs python3-venv)",
+                        program.display()
+                    );
+                };
+                let venv_arg = venv.to_str().expect("a UTF-8 path");
+                run(std::path::Path::new("python3"), &["-m", "venv", venv_arg]);
+                let req = requirements.to_str().expect("a UTF-8 path");
+                run(&python, &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", req]);
+                std::fs::write(&marker, wanted).expect("write the virtualenv's marker");
+            }
+            python
+        })
+        .await
+        .clone()
+}
+
+impl SmtpServer {
+    /// Starts a server that accepts every message.
+    pub async fn start() -> SmtpServer {
+        Self::start_failing(0).await
+    }
+
+    /// Starts a server that answers the first `fail_data` messages' DATA with 451.
+    pub async fn start_failing(fail_data: u32) -> SmtpServer {
+        let script = workspace_root().join("tests/smtp/server.py");
+        let mut child = Command::new(python().await)
+            .arg(script)
+            .args(["--fail-data", &fail_data.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the SMTP server");
+        let stdout = child.stdout.take().expect("the server's output");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the SMTP server starts")
+            .expect("read the SMTP server's output")
+            .expect("the SMTP server prints its port");
+        let port: Value = serde_json::from_str(&first).expect("a JSON line");
+        let port = u16::try_from(port["port"].as_u64().expect("a port")).expect("a port number");
+        let records = Arc::new(Mutex::new(Vec::new()));
+        let sink = records.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                let record: Value = serde_json::from_str(&line).expect("a JSON line");
+                sink.lock().expect("records").push(record);
+            }
+        });
+        SmtpServer { port, records, _child: child }
+    }
+
+    /// `smtp://127.0.0.1:<port>` (plain: loopback only).
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message accepted so far.
+    pub fn received(&self) -> Vec<Value> {
+        self.records.lock().expect("records").iter().filter(|r| r["refused"].is_null()).cloned().collect()
+    }
+
+    /// Every DATA refused with 451 so far (their Message-IDs).
+    pub fn refused(&self) -> Vec<Value> {
+        self.records.lock().expect("records").iter().filter(|r| r["refused"] == true).cloned().collect()
+    }
+
+    /// Waits until `count` messages were accepted (polling), and answers them; panics after `limit`.
+    pub async fn wait_for(&self, count: usize, limit: Duration) -> Vec<Value> {
+        let got = crate::eventually(limit, || async {
+            let received = self.received();
+            (received.len() >= count).then_some(received)
+        })
+        .await;
+        got.unwrap_or_else(|| panic!("expected {count} messages, got {:#?}", self.received()))
+    }
+}

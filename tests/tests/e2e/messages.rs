@@ -1,0 +1,281 @@
+//! Messages to customers, end to end: a real SMTP server (aiosmtpd, started by the test) receives
+//! each message once, as multipart text + HTML with a stable Message-ID and a link that opens the
+//! order; failures are retried with the same Message-ID, refused addresses go to the dead letters
+//! and staff queue them again; two gateways on one store send each message once; without SMTP,
+//! messages are written as `.eml` files.
+
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::future::join_all;
+use ordo_gateway::app::mail::{MailSettings, MailTransport};
+use ordo_tests::smtp::SmtpServer;
+use ordo_tests::{TestApp, error_code, eventually};
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn mail(transport: MailTransport) -> MailSettings {
+    MailSettings {
+        transport,
+        from: "Lumen & Co <orders@lumen.example>".into(),
+        shop_name: "Lumen & Co".into(),
+        public_url: "https://lumen.example/".into(),
+        returns_url: Some("https://lumen.example/returns".into()),
+        locale: "en-US".into(),
+    }
+}
+
+/// A gateway on a fresh demo store that sends messages with `transport`.
+async fn gateway(transport: MailTransport) -> TestApp {
+    let store = ordo_gateway::store::Store::open("mem://").await.unwrap();
+    gateway_on(store, transport).await
+}
+
+async fn gateway_on(store: ordo_gateway::store::Store, transport: MailTransport) -> TestApp {
+    let config = ordo_gateway::Config {
+        seed_demo: true,
+        rate_limits: None,
+        job_interval: Duration::from_millis(100),
+        mail: Some(mail(transport)),
+        ..ordo_gateway::Config::default()
+    };
+    TestApp::serve_with(store, config).await
+}
+
+/// A guest order for `email`; returns (order id, guest token).
+async fn guest_order(app: &TestApp, email: &str, lines: Value) -> (String, String) {
+    let body = app
+        .gql_with(
+            None,
+            "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } accessToken } }",
+            json!({ "input": { "channel": "web", "currency": "USD", "email": email, "lines": lines,
+                "shippingAddress": { "name": "Ada Lovelace", "line1": "12 Analytical Row", "city": "Springfield",
+                                     "region": "IL", "postalCode": "62701", "country": "US" } } }),
+        )
+        .await;
+    let id =
+        body["data"]["placeOrder"]["order"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
+    (id, body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned())
+}
+
+fn ok(body: &Value) -> &Value {
+    assert!(body["errors"].is_null(), "{body}");
+    &body["data"]
+}
+
+const MESSAGES: &str =
+    "query($order: ID, $state: MessageState) { customerMessages(orderId: $order, state: $state) {
+    id orderId kind recipient state attempts tries { ok error } content { subject text html } } }";
+
+async fn messages_of(app: &TestApp, order: &str) -> Vec<Value> {
+    let body = app.gql(MESSAGES, json!({ "order": order })).await;
+    ok(&body)["customerMessages"].as_array().unwrap().clone()
+}
+
+/// Messages `server` received for `order`, by subject.
+fn subjects(received: &[Value], order: &str) -> Vec<String> {
+    received
+        .iter()
+        .filter(|m| m["subject"].as_str().unwrap().contains(order))
+        .map(|m| m["subject"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_guest_gets_one_confirmation_by_smtp_whose_link_opens_the_order() {
+    let smtp = SmtpServer::start().await;
+    let app = gateway(MailTransport::Smtp(smtp.url())).await;
+    let (id, _) = guest_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 2 }])).await;
+    let received = smtp.wait_for(1, WAIT).await;
+    let mail = &received[0];
+    assert_eq!(mail["rcpt_tos"], json!(["ada@example.com"]));
+    assert_eq!(mail["mail_from"], "orders@lumen.example");
+    assert_eq!(mail["subject"], format!("Lumen & Co: We received your order {id}"));
+    assert_eq!(mail["content_type"], "multipart/alternative", "text and HTML parts");
+    assert_eq!(
+        mail["message_id"],
+        format!("<{id}.0000000001.0@lumen.example>"),
+        "stable, from the message's id"
+    );
+    let text = mail["text"].as_str().unwrap();
+    let html = mail["html"].as_str().unwrap();
+    for words in [
+        "2 × Stoneware mug",
+        "Total: $",
+        "Shipping to Ada Lovelace, 12 Analytical Row, Springfield.",
+        "You can return items within 30 days of delivery. Our return policy: https://lumen.example/returns",
+    ] {
+        assert!(text.contains(words), "{words:?} missing from\n{text}");
+    }
+    assert!(html.contains("<h1>Lumen &amp; Co</h1>") && html.contains("2 × Stoneware mug"), "{html}");
+
+    // The link opens the order in a browser that never saw the checkout: its token is the order's.
+    let link = text.lines().find_map(|l| l.strip_prefix("View your order: ")).unwrap();
+    let prefix = format!("https://lumen.example/#/orders/{id}?token=");
+    let token = link.strip_prefix(&prefix).unwrap_or_else(|| panic!("{link}"));
+    let body =
+        app.gql_with(Some(token), "query($id: ID!) { order(id: $id) { id } }", json!({ "id": id })).await;
+    assert_eq!(ok(&body)["order"]["id"], id.as_str());
+    let other = guest_order(&app, "bob@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await.0;
+    let body =
+        app.gql_with(Some(token), "query($id: ID!) { order(id: $id) { id } }", json!({ "id": other })).await;
+    assert!(body["data"]["order"].is_null(), "the link opens that one order only: {body}");
+
+    // Staff see it sent, with its one attempt and the words the customer got.
+    let rows = messages_of(&app, &id).await;
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0]["kind"], "order.confirmation");
+    assert_eq!(rows[0]["state"], "SENT");
+    assert_eq!(rows[0]["tries"], json!([{ "ok": true, "error": null }]));
+    assert_eq!(rows[0]["content"]["subject"], mail["subject"]);
+    smtp.wait_for(2, WAIT).await;
+    assert_eq!(smtp.received().len(), 2, "one confirmation per order, nothing else");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_step_the_customer_cares_about_sends_its_message_once_and_quiet_steps_send_none() {
+    let smtp = SmtpServer::start().await;
+    let app = gateway(MailTransport::Smtp(smtp.url())).await;
+    let (id, guest) =
+        guest_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+    let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
+    ok(&app.gql_with(Some(&guest), pay, json!({ "id": id })).await);
+    let create = "mutation($id: String!) { createShipments(orderId: $id) { order { shipments { id } } } }";
+    let body = app.gql(create, json!({ "id": id })).await;
+    let shipment = ok(&body)["createShipments"]["order"]["shipments"][0]["id"].as_str().unwrap().to_owned();
+    for step in [
+        "mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }",
+        "mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s,
+            package: { lengthCm: 30, widthCm: 20, heightCm: 10, weightGrams: 850, material: \"box\" }) { order { id } } }",
+        "mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\",
+            service: \"Ground\", trackingNumber: \"1Z999AA10123456784\", trackingUrl: \"https://ups.example/t?n=1Z999AA10123456784\") { order { id } } }",
+        "mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }",
+    ] {
+        ok(&app.gql(step, json!({ "id": id, "s": shipment })).await);
+    }
+    let received = smtp.wait_for(3, WAIT).await;
+    let shipped =
+        received.iter().find(|m| m["subject"] == format!("Lumen & Co: Order {id} is on its way")).unwrap();
+    let text = shipped["text"].as_str().unwrap();
+    assert!(text.contains("Carrier: UPS, tracking number 1Z999AA10123456784"), "{text}");
+    assert!(text.contains("Track the parcel: https://ups.example/t?n=1Z999AA10123456784"), "{text}");
+    // Give a stray duplicate every chance to arrive before counting.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        subjects(&smtp.received(), &id),
+        vec![
+            format!("Lumen & Co: We received your order {id}"),
+            format!("Lumen & Co: Order {id} is on its way"),
+            format!("Lumen & Co: Order {id} was delivered"),
+        ],
+        "payment, parcels, picking and packing send nothing; each message once, in order"
+    );
+    let ids: Vec<_> = smtp.received().iter().map(|m| m["message_id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), ids.iter().collect::<std::collections::HashSet<_>>().len(), "{ids:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_delivery_is_tried_again_with_the_same_message_id_and_a_refused_address_is_a_dead_letter() {
+    let smtp = SmtpServer::start_failing(1).await;
+    let app = gateway(MailTransport::Smtp(smtp.url())).await;
+    let (id, _) = guest_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+    let failed = eventually(WAIT, || async {
+        let rows = messages_of(&app, &id).await;
+        (rows[0]["attempts"] == 1 && rows[0]["tries"].as_array().unwrap().len() == 1).then_some(rows)
+    })
+    .await
+    .expect("a failed attempt recorded");
+    assert_eq!(failed[0]["state"], "PENDING", "a 451 is tried again later: {failed:#?}");
+    assert_eq!(failed[0]["tries"][0]["ok"], false);
+    assert!(failed[0]["tries"][0]["error"].as_str().unwrap().contains("try again later"), "{failed:#?}");
+    // Staff need not wait for the schedule (30 s, doubling): they send it now.
+    let message = failed[0]["id"].as_str().unwrap();
+    let body = app
+        .gql("mutation($id: ID!) { retryMessage(id: $id) { state attempts } }", json!({ "id": message }))
+        .await;
+    assert_eq!(ok(&body)["retryMessage"], json!({ "state": "PENDING", "attempts": 0 }));
+    let received = smtp.wait_for(1, WAIT).await;
+    assert_eq!(
+        smtp.refused()[0]["message_id"],
+        received[0]["message_id"],
+        "the retry is recognisably the same message"
+    );
+
+    let (refused, _) =
+        guest_order(&app, "nobody@refused.example", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+    let dead = eventually(WAIT, || async {
+        let body = app.gql(MESSAGES, json!({ "state": "DEAD" })).await;
+        let rows = ok(&body)["customerMessages"].as_array().unwrap().clone();
+        (!rows.is_empty()).then_some(rows)
+    })
+    .await
+    .expect("a dead letter");
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0]["orderId"], refused.as_str());
+    assert_eq!(dead[0]["tries"].as_array().unwrap().len(), 1, "a 550 is not retried: {dead:#?}");
+    assert!(dead[0]["tries"][0]["error"].as_str().unwrap().contains("mailbox unavailable"), "{dead:#?}");
+    // Sent messages are not sent again; unknown ids are not found; customers may not look.
+    let sent = received_id(&app, &id).await;
+    let body = app.gql("mutation($id: ID!) { retryMessage(id: $id) { state } }", json!({ "id": sent })).await;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    let body = app.gql("mutation { retryMessage(id: \"ord_nope#0000000001#0\") { state } }", json!({})).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    let customer = app.token(&ordo_gateway::app::Actor::Customer { id: "cus_1".into() });
+    let body = app.gql_with(Some(&customer), MESSAGES, json!({})).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    assert_eq!(smtp.received().len(), 1, "nothing went to the refused address");
+}
+
+async fn received_id(app: &TestApp, order: &str) -> String {
+    messages_of(app, order).await[0]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_gateways_on_one_store_send_each_of_many_confirmations_exactly_once() {
+    let smtp = SmtpServer::start().await;
+    let store = ordo_gateway::store::Store::open("mem://").await.unwrap();
+    let a = gateway_on(store.clone(), MailTransport::Smtp(smtp.url())).await;
+    let b = gateway_on(store, MailTransport::Smtp(smtp.url())).await;
+    let orders = join_all((0..40).map(|n| {
+        let app = if n % 2 == 0 { &a } else { &b };
+        async move {
+            guest_order(app, &format!("buyer{n}@example.com"), json!([{ "sku": "MUG-STONE", "quantity": 1 }]))
+                .await
+                .0
+        }
+    }))
+    .await;
+    smtp.wait_for(40, Duration::from_secs(60)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut per_order: HashMap<String, usize> = HashMap::new();
+    for mail in smtp.received() {
+        let subject = mail["subject"].as_str().unwrap();
+        let order = subject.rsplit(' ').next().unwrap().to_owned();
+        *per_order.entry(order).or_default() += 1;
+    }
+    for order in &orders {
+        assert_eq!(per_order.get(order), Some(&1), "{order}: {per_order:?}");
+    }
+    assert_eq!(smtp.received().len(), 40);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_smtp_each_message_is_written_once_as_an_eml_file() {
+    let dir = std::env::temp_dir().join(format!("ordo-mail-{}", std::process::id()));
+    let app = gateway(MailTransport::Folder(dir.clone())).await;
+    let (id, _) = guest_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+    let file = dir.join(format!("{id}.0000000001.0.eml"));
+    let eml =
+        eventually(WAIT, || async { std::fs::read_to_string(&file).ok() }).await.expect("the .eml file");
+    assert!(eml.contains(&format!("Message-ID: <{id}.0000000001.0@lumen.example>")), "{eml}");
+    assert!(eml.contains("To: ada@example.com"), "{eml}");
+    assert!(eml.contains("multipart/alternative"), "{eml}");
+    let rows = messages_of(&app, &id).await;
+    assert_eq!(rows[0]["state"], "SENT");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(files.len(), 1, "one file, no leftovers: {files:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
