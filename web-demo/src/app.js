@@ -1,6 +1,6 @@
 // Entry point: loads ordo-wasm's storefront module once (the order module only when a staff page
 // first needs it), then routes on the hash (#/, #/orders/<id>[?token=], #/staff,
-// #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/dashboard).
+// #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/messages, #/dashboard).
 import init, { avoidCodeGeneration } from "../../wasm/pkg/web/ordo_wasm.js";
 import initOrders, { avoidCodeGeneration as avoidCodeGenerationInOrders } from "../../wasm/pkg/web/ordo_wasm_orders.js";
 import { h, mount } from "./dom.js";
@@ -10,6 +10,7 @@ import { renderStaff } from "./staff.js";
 import { renderDashboard } from "./dashboard.js";
 import { renderStock, renderPurchasing } from "./inventory.js";
 import { renderReviews } from "./reviews.js";
+import { renderMessages } from "./messages.js";
 
 const root = document.getElementById("app");
 // The page's Content-Security-Policy forbids 'unsafe-eval': each module builds its results without
@@ -38,6 +39,7 @@ async function route() {
     else if ((m = path.match(/^\/stock(?:\/([^/]+))?$/))) await renderStock(root, m[1] && decodeURIComponent(m[1]));
     else if (path === "/purchasing") await renderPurchasing(root, new URLSearchParams(query).get("sku"));
     else if (path === "/reviews") await renderReviews(root);
+    else if (path === "/messages") await renderMessages(root);
     else if (path === "/dashboard") await renderDashboard(root);
     else await renderStorefront(root);
   } catch (err) {

@@ -1,20 +1,23 @@
 // Drives the built web demo (web-demo/dist) in Debian's headless Chromium against a real
-// `ordo serve --db mem:// --seed-demo` on a free loopback port.
+// `ordo serve --db mem:// --seed-demo` on a free loopback port (its messages written as .eml files).
 // Run: web-demo/build && node --test web-demo/test/
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
-import { existsSync, mkdirSync, openSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createHmac } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { simpleParser } from "mailparser";
 
 const demo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const repo = join(demo, "..");
 const bin = process.env.ORDO_BIN ?? join(repo, "target/debug/ordo");
 const artifacts = join(demo, "test-artifacts");
+// Where the gateway writes its messages to customers (.eml files: no --smtp).
+const mailDir = join(artifacts, "mail");
 const env = { ...process.env, ORDO_JWT_SECRET: "web-demo-test-secret-0123456789abcdefghi", ORDO_RATE_LIMIT: "0" };
 assert.equal(env.ORDO_JWT_SECRET.length, 40);
 const CARRIER_SECRET = "web-demo-carrier-secret";
@@ -56,13 +59,15 @@ process.on("exit", stopGateway);
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
+  rmSync(mailDir, { recursive: true, force: true });
   assert.ok(existsSync(bin), `${bin} missing: cargo build --workspace --all-features --bins`);
   if (!existsSync(join(demo, "dist/index.html"))) execFileSync(join(demo, "build"), { stdio: "inherit" });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const log = openSync(join(artifacts, "gateway.log"), "w");
   gateway = spawn(bin, ["serve", "--db", "mem://", "--seed-demo", "--listen", `127.0.0.1:${port}`, "--web", join(demo, "dist"),
-    "--carrier-secrets", `generic=${CARRIER_SECRET}`], {
+    "--carrier-secrets", `generic=${CARRIER_SECRET}`, "--mail-dir", mailDir, "--public-url", base,
+    "--shop-name", "Ordo demo shop"], {
     env,
     stdio: ["ignore", log, log],
   });
@@ -409,5 +414,45 @@ test("6: the dashboard charts sales, channels, statuses, backorders and returns 
   assert.equal(await staff.locator("#chart-backorders rect").count(), 0);
   assert.equal(await text(staff, "#kpi-backorders strong"), "0");
   await shot(staff, "dashboard");
+  assert.deepEqual(staff.errors, []);
+});
+
+test("7: the confirmation e-mail's link opens the order in a browser that never saw the checkout; staff read it under Messages", async () => {
+  assert.ok(paidOrderId, "test 2 placed an order");
+  const file = join(mailDir, `${paidOrderId}.0000000003.0.eml`);
+  const until = Date.now() + 30_000;
+  while (!existsSync(file) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  // Parsed by nodemailer's mailparser, not by anything of ours.
+  const mail = await simpleParser(readFileSync(file));
+  assert.equal(mail.subject, `Ordo demo shop: We received your order ${paidOrderId}`);
+  assert.equal(mail.messageId, `<${paidOrderId}.0000000003.0@ordo.localhost>`);
+  assert.match(mail.text, /Thank you for your order/);
+  assert.match(mail.html, /<h1>Ordo demo shop<\/h1>/);
+  const link = mail.text.match(/View your order: (\S+)/)[1];
+  assert.ok(link.startsWith(`${base}/#/orders/${paidOrderId}?token=`), link);
+
+  // The shopper closed the tab long ago: a fresh browser context opens the order from the mail.
+  const stranger = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await stranger.goto(link);
+  await stranger.locator("#order-id").waitFor();
+  assert.equal(await text(stranger, "#order-id"), paidOrderId);
+  assert.ok(!stranger.url().includes("token="), "the token leaves the address bar");
+  await stranger.reload();
+  await stranger.locator("#order-id").waitFor(); // kept for this tab
+  await shot(stranger, "tracking-from-email");
+
+  const staff = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await staff.goto(`${base}/?token=${encodeURIComponent(staffToken)}#/messages`);
+  const row = staff.locator(`#messages tr[data-order="${paidOrderId}"][data-kind="order.confirmation"]`);
+  await row.waitFor();
+  assert.equal(await row.getAttribute("data-state"), "SENT");
+  await row.locator(".open-message").click();
+  await staff.locator("#message-subject").waitFor();
+  assert.equal(await text(staff, "#message-subject"), mail.subject);
+  assert.match(await text(staff, "#message-text"), /View your order: /);
+  // The HTML part, shown as a mail client would (sandboxed: no scripts).
+  assert.equal(await staff.frameLocator("iframe.message-html").locator("h1").textContent(), "Ordo demo shop");
+  await shot(staff, "staff-messages");
+  assert.deepEqual(stranger.errors, []);
   assert.deepEqual(staff.errors, []);
 });

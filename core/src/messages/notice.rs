@@ -14,7 +14,7 @@ use crate::order::{OrderEvent, PAYMENT_TIMEOUT_REASON, ShipmentSource, TimelineE
     serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
 pub enum Notice {
-    /// The order was placed: lines, totals, payment, expected dates, the return policy.
+    /// The order was confirmed: lines, totals, payment, expected dates, the return policy.
     Confirmation,
     /// A payment attempt was declined.
     PaymentDeclined {
@@ -161,15 +161,16 @@ impl Notice {
 
 /// The messages the entries of one append call for, in their order.
 ///
-/// Placing an order sends one confirmation, which already tells of backordered lines and
-/// parcels shipping from partners; later events each call for their own message. A refund that
-/// comes with a cancellation or a return is told in that message, not in a second one. Steps
-/// the customer does not need to hear about (picking, packing, in transit, an authorization that
-/// went through) call for none.
+/// The confirmation goes out when the order is confirmed (for a shopper, when the payment is
+/// authorized), so it can name the payment and tells of backordered lines and parcels shipping
+/// from partners; placing alone sends nothing (a checkout whose payment never comes hears only
+/// that it expired). Later events each call for their own message. A refund that comes with a
+/// cancellation or a return is told in that message, not in a second one. Steps the customer
+/// does not need to hear about (picking, packing, in transit, an authorization) call for none.
 pub fn notices(entries: &[TimelineEntry]) -> Vec<Notice> {
     let events = || entries.iter().map(|e| &e.event);
     if events().any(|e| matches!(e, OrderEvent::Placed(_))) {
-        return vec![Notice::Confirmation];
+        return Vec::new();
     }
     let refunded = events()
         .filter_map(|e| match e {
@@ -207,6 +208,7 @@ pub fn notices(entries: &[TimelineEntry]) -> Vec<Notice> {
 
 fn notice(event: &OrderEvent) -> Option<Notice> {
     Some(match event {
+        OrderEvent::Confirmed => Notice::Confirmation,
         OrderEvent::PaymentFailed { reason } => Notice::PaymentDeclined { reason: reason.clone() },
         OrderEvent::LineBackordered { line, promised, .. } => {
             Notice::Backordered { line: *line, promised: *promised }

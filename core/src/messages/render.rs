@@ -427,10 +427,17 @@ mod tests {
     }
 
     #[test]
-    fn placing_an_order_calls_for_one_confirmation_with_lines_dates_totals_and_the_return_policy() {
-        let life = Life::new(&[("TEE", 2), ("HOODIE", 2), ("DESK", 1)]);
+    fn confirming_an_order_calls_for_one_confirmation_with_lines_dates_totals_payment_and_return_policy() {
+        let mut life = Life::new(&[("TEE", 2), ("HOODIE", 2), ("DESK", 1)]);
         assert_eq!(
             notices(&life.timeline),
+            vec![],
+            "placing alone sends nothing: the payment may never come"
+        );
+        let from = life.timeline.len();
+        life.pay();
+        assert_eq!(
+            notices(&life.timeline[from..]),
             vec![Notice::Confirmation],
             "not a backorder or dropship notice too"
         );
@@ -445,13 +452,13 @@ mod tests {
             "1 × Item DESK — $300.00 (ships directly from our partner)".to_owned(),
             "- Subtotal: $440.00\n".to_owned(),
             format!("- Total: {}\n", format_money(life.order.totals().grand_total, "en-US")),
+            "Paid with Visa ending in 4242.".to_owned(),
             "Shipping to Grace Hopper, 1 Navy Way, Arlington.".to_owned(),
             "You can return items within 30 days of delivery. Our return policy: https://shop.example/returns"
                 .to_owned(),
         ] {
             assert!(m.text.contains(&expected), "missing {expected:?} in\n{}", m.text);
         }
-        assert!(!m.text.contains("Paid with"), "nothing is paid at placing");
         assert!(m.html.contains("<a href=\"https://shop.example/returns\">Our return policy</a>"));
         let status = status_view(&life.order, life.now);
         assert!(
@@ -469,7 +476,11 @@ mod tests {
             brand: crate::card::CardBrand::Visa,
             last4: Some("4242".into()),
         };
-        assert_eq!(tell(&mut life, Role::Customer, Command::AuthorizePayment { amount, method }), vec![]);
+        assert_eq!(
+            tell(&mut life, Role::Customer, Command::AuthorizePayment { amount, method }),
+            vec![Notice::Confirmation],
+            "the authorization itself is not told; the confirmation it brings is"
+        );
         assert_eq!(tell(&mut life, Role::Staff, Command::CreateShipments), vec![]);
         assert_eq!(tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::StartPicking)), vec![]);
         assert_eq!(tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::Pack)), vec![]);

@@ -61,6 +61,14 @@ async fn guest_order(app: &TestApp, email: &str, lines: Value) -> (String, Strin
     (id, body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned())
 }
 
+/// A guest order paid with tok_visa (which confirms it, and calls for the confirmation).
+async fn paid_order(app: &TestApp, email: &str, lines: Value) -> (String, String) {
+    let (id, guest) = guest_order(app, email, lines).await;
+    let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
+    ok(&app.gql_with(Some(&guest), pay, json!({ "id": id })).await);
+    (id, guest)
+}
+
 fn ok(body: &Value) -> &Value {
     assert!(body["errors"].is_null(), "{body}");
     &body["data"]
@@ -88,7 +96,14 @@ fn subjects(received: &[Value], order: &str) -> Vec<String> {
 async fn a_guest_gets_one_confirmation_by_smtp_whose_link_opens_the_order() {
     let smtp = SmtpServer::start().await;
     let app = gateway(MailTransport::Smtp(smtp.url())).await;
-    let (id, _) = guest_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 2 }])).await;
+    let (id, guest) =
+        guest_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 2 }])).await;
+    // Several dispatcher rounds (every 100 ms) pass: an order waiting for its payment is not
+    // confirmed yet, so nothing is sent.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(smtp.received().is_empty(), "{:?}", smtp.received());
+    let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
+    ok(&app.gql_with(Some(&guest), pay, json!({ "id": id })).await);
     let received = smtp.wait_for(1, WAIT).await;
     let mail = &received[0];
     assert_eq!(mail["rcpt_tos"], json!(["ada@example.com"]));
@@ -97,7 +112,7 @@ async fn a_guest_gets_one_confirmation_by_smtp_whose_link_opens_the_order() {
     assert_eq!(mail["content_type"], "multipart/alternative", "text and HTML parts");
     assert_eq!(
         mail["message_id"],
-        format!("<{id}.0000000001.0@lumen.example>"),
+        format!("<{id}.0000000003.0@lumen.example>"),
         "stable, from the message's id"
     );
     let text = mail["text"].as_str().unwrap();
@@ -119,7 +134,7 @@ async fn a_guest_gets_one_confirmation_by_smtp_whose_link_opens_the_order() {
     let body =
         app.gql_with(Some(token), "query($id: ID!) { order(id: $id) { id } }", json!({ "id": id })).await;
     assert_eq!(ok(&body)["order"]["id"], id.as_str());
-    let other = guest_order(&app, "bob@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await.0;
+    let other = paid_order(&app, "bob@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await.0;
     let body =
         app.gql_with(Some(token), "query($id: ID!) { order(id: $id) { id } }", json!({ "id": other })).await;
     assert!(body["data"]["order"].is_null(), "the link opens that one order only: {body}");
@@ -181,7 +196,7 @@ async fn each_step_the_customer_cares_about_sends_its_message_once_and_quiet_ste
 async fn a_failed_delivery_is_tried_again_with_the_same_message_id_and_a_refused_address_is_a_dead_letter() {
     let smtp = SmtpServer::start_failing(1).await;
     let app = gateway(MailTransport::Smtp(smtp.url())).await;
-    let (id, _) = guest_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+    let (id, _) = paid_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
     let failed = eventually(WAIT, || async {
         let rows = messages_of(&app, &id).await;
         (rows[0]["attempts"] == 1 && rows[0]["tries"].as_array().unwrap().len() == 1).then_some(rows)
@@ -205,7 +220,7 @@ async fn a_failed_delivery_is_tried_again_with_the_same_message_id_and_a_refused
     );
 
     let (refused, _) =
-        guest_order(&app, "nobody@refused.example", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+        paid_order(&app, "nobody@refused.example", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
     let dead = eventually(WAIT, || async {
         let body = app.gql(MESSAGES, json!({ "state": "DEAD" })).await;
         let rows = ok(&body)["customerMessages"].as_array().unwrap().clone();
@@ -242,7 +257,7 @@ async fn two_gateways_on_one_store_send_each_of_many_confirmations_exactly_once(
     let orders = join_all((0..40).map(|n| {
         let app = if n % 2 == 0 { &a } else { &b };
         async move {
-            guest_order(app, &format!("buyer{n}@example.com"), json!([{ "sku": "MUG-STONE", "quantity": 1 }]))
+            paid_order(app, &format!("buyer{n}@example.com"), json!([{ "sku": "MUG-STONE", "quantity": 1 }]))
                 .await
                 .0
         }
@@ -266,11 +281,11 @@ async fn two_gateways_on_one_store_send_each_of_many_confirmations_exactly_once(
 async fn without_smtp_each_message_is_written_once_as_an_eml_file() {
     let dir = std::env::temp_dir().join(format!("ordo-mail-{}", std::process::id()));
     let app = gateway(MailTransport::Folder(dir.clone())).await;
-    let (id, _) = guest_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
-    let file = dir.join(format!("{id}.0000000001.0.eml"));
+    let (id, _) = paid_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+    let file = dir.join(format!("{id}.0000000003.0.eml"));
     let eml =
         eventually(WAIT, || async { std::fs::read_to_string(&file).ok() }).await.expect("the .eml file");
-    assert!(eml.contains(&format!("Message-ID: <{id}.0000000001.0@lumen.example>")), "{eml}");
+    assert!(eml.contains(&format!("Message-ID: <{id}.0000000003.0@lumen.example>")), "{eml}");
     assert!(eml.contains("To: ada@example.com"), "{eml}");
     assert!(eml.contains("multipart/alternative"), "{eml}");
     let rows = messages_of(&app, &id).await;
