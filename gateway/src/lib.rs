@@ -4,17 +4,19 @@
 //! The folders are the layers; each imports only the ones below it (checked by
 //! `tests/tests/e2e/architecture.rs`):
 //! - [`edge`]: HTTP and WebSocket, connection caps, deadlines, rate limits, the parse cache;
-//!   turns a bearer token into an [`app::Caller`] and hands the operation to the schema.
+//!   turns a bearer token into an [`app::Actor`] and hands the operation to the schema.
 //! - [`graphql`]: the schema, one object per area: parses arguments into core types, calls
 //!   [`app`], maps the outcome (and every error code, in [`graphql::error`]).
 //! - [`app`]: the use cases (load, authorize, decide in ordo-core, append, answer) and who is
 //!   calling ([`app::access`]).
-//! - [`jobs`]: background work, leased in the store (payment holds).
+//! - [`jobs`]: background work, leased in the store (payment holds, messages to customers).
 //! - [`store`]: SurrealDB, the only place that speaks SurrealQL: records, transactions, migrations.
 //!
-//! [`server`] wires them together on a listener the caller provides; [`seed`] is the demo shop.
+//! [`server`] wires them together on a listener the caller provides; [`seed`] is the demo shop;
+//! [`cli`] is the `ordo` command line.
 
 pub mod app;
+pub mod cli;
 pub mod edge;
 pub mod graphql;
 pub mod jobs;

@@ -5,6 +5,8 @@ own e-mail library: envelope, Message-ID, subject, content type and the text and
 Stops when its standard input closes (the test that started it ended).
 
 --fail-data N     answers the first N messages' DATA with 451 (a transient failure).
+--hold-first      takes the first message (it is reported as received) and never answers its
+                  DATA, like a server whose reply is lost when the sender dies.
 Recipients at @refused.example are refused at RCPT with 550 (a permanent one).
 """
 
@@ -18,8 +20,9 @@ from aiosmtpd.smtp import SMTP
 
 
 class Handler:
-    def __init__(self, fail_data):
+    def __init__(self, fail_data, hold_first):
         self.fail_data = fail_data
+        self.hold_first = hold_first
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.endswith("@refused.example"):
@@ -33,6 +36,8 @@ class Handler:
             self.fail_data -= 1
             report({"refused": True, "message_id": message["Message-ID"]})
             return "451 4.3.0 try again later"
+        hold = self.hold_first
+        self.hold_first = False
         text = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
         report(
@@ -48,6 +53,8 @@ class Handler:
                 "html": html.get_content() if html else None,
             }
         )
+        if hold:
+            await asyncio.sleep(3600)
         return "250 Message accepted for delivery"
 
 
@@ -59,9 +66,10 @@ def report(record):
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--fail-data", type=int, default=0)
+    parser.add_argument("--hold-first", action="store_true")
     args = parser.parse_args()
     loop = asyncio.get_running_loop()
-    handler = Handler(args.fail_data)
+    handler = Handler(args.fail_data, args.hold_first)
     server = await loop.create_server(lambda: SMTP(handler), "127.0.0.1", 0)
     report({"port": server.sockets[0].getsockname()[1]})
     await loop.run_in_executor(None, sys.stdin.read)

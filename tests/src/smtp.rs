@@ -57,15 +57,25 @@ async fn python() -> std::path::PathBuf {
 impl SmtpServer {
     /// Starts a server that accepts every message.
     pub async fn start() -> SmtpServer {
-        Self::start_failing(0).await
+        Self::start_with(&[]).await
     }
 
     /// Starts a server that answers the first `fail_data` messages' DATA with 451.
     pub async fn start_failing(fail_data: u32) -> SmtpServer {
+        Self::start_with(&["--fail-data", &fail_data.to_string()]).await
+    }
+
+    /// Starts a server that takes the first message (reported as received) and never answers its
+    /// DATA: the sender has sent it and will not hear so.
+    pub async fn start_holding_first() -> SmtpServer {
+        Self::start_with(&["--hold-first"]).await
+    }
+
+    async fn start_with(args: &[&str]) -> SmtpServer {
         let script = workspace_root().join("tests/smtp/server.py");
         let mut child = Command::new(python().await)
             .arg(script)
-            .args(["--fail-data", &fail_data.to_string()])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)

@@ -23,7 +23,7 @@ pub struct App {
     /// How long a shopper's unpaid order holds its stock.
     payment_hold: chrono::Duration,
     /// Sends messages to customers; a gateway without one leaves them to others.
-    mailer: Option<Mailer>,
+    mailer: Option<Arc<Mailer>>,
 }
 
 impl App {
@@ -57,7 +57,7 @@ impl App {
 
     /// Sending messages to customers with `mailer`.
     pub fn with_mailer(self, mailer: Mailer) -> App {
-        App { mailer: Some(mailer), ..self }
+        App { mailer: Some(Arc::new(mailer)), ..self }
     }
 
     /// Whether the store answers (the readiness probe); a failure is logged here.
@@ -92,6 +92,6 @@ impl App {
     }
 
     pub(crate) fn mailer(&self) -> Option<&Mailer> {
-        self.mailer.as_ref()
+        self.mailer.as_deref()
     }
 }

@@ -1,8 +1,9 @@
 //! Messages to customers, end to end: a real SMTP server (aiosmtpd, started by the test) receives
 //! each message once, as multipart text + HTML with a stable Message-ID and a link that opens the
 //! order; failures are retried with the same Message-ID, refused addresses go to the dead letters
-//! and staff queue them again; two gateways on one store send each message once; without SMTP,
-//! messages are written as `.eml` files.
+//! and staff queue them again; two gateways on one store send each message once; a gateway
+//! killed between sending and recording sends again after restart with the same Message-ID;
+//! without SMTP, messages are written as `.eml` files.
 
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
@@ -293,4 +294,120 @@ async fn without_smtp_each_message_is_written_once_as_an_eml_file() {
     let files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
     assert_eq!(files.len(), 1, "one file, no leftovers: {files:?}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The `ordo` command line, built by this crate as `ordo-e2e`, serving on `store` with messages
+/// sent to `smtp`; killed on drop.
+struct Binary {
+    child: tokio::process::Child,
+    base: String,
+}
+
+impl Binary {
+    async fn start(db: &str, smtp: &str) -> Binary {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ordo-e2e"))
+            .args([
+                "serve",
+                "--db",
+                db,
+                "--seed-demo",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--smtp",
+                smtp,
+            ])
+            .args(["--mail-from", "Lumen & Co <orders@lumen.example>", "--shop-name", "Lumen & Co"])
+            .env("ORDO_JWT_SECRET", std::str::from_utf8(ordo_tests::TEST_SECRET).unwrap())
+            .env("ORDO_RATE_LIMIT", "0")
+            .env("ORDO_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start ordo-e2e");
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let ready = eventually(Duration::from_secs(60), || async {
+            let up = client.get(format!("{base}/readyz")).send().await.ok()?;
+            up.status().is_success().then_some(())
+        })
+        .await;
+        assert!(ready.is_some(), "ordo-e2e did not become ready on {base}");
+        Binary { child, base }
+    }
+
+    async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap().json().await.unwrap()
+    }
+
+    /// SIGKILL: no shutdown, no flush, no goodbye.
+    async fn kill(mut self) {
+        self.child.start_kill().unwrap();
+        self.child.wait().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_gateway_killed_between_sending_and_recording_sends_again_after_restart_with_the_same_message_id() {
+    let dir = std::env::temp_dir().join(format!("ordo-mail-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = format!("surrealkv://{}", dir.join("ordo.db").display());
+    // The server takes the first message and then never answers its DATA: the gateway has sent
+    // it and waits to hear so, and is killed before it can record anything.
+    let smtp = SmtpServer::start_holding_first().await;
+    let gateway = Binary::start(&db, &smtp.url()).await;
+    let placed = gateway
+        .gql(
+            None,
+            "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } accessToken } }",
+            json!({ "input": { "channel": "web", "currency": "USD", "email": "ada@example.com",
+                "lines": [{ "sku": "MUG-STONE", "quantity": 1 }],
+                "shippingAddress": { "name": "Ada Lovelace", "line1": "12 Analytical Row", "city": "Springfield",
+                                     "region": "IL", "postalCode": "62701", "country": "US" } } }),
+        )
+        .await;
+    let id =
+        placed["data"]["placeOrder"]["order"]["id"].as_str().unwrap_or_else(|| panic!("{placed}")).to_owned();
+    let guest = placed["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned();
+    let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
+    ok(&gateway.gql(Some(&guest), pay, json!({ "id": id })).await);
+    let first = smtp.wait_for(1, WAIT).await;
+    gateway.kill().await;
+
+    // A new process on the same files: the message is still pending under the dead process's
+    // lease, taken over when it runs out (60 s), and sent again under the same Message-ID.
+    let gateway = Binary::start(&db, &smtp.url()).await;
+    let both = smtp.wait_for(2, Duration::from_secs(120)).await;
+    assert_eq!(both[1]["message_id"], first[0]["message_id"], "recognisably the same message: {both:#?}");
+    assert_eq!(both[1]["subject"], format!("Lumen & Co: We received your order {id}"));
+    let keys = ordo_gateway::app::Keys::new(ordo_tests::TEST_SECRET).unwrap();
+    let staff = keys.mint(&ordo_gateway::app::Actor::Staff, "test", chrono::Duration::minutes(10)).unwrap();
+    let rows = eventually(WAIT, || async {
+        let body = gateway.gql(Some(&staff), MESSAGES, json!({ "order": id })).await;
+        let rows = ok(&body)["customerMessages"].as_array().unwrap().clone();
+        (rows[0]["state"] == "SENT").then_some(rows)
+    })
+    .await
+    .expect("the message recorded as sent after the restart");
+    assert_eq!(rows.len(), 1, "one message, not a second one: {rows:#?}");
+    assert_eq!(rows[0]["attempts"], 2, "claimed by the killed process and by the new one");
+    assert_eq!(
+        rows[0]["tries"],
+        json!([{ "ok": true, "error": null }]),
+        "the killed attempt recorded nothing"
+    );
+    assert_eq!(smtp.received().len(), 2);
+    gateway.kill().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
