@@ -61,6 +61,8 @@ const EVENT_WORDS = {
   return_received: "Return received",
   return_refunded: "Return refunded",
   return_cancelled: "Return cancelled",
+  message_sent: "E-mail sent",
+  message_failed: "E-mail not delivered",
 };
 const words = (type) => EVENT_WORDS[type] ?? type.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
 

@@ -437,6 +437,8 @@ test("7: the confirmation e-mail's link opens the order in a browser that never 
   await stranger.locator("#order-id").waitFor();
   assert.equal(await text(stranger, "#order-id"), paidOrderId);
   assert.ok(!stranger.url().includes("token="), "the token leaves the address bar");
+  // The order's timeline tells that the confirmation went out.
+  await stranger.locator('#timeline li[data-type="message_sent"]', { hasText: "E-mail sent" }).first().waitFor();
   await stranger.reload();
   await stranger.locator("#order-id").waitFor(); // kept for this tab
   await shot(stranger, "tracking-from-email");

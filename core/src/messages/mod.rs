@@ -4,11 +4,14 @@
 //! - [`render`]: a notice's subject, plain text and HTML, from the order and its status view
 //!   (the tracking page's words).
 //! - [`retry`]: when a failed delivery is tried again, and when it is given up (dead letter).
+//! - [`delivery`]: what became of a message, as the order's timeline records it.
 
+pub mod delivery;
 pub mod notice;
 pub mod render;
 pub mod retry;
 
+pub use delivery::{Delivery, delivery_entry};
 pub use notice::{MessageKind, Notice, notices};
 pub use render::{Letterhead, Message, render};
 pub use retry::{MAX_ATTEMPTS, retry_after};

@@ -156,6 +156,21 @@ pub enum OrderEvent {
     ReturnCancelled {
         rma: String,
     },
+    /// A message to the customer left for its recipient (`message` is its id, `kind` its
+    /// [`MessageKind`](crate::messages::MessageKind) key), at its `attempt`th try.
+    MessageSent {
+        message: String,
+        kind: String,
+        attempt: u32,
+    },
+    /// An attempt to send a message failed; `givenUp` when it was the last (a dead letter staff
+    /// may queue again). Why it failed stays with the message, for staff.
+    MessageFailed {
+        message: String,
+        kind: String,
+        attempts: u32,
+        given_up: bool,
+    },
 }
 
 impl OrderEvent {
@@ -195,6 +210,8 @@ impl OrderEvent {
             OrderEvent::ReturnReceived { .. } => "return_received",
             OrderEvent::ReturnRefunded { .. } => "return_refunded",
             OrderEvent::ReturnCancelled { .. } => "return_cancelled",
+            OrderEvent::MessageSent { .. } => "message_sent",
+            OrderEvent::MessageFailed { .. } => "message_failed",
         }
     }
 

@@ -289,6 +289,8 @@ impl Order {
                 }
             }
             OrderEvent::ReturnCancelled { rma } => self.return_command(rma, &ReturnCommand::Cancel)?,
+            // What was told to the customer changes nothing about the order itself.
+            OrderEvent::MessageSent { .. } | OrderEvent::MessageFailed { .. } => {}
         }
         Ok(())
     }

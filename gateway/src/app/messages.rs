@@ -1,15 +1,19 @@
 //! Messages to customers: the ones an append writes (ordo-core decides which), delivering one
 //! (rendered from the order as it was when it was called for), and the staff's view and retry.
 
-use ordo_core::messages::{Letterhead, Message, Notice, notices, render};
+use chrono::Utc;
+use ordo_core::messages::{
+    Delivery, Letterhead, Message, MessageKind, Notice, delivery_entry, notices, render,
+};
 use ordo_core::order::{Order, TimelineEntry};
 
-use super::App;
 use super::access::Actor;
 use super::error::ApiError;
 use super::mail::{Mailer, SendError};
+use super::{App, Doer};
 pub use crate::store::messages::MessageRow;
 use crate::store::messages::{ClaimedMessage, NewMessage};
+use crate::store::orders::{Append, Effects};
 
 /// The messages `entries` (just appended, turning the order into `after`) call for.
 pub(crate) fn for_append(after: &Order, entries: &[TimelineEntry]) -> Vec<NewMessage> {
@@ -84,6 +88,41 @@ fn order_link(app: &App, order: &Order, public_url: &str) -> Result<String, Send
     }
     let token = app.keys().mint_guest(order.id().as_str()).map_err(SendError::Transient)?;
     Ok(format!("{base}?token={token}"))
+}
+
+/// Records `delivery` of `message` on its order's timeline (`message_sent`, `message_failed`),
+/// appended again when the order changed meanwhile.
+pub(crate) async fn record_delivery(
+    app: &App,
+    message: &ClaimedMessage,
+    delivery: Delivery,
+) -> Result<(), String> {
+    let kind = MessageKind::from_key(&message.kind)
+        .ok_or_else(|| format!("unknown message kind {:?}", message.kind))?;
+    let store = app.store();
+    let by = Doer::system("messages");
+    for attempt in 1..=20u32 {
+        let timeline = store.timeline(&message.order_id).await.map_err(|e| e.to_string())?;
+        let order = Order::from_timeline(&timeline).map_err(|e| e.to_string())?;
+        let entry = delivery_entry(&order, &message.key, kind, delivery, Utc::now());
+        let mut after = order.clone();
+        after.apply(&entry).map_err(|e| e.to_string())?;
+        let append = Append {
+            order: &after,
+            expected_seq: order.last_seq(),
+            entries: std::slice::from_ref(&entry),
+            actor: &by,
+            outbox_topic: None,
+            idempotency: None,
+            effects: &Effects::default(),
+            messages: &[],
+        };
+        if store.append(&append).await.map_err(|e| e.to_string())? {
+            return Ok(());
+        }
+        crate::store::backoff(attempt).await;
+    }
+    Err("the order kept changing".into())
 }
 
 /// Messages for staff, newest first: in `state`, about `order_id`, at most `first`.

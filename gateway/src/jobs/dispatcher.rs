@@ -7,7 +7,8 @@ use ordo_core::messages::retry_after;
 
 use crate::app::App;
 use crate::app::mail::{Mailer, SendError};
-use crate::app::messages::deliver;
+use crate::app::messages::{deliver, record_delivery};
+use ordo_core::messages::Delivery;
 
 /// How many messages one pass claims at most.
 const BATCH: usize = 64;
@@ -31,13 +32,13 @@ pub(crate) async fn run_due(app: &App, mailer: &Mailer, owner: &str) {
                 continue;
             }
         };
-        let recorded = match deliver(app, mailer, &message).await {
+        let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
+        let (recorded, delivery) = match deliver(app, mailer, &message).await {
             Ok(()) => {
                 tracing::info!(message = %key, kind = %message.kind, "message sent");
-                store.message_sent(&key).await
+                (store.message_sent(&key).await, Delivery::Sent { attempt: attempts })
             }
             Err(error) => {
-                let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
                 let next = match &error {
                     SendError::Permanent(_) => None,
                     SendError::Transient(_) => retry_after(attempts, rand::random::<f64>())
@@ -50,13 +51,19 @@ pub(crate) async fn run_due(app: &App, mailer: &Mailer, owner: &str) {
                     }
                     None => tracing::warn!(message = %key, attempts, %error, "message failed; given up"),
                 }
-                store.message_failed(&key, owner, &error.to_string(), next).await
+                let failed = store.message_failed(&key, owner, &error.to_string(), next).await;
+                (failed, Delivery::Failed { attempts, given_up: next.is_none() })
             }
         };
         if let Err(e) = recorded {
             // The lease runs out by itself; a message not recorded as sent may go out again, with
             // the same Message-ID.
             tracing::warn!(error = %e, message = %key, "cannot record a delivery");
+            continue;
+        }
+        // The order's timeline tells staff (and the order's live subscribers) what was sent.
+        if let Err(e) = record_delivery(app, &message, delivery).await {
+            tracing::warn!(error = %e, message = %key, "cannot record a delivery on the order's timeline");
         }
     }
 }

@@ -79,6 +79,29 @@ const MESSAGES: &str =
     "query($order: ID, $state: MessageState) { customerMessages(orderId: $order, state: $state) {
     id orderId kind recipient state attempts tries { ok error } content { subject text html } } }";
 
+/// The `message_*` events of `order`'s timeline once there are `count`, as (type, actor, data).
+async fn message_events(app: &TestApp, order: &str, count: usize) -> Vec<(String, String, Value)> {
+    let query = "query($id: ID!) { order(id: $id) { timeline { type actor data } } }";
+    let found = eventually(WAIT, || async {
+        let body = app.gql(query, json!({ "id": order })).await;
+        let events: Vec<_> = ok(&body)["order"]["timeline"]
+            .as_array()?
+            .iter()
+            .filter(|e| e["type"].as_str().is_some_and(|t| t.starts_with("message_")))
+            .map(|e| {
+                (
+                    e["type"].as_str().unwrap().to_owned(),
+                    e["actor"].as_str().unwrap().to_owned(),
+                    e["data"].clone(),
+                )
+            })
+            .collect();
+        (events.len() >= count).then_some(events)
+    })
+    .await;
+    found.unwrap_or_else(|| panic!("{count} message events on {order}'s timeline"))
+}
+
 async fn messages_of(app: &TestApp, order: &str) -> Vec<Value> {
     let body = app.gql(MESSAGES, json!({ "order": order })).await;
     ok(&body)["customerMessages"].as_array().unwrap().clone()
@@ -147,6 +170,16 @@ async fn a_guest_gets_one_confirmation_by_smtp_whose_link_opens_the_order() {
     assert_eq!(rows[0]["state"], "SENT");
     assert_eq!(rows[0]["tries"], json!([{ "ok": true, "error": null }]));
     assert_eq!(rows[0]["content"]["subject"], mail["subject"]);
+    // …and so does the order's timeline, as the gateway's own doing.
+    let message = format!("{id}#0000000003#0");
+    assert_eq!(
+        message_events(&app, &id, 1).await,
+        vec![(
+            "message_sent".to_owned(),
+            "messages".to_owned(),
+            json!({ "messageSent": { "message": message, "kind": "order.confirmation", "attempt": 1 } })
+        )]
+    );
     smtp.wait_for(2, WAIT).await;
     assert_eq!(smtp.received().len(), 2, "one confirmation per order, nothing else");
 }
@@ -233,6 +266,19 @@ async fn a_failed_delivery_is_tried_again_with_the_same_message_id_and_a_refused
     assert_eq!(dead[0]["orderId"], refused.as_str());
     assert_eq!(dead[0]["tries"].as_array().unwrap().len(), 1, "a 550 is not retried: {dead:#?}");
     assert!(dead[0]["tries"][0]["error"].as_str().unwrap().contains("mailbox unavailable"), "{dead:#?}");
+    // The timelines say what happened, without the mail server's words.
+    let given_up = message_events(&app, &refused, 1).await;
+    assert_eq!(given_up[0].0, "message_failed");
+    assert_eq!(given_up[0].2["messageFailed"]["attempts"], 1);
+    assert_eq!(given_up[0].2["messageFailed"]["givenUp"], true, "{given_up:?}");
+    let retried: Vec<_> = message_events(&app, &id, 2).await.into_iter().map(|(t, _, d)| (t, d)).collect();
+    assert_eq!(retried[0].0, "message_failed");
+    assert_eq!(retried[0].1["messageFailed"]["givenUp"], false, "a 451 is tried again: {retried:?}");
+    assert_eq!(retried[1].0, "message_sent");
+    assert!(
+        !format!("{given_up:?}{retried:?}").contains("mailbox unavailable"),
+        "no server detail on the timeline"
+    );
     // Sent messages are not sent again; unknown ids are not found; customers may not look.
     let sent = received_id(&app, &id).await;
     let body = app.gql("mutation($id: ID!) { retryMessage(id: $id) { state } }", json!({ "id": sent })).await;
