@@ -117,7 +117,16 @@ pub async fn serve_store(
         .with_declines_per_hour(config.declines_per_hour)
         .with_payment_hold(config.payment_hold);
     if let Some(mail) = config.mail.clone() {
-        app = app.with_mailer(Mailer::new(mail).map_err(StoreError::Decode)?);
+        let mailer = Mailer::new(mail).map_err(StoreError::Decode)?;
+        let checked = mailer.clone();
+        // The gateway takes orders whether or not the mail server is up: messages wait in the
+        // store and are retried. An unreachable server is reported at once.
+        tokio::spawn(async move {
+            if let Err(e) = checked.check().await {
+                tracing::error!(error = %e, "cannot reach the SMTP server; messages wait and are retried");
+            }
+        });
+        app = app.with_mailer(mailer);
     }
     let jobs = crate::jobs::Runner::start(
         app.clone(),

@@ -5,6 +5,7 @@ own e-mail library: envelope, Message-ID, subject, content type and the text and
 Stops when its standard input closes (the test that started it ended).
 
 --fail-data N     answers the first N messages' DATA with 451 (a transient failure).
+--port N          listens on port N (default: a free one).
 --hold-first      takes the first message (it is reported as received) and never answers its
                   DATA, like a server whose reply is lost when the sender dies.
 Recipients at @refused.example are refused at RCPT with 550 (a permanent one).
@@ -67,10 +68,11 @@ async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--fail-data", type=int, default=0)
     parser.add_argument("--hold-first", action="store_true")
+    parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     loop = asyncio.get_running_loop()
     handler = Handler(args.fail_data, args.hold_first)
-    server = await loop.create_server(lambda: SMTP(handler), "127.0.0.1", 0)
+    server = await loop.create_server(lambda: SMTP(handler), "127.0.0.1", args.port)
     report({"port": server.sockets[0].getsockname()[1]})
     await loop.run_in_executor(None, sys.stdin.read)
     server.close()

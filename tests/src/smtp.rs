@@ -71,6 +71,11 @@ impl SmtpServer {
         Self::start_with(&["--hold-first"]).await
     }
 
+    /// Starts a server on `port` (a mail server coming back where the gateway expects it).
+    pub async fn start_on(port: u16) -> SmtpServer {
+        Self::start_with(&["--port", &port.to_string()]).await
+    }
+
     async fn start_with(args: &[&str]) -> SmtpServer {
         let script = workspace_root().join("tests/smtp/server.py");
         let mut child = Command::new(python().await)

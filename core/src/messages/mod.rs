@@ -13,5 +13,5 @@ pub mod retry;
 
 pub use delivery::{Delivery, delivery_entry};
 pub use notice::{MessageKind, Notice, notices};
-pub use render::{Letterhead, Message, render};
+pub use render::{Letterhead, Message, RenderError, render};
 pub use retry::{MAX_ATTEMPTS, retry_after};

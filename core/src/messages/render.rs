@@ -27,6 +27,14 @@ pub struct Letterhead {
     pub locale: String,
 }
 
+/// Why a notice cannot be written about an order: it names something the order does not have
+/// (a stored notice of another order, a damaged row). Nothing is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    #[error("the order has no {what} {id}")]
+    Missing { what: &'static str, id: String },
+}
+
 /// A message ready to send: one subject and two parts saying the same thing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
@@ -39,8 +47,15 @@ pub struct Message {
 }
 
 /// What `notice` tells the customer about `order` (the order as it was right after the event
-/// that called for it), written at `now`.
-pub fn render(order: &Order, notice: &Notice, letterhead: &Letterhead, now: DateTime<Utc>) -> Message {
+/// that called for it), written at `now`; an error when the notice names a line, parcel or return
+/// the order does not have.
+pub fn render(
+    order: &Order,
+    notice: &Notice,
+    letterhead: &Letterhead,
+    now: DateTime<Utc>,
+) -> Result<Message, RenderError> {
+    check(order, notice)?;
     let id = order.id().as_str();
     let money = |m: Money| format_money(m, &letterhead.locale);
     let mut body = Body::default();
@@ -170,7 +185,32 @@ pub fn render(order: &Order, notice: &Notice, letterhead: &Letterhead, now: Date
     };
     let status = status_view(order, now);
     body.status(&status.headline, &status.detail);
-    letter(&letterhead.shop_name, format!("{}: {subject}", letterhead.shop_name), body, order, letterhead)
+    Ok(letter(&letterhead.shop_name, format!("{}: {subject}", letterhead.shop_name), body, order, letterhead))
+}
+
+/// The line, parcel or return `notice` names exists on `order`.
+fn check(order: &Order, notice: &Notice) -> Result<(), RenderError> {
+    let missing = |what, id: &str| Err(RenderError::Missing { what, id: id.to_owned() });
+    match notice {
+        Notice::Backordered { line, .. } if order.lines().get(*line).is_none() => {
+            missing("line", &line.to_string())
+        }
+        Notice::Dropship { shipment }
+        | Notice::Shipped { shipment }
+        | Notice::OutForDelivery { shipment }
+        | Notice::Delivered { shipment }
+        | Notice::DeliveryProblem { shipment }
+            if order.shipment(shipment).is_none() =>
+        {
+            missing("parcel", shipment)
+        }
+        Notice::ReturnApproved { rma } | Notice::ReturnReceived { rma }
+            if order.return_case(rma).is_none() =>
+        {
+            missing("return", rma)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The lines with their expected dates, the totals, the payment and the return policy.
@@ -387,7 +427,7 @@ mod tests {
     /// Renders a notice for the order as it is now, and checks the law every message keeps: the
     /// HTML part says everything the text part says (links aside), every value escaped.
     fn say(life: &Life, notice: &Notice) -> Message {
-        let message = render(&life.order, notice, &letterhead(), life.now);
+        let message = render(&life.order, notice, &letterhead(), life.now).unwrap();
         let visible = strip_tags(&message.html);
         for line in message.text.lines().map(|l| l.trim_start_matches("- ")).filter(|l| !l.is_empty()) {
             if !line.contains("https://") {
@@ -652,7 +692,8 @@ mod tests {
             &Notice::PaymentDeclined { reason: "<b>no</b>".into() },
             &letterhead,
             life.now,
-        );
+        )
+        .unwrap();
         assert!(
             !m.html.contains("<script>") && !m.html.contains("<b>") && !m.html.contains("<img"),
             "{}",
@@ -661,5 +702,18 @@ mod tests {
         assert!(m.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(m.html.contains("href=\"https://x.example/&quot;&gt;&lt;img src=x&gt;\""));
         assert!(m.text.contains("declined (<b>no</b>)"), "text is not HTML: {}", m.text);
+    }
+
+    #[test]
+    fn a_notice_naming_what_the_order_lacks_is_an_error_not_half_a_message() {
+        let life = Life::new(&[("TEE", 1)]);
+        for (notice, error) in [
+            (Notice::Shipped { shipment: "ord_9-S1".into() }, "the order has no parcel ord_9-S1"),
+            (Notice::Backordered { line: 7, promised: life.now.date_naive() }, "the order has no line 7"),
+            (Notice::ReturnApproved { rma: "ord_1-R9".into() }, "the order has no return ord_1-R9"),
+        ] {
+            let refused = render(&life.order, &notice, &letterhead(), life.now).unwrap_err();
+            assert_eq!(refused.to_string(), error);
+        }
     }
 }

@@ -80,6 +80,17 @@ impl Mailer {
         Ok(Mailer { settings, from, domain, smtp })
     }
 
+    /// Whether the SMTP server answers (a folder always does): checked at start, so a wrong host
+    /// or port shows in the log at once rather than at the first message.
+    pub async fn check(&self) -> Result<(), String> {
+        let Some(smtp) = &self.smtp else { return Ok(()) };
+        match smtp.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the SMTP server did not answer NOOP".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     pub(crate) fn settings(&self) -> &MailSettings {
         &self.settings
     }

@@ -76,7 +76,7 @@ async fn compose(
         returns_link: settings.returns_url.clone(),
         locale: settings.locale.clone(),
     };
-    Ok(render(&order, &notice, &letterhead, at))
+    render(&order, &notice, &letterhead, at).map_err(|e| SendError::Permanent(e.to_string()))
 }
 
 /// The order's page; for a guest's order with a token for it in the fragment (never sent to a

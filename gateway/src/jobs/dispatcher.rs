@@ -2,7 +2,10 @@
 //! the attempt; a failure is retried on ordo-core's schedule (`retry_after`) and then goes to the
 //! dead letters, which staff can queue again.
 
+use std::time::Duration;
+
 use chrono::Utc;
+use futures::StreamExt;
 use ordo_core::messages::retry_after;
 
 use crate::app::App;
@@ -11,59 +14,93 @@ use crate::app::messages::{deliver, record_delivery};
 use ordo_core::messages::Delivery;
 
 /// How many messages one pass claims at most.
-const BATCH: usize = 64;
+const BATCH: usize = 256;
+/// How many messages are rendered and sent at once (the SMTP pool holds up to ten connections).
+const CONCURRENT: usize = 16;
 
-/// Claims and delivers the messages due now, one at a time.
-pub(crate) async fn run_due(app: &App, mailer: &Mailer, owner: &str) {
-    let store = app.store();
-    let due = match store.due_messages(BATCH).await {
+/// Delivers due messages until `stopped`: a full pass is followed by another at once; otherwise
+/// the next pass starts when this process writes messages, or after `every` (messages other
+/// gateways wrote, retries falling due).
+pub(crate) async fn run(
+    app: App,
+    mailer: Mailer,
+    owner: std::sync::Arc<String>,
+    every: Duration,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if *stopped.borrow() {
+            break;
+        }
+        if run_due(&app, &mailer, &owner).await >= BATCH {
+            continue;
+        }
+        tokio::select! {
+            _ = app.store().messages_written().notified() => {}
+            _ = tokio::time::sleep(every) => {}
+            _ = stopped.changed() => break,
+        }
+    }
+}
+
+/// Claims and delivers the messages due now, [`CONCURRENT`] at a time; answers how many were due.
+async fn run_due(app: &App, mailer: &Mailer, owner: &str) -> usize {
+    let due = match app.store().due_messages(BATCH).await {
         Ok(due) => due,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read due messages");
+            return 0;
+        }
+    };
+    let count = due.len();
+    futures::stream::iter(due)
+        .for_each_concurrent(CONCURRENT, |key| deliver_one(app, mailer, owner, key))
+        .await;
+    count
+}
+
+/// Claims message `key`, sends it and records the attempt.
+async fn deliver_one(app: &App, mailer: &Mailer, owner: &str, key: String) {
+    let store = app.store();
+    let message = match store.claim_message(&key, owner).await {
+        Ok(Some(message)) => message,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, message = %key, "cannot claim a message");
             return;
         }
     };
-    for key in due {
-        let message = match store.claim_message(&key, owner).await {
-            Ok(Some(message)) => message,
-            Ok(None) => continue,
-            Err(e) => {
-                tracing::warn!(error = %e, message = %key, "cannot claim a message");
-                continue;
-            }
-        };
-        let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
-        let (recorded, delivery) = match deliver(app, mailer, &message).await {
-            Ok(()) => {
-                tracing::info!(message = %key, kind = %message.kind, "message sent");
-                (store.message_sent(&key).await, Delivery::Sent { attempt: attempts })
-            }
-            Err(error) => {
-                let next = match &error {
-                    SendError::Permanent(_) => None,
-                    SendError::Transient(_) => retry_after(attempts, rand::random::<f64>())
-                        .and_then(|wait| chrono::Duration::from_std(wait).ok())
-                        .map(|wait| Utc::now() + wait),
-                };
-                match next {
-                    Some(next) => {
-                        tracing::warn!(message = %key, attempts, %error, %next, "message failed; retrying later")
-                    }
-                    None => tracing::warn!(message = %key, attempts, %error, "message failed; given up"),
+    let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
+    let (recorded, delivery) = match deliver(app, mailer, &message).await {
+        Ok(()) => {
+            tracing::info!(message = %key, kind = %message.kind, "message sent");
+            (store.message_sent(&key).await, Delivery::Sent { attempt: attempts })
+        }
+        Err(error) => {
+            let next = match &error {
+                SendError::Permanent(_) => None,
+                SendError::Transient(_) => retry_after(attempts, rand::random::<f64>())
+                    .and_then(|wait| chrono::Duration::from_std(wait).ok())
+                    .map(|wait| Utc::now() + wait),
+            };
+            match next {
+                Some(next) => {
+                    tracing::warn!(message = %key, attempts, %error, %next, "message failed; retrying later")
                 }
-                let failed = store.message_failed(&key, owner, &error.to_string(), next).await;
-                (failed, Delivery::Failed { attempts, given_up: next.is_none() })
+                None => tracing::warn!(message = %key, attempts, %error, "message failed; given up"),
             }
-        };
-        if let Err(e) = recorded {
-            // The lease runs out by itself; a message not recorded as sent may go out again, with
-            // the same Message-ID.
-            tracing::warn!(error = %e, message = %key, "cannot record a delivery");
-            continue;
+            let failed = store.message_failed(&key, owner, &error.to_string(), next).await;
+            (failed, Delivery::Failed { attempts, given_up: next.is_none() })
         }
-        // The order's timeline tells staff (and the order's live subscribers) what was sent.
-        if let Err(e) = record_delivery(app, &message, delivery).await {
-            tracing::warn!(error = %e, message = %key, "cannot record a delivery on the order's timeline");
-        }
+    };
+    if let Err(e) = recorded {
+        // The lease runs out by itself; a message not recorded as sent may go out again, with
+        // the same Message-ID.
+        tracing::warn!(error = %e, message = %key, "cannot record a delivery");
+        return;
+    }
+    // The order's timeline tells staff (and the order's live subscribers) what was sent.
+    if let Err(e) = record_delivery(app, &message, delivery).await {
+        tracing::warn!(error = %e, message = %key, "cannot record a delivery on the order's timeline");
     }
 }

@@ -57,6 +57,15 @@ impl Runner {
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         // Each runner is its own lease owner: a restarted gateway is a new one.
         let owner = Arc::new(format!("gateway-{}", ulid::Ulid::new()));
+        if let Some(mailer) = app.mailer().cloned() {
+            tokio::spawn(dispatcher::run(
+                app.clone(),
+                mailer,
+                owner.clone(),
+                settings.every,
+                stopped.clone(),
+            ));
+        }
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(settings.every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -69,9 +78,6 @@ impl Runner {
                     break;
                 }
                 run_due(&app, &owner, &settings).await;
-                if let Some(mailer) = app.mailer() {
-                    dispatcher::run_due(&app, mailer, &owner).await;
-                }
             }
         });
         Runner { stop }

@@ -101,6 +101,9 @@ pub struct Store {
     timelines: Option<std::sync::Arc<timelines::TimelineCache>>,
     /// Transactions this process had to retry, by cause.
     retries: std::sync::Arc<Retries>,
+    /// Woken when this process writes messages to customers, so its dispatcher sends them at
+    /// once instead of at its next round.
+    messages_written: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Counts of retried transactions (what the load harness reports per phase).
@@ -151,7 +154,14 @@ impl Store {
         let intake_turn = embedded.then(std::sync::Arc::default);
         let shop = embedded.then(std::sync::Arc::default);
         let timelines = embedded.then(std::sync::Arc::default);
-        let store = Store { db, intake_turn, shop, timelines, retries: std::sync::Arc::default() };
+        let store = Store {
+            db,
+            intake_turn,
+            shop,
+            timelines,
+            retries: std::sync::Arc::default(),
+            messages_written: std::sync::Arc::default(),
+        };
         migrate::apply(&store.db).await?;
         Ok(store)
     }
@@ -160,6 +170,11 @@ impl Store {
     /// through the typed methods.
     pub fn db(&self) -> &Surreal<Any> {
         &self.db
+    }
+
+    /// Woken when this process has written messages to customers (see [`messages`]).
+    pub(crate) fn messages_written(&self) -> &tokio::sync::Notify {
+        &self.messages_written
     }
 
     /// Retries so far, by cause.

@@ -282,7 +282,12 @@ impl Store {
             query = query.bind((name, value));
         }
         Ok(match outcome(query.await?) {
-            TxOutcome::Committed => Intake::Placed,
+            TxOutcome::Committed => {
+                if !new.messages.is_empty() {
+                    self.messages_written().notify_one();
+                }
+                Intake::Placed
+            }
             TxOutcome::Conflict => {
                 self.count_conflict();
                 Intake::Conflict
@@ -429,7 +434,12 @@ impl Store {
         let done = query.await;
         self.forget_timeline(order.id().as_str());
         match outcome(done?) {
-            TxOutcome::Committed => Ok(true),
+            TxOutcome::Committed => {
+                if !messages.is_empty() {
+                    self.messages_written().notify_one();
+                }
+                Ok(true)
+            }
             TxOutcome::Conflict => {
                 self.count_conflict();
                 Ok(false)

@@ -457,3 +457,50 @@ async fn a_gateway_killed_between_sending_and_recording_sends_again_after_restar
     gateway.kill().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn messages_wait_while_the_mail_server_is_down_and_go_out_once_when_it_is_back() {
+    // A port nothing listens on: the mail server is down.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = gateway(MailTransport::Smtp(format!("smtp://127.0.0.1:{port}"))).await;
+    let (id, _) = paid_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+    let waiting = eventually(WAIT, || async {
+        let rows = messages_of(&app, &id).await;
+        (rows[0]["tries"].as_array().unwrap().len() == 1).then_some(rows)
+    })
+    .await
+    .expect("a failed attempt");
+    assert_eq!(waiting[0]["state"], "PENDING", "a mail server that is down is tried again: {waiting:#?}");
+    assert_eq!(waiting[0]["tries"][0]["ok"], false);
+    assert!(!waiting[0]["tries"][0]["error"].as_str().unwrap().is_empty());
+
+    let smtp = SmtpServer::start_on(port).await;
+    let message = waiting[0]["id"].as_str().unwrap();
+    ok(&app.gql("mutation($id: ID!) { retryMessage(id: $id) { id } }", json!({ "id": message })).await);
+    let received = smtp.wait_for(1, WAIT).await;
+    assert_eq!(received[0]["subject"], format!("Lumen & Co: We received your order {id}"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.received().len(), 1, "delivered once");
+    let rows = messages_of(&app, &id).await;
+    assert_eq!(rows[0]["state"], "SENT");
+    assert_eq!(rows[0]["tries"].as_array().unwrap().len(), 2, "{rows:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_smtp_url_or_sender_stops_the_start_with_a_clear_error() {
+    for (flag, value, words) in [
+        ("--smtp", "smtp://[::1", "the SMTP URL"),
+        ("--smtp", "ftp://mail.example", "the SMTP URL"),
+        ("--mail-from", "not an address", "the sender address"),
+    ] {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_ordo-e2e"))
+            .args(["serve", "--db", "mem://", "--listen", "127.0.0.1:0", flag, value])
+            .env("ORDO_JWT_SECRET", std::str::from_utf8(ordo_tests::TEST_SECRET).unwrap())
+            .kill_on_drop(true)
+            .output();
+        let out = tokio::time::timeout(Duration::from_secs(60), out).await.expect("ordo exits").unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{flag} {value:?} was accepted");
+        assert!(stderr.contains(words), "{flag} {value:?}: {stderr}");
+    }
+}
