@@ -1,7 +1,9 @@
-//! Shared order fixtures: a timeline, an instant, and the status view and allowed actions expected.
+//! Shared order fixtures: a timeline, an instant, and the status view, allowed actions and
+//! messages to the customer expected.
 //!
-//! ordo-wasm replays the same files through `orderStatusView` and `allowedActions`, proving the
-//! tracking page and staff console agree with the server. `ORDO_BLESS=1` regenerates every file
+//! ordo-wasm replays the same files through `orderStatusView`, `allowedActions` and
+//! `renderMessage`, proving the tracking page, staff console and message previews agree with the
+//! server. `ORDO_BLESS=1` regenerates every file
 //! from the scenarios below (review the diff before committing it).
 
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
@@ -16,6 +18,7 @@ use ordo_core::cart::{
 };
 use ordo_core::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
 use ordo_core::lifecycle::ExceptionKind;
+use ordo_core::messages::{Letterhead, notices, render};
 use ordo_core::money::{Currency, Money};
 use ordo_core::order::{
     Command, NewOrder, Order, PaymentMethod, ReturnAction, ReturnItem, Role, ShipmentAction, TimelineEntry,
@@ -33,13 +36,42 @@ fn roles() -> Vec<Role> {
     vec![Role::Customer, Role::Staff, Role::Channel, Role::Supplier("northwood".into())]
 }
 
-/// What the fixture expects for an order at `now`.
-fn expected(order: &Order, now: DateTime<Utc>) -> Value {
+fn letterhead() -> Letterhead {
+    Letterhead {
+        shop_name: "Lumen & Co".into(),
+        order_link: "https://shop.example/#/orders/ord_fixture?token=t".into(),
+        returns_link: Some("https://shop.example/returns".into()),
+        locale: "en-US".into(),
+    }
+}
+
+/// Every message an event of `timeline` calls for (each event taken alone), written about the
+/// order as it was right after that event, at its time.
+fn messages(timeline: &[TimelineEntry]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for end in 1..=timeline.len() {
+        let entry = &timeline[end - 1];
+        let order = Order::from_timeline(&timeline[..end]).unwrap();
+        for notice in notices(std::slice::from_ref(entry)) {
+            let message = render(&order, &notice, &letterhead(), entry.at).unwrap();
+            out.push(json!({ "upto": entry.seq, "notice": notice, "message": message }));
+        }
+    }
+    out
+}
+
+/// What the fixture expects for an order with `timeline` at `now`.
+fn expected(timeline: &[TimelineEntry], order: &Order, now: DateTime<Utc>) -> Value {
     let actions: Vec<Value> = roles()
         .iter()
         .map(|role| json!({ "role": role, "actions": allowed_actions(order, role, now) }))
         .collect();
-    json!({ "statusView": status_view(order, now), "allowedActions": actions })
+    json!({
+        "statusView": status_view(order, now),
+        "allowedActions": actions,
+        "letterhead": letterhead(),
+        "messages": messages(timeline),
+    })
 }
 
 #[test]
@@ -51,7 +83,7 @@ fn every_order_fixture_replays_to_its_expected_status_and_actions() {
                 "description": description,
                 "now": now,
                 "timeline": timeline,
-                "expected": expected(&order, now),
+                "expected": expected(&timeline, &order, now),
             });
             std::fs::write(
                 dir().join(format!("{name}.json")),
@@ -68,7 +100,7 @@ fn every_order_fixture_replays_to_its_expected_status_and_actions() {
         let timeline: Vec<TimelineEntry> = serde_json::from_value(raw["timeline"].clone()).unwrap();
         let now: DateTime<Utc> = serde_json::from_value(raw["now"].clone()).unwrap();
         let order = Order::from_timeline(&timeline).unwrap();
-        assert_eq!(expected(&order, now), raw["expected"], "{}", path.display());
+        assert_eq!(expected(&timeline, &order, now), raw["expected"], "{}", path.display());
     }
 }
 

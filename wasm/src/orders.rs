@@ -1,5 +1,6 @@
 //! The order module's exports (`ordo-wasm/orders`): what a tracking page and a staff screen show of an order.
 
+use ordo_core::messages::{Letterhead, Notice, render};
 use ordo_core::order::{Order, Role, TimelineEntry, allowed_actions};
 use ordo_core::status::status_view;
 use wasm_bindgen::prelude::*;
@@ -28,6 +29,24 @@ pub fn allowed_actions_js(
     let order = order_from(timeline)?;
     let role: Role = from_js(&role, "role")?;
     to_js(&allowed_actions(&order, &role, now_from(now)?))
+}
+
+/// The e-mail Ordo sends for `notice` about the order at the end of `timeline` (subject, plain
+/// text and HTML), written at `now`: what a shop previews before it sends. The same function the
+/// gateway's dispatcher renders with.
+#[wasm_bindgen(js_name = renderMessage, unchecked_return_type = "Message")]
+pub fn render_message(
+    #[wasm_bindgen(unchecked_param_type = "Array<TimelineEntry>")] timeline: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Notice")] notice: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Letterhead")] letterhead: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
+) -> Result<JsValue, JsValue> {
+    let order = order_from(timeline)?;
+    let notice: Notice = from_js(&notice, "notice")?;
+    let letterhead: Letterhead = from_js(&letterhead, "letterhead")?;
+    let message = render(&order, &notice, &letterhead, now_from(now)?)
+        .map_err(|e| js_error(ErrorCode::InvalidInput, &e.to_string()))?;
+    to_js(&message)
 }
 
 fn order_from(timeline: JsValue) -> Result<Order, JsValue> {

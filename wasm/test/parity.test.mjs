@@ -28,6 +28,21 @@ for (const [name, f] of orders) {
   });
 }
 
+test("the order fixtures carry messages of every kind the events call for", () => {
+  const kinds = new Set(orders.flatMap(([, f]) => f.expected.messages.map((m) => (typeof m.notice === "string" ? m.notice : Object.keys(m.notice)[0]))));
+  for (const kind of ["confirmation", "shipped", "delivered", "refunded", "returnApproved", "cancelled"]) assert.ok(kinds.has(kind), `${kind}: ${[...kinds]}`);
+});
+
+for (const [name, f] of orders) {
+  test(`order fixture ${name}: renderMessage writes each message exactly as the server does`, () => {
+    for (const m of f.expected.messages) {
+      const upto = f.timeline.filter((e) => e.seq <= m.upto);
+      const at = upto.at(-1).at;
+      assert.deepStrictEqual(orderModule.renderMessage(upto, m.notice, f.expected.letterhead, at), m.message, JSON.stringify(m.notice));
+    }
+  });
+}
+
 for (const [name, f] of carts) {
   test(`a CartValidator gives the same answer as validateCart for ${name}`, () => {
     const validator = new ordo.CartValidator(f.catalog, f.rules);

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use ordo_core::card::CardCheck;
 use ordo_core::cart::{Cart, CartCheck, Rules};
 use ordo_core::catalog::Catalog;
+use ordo_core::messages::{Letterhead, Message, Notice};
 use ordo_core::order::{Action, Role, TimelineEntry};
 use ordo_core::status::StatusView;
 use ordo_core::values::{AddressInput, PostalAddress};
@@ -49,6 +50,9 @@ fn declarations() -> String {
     collect.visit::<AddressInput>();
     collect.visit::<PostalAddress>();
     collect.visit::<CardCheck>();
+    collect.visit::<Notice>();
+    collect.visit::<Letterhead>();
+    collect.visit::<Message>();
     let mut out = String::from(
         "// Generated from ordo-core's Rust types by wasm/tests/types.rs. Do not edit by hand:\n\
          // run `ORDO_BLESS=1 cargo test -p ordo-wasm --test types`.\n",

@@ -216,6 +216,27 @@ message: string, };
 export type IssueCode = "CURRENCY_UNKNOWN" | "CART_EMPTY" | "CART_TOO_MANY_LINES" | "INVALID_SKU" | "INVALID_QUANTITY" | "DUPLICATE_LINE" | "UNKNOWN_SKU" | "INACTIVE_PRODUCT" | "CURRENCY_MISMATCH" | "QTY_BELOW_MIN" | "QTY_ABOVE_MAX" | "OUT_OF_STOCK" | "BACKORDERED" | "DROPSHIPPED" | "COUPON_UNKNOWN" | "COUPON_DUPLICATE" | "COUPON_NOT_YET_VALID" | "COUPON_EXPIRED" | "COUPON_MIN_SUBTOTAL" | "COUPON_NOT_STACKABLE" | "COUPON_CURRENCY_MISMATCH" | "ADDRESS_REQUIRED" | "ADDRESS_MISSING_FIELD" | "ADDRESS_FIELD_TOO_LONG" | "ADDRESS_INVALID_COUNTRY" | "ADDRESS_INVALID_POSTCODE" | "PHONE_INVALID" | "CARD_NUMBER_IN_TEXT" | "EMAIL_REQUIRED" | "EMAIL_INVALID" | "SHIPPING_UNAVAILABLE" | "SHIPPING_OPTION_UNKNOWN" | "SHIPPING_WEIGHT_EXCEEDED" | "SHIPPING_CURRENCY_MISMATCH" | "TOTAL_OUT_OF_RANGE";
 
 /**
+ * Who is writing and where the customer goes from the message.
+ */
+export type Letterhead = { 
+/**
+ * The shop's name, as customers know it.
+ */
+shopName: string, 
+/**
+ * The order's page, with a signed link that opens it without signing in.
+ */
+orderLink: string, 
+/**
+ * Where the return policy is written out, when the shop has a page for it.
+ */
+returnsLink?: string | null, 
+/**
+ * The locale money is written in (`en-US`, `de-DE`, …).
+ */
+locale: string, };
+
+/**
  * How one order line will be served.
  */
 export type LineAvailability = { "allocated": { location: string, } } | { "backordered": { promised: string, } } | { "dropshipped": { supplier: string, } };
@@ -247,6 +268,19 @@ total: Money, fulfilment: Fulfilment, };
 export type LocationId = string;
 
 /**
+ * A message ready to send: one subject and two parts saying the same thing.
+ */
+export type Message = { subject: string, 
+/**
+ * `text/plain`.
+ */
+text: string, 
+/**
+ * `text/html`, every value escaped.
+ */
+html: string, };
+
+/**
  * An amount of money: a whole number of minor units (cents, yen, fils) in one currency.
  */
 export type Money = { 
@@ -258,6 +292,12 @@ amount: number,
  * The currency the minor units are counted in.
  */
 currency: Currency, };
+
+/**
+ * What a message is about: the kind of message and the specifics it needs (which parcel,
+ * which line, how much), taken from the event that called for it.
+ */
+export type Notice = "confirmation" | { "paymentDeclined": { reason: string, } } | "expiredUnpaid" | { "backordered": { line: number, promised: string, } } | { "dropship": { shipment: string, } } | { "shipped": { shipment: string, } } | { "outForDelivery": { shipment: string, } } | { "delivered": { shipment: string, } } | { "deliveryProblem": { shipment: string, } } | { "cancelled": { refunded: Money | null, } } | { "linesCancelled": { amount: Money, refunded: Money | null, } } | { "refunded": { amount: Money, } } | { "returnApproved": { rma: string, } } | { "returnReceived": { rma: string, } };
 
 /**
  * Something that happened to an order. The order's state is the fold of its events.

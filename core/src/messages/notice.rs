@@ -8,6 +8,7 @@ use crate::order::{OrderEvent, PAYMENT_TIMEOUT_REASON, ShipmentSource, TimelineE
 /// What a message is about: the kind of message and the specifics it needs (which parcel,
 /// which line, how much), taken from the event that called for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -26,6 +27,7 @@ pub enum Notice {
     Backordered {
         line: usize,
         #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
         promised: NaiveDate,
     },
     /// A parcel will ship directly from a partner (after the order was placed).

@@ -16,12 +16,16 @@ use crate::text;
 
 /// Who is writing and where the customer goes from the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Letterhead {
     /// The shop's name, as customers know it.
     pub shop_name: String,
     /// The order's page, with a signed link that opens it without signing in.
     pub order_link: String,
     /// Where the return policy is written out, when the shop has a page for it.
+    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub returns_link: Option<String>,
     /// The locale money is written in (`en-US`, `de-DE`, …).
     pub locale: String,
@@ -37,6 +41,7 @@ pub enum RenderError {
 
 /// A message ready to send: one subject and two parts saying the same thing.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct Message {
     pub subject: String,
