@@ -7,15 +7,20 @@ import { h, mount, field, fmtTime } from "./dom.js";
 export const SUMMARIES = ["AWAITING_PAYMENT", "PAYMENT_FAILED", "PROCESSING", "BACKORDERED", "PARTIALLY_SHIPPED", "SHIPPED",
   "DELIVERY_EXCEPTION", "DELIVERED", "RETURN_IN_PROGRESS", "REFUNDED", "COMPLETED", "CANCELLED"];
 
-/** Takes `?token=` from the address once (then removes it), else sessionStorage. */
+/** Takes `?token=` from the address (`/?token=…#/staff` or `#/staff?token=…`) once, then removes
+ * it; else sessionStorage. */
 export function staffToken() {
   const params = new URLSearchParams(location.search);
-  const fromUrl = params.get("token");
+  const [route, query = ""] = location.hash.split("?");
+  const hashParams = new URLSearchParams(query);
+  const fromUrl = params.get("token") ?? hashParams.get("token");
   if (fromUrl) {
     session.set(STAFF_KEY, fromUrl);
     params.delete("token");
+    hashParams.delete("token");
     const rest = params.toString();
-    history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
+    const hashRest = hashParams.toString();
+    history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}${route}${hashRest ? `?${hashRest}` : ""}`);
   }
   return session.get(STAFF_KEY);
 }
