@@ -132,11 +132,13 @@ async fn drained(arrivals: &Arrivals, ids: &[String], limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
     loop {
         // Counting first keeps the harness's own polling cheap (the check runs every 5 ms).
-        let seen = arrivals.lock().expect("arrivals");
-        if seen.len() >= ids.len() && ids.iter().all(|id| seen.contains_key(id)) {
+        let all = {
+            let seen = arrivals.lock().expect("arrivals");
+            seen.len() >= ids.len() && ids.iter().all(|id| seen.contains_key(id))
+        };
+        if all {
             return true;
         }
-        drop(seen);
         if Instant::now() > deadline {
             return false;
         }
