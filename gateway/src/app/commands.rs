@@ -115,6 +115,7 @@ async fn record(
         idempotency: idempotency.map(Idempotency::key_use),
         effects: &effects,
         messages: &messages,
+        attempt: None,
     };
     Ok(store.append(&append).await?)
 }

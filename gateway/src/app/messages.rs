@@ -12,7 +12,7 @@ use super::error::ApiError;
 use super::mail::{Mailer, SendError};
 use super::{App, Doer};
 pub use crate::store::messages::MessageRow;
-use crate::store::messages::{ClaimedMessage, NewMessage};
+use crate::store::messages::{Attempt, ClaimedMessage, NewMessage, Outcome};
 use crate::store::orders::{Append, Effects};
 
 /// The messages `entries` (just appended, turning the order into `after`) call for.
@@ -35,10 +35,21 @@ pub(crate) fn for_append(after: &Order, entries: &[TimelineEntry]) -> Vec<NewMes
         .collect()
 }
 
+/// What sending a claimed message came to, and the order as it is now when it was read.
+pub(crate) struct Sent {
+    pub result: Result<(), SendError>,
+    pub order: Option<Order>,
+}
+
 /// Renders and sends a claimed message.
-pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &ClaimedMessage) -> Result<(), SendError> {
-    let rendered = compose(app, mailer, &message.order_id, message.seq, &message.notice_json).await?;
-    mailer.send(&message.key, &message.recipient, &rendered).await
+pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &ClaimedMessage) -> Sent {
+    match compose(app, mailer, &message.order_id, message.seq, &message.notice_json).await {
+        Ok((rendered, order)) => Sent {
+            result: mailer.send(&message.key, &message.recipient, &rendered).await,
+            order: Some(order),
+        },
+        Err(e) => Sent { result: Err(e), order: None },
+    }
 }
 
 /// The message as the customer gets it (staff's Messages page); `None` on a gateway that sends
@@ -47,26 +58,28 @@ pub async fn preview(app: &App, actor: &Actor, row: &MessageRow) -> Result<Optio
     actor.require_staff()?;
     let Some(mailer) = app.mailer() else { return Ok(None) };
     match compose(app, mailer, &row.order_id, row.seq, &row.notice_json).await {
-        Ok(message) => Ok(Some(message)),
+        Ok((message, _)) => Ok(Some(message)),
         Err(e) => Err(ApiError::internal("rendering a message", &e)),
     }
 }
 
-/// The message `notice_json` calls for, written about the order as it was at event `seq`.
+/// The message `notice_json` calls for, written about the order as it was at event `seq`, and the
+/// order as it is now.
 async fn compose(
     app: &App,
     mailer: &Mailer,
     order_id: &str,
     seq: u64,
     notice_json: &str,
-) -> Result<Message, SendError> {
+) -> Result<(Message, Order), SendError> {
     let timeline = app.store().timeline(order_id).await.map_err(|e| SendError::Transient(e.to_string()))?;
-    let upto: Vec<&TimelineEntry> = timeline.iter().take_while(|e| e.seq <= seq).collect();
+    let (upto, later) = timeline.split_at(timeline.iter().take_while(|e| e.seq <= seq).count());
     let Some(at) = upto.last().map(|e| e.at) else {
         return Err(SendError::Permanent(format!("order {order_id} has no events")));
     };
-    let order =
-        Order::from_timeline(upto).map_err(|e| SendError::Permanent(format!("replaying the order: {e}")))?;
+    let replay =
+        |e: ordo_core::order::TimelineError| SendError::Permanent(format!("replaying the order: {e}"));
+    let order = Order::from_timeline(upto).map_err(replay)?;
     let notice: Notice = serde_json::from_str(notice_json)
         .map_err(|e| SendError::Permanent(format!("reading the notice: {e}")))?;
     let settings = mailer.settings();
@@ -76,7 +89,13 @@ async fn compose(
         returns_link: settings.returns_url.clone(),
         locale: settings.locale.clone(),
     };
-    render(&order, &notice, &letterhead, at).map_err(|e| SendError::Permanent(e.to_string()))
+    let message =
+        render(&order, &notice, &letterhead, at).map_err(|e| SendError::Permanent(e.to_string()))?;
+    let mut now = order;
+    for entry in later {
+        now.apply(entry).map_err(replay)?;
+    }
+    Ok((message, now))
 }
 
 /// The order's page; for a guest's order with a token for it in the fragment (never sent to a
@@ -90,37 +109,62 @@ fn order_link(app: &App, order: &Order, public_url: &str) -> Result<String, Send
     Ok(format!("{base}?token={token}"))
 }
 
-/// Records `delivery` of `message` on its order's timeline (`message_sent`, `message_failed`),
-/// appended again when the order changed meanwhile.
-pub(crate) async fn record_delivery(
+/// Records an attempt on its message row and on its order's timeline (`message_sent`,
+/// `message_failed`) in one transaction, starting from `order` as [`deliver`] read it and
+/// reading it again when it changed meanwhile. When the timeline cannot take the event, the row
+/// is still recorded, and the error answered.
+pub(crate) async fn record_attempt(
     app: &App,
     message: &ClaimedMessage,
+    mut order: Option<Order>,
     delivery: Delivery,
+    outcome: Outcome<'_>,
+) -> Result<(), String> {
+    let attempt = Attempt { key: &message.key, outcome };
+    let appended = append_attempt(app, message, &mut order, delivery, attempt).await;
+    if appended.is_err() {
+        app.store().record_attempt(&attempt).await.map_err(|e| e.to_string())?;
+    }
+    appended
+}
+
+async fn append_attempt(
+    app: &App,
+    message: &ClaimedMessage,
+    order: &mut Option<Order>,
+    delivery: Delivery,
+    attempt: Attempt<'_>,
 ) -> Result<(), String> {
     let kind = MessageKind::from_key(&message.kind)
         .ok_or_else(|| format!("unknown message kind {:?}", message.kind))?;
     let store = app.store();
     let by = Doer::system("messages");
-    for attempt in 1..=20u32 {
-        let timeline = store.timeline(&message.order_id).await.map_err(|e| e.to_string())?;
-        let order = Order::from_timeline(&timeline).map_err(|e| e.to_string())?;
-        let entry = delivery_entry(&order, &message.key, kind, delivery, Utc::now());
-        let mut after = order.clone();
+    for round in 1..=20u32 {
+        let before = match order.take() {
+            Some(order) => order,
+            None => {
+                let timeline = store.timeline(&message.order_id).await.map_err(|e| e.to_string())?;
+                Order::from_timeline(&timeline).map_err(|e| e.to_string())?
+            }
+        };
+        let entry = delivery_entry(&before, &message.key, kind, delivery, Utc::now());
+        let mut after = before.clone();
         after.apply(&entry).map_err(|e| e.to_string())?;
         let append = Append {
             order: &after,
-            expected_seq: order.last_seq(),
+            expected_seq: before.last_seq(),
             entries: std::slice::from_ref(&entry),
             actor: &by,
             outbox_topic: None,
             idempotency: None,
             effects: &Effects::default(),
             messages: &[],
+            attempt: Some(attempt),
         };
         if store.append(&append).await.map_err(|e| e.to_string())? {
             return Ok(());
         }
-        crate::store::backoff(attempt).await;
+        crate::store::backoff(round).await;
     }
     Err("the order kept changing".into())
 }

@@ -10,7 +10,8 @@ use ordo_core::messages::retry_after;
 
 use crate::app::App;
 use crate::app::mail::{Mailer, SendError};
-use crate::app::messages::{deliver, record_delivery};
+use crate::app::messages::{Sent, deliver, record_attempt};
+use crate::store::messages::Outcome;
 use ordo_core::messages::Delivery;
 
 /// How many messages one pass claims at most.
@@ -71,13 +72,15 @@ async fn deliver_one(app: &App, mailer: &Mailer, owner: &str, key: String) {
         }
     };
     let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
-    let (recorded, delivery) = match deliver(app, mailer, &message).await {
+    let Sent { result, order } = deliver(app, mailer, &message).await;
+    let error = result.as_ref().err().map(ToString::to_string);
+    let (outcome, delivery) = match &result {
         Ok(()) => {
             tracing::info!(message = %key, kind = %message.kind, "message sent");
-            (store.message_sent(&key).await, Delivery::Sent { attempt: attempts })
+            (Outcome::Sent, Delivery::Sent { attempt: attempts })
         }
-        Err(error) => {
-            let next = match &error {
+        Err(failure) => {
+            let next = match failure {
                 SendError::Permanent(_) => None,
                 SendError::Transient(_) => retry_after(attempts, rand::random::<f64>())
                     .and_then(|wait| chrono::Duration::from_std(wait).ok())
@@ -85,22 +88,20 @@ async fn deliver_one(app: &App, mailer: &Mailer, owner: &str, key: String) {
             };
             match next {
                 Some(next) => {
-                    tracing::warn!(message = %key, attempts, %error, %next, "message failed; retrying later")
+                    tracing::warn!(message = %key, attempts, error = %failure, %next, "message failed; retrying later")
                 }
-                None => tracing::warn!(message = %key, attempts, %error, "message failed; given up"),
+                None => {
+                    tracing::warn!(message = %key, attempts, error = %failure, "message failed; given up")
+                }
             }
-            let failed = store.message_failed(&key, owner, &error.to_string(), next).await;
-            (failed, Delivery::Failed { attempts, given_up: next.is_none() })
+            let error = error.as_deref().unwrap_or_default();
+            (Outcome::Failed { owner, error, next }, Delivery::Failed { attempts, given_up: next.is_none() })
         }
     };
-    if let Err(e) = recorded {
-        // The lease runs out by itself; a message not recorded as sent may go out again, with
-        // the same Message-ID.
-        tracing::warn!(error = %e, message = %key, "cannot record a delivery");
-        return;
-    }
-    // The order's timeline tells staff (and the order's live subscribers) what was sent.
-    if let Err(e) = record_delivery(app, &message, delivery).await {
+    // The row and the order's timeline (what staff and the order's live subscribers see) in one
+    // transaction. If even the row cannot be written, the lease runs out by itself: a message not
+    // recorded as sent may go out again, with the same Message-ID.
+    if let Err(e) = record_attempt(app, &message, order, delivery, outcome).await {
         tracing::warn!(error = %e, message = %key, "cannot record a delivery on the order's timeline");
     }
 }

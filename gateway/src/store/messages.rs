@@ -60,6 +60,57 @@ pub struct MessageRow {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+/// One delivery attempt of message `key`, as its row records it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attempt<'a> {
+    pub key: &'a str,
+    pub outcome: Outcome<'a>,
+}
+
+/// What became of an attempt.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Outcome<'a> {
+    /// Handed to the transport. Recorded whoever holds the lease now: a message that went out
+    /// is sent, even if this gateway's lease ran out meanwhile.
+    Sent,
+    /// `owner`'s attempt failed with `error`: due again at `next`, or dead.
+    Failed { owner: &'a str, error: &'a str, next: Option<DateTime<Utc>> },
+}
+
+/// The statement that records `attempt` on its row, with its bindings.
+pub(crate) fn attempt_statement(
+    attempt: &Attempt<'_>,
+    sql: &mut String,
+    binds: &mut Vec<(String, serde_json::Value)>,
+) {
+    binds.push(("attempt_key".into(), attempt.key.into()));
+    match attempt.outcome {
+        Outcome::Sent => sql.push_str(
+            "UPDATE type::record('message', $attempt_key) SET state = 'sent', sent_at = time::now(), \
+             lease_owner = NONE, lease_until = NONE, tries += [{ at: time::now(), ok: true }] \
+             WHERE state != 'sent';\n",
+        ),
+        Outcome::Failed { owner, error, next } => {
+            // Due again at `next`, or dead (a JSON null would bind NULL, not NONE: two statements).
+            let state = match next {
+                Some(next) => {
+                    binds.push(("attempt_next".into(), next.to_rfc3339().into()));
+                    "state = 'pending', due = <datetime>$attempt_next"
+                }
+                None => "state = 'dead'",
+            };
+            sql.push_str(&format!(
+                "UPDATE type::record('message', $attempt_key) SET {state}, \
+                 lease_owner = NONE, lease_until = NONE, \
+                 tries += [{{ at: time::now(), ok: false, error: $attempt_error }}] \
+                 WHERE state = 'pending' AND lease_owner = $attempt_owner;\n"
+            ));
+            binds.push(("attempt_owner".into(), owner.into()));
+            binds.push(("attempt_error".into(), error.into()));
+        }
+    }
+}
+
 const FIELDS: &str = "record::id(id) AS key, order_id, seq, kind, notice_json, recipient, state, due, \
                       attempts, tries, created_at, sent_at";
 
@@ -117,44 +168,16 @@ impl Store {
         row.map(|row| decode(vec![row]).map(|mut rows| rows.remove(0))).transpose()
     }
 
-    /// Records that message `key` was handed to the transport. Recorded whoever holds the lease
-    /// now: a message that went out is sent, even if this gateway's lease ran out meanwhile.
-    pub(crate) async fn message_sent(&self, key: &str) -> Result<(), StoreError> {
-        self.db()
-            .query(
-                "UPDATE type::record('message', $key) SET state = 'sent', sent_at = time::now(), \
-                 lease_owner = NONE, lease_until = NONE, tries += [{ at: time::now(), ok: true }] \
-                 WHERE state != 'sent'",
-            )
-            .bind(("key", key.to_owned()))
-            .await?
-            .check()?;
-        Ok(())
-    }
-
-    /// Records a failed attempt of `owner`'s: the message is due again at `next`, or dead.
-    pub(crate) async fn message_failed(
-        &self,
-        key: &str,
-        owner: &str,
-        error: &str,
-        next: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError> {
-        self.db()
-            .query(
-                "UPDATE type::record('message', $key) SET \
-                 state = IF $next = NONE { 'dead' } ELSE { 'pending' }, \
-                 due = IF $next = NONE { due } ELSE { <datetime>$next }, \
-                 lease_owner = NONE, lease_until = NONE, \
-                 tries += [{ at: time::now(), ok: false, error: $error }] \
-                 WHERE state = 'pending' AND lease_owner = $owner",
-            )
-            .bind(("key", key.to_owned()))
-            .bind(("owner", owner.to_owned()))
-            .bind(("error", error.to_owned()))
-            .bind(("next", next.map(|n| n.to_rfc3339())))
-            .await?
-            .check()?;
+    /// Records one delivery attempt on its message row alone (when the order's timeline cannot
+    /// take its event; otherwise the append writes both, see [`Attempt`]).
+    pub(crate) async fn record_attempt(&self, attempt: &Attempt<'_>) -> Result<(), StoreError> {
+        let (mut sql, mut binds) = (String::new(), Vec::new());
+        attempt_statement(attempt, &mut sql, &mut binds);
+        let mut query = self.db().query(sql);
+        for bind in binds {
+            query = query.bind(bind);
+        }
+        query.await?.check()?;
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use ordo_core::order::{
 use ordo_core::status::status_view;
 use serde::Deserialize;
 
-use super::messages::{NewMessage, message_statements};
+use super::messages::{Attempt, NewMessage, attempt_statement, message_statements};
 use super::stock_key;
 use super::{Doer, SharedTimeline, Store, StoreError, TxOutcome, decode, outcome, rows};
 
@@ -92,6 +92,9 @@ pub(crate) struct Append<'a> {
     pub effects: &'a Effects,
     /// The messages to the customer the entries call for.
     pub messages: &'a [NewMessage],
+    /// A delivery attempt the entries record (`message_sent`, `message_failed`), written on its
+    /// message row in the same transaction.
+    pub attempt: Option<Attempt<'a>>,
 }
 
 /// What an append writes besides events.
@@ -394,8 +397,17 @@ impl Store {
     /// order's remaining reservations, closed backorders on cancellation, the shipment
     /// projection, idempotency record and outbox. `Ok(false)` when someone else appended first.
     pub(crate) async fn append(&self, append: &Append<'_>) -> Result<bool, StoreError> {
-        let Append { order, expected_seq, entries, actor, outbox_topic, idempotency, effects, messages } =
-            *append;
+        let Append {
+            order,
+            expected_seq,
+            entries,
+            actor,
+            outbox_topic,
+            idempotency,
+            effects,
+            messages,
+            attempt,
+        } = *append;
         if entries.is_empty() {
             return Ok(true);
         }
@@ -413,6 +425,9 @@ impl Store {
             );
         }
         message_statements(messages, &mut sql, &mut binds);
+        if let Some(attempt) = &attempt {
+            attempt_statement(attempt, &mut sql, &mut binds);
+        }
         effect_statements(order, entries, effects, &mut sql, &mut binds)?;
         sql.push_str("COMMIT;");
         // The outbox message, only when there is one: `{ events: [...] }` as JSON text.
