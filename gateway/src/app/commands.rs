@@ -117,7 +117,9 @@ async fn record(
         messages: &messages,
         attempt: None,
     };
-    Ok(store.append(&append).await?)
+    // Boxed: the append's future is large, and inline it grew every caller's (a debug build's
+    // current-thread test overflowed its 2 MB stack on the return flow).
+    Ok(Box::pin(store.append(&append)).await?)
 }
 
 /// Authorizes the order total with the provider and records the outcome (a decline is recorded

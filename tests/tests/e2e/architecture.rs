@@ -282,6 +282,7 @@ fn the_top_level_holds_only_the_agreed_entries() {
         "ARCHITECTURE.md",
         "LICENSE",
         ".ci",
+        ".cargo",
         ".gitignore",
         "clippy.toml",
         "rustfmt.toml",
