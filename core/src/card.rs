@@ -21,6 +21,23 @@ pub enum CardBrand {
     Unknown,
 }
 
+impl CardBrand {
+    /// The brand as customers know it (`American Express`); `card` when unknown.
+    pub fn name(self) -> &'static str {
+        match self {
+            CardBrand::Visa => "Visa",
+            CardBrand::Mastercard => "Mastercard",
+            CardBrand::Amex => "American Express",
+            CardBrand::Discover => "Discover",
+            CardBrand::Jcb => "JCB",
+            CardBrand::DinersClub => "Diners Club",
+            CardBrand::UnionPay => "UnionPay",
+            CardBrand::Maestro => "Maestro",
+            CardBrand::Unknown => "card",
+        }
+    }
+}
+
 /// What a card number and expiry look like; every problem is reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::card::CardBrand;
 use crate::lifecycle::{ExceptionKind, LineAvailability};
 use crate::locale::format_money;
 use crate::messages::notice::Notice;
@@ -304,17 +303,7 @@ fn method(order: &Order) -> String {
 
 /// `Visa ending in 4242`.
 fn card(method: &crate::order::PaymentMethod) -> String {
-    let brand = match method.brand {
-        CardBrand::Visa => "Visa",
-        CardBrand::Mastercard => "Mastercard",
-        CardBrand::Amex => "American Express",
-        CardBrand::Discover => "Discover",
-        CardBrand::Jcb => "JCB",
-        CardBrand::DinersClub => "Diners Club",
-        CardBrand::UnionPay => "UnionPay",
-        CardBrand::Maestro => "Maestro",
-        CardBrand::Unknown => "card",
-    };
+    let brand = method.brand.name();
     match &method.last4 {
         Some(last4) => format!("{brand} ending in {last4}"),
         None => brand.to_owned(),

@@ -12,7 +12,7 @@ use super::error::ApiError;
 use super::mail::{Mailer, SendError};
 use super::{App, Doer};
 pub use crate::store::messages::MessageRow;
-use crate::store::messages::{Attempt, ClaimedMessage, NewMessage, Outcome};
+use crate::store::messages::{Attempt, NewMessage, Outcome};
 use crate::store::orders::{Append, Effects};
 
 /// The messages `entries` (just appended, turning the order into `after`) call for.
@@ -42,7 +42,7 @@ pub(crate) struct Sent {
 }
 
 /// Renders and sends a claimed message.
-pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &ClaimedMessage) -> Sent {
+pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &MessageRow) -> Sent {
     match compose(app, mailer, &message.order_id, message.seq, &message.notice_json).await {
         Ok((rendered, order)) => Sent {
             result: mailer.send(&message.key, &message.recipient, &rendered).await,
@@ -115,7 +115,7 @@ fn order_link(app: &App, order: &Order, public_url: &str) -> Result<String, Send
 /// is still recorded, and the error answered.
 pub(crate) async fn record_attempt(
     app: &App,
-    message: &ClaimedMessage,
+    message: &MessageRow,
     mut order: Option<Order>,
     delivery: Delivery,
     outcome: Outcome<'_>,
@@ -130,7 +130,7 @@ pub(crate) async fn record_attempt(
 
 async fn append_attempt(
     app: &App,
-    message: &ClaimedMessage,
+    message: &MessageRow,
     order: &mut Option<Order>,
     delivery: Delivery,
     attempt: Attempt<'_>,

@@ -20,19 +20,6 @@ pub(crate) struct NewMessage {
     pub recipient: String,
 }
 
-/// A message a gateway has claimed for delivery.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct ClaimedMessage {
-    pub key: String,
-    pub order_id: String,
-    pub seq: u64,
-    pub kind: String,
-    pub notice_json: String,
-    pub recipient: String,
-    /// Attempts since it was queued, this one included.
-    pub attempts: i64,
-}
-
 /// One delivery attempt.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Try {
@@ -42,7 +29,7 @@ pub struct Try {
     pub error: Option<String>,
 }
 
-/// A message as staff see it.
+/// A message as stored: what staff see, and what a gateway claims for delivery.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MessageRow {
     pub key: String,
@@ -53,6 +40,7 @@ pub struct MessageRow {
     pub recipient: String,
     pub state: String,
     pub due: DateTime<Utc>,
+    /// Attempts since it was (re)queued; a claimed message counts the attempt it is for.
     pub attempts: i64,
     pub tries: Vec<Try>,
     pub created_at: DateTime<Utc>,
@@ -155,16 +143,9 @@ impl Store {
         &self,
         key: &str,
         owner: &str,
-    ) -> Result<Option<ClaimedMessage>, StoreError> {
-        let row = self
-            .lease_row(
-                "message",
-                "state = 'pending' AND due <= time::now()",
-                "record::id(id) AS key, order_id, seq, kind, notice_json, recipient, attempts",
-                key,
-                owner,
-            )
-            .await?;
+    ) -> Result<Option<MessageRow>, StoreError> {
+        let row =
+            self.lease_row("message", "state = 'pending' AND due <= time::now()", FIELDS, key, owner).await?;
         row.map(|row| decode(vec![row]).map(|mut rows| rows.remove(0))).transpose()
     }
 
