@@ -1,5 +1,5 @@
 // Entry point: loads ordo-wasm's storefront module once (the order module only when a staff page
-// first needs it), then routes on the hash (#/, #/orders/<id>[?token=], #/staff,
+// first needs it), then routes on the hash (#/, #/orders/<id>[?token=&choose=], #/staff,
 // #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/messages, #/dashboard).
 import init, { avoidCodeGeneration } from "../../wasm/pkg/web/ordo_wasm.js";
 import initOrders, { avoidCodeGeneration as avoidCodeGenerationInOrders } from "../../wasm/pkg/web/ordo_wasm_orders.js";
@@ -30,7 +30,8 @@ async function route() {
     await ready;
     let m;
     if ((m = path.match(/^\/orders\/([^/]+)$/))) {
-      await renderTracking(root, decodeURIComponent(m[1]), new URLSearchParams(query).get("token"));
+      const params = new URLSearchParams(query);
+      await renderTracking(root, decodeURIComponent(m[1]), params.get("token"), params.get("choose"));
     }
     else if ((m = path.match(/^\/staff(?:\/([^/]+))?$/))) {
       await ordersModule();

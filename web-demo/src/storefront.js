@@ -4,20 +4,10 @@ import { CartValidator, formatMoney } from "../../wasm/pkg/web/ordo_wasm.js";
 import { gql, session, guestTokenKey } from "./api.js";
 import { h, mount, field, fmtDate } from "./dom.js";
 import { loadRules, cartRules, shippingOptions } from "./rules.js";
+import { TEST_TOKENS } from "./payment.js";
 
 const PRODUCT_FIELDS = `sku name category description price { amount currency formatted } active
   minPerOrder maxPerOrder outOfStockPolicy leadTimeDays supplier nextRestock weightGrams taxClass available`;
-
-const TEST_TOKENS = [
-  ["tok_visa", "Visa — approved"],
-  ["tok_mastercard", "Mastercard — approved"],
-  ["tok_amex", "American Express — approved"],
-  ["tok_wallet_applepay", "Apple Pay wallet — approved"],
-  ["tok_declined", "Card declined"],
-  ["tok_insufficient_funds", "Insufficient funds — declined"],
-  ["tok_expired_card", "Expired card — declined"],
-  ["tok_processing_error", "Provider error"],
-];
 
 const ADDRESS_FIELDS = [
   ["name", "Full name", "name"],

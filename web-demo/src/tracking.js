@@ -1,13 +1,15 @@
 // Order tracking: statusView, shipments and a live timeline over the orderUpdated subscription.
 import { gql, subscribe, session, guestTokenKey, STAFF_KEY } from "./api.js";
-import { h, mount, fmtDate, fmtTime } from "./dom.js";
+import { h, mount, field, fmtDate, fmtTime } from "./dom.js";
+import { TEST_TOKENS } from "./payment.js";
 
 const ORDER_QUERY = `query($id: String!) { order(id: $id) {
   id email placedAt state
   statusView { headline detail tone expectedDelivery summary steps { key label state } }
   totals { subtotal { formatted } discount { amount formatted } shipping { formatted } tax { formatted } grandTotal { formatted } }
-  lines { sku name quantity total { formatted } availability { quantity kind promisedOn } }
+  lines { index sku name quantity remaining total { formatted } availability { quantity kind promisedOn } }
   payment { status brand last4 }
+  allowedActions { kind line }
   shipments { id state source units carrier trackingNumber trackingUrl expectedDelivery service }
   timeline { seq at type actor }
 } }`;
@@ -73,11 +75,13 @@ export function leaveTracking() {
 }
 
 /** The tracking page of `orderId`; `linkToken` is the order's token from a message's link (kept in
- * this tab, then taken out of the address so it is not bookmarked or shared by accident). */
-export async function renderTracking(root, orderId, linkToken) {
+ * this tab, then taken out of the address so it is not bookmarked or shared by accident), and
+ * `choose` the choice a message's link opened the page on (`pay`, `cancel-line-N`): the page shows
+ * it and waits for the customer to confirm — opening a link never changes the order. */
+export async function renderTracking(root, orderId, linkToken, choose = null) {
   leaveTracking();
-  if (linkToken) {
-    session.set(guestTokenKey(orderId), linkToken);
+  if (linkToken || choose) {
+    if (linkToken) session.set(guestTokenKey(orderId), linkToken);
     history.replaceState(null, "", `${location.pathname}${location.search}#/orders/${encodeURIComponent(orderId)}`);
   }
   const token = session.get(guestTokenKey(orderId)) ?? session.get(STAFF_KEY);
@@ -99,6 +103,7 @@ export async function renderTracking(root, orderId, linkToken) {
   }
 
   const status = h("section", { class: "status", "aria-live": "polite", id: "status" });
+  const choices = h("section", { class: "choices", id: "choices", "aria-labelledby": "choices-h" });
   const shipments = h("section", { class: "shipments", "aria-labelledby": "ship-h" });
   const timeline = h("ol", { class: "timeline", id: "timeline", "aria-live": "polite" });
   const live = h("p", { class: "live", id: "live-state" }, "Connecting to live updates…");
@@ -175,9 +180,11 @@ export async function renderTracking(root, orderId, linkToken) {
       h("ul", {}, order.lines.map((l) => h("li", {}, `${l.quantity} × ${l.name} — ${l.total.formatted}`,
         l.availability.some((a) => a.kind !== "ALLOCATED") ? h("span", { class: "hint" }, " (" + l.availability.map((a) => `${a.quantity} ${a.kind.toLowerCase()}${a.promisedOn ? ` by ${fmtDate(a.promisedOn)}` : ""}`).join(", ") + ")") : null))),
       h("p", {}, "Total ", h("strong", {}, order.totals.grandTotal.formatted), ` · payment ${order.payment.status}${order.payment.brand ? ` (${order.payment.brand} ${order.payment.last4 ?? ""})` : ""}`)),
+    choices,
     shipments,
     h("section", { "aria-labelledby": "tl-h" }, h("h3", { id: "tl-h" }, "Timeline"), live, timeline),
   );
+  drawChoices(choices, order, token, choose);
   drawStatus(order.statusView);
   await loadReports(order.shipments);
   drawShipments(order.shipments);
@@ -192,6 +199,7 @@ export async function renderTracking(root, orderId, linkToken) {
         if (!fresh) return;
         if (fresh.shipments.some((s) => s.trackingNumber && !reports.has(s.id))) await loadReports(fresh.shipments);
         drawShipments(fresh.shipments);
+        drawChoices(choices, fresh, token, null);
       } catch {}
     }, 100);
   };
@@ -214,4 +222,102 @@ export async function renderTracking(root, orderId, linkToken) {
     },
     error: (err) => console.warn("carrier reports stopped:", err.message),
   }));
+}
+
+/** What the customer may still decide about the order — wait for or cancel backordered units,
+ * pay after a declined payment, cancel the whole order — each offered only when the server's
+ * `allowedActions` for this caller includes it. `choose` is the choice a message's link opened
+ * the page on: it is shown first and marked, and still needs the customer's confirmation. The
+ * live updates redraw this section from the fresh order. */
+function drawChoices(section, order, token, choose) {
+  const can = (kind, line = null) => order.allowedActions.some((a) => a.kind === kind && (line === null || a.line === line));
+  const said = section.querySelector("#choice-msg");
+  const msg = h("p", { class: "action-msg", role: "status", id: "choice-msg" }, said?.textContent ?? "");
+  if (said?.classList.contains("error")) msg.classList.add("error");
+  const run = async (label, query, variables, done) => {
+    msg.className = "action-msg";
+    msg.textContent = `${label}…`;
+    section.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    try {
+      await gql(query, { id: order.id, ...variables }, token);
+      msg.textContent = done;
+    } catch (err) {
+      msg.className = "action-msg error";
+      msg.textContent = `${label}: ${err.message}`;
+    }
+    try {
+      const fresh = (await gql(ORDER_QUERY, { id: order.id }, token)).order;
+      if (fresh) drawChoices(section, fresh, token, null);
+    } catch {}
+  };
+  /** A button that asks once more before it acts. */
+  const confirmed = (label, confirmLabel, attrs, act) => {
+    const button = h("button", { type: "button", ...attrs }, label);
+    button.addEventListener("click", () => {
+      if (button.dataset.armed) return act();
+      button.dataset.armed = "true";
+      button.textContent = confirmLabel;
+      button.classList.add("danger");
+    });
+    return button;
+  };
+  const items = [];
+
+  for (const line of order.lines) {
+    const waiting = line.availability.filter((a) => a.kind === "BACKORDERED");
+    const units = waiting.reduce((n, a) => n + a.quantity, 0);
+    if (!units || !can("cancel_lines", line.index)) continue;
+    const promised = waiting.map((a) => a.promisedOn).filter(Boolean).sort()[0];
+    const chosen = choose === `cancel-line-${line.index}`;
+    items.push(h("li", { class: `choice backorder-choice${chosen ? " chosen" : ""}`, dataset: { line: line.index } },
+      h("p", {}, h("strong", {}, `${units} × ${line.name}`), ` ${units === 1 ? "is" : "are"} on backorder`,
+        promised ? `, expected to ship by ${fmtDate(promised)}.` : ".",
+        chosen ? " You opened this page to cancel them: confirm below, or keep waiting." : ""),
+      h("div", { class: "actions" },
+        h("button", { type: "button", id: `keep-waiting-${line.index}`, onclick: () => {
+          msg.className = "action-msg";
+          msg.textContent = `We keep ${line.name} for you and ship it as soon as it arrives.`;
+        } }, "Keep waiting"),
+        confirmed(`Cancel ${units === 1 ? "it" : `these ${units}`} for a refund`, `Yes, cancel ${units} × ${line.name}`,
+          { id: `cancel-line-${line.index}` },
+          () => run("Cancelling", `mutation($id: String!, $l: [LineQuantityInput!]!) { cancelOrderLines(orderId: $id, lines: $l, reason: "Customer chose not to wait for backordered units") { order { id } } }`,
+            { l: [{ line: line.index, quantity: units }] }, `Cancelled ${units} × ${line.name}. You get their share of the total back.`)))));
+  }
+
+  if (can("authorize_payment")) {
+    const method = field("Payment (test token)", { id: "pay-token" }, "select");
+    method.input.append(...TEST_TOKENS.map(([v, l]) => h("option", { value: v }, `${l} (${v})`)));
+    items.push(h("li", { class: `choice pay-choice${choose === "pay" ? " chosen" : ""}` },
+      h("p", {}, order.payment.status === "failed" ? "Your last payment was declined." : "This order is not paid yet.", " Pay with another method to keep your items."),
+      h("div", { class: "actions inline" }, method.wrap,
+        h("button", { type: "button", id: "pay-button", onclick: () =>
+          run("Paying", `mutation($id: String!, $tok: String!) { authorizePayment(orderId: $id, token: $tok) { order { id } } }`,
+            { tok: method.input.value }, "Thank you: your payment is authorized.") }, "Pay"))));
+  }
+
+  if (can("cancel")) {
+    items.push(h("li", { class: "choice cancel-choice" },
+      h("p", {}, "Changed your mind? You can cancel the whole order until we start packing it."),
+      h("div", { class: "actions" },
+        confirmed("Cancel my order", "Yes, cancel the whole order", { id: "cancel-order" },
+          () => run("Cancelling", `mutation($id: String!) { cancelOrder(orderId: $id, reason: "Cancelled by the customer") { order { id } } }`,
+            {}, "Your order is cancelled. Anything you paid comes back to you.")))));
+  }
+
+  const stale = choose && !items.some((li) => li.classList.contains("chosen"))
+    ? h("p", { class: "action-msg", id: "choice-gone" }, "The choice your link offered is no longer open: the order has moved on. Here is where it stands.")
+    : null;
+  if (!items.length && !stale && !msg.textContent) {
+    mount(section);
+    section.hidden = true;
+    return;
+  }
+  section.hidden = false;
+  mount(section,
+    h("h3", { id: "choices-h" }, "What you can do"),
+    stale,
+    items.length ? h("ul", { class: "choice-list" }, items) : null,
+    msg);
+  section.querySelector(".chosen button.danger, .chosen button:not([id^=keep])")?.focus();
+  if (choose) section.scrollIntoView({ block: "start" });
 }

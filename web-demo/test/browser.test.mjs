@@ -460,3 +460,92 @@ test("7: the confirmation e-mail's link opens the order in a browser that never 
   assert.deepEqual(stranger.errors, []);
   assert.deepEqual(staff.errors, []);
 });
+
+/** The first message in the mail folder whose subject matches `subject` (and, when given, of
+ * `orderId`), parsed by mailparser; waits for it to be written. */
+async function mailFor(subject, orderId = null, ms = 30_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const { readdirSync } = await import("node:fs");
+    for (const name of existsSync(mailDir) ? readdirSync(mailDir).filter((f) => f.endsWith(".eml")).sort() : []) {
+      if (orderId && !name.startsWith(`${orderId}.`)) continue;
+      const mail = await simpleParser(readFileSync(join(mailDir, name)));
+      if (subject.test(mail.subject)) return mail;
+    }
+    if (Date.now() > until) throw new Error(`no message matching ${subject} in ${mailDir}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test("8: the declined-payment e-mail's link opens the order on its payment, and paying there confirms the order", async () => {
+  // Test 2's second checkout was declined: the shopper hears of it by e-mail.
+  const declined = await mailFor(/was declined/);
+  const orderId = declined.subject.match(/order (ord_\S+) was declined/)[1];
+  const link = declined.text.match(/Pay for your order: (\S+)/)[1];
+  assert.ok(link.startsWith(`${base}/#/orders/${orderId}?token=`) && link.endsWith("&choose=pay"), link);
+  assert.ok(declined.html.includes(">Pay for your order</a>"));
+
+  const page = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await page.goto(link);
+  const choice = page.locator("#choices .pay-choice.chosen");
+  await choice.waitFor();
+  assert.match(await choice.textContent(), /Your last payment was declined/);
+  assert.ok(!page.url().includes("choose="), "the choice leaves the address bar with the token");
+  assert.ok(await page.locator("#cancel-order").isVisible(), "an unpaid order may still be cancelled");
+  await shot(page, "tracking-pay-choice");
+  await page.selectOption("#pay-token", "tok_mastercard");
+  await page.click("#pay-button");
+  await page.locator("#choice-msg", { hasText: "your payment is authorized" }).waitFor();
+  await page.locator("#headline", { hasText: "Order confirmed" }).waitFor();
+  assert.equal(await page.locator("#pay-button").count(), 0, "nothing left to pay");
+  const confirmation = await mailFor(/We received your order/, orderId);
+  assert.match(confirmation.text, /Paid with Mastercard ending in/);
+  assert.deepEqual(page.errors, []);
+});
+
+test("9: a backordered line's e-mail link offers keep waiting or cancel; cancelling takes only the waiting units off the order", async () => {
+  const address = { name: "Alan Turing", line1: "3 Oak St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
+  const anonymous = async (query, variables, token) => {
+    const headers = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const body = await (await fetch(`${base}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) })).json();
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    return body.data;
+  };
+  // Two hoodies more than the shelves hold (earlier tests received some): those two wait.
+  const onHand = (await anonymous(`{ product(sku: "HOODIE-GRY-L") { available } }`, {})).product.available;
+  const placed = (await anonymous(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { accessToken order { id } } }`,
+    { i: { channel: "web", currency: "USD", email: "alan@example.com", lines: [{ sku: "TEE-BLK-S", quantity: 1 }, { sku: "HOODIE-GRY-L", quantity: onHand + 2 }], coupons: [], shippingOption: "ground", shippingAddress: address } })).placeOrder;
+  const orderId = placed.order.id;
+  await anonymous(`mutation($id: String!) { authorizePayment(orderId: $id, token: "tok_visa") { order { id } } }`, { id: orderId }, placed.accessToken);
+
+  const confirmation = await mailFor(/We received your order/, orderId);
+  assert.match(confirmation.text, /Item HOODIE|Hoodie/i);
+  const link = confirmation.text.match(/Cancel the backordered units: (\S+)/)[1];
+  assert.ok(link.endsWith("&choose=cancel-line-1"), link);
+
+  // A stranger's browser (the shopper on another device) opens the link: the hoodie's choice is
+  // shown and marked, and nothing changed by opening it.
+  const page = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await page.goto(link);
+  const choice = page.locator('#choices .backorder-choice.chosen[data-line="1"]');
+  await choice.waitFor();
+  assert.match(await choice.textContent(), /2 × .* are on backorder, expected to ship by/);
+  assert.equal(await page.locator('#choices .backorder-choice[data-line="0"]').count(), 0, "the tee is not waiting");
+  await page.click("#keep-waiting-1");
+  assert.match(await text(page, "#choice-msg"), /We keep .* for you/);
+  await shot(page, "tracking-backorder-choice");
+
+  // Cancelling asks once more, then takes the two waiting hoodies off and leaves the tee.
+  await page.click("#cancel-line-1");
+  assert.match(await text(page, "#cancel-line-1"), /Yes, cancel 2 ×/);
+  await page.click("#cancel-line-1");
+  await page.locator("#choice-msg", { hasText: "Cancelled 2 ×" }).waitFor();
+  await page.locator('#choices .backorder-choice[data-line="1"]').waitFor({ state: "detached" });
+  await page.locator('#timeline li[data-type="lines_cancelled"]').first().waitFor();
+  const order = (await anonymous(`query($id: String!) { order(id: $id) { state lines { index remaining cancelled } } }`, { id: orderId }, placed.accessToken)).order;
+  assert.deepEqual(order.lines.map((l) => [l.index, l.remaining, l.cancelled]), [[0, 1, 0], [1, onHand, 2]]);
+  assert.notEqual(order.state, "CANCELLED");
+  const cancelled = await mailFor(/Items of order .* were cancelled/, orderId);
+  assert.match(cancelled.text, /2 × .*/);
+  assert.deepEqual(page.errors, []);
+});

@@ -74,6 +74,7 @@ pub fn render(
                 "Your payment for order {id} was declined ({reason}). Your items are reserved for a \
                  little while: open your order to pay with another card."
             ));
+            body.link("Pay for your order", &with_choice(&letterhead.order_link, "pay"));
             format!("Your payment for order {id} was declined")
         }
         Notice::ExpiredUnpaid => {
@@ -87,9 +88,17 @@ pub fn render(
             let name = order.lines().get(*line).map_or("An item", |l| l.name());
             body.para(format!(
                 "{name} is on backorder: we expect to ship it by {}. You can keep waiting, or \
-                 cancel it for a refund from your order's page.",
+                 cancel it for a refund.",
                 text::date(*promised)
             ));
+            body.para("To keep waiting, do nothing: we ship it as soon as it arrives.".to_owned());
+            body.para_with_link(
+                "To cancel the units on backorder and get their money back, open your order and \
+                 confirm."
+                    .to_owned(),
+                "Cancel the backordered units",
+                &with_choice(&letterhead.order_link, &format!("cancel-line-{line}")),
+            );
             format!("An item in order {id} is on backorder")
         }
         Notice::Dropship { shipment } => {
@@ -238,6 +247,17 @@ fn confirmation(order: &Order, body: &mut Body, money: &dyn Fn(Money) -> String,
         })
         .collect();
     body.list(lines);
+    for line in order.lines().iter().filter(|l| l.backorder_promise().is_some()) {
+        body.para_with_link(
+            format!(
+                "{} is on backorder. To keep waiting, do nothing; if you would rather not wait, you \
+                 can cancel the units on backorder for a refund.",
+                line.name()
+            ),
+            "Cancel the backordered units",
+            &with_choice(&letterhead.order_link, &format!("cancel-line-{}", line.index())),
+        );
+    }
     let totals = order.totals();
     let mut sums = vec![("Subtotal", totals.subtotal)];
     if totals.discount.amount() != 0 {
@@ -294,6 +314,14 @@ fn return_lines(order: &Order, rma: &str, body: &mut Body) {
         .filter_map(|item| order.lines().get(item.line).map(|l| format!("{} × {}", item.quantity, l.name())))
         .collect();
     body.list(items);
+}
+
+/// The order's link opening on one choice (`pay`, `cancel-line-0`): the page shows that choice
+/// and asks to confirm it. The link only points; nothing happens on opening it, so a mail
+/// scanner that follows links changes nothing.
+fn with_choice(link: &str, choice: &str) -> String {
+    let joint = if link.contains('?') { '&' } else { '?' };
+    format!("{link}{joint}choose={choice}")
 }
 
 /// The card the order was paid with, or "your payment method".
@@ -490,10 +518,15 @@ mod tests {
             "Shipping to Grace Hopper, 1 Navy Way, Arlington.".to_owned(),
             "You can return items within 30 days of delivery. Our return policy: https://shop.example/returns"
                 .to_owned(),
+            "Item HOODIE is on backorder. To keep waiting, do nothing; if you would rather not wait, you can \
+             cancel the units on backorder for a refund. Cancel the backordered units: \
+             https://shop.example/orders/ord_1?sig=abc&choose=cancel-line-1"
+                .to_owned(),
         ] {
             assert!(m.text.contains(&expected), "missing {expected:?} in\n{}", m.text);
         }
         assert!(m.html.contains("<a href=\"https://shop.example/returns\">Our return policy</a>"));
+        assert_eq!(m.text.matches("choose=cancel-line-").count(), 1, "a choice only for the line that waits");
         let status = status_view(&life.order, life.now);
         assert!(
             m.text.contains(&format!("{}: {}", status.headline, status.detail)),
@@ -576,6 +609,7 @@ mod tests {
         assert_eq!(declined, vec![Notice::PaymentDeclined { reason: "insufficient funds".into() }]);
         let m = say(&life, &declined[0]);
         assert!(m.text.contains("was declined (insufficient funds)"), "{}", m.text);
+        assert!(m.text.contains("Pay for your order: https://shop.example/orders/ord_1?sig=abc&choose=pay"));
         let expired = tell(&mut life, Role::Staff, Command::Cancel { reason: PAYMENT_TIMEOUT_REASON.into() });
         assert_eq!(expired, vec![Notice::ExpiredUnpaid], "not an ordinary cancellation too");
         let m = say(&life, &expired[0]);
@@ -669,6 +703,27 @@ mod tests {
             m.text.contains("Item TEE is on backorder: we expect to ship it by 8 Jan 2027."),
             "{}",
             m.text
+        );
+        let choice = "https://shop.example/orders/ord_1?sig=abc&amp;choose=cancel-line-0";
+        assert!(
+            m.html.contains(&format!("<a href=\"{choice}\">Cancel the backordered units</a>")),
+            "{}",
+            m.html
+        );
+        assert!(m.text.contains(
+            "Cancel the backordered units: https://shop.example/orders/ord_1?sig=abc&choose=cancel-line-0"
+        ));
+    }
+
+    #[test]
+    fn a_choice_link_joins_the_order_link_with_a_question_mark_or_an_ampersand() {
+        assert_eq!(
+            with_choice("https://s.example/#/orders/o1", "pay"),
+            "https://s.example/#/orders/o1?choose=pay"
+        );
+        assert_eq!(
+            with_choice("https://s.example/#/orders/o1?token=t", "cancel-line-2"),
+            "https://s.example/#/orders/o1?token=t&choose=cancel-line-2"
         );
     }
 
