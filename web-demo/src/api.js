@@ -55,3 +55,5 @@ export const session = {
 
 export const guestTokenKey = (orderId) => `ordo.guest.${orderId}`;
 export const STAFF_KEY = "ordo.staff";
+/** The token of a "Find my orders" link: the orders placed with one e-mail address. */
+export const SHOPPER_KEY = "ordo.shopper";

@@ -1,6 +1,7 @@
 // Entry point: loads ordo-wasm's storefront module once (the order module only when a staff page
 // first needs it), then routes on the hash (#/, #/orders/<id>[?token=&choose=], #/staff,
-// #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/messages, #/dashboard).
+// #/my-orders[?token=], #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/messages,
+// #/dashboard).
 import init, { avoidCodeGeneration } from "../../wasm/pkg/web/ordo_wasm.js";
 import initOrders, { avoidCodeGeneration as avoidCodeGenerationInOrders } from "../../wasm/pkg/web/ordo_wasm_orders.js";
 import { h, mount } from "./dom.js";
@@ -11,6 +12,7 @@ import { renderDashboard } from "./dashboard.js";
 import { renderStock, renderPurchasing } from "./inventory.js";
 import { renderReviews } from "./reviews.js";
 import { renderMessages } from "./messages.js";
+import { renderMyOrders } from "./my-orders.js";
 
 const root = document.getElementById("app");
 // The page's Content-Security-Policy forbids 'unsafe-eval': each module builds its results without
@@ -33,6 +35,7 @@ async function route() {
       const params = new URLSearchParams(query);
       await renderTracking(root, decodeURIComponent(m[1]), params.get("token"), params.get("choose"));
     }
+    else if (path === "/my-orders") await renderMyOrders(root, new URLSearchParams(query).get("token"));
     else if ((m = path.match(/^\/staff(?:\/([^/]+))?$/))) {
       await ordersModule();
       await renderStaff(root, m[1] && decodeURIComponent(m[1]));

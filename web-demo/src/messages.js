@@ -6,7 +6,7 @@ import { staffToken, tokenForm } from "./staff.js";
 
 const LIST = `query($state: MessageState) { customerMessages(state: $state, first: 100) {
   id orderId kind recipient state attempts createdAt sentAt tries { at ok error } } }`;
-const ONE = `query($order: ID) { customerMessages(orderId: $order, first: 100) { id content { subject text html } } }`;
+const ONE = `query($id: ID!) { customerMessage(id: $id) { id content { subject text html } } }`;
 
 export async function renderMessages(root) {
   const token = staffToken();
@@ -20,8 +20,7 @@ export async function renderMessages(root) {
 
   async function show(m) {
     try {
-      const d = await gql(ONE, { order: m.orderId }, token);
-      const found = d.customerMessages.find((x) => x.id === m.id);
+      const found = (await gql(ONE, { id: m.id }, token)).customerMessage;
       if (!found?.content) return mount(viewer, h("p", {}, "This gateway sends no messages, so it cannot show one."));
       const { subject, text, html } = found.content;
       mount(viewer,
@@ -56,9 +55,10 @@ export async function renderMessages(root) {
         h("thead", {}, h("tr", {}, ["Created", "Order", "Message", "To", "State", "Attempts", "Last error", ""].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, rows.map((m) => {
           const last = m.tries.at(-1);
-          return h("tr", { dataset: { id: m.id, order: m.orderId, kind: m.kind, state: m.state } },
+          return h("tr", { dataset: { id: m.id, order: m.orderId ?? "", kind: m.kind, state: m.state } },
             h("td", {}, fmtTime(m.createdAt)),
-            h("td", {}, h("a", { href: `#/staff/${encodeURIComponent(m.orderId)}` }, m.orderId)),
+            // A "Find my orders" link is about an address, not an order.
+            h("td", {}, m.orderId ? h("a", { href: `#/staff/${encodeURIComponent(m.orderId)}` }, m.orderId) : h("span", { class: "hint" }, "sign-in link")),
             h("td", {}, h("button", { type: "button", class: "link open-message", onclick: () => show(m) }, m.kind)),
             h("td", {}, m.recipient),
             h("td", { class: "state" }, m.state.toLowerCase()),

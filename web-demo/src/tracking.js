@@ -1,5 +1,5 @@
 // Order tracking: statusView, shipments and a live timeline over the orderUpdated subscription.
-import { gql, subscribe, session, guestTokenKey, STAFF_KEY } from "./api.js";
+import { gql, subscribe, session, guestTokenKey, STAFF_KEY, SHOPPER_KEY } from "./api.js";
 import { h, mount, field, fmtDate, fmtTime } from "./dom.js";
 import { TEST_TOKENS } from "./payment.js";
 
@@ -84,9 +84,10 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
     if (linkToken) session.set(guestTokenKey(orderId), linkToken);
     history.replaceState(null, "", `${location.pathname}${location.search}#/orders/${encodeURIComponent(orderId)}`);
   }
-  const token = session.get(guestTokenKey(orderId)) ?? session.get(STAFF_KEY);
+  const token = session.get(guestTokenKey(orderId)) ?? session.get(SHOPPER_KEY) ?? session.get(STAFF_KEY);
   if (!token) {
-    mount(root, h("h2", {}, "Order ", orderId), h("p", { class: "error" }, "This browser has no access token for this order. Open the link from your confirmation, or sign in."));
+    mount(root, h("h2", {}, "Order ", orderId), h("p", { class: "error" }, "This browser has no access token for this order. Open the link from your confirmation, or ",
+      h("a", { href: "#/my-orders" }, "have a link to your orders sent to you"), "."));
     return;
   }
   mount(root, h("p", {}, "Loading your order…"));

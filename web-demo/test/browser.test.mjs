@@ -549,3 +549,40 @@ test("9: a backordered line's e-mail link offers keep waiting or cancel; cancell
   assert.match(cancelled.text, /2 × .*/);
   assert.deepEqual(page.errors, []);
 });
+
+test("10: Find my orders: a shopper asks by e-mail, and the mailed link lists their orders and opens each", async () => {
+  const page = await newPage(await browser.newContext({ viewport: { width: 390, height: 844 } }));
+  await page.goto(`${base}/#/`);
+  await page.click('nav a[href="#/my-orders"]');
+  await page.locator("#find-form").waitFor();
+  await page.fill("#find-email", "not an address");
+  await page.click("#find-submit");
+  await page.locator("#find-msg.error", { hasText: "does not look right" }).waitFor();
+  // Test 9's shopper, typed in capitals: the same answer as for any address.
+  await page.fill("#find-email", "ALAN@example.com");
+  await page.click("#find-submit");
+  await page.locator("#find-msg", { hasText: "a link to them is on its way" }).waitFor();
+  await shot(page, "find-my-orders-asked");
+
+  const mail = await mailFor(/Your orders$/);
+  assert.equal(mail.to.text, "alan@example.com");
+  const link = mail.text.match(/See your orders: (\S+)/)[1];
+  assert.ok(link.startsWith(`${base}/#/my-orders?token=`), link);
+
+  // Another device opens the link: the orders placed with that address, each one a link.
+  const other = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await other.goto(link);
+  const rows = other.locator("#my-orders .my-order");
+  await rows.first().waitFor();
+  assert.ok(!other.url().includes("token="), "the token leaves the address bar");
+  const ids = await rows.evaluateAll((lis) => lis.map((li) => li.dataset.id));
+  assert.ok(ids.length >= 1 && ids.every((id) => id.startsWith("ord_")), ids.join());
+  const alans = await api(`query($id: String!) { order(id: $id) { email } }`, { id: ids[0] });
+  assert.equal(alans.order.email, "alan@example.com");
+  await shot(other, "find-my-orders-list");
+  await rows.first().locator("a").click();
+  await other.locator("#order-id").waitFor();
+  assert.equal(await text(other, "#order-id"), ids[0]);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(other.errors, []);
+});

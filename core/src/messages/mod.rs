@@ -2,7 +2,7 @@
 //!
 //! - [`notice`]: which appended events call for which message ([`Notice`]), decided once here.
 //! - [`render`]: a notice's subject, plain text and HTML, from the order and its status view
-//!   (the tracking page's words).
+//!   (the tracking page's words); and the "Find my orders" sign-in message.
 //! - [`retry`]: when a failed delivery is tried again, and when it is given up (dead letter).
 //! - [`delivery`]: what became of a message, as the order's timeline records it.
 
@@ -12,6 +12,6 @@ pub mod render;
 pub mod retry;
 
 pub use delivery::{Delivery, delivery_entry};
-pub use notice::{MessageKind, Notice, notices};
-pub use render::{Letterhead, Message, RenderError, render};
+pub use notice::{MessageKind, Notice, SIGN_IN_KIND, notices};
+pub use render::{Letterhead, Message, RenderError, render, render_sign_in};
 pub use retry::{MAX_ATTEMPTS, retry_after};

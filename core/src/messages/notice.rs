@@ -70,6 +70,9 @@ pub enum Notice {
     },
 }
 
+/// The stored kind of the "Find my orders" message (about an address, not an order).
+pub const SIGN_IN_KIND: &str = "account.sign_in";
+
 /// The kinds of message, each with a stable key (stored, and shown to staff).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageKind {
@@ -240,6 +243,8 @@ mod tests {
     fn every_kind_has_a_distinct_key_that_reads_back() {
         let keys: std::collections::HashSet<_> = MessageKind::ALL.iter().map(|k| k.key()).collect();
         assert_eq!(keys.len(), MessageKind::ALL.len());
+        assert!(!keys.contains(SIGN_IN_KIND), "the sign-in message's kind is its own");
+        assert_eq!(MessageKind::from_key(SIGN_IN_KIND), None);
         for kind in MessageKind::ALL {
             assert_eq!(MessageKind::from_key(kind.key()), Some(kind));
         }

@@ -198,7 +198,23 @@ pub fn render(
     };
     let status = status_view(order, now);
     body.status(&status.headline, &status.detail);
-    Ok(letter(&letterhead.shop_name, format!("{}: {subject}", letterhead.shop_name), body, order, letterhead))
+    let footer =
+        format!("Order {} · placed {}", order.id().as_str(), text::date(order.placed_at().date_naive()));
+    let link = ("View your order", letterhead.order_link.as_str());
+    Ok(letter(&letterhead.shop_name, format!("{}: {subject}", letterhead.shop_name), body, link, &footer))
+}
+
+/// The "Find my orders" message: a sign-in link to the orders placed with the address it is sent
+/// to, valid for `valid_hours`. It says nothing of the orders themselves: the link lists them.
+pub fn render_sign_in(shop_name: &str, link: &str, valid_hours: u32) -> Message {
+    let mut body = Body::default();
+    body.para(format!(
+        "Someone, hopefully you, asked to see the orders placed at {shop_name} with this e-mail \
+         address. The link below lists them; it works for {valid_hours} hours."
+    ));
+    body.para("If you did not ask, ignore this message: nobody can use the link without it.".to_owned());
+    let subject = format!("{shop_name}: Your orders");
+    letter(shop_name, subject, body, ("See your orders", link), &format!("Sent by {shop_name} on request"))
 }
 
 /// The line, parcel or return `notice` names exists on `order`.
@@ -378,9 +394,8 @@ impl Body {
 }
 
 /// The whole message: the shop's name, the body, the order's link and a footer.
-fn letter(shop: &str, subject: String, body: Body, order: &Order, letterhead: &Letterhead) -> Message {
-    let footer =
-        format!("Order {} · placed {}", order.id().as_str(), text::date(order.placed_at().date_naive()));
+fn letter(shop: &str, subject: String, body: Body, link: (&str, &str), footer: &str) -> Message {
+    let (link_label, link_url) = link;
     let mut plain = format!("{shop}\n\n");
     let e = text::escape_html;
     let mut html = format!(
@@ -418,11 +433,12 @@ fn letter(shop: &str, subject: String, body: Body, order: &Order, letterhead: &L
             }
         }
     }
-    plain.push_str(&format!("View your order: {}\n\n{footer}\n", letterhead.order_link));
+    plain.push_str(&format!("{link_label}: {link_url}\n\n{footer}\n"));
     html.push_str(&format!(
-        "<p><a href=\"{}\">View your order</a></p><p style=\"color:#666\">{}</p></body></html>",
-        e(&letterhead.order_link),
-        e(&footer)
+        "<p><a href=\"{}\">{}</a></p><p style=\"color:#666\">{}</p></body></html>",
+        e(link_url),
+        e(link_label),
+        e(footer)
     ));
     Message { subject, text: plain, html }
 }
@@ -725,6 +741,23 @@ mod tests {
             with_choice("https://s.example/#/orders/o1?token=t", "cancel-line-2"),
             "https://s.example/#/orders/o1?token=t&choose=cancel-line-2"
         );
+    }
+
+    #[test]
+    fn a_sign_in_message_carries_its_link_in_both_parts_and_names_no_order() {
+        let m = render_sign_in("Lumen & Co", "https://shop.example/#/my-orders?token=t.k.n", 24);
+        assert_eq!(m.subject, "Lumen & Co: Your orders");
+        assert!(
+            m.text.contains("See your orders: https://shop.example/#/my-orders?token=t.k.n"),
+            "{}",
+            m.text
+        );
+        assert!(m.text.contains("it works for 24 hours"));
+        assert!(
+            m.html.contains("<a href=\"https://shop.example/#/my-orders?token=t.k.n\">See your orders</a>")
+        );
+        assert!(m.html.contains("<h1>Lumen &amp; Co</h1>"));
+        assert!(!m.text.contains("ord_"), "the message says nothing of the orders");
     }
 
     #[test]

@@ -63,11 +63,26 @@ impl Email {
         }
         Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
     }
+
+    /// The address as orders are found by it ("Find my orders"): all lower-cased, since mail
+    /// providers treat `Ada@` and `ada@` as one mailbox and a shopper types either.
+    pub fn key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_differing_only_in_case_share_one_key() {
+        let a = Email::parse("Ada.Lovelace@Example.com").unwrap();
+        let b = Email::parse("ada.lovelace@example.COM").unwrap();
+        assert_ne!(a, b, "the address itself keeps its local part as written");
+        assert_eq!(a.key(), b.key());
+        assert_eq!(a.key(), "ada.lovelace@example.com");
+    }
 
     #[test]
     fn a_normal_address_parses_with_its_domain_lowercased() {

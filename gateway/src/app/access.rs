@@ -1,7 +1,7 @@
 //! Who is calling and what each role may see and do.
 //!
 //! Roles: `customer` (bound to one customer id), `guest` (bound to one order, minted at guest
-//! checkout), `staff`, `admin`, `channel` (bound to one sales channel), `supplier` (bound to one
+//! checkout), `shopper` (bound to one e-mail address, minted for a "Find my orders" link), `staff`, `admin`, `channel` (bound to one sales channel), `supplier` (bound to one
 //! supplier). A request without a token is anonymous: it may browse the catalog and check out
 //! as a guest on the `web` channel.
 
@@ -20,6 +20,11 @@ pub enum Actor {
     },
     Customer {
         id: String,
+    },
+    /// Whoever opened a "Find my orders" link: the orders placed with one e-mail address
+    /// (`email` is its key, `Email::key`), as their guest would.
+    Shopper {
+        email: String,
     },
     Staff,
     /// Staff bound to stock locations: warehouse work (stock, purchase orders, picking,
@@ -67,6 +72,7 @@ impl Actor {
             Actor::Anonymous => "anonymous",
             Actor::Guest { .. } => "guest",
             Actor::Customer { .. } => "customer",
+            Actor::Shopper { .. } => "shopper",
             Actor::Staff | Actor::WarehouseStaff { .. } => "staff",
             Actor::Admin => "admin",
             Actor::Channel { .. } => "channel",
@@ -77,7 +83,9 @@ impl Actor {
     /// The role ordo-core checks commands against.
     pub fn role(&self) -> Role {
         match self {
-            Actor::Anonymous | Actor::Guest { .. } | Actor::Customer { .. } => Role::Customer,
+            Actor::Anonymous | Actor::Guest { .. } | Actor::Customer { .. } | Actor::Shopper { .. } => {
+                Role::Customer
+            }
             Actor::Staff | Actor::WarehouseStaff { .. } => Role::Staff,
             Actor::Admin => Role::Admin,
             Actor::Channel { .. } => Role::Channel,
@@ -93,6 +101,7 @@ impl Actor {
             Actor::Anonymous => "anonymous".into(),
             Actor::Guest { order_id } => format!("guest:{order_id}"),
             Actor::Customer { id } => format!("customer:{id}"),
+            Actor::Shopper { email } => format!("shopper:{email}"),
             Actor::Staff | Actor::WarehouseStaff { .. } => format!("staff:{subject}"),
             Actor::Admin => format!("admin:{subject}"),
             Actor::Channel { channel } => format!("channel:{channel}"),
@@ -161,6 +170,7 @@ impl Actor {
             Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => true,
             Actor::Customer { id } => order.customer().is_some_and(|c| c.as_str() == id),
             Actor::Guest { order_id } => order.id().as_str() == order_id,
+            Actor::Shopper { email } => order.email().key() == *email,
             Actor::Channel { channel } => order.channel() == channel,
             // A supplier sees the orders it has a parcel to send for (only its lines and parcels:
             // see the Order type), once the shop has put them in parcels.

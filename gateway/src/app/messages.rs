@@ -3,9 +3,11 @@
 
 use chrono::Utc;
 use ordo_core::messages::{
-    Delivery, Letterhead, Message, MessageKind, Notice, delivery_entry, notices, render,
+    Delivery, Letterhead, Message, MessageKind, Notice, SIGN_IN_KIND, delivery_entry, notices, render,
+    render_sign_in,
 };
 use ordo_core::order::{Order, TimelineEntry};
+use ordo_core::values::Email;
 
 use super::access::Actor;
 use super::error::ApiError;
@@ -41,9 +43,34 @@ pub(crate) struct Sent {
     pub order: Option<Order>,
 }
 
+/// How often one address may be sent a "Find my orders" link.
+const SIGN_IN_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// "Find my orders": when orders were placed with `email`, writes a message with a sign-in link
+/// that lists them (at most one a minute per address). The answer is the same whether or not the
+/// address has orders, so nobody learns from it who shops here; only a malformed address is
+/// refused (`BAD_USER_INPUT`). Anyone may ask; the edge's per-address limits apply.
+pub async fn request_sign_in(app: &App, email: &str) -> Result<(), ApiError> {
+    let email = Email::parse(email).map_err(|e| ApiError::bad_input("email", e.to_string()))?;
+    let key = email.key();
+    let Some(recipient) = app.store().sign_in_recipient(&key).await? else { return Ok(()) };
+    // Its Message-ID is made from the key: no address in it (one `@` only, and nothing to
+    // read off the headers), unique by time and chance.
+    let message = format!("signin#{}#{:08x}", Utc::now().timestamp_millis(), rand::random::<u32>());
+    app.store().write_sign_in(&key, &message, SIGN_IN_KIND, &recipient, SIGN_IN_EVERY).await?;
+    Ok(())
+}
+
 /// Renders and sends a claimed message.
 pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &MessageRow) -> Sent {
-    match compose(app, mailer, &message.order_id, message.seq, &message.notice_json).await {
+    let Some(order_id) = &message.order_id else {
+        let result = match sign_in(app, mailer, &message.recipient) {
+            Ok(rendered) => mailer.send(&message.key, &message.recipient, &rendered).await,
+            Err(e) => Err(e),
+        };
+        return Sent { result, order: None };
+    };
+    match compose(app, mailer, order_id, message.seq, &message.notice_json).await {
         Ok((rendered, order)) => Sent {
             result: mailer.send(&message.key, &message.recipient, &rendered).await,
             order: Some(order),
@@ -57,10 +84,20 @@ pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &MessageRow) ->
 pub async fn preview(app: &App, actor: &Actor, row: &MessageRow) -> Result<Option<Message>, ApiError> {
     actor.require_staff()?;
     let Some(mailer) = app.mailer() else { return Ok(None) };
-    match compose(app, mailer, &row.order_id, row.seq, &row.notice_json).await {
-        Ok((message, _)) => Ok(Some(message)),
-        Err(e) => Err(ApiError::internal("rendering a message", &e)),
-    }
+    let composed = match &row.order_id {
+        Some(order_id) => compose(app, mailer, order_id, row.seq, &row.notice_json).await.map(|(m, _)| m),
+        None => sign_in(app, mailer, &row.recipient),
+    };
+    composed.map(Some).map_err(|e| ApiError::internal("rendering a message", &e))
+}
+
+/// The sign-in message to `recipient`, its link signed now (a retry carries a fresh one).
+fn sign_in(app: &App, mailer: &Mailer, recipient: &str) -> Result<Message, SendError> {
+    let email = Email::parse(recipient).map_err(|e| SendError::Permanent(format!("the address: {e}")))?;
+    let token = app.keys().mint_shopper(&email.key()).map_err(SendError::Transient)?;
+    let settings = mailer.settings();
+    let link = format!("{}/#/my-orders?token={token}", settings.public_url.trim_end_matches('/'));
+    Ok(render_sign_in(&settings.shop_name, &link, super::tokens::SIGN_IN_HOURS))
 }
 
 /// The message `notice_json` calls for, written about the order as it was at event `seq`, and the
@@ -121,7 +158,11 @@ pub(crate) async fn record_attempt(
     outcome: Outcome<'_>,
 ) -> Result<(), String> {
     let attempt = Attempt { key: &message.key, outcome };
-    let appended = append_attempt(app, message, &mut order, delivery, attempt).await;
+    let Some(order_id) = &message.order_id else {
+        // About an address, not an order: there is no timeline to tell.
+        return app.store().record_attempt(&attempt).await.map_err(|e| e.to_string());
+    };
+    let appended = append_attempt(app, order_id, message, &mut order, delivery, attempt).await;
     if appended.is_err() {
         app.store().record_attempt(&attempt).await.map_err(|e| e.to_string())?;
     }
@@ -130,6 +171,7 @@ pub(crate) async fn record_attempt(
 
 async fn append_attempt(
     app: &App,
+    order_id: &str,
     message: &MessageRow,
     order: &mut Option<Order>,
     delivery: Delivery,
@@ -143,7 +185,7 @@ async fn append_attempt(
         let before = match order.take() {
             Some(order) => order,
             None => {
-                let timeline = store.timeline(&message.order_id).await.map_err(|e| e.to_string())?;
+                let timeline = store.timeline(order_id).await.map_err(|e| e.to_string())?;
                 Order::from_timeline(&timeline).map_err(|e| e.to_string())?
             }
         };
@@ -179,6 +221,12 @@ pub async fn list(
 ) -> Result<Vec<MessageRow>, ApiError> {
     actor.require_staff()?;
     Ok(app.store().messages(state, order_id, first.min(500)).await?)
+}
+
+/// Message `key` (staff).
+pub async fn one(app: &App, actor: &Actor, key: &str) -> Result<Option<MessageRow>, ApiError> {
+    actor.require_staff()?;
+    Ok(app.store().message(key).await?)
 }
 
 /// Queues a dead or waiting message again, due now with a fresh set of attempts.

@@ -8,6 +8,7 @@ use crate::app::access::Actor;
 use crate::app::error::ApiError;
 use crate::app::{App, Doer};
 pub use crate::store::SharedTimeline;
+use crate::store::orders::OrderSelection;
 pub use crate::store::orders::ReservationRow;
 
 /// An order as stored: the state its timeline folds to, the timeline, and who caused each
@@ -54,7 +55,8 @@ pub struct OrderFilter {
 
 /// Ids and placing times of the orders `caller` may list, newest first, placed before `before`;
 /// `limit` at most. Staff list any; a channel only its own channel's, a customer only their own
-/// (whatever the filter asks); guests and suppliers may not list.
+/// and a shopper only those placed with their address (whatever the filter asks); guests and
+/// suppliers may not list.
 pub async fn list(
     app: &App,
     caller: &Actor,
@@ -62,23 +64,27 @@ pub async fn list(
     before: Option<DateTime<Utc>>,
     limit: usize,
 ) -> Result<Vec<(String, DateTime<Utc>)>, ApiError> {
-    let (channel, customer) = match caller {
+    let (channel, customer, email) = match caller {
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
         Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {
-            (filter.channel.clone(), filter.customer.clone())
+            (filter.channel.clone(), filter.customer.clone(), None)
         }
-        Actor::Channel { channel: own } => (Some(own.clone()), None),
-        Actor::Customer { id } => (filter.channel.clone(), Some(id.clone())),
+        Actor::Channel { channel: own } => (Some(own.clone()), None, None),
+        Actor::Customer { id } => (filter.channel.clone(), Some(id.clone()), None),
+        Actor::Shopper { email } => (filter.channel.clone(), None, Some(email.clone())),
         Actor::Guest { .. } | Actor::Supplier { .. } => return Err(ApiError::Forbidden),
     };
     Ok(app
         .store()
         .order_ids(
-            filter.summary.as_deref(),
-            channel.as_deref(),
-            customer.as_deref(),
-            (filter.placed_from, filter.placed_to),
-            before,
+            &OrderSelection {
+                summary: filter.summary.as_deref(),
+                channel: channel.as_deref(),
+                customer: customer.as_deref(),
+                email_key: email.as_deref(),
+                placed: (filter.placed_from, filter.placed_to),
+                before,
+            },
             limit,
         )
         .await?)

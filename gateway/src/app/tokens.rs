@@ -22,6 +22,9 @@ pub struct Claims {
     pub supplier: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
+    /// For a shopper: the e-mail address (its key) whose orders the token reaches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// For staff bound to stock locations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
@@ -31,6 +34,9 @@ pub struct Claims {
 
 /// How long a guest's order token lasts.
 pub const GUEST_TOKEN_DAYS: i64 = 90;
+
+/// How long a "Find my orders" link works.
+pub const SIGN_IN_HOURS: u32 = 24;
 
 /// Signs and checks tokens with one shared secret.
 #[derive(Clone)]
@@ -61,6 +67,13 @@ impl Keys {
         self.mint(&guest, "guest", Duration::days(GUEST_TOKEN_DAYS))
     }
 
+    /// A token for the orders placed with the address whose key is `email`, valid for
+    /// [`SIGN_IN_HOURS`]: a "Find my orders" link carries it.
+    pub fn mint_shopper(&self, email: &str) -> Result<String, String> {
+        let shopper = Actor::Shopper { email: email.to_owned() };
+        self.mint(&shopper, "shopper", Duration::hours(i64::from(SIGN_IN_HOURS)))
+    }
+
     /// A token for `actor`, valid for `ttl`.
     pub fn mint(&self, actor: &Actor, subject: &str, ttl: Duration) -> Result<String, String> {
         let now = Utc::now().timestamp();
@@ -71,6 +84,7 @@ impl Keys {
             channel: None,
             supplier: None,
             order: None,
+            email: None,
             locations: None,
             exp: now + ttl.num_seconds(),
             iat: now,
@@ -84,6 +98,10 @@ impl Keys {
             Actor::Customer { id } => {
                 claims.role = "customer".into();
                 claims.customer = Some(id.clone());
+            }
+            Actor::Shopper { email } => {
+                claims.role = "shopper".into();
+                claims.email = Some(email.clone());
             }
             Actor::Staff => claims.role = "staff".into(),
             Actor::WarehouseStaff { locations } => {
@@ -125,6 +143,7 @@ impl Keys {
         let actor = match claims.role.as_str() {
             "guest" => Actor::Guest { order_id: bound(claims.order)? },
             "customer" => Actor::Customer { id: bound(claims.customer)? },
+            "shopper" => Actor::Shopper { email: bound(claims.email)? },
             "staff" => match claims.locations {
                 None => Actor::Staff,
                 Some(locations)

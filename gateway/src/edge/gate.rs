@@ -147,7 +147,7 @@ impl Gate {
 /// guests (whose tokens anyone can get by checking out) by their address.
 pub(crate) fn client<'a>(actor: &Actor, scope: &'a str, ip: IpAddr) -> Client<'a> {
     match actor {
-        Actor::Anonymous | Actor::Guest { .. } => Client::Ip(ip),
+        Actor::Anonymous | Actor::Guest { .. } | Actor::Shopper { .. } => Client::Ip(ip),
         _ => Client::Caller(scope),
     }
 }

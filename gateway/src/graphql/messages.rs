@@ -54,14 +54,15 @@ pub struct MessageContent {
     pub html: String,
 }
 
-/// A message to a customer about an order.
+/// A message to a customer: about an order, or a "Find my orders" sign-in link.
 #[derive(SimpleObject, Debug, Clone)]
 #[graphql(complex)]
 pub struct CustomerMessage {
     /// Stable across attempts; the e-mail's `Message-ID` is made from it.
     pub id: ID,
-    pub order_id: ID,
-    /// `order.confirmation`, `shipment.shipped`, …
+    /// The order it is about; null for a sign-in link (`account.sign_in`).
+    pub order_id: Option<ID>,
+    /// `order.confirmation`, `shipment.shipped`, `account.sign_in`, …
     pub kind: String,
     pub recipient: String,
     pub state: MessageState,
@@ -81,7 +82,7 @@ impl From<MessageRow> for CustomerMessage {
     fn from(row: MessageRow) -> CustomerMessage {
         CustomerMessage {
             id: ID(row.key.clone()),
-            order_id: ID(row.order_id.clone()),
+            order_id: row.order_id.clone().map(ID),
             kind: row.kind.clone(),
             recipient: row.recipient.clone(),
             state: MessageState::from_key(&row.state),
@@ -135,6 +136,12 @@ impl MessageQuery {
         .gql()?;
         Ok(rows.into_iter().map(CustomerMessage::from).collect())
     }
+
+    /// One message to a customer (staff); null when there is none with this id.
+    async fn customer_message(&self, ctx: &Context<'_>, id: ID) -> Result<Option<CustomerMessage>> {
+        let row = messages::one(app(ctx)?, actor(ctx), id.trim()).await.gql()?;
+        Ok(row.map(CustomerMessage::from))
+    }
 }
 
 #[derive(Default, Debug)]
@@ -147,5 +154,14 @@ impl MessageMutation {
     async fn retry_message(&self, ctx: &Context<'_>, id: ID) -> Result<CustomerMessage> {
         let row = messages::retry(app(ctx)?, actor(ctx), id.trim()).await.gql()?;
         Ok(CustomerMessage::from(row))
+    }
+
+    /// "Find my orders": when orders were placed with `email`, sends it a link (valid 24 hours)
+    /// that lists them. Anyone may ask; the answer is `true` whether or not the address has
+    /// orders (a malformed address is `BAD_USER_INPUT`), and one address gets at most one link a
+    /// minute.
+    async fn request_orders_link(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+        messages::request_sign_in(app(ctx)?, &email).await.gql()?;
+        Ok(true)
     }
 }

@@ -33,7 +33,9 @@ pub struct Try {
 #[derive(Debug, Clone, Deserialize)]
 pub struct MessageRow {
     pub key: String,
-    pub order_id: String,
+    /// The order it is about; none for a "Find my orders" sign-in message.
+    #[serde(default)]
+    pub order_id: Option<String>,
     pub seq: u64,
     pub kind: String,
     pub notice_json: String,
@@ -174,6 +176,70 @@ impl Store {
             .bind(("key", key.to_owned()))
             .await?;
         Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
+    }
+
+    /// The address to send a "Find my orders" link for address key `email_key` to: as written
+    /// on the newest order placed with it; `None` when no order was.
+    pub(crate) async fn sign_in_recipient(&self, email_key: &str) -> Result<Option<String>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT VALUE email FROM orders WHERE email_key = $email ORDER BY placed_at DESC LIMIT 1")
+            .bind(("email", email_key.to_owned()))
+            .await?;
+        Ok(results.take::<Vec<String>>(0)?.into_iter().next())
+    }
+
+    /// Writes sign-in message `key` to `recipient` unless one went to address key `email_key`
+    /// less than `every` ago (or another gateway is writing one now); answers whether it wrote.
+    pub(crate) async fn write_sign_in(
+        &self,
+        email_key: &str,
+        key: &str,
+        kind: &str,
+        recipient: &str,
+        every: std::time::Duration,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .db()
+            .query(
+                "BEGIN;
+                 LET $now = time::now();
+                 LET $taken = UPSERT type::record('sign_in', $email) SET sent_at = $now
+                     WHERE sent_at = NONE OR sent_at <= $now - <duration>$every RETURN VALUE sent_at;
+                 IF array::len($taken) > 0 {
+                     CREATE type::record('message', $key) SET order_id = NONE, seq = 0, kind = $kind,
+                     notice_json = '{}', recipient = $recipient, state = 'pending', due = $now,
+                     attempts = 0, tries = [], created_at = $now;
+                 };
+                 RETURN array::len($taken) > 0;
+                 COMMIT;",
+            )
+            .bind(("email", email_key.to_owned()))
+            .bind(("every", format!("{}s", every.as_secs())))
+            .bind(("key", key.to_owned()))
+            .bind(("kind", kind.to_owned()))
+            .bind(("recipient", recipient.to_owned()))
+            .await;
+        let mut result = match result {
+            Ok(result) => result,
+            // Another request for the address committed first: it sends the link.
+            Err(e) if e.message().contains("can be retried") => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        let errors = result.take_errors();
+        if super::conflicted(&errors) {
+            return Ok(false);
+        }
+        if !errors.is_empty() {
+            let detail: Vec<String> = errors.values().map(|e| e.message().to_owned()).collect();
+            return Err(StoreError::Decode(format!("sign-in link: {}", detail.join("; "))));
+        }
+        let last = result.num_statements().saturating_sub(1);
+        let wrote: Option<bool> = result.take(last)?;
+        if wrote == Some(true) {
+            self.messages_written().notify_one();
+        }
+        Ok(wrote == Some(true))
     }
 
     /// One message.

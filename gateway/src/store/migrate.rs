@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0011_tracking_claims", include_str!("../../../schema/surreal/0011_tracking_claims.surql")),
     ("0012_event_subjects", include_str!("../../../schema/surreal/0012_event_subjects.surql")),
     ("0013_messages", include_str!("../../../schema/surreal/0013_messages.surql")),
+    ("0014_find_my_orders", include_str!("../../../schema/surreal/0014_find_my_orders.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

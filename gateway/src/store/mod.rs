@@ -249,15 +249,20 @@ impl TxOutcome {
     }
 }
 
+/// Whether a transaction's errors come from a write conflict (the other statements then say they
+/// were not executed): retrying from a fresh read may succeed.
+pub(crate) fn conflicted(errors: &HashMap<usize, surrealdb::Error>) -> bool {
+    errors.values().any(|e| {
+        e.query_details() == Some(&QueryError::TransactionConflict) || e.message().contains("can be retried")
+    })
+}
+
 pub(crate) fn outcome(mut results: surrealdb::IndexedResults) -> TxOutcome {
     let errors: HashMap<usize, surrealdb::Error> = results.take_errors();
     if errors.is_empty() {
         return TxOutcome::Committed;
     }
-    let conflict = errors.values().any(|e| {
-        e.query_details() == Some(&QueryError::TransactionConflict) || e.message().contains("can be retried")
-    });
-    if conflict {
+    if conflicted(&errors) {
         return TxOutcome::Conflict;
     }
     if let Some(e) = errors.values().find(|e| e.is_thrown()) {

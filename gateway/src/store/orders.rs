@@ -166,6 +166,20 @@ struct StoredOutboxRow {
     delivered: bool,
 }
 
+/// Which orders [`Store::order_ids`] lists: each filter that is set must hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OrderSelection<'a> {
+    pub summary: Option<&'a str>,
+    pub channel: Option<&'a str>,
+    pub customer: Option<&'a str>,
+    /// Placed with this address (its key, `Email::key`).
+    pub email_key: Option<&'a str>,
+    /// Placed at or after, and before.
+    pub placed: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    /// Placed before (the page's cursor).
+    pub before: Option<DateTime<Utc>>,
+}
+
 impl Store {
     pub(crate) async fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
         let mut results = self
@@ -244,7 +258,7 @@ impl Store {
         message_statements(new.messages, &mut sql, &mut binds);
         sql.push_str(
             "CREATE type::record('orders', $id) SET channel = $channel, external_id = $external_id, \
-             customer = $customer, email = $email, currency = $currency, \
+             customer = $customer, email = $email, email_key = $email_key, currency = $currency, \
              grand_total = $grand_total, summary = $summary, last_seq = 1, placed_at = <datetime>$at, \
              updated_at = <datetime>$at;\n\
              CREATE type::record('event', $event_key) SET order_id = $id, seq = 1, at = <datetime>$at, \
@@ -271,6 +285,7 @@ impl Store {
             .bind(("external_key", new.external_key.map(str::to_owned)))
             .bind(("customer", order.customer().map(|c| c.as_str().to_owned())))
             .bind(("email", order.email().as_str().to_owned()))
+            .bind(("email_key", order.email().key()))
             .bind(("currency", order.currency().code().to_owned()))
             .bind(("grand_total", order.totals().grand_total.amount()))
             .bind(("summary", summary(order, new.first.at)))
@@ -527,13 +542,10 @@ impl Store {
     /// Order ids for a list view, newest first.
     pub(crate) async fn order_ids(
         &self,
-        summary: Option<&str>,
-        channel: Option<&str>,
-        customer: Option<&str>,
-        placed: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
-        before: Option<DateTime<Utc>>,
+        which: &OrderSelection<'_>,
         limit: usize,
     ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        let OrderSelection { summary, channel, customer, email_key, placed, before } = *which;
         #[derive(Deserialize)]
         struct Row {
             key: String,
@@ -544,7 +556,7 @@ impl Store {
             .query(
                 "SELECT record::id(id) AS key, placed_at FROM orders
                  WHERE ($summary = NONE OR summary = $summary) AND ($channel = NONE OR channel = $channel)
-                   AND ($customer = NONE OR customer = $customer)
+                   AND ($customer = NONE OR customer = $customer) AND ($email = NONE OR email_key = $email)
                    AND ($from = NONE OR placed_at >= <datetime>$from) AND ($to = NONE OR placed_at < <datetime>$to)
                    AND ($before = NONE OR placed_at < <datetime>$before)
                  ORDER BY placed_at DESC LIMIT $limit",
@@ -552,6 +564,7 @@ impl Store {
             .bind(("summary", summary.map(str::to_owned)))
             .bind(("channel", channel.map(str::to_owned)))
             .bind(("customer", customer.map(str::to_owned)))
+            .bind(("email", email_key.map(str::to_owned)))
             .bind(("from", placed.0.map(|d| d.to_rfc3339())))
             .bind(("to", placed.1.map(|d| d.to_rfc3339())))
             .bind(("before", before.map(|b| b.to_rfc3339())))

@@ -109,222 +109,233 @@ async fn a_channel_places_and_reads_only_its_own_channel() {
 }
 
 /// Every root field, how to call it, and who may, in the order of [`ROLES`]: anonymous, customer,
-/// guest, supplier, staff, staff bound to the west warehouse. "ok" = allowed (an answer or an error
+/// guest, shopper (a "Find my orders" link), supplier, staff, staff bound to the west warehouse. "ok" = allowed (an answer or an error
 /// other than UNAUTHENTICATED, FORBIDDEN or INTERNAL), otherwise the expected code.
-const MATRIX: &[(&str, &str, [&str; 6])] = &[
-    ("products", "{ products(first: 1) { edges { cursor } } }", ["ok", "ok", "ok", "ok", "ok", "ok"]),
-    ("product", "{ product(sku: \"MUG-STONE\") { name } }", ["ok", "ok", "ok", "ok", "ok", "ok"]),
+const MATRIX: &[(&str, &str, [&str; 7])] = &[
+    ("products", "{ products(first: 1) { edges { cursor } } }", ["ok", "ok", "ok", "ok", "ok", "ok", "ok"]),
+    ("product", "{ product(sku: \"MUG-STONE\") { name } }", ["ok", "ok", "ok", "ok", "ok", "ok", "ok"]),
     (
         "stock",
         "{ stock(sku: \"MUG-STONE\") { onHand } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
-    ("order", "{ order(id: \"ord_x\") { id } }", ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok"]),
+    ("order", "{ order(id: \"ord_x\") { id } }", ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok", "ok"]),
     (
         "orders",
         "{ orders(first: 1) { edges { cursor } } }",
-        ["UNAUTHENTICATED", "ok", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "ok", "FORBIDDEN", "ok", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "lowStock",
         "{ lowStock { available } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "purchaseOrders",
         "{ purchaseOrders { id } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "lowFeedback",
         "{ lowFeedback(first: 1) { edges { cursor } } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "customerMessages",
         "{ customerMessages(first: 1) { id } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
+        "customerMessage",
+        "{ customerMessage(id: \"ord_x#0000000001#0\") { id } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "retryMessage",
         "mutation { retryMessage(id: \"ord_x#0000000001#0\") { id } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "NOT_FOUND", "NOT_FOUND"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "NOT_FOUND", "NOT_FOUND"],
+    ),
+    (
+        "requestOrdersLink",
+        "mutation { requestOrdersLink(email: \"nobody@example.com\") }",
+        ["ok", "ok", "ok", "ok", "ok", "ok", "ok"],
     ),
     (
         "submitReview",
         "mutation { submitReview(orderId: \"ord_x\", sku: \"MUG-STONE\", rating: 5, title: \"Nice\") { id } }",
-        ["UNAUTHENTICATED", "ok", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
+        ["UNAUTHENTICATED", "ok", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
     ),
     (
         "hideReview",
         "mutation { hideReview(id: \"rev_x\", reason: \"spam\") { id } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "unhideReview",
         "mutation { unhideReview(id: \"rev_x\") { id } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "submitFeedback",
         "mutation { submitFeedback(orderId: \"ord_x\", score: 9) { score } }",
-        ["UNAUTHENTICATED", "ok", "ok", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
+        ["UNAUTHENTICATED", "ok", "ok", "ok", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
     ),
     (
         "placeOrder",
         "mutation { placeOrder(input: { channel: \"web\", currency: \"USD\", email: \"a@b.co\", lines: [], shippingAddress: { name: \"A\", line1: \"1\", city: \"C\", postalCode: \"62701\", country: \"US\" } }) { replayed } }",
-        ["ok", "ok", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["ok", "ok", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "authorizePayment",
         "mutation { authorizePayment(orderId: \"ord_x\", token: \"tok_visa\") { replayed } }",
-        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok", "ok"],
     ),
     (
         "capturePayment",
         "mutation { capturePayment(orderId: \"ord_x\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "voidPayment",
         "mutation { voidPayment(orderId: \"ord_x\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "adjustStock",
         "mutation { adjustStock(sku: \"MUG-STONE\", location: \"east\", delta: 1, reason: \"count\") { onHand } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "FORBIDDEN"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "FORBIDDEN"],
     ),
     (
         "createPurchaseOrder",
         "mutation { createPurchaseOrder(sku: \"MUG-STONE\", location: \"east\", quantity: 1, expectedOn: \"2099-01-01\") { id } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "FORBIDDEN"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "FORBIDDEN"],
     ),
     (
         "receivePurchaseOrder",
         "mutation { receivePurchaseOrder(id: \"po_x\", quantity: 1) { allocated { quantity } } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "shipment",
         "{ shipment(trackingNumber: \"1Z\") { orderId } }",
-        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok", "ok"],
     ),
     (
         "recordTrackingEvent",
         "mutation { recordTrackingEvent(trackingNumber: \"1Z\", status: IN_TRANSIT, occurredAt: \"2026-01-01T00:00:00Z\") }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
-    ("cartRules", "{ cartRules }", ["ok", "ok", "ok", "ok", "ok", "ok"]),
-    ("locations", "{ locations { id } }", ["ok", "ok", "ok", "ok", "ok", "ok"]),
+    ("cartRules", "{ cartRules }", ["ok", "ok", "ok", "ok", "ok", "ok", "ok"]),
+    ("locations", "{ locations { id } }", ["ok", "ok", "ok", "ok", "ok", "ok", "ok"]),
     (
         "pickList",
         "{ pickList(location: \"east\") { orderId } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "FORBIDDEN"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "FORBIDDEN"],
     ),
     (
         "createShipments",
         "mutation { createShipments(orderId: \"ord_x\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "startPicking",
         "mutation { startPicking(orderId: \"ord_x\", shipmentId: \"ord_x-S1\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
         "packShipment",
         "mutation { packShipment(orderId: \"ord_x\", shipmentId: \"ord_x-S1\", package: { lengthCm: 1, widthCm: 1, heightCm: 1, weightGrams: 1, material: \"box\" }) { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
         "shipShipment",
         "mutation { shipShipment(orderId: \"ord_x\", shipmentId: \"ord_x-S1\", carrier: \"UPS\", trackingNumber: \"1Z\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
         "markDelivered",
         "mutation { markDelivered(orderId: \"ord_x\", shipmentId: \"ord_x-S1\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
         "reportShipmentException",
         "mutation { reportShipmentException(orderId: \"ord_x\", shipmentId: \"ord_x-S1\", kind: DAMAGED, note: \"x\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
         "resolveShipmentException",
         "mutation { resolveShipmentException(orderId: \"ord_x\", shipmentId: \"ord_x-S1\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
         "cancelOrder",
         "mutation { cancelOrder(orderId: \"ord_x\", reason: \"x\") { replayed } }",
-        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok", "ok"],
     ),
     (
         "cancelOrderLines",
         "mutation { cancelOrderLines(orderId: \"ord_x\", lines: [{ line: 0, quantity: 1 }], reason: \"x\") { replayed } }",
-        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok", "ok"],
     ),
     (
         "splitShipment",
         "mutation { splitShipment(orderId: \"ord_x\", shipmentId: \"ord_x-S1\", lines: [{ line: 0, quantity: 1 }]) { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "mergeShipments",
         "mutation { mergeShipments(orderId: \"ord_x\", shipmentIds: [\"ord_x-S1\", \"ord_x-S2\"]) { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "requestReturn",
         "mutation { requestReturn(orderId: \"ord_x\", lines: [{ line: 0, quantity: 1, reason: \"x\" }]) { replayed } }",
-        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "ok", "ok", "ok", "ok", "ok", "ok"],
     ),
     (
         "approveReturn",
         "mutation { approveReturn(orderId: \"ord_x\", rma: \"ord_x-R1\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "rejectReturn",
         "mutation { rejectReturn(orderId: \"ord_x\", rma: \"ord_x-R1\", reason: \"x\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "receiveReturn",
         "mutation { receiveReturn(orderId: \"ord_x\", rma: \"ord_x-R1\", lines: []) { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "returnShipmentToSender",
         "mutation { returnShipmentToSender(orderId: \"ord_x\", shipmentId: \"ord_x-S1\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
         "receiveReturnedParcel",
         "mutation { receiveReturnedParcel(orderId: \"ord_x\", shipmentId: \"ord_x-S1\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "refundReturn",
         "mutation { refundReturn(orderId: \"ord_x\", rma: \"ord_x-R1\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "refundPayment",
         "mutation { refundPayment(orderId: \"ord_x\", amount: 1, reason: \"x\", idempotencyKey: \"key-00001\") { replayed } }",
-        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
 ];
 
 /// The callers of [`MATRIX`]'s columns.
-static ROLES: std::sync::LazyLock<[(&str, Option<Actor>); 6]> = std::sync::LazyLock::new(|| {
+static ROLES: std::sync::LazyLock<[(&str, Option<Actor>); 7]> = std::sync::LazyLock::new(|| {
     [
         ("anonymous", None),
         ("customer", Some(Actor::Customer { id: "cus_matrix".into() })),
         ("guest", Some(Actor::Guest { order_id: "ord_matrix".into() })),
+        ("shopper", Some(Actor::Shopper { email: "matrix@example.com".into() })),
         ("supplier", Some(Actor::Supplier { supplier: "northwood".into() })),
         ("staff", Some(Actor::Staff)),
         ("west staff", Some(Actor::WarehouseStaff { locations: vec!["west".into()] })),

@@ -516,3 +516,112 @@ async fn a_malformed_smtp_url_or_sender_stops_the_start_with_a_clear_error() {
         assert!(stderr.contains(words), "{flag} {value:?}: {stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn find_my_orders_mails_one_link_that_lists_only_the_orders_placed_with_that_address() {
+    let smtp = SmtpServer::start().await;
+    let app = gateway(MailTransport::Smtp(smtp.url())).await;
+    let mug = json!([{ "sku": "MUG-STONE", "quantity": 1 }]);
+    // Two orders with the address written two ways, one of someone else; none paid, so nothing
+    // else is mailed.
+    let first = guest_order(&app, "Ada.L@example.com", mug.clone()).await.0;
+    let second = guest_order(&app, "ada.l@EXAMPLE.com", mug.clone()).await.0;
+    let bobs = guest_order(&app, "bob@example.com", mug.clone()).await.0;
+    let ask = "mutation($e: String!) { requestOrdersLink(email: $e) }";
+
+    // An address with no orders gets the same answer, and no mail.
+    assert_eq!(
+        ok(&app.gql_with(None, ask, json!({ "e": "nobody@example.com" })).await)["requestOrdersLink"],
+        true
+    );
+    let bad = app.gql_with(None, ask, json!({ "e": "not an address" })).await;
+    assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"), "{bad}");
+
+    assert_eq!(
+        ok(&app.gql_with(None, ask, json!({ "e": "ADA.L@example.com" })).await)["requestOrdersLink"],
+        true
+    );
+    let received = smtp.wait_for(1, WAIT).await;
+    let mail = &received[0];
+    assert_eq!(mail["rcpt_tos"], json!(["ada.l@example.com"]), "to the address as the newest order has it");
+    assert_eq!(mail["subject"], "Lumen & Co: Your orders");
+    assert_eq!(mail["content_type"], "multipart/alternative");
+    let message_id = mail["message_id"].as_str().unwrap();
+    assert!(
+        message_id.starts_with("<signin.")
+            && message_id.matches('@').count() == 1
+            && !message_id.contains("ada"),
+        "a well-formed Message-ID that does not carry the address: {message_id}"
+    );
+    let text = mail["text"].as_str().unwrap();
+    assert!(!text.contains(&first) && !text.contains(&second), "the mail itself names no order: {text}");
+    let link = text.lines().find_map(|l| l.strip_prefix("See your orders: ")).unwrap();
+    let token =
+        link.strip_prefix("https://lumen.example/#/my-orders?token=").unwrap_or_else(|| panic!("{link}"));
+    assert!(mail["html"].as_str().unwrap().contains(">See your orders</a>"));
+
+    // The link lists that address's orders, newest first, and opens each; nobody else's.
+    let list = "{ orders(first: 10) { edges { node { id email } } } }";
+    let body = app.gql_with(Some(token), list, json!({})).await;
+    let ids: Vec<&str> = ok(&body)["orders"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![second.as_str(), first.as_str()]);
+    let read = "query($id: ID!) { order(id: $id) { id allowedActions { kind } } }";
+    let own = app.gql_with(Some(token), read, json!({ "id": first })).await;
+    assert_eq!(ok(&own)["order"]["id"], first.as_str());
+    assert!(
+        ok(&own)["order"]["allowedActions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "authorize_payment"),
+        "the shopper may pay as the order's guest would: {own}"
+    );
+    let foreign = app.gql_with(Some(token), read, json!({ "id": bobs })).await;
+    assert!(foreign["data"]["order"].is_null(), "{foreign}");
+    let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
+    assert_eq!(error_code(&app.gql_with(Some(token), pay, json!({ "id": bobs })).await), Some("NOT_FOUND"));
+
+    // Asking again at once sends nothing more (one link a minute per address), however it is
+    // written; the staff see the one sign-in message, about no order.
+    ok(&app.gql_with(None, ask, json!({ "e": "ada.l@example.com" })).await);
+    let rows = eventually(WAIT, || async {
+        let body = app.gql(MESSAGES, json!({})).await;
+        let rows: Vec<Value> = ok(&body)["customerMessages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == "account.sign_in")
+            .cloned()
+            .collect();
+        rows.iter().all(|r| r["state"] == "SENT").then_some(rows)
+    })
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0]["orderId"], Value::Null);
+    assert_eq!(rows[0]["recipient"], "ada.l@example.com");
+    assert_eq!(rows[0]["content"]["subject"], "Lumen & Co: Your orders");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.received().len(), 1, "{:#?}", smtp.received());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_requests_for_one_address_at_once_send_one_link() {
+    let smtp = SmtpServer::start().await;
+    let app = gateway(MailTransport::Smtp(smtp.url())).await;
+    guest_order(&app, "grace@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+    let ask = "mutation($e: String!) { requestOrdersLink(email: $e) }";
+    let answers =
+        join_all((0..20).map(|_| app.gql_with(None, ask, json!({ "e": "grace@example.com" })))).await;
+    for answer in &answers {
+        assert_eq!(ok(answer)["requestOrdersLink"], true, "every caller gets the same answer");
+    }
+    smtp.wait_for(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(smtp.received().len(), 1, "{:#?}", smtp.received());
+}
