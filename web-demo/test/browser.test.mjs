@@ -3,97 +3,35 @@
 // Run: web-demo/build && node --test web-demo/test/
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { createServer } from "node:net";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createHmac } from "node:crypto";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
 import { simpleParser } from "mailparser";
+import { artifacts, bin, env, startGateway, launchChromium, watchPage } from "./harness.mjs";
 
-const demo = join(dirname(fileURLToPath(import.meta.url)), "..");
-const repo = join(demo, "..");
-const bin = process.env.ORDO_BIN ?? join(repo, "target/debug/ordo");
-const artifacts = join(demo, "test-artifacts");
 // Where the gateway writes its messages to customers (.eml files: no --smtp).
 const mailDir = join(artifacts, "mail");
-const env = { ...process.env, ORDO_JWT_SECRET: "web-demo-test-secret-0123456789abcdefghi", ORDO_RATE_LIMIT: "0" };
-assert.equal(env.ORDO_JWT_SECRET.length, 40);
 const CARRIER_SECRET = "web-demo-carrier-secret";
 
 let gateway, browser, base, staffToken;
 let paidOrderId, customer; // shared between tests 2 and 3
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(url, ms = 60_000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (gateway.exitCode !== null) throw new Error(`gateway exited with ${gateway.exitCode}; see ${artifacts}/gateway.log`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready after ${ms} ms`);
-}
-
-function stopGateway() {
-  if (gateway && gateway.exitCode === null) {
-    gateway.kill("SIGTERM");
-    const g = gateway;
-    setTimeout(() => g.exitCode === null && g.kill("SIGKILL"), 3000).unref();
-  }
-}
-process.on("exit", stopGateway);
-
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
   rmSync(mailDir, { recursive: true, force: true });
-  assert.ok(existsSync(bin), `${bin} missing: cargo build --workspace --all-features --bins`);
-  if (!existsSync(join(demo, "dist/index.html"))) execFileSync(join(demo, "build"), { stdio: "inherit" });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const log = openSync(join(artifacts, "gateway.log"), "w");
-  gateway = spawn(bin, ["serve", "--db", "mem://", "--seed-demo", "--listen", `127.0.0.1:${port}`, "--web", join(demo, "dist"),
-    "--carrier-secrets", `generic=${CARRIER_SECRET}`, "--mail-dir", mailDir, "--public-url", base,
-    "--shop-name", "Ordo demo shop"], {
-    env,
-    stdio: ["ignore", log, log],
-  });
-  await waitReady(`${base}/readyz`);
-  staffToken = execFileSync(bin, ["token", "--role", "staff"], { env, encoding: "utf8" }).trim();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  gateway = await startGateway("gateway", ["--carrier-secrets", `generic=${CARRIER_SECRET}`, "--mail-dir", mailDir]);
+  ({ base, staffToken } = gateway);
+  browser = await launchChromium();
   customer = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  stopGateway();
+  gateway?.stop();
 });
 
 async function newPage(context) {
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(e.message));
-  // A declined payment is an HTTP 400 (application/graphql-response+json), which Chromium logs.
-  page.on("console", (m) => m.type() === "error" && !/status of 400/.test(m.text()) && page.errors.push(m.text()));
-  return page;
+  return watchPage(await context.newPage());
 }
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
@@ -466,7 +404,6 @@ test("7: the confirmation e-mail's link opens the order in a browser that never 
 async function mailFor(subject, orderId = null, ms = 30_000) {
   const until = Date.now() + ms;
   for (;;) {
-    const { readdirSync } = await import("node:fs");
     for (const name of existsSync(mailDir) ? readdirSync(mailDir).filter((f) => f.endsWith(".eml")).sort() : []) {
       if (orderId && !name.startsWith(`${orderId}.`)) continue;
       const mail = await simpleParser(readFileSync(join(mailDir, name)));
