@@ -1,11 +1,14 @@
-//! Sending e-mail: over SMTP (lettre; TLS, STARTTLS and auth from the URL) or as `.eml` files in
-//! a folder (the embedded run's mailbox, shown on the staff's Messages page).
+//! Sending e-mail: over SMTP (lettre's messages and connections, see [`super::smtp`]; TLS,
+//! STARTTLS and auth from the URL) or as `.eml` files in a folder (the embedded run's mailbox,
+//! shown on the staff's Messages page).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use super::smtp::Smtp;
 
 /// Where messages go and who they are from.
 #[derive(Debug, Clone)]
@@ -49,7 +52,7 @@ pub struct Mailer {
     from: Mailbox,
     /// The sender's domain: the right-hand side of every `Message-ID`.
     domain: String,
-    smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    smtp: Option<Arc<Smtp>>,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -65,12 +68,9 @@ impl Mailer {
             settings.from.parse().map_err(|e| format!("the sender address {:?}: {e}", settings.from))?;
         let domain = from.email.domain().to_owned();
         let smtp = match &settings.transport {
-            MailTransport::Smtp(url) => Some(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| format!("the SMTP URL: {e}"))?
-                    .timeout(Some(Duration::from_secs(30)))
-                    .build(),
-            ),
+            MailTransport::Smtp(url) => Some(Arc::new(
+                Smtp::from_url(url, Duration::from_secs(30)).map_err(|e| format!("the SMTP URL: {e}"))?,
+            )),
             MailTransport::Folder(dir) => {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("the mail folder {}: {e}", dir.display()))?;
@@ -84,11 +84,7 @@ impl Mailer {
     /// or port shows in the log at once rather than at the first message.
     pub async fn check(&self) -> Result<(), String> {
         let Some(smtp) = &self.smtp else { return Ok(()) };
-        match smtp.test_connection().await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err("the SMTP server did not answer NOOP".into()),
-            Err(e) => Err(e.to_string()),
-        }
+        smtp.check().await
     }
 
     pub(crate) fn settings(&self) -> &MailSettings {
@@ -117,11 +113,7 @@ impl Mailer {
             .multipart(MultiPart::alternative_plain_html(message.text.clone(), message.html.clone()))
             .map_err(|e| SendError::Permanent(format!("building the message: {e}")))?;
         match (&self.smtp, &self.settings.transport) {
-            (Some(smtp), _) => match smtp.send(email).await {
-                Ok(_) => Ok(()),
-                Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-                Err(e) => Err(SendError::Transient(e.to_string())),
-            },
+            (Some(smtp), _) => smtp.send(email.envelope(), &email.formatted()).await,
             (None, MailTransport::Folder(dir)) => {
                 // Written whole, then renamed: a reader never sees half a message, and a retry
                 // replaces the file of the same message.

@@ -37,6 +37,7 @@ pub mod orders;
 pub mod payments;
 pub mod purchasing;
 pub mod reviews;
+mod smtp;
 pub mod tokens;
 pub mod tracking;
 
