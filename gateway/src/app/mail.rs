@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
 
+pub(crate) use super::smtp::SendError;
 use super::smtp::Smtp;
 
 /// Where messages go and who they are from.
@@ -33,16 +34,6 @@ pub enum MailTransport {
     Smtp(String),
     /// One `.eml` file per message in this folder.
     Folder(PathBuf),
-}
-
-/// Why a message did not leave.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum SendError {
-    /// Trying again cannot help (an address the server refuses, a message that cannot be built).
-    #[error("{0}")]
-    Permanent(String),
-    #[error("{0}")]
-    Transient(String),
 }
 
 /// A ready mail sender.

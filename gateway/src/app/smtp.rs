@@ -15,7 +15,15 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 
-use super::mail::SendError;
+/// Why a message did not leave (over SMTP or otherwise).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SendError {
+    /// Trying again cannot help (an address the server refuses, a message that cannot be built).
+    #[error("{0}")]
+    Permanent(String),
+    #[error("{0}")]
+    Transient(String),
+}
 
 /// How many messages are in flight at once, and how many idle connections are kept.
 const CONNECTIONS: usize = 16;
