@@ -14,7 +14,7 @@ import { renderReviews } from "./reviews.js";
 import { renderMessages } from "./messages.js";
 import { renderMyOrders } from "./my-orders.js";
 
-const root = document.getElementById("app");
+const app = document.getElementById("app");
 // The page's Content-Security-Policy forbids 'unsafe-eval': each module builds its results without
 // generated code, and is told so before it tries.
 const ready = init({ module_or_path: "/ordo_wasm_bg.wasm" }).then(avoidCodeGeneration);
@@ -24,10 +24,17 @@ function ordersModule() {
   return (ordersReady ??= initOrders({ module_or_path: "/ordo_wasm_orders_bg.wasm" }).then(avoidCodeGenerationInOrders));
 }
 
+// Each navigation renders into its own container: a page still loading when the shopper moves
+// on (the catalog behind a click on "My orders") then fills a container no longer shown, instead
+// of replacing the page they went to.
+let current = null;
+
 async function route() {
   const [path, query = ""] = (location.hash.replace(/^#/, "") || "/").split("?");
   leaveTracking();
   document.body.dataset.route = path.split("/")[1] || "shop";
+  const root = (current = h("div", { class: "view" }));
+  app.replaceChildren(root);
   try {
     await ready;
     let m;
@@ -50,7 +57,7 @@ async function route() {
     console.error(err);
     mount(root, h("p", { class: "error" }, `Something went wrong: ${err.message}`));
   }
-  root.dataset.ready = path;
+  if (root === current) app.dataset.ready = path;
 }
 
 window.addEventListener("hashchange", route);
