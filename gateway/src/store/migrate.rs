@@ -162,6 +162,32 @@ mod tests {
         assert_eq!(claims, vec![serde_json::json!({ "key": key, "shipment": "ord_a-S1" })]);
     }
 
+    #[tokio::test]
+    async fn migrating_keys_existing_orders_by_their_address_in_lower_case() {
+        let db = migrated_before("0014_find_my_orders").await;
+        db.query(
+            "CREATE orders:ord_a SET channel = 'web', email = 'Ada.L@example.com', currency = 'USD', \
+             grand_total = 100, summary = 'PROCESSING', last_seq = 1, placed_at = time::now(), \
+             updated_at = time::now(), external_key = 'web:#ord_a';
+             CREATE message:⟨ord_a#0000000002#0⟩ SET order_id = 'ord_a', seq = 2, kind = 'order.confirmation', \
+             notice_json = '\"confirmation\"', recipient = 'Ada.L@example.com', state = 'sent', due = time::now(), \
+             created_at = time::now();",
+        )
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+        apply_list(&db, MIGRATIONS).await.unwrap();
+        let mut found = db
+            .query("SELECT VALUE record::id(id) FROM orders WHERE email_key = 'ada.l@example.com'; SELECT VALUE order_id FROM message")
+            .await
+            .unwrap();
+        let keyed: Vec<String> = found.take(0).unwrap();
+        assert_eq!(keyed, vec!["ord_a".to_owned()]);
+        let about: Vec<Option<String>> = found.take(1).unwrap();
+        assert_eq!(about, vec![Some("ord_a".to_owned())], "messages about orders keep their order");
+    }
+
     #[test]
     fn every_migration_file_is_listed_in_order() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/surreal");
