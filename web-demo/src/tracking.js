@@ -8,7 +8,7 @@ const ORDER_QUERY = `query($id: String!) { order(id: $id) {
   statusView { headline detail tone expectedDelivery summary steps { key label state } }
   totals { subtotal { formatted } discount { amount formatted } shipping { formatted } tax { formatted } grandTotal { formatted } }
   lines { index sku name quantity remaining total { formatted } availability { quantity kind promisedOn } }
-  payment { status brand last4 }
+  payment { status method }
   allowedActions { kind line }
   shipments { id state source units carrier trackingNumber trackingUrl expectedDelivery service }
   timeline { seq at type actor }
@@ -105,6 +105,15 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
 
   const status = h("section", { class: "status", "aria-live": "polite", id: "status" });
   const choices = h("section", { class: "choices", id: "choices", "aria-labelledby": "choices-h" });
+  const summary = h("section", { class: "lines-summary", "aria-labelledby": "items-h" });
+  /** The lines, their availability, the total and the payment (redrawn with every update). */
+  function drawSummary(o) {
+    mount(summary,
+      h("h3", { id: "items-h" }, "Items"),
+      h("ul", {}, o.lines.map((l) => h("li", {}, `${l.quantity} × ${l.name} — ${l.total.formatted}`,
+        l.availability.some((a) => a.kind !== "ALLOCATED") ? h("span", { class: "hint" }, " (" + l.availability.map((a) => `${a.quantity} ${a.kind.toLowerCase()}${a.promisedOn ? ` by ${fmtDate(a.promisedOn)}` : ""}`).join(", ") + ")") : null))),
+      h("p", {}, "Total ", h("strong", {}, o.totals.grandTotal.formatted), ` · payment ${o.payment.status}${o.payment.method ? ` (${o.payment.method})` : ""}`));
+  }
   const shipments = h("section", { class: "shipments", "aria-labelledby": "ship-h" });
   const timeline = h("ol", { class: "timeline", id: "timeline", "aria-live": "polite" });
   const live = h("p", { class: "live", id: "live-state" }, "Connecting to live updates…");
@@ -176,15 +185,12 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
     root,
     h("p", { class: "crumb" }, "Order ", h("code", { id: "order-id" }, order.id), ` · placed ${fmtTime(order.placedAt)} · ${order.email}`),
     status,
-    h("section", { class: "lines-summary", "aria-labelledby": "items-h" },
-      h("h3", { id: "items-h" }, "Items"),
-      h("ul", {}, order.lines.map((l) => h("li", {}, `${l.quantity} × ${l.name} — ${l.total.formatted}`,
-        l.availability.some((a) => a.kind !== "ALLOCATED") ? h("span", { class: "hint" }, " (" + l.availability.map((a) => `${a.quantity} ${a.kind.toLowerCase()}${a.promisedOn ? ` by ${fmtDate(a.promisedOn)}` : ""}`).join(", ") + ")") : null))),
-      h("p", {}, "Total ", h("strong", {}, order.totals.grandTotal.formatted), ` · payment ${order.payment.status}${order.payment.brand ? ` (${order.payment.brand} ${order.payment.last4 ?? ""})` : ""}`)),
+    summary,
     choices,
     shipments,
     h("section", { "aria-labelledby": "tl-h" }, h("h3", { id: "tl-h" }, "Timeline"), live, timeline),
   );
+  drawSummary(order);
   drawChoices(choices, order, token, choose);
   drawStatus(order.statusView);
   await loadReports(order.shipments);
@@ -200,6 +206,7 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
         if (!fresh) return;
         if (fresh.shipments.some((s) => s.trackingNumber && !reports.has(s.id))) await loadReports(fresh.shipments);
         drawShipments(fresh.shipments);
+        drawSummary(fresh);
         drawChoices(choices, fresh, token, null);
       } catch {}
     }, 100);

@@ -437,6 +437,8 @@ test("8: the declined-payment e-mail's link opens the order on its payment, and 
   assert.equal(await page.locator("#pay-button").count(), 0, "nothing left to pay");
   const confirmation = await mailFor(/We received your order/, orderId);
   assert.match(confirmation.text, /Paid with Mastercard ending in/);
+  // The order page names the card in the message's words.
+  await page.locator(".lines-summary", { hasText: /payment authorized \(Mastercard ending in \d{4}\)/ }).waitFor();
   assert.deepEqual(page.errors, []);
 });
 

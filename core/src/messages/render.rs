@@ -9,7 +9,7 @@ use crate::lifecycle::{ExceptionKind, LineAvailability};
 use crate::locale::format_money;
 use crate::messages::notice::Notice;
 use crate::money::Money;
-use crate::order::Order;
+use crate::order::{Order, PaymentMethod};
 use crate::status::status_view;
 use crate::text;
 
@@ -282,7 +282,7 @@ fn confirmation(order: &Order, body: &mut Body, money: &dyn Fn(Money) -> String,
     sums.extend([("Shipping", totals.shipping), ("Tax", totals.tax), ("Total", totals.grand_total)]);
     body.list(sums.into_iter().map(|(label, m)| format!("{label}: {}", money(m))).collect());
     if let Some(method) = order.payment_method() {
-        body.para(format!("Paid with {}.", card(method)));
+        body.para(format!("Paid with {}.", method.describe()));
     }
     let address = order.shipping_address();
     body.para(format!("Shipping to {}, {}, {}.", address.name(), address.line1(), address.city()));
@@ -342,16 +342,7 @@ fn with_choice(link: &str, choice: &str) -> String {
 
 /// The card the order was paid with, or "your payment method".
 fn method(order: &Order) -> String {
-    order.payment_method().map(card).unwrap_or_else(|| "your payment method".to_owned())
-}
-
-/// `Visa ending in 4242`.
-fn card(method: &crate::order::PaymentMethod) -> String {
-    let brand = method.brand.name();
-    match &method.last4 {
-        Some(last4) => format!("{brand} ending in {last4}"),
-        None => brand.to_owned(),
-    }
+    order.payment_method().map(PaymentMethod::describe).unwrap_or_else(|| "your payment method".to_owned())
 }
 
 /// The pieces of a message's body, in order; each written to both parts.

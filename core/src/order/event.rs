@@ -334,6 +334,18 @@ pub struct PaymentMethod {
     pub last4: Option<String>,
 }
 
+impl PaymentMethod {
+    /// How the customer is told what they paid with, on every screen and in every message:
+    /// `Visa ending in 4242`, or the brand alone (a wallet, no last digits).
+    pub fn describe(&self) -> String {
+        let brand = self.brand.name();
+        match &self.last4 {
+            Some(last4) => format!("{brand} ending in {last4}"),
+            None => brand.to_owned(),
+        }
+    }
+}
+
 /// Where a shipment leaves from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -385,6 +385,7 @@ impl OrderView {
                     .unwrap_or_default()
             }),
             last4: method.and_then(|m| m.last4.clone()),
+            method: method.map(ordo_core::order::PaymentMethod::describe),
             failure_reason: p.failure_reason().map(str::to_owned),
         })
     }

@@ -169,6 +169,8 @@ pub struct PaymentView {
     pub refunded: Money,
     pub brand: Option<String>,
     pub last4: Option<String>,
+    /// What the customer paid with, in the words messages use: `Visa ending in 4242`.
+    pub method: Option<String>,
     pub failure_reason: Option<String>,
 }
 

@@ -96,7 +96,7 @@ async fn an_order_goes_from_cart_to_captured_payment_with_backorder_and_dropship
     assert_eq!(dropship.payload["sku"], "LAMP-DESK");
     let authorize =
         "mutation($id: String!, $token: String!) { authorizePayment(orderId: $id, token: $token) {
-        order { state payment { status brand last4 } statusView { headline } } } }";
+        order { state payment { status brand last4 method } statusView { headline } } } }";
     let body = app.gql(authorize, json!({ "id": id, "token": "tok_visa" })).await;
     let authorized = &body["data"]["authorizePayment"]["order"];
     assert_eq!(authorized["state"], "confirmed", "{body}");
@@ -105,6 +105,7 @@ async fn an_order_goes_from_cart_to_captured_payment_with_backorder_and_dropship
         (authorized["payment"]["brand"].as_str(), authorized["payment"]["last4"].as_str()),
         (Some("visa"), Some("4242"))
     );
+    assert_eq!(authorized["payment"]["method"], "Visa ending in 4242", "the words messages use");
 
     let capture = "mutation($id: String!) { capturePayment(orderId: $id) { order { payment { status captured { amount } } timeline { seq type } } } }";
     let body = app.gql(capture, json!({ "id": id })).await;
