@@ -48,16 +48,28 @@ const SIGN_IN_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// "Find my orders": when orders were placed with `email`, writes a message with a sign-in link
 /// that lists them (at most one a minute per address). The answer is the same whether or not the
-/// address has orders, so nobody learns from it who shops here; only a malformed address is
-/// refused (`BAD_USER_INPUT`). Anyone may ask; the edge's per-address limits apply.
+/// address has orders, and it comes before the lookup (which runs on its own), so neither its
+/// words nor its timing tell who shops here; only a malformed address is refused
+/// (`BAD_USER_INPUT`). Anyone may ask; the edge's per-address limits apply. The lookup is the
+/// request's own work finishing, not scheduled work: a gateway stopping in that instant loses
+/// it (asking again sends the link); the message, once written, is delivered like any other.
 pub async fn request_sign_in(app: &App, email: &str) -> Result<(), ApiError> {
     let email = Email::parse(email).map_err(|e| ApiError::bad_input("email", e.to_string()))?;
-    let key = email.key();
-    let Some(recipient) = app.store().sign_in_recipient(&key).await? else { return Ok(()) };
+    let app = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = write_sign_in(&app, &email.key()).await {
+            tracing::warn!(error = %e, "cannot write a sign-in link");
+        }
+    });
+    Ok(())
+}
+
+async fn write_sign_in(app: &App, key: &str) -> Result<(), crate::store::StoreError> {
+    let Some(recipient) = app.store().sign_in_recipient(key).await? else { return Ok(()) };
     // Its Message-ID is made from the key: no address in it (one `@` only, and nothing to
     // read off the headers), unique by time and chance.
     let message = format!("signin#{}#{:08x}", Utc::now().timestamp_millis(), rand::random::<u32>());
-    app.store().write_sign_in(&key, &message, SIGN_IN_KIND, &recipient, SIGN_IN_EVERY).await?;
+    app.store().write_sign_in(key, &message, SIGN_IN_KIND, &recipient, SIGN_IN_EVERY).await?;
     Ok(())
 }
 
