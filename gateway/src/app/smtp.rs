@@ -200,3 +200,41 @@ impl Smtp {
 fn classify(e: &lettre::transport::smtp::Error) -> SendError {
     if e.is_permanent() { SendError::Permanent(e.to_string()) } else { SendError::Transient(e.to_string()) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(url: &str) -> Smtp {
+        Smtp::from_url(url, Duration::from_secs(1)).unwrap_or_else(|e| panic!("{url}: {e}"))
+    }
+
+    #[test]
+    fn a_url_is_read_as_lettre_reads_it_ports_security_login_and_ehlo_name() {
+        let plain = read("smtp://mail.example");
+        assert_eq!((plain.host.as_str(), plain.port), ("mail.example", 25));
+        assert!(matches!(plain.security, Security::Plain) && plain.credentials.is_none());
+        assert_eq!(plain.hello, ClientId::default());
+
+        let submission = read("smtp://shop%2Bbot:p%40ss@mail.example:2525/ordo.example?tls=required");
+        assert_eq!(submission.port, 2525);
+        assert!(matches!(submission.security, Security::Required(_)));
+        assert_eq!(submission.credentials, Some(Credentials::new("shop+bot".into(), "p@ss".into())));
+        assert_eq!(submission.hello, ClientId::Domain("ordo.example".into()));
+
+        let opportunistic = read("smtp://mail.example?tls=opportunistic");
+        assert_eq!(opportunistic.port, 587);
+        assert!(matches!(opportunistic.security, Security::Opportunistic(_)));
+
+        let wrapped = read("smtps://mail.example");
+        assert_eq!(wrapped.port, 465);
+        assert!(matches!(wrapped.security, Security::Wrapper(_)));
+    }
+
+    #[test]
+    fn a_url_without_a_host_or_with_an_unknown_scheme_or_tls_mode_is_refused() {
+        for url in ["ftp://mail.example", "smtp://", "smtp://mail.example?tls=sometimes", "not a url"] {
+            assert!(Smtp::from_url(url, Duration::from_secs(1)).is_err(), "{url}");
+        }
+    }
+}

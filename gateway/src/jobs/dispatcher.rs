@@ -16,7 +16,7 @@ use ordo_core::messages::Delivery;
 
 /// How many messages one pass claims at most.
 const BATCH: usize = 256;
-/// How many messages are rendered and sent at once (the SMTP pool holds up to ten connections).
+/// How many messages are rendered and sent at once (as many as `app::smtp` keeps connections).
 const CONCURRENT: usize = 16;
 
 /// Delivers due messages until `stopped`: a full pass is followed by another at once; otherwise
