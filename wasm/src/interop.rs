@@ -131,3 +131,12 @@ pub(crate) fn minor_units(value: JsValue) -> Result<i64, JsValue> {
     }
     Err(js_error(ErrorCode::InvalidAmount, "minor: expected a number or a bigint"))
 }
+
+/// The order a timeline (as the API returns it) replays to; a timeline that does not replay is
+/// `INVALID_TIMELINE`.
+#[cfg(any(feature = "orders", feature = "messages"))]
+pub(crate) fn order_from(timeline: JsValue) -> Result<ordo_core::order::Order, JsValue> {
+    let entries: Vec<ordo_core::order::TimelineEntry> = from_js(&timeline, "timeline")?;
+    ordo_core::order::Order::from_timeline(&entries)
+        .map_err(|e| js_error(ErrorCode::InvalidTimeline, &e.to_string()))
+}

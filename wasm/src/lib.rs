@@ -1,14 +1,16 @@
 //! ordo-wasm: the browser's view of Ordo's rules. Each export converts JS input, calls `ordo-core`, converts back.
 //!
-//! Built as two modules, so that a page loads only what it uses: the storefront module
-//! (`ordo-wasm`, feature `cart`: carts, totals, shipping options, address / e-mail / card checks)
-//! and the order module (`ordo-wasm/orders`, feature `orders`: order status, allowed actions).
-//! Both format money. `wasm/build` builds each alone; the default features build both into one (tests).
+//! Built as three modules, so that a page loads only what it uses: the storefront module
+//! (`ordo-wasm`, feature `cart`: carts, totals, shipping options, address / e-mail / card checks),
+//! the order module (`ordo-wasm/orders`, feature `orders`: order status, allowed actions) and the
+//! message module (`ordo-wasm/messages`, feature `messages`: message previews). Each formats
+//! money. `wasm/build` builds each alone; the default features build all into one (tests).
 //!
 //! # Layout
 //! - this file: the module docs, the TypeScript declarations and `formatMoney` (in both modules).
 //! - [`cart`]: the storefront module's exports.
 //! - [`orders`]: the order module's exports.
+//! - [`messages`]: the message module's exports.
 //! - [`interop`]: all JS ↔ Rust conversion and the JS errors (each with a stable `code`).
 //! - [`results`]: the storefront's cart results written to the wire by hand (keystroke rate).
 //!
@@ -20,6 +22,8 @@
 #[cfg(feature = "cart")]
 mod cart;
 mod interop;
+#[cfg(feature = "messages")]
+mod messages;
 #[cfg(feature = "orders")]
 mod orders;
 #[cfg(feature = "cart")]

@@ -1,7 +1,7 @@
 // Bad input: every malformed call throws an Error with a stable code, never a panic or `unreachable`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fixtures, ordo, orders } from "./helpers.mjs";
+import { fixtures, ordo, orders, messages } from "./helpers.mjs";
 
 const [, f] = fixtures("cart")[0];
 const [, o] = fixtures("order")[1];
@@ -36,9 +36,9 @@ const cases = [
   ["timeline event is unknown", () => orders.orderStatusView([{ seq: 1, at: now, event: "teleported" }], now), "INVALID_INPUT"],
   ["timeline starts mid-way", () => orders.orderStatusView(o.timeline.slice(1), now), "INVALID_TIMELINE"],
   ["role is unknown", () => orders.allowedActions(o.timeline, "overlord", now), "INVALID_INPUT", /^role/],
-  ["renderMessage notice is unknown", () => orders.renderMessage(o.timeline, "thankYouNote", o.expected.letterhead, now), "INVALID_INPUT", /^notice/],
-  ["renderMessage letterhead lacks the order link", () => orders.renderMessage(o.timeline, "confirmation", { shopName: "X", locale: "en-US" }, now), "INVALID_INPUT", /^letterhead/],
-  ["renderMessage names a parcel the order lacks", () => orders.renderMessage(o.timeline, { shipped: { shipment: "ord_x-S9" } }, o.expected.letterhead, now), "INVALID_INPUT", /^the order has no parcel ord_x-S9$/],
+  ["renderMessage notice is unknown", () => messages.renderMessage(o.timeline, "thankYouNote", o.expected.letterhead, now), "INVALID_INPUT", /^notice/],
+  ["renderMessage letterhead lacks the order link", () => messages.renderMessage(o.timeline, "confirmation", { shopName: "X", locale: "en-US" }, now), "INVALID_INPUT", /^letterhead/],
+  ["renderMessage names a parcel the order lacks", () => messages.renderMessage(o.timeline, { shipped: { shipment: "ord_x-S9" } }, o.expected.letterhead, now), "INVALID_INPUT", /^the order has no parcel ord_x-S9$/],
   ["address is a string", () => ordo.checkAddress("10 Downing St"), "INVALID_INPUT"],
   ["shippingOptions country is not a code", () => ordo.shippingOptions("UK", f.rules), "INVALID_INPUT", /^country: `UK` is not an ISO 3166-1 alpha-2 country code$/],
   ["shippingOptions country is a number", () => ordo.shippingOptions(840, f.rules), "INVALID_INPUT", /^country: invalid type: integer `840`, expected a string$/],

@@ -9,6 +9,8 @@ export const repoDir = join(wasmDir, "..");
 export const ordo = await import(join(wasmDir, "pkg/node/index.mjs"));
 /** The order module (`ordo-wasm/orders`). */
 export const orders = await import(join(wasmDir, "pkg/node/orders.mjs"));
+/** The message module (`ordo-wasm/messages`). */
+export const messages = await import(join(wasmDir, "pkg/node/messages.mjs"));
 
 /** Every JSON fixture in core/tests/fixtures/<kind>, as [name, parsed]. */
 export function fixtures(kind) {

@@ -1,7 +1,7 @@
 // Parity: every shared fixture gives, through the wasm package, exactly what ordo-core gives natively.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fixtures, ordo, orders as orderModule } from "./helpers.mjs";
+import { fixtures, ordo, orders as orderModule, messages } from "./helpers.mjs";
 
 const carts = fixtures("cart");
 const orders = fixtures("order");
@@ -38,7 +38,7 @@ for (const [name, f] of orders) {
     for (const m of f.expected.messages) {
       const upto = f.timeline.filter((e) => e.seq <= m.upto);
       const at = upto.at(-1).at;
-      assert.deepStrictEqual(orderModule.renderMessage(upto, m.notice, f.expected.letterhead, at), m.message, JSON.stringify(m.notice));
+      assert.deepStrictEqual(messages.renderMessage(upto, m.notice, f.expected.letterhead, at), m.message, JSON.stringify(m.notice));
     }
   });
 }

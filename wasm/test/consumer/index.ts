@@ -28,6 +28,8 @@ import type {
 import initOrders, { allowedActions, formatMoney as formatMoneyInOrders, orderStatusView } from "ordo-wasm/orders";
 import * as orders from "ordo-wasm/orders";
 import type { Action, Role, StatusView, TimelineEntry } from "ordo-wasm/orders";
+import initMessages, { renderMessage } from "ordo-wasm/messages";
+import type { Letterhead, Message } from "ordo-wasm/messages";
 
 await init();
 await initOrders();
@@ -93,6 +95,17 @@ const roles: Array<Role> = ["customer", "staff", "admin", "channel", { supplier:
 const actions: Array<Action> = allowedActions(timeline, roles[0]);
 allowedActions(timeline, { supplier: "acme" }, "2026-11-27T12:00:00Z");
 console.log(view.headline, actions.map((a) => a.kind), dollars, formatMoneyInOrders(500, "USD"));
+
+// The message module (`ordo-wasm/messages`): the e-mail the gateway would send.
+await initMessages();
+const letterhead: Letterhead = { shopName: "Lumen", orderLink: "https://lumen.example/#/orders/o1", locale: "en-US" };
+const mail: Message = renderMessage(timeline, "confirmation", letterhead);
+renderMessage(timeline, { shipped: { shipment: "o1-S1" } }, letterhead, new Date());
+console.log(mail.subject, mail.text.length, mail.html.length);
+// @ts-expect-error: a notice is one of Notice's kinds.
+renderMessage(timeline, "thankYouNote", letterhead);
+// @ts-expect-error: the letterhead needs the order's link.
+renderMessage(timeline, "confirmation", { shopName: "Lumen", locale: "en-US" });
 
 try {
   validateCart(cart, catalog, rules);
