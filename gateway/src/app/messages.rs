@@ -75,18 +75,10 @@ async fn write_sign_in(app: &App, key: &str) -> Result<(), crate::store::StoreEr
 
 /// Renders and sends a claimed message.
 pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &MessageRow) -> Sent {
-    let Some(order_id) = &message.order_id else {
-        let result = match sign_in(app, mailer, &message.recipient) {
-            Ok(rendered) => mailer.send(&message.key, &message.recipient, &rendered).await,
-            Err(e) => Err(e),
-        };
-        return Sent { result, order: None };
-    };
-    match compose(app, mailer, order_id, message.seq, &message.notice_json).await {
-        Ok((rendered, order)) => Sent {
-            result: mailer.send(&message.key, &message.recipient, &rendered).await,
-            order: Some(order),
-        },
+    match compose(app, mailer, message).await {
+        Ok((rendered, order)) => {
+            Sent { result: mailer.send(&message.key, &message.recipient, &rendered).await, order }
+        }
         Err(e) => Sent { result: Err(e), order: None },
     }
 }
@@ -96,11 +88,29 @@ pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &MessageRow) ->
 pub async fn preview(app: &App, actor: &Actor, row: &MessageRow) -> Result<Option<Message>, ApiError> {
     actor.require_staff()?;
     let Some(mailer) = app.mailer() else { return Ok(None) };
-    let composed = match &row.order_id {
-        Some(order_id) => compose(app, mailer, order_id, row.seq, &row.notice_json).await.map(|(m, _)| m),
-        None => sign_in(app, mailer, &row.recipient),
-    };
-    composed.map(Some).map_err(|e| ApiError::internal("rendering a message", &e))
+    match compose(app, mailer, row).await {
+        Ok((message, _)) => Ok(Some(message)),
+        Err(e) => Err(ApiError::internal("rendering a message", &e)),
+    }
+}
+
+/// Message `row` as it goes out, and the order it is about as it is now (none for a sign-in link).
+async fn compose(
+    app: &App,
+    mailer: &Mailer,
+    row: &MessageRow,
+) -> Result<(Message, Option<Order>), SendError> {
+    match &row.order_id {
+        Some(order_id) => compose_notice(app, mailer, order_id, row.seq, &row.notice_json)
+            .await
+            .map(|(message, order)| (message, Some(order))),
+        None => sign_in(app, mailer, &row.recipient).map(|message| (message, None)),
+    }
+}
+
+/// `public_url` with `fragment` (`#/orders/…`) after it.
+fn page(public_url: &str, fragment: &str) -> String {
+    format!("{}/#/{fragment}", public_url.trim_end_matches('/'))
 }
 
 /// The sign-in message to `recipient`, its link signed now (a retry carries a fresh one).
@@ -108,13 +118,13 @@ fn sign_in(app: &App, mailer: &Mailer, recipient: &str) -> Result<Message, SendE
     let email = Email::parse(recipient).map_err(|e| SendError::Permanent(format!("the address: {e}")))?;
     let token = app.keys().mint_shopper(&email.key()).map_err(SendError::Transient)?;
     let settings = mailer.settings();
-    let link = format!("{}/#/my-orders?token={token}", settings.public_url.trim_end_matches('/'));
+    let link = page(&settings.public_url, &format!("my-orders?token={token}"));
     Ok(render_sign_in(&settings.shop_name, &link, super::tokens::SIGN_IN_HOURS))
 }
 
 /// The message `notice_json` calls for, written about the order as it was at event `seq`, and the
 /// order as it is now.
-async fn compose(
+async fn compose_notice(
     app: &App,
     mailer: &Mailer,
     order_id: &str,
@@ -150,7 +160,7 @@ async fn compose(
 /// The order's page; for a guest's order with a token for it in the fragment (never sent to a
 /// server, so it stays out of logs), signed like the one checkout answered with.
 fn order_link(app: &App, order: &Order, public_url: &str) -> Result<String, SendError> {
-    let base = format!("{}/#/orders/{}", public_url.trim_end_matches('/'), order.id().as_str());
+    let base = page(public_url, &format!("orders/{}", order.id().as_str()));
     if order.customer().is_some() {
         return Ok(base);
     }

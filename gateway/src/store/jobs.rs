@@ -74,20 +74,10 @@ impl Store {
             .bind(("owner", owner.to_owned()))
             .bind(("lease", format!("{LEASE_SECONDS}s")))
             .await;
-        let mut result = match result {
-            Ok(result) => result,
-            Err(e) if e.message().contains("can be retried") => return Ok(None),
-            Err(e) => return Err(e.into()),
+        // Another gateway claimed it in the same instant: its commit won.
+        let Some(mut result) = super::unless_conflicted(result, &format!("lease {table}"))? else {
+            return Ok(None);
         };
-        let errors = result.take_errors();
-        if !errors.is_empty() {
-            // Another gateway claimed it in the same instant: its commit won.
-            if errors.values().all(|e| e.message().contains("can be retried")) {
-                return Ok(None);
-            }
-            let detail: Vec<String> = errors.values().map(|e| e.message().to_owned()).collect();
-            return Err(StoreError::Decode(format!("lease {table}: {}", detail.join("; "))));
-        }
         Ok(rows(&mut result, 0)?.into_iter().next())
     }
 

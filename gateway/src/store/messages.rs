@@ -220,20 +220,8 @@ impl Store {
             .bind(("kind", kind.to_owned()))
             .bind(("recipient", recipient.to_owned()))
             .await;
-        let mut result = match result {
-            Ok(result) => result,
-            // Another request for the address committed first: it sends the link.
-            Err(e) if e.message().contains("can be retried") => return Ok(false),
-            Err(e) => return Err(e.into()),
-        };
-        let errors = result.take_errors();
-        if super::conflicted(&errors) {
-            return Ok(false);
-        }
-        if !errors.is_empty() {
-            let detail: Vec<String> = errors.values().map(|e| e.message().to_owned()).collect();
-            return Err(StoreError::Decode(format!("sign-in link: {}", detail.join("; "))));
-        }
+        // Another request for the address committed first: it sends the link.
+        let Some(mut result) = super::unless_conflicted(result, "sign-in link")? else { return Ok(false) };
         let last = result.num_statements().saturating_sub(1);
         let wrote: Option<bool> = result.take(last)?;
         if wrote == Some(true) {

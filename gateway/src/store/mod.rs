@@ -249,6 +249,31 @@ impl TxOutcome {
     }
 }
 
+/// The results of a query that another gateway may win, or `None` when it did (a write
+/// conflict: the other commit stands, nothing of this one does); any other error is `what`'s.
+pub(crate) fn unless_conflicted(
+    result: Result<surrealdb::IndexedResults, surrealdb::Error>,
+    what: &str,
+) -> Result<Option<surrealdb::IndexedResults>, StoreError> {
+    let mut results = match result {
+        Ok(results) => results,
+        Err(e) if e.message().contains("can be retried") => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let errors = results.take_errors();
+    if conflicted(&errors) {
+        return Ok(None);
+    }
+    if !errors.is_empty() {
+        let mut detail: Vec<(usize, String)> =
+            errors.into_iter().map(|(i, e)| (i, e.message().to_owned())).collect();
+        detail.sort();
+        let detail: Vec<String> = detail.into_iter().map(|(_, m)| m).collect();
+        return Err(StoreError::Decode(format!("{what}: {}", detail.join("; "))));
+    }
+    Ok(Some(results))
+}
+
 /// Whether a transaction's errors come from a write conflict (the other statements then say they
 /// were not executed): retrying from a fresh read may succeed.
 pub(crate) fn conflicted(errors: &HashMap<usize, surrealdb::Error>) -> bool {
