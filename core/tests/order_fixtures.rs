@@ -18,7 +18,7 @@ use ordo_core::cart::{
 };
 use ordo_core::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
 use ordo_core::lifecycle::ExceptionKind;
-use ordo_core::messages::{Letterhead, notices, render};
+use ordo_core::messages::{Letterhead, Unsubscribe, notices, render};
 use ordo_core::money::{Currency, Money};
 use ordo_core::order::{
     Command, NewOrder, Order, PaymentMethod, ReturnAction, ReturnItem, Role, ShipmentAction, TimelineEntry,
@@ -42,6 +42,10 @@ fn letterhead() -> Letterhead {
         order_link: "https://shop.example/#/orders/ord_fixture?token=t".into(),
         returns_link: Some("https://shop.example/returns".into()),
         locale: "en-US".into(),
+        unsubscribe: Some(Unsubscribe {
+            page: "https://shop.example/#/unsubscribe?token=u".into(),
+            one_click: "https://shop.example/unsubscribe?token=u".into(),
+        }),
     }
 }
 
@@ -52,7 +56,7 @@ fn messages(timeline: &[TimelineEntry]) -> Vec<Value> {
     for end in 1..=timeline.len() {
         let entry = &timeline[end - 1];
         let order = Order::from_timeline(&timeline[..end]).unwrap();
-        for notice in notices(std::slice::from_ref(entry)) {
+        for notice in notices(&order, std::slice::from_ref(entry)) {
             let message = render(&order, &notice, &letterhead(), entry.at).unwrap();
             out.push(json!({ "upto": entry.seq, "notice": notice, "message": message }));
         }

@@ -77,6 +77,9 @@ enum Cmd {
         /// The shop's return policy page, linked from order confirmations.
         #[arg(long, env = "ORDO_RETURNS_URL")]
         returns_url: Option<String>,
+        /// Days after everything arrived that the customer is asked for feedback (0: never).
+        #[arg(long, env = "ORDO_FEEDBACK_REQUEST_DAYS", default_value_t = ordo_core::messages::DEFAULT_FEEDBACK_REQUEST_DAYS)]
+        feedback_request_days: u32,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -179,6 +182,7 @@ async fn run() -> std::process::ExitCode {
             shop_name,
             public_url,
             returns_url,
+            feedback_request_days,
         } => {
             let mut secrets = Vec::new();
             for pair in &carrier_secrets {
@@ -230,6 +234,8 @@ async fn run() -> std::process::ExitCode {
                     ..Default::default()
                 },
                 payment_hold: chrono::Duration::minutes(payment_hold_minutes),
+                feedback_request: (feedback_request_days > 0)
+                    .then(|| std::time::Duration::from_secs(86_400 * u64::from(feedback_request_days))),
                 mail: Some(crate::app::mail::MailSettings {
                     transport: match smtp {
                         Some(url) => crate::app::mail::MailTransport::Smtp(url),

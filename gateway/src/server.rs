@@ -46,6 +46,8 @@ pub struct Config {
     pub declines_per_hour: u32,
     /// How long a shopper's unpaid order holds its stock before it is cancelled.
     pub payment_hold: chrono::Duration,
+    /// How long after everything arrived the customer is asked for feedback; `None`: never.
+    pub feedback_request: Option<std::time::Duration>,
     /// How often this gateway looks for due background jobs.
     pub job_interval: std::time::Duration,
     /// The payment provider; `None` is the built-in test provider.
@@ -70,6 +72,9 @@ impl Default for Config {
             connections: ConnectionLimits::default(),
             declines_per_hour: 20,
             payment_hold: chrono::Duration::minutes(ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES),
+            feedback_request: Some(std::time::Duration::from_secs(
+                86_400 * u64::from(ordo_core::messages::DEFAULT_FEEDBACK_REQUEST_DAYS),
+            )),
             job_interval: std::time::Duration::from_secs(1),
             payments: None,
             mail: None,
@@ -115,7 +120,8 @@ pub async fn serve_store(
     let mut app = App::new(store, keys)
         .with_payments(payments)
         .with_declines_per_hour(config.declines_per_hour)
-        .with_payment_hold(config.payment_hold);
+        .with_payment_hold(config.payment_hold)
+        .with_feedback_request(config.feedback_request);
     if let Some(mail) = config.mail.clone() {
         let mailer = Mailer::new(mail).map_err(StoreError::Decode)?;
         let checked = mailer.clone();

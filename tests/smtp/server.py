@@ -1,7 +1,8 @@
 """A real SMTP server for Ordo's end-to-end tests (aiosmtpd), on a free loopback port.
 
 Prints {"port": N} once listening, then one JSON line per accepted message, parsed with Python's
-own e-mail library: envelope, Message-ID, subject, content type and the text and HTML parts.
+own e-mail library: envelope, Message-ID, subject, the List-Unsubscribe headers, content type
+and the text and HTML parts.
 Stops when its standard input closes (the test that started it ended).
 
 --fail-data N     answers the first N messages' DATA with 451 (a transient failure).
@@ -49,6 +50,8 @@ class Handler:
                 "from": message["From"],
                 "to": message["To"],
                 "subject": message["Subject"],
+                "list_unsubscribe": message["List-Unsubscribe"],
+                "list_unsubscribe_post": message["List-Unsubscribe-Post"],
                 "content_type": message.get_content_type(),
                 "text": text.get_content() if text else None,
                 "html": html.get_content() if html else None,

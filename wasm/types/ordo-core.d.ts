@@ -234,7 +234,11 @@ returnsLink?: string | null,
 /**
  * The locale money is written in (`en-US`, `de-DE`, …).
  */
-locale: string, };
+locale: string, 
+/**
+ * Where the recipient stops messages they may opt out of; every such message needs it.
+ */
+unsubscribe?: Unsubscribe | null, };
 
 /**
  * How one order line will be served.
@@ -278,7 +282,12 @@ text: string,
 /**
  * `text/html`, every value escaped.
  */
-html: string, };
+html: string, 
+/**
+ * For a message the customer may opt out of: the one-click unsubscribe address for the
+ * `List-Unsubscribe` header (sent with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`).
+ */
+listUnsubscribe?: string | null, };
 
 /**
  * An amount of money: a whole number of minor units (cents, yen, fils) in one currency.
@@ -297,7 +306,7 @@ currency: Currency, };
  * What a message is about: the kind of message and the specifics it needs (which parcel,
  * which line, how much), taken from the event that called for it.
  */
-export type Notice = "confirmation" | { "paymentDeclined": { reason: string, } } | "expiredUnpaid" | { "backordered": { line: number, promised: string, } } | { "dropship": { shipment: string, } } | { "shipped": { shipment: string, } } | { "outForDelivery": { shipment: string, } } | { "delivered": { shipment: string, } } | { "deliveryProblem": { shipment: string, } } | { "cancelled": { refunded: Money | null, } } | { "linesCancelled": { amount: Money, refunded: Money | null, } } | { "refunded": { amount: Money, } } | { "returnApproved": { rma: string, } } | { "returnReceived": { rma: string, } };
+export type Notice = "confirmation" | { "paymentDeclined": { reason: string, } } | "expiredUnpaid" | { "backordered": { line: number, promised: string, } } | { "dropship": { shipment: string, } } | { "shipped": { shipment: string, } } | { "outForDelivery": { shipment: string, } } | { "delivered": { shipment: string, } } | { "deliveryProblem": { shipment: string, } } | { "cancelled": { refunded: Money | null, } } | { "linesCancelled": { amount: Money, refunded: Money | null, } } | { "refunded": { amount: Money, } } | { "returnApproved": { rma: string, } } | { "returnReceived": { rma: string, } } | "feedbackRequest";
 
 /**
  * Something that happened to an order. The order's state is the fold of its events.
@@ -601,5 +610,19 @@ shippingOption: string | null,
  * Priced lines (lines with an unknown SKU, a bad quantity or another currency are left out).
  */
 lines: Array<LineTotals>, };
+
+/**
+ * The two ways out of messages a customer may opt out of, both signed for their address.
+ */
+export type Unsubscribe = { 
+/**
+ * A page that shows the choice and asks to confirm it (the link in the message's footer).
+ */
+page: string, 
+/**
+ * Where a mail client posts `List-Unsubscribe=One-Click` (RFC 8058): the
+ * `List-Unsubscribe` header.
+ */
+oneClick: string, };
 
 export type WeightBand = { upToGrams: number, amount: Money, };

@@ -1,7 +1,7 @@
 // Entry point: loads ordo-wasm's storefront module once (the order module only when a staff page
 // first needs it), then routes on the hash (#/, #/orders/<id>[?token=&choose=], #/staff,
 // #/my-orders[?token=], #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/messages,
-// #/dashboard).
+// #/dashboard, #/unsubscribe?token=).
 import init, { avoidCodeGeneration } from "../../wasm/pkg/web/ordo_wasm.js";
 import initOrders, { avoidCodeGeneration as avoidCodeGenerationInOrders } from "../../wasm/pkg/web/ordo_wasm_orders.js";
 import { h, mount } from "./dom.js";
@@ -13,6 +13,7 @@ import { renderStock, renderPurchasing } from "./inventory.js";
 import { renderReviews } from "./reviews.js";
 import { renderMessages } from "./messages.js";
 import { renderMyOrders } from "./my-orders.js";
+import { renderUnsubscribe } from "./unsubscribe.js";
 
 const app = document.getElementById("app");
 // The page's Content-Security-Policy forbids 'unsafe-eval': each module builds its results without
@@ -52,6 +53,7 @@ async function route() {
     else if (path === "/reviews") await renderReviews(root);
     else if (path === "/messages") await renderMessages(root);
     else if (path === "/dashboard") await renderDashboard(root);
+    else if (path === "/unsubscribe") await renderUnsubscribe(root, new URLSearchParams(query).get("token"));
     else await renderStorefront(root);
   } catch (err) {
     console.error(err);

@@ -1,18 +1,19 @@
 // Staff: messages to customers, like a developer mailbox (#/messages): each message's state and
-// attempts, the e-mail as the customer gets it, and sending a dead letter again (retryMessage).
+// attempts, the e-mail as the customer gets it, and sending a dead letter again (retryMessage) —
+// or a message that waits (a feedback request is due days after delivery) now.
 import { gql } from "./api.js";
 import { h, mount, field, fmtTime } from "./dom.js";
 import { staffToken, tokenForm } from "./staff.js";
 
 const LIST = `query($state: MessageState) { customerMessages(state: $state, first: 100) {
-  id orderId kind recipient state attempts createdAt sentAt tries { at ok error } } }`;
+  id orderId kind recipient state due reason attempts createdAt sentAt tries { at ok error } } }`;
 const ONE = `query($id: ID!) { customerMessage(id: $id) { id content { subject text html } } }`;
 
 export async function renderMessages(root) {
   const token = staffToken();
   if (!token) return tokenForm(root, () => renderMessages(root));
   const state = field("State", { id: "msg-state" }, "select");
-  state.input.append(...[["", "All"], ["PENDING", "Waiting"], ["SENT", "Sent"], ["DEAD", "Dead letters"]]
+  state.input.append(...[["", "All"], ["PENDING", "Waiting"], ["SENT", "Sent"], ["DEAD", "Dead letters"], ["WITHHELD", "Withheld"]]
     .map(([value, label]) => h("option", { value }, label)));
   const list = h("div", { id: "messages" });
   const viewer = h("section", { id: "message-view", class: "message-view", "aria-live": "polite" });
@@ -52,7 +53,7 @@ export async function renderMessages(root) {
       const rows = d.customerMessages;
       if (!rows.length) return mount(list, h("p", {}, "No messages yet."));
       mount(list, h("div", { class: "queue" }, h("table", {},
-        h("thead", {}, h("tr", {}, ["Created", "Order", "Message", "To", "State", "Attempts", "Last error", ""].map((t) => h("th", { scope: "col" }, t)))),
+        h("thead", {}, h("tr", {}, ["Created", "Order", "Message", "To", "State", "Attempts", "Last error or reason", ""].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, rows.map((m) => {
           const last = m.tries.at(-1);
           return h("tr", { dataset: { id: m.id, order: m.orderId ?? "", kind: m.kind, state: m.state } },
@@ -61,9 +62,10 @@ export async function renderMessages(root) {
             h("td", {}, m.orderId ? h("a", { href: `#/staff/${encodeURIComponent(m.orderId)}` }, m.orderId) : h("span", { class: "hint" }, "sign-in link")),
             h("td", {}, h("button", { type: "button", class: "link open-message", onclick: () => show(m) }, m.kind)),
             h("td", {}, m.recipient),
-            h("td", { class: "state" }, m.state.toLowerCase()),
+            h("td", { class: "state" }, m.state.toLowerCase(),
+              m.state === "PENDING" && new Date(m.due) > new Date() ? h("span", { class: "hint due" }, ` · due ${fmtTime(m.due)}`) : null),
             h("td", {}, String(m.tries.length)),
-            h("td", { class: "hint" }, last && !last.ok ? last.error : ""),
+            h("td", { class: "hint reason" }, m.state === "WITHHELD" ? m.reason ?? "" : last && !last.ok ? last.error : ""),
             h("td", {}, m.state === "SENT" ? "" : h("button", { type: "button", class: "retry-message", onclick: () => retry(m) }, "Send now")));
         })))));
     } catch (err) {

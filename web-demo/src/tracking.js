@@ -9,6 +9,7 @@ const ORDER_QUERY = `query($id: String!) { order(id: $id) {
   totals { subtotal { formatted } discount { amount formatted } shipping { formatted } tax { formatted } grandTotal { formatted } }
   lines { index sku name quantity remaining total { formatted } availability { quantity kind promisedOn } }
   payment { status method }
+  feedback { score comment }
   allowedActions { kind line }
   shipments { id state source units carrier trackingNumber trackingUrl expectedDelivery service }
   timeline { seq at type actor }
@@ -85,6 +86,8 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
     history.replaceState(null, "", `${location.pathname}${location.search}#/orders/${encodeURIComponent(orderId)}`);
   }
   const token = session.get(guestTokenKey(orderId)) ?? session.get(SHOPPER_KEY) ?? session.get(STAFF_KEY);
+  // The survey is the customer's to answer, not staff's.
+  const asCustomer = token !== session.get(STAFF_KEY);
   if (!token) {
     mount(root, h("h2", {}, "Order ", orderId), h("p", { class: "error" }, "This browser has no access token for this order. Open the link from your confirmation, or ",
       h("a", { href: "#/my-orders" }, "have a link to your orders sent to you"), "."));
@@ -191,7 +194,7 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
     h("section", { "aria-labelledby": "tl-h" }, h("h3", { id: "tl-h" }, "Timeline"), live, timeline),
   );
   drawSummary(order);
-  drawChoices(choices, order, token, choose);
+  drawChoices(choices, order, token, choose, asCustomer);
   drawStatus(order.statusView);
   await loadReports(order.shipments);
   drawShipments(order.shipments);
@@ -207,7 +210,7 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
         if (fresh.shipments.some((s) => s.trackingNumber && !reports.has(s.id))) await loadReports(fresh.shipments);
         drawShipments(fresh.shipments);
         drawSummary(fresh);
-        drawChoices(choices, fresh, token, null);
+        drawChoices(choices, fresh, token, null, asCustomer);
       } catch {}
     }, 100);
   };
@@ -233,11 +236,12 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
 }
 
 /** What the customer may still decide about the order — wait for or cancel backordered units,
- * pay after a declined payment, cancel the whole order — each offered only when the server's
- * `allowedActions` for this caller includes it. `choose` is the choice a message's link opened
- * the page on: it is shown first and marked, and still needs the customer's confirmation. The
- * live updates redraw this section from the fresh order. */
-function drawChoices(section, order, token, choose) {
+ * pay after a declined payment, cancel the whole order, answer the survey once something arrived
+ * — each offered only when the server's `allowedActions` for this caller includes it (the survey:
+ * to the customer, while unanswered). `choose` is the choice a message's link opened the page on
+ * (`feedback-7`: the survey with 7 picked): it is shown first and marked, and still needs the
+ * customer's confirmation. The live updates redraw this section from the fresh order. */
+function drawChoices(section, order, token, choose, asCustomer) {
   const can = (kind, line = null) => order.allowedActions.some((a) => a.kind === kind && (line === null || a.line === line));
   const said = section.querySelector("#choice-msg");
   const msg = h("p", { class: "action-msg", role: "status", id: "choice-msg" }, said?.textContent ?? "");
@@ -255,7 +259,7 @@ function drawChoices(section, order, token, choose) {
     }
     try {
       const fresh = (await gql(ORDER_QUERY, { id: order.id }, token)).order;
-      if (fresh) drawChoices(section, fresh, token, null);
+      if (fresh) drawChoices(section, fresh, token, null, asCustomer);
     } catch {}
   };
   /** A button that asks once more before it acts. */
@@ -312,6 +316,29 @@ function drawChoices(section, order, token, choose) {
             {}, "Your order is cancelled. Anything you paid comes back to you.")))));
   }
 
+  const arrived = order.shipments.some((s) => s.state === "delivered");
+  if (asCustomer && arrived && !order.feedback) {
+    const picked = choose?.match(/^feedback(?:-(\d+))?$/);
+    const scores = h("div", { class: "scale", role: "radiogroup", "aria-label": "How likely are you to recommend us, from 0 to 10" },
+      Array.from({ length: 11 }, (_, n) => h("label", { class: "score" },
+        h("input", { type: "radio", name: "score", value: String(n), id: `score-${n}`, checked: picked?.[1] === String(n) }), String(n))));
+    const comment = h("textarea", { id: "feedback-comment", rows: 3, maxlength: 2000, "aria-label": "Anything you want to tell us (optional)", placeholder: "Anything you want to tell us (optional)" });
+    items.push(h("li", { class: `choice feedback-choice${picked ? " chosen" : ""}` },
+      h("p", {}, h("strong", {}, "How did we do?"), " How likely are you to recommend us to a friend, from 0 (not at all) to 10 (very likely)?"),
+      scores, comment,
+      h("div", { class: "actions" },
+        h("button", { type: "button", id: "send-feedback", onclick: () => {
+          const score = scores.querySelector("input:checked")?.value;
+          if (score === undefined) {
+            msg.className = "action-msg error";
+            msg.textContent = "Pick a number from 0 to 10 first.";
+            return;
+          }
+          run("Sending", `mutation($id: String!, $s: Int!, $c: String) { submitFeedback(orderId: $id, score: $s, comment: $c) { score } }`,
+            { s: Number(score), c: comment.value.trim() || null }, "Thank you for your feedback!");
+        } }, "Send my answer"))));
+  }
+
   const stale = choose && !items.some((li) => li.classList.contains("chosen"))
     ? h("p", { class: "action-msg", id: "choice-gone" }, "The choice your link offered is no longer open: the order has moved on. Here is where it stands.")
     : null;
@@ -326,6 +353,6 @@ function drawChoices(section, order, token, choose) {
     stale,
     items.length ? h("ul", { class: "choice-list" }, items) : null,
     msg);
-  section.querySelector(".chosen button.danger, .chosen button:not([id^=keep])")?.focus();
+  section.querySelector(".chosen input:checked, .chosen button.danger, .chosen button:not([id^=keep])")?.focus();
   if (choose) section.scrollIntoView({ block: "start" });
 }

@@ -117,3 +117,73 @@ test("every message of an order's life arrives once by SMTP, and each of its lin
   await page.locator('#timeline li[data-type="message_sent"]').first().waitFor();
   await page.screenshot({ path: join(artifacts, "full-life-tracking.png"), fullPage: true });
 });
+
+test("the feedback request's score link opens the survey with that score picked, and its unsubscribe link and one-click header stop the next ones", async () => {
+  const { base, staffToken } = gateway;
+  const staff = (q, v) => graphql(base, q, v, staffToken);
+  const email = "mo@example.com";
+  const address = { name: "Mo Reyes", line1: "9 Elm St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
+  const placed = (await graphql(base, `mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { accessToken order { id } } }`,
+    { i: { channel: "web", currency: "USD", email, lines: [{ sku: "MUG-STONE", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } })).placeOrder;
+  const id = placed.order.id;
+  await graphql(base, `mutation($id: String!) { authorizePayment(orderId: $id, token: "tok_visa") { order { id } } }`, { id }, placed.accessToken);
+  const shipment = (await staff(`mutation($id: String!) { createShipments(orderId: $id) { order { shipments { id } } } }`, { id })).createShipments.order.shipments[0].id;
+  const on = { id, s: shipment };
+  await staff(`mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }`, on);
+  await staff(`mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 20, widthCm: 20, heightCm: 15, weightGrams: 600, material: "box" }) { order { id } } }`, on);
+  await staff(`mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: "UPS", trackingNumber: "1ZFEEDBACK01") { order { id } } }`, on);
+  await staff(`mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }`, on);
+
+  // The request waits days; staff send it now, as the Messages page's "Send now" does.
+  const waiting = (await staff(`query($o: ID!) { customerMessages(orderId: $o) { id kind state due } }`, { o: id }))
+    .customerMessages.find((m) => m.kind === "order.feedback_request");
+  assert.equal(waiting.state, "PENDING");
+  assert.ok(new Date(waiting.due) - Date.now() > 2 * 86_400_000, `due ${waiting.due}`);
+  await staff(`mutation($m: ID!) { retryMessage(id: $m) { id } }`, { m: waiting.id });
+  const [{ mail, rcptTo }] = await message(id, /How was your order/);
+  assert.deepEqual(rcptTo, [email]);
+  const header = (name) => mail.headerLines.find((l) => l.key === name)?.line.replace(/^[^:]+:\s*/, "").replace(/\r?\n\s+/g, "");
+  assert.equal(header("list-unsubscribe-post"), "List-Unsubscribe=One-Click");
+  const oneClick = header("list-unsubscribe").match(/^<(.+)>$/)[1];
+  assert.ok(oneClick.startsWith(`${base}/unsubscribe?token=`), oneClick);
+
+  // A score in the HTML part opens the survey with it picked; sending records it.
+  const seven = [...mail.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1].replaceAll("&amp;", "&")).find((l) => l.endsWith("choose=feedback-7"));
+  assert.ok(seven, "a link per score");
+  const page = await freshPage(browser);
+  await page.goto(seven);
+  await page.locator(".feedback-choice.chosen #score-7:checked").waitFor();
+  await page.locator("#feedback-comment").fill("Sturdy mug, quick delivery.");
+  await page.locator("#send-feedback").click();
+  await page.locator("#choice-msg", { hasText: "Thank you for your feedback!" }).waitFor();
+  await page.locator(".feedback-choice").waitFor({ state: "detached" });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+  const answer = (await staff(`query($id: String!) { order(id: $id) { feedback { score comment } } }`, { id })).order.feedback;
+  assert.deepEqual(answer, { score: 7, comment: "Sturdy mug, quick delivery." });
+
+  // The unsubscribe link's page asks first, then stops the requests (and can start them again).
+  const unsubscribe = mail.text.match(/Unsubscribe: (\S+)/)[1];
+  const prefs = await freshPage(browser);
+  await prefs.goto(unsubscribe);
+  await prefs.locator('#prefs-state[data-subscribed="true"]').waitFor();
+  assert.equal(await prefs.locator("#prefs-email").textContent(), email);
+  assert.ok(!prefs.url().includes("token="), "the token leaves the address bar");
+  await prefs.locator("#unsubscribe").click();
+  await prefs.locator('#prefs-state[data-subscribed="false"]').waitFor();
+  await prefs.locator("#prefs-msg", { hasText: "you will not be asked for feedback again" }).waitFor();
+  const token = new URL(unsubscribe.replace("#/", "")).searchParams.get("token");
+  const read = async () => (await graphql(base, `query($t: String!) { emailPreferences(token: $t) { feedbackRequests } }`, { t: token })).emailPreferences.feedbackRequests;
+  assert.equal(await read(), false);
+  await prefs.screenshot({ path: join(artifacts, "unsubscribe.png"), fullPage: true });
+  await prefs.locator("#resubscribe").click();
+  await prefs.locator('#prefs-state[data-subscribed="true"]').waitFor();
+  assert.equal(await read(), true);
+  assert.deepEqual(prefs.errors, []);
+  await prefs.context().close();
+
+  // The mail client's one-click button: a POST to the header's address (RFC 8058).
+  const posted = await fetch(oneClick, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+  assert.equal(posted.status, 200);
+  assert.equal(await read(), false);
+});

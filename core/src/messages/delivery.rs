@@ -54,7 +54,11 @@ mod tests {
                 life.now,
             );
             assert_eq!(entry.seq, life.order.last_seq() + 1);
-            assert_eq!(notices(std::slice::from_ref(&entry)), vec![], "telling is not itself told");
+            assert_eq!(
+                notices(&life.order, std::slice::from_ref(&entry)),
+                vec![],
+                "telling is not itself told"
+            );
             life.order.apply(&entry).unwrap();
             life.timeline.push(entry);
         }

@@ -2,8 +2,9 @@
 
 use chrono::NaiveDate;
 
+use crate::lifecycle::OrderState;
 use crate::money::Money;
-use crate::order::{OrderEvent, PAYMENT_TIMEOUT_REASON, ShipmentSource, TimelineEntry};
+use crate::order::{Order, OrderEvent, PAYMENT_TIMEOUT_REASON, ShipmentSource, TimelineEntry};
 
 /// What a message is about: the kind of message and the specifics it needs (which parcel,
 /// which line, how much), taken from the event that called for it.
@@ -68,6 +69,9 @@ pub enum Notice {
     ReturnReceived {
         rma: String,
     },
+    /// Everything arrived: how likely is the customer to recommend the shop (the post-delivery
+    /// survey)? Not transactional: sent some days later, and the customer may opt out.
+    FeedbackRequest,
 }
 
 /// The stored kind of the "Find my orders" message (about an address, not an order).
@@ -90,11 +94,12 @@ pub enum MessageKind {
     Refunded,
     ReturnApproved,
     ReturnReceived,
+    FeedbackRequest,
 }
 
 impl MessageKind {
     /// Every kind, in the order of an order's life.
-    pub const ALL: [MessageKind; 14] = [
+    pub const ALL: [MessageKind; 15] = [
         MessageKind::Confirmation,
         MessageKind::PaymentDeclined,
         MessageKind::ExpiredUnpaid,
@@ -109,6 +114,7 @@ impl MessageKind {
         MessageKind::Refunded,
         MessageKind::ReturnApproved,
         MessageKind::ReturnReceived,
+        MessageKind::FeedbackRequest,
     ];
 
     /// `order.confirmation`, `shipment.shipped`, …
@@ -128,6 +134,7 @@ impl MessageKind {
             MessageKind::Refunded => "payment.refunded",
             MessageKind::ReturnApproved => "return.approved",
             MessageKind::ReturnReceived => "return.received",
+            MessageKind::FeedbackRequest => "order.feedback_request",
         }
     }
 
@@ -136,10 +143,11 @@ impl MessageKind {
         MessageKind::ALL.into_iter().find(|kind| kind.key() == key)
     }
 
-    /// Whether the message is about an order the customer placed (it is never opted out of).
-    /// Every kind so far is; feedback requests and the like will not be.
+    /// Whether the message is part of the order the customer placed: it is always sent. The
+    /// others (the feedback request) carry an unsubscribe link and are not sent to an address
+    /// that opted out.
     pub fn transactional(self) -> bool {
-        true
+        !matches!(self, MessageKind::FeedbackRequest)
     }
 }
 
@@ -160,9 +168,33 @@ impl Notice {
             Notice::Refunded { .. } => MessageKind::Refunded,
             Notice::ReturnApproved { .. } => MessageKind::ReturnApproved,
             Notice::ReturnReceived { .. } => MessageKind::ReturnReceived,
+            Notice::FeedbackRequest => MessageKind::FeedbackRequest,
+        }
+    }
+
+    /// Why this notice, due later, should no longer go out now that the order is `now` and
+    /// `answered` says whether its survey was answered; `None` when it still should. Only the
+    /// feedback request waits: it is withdrawn once answered, or when the customer is returning
+    /// items or the order was cancelled (asking then would only annoy).
+    pub fn withdrawn(&self, now: &Order, answered: bool) -> Option<&'static str> {
+        if *self != Notice::FeedbackRequest {
+            return None;
+        }
+        if answered {
+            Some("the customer already answered the survey")
+        } else if now.state() == OrderState::Cancelled {
+            Some("the order was cancelled")
+        } else if !now.returns().is_empty() {
+            Some("the customer is returning items")
+        } else {
+            None
         }
     }
 }
+
+/// How many days after everything arrived the customer is asked for feedback, unless the shop
+/// says otherwise.
+pub const DEFAULT_FEEDBACK_REQUEST_DAYS: u32 = 3;
 
 /// The messages the entries of one append call for, in their order.
 ///
@@ -172,7 +204,9 @@ impl Notice {
 /// that it expired). Later events each call for their own message. A refund that comes with a
 /// cancellation or a return is told in that message, not in a second one. Steps the customer
 /// does not need to hear about (picking, packing, in transit, an authorization) call for none.
-pub fn notices(entries: &[TimelineEntry]) -> Vec<Notice> {
+/// When they make `after` (the order right after them) fully delivered, the feedback request
+/// follows the other messages (it is sent later, see [`DEFAULT_FEEDBACK_REQUEST_DAYS`]).
+pub fn notices(after: &Order, entries: &[TimelineEntry]) -> Vec<Notice> {
     let events = || entries.iter().map(|e| &e.event);
     if events().any(|e| matches!(e, OrderEvent::Placed(_))) {
         return Vec::new();
@@ -191,7 +225,7 @@ pub fn notices(entries: &[TimelineEntry]) -> Vec<Notice> {
                 | OrderEvent::ReturnRefunded { .. }
         )
     });
-    events()
+    let mut told: Vec<Notice> = events()
         .filter_map(|event| match event {
             OrderEvent::Cancelled { reason } if reason == PAYMENT_TIMEOUT_REASON => {
                 Some(Notice::ExpiredUnpaid)
@@ -208,7 +242,23 @@ pub fn notices(entries: &[TimelineEntry]) -> Vec<Notice> {
             }
             other => notice(other),
         })
-        .collect()
+        .collect();
+    if arrived(after, entries) {
+        told.push(Notice::FeedbackRequest);
+    }
+    told
+}
+
+/// Whether `entries` made `after` fully delivered: the last parcel arrived, or the last units
+/// still to come were cancelled after others arrived.
+fn arrived(after: &Order, entries: &[TimelineEntry]) -> bool {
+    let finishing = entries
+        .iter()
+        .any(|e| matches!(e.event, OrderEvent::ShipmentDelivered { .. } | OrderEvent::LinesCancelled { .. }));
+    finishing
+        && after.state() != OrderState::Cancelled
+        && after.fully_delivered()
+        && after.lines().iter().any(|l| after.units_delivered(l.index()) > 0)
 }
 
 fn notice(event: &OrderEvent) -> Option<Notice> {

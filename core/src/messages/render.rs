@@ -28,6 +28,22 @@ pub struct Letterhead {
     pub returns_link: Option<String>,
     /// The locale money is written in (`en-US`, `de-DE`, …).
     pub locale: String,
+    /// Where the recipient stops messages they may opt out of; every such message needs it.
+    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub unsubscribe: Option<Unsubscribe>,
+}
+
+/// The two ways out of messages a customer may opt out of, both signed for their address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub struct Unsubscribe {
+    /// A page that shows the choice and asks to confirm it (the link in the message's footer).
+    pub page: String,
+    /// Where a mail client posts `List-Unsubscribe=One-Click` (RFC 8058): the
+    /// `List-Unsubscribe` header.
+    pub one_click: String,
 }
 
 /// Why a notice cannot be written about an order: it names something the order does not have
@@ -36,6 +52,8 @@ pub struct Letterhead {
 pub enum RenderError {
     #[error("the order has no {what} {id}")]
     Missing { what: &'static str, id: String },
+    #[error("a message the customer may opt out of needs an unsubscribe link")]
+    NoWayOut,
 }
 
 /// A message ready to send: one subject and two parts saying the same thing.
@@ -48,11 +66,17 @@ pub struct Message {
     pub text: String,
     /// `text/html`, every value escaped.
     pub html: String,
+    /// For a message the customer may opt out of: the one-click unsubscribe address for the
+    /// `List-Unsubscribe` header (sent with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`).
+    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub list_unsubscribe: Option<String>,
 }
 
 /// What `notice` tells the customer about `order` (the order as it was right after the event
 /// that called for it), written at `now`; an error when the notice names a line, parcel or return
-/// the order does not have.
+/// the order does not have, or when the customer may opt out of it and the letterhead has no
+/// unsubscribe link.
 pub fn render(
     order: &Order,
     notice: &Notice,
@@ -60,6 +84,11 @@ pub fn render(
     now: DateTime<Utc>,
 ) -> Result<Message, RenderError> {
     check(order, notice)?;
+    let way_out = if notice.kind().transactional() {
+        None
+    } else {
+        Some(letterhead.unsubscribe.as_ref().ok_or(RenderError::NoWayOut)?)
+    };
     let id = order.id().as_str();
     let money = |m: Money| format_money(m, &letterhead.locale);
     let mut body = Body::default();
@@ -195,13 +224,31 @@ pub fn render(
             return_lines(order, rma, &mut body);
             format!("We received your return {rma}")
         }
+        Notice::FeedbackRequest => {
+            let shop = &letterhead.shop_name;
+            body.para(format!(
+                "Your order {id} has arrived. How likely are you to recommend {shop} to a friend? \
+                 Choose from 0 (not at all) to 10 (very likely): your order opens with your answer \
+                 ready to send, and a comment if you like."
+            ));
+            body.scale(
+                "Answer the survey",
+                &with_choice(&letterhead.order_link, "feedback"),
+                (0..=10u8).map(|n| with_choice(&letterhead.order_link, &format!("feedback-{n}"))).collect(),
+            );
+            format!("How was your order {id}?")
+        }
     };
     let status = status_view(order, now);
     body.status(&status.headline, &status.detail);
     let footer =
         format!("Order {} · placed {}", order.id().as_str(), text::date(order.placed_at().date_naive()));
     let link = ("View your order", letterhead.order_link.as_str());
-    Ok(letter(&letterhead.shop_name, format!("{}: {subject}", letterhead.shop_name), body, link, &footer))
+    let subject = format!("{}: {subject}", letterhead.shop_name);
+    let mut message =
+        letter(&letterhead.shop_name, subject, body, link, &footer, way_out.map(|w| w.page.as_str()));
+    message.list_unsubscribe = way_out.map(|w| w.one_click.clone());
+    Ok(message)
 }
 
 /// The "Find my orders" message: a sign-in link to the orders placed with the address it is sent
@@ -214,7 +261,8 @@ pub fn render_sign_in(shop_name: &str, link: &str, valid_hours: u32) -> Message 
     ));
     body.para("If you did not ask, ignore this message: nobody can use the link without it.".to_owned());
     let subject = format!("{shop_name}: Your orders");
-    letter(shop_name, subject, body, ("See your orders", link), &format!("Sent by {shop_name} on request"))
+    let footer = format!("Sent by {shop_name} on request");
+    letter(shop_name, subject, body, ("See your orders", link), &footer, None)
 }
 
 /// The line, parcel or return `notice` names exists on `order`.
@@ -354,10 +402,26 @@ struct Body {
 #[derive(Debug)]
 enum Block {
     Para(String),
-    ParaWithLink { text: String, label: String, url: String },
+    ParaWithLink {
+        text: String,
+        label: String,
+        url: String,
+    },
     List(Vec<String>),
-    Link { label: String, url: String },
-    Status { headline: String, detail: String },
+    Link {
+        label: String,
+        url: String,
+    },
+    /// A 0–10 scale: in HTML one link per point, in text one link to the question.
+    Scale {
+        label: String,
+        url: String,
+        points: Vec<String>,
+    },
+    Status {
+        headline: String,
+        detail: String,
+    },
 }
 
 impl Body {
@@ -379,13 +443,25 @@ impl Body {
         self.blocks.push(Block::Link { label: label.to_owned(), url: url.to_owned() });
     }
 
+    fn scale(&mut self, label: &str, url: &str, points: Vec<String>) {
+        self.blocks.push(Block::Scale { label: label.to_owned(), url: url.to_owned(), points });
+    }
+
     fn status(&mut self, headline: &str, detail: &str) {
         self.blocks.push(Block::Status { headline: headline.to_owned(), detail: detail.to_owned() });
     }
 }
 
-/// The whole message: the shop's name, the body, the order's link and a footer.
-fn letter(shop: &str, subject: String, body: Body, link: (&str, &str), footer: &str) -> Message {
+/// The whole message: the shop's name, the body, the order's link, a footer, and for a message
+/// the customer may opt out of, the way out.
+fn letter(
+    shop: &str,
+    subject: String,
+    body: Body,
+    link: (&str, &str),
+    footer: &str,
+    unsubscribe: Option<&str>,
+) -> Message {
     let (link_label, link_url) = link;
     let mut plain = format!("{shop}\n\n");
     let e = text::escape_html;
@@ -418,6 +494,17 @@ fn letter(shop: &str, subject: String, body: Body, link: (&str, &str), footer: &
                 plain.push_str(&format!("{label}: {url}\n\n"));
                 html.push_str(&format!("<p><a href=\"{}\">{}</a></p>", e(url), e(label)));
             }
+            Block::Scale { label, url, points } => {
+                plain.push_str(&format!("{label}: {url}\n\n"));
+                html.push_str("<p>");
+                for (n, point) in points.iter().enumerate() {
+                    html.push_str(&format!(
+                        "<a href=\"{}\" style=\"display:inline-block;min-width:2em;text-align:center\">{n}</a> ",
+                        e(point)
+                    ));
+                }
+                html.push_str(&format!("</p><p><a href=\"{}\">{}</a></p>", e(url), e(label)));
+            }
             Block::Status { headline, detail } => {
                 plain.push_str(&format!("{headline}: {detail}\n\n"));
                 html.push_str(&format!("<p><strong>{}</strong>: {}</p>", e(headline), e(detail)));
@@ -426,12 +513,22 @@ fn letter(shop: &str, subject: String, body: Body, link: (&str, &str), footer: &
     }
     plain.push_str(&format!("{link_label}: {link_url}\n\n{footer}\n"));
     html.push_str(&format!(
-        "<p><a href=\"{}\">{}</a></p><p style=\"color:#666\">{}</p></body></html>",
+        "<p><a href=\"{}\">{}</a></p><p style=\"color:#666\">{}</p>",
         e(link_url),
         e(link_label),
         e(footer)
     ));
-    Message { subject, text: plain, html }
+    if let Some(page) = unsubscribe {
+        let why = format!("You get this because you ordered from {shop}. Rather not be asked?");
+        plain.push_str(&format!("{why} Unsubscribe: {page}\n"));
+        html.push_str(&format!(
+            "<p style=\"color:#666\">{} <a href=\"{}\">Unsubscribe</a></p>",
+            e(&why),
+            e(page)
+        ));
+    }
+    html.push_str("</body></html>");
+    Message { subject, text: plain, html, list_unsubscribe: None }
 }
 
 #[cfg(test)]
@@ -450,6 +547,10 @@ mod tests {
             order_link: "https://shop.example/orders/ord_1?sig=abc".into(),
             returns_link: Some("https://shop.example/returns".into()),
             locale: "en-US".into(),
+            unsubscribe: Some(Unsubscribe {
+                page: "https://shop.example/#/unsubscribe?token=u".into(),
+                one_click: "https://shop.example/unsubscribe?token=u".into(),
+            }),
         }
     }
 
@@ -488,7 +589,7 @@ mod tests {
     fn tell(life: &mut Life, role: Role, command: Command) -> Vec<Notice> {
         let from = life.timeline.len();
         life.ok(&role, command);
-        notices(&life.timeline[from..])
+        notices(&life.order, &life.timeline[from..])
     }
 
     fn step(shipment: &str, action: ShipmentAction) -> Command {
@@ -499,14 +600,14 @@ mod tests {
     fn confirming_an_order_calls_for_one_confirmation_with_lines_dates_totals_payment_and_return_policy() {
         let mut life = Life::new(&[("TEE", 2), ("HOODIE", 2), ("DESK", 1)]);
         assert_eq!(
-            notices(&life.timeline),
+            notices(&life.order, &life.timeline),
             vec![],
             "placing alone sends nothing: the payment may never come"
         );
         let from = life.timeline.len();
         life.pay();
         assert_eq!(
-            notices(&life.timeline[from..]),
+            notices(&life.order, &life.timeline[from..]),
             vec![Notice::Confirmation],
             "not a backorder or dropship notice too"
         );
@@ -583,12 +684,97 @@ mod tests {
         let delivered = tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::MarkDelivered));
         assert_eq!(
             delivered,
-            vec![Notice::Delivered { shipment: "ord_1-S1".into() }],
-            "completing is not a second message"
+            vec![Notice::Delivered { shipment: "ord_1-S1".into() }, Notice::FeedbackRequest],
+            "everything arrived: the delivery, then (later) the survey"
         );
         let m = say(&life, &delivered[0]);
         assert_eq!(m.subject, "Lumen & Co: Order ord_1 was delivered");
         assert!(m.text.contains("You can return items within 30 days of delivery."));
+        assert_eq!(m.list_unsubscribe, None, "a transactional message has no way out");
+        assert!(!m.text.contains("Unsubscribe"), "{}", m.text);
+    }
+
+    #[test]
+    fn the_survey_is_asked_once_when_the_last_parcel_arrives_with_a_way_out() {
+        let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+        life.pay();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        life.ship("ord_1-S1");
+        life.ship("ord_1-S2");
+        let first = tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::MarkDelivered));
+        assert_eq!(first, vec![Notice::Delivered { shipment: "ord_1-S1".into() }], "one parcel of two");
+        let last = tell(&mut life, Role::Staff, step("ord_1-S2", ShipmentAction::MarkDelivered));
+        assert_eq!(last, vec![Notice::Delivered { shipment: "ord_1-S2".into() }, Notice::FeedbackRequest]);
+        let m = say(&life, &Notice::FeedbackRequest);
+        assert_eq!(m.subject, "Lumen & Co: How was your order ord_1?");
+        assert!(m.text.contains("How likely are you to recommend Lumen & Co to a friend?"), "{}", m.text);
+        assert!(
+            m.text.contains("Answer the survey: https://shop.example/orders/ord_1?sig=abc&choose=feedback\n")
+        );
+        for n in 0..=10 {
+            let point =
+                format!("href=\"https://shop.example/orders/ord_1?sig=abc&amp;choose=feedback-{n}\" ");
+            let label = format!(">{n}</a>");
+            assert!(m.html.contains(&point) && m.html.contains(&label), "no link for {n}: {}", m.html);
+        }
+        assert_eq!(m.list_unsubscribe.as_deref(), Some("https://shop.example/unsubscribe?token=u"));
+        assert!(m.text.contains("Unsubscribe: https://shop.example/#/unsubscribe?token=u\n"), "{}", m.text);
+        assert!(m.html.contains("<a href=\"https://shop.example/#/unsubscribe?token=u\">Unsubscribe</a>"));
+        let mut bare = letterhead();
+        bare.unsubscribe = None;
+        assert_eq!(
+            render(&life.order, &Notice::FeedbackRequest, &bare, life.now),
+            Err(RenderError::NoWayOut),
+            "never a message the customer may opt out of without the way out"
+        );
+        assert!(render(&life.order, &Notice::Confirmation, &bare, life.now).is_ok());
+    }
+
+    #[test]
+    fn cancelling_what_never_came_after_the_rest_arrived_asks_for_feedback_and_a_cancelled_order_never_does()
+    {
+        let mut life = Life::new(&[("TEE", 2)]);
+        life.pay();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        let split = Command::SplitShipment {
+            shipment: "ord_1-S1".into(),
+            lines: vec![crate::order::ShipmentLine { line: 0, quantity: 1 }],
+        };
+        life.ok(&Role::Staff, split);
+        life.ship("ord_1-S1");
+        assert_eq!(
+            tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::MarkDelivered)),
+            vec![Notice::Delivered { shipment: "ord_1-S1".into() }]
+        );
+        let rest =
+            Command::CancelLines { lines: vec![LineUnits { line: 0, quantity: 1 }], reason: "gone".into() };
+        let told = tell(&mut life, Role::Staff, rest);
+        assert_eq!(told.last(), Some(&Notice::FeedbackRequest), "{told:?}");
+
+        let mut cancelled = Life::new(&[("TEE", 1)]);
+        cancelled.pay();
+        let told = tell(&mut cancelled, Role::Staff, Command::Cancel { reason: "fraud".into() });
+        assert!(!told.contains(&Notice::FeedbackRequest), "{told:?}");
+    }
+
+    #[test]
+    fn a_survey_not_yet_sent_is_withdrawn_once_answered_or_when_items_come_back() {
+        let mut life = Life::new(&[("TEE", 2)]);
+        life.pay();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        life.ship("ord_1-S1");
+        life.deliver("ord_1-S1");
+        let ask = Notice::FeedbackRequest;
+        assert_eq!(ask.withdrawn(&life.order, false), None);
+        assert_eq!(ask.withdrawn(&life.order, true), Some("the customer already answered the survey"));
+        assert_eq!(Notice::Confirmation.withdrawn(&life.order, true), None, "only the survey waits");
+        life.ok(
+            &Role::Customer,
+            Command::RequestReturn {
+                lines: vec![ReturnItem { line: 0, quantity: 1, reason: "small".into() }],
+            },
+        );
+        assert_eq!(ask.withdrawn(&life.order, false), Some("the customer is returning items"));
     }
 
     #[test]
@@ -759,6 +945,7 @@ mod tests {
             order_link: "https://x.example/\"><img src=x>".into(),
             returns_link: None,
             locale: "en-US".into(),
+            unsubscribe: None,
         };
         let m = render(
             &life.order,

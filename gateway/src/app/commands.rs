@@ -79,7 +79,7 @@ pub(crate) async fn run_with(
         }
         let order = load_from(store, order_id).await?;
         let (entries, after) = order.execute(command, role, Utc::now())?;
-        if record(store, &order, &entries, &after, command, actor, idempotency, &extra).await? {
+        if record(app, &order, &entries, &after, command, actor, idempotency, &extra).await? {
             return Ok(Ran { order: after, replayed: false });
         }
         if attempt >= MAX_ATTEMPTS {
@@ -93,7 +93,7 @@ pub(crate) async fn run_with(
 /// `extra`'s; `false` when another writer got there first.
 #[allow(clippy::too_many_arguments)]
 async fn record(
-    store: &Store,
+    app: &App,
     before: &Order,
     entries: &[TimelineEntry],
     after: &Order,
@@ -105,7 +105,7 @@ async fn record(
     let mut effects = extra(before)?;
     effects.stock.extend(stock_effects(before, entries));
     let topic = format!("order.{}", command.kind().name());
-    let messages = super::messages::for_append(after, entries);
+    let messages = super::messages::for_append(after, entries, app.feedback_request());
     let append = Append {
         order: after,
         expected_seq: before.last_seq(),
@@ -119,7 +119,7 @@ async fn record(
     };
     // Boxed: the append's future is large, and inline it grew every caller's (a debug build's
     // current-thread test overflowed its 2 MB stack on the return flow).
-    Ok(Box::pin(store.append(&append)).await?)
+    Ok(Box::pin(app.store().append(&append)).await?)
 }
 
 /// Authorizes the order total with the provider and records the outcome (a decline is recorded
@@ -288,7 +288,7 @@ pub(crate) async fn run_paid(
                 tracing::error!(order = order_id, reference = %id, ?sent, "provider moved money; order changed before it was recorded");
                 return Err(ApiError::Internal { id });
             };
-            if record(store, &order, &entries, &after, command, actor, idempotency, &extra).await? {
+            if record(app, &order, &entries, &after, command, actor, idempotency, &extra).await? {
                 return Ok(Ran { order: after, replayed: false });
             }
             if attempt >= MAX_ATTEMPTS {

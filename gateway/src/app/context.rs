@@ -24,6 +24,8 @@ pub struct App {
     payment_hold: chrono::Duration,
     /// Sends messages to customers; a gateway without one leaves them to others.
     mailer: Option<Arc<Mailer>>,
+    /// How long after everything arrived the customer is asked for feedback; `None`: never.
+    feedback_request: Option<std::time::Duration>,
 }
 
 impl App {
@@ -37,6 +39,9 @@ impl App {
             declines: Arc::new(DeclineLimit::default()),
             payment_hold: chrono::Duration::minutes(ordo_core::order::DEFAULT_PAYMENT_HOLD_MINUTES),
             mailer: None,
+            feedback_request: Some(std::time::Duration::from_secs(
+                86_400 * u64::from(ordo_core::messages::DEFAULT_FEEDBACK_REQUEST_DAYS),
+            )),
         }
     }
 
@@ -53,6 +58,11 @@ impl App {
     /// With unpaid shopper orders holding their stock for `hold`.
     pub fn with_payment_hold(self, payment_hold: chrono::Duration) -> App {
         App { payment_hold, ..self }
+    }
+
+    /// Asking for feedback `wait` after everything arrived, or (`None`) never.
+    pub fn with_feedback_request(self, wait: Option<std::time::Duration>) -> App {
+        App { feedback_request: wait, ..self }
     }
 
     /// Sending messages to customers with `mailer`.
@@ -89,6 +99,10 @@ impl App {
 
     pub(crate) fn payment_hold(&self) -> chrono::Duration {
         self.payment_hold
+    }
+
+    pub(crate) fn feedback_request(&self) -> Option<std::time::Duration> {
+        self.feedback_request
     }
 
     pub(crate) fn mailer(&self) -> Option<&Mailer> {

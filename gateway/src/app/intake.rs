@@ -192,7 +192,7 @@ pub async fn place_order(
                     CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
                 },
             )?;
-        let messages = super::messages::for_append(&order, std::slice::from_ref(&first));
+        let messages = super::messages::for_append(&order, std::slice::from_ref(&first), None);
         let record = NewOrderRecord {
             id: &id,
             external_key: external_key.as_deref(),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 
 pub(crate) use super::smtp::SendError;
@@ -35,6 +36,9 @@ pub enum MailTransport {
     /// One `.eml` file per message in this folder.
     Folder(PathBuf),
 }
+
+const LIST_UNSUBSCRIBE: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe");
+const LIST_UNSUBSCRIBE_POST: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe-Post");
 
 /// A ready mail sender.
 #[derive(Clone)]
@@ -96,11 +100,19 @@ impl Mailer {
         message: &ordo_core::messages::Message,
     ) -> Result<(), SendError> {
         let to: Mailbox = to.parse().map_err(|e| SendError::Permanent(format!("the address {to:?}: {e}")))?;
-        let email = lettre::Message::builder()
+        let mut builder = lettre::Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(message.subject.clone())
-            .message_id(Some(self.message_id(key)))
+            .message_id(Some(self.message_id(key)));
+        if let Some(one_click) = &message.list_unsubscribe {
+            // RFC 2369 and RFC 8058: mail clients show an "Unsubscribe" button that posts
+            // `List-Unsubscribe=One-Click` to the address, without opening a page.
+            builder = builder
+                .raw_header(HeaderValue::new(LIST_UNSUBSCRIBE, format!("<{one_click}>")))
+                .raw_header(HeaderValue::new(LIST_UNSUBSCRIBE_POST, "List-Unsubscribe=One-Click".into()));
+        }
+        let email = builder
             .multipart(MultiPart::alternative_plain_html(message.text.clone(), message.html.clone()))
             .map_err(|e| SendError::Permanent(format!("building the message: {e}")))?;
         match (&self.smtp, &self.settings.transport) {

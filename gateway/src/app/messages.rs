@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use ordo_core::messages::{
-    Delivery, Letterhead, Message, MessageKind, Notice, SIGN_IN_KIND, delivery_entry, notices, render,
-    render_sign_in,
+    Delivery, Letterhead, Message, MessageKind, Notice, SIGN_IN_KIND, Unsubscribe, delivery_entry, notices,
+    render, render_sign_in,
 };
 use ordo_core::order::{Order, TimelineEntry};
 use ordo_core::values::Email;
@@ -17,13 +17,25 @@ pub use crate::store::messages::MessageRow;
 use crate::store::messages::{Attempt, NewMessage, Outcome};
 use crate::store::orders::{Append, Effects};
 
-/// The messages `entries` (just appended, turning the order into `after`) call for.
-pub(crate) fn for_append(after: &Order, entries: &[TimelineEntry]) -> Vec<NewMessage> {
+/// The messages `entries` (just appended, turning the order into `after`) call for; the
+/// feedback request due `feedback_request` later, or left out when that is `None`.
+pub(crate) fn for_append(
+    after: &Order,
+    entries: &[TimelineEntry],
+    feedback_request: Option<std::time::Duration>,
+) -> Vec<NewMessage> {
     let Some(last) = entries.last() else { return Vec::new() };
-    notices(entries)
+    notices(after, entries)
         .into_iter()
+        .filter_map(|notice| {
+            let wait = match notice {
+                Notice::FeedbackRequest => feedback_request?,
+                _ => std::time::Duration::ZERO,
+            };
+            Some((notice, wait))
+        })
         .enumerate()
-        .filter_map(|(n, notice)| {
+        .filter_map(|(n, (notice, wait))| {
             // A notice is plain data; it always serializes.
             let notice_json = serde_json::to_string(&notice).ok()?;
             Some(NewMessage {
@@ -32,15 +44,25 @@ pub(crate) fn for_append(after: &Order, entries: &[TimelineEntry]) -> Vec<NewMes
                 kind: notice.kind().key(),
                 notice_json,
                 recipient: after.email().as_str().to_owned(),
+                wait,
             })
         })
         .collect()
 }
 
-/// What sending a claimed message came to, and the order as it is now when it was read.
+/// What became of a claimed message, and the order as it is now when it was read.
 pub(crate) struct Sent {
-    pub result: Result<(), SendError>,
+    pub fate: Fate,
     pub order: Option<Order>,
+}
+
+/// What became of a claimed message.
+#[derive(Debug)]
+pub(crate) enum Fate {
+    Sent,
+    Failed(SendError),
+    /// Not sent, for this reason: the address opted out, or the message no longer makes sense.
+    Withheld(&'static str),
 }
 
 /// How often one address may be sent a "Find my orders" link.
@@ -73,14 +95,44 @@ async fn write_sign_in(app: &App, key: &str) -> Result<(), crate::store::StoreEr
     Ok(())
 }
 
-/// Renders and sends a claimed message.
+/// Renders and sends a claimed message, unless it is one the customer may refuse and should
+/// not get now (see [`withheld`]).
 pub(crate) async fn deliver(app: &App, mailer: &Mailer, message: &MessageRow) -> Sent {
-    match compose(app, mailer, message).await {
-        Ok((rendered, order)) => {
-            Sent { result: mailer.send(&message.key, &message.recipient, &rendered).await, order }
-        }
-        Err(e) => Sent { result: Err(e), order: None },
+    let (rendered, order) = match compose(app, mailer, message).await {
+        Ok(composed) => composed,
+        Err(e) => return Sent { fate: Fate::Failed(e), order: None },
+    };
+    let fate = match withheld(app, message, order.as_ref()).await {
+        Ok(Some(reason)) => Fate::Withheld(reason),
+        Ok(None) => match mailer.send(&message.key, &message.recipient, &rendered).await {
+            Ok(()) => Fate::Sent,
+            Err(e) => Fate::Failed(e),
+        },
+        Err(e) => Fate::Failed(SendError::Transient(e.to_string())),
+    };
+    Sent { fate, order }
+}
+
+/// Why a message the customer may refuse is not sent now that it is due: its address opted out,
+/// or ordo-core withdraws it given the order `now` (the survey was answered, items are coming
+/// back). Transactional messages always go.
+async fn withheld(
+    app: &App,
+    message: &MessageRow,
+    now: Option<&Order>,
+) -> Result<Option<&'static str>, crate::store::StoreError> {
+    let transactional = MessageKind::from_key(&message.kind).is_none_or(MessageKind::transactional);
+    if transactional {
+        return Ok(None);
     }
+    let email =
+        Email::parse(&message.recipient).map_or_else(|_| message.recipient.to_lowercase(), |e| e.key());
+    let holding = app.store().withholding(&email, message.order_id.as_deref()).await?;
+    if holding.opted_out {
+        return Ok(Some("the customer opted out of such messages"));
+    }
+    let notice: Option<Notice> = serde_json::from_str(&message.notice_json).ok();
+    Ok(notice.zip(now).and_then(|(notice, now)| notice.withdrawn(now, holding.answered)))
 }
 
 /// The message as the customer gets it (staff's Messages page); `None` on a gateway that sends
@@ -142,11 +194,17 @@ async fn compose_notice(
     let notice: Notice = serde_json::from_str(notice_json)
         .map_err(|e| SendError::Permanent(format!("reading the notice: {e}")))?;
     let settings = mailer.settings();
+    let unsubscribe = if notice.kind().transactional() {
+        None
+    } else {
+        Some(unsubscribe_links(app, order.email(), &settings.public_url)?)
+    };
     let letterhead = Letterhead {
         shop_name: settings.shop_name.clone(),
         order_link: order_link(app, &order, &settings.public_url)?,
         returns_link: settings.returns_url.clone(),
         locale: settings.locale.clone(),
+        unsubscribe,
     };
     let message =
         render(&order, &notice, &letterhead, at).map_err(|e| SendError::Permanent(e.to_string()))?;
@@ -168,20 +226,32 @@ fn order_link(app: &App, order: &Order, public_url: &str) -> Result<String, Send
     Ok(format!("{base}?token={token}"))
 }
 
+/// The ways out of messages `email` may refuse, signed for it: the page its footer links to,
+/// and the gateway's one-click address for the `List-Unsubscribe` header (the gateway serves
+/// the pages, so both are under `public_url`).
+fn unsubscribe_links(app: &App, email: &Email, public_url: &str) -> Result<Unsubscribe, SendError> {
+    let token = app.keys().mint_unsubscribe(&email.key()).map_err(SendError::Transient)?;
+    Ok(Unsubscribe {
+        page: page(public_url, &format!("unsubscribe?token={token}")),
+        one_click: format!("{}/unsubscribe?token={token}", public_url.trim_end_matches('/')),
+    })
+}
+
 /// Records an attempt on its message row and on its order's timeline (`message_sent`,
 /// `message_failed`) in one transaction, starting from `order` as [`deliver`] read it and
 /// reading it again when it changed meanwhile. When the timeline cannot take the event, the row
-/// is still recorded, and the error answered.
+/// is still recorded, and the error answered. Without a `delivery` (a withheld message: nothing
+/// was tried) only the row is.
 pub(crate) async fn record_attempt(
     app: &App,
     message: &MessageRow,
     mut order: Option<Order>,
-    delivery: Delivery,
+    delivery: Option<Delivery>,
     outcome: Outcome<'_>,
 ) -> Result<(), String> {
     let attempt = Attempt { key: &message.key, outcome };
-    let Some(order_id) = &message.order_id else {
-        // About an address, not an order: there is no timeline to tell.
+    let (Some(order_id), Some(delivery)) = (&message.order_id, delivery) else {
+        // About an address, not an order, or nothing tried: there is no timeline to tell.
         return app.store().record_attempt(&attempt).await.map_err(|e| e.to_string());
     };
     let appended = append_attempt(app, order_id, message, &mut order, delivery, attempt).await;
@@ -251,7 +321,8 @@ pub async fn one(app: &App, actor: &Actor, key: &str) -> Result<Option<MessageRo
     Ok(app.store().message(key).await?)
 }
 
-/// Queues a dead or waiting message again, due now with a fresh set of attempts.
+/// Queues a dead, withheld or waiting message again, due now with a fresh set of attempts (a
+/// withheld one is checked again before it goes: staff cannot send what the customer refused).
 pub async fn retry(app: &App, actor: &Actor, key: &str) -> Result<MessageRow, ApiError> {
     actor.require_staff()?;
     if let Some(row) = app.store().requeue_message(key).await? {

@@ -15,7 +15,7 @@
 //! - [`access`]: who is calling ([`Actor`]) and what each role may see; [`tokens`]: bearer tokens.
 //! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
 //! - [`messages`]: messages to customers (which, delivering one, staff's view); [`mail`]: SMTP or
-//!   `.eml` files.
+//!   `.eml` files; [`opt_out`]: unsubscribing from the messages a customer may refuse.
 //! - [`live`]: the live event feed (one LIVE SELECT per gateway, fanned out to subscribers).
 //! - [`error`]: what a use case can refuse or fail with.
 
@@ -33,6 +33,7 @@ pub mod intake;
 pub mod live;
 pub mod mail;
 pub mod messages;
+pub mod opt_out;
 pub mod orders;
 pub mod payments;
 pub mod purchasing;

@@ -38,6 +38,13 @@ pub const GUEST_TOKEN_DAYS: i64 = 90;
 /// How long a "Find my orders" link works.
 pub const SIGN_IN_HOURS: u32 = 24;
 
+/// How long an unsubscribe link works (a message carries a fresh one each time it is sent).
+pub const UNSUBSCRIBE_DAYS: i64 = 365;
+
+/// The role of an unsubscribe token: it stands for no caller (the API refuses it as a bearer
+/// token) and only says which address may opt out.
+const UNSUBSCRIBE_ROLE: &str = "unsubscribe";
+
 /// Signs and checks tokens with one shared secret.
 #[derive(Clone)]
 pub struct Keys {
@@ -72,6 +79,40 @@ impl Keys {
     pub fn mint_shopper(&self, email: &str) -> Result<String, String> {
         let shopper = Actor::Shopper { email: email.to_owned() };
         self.mint(&shopper, "shopper", Duration::hours(i64::from(SIGN_IN_HOURS)))
+    }
+
+    /// The token of the unsubscribe links in messages to the address whose key is `email`,
+    /// valid for [`UNSUBSCRIBE_DAYS`]. It is not a bearer token: [`Keys::verify`] refuses it.
+    pub fn mint_unsubscribe(&self, email: &str) -> Result<String, String> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: "messages".into(),
+            role: UNSUBSCRIBE_ROLE.into(),
+            customer: None,
+            channel: None,
+            supplier: None,
+            order: None,
+            email: Some(email.to_owned()),
+            locations: None,
+            exp: now + Duration::days(UNSUBSCRIBE_DAYS).num_seconds(),
+            iat: now,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The address key an unsubscribe token was minted for; any problem (another kind of token
+    /// too) is `UNAUTHENTICATED`.
+    pub fn verify_unsubscribe(&self, token: &str) -> Result<String, ApiError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| ApiError::Unauthenticated)?
+            .claims;
+        match claims.email {
+            Some(email) if claims.role == UNSUBSCRIBE_ROLE && !email.trim().is_empty() => Ok(email),
+            _ => Err(ApiError::Unauthenticated),
+        }
     }
 
     /// A token for `actor`, valid for `ttl`.
@@ -200,6 +241,19 @@ mod tests {
         assert!(matches!(k.verify(&expired), Err(ApiError::Unauthenticated)));
         assert!(matches!(k.verify("not.a.token"), Err(ApiError::Unauthenticated)));
         assert!(matches!(k.verify(""), Err(ApiError::Unauthenticated)));
+    }
+
+    #[test]
+    fn an_unsubscribe_token_names_its_address_and_is_no_bearer_token() {
+        let k = keys();
+        let token = k.mint_unsubscribe("ada@example.com").unwrap();
+        assert_eq!(k.verify_unsubscribe(&token).unwrap(), "ada@example.com");
+        assert!(matches!(k.verify(&token), Err(ApiError::Unauthenticated)), "it opens nothing else");
+        let shopper = k.mint_shopper("ada@example.com").unwrap();
+        assert!(matches!(k.verify_unsubscribe(&shopper), Err(ApiError::Unauthenticated)));
+        let other = Keys::new(b"another-secret-another-secret-xx").unwrap();
+        let forged = other.mint_unsubscribe("ada@example.com").unwrap();
+        assert!(matches!(k.verify_unsubscribe(&forged), Err(ApiError::Unauthenticated)));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use async_graphql::http::GraphiQLSource;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -78,6 +78,7 @@ pub(crate) fn router(schema: OrdoSchema, app: App, edge: Edge) -> Router {
         .route("/readyz", get(readyz))
         .route("/documents/{order}/{shipment}/{file}", get(document))
         .route("/webhooks/carriers/{carrier}", axum::routing::post(carrier_webhook))
+        .route("/unsubscribe", get(unsubscribe_page).post(unsubscribe_one_click))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // A body must arrive whole within its deadline, however it is dripped (the head has its
         // own deadline, see `connections`).
@@ -237,6 +238,39 @@ async fn carrier_webhook(
         Err(ApiError::NotFound(_)) => error_response(Code::NotFound, "unknown tracking number"),
         Err(e) => failure(&e),
     }
+}
+
+/// The `token` parameter of a query string, if there is one.
+fn token_of(query: Option<&str>) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes()).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned())
+}
+
+/// A mail client's one-click unsubscribe (RFC 8058): `POST /unsubscribe?token=…` with the body
+/// `List-Unsubscribe=One-Click`, the address in its `List-Unsubscribe` header. Only a POST
+/// unsubscribes (a link scanner's GET never does); the address's choice is kept, and posting
+/// again changes nothing.
+async fn unsubscribe_one_click(State(http): State<Http>, RawQuery(query): RawQuery) -> Response {
+    let Some(token) = token_of(query.as_deref()) else {
+        return error_response(Code::BadRequest, "the unsubscribe address needs its token");
+    };
+    match crate::app::opt_out::one_click(&http.app, &token).await {
+        Ok(()) => {
+            (StatusCode::OK, "Unsubscribed: you will not be asked for feedback again.\n").into_response()
+        }
+        Err(e) => failure(&e),
+    }
+}
+
+/// The same address opened in a browser: the page that shows the choice and asks to confirm it.
+async fn unsubscribe_page(RawQuery(query): RawQuery) -> Response {
+    let token = token_of(query.as_deref()).unwrap_or_default();
+    let target: String =
+        url::form_urlencoded::Serializer::new(String::new()).append_pair("token", &token).finish();
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/#/unsubscribe?{target}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }
 
 /// A plain HTTP refusal: `{"errors": [{message, extensions: {code}}]}` with the code's status.

@@ -1,11 +1,13 @@
 //! Messages to customers, for staff: listed by state or order with every delivery attempt, the
-//! message as the customer gets it, and queuing a dead letter again (`retryMessage`).
+//! message as the customer gets it, and queuing a dead letter again (`retryMessage`); for
+//! customers, "Find my orders" and the choice of messages they may refuse (by their link's token).
 
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{actor, app, page_size};
 use crate::app::messages::{self, MessageRow};
+use crate::app::opt_out;
 use crate::graphql::error::GqlResult;
 
 /// Where a message is in its delivery.
@@ -17,6 +19,10 @@ pub enum MessageState {
     /// Given up after its last attempt failed (or the address was refused); `retryMessage`
     /// queues it again.
     Dead,
+    /// Not sent, and not to be (see `reason`): the customer opted out of such messages, or it no
+    /// longer made sense when it fell due (a survey already answered). Only messages a customer
+    /// may refuse are ever withheld.
+    Withheld,
 }
 
 impl MessageState {
@@ -25,6 +31,7 @@ impl MessageState {
             MessageState::Pending => "pending",
             MessageState::Sent => "sent",
             MessageState::Dead => "dead",
+            MessageState::Withheld => "withheld",
         }
     }
 
@@ -32,6 +39,7 @@ impl MessageState {
         match key {
             "sent" => MessageState::Sent,
             "dead" => MessageState::Dead,
+            "withheld" => MessageState::Withheld,
             _ => MessageState::Pending,
         }
     }
@@ -52,6 +60,9 @@ pub struct MessageContent {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The one-click unsubscribe address of the `List-Unsubscribe` header, for messages the
+    /// customer may refuse.
+    pub list_unsubscribe: Option<String>,
 }
 
 /// A message to a customer: about an order, or a "Find my orders" sign-in link.
@@ -74,6 +85,8 @@ pub struct CustomerMessage {
     pub tries: Vec<DeliveryAttempt>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// Why a withheld message was not sent.
+    pub reason: Option<String>,
     #[graphql(skip)]
     row: MessageRow,
 }
@@ -95,6 +108,7 @@ impl From<MessageRow> for CustomerMessage {
                 .collect(),
             created_at: row.created_at,
             sent_at: row.sent_at,
+            reason: row.reason.clone(),
             row,
         }
     }
@@ -106,7 +120,12 @@ impl CustomerMessage {
     /// was called for; null on a gateway that sends no messages.
     async fn content(&self, ctx: &Context<'_>) -> Result<Option<MessageContent>> {
         let message = messages::preview(app(ctx)?, actor(ctx), &self.row).await.gql()?;
-        Ok(message.map(|m| MessageContent { subject: m.subject, text: m.text, html: m.html }))
+        Ok(message.map(|m| MessageContent {
+            subject: m.subject,
+            text: m.text,
+            html: m.html,
+            list_unsubscribe: m.list_unsubscribe,
+        }))
     }
 }
 
@@ -142,6 +161,33 @@ impl MessageQuery {
         let row = messages::one(app(ctx)?, actor(ctx), id.trim()).await.gql()?;
         Ok(row.map(CustomerMessage::from))
     }
+
+    /// Whether the address an unsubscribe link was sent to gets the messages it may refuse (the
+    /// feedback request). `token` is the link's; a bad or expired one is `UNAUTHENTICATED`.
+    async fn email_preferences(&self, ctx: &Context<'_>, token: String) -> Result<EmailPreferences> {
+        Ok(opt_out::preferences(app(ctx)?, &token).await.gql()?.into())
+    }
+}
+
+/// What an address receives beyond the messages about its orders, which always go.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct EmailPreferences {
+    /// The address (lower-cased).
+    pub email: String,
+    /// Whether it is asked for feedback after its orders arrive.
+    pub feedback_requests: bool,
+    /// When it opted out.
+    pub opted_out_at: Option<DateTime<Utc>>,
+}
+
+impl From<opt_out::Preferences> for EmailPreferences {
+    fn from(p: opt_out::Preferences) -> EmailPreferences {
+        EmailPreferences {
+            email: p.email,
+            feedback_requests: p.opted_out_at.is_none(),
+            opted_out_at: p.opted_out_at,
+        }
+    }
 }
 
 #[derive(Default, Debug)]
@@ -149,8 +195,8 @@ pub struct MessageMutation;
 
 #[Object]
 impl MessageMutation {
-    /// Queues a dead (or waiting) message again, due now with a fresh set of attempts (staff).
-    /// A sent message is `CONFLICT`.
+    /// Queues a dead, withheld (or waiting) message again, due now with a fresh set of attempts
+    /// (staff); a withheld one is checked again before it goes. A sent message is `CONFLICT`.
     async fn retry_message(&self, ctx: &Context<'_>, id: ID) -> Result<CustomerMessage> {
         let row = messages::retry(app(ctx)?, actor(ctx), id.trim()).await.gql()?;
         Ok(CustomerMessage::from(row))
@@ -163,5 +209,17 @@ impl MessageMutation {
     async fn request_orders_link(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
         messages::request_sign_in(app(ctx)?, &email).await.gql()?;
         Ok(true)
+    }
+
+    /// Stops (`feedbackRequests: false`) or restarts the messages an address may refuse, from
+    /// the page its unsubscribe link opens (`token` is the link's; a bad or expired one is
+    /// `UNAUTHENTICATED`). Messages about its orders always go.
+    async fn set_email_preferences(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        feedback_requests: bool,
+    ) -> Result<EmailPreferences> {
+        Ok(opt_out::choose(app(ctx)?, &token, feedback_requests).await.gql()?.into())
     }
 }

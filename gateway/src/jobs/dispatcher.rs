@@ -1,6 +1,7 @@
 //! The message dispatcher: claims due messages under a lease, renders and sends each, and records
 //! the attempt; a failure is retried on ordo-core's schedule (`retry_after`) and then goes to the
-//! dead letters, which staff can queue again.
+//! dead letters, which staff can queue again. A message the customer may refuse is withheld, not
+//! sent, when they did (or it no longer makes sense).
 
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use ordo_core::messages::retry_after;
 
 use crate::app::App;
 use crate::app::mail::{Mailer, SendError};
-use crate::app::messages::{Sent, deliver, record_attempt};
+use crate::app::messages::{Fate, Sent, deliver, record_attempt};
 use crate::store::messages::Outcome;
 use ordo_core::messages::Delivery;
 
@@ -72,14 +73,21 @@ async fn deliver_one(app: &App, mailer: &Mailer, owner: &str, key: String) {
         }
     };
     let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
-    let Sent { result, order } = deliver(app, mailer, &message).await;
-    let error = result.as_ref().err().map(ToString::to_string);
-    let (outcome, delivery) = match &result {
-        Ok(()) => {
+    let Sent { fate, order } = deliver(app, mailer, &message).await;
+    let error = match &fate {
+        Fate::Failed(failure) => failure.to_string(),
+        _ => String::new(),
+    };
+    let (outcome, delivery) = match &fate {
+        Fate::Sent => {
             tracing::info!(message = %key, kind = %message.kind, "message sent");
-            (Outcome::Sent, Delivery::Sent { attempt: attempts })
+            (Outcome::Sent, Some(Delivery::Sent { attempt: attempts }))
         }
-        Err(failure) => {
+        Fate::Withheld(reason) => {
+            tracing::info!(message = %key, kind = %message.kind, reason, "message withheld");
+            (Outcome::Withheld { owner, reason }, None)
+        }
+        Fate::Failed(failure) => {
             let next = match failure {
                 SendError::Permanent(_) => None,
                 SendError::Transient(_) => retry_after(attempts, rand::random::<f64>())
@@ -94,8 +102,8 @@ async fn deliver_one(app: &App, mailer: &Mailer, owner: &str, key: String) {
                     tracing::warn!(message = %key, attempts, error = %failure, "message failed; given up")
                 }
             }
-            let error = error.as_deref().unwrap_or_default();
-            (Outcome::Failed { owner, error, next }, Delivery::Failed { attempts, given_up: next.is_none() })
+            let failed = Delivery::Failed { attempts, given_up: next.is_none() };
+            (Outcome::Failed { owner, error: &error, next }, Some(failed))
         }
     };
     // The row and the order's timeline (what staff and the order's live subscribers see) in one

@@ -18,6 +18,8 @@ pub(crate) struct NewMessage {
     /// ordo-core's `Notice` as JSON text.
     pub notice_json: String,
     pub recipient: String,
+    /// How long after the append it falls due (the feedback request waits some days).
+    pub wait: std::time::Duration,
 }
 
 /// One delivery attempt.
@@ -27,6 +29,33 @@ pub struct Try {
     pub ok: bool,
     #[serde(default)]
     pub error: Option<String>,
+}
+
+/// What may stop a message that falls due (see [`Store::withholding`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Withholding {
+    /// The recipient's address opted out of messages it may refuse.
+    pub opted_out: bool,
+    /// The order's survey was answered.
+    pub answered: bool,
+}
+
+/// How an address opted out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OptOutVia {
+    /// A mail client's one-click unsubscribe (RFC 8058), from the `List-Unsubscribe` header.
+    OneClick,
+    /// The page the message's unsubscribe link opens.
+    Page,
+}
+
+impl OptOutVia {
+    fn as_str(self) -> &'static str {
+        match self {
+            OptOutVia::OneClick => "one_click",
+            OptOutVia::Page => "page",
+        }
+    }
 }
 
 /// A message as stored: what staff see, and what a gateway claims for delivery.
@@ -48,6 +77,9 @@ pub struct MessageRow {
     pub created_at: DateTime<Utc>,
     #[serde(default)]
     pub sent_at: Option<DateTime<Utc>>,
+    /// Why a withheld message was not sent.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// One delivery attempt of message `key`, as its row records it.
@@ -65,6 +97,8 @@ pub(crate) enum Outcome<'a> {
     Sent,
     /// `owner`'s attempt failed with `error`: due again at `next`, or dead.
     Failed { owner: &'a str, error: &'a str, next: Option<DateTime<Utc>> },
+    /// `owner` did not send it, for `reason` (the address opted out, the survey was answered).
+    Withheld { owner: &'a str, reason: &'a str },
 }
 
 /// The statement that records `attempt` on its row, with its bindings.
@@ -98,11 +132,20 @@ pub(crate) fn attempt_statement(
             binds.push(("attempt_owner".into(), owner.into()));
             binds.push(("attempt_error".into(), error.into()));
         }
+        Outcome::Withheld { owner, reason } => {
+            sql.push_str(
+                "UPDATE type::record('message', $attempt_key) SET state = 'withheld', \
+                 reason = $attempt_reason, lease_owner = NONE, lease_until = NONE \
+                 WHERE state = 'pending' AND lease_owner = $attempt_owner;\n",
+            );
+            binds.push(("attempt_owner".into(), owner.into()));
+            binds.push(("attempt_reason".into(), reason.into()));
+        }
     }
 }
 
 const FIELDS: &str = "record::id(id) AS key, order_id, seq, kind, notice_json, recipient, state, due, \
-                      attempts, tries, created_at, sent_at";
+                      attempts, tries, created_at, sent_at, reason";
 
 /// The statements that write `messages` for order `$id` inside an append's or an intake's
 /// transaction, with their bindings.
@@ -114,9 +157,10 @@ pub(crate) fn message_statements(
     for (n, message) in messages.iter().enumerate() {
         sql.push_str(&format!(
             "CREATE type::record('message', $mk{n}) SET order_id = $id, seq = {seq}, kind = $mkind{n}, \
-             notice_json = $mn{n}, recipient = $mr{n}, state = 'pending', due = time::now(), \
+             notice_json = $mn{n}, recipient = $mr{n}, state = 'pending', due = time::now() + {wait}s, \
              attempts = 0, tries = [], created_at = time::now();\n",
-            seq = message.seq
+            seq = message.seq,
+            wait = message.wait.as_secs()
         ));
         binds.push((format!("mk{n}"), message.key.clone().into()));
         binds.push((format!("mkind{n}"), message.kind.into()));
@@ -164,14 +208,15 @@ impl Store {
         Ok(())
     }
 
-    /// Queues a dead (or waiting) message again, due now with a fresh count of attempts; `None`
-    /// when there is no such message or it was sent already.
+    /// Queues a dead, withheld (or waiting) message again, due now with a fresh count of
+    /// attempts (a withheld one is checked again when it is sent); `None` when there is no such
+    /// message or it was sent already.
     pub(crate) async fn requeue_message(&self, key: &str) -> Result<Option<MessageRow>, StoreError> {
         let mut results = self
             .db()
             .query(format!(
                 "UPDATE type::record('message', $key) SET state = 'pending', due = time::now(), \
-                 attempts = 0 WHERE state IN ['dead', 'pending'] RETURN {FIELDS}"
+                 attempts = 0, reason = NONE WHERE state IN ['dead', 'withheld', 'pending'] RETURN {FIELDS}"
             ))
             .bind(("key", key.to_owned()))
             .await?;
@@ -228,6 +273,66 @@ impl Store {
             self.messages_written().notify_one();
         }
         Ok(wrote == Some(true))
+    }
+
+    /// What may stop a message due now: whether address key `email_key` opted out, and whether
+    /// order `order_id`'s survey was answered.
+    pub(crate) async fn withholding(
+        &self,
+        email_key: &str,
+        order_id: Option<&str>,
+    ) -> Result<Withholding, StoreError> {
+        let mut results = self
+            .db()
+            .query(
+                "RETURN record::exists(type::record('opt_out', $email));
+                 RETURN $order != NONE AND record::exists(type::record('feedback', $order));",
+            )
+            .bind(("email", email_key.to_owned()))
+            .bind(("order", order_id.map(str::to_owned)))
+            .await?;
+        let opted_out: Option<bool> = results.take(0)?;
+        let answered: Option<bool> = results.take(1)?;
+        Ok(Withholding { opted_out: opted_out == Some(true), answered: answered == Some(true) })
+    }
+
+    /// When address key `email_key` opted out of messages it may refuse; `None` when it did not.
+    pub(crate) async fn opted_out_since(&self, email_key: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT VALUE at FROM type::record('opt_out', $email)")
+            .bind(("email", email_key.to_owned()))
+            .await?;
+        Ok(results.take::<Vec<DateTime<Utc>>>(0)?.into_iter().next())
+    }
+
+    /// Records that address key `email_key` opted out (`via` the one-click header or the page),
+    /// keeping the first time it did; answers that time.
+    pub(crate) async fn opt_out(&self, email_key: &str, via: OptOutVia) -> Result<DateTime<Utc>, StoreError> {
+        let mut results = self
+            .db()
+            .query(
+                "UPSERT type::record('opt_out', $email) SET at = at ?? time::now(), via = via ?? $via \
+                 RETURN VALUE at",
+            )
+            .bind(("email", email_key.to_owned()))
+            .bind(("via", via.as_str()))
+            .await?;
+        results
+            .take::<Vec<DateTime<Utc>>>(0)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Decode("an opt-out wrote no row".into()))
+    }
+
+    /// Removes address key `email_key`'s opt-out, if it had one.
+    pub(crate) async fn opt_in(&self, email_key: &str) -> Result<(), StoreError> {
+        self.db()
+            .query("DELETE type::record('opt_out', $email)")
+            .bind(("email", email_key.to_owned()))
+            .await?
+            .check()?;
+        Ok(())
     }
 
     /// One message.

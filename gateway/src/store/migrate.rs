@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0012_event_subjects", include_str!("../../../schema/surreal/0012_event_subjects.surql")),
     ("0013_messages", include_str!("../../../schema/surreal/0013_messages.surql")),
     ("0014_find_my_orders", include_str!("../../../schema/surreal/0014_find_my_orders.surql")),
+    ("0015_opt_out", include_str!("../../../schema/surreal/0015_opt_out.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

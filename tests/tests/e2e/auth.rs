@@ -160,6 +160,33 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
         "mutation { requestOrdersLink(email: \"nobody@example.com\") }",
         ["ok", "ok", "ok", "ok", "ok", "ok", "ok"],
     ),
+    // Decided by the unsubscribe link's token alone, whoever calls: without one, nobody.
+    (
+        "emailPreferences",
+        "query { emailPreferences(token: \"not-a-link-token\") { email } }",
+        [
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+        ],
+    ),
+    (
+        "setEmailPreferences",
+        "mutation { setEmailPreferences(token: \"not-a-link-token\", feedbackRequests: false) { email } }",
+        [
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+        ],
+    ),
     (
         "submitReview",
         "mutation { submitReview(orderId: \"ord_x\", sku: \"MUG-STONE\", rating: 5, title: \"Nice\") { id } }",

@@ -4,6 +4,7 @@
 
 mod architecture;
 mod auth;
+mod feedback_requests;
 mod fulfilment;
 mod hostile;
 mod http;

@@ -16,9 +16,9 @@ use ordo_tests::smtp::SmtpServer;
 use ordo_tests::{TestApp, error_code, eventually};
 use serde_json::{Value, json};
 
-const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
-fn mail(transport: MailTransport) -> MailSettings {
+pub(crate) fn mail(transport: MailTransport) -> MailSettings {
     MailSettings {
         transport,
         from: "Lumen & Co <orders@lumen.example>".into(),
@@ -30,12 +30,12 @@ fn mail(transport: MailTransport) -> MailSettings {
 }
 
 /// A gateway on a fresh demo store that sends messages with `transport`.
-async fn gateway(transport: MailTransport) -> TestApp {
+pub(crate) async fn gateway(transport: MailTransport) -> TestApp {
     let store = ordo_gateway::store::Store::open("mem://").await.unwrap();
     gateway_on(store, transport).await
 }
 
-async fn gateway_on(store: ordo_gateway::store::Store, transport: MailTransport) -> TestApp {
+pub(crate) async fn gateway_on(store: ordo_gateway::store::Store, transport: MailTransport) -> TestApp {
     let config = ordo_gateway::Config {
         seed_demo: true,
         rate_limits: None,
@@ -47,7 +47,7 @@ async fn gateway_on(store: ordo_gateway::store::Store, transport: MailTransport)
 }
 
 /// A guest order for `email`; returns (order id, guest token).
-async fn guest_order(app: &TestApp, email: &str, lines: Value) -> (String, String) {
+pub(crate) async fn guest_order(app: &TestApp, email: &str, lines: Value) -> (String, String) {
     let body = app
         .gql_with(
             None,
@@ -63,21 +63,21 @@ async fn guest_order(app: &TestApp, email: &str, lines: Value) -> (String, Strin
 }
 
 /// A guest order paid with tok_visa (which confirms it, and calls for the confirmation).
-async fn paid_order(app: &TestApp, email: &str, lines: Value) -> (String, String) {
+pub(crate) async fn paid_order(app: &TestApp, email: &str, lines: Value) -> (String, String) {
     let (id, guest) = guest_order(app, email, lines).await;
     let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
     ok(&app.gql_with(Some(&guest), pay, json!({ "id": id })).await);
     (id, guest)
 }
 
-fn ok(body: &Value) -> &Value {
+pub(crate) fn ok(body: &Value) -> &Value {
     assert!(body["errors"].is_null(), "{body}");
     &body["data"]
 }
 
 const MESSAGES: &str =
     "query($order: ID, $state: MessageState) { customerMessages(orderId: $order, state: $state) {
-    id orderId kind recipient state attempts tries { ok error } content { subject text html } } }";
+    id orderId kind recipient state due reason attempts tries { ok error } content { subject text html } } }";
 
 /// The `message_*` events of `order`'s timeline once there are `count`, as (type, actor, data).
 async fn message_events(app: &TestApp, order: &str, count: usize) -> Vec<(String, String, Value)> {
@@ -112,7 +112,7 @@ async fn sent_messages_of(app: &TestApp, order: &str) -> Vec<Value> {
     rows.unwrap_or_else(|| panic!("no sent message for {order}"))
 }
 
-async fn messages_of(app: &TestApp, order: &str) -> Vec<Value> {
+pub(crate) async fn messages_of(app: &TestApp, order: &str) -> Vec<Value> {
     let body = app.gql(MESSAGES, json!({ "order": order })).await;
     ok(&body)["customerMessages"].as_array().unwrap().clone()
 }
