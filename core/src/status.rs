@@ -195,6 +195,15 @@ pub fn status_view(order: &Order, now: DateTime<Utc>) -> StatusView {
             Tone::Warning,
             SummaryStatus::DeliveryException,
         )
+    } else if let Some(s) = live.iter().find(|s| s.late()) {
+        let expected = s.expected_delivery().map(|d| format!(" on {}", text::date(d))).unwrap_or_default();
+        let carrier = s.carrier().unwrap_or("the carrier");
+        view(
+            "Running late",
+            format!("A parcel expected{expected} has not arrived yet. We are checking with {carrier}."),
+            Tone::Warning,
+            SummaryStatus::Shipped,
+        )
     } else if units > 0 && delivered >= units {
         let when = order.delivered_on().map(|d| format!(" on {}", text::date(d))).unwrap_or_default();
         let summary = if order.state() == OrderState::Completed {

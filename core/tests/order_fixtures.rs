@@ -256,6 +256,20 @@ impl Scenario {
             .shipment(3, shipment, ship)
     }
 
+    /// `hours` later, the parcels that count as late by then (ordo-core's `late_entries`, with
+    /// the default grace) are flagged.
+    fn late(mut self, hours: i64) -> Scenario {
+        self.now += Duration::hours(hours);
+        let grace = Duration::hours(ordo_core::order::DEFAULT_LATE_AFTER_HOURS);
+        let entries = ordo_core::order::late_entries(&self.order, self.now, grace);
+        assert!(!entries.is_empty(), "nothing late {hours} hours on");
+        for entry in &entries {
+            self.order.apply(entry).unwrap();
+        }
+        self.timeline.extend(entries);
+        self
+    }
+
     fn done(self, name: &str, description: &str) -> (String, String, Vec<TimelineEntry>, DateTime<Utc>) {
         (name.to_owned(), description.to_owned(), self.timeline, self.now + Duration::hours(1))
     }
@@ -348,5 +362,11 @@ fn scenarios() -> Vec<(String, String, Vec<TimelineEntry>, DateTime<Utc>)> {
             .pay()
             .staff(1, Command::CreateShipments)
             .done("13-dropship-waiting", "A dropshipped desk: the supplier may act on its own parcel only."),
+        Scenario::new(&[("TEE-BLK-M", 1)])
+            .pay()
+            .staff(1, Command::CreateShipments)
+            .ship("ord_1001-S1")
+            .late(24 * 9)
+            .done("14-running-late", "A parcel two days past its expected day, no word from the carrier."),
     ]
 }

@@ -80,6 +80,10 @@ enum Cmd {
         /// Days after everything arrived that the customer is asked for feedback (0: never).
         #[arg(long, env = "ORDO_FEEDBACK_REQUEST_DAYS", default_value_t = ordo_core::messages::DEFAULT_FEEDBACK_REQUEST_DAYS)]
         feedback_request_days: u32,
+        /// Hours after its expected day begins that a parcel not delivered counts as late (the
+        /// customer is told; 48: by the end of the day after).
+        #[arg(long, env = "ORDO_LATE_PARCEL_HOURS", default_value_t = ordo_core::order::DEFAULT_LATE_AFTER_HOURS)]
+        late_parcel_hours: i64,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -183,6 +187,7 @@ async fn run() -> std::process::ExitCode {
             public_url,
             returns_url,
             feedback_request_days,
+            late_parcel_hours,
         } => {
             let mut secrets = Vec::new();
             for pair in &carrier_secrets {
@@ -205,6 +210,10 @@ async fn run() -> std::process::ExitCode {
                     return std::process::ExitCode::FAILURE;
                 }
             };
+            if !(1..=24 * 60).contains(&late_parcel_hours) {
+                eprintln!("ordo: --late-parcel-hours must be from 1 to 1440");
+                return std::process::ExitCode::FAILURE;
+            }
             if payment_hold_minutes < 1 {
                 eprintln!("ordo: --payment-hold-minutes must be at least 1");
                 return std::process::ExitCode::FAILURE;
@@ -234,6 +243,7 @@ async fn run() -> std::process::ExitCode {
                     ..Default::default()
                 },
                 payment_hold: chrono::Duration::minutes(payment_hold_minutes),
+                late_parcel_after: chrono::Duration::hours(late_parcel_hours),
                 feedback_request: (feedback_request_days > 0)
                     .then(|| std::time::Duration::from_secs(86_400 * u64::from(feedback_request_days))),
                 mail: Some(crate::app::mail::MailSettings {

@@ -48,6 +48,9 @@ pub struct Config {
     pub payment_hold: chrono::Duration,
     /// How long after everything arrived the customer is asked for feedback; `None`: never.
     pub feedback_request: Option<std::time::Duration>,
+    /// How long after its expected day begins a parcel that has not arrived counts as late (and
+    /// the customer is told).
+    pub late_parcel_after: chrono::Duration,
     /// How often this gateway looks for due background jobs.
     pub job_interval: std::time::Duration,
     /// The payment provider; `None` is the built-in test provider.
@@ -75,6 +78,7 @@ impl Default for Config {
             feedback_request: Some(std::time::Duration::from_secs(
                 86_400 * u64::from(ordo_core::messages::DEFAULT_FEEDBACK_REQUEST_DAYS),
             )),
+            late_parcel_after: chrono::Duration::hours(ordo_core::order::DEFAULT_LATE_AFTER_HOURS),
             job_interval: std::time::Duration::from_secs(1),
             payments: None,
             mail: None,
@@ -121,7 +125,8 @@ pub async fn serve_store(
         .with_payments(payments)
         .with_declines_per_hour(config.declines_per_hour)
         .with_payment_hold(config.payment_hold)
-        .with_feedback_request(config.feedback_request);
+        .with_feedback_request(config.feedback_request)
+        .with_late_after(config.late_parcel_after);
     if let Some(mail) = config.mail.clone() {
         let mailer = Mailer::new(mail).map_err(StoreError::Decode)?;
         let checked = mailer.clone();

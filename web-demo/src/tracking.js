@@ -54,6 +54,7 @@ const EVENT_WORDS = {
   shipment_delivered: "Parcel delivered",
   shipment_exception: "Delivery problem",
   shipment_exception_resolved: "Delivery problem solved",
+  shipment_late: "Parcel running late",
   shipment_returned_to_sender: "Parcel returned to us",
   shipment_cancelled: "Parcel cancelled",
   line_allocated: "Items reserved",

@@ -48,6 +48,10 @@ pub enum Notice {
     DeliveryProblem {
         shipment: String,
     },
+    /// A parcel's expected day went by without a delivery or a word from the carrier.
+    Late {
+        shipment: String,
+    },
     /// The whole order was cancelled; `refunded` went back to the customer with it (none when
     /// nothing had been captured).
     Cancelled {
@@ -89,6 +93,7 @@ pub enum MessageKind {
     OutForDelivery,
     Delivered,
     DeliveryProblem,
+    Late,
     Cancelled,
     LinesCancelled,
     Refunded,
@@ -99,7 +104,7 @@ pub enum MessageKind {
 
 impl MessageKind {
     /// Every kind, in the order of an order's life.
-    pub const ALL: [MessageKind; 15] = [
+    pub const ALL: [MessageKind; 16] = [
         MessageKind::Confirmation,
         MessageKind::PaymentDeclined,
         MessageKind::ExpiredUnpaid,
@@ -109,6 +114,7 @@ impl MessageKind {
         MessageKind::OutForDelivery,
         MessageKind::Delivered,
         MessageKind::DeliveryProblem,
+        MessageKind::Late,
         MessageKind::Cancelled,
         MessageKind::LinesCancelled,
         MessageKind::Refunded,
@@ -129,6 +135,7 @@ impl MessageKind {
             MessageKind::OutForDelivery => "shipment.out_for_delivery",
             MessageKind::Delivered => "shipment.delivered",
             MessageKind::DeliveryProblem => "shipment.problem",
+            MessageKind::Late => "shipment.late",
             MessageKind::Cancelled => "order.cancelled",
             MessageKind::LinesCancelled => "lines.cancelled",
             MessageKind::Refunded => "payment.refunded",
@@ -163,6 +170,7 @@ impl Notice {
             Notice::OutForDelivery { .. } => MessageKind::OutForDelivery,
             Notice::Delivered { .. } => MessageKind::Delivered,
             Notice::DeliveryProblem { .. } => MessageKind::DeliveryProblem,
+            Notice::Late { .. } => MessageKind::Late,
             Notice::Cancelled { .. } => MessageKind::Cancelled,
             Notice::LinesCancelled { .. } => MessageKind::LinesCancelled,
             Notice::Refunded { .. } => MessageKind::Refunded,
@@ -279,6 +287,7 @@ fn notice(event: &OrderEvent) -> Option<Notice> {
         OrderEvent::ShipmentException { shipment, .. } => {
             Notice::DeliveryProblem { shipment: shipment.clone() }
         }
+        OrderEvent::ShipmentLate { shipment, .. } => Notice::Late { shipment: shipment.clone() },
         OrderEvent::ReturnApproved { rma } => Notice::ReturnApproved { rma: rma.clone() },
         OrderEvent::ReturnReceived { rma } => Notice::ReturnReceived { rma: rma.clone() },
         _ => return None,

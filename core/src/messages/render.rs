@@ -173,6 +173,18 @@ pub fn render(
             parcel(order, shipment, &mut body);
             format!("A problem with the delivery of order {id}")
         }
+        Notice::Late { shipment } => {
+            let s = order.shipment(shipment);
+            let carrier = s.and_then(|s| s.carrier()).unwrap_or("the carrier");
+            let expected = s.and_then(|s| s.expected_delivery()).map(text::date);
+            body.para(format!(
+                "A parcel of your order was expected {} and has not arrived yet. We have asked {carrier} \
+                 where it is and will write again as soon as we know; you do not need to do anything.",
+                expected.map_or_else(|| "by now".to_owned(), |d| format!("on {d}"))
+            ));
+            parcel(order, shipment, &mut body);
+            format!("A parcel of order {id} is running late")
+        }
         Notice::Cancelled { refunded } => {
             body.para(match refunded {
                 Some(refund) => {
@@ -277,6 +289,7 @@ fn check(order: &Order, notice: &Notice) -> Result<(), RenderError> {
         | Notice::OutForDelivery { shipment }
         | Notice::Delivered { shipment }
         | Notice::DeliveryProblem { shipment }
+        | Notice::Late { shipment }
             if order.shipment(shipment).is_none() =>
         {
             missing("parcel", shipment)
@@ -775,6 +788,41 @@ mod tests {
             },
         );
         assert_eq!(ask.withdrawn(&life.order, false), Some("the customer is returning items"));
+    }
+
+    #[test]
+    fn a_parcel_whose_day_went_by_unannounced_is_told_once_and_the_order_page_says_it_runs_late() {
+        let mut life = Life::new(&[("TEE", 1)]);
+        life.pay();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        life.ship("ord_1-S1");
+        let expected = life.order.shipment("ord_1-S1").unwrap().expected_delivery().unwrap();
+        let later = life.now + chrono::Duration::days(10);
+        let late = crate::order::late_entries(&life.order, later, chrono::Duration::hours(48));
+        for entry in &late {
+            life.order.apply(entry).unwrap();
+        }
+        assert_eq!(notices(&life.order, &late), vec![Notice::Late { shipment: "ord_1-S1".into() }]);
+        life.now = later;
+        let m = say(&life, &Notice::Late { shipment: "ord_1-S1".into() });
+        assert_eq!(m.subject, "Lumen & Co: A parcel of order ord_1 is running late");
+        let told = format!(
+            "A parcel of your order was expected on {} and has not arrived yet. We have asked UPS where it is",
+            text::date(expected)
+        );
+        assert!(m.text.contains(&told), "{}", m.text);
+        assert!(m.text.contains("Carrier: UPS, tracking number 1Zord_1-S1"), "{}", m.text);
+        let view = status_view(&life.order, life.now);
+        assert_eq!(view.headline, "Running late");
+        assert_eq!(
+            view.detail,
+            format!(
+                "A parcel expected on {} has not arrived yet. We are checking with UPS.",
+                text::date(expected)
+            )
+        );
+        life.deliver("ord_1-S1");
+        assert_eq!(status_view(&life.order, life.now).headline, "Delivered", "it arrived after all");
     }
 
     #[test]

@@ -87,6 +87,14 @@ pub enum OrderEvent {
     ShipmentExceptionResolved {
         shipment: String,
     },
+    /// A parcel on its way had not arrived some time after its expected day (`expected`), and no
+    /// carrier said why (see `late_entries`).
+    ShipmentLate {
+        shipment: String,
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
+        expected: NaiveDate,
+    },
     ShipmentReturnedToSender {
         shipment: String,
     },
@@ -195,6 +203,7 @@ impl OrderEvent {
             OrderEvent::ShipmentDelivered { .. } => "shipment_delivered",
             OrderEvent::ShipmentException { .. } => "shipment_exception",
             OrderEvent::ShipmentExceptionResolved { .. } => "shipment_exception_resolved",
+            OrderEvent::ShipmentLate { .. } => "shipment_late",
             OrderEvent::ShipmentReturnedToSender { .. } => "shipment_returned_to_sender",
             OrderEvent::ParcelReceivedBack { .. } => "parcel_received_back",
             OrderEvent::ShipmentCancelled { .. } => "shipment_cancelled",
@@ -227,6 +236,7 @@ impl OrderEvent {
             | OrderEvent::ShipmentDelivered { shipment }
             | OrderEvent::ShipmentException { shipment, .. }
             | OrderEvent::ShipmentExceptionResolved { shipment }
+            | OrderEvent::ShipmentLate { shipment, .. }
             | OrderEvent::ShipmentReturnedToSender { shipment }
             | OrderEvent::ParcelReceivedBack { shipment, .. }
             | OrderEvent::ShipmentCancelled { shipment }

@@ -8,6 +8,8 @@
 //! - [`cancel`] works out which units a line cancellation takes and what the order then costs.
 //! - [`stock_effects`] says what appended events do to stock (ship, cancel); [`return_restock`]
 //!   what receiving a return does.
+//! - [`late_entries`] flags parcels whose expected day went by without a delivery;
+//!   [`next_late_check`] says when to look again.
 
 mod actions;
 mod backorders;
@@ -17,6 +19,7 @@ mod command;
 mod effects;
 mod event;
 mod evolve;
+mod late;
 mod parcels;
 mod parties;
 mod place;
@@ -39,6 +42,7 @@ pub use event::{
     PlacedPart, ReturnItem, ShipmentLine, ShipmentSource, TimelineEntry,
 };
 pub use evolve::TimelineError;
+pub use late::{DEFAULT_LATE_AFTER_HOURS, late_entries, next_late_check};
 pub use parties::is_sent_by;
 pub use place::{NewOrder, PlaceError, place};
 pub use unpaid::{
@@ -112,6 +116,8 @@ pub struct Shipment {
     exception_note: Option<String>,
     /// Returned to the sender and received back at the warehouse (restocked or written off).
     received_back: bool,
+    /// The expected day the parcel was flagged late for (see [`late`]).
+    late_for: Option<NaiveDate>,
 }
 
 /// A return (RMA): units of lines the customer sends back.
@@ -364,6 +370,7 @@ impl Shipment {
             expected_delivery: None,
             exception_note: None,
             received_back: false,
+            late_for: None,
         }
     }
 
@@ -405,6 +412,14 @@ impl Shipment {
     }
     pub fn units(&self) -> u32 {
         self.lines.iter().map(|l| l.quantity).sum()
+    }
+    /// On its way and flagged late: its expected day went by some time ago without a delivery.
+    pub fn late(&self) -> bool {
+        let on_the_way = matches!(
+            self.state,
+            ShipmentState::Shipped | ShipmentState::InTransit | ShipmentState::OutForDelivery
+        );
+        on_the_way && self.late_for.is_some() && self.late_for == self.expected_delivery
     }
     /// Shipping took this parcel's units out of stock: it has left, or it left and came back
     /// to the sender (those units are off the books until it is received back and restocked).

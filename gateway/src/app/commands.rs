@@ -2,7 +2,9 @@
 //! and the payment mutations, which talk to the provider before recording what it said.
 
 use chrono::Utc;
-use ordo_core::order::{Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, stock_effects};
+use ordo_core::order::{
+    Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, next_late_check, stock_effects,
+};
 
 use crate::app::App;
 use crate::app::error::ApiError;
@@ -104,6 +106,13 @@ async fn record(
 ) -> Result<bool, ApiError> {
     let mut effects = extra(before)?;
     effects.stock.extend(stock_effects(before, entries));
+    // A parcel left, or its day changed: watch it for running late.
+    let moved = entries.iter().any(|e| {
+        matches!(e.event, OrderEvent::ShipmentShipped { .. } | OrderEvent::ShipmentOutForDelivery { .. })
+    });
+    if moved {
+        effects.watch = next_late_check(after, app.late_after());
+    }
     let topic = format!("order.{}", command.kind().name());
     let messages = super::messages::for_append(after, entries, app.feedback_request());
     let append = Append {

@@ -26,6 +26,8 @@ pub struct App {
     mailer: Option<Arc<Mailer>>,
     /// How long after everything arrived the customer is asked for feedback; `None`: never.
     feedback_request: Option<std::time::Duration>,
+    /// How long after its expected day begins a parcel that has not arrived counts as late.
+    late_after: chrono::Duration,
 }
 
 impl App {
@@ -42,6 +44,7 @@ impl App {
             feedback_request: Some(std::time::Duration::from_secs(
                 86_400 * u64::from(ordo_core::messages::DEFAULT_FEEDBACK_REQUEST_DAYS),
             )),
+            late_after: chrono::Duration::hours(ordo_core::order::DEFAULT_LATE_AFTER_HOURS),
         }
     }
 
@@ -63,6 +66,11 @@ impl App {
     /// Asking for feedback `wait` after everything arrived, or (`None`) never.
     pub fn with_feedback_request(self, wait: Option<std::time::Duration>) -> App {
         App { feedback_request: wait, ..self }
+    }
+
+    /// Parcels counting as late `late_after` after their expected day begins.
+    pub fn with_late_after(self, late_after: chrono::Duration) -> App {
+        App { late_after, ..self }
     }
 
     /// Sending messages to customers with `mailer`.
@@ -99,6 +107,10 @@ impl App {
 
     pub(crate) fn payment_hold(&self) -> chrono::Duration {
         self.payment_hold
+    }
+
+    pub(crate) fn late_after(&self) -> chrono::Duration {
+        self.late_after
     }
 
     pub(crate) fn feedback_request(&self) -> Option<std::time::Duration> {

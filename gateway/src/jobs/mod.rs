@@ -4,8 +4,10 @@
 //! store never run one job at once.
 //!
 //! - [`payment_timeout`]: cancels a shopper's order whose payment never came, releasing its stock.
+//! - [`delivery_watch`]: flags an order's parcels that run late, which tells the customer.
 //! - [`dispatcher`]: delivers messages to customers, retrying on a schedule, then dead letters.
 
+pub(crate) mod delivery_watch;
 pub(crate) mod dispatcher;
 pub(crate) mod payment_timeout;
 
@@ -133,6 +135,7 @@ async fn run_due(app: &App, owner: &str, settings: &JobSettings) {
 async fn run(app: &App, job: &Job, settings: &JobSettings) -> Result<Ran, String> {
     match job.kind.as_str() {
         "payment_timeout" => payment_timeout::run(app, &job.order_id, settings.payment_hold).await,
+        "delivery_watch" => delivery_watch::run(app, &job.order_id).await,
         other => Err(format!("unknown job kind {other:?}")),
     }
 }

@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0013_messages", include_str!("../../../schema/surreal/0013_messages.surql")),
     ("0014_find_my_orders", include_str!("../../../schema/surreal/0014_find_my_orders.surql")),
     ("0015_opt_out", include_str!("../../../schema/surreal/0015_opt_out.surql")),
+    ("0016_delivery_watch", include_str!("../../../schema/surreal/0016_delivery_watch.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {
@@ -187,6 +188,36 @@ mod tests {
         assert_eq!(keyed, vec!["ord_a".to_owned()]);
         let about: Vec<Option<String>> = found.take(1).unwrap();
         assert_eq!(about, vec![Some("ord_a".to_owned())], "messages about orders keep their order");
+    }
+
+    #[tokio::test]
+    async fn migrating_watches_the_orders_with_parcels_on_their_way_and_only_them() {
+        let db = migrated_before("0016_delivery_watch").await;
+        for (id, summary) in [
+            ("ord_a", "SHIPPED"),
+            ("ord_b", "PARTIALLY_SHIPPED"),
+            ("ord_c", "DELIVERED"),
+            ("ord_d", "PROCESSING"),
+        ] {
+            db.query(
+                "CREATE type::record('orders', $id) SET channel = 'web', email = 'a@example.com', currency = 'USD', \
+                 grand_total = 100, summary = $summary, last_seq = 1, placed_at = time::now(), \
+                 updated_at = time::now(), external_key = 'web:#' + $id;",
+            )
+            .bind(("id", id))
+            .bind(("summary", summary))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+        }
+        apply_list(&db, MIGRATIONS).await.unwrap();
+        let mut found = db
+            .query("SELECT VALUE order_id FROM job WHERE kind = 'delivery_watch' AND due <= time::now() ORDER BY order_id")
+            .await
+            .unwrap();
+        let watched: Vec<String> = found.take(0).unwrap();
+        assert_eq!(watched, vec!["ord_a".to_owned(), "ord_b".to_owned()], "due at once");
     }
 
     #[test]

@@ -106,6 +106,9 @@ pub(crate) struct Effects {
     pub package: Option<(String, serde_json::Value)>,
     /// The carrier service a shipment was booked with: (shipment id, service).
     pub service: Option<(String, String)>,
+    /// When to look for the order's parcels running late (ordo-core's `next_late_check`): its
+    /// `delivery_watch` job is due then, or earlier if it already was.
+    pub watch: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A stored timeline entry.
@@ -699,6 +702,17 @@ fn effect_statements(
         ));
         binds.push((format!("tck{i}"), ordo_core::tracking::tracking_key(carrier, tracking_number).into()));
         binds.push((format!("tcs{i}"), shipment.as_str().into()));
+    }
+    // The watch over parcels on their way: due at the earlier of its time and the one it had.
+    // Writing it frees it from a gateway running it now, whose finish (conditional on holding
+    // the lease) then leaves it for the next look.
+    if let Some(watch) = effects.watch {
+        sql.push_str(
+            "UPSERT type::record('job', 'delivery_watch:' + $id) SET kind = 'delivery_watch', order_id = $id, \
+             due = IF due != NONE AND due < <datetime>$watch_due THEN due ELSE <datetime>$watch_due END, \
+             attempts = 0, lease_owner = NONE, lease_until = NONE;\n",
+        );
+        binds.push(("watch_due".into(), watch.to_rfc3339().into()));
     }
     // The order's parts waiting for stock, as ordo-core says the events leave them.
     for change in queue_changes(order, entries) {

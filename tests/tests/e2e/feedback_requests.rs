@@ -20,8 +20,8 @@ fn tracking_number() -> String {
     format!("1ZFB{:08}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
-/// Plans, packs, ships and delivers every parcel of `order` (staff).
-async fn deliver_all(app: &TestApp, order: &str) {
+/// Plans, packs and ships every parcel of `order` (staff); answers their ids.
+pub(crate) async fn ship_all(app: &TestApp, order: &str) -> Vec<String> {
     let create = "mutation($id: String!) { createShipments(orderId: $id) { order { shipments { id } } } }";
     let body = app.gql(create, json!({ "id": order })).await;
     let shipments: Vec<String> = ok(&body)["createShipments"]["order"]["shipments"]
@@ -30,17 +30,30 @@ async fn deliver_all(app: &TestApp, order: &str) {
         .iter()
         .map(|s| s["id"].as_str().unwrap().to_owned())
         .collect();
-    for shipment in shipments {
+    for shipment in &shipments {
         for step in [
             "mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }",
             "mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s,
                 package: { lengthCm: 30, widthCm: 20, heightCm: 10, weightGrams: 850, material: \"box\" }) { order { id } } }",
             "mutation($id: String!, $s: String!, $t: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\",
                 service: \"Ground\", trackingNumber: $t) { order { id } } }",
-            "mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }",
         ] {
             ok(&app.gql(step, json!({ "id": order, "s": shipment, "t": tracking_number() })).await);
         }
+    }
+    shipments
+}
+
+/// Marks parcel `shipment` of `order` delivered (staff).
+pub(crate) async fn mark_delivered(app: &TestApp, order: &str, shipment: &str) {
+    let step = "mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }";
+    ok(&app.gql(step, json!({ "id": order, "s": shipment })).await);
+}
+
+/// Plans, packs, ships and delivers every parcel of `order` (staff).
+async fn deliver_all(app: &TestApp, order: &str) {
+    for shipment in ship_all(app, order).await {
+        mark_delivered(app, order, &shipment).await;
     }
 }
 

@@ -9,6 +9,7 @@ mod fulfilment;
 mod hostile;
 mod http;
 mod intake;
+mod late_parcels;
 mod live;
 mod messages;
 mod purchasing;
