@@ -187,5 +187,6 @@ pub fn demo_rules() -> Rules {
         max_lines: 50,
         returns: ReturnPolicy { window_days: 30, restocking_fee_bp: 0 },
         confirm_on_capture: false,
+        capture: ordo_core::order::CapturePolicy::OnShipment,
     }
 }

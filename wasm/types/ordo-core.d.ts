@@ -38,6 +38,11 @@ export type CancelledUnits = { line: number,
 part: number, quantity: number, };
 
 /**
+ * When the money of an order is captured.
+ */
+export type CapturePolicy = "onAuthorization" | "onShipment" | "manual";
+
+/**
  * Card networks recognised from the number's prefix (IIN ranges).
  */
 export type CardBrand = "visa" | "mastercard" | "amex" | "discover" | "jcb" | "dinersClub" | "unionPay" | "maestro" | "unknown";
@@ -337,7 +342,11 @@ restockingFeeBp: number,
 /**
  * Confirm the order when its payment is captured rather than authorized.
  */
-confirmOnCapture?: boolean, };
+confirmOnCapture?: boolean, 
+/**
+ * When its money is captured (orders placed before there was a policy: as parcels ship).
+ */
+capture?: CapturePolicy, };
 
 /**
  * The money of an order as placed.
@@ -454,7 +463,11 @@ returns?: ReturnPolicy,
 /**
  * Confirm orders when their payment is captured instead of when it is authorized.
  */
-confirmOnCapture?: boolean, };
+confirmOnCapture?: boolean, 
+/**
+ * When orders placed under these rules have their money captured.
+ */
+capture?: CapturePolicy, };
 
 /**
  * Whether an issue blocks checkout.

@@ -1,5 +1,6 @@
-// Dashboard (staff token): sales per day and per channel, orders by status, backorders
-// waiting, return rate and low stock, drawn as SVG charts. Figures are aggregated in the
+// Dashboard (staff token): money collected (captured minus refunded) per day and per channel,
+// money still only authorized, orders by status, backorders waiting, return rate and low stock,
+// drawn as SVG charts. Figures are aggregated in the
 // browser from the `orders` connection (pages of 50) — there is no aggregate query.
 import { formatMoney } from "../../wasm/pkg/web/ordo_wasm.js";
 import { gql } from "./api.js";
@@ -62,6 +63,7 @@ async function allOrders(token) {
   do {
     const data = await gql(`query($after: String) { orders(first: 50, after: $after) { nodes {
         id channel placedAt currency grandTotal { amount currency } statusView { summary }
+        payment { status authorized { amount } captured { amount } refunded { amount } }
         lines { sku availability { kind quantity } } returns { state } }
       pageInfo { hasNextPage endCursor } } }`, { after }, token);
     orders.push(...data.orders.nodes);
@@ -78,18 +80,24 @@ export async function renderDashboard(root) {
     const [orders, low] = await Promise.all([allOrders(token), gql(`{ lowStock { available reorderPoint product { sku name } } }`, {}, token).then((d) => d.lowStock)]);
     const currency = orders.find((o) => o.grandTotal.currency)?.grandTotal.currency ?? "USD";
     const money = (minor) => formatMoney(Math.round(minor), currency);
-    const paid = orders.filter((o) => !UNPAID.has(o.statusView.summary) && o.grandTotal.currency === currency);
+    // Sales are money collected: captured minus refunded. Authorized money is not yet the shop's.
+    const mine = orders.filter((o) => o.grandTotal.currency === currency);
+    const net = (o) => o.payment.captured.amount - o.payment.refunded.amount;
+    const paid = mine.filter((o) => o.payment.captured.amount > 0);
+    const held = mine
+      .filter((o) => ["authorized", "partially_captured"].includes(o.payment.status) && !UNPAID.has(o.statusView.summary))
+      .reduce((sum, o) => sum + o.payment.authorized.amount - o.payment.captured.amount, 0);
 
-    // Sales per day (paid orders), the last DAYS days, UTC dates.
+    // Money collected per day of order, the last DAYS days, UTC dates.
     const today = new Date();
     const days = Array.from({ length: DAYS }, (_, i) => new Date(today.getTime() - (DAYS - 1 - i) * 86400000).toISOString().slice(0, 10));
     const perDay = new Map(days.map((d) => [d, 0]));
     for (const o of paid) {
       const d = o.placedAt.slice(0, 10);
-      if (perDay.has(d)) perDay.set(d, perDay.get(d) + o.grandTotal.amount);
+      if (perDay.has(d)) perDay.set(d, perDay.get(d) + net(o));
     }
     const perChannel = new Map();
-    for (const o of paid) perChannel.set(o.channel, (perChannel.get(o.channel) ?? 0) + o.grandTotal.amount);
+    for (const o of paid) perChannel.set(o.channel, (perChannel.get(o.channel) ?? 0) + net(o));
 
     const counts = SUMMARIES.map((k) => ({ key: k, label: k.replaceAll("_", " ").toLowerCase(), value: orders.filter((o) => o.statusView.summary === k).length }));
 
@@ -112,14 +120,15 @@ export async function renderDashboard(root) {
     const rate = delivered.length ? returned.length / delivered.length : 0;
     const pct = (x) => `${(x * 100).toFixed(1)}%`;
 
-    const revenue = paid.reduce((sum, o) => sum + o.grandTotal.amount, 0);
+    const revenue = paid.reduce((sum, o) => sum + net(o), 0);
     const kpi = (id, label, value) => h("div", { class: "kpi", id }, h("span", {}, label), h("strong", {}, value));
     mount(root,
       h("h2", {}, "Dashboard"),
       h("p", { id: "order-count" }, `${orders.length} orders in total.`),
       h("div", { class: "kpis" },
-        kpi("kpi-revenue", "Paid sales", money(revenue)),
-        kpi("kpi-orders", "Paid orders", String(paid.length)),
+        kpi("kpi-revenue", "Collected (captured − refunded)", money(revenue)),
+        kpi("kpi-held", "Authorized, not yet captured", money(held)),
+        kpi("kpi-orders", "Orders with money collected", String(paid.length)),
         kpi("kpi-backorders", "Orders waiting for stock", String(waitingOrders)),
         kpi("kpi-return-rate", "Return rate", delivered.length ? pct(rate) : "—")),
       h("div", { class: "charts" },

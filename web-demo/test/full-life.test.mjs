@@ -67,8 +67,9 @@ test("every message of an order's life arrives once by SMTP, and each of its lin
   await staff(`mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 30, widthCm: 20, heightCm: 5, weightGrams: 300, material: "mailer" }) { order { id } } }`, on);
   await staff(`mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: "UPS", trackingNumber: "1ZLIFE0001") { order { id } } }`, on);
   await staff(`mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }`, on);
-  // Capturing is staff's step until issue #23 captures on shipping; refunds need captured money.
-  await staff(`mutation($id: String!) { capturePayment(orderId: $id) { order { id } } }`, { id });
+  // Shipping the tee captured its share (and the shipping); the hoodie's waits for its parcel.
+  const payment = (await staff(`query($id: ID!) { order(id: $id) { payment { status } } }`, { id })).order.payment;
+  assert.equal(payment.status, "partially_captured");
   // The shopper sends the tee back; staff approve, receive it and refund.
   const rma = (await graphql(base, `mutation($id: String!) { requestReturn(orderId: $id, lines: [{ line: 0, quantity: 1, reason: "too small" }]) { order { returns { id } } } }`, { id }, guest))
     .requestReturn.order.returns[0].id;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::catalog::TaxClass;
 use crate::money::Money;
+use crate::order::CapturePolicy;
 use crate::values::CountryCode;
 
 /// Everything besides the catalog that decides what a cart costs.
@@ -35,6 +36,9 @@ pub struct Rules {
     /// Confirm orders when their payment is captured instead of when it is authorized.
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub confirm_on_capture: bool,
+    /// When orders placed under these rules have their money captured.
+    #[cfg_attr(feature = "ts", ts(as = "Option<CapturePolicy>", optional))]
+    pub capture: CapturePolicy,
 }
 
 /// The shop's return terms, copied into each order when it is placed.
@@ -70,6 +74,7 @@ impl Default for Rules {
             max_lines: 100,
             returns: ReturnPolicy::default(),
             confirm_on_capture: false,
+            capture: CapturePolicy::default(),
         }
     }
 }

@@ -141,6 +141,7 @@ fn rules() -> Rules {
         max_lines: 20,
         returns: ReturnPolicy::default(),
         confirm_on_capture: false,
+        capture: crate::order::CapturePolicy::default(),
     }
 }
 

@@ -350,6 +350,7 @@ mod tests {
                 transit_days: 3,
                 restocking_fee_bp: 0,
                 confirm_on_capture: false,
+                capture: crate::order::CapturePolicy::default(),
             },
         }
     }

@@ -4,7 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::actions::{ActionKind, Role};
 use super::{
-    LineUnits, Order, OrderEvent, PaymentMethod, ReturnItem, ShipmentLine, ShipmentSource, TimelineEntry,
+    CapturePolicy, LineUnits, Order, OrderEvent, PaymentMethod, ReturnItem, ShipmentLine, ShipmentSource,
+    TimelineEntry,
 };
 use crate::allocation::LocationId;
 use crate::calendar;
@@ -235,7 +236,7 @@ impl From<PaymentError> for CommandError {
 
 impl Command {
     /// Whether the command's events may move money with the payment provider (a capture, a void,
-    /// a refund — also inside a cancellation or a return's refund): such a command runs one at a
+    /// a refund — also inside a cancellation, a return's refund, or shipping a parcel): such a command runs one at a
     /// time per order, and the provider acts before its events are recorded. Authorizing is the
     /// provider's answer to a token, not a command's effect.
     pub fn may_move_money(&self) -> bool {
@@ -244,6 +245,7 @@ impl Command {
             Command::Cancel { .. }
                 | Command::CancelLines { .. }
                 | Command::CapturePayment { .. }
+                | Command::Shipment { action: ShipmentAction::Ship { .. }, .. }
                 | Command::VoidPayment
                 | Command::RefundPayment { .. }
                 | Command::Return { action: ReturnAction::Refund, .. }
@@ -315,11 +317,17 @@ impl Order {
     ) -> Result<Vec<OrderEvent>, CommandError> {
         role.check(command.kind(), self, command)?;
         let mut events = self.primary_events(command, role, now)?;
-        // Follow-ups the rules imply: completing the order when everything arrived.
+        // Follow-ups the rules imply: capturing as the order's policy says, completing the order
+        // when everything arrived.
         let mut after = self.clone();
         for (i, event) in events.iter().enumerate() {
             let entry = TimelineEntry { seq: after.last_seq + 1, at: now, event: event.clone() };
             after.apply(&entry).map_err(|e| CommandError::Inconsistent(format!("event {i}: {e}")))?;
+        }
+        for event in self.policy_captures(command, &after) {
+            let entry = TimelineEntry { seq: after.last_seq + 1, at: now, event: event.clone() };
+            after.apply(&entry).map_err(|e| CommandError::Inconsistent(format!("capture: {e}")))?;
+            events.push(event);
         }
         // Completed means nothing is left to do: every unit delivered and the money settled
         // (captured, nothing more to capture). Capture-on-delivery shops capture last.
@@ -327,6 +335,36 @@ impl Order {
             events.push(OrderEvent::Completed);
         }
         Ok(events)
+    }
+
+    /// The capture `command` brings under the order's capture policy (see [`super::capture`]),
+    /// given the order `after` its own events: shipping a parcel captures its share, a sale
+    /// captures with the authorization; a capture that leaves the total covered releases the rest.
+    fn policy_captures(&self, command: &Command, after: &Order) -> Vec<OrderEvent> {
+        let amount = match (command, self.placed.policy.capture) {
+            (
+                Command::Shipment { shipment, action: ShipmentAction::Ship { .. } },
+                CapturePolicy::OnShipment,
+            ) => self.parcel_capture(shipment),
+            (Command::AuthorizePayment { .. }, CapturePolicy::OnAuthorization) => {
+                let payment = after.payment();
+                let due = (after.totals.grand_total.amount() - payment.captured().amount()).max(0);
+                let amount = due.min(payment.capturable().amount());
+                (amount > 0).then(|| Money::new(amount, payment.currency()))
+            }
+            _ => None,
+        };
+        let Some(amount) = amount else { return Vec::new() };
+        let mut events = vec![OrderEvent::PaymentCaptured { amount }];
+        let captured = after.payment().captured().amount() + amount.amount();
+        let left = after.payment().capturable().amount() - amount.amount();
+        if left > 0 && captured >= after.totals.grand_total.amount() {
+            events.push(OrderEvent::PaymentVoided);
+        }
+        if after.state == OrderState::Placed && self.placed.policy.confirm_on_capture {
+            events.push(OrderEvent::Confirmed);
+        }
+        events
     }
 
     /// [`Order::decide`], then applies the events: returns the new timeline entries and the new order.

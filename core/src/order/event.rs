@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::CapturePolicy;
 use crate::allocation::LocationId;
 use crate::card::CardBrand;
 use crate::lifecycle::ExceptionKind;
@@ -331,6 +332,10 @@ pub struct OrderPolicy {
     #[cfg_attr(feature = "serde", serde(default))]
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub confirm_on_capture: bool,
+    /// When its money is captured (orders placed before there was a policy: as parcels ship).
+    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<CapturePolicy>", optional))]
+    pub capture: CapturePolicy,
 }
 
 /// What paid: never a card number, only the provider's token reference and what is safe to show.

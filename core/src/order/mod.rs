@@ -14,6 +14,7 @@
 mod actions;
 mod backorders;
 mod cancel;
+mod capture;
 mod checkout;
 mod command;
 mod effects;
@@ -32,6 +33,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use actions::{Action, ActionKind, Role, allowed_actions};
 pub use backorders::{QueueChange, QueuePlace, queue, queue_changes, serves};
 pub use cancel::{line_share, remaining_totals};
+pub use capture::CapturePolicy;
 pub use checkout::{CheckoutError, MAX_EXTERNAL_ID_CHARS, Placement, Shop, check_out, parse_external_id};
 pub use command::{Command, CommandError, ReturnAction, ShipmentAction};
 pub use effects::{

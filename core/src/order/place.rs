@@ -74,6 +74,7 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
         transit_days: option.transit_days,
         restocking_fee_bp: new.rules.returns.restocking_fee_bp,
         confirm_on_capture: new.rules.confirm_on_capture,
+        capture: new.rules.capture,
     };
     if new.plan.lines().len() != totals.lines.len() {
         return Err(PlaceError::PlanMismatch(totals.lines.len().min(new.plan.lines().len())));

@@ -172,6 +172,15 @@ impl Life {
         Life { order: Order::from_timeline(&timeline).unwrap(), timeline, now: t0() }
     }
 
+    /// [`Life::new`], the order placed under capture policy `capture`.
+    pub(crate) fn with_policy(lines: &[(&str, i64)], capture: super::CapturePolicy) -> Life {
+        let mut timeline = placed(lines);
+        if let OrderEvent::Placed(p) = &mut timeline[0].event {
+            p.policy.capture = capture;
+        }
+        Life { order: Order::from_timeline(&timeline).unwrap(), timeline, now: t0() }
+    }
+
     pub(crate) fn run(&mut self, role: &Role, command: Command) -> Result<Vec<&'static str>, CommandError> {
         self.now += Duration::hours(1);
         let (entries, order) = self.order.execute(&command, role, self.now)?;
@@ -543,7 +552,8 @@ fn allowed_actions_follow_role_and_state() {
 
 #[test]
 fn capturing_on_delivery_completes_the_order_only_once_the_money_is_in() {
-    let mut life = Life::new(&[("TEE", 1)]);
+    // A shop that captures by hand (parcels capture nothing as they ship).
+    let mut life = Life::with_policy(&[("TEE", 1)], super::CapturePolicy::Manual);
     life.pay();
     life.ok(&Role::Staff, Command::CreateShipments);
     life.ship("ord_1-S1");
@@ -907,7 +917,8 @@ fn receiving_a_return_restocks_or_writes_off_each_line_as_told() {
 
 #[test]
 fn a_return_cannot_be_refunded_before_anything_was_captured() {
-    let mut life = Life::new(&[("TEE", 1)]);
+    // A shop that captures by hand (parcels capture nothing as they ship).
+    let mut life = Life::with_policy(&[("TEE", 1)], super::CapturePolicy::Manual);
     life.pay();
     life.ok(&Role::Staff, Command::CreateShipments);
     life.ship("ord_1-S1");
@@ -982,7 +993,8 @@ fn cancelling_captured_units_refunds_their_share_and_a_line_adds_up_in_parts() {
 
 #[test]
 fn cancelling_packed_or_shipped_units_is_refused_with_advice_to_return() {
-    let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+    // A shop that captures by hand (parcels capture nothing as they ship).
+    let mut life = Life::with_policy(&[("TEE", 2), ("MUG", 1)], super::CapturePolicy::Manual);
     life.pay();
     life.ok(&Role::Staff, Command::CreateShipments);
     life.ship("ord_1-S1");

@@ -196,10 +196,34 @@ async fn authorize_leased(
             let reference = auth.reference.clone();
             let method = PaymentMethod { reference: auth.reference, brand: auth.brand, last4: auth.last4 };
             let command = Command::AuthorizePayment { amount, method };
+            // A shop that charges at checkout captures with the authorization, before either is
+            // recorded; a refused capture releases the authorization and records nothing.
+            let mut charged = None;
+            if let Ok((entries, _)) = order.execute(&command, role, Utc::now()) {
+                for event in money_events(&entries) {
+                    let OrderEvent::PaymentCaptured { amount } = event else { continue };
+                    charged = Some(*amount);
+                    if let Err(failure) = provider.capture(&reference, *amount) {
+                        if let Err(e) = provider.void(&reference) {
+                            tracing::error!(order = order_id, %reference, error = %e, "a refused sale could not be released");
+                        }
+                        return Err(match failure {
+                            PaymentFailure::Declined { reason } => {
+                                ApiError::MoneyRefused { movement: "capture", reason }
+                            }
+                            _ => ApiError::PaymentUnavailable,
+                        });
+                    }
+                }
+            }
             let recorded = run(app, order_id, role, by, &command, idempotency).await;
             if recorded.is_err() {
-                // Never leave money held that the order does not know of.
-                if let Err(failure) = provider.void(&reference) {
+                // Never leave money held or taken that the order does not know of.
+                let undone = match charged {
+                    Some(amount) => provider.refund(&reference, amount),
+                    None => provider.void(&reference),
+                };
+                if let Err(failure) = undone {
                     let id = ulid::Ulid::new().to_string();
                     tracing::error!(order = order_id, %reference, %failure, reference_id = %id, "an authorization could not be recorded nor voided");
                 }
@@ -270,14 +294,21 @@ pub(crate) async fn run_paid(
         let reference = order.payment_method().map(|m| m.reference.clone()).unwrap_or_default();
         let sent: Vec<OrderEvent> = money_events(&entries).into_iter().cloned().collect();
         for event in &sent {
-            let call = match event {
-                OrderEvent::PaymentCaptured { amount } => provider.capture(&reference, *amount),
-                OrderEvent::PaymentRefunded { amount, .. } => provider.refund(&reference, *amount),
-                _ => provider.void(&reference),
+            let (movement, call) = match event {
+                OrderEvent::PaymentCaptured { amount } => ("capture", provider.capture(&reference, *amount)),
+                OrderEvent::PaymentRefunded { amount, .. } => ("refund", provider.refund(&reference, *amount)),
+                _ => ("release", provider.void(&reference)),
             };
-            if let Err(failure) = call {
-                tracing::warn!(%failure, order = order_id, "payment provider failed");
-                return Err(ApiError::PaymentUnavailable);
+            match call {
+                Ok(()) => {}
+                Err(PaymentFailure::Declined { reason }) => {
+                    tracing::warn!(%reason, order = order_id, movement, "payment provider refused");
+                    return Err(ApiError::MoneyRefused { movement, reason });
+                }
+                Err(failure) => {
+                    tracing::warn!(%failure, order = order_id, "payment provider failed");
+                    return Err(ApiError::PaymentUnavailable);
+                }
             }
         }
         let mut attempt = 0;

@@ -31,6 +31,10 @@ pub enum ApiError {
     PaymentDeclined(String),
     #[error("the payment provider is unavailable; try again")]
     PaymentUnavailable,
+    /// The provider refused to move money the command needed (a capture when a parcel ships, a
+    /// refund): nothing was recorded.
+    #[error("the payment provider refused the {movement} ({reason}), so nothing was changed")]
+    MoneyRefused { movement: &'static str, reason: String },
     /// Too many declined payments from the caller's address within the hour (card testing).
     #[error("too many declined payments from this address; try again in {retry_minutes} minutes")]
     DeclinesFromAddress { retry_minutes: u64 },

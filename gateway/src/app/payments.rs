@@ -56,6 +56,7 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
 /// | `tok_insufficient_funds` | declined: insufficient funds |
 /// | `tok_expired_card` | declined: card expired |
 /// | `tok_processing_error` | provider error (retry later) |
+/// | `tok_capture_declined` | approved, Visa ending 0341; every capture declined (an expired or cancelled authorization) |
 #[derive(Debug, Default)]
 pub struct TestProvider;
 
@@ -85,6 +86,10 @@ impl PaymentProvider for TestProvider {
             "tok_mastercard" => approved(CardBrand::Mastercard, "4444"),
             "tok_amex" => approved(CardBrand::Amex, "0005"),
             "tok_wallet_applepay" => approved(CardBrand::Visa, "1111"),
+            "tok_capture_declined" => approved(CardBrand::Visa, "0341").map(|auth| Authorization {
+                reference: auth.reference.replacen("test_auth_", NO_CAPTURE, 1),
+                ..auth
+            }),
             "tok_declined" => declined("card declined"),
             "tok_insufficient_funds" => declined("insufficient funds"),
             "tok_expired_card" => declined("card expired"),
@@ -94,6 +99,11 @@ impl PaymentProvider for TestProvider {
     }
 
     fn capture(&self, reference: &str, _amount: Money) -> Result<(), PaymentFailure> {
+        if reference.starts_with(NO_CAPTURE) {
+            return Err(PaymentFailure::Declined {
+                reason: "the authorization can no longer be captured".into(),
+            });
+        }
         known(reference)
     }
 
@@ -105,6 +115,9 @@ impl PaymentProvider for TestProvider {
         known(reference)
     }
 }
+
+/// The reference prefix of `tok_capture_declined`'s authorizations.
+const NO_CAPTURE: &str = "test_auth_nocapture_";
 
 fn known(reference: &str) -> Result<(), PaymentFailure> {
     if reference.starts_with("test_auth_") { Ok(()) } else { Err(PaymentFailure::UnknownToken) }
@@ -123,6 +136,10 @@ mod tests {
         let auth = p.authorize("tok_visa", usd, "ord_1:authorize:1").unwrap();
         assert_eq!((auth.brand, auth.last4.as_deref()), (CardBrand::Visa, Some("4242")));
         assert!(p.capture(&auth.reference, usd).is_ok());
+        let held = p.authorize("tok_capture_declined", usd, "ord_1:authorize:9").unwrap();
+        assert_eq!(held.last4.as_deref(), Some("0341"));
+        assert!(matches!(p.capture(&held.reference, usd), Err(PaymentFailure::Declined { .. })));
+        assert!(p.void(&held.reference).is_ok() && p.refund(&held.reference, usd).is_ok());
         assert_eq!(
             p.authorize("tok_declined", usd, "ord_1:authorize:2"),
             Err(PaymentFailure::Declined { reason: "card declined".into() })

@@ -20,6 +20,8 @@ pub enum Code {
     /// Someone else got there first: another order with this external id, or a busy order.
     Conflict,
     PaymentDeclined,
+    /// The provider refused a capture or refund a command needed; nothing changed.
+    PaymentRefused,
     PaymentProviderError,
     /// Too many declined payments from one address.
     PaymentAttemptsExhausted,
@@ -65,6 +67,7 @@ impl Code {
             Code::IdempotencyMismatch => "IDEMPOTENCY_MISMATCH",
             Code::Conflict => "CONFLICT",
             Code::PaymentDeclined => "PAYMENT_DECLINED",
+            Code::PaymentRefused => "PAYMENT_REFUSED",
             Code::PaymentProviderError => "PAYMENT_PROVIDER_ERROR",
             Code::PaymentAttemptsExhausted => "PAYMENT_ATTEMPTS_EXHAUSTED",
             Code::TrackingNumberTaken => "TRACKING_NUMBER_TAKEN",
@@ -128,6 +131,7 @@ fn own_code(error: &ApiError) -> Option<Code> {
         ApiError::ExternalIdTaken | ApiError::Contended | ApiError::AlreadySent => Code::Conflict,
         ApiError::PaymentDeclined(_) => Code::PaymentDeclined,
         ApiError::PaymentUnavailable => Code::PaymentProviderError,
+        ApiError::MoneyRefused { .. } => Code::PaymentRefused,
         ApiError::DeclinesFromAddress { .. } => Code::PaymentAttemptsExhausted,
         ApiError::BadInput { .. } => Code::BadUserInput,
         ApiError::TrackingTaken => Code::TrackingNumberTaken,

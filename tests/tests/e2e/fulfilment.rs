@@ -10,7 +10,8 @@ use ordo_gateway::app::Actor;
 use ordo_tests::{TestApp, error_code};
 use serde_json::{Value, json};
 
-const ORDER_FIELDS: &str = "order { id state payment { status captured { amount } refunded { amount } }
+const ORDER_FIELDS: &str = "order { id state grandTotal { amount } lines { total { amount } }
+    payment { status authorized { amount } captured { amount } refunded { amount } }
     shipments { id state source units carrier trackingNumber service package { weightGrams material }
                 documents { label commercialInvoice packingSlip } }
     returns { id state refunded { amount } } reservations { sku location quantity } }";
@@ -152,6 +153,13 @@ async fn an_order_ships_in_one_parcel_per_location_consuming_stock_and_completes
     assert_eq!(parcel["service"], "Ground");
     assert_eq!(parcel["package"]["weightGrams"], 850);
     assert_eq!(o["reservations"], json!([{ "sku": "SCARF-WOOL", "location": "west", "quantity": 1 }]));
+    // The parcel's share was captured as it shipped: the tees and the shipping charge.
+    let lines: i64 =
+        o["lines"].as_array().unwrap().iter().map(|l| l["total"]["amount"].as_i64().unwrap()).sum();
+    let shipping = o["grandTotal"]["amount"].as_i64().unwrap() - lines;
+    let tees = o["lines"][0]["total"]["amount"].as_i64().unwrap();
+    assert_eq!(o["payment"]["status"], "partially_captured", "{o}");
+    assert_eq!(o["payment"]["captured"]["amount"], tees + shipping);
 
     // Documents: PDFs for staff; a customer is told it does not exist.
     let label = parcel["documents"]["label"].as_str().unwrap().to_owned();
@@ -189,7 +197,11 @@ async fn an_order_ships_in_one_parcel_per_location_consuming_stock_and_completes
 
     ship(&app, None, &id, &west, "1ZWEST0001").await;
     assert_eq!(stock(&app, "SCARF-WOOL", "west").await, (west_before.0 - 1, west_before.1));
-    ok(&app.gql(CAPTURE, json!({ "id": id })).await);
+    // The last parcel took the rest: nothing left to capture by hand.
+    let o = order(&app, &id).await;
+    assert_eq!(o["payment"]["status"], "captured", "{o}");
+    assert_eq!(o["payment"]["captured"], o["grandTotal"]);
+    assert_eq!(error_code(&app.gql(CAPTURE, json!({ "id": id })).await), Some("INVALID_TRANSITION"));
     let body = app.gql(DELIVER, json!({ "id": id, "s": east })).await;
     assert_eq!(body["data"]["markDelivered"]["order"]["state"], "confirmed", "{body}");
     let body = app.gql(DELIVER, json!({ "id": id, "s": west })).await;
@@ -1060,4 +1072,96 @@ async fn a_parcel_returned_to_the_sender_is_received_back_once_and_its_units_res
     let again = app.gql(RECEIVE, vars(Some("east"))).await;
     assert_eq!(error_code(&again), Some("INVALID_TRANSITION"), "{again}");
     assert_eq!(stock(&app, "TEE-BLK-L", "east").await, before, "received once");
+}
+
+/// A guest order for one stoneware mug, paid with `token`; returns (order id, guest token).
+async fn mug_paid_with(app: &TestApp, token: &str) -> (String, String) {
+    let body = app
+        .gql_with(
+            None,
+            "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } accessToken } }",
+            json!({ "input": { "channel": "web", "currency": "USD", "email": "ada@example.com",
+                "lines": [{ "sku": "MUG-STONE", "quantity": 1 }], "shippingAddress": address() } }),
+        )
+        .await;
+    ok(&body);
+    let id = body["data"]["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
+    let guest = body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned();
+    let pay =
+        format!("mutation($id: ID!) {{ authorizePayment(orderId: $id, token: \"{token}\") {{ replayed }} }}");
+    let paid = app.gql_with(Some(&guest), &pay, json!({ "id": id })).await;
+    ok(&paid);
+    (id, guest)
+}
+
+/// The order's timeline length.
+async fn events(app: &TestApp, id: &str) -> usize {
+    let body = app.gql("query($id: ID!) { order(id: $id) { timeline { seq } } }", json!({ "id": id })).await;
+    body["data"]["order"]["timeline"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_parcel_whose_capture_is_refused_does_not_ship_and_nothing_changes() {
+    let app = TestApp::spawn().await;
+    let (id, _) = mug_paid_with(&app, "tok_capture_declined").await;
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let parcel = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
+    ok(&app.gql(PICK, json!({ "id": id, "s": parcel })).await);
+    ok(&app.gql(PACK, json!({ "id": id, "s": parcel })).await);
+    let before = (events(&app, &id).await, stock(&app, "MUG-STONE", "east").await);
+    let body = app.gql(SHIP, json!({ "id": id, "s": parcel, "t": "1ZREFUSED01" })).await;
+    assert_eq!(error_code(&body), Some("PAYMENT_REFUSED"), "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("refused the capture") && message.contains("nothing was changed"), "{message}");
+    let o = order(&app, &id).await;
+    assert_eq!(o["shipments"][0]["state"], "packed", "not shipped: {o}");
+    assert_eq!(o["payment"]["status"], "authorized");
+    assert_eq!((events(&app, &id).await, stock(&app, "MUG-STONE", "east").await), before, "nothing recorded");
+    // The tracking number was not taken by the refused attempt.
+    let (other, _) = mug_paid_with(&app, "tok_visa").await;
+    ok(&app.gql(CREATE, json!({ "id": other })).await);
+    let s = order(&app, &other).await["shipments"][0]["id"].as_str().unwrap().to_owned();
+    ship(&app, None, &other, &s, "1ZREFUSED01").await;
+    assert_eq!(order(&app, &other).await["payment"]["status"], "captured");
+}
+
+#[tokio::test]
+async fn a_shop_that_charges_at_checkout_captures_with_the_authorization_or_records_nothing() {
+    let app = TestApp::spawn().await;
+    let mut rules = ordo_gateway::seed::demo_rules();
+    rules.capture = ordo_core::order::CapturePolicy::OnAuthorization;
+    app.store.set_rules(&rules).await.unwrap();
+    let (id, _) = mug_paid_with(&app, "tok_visa").await;
+    let o = order(&app, &id).await;
+    assert_eq!(o["payment"]["status"], "captured", "{o}");
+    assert_eq!(o["payment"]["captured"], o["grandTotal"]);
+    assert_eq!(o["state"], "confirmed");
+
+    // A sale whose capture is refused: the authorization is released, the order still waits.
+    let body = app
+        .gql_with(
+            None,
+            "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } accessToken } }",
+            json!({ "input": { "channel": "web", "currency": "USD", "email": "bo@example.com",
+                "lines": [{ "sku": "MUG-STONE", "quantity": 1 }], "shippingAddress": address() } }),
+        )
+        .await;
+    let id = body["data"]["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
+    let guest = body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned();
+    let before = events(&app, &id).await;
+    let pay =
+        "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_capture_declined\") { replayed } }";
+    let refused = app.gql_with(Some(&guest), pay, json!({ "id": id })).await;
+    assert_eq!(error_code(&refused), Some("PAYMENT_REFUSED"), "{refused}");
+    let o = order(&app, &id).await;
+    assert_eq!(
+        (o["state"].as_str(), o["payment"]["status"].as_str()),
+        (Some("placed"), Some("pending")),
+        "{o}"
+    );
+    assert_eq!(events(&app, &id).await, before, "nothing recorded");
+    // Another card then goes through.
+    let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_mastercard\") { replayed } }";
+    ok(&app.gql_with(Some(&guest), pay, json!({ "id": id })).await);
+    assert_eq!(order(&app, &id).await["payment"]["status"], "captured");
 }
