@@ -124,14 +124,29 @@ pub fn status_view(order: &Order, now: DateTime<Utc>) -> StatusView {
         units > 0 && shipped >= units,
         units > 0 && delivered >= units,
     ];
+    // A step is under way only once some of it happened: a parcel being picked or packed, some
+    // units shipped, a parcel out for delivery or delivered (or, for paying, when it is the
+    // customer's turn). Nothing is highlighted ahead of time.
+    let started = [
+        false,
+        // Waiting for the customer to pay is the step at hand.
+        true,
+        live.iter().any(|s| matches!(s.state(), ShipmentState::Picking | ShipmentState::Packed))
+            || packed_units > 0,
+        shipped > 0,
+        delivered > 0 || live.iter().any(|s| *s.state() == ShipmentState::OutForDelivery),
+    ];
+    // Paid means the money is taken; until then the step says what is true.
+    let fully_paid = payment.captured().amount() >= order.totals().grand_total.amount() && paid;
+    let paid_label = if fully_paid || !paid { "Paid" } else { "Payment authorized" };
     let labels = [
         (StepKey::Placed, "Placed"),
-        (StepKey::Paid, "Paid"),
+        (StepKey::Paid, paid_label),
         (StepKey::Packed, "Packed"),
         (StepKey::Shipped, "Shipped"),
         (StepKey::Delivered, "Delivered"),
     ];
-    let current = done.iter().position(|d| !d);
+    let current = done.iter().position(|d| !d).filter(|&i| started[i]);
     let cancelled = order.state() == OrderState::Cancelled;
     let steps = labels
         .iter()
@@ -224,17 +239,26 @@ pub fn status_view(order: &Order, now: DateTime<Utc>) -> StatusView {
             Some(date) => format!(" The rest will ship by {}.", text::date(date)),
             None => " The rest will follow shortly.".to_owned(),
         };
-        view(
-            "Partially shipped",
-            format!(
-                "{shipped} of {} {} on {} way.{rest}",
+        let on_the_way = shipped - delivered.min(shipped);
+        let so_far = match (delivered, on_the_way) {
+            (0, n) => format!(
+                "{n} of {} {} on {} way.",
                 text::count(units, "item", "items"),
-                if shipped == 1 { "is" } else { "are" },
-                if shipped == 1 { "its" } else { "their" }
+                if n == 1 { "is" } else { "are" },
+                if n == 1 { "its" } else { "their" }
             ),
-            Tone::Info,
-            SummaryStatus::PartiallyShipped,
-        )
+            (d, 0) => format!(
+                "{d} of {} {} delivered.",
+                text::count(units, "item", "items"),
+                if d == 1 { "was" } else { "were" }
+            ),
+            (d, n) => format!(
+                "{d} of {} delivered, {n} on {} way.",
+                text::count(units, "item", "items"),
+                if n == 1 { "its" } else { "their" }
+            ),
+        };
+        view("Partially shipped", format!("{so_far}{rest}"), Tone::Info, SummaryStatus::PartiallyShipped)
     } else if shipped >= units && units > 0 {
         let out_for_delivery = live.iter().any(|s| *s.state() == ShipmentState::OutForDelivery);
         let carriers: Vec<&str> = live.iter().filter_map(|s| s.carrier()).collect();
@@ -255,6 +279,18 @@ pub fn status_view(order: &Order, now: DateTime<Utc>) -> StatusView {
             view(
                 "Out for delivery",
                 format!("Your parcel is out for delivery{with} and should arrive today."),
+                Tone::Info,
+                SummaryStatus::Shipped,
+            )
+        } else if delivered > 0 {
+            let by = expected.map(|d| format!(", expected {}", text::short_date(d))).unwrap_or_default();
+            view(
+                "Partly delivered",
+                format!(
+                    "{delivered} of {} {} delivered; the rest is on its way{with}{by}.",
+                    text::count(units, "item", "items"),
+                    if delivered == 1 { "was" } else { "were" }
+                ),
                 Tone::Info,
                 SummaryStatus::Shipped,
             )

@@ -107,6 +107,20 @@ impl CartValidator {
         to_js_direct(&check(&cart, &self.catalog, &self.rules, now)?)
     }
 
+    /// The date a backordered unit of `sku` is promised for when ordered at `now` (the next open
+    /// purchase order's arrival, else the lead time), as `YYYY-MM-DD`; `null` when the SKU is
+    /// unknown or not sold on backorder. The same date the cart and the order then show.
+    #[wasm_bindgen(js_name = backorderPromise, unchecked_return_type = "string | null")]
+    pub fn backorder_promise(
+        &self,
+        sku: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let today = now_from(now)?.date_naive();
+        let promised = self.catalog.find(sku.trim()).and_then(|item| item.backorder_promise(today));
+        Ok(promised.map_or(JsValue::NULL, |d| JsValue::from_str(&ordo_core::rfc3339::format_date(d))))
+    }
+
     /// `cartTotals(cart, catalog, rules, now)` with this validator's catalog and rules.
     #[wasm_bindgen(unchecked_return_type = "Totals | null")]
     pub fn totals(

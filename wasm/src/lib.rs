@@ -66,6 +66,26 @@ pub fn format_money_js(
     Ok(format_money(Money::new(amount, currency), locale.as_deref().unwrap_or("en-US")))
 }
 
+/// Writes a date (`YYYY-MM-DD`) the way every screen and message of the shop does:
+/// `formatDate("2026-12-15")` is `15 Dec 2026`, and with `"short"` (near dates) `Tue 15 Dec`.
+/// Throws an `OrdoError` (`INVALID_DATE`) when `date` is not a calendar date.
+#[wasm_bindgen(js_name = formatDate)]
+pub fn format_date_js(
+    date: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "\"long\" | \"short\"")] style: Option<String>,
+) -> Result<String, JsValue> {
+    let day = ordo_core::rfc3339::parse_date(date.trim()).map_err(|e| {
+        js_error(ErrorCode::InvalidDate, &format!("date: \"{date}\" is not YYYY-MM-DD ({e})"))
+    })?;
+    match style.as_deref() {
+        None | Some("long") => Ok(ordo_core::text::date(day)),
+        Some("short") => Ok(ordo_core::text::short_date(day)),
+        Some(other) => {
+            Err(js_error(ErrorCode::InvalidInput, &format!("style: \"{other}\" is not long or short")))
+        }
+    }
+}
+
 /// Builds results without generating code from now on. By default this module builds each kind of
 /// result object with a small function made once by `new Function` (much faster); a page whose
 /// Content-Security-Policy forbids `'unsafe-eval'` gets the same objects built property by

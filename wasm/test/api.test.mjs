@@ -51,6 +51,28 @@ test("formatMoney writes amounts per locale and currency exponent", () => {
   assert.equal(ordo.formatMoney(-5, "USD"), "-$0.05");
 });
 
+test("formatDate writes dates as every screen and message does, and refuses what is not a date", () => {
+  assert.equal(ordo.formatDate("2026-12-15"), "15 Dec 2026");
+  assert.equal(ordo.formatDate("2026-12-15", "short"), "Tue 15 Dec");
+  assert.equal(orders.formatDate("2026-12-15"), "15 Dec 2026", "the order module writes them the same");
+  assert.throws(() => ordo.formatDate("15/12/2026"), (e) => e.code === "INVALID_DATE");
+  assert.throws(() => ordo.formatDate("2026-12-15", "tiny"), (e) => e.code === "INVALID_INPUT");
+});
+
+test("a validator's backorder promise is the date the cart then shows: the purchase order's, else the lead time", () => {
+  const item = (sku, nextRestock) => ({ sku, name: sku, unitPrice: { amount: 100, currency: "USD" }, active: true, available: 0,
+    policy: { backorder: { leadTimeDays: 14 } }, nextRestock, weightGrams: 1, taxClass: "standard" });
+  const validator = new ordo.CartValidator([item("PO", "2026-12-15"), item("LEAD", null), { ...item("DENY", null), policy: "deny" }], {});
+  const now = "2026-12-07T10:00:00Z";
+  assert.equal(validator.backorderPromise("PO", now), "2026-12-15");
+  assert.equal(validator.backorderPromise("LEAD", now), "2026-12-21");
+  assert.equal(validator.backorderPromise("DENY", now), null);
+  assert.equal(validator.backorderPromise("NOPE", now), null);
+  const promised = validator.validate({ currency: "USD", lines: [{ sku: "PO", quantity: 1 }] }, now).totals.lines[0].fulfilment.backorder.promised;
+  assert.equal(promised, validator.backorderPromise("PO", now), "one promise, one date");
+  validator.free();
+});
+
 test("now defaults to the current time and accepts a Date", () => {
   const cart = { currency: "USD", lines: [{ sku: "A", quantity: 1 }] };
   const catalog = [{ sku: "A", name: "A", unitPrice: { amount: 100, currency: "USD" }, active: true, available: 0,

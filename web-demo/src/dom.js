@@ -1,4 +1,5 @@
 // A tiny DOM helper: h("button", { class: "x", onclick }, "text", child, …).
+import { formatDate } from "../../wasm/pkg/web/ordo_wasm.js";
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs ?? {})) {
@@ -33,10 +34,11 @@ export function field(label, inputAttrs = {}, tag = "input") {
   return { wrap, input };
 }
 
+/** A calendar date (`YYYY-MM-DD`, or the date of a date-time) in the shop's one way of writing
+ * dates, ordo-core's (`15 Dec 2026`): the same on every screen and in every message. */
 export function fmtDate(iso) {
   if (!iso) return "";
-  const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
-  return d.toLocaleDateString("en-US", { weekday: "short", month: "short", day: "numeric", year: "numeric" });
+  return formatDate(iso.slice(0, 10));
 }
 
 export function fmtTime(iso) {

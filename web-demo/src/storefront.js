@@ -25,6 +25,8 @@ let validator = null;
 let cart = loadCart();
 let stage = "browse";
 let pending = null; // { orderId, token } of an order placed but not yet paid
+let chosenPayment = null; // the payment token the shopper picked, kept across redraws
+let couponRefusal = null; // why the last code entered was not applied
 
 function loadCart() {
   try {
@@ -51,6 +53,7 @@ function catalogItem(p) {
     minPerOrder: p.minPerOrder,
     maxPerOrder: p.maxPerOrder,
     available: p.available,
+    nextRestock: p.nextRestock ?? null,
     policy,
     weightGrams: p.weightGrams,
     taxClass: p.taxClass,
@@ -84,15 +87,13 @@ async function revealCoupons() {
   validator = new CartValidator([...products.values()].map(catalogItem), cartRules());
 }
 
-/** Today + `days`, as YYYY-MM-DD (the shop's promise when no purchase order is open). */
-const inDays = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
-
 function stockBadge(p) {
   if (!p.active) return h("span", { class: "badge muted" }, "Unavailable");
   if (p.available > 0) return h("span", { class: "badge ok" }, `In stock (${p.available})`);
   if (p.outOfStockPolicy === "backorder") {
-    // Promised against the next open purchase order, else the product's lead time.
-    const d = p.nextRestock ?? inDays(p.leadTimeDays ?? 0);
+    // ordo-core's promise (the next open purchase order, else the lead time): the date the cart
+    // and the order then show.
+    const d = validator.backorderPromise(p.sku);
     return h("span", { class: "badge warn", dataset: { promise: d, source: p.nextRestock ? "purchase-order" : "lead-time" } }, `Backorder — ships by ${fmtDate(d)}`);
   }
   if (p.outOfStockPolicy === "dropship") return h("span", { class: "badge info", dataset: { supplier: p.supplier ?? "" } }, p.supplier ? `Ships from ${p.supplier}` : "Ships from our supplier");
@@ -221,12 +222,26 @@ function buildCart(box) {
   });
 
   const coupon = field("Coupon code", { id: "coupon", autocomplete: "off", placeholder: "WELCOME10" });
+  const couponMsg = h("p", { class: "msg error", id: "coupon-msg", role: "alert", hidden: !couponRefusal }, couponRefusal ?? "");
+  /** Applies the code only when ordo-wasm accepts it in this cart; otherwise says why and leaves
+   * the cart as it was (an unknown or non-combinable code never sits in the cart). */
   const applyCoupon = async () => {
     const code = coupon.input.value.trim();
     if (!code) return;
+    couponRefusal = null;
+    if (cart.coupons.some((c) => c.toUpperCase() === code.toUpperCase())) {
+      couponRefusal = `${code.toUpperCase()} is already applied.`;
+      return buildCart(box);
+    }
     cart.coupons.push(code);
-    saveCart();
     await revealCoupons();
+    const at = `coupons[${cart.coupons.length - 1}]`;
+    const refused = validator.validate(wireCart()).issues.find((i) => i.severity === "error" && i.path.startsWith(at));
+    if (refused) {
+      cart.coupons.pop();
+      couponRefusal = `${code.toUpperCase()}: ${refused.message}`;
+    }
+    saveCart();
     buildCart(box);
   };
   coupon.input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); applyCoupon(); } });
@@ -264,6 +279,9 @@ function buildCart(box) {
   option.wrap.append(slot("shippingOption"));
   const payment = field("Payment (test token)", { id: "payment-token" }, "select");
   payment.input.append(...TEST_TOKENS.map(([v, l]) => h("option", { value: v }, `${l} (${v})`)));
+  // The shopper's choice stays while the cart changes around it (the cart is redrawn often).
+  if (chosenPayment) payment.input.value = chosenPayment;
+  payment.input.addEventListener("change", () => { chosenPayment = payment.input.value; });
   const placeBtn = h("button", { type: "submit", class: "primary", id: "place-order" }, "Place order and pay");
   const checkoutMsg = h("div", { class: "checkout-msg", role: "alert", id: "checkout-msg" });
   const form = h(
@@ -290,6 +308,7 @@ function buildCart(box) {
     slot("lines"),
     slot("general"),
     h("div", { class: "coupon-form" }, coupon.wrap, h("button", { type: "button", id: "apply-coupon", onclick: applyCoupon }, "Apply")),
+    couponMsg,
     // One of the demo data's coupons (gateway/src/seed.rs); a real shop's codes reach shoppers otherwise.
     h("p", { class: "hint" }, "Demo shop: try the coupon WELCOME10."),
     cart.coupons.length ? h("ul", { class: "coupons", "aria-label": "Applied coupons" }, coupons) : null,
@@ -348,7 +367,10 @@ async function checkout(token, button, msg, update) {
   }
   button.disabled = true;
   const sig = JSON.stringify([cart.lines, cart.coupons, cart.shippingAddress, cart.shippingOption, cart.email]);
-  if (pending && pending.sig !== sig) pending = null; // the cart changed since the declined attempt
+  // The cart changed since a declined attempt: a new order replaces that one, which is then
+  // cancelled so its stock goes back on sale (its payment hold would release it only later).
+  const replaced = pending && pending.sig !== sig ? pending : null;
+  if (replaced) pending = null;
   try {
     if (!pending) {
       const a = cart.shippingAddress;
@@ -371,6 +393,11 @@ async function checkout(token, button, msg, update) {
       );
       pending = { orderId: data.placeOrder.order.id, token: data.placeOrder.accessToken, sig };
       session.set(guestTokenKey(pending.orderId), pending.token);
+      if (replaced) {
+        await gql(`mutation($id: String!, $r: String!) { cancelOrder(orderId: $id, reason: $r) { order { id } } }`,
+          { id: replaced.orderId, r: `Replaced by order ${pending.orderId}` }, replaced.token)
+          .catch((e) => console.warn("could not cancel the replaced order", replaced.orderId, e.message));
+      }
       if (data.placeOrder.order.grandTotal.amount !== check.totals.grandTotal.amount) {
         console.warn("server total differs from the browser's", data.placeOrder.order.grandTotal, check.totals.grandTotal);
       }

@@ -11,7 +11,7 @@ const ORDER_QUERY = `query($id: String!) { order(id: $id) {
   payment { status method }
   feedback { score comment }
   allowedActions { kind line }
-  shipments { id state source units carrier trackingNumber trackingUrl expectedDelivery service }
+  shipments { id state source units carrier trackingNumber trackingUrl expectedDelivery deliveredAt late service }
   timeline { seq at type actor }
 } }`;
 
@@ -165,7 +165,8 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
               h("span", { class: "ship-state" }, s.state.replaceAll("_", " ")),
               s.carrier ? h("div", {}, `${s.carrier}${s.service ? ` (${s.service})` : ""}: `,
                 s.trackingUrl ? h("a", { href: s.trackingUrl, rel: "noopener noreferrer", target: "_blank" }, s.trackingNumber) : h("span", { class: "tracking" }, s.trackingNumber ?? "")) : null,
-              s.expectedDelivery ? h("div", {}, "Expected ", fmtDate(s.expectedDelivery)) : null,
+              s.deliveredAt ? h("div", { class: "delivered-on" }, "Delivered ", fmtDate(s.deliveredAt))
+                : s.expectedDelivery ? h("div", { class: s.late ? "expected late" : "expected" }, s.late ? "Running late: expected " : "Expected ", fmtDate(s.expectedDelivery)) : null,
               reportList(s))))
         : h("p", {}, "Your parcels will appear here once the warehouse plans them."),
     );

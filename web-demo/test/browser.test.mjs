@@ -80,11 +80,14 @@ test("1: the cart validates in the browser (no request), a new coupon code is lo
   assert.equal(await text(page, "#t-discount"), "−$6.25");
   assert.notEqual(await text(page, "#t-grand"), before);
 
+  // An unknown code is refused as it is entered, saying why; the cart keeps what it had.
   await page.fill("#coupon", "NOPE");
   await page.click("#apply-coupon");
-  await page.locator('[data-code="COUPON_UNKNOWN"]').waitFor();
-  await page.locator(".coupon", { hasText: "NOPE" }).getByRole("button").click();
-  await page.locator('[data-code="COUPON_UNKNOWN"]').waitFor({ state: "detached" });
+  const refusal = page.locator("#coupon-msg:not([hidden])");
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /^NOPE: /);
+  assert.deepEqual(await page.locator(".coupons .coupon > span").allTextContents(), ["WELCOME10"], "never a chip");
+  assert.equal(await text(page, "#t-discount"), "−$6.25");
   // Coupons are secret until named: each new code was looked up once, nothing else was asked.
   assert.deepEqual(graphql().map((r) => JSON.parse(r.body).variables.c), [["WELCOME10"], ["WELCOME10", "NOPE"]]);
   assert.ok(graphql().every((r) => JSON.parse(r.body).query.includes("cartRules(coupons: $c)")));
@@ -526,4 +529,65 @@ test("10: Find my orders: a shopper asks by e-mail, and the mailed link lists th
   assert.equal(await text(other, "#order-id"), ids[0]);
   assert.deepEqual(page.errors, []);
   assert.deepEqual(other.errors, []);
+});
+
+test("11: the payment choice survives cart changes, and the order that replaces a declined one cancels it", async () => {
+  const page = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await page.goto(`${base}/#/`);
+  await page.locator('.product[data-sku="MUG-STONE"]').waitFor();
+  await addToCart(page, "MUG-STONE");
+  for (const [id, value] of [["#addr-name", "Joan Clarke"], ["#addr-line1", "8 Hut Lane"], ["#addr-city", "Springfield"],
+    ["#addr-region", "IL"], ["#addr-postalCode", "62701"], ["#email", "joan@example.com"]]) await page.fill(id, value);
+  await page.selectOption("#payment-token", "tok_declined");
+  // Changing the cart redraws it: the chosen method stays.
+  await addToCart(page, "CAP-NAVY");
+  assert.equal(await page.locator("#payment-token").inputValue(), "tok_declined");
+  await page.click("#place-order");
+  const declined = page.locator('#checkout-msg[data-code="PAYMENT_DECLINED"]');
+  await declined.waitFor();
+  const first = (await declined.textContent()).match(/order (ord_\w+)/)[1];
+  const held = (await api(`query($id: ID!) { order(id: $id) { reservations { quantity } } }`, { id: first })).order.reservations;
+  assert.ok(held.length > 0, "the declined order holds its stock");
+  assert.equal(await page.locator("#payment-token").inputValue(), "tok_declined", "still the shopper's choice");
+
+  // The shopper changes the cart and pays with another card: a new order, and the first is cancelled.
+  await page.locator('.line[data-sku="CAP-NAVY"] button.link').click();
+  await page.locator('.line[data-sku="CAP-NAVY"]').waitFor({ state: "detached" });
+  await page.selectOption("#payment-token", "tok_mastercard");
+  await page.click("#place-order");
+  await page.waitForURL(/#\/orders\/ord_/);
+  const second = decodeURIComponent(page.url().split("#/orders/")[1]);
+  assert.notEqual(second, first);
+  const old = (await api(`query($id: ID!) { order(id: $id) { state reservations { quantity } timeline { type data } } }`, { id: first })).order;
+  assert.equal(old.state, "cancelled");
+  assert.deepEqual(old.reservations, [], "its stock is back on sale");
+  const why = old.timeline.find((e) => e.type === "cancelled");
+  assert.ok(JSON.stringify(why?.data).includes(`Replaced by order ${second}`), JSON.stringify(old.timeline));
+  const paid = (await api(`query($id: ID!) { order(id: $id) { payment { method } } }`, { id: second })).order.payment;
+  assert.equal(paid.method, "Mastercard ending in 4444", "charged on the card the shopper chose");
+  assert.deepEqual(page.errors, []);
+});
+
+test("12: a backordered line shows one date, written one way, on the catalog, in the cart and on the order page", async () => {
+  const page = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await page.goto(`${base}/#/`);
+  const badge = page.locator('.product[data-sku="HOODIE-GRY-L"] .badge');
+  await badge.waitFor();
+  const date = (await badge.textContent()).match(/ships by (.+)$/)[1];
+  assert.match(date, /^\d{1,2} [A-Z][a-z]{2} \d{4}$/, "ordo-core's way of writing a date");
+  const available = (await api(`{ product(sku: "HOODIE-GRY-L") { available } }`, {})).product.available;
+  await addToCart(page, "HOODIE-GRY-L");
+  await page.locator('.line[data-sku="HOODIE-GRY-L"] input.qty').fill(String(available + 1));
+  const cartSays = page.locator('.line[data-sku="HOODIE-GRY-L"] [data-code="BACKORDERED"]');
+  await cartSays.waitFor();
+  assert.ok((await cartSays.textContent()).includes(`ship by ${date}`), await cartSays.textContent());
+  for (const [id, value] of [["#addr-name", "Mary Somerville"], ["#addr-line1", "3 Kelp Rd"], ["#addr-city", "Springfield"],
+    ["#addr-region", "IL"], ["#addr-postalCode", "62701"], ["#email", "mary@example.com"]]) await page.fill(id, value);
+  await page.selectOption("#payment-token", "tok_visa");
+  await page.click("#place-order");
+  await page.waitForURL(/#\/orders\/ord_/);
+  const summary = page.locator(".lines-summary");
+  await summary.waitFor();
+  assert.ok((await summary.textContent()).includes(`backordered by ${date}`), await summary.textContent());
+  assert.deepEqual(page.errors, []);
 });

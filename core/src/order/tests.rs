@@ -273,6 +273,53 @@ fn a_cart_with_blocking_issues_or_not_at_checkout_cannot_be_placed() {
 }
 
 #[test]
+fn the_steps_mark_only_what_happened_and_the_words_follow_each_delivery() {
+    use crate::status::StepState::{Current, Done, Upcoming};
+    let steps = |life: &Life| -> Vec<(String, StepState)> {
+        status_view(&life.order, life.now).steps.into_iter().map(|s| (s.label, s.state)).collect()
+    };
+    let named = |v: [(&str, StepState); 5]| -> Vec<(String, StepState)> {
+        v.into_iter().map(|(l, s)| (l.to_owned(), s)).collect()
+    };
+    let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+    life.pay();
+    assert_eq!(
+        steps(&life),
+        named([
+            ("Placed", Done),
+            ("Payment authorized", Done),
+            ("Packed", Upcoming),
+            ("Shipped", Upcoming),
+            ("Delivered", Upcoming)
+        ]),
+        "authorized is not paid, and nothing is under way before it starts"
+    );
+    life.ok(&Role::Staff, Command::CreateShipments);
+    assert_eq!(steps(&life)[2], ("Packed".to_owned(), Upcoming), "planning parcels is not packing");
+    let pick = Command::Shipment { shipment: "ord_1-S1".into(), action: ShipmentAction::StartPicking };
+    life.ok(&Role::Staff, pick);
+    assert_eq!(steps(&life)[2], ("Packed".to_owned(), Current));
+    life.ok(&Role::Staff, Command::Shipment { shipment: "ord_1-S1".into(), action: ShipmentAction::Pack });
+    let ship =
+        ShipmentAction::Ship { carrier: "UPS".into(), tracking_number: "1Z1".into(), tracking_url: None };
+    life.ok(&Role::Staff, Command::Shipment { shipment: "ord_1-S1".into(), action: ship });
+    life.deliver("ord_1-S1");
+    let view = status_view(&life.order, life.now);
+    assert_eq!(view.detail, "2 of 3 items were delivered. The rest will follow shortly.");
+    assert_eq!(steps(&life)[1].0, "Payment authorized", "the tees' share is captured, not the mug's");
+    life.ship("ord_1-S2");
+    let view = status_view(&life.order, life.now);
+    assert_eq!(view.headline, "Partly delivered");
+    assert!(
+        view.detail.starts_with("2 of 3 items were delivered; the rest is on its way with UPS, expected "),
+        "{}",
+        view.detail
+    );
+    assert_eq!(steps(&life)[1], ("Paid".to_owned(), Done), "the last parcel took the rest");
+    assert_eq!(steps(&life)[4], ("Delivered".to_owned(), Current));
+}
+
+#[test]
 fn an_order_goes_from_payment_to_delivery_in_split_shipments_and_completes_itself() {
     let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
     life.pay();

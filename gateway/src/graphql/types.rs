@@ -193,7 +193,12 @@ pub struct ShipmentView {
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
+    /// When it should arrive, while it is on its way; null once delivered (see `deliveredAt`).
     pub expected_delivery: Option<NaiveDate>,
+    /// When it was delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Flagged late: its expected day went by without a delivery or a word from the carrier.
+    pub late: bool,
     /// Returned to the sender and received back at the warehouse (restocked or written off).
     pub received_back: bool,
 }
@@ -475,7 +480,9 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
             carrier: s.carrier().map(str::to_owned),
             tracking_number: s.tracking_number().map(str::to_owned),
             tracking_url: s.tracking_url().map(str::to_owned),
-            expected_delivery: s.expected_delivery(),
+            expected_delivery: s.expected_delivery().filter(|_| s.delivered_at().is_none()),
+            delivered_at: s.delivered_at(),
+            late: s.late(),
         })
         .collect()
 }
