@@ -84,6 +84,10 @@ enum Cmd {
         /// customer is told; 48: by the end of the day after).
         #[arg(long, env = "ORDO_LATE_PARCEL_HOURS", default_value_t = ordo_core::order::DEFAULT_LATE_AFTER_HOURS)]
         late_parcel_hours: i64,
+        /// Days a payment authorization holds at the provider (staff are told a day before one
+        /// lapses with money still to capture).
+        #[arg(long, env = "ORDO_AUTHORIZATION_DAYS", default_value_t = ordo_core::order::DEFAULT_AUTHORIZATION_DAYS)]
+        authorization_days: i64,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -188,6 +192,7 @@ async fn run() -> std::process::ExitCode {
             returns_url,
             feedback_request_days,
             late_parcel_hours,
+            authorization_days,
         } => {
             let mut secrets = Vec::new();
             for pair in &carrier_secrets {
@@ -210,6 +215,10 @@ async fn run() -> std::process::ExitCode {
                     return std::process::ExitCode::FAILURE;
                 }
             };
+            if !(2..=30).contains(&authorization_days) {
+                eprintln!("ordo: --authorization-days must be from 2 to 30");
+                return std::process::ExitCode::FAILURE;
+            }
             if !(1..=24 * 60).contains(&late_parcel_hours) {
                 eprintln!("ordo: --late-parcel-hours must be from 1 to 1440");
                 return std::process::ExitCode::FAILURE;
@@ -244,6 +253,7 @@ async fn run() -> std::process::ExitCode {
                 },
                 payment_hold: chrono::Duration::minutes(payment_hold_minutes),
                 late_parcel_after: chrono::Duration::hours(late_parcel_hours),
+                authorization_valid: chrono::Duration::days(authorization_days),
                 feedback_request: (feedback_request_days > 0)
                     .then(|| std::time::Duration::from_secs(86_400 * u64::from(feedback_request_days))),
                 mail: Some(crate::app::mail::MailSettings {

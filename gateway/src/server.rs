@@ -51,6 +51,9 @@ pub struct Config {
     /// How long after its expected day begins a parcel that has not arrived counts as late (and
     /// the customer is told).
     pub late_parcel_after: chrono::Duration,
+    /// How long a payment authorization holds (staff are told a day before one lapses with money
+    /// still to capture).
+    pub authorization_valid: chrono::Duration,
     /// How often this gateway looks for due background jobs.
     pub job_interval: std::time::Duration,
     /// The payment provider; `None` is the built-in test provider.
@@ -79,6 +82,7 @@ impl Default for Config {
                 86_400 * u64::from(ordo_core::messages::DEFAULT_FEEDBACK_REQUEST_DAYS),
             )),
             late_parcel_after: chrono::Duration::hours(ordo_core::order::DEFAULT_LATE_AFTER_HOURS),
+            authorization_valid: chrono::Duration::days(ordo_core::order::DEFAULT_AUTHORIZATION_DAYS),
             job_interval: std::time::Duration::from_secs(1),
             payments: None,
             mail: None,
@@ -126,7 +130,8 @@ pub async fn serve_store(
         .with_declines_per_hour(config.declines_per_hour)
         .with_payment_hold(config.payment_hold)
         .with_feedback_request(config.feedback_request)
-        .with_late_after(config.late_parcel_after);
+        .with_late_after(config.late_parcel_after)
+        .with_authorization_valid(config.authorization_valid);
     if let Some(mail) = config.mail.clone() {
         let mailer = Mailer::new(mail).map_err(StoreError::Decode)?;
         let checked = mailer.clone();

@@ -63,7 +63,7 @@ async function allOrders(token) {
   do {
     const data = await gql(`query($after: String) { orders(first: 50, after: $after) { nodes {
         id channel placedAt currency grandTotal { amount currency } statusView { summary }
-        payment { status authorized { amount } captured { amount } refunded { amount } }
+        payment { status authorized { amount } captured { amount } refunded { amount } authorizationExpiring }
         lines { sku availability { kind quantity } } returns { state } }
       pageInfo { hasNextPage endCursor } } }`, { after }, token);
     orders.push(...data.orders.nodes);
@@ -128,6 +128,7 @@ export async function renderDashboard(root) {
       h("div", { class: "kpis" },
         kpi("kpi-revenue", "Collected (captured − refunded)", money(revenue)),
         kpi("kpi-held", "Authorized, not yet captured", money(held)),
+        kpi("kpi-lapsing", "Authorizations lapsing within a day", String(orders.filter((o) => o.payment.authorizationExpiring).length)),
         kpi("kpi-orders", "Orders with money collected", String(paid.length)),
         kpi("kpi-backorders", "Orders waiting for stock", String(waitingOrders)),
         kpi("kpi-return-rate", "Return rate", delivered.length ? pct(rate) : "—")),

@@ -79,7 +79,7 @@ export async function renderStaff(root, orderId) {
 const DETAIL = `query($id: String!) { order(id: $id) {
   id email state channel placedAt timelineWire
   statusView { headline detail summary }
-  grandTotal { formatted } payment { status }
+  grandTotal { formatted } payment { status captured { formatted } authorizationExpiresAt authorizationExpiring }
   shippingLines: lines { index sku name quantity }
   shipments { id state source units carrier trackingNumber }
   returns { id state rejectionReason requestedAt refunded { formatted } lines { line quantity reason } }
@@ -156,7 +156,11 @@ async function renderDetail(root, orderId, token, signOut) {
     h("div", { class: "staff-head" }, h("a", { href: "#/staff" }, "← Order queue"), signOut),
     h("h2", {}, "Order ", h("code", {}, order.id)),
     h("p", { id: "staff-status", dataset: { summary: order.statusView.summary } }, h("strong", {}, order.statusView.headline), " — ", order.statusView.detail),
-    h("p", {}, `${order.email} · ${order.channel} · ${order.grandTotal.formatted} · payment ${order.payment.status} · state ${order.state}`),
+    h("p", {}, `${order.email} · ${order.channel} · ${order.grandTotal.formatted} · payment ${order.payment.status.replaceAll("_", " ")} (${order.payment.captured.formatted} captured) · state ${order.state}`),
+    order.payment.authorizationExpiring
+      ? h("p", { class: "msg warning", id: "authorization-expiring", role: "alert" },
+          `The payment authorization lapses on ${fmtTime(order.payment.authorizationExpiresAt)} with money still to capture: ship or capture what is due before then, or ask the customer to pay again.`)
+      : null,
     h("ul", {}, order.shippingLines.map((l) => h("li", {}, `${l.quantity} × ${l.name} (${l.sku})`))),
     h("h3", {}, "Actions"),
     h("p", { class: "hint" }, "Only what ordo-wasm's allowedActions permits for staff is enabled: ", actions.map((a) => a.kind + (a.shipment ? `(${a.shipment})` : "")).join(", ") || "nothing"),

@@ -47,6 +47,13 @@ pub enum OrderEvent {
         amount: Money,
     },
     PaymentVoided,
+    /// The authorization lapses at `expires_at` with money still to capture: staff should capture
+    /// what is due or ask the customer to pay again (see `authorization_entries`).
+    PaymentAuthorizationExpiring {
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::datetime"))]
+        #[cfg_attr(feature = "ts", ts(as = "DateTime<Utc>"))]
+        expires_at: DateTime<Utc>,
+    },
     PaymentRefunded {
         amount: Money,
         reason: String,
@@ -194,6 +201,7 @@ impl OrderEvent {
             OrderEvent::PaymentFailed { .. } => "payment_failed",
             OrderEvent::PaymentCaptured { .. } => "payment_captured",
             OrderEvent::PaymentVoided => "payment_voided",
+            OrderEvent::PaymentAuthorizationExpiring { .. } => "payment_authorization_expiring",
             OrderEvent::PaymentRefunded { .. } => "payment_refunded",
             OrderEvent::ShipmentCreated { .. } => "shipment_created",
             OrderEvent::ShipmentPickingStarted { .. } => "shipment_picking_started",

@@ -72,6 +72,8 @@ impl Order {
             lines,
             payment: Payment::new(placed.currency),
             payment_method: None,
+            authorized_at: None,
+            authorization_flagged: None,
             shipments: Vec::new(),
             returns: Vec::new(),
         })
@@ -106,6 +108,7 @@ impl Order {
             OrderEvent::PaymentAuthorized { amount, method } => {
                 self.payment_command(&PaymentCommand::Authorize { amount: *amount })?;
                 self.payment_method = Some(method.clone());
+                self.authorized_at = Some(at);
             }
             OrderEvent::PaymentFailed { reason } => {
                 self.payment_command(&PaymentCommand::Fail { reason: reason.clone() })?;
@@ -115,6 +118,12 @@ impl Order {
                 self.payment_command(&PaymentCommand::Capture { amount: *amount })?;
             }
             OrderEvent::PaymentVoided => self.payment_command(&PaymentCommand::Void)?,
+            OrderEvent::PaymentAuthorizationExpiring { .. } => {
+                if self.payment.capturable().amount() <= 0 || self.authorized_at.is_none() {
+                    return Err("no authorization with money to capture".into());
+                }
+                self.authorization_flagged = self.authorized_at;
+            }
             OrderEvent::PaymentRefunded { amount, .. } => {
                 self.payment_command(&PaymentCommand::Refund { amount: *amount })?;
             }

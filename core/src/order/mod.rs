@@ -12,6 +12,7 @@
 //!   [`next_late_check`] says when to look again.
 
 mod actions;
+mod authorization;
 mod backorders;
 mod cancel;
 mod capture;
@@ -31,6 +32,9 @@ mod unpaid;
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use actions::{Action, ActionKind, Role, allowed_actions};
+pub use authorization::{
+    AUTHORIZATION_WARNING_HOURS, DEFAULT_AUTHORIZATION_DAYS, authorization_entries, next_authorization_check,
+};
 pub use backorders::{QueueChange, QueuePlace, queue, queue_changes, serves};
 pub use cancel::{line_share, remaining_totals};
 pub use capture::CapturePolicy;
@@ -75,6 +79,10 @@ pub struct Order {
     lines: Vec<OrderLine>,
     payment: Payment,
     payment_method: Option<PaymentMethod>,
+    /// When the current authorization was granted.
+    authorized_at: Option<DateTime<Utc>>,
+    /// The authorization (by its time) staff were told is about to lapse.
+    authorization_flagged: Option<DateTime<Utc>>,
     shipments: Vec<Shipment>,
     returns: Vec<ReturnCase>,
 }

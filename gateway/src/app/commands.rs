@@ -3,7 +3,8 @@
 
 use chrono::Utc;
 use ordo_core::order::{
-    Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, next_late_check, stock_effects,
+    Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, next_authorization_check,
+    next_late_check, stock_effects,
 };
 
 use crate::app::App;
@@ -110,8 +111,13 @@ async fn record(
     let moved = entries.iter().any(|e| {
         matches!(e.event, OrderEvent::ShipmentShipped { .. } | OrderEvent::ShipmentOutForDelivery { .. })
     });
-    if moved {
-        effects.watch = next_late_check(after, app.late_after());
+    if moved && let Some(due) = next_late_check(after, app.late_after()) {
+        effects.watches.push(("delivery_watch", due));
+    }
+    // An authorization was granted: watch it for lapsing with money still to capture.
+    let authorized = entries.iter().any(|e| matches!(e.event, OrderEvent::PaymentAuthorized { .. }));
+    if authorized && let Some(due) = next_authorization_check(after, app.authorization_valid()) {
+        effects.watches.push(("authorization_watch", due));
     }
     let topic = format!("order.{}", command.kind().name());
     let messages = super::messages::for_append(after, entries, app.feedback_request());

@@ -28,6 +28,8 @@ pub struct App {
     feedback_request: Option<std::time::Duration>,
     /// How long after its expected day begins a parcel that has not arrived counts as late.
     late_after: chrono::Duration,
+    /// How long a payment authorization holds.
+    authorization_valid: chrono::Duration,
 }
 
 impl App {
@@ -45,6 +47,7 @@ impl App {
                 86_400 * u64::from(ordo_core::messages::DEFAULT_FEEDBACK_REQUEST_DAYS),
             )),
             late_after: chrono::Duration::hours(ordo_core::order::DEFAULT_LATE_AFTER_HOURS),
+            authorization_valid: chrono::Duration::days(ordo_core::order::DEFAULT_AUTHORIZATION_DAYS),
         }
     }
 
@@ -71,6 +74,11 @@ impl App {
     /// Parcels counting as late `late_after` after their expected day begins.
     pub fn with_late_after(self, late_after: chrono::Duration) -> App {
         App { late_after, ..self }
+    }
+
+    /// Payment authorizations holding `valid` (the provider's rule).
+    pub fn with_authorization_valid(self, authorization_valid: chrono::Duration) -> App {
+        App { authorization_valid, ..self }
     }
 
     /// Sending messages to customers with `mailer`.
@@ -107,6 +115,10 @@ impl App {
 
     pub(crate) fn payment_hold(&self) -> chrono::Duration {
         self.payment_hold
+    }
+
+    pub(crate) fn authorization_valid(&self) -> chrono::Duration {
+        self.authorization_valid
     }
 
     pub(crate) fn late_after(&self) -> chrono::Duration {

@@ -7,8 +7,8 @@
 //! - [`orders`], [`catalog`], [`fulfilment`]: reading orders, the catalog, pick lists, parcels.
 //! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders, low stock.
 //! - [`reviews`]: product reviews and ratings, the post-delivery survey.
-//! - [`tracking`]: carrier tracking reports recorded against parcels; [`late`]: parcels whose
-//!   expected day went by without a delivery or a report.
+//! - [`tracking`]: carrier tracking reports recorded against parcels; [`watches`]: what falls
+//!   due on an order later (parcels running late, authorizations about to lapse).
 //! - [`documents`]: shipping labels, commercial invoices and packing slips as PDF.
 //! - [`commands`]: running a core command on a stored order (retries, payment lease).
 //! - [`payments`]: the payment provider trait and the test provider; [`declines`]: declined
@@ -31,7 +31,6 @@ pub mod execute;
 pub mod fulfilment;
 pub mod idempotency;
 pub mod intake;
-pub(crate) mod late;
 pub mod live;
 pub mod mail;
 pub mod messages;
@@ -43,6 +42,7 @@ pub mod reviews;
 mod smtp;
 pub mod tokens;
 pub mod tracking;
+pub(crate) mod watches;
 
 /// Who did something, as the timeline records it.
 pub use crate::store::Doer;

@@ -369,8 +369,9 @@ impl OrderView {
         }
     }
     /// The payment (null for a dropship supplier).
-    async fn payment(&self) -> Option<PaymentView> {
+    async fn payment(&self, ctx: &Context<'_>) -> Option<PaymentView> {
         self.full()?;
+        let valid = app(ctx).ok()?.authorization_valid();
         let p = self.order.payment();
         let method = self.order.payment_method();
         Some(PaymentView {
@@ -387,6 +388,8 @@ impl OrderView {
             last4: method.and_then(|m| m.last4.clone()),
             method: method.map(ordo_core::order::PaymentMethod::describe),
             failure_reason: p.failure_reason().map(str::to_owned),
+            authorization_expires_at: self.order.authorization_expires_at(valid),
+            authorization_expiring: self.order.authorization_expiring(),
         })
     }
     /// The parcels (a dropship supplier: its own only).

@@ -172,6 +172,11 @@ pub struct PaymentView {
     /// What the customer paid with, in the words messages use: `Visa ending in 4242`.
     pub method: Option<String>,
     pub failure_reason: Option<String>,
+    /// When the authorization lapses, while money is still to be captured from it.
+    pub authorization_expires_at: Option<DateTime<Utc>>,
+    /// Staff were told it lapses within a day with money still to capture: capture what is due,
+    /// or ask the customer to pay again.
+    pub authorization_expiring: bool,
 }
 
 /// A parcel. Package, service and documents come from the shipment projection.

@@ -4,12 +4,13 @@
 //! store never run one job at once.
 //!
 //! - [`payment_timeout`]: cancels a shopper's order whose payment never came, releasing its stock.
-//! - [`delivery_watch`]: flags an order's parcels that run late, which tells the customer.
+//! - [`watches`]: `delivery_watch` flags an order's parcels that run late (the customer is told),
+//!   `authorization_watch` an authorization about to lapse with money still to capture (staff).
 //! - [`dispatcher`]: delivers messages to customers, retrying on a schedule, then dead letters.
 
-pub(crate) mod delivery_watch;
 pub(crate) mod dispatcher;
 pub(crate) mod payment_timeout;
+pub(crate) mod watches;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::app::App;
+use crate::app::watches::Watch;
 use crate::store::jobs::Job;
 
 /// How the job runner behaves.
@@ -135,7 +137,8 @@ async fn run_due(app: &App, owner: &str, settings: &JobSettings) {
 async fn run(app: &App, job: &Job, settings: &JobSettings) -> Result<Ran, String> {
     match job.kind.as_str() {
         "payment_timeout" => payment_timeout::run(app, &job.order_id, settings.payment_hold).await,
-        "delivery_watch" => delivery_watch::run(app, &job.order_id).await,
+        "delivery_watch" => watches::run(app, &job.order_id, Watch::Late).await,
+        "authorization_watch" => watches::run(app, &job.order_id, Watch::Authorization).await,
         other => Err(format!("unknown job kind {other:?}")),
     }
 }

@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0014_find_my_orders", include_str!("../../../schema/surreal/0014_find_my_orders.surql")),
     ("0015_opt_out", include_str!("../../../schema/surreal/0015_opt_out.surql")),
     ("0016_delivery_watch", include_str!("../../../schema/surreal/0016_delivery_watch.surql")),
+    ("0017_authorization_watch", include_str!("../../../schema/surreal/0017_authorization_watch.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {
@@ -140,7 +141,10 @@ mod tests {
             .unwrap();
         }
         apply_list(&db, MIGRATIONS).await.unwrap();
-        let mut found = db.query("SELECT VALUE order_id FROM job ORDER BY order_id").await.unwrap();
+        let mut found = db
+            .query("SELECT VALUE order_id FROM job WHERE kind = 'payment_timeout' ORDER BY order_id")
+            .await
+            .unwrap();
         let held: Vec<String> = found.take(0).unwrap();
         assert_eq!(held, vec!["ord_declined".to_owned(), "ord_guest".to_owned()]);
     }
@@ -218,6 +222,36 @@ mod tests {
             .unwrap();
         let watched: Vec<String> = found.take(0).unwrap();
         assert_eq!(watched, vec!["ord_a".to_owned(), "ord_b".to_owned()], "due at once");
+    }
+
+    #[tokio::test]
+    async fn migrating_watches_the_authorizations_of_orders_under_way_and_only_them() {
+        let db = migrated_before("0017_authorization_watch").await;
+        for (id, summary) in [
+            ("ord_a", "PROCESSING"),
+            ("ord_b", "SHIPPED"),
+            ("ord_c", "AWAITING_PAYMENT"),
+            ("ord_d", "COMPLETED"),
+        ] {
+            db.query(
+                "CREATE type::record('orders', $id) SET channel = 'web', email = 'a@example.com', currency = 'USD', \
+                 grand_total = 100, summary = $summary, last_seq = 1, placed_at = time::now(), \
+                 updated_at = time::now(), external_key = 'web:#' + $id;",
+            )
+            .bind(("id", id))
+            .bind(("summary", summary))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+        }
+        apply_list(&db, MIGRATIONS).await.unwrap();
+        let mut found = db
+            .query("SELECT VALUE order_id FROM job WHERE kind = 'authorization_watch' ORDER BY order_id")
+            .await
+            .unwrap();
+        let watched: Vec<String> = found.take(0).unwrap();
+        assert_eq!(watched, vec!["ord_a".to_owned(), "ord_b".to_owned()]);
     }
 
     #[test]

@@ -106,9 +106,10 @@ pub(crate) struct Effects {
     pub package: Option<(String, serde_json::Value)>,
     /// The carrier service a shipment was booked with: (shipment id, service).
     pub service: Option<(String, String)>,
-    /// When to look for the order's parcels running late (ordo-core's `next_late_check`): its
-    /// `delivery_watch` job is due then, or earlier if it already was.
-    pub watch: Option<chrono::DateTime<chrono::Utc>>,
+    /// Watches to (re)schedule, as (job kind, when): the order's `delivery_watch` (parcels running
+    /// late) or `authorization_watch` (an authorization about to lapse) job is due then, or
+    /// earlier if it already was.
+    pub watches: Vec<(&'static str, chrono::DateTime<chrono::Utc>)>,
 }
 
 /// A stored timeline entry.
@@ -706,13 +707,14 @@ fn effect_statements(
     // The watch over parcels on their way: due at the earlier of its time and the one it had.
     // Writing it frees it from a gateway running it now, whose finish (conditional on holding
     // the lease) then leaves it for the next look.
-    if let Some(watch) = effects.watch {
-        sql.push_str(
-            "UPSERT type::record('job', 'delivery_watch:' + $id) SET kind = 'delivery_watch', order_id = $id, \
-             due = IF due != NONE AND due < <datetime>$watch_due THEN due ELSE <datetime>$watch_due END, \
-             attempts = 0, lease_owner = NONE, lease_until = NONE;\n",
-        );
-        binds.push(("watch_due".into(), watch.to_rfc3339().into()));
+    for (i, (kind, due)) in effects.watches.iter().enumerate() {
+        sql.push_str(&format!(
+            "UPSERT type::record('job', $wkind{i} + ':' + $id) SET kind = $wkind{i}, order_id = $id, \
+             due = IF due != NONE AND due < <datetime>$wdue{i} THEN due ELSE <datetime>$wdue{i} END, \
+             attempts = 0, lease_owner = NONE, lease_until = NONE;\n"
+        ));
+        binds.push((format!("wkind{i}"), (*kind).into()));
+        binds.push((format!("wdue{i}"), due.to_rfc3339().into()));
     }
     // The order's parts waiting for stock, as ordo-core says the events leave them.
     for change in queue_changes(order, entries) {

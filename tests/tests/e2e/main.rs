@@ -4,6 +4,7 @@
 
 mod architecture;
 mod auth;
+mod authorizations;
 mod feedback_requests;
 mod fulfilment;
 mod hostile;

@@ -1,0 +1,104 @@
+//! Authorizations run out: a card authorization holds the money for some days only (seven by
+//! default). One with money still to capture is flagged for staff a day before it lapses
+//! (`PaymentAuthorizationExpiring`), once per authorization: capture what is due, or ask the
+//! customer to pay again, before the money is gone.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Order, OrderEvent, TimelineEntry};
+
+/// How long a card authorization holds, unless the shop (its provider) says otherwise.
+pub const DEFAULT_AUTHORIZATION_DAYS: i64 = 7;
+
+/// How long before it lapses an authorization with money still to capture is flagged.
+pub const AUTHORIZATION_WARNING_HOURS: i64 = 24;
+
+impl Order {
+    /// When the authorization lapses if it is `valid` that long, while something of it is still
+    /// to be captured; `None` otherwise.
+    pub fn authorization_expires_at(&self, valid: Duration) -> Option<DateTime<Utc>> {
+        if self.payment().capturable().amount() <= 0 {
+            return None;
+        }
+        self.authorized_at?.checked_add_signed(valid)
+    }
+
+    /// Whether staff were told the current authorization is about to lapse, with money still to
+    /// capture.
+    pub fn authorization_expiring(&self) -> bool {
+        self.payment().capturable().amount() > 0
+            && self.authorization_flagged.is_some()
+            && self.authorization_flagged == self.authorized_at
+    }
+}
+
+/// When `order`'s authorization, `valid` that long, is to be flagged: a day before it lapses;
+/// `None` when nothing is left to capture or it was flagged already.
+pub fn next_authorization_check(order: &Order, valid: Duration) -> Option<DateTime<Utc>> {
+    if order.authorization_flagged.is_some() && order.authorization_flagged == order.authorized_at {
+        return None;
+    }
+    order.authorization_expires_at(valid)?.checked_sub_signed(Duration::hours(AUTHORIZATION_WARNING_HOURS))
+}
+
+/// The entry that flags `order`'s authorization at `now`, when it is due (see
+/// [`next_authorization_check`]): the next entry of its timeline.
+pub fn authorization_entries(order: &Order, now: DateTime<Utc>, valid: Duration) -> Vec<TimelineEntry> {
+    match (next_authorization_check(order, valid), order.authorization_expires_at(valid)) {
+        (Some(due), Some(expires_at)) if now >= due => vec![TimelineEntry {
+            seq: order.last_seq() + 1,
+            at: now,
+            event: OrderEvent::PaymentAuthorizationExpiring { expires_at },
+        }],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::tests::Life;
+    use crate::order::{CapturePolicy, Command, Role};
+
+    fn week() -> Duration {
+        Duration::days(DEFAULT_AUTHORIZATION_DAYS)
+    }
+
+    #[test]
+    fn an_authorization_with_money_to_capture_is_flagged_once_a_day_before_it_lapses() {
+        let mut life = Life::with_policy(&[("TEE", 1)], CapturePolicy::Manual);
+        assert_eq!(next_authorization_check(&life.order, week()), None, "nothing authorized yet");
+        life.pay();
+        let authorized = life.timeline.last().unwrap().at;
+        let due = authorized + week() - Duration::hours(24);
+        assert_eq!(next_authorization_check(&life.order, week()), Some(due));
+        assert_eq!(authorization_entries(&life.order, due - Duration::seconds(1), week()), vec![]);
+        let entries = authorization_entries(&life.order, due, week());
+        assert_eq!(
+            entries.iter().map(|e| &e.event).collect::<Vec<_>>(),
+            vec![&OrderEvent::PaymentAuthorizationExpiring { expires_at: authorized + week() }]
+        );
+        for entry in &entries {
+            life.order.apply(entry).unwrap();
+            life.timeline.push(entry.clone());
+        }
+        assert!(life.order.authorization_expiring());
+        assert_eq!(authorization_entries(&life.order, due + Duration::hours(5), week()), vec![], "once");
+        assert_eq!(next_authorization_check(&life.order, week()), None);
+        assert_eq!(Order::from_timeline(&life.timeline).unwrap(), life.order, "it replays");
+        life.ok(&Role::Staff, Command::CapturePayment { amount: None });
+        assert!(!life.order.authorization_expiring(), "captured: nothing is at risk");
+    }
+
+    #[test]
+    fn a_captured_or_voided_payment_is_never_flagged() {
+        let mut sale = Life::with_policy(&[("TEE", 1)], CapturePolicy::OnAuthorization);
+        sale.pay_any();
+        assert_eq!(next_authorization_check(&sale.order, week()), None, "captured at checkout");
+        let mut cancelled = Life::new(&[("TEE", 1)]);
+        cancelled.pay();
+        cancelled.ok(&Role::Staff, Command::Cancel { reason: "fraud".into() });
+        let later = cancelled.now + Duration::days(30);
+        assert_eq!(authorization_entries(&cancelled.order, later, week()), vec![], "voided");
+    }
+}

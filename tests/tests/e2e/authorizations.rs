@@ -1,0 +1,124 @@
+//! Authorizations about to lapse, end to end: an order whose authorization holds money still to
+//! capture is flagged for staff a day before it lapses, once, by one of two gateways on one store
+//! (the `authorization_watch` job); capturing clears it; with the default week the watch waits.
+
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::future::join_all;
+use ordo_tests::{TestApp, eventually};
+use serde_json::{Value, json};
+
+use super::feedback_requests::ship_all;
+use super::messages::{WAIT, ok};
+
+/// A gateway on `store` whose payment authorizations hold `valid`.
+async fn gateway_on(store: ordo_gateway::store::Store, valid: chrono::Duration) -> TestApp {
+    let config = ordo_gateway::Config {
+        seed_demo: true,
+        rate_limits: None,
+        job_interval: Duration::from_millis(100),
+        authorization_valid: valid,
+        ..ordo_gateway::Config::default()
+    };
+    TestApp::serve_with(store, config).await
+}
+
+/// A guest order for one mug, authorized with tok_visa; answers its id and when it was authorized.
+async fn authorized_order(app: &TestApp, email: &str) -> (String, DateTime<Utc>) {
+    let body = app
+        .gql_with(
+            None,
+            "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } accessToken } }",
+            json!({ "input": { "channel": "web", "currency": "USD", "email": email,
+                "lines": [{ "sku": "MUG-STONE", "quantity": 1 }],
+                "shippingAddress": { "name": "Ada Lovelace", "line1": "12 Analytical Row", "city": "Springfield",
+                                     "region": "IL", "postalCode": "62701", "country": "US" } } }),
+        )
+        .await;
+    let id = ok(&body)["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
+    let guest = body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned();
+    let before = Utc::now();
+    let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
+    ok(&app.gql_with(Some(&guest), pay, json!({ "id": id })).await);
+    (id, before)
+}
+
+const PAYMENT: &str =
+    "query($id: ID!) { order(id: $id) { payment { status authorizationExpiresAt authorizationExpiring }
+    timeline { type } } }";
+
+async fn payment(app: &TestApp, id: &str) -> Value {
+    ok(&app.gql(PAYMENT, json!({ "id": id })).await)["order"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_authorization_about_to_lapse_is_flagged_once_across_two_gateways_and_capturing_clears_it() {
+    let store = ordo_gateway::store::Store::open("mem://").await.unwrap();
+    // An hour: the day's warning is due at once.
+    let a = gateway_on(store.clone(), chrono::Duration::hours(1)).await;
+    let b = gateway_on(store, chrono::Duration::hours(1)).await;
+    let orders = join_all((0..10).map(|n| {
+        let app = if n % 2 == 0 { &a } else { &b };
+        async move { authorized_order(app, &format!("lapse{n}@example.com")).await }
+    }))
+    .await;
+    for (id, before) in &orders {
+        let flagged = eventually(WAIT, || async {
+            let o = payment(&a, id).await;
+            (o["payment"]["authorizationExpiring"] == true).then_some(o)
+        })
+        .await
+        .unwrap_or_else(|| panic!("{id} never flagged"));
+        let expires: DateTime<Utc> =
+            flagged["payment"]["authorizationExpiresAt"].as_str().unwrap().parse().unwrap();
+        assert!(
+            expires >= *before + chrono::Duration::hours(1)
+                && expires <= Utc::now() + chrono::Duration::hours(1)
+        );
+    }
+    // Give a second flag every chance to appear before counting.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for (id, _) in &orders {
+        let o = payment(&b, id).await;
+        let flags = o["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "payment_authorization_expiring")
+            .count();
+        assert_eq!(flags, 1, "{id} flagged once: {o}");
+    }
+    // Shipping captures everything: nothing is at risk any more.
+    let (id, _) = &orders[0];
+    ship_all(&a, id).await;
+    let o = payment(&a, id).await;
+    assert_eq!(o["payment"]["status"], "captured");
+    assert_eq!(o["payment"]["authorizationExpiring"], false);
+    assert!(o["payment"]["authorizationExpiresAt"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_a_week_long_authorization_the_watch_waits_six_days() {
+    let store = ordo_gateway::store::Store::open("mem://").await.unwrap();
+    let app = gateway_on(store, chrono::Duration::days(7)).await;
+    let (id, before) = authorized_order(&app, "patient@example.com").await;
+    let mut rows = app
+        .store
+        .db()
+        .query("SELECT order_id, <string>due AS due FROM job WHERE kind = 'authorization_watch'")
+        .await
+        .unwrap();
+    let rows: Vec<Value> = rows.take(0).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["order_id"], id.as_str());
+    let due: DateTime<Utc> = rows[0]["due"].as_str().unwrap().parse().unwrap();
+    let six_days = chrono::Duration::days(6);
+    assert!(due >= before + six_days && due <= Utc::now() + six_days, "due {due}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let o = payment(&app, &id).await;
+    assert_eq!(o["payment"]["authorizationExpiring"], false);
+    assert!(o["payment"]["authorizationExpiresAt"].is_string());
+}
