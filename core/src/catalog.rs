@@ -179,8 +179,67 @@ impl OutOfStockPolicy {
     }
 }
 
+/// Most words one catalog search looks for.
+pub const MAX_SEARCH_TERMS: usize = 8;
+
+/// The words a shopper's search looks for: lower-cased, split at anything not a letter or digit,
+/// each reduced to its singular (`hoodies` → `hoodie`, `glasses` → `glass`, `boxes` → `box`), at
+/// most [`MAX_SEARCH_TERMS`], each once. A product matches when every term occurs in its name,
+/// SKU or category, in any order ([`matches_search`]).
+pub fn search_terms(query: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        let term = singular(&word.to_lowercase());
+        if !term.is_empty() && !terms.contains(&term) {
+            terms.push(term);
+        }
+        if terms.len() == MAX_SEARCH_TERMS {
+            break;
+        }
+    }
+    terms
+}
+
+/// Whether a product with this text (name, SKU, category) matches every search term.
+pub fn matches_search(terms: &[String], text: &str) -> bool {
+    let text = text.to_lowercase();
+    terms.iter().all(|t| text.contains(t.as_str()))
+}
+
+/// English plural endings taken off: `-ies` → `-ie` (hoodies, ties), `-es` after s, x, z, ch, sh
+/// (glasses, boxes), else a final `-s` (mugs), never from words of three letters or fewer.
+fn singular(word: &str) -> String {
+    if word.chars().count() <= 3 || word.ends_with("ss") {
+        return word.to_owned();
+    }
+    for ending in ["sses", "xes", "zes", "ches", "shes"] {
+        if let Some(stem) = word.strip_suffix(ending) {
+            return format!("{stem}{}", &ending[..ending.len() - 2]);
+        }
+    }
+    word.strip_suffix('s').unwrap_or(word).to_owned()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_search_finds_words_in_any_order_singular_or_plural() {
+        assert_eq!(search_terms("Grey  hoodies!"), vec!["grey", "hoodie"]);
+        assert_eq!(
+            search_terms("glasses, boxes, mugs, tees, bus"),
+            vec!["glass", "box", "mug", "tee", "bus"]
+        );
+        assert_eq!(search_terms("  "), Vec::<String>::new());
+        assert_eq!(search_terms("a b c d e f g h i j").len(), MAX_SEARCH_TERMS);
+        let hoodie = "Heavyweight hoodie, grey, L HOODIE-GRY-L apparel";
+        for query in ["grey hoodie", "hoodie grey", "hoodies", "HOODIE-GRY", "apparel grey", ""] {
+            assert!(matches_search(&search_terms(query), hoodie), "{query}");
+        }
+        for query in ["red hoodie", "mugs"] {
+            assert!(!matches_search(&search_terms(query), hoodie), "{query}");
+        }
+    }
+
     #[test]
     fn a_stocked_product_below_its_reorder_point_needs_reordering_a_dropshipped_one_never() {
         assert!(OutOfStockPolicy::Deny.needs_reorder(4, 5));

@@ -53,7 +53,7 @@ const PRODUCTS: [Row; 32] = [
 
 /// Loads the demo shop unless the store already has products.
 pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
-    if !store.products(None, None, None, 1).await?.is_empty() {
+    if !store.products(None, &[], None, 1).await?.is_empty() {
         return Ok(());
     }
     store.put_location("east", "East warehouse (Newark)", 1).await?;

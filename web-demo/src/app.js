@@ -5,7 +5,7 @@
 import init, { avoidCodeGeneration } from "../../wasm/pkg/web/ordo_wasm.js";
 import initOrders, { avoidCodeGeneration as avoidCodeGenerationInOrders } from "../../wasm/pkg/web/ordo_wasm_orders.js";
 import { h, mount } from "./dom.js";
-import { renderStorefront } from "./storefront.js";
+import { renderStorefront, showCount } from "./storefront.js";
 import { renderTracking, leaveTracking } from "./tracking.js";
 import { renderStaff } from "./staff.js";
 import { renderDashboard } from "./dashboard.js";
@@ -16,6 +16,8 @@ import { renderMyOrders } from "./my-orders.js";
 import { renderUnsubscribe } from "./unsubscribe.js";
 
 const app = document.getElementById("app");
+/** The first path segment of the staff console's pages. */
+const STAFF_PAGES = new Set(["staff", "stock", "purchasing", "reviews", "messages", "dashboard"]);
 // The page's Content-Security-Policy forbids 'unsafe-eval': each module builds its results without
 // generated code, and is told so before it tries.
 const ready = init({ module_or_path: "/ordo_wasm_bg.wasm" }).then(avoidCodeGeneration);
@@ -34,6 +36,8 @@ async function route() {
   const [path, query = ""] = (location.hash.replace(/^#/, "") || "/").split("?");
   leaveTracking();
   document.body.dataset.route = path.split("/")[1] || "shop";
+  // Shoppers see the shop's links; the staff console's appear on its pages only.
+  document.body.dataset.area = STAFF_PAGES.has(path.split("/")[1]) ? "staff" : "shop";
   const root = (current = h("div", { class: "view" }));
   app.replaceChildren(root);
   try {
@@ -54,7 +58,7 @@ async function route() {
     else if (path === "/messages") await renderMessages(root);
     else if (path === "/dashboard") await renderDashboard(root);
     else if (path === "/unsubscribe") await renderUnsubscribe(root, new URLSearchParams(query).get("token"));
-    else await renderStorefront(root);
+    else await renderStorefront(root, path === "/cart");
   } catch (err) {
     console.error(err);
     mount(root, h("p", { class: "error" }, `Something went wrong: ${err.message}`));
@@ -63,4 +67,5 @@ async function route() {
 }
 
 window.addEventListener("hashchange", route);
+showCount();
 route();

@@ -35,7 +35,16 @@ function loadCart() {
   } catch {}
   return { currency: "USD", lines: [], coupons: [], shippingOption: "ground", email: "", shippingAddress: { country: "US" } };
 }
-const saveCart = () => session.set(CART_KEY, JSON.stringify(cart));
+const saveCart = () => {
+  session.set(CART_KEY, JSON.stringify(cart));
+  showCount();
+};
+
+/** The header's cart count. */
+export function showCount() {
+  const count = document.getElementById("cart-count");
+  if (count) count.textContent = String(cart.lines.reduce((n, l) => n + (Number(l.quantity) || 0), 0));
+}
 
 /** A GraphQL product as an ordo-core catalog item. */
 function catalogItem(p) {
@@ -115,7 +124,8 @@ function wireCart() {
   };
 }
 
-export async function renderStorefront(root) {
+/** The shop; `showCart` scrolls to the cart (the header's cart link, one tap on a phone). */
+export async function renderStorefront(root, showCart = false) {
   mount(root, h("p", {}, "Loading the catalog…"));
   await loadCatalog();
 
@@ -167,6 +177,7 @@ export async function renderStorefront(root) {
   );
   buildCart(cartBox);
   await refreshList();
+  if (showCart) cartBox.scrollIntoView({ block: "start" });
 
   function addToCart(sku) {
     const line = cart.lines.find((l) => l.sku === sku);
@@ -174,6 +185,8 @@ export async function renderStorefront(root) {
     else cart.lines.push({ sku, quantity: 1 });
     saveCart();
     buildCart(cartBox);
+    const note = document.getElementById("cart-note");
+    if (note) note.textContent = `Added ${products.get(sku)?.name ?? sku} to your cart.`;
   }
 }
 

@@ -196,7 +196,17 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
     h("section", { "aria-labelledby": "tl-h" }, h("h3", { id: "tl-h" }, "Timeline"), live, timeline),
   );
   drawSummary(order);
-  drawChoices(choices, order, token, choose, asCustomer);
+  // Reads of the order race each other (a live update's and an action's): only a read at least
+  // as new as the newest one drawn is drawn, so a late stale answer never brings back a choice.
+  let newest = 0;
+  const accept = (o) => {
+    const seq = o.timeline.at(-1)?.seq ?? 0;
+    if (seq < newest) return false;
+    newest = seq;
+    return true;
+  };
+  accept(order);
+  drawChoices(choices, order, token, choose, asCustomer, accept);
   drawStatus(order.statusView);
   await loadReports(order.shipments);
   drawShipments(order.shipments);
@@ -208,11 +218,11 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
     refetch = setTimeout(async () => {
       try {
         const fresh = (await gql(ORDER_QUERY, { id: orderId }, token)).order;
-        if (!fresh) return;
+        if (!fresh || !accept(fresh)) return;
         if (fresh.shipments.some((s) => s.trackingNumber && !reports.has(s.id))) await loadReports(fresh.shipments);
         drawShipments(fresh.shipments);
         drawSummary(fresh);
-        drawChoices(choices, fresh, token, null, asCustomer);
+        drawChoices(choices, fresh, token, null, asCustomer, accept);
       } catch {}
     }, 100);
   };
@@ -243,7 +253,7 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
  * to the customer, while unanswered). `choose` is the choice a message's link opened the page on
  * (`feedback-7`: the survey with 7 picked): it is shown first and marked, and still needs the
  * customer's confirmation. The live updates redraw this section from the fresh order. */
-function drawChoices(section, order, token, choose, asCustomer) {
+function drawChoices(section, order, token, choose, asCustomer, accept) {
   const can = (kind, line = null) => order.allowedActions.some((a) => a.kind === kind && (line === null || a.line === line));
   const said = section.querySelector("#choice-msg");
   const msg = h("p", { class: "action-msg", role: "status", id: "choice-msg" }, said?.textContent ?? "");
@@ -261,7 +271,7 @@ function drawChoices(section, order, token, choose, asCustomer) {
     }
     try {
       const fresh = (await gql(ORDER_QUERY, { id: order.id }, token)).order;
-      if (fresh) drawChoices(section, fresh, token, null, asCustomer);
+      if (fresh && accept(fresh)) drawChoices(section, fresh, token, null, asCustomer, accept);
     } catch {}
   };
   /** A button that asks once more before it acts. */

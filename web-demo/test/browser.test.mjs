@@ -591,3 +591,37 @@ test("12: a backordered line shows one date, written one way, on the catalog, in
   assert.ok((await summary.textContent()).includes(`backordered by ${date}`), await summary.textContent());
   assert.deepEqual(page.errors, []);
 });
+
+test("13: a shopper sees the shop's links only, finds products by any words, and on a phone reaches the cart in one tap", async () => {
+  const page = await newPage(await browser.newContext({ viewport: { width: 390, height: 844 } }));
+  await page.goto(`${base}/#/`);
+  await page.locator('.product[data-sku="MUG-STONE"]').waitFor();
+  assert.equal(await page.locator("nav.staff-nav").isVisible(), false, "no staff links in the shop");
+  assert.ok(await page.locator("#staff-entry").isVisible(), "the staff console has its own entry");
+  // Words in any order, singular or plural.
+  await page.fill("#search", "grey hoodies");
+  await page.waitForFunction(() => [...document.querySelectorAll(".product")].every((p) => p.dataset.sku.startsWith("HOODIE-GRY")));
+  assert.deepEqual(await page.locator(".product").evaluateAll((ps) => ps.map((p) => p.dataset.sku).sort()), ["HOODIE-GRY-L", "HOODIE-GRY-M"]);
+  await page.fill("#search", "mugs stoneware");
+  await page.locator('.product[data-sku="MUG-STONE"]').waitFor();
+  // Adding says so, and the header counts it.
+  const before = Number(await text(page, "#cart-count"));
+  await page.locator('.product[data-sku="MUG-STONE"] button.add').click();
+  await page.locator("#cart-note", { hasText: "Added Stoneware mug to your cart." }).waitFor();
+  assert.equal(Number(await text(page, "#cart-count")), before + 1);
+  // One tap from the header to the cart, however long the catalog.
+  await page.fill("#search", "");
+  await page.locator('.product[data-sku="TEE-BLK-M"]').waitFor();
+  await page.click("#cart-link");
+  await page.waitForFunction(() => document.getElementById("app").dataset.ready === "/cart");
+  await page.waitForFunction(() => {
+    const r = document.getElementById("cart-h")?.getBoundingClientRect();
+    return r && r.top >= 0 && r.top < window.innerHeight;
+  });
+  assert.ok(await page.locator(".product").count() > 20, "the catalog is still all there above it");
+  await shot(page, "storefront-phone-cart");
+  // The staff console shows its own links.
+  await page.goto(`${base}/#/staff`);
+  await page.locator("nav.staff-nav").waitFor();
+  assert.deepEqual(page.errors, []);
+});

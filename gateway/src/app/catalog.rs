@@ -11,7 +11,8 @@ pub use crate::store::catalog::{ProductRow, StockRow};
 pub const MAX_ENTERED_CODES: usize = 20;
 
 /// Products ordered by SKU after the SKU `after`, optionally of one category or matching a
-/// search; `limit` at most.
+/// search (every word, in any order, singular or plural: ordo-core's `search_terms`); `limit` at
+/// most.
 pub async fn products(
     app: &App,
     category: Option<&str>,
@@ -19,7 +20,8 @@ pub async fn products(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<ProductRow>, ApiError> {
-    Ok(app.store().products(category, search, after, limit).await?)
+    let terms = search.map(ordo_core::catalog::search_terms).unwrap_or_default();
+    Ok(app.store().products(category, &terms, after, limit).await?)
 }
 
 /// One product by SKU.

@@ -195,7 +195,7 @@ pub async fn low_stock(app: &App, caller: &Actor) -> Result<Vec<LowStock>, ApiEr
     let mut low = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let page = store.products(None, None, after.as_deref(), 200).await?;
+        let page = store.products(None, &[], after.as_deref(), 200).await?;
         let Some(last) = page.last() else { break };
         after = Some(last.sku.clone());
         for p in page {

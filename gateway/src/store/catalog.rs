@@ -114,29 +114,34 @@ impl ProductRow {
 }
 
 impl Store {
-    /// Products, optionally filtered, ordered by SKU, from `after` (exclusive), at most `limit`.
+    /// Products, optionally of one category and holding every one of `terms` (lower-case, see
+    /// ordo-core's `search_terms`) in their name, SKU or category, ordered by SKU, from `after`
+    /// (exclusive), at most `limit`.
     pub(crate) async fn products(
         &self,
         category: Option<&str>,
-        search: Option<&str>,
+        terms: &[String],
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<ProductRow>, StoreError> {
-        let mut results = self
+        let matching: String = (0..terms.len())
+            .map(|i| format!(" AND string::lowercase(name + ' ' + sku + ' ' + category) CONTAINS $term{i}"))
+            .collect();
+        let mut query = self
             .db()
-            .query(
+            .query(format!(
                 "SELECT * FROM product
-                 WHERE ($category = NONE OR category = $category)
-                   AND ($search = NONE OR string::lowercase(name) CONTAINS string::lowercase($search)
-                        OR string::lowercase(sku) CONTAINS string::lowercase($search))
+                 WHERE ($category = NONE OR category = $category){matching}
                    AND ($after = NONE OR sku > $after)
-                 ORDER BY sku LIMIT $limit",
-            )
+                 ORDER BY sku LIMIT $limit"
+            ))
             .bind(("category", category.map(str::to_owned)))
-            .bind(("search", search.map(str::to_owned)))
             .bind(("after", after.map(str::to_owned)))
-            .bind(("limit", i64::try_from(limit).unwrap_or(i64::MAX)))
-            .await?;
+            .bind(("limit", i64::try_from(limit).unwrap_or(i64::MAX)));
+        for (i, term) in terms.iter().enumerate() {
+            query = query.bind((format!("term{i}"), term.clone()));
+        }
+        let mut results = query.await?;
         decode(rows(&mut results, 0)?)
     }
 
