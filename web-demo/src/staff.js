@@ -2,7 +2,7 @@
 // actions ordo-wasm's allowedActions(timeline, "staff") permits.
 import { allowedActions } from "../../wasm/pkg/web/ordo_wasm_orders.js";
 import { gql, session, STAFF_KEY } from "./api.js";
-import { h, mount, field, fmtTime } from "./dom.js";
+import { h, mount, field, fmtDate, fmtTime } from "./dom.js";
 
 export const SUMMARIES = ["AWAITING_PAYMENT", "PAYMENT_FAILED", "PROCESSING", "BACKORDERED", "PARTIALLY_SHIPPED", "SHIPPED",
   "DELIVERY_EXCEPTION", "DELIVERED", "RETURN_IN_PROGRESS", "REFUNDED", "COMPLETED", "CANCELLED"];
@@ -80,10 +80,24 @@ const DETAIL = `query($id: String!) { order(id: $id) {
   id email state channel placedAt timelineWire
   statusView { headline detail summary }
   grandTotal { formatted } payment { status captured { formatted } authorizationExpiresAt authorizationExpiring }
-  shippingLines: lines { index sku name quantity }
-  shipments { id state source units carrier trackingNumber }
+  shippingAddress { name line1 line2 city region postalCode country }
+  shippingLines: lines { index sku name quantity remaining availability { kind quantity promisedOn } }
+  shipments { id state source units carrier trackingNumber items { sku name quantity } }
   returns { id state rejectionReason requestedAt refunded { formatted } lines { line quantity reason } }
 } }`;
+
+/** Opens a parcel's document in a new tab, with a link fetched now (links work five minutes). */
+async function openDocument(orderId, shipmentId, key, token) {
+  const tab = window.open("", "_blank");
+  try {
+    const d = await gql(`query($id: String!) { order(id: $id) { shipments { id documents { label packingSlip commercialInvoice } } } }`, { id: orderId }, token);
+    const link = d.order.shipments.find((s) => s.id === shipmentId)?.documents[key];
+    if (tab && link) tab.location = link;
+  } catch (err) {
+    tab?.close();
+    alert(`Could not open the document: ${err.message}`);
+  }
+}
 
 async function renderDetail(root, orderId, token, signOut) {
   mount(root, h("p", {}, "Loading…"));
@@ -132,8 +146,12 @@ async function renderDetail(root, orderId, token, signOut) {
       return { lengthCm: l || 30, widthCm: w || 20, heightCm: hh || 10, weightGrams: g || 800, material: "box" };
     };
     return h("li", { class: "shipment", dataset: { id: s.id, state: s.state } },
-      h("p", {}, h("strong", {}, s.id), ` — ${s.units} unit${s.units === 1 ? "" : "s"} from ${s.source}: `, h("span", { class: "ship-state" }, s.state),
+      h("p", {}, h("strong", {}, s.id), ` — ${s.units} unit${s.units === 1 ? "" : "s"} from ${s.source}: `, h("span", { class: "ship-state" }, s.state.replaceAll("_", " ")),
         s.trackingNumber ? ` · ${s.carrier} ${s.trackingNumber}` : ""),
+      h("p", { class: "parcel-items" }, "In the box: ", s.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")),
+      h("div", { class: "documents" }, "Documents: ",
+        ...[["label", "Label"], ["packingSlip", "Packing slip"], ["commercialInvoice", "Commercial invoice"]].map(([key, label]) =>
+          h("button", { type: "button", class: `link doc-${key}`, onclick: () => openDocument(order.id, s.id, key, token) }, label))),
       h("div", { class: "actions" },
         btn("Start picking", can("startPicking", s.id), () => run("Start picking", `mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }`, { s: s.id }), { class: "act-pick" }),
         h("div", { class: "inline" }, dims.wrap,
@@ -161,9 +179,14 @@ async function renderDetail(root, orderId, token, signOut) {
       ? h("p", { class: "msg warning", id: "authorization-expiring", role: "alert" },
           `The payment authorization lapses on ${fmtTime(order.payment.authorizationExpiresAt)} with money still to capture: ship or capture what is due before then, or ask the customer to pay again.`)
       : null,
-    h("ul", {}, order.shippingLines.map((l) => h("li", {}, `${l.quantity} × ${l.name} (${l.sku})`))),
+    h("p", { id: "ship-to" }, "Ship to: ", [order.shippingAddress.name, order.shippingAddress.line1, order.shippingAddress.line2,
+      `${order.shippingAddress.postalCode} ${order.shippingAddress.city}`, order.shippingAddress.region, order.shippingAddress.country].filter(Boolean).join(", ")),
+    h("ul", { class: "staff-lines" }, order.shippingLines.map((l) => h("li", { dataset: { line: l.index } }, `${l.remaining} × ${l.name} (${l.sku}) — `,
+      h("span", { class: "availability" }, l.availability.map((a) => a.kind === "BACKORDERED"
+        ? `${a.quantity} backordered${a.promisedOn ? `, expected ${fmtDate(a.promisedOn)}` : ""}`
+        : a.kind === "DROPSHIPPED" ? `${a.quantity} dropshipped by our partner` : `${a.quantity} in stock`).join("; "))))),
     h("h3", {}, "Actions"),
-    h("p", { class: "hint" }, "Only what ordo-wasm's allowedActions permits for staff is enabled: ", actions.map((a) => a.kind + (a.shipment ? `(${a.shipment})` : "")).join(", ") || "nothing"),
+    h("p", { class: "hint" }, "Buttons are enabled for what can be done with this order now."),
     orderActions,
     msg,
     h("h3", {}, "Shipments"),

@@ -192,6 +192,12 @@ test("3: staff create shipments, pick, pack and ship; the open tracking page fol
   assert.equal(await page.evaluate(() => window.__noReload), true, "the tracking page never reloaded");
   assert.ok((await events()) >= 6);
   await shot(page, "tracking-shipped");
+  // The label opens from the order page in a new tab: a signed link, no bearer header needed.
+  assert.match(await staff.locator(".parcel-items").first().textContent(), /^In the box: \d+ × /);
+  const [tab] = await Promise.all([staff.context().waitForEvent("page"), staff.locator(".doc-label").first().click()]);
+  const pdf = await tab.waitForResponse((r) => r.url().includes("/label.pdf?token="));
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
   await staff.close();
 });
 

@@ -28,6 +28,10 @@ pub struct Claims {
     /// For staff bound to stock locations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
+    /// For a document link: the role of the caller it was made for (`staff`, `admin`,
+    /// `supplier`, …), whose rights it carries to that one document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acts: Option<String>,
     pub exp: i64,
     pub iat: i64,
 }
@@ -44,6 +48,13 @@ pub const UNSUBSCRIBE_DAYS: i64 = 365;
 /// The role of an unsubscribe token: it stands for no caller (the API refuses it as a bearer
 /// token) and only says which address may opt out.
 const UNSUBSCRIBE_ROLE: &str = "unsubscribe";
+
+/// How long a document link works: long enough to open it, too short to be worth stealing.
+pub const DOCUMENT_LINK_MINUTES: i64 = 5;
+
+/// The role of a document link's token: it opens one document (its subject) for the caller it
+/// was made for, and is refused as a bearer token.
+const DOCUMENT_ROLE: &str = "document";
 
 /// Signs and checks tokens with one shared secret.
 #[derive(Clone)]
@@ -94,6 +105,7 @@ impl Keys {
             order: None,
             email: Some(email.to_owned()),
             locations: None,
+            acts: None,
             exp: now + Duration::days(UNSUBSCRIBE_DAYS).num_seconds(),
             iat: now,
         };
@@ -104,15 +116,40 @@ impl Keys {
     /// The address key an unsubscribe token was minted for; any problem (another kind of token
     /// too) is `UNAUTHENTICATED`.
     pub fn verify_unsubscribe(&self, token: &str) -> Result<String, ApiError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|_| ApiError::Unauthenticated)?
-            .claims;
+        let claims = self.decode(token)?;
         match claims.email {
             Some(email) if claims.role == UNSUBSCRIBE_ROLE && !email.trim().is_empty() => Ok(email),
             _ => Err(ApiError::Unauthenticated),
         }
+    }
+
+    /// The token of a link that opens the document at `path` (`/documents/ord/shipment/label.pdf`)
+    /// for `actor`, valid [`DOCUMENT_LINK_MINUTES`]: a browser opens it without a bearer header.
+    pub fn mint_document_link(&self, actor: &Actor, path: &str) -> Result<String, String> {
+        let token = self.mint(actor, path, Duration::minutes(DOCUMENT_LINK_MINUTES))?;
+        let mut claims = self.decode(&token).map_err(|_| "a token just minted does not decode".to_owned())?;
+        claims.acts = Some(std::mem::replace(&mut claims.role, DOCUMENT_ROLE.to_owned()));
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The caller a document link's token was made for, when it opens `path` and has not
+    /// expired; any problem is `UNAUTHENTICATED`.
+    pub fn verify_document_link(&self, token: &str, path: &str) -> Result<Actor, ApiError> {
+        let mut claims = self.decode(token)?;
+        if claims.role != DOCUMENT_ROLE || claims.sub != path {
+            return Err(ApiError::Unauthenticated);
+        }
+        claims.role = claims.acts.take().ok_or(ApiError::Unauthenticated)?;
+        actor_of(claims)
+    }
+
+    fn decode(&self, token: &str) -> Result<Claims, ApiError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        Ok(jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| ApiError::Unauthenticated)?
+            .claims)
     }
 
     /// A token for `actor`, valid for `ttl`.
@@ -127,6 +164,7 @@ impl Keys {
             order: None,
             email: None,
             locations: None,
+            acts: None,
             exp: now + ttl.num_seconds(),
             iat: now,
         };
@@ -171,36 +209,34 @@ impl Keys {
     /// The actor a bearer token stands for and the subject it was issued to (who acts, for the
     /// audit trail); any problem is `UNAUTHENTICATED`.
     pub fn verify_subject(&self, token: &str) -> Result<(Actor, String), ApiError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|_| ApiError::Unauthenticated)?
-            .claims;
-        let bound = |v: Option<String>| v.filter(|s| !s.trim().is_empty()).ok_or(ApiError::Unauthenticated);
+        let claims = self.decode(token)?;
         let subject = claims.sub.trim().to_owned();
         if subject.is_empty() || subject.len() > MAX_SUBJECT || subject.chars().any(char::is_control) {
             return Err(ApiError::Unauthenticated);
         }
-        let actor = match claims.role.as_str() {
-            "guest" => Actor::Guest { order_id: bound(claims.order)? },
-            "customer" => Actor::Customer { id: bound(claims.customer)? },
-            "shopper" => Actor::Shopper { email: bound(claims.email)? },
-            "staff" => match claims.locations {
-                None => Actor::Staff,
-                Some(locations)
-                    if !locations.is_empty() && locations.iter().all(|l| !l.trim().is_empty()) =>
-                {
-                    Actor::WarehouseStaff { locations }
-                }
-                Some(_) => return Err(ApiError::Unauthenticated),
-            },
-            "admin" => Actor::Admin,
-            "channel" => Actor::Channel { channel: bound(claims.channel)? },
-            "supplier" => Actor::Supplier { supplier: bound(claims.supplier)? },
-            _ => return Err(ApiError::Unauthenticated),
-        };
-        Ok((actor, subject))
+        Ok((actor_of(claims)?, subject))
     }
+}
+
+/// The caller a token's claims stand for (by their role); `UNAUTHENTICATED` for any other role.
+fn actor_of(claims: Claims) -> Result<Actor, ApiError> {
+    let bound = |v: Option<String>| v.filter(|s| !s.trim().is_empty()).ok_or(ApiError::Unauthenticated);
+    Ok(match claims.role.as_str() {
+        "guest" => Actor::Guest { order_id: bound(claims.order)? },
+        "customer" => Actor::Customer { id: bound(claims.customer)? },
+        "shopper" => Actor::Shopper { email: bound(claims.email)? },
+        "staff" => match claims.locations {
+            None => Actor::Staff,
+            Some(locations) if !locations.is_empty() && locations.iter().all(|l| !l.trim().is_empty()) => {
+                Actor::WarehouseStaff { locations }
+            }
+            Some(_) => return Err(ApiError::Unauthenticated),
+        },
+        "admin" => Actor::Admin,
+        "channel" => Actor::Channel { channel: bound(claims.channel)? },
+        "supplier" => Actor::Supplier { supplier: bound(claims.supplier)? },
+        _ => return Err(ApiError::Unauthenticated),
+    })
 }
 
 /// The longest token subject accepted (an e-mail address or a service name).
@@ -254,6 +290,30 @@ mod tests {
         let other = Keys::new(b"another-secret-another-secret-xx").unwrap();
         let forged = other.mint_unsubscribe("ada@example.com").unwrap();
         assert!(matches!(k.verify_unsubscribe(&forged), Err(ApiError::Unauthenticated)));
+    }
+
+    #[test]
+    fn a_document_link_opens_its_one_document_for_its_caller_and_nothing_else() {
+        let k = keys();
+        let path = "/documents/ord_1/ord_1-S1/label.pdf";
+        for actor in [
+            Actor::Staff,
+            Actor::WarehouseStaff { locations: vec!["west".into()] },
+            Actor::Supplier { supplier: "northwood".into() },
+        ] {
+            let link = k.mint_document_link(&actor, path).unwrap();
+            assert_eq!(k.verify_document_link(&link, path).unwrap(), actor);
+            assert!(matches!(
+                k.verify_document_link(&link, "/documents/ord_1/ord_1-S1/packing-slip.pdf"),
+                Err(ApiError::Unauthenticated)
+            ));
+            assert!(matches!(k.verify(&link), Err(ApiError::Unauthenticated)), "not a bearer token");
+        }
+        let bearer = k.mint(&Actor::Staff, "alice", Duration::minutes(5)).unwrap();
+        assert!(matches!(k.verify_document_link(&bearer, path), Err(ApiError::Unauthenticated)));
+        let other = Keys::new(b"another-secret-another-secret-xx").unwrap();
+        let forged = other.mint_document_link(&Actor::Staff, path).unwrap();
+        assert!(matches!(k.verify_document_link(&forged, path), Err(ApiError::Unauthenticated)));
     }
 
     #[test]

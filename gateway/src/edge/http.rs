@@ -179,17 +179,24 @@ async fn readyz(State(http): State<Http>) -> Response {
 async fn document(
     State(http): State<Http>,
     Path((order_id, shipment_id, file)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     use crate::app::documents::{Document, for_parcel};
-    let actor = match headers
+    let keys = http.app.keys();
+    let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| http.app.keys().verify(t.trim()))
-    {
+        .map(|t| keys.verify(t.trim()));
+    // Or the link's own signed token (what `shipment.documents` answers), for this path only.
+    let path = format!("/documents/{order_id}/{shipment_id}/{file}");
+    let link = || token_of(query.as_deref()).map(|t| keys.verify_document_link(&t, &path));
+    let actor = match bearer.or_else(link) {
         Some(Ok(actor)) => actor,
-        _ => return unauthenticated("a staff or supplier bearer token is required"),
+        _ => {
+            return unauthenticated("a staff or supplier bearer token, or a fresh document link, is required");
+        }
     };
     let Some(kind) = Document::from_file_name(&file) else { return failure(&ApiError::NotFound("document")) };
     match for_parcel(&http.app, &actor, &order_id, &shipment_id, kind).await {

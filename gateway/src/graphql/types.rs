@@ -570,7 +570,9 @@ pub struct PackageView {
     pub material: String,
 }
 
-/// Where a parcel's documents can be downloaded (with the same bearer token).
+/// Where a parcel's documents open: each link carries a signed token for the caller who asked,
+/// valid five minutes, so a browser opens it without a bearer header (the plain path with the
+/// same bearer token works too).
 #[derive(SimpleObject, Debug, Clone)]
 pub struct ShipmentDocuments {
     /// The shipping label (PDF).
@@ -620,12 +622,21 @@ impl ShipmentView {
     }
 
     /// The label, commercial invoice and packing slip.
-    async fn documents(&self) -> ShipmentDocuments {
-        let base = format!("/documents/{}/{}", self.order_id, self.id);
-        ShipmentDocuments {
-            label: format!("{base}/label.pdf"),
-            commercial_invoice: format!("{base}/commercial-invoice.pdf"),
-            packing_slip: format!("{base}/packing-slip.pdf"),
-        }
+    async fn documents(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<ShipmentDocuments> {
+        let keys = super::app(ctx)?.keys();
+        let caller = super::actor(ctx);
+        let link = |file: &str| {
+            let path = format!("/documents/{}/{}/{file}", self.order_id, self.id);
+            match keys.mint_document_link(caller, &path) {
+                Ok(token) => format!("{path}?token={token}"),
+                // An anonymous caller gets the plain path (which answers 401).
+                Err(_) => path,
+            }
+        };
+        Ok(ShipmentDocuments {
+            label: link("label.pdf"),
+            commercial_invoice: link("commercial-invoice.pdf"),
+            packing_slip: link("packing-slip.pdf"),
+        })
     }
 }

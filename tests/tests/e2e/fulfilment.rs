@@ -191,9 +191,39 @@ async fn an_order_ships_in_one_parcel_per_location_consuming_stock_and_completes
             && label_pdf.contains("Ada Lovelace")
             && label_pdf.contains("UPS Ground")
     );
-    let r = app.client.get(app.url(&label)).bearer_auth(&guest).send().await.unwrap();
+    let (path, signed) = label.split_once("?token=").expect("a signed link");
+    let r = app.client.get(app.url(path)).bearer_auth(&guest).send().await.unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(app.client.get(app.url(&label)).send().await.unwrap().status(), 401);
+    assert_eq!(app.client.get(app.url(path)).send().await.unwrap().status(), 401);
+    // The signed link opens the label in a browser, without a bearer header; it opens nothing
+    // else, and a tampered one nothing at all.
+    let r = app.client.get(app.url(&label)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let slip = path.replace("label.pdf", "packing-slip.pdf");
+    let r = app.client.get(app.url(&format!("{slip}?token={signed}"))).send().await.unwrap();
+    assert_eq!(r.status(), 401, "a label's link is not a packing slip's");
+    let tampered = format!("{path}?token={}x", &signed[..signed.len() - 1]);
+    assert_eq!(app.client.get(app.url(&tampered)).send().await.unwrap().status(), 401);
+    let as_bearer = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(signed)
+        .json(&json!({ "query": "{ orders(first: 1) { edges { node { id } } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_bearer.status(), 401, "a document link is no bearer token");
+    // A guest's link (the guest may read the order, not its documents) opens nothing.
+    let mine = app
+        .gql_with(
+            Some(&guest),
+            "query($id: ID!) { order(id: $id) { shipments { documents { label } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let theirs = mine["data"]["order"]["shipments"][0]["documents"]["label"].as_str().unwrap().to_owned();
+    assert_eq!(app.client.get(app.url(&theirs)).send().await.unwrap().status(), 404);
 
     ship(&app, None, &id, &west, "1ZWEST0001").await;
     assert_eq!(stock(&app, "SCARF-WOOL", "west").await, (west_before.0 - 1, west_before.1));
