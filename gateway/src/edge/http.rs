@@ -195,7 +195,9 @@ async fn document(
     let actor = match bearer.or_else(link) {
         Some(Ok(actor)) => actor,
         _ => {
-            return unauthenticated("a staff or supplier bearer token, or a fresh document link, is required");
+            return unauthenticated(
+                "a staff or supplier bearer token, or a fresh document link, is required",
+            );
         }
     };
     let Some(kind) = Document::from_file_name(&file) else { return failure(&ApiError::NotFound("document")) };
