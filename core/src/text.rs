@@ -42,9 +42,71 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// An id written as a name: words split at `-`, `_` and spaces, each capitalised
+/// (`northwood` → `Northwood`, `blue-sky_goods` → `Blue Sky Goods`); short all-letter ids, like a
+/// carrier's (`ups`, `dhl`), in capitals.
+pub fn title(id: &str) -> String {
+    let id = id.trim();
+    if (2..=3).contains(&id.chars().count()) && id.chars().all(|c| c.is_ascii_alphabetic()) {
+        return id.to_ascii_uppercase();
+    }
+    id.split(['-', '_', ' '])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Who did something on an order, in the customer's words: `You` for the customer's own steps
+/// (as a guest, signed in, or through a "Find my orders" link), the shop's name for staff and the
+/// shop's own machinery, `Our partner` for a dropship supplier, the carrier's name for its
+/// reports, `Your bank` for the payment provider's answers. `actor` is the stored kind of caller
+/// (`customer`, `carrier:ups`, …).
+pub fn actor_label(actor: &str, shop_name: &str) -> String {
+    match actor {
+        "anonymous" | "guest" | "customer" | "shopper" => "You".to_owned(),
+        "supplier" => "Our partner".to_owned(),
+        "payment-provider" => "Your bank".to_owned(),
+        "channel" => "The marketplace".to_owned(),
+        other => match other.strip_prefix("carrier:") {
+            Some(carrier) => title(carrier),
+            None => shop_name.to_owned(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_read_as_names_and_actors_in_the_customers_words() {
+        assert_eq!(title("northwood"), "Northwood");
+        assert_eq!(title("blue-sky_goods"), "Blue Sky Goods");
+        assert_eq!(title("ups"), "UPS");
+        assert_eq!(title("east"), "East");
+        let shop = "Lumen & Co";
+        let said: Vec<String> = [
+            "anonymous",
+            "customer",
+            "staff",
+            "system",
+            "messages",
+            "supplier",
+            "carrier:ups",
+            "payment-provider",
+        ]
+        .iter()
+        .map(|a| actor_label(a, shop))
+        .collect();
+        assert_eq!(said, ["You", "You", shop, shop, shop, "Our partner", "UPS", "Your bank"]);
+    }
 
     #[test]
     fn html_escaping_leaves_no_markup_or_attribute_breakout() {

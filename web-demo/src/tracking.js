@@ -11,12 +11,12 @@ const ORDER_QUERY = `query($id: String!) { order(id: $id) {
   payment { status method }
   feedback { score comment }
   allowedActions { kind line }
-  shipments { id state source units carrier trackingNumber trackingUrl expectedDelivery deliveredAt late service }
-  timeline { seq at type actor }
+  shipments { id state source sourceName units carrier trackingNumber trackingUrl expectedDelivery deliveredAt late service }
+  timeline { seq at type actor by }
 } }`;
 
 const UPDATES = `subscription($id: String!, $after: Int) { orderUpdated(orderId: $id, afterSeq: $after) {
-  seq state event { seq at type actor }
+  seq state event { seq at type actor by }
   statusView { headline detail tone expectedDelivery summary steps { key label state } }
 } }`;
 
@@ -161,7 +161,7 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
       list.length
         ? h("ul", {}, list.map((s) =>
             h("li", { class: "shipment", dataset: { id: s.id, state: s.state } },
-              h("strong", {}, `Parcel ${s.id}`), ` — ${s.units} item${s.units === 1 ? "" : "s"} from ${s.source}, `,
+              h("strong", {}, `Parcel ${s.id}`), ` — ${s.units} item${s.units === 1 ? "" : "s"} from ${s.sourceName ?? s.source}, `,
               h("span", { class: "ship-state" }, s.state.replaceAll("_", " ")),
               s.carrier ? h("div", {}, `${s.carrier}${s.service ? ` (${s.service})` : ""}: `,
                 s.trackingUrl ? h("a", { href: s.trackingUrl, rel: "noopener noreferrer", target: "_blank" }, s.trackingNumber) : h("span", { class: "tracking" }, s.trackingNumber ?? "")) : null,
@@ -183,7 +183,7 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
   function addEvent(e) {
     if (e.seq <= lastSeq) return;
     lastSeq = e.seq;
-    timeline.append(h("li", { dataset: { seq: e.seq, type: e.type } }, h("time", { datetime: e.at }, fmtTime(e.at)), " ", words(e.type), h("span", { class: "actor" }, ` · ${e.actor}`)));
+    timeline.append(h("li", { dataset: { seq: e.seq, type: e.type } }, h("time", { datetime: e.at }, fmtTime(e.at)), " ", words(e.type), h("span", { class: "actor" }, ` · ${e.by ?? e.actor}`)));
   }
 
   mount(

@@ -190,6 +190,11 @@ test("3: staff create shipments, pick, pack and ship; the open tracking page fol
     () => page.locator(".shipments", { hasText: "1ZDEMO0001" }).waitFor());
   await page.locator('.step[data-key="shipped"][data-state="done"]').waitFor();
   assert.equal(await page.evaluate(() => window.__noReload), true, "the tracking page never reloaded");
+  // Names, not internals: where the parcel leaves from, and who did what.
+  assert.match(await page.locator(".shipments .shipment").first().textContent(), / from [A-Z][a-z]+ warehouse/);
+  const by = await page.locator("#timeline .actor").allTextContents();
+  assert.ok(by.includes(" · You") && by.includes(" · Ordo demo shop"), by.join("|"));
+  assert.ok(!by.some((b) => /anonymous|customer|staff|system/.test(b)), by.join("|"));
   assert.ok((await events()) >= 6);
   await shot(page, "tracking-shipped");
   // The label opens from the order page in a new tab: a signed link, no bearer header needed.
@@ -242,6 +247,11 @@ test("4: a signed carrier webhook marks the parcel delivered; the open tracking 
   await page.locator("#headline", { hasText: /Delivered/i }).waitFor();
   await page.locator('#timeline li[data-type="shipment_delivered"]').waitFor();
   assert.equal(await page.evaluate(() => window.__noReload), true, "the tracking page never reloaded");
+  // Names, not internals: where the parcel leaves from, and who did what.
+  assert.match(await page.locator(".shipments .shipment").first().textContent(), / from [A-Z][a-z]+ warehouse/);
+  const by = await page.locator("#timeline .actor").allTextContents();
+  assert.ok(by.includes(" · You") && by.includes(" · Ordo demo shop"), by.join("|"));
+  assert.ok(!by.some((b) => /anonymous|customer|staff|system/.test(b)), by.join("|"));
   await shot(page, "tracking-delivered");
   assert.deepEqual(page.errors, []);
 });

@@ -129,6 +129,11 @@ impl App {
         self.feedback_request
     }
 
+    /// The shop's name as customers know it (the messages' letterhead), or "The shop".
+    pub(crate) fn shop_name(&self) -> String {
+        self.mailer().map_or_else(|| "The shop".to_owned(), |m| m.settings().shop_name.clone())
+    }
+
     pub(crate) fn mailer(&self) -> Option<&Mailer> {
         self.mailer.as_deref()
     }

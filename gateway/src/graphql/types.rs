@@ -249,6 +249,11 @@ impl TimelineEvent {
         &self.0.actor.kind
     }
 
+    /// Who caused it, in the customer's words: `You`, the shop's name, `UPS`, `Our partner`.
+    async fn by(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<String> {
+        Ok(ordo_core::text::actor_label(&self.0.actor.kind, &super::app(ctx)?.shop_name()))
+    }
+
     /// Who the caller's token was issued to (`alice@shop`), for staff only: the audit trail of
     /// people. Null for others, and for events the gateway or a signed webhook caused.
     async fn subject(&self, ctx: &async_graphql::Context<'_>) -> Option<&str> {
@@ -598,6 +603,20 @@ impl ShipmentView {
         }))
     }
 
+    /// Where it leaves from, as a name: the stock location's (`East warehouse (Newark)`), or
+    /// the partner's for a dropship parcel (`Northwood (our partner)`).
+    async fn source_name(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<String> {
+        use crate::graphql::error::GqlResult;
+        if let Some(supplier) = self.source.strip_prefix("supplier:") {
+            return Ok(format!("{} (our partner)", ordo_core::text::title(supplier)));
+        }
+        let locations = crate::app::catalog::locations(super::app(ctx)?).await.gql()?;
+        Ok(locations
+            .into_iter()
+            .find(|(id, _, _)| *id == self.source)
+            .map_or_else(|| ordo_core::text::title(&self.source), |(_, name, _)| name))
+    }
+
     /// The carrier service it was booked with, once shipped.
     async fn service(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<String>> {
         use crate::graphql::error::GqlResult;
@@ -625,12 +644,13 @@ impl ShipmentView {
     async fn documents(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<ShipmentDocuments> {
         let keys = super::app(ctx)?.keys();
         let caller = super::actor(ctx);
+        // Only those who may open documents get signed links; others the plain path.
+        let signs = caller.is_staff() || matches!(caller, crate::app::access::Actor::Supplier { .. });
         let link = |file: &str| {
             let path = format!("/documents/{}/{}/{file}", self.order_id, self.id);
             match keys.mint_document_link(caller, &path) {
-                Ok(token) => format!("{path}?token={token}"),
-                // An anonymous caller gets the plain path (which answers 401).
-                Err(_) => path,
+                Ok(token) if signs => format!("{path}?token={token}"),
+                _ => path,
             }
         };
         Ok(ShipmentDocuments {
