@@ -51,13 +51,21 @@ export async function renderStaff(root, orderId) {
   filter.input.append(h("option", { value: "" }, "All orders"), ...SUMMARIES.map((s) => h("option", { value: s }, s.replaceAll("_", " ").toLowerCase())));
   filter.input.value = session.get("ordo.staff.filter") ?? "";
   const table = h("div", { class: "queue", id: "queue" });
+  // An order number opens that order; an e-mail address lists the orders placed with it.
+  const find = field("Find (order number or e-mail)", { id: "queue-find", type: "search", placeholder: "ord_… or ada@example.com" });
+  find.input.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    const q = find.input.value.trim();
+    if (/^ord_/i.test(q)) location.hash = `#/staff/${encodeURIComponent(q.toLowerCase())}`;
+    else load();
+  });
   async function load() {
     session.set("ordo.staff.filter", filter.input.value);
     mount(table, h("p", {}, "Loading…"));
     try {
       const data = await gql(
         `query($f: OrderFilterInput!) { orders(first: 50, filter: $f) { nodes { id email channel placedAt grandTotal { formatted } statusView { summary headline } } } }`,
-        { f: { summary: filter.input.value || null } }, token);
+        { f: { summary: filter.input.value || null, email: find.input.value.includes("@") ? find.input.value.trim() : null } }, token);
       const rows = data.orders.nodes;
       mount(table, rows.length
         ? h("table", {}, h("thead", {}, h("tr", {}, ["Order", "Placed", "Customer", "Status", "Total"].map((c) => h("th", { scope: "col" }, c)))),
@@ -72,7 +80,7 @@ export async function renderStaff(root, orderId) {
   }
   filter.input.addEventListener("change", load);
   mount(root, h("div", { class: "staff-head" }, h("h2", {}, "Order queue"), signOut),
-    h("div", { class: "filters" }, filter.wrap, h("button", { type: "button", onclick: load }, "Refresh")), table);
+    h("div", { class: "filters" }, filter.wrap, find.wrap, h("button", { type: "button", onclick: load }, "Refresh")), table);
   await load();
 }
 
@@ -82,7 +90,7 @@ const DETAIL = `query($id: String!) { order(id: $id) {
   grandTotal { formatted } payment { status captured { formatted } authorizationExpiresAt authorizationExpiring }
   shippingAddress { name line1 line2 city region postalCode country }
   shippingLines: lines { index sku name quantity remaining availability { kind quantity promisedOn } }
-  shipments { id state source units carrier trackingNumber items { sku name quantity } }
+  shipments { id state source sourceName units carrier trackingNumber items { sku name quantity } }
   returns { id state rejectionReason requestedAt refunded { formatted } lines { line quantity reason } }
 } }`;
 
@@ -152,7 +160,11 @@ async function renderDetail(root, orderId, token, signOut) {
       h("div", { class: "documents" }, "Documents: ",
         ...[["label", "Label"], ["packingSlip", "Packing slip"], ["commercialInvoice", "Commercial invoice"]].map(([key, label]) =>
           h("button", { type: "button", class: `link doc-${key}`, onclick: () => openDocument(order.id, s.id, key, token) }, label))),
-      h("div", { class: "actions" },
+      // A partner's parcel is picked, packed and shipped by the partner: its state, not our buttons.
+      s.source.startsWith("supplier:")
+        ? h("p", { class: "partner-parcel" }, `${s.sourceName} picks, packs and ships this parcel; it is ${s.state.replaceAll("_", " ")}.`)
+        : null,
+      s.source.startsWith("supplier:") ? null : h("div", { class: "actions" },
         btn("Start picking", can("startPicking", s.id), () => run("Start picking", `mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }`, { s: s.id }), { class: "act-pick" }),
         h("div", { class: "inline" }, dims.wrap,
           btn("Pack", can("pack", s.id), () => run("Pack", `mutation($id: String!, $s: String!, $p: PackageInput!) { packShipment(orderId: $id, shipmentId: $s, package: $p) { order { id } } }`, { s: s.id, p: pkg() }), { class: "act-pack" })),

@@ -51,6 +51,8 @@ pub struct OrderFilter {
     pub placed_from: Option<DateTime<Utc>>,
     /// Placed before.
     pub placed_to: Option<DateTime<Utc>>,
+    /// Placed with this e-mail address (any case; staff).
+    pub email: Option<String>,
 }
 
 /// Ids and placing times of the orders `caller` may list, newest first, placed before `before`;
@@ -67,7 +69,13 @@ pub async fn list(
     let (channel, customer, email) = match caller {
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
         Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {
-            (filter.channel.clone(), filter.customer.clone(), None)
+            let email = filter
+                .email
+                .as_deref()
+                .map(|e| ordo_core::values::Email::parse(e).map(|e| e.key()))
+                .transpose()
+                .map_err(|e| ApiError::bad_input("filter.email", e.to_string()))?;
+            (filter.channel.clone(), filter.customer.clone(), email)
         }
         Actor::Channel { channel: own } => (Some(own.clone()), None, None),
         Actor::Customer { id } => (filter.channel.clone(), Some(id.clone()), None),

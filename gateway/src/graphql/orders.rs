@@ -110,6 +110,8 @@ pub struct OrderFilterInput {
     pub placed_from: Option<DateTime<Utc>>,
     /// Placed before this instant.
     pub placed_to: Option<DateTime<Utc>>,
+    /// Placed with this e-mail address, in any case (staff; a malformed one is `BAD_USER_INPUT`).
+    pub email: Option<String>,
 }
 
 /// The result of a mutation on an order.
@@ -164,6 +166,7 @@ impl OrderQuery {
             customer: filter.customer_id,
             placed_from: filter.placed_from,
             placed_to: filter.placed_to,
+            email: filter.email,
         };
         let ids = orders::list(app(ctx)?, actor(ctx), &filter, before, limit + 1).await.gql()?;
         let mut connection = Connection::new(after.is_some(), ids.len() > limit);

@@ -500,3 +500,31 @@ async fn cart_rules_show_a_coupon_only_to_whoever_names_it_and_every_coupon_to_s
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert!(body["data"].is_null() || body["data"]["cartRules"].is_null(), "{body}");
 }
+
+#[tokio::test]
+async fn staff_find_the_orders_placed_with_an_address_in_any_case_and_a_malformed_one_is_refused() {
+    let app = TestApp::spawn().await;
+    let mut ids = Vec::new();
+    for email in ["grace@example.com", "Grace@Example.COM", "ada@example.com"] {
+        let mut order = input(json!([{ "sku": "MUG-STONE", "quantity": 1 }]));
+        order["email"] = json!(email);
+        let body = place(&app, order, None).await;
+        ids.push(
+            body["data"]["placeOrder"]["order"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned(),
+        );
+    }
+    let list = "query($e: String) { orders(first: 50, filter: { email: $e }) { nodes { id email } } }";
+    let body = app.gql(list, json!({ "e": "GRACE@example.com" })).await;
+    let mut found: Vec<String> = body["data"]["orders"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_owned())
+        .collect();
+    found.sort();
+    let mut grace = ids[..2].to_vec();
+    grace.sort();
+    assert_eq!(found, grace, "both of Grace's orders, whatever case they were placed in; not Ada's");
+    let body = app.gql(list, json!({ "e": "not an address" })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+}
