@@ -7,7 +7,7 @@ import { loadRules, cartRules, shippingOptions } from "./rules.js";
 import { TEST_TOKENS } from "./payment.js";
 
 const PRODUCT_FIELDS = `sku name category description price { amount currency formatted } active
-  minPerOrder maxPerOrder outOfStockPolicy leadTimeDays supplier nextRestock weightGrams taxClass available`;
+  minPerOrder maxPerOrder outOfStockPolicy leadTimeDays supplier supplierName nextRestock weightGrams taxClass available`;
 
 const ADDRESS_FIELDS = [
   ["name", "Full name", "name"],
@@ -105,7 +105,7 @@ function stockBadge(p) {
     const d = validator.backorderPromise(p.sku);
     return h("span", { class: "badge warn", dataset: { promise: d, source: p.nextRestock ? "purchase-order" : "lead-time" } }, `Backorder — ships by ${fmtDate(d)}`);
   }
-  if (p.outOfStockPolicy === "dropship") return h("span", { class: "badge info", dataset: { supplier: p.supplier ?? "" } }, p.supplier ? `Ships from ${p.supplier}` : "Ships from our supplier");
+  if (p.outOfStockPolicy === "dropship") return h("span", { class: "badge info", dataset: { supplier: p.supplier ?? "" } }, p.supplierName ? `Ships from ${p.supplierName}, our partner` : "Ships from our partner");
   return h("span", { class: "badge bad" }, "Out of stock");
 }
 

@@ -81,6 +81,11 @@ impl CatalogQuery {
 
 #[ComplexObject]
 impl Product {
+    /// Who ships it when the policy is "dropship", as customers see the name (`Northwood`).
+    async fn supplier_name(&self) -> Option<String> {
+        self.supplier.as_deref().map(ordo_core::text::title)
+    }
+
     /// Stock at every location (staff).
     async fn stock(&self, ctx: &Context<'_>) -> Result<Vec<StockLevel>> {
         Ok(catalog::stock_of(app(ctx)?, actor(ctx), &self.sku)

@@ -194,22 +194,18 @@ mod tests {
         assert_eq!(about, vec![Some("ord_a".to_owned())], "messages about orders keep their order");
     }
 
-    #[tokio::test]
-    async fn migrating_watches_the_orders_with_parcels_on_their_way_and_only_them() {
-        let db = migrated_before("0016_delivery_watch").await;
-        for (id, summary) in [
-            ("ord_a", "SHIPPED"),
-            ("ord_b", "PARTIALLY_SHIPPED"),
-            ("ord_c", "DELIVERED"),
-            ("ord_d", "PROCESSING"),
-        ] {
+    /// A store migrated up to (not including) `migration`, holding orders with these list
+    /// statuses, then migrated to the end: the orders `migration` gave a due `kind` job, by id.
+    async fn watched_after(migration: &str, orders: &[(&str, &str)], kind: &str) -> Vec<String> {
+        let db = migrated_before(migration).await;
+        for (id, summary) in orders {
             db.query(
                 "CREATE type::record('orders', $id) SET channel = 'web', email = 'a@example.com', currency = 'USD', \
                  grand_total = 100, summary = $summary, last_seq = 1, placed_at = time::now(), \
                  updated_at = time::now(), external_key = 'web:#' + $id;",
             )
-            .bind(("id", id))
-            .bind(("summary", summary))
+            .bind(("id", id.to_string()))
+            .bind(("summary", summary.to_string()))
             .await
             .unwrap()
             .check()
@@ -217,41 +213,37 @@ mod tests {
         }
         apply_list(&db, MIGRATIONS).await.unwrap();
         let mut found = db
-            .query("SELECT VALUE order_id FROM job WHERE kind = 'delivery_watch' AND due <= time::now() ORDER BY order_id")
+            .query(
+                "SELECT VALUE order_id FROM job WHERE kind = $kind AND due <= time::now() ORDER BY order_id",
+            )
+            .bind(("kind", kind.to_owned()))
             .await
             .unwrap();
-        let watched: Vec<String> = found.take(0).unwrap();
+        found.take(0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn migrating_watches_the_orders_with_parcels_on_their_way_and_only_them() {
+        let orders = [
+            ("ord_a", "SHIPPED"),
+            ("ord_b", "PARTIALLY_SHIPPED"),
+            ("ord_c", "DELIVERED"),
+            ("ord_d", "PROCESSING"),
+        ];
+        let watched = watched_after("0016_delivery_watch", &orders, "delivery_watch").await;
         assert_eq!(watched, vec!["ord_a".to_owned(), "ord_b".to_owned()], "due at once");
     }
 
     #[tokio::test]
     async fn migrating_watches_the_authorizations_of_orders_under_way_and_only_them() {
-        let db = migrated_before("0017_authorization_watch").await;
-        for (id, summary) in [
+        let orders = [
             ("ord_a", "PROCESSING"),
             ("ord_b", "SHIPPED"),
             ("ord_c", "AWAITING_PAYMENT"),
             ("ord_d", "COMPLETED"),
-        ] {
-            db.query(
-                "CREATE type::record('orders', $id) SET channel = 'web', email = 'a@example.com', currency = 'USD', \
-                 grand_total = 100, summary = $summary, last_seq = 1, placed_at = time::now(), \
-                 updated_at = time::now(), external_key = 'web:#' + $id;",
-            )
-            .bind(("id", id))
-            .bind(("summary", summary))
-            .await
-            .unwrap()
-            .check()
-            .unwrap();
-        }
-        apply_list(&db, MIGRATIONS).await.unwrap();
-        let mut found = db
-            .query("SELECT VALUE order_id FROM job WHERE kind = 'authorization_watch' ORDER BY order_id")
-            .await
-            .unwrap();
-        let watched: Vec<String> = found.take(0).unwrap();
-        assert_eq!(watched, vec!["ord_a".to_owned(), "ord_b".to_owned()]);
+        ];
+        let watched = watched_after("0017_authorization_watch", &orders, "authorization_watch").await;
+        assert_eq!(watched, vec!["ord_a".to_owned(), "ord_b".to_owned()], "due at once");
     }
 
     #[test]
