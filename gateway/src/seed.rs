@@ -188,5 +188,6 @@ pub fn demo_rules() -> Rules {
         returns: ReturnPolicy { window_days: 30, restocking_fee_bp: 0 },
         confirm_on_capture: false,
         capture: ordo_core::order::CapturePolicy::OnShipment,
+        ship_when_capture_fails: false,
     }
 }

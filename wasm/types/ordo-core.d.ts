@@ -316,7 +316,7 @@ export type Notice = "confirmation" | { "paymentDeclined": { reason: string, } }
 /**
  * Something that happened to an order. The order's state is the fold of its events.
  */
-export type OrderEvent = { "placed": PlacedOrder } | "confirmed" | { "cancelled": { reason: string, } } | "completed" | { "paymentAuthorized": { amount: Money, method: PaymentMethod, } } | { "paymentFailed": { reason: string, } } | { "paymentCaptured": { amount: Money, } } | "paymentVoided" | { "paymentAuthorizationExpiring": { expiresAt: string, } } | { "paymentRefunded": { amount: Money, reason: string, } } | { "shipmentCreated": { shipment: string, source: ShipmentSource, lines: Array<ShipmentLine>, } } | { "shipmentPickingStarted": { shipment: string, } } | { "shipmentPacked": { shipment: string, } } | { "shipmentShipped": { shipment: string, carrier: string, trackingNumber: string, trackingUrl: string | null, expectedDelivery: string | null, } } | { "shipmentInTransit": { shipment: string, } } | { "shipmentOutForDelivery": { shipment: string, } } | { "shipmentDelivered": { shipment: string, } } | { "shipmentException": { shipment: string, kind: ExceptionKind, note: string, } } | { "shipmentExceptionResolved": { shipment: string, } } | { "shipmentLate": { shipment: string, expected: string, } } | { "shipmentReturnedToSender": { shipment: string, } } | { "parcelReceivedBack": { shipment: string, restock: LocationId | null, } } | { "shipmentCancelled": { shipment: string, } } | { "shipmentUnitsRemoved": { shipment: string, lines: Array<ShipmentLine>, } } | { "shipmentSplit": { shipment: string, into: string, lines: Array<ShipmentLine>, } } | { "shipmentsMerged": { into: string, from: Array<string>, } } | { "linesCancelled": { units: Array<CancelledUnits>, amount: Money, reason: string, } } | { "lineAllocated": { line: number, part: number, location: LocationId, } } | { "lineBackordered": { line: number, part: number, promised: string, } } | { "returnRequested": { rma: string, lines: Array<ReturnItem>, } } | { "returnApproved": { rma: string, } } | { "returnRejected": { rma: string, reason: string, } } | { "returnReceived": { rma: string, } } | { "returnRefunded": { rma: string, amount: Money, } } | { "returnCancelled": { rma: string, } } | { "messageSent": { message: string, kind: string, attempt: number, } } | { "messageFailed": { message: string, kind: string, attempts: number, givenUp: boolean, } };
+export type OrderEvent = { "placed": PlacedOrder } | "confirmed" | { "cancelled": { reason: string, } } | "completed" | { "paymentAuthorized": { amount: Money, method: PaymentMethod, } } | { "paymentFailed": { reason: string, } } | { "paymentCaptured": { amount: Money, } } | "paymentVoided" | { "paymentCaptureFailed": { amount: Money, reason: string, } } | { "paymentAuthorizationExpiring": { expiresAt: string, } } | { "paymentRefunded": { amount: Money, reason: string, } } | { "shipmentCreated": { shipment: string, source: ShipmentSource, lines: Array<ShipmentLine>, } } | { "shipmentPickingStarted": { shipment: string, } } | { "shipmentPacked": { shipment: string, } } | { "shipmentShipped": { shipment: string, carrier: string, trackingNumber: string, trackingUrl: string | null, expectedDelivery: string | null, } } | { "shipmentInTransit": { shipment: string, } } | { "shipmentOutForDelivery": { shipment: string, } } | { "shipmentDelivered": { shipment: string, } } | { "shipmentException": { shipment: string, kind: ExceptionKind, note: string, } } | { "shipmentExceptionResolved": { shipment: string, } } | { "shipmentLate": { shipment: string, expected: string, } } | { "shipmentReturnedToSender": { shipment: string, } } | { "parcelReceivedBack": { shipment: string, restock: LocationId | null, } } | { "shipmentCancelled": { shipment: string, } } | { "shipmentUnitsRemoved": { shipment: string, lines: Array<ShipmentLine>, } } | { "shipmentSplit": { shipment: string, into: string, lines: Array<ShipmentLine>, } } | { "shipmentsMerged": { into: string, from: Array<string>, } } | { "linesCancelled": { units: Array<CancelledUnits>, amount: Money, reason: string, } } | { "lineAllocated": { line: number, part: number, location: LocationId, } } | { "lineBackordered": { line: number, part: number, promised: string, } } | { "returnRequested": { rma: string, lines: Array<ReturnItem>, } } | { "returnApproved": { rma: string, } } | { "returnRejected": { rma: string, reason: string, } } | { "returnReceived": { rma: string, } } | { "returnRefunded": { rma: string, amount: Money, } } | { "returnCancelled": { rma: string, } } | { "messageSent": { message: string, kind: string, attempt: number, } } | { "messageFailed": { message: string, kind: string, attempts: number, givenUp: boolean, } };
 
 /**
  * The opaque id of an order (e.g. `ord_01HX…`).
@@ -346,7 +346,12 @@ confirmOnCapture?: boolean,
 /**
  * When its money is captured (orders placed before there was a policy: as parcels ship).
  */
-capture?: CapturePolicy, };
+capture?: CapturePolicy, 
+/**
+ * A parcel whose capture is refused ships anyway and the order is flagged for staff, instead
+ * of not shipping.
+ */
+shipWhenCaptureFails?: boolean, };
 
 /**
  * The money of an order as placed.
@@ -467,7 +472,11 @@ confirmOnCapture?: boolean,
 /**
  * When orders placed under these rules have their money captured.
  */
-capture?: CapturePolicy, };
+capture?: CapturePolicy, 
+/**
+ * Ship a parcel whose capture is refused and flag the order, rather than not ship it.
+ */
+shipWhenCaptureFails?: boolean, };
 
 /**
  * Whether an issue blocks checkout.

@@ -87,7 +87,7 @@ export async function renderStaff(root, orderId) {
 const DETAIL = `query($id: String!) { order(id: $id) {
   id email state channel placedAt timelineWire
   statusView { headline detail summary }
-  grandTotal { formatted } payment { status captured { formatted } authorizationExpiresAt authorizationExpiring }
+  grandTotal { formatted } payment { status captured { formatted } authorizationExpiresAt authorizationExpiring captureFailure }
   shippingAddress { name line1 line2 city region postalCode country }
   shippingLines: lines { index sku name quantity remaining availability { kind quantity promisedOn } }
   shipments { id state source sourceName units carrier trackingNumber items { sku name quantity } }
@@ -187,6 +187,10 @@ async function renderDetail(root, orderId, token, signOut) {
     h("h2", {}, "Order ", h("code", {}, order.id)),
     h("p", { id: "staff-status", dataset: { summary: order.statusView.summary } }, h("strong", {}, order.statusView.headline), " — ", order.statusView.detail),
     h("p", {}, `${order.email} · ${order.channel} · ${order.grandTotal.formatted} · payment ${order.payment.status.replaceAll("_", " ")} (${order.payment.captured.formatted} captured) · state ${order.state}`),
+    order.payment.captureFailure
+      ? h("p", { class: "msg warning", id: "capture-failed", role: "alert" },
+          `A parcel shipped but its payment could not be captured (${order.payment.captureFailure}): capture it, or ask the customer to pay again.`)
+      : null,
     order.payment.authorizationExpiring
       ? h("p", { class: "msg warning", id: "authorization-expiring", role: "alert" },
           `The payment authorization lapses on ${fmtTime(order.payment.authorizationExpiresAt)} with money still to capture: ship or capture what is due before then, or ask the customer to pay again.`)

@@ -39,6 +39,9 @@ pub struct Rules {
     /// When orders placed under these rules have their money captured.
     #[cfg_attr(feature = "ts", ts(as = "Option<CapturePolicy>", optional))]
     pub capture: CapturePolicy,
+    /// Ship a parcel whose capture is refused and flag the order, rather than not ship it.
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub ship_when_capture_fails: bool,
 }
 
 /// The shop's return terms, copied into each order when it is placed.
@@ -75,6 +78,7 @@ impl Default for Rules {
             returns: ReturnPolicy::default(),
             confirm_on_capture: false,
             capture: CapturePolicy::default(),
+            ship_when_capture_fails: false,
         }
     }
 }

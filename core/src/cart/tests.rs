@@ -142,6 +142,7 @@ fn rules() -> Rules {
         returns: ReturnPolicy::default(),
         confirm_on_capture: false,
         capture: crate::order::CapturePolicy::default(),
+        ship_when_capture_fails: false,
     }
 }
 

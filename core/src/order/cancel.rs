@@ -351,6 +351,7 @@ mod tests {
                 restocking_fee_bp: 0,
                 confirm_on_capture: false,
                 capture: crate::order::CapturePolicy::default(),
+                ship_when_capture_fails: false,
             },
         }
     }

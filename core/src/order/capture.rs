@@ -10,8 +10,10 @@
 //! - [`CapturePolicy::OnAuthorization`]: the whole total is captured with the authorization.
 //! - [`CapturePolicy::Manual`]: staff capture (`CapturePayment`).
 
-use super::Order;
+use chrono::{DateTime, Utc};
+
 use super::cancel::line_share;
+use super::{Command, CommandError, Order, OrderEvent, Role, ShipmentAction, TimelineEntry};
 use crate::money::Money;
 
 /// When the money of an order is captured.
@@ -29,6 +31,44 @@ pub enum CapturePolicy {
 }
 
 impl Order {
+    /// Why the provider refused a capture that shipping a parcel called for, while the money is
+    /// still not captured (the shop ships rather than waits: staff should get it).
+    pub fn capture_failure(&self) -> Option<&str> {
+        self.capture_failure.as_deref()
+    }
+
+    /// Ships as `command` (shipping a parcel) would, but without the capture the provider refused
+    /// for `reason`: the order is flagged instead (`PaymentCaptureFailed`). Only for a shop that
+    /// ships rather than waits (`ship_when_capture_fails`); otherwise, or for another command, the
+    /// refusal stands and this is an error.
+    pub fn ship_despite_refused_capture(
+        &self,
+        command: &Command,
+        role: &Role,
+        now: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<(Vec<TimelineEntry>, Order), CommandError> {
+        let Command::Shipment { shipment, action: ShipmentAction::Ship { .. } } = command else {
+            return Err(CommandError::Inconsistent("only shipping a parcel can go ahead unpaid".into()));
+        };
+        if !self.placed.policy.ship_when_capture_fails {
+            return Err(CommandError::Inconsistent("this shop does not ship unpaid parcels".into()));
+        }
+        let amount = self.parcel_capture(shipment);
+        let mut events = self.decide_with(command, role, now, false)?;
+        if let Some(amount) = amount {
+            events.push(OrderEvent::PaymentCaptureFailed { amount, reason: reason.to_owned() });
+        }
+        let mut order = self.clone();
+        let mut entries = Vec::with_capacity(events.len());
+        for event in events {
+            let entry = TimelineEntry { seq: order.last_seq() + 1, at: now, event };
+            order.apply(&entry).map_err(|e| CommandError::Inconsistent(e.to_string()))?;
+            entries.push(entry);
+        }
+        Ok((entries, order))
+    }
+
     /// What shipping parcel `shipment` captures under [`CapturePolicy::OnShipment`] (see the
     /// module docs); `None` when nothing is left to capture, or there is no such parcel.
     pub fn parcel_capture(&self, shipment: &str) -> Option<Money> {
@@ -131,6 +171,45 @@ mod tests {
         let captures =
             life.timeline.iter().filter(|e| matches!(e.event, OrderEvent::PaymentCaptured { .. })).count();
         assert_eq!(captures, 1, "shipping captures nothing more");
+    }
+
+    #[test]
+    fn a_shop_that_ships_rather_than_waits_ships_a_refused_parcel_and_flags_the_order() {
+        let ship = Command::Shipment {
+            shipment: "ord_1-S1".into(),
+            action: ShipmentAction::Ship {
+                carrier: "UPS".into(),
+                tracking_number: "1Z9".into(),
+                tracking_url: None,
+            },
+        };
+        let mut waits = Life::new(&[("TEE", 1)]);
+        waits.pay();
+        waits.ok(&Role::Staff, Command::CreateShipments);
+        for action in [ShipmentAction::StartPicking, ShipmentAction::Pack] {
+            waits.ok(&Role::Staff, Command::Shipment { shipment: "ord_1-S1".into(), action });
+        }
+        assert!(
+            waits.order.ship_despite_refused_capture(&ship, &Role::Staff, waits.now, "expired").is_err(),
+            "by default a refused capture stops the parcel"
+        );
+
+        let mut timeline = waits.timeline.clone();
+        if let OrderEvent::Placed(p) = &mut timeline[0].event {
+            p.policy.ship_when_capture_fails = true;
+        }
+        let order = Order::from_timeline(&timeline).unwrap();
+        let (entries, after) =
+            order.ship_despite_refused_capture(&ship, &Role::Staff, waits.now, "expired").unwrap();
+        let names: Vec<_> = entries.iter().map(|e| e.event.name()).collect();
+        assert_eq!(names, vec!["shipment_shipped", "payment_capture_failed"]);
+        assert_eq!(after.payment().captured(), usd(0), "nothing was taken");
+        assert_eq!(after.capture_failure(), Some("expired"));
+        timeline.extend(entries);
+        assert_eq!(Order::from_timeline(&timeline).unwrap(), after, "it replays");
+        let (_, paid) =
+            after.execute(&Command::CapturePayment { amount: None }, &Role::Staff, waits.now).unwrap();
+        assert_eq!(paid.capture_failure(), None, "staff got the money");
     }
 
     proptest! {

@@ -315,6 +315,17 @@ impl Order {
         role: &Role,
         now: DateTime<Utc>,
     ) -> Result<Vec<OrderEvent>, CommandError> {
+        self.decide_with(command, role, now, true)
+    }
+
+    /// [`Order::decide`]; without the capture the order's policy calls for when `capture` is false.
+    pub(super) fn decide_with(
+        &self,
+        command: &Command,
+        role: &Role,
+        now: DateTime<Utc>,
+        capture: bool,
+    ) -> Result<Vec<OrderEvent>, CommandError> {
         role.check(command.kind(), self, command)?;
         let mut events = self.primary_events(command, role, now)?;
         // Follow-ups the rules imply: capturing as the order's policy says, completing the order
@@ -324,7 +335,8 @@ impl Order {
             let entry = TimelineEntry { seq: after.last_seq + 1, at: now, event: event.clone() };
             after.apply(&entry).map_err(|e| CommandError::Inconsistent(format!("event {i}: {e}")))?;
         }
-        for event in self.policy_captures(command, &after) {
+        let captures = if capture { self.policy_captures(command, &after) } else { Vec::new() };
+        for event in captures {
             let entry = TimelineEntry { seq: after.last_seq + 1, at: now, event: event.clone() };
             after.apply(&entry).map_err(|e| CommandError::Inconsistent(format!("capture: {e}")))?;
             events.push(event);

@@ -47,6 +47,12 @@ pub enum OrderEvent {
         amount: Money,
     },
     PaymentVoided,
+    /// A parcel shipped although the provider refused to capture its share (`reason`): the
+    /// order waits for staff to get the money (a shop that ships rather than waits).
+    PaymentCaptureFailed {
+        amount: Money,
+        reason: String,
+    },
     /// The authorization lapses at `expires_at` with money still to capture: staff should capture
     /// what is due or ask the customer to pay again (see `authorization_entries`).
     PaymentAuthorizationExpiring {
@@ -201,6 +207,7 @@ impl OrderEvent {
             OrderEvent::PaymentFailed { .. } => "payment_failed",
             OrderEvent::PaymentCaptured { .. } => "payment_captured",
             OrderEvent::PaymentVoided => "payment_voided",
+            OrderEvent::PaymentCaptureFailed { .. } => "payment_capture_failed",
             OrderEvent::PaymentAuthorizationExpiring { .. } => "payment_authorization_expiring",
             OrderEvent::PaymentRefunded { .. } => "payment_refunded",
             OrderEvent::ShipmentCreated { .. } => "shipment_created",
@@ -344,6 +351,11 @@ pub struct OrderPolicy {
     #[cfg_attr(feature = "serde", serde(default))]
     #[cfg_attr(feature = "ts", ts(as = "Option<CapturePolicy>", optional))]
     pub capture: CapturePolicy,
+    /// A parcel whose capture is refused ships anyway and the order is flagged for staff, instead
+    /// of not shipping.
+    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub ship_when_capture_fails: bool,
 }
 
 /// What paid: never a card number, only the provider's token reference and what is safe to show.

@@ -74,6 +74,7 @@ impl Order {
             payment_method: None,
             authorized_at: None,
             authorization_flagged: None,
+            capture_failure: None,
             shipments: Vec::new(),
             returns: Vec::new(),
         })
@@ -116,6 +117,13 @@ impl Order {
             }
             OrderEvent::PaymentCaptured { amount } => {
                 self.payment_command(&PaymentCommand::Capture { amount: *amount })?;
+                self.capture_failure = None;
+            }
+            OrderEvent::PaymentCaptureFailed { reason, .. } => {
+                if self.payment.capturable().amount() <= 0 {
+                    return Err("nothing to capture".into());
+                }
+                self.capture_failure = Some(reason.clone());
             }
             OrderEvent::PaymentVoided => self.payment_command(&PaymentCommand::Void)?,
             OrderEvent::PaymentAuthorizationExpiring { .. } => {

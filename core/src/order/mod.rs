@@ -83,6 +83,8 @@ pub struct Order {
     authorized_at: Option<DateTime<Utc>>,
     /// The authorization (by its time) staff were told is about to lapse.
     authorization_flagged: Option<DateTime<Utc>>,
+    /// Why the provider refused the capture a shipped parcel called for, until money is captured.
+    capture_failure: Option<String>,
     shipments: Vec<Shipment>,
     returns: Vec<ReturnCase>,
 }

@@ -75,6 +75,7 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
         restocking_fee_bp: new.rules.returns.restocking_fee_bp,
         confirm_on_capture: new.rules.confirm_on_capture,
         capture: new.rules.capture,
+        ship_when_capture_fails: new.rules.ship_when_capture_fails,
     };
     if new.plan.lines().len() != totals.lines.len() {
         return Err(PlaceError::PlanMismatch(totals.lines.len().min(new.plan.lines().len())));

@@ -309,6 +309,13 @@ pub(crate) async fn run_paid(
                 Ok(()) => {}
                 Err(PaymentFailure::Declined { reason }) => {
                     tracing::warn!(%reason, order = order_id, movement, "payment provider refused");
+                    // A shop that ships rather than waits: the parcel goes, the order is flagged.
+                    if let Ok((entries, after)) = order.ship_despite_refused_capture(command, role, Utc::now(), &reason) {
+                        if record(app, &order, &entries, &after, command, actor, idempotency, &extra).await? {
+                            return Ok(Ran { order: after, replayed: false });
+                        }
+                        return Err(StoreError::Contended(1).into());
+                    }
                     return Err(ApiError::MoneyRefused { movement, reason });
                 }
                 Err(failure) => {

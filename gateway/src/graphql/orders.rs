@@ -393,6 +393,7 @@ impl OrderView {
             failure_reason: p.failure_reason().map(str::to_owned),
             authorization_expires_at: self.order.authorization_expires_at(valid),
             authorization_expiring: self.order.authorization_expiring(),
+            capture_failure: self.order.capture_failure().map(str::to_owned),
         })
     }
     /// The parcels (a dropship supplier: its own only).

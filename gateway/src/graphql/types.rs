@@ -177,6 +177,9 @@ pub struct PaymentView {
     /// Staff were told it lapses within a day with money still to capture: capture what is due,
     /// or ask the customer to pay again.
     pub authorization_expiring: bool,
+    /// Why the provider refused to capture a shipped parcel's share, while that money is still
+    /// not captured (a shop that ships rather than waits): staff should get it.
+    pub capture_failure: Option<String>,
 }
 
 /// A parcel. Package, service and documents come from the shipment projection.

@@ -1196,3 +1196,28 @@ async fn a_shop_that_charges_at_checkout_captures_with_the_authorization_or_reco
     ok(&app.gql_with(Some(&guest), pay, json!({ "id": id })).await);
     assert_eq!(order(&app, &id).await["payment"]["status"], "captured");
 }
+
+#[tokio::test]
+async fn a_shop_that_ships_rather_than_waits_ships_a_parcel_whose_capture_is_refused_and_flags_the_order() {
+    let app = TestApp::spawn().await;
+    let mut rules = ordo_gateway::seed::demo_rules();
+    rules.ship_when_capture_fails = true;
+    app.store.set_rules(&rules).await.unwrap();
+    let (id, _) = mug_paid_with(&app, "tok_capture_declined").await;
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let parcel = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
+    ship(&app, None, &id, &parcel, "1ZSHIPANYWAY1").await;
+    let body = app
+        .gql(
+            "query($id: ID!) { order(id: $id) { shipments { state } payment { status captureFailure } timeline { type } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let o = &body["data"]["order"];
+    assert_eq!(o["shipments"][0]["state"], "shipped", "{o}");
+    assert_eq!(o["payment"]["status"], "authorized", "nothing was taken");
+    assert_eq!(o["payment"]["captureFailure"], "the authorization can no longer be captured");
+    let types: Vec<&str> =
+        o["timeline"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types[types.len() - 2..], ["shipment_shipped", "payment_capture_failed"]);
+}
