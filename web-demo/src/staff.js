@@ -88,7 +88,7 @@ const DETAIL = `query($id: String!) { order(id: $id) {
   id email state channel placedAt timelineWire
   statusView { headline detail summary }
   grandTotal { formatted } payment { status captured { formatted } authorizationExpiresAt authorizationExpiring captureFailure }
-  shippingAddress { name line1 line2 city region postalCode country }
+  shippingAddress { name line1 line2 city region postalCode country } shippingOption { code name }
   shippingLines: lines { index sku name quantity remaining availability { kind quantity promisedOn } }
   shipments { id state source sourceName units carrier trackingNumber items { sku name quantity } }
   returns { id state rejectionReason requestedAt refunded { formatted } lines { line quantity reason } }
@@ -196,7 +196,8 @@ async function renderDetail(root, orderId, token, signOut) {
           `The payment authorization lapses on ${fmtTime(order.payment.authorizationExpiresAt)} with money still to capture: ship or capture what is due before then, or ask the customer to pay again.`)
       : null,
     h("p", { id: "ship-to" }, "Ship to: ", [order.shippingAddress.name, order.shippingAddress.line1, order.shippingAddress.line2,
-      `${order.shippingAddress.postalCode} ${order.shippingAddress.city}`, order.shippingAddress.region, order.shippingAddress.country].filter(Boolean).join(", ")),
+      `${order.shippingAddress.postalCode} ${order.shippingAddress.city}`, order.shippingAddress.region, order.shippingAddress.country].filter(Boolean).join(", "),
+      order.shippingOption ? ` · by ${order.shippingOption.name ?? order.shippingOption.code}` : ""),
     h("ul", { class: "staff-lines" }, order.shippingLines.map((l) => h("li", { dataset: { line: l.index } }, `${l.remaining} × ${l.name} (${l.sku}) — `,
       h("span", { class: "availability" }, l.availability.map((a) => a.kind === "BACKORDERED"
         ? `${a.quantity} backordered${a.promisedOn ? `, expected ${fmtDate(a.promisedOn)}` : ""}`

@@ -176,6 +176,7 @@ test("3: staff create shipments, pick, pack and ship; the open tracking page fol
   await staff.click(`#queue tr[data-id="${paidOrderId}"] a`);
   await staff.locator("#act-create-shipments").waitFor();
   assert.equal(await staff.locator(".act-ship").count(), 0);
+  assert.match(await text(staff, "#ship-to"), /^Ship to: Ada Lovelace, 1 Main St, .* · by Ground \(3–5 days\)$/);
 
   const step = async (label, act, check) => {
     const n = await events();

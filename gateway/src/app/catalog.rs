@@ -58,6 +58,17 @@ pub async fn cart_rules(app: &App, caller: &Actor, entered: &[String]) -> Result
     Ok(if caller.is_staff() { rules } else { rules.for_entered_codes(entered) })
 }
 
+/// The name the shop's rules give shipping option `code` for `country` (`Ground (3–5 days)`);
+/// `None` when the rules no longer offer it there.
+pub async fn shipping_option_name(
+    app: &App,
+    country: &ordo_core::values::CountryCode,
+    code: &str,
+) -> Result<Option<String>, ApiError> {
+    let rules = app.store().rules().await?;
+    Ok(rules.shipping_option(country, code).map(|o| o.name.clone()))
+}
+
 /// The stock locations as (id, name, rank), preferred first.
 pub async fn locations(app: &App) -> Result<Vec<(String, String, i64)>, ApiError> {
     Ok(app.store().locations().await?)

@@ -114,6 +114,15 @@ pub struct OrderFilterInput {
     pub email: Option<String>,
 }
 
+/// A shipping option as chosen at checkout.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ShippingChoice {
+    /// `ground`, `express`, …
+    pub code: String,
+    /// As the shop names it now (`Ground (3–5 days)`); null if it no longer offers it there.
+    pub name: Option<String>,
+}
+
 /// The result of a mutation on an order.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct OrderPayload {
@@ -339,6 +348,13 @@ impl OrderView {
     /// Where the order ships to.
     async fn shipping_address(&self) -> types::AddressView {
         types::address(&self.order)
+    }
+    /// The shipping option chosen at checkout: its code, and its name in the shop's rules.
+    async fn shipping_option(&self, ctx: &Context<'_>) -> Result<Option<ShippingChoice>> {
+        let Some(code) = self.order.placed().shipping_option.clone() else { return Ok(None) };
+        let country = self.order.shipping_address().country();
+        let name = crate::app::catalog::shipping_option_name(app(ctx)?, country, &code).await.gql()?;
+        Ok(Some(ShippingChoice { code, name }))
     }
     async fn currency(&self) -> &str {
         self.order.currency().code()
