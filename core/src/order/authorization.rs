@@ -26,16 +26,19 @@ impl Order {
     /// Whether staff were told the current authorization is about to lapse, with money still to
     /// capture.
     pub fn authorization_expiring(&self) -> bool {
-        self.payment().capturable().amount() > 0
-            && self.authorization_flagged.is_some()
-            && self.authorization_flagged == self.authorized_at
+        self.payment().capturable().amount() > 0 && self.authorization_flagged()
+    }
+
+    /// Whether the current authorization was flagged already.
+    fn authorization_flagged(&self) -> bool {
+        self.authorization_flagged.is_some() && self.authorization_flagged == self.authorized_at
     }
 }
 
 /// When `order`'s authorization, `valid` that long, is to be flagged: a day before it lapses;
 /// `None` when nothing is left to capture or it was flagged already.
 pub fn next_authorization_check(order: &Order, valid: Duration) -> Option<DateTime<Utc>> {
-    if order.authorization_flagged.is_some() && order.authorization_flagged == order.authorized_at {
+    if order.authorization_flagged() {
         return None;
     }
     order.authorization_expires_at(valid)?.checked_sub_signed(Duration::hours(AUTHORIZATION_WARNING_HOURS))

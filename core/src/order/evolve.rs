@@ -195,11 +195,7 @@ impl Order {
                     .iter_mut()
                     .find(|s| s.id == *shipment)
                     .ok_or_else(|| format!("no shipment {shipment}"))?;
-                let on_the_way = matches!(
-                    s.state,
-                    ShipmentState::Shipped | ShipmentState::InTransit | ShipmentState::OutForDelivery
-                );
-                if !on_the_way || s.expected_delivery != Some(*expected) {
+                if !s.on_the_way() || s.expected_delivery != Some(*expected) {
                     return Err(format!("shipment {shipment} is not on its way, expected on {expected}"));
                 }
                 s.late_for = Some(*expected);

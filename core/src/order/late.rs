@@ -8,7 +8,6 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{Order, OrderEvent, Shipment, TimelineEntry};
-use crate::lifecycle::ShipmentState;
 
 /// How long after its expected day begins a parcel that has not arrived counts as late, unless
 /// the shop says otherwise: to the end of the day after.
@@ -22,12 +21,8 @@ fn late_at(expected: NaiveDate, late_after: Duration) -> Option<DateTime<Utc>> {
 /// The parcel's expected day, while it is on its way (shipped, in transit, out for delivery) and
 /// not yet flagged late for that day.
 fn watched(s: &Shipment) -> Option<NaiveDate> {
-    let on_the_way = matches!(
-        s.state(),
-        ShipmentState::Shipped | ShipmentState::InTransit | ShipmentState::OutForDelivery
-    );
     let expected = s.expected_delivery()?;
-    (on_the_way && s.late_for != Some(expected)).then_some(expected)
+    (s.on_the_way() && s.late_for != Some(expected)).then_some(expected)
 }
 
 /// The entries that flag `order`'s parcels late at `now` (none when none is): the next entries of

@@ -425,13 +425,16 @@ impl Shipment {
     pub fn units(&self) -> u32 {
         self.lines.iter().map(|l| l.quantity).sum()
     }
-    /// On its way and flagged late: its expected day went by some time ago without a delivery.
-    pub fn late(&self) -> bool {
-        let on_the_way = matches!(
+    /// In the carrier's hands and not delivered: shipped, in transit or out for delivery.
+    pub fn on_the_way(&self) -> bool {
+        matches!(
             self.state,
             ShipmentState::Shipped | ShipmentState::InTransit | ShipmentState::OutForDelivery
-        );
-        on_the_way && self.late_for.is_some() && self.late_for == self.expected_delivery
+        )
+    }
+    /// On its way and flagged late: its expected day went by some time ago without a delivery.
+    pub fn late(&self) -> bool {
+        self.on_the_way() && self.late_for.is_some() && self.late_for == self.expected_delivery
     }
     /// Shipping took this parcel's units out of stock: it has left, or it left and came back
     /// to the sender (those units are off the books until it is received back and restocked).

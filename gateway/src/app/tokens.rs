@@ -36,6 +36,61 @@ pub struct Claims {
     pub iat: i64,
 }
 
+impl Claims {
+    /// Claims for `subject`, issued now and valid for `ttl`, with no role yet.
+    fn new(subject: &str, ttl: Duration) -> Claims {
+        let now = Utc::now().timestamp();
+        Claims {
+            sub: subject.to_owned(),
+            role: String::new(),
+            customer: None,
+            channel: None,
+            supplier: None,
+            order: None,
+            email: None,
+            locations: None,
+            acts: None,
+            exp: now + ttl.num_seconds(),
+            iat: now,
+        }
+    }
+
+    /// The claims of a token for `actor` (see [`Keys::mint`]).
+    fn of(actor: &Actor, subject: &str, ttl: Duration) -> Result<Claims, String> {
+        let mut claims = Claims::new(subject, ttl);
+        match actor {
+            Actor::Anonymous => return Err("anonymous callers carry no token".into()),
+            Actor::Guest { order_id } => {
+                claims.role = "guest".into();
+                claims.order = Some(order_id.clone());
+            }
+            Actor::Customer { id } => {
+                claims.role = "customer".into();
+                claims.customer = Some(id.clone());
+            }
+            Actor::Shopper { email } => {
+                claims.role = "shopper".into();
+                claims.email = Some(email.clone());
+            }
+            Actor::Staff => claims.role = "staff".into(),
+            Actor::WarehouseStaff { locations } => {
+                claims.role = "staff".into();
+                claims.locations = Some(locations.clone());
+            }
+            Actor::Admin => claims.role = "admin".into(),
+            Actor::Channel { channel } => {
+                claims.role = "channel".into();
+                claims.channel = Some(channel.clone());
+            }
+            Actor::Supplier { supplier } => {
+                claims.role = "supplier".into();
+                claims.supplier = Some(supplier.clone());
+            }
+        }
+        Ok(claims)
+    }
+}
+
 /// How long a guest's order token lasts.
 pub const GUEST_TOKEN_DAYS: i64 = 90;
 
@@ -95,22 +150,10 @@ impl Keys {
     /// The token of the unsubscribe links in messages to the address whose key is `email`,
     /// valid for [`UNSUBSCRIBE_DAYS`]. It is not a bearer token: [`Keys::verify`] refuses it.
     pub fn mint_unsubscribe(&self, email: &str) -> Result<String, String> {
-        let now = Utc::now().timestamp();
-        let claims = Claims {
-            sub: "messages".into(),
-            role: UNSUBSCRIBE_ROLE.into(),
-            customer: None,
-            channel: None,
-            supplier: None,
-            order: None,
-            email: Some(email.to_owned()),
-            locations: None,
-            acts: None,
-            exp: now + Duration::days(UNSUBSCRIBE_DAYS).num_seconds(),
-            iat: now,
-        };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| e.to_string())
+        let mut claims = Claims::new("messages", Duration::days(UNSUBSCRIBE_DAYS));
+        claims.role = UNSUBSCRIBE_ROLE.into();
+        claims.email = Some(email.to_owned());
+        self.encode(&claims)
     }
 
     /// The address key an unsubscribe token was minted for; any problem (another kind of token
@@ -126,11 +169,9 @@ impl Keys {
     /// The token of a link that opens the document at `path` (`/documents/ord/shipment/label.pdf`)
     /// for `actor`, valid [`DOCUMENT_LINK_MINUTES`]: a browser opens it without a bearer header.
     pub fn mint_document_link(&self, actor: &Actor, path: &str) -> Result<String, String> {
-        let token = self.mint(actor, path, Duration::minutes(DOCUMENT_LINK_MINUTES))?;
-        let mut claims = self.decode(&token).map_err(|_| "a token just minted does not decode".to_owned())?;
+        let mut claims = Claims::of(actor, path, Duration::minutes(DOCUMENT_LINK_MINUTES))?;
         claims.acts = Some(std::mem::replace(&mut claims.role, DOCUMENT_ROLE.to_owned()));
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| e.to_string())
+        self.encode(&claims)
     }
 
     /// The caller a document link's token was made for, when it opens `path` and has not
@@ -154,50 +195,11 @@ impl Keys {
 
     /// A token for `actor`, valid for `ttl`.
     pub fn mint(&self, actor: &Actor, subject: &str, ttl: Duration) -> Result<String, String> {
-        let now = Utc::now().timestamp();
-        let mut claims = Claims {
-            sub: subject.to_owned(),
-            role: String::new(),
-            customer: None,
-            channel: None,
-            supplier: None,
-            order: None,
-            email: None,
-            locations: None,
-            acts: None,
-            exp: now + ttl.num_seconds(),
-            iat: now,
-        };
-        match actor {
-            Actor::Anonymous => return Err("anonymous callers carry no token".into()),
-            Actor::Guest { order_id } => {
-                claims.role = "guest".into();
-                claims.order = Some(order_id.clone());
-            }
-            Actor::Customer { id } => {
-                claims.role = "customer".into();
-                claims.customer = Some(id.clone());
-            }
-            Actor::Shopper { email } => {
-                claims.role = "shopper".into();
-                claims.email = Some(email.clone());
-            }
-            Actor::Staff => claims.role = "staff".into(),
-            Actor::WarehouseStaff { locations } => {
-                claims.role = "staff".into();
-                claims.locations = Some(locations.clone());
-            }
-            Actor::Admin => claims.role = "admin".into(),
-            Actor::Channel { channel } => {
-                claims.role = "channel".into();
-                claims.channel = Some(channel.clone());
-            }
-            Actor::Supplier { supplier } => {
-                claims.role = "supplier".into();
-                claims.supplier = Some(supplier.clone());
-            }
-        }
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        self.encode(&Claims::of(actor, subject, ttl)?)
+    }
+
+    fn encode(&self, claims: &Claims) -> Result<String, String> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
             .map_err(|e| e.to_string())
     }
 

@@ -413,9 +413,15 @@ impl OrderView {
         })
     }
     /// The parcels (a dropship supplier: its own only).
-    async fn shipments(&self) -> Vec<ShipmentView> {
-        // The parcels' `events` come from this timeline, not from one store read per parcel.
+    async fn shipments(&self, ctx: &Context<'_>) -> Result<Vec<ShipmentView>> {
+        // The parcels' `events` come from this timeline, not from one store read per parcel; their
+        // locations' names from one read, and only when asked for.
         let mut views = types::shipments(&self.order);
+        let names = if ctx.look_ahead().field("sourceName").exists() {
+            Some(std::sync::Arc::new(crate::app::catalog::locations(app(ctx)?).await.gql()?))
+        } else {
+            None
+        };
         if let Some(supplier) = &self.supplier {
             let own: Vec<&str> = self
                 .order
@@ -428,8 +434,9 @@ impl OrderView {
         }
         for view in &mut views {
             view.timeline = Some((self.timeline.clone(), self.actors.clone()));
+            view.location_names.clone_from(&names);
         }
-        views
+        Ok(views)
     }
     /// Returns (RMAs), oldest first.
     async fn returns(&self) -> Vec<types::ReturnView> {

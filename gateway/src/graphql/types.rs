@@ -192,6 +192,10 @@ pub struct ShipmentView {
     /// second read).
     #[graphql(skip)]
     pub timeline: Option<SharedTimeline>,
+    /// The stock locations' names when the parcel is shown as part of its order (one read for
+    /// all its parcels, not one each).
+    #[graphql(skip)]
+    pub location_names: Option<Arc<Vec<(String, String, i64)>>>,
     pub id: String,
     pub state: String,
     pub source: String,
@@ -469,6 +473,7 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
         .map(|s| ShipmentView {
             order_id: order.id().as_str().to_owned(),
             timeline: None,
+            location_names: None,
             id: s.id().to_owned(),
             state: s.state().name().to_owned(),
             source: match s.source() {
@@ -613,11 +618,18 @@ impl ShipmentView {
         if let Some(supplier) = self.source.strip_prefix("supplier:") {
             return Ok(format!("{} (our partner)", ordo_core::text::title(supplier)));
         }
-        let locations = crate::app::catalog::locations(super::app(ctx)?).await.gql()?;
+        let read;
+        let locations = match &self.location_names {
+            Some(names) => names.as_slice(),
+            None => {
+                read = crate::app::catalog::locations(super::app(ctx)?).await.gql()?;
+                read.as_slice()
+            }
+        };
         Ok(locations
-            .into_iter()
+            .iter()
             .find(|(id, _, _)| *id == self.source)
-            .map_or_else(|| ordo_core::text::title(&self.source), |(_, name, _)| name))
+            .map_or_else(|| ordo_core::text::title(&self.source), |(_, name, _)| name.clone()))
     }
 
     /// The carrier service it was booked with, once shipped.

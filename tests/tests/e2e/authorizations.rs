@@ -12,7 +12,7 @@ use ordo_tests::{TestApp, eventually};
 use serde_json::{Value, json};
 
 use super::feedback_requests::ship_all;
-use super::messages::{WAIT, ok};
+use super::messages::{WAIT, ok, paid_order};
 
 /// A gateway on `store` whose payment authorizations hold `valid`.
 async fn gateway_on(store: ordo_gateway::store::Store, valid: chrono::Duration) -> TestApp {
@@ -26,23 +26,11 @@ async fn gateway_on(store: ordo_gateway::store::Store, valid: chrono::Duration) 
     TestApp::serve_with(store, config).await
 }
 
-/// A guest order for one mug, authorized with tok_visa; answers its id and when it was authorized.
+/// A guest order for one mug, authorized with tok_visa; answers its id and a time just before it
+/// was authorized.
 async fn authorized_order(app: &TestApp, email: &str) -> (String, DateTime<Utc>) {
-    let body = app
-        .gql_with(
-            None,
-            "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } accessToken } }",
-            json!({ "input": { "channel": "web", "currency": "USD", "email": email,
-                "lines": [{ "sku": "MUG-STONE", "quantity": 1 }],
-                "shippingAddress": { "name": "Ada Lovelace", "line1": "12 Analytical Row", "city": "Springfield",
-                                     "region": "IL", "postalCode": "62701", "country": "US" } } }),
-        )
-        .await;
-    let id = ok(&body)["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
-    let guest = body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned();
     let before = Utc::now();
-    let pay = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
-    ok(&app.gql_with(Some(&guest), pay, json!({ "id": id })).await);
+    let (id, _) = paid_order(app, email, json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
     (id, before)
 }
 
