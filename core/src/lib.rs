@@ -9,6 +9,8 @@
 //! - [`allocation`]: which stock location serves which line, with backorder/dropship fallback.
 //! - [`refund`]: return eligibility and refund amounts.
 //! - [`purchasing`]: stock adjustments and purchase orders by hand: how many units, when expected.
+//! - [`carrier`]: the shop's carriers, their tracking-number formats, check digits and tracking pages.
+//! - [`barcode`]: Code 128 barcodes for labels.
 //! - [`tracking`]: carrier tracking statuses and the parcel transition the newest report implies.
 //! - [`review`]: who may review an order line or answer the feedback survey; ratings, scores and text limits.
 //! - [`order`]: the order aggregate: commands checked into timeline events, events folded into state.
@@ -21,8 +23,10 @@
 //! - [`rfc3339`]: dates and date-times as wire text (RFC 3339), without chrono's format machinery.
 
 pub mod allocation;
+pub mod barcode;
 pub mod calendar;
 pub mod card;
+pub mod carrier;
 pub mod cart;
 pub mod catalog;
 pub mod lifecycle;

@@ -421,7 +421,7 @@ mod tests {
         fn ship(&mut self, shipment: &str) {
             let ship = ShipmentAction::Ship {
                 carrier: "UPS".into(),
-                tracking_number: format!("1Z{shipment}"),
+                tracking_number: crate::carrier::example_for(crate::carrier::Carrier::Ups, shipment),
                 tracking_url: None,
             };
             for action in [ShipmentAction::StartPicking, ShipmentAction::Pack, ship] {

@@ -46,12 +46,13 @@ impl TrackingStatus {
     }
 }
 
-/// What makes two tracking numbers the same parcel: one carrier (case aside) and one number
-/// (case and spaces aside). A tracking number is unique per carrier, so this key is too.
+/// What makes two tracking numbers the same parcel: one carrier (by code or name, case aside)
+/// and one number (case and spaces aside). A tracking number is unique per carrier, so this key
+/// is too.
 pub fn tracking_key(carrier: &str, tracking_number: &str) -> String {
     let number: String =
         tracking_number.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect();
-    format!("{}|{number}", carrier.trim().to_lowercase())
+    format!("{}|{number}", crate::carrier::carrier_key(carrier))
 }
 
 /// The transition a tracking report implies for a parcel in `state`, when the report is newer

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use ordo_core::allocation::{LineRequest, LocationId, LocationStock, allocate};
 use ordo_core::card::CardBrand;
+use ordo_core::carrier::{Carrier, example_number};
 use ordo_core::cart::{
     Cart, CartLine, CartStage, Rules, ShippingOption, ShippingRate, ShippingZone, validate,
 };
@@ -248,8 +249,8 @@ impl Scenario {
     fn ship(self, shipment: &str) -> Scenario {
         let ship = ShipmentAction::Ship {
             carrier: "UPS".into(),
-            tracking_number: format!("1Z999{}", shipment.len()),
-            tracking_url: Some("https://www.ups.com/track?tracknum=1Z999".into()),
+            tracking_number: example_number(Carrier::Ups, shipment.len() as u64),
+            tracking_url: None,
         };
         self.shipment(2, shipment, ShipmentAction::StartPicking)
             .shipment(1, shipment, ShipmentAction::Pack)

@@ -178,6 +178,12 @@ fn chrono_hour() -> chrono::Duration {
     chrono::Duration::hours(1)
 }
 
+/// A UPS tracking number that passes UPS's check digit, named by `label` (the same label gives
+/// the same number): tests ship with made-up labels and real-shaped numbers.
+pub fn ups(label: &str) -> String {
+    ordo_core::carrier::example_for(ordo_core::carrier::Carrier::Ups, label)
+}
+
 /// The `extensions.code` of the first error in a GraphQL response, if any.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

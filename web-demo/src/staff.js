@@ -92,7 +92,8 @@ const DETAIL = `query($id: String!) { order(id: $id) {
   shippingLines: lines { index sku name quantity remaining availability { kind quantity promisedOn } }
   shipments { id state source sourceName units carrier trackingNumber items { sku name quantity } }
   returns { id state rejectionReason requestedAt refunded { formatted } lines { line quantity reason } }
-} }`;
+}
+carriers { code name formats } }`;
 
 /** Opens a parcel's document in a new tab, with a link fetched now (links work five minutes). */
 async function openDocument(orderId, shipmentId, key, token) {
@@ -109,9 +110,9 @@ async function openDocument(orderId, shipmentId, key, token) {
 
 async function renderDetail(root, orderId, token, signOut) {
   mount(root, h("p", {}, "Loading…"));
-  let order;
+  let order, carriers;
   try {
-    order = (await gql(DETAIL, { id: orderId }, token)).order;
+    ({ order, carriers } = await gql(DETAIL, { id: orderId }, token));
   } catch (err) {
     mount(root, h("p", { class: "error" }, `Could not load the order: ${err.message}`), signOut);
     return;
@@ -146,8 +147,13 @@ async function renderDetail(root, orderId, token, signOut) {
   );
 
   const shipmentRows = order.shipments.map((s) => {
-    const carrier = field("Carrier", { id: `carrier-${s.id}`, value: "UPS" });
-    const tracking = field("Tracking number", { id: `tracking-${s.id}`, placeholder: "1Z…" });
+    // The carrier from the shop's list; the number's hint follows the carrier's formats.
+    const carrier = field("Carrier", { id: `carrier-${s.id}` }, "select");
+    carrier.input.append(...carriers.map((c) => h("option", { value: c.code }, c.name)));
+    const tracking = field("Tracking number", { id: `tracking-${s.id}`, autocomplete: "off" });
+    const hint = () => { tracking.input.placeholder = carriers.find((c) => c.code === carrier.input.value)?.formats ?? ""; };
+    carrier.input.addEventListener("change", hint);
+    hint();
     const dims = field("Package (L×W×H cm, grams)", { id: `pkg-${s.id}`, value: "30x20x10, 800" });
     const pkg = () => {
       const [l, w, hh, g] = dims.input.value.split(/[^0-9]+/).filter(Boolean).map(Number);
@@ -172,7 +178,7 @@ async function renderDetail(root, orderId, token, signOut) {
           btn("Ship", can("ship", s.id), () => {
             if (!tracking.input.value.trim()) { msg.className = "action-msg error"; msg.textContent = "Enter the tracking number first."; tracking.input.focus(); return; }
             run("Ship", `mutation($id: String!, $s: String!, $c: String!, $t: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: $c, trackingNumber: $t) { order { id } } }`,
-              { s: s.id, c: carrier.input.value.trim() || "UPS", t: tracking.input.value.trim() });
+              { s: s.id, c: carrier.input.value, t: tracking.input.value.trim() });
           }, { class: "act-ship" })),
         btn("Mark delivered", can("markDelivered", s.id), () => run("Mark delivered", `mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }`, { s: s.id }), { class: "act-deliver" }),
         // A parcel the carrier brought back: its units go back on the shelf where it left from.

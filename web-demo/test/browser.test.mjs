@@ -192,10 +192,16 @@ test("3: staff create shipments, pick, pack and ship; the open tracking page fol
   await step("Start picking", () => pick.click(), () => page.locator('.shipment[data-state="picking"]').first().waitFor());
   await step("Pack", () => staff.locator(".act-pack").first().click(),
     () => page.locator('.step[data-key="packed"][data-state="done"]').waitFor());
-  await staff.locator('input[id^="tracking-"]').first().fill("1ZDEMO0001");
+  // Carriers come from the shop's list, and a mistyped number is refused with the reason.
+  const carriers = await staff.locator('select[id^="carrier-"]').first().locator("option").allTextContents();
+  assert.ok(carriers.includes("UPS") && carriers.includes("DHL Express"), carriers.join());
+  await staff.locator('input[id^="tracking-"]').first().fill("1Z999AA10123456785");
+  await staff.locator(".act-ship").first().click();
+  await staff.locator(".action-msg.error", { hasText: "wrong check digit" }).waitFor();
+  await staff.locator('input[id^="tracking-"]').first().fill("1Z999AA10123456784");
   await shot(staff, "staff-order");
   await step("Ship", () => staff.locator(".act-ship").first().click(),
-    () => page.locator(".shipments", { hasText: "1ZDEMO0001" }).waitFor());
+    () => page.locator(".shipments", { hasText: "1Z999AA10123456784" }).waitFor());
   await page.locator('.step[data-key="shipped"][data-state="done"]').waitFor();
   assert.equal(await page.evaluate(() => window.__noReload), true, "the tracking page never reloaded");
   // Names, not internals: where the parcel leaves from, and who did what.
@@ -242,13 +248,13 @@ test("4: a signed carrier webhook marks the parcel delivered; the open tracking 
   assert.equal(forged.status, 401);
 
   const at = (minutesAgo) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
-  let r = await carrierWebhook([{ trackingNumber: "1ZDEMO0001", status: "in_transit", occurredAt: at(30), location: "Columbus, OH, US", description: "Departed facility" }]);
+  let r = await carrierWebhook([{ trackingNumber: "1Z999AA10123456784", status: "in_transit", occurredAt: at(30), location: "Columbus, OH, US", description: "Departed facility" }]);
   assert.deepEqual(r, { status: 200, body: { accepted: 1, duplicates: 0 } });
   const transit = page.locator('.report[data-status="in_transit"]');
   await transit.waitFor();
   assert.match(await transit.textContent(), /In transit.*Columbus, OH, US.*Departed facility/);
 
-  r = await carrierWebhook([{ trackingNumber: "1ZDEMO0001", status: "delivered", occurredAt: at(1), location: "Springfield, IL, US", description: "Delivered, front door" }]);
+  r = await carrierWebhook([{ trackingNumber: "1Z999AA10123456784", status: "delivered", occurredAt: at(1), location: "Springfield, IL, US", description: "Delivered, front door" }]);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   await page.locator('.report[data-status="delivered"]', { hasText: "Delivered, front door" }).waitFor();
   await page.locator('.shipment[data-state="delivered"]').waitFor();
@@ -283,7 +289,7 @@ test("5: staff console: returns, stock adjustments, purchase orders filling a ba
   const s = (await api(`mutation($id: String!) { createShipments(orderId: $id) { order { shipments { id } } } }`, { id })).createShipments.order.shipments[0].id;
   await api(`mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }`, { id, s });
   await api(`mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 30, widthCm: 20, heightCm: 5, weightGrams: 300, material: "mailer" }) { order { id } } }`, { id, s });
-  await api(`mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: "UPS", trackingNumber: "1ZDEMO0002") { order { id } } }`, { id, s });
+  await api(`mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: "UPS", trackingNumber: "1Z5R89390357567127") { order { id } } }`, { id, s });
   await api(`mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }`, { id, s });
   await api(`mutation($id: String!) { submitReview(orderId: $id, sku: "TEE-BLK-S", rating: 2, title: "Shrank in the wash", body: "One size smaller after a wash.") { id } }`, { id }, cust);
   await api(`mutation($id: String!) { submitFeedback(orderId: $id, score: 3, comment: "The hoodie is still not here.") { score } }`, { id }, cust);

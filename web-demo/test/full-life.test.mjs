@@ -65,7 +65,7 @@ test("every message of an order's life arrives once by SMTP, and each of its lin
   const on = { id, s: shipment };
   await staff(`mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }`, on);
   await staff(`mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 30, widthCm: 20, heightCm: 5, weightGrams: 300, material: "mailer" }) { order { id } } }`, on);
-  await staff(`mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: "UPS", trackingNumber: "1ZLIFE0001") { order { id } } }`, on);
+  await staff(`mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: "UPS", trackingNumber: "1Z879E930346834440") { order { id } } }`, on);
   await staff(`mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }`, on);
   // Shipping the tee captured its share (and the shipping); the hoodie's waits for its parcel.
   const payment = (await staff(`query($id: ID!) { order(id: $id) { payment { status } } }`, { id })).order.payment;
@@ -78,7 +78,7 @@ test("every message of an order's life arrives once by SMTP, and each of its lin
 
   const life = [
     [/We received your order/, /on backorder/],
-    [/is on its way/, /1ZLIFE0001/],
+    [/is on its way/, /1Z879E930346834440/],
     [/was delivered|has arrived/, /Organic tee/],
     [new RegExp(`return ${rma} is approved`), new RegExp(`write ${rma} on the parcel`)],
     [new RegExp(`received your return ${rma}`), /refund/i],
@@ -132,7 +132,7 @@ test("the feedback request's score link opens the survey with that score picked,
   const on = { id, s: shipment };
   await staff(`mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }`, on);
   await staff(`mutation($id: String!, $s: String!) { packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 20, widthCm: 20, heightCm: 15, weightGrams: 600, material: "box" }) { order { id } } }`, on);
-  await staff(`mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: "UPS", trackingNumber: "1ZFEEDBACK01") { order { id } } }`, on);
+  await staff(`mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: "UPS", trackingNumber: "1Z410E7W0392751591") { order { id } } }`, on);
   await staff(`mutation($id: String!, $s: String!) { markDelivered(orderId: $id, shipmentId: $s) { order { id } } }`, on);
 
   // The request waits days; staff send it now, as the Messages page's "Send now" does.

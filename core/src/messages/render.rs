@@ -674,19 +674,20 @@ mod tests {
         assert_eq!(tell(&mut life, Role::Staff, step("ord_1-S1", ShipmentAction::Pack)), vec![]);
         let ship = ShipmentAction::Ship {
             carrier: "UPS".into(),
-            tracking_number: "1Z999".into(),
-            tracking_url: Some("https://ups.example/track?n=1Z999&x=\"".into()),
+            tracking_number: "1Z999AA10123456784".into(),
+            tracking_url: Some("https://ups.example/track?n=1Z999AA10123456784&x=\"".into()),
         };
         let shipped = tell(&mut life, Role::Staff, step("ord_1-S1", ship));
         assert_eq!(shipped, vec![Notice::Shipped { shipment: "ord_1-S1".into() }]);
         let m = say(&life, &shipped[0]);
         assert_eq!(m.subject, "Lumen & Co: Order ord_1 is on its way");
-        assert!(m.text.contains("- Carrier: UPS, tracking number 1Z999\n"), "{}", m.text);
-        assert!(m.text.contains("Track the parcel: https://ups.example/track?n=1Z999&x=\"\n"));
+        assert!(m.text.contains("- Carrier: UPS, tracking number 1Z999AA10123456784\n"), "{}", m.text);
+        assert!(m.text.contains("Track the parcel: https://ups.example/track?n=1Z999AA10123456784&x=\"\n"));
         assert!(m.text.contains("- 1 × Item TEE\n"));
         assert!(
-            m.html
-                .contains("<a href=\"https://ups.example/track?n=1Z999&amp;x=&quot;\">Track the parcel</a>"),
+            m.html.contains(
+                "<a href=\"https://ups.example/track?n=1Z999AA10123456784&amp;x=&quot;\">Track the parcel</a>"
+            ),
             "the link is escaped inside its attribute: {}",
             m.html
         );
@@ -811,7 +812,14 @@ mod tests {
             text::date(expected)
         );
         assert!(m.text.contains(&told), "{}", m.text);
-        assert!(m.text.contains("Carrier: UPS, tracking number 1Zord_1-S1"), "{}", m.text);
+        assert!(
+            m.text.contains(&format!(
+                "Carrier: UPS, tracking number {}",
+                crate::carrier::example_for(crate::carrier::Carrier::Ups, "ord_1-S1")
+            )),
+            "{}",
+            m.text
+        );
         let view = status_view(&life.order, life.now);
         assert_eq!(view.headline, "Running late");
         assert_eq!(

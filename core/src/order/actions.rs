@@ -7,6 +7,7 @@ use super::{
 };
 use crate::allocation::LocationId;
 use crate::card::CardBrand;
+use crate::carrier::Carrier;
 use crate::lifecycle::ExceptionKind;
 use crate::money::Money;
 
@@ -253,7 +254,11 @@ pub fn allowed_actions(order: &Order, role: &Role, now: DateTime<Utc>) -> Vec<Ac
     let shipment_actions = [
         ShipmentAction::StartPicking,
         ShipmentAction::Pack,
-        ShipmentAction::Ship { carrier: "probe".into(), tracking_number: "probe".into(), tracking_url: None },
+        ShipmentAction::Ship {
+            carrier: Carrier::LocalCourier.name().into(),
+            tracking_number: "PROBE1".into(),
+            tracking_url: None,
+        },
         ShipmentAction::MarkInTransit,
         ShipmentAction::MarkOutForDelivery,
         ShipmentAction::MarkDelivered,

@@ -179,7 +179,7 @@ mod tests {
             shipment: "ord_1-S1".into(),
             action: ShipmentAction::Ship {
                 carrier: "UPS".into(),
-                tracking_number: "1Z9".into(),
+                tracking_number: crate::carrier::example_for(crate::carrier::Carrier::Ups, "9"),
                 tracking_url: None,
             },
         };
@@ -254,7 +254,7 @@ mod tests {
             shipment: "S".into(),
             action: ShipmentAction::Ship {
                 carrier: "UPS".into(),
-                tracking_number: "1Z".into(),
+                tracking_number: crate::carrier::example_for(crate::carrier::Carrier::Ups, "any"),
                 tracking_url: None,
             },
         };

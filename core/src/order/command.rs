@@ -9,6 +9,7 @@ use super::{
 };
 use crate::allocation::LocationId;
 use crate::calendar;
+use crate::carrier::Carrier;
 use crate::lifecycle::{
     AvailabilityCommand, ExceptionKind, Machine, OrderCommand, OrderState, PaymentCommand,
     PaymentCommandKind, PaymentError, ReturnCommand, ShipmentCommand, ShipmentState, TransitionError,
@@ -669,10 +670,14 @@ impl Order {
                 (ShipmentCommand::Pack, OrderEvent::ShipmentPacked { shipment: shipment_id })
             }
             ShipmentAction::Ship { carrier, tracking_number, tracking_url } => {
-                let carrier = text("carrier", carrier, true)?;
-                let tracking_number = text("trackingNumber", tracking_number, true)?;
+                let known = Carrier::parse(carrier)
+                    .map_err(|e| CommandError::InvalidInput { field: "carrier", message: e.to_string() })?;
+                let carrier = known.name().to_owned();
+                let tracking_number = known.check(tracking_number).map_err(|e| {
+                    CommandError::InvalidInput { field: "trackingNumber", message: e.to_string() }
+                })?;
                 let tracking_url = match tracking_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-                    None => None,
+                    None => known.tracking_url(&tracking_number),
                     Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
                         Some(text("trackingUrl", u, true)?)
                     }

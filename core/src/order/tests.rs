@@ -218,7 +218,7 @@ impl Life {
         }
         let ship = ShipmentAction::Ship {
             carrier: "UPS".into(),
-            tracking_number: format!("1Z{shipment}"),
+            tracking_number: crate::carrier::example_for(crate::carrier::Carrier::Ups, shipment),
             tracking_url: Some("https://ups.example/track".into()),
         };
         self.ok(&Role::Staff, Command::Shipment { shipment: shipment.into(), action: ship });
@@ -308,8 +308,11 @@ fn the_steps_mark_only_what_happened_and_the_words_follow_each_delivery() {
     life.ok(&Role::Staff, pick);
     assert_eq!(steps(&life)[2], ("Packed".to_owned(), Current));
     life.ok(&Role::Staff, Command::Shipment { shipment: "ord_1-S1".into(), action: ShipmentAction::Pack });
-    let ship =
-        ShipmentAction::Ship { carrier: "UPS".into(), tracking_number: "1Z1".into(), tracking_url: None };
+    let ship = ShipmentAction::Ship {
+        carrier: "UPS".into(),
+        tracking_number: crate::carrier::example_for(crate::carrier::Carrier::Ups, "1"),
+        tracking_url: None,
+    };
     life.ok(&Role::Staff, Command::Shipment { shipment: "ord_1-S1".into(), action: ship });
     life.deliver("ord_1-S1");
     let view = status_view(&life.order, life.now);
@@ -434,8 +437,8 @@ fn roles_are_held_to_their_commands() {
     let ship = |shipment: &str| Command::Shipment {
         shipment: shipment.into(),
         action: ShipmentAction::Ship {
-            carrier: "Freight".into(),
-            tracking_number: "F1".into(),
+            carrier: "Local courier".into(),
+            tracking_number: "F100001".into(),
             tracking_url: None,
         },
     };
@@ -680,7 +683,7 @@ fn arb_command() -> impl Strategy<Value = (u8, Command)> {
         Just(ShipmentAction::Pack),
         Just(ShipmentAction::Ship {
             carrier: "UPS".into(),
-            tracking_number: "1Z".into(),
+            tracking_number: crate::carrier::example_for(crate::carrier::Carrier::Ups, "any"),
             tracking_url: None
         }),
         Just(ShipmentAction::MarkInTransit),

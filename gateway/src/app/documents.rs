@@ -1,5 +1,6 @@
-//! Shipment documents as PDF: the shipping label (4×6 in), the commercial invoice and the
-//! packing slip (A4), written with a small PDF 1.4 writer (Helvetica, text only).
+//! Shipment documents as PDF: the shipping label (4×6 in, with the tracking number as a Code 128
+//! barcode), the commercial invoice and the packing slip (A4), written with a small PDF 1.4
+//! writer (Helvetica text, every line fitted to the page, and filled rectangles for bars).
 
 use ordo_core::locale::format_money;
 use ordo_core::order::{Order, Shipment, ShipmentSource};
@@ -57,6 +58,16 @@ pub async fn for_parcel(
 /// One piece of text on a page: x, y (points from the bottom left), size, text.
 type Text = (f32, f32, f32, String);
 
+/// A filled rectangle: x, y (bottom left), width, height, in points.
+type Bar = (f32, f32, f32, f32);
+
+/// What goes on one page.
+#[derive(Default)]
+struct Page {
+    texts: Vec<Text>,
+    bars: Vec<Bar>,
+}
+
 /// Renders `document` for `shipment` of `order`; the shop's sender address is `from`.
 fn render(
     document: Document,
@@ -67,8 +78,12 @@ fn render(
 ) -> Vec<u8> {
     match document {
         Document::Label => pdf(288.0, 432.0, &label(order, shipment, row, from)),
-        Document::CommercialInvoice => pdf(595.0, 842.0, &invoice(order, shipment, from, true)),
-        Document::PackingSlip => pdf(595.0, 842.0, &invoice(order, shipment, from, false)),
+        Document::CommercialInvoice => {
+            pdf(595.0, 842.0, &Page { texts: invoice(order, shipment, from, true), bars: Vec::new() })
+        }
+        Document::PackingSlip => {
+            pdf(595.0, 842.0, &Page { texts: invoice(order, shipment, from, false), bars: Vec::new() })
+        }
     }
 }
 
@@ -84,8 +99,13 @@ fn address_lines(order: &Order) -> Vec<String> {
     lines
 }
 
-fn label(order: &Order, shipment: &Shipment, row: Option<&ShipmentRow>, from: &[&str]) -> Vec<Text> {
+/// The label's width in points, and the margin kept clear on each side.
+const LABEL_WIDTH: f32 = 288.0;
+const MARGIN: f32 = 14.0;
+
+fn label(order: &Order, shipment: &Shipment, row: Option<&ShipmentRow>, from: &[&str]) -> Page {
     let mut t: Vec<Text> = Vec::new();
+    let mut bars: Vec<Bar> = Vec::new();
     let mut y = 410.0;
     t.push((14.0, y, 8.0, "FROM".into()));
     for line in from {
@@ -102,11 +122,35 @@ fn label(order: &Order, shipment: &Shipment, row: Option<&ShipmentRow>, from: &[
     let carrier = shipment.carrier().unwrap_or("-");
     let service = row.and_then(|r| r.service.as_deref()).unwrap_or("");
     t.push((14.0, y, 16.0, format!("{carrier} {service}").trim().to_owned()));
-    y -= 28.0;
-    t.push((14.0, y, 9.0, "TRACKING NUMBER".into()));
     y -= 20.0;
-    t.push((14.0, y, 18.0, shipment.tracking_number().unwrap_or("(not shipped yet)").to_owned()));
-    y -= 30.0;
+    t.push((14.0, y, 9.0, "TRACKING NUMBER".into()));
+    match shipment.tracking_number().map(|n| (n, ordo_core::barcode::code128(n))) {
+        Some((number, Ok(widths))) => {
+            // Bars as wide as fits between the margins (with ten-module quiet zones), centred.
+            let modules: u32 = widths.iter().map(|w| u32::from(*w)).sum();
+            let module = ((LABEL_WIDTH - 2.0 * MARGIN) / (modules + 20) as f32).min(1.5);
+            let mut x = (LABEL_WIDTH - modules as f32 * module) / 2.0;
+            let (height, bottom) = (56.0, y - 64.0);
+            for (i, w) in widths.iter().enumerate() {
+                let width = f32::from(*w) * module;
+                if i % 2 == 0 {
+                    bars.push((x, bottom, width, height));
+                }
+                x += width;
+            }
+            y = bottom - 16.0;
+            t.push((14.0, y, 14.0, number.to_owned()));
+        }
+        Some((number, Err(_))) => {
+            y -= 20.0;
+            t.push((14.0, y, 18.0, number.to_owned()));
+        }
+        None => {
+            y -= 20.0;
+            t.push((14.0, y, 18.0, "(not shipped yet)".to_owned()));
+        }
+    }
+    y -= 24.0;
     if let Some(p) = row.and_then(|r| r.package.as_ref()) {
         t.push((
             14.0,
@@ -123,13 +167,10 @@ fn label(order: &Order, shipment: &Shipment, row: Option<&ShipmentRow>, from: &[
         ));
         y -= 14.0;
     }
-    t.push((
-        14.0,
-        y,
-        9.0,
-        format!("Order {}  Parcel {}  Units {}", order.id().as_str(), shipment.id(), shipment.units()),
-    ));
-    t
+    t.push((14.0, y, 9.0, format!("Order {}", order.id().as_str())));
+    y -= 12.0;
+    t.push((14.0, y, 9.0, format!("Parcel {}  Units {}", shipment.id(), shipment.units())));
+    Page { texts: t, bars }
 }
 
 fn invoice(order: &Order, shipment: &Shipment, from: &[&str], customs: bool) -> Vec<Text> {
@@ -227,11 +268,53 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// A one-page PDF of `width`×`height` points with `texts` in Helvetica.
-fn pdf(width: f32, height: f32, texts: &[Text]) -> Vec<u8> {
+/// Helvetica's advance widths (thousandths of the font size) for ' ' to '~'.
+const HELVETICA: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556,
+    556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278,
+    500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469,
+    556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500,
+    278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+];
+
+/// How wide `text` prints in Helvetica at `size` points (after [`escape`]'s replacements).
+fn text_width(text: &str, size: f32) -> f32 {
+    let units: u32 = text
+        .chars()
+        .map(|c| match c {
+            ' '..='~' => u32::from(HELVETICA[c as usize - 32]),
+            _ => 556, // printed as '?'
+        })
+        .sum();
+    units as f32 * size / 1000.0
+}
+
+/// `text` at `size`, fitted into `room` points: smaller type down to 70 %, then cut with "...".
+fn fit(text: &str, size: f32, room: f32) -> (f32, String) {
+    if text_width(text, size) <= room {
+        return (size, text.to_owned());
+    }
+    let smaller = (size * room / text_width(text, size)).max(size * 0.7);
+    if text_width(text, smaller) <= room {
+        return (smaller, text.to_owned());
+    }
+    let mut cut: String = text.to_owned();
+    while !cut.is_empty() && text_width(&format!("{cut}..."), smaller) > room {
+        cut.pop();
+    }
+    (smaller, format!("{}...", cut.trim_end()))
+}
+
+/// A one-page PDF of `width`×`height` points with the page's texts in Helvetica, each fitted
+/// between its x and the right margin, and its bars filled black.
+fn pdf(width: f32, height: f32, page: &Page) -> Vec<u8> {
     let mut content = String::new();
-    for (x, y, size, text) in texts {
-        content.push_str(&format!("BT /F1 {size} Tf {x} {y} Td ({}) Tj ET\n", escape(text)));
+    for (x, y, size, text) in &page.texts {
+        let (size, text) = fit(text, *size, width - x - MARGIN);
+        content.push_str(&format!("BT /F1 {size:.2} Tf {x} {y} Td ({}) Tj ET\n", escape(&text)));
+    }
+    for (x, y, w, h) in &page.bars {
+        content.push_str(&format!("{x:.3} {y:.3} {w:.3} {h:.3} re f\n"));
     }
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
@@ -266,7 +349,8 @@ mod tests {
 
     #[test]
     fn a_pdf_has_a_valid_cross_reference_table() {
-        let bytes = pdf(100.0, 100.0, &[(10.0, 10.0, 12.0, "Hello (world) \\ é".into())]);
+        let page = Page { texts: vec![(10.0, 10.0, 12.0, "Hello (world) \\ é".into())], bars: vec![] };
+        let bytes = pdf(200.0, 100.0, &page);
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(text.starts_with("%PDF-1.4\n") && text.ends_with("%%EOF\n"));
         assert!(text.contains("(Hello \\(world\\) \\\\ ?) Tj"));
@@ -278,5 +362,17 @@ mod tests {
             let offset: usize = line[..10].parse().unwrap();
             assert!(text[offset..].starts_with(&format!("{} 0 obj", i + 1)), "object {}", i + 1);
         }
+    }
+
+    #[test]
+    fn text_too_long_for_the_page_is_set_smaller_then_cut_never_past_the_margin() {
+        let fits = fit("Grace Hopper", 13.0, 260.0);
+        assert_eq!(fits, (13.0, "Grace Hopper".to_owned()));
+        let long = "Apartment 1234, Building of the Very Long Street Names Association";
+        let (size, text) = fit(long, 13.0, 260.0);
+        assert!((13.0 * 0.7..13.0).contains(&size));
+        assert!(text.ends_with("...") && text_width(&text, size) <= 260.0, "{text} at {size}");
+        // Helvetica's widths: "MW" is wider than "il" at the same size.
+        assert!(text_width("MW", 10.0) > 3.0 * text_width("il", 10.0));
     }
 }

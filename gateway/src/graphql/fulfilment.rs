@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, Result};
 use ordo_core::allocation::LocationId;
+use ordo_core::carrier::Carrier;
 use ordo_core::lifecycle::ExceptionKind;
 use ordo_core::money::Money;
 use ordo_core::order::{
@@ -11,7 +12,7 @@ use ordo_core::order::{
 };
 use ordo_core::values::{Package, free_text, limits};
 
-use super::fulfilment_types::{PickGroup, TrackedShipment, TrackingEventView};
+use super::fulfilment_types::{CarrierView, PickGroup, TrackedShipment, TrackingEventView};
 use super::orders::{OrderPayload, execute};
 use super::{actor, app, idempotency};
 use crate::app::error::ApiError;
@@ -142,6 +143,12 @@ impl FulfilmentQuery {
             .gql()?;
         let groups = fulfilment::pick_list(app(ctx)?, actor(ctx), &location).await.gql()?;
         Ok(groups.into_iter().map(PickGroup::from).collect())
+    }
+
+    /// The carriers parcels ship with (anyone may read the list): `shipShipment` takes a code
+    /// or name from it and checks the tracking number against the carrier's formats.
+    async fn carriers(&self) -> Vec<CarrierView> {
+        Carrier::ALL.into_iter().map(CarrierView::from).collect()
     }
 
     /// A parcel by tracking number, with every carrier report: for whoever may see its order (a

@@ -2,6 +2,30 @@
 
 use async_graphql::SimpleObject;
 
+/// A carrier parcels ship with.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct CarrierView {
+    /// Stable code (`ups`, `dhl`, …): carrier webhooks are addressed by it.
+    pub code: String,
+    /// The name on labels, the tracking page and messages.
+    pub name: String,
+    /// Its tracking numbers' formats, in words (a form's hint).
+    pub formats: String,
+    /// Whether customers get a link to the carrier's tracking page.
+    pub has_tracking_page: bool,
+}
+
+impl From<ordo_core::carrier::Carrier> for CarrierView {
+    fn from(c: ordo_core::carrier::Carrier) -> Self {
+        CarrierView {
+            code: c.code().to_owned(),
+            name: c.name().to_owned(),
+            formats: c.formats().to_owned(),
+            has_tracking_page: c.tracking_url("0").is_some(),
+        }
+    }
+}
+
 /// One line to pick.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct PickLine {

@@ -252,6 +252,7 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
         "mutation { recordTrackingEvent(trackingNumber: \"1Z\", status: IN_TRANSIT, occurredAt: \"2026-01-01T00:00:00Z\") }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
+    ("carriers", "{ carriers { code } }", ["ok", "ok", "ok", "ok", "ok", "ok", "ok"]),
     ("cartRules", "{ cartRules }", ["ok", "ok", "ok", "ok", "ok", "ok", "ok"]),
     ("locations", "{ locations { id } }", ["ok", "ok", "ok", "ok", "ok", "ok", "ok"]),
     (

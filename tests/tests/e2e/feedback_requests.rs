@@ -17,7 +17,7 @@ use super::messages::{WAIT, gateway, messages_of, ok, paid_order};
 /// Tracking numbers no parcel of this process used yet (the store refuses one used twice).
 fn tracking_number() -> String {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
-    format!("1ZFB{:08}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    ordo_tests::ups(&format!("FB{:08}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
 }
 
 /// Plans, packs and ships every parcel of `order` (staff); answers their ids.

@@ -7,12 +7,12 @@
 
 use futures::future::join_all;
 use ordo_gateway::app::Actor;
-use ordo_tests::{TestApp, error_code};
+use ordo_tests::{TestApp, error_code, ups};
 use serde_json::{Value, json};
 
 const ORDER_FIELDS: &str = "order { id state grandTotal { amount } lines { total { amount } }
     payment { status authorized { amount } captured { amount } refunded { amount } }
-    shipments { id state source units carrier trackingNumber service package { weightGrams material }
+    shipments { id state source units carrier trackingNumber trackingUrl service package { weightGrams material }
                 documents { label commercialInvoice packingSlip } }
     returns { id state refunded { amount } } reservations { sku location quantity } }";
 
@@ -65,6 +65,28 @@ async fn order(app: &TestApp, id: &str) -> Value {
         )
         .await;
     body["data"]["order"].clone()
+}
+
+/// The barcodes on a one-page PDF as zbar reads them (`TYPE:text`), after poppler's `pdftoppm`
+/// printed it at 203 dpi (`tests/run` installs both from Debian).
+fn scan_barcodes(pdf: &[u8]) -> Vec<String> {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("ordo-scan-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("label.pdf"), pdf).unwrap();
+    let rendered = std::process::Command::new("pdftoppm")
+        .args(["-r", "203", "-mono", "-singlefile", "label.pdf", "label"])
+        .current_dir(&dir)
+        .status()
+        .expect("pdftoppm (Debian's poppler-utils) renders the PDF");
+    assert!(rendered.success());
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "label.pbm"])
+        .current_dir(&dir)
+        .output()
+        .expect("zbarimg (Debian's zbar-tools) scans the image");
+    let _ = std::fs::remove_dir_all(&dir);
+    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
 }
 
 fn shipment_from<'a>(order: &'a Value, source: &str) -> &'a Value {
@@ -142,7 +164,7 @@ async fn an_order_ships_in_one_parcel_per_location_consuming_stock_and_completes
     assert_eq!(group["lines"][0]["name"], "Organic tee, black, L");
     assert!(group["lines"][0]["bin"].as_str().is_some_and(|b| b.starts_with("A-")), "{group}");
 
-    ship(&app, None, &id, &east, "1ZEAST0001").await;
+    ship(&app, None, &id, &east, &ups("EAST0001")).await;
     let list = app.gql(pick_list, json!({ "l": "east" })).await;
     assert!(!list["data"]["pickList"].as_array().unwrap().iter().any(|g| g["orderId"] == id.as_str()));
     // Shipping consumed the reservation: on hand and reserved both went down.
@@ -187,10 +209,13 @@ async fn an_order_ships_in_one_parcel_per_location_consuming_stock_and_completes
         .await
         .unwrap();
     assert!(
-        label_pdf.contains("1ZEAST0001")
+        label_pdf.contains(&ups("EAST0001"))
             && label_pdf.contains("Ada Lovelace")
             && label_pdf.contains("UPS Ground")
     );
+    // The barcode on the label, printed and scanned: poppler renders the page at 203 dpi (a
+    // thermal label printer's resolution) and zbar, an independent barcode library, reads it.
+    assert_eq!(scan_barcodes(label_pdf.as_bytes()), [format!("CODE-128:{}", ups("EAST0001"))]);
     let (path, signed) = label.split_once("?token=").expect("a signed link");
     let r = app.client.get(app.url(path)).bearer_auth(&guest).send().await.unwrap();
     assert_eq!(r.status(), 404);
@@ -226,7 +251,7 @@ async fn an_order_ships_in_one_parcel_per_location_consuming_stock_and_completes
     assert!(!theirs.contains("token="), "{theirs}");
     assert_eq!(app.client.get(app.url(&theirs)).send().await.unwrap().status(), 401);
 
-    ship(&app, None, &id, &west, "1ZWEST0001").await;
+    ship(&app, None, &id, &west, &ups("WEST0001")).await;
     assert_eq!(stock(&app, "SCARF-WOOL", "west").await, (west_before.0 - 1, west_before.1));
     // The last parcel took the rest: nothing left to capture by hand.
     let o = order(&app, &id).await;
@@ -271,7 +296,7 @@ async fn cancelling_releases_reservations_and_voids_or_refunds_but_not_after_shi
     let (id, guest) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 1 }]), "cancel-key-3").await;
     ok(&app.gql(CREATE, json!({ "id": id })).await);
     let o = order(&app, &id).await;
-    ship(&app, None, &id, o["shipments"][0]["id"].as_str().unwrap(), "1ZCANCEL").await;
+    ship(&app, None, &id, o["shipments"][0]["id"].as_str().unwrap(), &ups("CANCEL")).await;
     let after_ship = stock(&app, "MUG-STONE", "east").await;
     let body = app.gql(cancel, json!({ "id": id, "r": "too late" })).await;
     assert_eq!(error_code(&body), Some("INVALID_TRANSITION"), "{body}");
@@ -300,7 +325,7 @@ async fn a_return_is_approved_received_into_stock_or_written_off_and_refunded_on
     let o = order(&app, &id).await;
     for s in o["shipments"].as_array().unwrap() {
         let sid = s["id"].as_str().unwrap();
-        ship(&app, None, &id, sid, &format!("1Z{sid}")).await;
+        ship(&app, None, &id, sid, &ups(sid)).await;
         ok(&app.gql(DELIVER, json!({ "id": id, "s": sid })).await);
     }
     let request = "mutation($id: String!, $lines: [ReturnLineInput!]!) { requestReturn(orderId: $id, lines: $lines) { order { returns { id state } } } }";
@@ -414,9 +439,9 @@ async fn a_supplier_ships_its_own_dropship_parcel_and_nobody_elses() {
     // The shop's own parcel is not the supplier's to touch (nor to know about).
     let body = run(&app, Some(&northwood), PICK, json!({ "id": id, "s": own })).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
-    ship(&app, Some(&northwood), &id, &dropship, "NW-778899").await;
+    ship(&app, Some(&northwood), &id, &dropship, &ups("NW-778899")).await;
     let o = order(&app, &id).await;
-    assert_eq!(shipment_from(&o, "supplier:northwood")["trackingNumber"], "NW-778899");
+    assert_eq!(shipment_from(&o, "supplier:northwood")["trackingNumber"], ups("NW-778899"));
     assert_eq!(shipment_from(&o, "east")["state"], "pending");
 }
 
@@ -446,7 +471,7 @@ async fn staff_bound_to_a_location_work_only_there() {
         error_code(&run(&app, Some(&west), PICK, json!({ "id": id, "s": east_parcel })).await),
         Some("FORBIDDEN")
     );
-    ship(&app, Some(&west), &id, &west_parcel, "1ZWESTONLY").await;
+    ship(&app, Some(&west), &id, &west_parcel, &ups("WESTONLY")).await;
     let o = order(&app, &id).await;
     assert_eq!(
         (shipment_from(&o, "west")["state"].clone(), shipment_from(&o, "east")["state"].clone()),
@@ -495,7 +520,7 @@ async fn one_order_from_split_shipment_to_returns_review_and_feedback() {
         shipment_from(&o, "east")["id"].as_str().unwrap().to_owned(),
         shipment_from(&o, "west")["id"].as_str().unwrap().to_owned(),
     );
-    ship(&app, None, &id, &east, "1ZSCN-EAST").await;
+    ship(&app, None, &id, &east, &ups("SCN-EAST")).await;
     ok(&app.gql(DELIVER, json!({ "id": id, "s": east })).await);
     // Partial delivery: the order is not complete yet; the delivered tee can be reviewed, the scarf not.
     assert_eq!(
@@ -506,7 +531,7 @@ async fn one_order_from_split_shipment_to_returns_review_and_feedback() {
     let early = run(&app, Some(&customer), review, json!({ "id": id, "sku": "SCARF-WOOL" })).await;
     assert_eq!(error_code(&early), Some("NOT_DELIVERED"), "{early}");
     ok(&run(&app, Some(&customer), review, json!({ "id": id, "sku": "TEE-BLK-L" })).await);
-    ship(&app, None, &id, &west, "1ZSCN-WEST").await;
+    ship(&app, None, &id, &west, &ups("SCN-WEST")).await;
     ok(&app.gql(DELIVER, json!({ "id": id, "s": west })).await);
     assert_eq!(state_of(&app, &id).await.0, "completed");
 
@@ -563,7 +588,7 @@ async fn one_order_from_split_shipment_to_returns_review_and_feedback() {
     let o = &body["data"]["order"];
     let east_parcel = o["shipments"].as_array().unwrap().iter().find(|s| s["id"] == east.as_str()).unwrap();
     assert_eq!(east_parcel["items"], json!([{ "sku": "TEE-BLK-L", "quantity": 2 }]), "{o}");
-    assert_eq!(east_parcel["trackingNumber"], "1ZSCN-EAST");
+    assert_eq!(east_parcel["trackingNumber"], ups("SCN-EAST"));
     assert_eq!(east_parcel["documents"]["label"], format!("/documents/{id}/{east}/label.pdf"));
     let parcel_events: Vec<&str> =
         east_parcel["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
@@ -619,7 +644,7 @@ async fn illegal_steps_are_refused_with_their_code_and_change_nothing() {
     let s = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
     let before = (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await);
     // Ship before pack.
-    let body = app.gql(SHIP, json!({ "id": id, "s": s, "t": "1ZEARLY" })).await;
+    let body = app.gql(SHIP, json!({ "id": id, "s": s, "t": ups("EARLY") })).await;
     assert_eq!(error_code(&body), Some("INVALID_TRANSITION"), "{body}");
     // Refund more than captured.
     let refund = "mutation($id: String!) { refundPayment(orderId: $id, amount: 99999999, reason: \"x\", idempotencyKey: \"too-much-1\") { replayed } }";
@@ -649,7 +674,7 @@ async fn illegal_steps_are_refused_with_their_code_and_change_nothing() {
         "nothing changed"
     );
     // Cancel after ship, the whole order or a line.
-    let body = app.gql(SHIP, json!({ "id": id, "s": s, "t": "1ZLATE" })).await;
+    let body = app.gql(SHIP, json!({ "id": id, "s": s, "t": ups("LATE") })).await;
     ok(&body);
     let before = (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await);
     let cancel = "mutation($id: String!) { cancelOrder(orderId: $id, reason: \"late\") { replayed } }";
@@ -681,8 +706,8 @@ async fn two_staff_shipping_one_parcel_at_once_ship_it_once() {
     let a = app.token(&Actor::Staff);
     let b = app.token(&Actor::Admin);
     let (first, second) = tokio::join!(
-        run(&app, Some(&a), SHIP, json!({ "id": id, "s": s, "t": "1ZRACE-A" })),
-        run(&app, Some(&b), SHIP, json!({ "id": id, "s": s, "t": "1ZRACE-B" })),
+        run(&app, Some(&a), SHIP, json!({ "id": id, "s": s, "t": ups("RACE-A") })),
+        run(&app, Some(&b), SHIP, json!({ "id": id, "s": s, "t": ups("RACE-B") })),
     );
     let won = [&first, &second].iter().filter(|b| b["errors"].is_null()).count();
     assert_eq!(won, 1, "{first} {second}");
@@ -929,7 +954,7 @@ async fn staff_split_a_parcel_and_merge_it_back_and_the_pick_list_follows() {
     assert_eq!(kinds, ["shipment_split", "shipment_picking_started", "shipments_merged"]);
     // The merged parcel ships whole, with its documents.
     ok(&app.gql(PACK, json!({ "id": id, "s": s2 })).await);
-    ok(&app.gql(SHIP, json!({ "id": id, "s": s2, "t": "1ZMERGED" })).await);
+    ok(&app.gql(SHIP, json!({ "id": id, "s": s2, "t": ups("MERGED") })).await);
     let slip = app
         .client
         .get(app.url(&format!("/documents/{id}/{s2}/packing-slip.pdf")))
@@ -1071,7 +1096,7 @@ async fn a_parcel_returned_to_the_sender_is_received_back_once_and_its_units_res
     let (id, _) = paid_order(&app, json!([{ "sku": "TEE-BLK-L", "quantity": 2 }]), "rts-key-1").await;
     ok(&app.gql(CREATE, json!({ "id": id })).await);
     let parcel = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
-    ship(&app, None, &id, &parcel, "1ZRTS1").await;
+    ship(&app, None, &id, &parcel, &ups("RTS1")).await;
     assert_eq!(stock(&app, "TEE-BLK-L", "east").await, (before.0 - 2, before.1), "shipped");
 
     const EXCEPTION: &str = "mutation($id: String!, $s: String!) { reportShipmentException(orderId: $id,
@@ -1140,7 +1165,7 @@ async fn a_parcel_whose_capture_is_refused_does_not_ship_and_nothing_changes() {
     ok(&app.gql(PICK, json!({ "id": id, "s": parcel })).await);
     ok(&app.gql(PACK, json!({ "id": id, "s": parcel })).await);
     let before = (events(&app, &id).await, stock(&app, "MUG-STONE", "east").await);
-    let body = app.gql(SHIP, json!({ "id": id, "s": parcel, "t": "1ZREFUSED01" })).await;
+    let body = app.gql(SHIP, json!({ "id": id, "s": parcel, "t": ups("REFUSED01") })).await;
     assert_eq!(error_code(&body), Some("PAYMENT_REFUSED"), "{body}");
     let message = body["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("refused the capture") && message.contains("nothing was changed"), "{message}");
@@ -1152,7 +1177,7 @@ async fn a_parcel_whose_capture_is_refused_does_not_ship_and_nothing_changes() {
     let (other, _) = mug_paid_with(&app, "tok_visa").await;
     ok(&app.gql(CREATE, json!({ "id": other })).await);
     let s = order(&app, &other).await["shipments"][0]["id"].as_str().unwrap().to_owned();
-    ship(&app, None, &other, &s, "1ZREFUSED01").await;
+    ship(&app, None, &other, &s, &ups("REFUSED01")).await;
     assert_eq!(order(&app, &other).await["payment"]["status"], "captured");
 }
 
@@ -1206,7 +1231,7 @@ async fn a_shop_that_ships_rather_than_waits_ships_a_parcel_whose_capture_is_ref
     let (id, _) = mug_paid_with(&app, "tok_capture_declined").await;
     ok(&app.gql(CREATE, json!({ "id": id })).await);
     let parcel = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
-    ship(&app, None, &id, &parcel, "1ZSHIPANYWAY1").await;
+    ship(&app, None, &id, &parcel, &ups("SHIPANYWAY1")).await;
     let body = app
         .gql(
             "query($id: ID!) { order(id: $id) { shipments { state } payment { status captureFailure } timeline { type } } }",
@@ -1220,4 +1245,48 @@ async fn a_shop_that_ships_rather_than_waits_ships_a_parcel_whose_capture_is_ref
     let types: Vec<&str> =
         o["timeline"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(types[types.len() - 2..], ["shipment_shipped", "payment_capture_failed"]);
+}
+
+#[tokio::test]
+async fn a_parcel_ships_only_with_a_listed_carrier_and_a_number_that_passes_its_check() {
+    let app = TestApp::spawn().await;
+    let (id, _) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 1 }]), "carrier-check-1").await;
+    ok(&app.gql(CREATE, json!({ "id": id })).await);
+    let s = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
+    for m in [PICK, PACK] {
+        ok(&app.gql(m, json!({ "id": id, "s": s })).await);
+    }
+    let listed = app.gql("{ carriers { code name formats hasTrackingPage } }", json!({})).await;
+    let codes: Vec<&str> =
+        listed["data"]["carriers"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["ups", "usps", "fedex", "dhl", "royal-mail", "dpd", "local"]);
+    let ship = "mutation($id: String!, $s: String!, $c: String!, $t: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: $c, trackingNumber: $t) { order { id } } }";
+    let before = (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await);
+    for (carrier, number, says) in [
+        ("Pony Express", "1Z999AA10123456784", "not one of the shop's carriers"),
+        ("UPS", "hello world", "not a UPS tracking number"),
+        ("UPS", "1Z999AA10123456785", "wrong check digit"),
+        ("FedEx", "1Z999AA10123456784", "not a FedEx tracking number"),
+        ("dhl", "3318810026", "wrong check digit"),
+    ] {
+        let body = app.gql(ship, json!({ "id": id, "s": s, "c": carrier, "t": number })).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{carrier} {number}: {body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{carrier} {number}: {message}");
+    }
+    assert_eq!(
+        (timeline_len(&app, &id).await, stock(&app, "MUG-STONE", "east").await),
+        before,
+        "nothing changed"
+    );
+    // Typed with spaces in lower case, by the carrier's code: stored as the carrier prints it,
+    // with the carrier's own tracking page for the customer.
+    ok(&app.gql(ship, json!({ "id": id, "s": s, "c": "dhl", "t": "331 881 0025" })).await);
+    let parcel = &order(&app, &id).await["shipments"][0];
+    assert_eq!(parcel["carrier"], "DHL Express");
+    assert_eq!(parcel["trackingNumber"], "3318810025");
+    assert_eq!(
+        parcel["trackingUrl"],
+        "https://www.dhl.com/global-en/home/tracking.html?tracking-id=3318810025"
+    );
 }

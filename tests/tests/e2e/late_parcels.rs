@@ -121,7 +121,7 @@ async fn a_parcel_past_its_day_is_flagged_once_across_two_gateways_and_the_custo
         .unwrap();
     let text = mail["text"].as_str().unwrap();
     assert!(text.contains("has not arrived yet. We have asked UPS where it is"), "{text}");
-    assert!(text.contains("Carrier: UPS, tracking number 1ZFB"), "{text}");
+    assert!(text.contains("Carrier: UPS, tracking number 1Z999AA1"), "{text}");
 
     let (id, shipments) = &orders[0];
     let view = "query($id: ID!) { order(id: $id) { statusView { headline detail tone } } }";

@@ -262,7 +262,7 @@ async fn tracking_reports_reach_the_guest_watching_by_tracking_number_and_nobody
     for m in [
         "startPicking(orderId: $id, shipmentId: $s)",
         "packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 9, widthCm: 9, heightCm: 9, weightGrams: 500, material: \"box\" })",
-        "shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\", trackingNumber: \"1ZLIVE01\")",
+        "shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\", trackingNumber: \"1Z5R89390357567127\")",
     ] {
         let body = app
             .gql(
@@ -274,19 +274,19 @@ async fn tracking_reports_reach_the_guest_watching_by_tracking_number_and_nobody
     }
     let watch = "subscription($t: String) { shipmentTracking(trackingNumber: $t) { trackingNumber status location carrierStatus } }";
     let mut client = Client::connect(&app, "graphql-transport-ws", Some(&guest)).await.unwrap();
-    client.subscribe("t", watch, json!({ "t": "1ZLIVE01" })).await;
+    client.subscribe("t", watch, json!({ "t": "1Z5R89390357567127" })).await;
     let stranger = app.token(&Actor::Customer { id: "cus_stranger".into() });
     let mut other = Client::connect(&app, "graphql-ws", Some(&stranger)).await.unwrap();
-    other.subscribe("t", watch, json!({ "t": "1ZLIVE01" })).await;
+    other.subscribe("t", watch, json!({ "t": "1Z5R89390357567127" })).await;
     assert_eq!(other.next_result().await.unwrap_err()[0]["extensions"]["code"], "NOT_FOUND");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let record = "mutation($at: DateTime!) { recordTrackingEvent(trackingNumber: \"1ZLIVE01\", status: IN_TRANSIT, occurredAt: $at, location: \"Newark, NJ, US\", carrierStatus: \"Departed facility\") }";
+    let record = "mutation($at: DateTime!) { recordTrackingEvent(trackingNumber: \"1Z5R89390357567127\", status: IN_TRANSIT, occurredAt: $at, location: \"Newark, NJ, US\", carrierStatus: \"Departed facility\") }";
     let body = app.gql(record, json!({ "at": chrono::Utc::now().to_rfc3339() })).await;
     assert_eq!(body["data"]["recordTrackingEvent"], true, "{body}");
     let report = client.next_result().await.unwrap();
     assert_eq!(
         report["shipmentTracking"],
-        json!({ "trackingNumber": "1ZLIVE01", "status": "in_transit", "location": "Newark, NJ, US", "carrierStatus": "Departed facility" })
+        json!({ "trackingNumber": "1Z5R89390357567127", "status": "in_transit", "location": "Newark, NJ, US", "carrierStatus": "Departed facility" })
     );
     // A page opened later asks for the stored reports first, then gets new ones live, each once.
     let mut late = Client::connect(&app, "graphql-transport-ws", Some(&guest)).await.unwrap();
@@ -294,7 +294,7 @@ async fn tracking_reports_reach_the_guest_watching_by_tracking_number_and_nobody
     late.subscribe("r", replaying, json!({ "id": id })).await;
     assert_eq!(late.next_result().await.unwrap()["shipmentTracking"]["status"], "in_transit");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let record = "mutation($at: DateTime!) { recordTrackingEvent(trackingNumber: \"1ZLIVE01\", status: OUT_FOR_DELIVERY, occurredAt: $at) }";
+    let record = "mutation($at: DateTime!) { recordTrackingEvent(trackingNumber: \"1Z5R89390357567127\", status: OUT_FOR_DELIVERY, occurredAt: $at) }";
     assert_eq!(
         app.gql(record, json!({ "at": chrono::Utc::now().to_rfc3339() })).await["data"]["recordTrackingEvent"],
         true
@@ -380,7 +380,7 @@ async fn a_customer_sees_paid_packed_shipped_in_transit_delivered_once_each_from
     for m in [
         "startPicking(orderId: $id, shipmentId: $s)",
         "packShipment(orderId: $id, shipmentId: $s, package: { lengthCm: 9, widthCm: 9, heightCm: 9, weightGrams: 500, material: \"box\" })",
-        "shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\", trackingNumber: \"1ZJOURNEY\")",
+        "shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\", trackingNumber: \"1Z879E930346834440\")",
     ] {
         let body = app
             .gql(
@@ -395,7 +395,7 @@ async fn a_customer_sees_paid_packed_shipped_in_transit_delivered_once_each_from
         let at = (chrono::Utc::now() - chrono::Duration::minutes(minutes_ago)).timestamp();
         let at = chrono::DateTime::from_timestamp(at, 0).unwrap().to_rfc3339();
         let body =
-            json!({ "events": [{ "trackingNumber": "1ZJOURNEY", "status": status, "occurredAt": at }] })
+            json!({ "events": [{ "trackingNumber": "1Z879E930346834440", "status": status, "occurredAt": at }] })
                 .to_string();
         let ts = chrono::Utc::now().timestamp();
         let r = app

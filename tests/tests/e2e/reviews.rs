@@ -78,7 +78,7 @@ async fn deliver(app: &TestApp, order_id: &str, sku: &str) {
     // A tracking number is one parcel's (per carrier).
     let ship = ShipmentAction::Ship {
         carrier: "UPS".into(),
-        tracking_number: format!("1Z{shipment}"),
+        tracking_number: ordo_tests::ups(&shipment),
         tracking_url: None,
     };
     for action in [ShipmentAction::StartPicking, ShipmentAction::Pack, ship, ShipmentAction::MarkDelivered] {

@@ -115,27 +115,27 @@ async fn parcel(app: &TestApp, tracking: &str) -> Value {
 #[tokio::test]
 async fn signed_reports_move_the_parcel_and_delivery_completes_the_order() {
     let app = app().await;
-    let (id, _) = shipped(&app, "track-key-1", "1ZTRACK0001").await;
-    let in_transit = generic("1ZTRACK0001", "in_transit", 30);
+    let (id, _) = shipped(&app, "track-key-1", "1Z410E7W0392751591").await;
+    let in_transit = generic("1Z410E7W0392751591", "in_transit", 30);
     let (status, body) = webhook(&app, "generic", &in_transit, 0, SECRET).await;
     assert_eq!((status, body), (200, json!({ "accepted": 1, "duplicates": 0 })));
-    assert_eq!(parcel(&app, "1ZTRACK0001").await["shipment"]["state"], "in_transit");
+    assert_eq!(parcel(&app, "1Z410E7W0392751591").await["shipment"]["state"], "in_transit");
     // The same report again is a duplicate and changes nothing.
     let (status, body) = webhook(&app, "generic", &in_transit, 0, SECRET).await;
     assert_eq!((status, body["duplicates"].clone()), (200, json!(1)));
     // Delivered (UPS format) completes the order.
-    let ups = ups_delivered("1ZTRACK0001");
+    let ups = ups_delivered("1Z410E7W0392751591");
     assert_eq!(webhook(&app, "ups", &ups, 0, SECRET).await.0, 200);
-    let p = parcel(&app, "1ZTRACK0001").await;
+    let p = parcel(&app, "1Z410E7W0392751591").await;
     assert_eq!(p["shipment"]["state"], "delivered", "{p}");
     let order = app.gql("query($id: ID!) { order(id: $id) { state } }", json!({ "id": id })).await;
     assert_eq!(order["data"]["order"]["state"], "completed");
     // A late in-transit report (older than the delivery) is kept in the history, and changes nothing.
     assert_eq!(
-        webhook(&app, "generic", &generic("1ZTRACK0001", "out_for_delivery", 20), 0, SECRET).await.0,
+        webhook(&app, "generic", &generic("1Z410E7W0392751591", "out_for_delivery", 20), 0, SECRET).await.0,
         200
     );
-    let p = parcel(&app, "1ZTRACK0001").await;
+    let p = parcel(&app, "1Z410E7W0392751591").await;
     assert_eq!(p["shipment"]["state"], "delivered");
     let statuses: Vec<&str> =
         p["events"].as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
@@ -150,15 +150,15 @@ async fn signed_reports_move_the_parcel_and_delivery_completes_the_order() {
 #[tokio::test]
 async fn bad_signatures_stale_replays_and_unknown_numbers_change_nothing() {
     let app = app().await;
-    shipped(&app, "track-key-2", "1ZTRACK0002").await;
-    let report = generic("1ZTRACK0002", "in_transit", 1);
+    shipped(&app, "track-key-2", "1Z8V92A70367203024").await;
+    let report = generic("1Z8V92A70367203024", "in_transit", 1);
     let (status, body) = webhook(&app, "generic", &report, 0, b"wrong-secret").await;
     assert_eq!((status, body["errors"][0]["extensions"]["code"].clone()), (401, json!("BAD_SIGNATURE")));
     let (status, body) = webhook(&app, "generic", &report, 400, SECRET).await;
     assert_eq!((status, body["errors"][0]["extensions"]["code"].clone()), (401, json!("STALE_SIGNATURE")));
     assert_eq!(webhook(&app, "fedex", &report, 0, SECRET).await.0, 404);
     // One unknown number in a batch: 404, and the known one is not recorded either.
-    let mut batch = generic("1ZTRACK0002", "in_transit", 1);
+    let mut batch = generic("1Z8V92A70367203024", "in_transit", 1);
     batch["events"].as_array_mut().unwrap().push(generic("1ZNOPE", "delivered", 1)["events"][0].clone());
     assert_eq!(webhook(&app, "generic", &batch, 0, SECRET).await.0, 404);
     let (status, _) = webhook(&app, "generic", &json!({ "events": [{ "trackingNumber": "1Z", "status": "teleported", "occurredAt": "2026-01-01T00:00:00Z" }] }), 0, SECRET).await;
@@ -166,7 +166,7 @@ async fn bad_signatures_stale_replays_and_unknown_numbers_change_nothing() {
     let unsigned =
         app.client.post(app.url("/webhooks/carriers/generic")).body(report.to_string()).send().await.unwrap();
     assert_eq!(unsigned.status(), 401);
-    let p = parcel(&app, "1ZTRACK0002").await;
+    let p = parcel(&app, "1Z8V92A70367203024").await;
     assert_eq!(p["shipment"]["state"], "shipped");
     assert_eq!(p["events"], json!([]));
 }
@@ -174,33 +174,33 @@ async fn bad_signatures_stale_replays_and_unknown_numbers_change_nothing() {
 #[tokio::test]
 async fn tracking_reads_reach_only_those_who_may_see_the_order() {
     let app = app().await;
-    let (id, guest) = shipped(&app, "track-key-3", "1ZTRACK0003").await;
+    let (id, guest) = shipped(&app, "track-key-3", "1ZXX3150YW44070023").await;
     let q = "query($t: String!) { shipment(trackingNumber: $t) { orderId } }";
-    let own = app.gql_with(Some(&guest), q, json!({ "t": "1ZTRACK0003" })).await;
+    let own = app.gql_with(Some(&guest), q, json!({ "t": "1ZXX3150YW44070023" })).await;
     assert_eq!(own["data"]["shipment"]["orderId"], id.as_str());
     let stranger = app.token(&Actor::Customer { id: "cus_stranger".into() });
-    let theirs = app.gql_with(Some(&stranger), q, json!({ "t": "1ZTRACK0003" })).await;
+    let theirs = app.gql_with(Some(&stranger), q, json!({ "t": "1ZXX3150YW44070023" })).await;
     assert_eq!(theirs["data"]["shipment"], Value::Null, "same as an unknown number: {theirs}");
     let unknown = app.gql_with(Some(&stranger), q, json!({ "t": "1ZNOTHING" })).await;
     assert_eq!(unknown["data"]["shipment"], Value::Null);
     // Staff enter a report by hand.
     let record = "mutation($t: String!, $at: DateTime!) { recordTrackingEvent(trackingNumber: $t, status: EXCEPTION, occurredAt: $at, carrierStatus: \"Address not found\") }";
     let at = Utc::now().to_rfc3339();
-    let body = app.gql_with(Some(&guest), record, json!({ "t": "1ZTRACK0003", "at": at })).await;
+    let body = app.gql_with(Some(&guest), record, json!({ "t": "1ZXX3150YW44070023", "at": at })).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
-    let body = app.gql(record, json!({ "t": "1ZTRACK0003", "at": at })).await;
+    let body = app.gql(record, json!({ "t": "1ZXX3150YW44070023", "at": at })).await;
     assert_eq!(body["data"]["recordTrackingEvent"], true, "{body}");
-    assert_eq!(parcel(&app, "1ZTRACK0003").await["shipment"]["state"], "exception");
+    assert_eq!(parcel(&app, "1ZXX3150YW44070023").await["shipment"]["state"], "exception");
 }
 
 #[tokio::test]
 async fn a_carriers_webhook_moves_only_that_carriers_parcels() {
     let app = app().await;
-    shipped_by(&app, "track-key-dhl", "DHL", "JD0140000001").await;
-    let ups = ups_delivered("JD0140000001");
+    shipped_by(&app, "track-key-dhl", "DHL", "3318810025").await;
+    let ups = ups_delivered("3318810025");
     // UPS's secret cannot report on a DHL parcel: it answers like an unknown number.
     assert_eq!(webhook(&app, "ups", &ups, 0, SECRET).await.0, 404);
-    let p = parcel(&app, "JD0140000001").await;
+    let p = parcel(&app, "3318810025").await;
     assert_eq!(p["shipment"]["state"], "shipped", "{p}");
     assert_eq!(p["events"], json!([]));
 }

@@ -126,7 +126,7 @@ async fn a_supplier_reads_only_its_own_lines_parcels_and_the_ship_to_address() {
 
     // The payload of the supplier's own mutation is just as narrow.
     let parcel = shipments[0]["id"].as_str().unwrap().to_owned();
-    let shipped = ship(&app, &northwood, &id, &parcel, "FedEx", "NW-SUPPLIER-1").await;
+    let shipped = ship(&app, &northwood, &id, &parcel, "FedEx", "986578788855").await;
     let order = &shipped["data"]["shipShipment"]["order"];
     assert_eq!(order["email"], Value::Null, "{shipped}");
     assert_eq!(order["totals"], Value::Null);
@@ -158,7 +158,7 @@ async fn staff_bound_to_a_location_record_tracking_only_for_their_parcels() {
     let staff = app.token(&Actor::Staff);
     let mut numbers = Vec::new();
     for (parcel, source) in parcels(&app, &id).await {
-        let number = format!("1Z{}", source.to_uppercase());
+        let number = ordo_tests::ups(&source);
         assert!(ship(&app, &staff, &id, &parcel, "UPS", &number).await["errors"].is_null());
         numbers.push((source, number));
     }
@@ -186,9 +186,9 @@ async fn a_tracking_number_belongs_to_one_parcel_per_carrier() {
     }
     let (first, second, third, fourth) =
         (&parcels_to_ship[0], &parcels_to_ship[1], &parcels_to_ship[2], &parcels_to_ship[3]);
-    assert!(ship(&app, &staff, &first.0, &first.1, "UPS", "1ZDUP0001").await["errors"].is_null());
+    assert!(ship(&app, &staff, &first.0, &first.1, "UPS", "1Z5R89390357567127").await["errors"].is_null());
     // The same number (case and spaces aside) with the same carrier is refused, and nothing changes.
-    let body = ship(&app, &staff, &second.0, &second.1, "ups", "1zdup 0001").await;
+    let body = ship(&app, &staff, &second.0, &second.1, "ups", "1z5r8939 0357567127").await;
     assert_eq!(error_code(&body), Some("TRACKING_NUMBER_TAKEN"), "{body}");
     let state = app
         .gql(
@@ -198,11 +198,11 @@ async fn a_tracking_number_belongs_to_one_parcel_per_carrier() {
         .await;
     assert_eq!(state["data"]["order"]["shipments"][0]["state"], "packed", "{state}");
     // Another carrier may use the number.
-    assert!(ship_packed(&app, &staff, &second.0, &second.1, "DHL", "1ZDUP0001").await["errors"].is_null());
+    assert!(ship_packed(&app, &staff, &second.0, &second.1, "Local courier", "1Z5R89390357567127").await["errors"].is_null());
     // Two parcels shipped at once with one number: exactly one gets it.
     pack(&app, &staff, &third.0, &third.1).await;
     pack(&app, &staff, &fourth.0, &fourth.1).await;
-    let only_ship = "mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\", trackingNumber: \"1ZRACE0001\") { replayed } }";
+    let only_ship = "mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\", trackingNumber: \"1Z879E930346834440\") { replayed } }";
     let answers = join_all(
         [third, fourth]
             .map(|(id, parcel)| app.gql_with(Some(&staff), only_ship, json!({ "id": id, "s": parcel }))),
