@@ -391,6 +391,7 @@ mod tests {
             .unwrap();
             let event = place(NewOrder {
                 id: OrderId::parse("ord_1").unwrap(),
+                number: None,
                 channel: "web",
                 customer,
                 cart: &cart,

@@ -208,6 +208,7 @@ impl Scenario {
                 .unwrap();
         let event = place(NewOrder {
             id: OrderId::parse("ord_1001").unwrap(),
+            number: None,
             channel: "web",
             customer: None,
             cart: &cart,

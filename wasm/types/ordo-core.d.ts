@@ -395,6 +395,11 @@ parts: Array<PlacedPart>, };
  */
 export type PlacedOrder = { id: OrderId, 
 /**
+ * The shop's short, increasing number for the order (`#1042`), beside its id. Orders placed
+ * before there were numbers have none.
+ */
+number?: number, 
+/**
  * The sales channel the order came from (`web`, `pos`, `amazon`, …).
  */
 channel: string, customer: CustomerId | null, email: Email, shippingAddress: PostalAddress, currency: Currency, lines: Array<PlacedLine>, totals: OrderTotals, shippingOption: string | null, policy: OrderPolicy, };

@@ -5,7 +5,7 @@ import { gql, session, SHOPPER_KEY } from "./api.js";
 import { h, mount, field, fmtTime } from "./dom.js";
 
 const LIST = `{ orders(first: 50) { edges { node {
-  id placedAt grandTotal { formatted } statusView { headline tone } lines { name remaining }
+  id reference placedAt grandTotal { formatted } statusView { headline tone } lines { name remaining }
 } } } }`;
 
 export async function renderMyOrders(root, linkToken) {
@@ -30,7 +30,7 @@ export async function renderMyOrders(root, linkToken) {
     orders.length
       ? h("ul", { class: "my-orders", id: "my-orders" }, orders.map((o) =>
           h("li", { class: "my-order", dataset: { id: o.id, tone: o.statusView.tone.toLowerCase() } },
-            h("a", { href: `#/orders/${encodeURIComponent(o.id)}` }, h("strong", {}, o.id)),
+            h("a", { href: `#/orders/${encodeURIComponent(o.id)}` }, h("strong", {}, o.reference)),
             ` · placed ${fmtTime(o.placedAt)} · ${o.grandTotal.formatted} · `,
             h("span", { class: "headline" }, o.statusView.headline),
             h("div", { class: "hint" }, o.lines.filter((l) => l.remaining > 0).map((l) => `${l.remaining} × ${l.name}`).join(", ")))))

@@ -52,11 +52,12 @@ export async function renderStaff(root, orderId) {
   filter.input.value = session.get("ordo.staff.filter") ?? "";
   const table = h("div", { class: "queue", id: "queue" });
   // An order number opens that order; an e-mail address lists the orders placed with it.
-  const find = field("Find (order number or e-mail)", { id: "queue-find", type: "search", placeholder: "ord_… or ada@example.com" });
+  const find = field("Find (order number or e-mail)", { id: "queue-find", type: "search", placeholder: "#1042, ord_… or ada@example.com" });
   find.input.addEventListener("keydown", (e) => {
     if (e.key !== "Enter") return;
     const q = find.input.value.trim();
     if (/^ord_/i.test(q)) location.hash = `#/staff/${encodeURIComponent(q.toLowerCase())}`;
+    else if (/^#?\d+$/.test(q)) location.hash = `#/staff/${encodeURIComponent(`#${q.replace("#", "")}`)}`;
     else load();
   });
   async function load() {
@@ -64,13 +65,13 @@ export async function renderStaff(root, orderId) {
     mount(table, h("p", {}, "Loading…"));
     try {
       const data = await gql(
-        `query($f: OrderFilterInput!) { orders(first: 50, filter: $f) { nodes { id email channel placedAt grandTotal { formatted } statusView { summary headline } } } }`,
+        `query($f: OrderFilterInput!) { orders(first: 50, filter: $f) { nodes { id reference email channel placedAt grandTotal { formatted } statusView { summary headline } } } }`,
         { f: { summary: filter.input.value || null, email: find.input.value.includes("@") ? find.input.value.trim() : null } }, token);
       const rows = data.orders.nodes;
       mount(table, rows.length
         ? h("table", {}, h("thead", {}, h("tr", {}, ["Order", "Placed", "Customer", "Status", "Total"].map((c) => h("th", { scope: "col" }, c)))),
             h("tbody", {}, rows.map((o) => h("tr", { dataset: { id: o.id } },
-              h("td", {}, h("a", { href: `#/staff/${o.id}` }, o.id)), h("td", {}, fmtTime(o.placedAt)), h("td", {}, o.email),
+              h("td", {}, h("a", { href: `#/staff/${o.id}` }, o.reference)), h("td", {}, fmtTime(o.placedAt)), h("td", {}, o.email),
               h("td", {}, h("span", { class: `badge s-${o.statusView.summary.toLowerCase()}` }, o.statusView.summary.replaceAll("_", " ").toLowerCase())),
               h("td", { class: "num" }, o.grandTotal.formatted)))))
         : h("p", {}, "No orders."));
@@ -85,7 +86,7 @@ export async function renderStaff(root, orderId) {
 }
 
 const DETAIL = `query($id: String!) { order(id: $id) {
-  id email state channel placedAt timelineWire
+  id reference email state channel placedAt timelineWire
   statusView { headline detail summary }
   grandTotal { formatted } payment { status captured { formatted } authorizationExpiresAt authorizationExpiring captureFailure }
   shippingAddress { name line1 line2 city region postalCode country } shippingOption { code name }
@@ -118,6 +119,8 @@ async function renderDetail(root, orderId, token, signOut) {
     return;
   }
   if (!order) return mount(root, h("p", {}, "No such order."), h("a", { href: "#/staff" }, "Back to the queue"));
+  // Opened by its number (#1042): continue at its id, which every action names.
+  if (order.id !== orderId) return location.replace(`#/staff/${encodeURIComponent(order.id)}`);
 
   const actions = allowedActions(order.timelineWire, "staff");
   const can = (kind, shipment = null) => actions.some((a) => a.kind === kind && (shipment === null || a.shipment === shipment));
@@ -190,7 +193,7 @@ async function renderDetail(root, orderId, token, signOut) {
 
   mount(root,
     h("div", { class: "staff-head" }, h("a", { href: "#/staff" }, "← Order queue"), signOut),
-    h("h2", {}, "Order ", h("code", {}, order.id)),
+    h("h2", {}, "Order ", order.reference, " ", h("code", { class: "muted" }, order.id)),
     h("p", { id: "staff-status", dataset: { summary: order.statusView.summary } }, h("strong", {}, order.statusView.headline), " — ", order.statusView.detail),
     h("p", {}, `${order.email} · ${order.channel} · ${order.grandTotal.formatted} · payment ${order.payment.status.replaceAll("_", " ")} (${order.payment.captured.formatted} captured) · state ${order.state}`),
     order.payment.captureFailure

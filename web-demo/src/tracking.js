@@ -4,7 +4,7 @@ import { h, mount, field, fmtDate, fmtTime } from "./dom.js";
 import { TEST_TOKENS } from "./payment.js";
 
 const ORDER_QUERY = `query($id: String!) { order(id: $id) {
-  id email placedAt state
+  id reference email placedAt state
   statusView { headline detail tone expectedDelivery summary steps { key label state } }
   totals { subtotal { formatted } discount { amount formatted } shipping { formatted } tax { formatted } grandTotal { formatted } }
   lines { index sku name quantity remaining total { formatted } availability { quantity kind promisedOn } }
@@ -188,7 +188,7 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
 
   mount(
     root,
-    h("p", { class: "crumb" }, "Order ", h("code", { id: "order-id" }, order.id), ` · placed ${fmtTime(order.placedAt)} · ${order.email}`),
+    h("p", { class: "crumb" }, "Order ", h("strong", { id: "order-ref" }, order.reference), " ", h("code", { id: "order-id", class: "muted" }, order.id), ` · placed ${fmtTime(order.placedAt)} · ${order.email}`),
     status,
     summary,
     choices,

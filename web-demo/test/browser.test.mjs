@@ -173,7 +173,13 @@ test("3: staff create shipments, pick, pack and ship; the open tracking page fol
     const rows = [...document.querySelectorAll("#queue tr[data-id]")];
     return rows.length > 0 && rows.every((tr) => tr.textContent.includes("ada@example.com"));
   });
-  await staff.click(`#queue tr[data-id="${paidOrderId}"] a`);
+  // The short number on the customer's page is the one in the queue, and it finds the order.
+  const reference = await text(page, "#order-ref");
+  assert.match(reference, /^#\d{4,}$/);
+  assert.equal(await text(staff, `#queue tr[data-id="${paidOrderId}"] a`), reference);
+  await staff.fill("#queue-find", reference);
+  await staff.press("#queue-find", "Enter");
+  await staff.waitForURL(new RegExp(`#/staff/${paidOrderId}$`));
   await staff.locator("#act-create-shipments").waitFor();
   assert.equal(await staff.locator(".act-ship").count(), 0);
   assert.match(await text(staff, "#ship-to"), /^Ship to: Ada Lovelace, 1 Main St, .* · by Ground \(3–5 days\)$/);
@@ -397,7 +403,9 @@ test("7: the confirmation e-mail's link opens the order in a browser that never 
   while (!existsSync(file) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
   // Parsed by nodemailer's mailparser, not by anything of ours.
   const mail = await simpleParser(readFileSync(file));
-  assert.equal(mail.subject, `Ordo demo shop: We received your order ${paidOrderId}`);
+  // The subject names the order by its short number, as the order page does.
+  const reference = mail.subject.match(/^Ordo demo shop: We received your order (#\d+)$/)?.[1];
+  assert.ok(reference, mail.subject);
   assert.equal(mail.messageId, `<${paidOrderId}.0000000003.0@ordo.localhost>`);
   assert.match(mail.text, /Thank you for your order/);
   assert.match(mail.html, /<h1>Ordo demo shop<\/h1>/);
@@ -409,6 +417,7 @@ test("7: the confirmation e-mail's link opens the order in a browser that never 
   await stranger.goto(link);
   await stranger.locator("#order-id").waitFor();
   assert.equal(await text(stranger, "#order-id"), paidOrderId);
+  assert.equal(await text(stranger, "#order-ref"), reference);
   assert.ok(!stranger.url().includes("token="), "the token leaves the address bar");
   // The order's timeline tells that the confirmation went out.
   await stranger.locator('#timeline li[data-type="message_sent"]', { hasText: "E-mail sent" }).first().waitFor();
@@ -452,8 +461,9 @@ async function mailFor(subject, orderId = null, ms = 30_000) {
 test("8: the declined-payment e-mail's link opens the order on its payment, and paying there confirms the order", async () => {
   // Test 2's second checkout was declined: the shopper hears of it by e-mail.
   const declined = await mailFor(/was declined/);
-  const orderId = declined.subject.match(/order (ord_\S+) was declined/)[1];
+  assert.match(declined.subject, /order #\d+ was declined/);
   const link = declined.text.match(/Pay for your order: (\S+)/)[1];
+  const orderId = link.match(/#\/orders\/(ord_[^?]+)\?/)[1];
   assert.ok(link.startsWith(`${base}/#/orders/${orderId}?token=`) && link.endsWith("&choose=pay"), link);
   assert.ok(declined.html.includes(">Pay for your order</a>"));
 

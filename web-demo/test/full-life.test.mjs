@@ -40,7 +40,7 @@ after(async () => {
 async function message(orderId, subject) {
   const until = Date.now() + 30_000;
   for (;;) {
-    const found = received.filter((r) => r.mail.subject.includes(orderId) && subject.test(r.mail.subject));
+    const found = received.filter((r) => r.mail.messageId.startsWith(`<${orderId}.`) && subject.test(r.mail.subject));
     if (found.length) return found;
     if (Date.now() > until) throw new Error(`no ${subject} for ${orderId}; got ${received.map((r) => r.mail.subject).join(" | ")}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -97,7 +97,7 @@ test("every message of an order's life arrives once by SMTP, and each of its lin
     mails.push(mail);
   }
   await new Promise((r) => setTimeout(r, 500));
-  assert.equal(received.filter((r) => r.mail.subject.includes(id)).length, life.length, received.map((r) => r.mail.subject).join(" | "));
+  assert.equal(received.filter((r) => r.mail.messageId.startsWith(`<${id}.`)).length, life.length, received.map((r) => r.mail.subject).join(" | "));
 
   // Every link, in a fresh browser (no storage), opens this order.
   const links = [...new Set(mails.flatMap((m) => [...m.text.matchAll(/https?:\/\/\S+/g)].map((x) => x[0])))]

@@ -89,7 +89,9 @@ pub fn render(
     } else {
         Some(letterhead.unsubscribe.as_ref().ok_or(RenderError::NoWayOut)?)
     };
-    let id = order.id().as_str();
+    // `#1042` when the shop numbers its orders, else the id.
+    let reference = order.reference();
+    let id = reference.as_str();
     let money = |m: Money| format_money(m, &letterhead.locale);
     let mut body = Body::default();
     let subject = match notice {
@@ -254,7 +256,7 @@ pub fn render(
     let status = status_view(order, now);
     body.status(&status.headline, &status.detail);
     let footer =
-        format!("Order {} · placed {}", order.id().as_str(), text::date(order.placed_at().date_naive()));
+        format!("Order {} · placed {}", order.reference(), text::date(order.placed_at().date_naive()));
     let link = ("View your order", letterhead.order_link.as_str());
     let subject = format!("{}: {subject}", letterhead.shop_name);
     let mut message =
@@ -627,9 +629,9 @@ mod tests {
         let hoodie = &life.order.lines()[1];
         let promised = hoodie.backorder_promise().expect("one hoodie waits for stock");
         let m = say(&life, &Notice::Confirmation);
-        assert_eq!(m.subject, "Lumen & Co: We received your order ord_1");
+        assert_eq!(m.subject, "Lumen & Co: We received your order #1042");
         for expected in [
-            "Thank you for your order ord_1.".to_owned(),
+            "Thank you for your order #1042.".to_owned(),
             "- 2 × Item TEE — $40.00\n".to_owned(),
             format!("2 × Item HOODIE — $100.00 (on backorder, expected to ship by {})", text::date(promised)),
             "1 × Item DESK — $300.00 (ships directly from our partner)".to_owned(),
@@ -680,7 +682,7 @@ mod tests {
         let shipped = tell(&mut life, Role::Staff, step("ord_1-S1", ship));
         assert_eq!(shipped, vec![Notice::Shipped { shipment: "ord_1-S1".into() }]);
         let m = say(&life, &shipped[0]);
-        assert_eq!(m.subject, "Lumen & Co: Order ord_1 is on its way");
+        assert_eq!(m.subject, "Lumen & Co: Order #1042 is on its way");
         assert!(m.text.contains("- Carrier: UPS, tracking number 1Z999AA10123456784\n"), "{}", m.text);
         assert!(m.text.contains("Track the parcel: https://ups.example/track?n=1Z999AA10123456784&x=\"\n"));
         assert!(m.text.contains("- 1 × Item TEE\n"));
@@ -702,7 +704,7 @@ mod tests {
             "everything arrived: the delivery, then (later) the survey"
         );
         let m = say(&life, &delivered[0]);
-        assert_eq!(m.subject, "Lumen & Co: Order ord_1 was delivered");
+        assert_eq!(m.subject, "Lumen & Co: Order #1042 was delivered");
         assert!(m.text.contains("You can return items within 30 days of delivery."));
         assert_eq!(m.list_unsubscribe, None, "a transactional message has no way out");
         assert!(!m.text.contains("Unsubscribe"), "{}", m.text);
@@ -720,7 +722,7 @@ mod tests {
         let last = tell(&mut life, Role::Staff, step("ord_1-S2", ShipmentAction::MarkDelivered));
         assert_eq!(last, vec![Notice::Delivered { shipment: "ord_1-S2".into() }, Notice::FeedbackRequest]);
         let m = say(&life, &Notice::FeedbackRequest);
-        assert_eq!(m.subject, "Lumen & Co: How was your order ord_1?");
+        assert_eq!(m.subject, "Lumen & Co: How was your order #1042?");
         assert!(m.text.contains("How likely are you to recommend Lumen & Co to a friend?"), "{}", m.text);
         assert!(
             m.text.contains("Answer the survey: https://shop.example/orders/ord_1?sig=abc&choose=feedback\n")
@@ -806,7 +808,7 @@ mod tests {
         assert_eq!(notices(&life.order, &late), vec![Notice::Late { shipment: "ord_1-S1".into() }]);
         life.now = later;
         let m = say(&life, &Notice::Late { shipment: "ord_1-S1".into() });
-        assert_eq!(m.subject, "Lumen & Co: A parcel of order ord_1 is running late");
+        assert_eq!(m.subject, "Lumen & Co: A parcel of order #1042 is running late");
         let told = format!(
             "A parcel of your order was expected on {} and has not arrived yet. We have asked UPS where it is",
             text::date(expected)
@@ -862,7 +864,7 @@ mod tests {
         let expired = tell(&mut life, Role::Staff, Command::Cancel { reason: PAYMENT_TIMEOUT_REASON.into() });
         assert_eq!(expired, vec![Notice::ExpiredUnpaid], "not an ordinary cancellation too");
         let m = say(&life, &expired[0]);
-        assert_eq!(m.subject, "Lumen & Co: Order ord_1 was cancelled: no payment arrived");
+        assert_eq!(m.subject, "Lumen & Co: Order #1042 was cancelled: no payment arrived");
         assert!(m.text.contains("Nothing was charged."));
     }
 
@@ -876,7 +878,7 @@ mod tests {
             vec![Notice::Cancelled { refunded: None }],
             "an authorization is voided, not refunded"
         );
-        assert!(say(&life, &cancelled[0]).text.contains("Order ord_1 was cancelled. Nothing was charged."));
+        assert!(say(&life, &cancelled[0]).text.contains("Order #1042 was cancelled. Nothing was charged."));
 
         let mut life = Life::new(&[("TEE", 1)]);
         life.pay();

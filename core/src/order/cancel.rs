@@ -323,6 +323,7 @@ mod tests {
         let goods_and_shipping = subtotal - discount + shipping;
         PlacedOrder {
             id: crate::values::OrderId::parse("ord_test").unwrap(),
+            number: None,
             channel: "web".into(),
             customer: None,
             email: crate::values::Email::parse("ada@example.com").unwrap(),

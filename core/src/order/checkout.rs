@@ -62,6 +62,7 @@ pub fn parse_external_id(raw: &str) -> Result<&str, CheckoutError> {
 /// `placed` event built. Units that cannot be supplied are issues at their line.
 pub fn check_out(
     id: &OrderId,
+    number: Option<u32>,
     channel: &str,
     customer: Option<&CustomerId>,
     cart: &Cart,
@@ -84,6 +85,7 @@ pub fn check_out(
     };
     let event = place(NewOrder {
         id: id.clone(),
+        number,
         channel,
         customer: customer.cloned(),
         cart: &cart,

@@ -282,6 +282,11 @@ impl OrderEvent {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
 pub struct PlacedOrder {
     pub id: OrderId,
+    /// The shop's short, increasing number for the order (`#1042`), beside its id. Orders placed
+    /// before there were numbers have none.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub number: Option<u32>,
     /// The sales channel the order came from (`web`, `pos`, `amazon`, …).
     pub channel: String,
     pub customer: Option<CustomerId>,

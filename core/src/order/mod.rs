@@ -146,6 +146,17 @@ impl Order {
     pub fn id(&self) -> &OrderId {
         &self.placed.id
     }
+    /// The shop's number for the order (`1042`), if it has one.
+    pub fn number(&self) -> Option<u32> {
+        self.placed.number
+    }
+    /// How people refer to the order: `#1042`, or its id when it has no number.
+    pub fn reference(&self) -> String {
+        match self.placed.number {
+            Some(n) => format!("#{n}"),
+            None => self.placed.id.as_str().to_owned(),
+        }
+    }
     pub fn channel(&self) -> &str {
         &self.placed.channel
     }

@@ -27,6 +27,8 @@ pub enum PlaceError {
 #[derive(Debug, Clone)]
 pub struct NewOrder<'a> {
     pub id: OrderId,
+    /// The order's number (`#1042`), when the shop numbers its orders.
+    pub number: Option<u32>,
     pub channel: &'a str,
     pub customer: Option<CustomerId>,
     pub cart: &'a Cart,
@@ -120,6 +122,7 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
     }
     Ok(OrderEvent::Placed(Box::new(PlacedOrder {
         id: new.id,
+        number: new.number,
         channel: channel.to_owned(),
         customer: new.customer,
         email,

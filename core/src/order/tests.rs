@@ -99,7 +99,7 @@ fn placed_with_discount(lines: &[(&str, i64)], discount: i64) -> Vec<TimelineEnt
     };
     let shop =
         Shop { catalog: &catalog, rules: &rules, stock: &stock, locations: &[loc("east"), loc("west")] };
-    let placed = check_out(&OrderId::parse("ord_1").unwrap(), "web", None, &cart, shop, t0())
+    let placed = check_out(&OrderId::parse("ord_1").unwrap(), Some(1042), "web", None, &cart, shop, t0())
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(placed.order, Order::from_timeline([&placed.first]).unwrap());
     vec![placed.first]
@@ -145,7 +145,8 @@ fn a_checkout_that_stock_cannot_supply_is_rejected_at_the_line_and_nothing_is_pl
     };
     let shop =
         Shop { catalog: &catalog, rules: &rules, stock: &short, locations: &[loc("east"), loc("west")] };
-    let refused = check_out(&OrderId::parse("ord_2").unwrap(), "web", None, &cart, shop, t0()).unwrap_err();
+    let refused =
+        check_out(&OrderId::parse("ord_2").unwrap(), None, "web", None, &cart, shop, t0()).unwrap_err();
     let CheckoutError::Rejected(issues) = refused else { panic!("{refused:?}") };
     assert_eq!(issues.len(), 1, "{issues:?}");
     assert_eq!(issues[0].code, crate::cart::IssueCode::OutOfStock);
@@ -154,7 +155,7 @@ fn a_checkout_that_stock_cannot_supply_is_rejected_at_the_line_and_nothing_is_pl
     // Without enough stock, the catalog's promise is not enough; with it the same cart places.
     let enough = [stock("east", "TEE", 10), stock("west", "MUG", 4)];
     let shop = Shop { stock: &enough, ..shop };
-    let placed = check_out(&OrderId::parse("ord_2").unwrap(), "web", None, &cart, shop, t0()).unwrap();
+    let placed = check_out(&OrderId::parse("ord_2").unwrap(), None, "web", None, &cart, shop, t0()).unwrap();
     assert_eq!(placed.plan.lines().len(), 2);
     assert_eq!(placed.order.lines()[1].quantity(), 4);
 }
@@ -270,6 +271,7 @@ fn a_cart_with_blocking_issues_or_not_at_checkout_cannot_be_placed() {
     let plan = allocate(&[], &catalog, &[], &[], t0().date_naive()).unwrap();
     let attempt = place(NewOrder {
         id: OrderId::parse("ord_x").unwrap(),
+        number: None,
         channel: "web",
         customer: None,
         cart: &cart,

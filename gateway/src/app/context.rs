@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::app::declines::DeclineLimit;
 use crate::app::mail::Mailer;
+use crate::app::numbers::OrderNumbers;
 use crate::app::payments::{PaymentProvider, TestProvider};
 use crate::app::tokens::Keys;
 use crate::store::Store;
@@ -30,6 +31,8 @@ pub struct App {
     late_after: chrono::Duration,
     /// How long a payment authorization holds.
     authorization_valid: chrono::Duration,
+    /// This gateway's block of order numbers.
+    numbers: Arc<OrderNumbers>,
 }
 
 impl App {
@@ -48,7 +51,13 @@ impl App {
             )),
             late_after: chrono::Duration::hours(ordo_core::order::DEFAULT_LATE_AFTER_HOURS),
             authorization_valid: chrono::Duration::days(ordo_core::order::DEFAULT_AUTHORIZATION_DAYS),
+            numbers: Arc::new(OrderNumbers::default()),
         }
+    }
+
+    /// The next order number (`#1042`) for a new order.
+    pub(crate) async fn next_order_number(&self) -> Result<u32, crate::app::error::ApiError> {
+        self.numbers.take(&self.store).await
     }
 
     /// With another payment provider.

@@ -87,6 +87,15 @@ fn render(
     }
 }
 
+/// The order as a document names it: its reference and, beside a number, its id (`#1042
+/// (ord_…)`), so a warehouse and a system both find it.
+fn order_names(order: &Order) -> String {
+    match order.number() {
+        Some(_) => format!("{} ({})", order.reference(), order.id().as_str()),
+        None => order.id().as_str().to_owned(),
+    }
+}
+
 fn address_lines(order: &Order) -> Vec<String> {
     let a = order.shipping_address();
     let mut lines = vec![a.name().to_owned(), a.line1().to_owned()];
@@ -167,7 +176,7 @@ fn label(order: &Order, shipment: &Shipment, row: Option<&ShipmentRow>, from: &[
         ));
         y -= 14.0;
     }
-    t.push((14.0, y, 9.0, format!("Order {}", order.id().as_str())));
+    t.push((14.0, y, 9.0, format!("Order {}", order_names(order))));
     y -= 12.0;
     t.push((14.0, y, 9.0, format!("Parcel {}  Units {}", shipment.id(), shipment.units())));
     Page { texts: t, bars }
@@ -183,7 +192,7 @@ fn invoice(order: &Order, shipment: &Shipment, from: &[&str], customs: bool) -> 
         10.0,
         format!(
             "Order {}   Parcel {}   Placed {}",
-            order.id().as_str(),
+            order_names(order),
             shipment.id(),
             order.placed_at().format("%Y-%m-%d")
         ),

@@ -156,6 +156,7 @@ pub async fn place_order(
     let id = format!("ord_{}", ulid::Ulid::new().to_string().to_lowercase());
     let order_id = OrderId::parse(&id).map_err(|e| ApiError::bad_input("id", e.to_string()))?;
     let doer = Doer { kind: placer.actor.to_owned(), subject: placer.subject.map(str::to_owned) };
+    let number = Some(app.next_order_number().await?);
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -186,12 +187,11 @@ pub async fn place_order(
             locations: &snapshot.locations,
         };
         let Placement { first, order, plan } =
-            check_out(&order_id, &request.channel, customer.as_ref(), &request.cart, shop, now).map_err(
-                |e| match e {
+            check_out(&order_id, number, &request.channel, customer.as_ref(), &request.cart, shop, now)
+                .map_err(|e| match e {
                     CheckoutError::Rejected(issues) => ApiError::rejected(issues),
                     CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
-                },
-            )?;
+                })?;
         let messages = super::messages::for_append(&order, std::slice::from_ref(&first), None);
         let record = NewOrderRecord {
             id: &id,

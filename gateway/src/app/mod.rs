@@ -34,6 +34,7 @@ pub mod intake;
 pub mod live;
 pub mod mail;
 pub mod messages;
+pub(crate) mod numbers;
 pub mod opt_out;
 pub mod orders;
 pub mod payments;

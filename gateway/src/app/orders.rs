@@ -30,12 +30,22 @@ pub async fn read(app: &App, id: &str) -> Result<StoredOrder, ApiError> {
     Ok(StoredOrder { order, shared })
 }
 
-/// Order `id` for `caller`: `UNAUTHENTICATED` without a token, and the same `NOT_FOUND` for a
-/// missing order and one the caller may not see (ids cannot be probed).
+/// Order `id` (or its reference, `#1042`) for `caller`: `UNAUTHENTICATED` without a token, and
+/// the same `NOT_FOUND` for a missing order and one the caller may not see (ids and numbers
+/// cannot be probed).
 pub async fn visible(app: &App, caller: &Actor, id: &str) -> Result<StoredOrder, ApiError> {
     if *caller == Actor::Anonymous {
         return Err(ApiError::Unauthenticated);
     }
+    let by_number = id.strip_prefix('#').and_then(|n| n.trim().parse::<u32>().ok());
+    let found;
+    let id = match by_number {
+        Some(number) => {
+            found = app.store().order_id_by_number(number).await?.ok_or(ApiError::NotFound("order"))?;
+            found.as_str()
+        }
+        None => id,
+    };
     let stored = read(app, id).await?;
     if caller.can_see(&stored.order) { Ok(stored) } else { Err(ApiError::NotFound("order")) }
 }

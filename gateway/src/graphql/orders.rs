@@ -138,8 +138,8 @@ pub struct OrderQuery;
 
 #[Object]
 impl OrderQuery {
-    /// One order with its lines, payment, shipments, timeline and status, or null.
-    /// Customers see only their own orders, guests only the order their token is for, channels
+    /// One order with its lines, payment, shipments, timeline and status, or null. `id` is the
+    /// order's id or its reference (`#1042`). Customers see only their own orders, guests only the order their token is for, channels
     /// only their channel's; anything else answers null, exactly like a missing order.
     async fn order(&self, ctx: &Context<'_>, id: String) -> Result<Option<OrderView>> {
         match orders::visible(app(ctx)?, actor(ctx), id.trim()).await {
@@ -332,6 +332,16 @@ pub struct AllowedAction {
 impl OrderView {
     async fn id(&self) -> &str {
         self.order.id().as_str()
+    }
+    /// The shop's short number for the order (1042, shown as `#1042`); null for orders placed
+    /// before the shop numbered them.
+    async fn number(&self) -> Option<i64> {
+        self.order.number().map(i64::from)
+    }
+    /// How people refer to the order in every screen, document and message: `#1042`, or the id
+    /// of an order without a number.
+    async fn reference(&self) -> String {
+        self.order.reference()
     }
     async fn channel(&self) -> &str {
         self.order.channel()

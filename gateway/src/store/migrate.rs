@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0015_opt_out", include_str!("../../../schema/surreal/0015_opt_out.surql")),
     ("0016_delivery_watch", include_str!("../../../schema/surreal/0016_delivery_watch.surql")),
     ("0017_authorization_watch", include_str!("../../../schema/surreal/0017_authorization_watch.surql")),
+    ("0018_order_numbers", include_str!("../../../schema/surreal/0018_order_numbers.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

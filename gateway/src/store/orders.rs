@@ -194,6 +194,40 @@ impl Store {
         Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
     }
 
+    /// The id of the order numbered `number`, if there is one.
+    pub(crate) async fn order_id_by_number(&self, number: u32) -> Result<Option<String>, StoreError> {
+        let mut results = self
+            .db()
+            .query("SELECT VALUE record::id(id) FROM orders WHERE number = $number LIMIT 1")
+            .bind(("number", i64::from(number)))
+            .await?;
+        let ids: Vec<String> = results.take(0)?;
+        Ok(ids.into_iter().next())
+    }
+
+    /// Claims `block` order numbers from the counter (the first is 1001); answers the first.
+    /// One statement, so one transaction: two gateways claiming at once conflict and the loser
+    /// claims again.
+    pub(crate) async fn claim_order_numbers(&self, block: u32) -> Result<u32, StoreError> {
+        for _ in 0..20 {
+            let result = self
+                .db()
+                .query(
+                    "UPSERT type::record('counter', 'order_number')
+                     SET next = (next ?? 1001) + $block RETURN VALUE next",
+                )
+                .bind(("block", i64::from(block)))
+                .await;
+            if let Some(mut results) = super::unless_conflicted(result, "claiming order numbers")? {
+                let after: Vec<i64> = results.take(0)?;
+                let first = after.first().map(|after| after - i64::from(block));
+                let first = first.ok_or_else(|| StoreError::Decode("no order number".into()))?;
+                return u32::try_from(first).map_err(|e| StoreError::Decode(e.to_string()));
+            }
+        }
+        Err(StoreError::Contended(20))
+    }
+
     /// Writes a new order in one transaction: idempotency record, stock reservations (each a
     /// conditional update, so two orders for the last unit conflict or one fails its condition),
     /// reservation and movement rows, the order, its first event and an outbox message.
@@ -261,7 +295,7 @@ impl Store {
         }
         message_statements(new.messages, &mut sql, &mut binds);
         sql.push_str(
-            "CREATE type::record('orders', $id) SET channel = $channel, external_id = $external_id, \
+            "CREATE type::record('orders', $id) SET number = $number, channel = $channel, external_id = $external_id, \
              customer = $customer, email = $email, email_key = $email_key, currency = $currency, \
              grand_total = $grand_total, summary = $summary, last_seq = 1, placed_at = <datetime>$at, \
              updated_at = <datetime>$at;\n\
@@ -285,6 +319,7 @@ impl Store {
             .bind(("fingerprint", new.fingerprint.to_owned()))
             .bind(("scope", new.scope.to_owned()))
             .bind(("channel", order.channel().to_owned()))
+            .bind(("number", order.number().map(i64::from)))
             .bind(("external_id", new.external_id.map(str::to_owned)))
             .bind(("external_key", new.external_key.map(str::to_owned)))
             .bind(("customer", order.customer().map(|c| c.as_str().to_owned())))
@@ -769,4 +804,20 @@ fn effect_statements(
         binds.push((format!("shc{i}"), super::without_nulls(content)));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Store;
+
+    #[tokio::test]
+    async fn order_numbers_start_at_1001_and_no_two_claimed_blocks_overlap() {
+        let store = Store::open("mem://").await.unwrap();
+        let blocks = futures::future::join_all((0..8).map(|_| store.claim_order_numbers(20))).await;
+        let mut firsts: Vec<u32> = blocks.into_iter().map(Result::unwrap).collect();
+        firsts.sort_unstable();
+        assert_eq!(firsts, (0..8).map(|i| 1001 + 20 * i).collect::<Vec<u32>>());
+        // Claiming numbers places no order: nothing is found by one yet.
+        assert_eq!(store.order_id_by_number(1001).await.unwrap(), None);
+    }
 }

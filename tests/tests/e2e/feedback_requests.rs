@@ -12,7 +12,7 @@ use ordo_tests::smtp::SmtpServer;
 use ordo_tests::{TestApp, error_code, eventually};
 use serde_json::{Value, json};
 
-use super::messages::{WAIT, gateway, messages_of, ok, paid_order};
+use super::messages::{WAIT, gateway, messages_of, ok, paid_order, reference};
 
 /// Tracking numbers no parcel of this process used yet (the store refuses one used twice).
 fn tracking_number() -> String {
@@ -110,7 +110,8 @@ async fn the_feedback_request_waits_offers_one_click_unsubscribe_and_an_opted_ou
     let sent = send_now(&app, &first, request["id"].as_str().unwrap()).await;
     assert_eq!(sent["state"], "SENT", "{sent}");
     let mail = &smtp.wait_for(4, WAIT).await[3];
-    assert_eq!(mail["subject"], format!("Lumen & Co: How was your order {first}?"));
+    let r = reference(&app, &first).await;
+    assert_eq!(mail["subject"], format!("Lumen & Co: How was your order {r}?"));
     assert_eq!(mail["list_unsubscribe_post"], "List-Unsubscribe=One-Click");
     let header = mail["list_unsubscribe"].as_str().unwrap();
     let one_click = header

@@ -528,3 +528,56 @@ async fn staff_find_the_orders_placed_with_an_address_in_any_case_and_a_malforme
     let body = app.gql(list, json!({ "e": "not an address" })).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
 }
+
+#[tokio::test]
+async fn orders_are_numbered_once_each_in_order_and_found_by_their_number_after_a_restart() {
+    let dir = std::env::temp_dir().join(format!("ordo-numbers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("surrealkv://{}", dir.join("ordo.db").display());
+    let app = TestApp::spawn_on(&url, true).await;
+    let numbered = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { accessToken order { id number reference } } }";
+    let one = || input(json!([{ "sku": "SOCKS-3PK", "quantity": 1 }]));
+    let placed = |body: &Value| {
+        let order = &body["data"]["placeOrder"]["order"];
+        let number = order["number"].as_i64().unwrap_or_else(|| panic!("a number: {body}"));
+        assert_eq!(order["reference"], format!("#{number}"));
+        (order["id"].as_str().unwrap().to_owned(), number)
+    };
+    // One after another: consecutive numbers.
+    let mut orders = Vec::new();
+    let mut guest = String::new();
+    for _ in 0..3 {
+        let body = app.gql_with(None, numbered, json!({ "input": one() })).await;
+        guest = body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned();
+        orders.push(placed(&body));
+    }
+    assert_eq!([orders[1].1 - orders[0].1, orders[2].1 - orders[1].1], [1, 1], "{orders:?}");
+    // Forty at once: forty different numbers, none given before.
+    let bodies = join_all((0..40).map(|_| app.gql(numbered, json!({ "input": one() })))).await;
+    let concurrent: std::collections::BTreeSet<i64> = bodies.iter().map(|b| placed(b).1).collect();
+    assert_eq!(concurrent.len(), 40);
+    assert!(concurrent.iter().all(|n| *n > orders[2].1), "{concurrent:?}");
+    // Staff open an order by its reference; nobody probes numbers: a guest's token finds only
+    // its own order that way, and an unknown number is null like a missing id.
+    let by_ref = "query($id: String!) { order(id: $id) { id } }";
+    let (first_id, first) = orders[0].clone();
+    let found = app.gql(by_ref, json!({ "id": format!("#{first}") })).await;
+    assert_eq!(found["data"]["order"]["id"], json!(first_id), "{found}");
+    let theirs = app.gql_with(Some(&guest), by_ref, json!({ "id": format!("#{first}") })).await;
+    assert_eq!(theirs["data"]["order"], Value::Null, "{theirs}");
+    let own = app.gql_with(Some(&guest), by_ref, json!({ "id": format!("#{}", orders[2].1) })).await;
+    assert_eq!(own["data"]["order"]["id"], json!(orders[2].0));
+    assert_eq!(app.gql(by_ref, json!({ "id": "#99999999" })).await["data"]["order"], Value::Null);
+    let highest = *concurrent.iter().max().unwrap();
+    app.stop().await;
+
+    // After a restart the numbers go on upwards (skipping what the stopped gateway held), and
+    // the old numbers still open their orders.
+    let app = TestApp::serve(ordo_tests::reopen_store(&url).await, true).await;
+    let (_, next) = placed(&app.gql(numbered, json!({ "input": one() })).await);
+    assert!(next > highest, "{next} after {highest}");
+    let found = app.gql(by_ref, json!({ "id": format!("#{first}") })).await;
+    assert_eq!(found["data"]["order"]["id"], json!(first_id));
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -16,7 +16,7 @@ use ordo_tests::{TestApp, eventually};
 use serde_json::{Value, json};
 
 use super::feedback_requests::{mark_delivered, ship_all};
-use super::messages::{WAIT, mail, ok, paid_order};
+use super::messages::{WAIT, mail, ok, paid_order, reference};
 
 /// A gateway on `store` sending by `smtp`, counting parcels late `late_after` after their
 /// expected day begins.
@@ -105,12 +105,13 @@ async fn a_parcel_past_its_day_is_flagged_once_across_two_gateways_and_the_custo
         let subject = m["subject"].as_str().unwrap();
         if subject.contains("running late") {
             *told
-                .entry(subject.split_whitespace().find(|w| w.starts_with("ord_")).unwrap().to_owned())
+                .entry(subject.split_whitespace().find(|w| w.starts_with('#')).unwrap().to_owned())
                 .or_default() += 1;
         }
     }
     for (id, _) in &orders {
-        assert_eq!(told.get(id), Some(&1), "{id}: {told:?}");
+        let r = reference(&a, id).await;
+        assert_eq!(told.get(&r), Some(&1), "{id} ({r}): {told:?}");
         let flags = events(&a, id).await.iter().filter(|t| *t == "shipment_late").count();
         assert_eq!(flags, 1, "{id} flagged once");
     }

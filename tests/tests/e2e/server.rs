@@ -136,6 +136,15 @@ async fn two_gateways_on_one_server_share_orders_and_never_oversell() {
     assert!(results.iter().filter(|r| r["errors"].is_array()).all(|r| error_code(r) == Some("OUT_OF_STOCK")));
     let stock = b.gql("{ stock(sku: \"DROP-10\") { onHand reserved } }", json!({})).await;
     assert_eq!(stock["data"]["stock"][0], json!({ "onHand": 10, "reserved": 10 }));
+    // Each gateway numbers orders from its own block of the shared counter: no number twice.
+    let list = a.gql("{ orders(first: 50) { nodes { number } } }", json!({})).await;
+    let numbers: std::collections::BTreeSet<i64> = list["data"]["orders"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 10, "{list}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
