@@ -31,6 +31,7 @@ const TOTALS: FixedShape = FixedShape {
         "discount",
         "shipping",
         "shippingTax",
+        "shippingTaxRateBp",
         "tax",
         "grandTotal",
         "weightGrams",
@@ -50,6 +51,7 @@ const LINE_TOTALS: FixedShape = FixedShape {
         "subtotal",
         "discount",
         "tax",
+        "taxRateBp",
         "total",
         "fulfilment",
     ],
@@ -90,9 +92,11 @@ impl Direct for Totals {
     fn write(&self, w: &mut Writer<'_>) -> Result {
         w.object_of(&TOTALS, |w| {
             w.bool(self.prices_include_tax);
-            for money in
-                [self.subtotal, self.discount, self.shipping, self.shipping_tax, self.tax, self.grand_total]
-            {
+            for money in [self.subtotal, self.discount, self.shipping, self.shipping_tax] {
+                money.write(w)?;
+            }
+            w.unsigned(self.shipping_tax_rate_bp.into())?;
+            for money in [self.tax, self.grand_total] {
                 money.write(w)?;
             }
             w.unsigned(self.weight_grams)?;
@@ -117,9 +121,11 @@ impl Direct for LineTotals {
             w.string(self.sku.as_str())?;
             w.string(&self.name)?;
             w.unsigned(self.quantity.get().into())?;
-            for money in [self.unit_price, self.subtotal, self.discount, self.tax, self.total] {
+            for money in [self.unit_price, self.subtotal, self.discount, self.tax] {
                 money.write(w)?;
             }
+            w.unsigned(self.tax_rate_bp.into())?;
+            self.total.write(w)?;
             self.fulfilment.write(w)
         })
     }
@@ -217,6 +223,7 @@ mod tests {
             subtotal: money(3750),
             discount: money(-375),
             tax: money(1 << 40),
+            tax_rate_bp: 1900,
             total: money(3375),
             fulfilment,
         }
@@ -235,6 +242,7 @@ mod tests {
             discount: money(375),
             shipping: money(0),
             shipping_tax: money(0),
+            shipping_tax_rate_bp: 700,
             tax: money(599),
             grand_total: money(3375),
             weight_grams: 450,
@@ -270,6 +278,7 @@ mod tests {
                 discount: money(0),
                 shipping: money(0),
                 shipping_tax: money(0),
+                shipping_tax_rate_bp: 0,
                 tax: money(0),
                 grand_total: money(0),
                 weight_grams: 0,

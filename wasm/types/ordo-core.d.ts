@@ -267,6 +267,10 @@ subtotal: Money,
  */
 discount: Money, tax: Money, 
 /**
+ * The rate of `tax`, in basis points (825 = 8.25 %); 0 without a destination.
+ */
+taxRateBp: number, 
+/**
  * `subtotal − discount (+ tax when prices exclude tax)`.
  */
 total: Money, fulfilment: Fulfilment, };
@@ -382,6 +386,11 @@ export type Phone = string;
  */
 export type PlacedLine = { sku: Sku, name: string, quantity: number, unitPrice: Money, discount: Money, tax: Money, 
 /**
+ * The rate of `tax` in basis points (825 = 8.25 %); orders placed before rates were kept
+ * have none.
+ */
+taxRateBp?: number, 
+/**
  * What the customer pays for the whole line (after discount, with tax when exclusive).
  */
 total: Money, 
@@ -402,7 +411,12 @@ number?: number,
 /**
  * The sales channel the order came from (`web`, `pos`, `amazon`, …).
  */
-channel: string, customer: CustomerId | null, email: Email, shippingAddress: PostalAddress, currency: Currency, lines: Array<PlacedLine>, totals: OrderTotals, shippingOption: string | null, policy: OrderPolicy, };
+channel: string, customer: CustomerId | null, email: Email, shippingAddress: PostalAddress, currency: Currency, lines: Array<PlacedLine>, totals: OrderTotals, 
+/**
+ * The rate of the tax on shipping in basis points; orders placed before rates were kept
+ * have none.
+ */
+shippingTaxRateBp?: number, shippingOption: string | null, policy: OrderPolicy, };
 
 /**
  * Some units of a line and their initial availability.
@@ -621,6 +635,10 @@ discount: Money, shipping: Money,
  * Tax on shipping (part of `tax`).
  */
 shippingTax: Money, 
+/**
+ * The rate of `shipping_tax`, in basis points (825 = 8.25 %); 0 without a destination.
+ */
+shippingTaxRateBp: number, 
 /**
  * All tax: lines and shipping.
  */

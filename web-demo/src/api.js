@@ -57,3 +57,16 @@ export const guestTokenKey = (orderId) => `ordo.guest.${orderId}`;
 export const STAFF_KEY = "ordo.staff";
 /** The token of a "Find my orders" link: the orders placed with one e-mail address. */
 export const SHOPPER_KEY = "ordo.shopper";
+
+/** Opens order `orderId`'s receipt (PDF) in a new tab, with a link fetched now (links work five
+ * minutes, so a page left open still opens a fresh one). */
+export async function openReceipt(orderId, token) {
+  const tab = window.open("", "_blank");
+  try {
+    const link = (await gql(`query($id: String!) { order(id: $id) { receipt } }`, { id: orderId }, token)).order?.receipt;
+    if (tab && link) tab.location = link;
+  } catch (err) {
+    tab?.close();
+    alert(`Could not open the receipt: ${err.message}`);
+  }
+}

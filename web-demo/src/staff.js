@@ -1,7 +1,7 @@
 // Staff console: a token, the order queue with a filter, an order's detail with only the
 // actions ordo-wasm's allowedActions(timeline, "staff") permits.
 import { allowedActions } from "../../wasm/pkg/web/ordo_wasm_orders.js";
-import { gql, session, STAFF_KEY } from "./api.js";
+import { gql, openReceipt, session, STAFF_KEY } from "./api.js";
 import { h, mount, field, fmtDate, fmtTime } from "./dom.js";
 
 export const SUMMARIES = ["AWAITING_PAYMENT", "PAYMENT_FAILED", "PROCESSING", "BACKORDERED", "PARTIALLY_SHIPPED", "SHIPPED",
@@ -51,8 +51,10 @@ export async function renderStaff(root, orderId) {
   filter.input.append(h("option", { value: "" }, "All orders"), ...SUMMARIES.map((s) => h("option", { value: s }, s.replaceAll("_", " ").toLowerCase())));
   filter.input.value = session.get("ordo.staff.filter") ?? "";
   const table = h("div", { class: "queue", id: "queue" });
-  // An order number opens that order; an e-mail address lists the orders placed with it.
-  const find = field("Find (order number or e-mail)", { id: "queue-find", type: "search", placeholder: "#1042, ord_… or ada@example.com" });
+  // An order number opens that order; an e-mail address lists the orders placed with it, other
+  // words the orders shipped to a name containing them.
+  const searchFor = (q) => (!q || /^(ord_|#?\d+$)/i.test(q) ? {} : q.includes("@") ? { email: q } : { name: q });
+  const find = field("Find (order number, e-mail or name)", { id: "queue-find", type: "search", placeholder: "#1042, ada@example.com or Lovelace" });
   find.input.addEventListener("keydown", (e) => {
     if (e.key !== "Enter") return;
     const q = find.input.value.trim();
@@ -66,7 +68,7 @@ export async function renderStaff(root, orderId) {
     try {
       const data = await gql(
         `query($f: OrderFilterInput!) { orders(first: 50, filter: $f) { nodes { id reference email channel placedAt grandTotal { formatted } statusView { summary headline } } } }`,
-        { f: { summary: filter.input.value || null, email: find.input.value.includes("@") ? find.input.value.trim() : null } }, token);
+        { f: { summary: filter.input.value || null, ...searchFor(find.input.value.trim()) } }, token);
       const rows = data.orders.nodes;
       mount(table, rows.length
         ? h("table", {}, h("thead", {}, h("tr", {}, ["Order", "Placed", "Customer", "Status", "Total"].map((c) => h("th", { scope: "col" }, c)))),
@@ -194,6 +196,7 @@ async function renderDetail(root, orderId, token, signOut) {
   mount(root,
     h("div", { class: "staff-head" }, h("a", { href: "#/staff" }, "← Order queue"), signOut),
     h("h2", {}, "Order ", order.reference, " ", h("code", { class: "muted" }, order.id)),
+    h("p", {}, h("button", { type: "button", class: "link", id: "open-receipt", onclick: () => openReceipt(order.id, token) }, "Customer's receipt (PDF)")),
     h("p", { id: "staff-status", dataset: { summary: order.statusView.summary } }, h("strong", {}, order.statusView.headline), " — ", order.statusView.detail),
     h("p", {}, `${order.email} · ${order.channel} · ${order.grandTotal.formatted} · payment ${order.payment.status.replaceAll("_", " ")} (${order.payment.captured.formatted} captured) · state ${order.state}`),
     order.payment.captureFailure

@@ -1,5 +1,5 @@
 // Order tracking: statusView, shipments and a live timeline over the orderUpdated subscription.
-import { gql, subscribe, session, guestTokenKey, STAFF_KEY, SHOPPER_KEY } from "./api.js";
+import { gql, subscribe, session, guestTokenKey, openReceipt, STAFF_KEY, SHOPPER_KEY } from "./api.js";
 import { h, mount, field, fmtDate, fmtTime } from "./dom.js";
 import { TEST_TOKENS } from "./payment.js";
 
@@ -188,7 +188,8 @@ export async function renderTracking(root, orderId, linkToken, choose = null) {
 
   mount(
     root,
-    h("p", { class: "crumb" }, "Order ", h("strong", { id: "order-ref" }, order.reference), " ", h("code", { id: "order-id", class: "muted" }, order.id), ` · placed ${fmtTime(order.placedAt)} · ${order.email}`),
+    h("p", { class: "crumb" }, "Order ", h("strong", { id: "order-ref" }, order.reference), " ", h("code", { id: "order-id", class: "muted" }, order.id), ` · placed ${fmtTime(order.placedAt)} · ${order.email} · `,
+      h("button", { type: "button", class: "link", id: "open-receipt", onclick: () => openReceipt(order.id, token) }, "Receipt (PDF)")),
     status,
     summary,
     choices,

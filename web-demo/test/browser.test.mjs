@@ -209,6 +209,8 @@ test("3: staff create shipments, pick, pack and ship; the open tracking page fol
   await step("Ship", () => staff.locator(".act-ship").first().click(),
     () => page.locator(".shipments", { hasText: "1Z999AA10123456784" }).waitFor());
   await page.locator('.step[data-key="shipped"][data-state="done"]').waitFor();
+  // Shipping is when the money is taken: the staff page shows the capture.
+  await staff.locator("p", { hasText: /payment (partially )?captured \(\$[1-9][\d,]*\.\d\d captured\)/ }).first().waitFor();
   assert.equal(await page.evaluate(() => window.__noReload), true, "the tracking page never reloaded");
   // Names, not internals: where the parcel leaves from, and who did what.
   assert.match(await page.locator(".shipments .shipment").first().textContent(), / from [A-Z][a-z]+ warehouse/);
@@ -223,6 +225,16 @@ test("3: staff create shipments, pick, pack and ship; the open tracking page fol
   const pdf = await tab.waitForResponse((r) => r.url().includes("/label.pdf?token="));
   assert.equal(pdf.status(), 200);
   assert.equal(pdf.headers()["content-type"], "application/pdf");
+  // The shopper opens the receipt from the tracking page the same way, with the shipped
+  // parcel's capture on it.
+  const [receiptTab] = await Promise.all([page.context().waitForEvent("page"), page.click("#open-receipt")]);
+  const receipt = await receiptTab.waitForResponse((r) => r.url().includes("/receipt.pdf?token="));
+  assert.equal(receipt.status(), 200);
+  assert.equal(receipt.headers()["content-type"], "application/pdf");
+  // The same link, fetched again (it works for five minutes): what the tab shows.
+  const receiptText = Buffer.from(await (await fetch(receipt.url())).arrayBuffer()).toString("latin1");
+  assert.ok(receiptText.includes("(RECEIPT) Tj") && /\(Tax \d+(\.\d+)? % on \$/.test(receiptText), "a receipt with a tax line");
+  await receiptTab.close();
   await staff.close();
 });
 

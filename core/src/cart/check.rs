@@ -155,6 +155,8 @@ pub struct Totals {
     pub shipping: Money,
     /// Tax on shipping (part of `tax`).
     pub shipping_tax: Money,
+    /// The rate of `shipping_tax`, in basis points (825 = 8.25 %); 0 without a destination.
+    pub shipping_tax_rate_bp: u32,
     /// All tax: lines and shipping.
     pub tax: Money,
     pub grand_total: Money,
@@ -184,6 +186,8 @@ pub struct LineTotals {
     /// This line's share of the order discount (largest remainder by subtotal).
     pub discount: Money,
     pub tax: Money,
+    /// The rate of `tax`, in basis points (825 = 8.25 %); 0 without a destination.
+    pub tax_rate_bp: u32,
     /// `subtotal − discount (+ tax when prices exclude tax)`.
     pub total: Money,
     pub fulfilment: Fulfilment,

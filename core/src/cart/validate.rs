@@ -430,6 +430,8 @@ fn price(
     let mut shipping_tax = Money::zero(currency);
     let mut shipping_option = None;
     let mut line_taxes = vec![Money::zero(currency); lines.len()];
+    let mut line_rates = vec![0u32; lines.len()];
+    let mut shipping_tax_rate_bp = 0;
     let include = rules.tax.prices_include_tax;
     if let Some(address) = address {
         let country = address.country();
@@ -505,10 +507,12 @@ fn price(
         };
         for (i, line) in lines.iter().enumerate() {
             let bp = rate(line.item.tax_class);
+            line_rates[i] = bp;
             let taxable = line_subtotals[i].checked_sub(line_discounts[i])?;
             line_taxes[i] = if include { taxable.included_tax_bp(bp)? } else { taxable.percent_bp(bp)? };
         }
         let bp = standard;
+        shipping_tax_rate_bp = bp;
         shipping_tax = if include { shipping.included_tax_bp(bp)? } else { shipping.percent_bp(bp)? };
     }
 
@@ -525,6 +529,7 @@ fn price(
             subtotal: line_subtotals[i],
             discount: line_discounts[i],
             tax: line_taxes[i],
+            tax_rate_bp: line_rates[i],
             total,
             fulfilment: line.fulfilment.clone(),
         });
@@ -540,6 +545,7 @@ fn price(
         discount,
         shipping,
         shipping_tax,
+        shipping_tax_rate_bp,
         tax,
         grand_total,
         weight_grams,

@@ -309,6 +309,7 @@ mod tests {
                     unit_price: usd(price),
                     discount: usd(discount),
                     tax: usd(tax),
+                    tax_rate_bp: None,
                     total: usd(if exclusive { net + tax } else { net }),
                     parts: vec![PlacedPart {
                         quantity,
@@ -345,6 +346,7 @@ mod tests {
                 tax: usd(tax),
                 grand_total: usd(if exclusive { goods_and_shipping + tax } else { goods_and_shipping }),
             },
+            shipping_tax_rate_bp: None,
             shipping_option: None,
             policy: OrderPolicy {
                 return_window_days: 30,

@@ -295,6 +295,11 @@ pub struct PlacedOrder {
     pub currency: Currency,
     pub lines: Vec<PlacedLine>,
     pub totals: OrderTotals,
+    /// The rate of the tax on shipping in basis points; orders placed before rates were kept
+    /// have none.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub shipping_tax_rate_bp: Option<u32>,
     pub shipping_option: Option<String>,
     pub policy: OrderPolicy,
 }
@@ -310,6 +315,11 @@ pub struct PlacedLine {
     pub unit_price: Money,
     pub discount: Money,
     pub tax: Money,
+    /// The rate of `tax` in basis points (825 = 8.25 %); orders placed before rates were kept
+    /// have none.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub tax_rate_bp: Option<u32>,
     /// What the customer pays for the whole line (after discount, with tax when exclusive).
     pub total: Money,
     /// Where the units come from; quantities add up to `quantity`.

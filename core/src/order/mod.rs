@@ -25,6 +25,7 @@ mod late;
 mod parcels;
 mod parties;
 mod place;
+mod receipt;
 #[cfg(test)]
 pub(crate) mod tests;
 mod unpaid;
@@ -51,6 +52,7 @@ pub use evolve::TimelineError;
 pub use late::{DEFAULT_LATE_AFTER_HOURS, late_entries, next_late_check};
 pub use parties::is_sent_by;
 pub use place::{NewOrder, PlaceError, place};
+pub use receipt::{Receipt, ReceiptLine, TaxLine, percent, receipt};
 pub use unpaid::{
     DEFAULT_PAYMENT_HOLD_MINUTES, MAX_DECLINED_PAYMENTS, PAYMENT_TIMEOUT_REASON, holds_until_paid,
     payment_due, payment_overdue,

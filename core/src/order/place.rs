@@ -116,6 +116,7 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
             unit_price: priced.unit_price,
             discount: priced.discount,
             tax: priced.tax,
+            tax_rate_bp: Some(priced.tax_rate_bp),
             total: priced.total,
             parts,
         });
@@ -136,6 +137,7 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
             tax: totals.tax,
             grand_total: totals.grand_total,
         },
+        shipping_tax_rate_bp: Some(totals.shipping_tax_rate_bp),
         shipping_option: totals.shipping_option.clone(),
         policy,
     })))

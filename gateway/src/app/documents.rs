@@ -1,6 +1,7 @@
-//! Shipment documents as PDF: the shipping label (4×6 in, with the tracking number as a Code 128
-//! barcode), the commercial invoice and the packing slip (A4), written with a small PDF 1.4
-//! writer (Helvetica text, every line fitted to the page, and filled rectangles for bars).
+//! Documents as PDF: per parcel the shipping label (4×6 in, with the tracking number as a Code
+//! 128 barcode), the commercial invoice and the packing slip (A4); per order the customer's
+//! receipt with its tax lines (A4). Written with a small PDF 1.4 writer (Helvetica text, every
+//! line fitted to the page, and filled rectangles for bars).
 
 use ordo_core::locale::format_money;
 use ordo_core::order::{Order, Shipment, ShipmentSource};
@@ -53,6 +54,108 @@ pub async fn for_parcel(
     }
     let row = app.store().shipment_row(shipment_id).await.ok().flatten();
     Ok(render(document, &order, shipment, row.as_ref(), &SHOP))
+}
+
+/// The receipt of order `order_id` (its id or `#1042`) for whoever may see the whole order:
+/// the customer, their guest or e-mail token, staff. A supplier, or anyone else, gets
+/// `NOT_FOUND`, exactly as for a missing order.
+pub async fn receipt_for(app: &App, actor: &Actor, order_id: &str) -> Result<Vec<u8>, ApiError> {
+    if matches!(actor, Actor::Supplier { .. }) {
+        return Err(ApiError::NotFound("document"));
+    }
+    let stored = crate::app::orders::visible(app, actor, order_id).await?;
+    Ok(pdf(595.0, 842.0, &Page { texts: receipt(&stored.order, &SHOP), bars: Vec::new() }))
+}
+
+fn receipt(order: &Order, from: &[&str]) -> Vec<Text> {
+    let r = ordo_core::order::receipt(order);
+    let money = |m: ordo_core::money::Money| format_money(m, "en-US");
+    let mut t: Vec<Text> = Vec::new();
+    t.push((50.0, 790.0, 18.0, "RECEIPT".into()));
+    t.push((
+        50.0,
+        770.0,
+        10.0,
+        format!("Order {}   Placed {}", order_names(order), order.placed_at().format("%Y-%m-%d")),
+    ));
+    let mut y = 740.0;
+    t.push((50.0, y, 9.0, "FROM".into()));
+    t.push((320.0, y, 9.0, "TO".into()));
+    let mut to = address_lines(order);
+    to.push(order.email().as_str().to_owned());
+    for i in 0..from.len().max(to.len()) {
+        y -= 13.0;
+        if let Some(line) = from.get(i) {
+            t.push((50.0, y, 10.0, (*line).to_owned()));
+        }
+        if let Some(line) = to.get(i) {
+            t.push((320.0, y, 10.0, line.clone()));
+        }
+    }
+    y -= 30.0;
+    for (x, head) in [
+        (50.0, "ITEM"),
+        (290.0, "QTY"),
+        (325.0, "UNIT"),
+        (390.0, "DISCOUNT"),
+        (455.0, "TAX"),
+        (510.0, "TOTAL"),
+    ] {
+        t.push((x, y, 9.0, head.into()));
+    }
+    for line in &r.lines {
+        y -= 15.0;
+        t.push((50.0, y, 10.0, format!("{} ({})", line.name, line.sku)));
+        t.push((290.0, y, 10.0, line.quantity.to_string()));
+        t.push((325.0, y, 10.0, money(line.unit_price)));
+        t.push((390.0, y, 10.0, if line.discount.is_zero() { "-".into() } else { money(line.discount) }));
+        let rate =
+            line.tax_rate_bp.map(|bp| format!(" ({} %)", ordo_core::order::percent(bp))).unwrap_or_default();
+        t.push((455.0, y, 10.0, format!("{}{rate}", money(line.tax))));
+        t.push((510.0, y, 10.0, money(line.total)));
+    }
+    if r.cancelled_units > 0 {
+        y -= 15.0;
+        let units = ordo_core::text::count(r.cancelled_units, "unit", "units");
+        t.push((50.0, y, 9.0, format!("Cancelled before shipping, not charged: {units}.")));
+    }
+    y -= 28.0;
+    let mut total_line = |y: &mut f32, label: String, amount: String, size: f32| {
+        t.push((330.0, *y, size, label));
+        t.push((510.0, *y, size, amount));
+        *y -= size + 6.0;
+    };
+    total_line(&mut y, "Subtotal".into(), money(r.subtotal), 10.0);
+    if !r.discount.is_zero() {
+        total_line(&mut y, "Discount".into(), format!("-{}", money(r.discount)), 10.0);
+    }
+    total_line(&mut y, "Shipping".into(), money(r.shipping), 10.0);
+    for tax in &r.tax_lines {
+        let label = format!(
+            "{} on {}{}",
+            tax.label(),
+            money(tax.taxable),
+            if r.prices_include_tax { " (included)" } else { "" }
+        );
+        total_line(&mut y, label, money(tax.tax), 10.0);
+    }
+    if r.tax_lines.is_empty() {
+        total_line(&mut y, "Tax".into(), money(r.tax), 10.0);
+    }
+    total_line(&mut y, "Total".into(), money(r.total), 12.0);
+    let method = order.payment_method().map(|m| format!(" ({})", m.describe())).unwrap_or_default();
+    total_line(&mut y, format!("Paid{method}"), money(r.paid), 10.0);
+    if !r.refunded.is_zero() {
+        total_line(&mut y, "Refunded".into(), format!("-{}", money(r.refunded)), 10.0);
+    }
+    y -= 10.0;
+    t.push((
+        50.0,
+        y,
+        9.0,
+        "Thank you for your order. Keep this receipt for your records and returns.".into(),
+    ));
+    t
 }
 
 /// One piece of text on a page: x, y (points from the bottom left), size, text.

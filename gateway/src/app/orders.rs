@@ -63,6 +63,8 @@ pub struct OrderFilter {
     pub placed_to: Option<DateTime<Utc>>,
     /// Placed with this e-mail address (any case; staff).
     pub email: Option<String>,
+    /// Shipped to a name containing this, in any case (staff).
+    pub name: Option<String>,
 }
 
 /// Ids and placing times of the orders `caller` may list, newest first, placed before `before`;
@@ -76,7 +78,7 @@ pub async fn list(
     before: Option<DateTime<Utc>>,
     limit: usize,
 ) -> Result<Vec<(String, DateTime<Utc>)>, ApiError> {
-    let (channel, customer, email) = match caller {
+    let (channel, customer, email, name) = match caller {
         Actor::Anonymous => return Err(ApiError::Unauthenticated),
         Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {
             let email = filter
@@ -85,11 +87,19 @@ pub async fn list(
                 .map(|e| ordo_core::values::Email::parse(e).map(|e| e.key()))
                 .transpose()
                 .map_err(|e| ApiError::bad_input("filter.email", e.to_string()))?;
-            (filter.channel.clone(), filter.customer.clone(), email)
+            let name = filter
+                .name
+                .as_deref()
+                .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+                .filter(|n| !n.is_empty());
+            if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
+                return Err(ApiError::bad_input("filter.name", "must be at most 100 characters"));
+            }
+            (filter.channel.clone(), filter.customer.clone(), email, name)
         }
-        Actor::Channel { channel: own } => (Some(own.clone()), None, None),
-        Actor::Customer { id } => (filter.channel.clone(), Some(id.clone()), None),
-        Actor::Shopper { email } => (filter.channel.clone(), None, Some(email.clone())),
+        Actor::Channel { channel: own } => (Some(own.clone()), None, None, None),
+        Actor::Customer { id } => (filter.channel.clone(), Some(id.clone()), None, None),
+        Actor::Shopper { email } => (filter.channel.clone(), None, Some(email.clone()), None),
         Actor::Guest { .. } | Actor::Supplier { .. } => return Err(ApiError::Forbidden),
     };
     Ok(app
@@ -100,6 +110,7 @@ pub async fn list(
                 channel: channel.as_deref(),
                 customer: customer.as_deref(),
                 email_key: email.as_deref(),
+                name: name.as_deref(),
                 placed: (filter.placed_from, filter.placed_to),
                 before,
             },

@@ -77,6 +77,7 @@ pub(crate) fn router(schema: OrdoSchema, app: App, edge: Edge) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/documents/{order}/{shipment}/{file}", get(document))
+        .route("/documents/{order}/receipt.pdf", get(receipt_document))
         .route("/webhooks/carriers/{carrier}", axum::routing::post(carrier_webhook))
         .route("/unsubscribe", get(unsubscribe_page).post(unsubscribe_one_click))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -174,6 +175,38 @@ async fn readyz(State(http): State<Http>) -> Response {
     }
 }
 
+/// An order's receipt as PDF, for whoever may see the whole order (bearer token, or the signed
+/// link `order.receipt` answers). Anyone else gets the same 404 as for a missing order.
+async fn receipt_document(
+    State(http): State<Http>,
+    Path(order_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let keys = http.app.keys();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| keys.verify(t.trim()));
+    let path = format!("/documents/{order_id}/receipt.pdf");
+    let link = || token_of(query.as_deref()).map(|t| keys.verify_document_link(&t, &path));
+    let actor = match bearer.or_else(link) {
+        Some(Ok(actor)) => actor,
+        _ => return unauthenticated("a bearer token, or a fresh receipt link, is required"),
+    };
+    match crate::app::documents::receipt_for(&http.app, &actor, &order_id).await {
+        Ok(pdf) => pdf_response(pdf),
+        Err(e) => failure(&e),
+    }
+}
+
+fn pdf_response(pdf: Vec<u8>) -> Response {
+    let mut response = (StatusCode::OK, pdf).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    response
+}
+
 /// A shipment's label, commercial invoice or packing slip as PDF: staff, or the supplier that
 /// ships the parcel. Anyone else gets the same 404 as for a missing parcel.
 async fn document(
@@ -202,11 +235,7 @@ async fn document(
     };
     let Some(kind) = Document::from_file_name(&file) else { return failure(&ApiError::NotFound("document")) };
     match for_parcel(&http.app, &actor, &order_id, &shipment_id, kind).await {
-        Ok(pdf) => {
-            let mut response = (StatusCode::OK, pdf).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-            response
-        }
+        Ok(pdf) => pdf_response(pdf),
         Err(e) => failure(&e),
     }
 }

@@ -112,6 +112,9 @@ pub struct OrderFilterInput {
     pub placed_to: Option<DateTime<Utc>>,
     /// Placed with this e-mail address, in any case (staff; a malformed one is `BAD_USER_INPUT`).
     pub email: Option<String>,
+    /// Shipped to a name containing this text, in any case (staff; "lovelace" finds Ada
+    /// Lovelace's orders). Up to 100 characters.
+    pub name: Option<String>,
 }
 
 /// A shipping option as chosen at checkout.
@@ -176,6 +179,7 @@ impl OrderQuery {
             placed_from: filter.placed_from,
             placed_to: filter.placed_to,
             email: filter.email,
+            name: filter.name,
         };
         let ids = orders::list(app(ctx)?, actor(ctx), &filter, before, limit + 1).await.gql()?;
         let mut connection = Connection::new(after.is_some(), ids.len() > limit);
@@ -342,6 +346,20 @@ impl OrderView {
     /// of an order without a number.
     async fn reference(&self) -> String {
         self.order.reference()
+    }
+    /// The customer's receipt as PDF, with its tax lines: a link (valid five minutes) that opens
+    /// in a browser for whoever asked. Null for a supplier.
+    async fn receipt(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if self.full().is_none() {
+            return Ok(None);
+        }
+        let path = format!("/documents/{}/receipt.pdf", self.order.id().as_str());
+        let token = app(ctx)?
+            .keys()
+            .mint_document_link(actor(ctx), &path)
+            .map_err(|_| ApiError::Unauthenticated)
+            .gql()?;
+        Ok(Some(format!("{path}?token={token}")))
     }
     async fn channel(&self) -> &str {
         self.order.channel()

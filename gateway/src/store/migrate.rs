@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0016_delivery_watch", include_str!("../../../schema/surreal/0016_delivery_watch.surql")),
     ("0017_authorization_watch", include_str!("../../../schema/surreal/0017_authorization_watch.surql")),
     ("0018_order_numbers", include_str!("../../../schema/surreal/0018_order_numbers.surql")),
+    ("0019_order_names", include_str!("../../../schema/surreal/0019_order_names.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

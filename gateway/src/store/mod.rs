@@ -163,6 +163,7 @@ impl Store {
             messages_written: std::sync::Arc::default(),
         };
         migrate::apply(&store.db).await?;
+        store.backfill_order_names().await?;
         Ok(store)
     }
 

@@ -178,6 +178,8 @@ pub(crate) struct OrderSelection<'a> {
     pub customer: Option<&'a str>,
     /// Placed with this address (its key, `Email::key`).
     pub email_key: Option<&'a str>,
+    /// Shipped to a name containing this (lower case, spaces collapsed).
+    pub name: Option<&'a str>,
     /// Placed at or after, and before.
     pub placed: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     /// Placed before (the page's cursor).
@@ -192,6 +194,35 @@ impl Store {
             .bind(("key", key.to_owned()))
             .await?;
         Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
+    }
+
+    /// Gives orders placed before names were searchable (migration 0019) their name key, read
+    /// from their placed event; a few hundred at a time, once (afterwards none is left).
+    pub(crate) async fn backfill_order_names(&self) -> Result<(), StoreError> {
+        let mut after = String::new();
+        loop {
+            let mut results = self
+                .db()
+                .query(
+                    "SELECT VALUE record::id(id) FROM orders WHERE name_key = '' AND record::id(id) > $after
+                     ORDER BY id LIMIT 200",
+                )
+                .bind(("after", after.clone()))
+                .await?;
+            let ids: Vec<String> = results.take(0)?;
+            let Some(last) = ids.last() else { return Ok(()) };
+            after = last.clone();
+            for id in &ids {
+                let timeline = self.timeline(id).await?;
+                let Ok(order) = Order::from_timeline(timeline.iter()) else { continue };
+                self.db()
+                    .query("UPDATE type::record('orders', $id) SET name_key = $name_key")
+                    .bind(("id", id.clone()))
+                    .bind(("name_key", name_key(&order)))
+                    .await?
+                    .check()?;
+            }
+        }
     }
 
     /// The id of the order numbered `number`, if there is one.
@@ -295,7 +326,7 @@ impl Store {
         }
         message_statements(new.messages, &mut sql, &mut binds);
         sql.push_str(
-            "CREATE type::record('orders', $id) SET number = $number, channel = $channel, external_id = $external_id, \
+            "CREATE type::record('orders', $id) SET number = $number, name_key = $name_key, channel = $channel, external_id = $external_id, \
              customer = $customer, email = $email, email_key = $email_key, currency = $currency, \
              grand_total = $grand_total, summary = $summary, last_seq = 1, placed_at = <datetime>$at, \
              updated_at = <datetime>$at;\n\
@@ -320,6 +351,7 @@ impl Store {
             .bind(("scope", new.scope.to_owned()))
             .bind(("channel", order.channel().to_owned()))
             .bind(("number", order.number().map(i64::from)))
+            .bind(("name_key", name_key(order)))
             .bind(("external_id", new.external_id.map(str::to_owned)))
             .bind(("external_key", new.external_key.map(str::to_owned)))
             .bind(("customer", order.customer().map(|c| c.as_str().to_owned())))
@@ -584,7 +616,7 @@ impl Store {
         which: &OrderSelection<'_>,
         limit: usize,
     ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
-        let OrderSelection { summary, channel, customer, email_key, placed, before } = *which;
+        let OrderSelection { summary, channel, customer, email_key, name, placed, before } = *which;
         #[derive(Deserialize)]
         struct Row {
             key: String,
@@ -596,6 +628,7 @@ impl Store {
                 "SELECT record::id(id) AS key, placed_at FROM orders
                  WHERE ($summary = NONE OR summary = $summary) AND ($channel = NONE OR channel = $channel)
                    AND ($customer = NONE OR customer = $customer) AND ($email = NONE OR email_key = $email)
+                   AND ($name = NONE OR string::contains(name_key, $name))
                    AND ($from = NONE OR placed_at >= <datetime>$from) AND ($to = NONE OR placed_at < <datetime>$to)
                    AND ($before = NONE OR placed_at < <datetime>$before)
                  ORDER BY placed_at DESC LIMIT $limit",
@@ -604,6 +637,7 @@ impl Store {
             .bind(("channel", channel.map(str::to_owned)))
             .bind(("customer", customer.map(str::to_owned)))
             .bind(("email", email_key.map(str::to_owned)))
+            .bind(("name", name.map(str::to_owned)))
             .bind(("from", placed.0.map(|d| d.to_rfc3339())))
             .bind(("to", placed.1.map(|d| d.to_rfc3339())))
             .bind(("before", before.map(|b| b.to_rfc3339())))
@@ -669,6 +703,11 @@ pub(crate) fn append_statements(
         ));
     }
     Ok((sql, binds))
+}
+
+/// The ship-to name as staff search it: lower case, spaces collapsed.
+fn name_key(order: &Order) -> String {
+    order.shipping_address().name().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 fn event_key(order_id: &str, seq: u64) -> String {

@@ -1290,3 +1290,64 @@ async fn a_parcel_ships_only_with_a_listed_carrier_and_a_number_that_passes_its_
         "https://www.dhl.com/global-en/home/tracking.html?tracking-id=3318810025"
     );
 }
+
+#[tokio::test]
+async fn the_customer_opens_a_receipt_with_a_tax_line_per_rate_that_follows_cancellations() {
+    let app = TestApp::spawn().await;
+    let (id, guest) = paid_order(
+        &app,
+        json!([{ "sku": "MUG-STONE", "quantity": 2 }, { "sku": "BOOK-RUST", "quantity": 1 }]),
+        "receipt-1",
+    )
+    .await;
+    let read = "query($id: String!) { order(id: $id) { reference receipt grandTotal { formatted } } }";
+    let receipt = |token: Option<String>| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            // Staff without a token of their own.
+            let body = match token {
+                Some(token) => app.gql_with(Some(&token), read, json!({ "id": id })).await,
+                None => app.gql(read, json!({ "id": id })).await,
+            };
+            let order = body["data"]["order"].clone();
+            let link = order["receipt"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
+            // The link opens in a browser: no bearer header.
+            let r = app.client.get(app.url(&link)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{link}");
+            assert_eq!(r.headers()["content-type"], "application/pdf");
+            (order, String::from_utf8_lossy(&r.bytes().await.unwrap()).into_owned())
+        }
+    };
+    let (order, pdf) = receipt(Some(guest.clone())).await;
+    let reference = order["reference"].as_str().unwrap();
+    assert!(pdf.contains(&format!("(Order {reference} \\({id}\\)")), "{pdf}");
+    // Books are taxed at 2 %, mugs at 6 % (Illinois, prices before tax): one line per rate.
+    assert!(pdf.contains("(Tax 2 % on $") && pdf.contains("(Tax 6 % on $"), "{pdf}");
+    assert!(pdf.contains("(Stoneware mug \\(MUG-STONE\\)) Tj"), "{pdf}");
+    assert!(pdf.contains(order["grandTotal"]["formatted"].as_str().unwrap()), "{pdf}");
+    assert!(pdf.contains("(Paid \\(Visa ending in 4242\\)) Tj"), "{pdf}");
+
+    // Staff cancel one mug: the receipt drops it and its tax, and says so.
+    let cancel = "mutation($id: String!) { cancelOrderLines(orderId: $id, lines: [{ line: 0, quantity: 1 }], reason: \"out of stock\") { order { id } } }";
+    ok(&app.gql(cancel, json!({ "id": id })).await);
+    let (after, pdf) = receipt(None).await;
+    assert_ne!(after["grandTotal"], order["grandTotal"]);
+    assert!(pdf.contains(after["grandTotal"]["formatted"].as_str().unwrap()), "{pdf}");
+    assert!(pdf.contains("(Cancelled before shipping, not charged: 1 unit.)"), "{pdf}");
+
+    // Nobody else opens it: not without a token, not with another order's, not with a link
+    // changed by one character.
+    let path = format!("/documents/{id}/receipt.pdf");
+    assert_eq!(app.client.get(app.url(&path)).send().await.unwrap().status(), 401);
+    let (_, stranger) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 1 }]), "receipt-2").await;
+    let r = app.client.get(app.url(&path)).bearer_auth(&stranger).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = app.client.get(app.url(&path)).bearer_auth(&guest).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the customer's own token opens it too");
+    let link = receipt(None).await.0["receipt"].as_str().unwrap().to_owned();
+    let tampered = format!("{}x", link);
+    assert_eq!(app.client.get(app.url(&tampered)).send().await.unwrap().status(), 401);
+    let other = link.replace(&id, "ord_other");
+    assert_eq!(app.client.get(app.url(&other)).send().await.unwrap().status(), 401);
+}
