@@ -45,6 +45,7 @@ const EVENT_WORDS = {
   payment_captured: "Payment captured",
   payment_voided: "Payment released",
   payment_refunded: "Refund issued",
+  payment_reauthorized: "Payment authorization renewed",
   shipment_created: "Parcel planned",
   shipment_picking_started: "Picking started",
   shipment_packed: "Parcel packed",

@@ -64,6 +64,13 @@ pub enum OrderEvent {
         amount: Money,
         reason: String,
     },
+    /// The authorization about to lapse was renewed on the card it was made with: `amount` (what
+    /// was still to capture) is held again under the provider's new `reference` (see
+    /// `authorization_step`).
+    PaymentReauthorized {
+        amount: Money,
+        reference: String,
+    },
     ShipmentCreated {
         shipment: String,
         source: ShipmentSource,
@@ -209,6 +216,7 @@ impl OrderEvent {
             OrderEvent::PaymentVoided => "payment_voided",
             OrderEvent::PaymentCaptureFailed { .. } => "payment_capture_failed",
             OrderEvent::PaymentAuthorizationExpiring { .. } => "payment_authorization_expiring",
+            OrderEvent::PaymentReauthorized { .. } => "payment_reauthorized",
             OrderEvent::PaymentRefunded { .. } => "payment_refunded",
             OrderEvent::ShipmentCreated { .. } => "shipment_created",
             OrderEvent::ShipmentPickingStarted { .. } => "shipment_picking_started",

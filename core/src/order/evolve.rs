@@ -74,6 +74,7 @@ impl Order {
             payment_method: None,
             authorized_at: None,
             authorization_flagged: None,
+            reauthorizations: 0,
             capture_failure: None,
             shipments: Vec::new(),
             returns: Vec::new(),
@@ -131,6 +132,18 @@ impl Order {
                     return Err("no authorization with money to capture".into());
                 }
                 self.authorization_flagged = self.authorized_at;
+            }
+            OrderEvent::PaymentReauthorized { amount, reference } => {
+                if self.payment.capturable().amount() <= 0 || self.authorized_at.is_none() {
+                    return Err("no authorization with money to capture".into());
+                }
+                if *amount != self.payment.capturable() {
+                    return Err("a re-authorization holds what is still to capture".into());
+                }
+                let method = self.payment_method.as_mut().ok_or("no payment method to charge again")?;
+                method.reference = reference.clone();
+                self.authorized_at = Some(at);
+                self.reauthorizations = self.reauthorizations.saturating_add(1);
             }
             OrderEvent::PaymentRefunded { amount, .. } => {
                 self.payment_command(&PaymentCommand::Refund { amount: *amount })?;

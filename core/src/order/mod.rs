@@ -34,7 +34,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 pub use actions::{Action, ActionKind, Role, allowed_actions};
 pub use authorization::{
-    AUTHORIZATION_WARNING_HOURS, DEFAULT_AUTHORIZATION_DAYS, authorization_entries, next_authorization_check,
+    AUTHORIZATION_WARNING_HOURS, AuthorizationStep, DEFAULT_AUTHORIZATION_DAYS, MAX_REAUTHORIZATIONS,
+    authorization_entries, authorization_step, next_authorization_check, reauthorized_entry,
 };
 pub use backorders::{QueueChange, QueuePlace, queue, queue_changes, serves};
 pub use cancel::{line_share, remaining_totals};
@@ -85,6 +86,8 @@ pub struct Order {
     authorized_at: Option<DateTime<Utc>>,
     /// The authorization (by its time) staff were told is about to lapse.
     authorization_flagged: Option<DateTime<Utc>>,
+    /// Times the authorization was renewed before it lapsed.
+    reauthorizations: u32,
     /// Why the provider refused the capture a shipped parcel called for, until money is captured.
     capture_failure: Option<String>,
     shipments: Vec<Shipment>,

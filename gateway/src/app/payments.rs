@@ -42,6 +42,15 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     fn capture(&self, reference: &str, amount: Money) -> Result<(), PaymentFailure>;
     fn void(&self, reference: &str) -> Result<(), PaymentFailure>;
     fn refund(&self, reference: &str, amount: Money) -> Result<(), PaymentFailure>;
+    /// Authorizes `amount` again on the card (kept on file by the provider) that authorization
+    /// `reference` was made with, before it lapses; answers the new authorization's reference.
+    /// `idempotency_key` is the same for a retry, as for [`PaymentProvider::authorize`].
+    fn reauthorize(
+        &self,
+        reference: &str,
+        amount: Money,
+        idempotency_key: &str,
+    ) -> Result<String, PaymentFailure>;
 }
 
 /// The built-in provider for development, demos and tests. Its tokens:
@@ -56,7 +65,7 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
 /// | `tok_insufficient_funds` | declined: insufficient funds |
 /// | `tok_expired_card` | declined: card expired |
 /// | `tok_processing_error` | provider error (retry later) |
-/// | `tok_capture_declined` | approved, Visa ending 0341; every capture declined (an expired or cancelled authorization) |
+/// | `tok_capture_declined` | approved, Visa ending 0341; every capture and re-authorization declined (an expired or cancelled card) |
 #[derive(Debug, Default)]
 pub struct TestProvider;
 
@@ -113,6 +122,23 @@ impl PaymentProvider for TestProvider {
 
     fn refund(&self, reference: &str, _amount: Money) -> Result<(), PaymentFailure> {
         known(reference)
+    }
+
+    fn reauthorize(
+        &self,
+        reference: &str,
+        amount: Money,
+        idempotency_key: &str,
+    ) -> Result<String, PaymentFailure> {
+        if reference.starts_with(NO_CAPTURE) {
+            return Err(PaymentFailure::Declined { reason: "the card can no longer be charged".into() });
+        }
+        known(reference)?;
+        Ok(format!(
+            "test_auth_{}_{}",
+            &crate::app::idempotency::fingerprint(idempotency_key.as_bytes())[..26],
+            amount.amount()
+        ))
     }
 }
 

@@ -1,10 +1,12 @@
 //! Watches over stored orders, run later by jobs: flags what ordo-core finds due now (parcels
 //! running late, which tells the customer; an authorization about to lapse with money still to
-//! capture, which tells staff) and says when to look again.
+//! capture, which is renewed on the card when it may be and else tells staff) and says when to
+//! look again.
 
 use chrono::{DateTime, Utc};
 use ordo_core::order::{
-    Order, TimelineEntry, authorization_entries, late_entries, next_authorization_check, next_late_check,
+    AuthorizationStep, Order, OrderEvent, TimelineEntry, authorization_step, late_entries,
+    next_authorization_check, next_late_check, reauthorized_entry,
 };
 
 use super::App;
@@ -23,11 +25,32 @@ pub(crate) enum Watch {
 }
 
 impl Watch {
-    /// The entries that flag what is due on `order` at `now`.
-    fn entries(self, app: &App, order: &Order, now: DateTime<Utc>) -> Vec<TimelineEntry> {
+    /// The entries that record what is due on `order` at `now`. Renewing an authorization asks
+    /// the provider first (under the order's payment lease, with a key per order and sequence
+    /// number, so a retry is the same renewal); a refused renewal flags it instead.
+    async fn entries(self, app: &App, order: &Order, now: DateTime<Utc>) -> Vec<TimelineEntry> {
         match self {
             Watch::Late => late_entries(order, now, app.late_after()),
-            Watch::Authorization => authorization_entries(order, now, app.authorization_valid()),
+            Watch::Authorization => match authorization_step(order, now, app.authorization_valid()) {
+                AuthorizationStep::Wait => Vec::new(),
+                AuthorizationStep::Flag { expires_at } => vec![flag(order, now, expires_at)],
+                AuthorizationStep::Renew { amount } => {
+                    let Some(reference) = order.payment_method().map(|m| m.reference.clone()) else {
+                        return Vec::new();
+                    };
+                    let key = format!("{}:reauthorize:{}", order.id().as_str(), order.last_seq());
+                    match app.payments().reauthorize(&reference, amount, &key) {
+                        Ok(renewed) => vec![reauthorized_entry(order, now, amount, &renewed)],
+                        Err(e) => {
+                            tracing::warn!(order = order.id().as_str(), error = %e, "re-authorization refused");
+                            match order.authorization_expires_at(app.authorization_valid()) {
+                                Some(expires_at) => vec![flag(order, now, expires_at)],
+                                None => Vec::new(),
+                            }
+                        }
+                    }
+                }
+            },
         }
     }
 
@@ -47,6 +70,15 @@ impl Watch {
     }
 }
 
+/// The entry that tells staff `order`'s authorization lapses at `expires_at`.
+fn flag(order: &Order, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> TimelineEntry {
+    TimelineEntry {
+        seq: order.last_seq() + 1,
+        at: now,
+        event: OrderEvent::PaymentAuthorizationExpiring { expires_at },
+    }
+}
+
 /// What looking at an order came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Watched {
@@ -61,9 +93,22 @@ pub(crate) struct Watched {
 /// messages the events call for.
 pub(crate) async fn look(app: &App, order_id: &str, watch: Watch) -> Result<Watched, ApiError> {
     let by = Doer::system("system");
+    // Renewing an authorization moves money: one gateway at a time, as every payment does.
+    let lease = match watch {
+        Watch::Authorization => Some(app.store().lease_payment(order_id).await?),
+        Watch::Late => None,
+    };
+    let result = Box::pin(look_once(app, order_id, watch, &by)).await;
+    if let Some(lease) = lease {
+        app.store().release_payment(order_id, &lease).await;
+    }
+    result
+}
+
+async fn look_once(app: &App, order_id: &str, watch: Watch, by: &Doer) -> Result<Watched, ApiError> {
     for round in 1..=20u32 {
         let before = load(app, order_id).await?;
-        let entries = watch.entries(app, &before, Utc::now());
+        let entries = watch.entries(app, &before, Utc::now()).await;
         if entries.is_empty() {
             return Ok(Watched { flagged: Vec::new(), next: watch.next(app, &before) });
         }
@@ -76,8 +121,11 @@ pub(crate) async fn look(app: &App, order_id: &str, watch: Watch) -> Result<Watc
             order: &after,
             expected_seq: before.last_seq(),
             entries: &entries,
-            actor: &by,
-            outbox_topic: Some(watch.topic()),
+            actor: by,
+            outbox_topic: Some(match entries.first().map(|e| &e.event) {
+                Some(OrderEvent::PaymentReauthorized { .. }) => "order.payment_reauthorized",
+                _ => watch.topic(),
+            }),
             idempotency: None,
             effects: &Effects::default(),
             messages: &messages,

@@ -110,3 +110,66 @@ async fn with_a_week_long_authorization_the_watch_waits_six_days() {
     assert_eq!(o["payment"]["authorizationExpiring"], false);
     assert!(o["payment"]["authorizationExpiresAt"].is_string());
 }
+
+/// The `type`s of order `id`'s timeline.
+async fn types(app: &TestApp, id: &str) -> Vec<String> {
+    payment(app, id).await["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_authorization_about_to_lapse_is_renewed_on_the_card_three_times_then_flagged_and_a_refused_renewal_is_flagged()
+ {
+    let store = ordo_gateway::store::Store::open("mem://").await.unwrap();
+    // A day and two seconds: each renewal falls due two seconds after the last.
+    let app = gateway_on(store, chrono::Duration::hours(24) + chrono::Duration::seconds(2)).await;
+    let (renewed, _) = authorized_order(&app, "renew@example.com").await;
+    let first_expiry = payment(&app, &renewed).await["payment"]["authorizationExpiresAt"].clone();
+    // A card that can no longer be charged: the provider refuses the renewal.
+    let place =
+        "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { accessToken order { id } } }";
+    let input = json!({ "channel": "web", "currency": "USD", "email": "refused@example.com",
+        "lines": [{ "sku": "MUG-STONE", "quantity": 1 }],
+        "shippingAddress": { "name": "Ada Lovelace", "line1": "1 Main St", "city": "Springfield",
+            "region": "IL", "postalCode": "62701", "country": "US" } });
+    let placed = app.gql_with(None, place, json!({ "input": input })).await;
+    let refused = placed["data"]["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
+    let guest = placed["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned();
+    let pay =
+        "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_capture_declined\") { replayed } }";
+    ok(&app.gql_with(Some(&guest), pay, json!({ "id": refused })).await);
+
+    let count = |types: &[String], t: &str| types.iter().filter(|x| *x == t).count();
+    let done = eventually(Duration::from_secs(60), || async {
+        let t = types(&app, &renewed).await;
+        (count(&t, "payment_authorization_expiring") == 1).then_some(t)
+    })
+    .await
+    .expect("renewed, then flagged");
+    assert_eq!(count(&done, "payment_reauthorized"), 3, "{done:?}");
+    let last_renewal = done.iter().rposition(|t| t == "payment_reauthorized").unwrap();
+    let flag = done.iter().position(|t| t == "payment_authorization_expiring").unwrap();
+    assert!(flag > last_renewal, "flagged only once renewing is over: {done:?}");
+    let now = payment(&app, &renewed).await;
+    assert_eq!(now["payment"]["authorizationExpiring"], true);
+    assert!(
+        now["payment"]["authorizationExpiresAt"].as_str() > first_expiry.as_str(),
+        "{now} vs {first_expiry}"
+    );
+
+    let refused_types = eventually(WAIT, || async {
+        let t = types(&app, &refused).await;
+        t.iter().any(|x| x == "payment_authorization_expiring").then_some(t)
+    })
+    .await
+    .expect("a refused renewal is flagged");
+    assert_eq!(count(&refused_types, "payment_reauthorized"), 0, "{refused_types:?}");
+    // Give a second flag every chance to appear.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(count(&types(&app, &refused).await, "payment_authorization_expiring"), 1);
+    assert_eq!(count(&types(&app, &renewed).await, "payment_authorization_expiring"), 1);
+}

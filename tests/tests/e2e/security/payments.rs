@@ -43,6 +43,9 @@ impl PaymentProvider for Counted {
     fn refund(&self, reference: &str, amount: Money) -> Result<(), PaymentFailure> {
         TestProvider.refund(reference, amount)
     }
+    fn reauthorize(&self, reference: &str, amount: Money, key: &str) -> Result<String, PaymentFailure> {
+        TestProvider.reauthorize(reference, amount, key)
+    }
 }
 
 const AUTHORIZE: &str = "mutation($id: String!, $token: String!) {
