@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_graphql::http::GraphiQLSource;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, RawQuery, State};
@@ -74,6 +73,7 @@ pub(crate) fn router(schema: OrdoSchema, app: App, edge: Edge) -> Router {
     };
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphiql/{file}", get(graphiql_asset))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/documents/{order}/{shipment}/{file}", get(document))
@@ -380,8 +380,7 @@ async fn graphql_get(
     let query = parts.uri.query().map(str::to_owned);
     let Some(query) = query.filter(|q| !q.is_empty()) else {
         if http.graphiql {
-            return Html(GraphiQLSource::build().endpoint("/graphql").title("Ordo GraphiQL").finish())
-                .into_response();
+            return Html(super::graphiql::PAGE).into_response();
         }
         return error_response(Code::BadRequest, "missing query");
     };
@@ -390,6 +389,22 @@ async fn graphql_get(
         Err(_) => return error_response(Code::BadRequest, "malformed query string"),
     };
     respond(&http, request, &headers, peer, Method::Get).await
+}
+
+/// GraphiQL's scripts and styles, from the binary (development only; production answers 404).
+async fn graphiql_asset(State(http): State<Http>, Path(file): Path<String>) -> Response {
+    let Some((bytes, content_type, gzipped)) = super::graphiql::asset(&file).filter(|_| http.graphiql) else {
+        return error_response(Code::NotFound, "no such asset");
+    };
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    if gzipped {
+        // Every browser takes gzip; these are for GraphiQL in a browser only.
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
 }
 
 /// Bytes tungstenite reads from a subscription socket at once.

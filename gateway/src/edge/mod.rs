@@ -5,6 +5,7 @@
 //! - [`connections`]: accepting connections (caps in all and per address, head deadline).
 //! - [`http`]: GraphQL POST/GET and WebSocket, GraphiQL, health probes, documents, carrier
 //!   webhooks, static demo files, CORS and security headers.
+//! - [`graphiql`]: GraphiQL's page and assets, embedded (no CDN).
 //! - [`gate`]: admits each operation the same way over HTTP and WebSocket.
 //! - [`guard`]: a document's fields, aliases and cost.
 //! - [`ratelimit`]: operations per caller and per address.
@@ -14,6 +15,7 @@
 pub mod carriers;
 pub mod connections;
 pub(crate) mod gate;
+pub(crate) mod graphiql;
 pub mod guard;
 pub(crate) mod http;
 pub(crate) mod parse_cache;

@@ -126,3 +126,38 @@ fn the_committed_sdl_matches_the_code() {
         "schema/ordo.graphql is stale: run `ordo schema > schema/ordo.graphql`"
     );
 }
+
+#[tokio::test]
+async fn graphiql_loads_from_the_binary_with_nothing_from_elsewhere_and_only_in_development() {
+    let app = TestApp::spawn().await;
+    let page = app.client.get(app.url("/graphql")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for asset in [
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+        "start.js",
+    ] {
+        assert!(html.contains(&format!("\"/graphiql/{asset}\"")), "{asset} in {html}");
+        let r = app.client.get(app.url(&format!("/graphiql/{asset}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{asset}");
+        let gzipped = r.headers().get("content-encoding").is_some_and(|v| v == "gzip");
+        let body = r.bytes().await.unwrap();
+        assert_eq!(gzipped, body.starts_with(&[0x1f, 0x8b]), "{asset}: gzip bytes exactly when it says so");
+        assert!(body.len() > 500, "{asset}");
+    }
+    assert!(!html.contains("//"), "nothing loads from another origin: {html}");
+    assert_eq!(app.client.get(app.url("/graphiql/evil.js")).send().await.unwrap().status(), 404);
+
+    let production = TestApp::serve_with(
+        ordo_gateway::store::Store::open("mem://").await.unwrap(),
+        ordo_gateway::Config { production: true, ..ordo_gateway::Config::default() },
+    )
+    .await;
+    let page = production.client.get(production.url("/graphql")).send().await.unwrap();
+    assert_eq!(page.status(), 400, "no GraphiQL in production");
+    let r = production.client.get(production.url("/graphiql/graphiql.min.js")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
