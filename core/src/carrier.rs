@@ -121,12 +121,7 @@ impl Carrier {
                 _ => return Err(format),
             },
             Carrier::FedEx => match n.len() {
-                12 if all_digits(&n) => {
-                    let weights = [3u32, 1, 7];
-                    let sum: u32 =
-                        n.bytes().take(11).enumerate().map(|(i, b)| digit(b) * weights[i % 3]).sum();
-                    sum % 11 % 10 == digit(n.as_bytes()[11])
-                }
+                12 if all_digits(&n) => fedex12_check(&n[..11]) == digit(n.as_bytes()[11]),
                 15 if all_digits(&n) => mod10(&n[..14], 1, 3) == digit(n.as_bytes()[14]),
                 22 if all_digits(&n) && n.starts_with("96") => {
                     mod10(&n[7..21], 1, 3) == digit(n.as_bytes()[21])
@@ -203,6 +198,13 @@ fn mod10(serial: &str, even: u32, odd: u32) -> u32 {
     (10 - sum % 10) % 10
 }
 
+/// The check digit of a 12-digit FedEx Express number's first eleven digits (weights 3, 1, 7).
+fn fedex12_check(serial: &str) -> u32 {
+    let weights = [3u32, 1, 7];
+    let sum: u32 = serial.bytes().enumerate().map(|(i, b)| digit(b) * weights[i % 3]).sum();
+    sum % 11 % 10
+}
+
 /// Two letters, eight digits, a check digit, two letters (UPU S10).
 fn s10_shape(n: &str) -> bool {
     let b = n.as_bytes();
@@ -213,14 +215,18 @@ fn s10_shape(n: &str) -> bool {
 }
 
 fn s10_ok(n: &str) -> bool {
+    s10_check(&n[2..10]) == digit(n.as_bytes()[10])
+}
+
+/// The UPU S10 check digit of eight serial digits.
+fn s10_check(serial: &str) -> u32 {
     let weights = [8u32, 6, 4, 2, 3, 5, 9, 7];
-    let sum: u32 = n.as_bytes()[2..10].iter().zip(weights).map(|(b, w)| digit(*b) * w).sum();
-    let check = match 11 - sum % 11 {
+    let sum: u32 = serial.bytes().zip(weights).map(|(b, w)| digit(b) * w).sum();
+    match 11 - sum % 11 {
         10 => 0,
         11 => 5,
         c => c,
-    };
-    check == digit(n.as_bytes()[10])
+    }
 }
 
 /// ISO 7064 mod 37/36 over digits, as DPD prints it (0–9 then A–Z).
@@ -260,9 +266,7 @@ pub fn example_number(carrier: Carrier, seed: u64) -> String {
         }
         Carrier::FedEx => {
             let body = serial(11);
-            let weights = [3u32, 1, 7];
-            let sum: u32 = body.bytes().enumerate().map(|(i, b)| digit(b) * weights[i % 3]).sum();
-            format!("{body}{}", sum % 11 % 10)
+            format!("{body}{}", fedex12_check(&body))
         }
         Carrier::DhlExpress => {
             let body = serial(9);
@@ -270,14 +274,7 @@ pub fn example_number(carrier: Carrier, seed: u64) -> String {
         }
         Carrier::RoyalMail => {
             let body = serial(8);
-            let weights = [8u32, 6, 4, 2, 3, 5, 9, 7];
-            let sum: u32 = body.bytes().zip(weights).map(|(b, w)| digit(b) * w).sum();
-            let check = match 11 - sum % 11 {
-                10 => 0,
-                11 => 5,
-                c => c,
-            };
-            format!("AB{body}{check}GB")
+            format!("AB{body}{}GB", s10_check(&body))
         }
         Carrier::Dpd => {
             let body = serial(14);

@@ -78,21 +78,9 @@ fn receipt(order: &Order, from: &[&str]) -> Vec<Text> {
         10.0,
         format!("Order {}   Placed {}", order_names(order), order.placed_at().format("%Y-%m-%d")),
     ));
-    let mut y = 740.0;
-    t.push((50.0, y, 9.0, "FROM".into()));
-    t.push((320.0, y, 9.0, "TO".into()));
     let mut to = address_lines(order);
     to.push(order.email().as_str().to_owned());
-    for i in 0..from.len().max(to.len()) {
-        y -= 13.0;
-        if let Some(line) = from.get(i) {
-            t.push((50.0, y, 10.0, (*line).to_owned()));
-        }
-        if let Some(line) = to.get(i) {
-            t.push((320.0, y, 10.0, line.clone()));
-        }
-    }
-    y -= 30.0;
+    let mut y = addresses(&mut t, ("FROM", from), ("TO", &to));
     for (x, head) in [
         (50.0, "ITEM"),
         (290.0, "QTY"),
@@ -199,6 +187,24 @@ fn order_names(order: &Order) -> String {
     }
 }
 
+/// Two addresses side by side under their headings, from the top of an A4 page; answers where
+/// the next block starts.
+fn addresses(t: &mut Vec<Text>, left: (&str, &[&str]), right: (&str, &[String])) -> f32 {
+    let mut y = 740.0;
+    t.push((50.0, y, 9.0, left.0.into()));
+    t.push((320.0, y, 9.0, right.0.into()));
+    for i in 0..left.1.len().max(right.1.len()) {
+        y -= 13.0;
+        if let Some(line) = left.1.get(i) {
+            t.push((50.0, y, 10.0, (*line).to_owned()));
+        }
+        if let Some(line) = right.1.get(i) {
+            t.push((320.0, y, 10.0, line.clone()));
+        }
+    }
+    y - 30.0
+}
+
 fn address_lines(order: &Order) -> Vec<String> {
     let a = order.shipping_address();
     let mut lines = vec![a.name().to_owned(), a.line1().to_owned()];
@@ -300,20 +306,7 @@ fn invoice(order: &Order, shipment: &Shipment, from: &[&str], customs: bool) -> 
             order.placed_at().format("%Y-%m-%d")
         ),
     ));
-    let mut y = 740.0;
-    t.push((50.0, y, 9.0, "SENDER".into()));
-    t.push((320.0, y, 9.0, "RECIPIENT".into()));
-    let to = address_lines(order);
-    for i in 0..from.len().max(to.len()) {
-        y -= 13.0;
-        if let Some(line) = from.get(i) {
-            t.push((50.0, y, 10.0, (*line).to_owned()));
-        }
-        if let Some(line) = to.get(i) {
-            t.push((320.0, y, 10.0, line.clone()));
-        }
-    }
-    y -= 30.0;
+    let mut y = addresses(&mut t, ("SENDER", from), ("RECIPIENT", &address_lines(order)));
     t.push((50.0, y, 9.0, "SKU".into()));
     t.push((170.0, y, 9.0, "DESCRIPTION".into()));
     t.push((400.0, y, 9.0, "QTY".into()));

@@ -183,22 +183,28 @@ async fn receipt_document(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
+    let path = format!("/documents/{order_id}/receipt.pdf");
+    let Some(actor) = document_caller(&http, &headers, query.as_deref(), &path) else {
+        return unauthenticated("a bearer token, or a fresh receipt link, is required");
+    };
+    match crate::app::documents::receipt_for(&http.app, &actor, &order_id).await {
+        Ok(pdf) => pdf_response(pdf),
+        Err(e) => failure(&e),
+    }
+}
+
+/// Who asks for the document at `path`: a bearer token's caller, or the caller a signed link's
+/// own token (`?token=`, what `shipment.documents` and `order.receipt` answer) was made for,
+/// for this path only. `None` when neither holds.
+fn document_caller(http: &Http, headers: &HeaderMap, query: Option<&str>, path: &str) -> Option<Actor> {
     let keys = http.app.keys();
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| keys.verify(t.trim()));
-    let path = format!("/documents/{order_id}/receipt.pdf");
-    let link = || token_of(query.as_deref()).map(|t| keys.verify_document_link(&t, &path));
-    let actor = match bearer.or_else(link) {
-        Some(Ok(actor)) => actor,
-        _ => return unauthenticated("a bearer token, or a fresh receipt link, is required"),
-    };
-    match crate::app::documents::receipt_for(&http.app, &actor, &order_id).await {
-        Ok(pdf) => pdf_response(pdf),
-        Err(e) => failure(&e),
-    }
+    let link = || token_of(query).map(|t| keys.verify_document_link(&t, path));
+    bearer.or_else(link).and_then(Result::ok)
 }
 
 fn pdf_response(pdf: Vec<u8>) -> Response {
@@ -216,22 +222,9 @@ async fn document(
     headers: HeaderMap,
 ) -> Response {
     use crate::app::documents::{Document, for_parcel};
-    let keys = http.app.keys();
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| keys.verify(t.trim()));
-    // Or the link's own signed token (what `shipment.documents` answers), for this path only.
     let path = format!("/documents/{order_id}/{shipment_id}/{file}");
-    let link = || token_of(query.as_deref()).map(|t| keys.verify_document_link(&t, &path));
-    let actor = match bearer.or_else(link) {
-        Some(Ok(actor)) => actor,
-        _ => {
-            return unauthenticated(
-                "a staff or supplier bearer token, or a fresh document link, is required",
-            );
-        }
+    let Some(actor) = document_caller(&http, &headers, query.as_deref(), &path) else {
+        return unauthenticated("a staff or supplier bearer token, or a fresh document link, is required");
     };
     let Some(kind) = Document::from_file_name(&file) else { return failure(&ApiError::NotFound("document")) };
     match for_parcel(&http.app, &actor, &order_id, &shipment_id, kind).await {
