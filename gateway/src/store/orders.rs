@@ -197,32 +197,39 @@ impl Store {
     }
 
     /// Gives orders placed before names were searchable (migration 0019) their name key, read
-    /// from their placed event; a few hundred at a time, once (afterwards none is left).
+    /// from their placed event: once, in one pass, then recorded as done (so a start on a large
+    /// store does not scan its orders again). Two gateways starting at once both write the same
+    /// keys.
     pub(crate) async fn backfill_order_names(&self) -> Result<(), StoreError> {
-        let mut after = String::new();
-        loop {
-            let mut results = self
-                .db()
-                .query(
-                    "SELECT VALUE record::id(id) FROM orders WHERE name_key = '' AND record::id(id) > $after
-                     ORDER BY id LIMIT 200",
-                )
-                .bind(("after", after.clone()))
-                .await?;
-            let ids: Vec<String> = results.take(0)?;
-            let Some(last) = ids.last() else { return Ok(()) };
-            after = last.clone();
-            for id in &ids {
-                let timeline = self.timeline(id).await?;
-                let Ok(order) = Order::from_timeline(timeline.iter()) else { continue };
-                self.db()
-                    .query("UPDATE type::record('orders', $id) SET name_key = $name_key")
-                    .bind(("id", id.clone()))
-                    .bind(("name_key", name_key(&order)))
-                    .await?
-                    .check()?;
-            }
+        const DONE: &str = "0019_order_names_backfilled";
+        let mut done = self
+            .db()
+            .query("SELECT VALUE record::id(id) FROM type::record('migration', $done)")
+            .bind(("done", DONE))
+            .await?;
+        let done: Vec<String> = done.take(0)?;
+        if !done.is_empty() {
+            return Ok(());
         }
+        let mut results =
+            self.db().query("SELECT VALUE record::id(id) FROM orders WHERE name_key = ''").await?;
+        let ids: Vec<String> = results.take(0)?;
+        for id in &ids {
+            let timeline = self.timeline(id).await?;
+            let Ok(order) = Order::from_timeline(timeline.iter()) else { continue };
+            self.db()
+                .query("UPDATE type::record('orders', $id) SET name_key = $name_key")
+                .bind(("id", id.clone()))
+                .bind(("name_key", name_key(&order)))
+                .await?
+                .check()?;
+        }
+        self.db()
+            .query("UPSERT type::record('migration', $done) SET applied_at = time::now()")
+            .bind(("done", DONE))
+            .await?
+            .check()?;
+        Ok(())
     }
 
     /// The id of the order numbered `number`, if there is one.
