@@ -26,6 +26,12 @@ pub fn count(n: u32, singular: &str, plural: &str) -> String {
     if n == 1 { format!("1 {singular}") } else { format!("{n} {plural}") }
 }
 
+/// `text` as names are searched: lower case, runs of spaces one space, trimmed ("  Ada
+/// LOVELACE" and "ada lovelace" are one key).
+pub fn search_key(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
 /// `text` with `&`, `<`, `>`, `"` and `'` escaped, for HTML text and attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

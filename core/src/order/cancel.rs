@@ -278,7 +278,7 @@ impl Order {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::lifecycle::LineAvailability;
     use crate::money::Currency;
@@ -290,8 +290,8 @@ mod tests {
     }
 
     /// A placed order with `lines` as (unit price, quantity, discount, tax), prices excluding tax
-    /// when `exclusive`, with `shipping` and `shipping_tax`.
-    fn placed(
+    /// when `exclusive`, with `shipping` and `shipping_tax` (the receipt's tests use it too).
+    pub(in crate::order) fn placed(
         lines: &[(i64, u32, i64, i64)],
         exclusive: bool,
         shipping: i64,

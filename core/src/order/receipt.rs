@@ -162,87 +162,37 @@ mod tests {
     use super::*;
     use crate::order::remaining_totals;
 
-    use crate::lifecycle::LineAvailability;
     use crate::money::Currency;
-    use crate::order::{OrderPolicy, PlacedLine, PlacedPart};
     use proptest::prelude::*;
 
     /// An order with `lines` as (unit price, quantity, discount bp, tax bp), prices excluding tax
-    /// when `exclusive`, with `shipping` taxed at `shipping_bp`.
+    /// when `exclusive`, with `shipping` taxed at `shipping_bp`: cancellation's test order with
+    /// the rates kept.
     fn placed(
         lines: &[(i64, u32, u32, u32)],
         exclusive: bool,
         shipping: i64,
         shipping_bp: u32,
     ) -> PlacedOrder {
-        let usd = |a: i64| Money::new(a, Currency::Usd);
         let tax_of = |net: i64, bp: u32| {
             let bp = i64::from(bp);
             if exclusive { net * bp / 10_000 } else { net * bp / (10_000 + bp) }
         };
-        let lines: Vec<PlacedLine> = lines
+        let amounts: Vec<(i64, u32, i64, i64)> = lines
             .iter()
-            .enumerate()
-            .map(|(i, &(price, quantity, disc_bp, tax_bp))| {
+            .map(|&(price, quantity, disc_bp, tax_bp)| {
                 let sub = price * i64::from(quantity);
                 let discount = sub * i64::from(disc_bp) / 10_000;
-                let tax = tax_of(sub - discount, tax_bp);
-                PlacedLine {
-                    sku: crate::values::Sku::parse(&format!("SKU-{i}")).unwrap(),
-                    name: format!("item {i}"),
-                    quantity,
-                    unit_price: usd(price),
-                    discount: usd(discount),
-                    tax: usd(tax),
-                    tax_rate_bp: Some(tax_bp),
-                    total: usd(sub - discount + if exclusive { tax } else { 0 }),
-                    parts: vec![PlacedPart {
-                        quantity,
-                        availability: LineAvailability::Allocated { location: "east".into() },
-                    }],
-                }
+                (price, quantity, discount, tax_of(sub - discount, tax_bp))
             })
             .collect();
-        let subtotal: i64 = lines.iter().map(|l| l.unit_price.amount() * i64::from(l.quantity)).sum();
-        let discount: i64 = lines.iter().map(|l| l.discount.amount()).sum();
-        let shipping_tax = tax_of(shipping, shipping_bp);
-        let tax: i64 = lines.iter().map(|l| l.tax.amount()).sum::<i64>() + shipping_tax;
-        let goods_and_shipping = subtotal - discount + shipping;
-        PlacedOrder {
-            id: crate::values::OrderId::parse("ord_test").unwrap(),
-            number: Some(1042),
-            channel: "web".into(),
-            customer: None,
-            email: crate::values::Email::parse("ada@example.com").unwrap(),
-            shipping_address: crate::values::PostalAddress::parse(&crate::values::AddressInput {
-                name: "Grace Hopper".into(),
-                line1: "1 Navy Way".into(),
-                city: "Arlington".into(),
-                postal_code: "22202".into(),
-                country: "US".into(),
-                ..crate::values::AddressInput::default()
-            })
-            .unwrap(),
-            currency: Currency::Usd,
-            lines,
-            totals: OrderTotals {
-                subtotal: usd(subtotal),
-                discount: usd(discount),
-                shipping: usd(shipping),
-                tax: usd(tax),
-                grand_total: usd(goods_and_shipping + if exclusive { tax } else { 0 }),
-            },
-            shipping_tax_rate_bp: Some(shipping_bp),
-            shipping_option: None,
-            policy: OrderPolicy {
-                return_window_days: 30,
-                transit_days: 3,
-                restocking_fee_bp: 0,
-                confirm_on_capture: false,
-                capture: Default::default(),
-                ship_when_capture_fails: false,
-            },
+        let mut order =
+            crate::order::cancel::tests::placed(&amounts, exclusive, shipping, tax_of(shipping, shipping_bp));
+        for (line, &(.., tax_bp)) in order.lines.iter_mut().zip(lines) {
+            line.tax_rate_bp = Some(tax_bp);
         }
+        order.shipping_tax_rate_bp = Some(shipping_bp);
+        order
     }
 
     proptest! {

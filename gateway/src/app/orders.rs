@@ -87,11 +87,7 @@ pub async fn list(
                 .map(|e| ordo_core::values::Email::parse(e).map(|e| e.key()))
                 .transpose()
                 .map_err(|e| ApiError::bad_input("filter.email", e.to_string()))?;
-            let name = filter
-                .name
-                .as_deref()
-                .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
-                .filter(|n| !n.is_empty());
+            let name = filter.name.as_deref().map(ordo_core::text::search_key).filter(|n| !n.is_empty());
             if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
                 return Err(ApiError::bad_input("filter.name", "must be at most 100 characters"));
             }

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use ordo_core::order::{
-    AuthorizationStep, Order, OrderEvent, TimelineEntry, authorization_step, late_entries,
-    next_authorization_check, next_late_check, reauthorized_entry,
+    AuthorizationStep, Order, OrderEvent, TimelineEntry, authorization_entries, authorization_step,
+    late_entries, next_authorization_check, next_late_check, reauthorized_entry,
 };
 
 use super::App;
@@ -33,7 +33,9 @@ impl Watch {
             Watch::Late => late_entries(order, now, app.late_after()),
             Watch::Authorization => match authorization_step(order, now, app.authorization_valid()) {
                 AuthorizationStep::Wait => Vec::new(),
-                AuthorizationStep::Flag { expires_at } => vec![flag(order, now, expires_at)],
+                AuthorizationStep::Flag { .. } => {
+                    authorization_entries(order, now, app.authorization_valid())
+                }
                 AuthorizationStep::Renew { amount } => {
                     let Some(reference) = order.payment_method().map(|m| m.reference.clone()) else {
                         return Vec::new();
@@ -43,10 +45,7 @@ impl Watch {
                         Ok(renewed) => vec![reauthorized_entry(order, now, amount, &renewed)],
                         Err(e) => {
                             tracing::warn!(order = order.id().as_str(), error = %e, "re-authorization refused");
-                            match order.authorization_expires_at(app.authorization_valid()) {
-                                Some(expires_at) => vec![flag(order, now, expires_at)],
-                                None => Vec::new(),
-                            }
+                            authorization_entries(order, now, app.authorization_valid())
                         }
                     }
                 }
@@ -67,15 +66,6 @@ impl Watch {
             Watch::Late => "order.shipment_late",
             Watch::Authorization => "order.payment_authorization_expiring",
         }
-    }
-}
-
-/// The entry that tells staff `order`'s authorization lapses at `expires_at`.
-fn flag(order: &Order, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> TimelineEntry {
-    TimelineEntry {
-        seq: order.last_seq() + 1,
-        at: now,
-        event: OrderEvent::PaymentAuthorizationExpiring { expires_at },
     }
 }
 

@@ -712,9 +712,9 @@ pub(crate) fn append_statements(
     Ok((sql, binds))
 }
 
-/// The ship-to name as staff search it: lower case, spaces collapsed.
+/// The ship-to name as staff search it.
 fn name_key(order: &Order) -> String {
-    order.shipping_address().name().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    ordo_core::text::search_key(order.shipping_address().name())
 }
 
 fn event_key(order_id: &str, seq: u64) -> String {
