@@ -156,7 +156,8 @@ pub async fn place_order(
     let id = format!("ord_{}", ulid::Ulid::new().to_string().to_lowercase());
     let order_id = OrderId::parse(&id).map_err(|e| ApiError::bad_input("id", e.to_string()))?;
     let doer = Doer { kind: placer.actor.to_owned(), subject: placer.subject.map(str::to_owned) };
-    let number = Some(app.next_order_number().await?);
+    // Taken once a replay is ruled out, and kept across retries: one number per new order.
+    let mut number = None;
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -177,6 +178,9 @@ pub async fn place_order(
             } else {
                 Err(ApiError::ExternalIdTaken)
             };
+        }
+        if number.is_none() {
+            number = Some(app.next_order_number().await?);
         }
         let snapshot = reads.snapshot;
         let now = Utc::now();

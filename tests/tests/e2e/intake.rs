@@ -552,6 +552,14 @@ async fn orders_are_numbered_once_each_in_order_and_found_by_their_number_after_
         orders.push(placed(&body));
     }
     assert_eq!([orders[1].1 - orders[0].1, orders[2].1 - orders[1].1], [1, 1], "{orders:?}");
+    // A replayed request is the same order: it takes no number of its own.
+    let keyed = "mutation($input: PlaceOrderInput!, $key: String) { placeOrder(input: $input, idempotencyKey: $key) { order { id number reference } } }";
+    let first_try = placed(&app.gql(keyed, json!({ "input": one(), "key": "numbered-once" })).await);
+    let replay = placed(&app.gql(keyed, json!({ "input": one(), "key": "numbered-once" })).await);
+    assert_eq!(replay, first_try);
+    let after = placed(&app.gql(keyed, json!({ "input": one(), "key": "numbered-next" })).await);
+    assert_eq!((first_try.1 - orders[2].1, after.1 - first_try.1), (1, 1), "no number skipped by the replay");
+    orders.push(after);
     // Forty at once: forty different numbers, none given before.
     let bodies = join_all((0..40).map(|_| app.gql(numbered, json!({ "input": one() })))).await;
     let concurrent: std::collections::BTreeSet<i64> = bodies.iter().map(|b| placed(b).1).collect();
