@@ -10,6 +10,7 @@
 //! - [`refund`]: return eligibility and refund amounts.
 //! - [`purchasing`]: stock adjustments and purchase orders by hand: how many units, when expected.
 //! - [`carrier`]: the shop's carriers, their tracking-number formats, check digits and tracking pages.
+//! - [`channel`]: sales channels: their settings, what each is told of an order (webhook payloads), how far behind one is.
 //! - [`barcode`]: Code 128 barcodes for labels.
 //! - [`tracking`]: carrier tracking statuses and the parcel transition the newest report implies.
 //! - [`review`]: who may review an order line or answer the feedback survey; ratings, scores and text limits.
@@ -29,6 +30,7 @@ pub mod card;
 pub mod carrier;
 pub mod cart;
 pub mod catalog;
+pub mod channel;
 pub mod lifecycle;
 pub mod locale;
 pub mod messages;

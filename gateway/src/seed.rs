@@ -11,6 +11,7 @@ use ordo_core::money::{Currency, Money};
 use ordo_core::values::CountryCode;
 
 use crate::store::catalog::ProductRow;
+use crate::store::channels::ChannelWrite;
 use crate::store::{Store, StoreError};
 
 /// (sku, name, category, price in cents, weight g, policy, stock east, stock west)
@@ -57,6 +58,14 @@ pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
         return Ok(());
     }
     store.put_location("east", "East warehouse (Newark)", 1).await?;
+    // The storefront (`web`) comes with every store; the demo also sells in its shop and on two
+    // marketplaces (no webhooks: an admin gives each its URL).
+    for (code, name, kind) in
+        [("pos", "Shop counter", "pos"), ("amazon", "Amazon", "marketplace"), ("ebay", "eBay", "marketplace")]
+    {
+        let write = ChannelWrite { name: name.into(), kind, webhook_url: None, secret: None, active: true };
+        store.create_channel(code, &write).await?;
+    }
     store.put_location("west", "West warehouse (Reno)", 2).await?;
     for (index, (sku, name, category, price, weight, policy, east, west)) in PRODUCTS.into_iter().enumerate()
     {

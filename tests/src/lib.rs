@@ -3,7 +3,9 @@
 //! [`TestApp::spawn`] starts the real gateway through the same startup path as `ordo serve`,
 //! on `127.0.0.1:0` with a fresh store, and stops it when dropped.
 
+pub mod python;
 pub mod smtp;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

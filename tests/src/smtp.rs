@@ -1,5 +1,5 @@
-//! A real SMTP server for the message tests: `tests/smtp/server.py` (aiosmtpd, from PyPI, in a
-//! virtualenv under `target/` made on first use) on a free loopback port. Each accepted message is
+//! A real SMTP server for the message tests: `tests/python/smtp_server.py` (aiosmtpd, from PyPI, in
+//! the tests' virtualenv, see [`crate::python`]) on a free loopback port. Each accepted message is
 //! parsed by Python's own e-mail library, independent of the gateway's; the server stops when the
 //! handle is dropped.
 
@@ -20,38 +20,6 @@ pub struct SmtpServer {
     /// Accepted messages and refused DATA attempts (`{"refused": true, "message_id": …}`), in order.
     records: Arc<Mutex<Vec<Value>>>,
     _child: Child,
-}
-
-/// The virtualenv's Python, made once per test process (the install runs at most once).
-async fn python() -> std::path::PathBuf {
-    static READY: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
-    READY
-        .get_or_init(|| async {
-            let root = workspace_root();
-            let requirements = root.join("tests/smtp/requirements.txt");
-            let wanted = std::fs::read_to_string(&requirements).expect("tests/smtp/requirements.txt");
-            let venv = root.join("target/smtp-venv");
-            let marker = venv.join("installed.txt");
-            let python = venv.join("bin/python");
-            if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
-                let run = |program: &std::path::Path, args: &[&str]| {
-                    let status = std::process::Command::new(program).args(args).status();
-                    assert!(
-                        status.is_ok_and(|s| s.success()),
-                        "{} {args:?} failed (tests/run installs python3-venv)",
-                        program.display()
-                    );
-                };
-                let venv_arg = venv.to_str().expect("a UTF-8 path");
-                run(std::path::Path::new("python3"), &["-m", "venv", venv_arg]);
-                let req = requirements.to_str().expect("a UTF-8 path");
-                run(&python, &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", req]);
-                std::fs::write(&marker, wanted).expect("write the virtualenv's marker");
-            }
-            python
-        })
-        .await
-        .clone()
 }
 
 impl SmtpServer {
@@ -77,8 +45,8 @@ impl SmtpServer {
     }
 
     async fn start_with(args: &[&str]) -> SmtpServer {
-        let script = workspace_root().join("tests/smtp/server.py");
-        let mut child = Command::new(python().await)
+        let script = workspace_root().join("tests/python/smtp_server.py");
+        let mut child = Command::new(crate::python::python().await)
             .arg(script)
             .args(args)
             .stdin(Stdio::piped())

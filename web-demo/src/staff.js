@@ -95,8 +95,10 @@ const DETAIL = `query($id: String!) { order(id: $id) {
   shippingLines: lines { index sku name quantity remaining availability { kind quantity promisedOn } }
   shipments { id state source sourceName units carrier trackingNumber items { sku name quantity } }
   returns { id state rejectionReason requestedAt refunded { formatted } lines { line quantity reason } }
+  channels channelSync { channel state behind attempts lastError acknowledgedAt }
 }
-carriers { code name formats } }`;
+carriers { code name formats }
+channels { code name active } }`;
 
 /** Opens a parcel's document in a new tab, with a link fetched now (links work five minutes). */
 async function openDocument(orderId, shipmentId, key, token) {
@@ -113,9 +115,9 @@ async function openDocument(orderId, shipmentId, key, token) {
 
 async function renderDetail(root, orderId, token, signOut) {
   mount(root, h("p", {}, "Loading…"));
-  let order, carriers;
+  let order, carriers, channels;
   try {
-    ({ order, carriers } = await gql(DETAIL, { id: orderId }, token));
+    ({ order, carriers, channels } = await gql(DETAIL, { id: orderId }, token));
   } catch (err) {
     mount(root, h("p", { class: "error" }, `Could not load the order: ${err.message}`), signOut);
     return;
@@ -192,6 +194,7 @@ async function renderDetail(root, orderId, token, signOut) {
   });
 
   const returns = await returnsSection(order, token, canRma, can, run);
+  const channelSection = channelsSection(order, channels, run, btn);
 
   mount(root,
     h("div", { class: "staff-head" }, h("a", { href: "#/staff" }, "← Order queue"), signOut),
@@ -221,8 +224,37 @@ async function renderDetail(root, orderId, token, signOut) {
     h("h3", {}, "Shipments"),
     order.shipments.length ? h("ul", { class: "staff-shipments" }, shipmentRows) : h("p", {}, "No shipments yet."),
     returns,
+    channelSection,
     h("p", {}, h("a", { href: `#/orders/${order.id}` }, "Open the customer's tracking view")),
   );
+}
+
+/** The sales channels that carry the order: whether each heard every event (a channel behind is
+ * flagged with why), and listing the order on another active channel. */
+function channelsSection(order, channels, run, btn) {
+  const name = (code) => channels.find((c) => c.code === code)?.name ?? code;
+  const sync = (code) => order.channelSync.find((s) => s.channel === code);
+  const rows = order.channels.map((code) => {
+    const s = sync(code);
+    const state = !s ? "takes no webhooks"
+      : s.state === "SYNCED" ? `up to date${s.acknowledgedAt ? ` (last told ${fmtTime(s.acknowledgedAt)})` : ""}`
+      : s.state === "PENDING" ? "behind: being told now"
+      : s.state === "RETRYING" ? `behind: trying again after ${s.attempts} failed attempt${s.attempts === 1 ? "" : "s"}${s.lastError ? ` (${s.lastError})` : ""}`
+      : `behind: gave up${s.lastError ? ` (${s.lastError})` : ""}; send it again from the webhooks list`;
+    return h("li", { dataset: { channel: code, state: s?.state ?? "NONE" }, class: s?.behind ? "behind" : "" },
+      h("strong", {}, name(code)), code === order.channel ? " (where it was placed)" : "", ": ", state);
+  });
+  const choices = channels.filter((c) => c.active && !order.channels.includes(c.code));
+  const pick = field("List on", { id: "list-channel" }, "select");
+  pick.input.append(...choices.map((c) => h("option", { value: c.code }, c.name)));
+  const behind = order.channelSync.filter((s) => s.behind).length;
+  return h("section", { id: "order-channels" },
+    h("h3", {}, "Channels"),
+    behind ? h("p", { class: "msg warning", id: "channels-behind", role: "alert" }, `${behind} channel${behind === 1 ? " has" : "s have"} not heard everything yet.`) : null,
+    h("ul", { class: "staff-channels" }, rows),
+    choices.length ? h("div", { class: "inline" }, pick.wrap,
+      btn("List on channel", order.state !== "CANCELLED", () => run("List on channel",
+        `mutation($id: ID!, $c: String!) { listOrderOnChannel(orderId: $id, channel: $c) { id } }`, { c: pick.input.value }), { id: "act-list-channel" })) : null);
 }
 
 /** Returns (RMAs) of an order: request on the customer's behalf, approve, reject, receive

@@ -68,6 +68,9 @@ const EVENT_WORDS = {
   return_cancelled: "Return cancelled",
   message_sent: "E-mail sent",
   message_failed: "E-mail not delivered",
+  listed_on_channel: "Listed on another channel",
+  channel_acknowledged: "Channel told",
+  channel_gave_up: "Channel not reached",
 };
 const words = (type) => EVENT_WORDS[type] ?? type.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
 

@@ -200,6 +200,26 @@ pub enum OrderEvent {
         attempts: u32,
         given_up: bool,
     },
+    /// The shop listed the order on another sales channel: its events are told there too.
+    ListedOnChannel {
+        channel: String,
+    },
+    /// A channel acknowledged (2xx) webhook `webhook`, telling of an `event`
+    /// (`shipment.shipped`), at its `attempt`th try.
+    ChannelAcknowledged {
+        channel: String,
+        webhook: String,
+        event: String,
+        attempt: u32,
+    },
+    /// A webhook to a channel was given up after `attempts` failed tries (a dead letter staff may
+    /// send again). Why it failed stays with the webhook, for staff.
+    ChannelGaveUp {
+        channel: String,
+        webhook: String,
+        event: String,
+        attempts: u32,
+    },
 }
 
 impl OrderEvent {
@@ -245,7 +265,21 @@ impl OrderEvent {
             OrderEvent::ReturnCancelled { .. } => "return_cancelled",
             OrderEvent::MessageSent { .. } => "message_sent",
             OrderEvent::MessageFailed { .. } => "message_failed",
+            OrderEvent::ListedOnChannel { .. } => "listed_on_channel",
+            OrderEvent::ChannelAcknowledged { .. } => "channel_acknowledged",
+            OrderEvent::ChannelGaveUp { .. } => "channel_gave_up",
         }
+    }
+
+    /// Whether only the shop sees the event in an order's history: where the order is listed and
+    /// what its channels were told are the shop's business, not the customer's.
+    pub fn staff_only(&self) -> bool {
+        matches!(
+            self,
+            OrderEvent::ListedOnChannel { .. }
+                | OrderEvent::ChannelAcknowledged { .. }
+                | OrderEvent::ChannelGaveUp { .. }
+        )
     }
 
     /// The shipment an event concerns, if any.

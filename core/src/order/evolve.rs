@@ -78,6 +78,7 @@ impl Order {
             capture_failure: None,
             shipments: Vec::new(),
             returns: Vec::new(),
+            listed_on: Vec::new(),
         })
     }
 
@@ -332,6 +333,9 @@ impl Order {
             OrderEvent::ReturnCancelled { rma } => self.return_command(rma, &ReturnCommand::Cancel)?,
             // What was told to the customer changes nothing about the order itself.
             OrderEvent::MessageSent { .. } | OrderEvent::MessageFailed { .. } => {}
+            OrderEvent::ListedOnChannel { channel } => self.listed_on.push(channel.clone()),
+            // Nor what was told to a channel.
+            OrderEvent::ChannelAcknowledged { .. } | OrderEvent::ChannelGaveUp { .. } => {}
         }
         Ok(())
     }

@@ -92,6 +92,8 @@ pub struct Order {
     capture_failure: Option<String>,
     shipments: Vec<Shipment>,
     returns: Vec<ReturnCase>,
+    /// The channels the shop listed the order on besides its own (see [`crate::channel`]).
+    listed_on: Vec<String>,
 }
 
 /// One order line and the availability of each part of it.
@@ -164,6 +166,10 @@ impl Order {
     }
     pub fn channel(&self) -> &str {
         &self.placed.channel
+    }
+    /// The channels the shop listed the order on besides the one it came from.
+    pub fn listed_on(&self) -> &[String] {
+        &self.listed_on
     }
     pub fn customer(&self) -> Option<&CustomerId> {
         self.placed.customer.as_ref()

@@ -10,6 +10,7 @@ use ordo_core::order::{
 use crate::app::App;
 use crate::app::error::ApiError;
 use crate::app::idempotency::Idempotency;
+use crate::app::orders::load_from;
 use crate::app::payments::PaymentFailure;
 use crate::store::orders::{Append, Effects};
 use crate::store::{Doer, Store, StoreError, backoff};
@@ -19,15 +20,6 @@ const MAX_ATTEMPTS: u32 = 16;
 /// Loads an order (`NOT_FOUND` when it does not exist).
 pub async fn load(app: &App, order_id: &str) -> Result<Order, ApiError> {
     load_from(app.store(), order_id).await
-}
-
-/// [`load`] on a store.
-pub(crate) async fn load_from(store: &Store, order_id: &str) -> Result<Order, ApiError> {
-    let timeline = store.timeline(order_id).await?;
-    if timeline.is_empty() {
-        return Err(ApiError::NotFound("order"));
-    }
-    Order::from_timeline(&timeline).map_err(|e| StoreError::Decode(e.to_string()).into())
 }
 
 /// The first answer again when `idempotency`'s key was already used for the same request;
@@ -121,6 +113,7 @@ async fn record(
     }
     let topic = format!("order.{}", command.kind().name());
     let messages = super::messages::for_append(after, entries, app.feedback_request());
+    let webhooks = super::channels::webhooks_for(app, Some(before), after, entries).await?;
     let append = Append {
         order: after,
         expected_seq: before.last_seq(),
@@ -131,6 +124,8 @@ async fn record(
         effects: &effects,
         messages: &messages,
         attempt: None,
+        webhooks: &webhooks,
+        webhook_attempt: None,
     };
     // Boxed: the append's future is large, and inline it grew every caller's (a debug build's
     // current-thread test overflowed its 2 MB stack on the return flow).

@@ -48,8 +48,11 @@ pub enum ApiError {
     Unauthenticated,
     #[error("your role may not do this")]
     Forbidden,
-    /// A message that was delivered already cannot be queued again.
-    #[error("this message was sent already")]
+    /// A record with this key exists already (a channel's code).
+    #[error("a {0} with this code exists already")]
+    Taken(&'static str),
+    /// A message (or webhook) that was delivered already cannot be queued again.
+    #[error("this was delivered already")]
     AlreadySent,
     /// A job ran before its time (its hold was longer than when it was scheduled); never
     /// reaches a caller.

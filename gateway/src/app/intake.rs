@@ -107,6 +107,7 @@ pub async fn checkout(
         Actor::Staff | Actor::WarehouseStaff { .. } | Actor::Admin => {}
         _ => return Err(ApiError::Forbidden),
     }
+    super::channels::require_open(app, &request.channel).await?;
     let scope = caller.scope(subject);
     let placer = Placer {
         actor: caller.name(),
@@ -197,6 +198,7 @@ pub async fn place_order(
                     CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
                 })?;
         let messages = super::messages::for_append(&order, std::slice::from_ref(&first), None);
+        let webhooks = super::channels::webhooks_for(app, None, &order, std::slice::from_ref(&first)).await?;
         let record = NewOrderRecord {
             id: &id,
             external_key: external_key.as_deref(),
@@ -210,6 +212,7 @@ pub async fn place_order(
             actor: &doer,
             payment_due: placer.payment_hold.and_then(|hold| now.checked_add_signed(hold)),
             messages: &messages,
+            webhooks: &webhooks,
         };
         match store.insert_order(&record).await? {
             Intake::Placed => {

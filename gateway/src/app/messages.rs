@@ -294,6 +294,8 @@ async fn append_attempt(
             effects: &Effects::default(),
             messages: &[],
             attempt: Some(attempt),
+            webhooks: &[],
+            webhook_attempt: None,
         };
         if store.append(&append).await.map_err(|e| e.to_string())? {
             return Ok(());

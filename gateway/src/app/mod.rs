@@ -13,6 +13,8 @@
 //! - [`commands`]: running a core command on a stored order (retries, payment lease).
 //! - [`payments`]: the payment provider trait and the test provider; [`declines`]: declined
 //!   payments per address (card testing).
+//! - [`channels`]: sales channels, listing an order on more of them, the webhooks an append
+//!   writes to them and how far behind each is; [`webhooks`]: signing and sending one.
 //! - [`access`]: who is calling ([`Actor`]) and what each role may see; [`tokens`]: bearer tokens.
 //! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
 //! - [`messages`]: messages to customers (which, delivering one, staff's view); [`mail`]: SMTP or
@@ -22,6 +24,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod channels;
 pub mod commands;
 mod context;
 pub mod declines;
@@ -44,6 +47,7 @@ mod smtp;
 pub mod tokens;
 pub mod tracking;
 pub(crate) mod watches;
+pub mod webhooks;
 
 /// Who did something, as the timeline records it.
 pub use crate::store::Doer;

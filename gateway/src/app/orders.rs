@@ -10,6 +10,7 @@ use crate::app::{App, Doer};
 pub use crate::store::SharedTimeline;
 use crate::store::orders::OrderSelection;
 pub use crate::store::orders::ReservationRow;
+use crate::store::{Store, StoreError};
 
 /// An order as stored: the state its timeline folds to, the timeline, and who caused each
 /// entry (shared with every view that shows it, never copied).
@@ -129,4 +130,13 @@ pub async fn channel_of(app: &App, id: &str) -> Result<Option<String>, ApiError>
 /// Stock held for `order`, per SKU and location.
 pub async fn reservations(app: &App, order: &Order) -> Result<Vec<ReservationRow>, ApiError> {
     Ok(app.store().reservations(order.id().as_str()).await?)
+}
+
+/// Loads an order from `store` by folding its timeline (`NOT_FOUND` when it does not exist).
+pub(crate) async fn load_from(store: &Store, order_id: &str) -> Result<Order, ApiError> {
+    let timeline = store.timeline(order_id).await?;
+    if timeline.is_empty() {
+        return Err(ApiError::NotFound("order"));
+    }
+    Order::from_timeline(&timeline).map_err(|e| StoreError::Decode(e.to_string()).into())
 }

@@ -10,8 +10,8 @@ use ordo_core::values::{limits, required_text};
 
 use crate::app::App;
 use crate::app::access::Actor;
-use crate::app::commands::load_from;
 use crate::app::error::ApiError;
+use crate::app::orders::load_from;
 pub use crate::store::catalog::{ProductRow, StockRow};
 pub use crate::store::stock::PurchaseOrderRow;
 use crate::store::stock::StockChange;

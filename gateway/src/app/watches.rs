@@ -107,6 +107,7 @@ async fn look_once(app: &App, order_id: &str, watch: Watch, by: &Doer) -> Result
             after.apply(entry).map_err(|e| StoreError::Decode(e.to_string()))?;
         }
         let messages = super::messages::for_append(&after, &entries, None);
+        let webhooks = super::channels::webhooks_for(app, Some(&before), &after, &entries).await?;
         let append = Append {
             order: &after,
             expected_seq: before.last_seq(),
@@ -120,6 +121,8 @@ async fn look_once(app: &App, order_id: &str, watch: Watch, by: &Doer) -> Result
             effects: &Effects::default(),
             messages: &messages,
             attempt: None,
+            webhooks: &webhooks,
+            webhook_attempt: None,
         };
         if Box::pin(app.store().append(&append)).await? {
             let flagged = entries.iter().map(|e| e.event.name()).collect();

@@ -128,7 +128,9 @@ fn own_code(error: &ApiError) -> Option<Code> {
         ApiError::Command(_) | ApiError::Review(_) => return None,
         ApiError::NotFound(_) => Code::NotFound,
         ApiError::IdempotencyMismatch => Code::IdempotencyMismatch,
-        ApiError::ExternalIdTaken | ApiError::Contended | ApiError::AlreadySent => Code::Conflict,
+        ApiError::ExternalIdTaken | ApiError::Contended | ApiError::AlreadySent | ApiError::Taken(_) => {
+            Code::Conflict
+        }
         ApiError::PaymentDeclined(_) => Code::PaymentDeclined,
         ApiError::PaymentUnavailable => Code::PaymentProviderError,
         ApiError::MoneyRefused { .. } => Code::PaymentRefused,

@@ -6,10 +6,12 @@
 //! - [`stock`]: adjustments, low stock, purchase orders and receipts.
 //! - [`reviews`]: product reviews and ratings, hiding reviews, post-delivery feedback.
 //! - [`messages`]: messages to customers for staff (attempts, content, retrying dead letters).
+//! - [`channels`]: sales channels (admins), listing an order on more, webhooks and their dead letters.
 //! - [`live`]: subscriptions (`orderUpdated`, `orderEvents`) over the live feed.
 //! - [`types`]: output types converted from ordo-core at the edge.
 
 mod catalog;
+mod channels;
 pub mod error;
 mod fulfilment;
 pub(crate) mod fulfilment_types;
@@ -87,6 +89,7 @@ pub struct QueryRoot(
     reviews::ReviewQuery,
     fulfilment::FulfilmentQuery,
     messages::MessageQuery,
+    channels::ChannelQuery,
 );
 
 #[derive(MergedObject, Default, Debug)]
@@ -96,6 +99,7 @@ pub struct MutationRoot(
     reviews::ReviewMutation,
     fulfilment::FulfilmentMutation,
     messages::MessageMutation,
+    channels::ChannelMutation,
 );
 
 pub type OrdoSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;

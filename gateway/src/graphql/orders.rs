@@ -361,8 +361,22 @@ impl OrderView {
             .gql()?;
         Ok(Some(format!("{path}?token={token}")))
     }
+    /// The sales channel the order came from.
     async fn channel(&self) -> &str {
         self.order.channel()
+    }
+    /// Every channel that carries the order: the one it came from, then those staff listed it
+    /// on (`listOrderOnChannel`; staff only). Its events are told to each that hears webhooks.
+    async fn channels(&self, ctx: &Context<'_>) -> Vec<&str> {
+        if self.full().is_none() {
+            return Vec::new();
+        }
+        if actor(ctx).is_staff() { self.order.channels() } else { vec![self.order.channel()] }
+    }
+    /// How far behind each channel carrying the order is (staff): those that hear webhooks.
+    async fn channel_sync(&self, ctx: &Context<'_>) -> Result<Vec<super::channels::ChannelSync>> {
+        let rows = crate::app::channels::sync_of(app(ctx)?, actor(ctx), &self.order).await.gql()?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
     async fn customer_id(&self) -> Option<&str> {
         self.full()?;
@@ -496,15 +510,18 @@ impl OrderView {
         let (_, feedback) = reviews::of_order(app(ctx)?, &self.order).await.gql()?;
         Ok(feedback.as_ref().map(super::reviews::Feedback::from))
     }
-    /// Every event, oldest first (none for a dropship supplier: its parcels carry their own).
-    async fn timeline(&self) -> Vec<TimelineEvent> {
+    /// Every event, oldest first (none for a dropship supplier: its parcels carry their own;
+    /// only staff see where the order is listed and what its channels were told).
+    async fn timeline(&self, ctx: &Context<'_>) -> Vec<TimelineEvent> {
         if self.full().is_none() {
             return Vec::new();
         }
+        let staff = actor(ctx).is_staff();
         let id = self.order.id().as_str();
         self.timeline
             .iter()
             .zip(self.actors.iter())
+            .filter(|(e, _)| staff || !e.event.staff_only())
             .map(|(e, actor)| TimelineEvent::from_entry(id, e, actor))
             .collect()
     }

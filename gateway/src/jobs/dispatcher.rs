@@ -1,31 +1,45 @@
-//! The message dispatcher: claims due messages under a lease, renders and sends each, and records
-//! the attempt; a failure is retried on ordo-core's schedule (`retry_after`) and then goes to the
-//! dead letters, which staff can queue again. A message the customer may refuse is withheld, not
-//! sent, when they did (or it no longer makes sense).
+//! The dispatcher: claims due messages to customers and webhooks to channels under a lease,
+//! sends each and records the attempt; a failure is retried on ordo-core's schedule (messages'
+//! `retry_after`, channels' `retry_after`) and then goes to the dead letters, which staff can queue
+//! again. A message the customer may refuse is withheld, not sent, when they did (or it no longer
+//! makes sense).
 
+use std::future::Future;
 use std::time::Duration;
 
 use chrono::Utc;
 use futures::StreamExt;
-use ordo_core::messages::retry_after;
+use ordo_core::channel::SigningSecret;
+use ordo_core::messages::{Delivery, retry_after};
 
 use crate::app::App;
 use crate::app::mail::{Mailer, SendError};
 use crate::app::messages::{Fate, Sent, deliver, record_attempt};
+use crate::app::webhooks::{Answer, Courier, record, send};
 use crate::store::messages::Outcome;
-use ordo_core::messages::Delivery;
+use crate::store::{Store, StoreError};
 
-/// How many messages one pass claims at most.
+/// How many rows one pass claims at most.
 const BATCH: usize = 256;
-/// How many messages are rendered and sent at once (as many as `app::smtp` keeps connections).
+/// How many are sent at once (as many messages as `app::smtp` keeps connections).
 const CONCURRENT: usize = 16;
 
-/// Delivers due messages until `stopped`: a full pass is followed by another at once; otherwise
-/// the next pass starts when this process writes messages, or after `every` (messages other
-/// gateways wrote, retries falling due).
-pub(crate) async fn run(
+/// One kind of thing the dispatcher delivers.
+pub(crate) trait Deliveries: Send + Sync + 'static {
+    /// Woken when this process writes some.
+    fn written(store: &Store) -> &tokio::sync::Notify;
+    /// Keys of those due now, at most `limit`.
+    fn due(&self, app: &App, limit: usize) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// Claims `key`, sends it and records the attempt.
+    fn deliver(&self, app: &App, owner: &str, key: String) -> impl Future<Output = ()> + Send;
+}
+
+/// Delivers due rows until `stopped`: a full pass is followed by another at once; otherwise the
+/// next pass starts when this process writes some, or after `every` (rows other gateways wrote,
+/// retries falling due).
+pub(crate) async fn run<D: Deliveries>(
     app: App,
-    mailer: Mailer,
+    deliveries: D,
     owner: std::sync::Arc<String>,
     every: Duration,
     mut stopped: tokio::sync::watch::Receiver<bool>,
@@ -34,31 +48,105 @@ pub(crate) async fn run(
         if *stopped.borrow() {
             break;
         }
-        if run_due(&app, &mailer, &owner).await >= BATCH {
+        if run_due(&app, &deliveries, &owner).await >= BATCH {
             continue;
         }
         tokio::select! {
-            _ = app.store().messages_written().notified() => {}
+            _ = D::written(app.store()).notified() => {}
             _ = tokio::time::sleep(every) => {}
             _ = stopped.changed() => break,
         }
     }
 }
 
-/// Claims and delivers the messages due now, [`CONCURRENT`] at a time; answers how many were due.
-async fn run_due(app: &App, mailer: &Mailer, owner: &str) -> usize {
-    let due = match app.store().due_messages(BATCH).await {
+/// Claims and delivers the rows due now, [`CONCURRENT`] at a time; answers how many were due.
+async fn run_due<D: Deliveries>(app: &App, deliveries: &D, owner: &str) -> usize {
+    let due = match deliveries.due(app, BATCH).await {
         Ok(due) => due,
         Err(e) => {
-            tracing::warn!(error = %e, "cannot read due messages");
+            tracing::warn!(error = %e, "cannot read due deliveries");
             return 0;
         }
     };
     let count = due.len();
     futures::stream::iter(due)
-        .for_each_concurrent(CONCURRENT, |key| deliver_one(app, mailer, owner, key))
+        .for_each_concurrent(CONCURRENT, |key| deliveries.deliver(app, owner, key))
         .await;
     count
+}
+
+/// Messages to customers, sent by `Mailer`.
+pub(crate) struct Messages(pub Mailer);
+
+impl Deliveries for Messages {
+    fn written(store: &Store) -> &tokio::sync::Notify {
+        store.messages_written()
+    }
+
+    fn due(&self, app: &App, limit: usize) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        app.store().due_messages(limit)
+    }
+
+    fn deliver(&self, app: &App, owner: &str, key: String) -> impl Future<Output = ()> + Send {
+        deliver_one(app, &self.0, owner, key)
+    }
+}
+
+/// Webhooks to channels, sent by a `Courier`.
+pub(crate) struct Webhooks(pub Courier);
+
+impl Deliveries for Webhooks {
+    fn written(store: &Store) -> &tokio::sync::Notify {
+        store.webhooks_written()
+    }
+
+    fn due(&self, app: &App, limit: usize) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send {
+        app.store().due_webhooks(limit)
+    }
+
+    fn deliver(&self, app: &App, owner: &str, key: String) -> impl Future<Output = ()> + Send {
+        deliver_webhook(app, &self.0, owner, key)
+    }
+}
+
+/// Claims webhook `key`, sends it to its channel (as the channel is set now) and records the
+/// attempt. A channel that no longer takes webhooks fails it for good.
+async fn deliver_webhook(app: &App, courier: &Courier, owner: &str, key: String) {
+    let store = app.store();
+    let row = match store.claim_webhook(&key, owner).await {
+        Ok(Some(row)) => row,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, webhook = %key, "cannot claim a webhook");
+            return;
+        }
+    };
+    let channel = match store.channel(&row.channel).await {
+        Ok(channel) => channel,
+        Err(e) => {
+            tracing::warn!(error = %e, webhook = %key, "cannot read the webhook's channel");
+            return; // the lease runs out and it is tried again
+        }
+    };
+    let target = channel.filter(|c| c.active).and_then(|c| {
+        let secret = c.secret.as_deref().and_then(|s| SigningSecret::parse(s).ok())?;
+        Some((c.webhook_url?, secret))
+    });
+    let answer = match target {
+        Some((url, secret)) => send(courier, &url, &secret, &row, Utc::now()).await,
+        None => Answer::Refused { error: "the channel takes no webhooks now".into() },
+    };
+    match &answer {
+        Answer::Acknowledged { status } => {
+            tracing::info!(webhook = %key, event = %row.event_type, status, "webhook acknowledged");
+        }
+        Answer::Failed { error, .. } | Answer::Refused { error } => {
+            tracing::warn!(webhook = %key, attempts = row.attempts, %error, "webhook failed");
+        }
+    }
+    if let Err(e) = record(app, &row, owner, &answer).await {
+        tracing::warn!(error = %e, webhook = %key, "cannot record a webhook attempt");
+    }
 }
 
 /// Claims message `key`, sends it and records the attempt.

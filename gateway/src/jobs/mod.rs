@@ -6,7 +6,8 @@
 //! - [`payment_timeout`]: cancels a shopper's order whose payment never came, releasing its stock.
 //! - [`watches`]: `delivery_watch` flags an order's parcels that run late (the customer is told),
 //!   `authorization_watch` an authorization about to lapse with money still to capture (staff).
-//! - [`dispatcher`]: delivers messages to customers, retrying on a schedule, then dead letters.
+//! - [`dispatcher`]: delivers messages to customers and webhooks to channels, retrying on a
+//!   schedule, then dead letters.
 
 pub(crate) mod dispatcher;
 pub(crate) mod payment_timeout;
@@ -62,13 +63,27 @@ impl Runner {
         // Each runner is its own lease owner: a restarted gateway is a new one.
         let owner = Arc::new(format!("gateway-{}", ulid::Ulid::new()));
         if let Some(mailer) = app.mailer().cloned() {
+            let messages = dispatcher::Messages(mailer);
             tokio::spawn(dispatcher::run(
                 app.clone(),
-                mailer,
+                messages,
                 owner.clone(),
                 settings.every,
                 stopped.clone(),
             ));
+        }
+        match crate::app::webhooks::Courier::new() {
+            Ok(courier) => {
+                let webhooks = dispatcher::Webhooks(courier);
+                tokio::spawn(dispatcher::run(
+                    app.clone(),
+                    webhooks,
+                    owner.clone(),
+                    settings.every,
+                    stopped.clone(),
+                ));
+            }
+            Err(e) => tracing::error!(error = %e, "no webhooks to channels from this gateway"),
         }
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(settings.every);

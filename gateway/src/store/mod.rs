@@ -3,6 +3,7 @@
 //! - [`migrate`]: applies `schema/surreal/NNNN_*.surql` in order, once each.
 //! - [`catalog`]: products, stock, purchase orders and rules, read into ordo-core's types.
 //! - [`orders`]: order intake and timeline appends, each one transaction, retried on conflict.
+//! - [`channels`]: sales channels and the webhooks that tell them of their orders.
 //! - [`jobs`]: work due later, claimed with an expiring lease.
 //! - [`tracking`]: carrier tracking reports, stored once each.
 //! - [`stock`]: adjustments, purchase orders, receipts, backorder allocation.
@@ -14,6 +15,7 @@
 //! - [`turn`]: the intake turn this process's intakes take on an embedded store.
 
 pub mod catalog;
+pub mod channels;
 pub mod fulfilment;
 pub mod jobs;
 mod kept;
@@ -99,11 +101,15 @@ pub struct Store {
     shop: Option<std::sync::Arc<shop::ShopCache>>,
     /// Order timelines recently read, on an embedded store (see [`timelines`]).
     timelines: Option<std::sync::Arc<timelines::TimelineCache>>,
+    /// The sales channels as last read, on an embedded store (see [`channels`]).
+    channels: Option<std::sync::Arc<kept::Kept<(), std::sync::Arc<Vec<channels::ChannelRow>>, 1>>>,
     /// Transactions this process had to retry, by cause.
     retries: std::sync::Arc<Retries>,
     /// Woken when this process writes messages to customers, so its dispatcher sends them at
     /// once instead of at its next round.
     messages_written: std::sync::Arc<tokio::sync::Notify>,
+    /// Woken when this process writes webhooks to channels (see `messages_written`).
+    webhooks_written: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Counts of retried transactions (what the load harness reports per phase).
@@ -154,13 +160,16 @@ impl Store {
         let intake_turn = embedded.then(std::sync::Arc::default);
         let shop = embedded.then(std::sync::Arc::default);
         let timelines = embedded.then(std::sync::Arc::default);
+        let channels = embedded.then(std::sync::Arc::default);
         let store = Store {
             db,
             intake_turn,
             shop,
             timelines,
+            channels,
             retries: std::sync::Arc::default(),
             messages_written: std::sync::Arc::default(),
+            webhooks_written: std::sync::Arc::default(),
         };
         migrate::apply(&store.db).await?;
         store.backfill_order_names().await?;
@@ -176,6 +185,11 @@ impl Store {
     /// Woken when this process has written messages to customers (see [`messages`]).
     pub(crate) fn messages_written(&self) -> &tokio::sync::Notify {
         &self.messages_written
+    }
+
+    /// Woken when this process writes webhooks to channels.
+    pub(crate) fn webhooks_written(&self) -> &tokio::sync::Notify {
+        &self.webhooks_written
     }
 
     /// Retries so far, by cause.

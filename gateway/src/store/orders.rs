@@ -9,6 +9,7 @@ use ordo_core::order::{
 use ordo_core::status::status_view;
 use serde::Deserialize;
 
+use super::channels::{NewWebhook, WebhookAttempt, webhook_attempt_statement, webhook_statements};
 use super::messages::{Attempt, NewMessage, attempt_statement, message_statements};
 use super::stock_key;
 use super::{Doer, SharedTimeline, Store, StoreError, TxOutcome, decode, outcome, rows};
@@ -75,6 +76,8 @@ pub(crate) struct NewOrderRecord<'a> {
     pub payment_due: Option<DateTime<Utc>>,
     /// The customer's order confirmation.
     pub messages: &'a [NewMessage],
+    /// The channels told the order was placed.
+    pub webhooks: &'a [NewWebhook],
 }
 
 /// One append: the order after the new entries, and what else they write.
@@ -95,6 +98,11 @@ pub(crate) struct Append<'a> {
     /// A delivery attempt the entries record (`message_sent`, `message_failed`), written on its
     /// message row in the same transaction.
     pub attempt: Option<Attempt<'a>>,
+    /// The webhooks to channels the entries call for.
+    pub webhooks: &'a [NewWebhook],
+    /// A webhook attempt the entries record (`channel_acknowledged`, `channel_gave_up`), written
+    /// on its row in the same transaction.
+    pub webhook_attempt: Option<WebhookAttempt<'a>>,
 }
 
 /// What an append writes besides events.
@@ -332,6 +340,7 @@ impl Store {
             }
         }
         message_statements(new.messages, &mut sql, &mut binds);
+        webhook_statements(new.webhooks, &mut sql, &mut binds);
         sql.push_str(
             "CREATE type::record('orders', $id) SET number = $number, name_key = $name_key, channel = $channel, external_id = $external_id, \
              customer = $customer, email = $email, email_key = $email_key, currency = $currency, \
@@ -381,6 +390,9 @@ impl Store {
             TxOutcome::Committed => {
                 if !new.messages.is_empty() {
                     self.messages_written().notify_one();
+                }
+                if !new.webhooks.is_empty() {
+                    self.webhooks_written().notify_one();
                 }
                 Intake::Placed
             }
@@ -500,6 +512,8 @@ impl Store {
             effects,
             messages,
             attempt,
+            webhooks,
+            webhook_attempt,
         } = *append;
         if entries.is_empty() {
             return Ok(true);
@@ -520,6 +534,10 @@ impl Store {
         message_statements(messages, &mut sql, &mut binds);
         if let Some(attempt) = &attempt {
             attempt_statement(attempt, &mut sql, &mut binds);
+        }
+        webhook_statements(webhooks, &mut sql, &mut binds);
+        if let Some(attempt) = &webhook_attempt {
+            webhook_attempt_statement(attempt, &mut sql, &mut binds);
         }
         effect_statements(order, entries, effects, &mut sql, &mut binds)?;
         sql.push_str("COMMIT;");
@@ -545,6 +563,9 @@ impl Store {
             TxOutcome::Committed => {
                 if !messages.is_empty() {
                     self.messages_written().notify_one();
+                }
+                if !webhooks.is_empty() {
+                    self.webhooks_written().notify_one();
                 }
                 Ok(true)
             }

@@ -151,6 +151,41 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
+        "channels",
+        "{ channels { code } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
+        "channel",
+        "{ channel(code: \"web\") { code } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
+        "webhooks",
+        "{ webhooks(first: 1) { id } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
+        "createChannel",
+        "mutation { createChannel(input: { code: \"matrix\", name: \"M\", kind: SOCIAL }) { channel { code } } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
+    ),
+    (
+        "updateChannel",
+        "mutation { updateChannel(code: \"web\", input: { active: false }) { channel { code } } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
+    ),
+    (
+        "listOrderOnChannel",
+        "mutation { listOrderOnChannel(orderId: \"ord_x\", channel: \"ebay\") { id } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "NOT_FOUND", "NOT_FOUND"],
+    ),
+    (
+        "retryWebhook",
+        "mutation { retryWebhook(id: \"ord_x#0000000001#web\") { id } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "NOT_FOUND", "NOT_FOUND"],
+    ),
+    (
         "retryMessage",
         "mutation { retryMessage(id: \"ord_x#0000000001#0\") { id } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "NOT_FOUND", "NOT_FOUND"],

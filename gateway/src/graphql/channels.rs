@@ -1,0 +1,346 @@
+//! Sales channels: admins create and change them (webhook URL, signing secret shown once); staff
+//! list an order on more channels, see each channel's webhooks and queue a dead one again.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::types::OrderView;
+use super::{actor, app, subject};
+use crate::app::channels::{self, ChannelRow, ChannelSettings, WebhookRow, Written};
+use crate::graphql::error::GqlResult;
+
+/// What sort of channel sells the orders.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ChannelKind {
+    Web,
+    Marketplace,
+    Pos,
+    Social,
+}
+
+impl ChannelKind {
+    fn key(self) -> &'static str {
+        match self {
+            ChannelKind::Web => "web",
+            ChannelKind::Marketplace => "marketplace",
+            ChannelKind::Pos => "pos",
+            ChannelKind::Social => "social",
+        }
+    }
+
+    fn from_key(key: &str) -> ChannelKind {
+        match key {
+            "web" => ChannelKind::Web,
+            "pos" => ChannelKind::Pos,
+            "social" => ChannelKind::Social,
+            _ => ChannelKind::Marketplace,
+        }
+    }
+}
+
+/// A sales channel. Its signing secret is shown only when it is set (`ChannelWritten`).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Channel {
+    /// What orders carry (`web`, `amazon-eu`).
+    pub code: String,
+    pub name: String,
+    pub kind: ChannelKind,
+    /// Where its webhooks go; null: it hears none (it may read its events instead).
+    pub webhook_url: Option<String>,
+    /// An inactive channel takes no orders and hears nothing.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ChannelRow> for Channel {
+    fn from(row: ChannelRow) -> Channel {
+        Channel {
+            kind: ChannelKind::from_key(&row.kind),
+            code: row.code,
+            name: row.name,
+            webhook_url: row.webhook_url,
+            active: row.active,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// A channel as written, with its signing secret when this write set one: shown this once, in
+/// Standard Webhooks' form (`whsec_` + base64), for the channel to verify signatures with.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ChannelWritten {
+    pub channel: Channel,
+    pub signing_secret: Option<String>,
+}
+
+impl From<Written> for ChannelWritten {
+    fn from(w: Written) -> ChannelWritten {
+        ChannelWritten { channel: w.channel.into(), signing_secret: w.signing_secret }
+    }
+}
+
+/// A new channel.
+#[derive(InputObject, Debug)]
+pub struct CreateChannelInput {
+    /// 1–40 lowercase letters, digits, `-` or `_`.
+    pub code: String,
+    pub name: String,
+    pub kind: ChannelKind,
+    /// An `http://` or `https://` URL; none: the channel hears no webhooks.
+    pub webhook_url: Option<String>,
+    /// `whsec_` + base64 of 24–64 bytes; none: a fresh random one (answered once).
+    pub signing_secret: Option<String>,
+}
+
+/// Changes to a channel: fields left out stay as they are.
+#[derive(InputObject, Debug)]
+pub struct UpdateChannelInput {
+    pub name: Option<String>,
+    pub kind: Option<ChannelKind>,
+    /// null removes the webhook.
+    pub webhook_url: MaybeUndefined<String>,
+    /// A new secret; null makes a fresh random one (answered once).
+    pub signing_secret: MaybeUndefined<String>,
+    pub active: Option<bool>,
+}
+
+/// Where a webhook is in its delivery.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum WebhookState {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// The channel answered 2xx.
+    Acknowledged,
+    /// Given up after its last attempt; `retryWebhook` queues it again.
+    Dead,
+}
+
+impl WebhookState {
+    fn key(self) -> &'static str {
+        match self {
+            WebhookState::Pending => "pending",
+            WebhookState::Acknowledged => "acknowledged",
+            WebhookState::Dead => "dead",
+        }
+    }
+
+    fn from_key(key: &str) -> WebhookState {
+        match key {
+            "acknowledged" => WebhookState::Acknowledged,
+            "dead" => WebhookState::Dead,
+            _ => WebhookState::Pending,
+        }
+    }
+}
+
+/// One attempt to deliver a webhook.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct WebhookAttempt {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    /// The channel's HTTP status, when it answered.
+    pub status: Option<i32>,
+    pub error: Option<String>,
+}
+
+/// A webhook to a channel: one event of one order.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Webhook {
+    /// Its `webhook-id`, the same on every attempt (`order#seq#channel`).
+    pub id: ID,
+    pub channel: String,
+    pub order_id: ID,
+    /// The order's timeline entry it tells of.
+    pub seq: i64,
+    /// `order.placed`, `shipment.shipped`, …
+    pub event_type: String,
+    /// The signed body.
+    pub payload: String,
+    pub state: WebhookState,
+    /// When the next attempt is due (pending webhooks).
+    pub due: DateTime<Utc>,
+    /// Attempts since it was (re)queued.
+    pub attempts: i32,
+    pub tries: Vec<WebhookAttempt>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+impl From<WebhookRow> for Webhook {
+    fn from(row: WebhookRow) -> Webhook {
+        Webhook {
+            id: ID(row.key),
+            channel: row.channel,
+            order_id: ID(row.order_id),
+            seq: i64::try_from(row.seq).unwrap_or(i64::MAX),
+            event_type: row.event_type,
+            payload: row.payload_json,
+            state: WebhookState::from_key(&row.state),
+            due: row.due,
+            attempts: i32::try_from(row.attempts).unwrap_or(i32::MAX),
+            tries: row
+                .tries
+                .into_iter()
+                .map(|t| WebhookAttempt {
+                    at: t.at,
+                    ok: t.ok,
+                    status: t.status.and_then(|s| i32::try_from(s).ok()),
+                    error: t.error,
+                })
+                .collect(),
+            last_error: row.last_error,
+            created_at: row.created_at,
+            acknowledged_at: row.acknowledged_at,
+        }
+    }
+}
+
+/// How far behind a channel that carries an order is.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ChannelSyncState {
+    /// It acknowledged every event.
+    Synced,
+    /// Events wait for their first attempt.
+    Pending,
+    /// An attempt failed; it will be tried again.
+    Retrying,
+    /// A webhook was given up: the channel missed an event until staff send it again.
+    Failed,
+}
+
+/// One channel's sync state on an order.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ChannelSync {
+    pub channel: String,
+    pub state: ChannelSyncState,
+    /// Whether the channel has not heard everything yet.
+    pub behind: bool,
+    /// Attempts of the webhook holding it back.
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    /// When it last acknowledged an event of the order.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+impl From<channels::ChannelSyncRow> for ChannelSync {
+    fn from(row: channels::ChannelSyncRow) -> ChannelSync {
+        use ordo_core::channel::SyncState;
+        let state = match row.sync.state {
+            SyncState::Synced => ChannelSyncState::Synced,
+            SyncState::Pending => ChannelSyncState::Pending,
+            SyncState::Retrying => ChannelSyncState::Retrying,
+            SyncState::Failed => ChannelSyncState::Failed,
+        };
+        ChannelSync {
+            channel: row.channel,
+            state,
+            behind: row.sync.state.behind(),
+            attempts: i32::try_from(row.sync.attempts).unwrap_or(i32::MAX),
+            last_error: row.sync.last_error,
+            acknowledged_at: row.sync.acknowledged_at,
+        }
+    }
+}
+
+#[derive(Default, Debug)]
+pub struct ChannelQuery;
+
+#[Object]
+impl ChannelQuery {
+    /// Every sales channel (staff).
+    async fn channels(&self, ctx: &Context<'_>) -> Result<Vec<Channel>> {
+        let rows = channels::list(app(ctx)?, actor(ctx)).await.gql()?;
+        Ok(rows.into_iter().map(Channel::from).collect())
+    }
+
+    /// One channel (staff, or the channel itself).
+    async fn channel(&self, ctx: &Context<'_>, code: String) -> Result<Option<Channel>> {
+        Ok(channels::one(app(ctx)?, actor(ctx), &code).await.gql()?.map(Channel::from))
+    }
+
+    /// Webhooks to channels, newest first (staff): about one order, to one channel, in one state.
+    async fn webhooks(
+        &self,
+        ctx: &Context<'_>,
+        order_id: Option<ID>,
+        channel: Option<String>,
+        state: Option<WebhookState>,
+        #[graphql(default = 50)] first: i32,
+    ) -> Result<Vec<Webhook>> {
+        let first = super::page_size(first)?;
+        let rows = channels::webhooks(
+            app(ctx)?,
+            actor(ctx),
+            order_id.as_ref().map(|id| id.as_str()),
+            channel.as_deref(),
+            state.map(WebhookState::key),
+            first,
+        )
+        .await
+        .gql()?;
+        Ok(rows.into_iter().map(Webhook::from).collect())
+    }
+}
+
+#[derive(Default, Debug)]
+pub struct ChannelMutation;
+
+#[Object]
+impl ChannelMutation {
+    /// Creates a sales channel (admins). Without a signing secret a fresh one is made; either
+    /// way it is answered this once.
+    async fn create_channel(&self, ctx: &Context<'_>, input: CreateChannelInput) -> Result<ChannelWritten> {
+        let settings = ChannelSettings {
+            name: Some(input.name),
+            kind: Some(input.kind.key().to_owned()),
+            webhook_url: Some(input.webhook_url),
+            signing_secret: Some(input.signing_secret),
+            active: Some(true),
+        };
+        Ok(channels::create(app(ctx)?, actor(ctx), &input.code, &settings).await.gql()?.into())
+    }
+
+    /// Changes a sales channel (admins).
+    async fn update_channel(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        input: UpdateChannelInput,
+    ) -> Result<ChannelWritten> {
+        let maybe = |value: MaybeUndefined<String>| match value {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(v) => Some(Some(v)),
+        };
+        let settings = ChannelSettings {
+            name: input.name,
+            kind: input.kind.map(|k| k.key().to_owned()),
+            webhook_url: maybe(input.webhook_url),
+            signing_secret: maybe(input.signing_secret),
+            active: input.active,
+        };
+        Ok(channels::update(app(ctx)?, actor(ctx), &code, &settings).await.gql()?.into())
+    }
+
+    /// Lists an order on another sales channel too (staff): from now on its events are told
+    /// there as well (a shipped parcel is marked shipped on every channel that carries it).
+    async fn list_order_on_channel(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+        channel: String,
+    ) -> Result<OrderView> {
+        let caller = actor(ctx);
+        let order =
+            channels::list_order_on(app(ctx)?, caller, subject(ctx), &order_id, &channel).await.gql()?;
+        Ok(OrderView::new(order, caller))
+    }
+
+    /// Queues a dead (or waiting) webhook again, due now with a fresh set of attempts (staff).
+    async fn retry_webhook(&self, ctx: &Context<'_>, id: ID) -> Result<Webhook> {
+        Ok(channels::retry(app(ctx)?, actor(ctx), &id).await.gql()?.into())
+    }
+}

@@ -1,0 +1,342 @@
+//! Sales channels and the webhooks that tell them of their orders: channel records (kept in memory on an embedded store), webhook rows written with the events, leased for delivery like messages.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{Store, StoreError, decode, rows};
+
+/// A channel as stored (migration 0020). `secret` is the signing secret's written form.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChannelRow {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    #[serde(default)]
+    pub secret: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ChannelRow {
+    /// Whether webhooks go to it: active, with a URL and a secret.
+    pub(crate) fn hears(&self) -> bool {
+        self.active && self.webhook_url.is_some() && self.secret.is_some()
+    }
+}
+
+/// A channel's settings to write (every value parsed by ordo-core first).
+#[derive(Debug, Clone)]
+pub(crate) struct ChannelWrite {
+    pub name: String,
+    pub kind: &'static str,
+    pub webhook_url: Option<String>,
+    pub secret: Option<String>,
+    pub active: bool,
+}
+
+/// A webhook an append writes: one channel told of one event.
+#[derive(Debug, Clone)]
+pub(crate) struct NewWebhook {
+    /// `order#seq#channel`: its `webhook-id`.
+    pub key: String,
+    pub channel: String,
+    pub seq: u64,
+    pub event_type: &'static str,
+    /// The signed body.
+    pub payload_json: String,
+}
+
+/// One delivery attempt, as the webhook's row stores it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookTry {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    #[serde(default)]
+    pub status: Option<i64>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// A webhook as stored: what staff see, and what a gateway claims for delivery.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookRow {
+    pub key: String,
+    pub channel: String,
+    pub order_id: String,
+    pub seq: u64,
+    pub event_type: String,
+    pub payload_json: String,
+    pub state: String,
+    pub due: DateTime<Utc>,
+    /// Attempts since it was (re)queued; a claimed webhook counts the attempt it is for.
+    pub attempts: i64,
+    pub tries: Vec<WebhookTry>,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+/// What became of one attempt of webhook `key`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WebhookAttempt<'a> {
+    pub key: &'a str,
+    pub outcome: WebhookOutcome<'a>,
+}
+
+/// An attempt's outcome.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum WebhookOutcome<'a> {
+    /// The channel answered 2xx with `status` (recorded whoever holds the lease now).
+    Acknowledged { status: u16 },
+    /// `owner`'s attempt failed (`status` when the channel answered): due again at `next`, or dead.
+    Failed { owner: &'a str, status: Option<u16>, error: &'a str, next: Option<DateTime<Utc>> },
+}
+
+const FIELDS: &str = "record::id(id) AS key, channel, order_id, seq, event_type, payload_json, state, due, \
+                      attempts, tries, last_error, created_at, acknowledged_at";
+
+const CHANNEL_FIELDS: &str =
+    "record::id(id) AS code, name, kind, webhook_url, secret, active, created_at, updated_at";
+
+/// The statements that write `webhooks` for order `$id` inside an append's or an intake's
+/// transaction, with their bindings.
+pub(crate) fn webhook_statements(
+    webhooks: &[NewWebhook],
+    sql: &mut String,
+    binds: &mut Vec<(String, serde_json::Value)>,
+) {
+    for (n, webhook) in webhooks.iter().enumerate() {
+        sql.push_str(&format!(
+            "CREATE type::record('webhook', $wk{n}) SET channel = $wc{n}, order_id = $id, seq = {seq}, \
+             event_type = $wt{n}, payload_json = $wp{n}, state = 'pending', due = time::now(), \
+             attempts = 0, tries = [], created_at = time::now();\n",
+            seq = webhook.seq
+        ));
+        binds.push((format!("wk{n}"), webhook.key.clone().into()));
+        binds.push((format!("wc{n}"), webhook.channel.clone().into()));
+        binds.push((format!("wt{n}"), webhook.event_type.into()));
+        binds.push((format!("wp{n}"), webhook.payload_json.clone().into()));
+    }
+}
+
+/// The statement that records `attempt` on its row, with its bindings.
+pub(crate) fn webhook_attempt_statement(
+    attempt: &WebhookAttempt<'_>,
+    sql: &mut String,
+    binds: &mut Vec<(String, serde_json::Value)>,
+) {
+    binds.push(("webhook_key".into(), attempt.key.into()));
+    match attempt.outcome {
+        WebhookOutcome::Acknowledged { status } => sql.push_str(&format!(
+            "UPDATE type::record('webhook', $webhook_key) SET state = 'acknowledged', \
+             acknowledged_at = time::now(), last_error = NONE, lease_owner = NONE, lease_until = NONE, \
+             tries += [{{ at: time::now(), ok: true, status: {status} }}] WHERE state != 'acknowledged';\n"
+        )),
+        WebhookOutcome::Failed { owner, status, error, next } => {
+            let state = match next {
+                Some(next) => {
+                    binds.push(("webhook_next".into(), next.to_rfc3339().into()));
+                    "state = 'pending', due = <datetime>$webhook_next"
+                }
+                None => "state = 'dead'",
+            };
+            let status = status.map_or("NONE".to_owned(), |s| s.to_string());
+            sql.push_str(&format!(
+                "UPDATE type::record('webhook', $webhook_key) SET {state}, last_error = $webhook_error, \
+                 lease_owner = NONE, lease_until = NONE, \
+                 tries += [{{ at: time::now(), ok: false, status: {status}, error: $webhook_error }}] \
+                 WHERE state = 'pending' AND lease_owner = $webhook_owner;\n"
+            ));
+            binds.push(("webhook_owner".into(), owner.into()));
+            binds.push(("webhook_error".into(), error.into()));
+        }
+    }
+}
+
+impl Store {
+    /// Every channel, by code (kept in memory on an embedded store until this process writes one).
+    pub(crate) async fn channels(&self) -> Result<Arc<Vec<ChannelRow>>, StoreError> {
+        if let Some(kept) = self.channels.as_ref().and_then(|c| c.get(&())) {
+            return Ok(kept);
+        }
+        let start = self.channels.as_ref().map(|c| c.before_read());
+        let mut results =
+            self.db().query(format!("SELECT {CHANNEL_FIELDS} FROM channel ORDER BY code")).await?;
+        let read: Arc<Vec<ChannelRow>> = Arc::new(decode(rows(&mut results, 0)?)?);
+        if let (Some(cache), Some(start)) = (&self.channels, start) {
+            cache.keep(start, (), read.clone());
+        }
+        Ok(read)
+    }
+
+    /// Channel `code`.
+    pub(crate) async fn channel(&self, code: &str) -> Result<Option<ChannelRow>, StoreError> {
+        Ok(self.channels().await?.iter().find(|c| c.code == code).cloned())
+    }
+
+    /// Creates channel `code`; `None` when one exists.
+    pub(crate) async fn create_channel(
+        &self,
+        code: &str,
+        write: &ChannelWrite,
+    ) -> Result<Option<ChannelRow>, StoreError> {
+        let result = self
+            .db()
+            .query(format!(
+                "CREATE type::record('channel', $code) SET name = $name, kind = $kind, \
+                 webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
+                 created_at = time::now(), updated_at = time::now() RETURN {CHANNEL_FIELDS}"
+            ))
+            .bind(("code", code.to_owned()))
+            .bind(("name", write.name.clone()))
+            .bind(("kind", write.kind))
+            .bind(("url", write.webhook_url.clone()))
+            .bind(("secret", write.secret.clone()))
+            .bind(("active", write.active))
+            .await;
+        self.forget_channels();
+        let mut result = result?;
+        match result.take_errors().into_values().next() {
+            Some(e) if e.to_string().contains("already exists") => Ok(None),
+            Some(e) => Err(e.into()),
+            None => Ok(decode::<ChannelRow>(rows(&mut result, 0)?)?.into_iter().next()),
+        }
+    }
+
+    /// Writes channel `code`'s settings; `None` when there is no such channel.
+    pub(crate) async fn update_channel(
+        &self,
+        code: &str,
+        write: &ChannelWrite,
+    ) -> Result<Option<ChannelRow>, StoreError> {
+        let result = self
+            .db()
+            .query(format!(
+                "UPDATE type::record('channel', $code) SET name = $name, kind = $kind, \
+                 webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
+                 updated_at = time::now() WHERE created_at != NONE RETURN {CHANNEL_FIELDS}"
+            ))
+            .bind(("code", code.to_owned()))
+            .bind(("name", write.name.clone()))
+            .bind(("kind", write.kind))
+            .bind(("url", write.webhook_url.clone()))
+            .bind(("secret", write.secret.clone()))
+            .bind(("active", write.active))
+            .await;
+        self.forget_channels();
+        let mut result = result?.check()?;
+        Ok(decode::<ChannelRow>(rows(&mut result, 0)?)?.into_iter().next())
+    }
+
+    fn forget_channels(&self) {
+        if let Some(cache) = &self.channels {
+            cache.forget(&());
+        }
+    }
+
+    /// Keys of webhooks due for delivery and not leased (or whose lease expired), oldest first.
+    pub(crate) async fn due_webhooks(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut results = self
+            .db()
+            .query(
+                "SELECT VALUE record::id(id) FROM webhook WHERE state = 'pending' AND due <= time::now() \
+                 AND (lease_until = NONE OR lease_until < time::now()) ORDER BY due LIMIT $limit",
+            )
+            .bind(("limit", i64::try_from(limit).unwrap_or(100)))
+            .await?;
+        Ok(results.take::<Vec<String>>(0)?)
+    }
+
+    /// Claims webhook `key` for `owner` when it is still due and unleased.
+    pub(crate) async fn claim_webhook(
+        &self,
+        key: &str,
+        owner: &str,
+    ) -> Result<Option<WebhookRow>, StoreError> {
+        let row =
+            self.lease_row("webhook", "state = 'pending' AND due <= time::now()", FIELDS, key, owner).await?;
+        row.map(|row| decode(vec![row]).map(|mut rows| rows.remove(0))).transpose()
+    }
+
+    /// Records one attempt on its webhook row alone (when the order's timeline cannot take it).
+    pub(crate) async fn record_webhook_attempt(
+        &self,
+        attempt: &WebhookAttempt<'_>,
+    ) -> Result<(), StoreError> {
+        let (mut sql, mut binds) = (String::new(), Vec::new());
+        webhook_attempt_statement(attempt, &mut sql, &mut binds);
+        let mut query = self.db().query(sql);
+        for bind in binds {
+            query = query.bind(bind);
+        }
+        query.await?.check()?;
+        Ok(())
+    }
+
+    /// Webhooks, newest first: about `order_id`, to `channel`, in `state`, at most `limit`.
+    pub(crate) async fn webhooks(
+        &self,
+        order_id: Option<&str>,
+        channel: Option<&str>,
+        state: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<WebhookRow>, StoreError> {
+        let mut conditions = Vec::new();
+        if order_id.is_some() {
+            conditions.push("order_id = $order");
+        }
+        if channel.is_some() {
+            conditions.push("channel = $channel");
+        }
+        if state.is_some() {
+            conditions.push("state = $state");
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let mut results = self
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM webhook{filter} ORDER BY created_at DESC, seq DESC LIMIT $limit"
+            ))
+            .bind(("order", order_id.map(str::to_owned)))
+            .bind(("channel", channel.map(str::to_owned)))
+            .bind(("state", state.map(str::to_owned)))
+            .bind(("limit", i64::try_from(limit).unwrap_or(100)))
+            .await?;
+        decode(rows(&mut results, 0)?)
+    }
+
+    /// Queues a dead or waiting webhook again, due now with a fresh count of attempts; `None`
+    /// when there is no such webhook or it was acknowledged.
+    pub(crate) async fn requeue_webhook(&self, key: &str) -> Result<Option<WebhookRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query(format!(
+                "UPDATE type::record('webhook', $key) SET state = 'pending', due = time::now(), attempts = 0 \
+                 WHERE state IN ['dead', 'pending'] RETURN {FIELDS}"
+            ))
+            .bind(("key", key.to_owned()))
+            .await?;
+        Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
+    }
+
+    /// Webhook `key`.
+    pub(crate) async fn webhook(&self, key: &str) -> Result<Option<WebhookRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query(format!("SELECT {FIELDS} FROM type::record('webhook', $key)"))
+            .bind(("key", key.to_owned()))
+            .await?;
+        Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
+    }
+}
