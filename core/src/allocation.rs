@@ -307,7 +307,7 @@ pub fn allocate(
             parts.push(LinePart::Allocate { location: locations[l].clone(), quantity: units(take) });
         }
         if left > 0 {
-            match (&item.policy, item.backorder_promise(today)) {
+            match (&item.policy, item.backorder_promise(today, units(left))) {
                 (_, Some(promised)) => parts.push(LinePart::Backorder { quantity: units(left), promised }),
                 (OutOfStockPolicy::Dropship { supplier }, None) => {
                     parts.push(LinePart::Dropship { quantity: units(left), supplier: supplier.clone() })
@@ -437,6 +437,7 @@ mod tests {
             available: 0,
             policy,
             next_restock: None,
+            restocks: None,
             weight_grams: 100,
             tax_class: TaxClass::Standard,
         }

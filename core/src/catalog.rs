@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::money::Money;
+use crate::promise::{Incoming, after_lead_time, promise_dates};
 use crate::values::{Quantity, Sku};
 
 /// What happens when a SKU is ordered beyond its available-to-promise quantity.
@@ -65,22 +66,27 @@ pub struct CatalogItem {
     #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::option_date"))]
     #[cfg_attr(feature = "ts", ts(as = "Option<NaiveDate>"))]
     pub next_restock: Option<NaiveDate>,
+    /// Units of open purchase orders not yet promised to waiting backorders, by day (what is left
+    /// once they took theirs). When given, a backorder is promised the day its last unit arrives;
+    /// when absent, the next restock is taken to bring enough.
+    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub restocks: Option<Vec<Incoming>>,
     pub weight_grams: u32,
     pub tax_class: TaxClass,
 }
 
 impl CatalogItem {
-    /// When a backordered unit of this item can be promised, counted from `today`.
-    /// `None` when the policy is not backorder.
-    pub fn backorder_promise(&self, today: NaiveDate) -> Option<NaiveDate> {
-        match self.policy {
-            OutOfStockPolicy::Backorder { lead_time_days } => Some(
-                self.next_restock
-                    .filter(|d| *d >= today)
-                    .unwrap_or_else(|| today + chrono::Days::new(u64::from(lead_time_days))),
-            ),
-            _ => None,
-        }
+    /// When `quantity` backordered units of this item can be promised, counted from `today`:
+    /// matched against [`CatalogItem::restocks`] when known, else the next restock, else the lead
+    /// time. `None` when the policy is not backorder.
+    pub fn backorder_promise(&self, today: NaiveDate, quantity: u32) -> Option<NaiveDate> {
+        let OutOfStockPolicy::Backorder { lead_time_days } = self.policy else { return None };
+        let beyond = after_lead_time(today, lead_time_days);
+        Some(match &self.restocks {
+            Some(restocks) => promise_dates(&[quantity], restocks, today, beyond)[0],
+            None => self.next_restock.filter(|d| *d >= today).unwrap_or(beyond),
+        })
     }
 }
 
@@ -262,6 +268,7 @@ mod tests {
             available: 0,
             policy,
             next_restock,
+            restocks: None,
             weight_grams: 350,
             tax_class: TaxClass::Standard,
         }
@@ -274,22 +281,38 @@ mod tests {
     #[test]
     fn a_backorder_is_promised_for_the_next_purchase_order_arrival() {
         let i = item(OutOfStockPolicy::Backorder { lead_time_days: 14 }, Some(day("2026-12-03")));
-        assert_eq!(i.backorder_promise(day("2026-11-27")), Some(day("2026-12-03")));
+        assert_eq!(i.backorder_promise(day("2026-11-27"), 1), Some(day("2026-12-03")));
     }
 
     #[test]
     fn without_a_purchase_order_a_backorder_is_promised_after_the_lead_time() {
         let i = item(OutOfStockPolicy::Backorder { lead_time_days: 14 }, None);
-        assert_eq!(i.backorder_promise(day("2026-11-27")), Some(day("2026-12-11")));
+        assert_eq!(i.backorder_promise(day("2026-11-27"), 1), Some(day("2026-12-11")));
         let overdue = item(OutOfStockPolicy::Backorder { lead_time_days: 3 }, Some(day("2026-11-01")));
-        assert_eq!(overdue.backorder_promise(day("2026-11-27")), Some(day("2026-11-30")));
+        assert_eq!(overdue.backorder_promise(day("2026-11-27"), 1), Some(day("2026-11-30")));
+    }
+
+    #[test]
+    fn a_backorder_waits_for_the_purchase_order_that_brings_its_last_unit() {
+        let mut i = item(OutOfStockPolicy::Backorder { lead_time_days: 14 }, Some(day("2026-12-03")));
+        let po = |on: &str, units| Incoming { on: day(on), units };
+        i.restocks = Some(vec![po("2026-12-03", 2), po("2026-12-09", 5)]);
+        assert_eq!(i.backorder_promise(day("2026-11-27"), 2), Some(day("2026-12-03")));
+        assert_eq!(i.backorder_promise(day("2026-11-27"), 3), Some(day("2026-12-09")));
+        assert_eq!(i.backorder_promise(day("2026-11-27"), 8), Some(day("2026-12-11")), "beyond: lead time");
+        i.restocks = Some(vec![po("2026-12-20", 0)]);
+        assert_eq!(
+            i.backorder_promise(day("2026-11-27"), 1),
+            Some(day("2026-12-20")),
+            "every unit promised: no earlier than the last purchase order"
+        );
     }
 
     #[test]
     fn deny_and_dropship_make_no_backorder_promise() {
-        assert_eq!(item(OutOfStockPolicy::Deny, None).backorder_promise(day("2026-11-27")), None);
+        assert_eq!(item(OutOfStockPolicy::Deny, None).backorder_promise(day("2026-11-27"), 1), None);
         let dropship = item(OutOfStockPolicy::Dropship { supplier: "acme".into() }, None);
-        assert_eq!(dropship.backorder_promise(day("2026-11-27")), None);
+        assert_eq!(dropship.backorder_promise(day("2026-11-27"), 1), None);
     }
 
     proptest::proptest! {

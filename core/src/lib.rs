@@ -36,6 +36,7 @@ pub mod locale;
 pub mod messages;
 pub mod money;
 pub mod order;
+pub mod promise;
 pub mod purchasing;
 pub mod refund;
 pub mod review;

@@ -320,6 +320,7 @@ mod tests {
             available: 10,
             policy: OutOfStockPolicy::Deny,
             next_restock: None,
+            restocks: None,
             weight_grams: 100,
             tax_class: TaxClass::Standard,
         }

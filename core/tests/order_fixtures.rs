@@ -57,7 +57,8 @@ fn messages(timeline: &[TimelineEntry]) -> Vec<Value> {
     for end in 1..=timeline.len() {
         let entry = &timeline[end - 1];
         let order = Order::from_timeline(&timeline[..end]).unwrap();
-        for notice in notices(&order, std::slice::from_ref(entry)) {
+        let before = (end > 1).then(|| Order::from_timeline(&timeline[..end - 1]).unwrap());
+        for notice in notices(before.as_ref(), &order, std::slice::from_ref(entry)) {
             let message = render(&order, &notice, &letterhead(), entry.at).unwrap();
             out.push(json!({ "upto": entry.seq, "notice": notice, "message": message }));
         }
@@ -126,6 +127,7 @@ fn item(sku: &str, name: &str, price: i64, available: u32, policy: OutOfStockPol
         available,
         policy,
         next_restock: Some("2026-12-14".parse().unwrap()),
+        restocks: None,
         weight_grams: 400,
         tax_class: TaxClass::Standard,
     }

@@ -118,9 +118,13 @@ enum Cmd {
     },
 }
 
+/// Stack of each runtime worker: GraphQL resolvers over deep async calls need more than tokio's
+/// 2 MiB in a debug build (a return's refund overflowed it there).
+const WORKER_STACK: usize = 8 * 1024 * 1024;
+
 /// Runs the command line on a multi-threaded runtime.
 pub fn main() -> std::process::ExitCode {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread().thread_stack_size(WORKER_STACK).enable_all().build() {
         Ok(runtime) => runtime.block_on(run()),
         Err(e) => {
             eprintln!("ordo: cannot start the runtime: {e}");

@@ -107,17 +107,24 @@ impl CartValidator {
         to_js_direct(&check(&cart, &self.catalog, &self.rules, now)?)
     }
 
-    /// The date a backordered unit of `sku` is promised for when ordered at `now` (the next open
-    /// purchase order's arrival, else the lead time), as `YYYY-MM-DD`; `null` when the SKU is
-    /// unknown or not sold on backorder. The same date the cart and the order then show.
+    /// The date `quantity` (1 when absent) backordered units of `sku` are promised for when
+    /// ordered at `now` (the day the open purchase order bringing the last of them arrives, else
+    /// the lead time), as `YYYY-MM-DD`; `null` when the SKU is unknown or not sold on backorder.
+    /// The same date the cart and the order then show.
     #[wasm_bindgen(js_name = backorderPromise, unchecked_return_type = "string | null")]
     pub fn backorder_promise(
         &self,
         sku: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] quantity: JsValue,
     ) -> Result<JsValue, JsValue> {
         let today = now_from(now)?.date_naive();
-        let promised = self.catalog.find(sku.trim()).and_then(|item| item.backorder_promise(today));
+        let quantity: u32 = if quantity.is_undefined() || quantity.is_null() {
+            1
+        } else {
+            from_js::<u32>(&quantity, "quantity")?.max(1)
+        };
+        let promised = self.catalog.find(sku.trim()).and_then(|item| item.backorder_promise(today, quantity));
         Ok(promised.map_or(JsValue::NULL, |d| JsValue::from_str(&ordo_core::rfc3339::format_date(d))))
     }
 

@@ -136,7 +136,13 @@ available: number, policy: OutOfStockPolicy,
 /**
  * Earliest expected arrival of an open purchase order for this SKU, if any.
  */
-nextRestock?: string | null, weightGrams: number, taxClass: TaxClass, }>;
+nextRestock?: string | null, 
+/**
+ * Units of open purchase orders not yet promised to waiting backorders, by day (what is left
+ * once they took theirs). When given, a backorder is promised the day its last unit arrives;
+ * when absent, the next restock is taken to bring enough.
+ */
+restocks?: Array<Incoming> | null, weightGrams: number, taxClass: TaxClass, }>;
 
 /**
  * An ISO 3166-1 alpha-2 code, upper case (`US`, `DE`, `JP`).
@@ -197,6 +203,12 @@ export type ExceptionKind = "damaged" | "lost" | "addressProblem" | "delayed" | 
  * How a line will be served, as far as the catalog snapshot tells.
  */
 export type Fulfilment = "inStock" | { "backorder": { quantity: number, promised: string, } } | { "dropship": { quantity: number, supplier: string, } } | { "unavailable": { available: number, } };
+
+/**
+ * Units of a SKU expected on a day: an open purchase order's units not yet received, or (in a
+ * catalog) those not yet promised to a waiting backorder.
+ */
+export type Incoming = { on: string, units: number, };
 
 /**
  * One thing wrong with (or worth knowing about) a cart.
@@ -315,7 +327,7 @@ currency: Currency, };
  * What a message is about: the kind of message and the specifics it needs (which parcel,
  * which line, how much), taken from the event that called for it.
  */
-export type Notice = "confirmation" | { "paymentDeclined": { reason: string, } } | "expiredUnpaid" | { "backordered": { line: number, promised: string, } } | { "dropship": { shipment: string, } } | { "shipped": { shipment: string, } } | { "outForDelivery": { shipment: string, } } | { "delivered": { shipment: string, } } | { "deliveryProblem": { shipment: string, } } | { "late": { shipment: string, } } | { "cancelled": { refunded: Money | null, } } | { "linesCancelled": { amount: Money, refunded: Money | null, } } | { "refunded": { amount: Money, } } | { "returnApproved": { rma: string, } } | { "returnReceived": { rma: string, } } | "feedbackRequest";
+export type Notice = "confirmation" | { "paymentDeclined": { reason: string, } } | "expiredUnpaid" | { "backordered": { line: number, promised: string, previously?: string, } } | { "dropship": { shipment: string, } } | { "shipped": { shipment: string, } } | { "outForDelivery": { shipment: string, } } | { "delivered": { shipment: string, } } | { "deliveryProblem": { shipment: string, } } | { "late": { shipment: string, } } | { "cancelled": { refunded: Money | null, } } | { "linesCancelled": { amount: Money, refunded: Money | null, } } | { "refunded": { amount: Money, } } | { "returnApproved": { rma: string, } } | { "returnReceived": { rma: string, } } | "feedbackRequest";
 
 /**
  * Something that happened to an order. The order's state is the fold of its events.

@@ -121,8 +121,8 @@ export async function renderPurchasing(root, skuFilter) {
   create.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
-      const po = (await gql(`mutation($s: String!, $l: String!, $q: Int!, $d: NaiveDate!) { createPurchaseOrder(sku: $s, location: $l, quantity: $q, expectedOn: $d) { id } }`,
-        { s: sku.input.value.trim().toUpperCase(), l: loc.input.value.trim(), q: Number.parseInt(qty.input.value, 10) || 0, d: due.input.value }, token)).createPurchaseOrder;
+      const po = (await gql(`mutation($s: String!, $l: String!, $q: Int!, $d: NaiveDate!) { createPurchaseOrder(sku: $s, location: $l, quantity: $q, expectedOn: $d) { purchaseOrder { id } } }`,
+        { s: sku.input.value.trim().toUpperCase(), l: loc.input.value.trim(), q: Number.parseInt(qty.input.value, 10) || 0, d: due.input.value }, token)).createPurchaseOrder.purchaseOrder;
       await load();
       msg.className = "action-msg";
       msg.textContent = `Created purchase order ${po.id}.`;

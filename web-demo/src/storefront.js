@@ -7,7 +7,7 @@ import { loadRules, cartRules, shippingOptions } from "./rules.js";
 import { TEST_TOKENS } from "./payment.js";
 
 const PRODUCT_FIELDS = `sku name category description price { amount currency formatted } active
-  minPerOrder maxPerOrder outOfStockPolicy leadTimeDays supplier supplierName nextRestock weightGrams taxClass available`;
+  minPerOrder maxPerOrder outOfStockPolicy leadTimeDays supplier supplierName nextRestock restocks { on units } weightGrams taxClass available`;
 
 const ADDRESS_FIELDS = [
   ["name", "Full name", "name"],
@@ -63,6 +63,7 @@ function catalogItem(p) {
     maxPerOrder: p.maxPerOrder,
     available: p.available,
     nextRestock: p.nextRestock ?? null,
+    restocks: p.restocks ?? null,
     policy,
     weightGrams: p.weightGrams,
     taxClass: p.taxClass,

@@ -27,6 +27,7 @@ fn item(sku: &str, price: i64, available: u32) -> CatalogItem {
         available,
         policy: OutOfStockPolicy::Deny,
         next_restock: None,
+        restocks: None,
         weight_grams: 500,
         tax_class: TaxClass::Standard,
     }

@@ -269,10 +269,12 @@ fn fulfilment(item: &CatalogItem, quantity: u32, now: DateTime<Utc>) -> Fulfilme
     let short = quantity - item.available;
     match &item.policy {
         OutOfStockPolicy::Deny => Fulfilment::Unavailable { available: item.available },
-        OutOfStockPolicy::Backorder { .. } => match item.backorder_promise(now.date_naive()) {
-            Some(promised) => Fulfilment::Backorder { quantity: short, promised },
-            None => Fulfilment::Unavailable { available: item.available },
-        },
+        OutOfStockPolicy::Backorder { .. } => {
+            match item.backorder_promise(now.date_naive(), quantity - item.available) {
+                Some(promised) => Fulfilment::Backorder { quantity: short, promised },
+                None => Fulfilment::Unavailable { available: item.available },
+            }
+        }
         OutOfStockPolicy::Dropship { supplier } => {
             Fulfilment::Dropship { quantity: short, supplier: supplier.clone() }
         }

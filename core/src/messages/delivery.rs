@@ -55,7 +55,7 @@ mod tests {
             );
             assert_eq!(entry.seq, life.order.last_seq() + 1);
             assert_eq!(
-                notices(&life.order, std::slice::from_ref(&entry)),
+                notices(None, &life.order, std::slice::from_ref(&entry)),
                 vec![],
                 "telling is not itself told"
             );

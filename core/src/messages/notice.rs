@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::lifecycle::OrderState;
+use crate::lifecycle::{LineAvailability, OrderState};
 use crate::money::Money;
 use crate::order::{Order, OrderEvent, PAYMENT_TIMEOUT_REASON, ShipmentSource, TimelineEntry};
 
@@ -24,12 +24,22 @@ pub enum Notice {
     },
     /// The order was cancelled because its payment never came.
     ExpiredUnpaid,
-    /// Units of a line wait for stock, promised for a date.
+    /// Units of a line wait for stock, promised for a date (`previously` another: the date moved).
     Backordered {
         line: usize,
         #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
         #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
         promised: NaiveDate,
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                with = "crate::rfc3339::serde_with::option_date"
+            )
+        )]
+        #[cfg_attr(feature = "ts", ts(optional, as = "Option<NaiveDate>"))]
+        previously: Option<NaiveDate>,
     },
     /// A parcel will ship directly from a partner (after the order was placed).
     Dropship {
@@ -214,7 +224,9 @@ pub const DEFAULT_FEEDBACK_REQUEST_DAYS: u32 = 3;
 /// does not need to hear about (picking, packing, in transit, an authorization) call for none.
 /// When they make `after` (the order right after them) fully delivered, the feedback request
 /// follows the other messages (it is sent later, see [`DEFAULT_FEEDBACK_REQUEST_DAYS`]).
-pub fn notices(after: &Order, entries: &[TimelineEntry]) -> Vec<Notice> {
+/// `before` is the order right before the entries (`None` when unknown): a backorder whose
+/// date moved from the one it had is told as a new date.
+pub fn notices(before: Option<&Order>, after: &Order, entries: &[TimelineEntry]) -> Vec<Notice> {
     let events = || entries.iter().map(|e| &e.event);
     if events().any(|e| matches!(e, OrderEvent::Placed(_))) {
         return Vec::new();
@@ -248,6 +260,16 @@ pub fn notices(after: &Order, entries: &[TimelineEntry]) -> Vec<Notice> {
             OrderEvent::ReturnRefunded { amount, .. } if amount.amount() > 0 => {
                 Some(Notice::Refunded { amount: *amount })
             }
+            OrderEvent::LineBackordered { line, part, promised } => {
+                let previously = before
+                    .and_then(|b| b.lines().get(*line))
+                    .and_then(|l| l.parts().get(*part))
+                    .and_then(|p| match p.availability() {
+                        LineAvailability::Backordered { promised: was } if was != promised => Some(*was),
+                        _ => None,
+                    });
+                Some(Notice::Backordered { line: *line, promised: *promised, previously })
+            }
             other => notice(other),
         })
         .collect();
@@ -273,9 +295,6 @@ fn notice(event: &OrderEvent) -> Option<Notice> {
     Some(match event {
         OrderEvent::Confirmed => Notice::Confirmation,
         OrderEvent::PaymentFailed { reason } => Notice::PaymentDeclined { reason: reason.clone() },
-        OrderEvent::LineBackordered { line, promised, .. } => {
-            Notice::Backordered { line: *line, promised: *promised }
-        }
         OrderEvent::ShipmentCreated { shipment, source: ShipmentSource::Supplier { .. }, .. } => {
             Notice::Dropship { shipment: shipment.clone() }
         }

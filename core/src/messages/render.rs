@@ -115,13 +115,21 @@ pub fn render(
             ));
             format!("Order {id} was cancelled: no payment arrived")
         }
-        Notice::Backordered { line, promised } => {
+        Notice::Backordered { line, promised, previously } => {
             let name = order.lines().get(*line).map_or("An item", |l| l.name());
-            body.para(format!(
-                "{name} is on backorder: we expect to ship it by {}. You can keep waiting, or \
-                 cancel it for a refund.",
-                text::date(*promised)
-            ));
+            body.para(match previously {
+                Some(was) => format!(
+                    "The date for {name} moved: we now expect to ship it by {} (we said {} before). \
+                     You can keep waiting, or cancel it for a refund.",
+                    text::date(*promised),
+                    text::date(*was)
+                ),
+                None => format!(
+                    "{name} is on backorder: we expect to ship it by {}. You can keep waiting, or \
+                     cancel it for a refund.",
+                    text::date(*promised)
+                ),
+            });
             body.para("To keep waiting, do nothing: we ship it as soon as it arrives.".to_owned());
             body.para_with_link(
                 "To cancel the units on backorder and get their money back, open your order and \
@@ -130,7 +138,10 @@ pub fn render(
                 "Cancel the backordered units",
                 &with_choice(&letterhead.order_link, &format!("cancel-line-{line}")),
             );
-            format!("An item in order {id} is on backorder")
+            match previously {
+                Some(_) => format!("A new date for an item in order {id}"),
+                None => format!("An item in order {id} is on backorder"),
+            }
         }
         Notice::Dropship { shipment } => {
             let expected = order.shipment(shipment).and_then(|s| s.expected_delivery());
@@ -553,7 +564,8 @@ mod tests {
     use crate::messages::notices;
     use crate::order::tests::{Life, usd};
     use crate::order::{
-        Command, LineUnits, PAYMENT_TIMEOUT_REASON, ReturnAction, ReturnItem, Role, ShipmentAction,
+        Command, CommandError, LineUnits, PAYMENT_TIMEOUT_REASON, ReturnAction, ReturnItem, Role,
+        ShipmentAction,
     };
 
     fn letterhead() -> Letterhead {
@@ -602,9 +614,10 @@ mod tests {
 
     /// Runs `command` and returns the notices its entries call for.
     fn tell(life: &mut Life, role: Role, command: Command) -> Vec<Notice> {
+        let before = life.order.clone();
         let from = life.timeline.len();
         life.ok(&role, command);
-        notices(&life.order, &life.timeline[from..])
+        notices(Some(&before), &life.order, &life.timeline[from..])
     }
 
     fn step(shipment: &str, action: ShipmentAction) -> Command {
@@ -615,14 +628,14 @@ mod tests {
     fn confirming_an_order_calls_for_one_confirmation_with_lines_dates_totals_payment_and_return_policy() {
         let mut life = Life::new(&[("TEE", 2), ("HOODIE", 2), ("DESK", 1)]);
         assert_eq!(
-            notices(&life.order, &life.timeline),
+            notices(None, &life.order, &life.timeline),
             vec![],
             "placing alone sends nothing: the payment may never come"
         );
         let from = life.timeline.len();
         life.pay();
         assert_eq!(
-            notices(&life.order, &life.timeline[from..]),
+            notices(None, &life.order, &life.timeline[from..]),
             vec![Notice::Confirmation],
             "not a backorder or dropship notice too"
         );
@@ -805,7 +818,7 @@ mod tests {
         for entry in &late {
             life.order.apply(entry).unwrap();
         }
-        assert_eq!(notices(&life.order, &late), vec![Notice::Late { shipment: "ord_1-S1".into() }]);
+        assert_eq!(notices(None, &life.order, &late), vec![Notice::Late { shipment: "ord_1-S1".into() }]);
         life.now = later;
         let m = say(&life, &Notice::Late { shipment: "ord_1-S1".into() });
         assert_eq!(m.subject, "Lumen & Co: A parcel of order #1042 is running late");
@@ -943,12 +956,40 @@ mod tests {
     }
 
     #[test]
+    fn a_backorder_whose_date_moved_is_told_the_new_and_the_old_date_with_the_choice() {
+        let mut life = Life::new(&[("TEE", 1)]);
+        life.pay();
+        let first = chrono::NaiveDate::from_ymd_opt(2027, 1, 8).unwrap();
+        let later = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        tell(&mut life, Role::Staff, Command::Backorder { line: 0, part: 0, promised: first });
+        let told = tell(&mut life, Role::Staff, Command::Backorder { line: 0, part: 0, promised: later });
+        assert_eq!(told, vec![Notice::Backordered { line: 0, promised: later, previously: Some(first) }]);
+        let m = say(&life, &told[0]);
+        assert_eq!(m.subject, "Lumen & Co: A new date for an item in order #1042");
+        assert!(
+            m.text.contains("The date for Item TEE moved: we now expect to ship it by 15 Jan 2027 (we said 8 Jan 2027 before)."),
+            "{}",
+            m.text
+        );
+        assert!(m.html.contains("choose=cancel-line-0"), "the choice to cancel for a refund");
+        let same = life.order.execute(
+            &Command::Backorder { line: 0, part: 0, promised: later },
+            &Role::Staff,
+            life.now,
+        );
+        assert!(
+            matches!(same, Err(CommandError::InvalidInput { field: "promised", .. })),
+            "the same day again is no news: {same:?}"
+        );
+    }
+
+    #[test]
     fn a_line_put_on_backorder_later_is_told_with_its_new_date() {
         let mut life = Life::new(&[("TEE", 1)]);
         life.pay();
         let promised = chrono::NaiveDate::from_ymd_opt(2027, 1, 8).unwrap();
         let told = tell(&mut life, Role::Staff, Command::Backorder { line: 0, part: 0, promised });
-        assert_eq!(told, vec![Notice::Backordered { line: 0, promised }]);
+        assert_eq!(told, vec![Notice::Backordered { line: 0, promised, previously: None }]);
         let m = say(&life, &told[0]);
         assert!(
             m.text.contains("Item TEE is on backorder: we expect to ship it by 8 Jan 2027."),
@@ -1027,7 +1068,10 @@ mod tests {
         let life = Life::new(&[("TEE", 1)]);
         for (notice, error) in [
             (Notice::Shipped { shipment: "ord_9-S1".into() }, "the order has no parcel ord_9-S1"),
-            (Notice::Backordered { line: 7, promised: life.now.date_naive() }, "the order has no line 7"),
+            (
+                Notice::Backordered { line: 7, promised: life.now.date_naive(), previously: None },
+                "the order has no line 7",
+            ),
             (Notice::ReturnApproved { rma: "ord_1-R9".into() }, "the order has no return ord_1-R9"),
         ] {
             let refused = render(&life.order, &notice, &letterhead(), life.now).unwrap_err();

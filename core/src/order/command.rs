@@ -11,7 +11,7 @@ use crate::allocation::LocationId;
 use crate::calendar;
 use crate::carrier::Carrier;
 use crate::lifecycle::{
-    AvailabilityCommand, ExceptionKind, Machine, OrderCommand, OrderState, PaymentCommand,
+    AvailabilityCommand, ExceptionKind, LineAvailability, Machine, OrderCommand, OrderState, PaymentCommand,
     PaymentCommandKind, PaymentError, ReturnCommand, ShipmentCommand, ShipmentState, TransitionError,
 };
 use crate::money::Money;
@@ -521,9 +521,14 @@ impl Order {
                     });
                 }
                 self.require_not_in_parcel(*line, *part)?;
-                self.part(*line, *part)?
-                    .availability
-                    .apply(&AvailabilityCommand::Backorder { promised: *promised })?;
+                let waiting = &self.part(*line, *part)?.availability;
+                if *waiting == (LineAvailability::Backordered { promised: *promised }) {
+                    return Err(CommandError::InvalidInput {
+                        field: "promised",
+                        message: "the units are already promised for that day".into(),
+                    });
+                }
+                waiting.apply(&AvailabilityCommand::Backorder { promised: *promised })?;
                 vec![OrderEvent::LineBackordered { line: *line, part: *part, promised: *promised }]
             }
             Command::RequestReturn { lines } => self.request_return(lines, now)?,

@@ -32,6 +32,7 @@ fn item(sku: &str, price: i64, available: u32, policy: OutOfStockPolicy) -> Cata
         available,
         policy,
         next_restock: Some(NaiveDate::from_ymd_opt(2026, 12, 10).unwrap()),
+        restocks: None,
         weight_grams: 100,
         tax_class: TaxClass::Standard,
     }

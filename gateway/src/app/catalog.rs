@@ -1,6 +1,7 @@
 //! Reading the catalog: products, stock per location, the shop's cart rules and locations.
 
 use ordo_core::cart::Rules;
+pub use ordo_core::promise::Incoming;
 
 use crate::app::App;
 use crate::app::access::Actor;
@@ -40,9 +41,11 @@ pub async fn available(app: &App, sku: &str) -> Result<i64, ApiError> {
     Ok(app.store().stock_of(sku).await?.iter().map(StockRow::available).sum())
 }
 
-/// When the next open purchase order of `sku` is expected (what a backorder is promised against).
-pub async fn next_restock(app: &App, sku: &str) -> Result<Option<chrono::NaiveDate>, ApiError> {
-    Ok(app.store().next_restock(sku).await?)
+/// Units of `sku` its open purchase orders bring that no waiting backorder is promised yet, by
+/// day (`None` when it has no open purchase order): what a new backorder is promised against.
+pub async fn restocks(app: &App, sku: &str) -> Result<Option<Vec<Incoming>>, ApiError> {
+    let snapshot = app.store().snapshot(&[sku.to_owned()]).await?;
+    Ok(snapshot.catalog.find(sku).and_then(|item| item.restocks.clone()))
 }
 
 /// The cart rules `caller` may see: staff every coupon, anyone else only the coupons the codes

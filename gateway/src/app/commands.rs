@@ -112,8 +112,8 @@ async fn record(
         effects.watches.push(("authorization_watch", due));
     }
     let topic = format!("order.{}", command.kind().name());
-    let messages = super::messages::for_append(after, entries, app.feedback_request());
-    let webhooks = super::channels::webhooks_for(app, Some(before), after, entries).await?;
+    let messages = super::messages::for_append(Some(before), after, entries, app.feedback_request());
+    let webhooks = Box::pin(super::channels::webhooks_for(app, Some(before), after, entries)).await?;
     let append = Append {
         order: after,
         expected_seq: before.last_seq(),

@@ -197,8 +197,9 @@ pub async fn place_order(
                     CheckoutError::Rejected(issues) => ApiError::rejected(issues),
                     CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
                 })?;
-        let messages = super::messages::for_append(&order, std::slice::from_ref(&first), None);
-        let webhooks = super::channels::webhooks_for(app, None, &order, std::slice::from_ref(&first)).await?;
+        let messages = super::messages::for_append(None, &order, std::slice::from_ref(&first), None);
+        let webhooks =
+            Box::pin(super::channels::webhooks_for(app, None, &order, std::slice::from_ref(&first))).await?;
         let record = NewOrderRecord {
             id: &id,
             external_key: external_key.as_deref(),

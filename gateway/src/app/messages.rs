@@ -17,15 +17,16 @@ pub use crate::store::messages::MessageRow;
 use crate::store::messages::{Attempt, NewMessage, Outcome};
 use crate::store::orders::{Append, Effects};
 
-/// The messages `entries` (just appended, turning the order into `after`) call for; the
+/// The messages `entries` (just appended, turning the order `before` into `after`) call for; the
 /// feedback request due `feedback_request` later, or left out when that is `None`.
 pub(crate) fn for_append(
+    before: Option<&Order>,
     after: &Order,
     entries: &[TimelineEntry],
     feedback_request: Option<std::time::Duration>,
 ) -> Vec<NewMessage> {
     let Some(last) = entries.last() else { return Vec::new() };
-    notices(after, entries)
+    notices(before, after, entries)
         .into_iter()
         .filter_map(|notice| {
             let wait = match notice {

@@ -4,7 +4,9 @@
 use chrono::{NaiveDate, Utc};
 use ordo_core::allocation::LocationId;
 use ordo_core::catalog::OutOfStockPolicy;
+use ordo_core::lifecycle::LineAvailability;
 use ordo_core::order::{Command, QueuePlace, Role, queue, serves};
+use ordo_core::promise::{Incoming, after_lead_time, promise_dates};
 use ordo_core::purchasing::{self as rules, StockRequestError};
 use ordo_core::values::{limits, required_text};
 
@@ -15,7 +17,7 @@ use crate::app::orders::load_from;
 pub use crate::store::catalog::{ProductRow, StockRow};
 pub use crate::store::stock::PurchaseOrderRow;
 use crate::store::stock::StockChange;
-use crate::store::{Store, StoreError, backoff};
+use crate::store::{Doer, Store, StoreError, backoff};
 
 const MAX_ATTEMPTS: u32 = 16;
 
@@ -78,12 +80,165 @@ pub async fn create_purchase_order(
     location: &str,
     quantity: i64,
     expected_on: NaiveDate,
-) -> Result<PurchaseOrderRow, ApiError> {
+) -> Result<Changed, ApiError> {
     caller.require_staff_at(location)?;
     let quantity = rules::units(quantity).map_err(refused)?;
     let expected_on = rules::expected_on(expected_on, Utc::now().date_naive()).map_err(refused)?;
     known_location(app.store(), sku, location).await?;
-    Ok(app.store().create_purchase_order(sku, location, quantity, expected_on).await?)
+    let po = app.store().create_purchase_order(sku, location, quantity, expected_on).await?;
+    let repromised = repromise(app, sku).await?;
+    Ok(Changed { purchase_order: po, repromised })
+}
+
+/// A purchase order after a change, and the waiting backorders whose day moved with it (each
+/// customer told).
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub purchase_order: PurchaseOrderRow,
+    pub repromised: Vec<Repromised>,
+}
+
+/// A waiting backorder promised for another day.
+#[derive(Debug, Clone)]
+pub struct Repromised {
+    pub order_id: String,
+    pub line: usize,
+    pub part: usize,
+    pub promised: NaiveDate,
+    pub previously: NaiveDate,
+}
+
+/// Changes an open purchase order's expected day and/or quantity (staff who work at its
+/// location); the backorders waiting for the SKU are promised again.
+pub async fn change_purchase_order(
+    app: &App,
+    caller: &Actor,
+    id: &str,
+    expected_on: Option<NaiveDate>,
+    quantity: Option<i64>,
+) -> Result<Changed, ApiError> {
+    let po = staff_purchase_order(app, caller, id).await?;
+    if expected_on.is_none() && quantity.is_none() {
+        return Err(ApiError::bad_input("expectedOn", "give a new expected day or quantity"));
+    }
+    let quantity = quantity.map(rules::units).transpose().map_err(refused)?;
+    let expected_on =
+        expected_on.map(|d| rules::expected_on(d, Utc::now().date_naive())).transpose().map_err(refused)?;
+    if quantity.is_some_and(|q| q < po.received) {
+        return Err(ApiError::bad_input("quantity", "must not be below what was already received"));
+    }
+    let store = app.store();
+    for attempt in 1..=MAX_ATTEMPTS {
+        match store.change_purchase_order(id, expected_on, quantity).await? {
+            StockChange::Applied => {
+                let purchase_order =
+                    store.purchase_order(id).await?.ok_or(ApiError::NotFound("purchase order"))?;
+                let repromised = repromise(app, &po.sku).await?;
+                return Ok(Changed { purchase_order, repromised });
+            }
+            StockChange::NotReceivable | StockChange::BelowReserved => {
+                return Err(ApiError::bad_input(
+                    "id",
+                    "the purchase order is closed, or already received beyond that quantity",
+                ));
+            }
+            StockChange::Conflict => backoff(attempt).await,
+        }
+    }
+    Err(StoreError::Contended(MAX_ATTEMPTS).into())
+}
+
+/// Closes an open purchase order (staff who work at its location): what it did not bring will
+/// not come, so the backorders waiting for the SKU are promised again.
+pub async fn close_purchase_order(app: &App, caller: &Actor, id: &str) -> Result<Changed, ApiError> {
+    let po = staff_purchase_order(app, caller, id).await?;
+    if let StockChange::NotReceivable = app.store().close_purchase_order(id).await? {
+        return Err(ApiError::bad_input("id", "the purchase order is already closed"));
+    }
+    let purchase_order = app.store().purchase_order(id).await?.ok_or(ApiError::NotFound("purchase order"))?;
+    let repromised = repromise(app, &po.sku).await?;
+    Ok(Changed { purchase_order, repromised })
+}
+
+/// The purchase order `id`, for staff who work at its location.
+async fn staff_purchase_order(app: &App, caller: &Actor, id: &str) -> Result<PurchaseOrderRow, ApiError> {
+    caller.require_staff()?;
+    let po = app.store().purchase_order(id).await?.ok_or(ApiError::NotFound("purchase order"))?;
+    caller.require_staff_at(&po.location)?;
+    Ok(po)
+}
+
+/// Promises every backorder waiting for `sku` again against the open purchase orders (ordo-core's
+/// `promise_dates`: oldest first, each the day its last unit arrives, the rest after the lead
+/// time), and records a new day on each order whose day moved — which tells its customer, with
+/// the choice to keep waiting or cancel, and its channels.
+pub async fn repromise(app: &App, sku: &str) -> Result<Vec<Repromised>, ApiError> {
+    let store = app.store();
+    let Some(product) = store.product(sku).await? else { return Ok(Vec::new()) };
+    let Ok(OutOfStockPolicy::Backorder { lead_time_days }) = product.policy() else { return Ok(Vec::new()) };
+    let mut waiting = store.waiting_backorders(sku).await?;
+    queue(&mut waiting, |b| QueuePlace {
+        placed_at: b.placed_at,
+        order_id: &b.order_id,
+        line: usize::try_from(b.line).unwrap_or(usize::MAX),
+        part: usize::try_from(b.part).unwrap_or(usize::MAX),
+    });
+    let incoming: Vec<Incoming> = store
+        .purchase_orders(Some(sku), true)
+        .await?
+        .iter()
+        .filter_map(|po| {
+            Some(Incoming {
+                on: po.expected_on.parse().ok()?,
+                units: u32::try_from((po.quantity - po.received).max(0)).ok()?,
+            })
+        })
+        .collect();
+    let today = Utc::now().date_naive();
+    // Units on the shelf that no backorder could take whole yet count as arriving today.
+    let mut incoming = incoming;
+    let free: i64 = store.stock_of(sku).await?.iter().map(StockRow::available).sum();
+    if let Ok(units @ 1..) = u32::try_from(free) {
+        incoming.push(Incoming { on: today, units });
+    }
+    let units: Vec<u32> =
+        waiting.iter().map(|b| u32::try_from(b.quantity.max(0)).unwrap_or(u32::MAX)).collect();
+    let dates = promise_dates(&units, &incoming, today, after_lead_time(today, lead_time_days));
+    let by = Doer::system("purchasing");
+    let mut moved = Vec::new();
+    for (backorder, promised) in waiting.iter().zip(dates) {
+        let (line, part) = (
+            usize::try_from(backorder.line).unwrap_or(usize::MAX),
+            usize::try_from(backorder.part).unwrap_or(usize::MAX),
+        );
+        let order = load_from(store, &backorder.order_id).await?;
+        let Some(LineAvailability::Backordered { promised: previously }) =
+            order.lines().get(line).and_then(|l| l.parts().get(part)).map(|p| p.availability().clone())
+        else {
+            continue;
+        };
+        if previously == promised {
+            continue;
+        }
+        let command = Command::Backorder { line, part, promised };
+        match super::commands::run(app, &backorder.order_id, &Role::Staff, &by, &command, None).await {
+            Ok(_) => moved.push(Repromised {
+                order_id: backorder.order_id.clone(),
+                line,
+                part,
+                promised,
+                previously,
+            }),
+            // Cancelled, allocated or promised that day meanwhile: nothing to tell.
+            Err(ApiError::Command(e)) => {
+                tracing::info!(order = %backorder.order_id, error = %e, "backorder no longer waiting");
+            }
+            Err(e) => {
+                tracing::warn!(order = %backorder.order_id, error = %e, "could not promise a backorder again");
+            }
+        }
+    }
+    Ok(moved)
 }
 
 /// What a receipt did.
@@ -92,12 +247,21 @@ pub struct Receipt {
     pub purchase_order: PurchaseOrderRow,
     /// Orders whose backordered units were allocated, oldest first, with the units.
     pub allocated: Vec<(String, i64)>,
+    /// Backorders still waiting whose day moved (a short receipt that closed the order).
+    pub repromised: Vec<Repromised>,
 }
 
 /// Receives units of a purchase order (staff who work at its location), then allocates the
 /// location's free stock to waiting backorders of the SKU, oldest first, stopping at the first
-/// that does not fit.
-pub async fn receive(app: &App, caller: &Actor, id: &str, quantity: i64) -> Result<Receipt, ApiError> {
+/// that does not fit. `close`: the rest will not come (a short receipt), so the order closes and
+/// the backorders still waiting are promised again.
+pub async fn receive(
+    app: &App,
+    caller: &Actor,
+    id: &str,
+    quantity: i64,
+    close: bool,
+) -> Result<Receipt, ApiError> {
     caller.require_staff()?;
     let store = app.store();
     if let Some(po) = store.purchase_order(id).await? {
@@ -120,9 +284,13 @@ pub async fn receive(app: &App, caller: &Actor, id: &str, quantity: i64) -> Resu
             _ => backoff(attempt).await,
         }
     }
+    if close {
+        store.close_purchase_order(id).await?;
+    }
     let allocated = allocate_waiting(store, &po.sku, &po.location).await?;
+    let repromised = repromise(app, &po.sku).await?;
     let purchase_order = store.purchase_order(id).await?.ok_or(ApiError::NotFound("purchase order"))?;
-    Ok(Receipt { purchase_order, allocated })
+    Ok(Receipt { purchase_order, allocated, repromised })
 }
 
 /// Gives free stock at `location` to open backorders of `sku`, oldest first.

@@ -106,8 +106,8 @@ async fn look_once(app: &App, order_id: &str, watch: Watch, by: &Doer) -> Result
         for entry in &entries {
             after.apply(entry).map_err(|e| StoreError::Decode(e.to_string()))?;
         }
-        let messages = super::messages::for_append(&after, &entries, None);
-        let webhooks = super::channels::webhooks_for(app, Some(&before), &after, &entries).await?;
+        let messages = super::messages::for_append(Some(&before), &after, &entries, None);
+        let webhooks = Box::pin(super::channels::webhooks_for(app, Some(&before), &after, &entries)).await?;
         let append = Append {
             order: &after,
             expected_seq: before.last_seq(),

@@ -1,13 +1,21 @@
 //! Catalog queries: products (filtered, cursor-paginated), one product, stock per location.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{ComplexObject, Context, Object, Result};
+use async_graphql::{ComplexObject, Context, Object, Result, SimpleObject};
+use ordo_core::promise::next_unpromised;
 
 use super::types::{Product, StockLevel};
 use super::{actor, app, page_size};
 use crate::app::catalog;
 use crate::app::error::ApiError;
 use crate::graphql::error::GqlResult;
+
+/// Units of a product expected on a day and not yet promised to anyone.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Restock {
+    pub on: chrono::NaiveDate,
+    pub units: u32,
+}
 
 #[derive(Default, Debug)]
 pub struct CatalogQuery;
@@ -96,9 +104,19 @@ impl Product {
             .collect())
     }
 
-    /// When the next open purchase order is expected (what a backorder is promised against).
+    /// The first day units arrive that no waiting backorder is promised yet (null: none on
+    /// order; a backorder then waits for the lead time).
     async fn next_restock(&self, ctx: &Context<'_>) -> Result<Option<chrono::NaiveDate>> {
-        catalog::next_restock(app(ctx)?, &self.sku).await.gql()
+        let restocks = catalog::restocks(app(ctx)?, &self.sku).await.gql()?;
+        Ok(restocks.as_deref().and_then(next_unpromised))
+    }
+
+    /// Units open purchase orders bring that no waiting backorder is promised yet, by day (null:
+    /// no open purchase order). Give them to ordo-wasm's catalog item as `restocks` so the cart
+    /// promises what checkout will.
+    async fn restocks(&self, ctx: &Context<'_>) -> Result<Option<Vec<Restock>>> {
+        let restocks = catalog::restocks(app(ctx)?, &self.sku).await.gql()?;
+        Ok(restocks.map(|r| r.into_iter().map(|i| Restock { on: i.on, units: i.units }).collect()))
     }
 
     /// Available to promise over all locations.

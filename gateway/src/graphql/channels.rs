@@ -45,7 +45,7 @@ pub struct Channel {
     pub code: String,
     pub name: String,
     pub kind: ChannelKind,
-    /// Where its webhooks go; null: it hears none (it may read its events instead).
+    /// Where its webhooks go; null: it hears nothing.
     pub webhook_url: Option<String>,
     /// An inactive channel takes no orders and hears nothing.
     pub active: bool,

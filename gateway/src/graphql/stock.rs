@@ -47,6 +47,48 @@ pub struct ReceiptPayload {
     pub purchase_order: PurchaseOrder,
     /// Backorders that received stock, oldest first.
     pub allocated: Vec<BackorderAllocation>,
+    /// Backorders still waiting whose day moved (each customer was told, with the choice to
+    /// keep waiting or cancel for a refund).
+    pub repromised: Vec<Repromise>,
+}
+
+/// A waiting backorder promised for another day.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Repromise {
+    pub order_id: String,
+    pub line: i32,
+    pub part: i32,
+    pub promised_on: NaiveDate,
+    pub previously: NaiveDate,
+}
+
+impl From<purchasing::Repromised> for Repromise {
+    fn from(r: purchasing::Repromised) -> Self {
+        Repromise {
+            order_id: r.order_id,
+            line: i32::try_from(r.line).unwrap_or(i32::MAX),
+            part: i32::try_from(r.part).unwrap_or(i32::MAX),
+            promised_on: r.promised,
+            previously: r.previously,
+        }
+    }
+}
+
+/// A purchase order after a change, and the backorders whose day moved with it.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PurchaseOrderPayload {
+    pub purchase_order: PurchaseOrder,
+    /// Waiting backorders promised for another day (each customer was told, with the choice).
+    pub repromised: Vec<Repromise>,
+}
+
+impl From<purchasing::Changed> for PurchaseOrderPayload {
+    fn from(c: purchasing::Changed) -> Self {
+        PurchaseOrderPayload {
+            purchase_order: c.purchase_order.into(),
+            repromised: c.repromised.into_iter().map(Repromise::from).collect(),
+        }
+    }
 }
 
 /// A product whose available stock is below its reorder point.
@@ -110,6 +152,8 @@ impl StockMutation {
         Ok(StockLevel::from(&row))
     }
 
+    /// Orders units of a SKU for a location, expected on a day. Backorders waiting for the SKU are
+    /// promised again against it (oldest first, each the day its last unit arrives).
     async fn create_purchase_order(
         &self,
         ctx: &Context<'_>,
@@ -117,8 +161,8 @@ impl StockMutation {
         location: String,
         quantity: i64,
         expected_on: NaiveDate,
-    ) -> Result<PurchaseOrder> {
-        let po = purchasing::create_purchase_order(
+    ) -> Result<PurchaseOrderPayload> {
+        let changed = purchasing::create_purchase_order(
             app(ctx)?,
             actor(ctx),
             sku.trim(),
@@ -128,18 +172,45 @@ impl StockMutation {
         )
         .await
         .gql()?;
-        Ok(po.into())
+        Ok(changed.into())
+    }
+
+    /// Moves an open purchase order's expected day and/or changes its quantity (not below what
+    /// was received). Every waiting backorder whose day moves is promised the new day, and its
+    /// customer told with the choice to keep waiting or cancel for a refund.
+    async fn update_purchase_order(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+        expected_on: Option<NaiveDate>,
+        quantity: Option<i64>,
+    ) -> Result<PurchaseOrderPayload> {
+        let changed =
+            purchasing::change_purchase_order(app(ctx)?, actor(ctx), id.trim(), expected_on, quantity)
+                .await
+                .gql()?;
+        Ok(changed.into())
+    }
+
+    /// Closes an open purchase order: what it did not bring will not come. Waiting backorders
+    /// are promised again (customers whose day moved are told).
+    async fn close_purchase_order(&self, ctx: &Context<'_>, id: String) -> Result<PurchaseOrderPayload> {
+        let changed = purchasing::close_purchase_order(app(ctx)?, actor(ctx), id.trim()).await.gql()?;
+        Ok(changed.into())
     }
 
     /// Receives units of a purchase order (partial receipts allowed); the stock goes to waiting
-    /// backorders of the SKU oldest first, each allocation an event on its order.
+    /// backorders of the SKU oldest first, each allocation an event on its order. `close`: the
+    /// rest will not come (a short receipt), so the purchase order closes and the backorders
+    /// still waiting are promised again.
     async fn receive_purchase_order(
         &self,
         ctx: &Context<'_>,
         id: String,
         quantity: i64,
+        #[graphql(default)] close: bool,
     ) -> Result<ReceiptPayload> {
-        let receipt = purchasing::receive(app(ctx)?, actor(ctx), id.trim(), quantity).await.gql()?;
+        let receipt = purchasing::receive(app(ctx)?, actor(ctx), id.trim(), quantity, close).await.gql()?;
         Ok(ReceiptPayload {
             purchase_order: receipt.purchase_order.into(),
             allocated: receipt
@@ -147,6 +218,7 @@ impl StockMutation {
                 .into_iter()
                 .map(|(order_id, quantity)| BackorderAllocation { order_id, quantity })
                 .collect(),
+            repromised: receipt.repromised.into_iter().map(Repromise::from).collect(),
         })
     }
 }

@@ -7,6 +7,7 @@ use ordo_core::allocation::{LocationId, LocationStock};
 use ordo_core::cart::Rules;
 use ordo_core::catalog::{Catalog, CatalogItem, OutOfStockPolicy, TaxClass};
 use ordo_core::money::{Currency, Money};
+use ordo_core::promise::{Incoming, next_unpromised, unpromised};
 use ordo_core::values::{Quantity, Sku};
 use serde::{Deserialize, Serialize};
 
@@ -83,10 +84,11 @@ impl ProductRow {
     }
 
     /// The core's view of this product, with `available` to promise.
+    /// `restocks`: its open purchase orders' units not yet promised (`None` when it has none).
     pub fn to_item(
         &self,
         available: i64,
-        next_restock: Option<NaiveDate>,
+        restocks: Option<&Vec<Incoming>>,
     ) -> Result<CatalogItem, StoreError> {
         let bad = |what: &str| StoreError::Decode(format!("product {}: {what}", self.sku));
         let quantity =
@@ -106,7 +108,8 @@ impl ProductRow {
             max_per_order: quantity(self.max_per_order)?,
             available: u32::try_from(available.max(0)).unwrap_or(u32::MAX),
             policy,
-            next_restock,
+            next_restock: restocks.and_then(|r| next_unpromised(r)),
+            restocks: restocks.cloned(),
             weight_grams: u32::try_from(self.weight_grams.max(0)).unwrap_or(u32::MAX),
             tax_class,
         })
@@ -185,7 +188,9 @@ impl Store {
         let mut sql = String::from(
             "SELECT * FROM $ids;
              SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
-             SELECT sku, expected_on FROM purchase_order WHERE open = true AND sku IN $skus;
+             SELECT sku, expected_on, quantity - received AS units,
+                 (SELECT VALUE quantity FROM backorder WHERE sku = $parent.sku AND open = true) AS waiting
+                 FROM purchase_order WHERE open = true AND sku IN $skus;
              IF $idem != NONE { SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) } ELSE { [] };
              IF $external != NONE { SELECT order_id, scope, fingerprint FROM type::record('external_order', $external) } ELSE { [] };",
         );
@@ -245,10 +250,14 @@ impl Store {
     fn read_snapshot(results: &mut surrealdb::IndexedResults, shop: &Shop) -> Result<Snapshot, StoreError> {
         let products: Vec<ProductRow> = decode(rows(results, 0)?)?;
         let stock: Vec<StockRow> = decode(rows(results, 1)?)?;
+        /// An open purchase order with the units of its SKU's waiting backorders (the same on
+        /// every row of a SKU).
         #[derive(Deserialize)]
         struct Arrival {
             sku: String,
             expected_on: String,
+            units: i64,
+            waiting: Vec<i64>,
         }
         let arrivals: Vec<Arrival> = decode(rows(results, 2)?)?;
 
@@ -256,20 +265,24 @@ impl Store {
         for row in &stock {
             *available.entry(row.sku.as_str()).or_default() += row.available();
         }
-        let mut next: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+        let mut incoming: BTreeMap<&str, (u64, Vec<Incoming>)> = BTreeMap::new();
         for a in &arrivals {
-            if let Ok(date) = a.expected_on.parse::<NaiveDate>() {
-                let slot = next.entry(a.sku.as_str()).or_insert(date);
-                *slot = (*slot).min(date);
-            }
+            let Ok(on) = a.expected_on.parse::<NaiveDate>() else { continue };
+            let slot = incoming.entry(a.sku.as_str()).or_insert_with(|| {
+                (a.waiting.iter().map(|q| u64::try_from(*q).unwrap_or(0)).sum(), Vec::new())
+            });
+            slot.1.push(Incoming { on, units: u32::try_from(a.units.max(0)).unwrap_or(u32::MAX) });
         }
+        // What a new backorder can still be promised against: ordo-core matches the waiting
+        // units first (overdue days are moved to today when promising, not here).
+        let restocks: BTreeMap<&str, Vec<Incoming>> = incoming
+            .into_iter()
+            .map(|(sku, (waiting, arriving))| (sku, unpromised(waiting, &arriving, NaiveDate::MIN)))
+            .collect();
         let items = products
             .iter()
             .map(|p| {
-                p.to_item(
-                    available.get(p.sku.as_str()).copied().unwrap_or(0),
-                    next.get(p.sku.as_str()).copied(),
-                )
+                p.to_item(available.get(p.sku.as_str()).copied().unwrap_or(0), restocks.get(p.sku.as_str()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let location_stock = stock
@@ -331,17 +344,6 @@ impl Store {
                 Some((r["id"].as_str()?.to_owned(), r["name"].as_str()?.to_owned(), r["rank"].as_i64()?))
             })
             .collect())
-    }
-
-    /// The expected date of the earliest open purchase order for `sku`.
-    pub async fn next_restock(&self, sku: &str) -> Result<Option<NaiveDate>, StoreError> {
-        let mut result = self
-            .db()
-            .query("SELECT VALUE expected_on FROM purchase_order WHERE open = true AND sku = $sku")
-            .bind(("sku", sku.to_owned()))
-            .await?;
-        let dates: Vec<String> = result.take(0)?;
-        Ok(dates.iter().filter_map(|d| d.parse::<NaiveDate>().ok()).min())
     }
 
     /// Records where `sku` sits in `location` (aisle-shelf-bin), for pick lists.

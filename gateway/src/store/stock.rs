@@ -169,6 +169,55 @@ impl Store {
         })
     }
 
+    /// Moves an open purchase order's expected day and/or changes its quantity (never below what
+    /// was received; received in full, it closes).
+    pub async fn change_purchase_order(
+        &self,
+        id: &str,
+        expected_on: Option<NaiveDate>,
+        quantity: Option<i64>,
+    ) -> Result<StockChange, StoreError> {
+        let sql = "BEGIN;
+            LET $po = UPDATE type::record('purchase_order', $id) SET
+                expected_on = $expected ?? expected_on,
+                quantity = $quantity ?? quantity,
+                open = received < ($quantity ?? quantity)
+                WHERE open = true AND received <= ($quantity ?? quantity) RETURN AFTER;
+            IF array::len($po) = 0 { THROW 'not_receivable' };
+            COMMIT;";
+        let result = self
+            .db()
+            .query(sql)
+            .bind(("id", id.to_owned()))
+            .bind(("expected", expected_on.map(|d| d.to_string())))
+            .bind(("quantity", quantity))
+            .await?;
+        Ok(match outcome(result) {
+            TxOutcome::Committed => StockChange::Applied,
+            TxOutcome::Conflict => StockChange::Conflict,
+            TxOutcome::Thrown(m) if m.contains("not_receivable") => StockChange::NotReceivable,
+            other => {
+                return Err(StoreError::Decode(format!(
+                    "purchase order change failed: {}",
+                    other.describe()
+                )));
+            }
+        })
+    }
+
+    /// Closes an open purchase order: whatever it did not bring will not come.
+    pub async fn close_purchase_order(&self, id: &str) -> Result<StockChange, StoreError> {
+        let mut results = self
+            .db()
+            .query(
+                "UPDATE type::record('purchase_order', $id) SET open = false WHERE open = true RETURN AFTER",
+            )
+            .bind(("id", id.to_owned()))
+            .await?;
+        let closed: Vec<serde_json::Value> = rows(&mut results, 0)?;
+        Ok(if closed.is_empty() { StockChange::NotReceivable } else { StockChange::Applied })
+    }
+
     /// Open backorders for `sku` (in no particular order: ordo-core's `queue` orders them).
     pub async fn waiting_backorders(&self, sku: &str) -> Result<Vec<BackorderRow>, StoreError> {
         let mut results = self

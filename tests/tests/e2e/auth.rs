@@ -269,8 +269,18 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
     ),
     (
         "createPurchaseOrder",
-        "mutation { createPurchaseOrder(sku: \"MUG-STONE\", location: \"east\", quantity: 1, expectedOn: \"2099-01-01\") { id } }",
+        "mutation { createPurchaseOrder(sku: \"MUG-STONE\", location: \"east\", quantity: 1, expectedOn: \"2099-01-01\") { purchaseOrder { id } } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "FORBIDDEN"],
+    ),
+    (
+        "updatePurchaseOrder",
+        "mutation { updatePurchaseOrder(id: \"po_x\", quantity: 2) { repromised { orderId } } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
+        "closePurchaseOrder",
+        "mutation { closePurchaseOrder(id: \"po_x\") { purchaseOrder { open } } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
         "receivePurchaseOrder",

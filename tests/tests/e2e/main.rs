@@ -14,6 +14,7 @@ mod intake;
 mod late_parcels;
 mod live;
 mod messages;
+mod promises;
 mod purchasing;
 mod reviews;
 mod security;

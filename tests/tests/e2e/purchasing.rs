@@ -45,9 +45,9 @@ async fn a_receipt_allocates_waiting_backorders_oldest_first() {
     let second = place(&app, "HOODIE-GRY-L", 3).await;
     assert_eq!(availability(&app, &first).await, vec!["BACKORDERED"]);
 
-    let create = "mutation { createPurchaseOrder(sku: \"HOODIE-GRY-L\", location: \"east\", quantity: 10, expectedOn: \"2099-01-01\") { id open } }";
+    let create = "mutation { createPurchaseOrder(sku: \"HOODIE-GRY-L\", location: \"east\", quantity: 10, expectedOn: \"2099-01-01\") { purchaseOrder { id open } } }";
     let po = app.gql(create, json!({})).await;
-    let po_id = po["data"]["createPurchaseOrder"]["id"].as_str().expect("po id").to_owned();
+    let po_id = po["data"]["createPurchaseOrder"]["purchaseOrder"]["id"].as_str().expect("po id").to_owned();
 
     let receive = "mutation($id: String!, $q: Int!) { receivePurchaseOrder(id: $id, quantity: $q) {
         purchaseOrder { received open } allocated { orderId quantity } } }";
