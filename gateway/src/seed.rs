@@ -63,7 +63,14 @@ pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
     for (code, name, kind) in
         [("pos", "Shop counter", "pos"), ("amazon", "Amazon", "marketplace"), ("ebay", "eBay", "marketplace")]
     {
-        let write = ChannelWrite { name: name.into(), kind, webhook_url: None, secret: None, active: true };
+        let write = ChannelWrite {
+            name: name.into(),
+            kind,
+            webhook_url: None,
+            secret: None,
+            active: true,
+            inventory_sync: false,
+        };
         store.create_channel(code, &write).await?;
     }
     store.put_location("west", "West warehouse (Reno)", 2).await?;

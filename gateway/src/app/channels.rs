@@ -33,6 +33,8 @@ pub struct ChannelSettings {
     /// A secret in its written form (`whsec_…`); `Some(None)` makes a fresh one.
     pub signing_secret: Option<Option<String>>,
     pub active: Option<bool>,
+    /// Whether it hears available-to-sell per SKU.
+    pub inventory_sync: Option<bool>,
 }
 
 /// A channel as written, and its signing secret when this write set one (shown once).
@@ -87,7 +89,8 @@ fn settle(
         },
     };
     let active = asked.active.or(current.map(|c| c.active)).unwrap_or(true);
-    Ok((ChannelWrite { name, kind: kind.key(), webhook_url, secret, active }, changed))
+    let inventory_sync = asked.inventory_sync.or(current.map(|c| c.inventory_sync)).unwrap_or(false);
+    Ok((ChannelWrite { name, kind: kind.key(), webhook_url, secret, active, inventory_sync }, changed))
 }
 
 /// Every channel (staff; admins see the same, secrets are never answered).
@@ -267,7 +270,7 @@ fn summary(row: &WebhookRow) -> DeliverySummary {
         _ => DeliveryState::Pending,
     };
     DeliverySummary {
-        seq: row.seq,
+        seq: row.seq.unwrap_or_default(),
         state,
         attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
         last_error: row.last_error.clone(),

@@ -5,7 +5,8 @@
 //! - [`execute`]: the one path for every state change of an order (one admission policy).
 //! - [`intake`]: checkout; placing orders once, without overselling.
 //! - [`orders`], [`catalog`], [`fulfilment`]: reading orders, the catalog, pick lists, parcels.
-//! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders, low stock.
+//! - [`purchasing`]: stock adjustments, purchase orders, receipts to backorders, low stock, and
+//!   promising waiting backorders again when purchase orders change.
 //! - [`reviews`]: product reviews and ratings, the post-delivery survey.
 //! - [`tracking`]: carrier tracking reports recorded against parcels; [`watches`]: what falls
 //!   due on an order later (parcels running late, authorizations about to lapse).
@@ -14,7 +15,8 @@
 //! - [`payments`]: the payment provider trait and the test provider; [`declines`]: declined
 //!   payments per address (card testing).
 //! - [`channels`]: sales channels, listing an order on more of them, the webhooks an append
-//!   writes to them and how far behind each is; [`webhooks`]: signing and sending one.
+//!   writes to them and how far behind each is; [`webhooks`]: signing and sending one;
+//!   [`inventory`]: a SKU's available-to-sell pushed to the channels that ask.
 //! - [`access`]: who is calling ([`Actor`]) and what each role may see; [`tokens`]: bearer tokens.
 //! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
 //! - [`messages`]: messages to customers (which, delivering one, staff's view); [`mail`]: SMTP or
@@ -34,6 +36,7 @@ pub mod execute;
 pub mod fulfilment;
 pub mod idempotency;
 pub mod intake;
+pub(crate) mod inventory;
 pub mod live;
 pub mod mail;
 pub mod messages;

@@ -142,7 +142,8 @@ pub(crate) async fn record(app: &App, row: &WebhookRow, owner: &str, answer: &An
         }
     };
     let attempt = WebhookAttempt { key: &row.key, outcome };
-    let Some(notified) = notified else {
+    // An inventory push is about no order: its row alone records it.
+    let Some(notified) = notified.filter(|_| row.order_id.is_some()) else {
         return app.store().record_webhook_attempt(&attempt).await.map_err(|e| e.to_string());
     };
     let appended = append_notified(app, row, notified, attempt).await;
@@ -160,10 +161,11 @@ async fn append_notified(
 ) -> Result<(), String> {
     let kind = ChannelEventType::parse(&row.event_type)
         .ok_or_else(|| format!("unknown webhook event type {:?}", row.event_type))?;
+    let order_id = row.order_id.as_deref().ok_or("a webhook about no order")?;
     let store = app.store();
     let by = Doer::system(&format!("channel:{}", row.channel));
     for round in 1..=20u32 {
-        let timeline = store.timeline(&row.order_id).await.map_err(|e| e.to_string())?;
+        let timeline = store.timeline(order_id).await.map_err(|e| e.to_string())?;
         let before = Order::from_timeline(&timeline).map_err(|e| e.to_string())?;
         let entry = notified_entry(&before, &row.channel, &row.key, kind, notified, Utc::now());
         let mut after = before.clone();

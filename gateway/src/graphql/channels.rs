@@ -49,6 +49,9 @@ pub struct Channel {
     pub webhook_url: Option<String>,
     /// An inactive channel takes no orders and hears nothing.
     pub active: bool,
+    /// Whether it hears available-to-sell per SKU (`inventory.updated`, at most once a second
+    /// per SKU, with a version to apply only newer counts).
+    pub inventory_sync: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -61,6 +64,7 @@ impl From<ChannelRow> for Channel {
             name: row.name,
             webhook_url: row.webhook_url,
             active: row.active,
+            inventory_sync: row.inventory_sync,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -92,6 +96,9 @@ pub struct CreateChannelInput {
     pub webhook_url: Option<String>,
     /// `whsec_` + base64 of 24–64 bytes; none: a fresh random one (answered once).
     pub signing_secret: Option<String>,
+    /// Whether it hears available-to-sell per SKU.
+    #[graphql(default)]
+    pub inventory_sync: bool,
 }
 
 /// Changes to a channel: fields left out stay as they are.
@@ -104,6 +111,7 @@ pub struct UpdateChannelInput {
     /// A new secret; null makes a fresh random one (answered once).
     pub signing_secret: MaybeUndefined<String>,
     pub active: Option<bool>,
+    pub inventory_sync: Option<bool>,
 }
 
 /// Where a webhook is in its delivery.
@@ -148,13 +156,15 @@ pub struct WebhookAttempt {
 /// A webhook to a channel: one event of one order.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct Webhook {
-    /// Its `webhook-id`, the same on every attempt (`order#seq#channel`).
+    /// Its `webhook-id`, the same on every attempt (`order#seq#channel`,
+    /// `inventory#SKU#version#channel`).
     pub id: ID,
     pub channel: String,
-    pub order_id: ID,
+    /// The order it tells of (null: an inventory push).
+    pub order_id: Option<ID>,
     /// The order's timeline entry it tells of.
-    pub seq: i64,
-    /// `order.placed`, `shipment.shipped`, …
+    pub seq: Option<i64>,
+    /// `order.placed`, `shipment.shipped`, `inventory.updated`, …
     pub event_type: String,
     /// The signed body.
     pub payload: String,
@@ -174,8 +184,8 @@ impl From<WebhookRow> for Webhook {
         Webhook {
             id: ID(row.key),
             channel: row.channel,
-            order_id: ID(row.order_id),
-            seq: i64::try_from(row.seq).unwrap_or(i64::MAX),
+            order_id: row.order_id.map(ID),
+            seq: row.seq.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
             event_type: row.event_type,
             payload: row.payload_json,
             state: WebhookState::from_key(&row.state),
@@ -299,6 +309,7 @@ impl ChannelMutation {
             webhook_url: Some(input.webhook_url),
             signing_secret: Some(input.signing_secret),
             active: Some(true),
+            inventory_sync: Some(input.inventory_sync),
         };
         Ok(channels::create(app(ctx)?, actor(ctx), &input.code, &settings).await.gql()?.into())
     }
@@ -321,6 +332,7 @@ impl ChannelMutation {
             webhook_url: maybe(input.webhook_url),
             signing_secret: maybe(input.signing_secret),
             active: input.active,
+            inventory_sync: input.inventory_sync,
         };
         Ok(channels::update(app(ctx)?, actor(ctx), &code, &settings).await.gql()?.into())
     }

@@ -6,6 +6,8 @@
 //! - [`payment_timeout`]: cancels a shopper's order whose payment never came, releasing its stock.
 //! - [`watches`]: `delivery_watch` flags an order's parcels that run late (the customer is told),
 //!   `authorization_watch` an authorization about to lapse with money still to capture (staff).
+//! - `inventory_push` (through `app::inventory`): a SKU's available-to-sell told to the channels
+//!   that ask, left by the store whenever a stock row changes, at most once a second per SKU.
 //! - [`dispatcher`]: delivers messages to customers and webhooks to channels, retrying on a
 //!   schedule, then dead letters.
 
@@ -150,10 +152,18 @@ async fn run_due(app: &App, owner: &str, settings: &JobSettings) {
 }
 
 async fn run(app: &App, job: &Job, settings: &JobSettings) -> Result<Ran, String> {
+    let order = || job.order_id.as_deref().ok_or_else(|| format!("job {} names no order", job.key));
     match job.kind.as_str() {
-        "payment_timeout" => payment_timeout::run(app, &job.order_id, settings.payment_hold).await,
-        "delivery_watch" => watches::run(app, &job.order_id, Watch::Late).await,
-        "authorization_watch" => watches::run(app, &job.order_id, Watch::Authorization).await,
+        "payment_timeout" => payment_timeout::run(app, order()?, settings.payment_hold).await,
+        "delivery_watch" => watches::run(app, order()?, Watch::Late).await,
+        "authorization_watch" => watches::run(app, order()?, Watch::Authorization).await,
+        "inventory_push" => {
+            let sku = job.subject.as_deref().ok_or_else(|| format!("job {} names no SKU", job.key))?;
+            match crate::app::inventory::push(app, sku).await.map_err(|e| e.to_string())? {
+                Some(wait) => Ok(Ran::Later(wait)),
+                None => Ok(Ran::Done),
+            }
+        }
         other => Err(format!("unknown job kind {other:?}")),
     }
 }

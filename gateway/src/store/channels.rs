@@ -18,6 +18,9 @@ pub struct ChannelRow {
     #[serde(default)]
     pub secret: Option<String>,
     pub active: bool,
+    /// Whether it hears available-to-sell per SKU (migration 0021).
+    #[serde(default)]
+    pub inventory_sync: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,6 +40,7 @@ pub(crate) struct ChannelWrite {
     pub webhook_url: Option<String>,
     pub secret: Option<String>,
     pub active: bool,
+    pub inventory_sync: bool,
 }
 
 /// A webhook an append writes: one channel told of one event.
@@ -67,8 +71,11 @@ pub struct WebhookTry {
 pub struct WebhookRow {
     pub key: String,
     pub channel: String,
-    pub order_id: String,
-    pub seq: u64,
+    /// The order it tells of (none for an inventory push).
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub seq: Option<u64>,
     pub event_type: String,
     pub payload_json: String,
     pub state: String,
@@ -103,7 +110,7 @@ const FIELDS: &str = "record::id(id) AS key, channel, order_id, seq, event_type,
                       attempts, tries, last_error, created_at, acknowledged_at";
 
 const CHANNEL_FIELDS: &str =
-    "record::id(id) AS code, name, kind, webhook_url, secret, active, created_at, updated_at";
+    "record::id(id) AS code, name, kind, webhook_url, secret, active, inventory_sync, created_at, updated_at";
 
 /// The statements that write `webhooks` for order `$id` inside an append's or an intake's
 /// transaction, with their bindings.
@@ -192,7 +199,7 @@ impl Store {
             .query(format!(
                 "CREATE type::record('channel', $code) SET name = $name, kind = $kind, \
                  webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
-                 created_at = time::now(), updated_at = time::now() RETURN {CHANNEL_FIELDS}"
+                 inventory_sync = $inventory, created_at = time::now(), updated_at = time::now() RETURN {CHANNEL_FIELDS}"
             ))
             .bind(("code", code.to_owned()))
             .bind(("name", write.name.clone()))
@@ -200,6 +207,7 @@ impl Store {
             .bind(("url", write.webhook_url.clone()))
             .bind(("secret", write.secret.clone()))
             .bind(("active", write.active))
+            .bind(("inventory", write.inventory_sync))
             .await;
         self.forget_channels();
         let mut result = result?;
@@ -221,7 +229,7 @@ impl Store {
             .query(format!(
                 "UPDATE type::record('channel', $code) SET name = $name, kind = $kind, \
                  webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
-                 updated_at = time::now() WHERE created_at != NONE RETURN {CHANNEL_FIELDS}"
+                 inventory_sync = $inventory, updated_at = time::now() WHERE created_at != NONE RETURN {CHANNEL_FIELDS}"
             ))
             .bind(("code", code.to_owned()))
             .bind(("name", write.name.clone()))
@@ -229,6 +237,7 @@ impl Store {
             .bind(("url", write.webhook_url.clone()))
             .bind(("secret", write.secret.clone()))
             .bind(("active", write.active))
+            .bind(("inventory", write.inventory_sync))
             .await;
         self.forget_channels();
         let mut result = result?.check()?;

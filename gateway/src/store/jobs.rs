@@ -13,7 +13,12 @@ pub(crate) struct Job {
     /// The record key (`payment_timeout:ord_…`).
     pub key: String,
     pub kind: String,
-    pub order_id: String,
+    /// The order it is about (none for a job about something else).
+    #[serde(default)]
+    pub order_id: Option<String>,
+    /// What a job about no order is about (an inventory push's SKU).
+    #[serde(default)]
+    pub subject: Option<String>,
     /// Runs so far, this one included.
     pub attempts: i64,
 }
@@ -42,7 +47,7 @@ impl Store {
             .lease_row(
                 "job",
                 "due <= time::now()",
-                "record::id(id) AS key, kind, order_id, attempts",
+                "record::id(id) AS key, kind, order_id, subject, attempts",
                 key,
                 owner,
             )

@@ -27,6 +27,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0018_order_numbers", include_str!("../../../schema/surreal/0018_order_numbers.surql")),
     ("0019_order_names", include_str!("../../../schema/surreal/0019_order_names.surql")),
     ("0020_channels", include_str!("../../../schema/surreal/0020_channels.surql")),
+    ("0021_inventory", include_str!("../../../schema/surreal/0021_inventory.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

@@ -17,6 +17,7 @@
 pub mod catalog;
 pub mod channels;
 pub mod fulfilment;
+pub(crate) mod inventory;
 pub mod jobs;
 mod kept;
 mod live;

@@ -61,8 +61,12 @@ const SYNC: &str = "query($id: ID!) { order(id: $id) {
     channelSync { channel state behind attempts lastError acknowledgedAt }
     timeline { type actor data } } }";
 
-/// `order`'s channel sync rows and its `channel_*` timeline events, once `done` holds.
-async fn sync_when(app: &TestApp, order: &str, done: impl Fn(&[Value]) -> bool) -> (Vec<Value>, Vec<Value>) {
+/// `order`'s channel sync rows and its `channel_*` timeline events, once `done` holds of both.
+async fn sync_when(
+    app: &TestApp,
+    order: &str,
+    done: impl Fn(&[Value], &[Value]) -> bool,
+) -> (Vec<Value>, Vec<Value>) {
     let found = eventually(WAIT, || async {
         let body = app.gql(SYNC, json!({ "id": order })).await;
         let sync = ok(&body)["order"]["channelSync"].as_array().unwrap().clone();
@@ -73,7 +77,7 @@ async fn sync_when(app: &TestApp, order: &str, done: impl Fn(&[Value]) -> bool) 
             .filter(|e| e["type"].as_str().is_some_and(|t| t.starts_with("channel_")))
             .cloned()
             .collect();
-        done(&sync).then_some((sync, events))
+        done(&sync, &events).then_some((sync, events))
     })
     .await;
     found.unwrap_or_else(|| panic!("channel sync of {order} never settled"))
@@ -172,8 +176,12 @@ async fn a_shipped_parcel_is_told_to_every_channel_that_carries_the_order_each_s
     let unique: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "one webhook-id per channel and event: {ids:?}");
 
-    let (sync, events) =
-        sync_when(&app, &order, |sync| sync.len() == 3 && sync.iter().all(|s| s["state"] == "SYNCED")).await;
+    let (sync, events) = sync_when(&app, &order, |sync, events| {
+        sync.len() == 3
+            && sync.iter().all(|s| s["state"] == "SYNCED")
+            && events.iter().filter(|e| e["type"] == "channel_acknowledged").count() >= 5
+    })
+    .await;
     let channels: Vec<_> = sync.iter().map(|s| s["channel"].as_str().unwrap()).collect();
     assert_eq!(channels, ["web", "amazon-eu", "ebay"]);
     assert!(sync.iter().all(|s| s["behind"] == false && s["acknowledgedAt"].is_string()), "{sync:#?}");
@@ -219,7 +227,7 @@ async fn a_channel_that_is_down_or_failing_is_tried_again_and_hears_each_event_o
         guest_order(&app, "cy@example.com", json!([{ "sku": "CAP-NAVY", "quantity": 1 }])).await;
 
     let (sync, _) =
-        sync_when(&app, &pos_order, |sync| sync.first().is_some_and(|s| s["state"] == "RETRYING")).await;
+        sync_when(&app, &pos_order, |sync, _| sync.first().is_some_and(|s| s["state"] == "RETRYING")).await;
     assert_eq!(
         (sync[0]["channel"].as_str(), sync[0]["attempts"].as_i64(), sync[0]["behind"].as_bool()),
         (Some("pos"), Some(1), Some(true))
@@ -241,8 +249,11 @@ async fn a_channel_that_is_down_or_failing_is_tried_again_and_hears_each_event_o
         (&pos_order, "pos", "could not connect"),
         (&web_order, "web", "the channel answered HTTP 503 Service Unavailable"),
     ] {
-        let (sync, events) =
-            sync_when(&app, order, |sync| sync.first().is_some_and(|s| s["state"] == "SYNCED")).await;
+        let (sync, events) = sync_when(&app, order, |sync, events| {
+            sync.first().is_some_and(|s| s["state"] == "SYNCED")
+                && events.iter().any(|e| e["type"] == "channel_acknowledged")
+        })
+        .await;
         assert_eq!(sync[0]["channel"], channel);
         let acks: Vec<_> = events.iter().filter(|e| e["type"] == "channel_acknowledged").collect();
         assert_eq!(acks.len(), 1, "acknowledged once: {events:#?}");
@@ -267,13 +278,16 @@ async fn a_channel_that_stops_taking_webhooks_gets_a_dead_letter_staff_send_agai
     let down = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
     connect(&app, "web", &format!("http://127.0.0.1:{down}/hooks/ordo"), &secret(6)).await;
     let (order, _) = guest_order(&app, "di@example.com", json!([{ "sku": "CAP-NAVY", "quantity": 1 }])).await;
-    sync_when(&app, &order, |sync| sync.first().is_some_and(|s| s["state"] == "RETRYING")).await;
+    sync_when(&app, &order, |sync, _| sync.first().is_some_and(|s| s["state"] == "RETRYING")).await;
     // Switched off before the retry: the webhook is given up, not sent.
     let off =
         app.gql_with(Some(&admin), UPDATE, json!({ "code": "web", "input": { "webhookUrl": null } })).await;
     assert_eq!(ok(&off)["updateChannel"]["channel"]["webhookUrl"], Value::Null);
-    let (sync, events) =
-        sync_when(&app, &order, |sync| sync.first().is_some_and(|s| s["state"] == "FAILED")).await;
+    let (sync, events) = sync_when(&app, &order, |sync, events| {
+        sync.first().is_some_and(|s| s["state"] == "FAILED")
+            && events.iter().any(|e| e["type"] == "channel_gave_up")
+    })
+    .await;
     assert_eq!(sync[0]["lastError"], "the channel takes no webhooks now");
     let gave_up: Vec<_> = events.iter().filter(|e| e["type"] == "channel_gave_up").collect();
     assert_eq!(gave_up.len(), 1, "{events:#?}");
@@ -289,7 +303,7 @@ async fn a_channel_that_stops_taking_webhooks_gets_a_dead_letter_staff_send_agai
     assert_eq!(ok(&body)["retryWebhook"], json!({ "state": "PENDING", "attempts": 0 }));
     let told = receiver.wait_for(1, WAIT).await;
     assert_eq!(told[0]["type"], "order.placed");
-    sync_when(&app, &order, |sync| sync.first().is_some_and(|s| s["state"] == "SYNCED")).await;
+    sync_when(&app, &order, |sync, _| sync.first().is_some_and(|s| s["state"] == "SYNCED")).await;
     let again = app.gql(retry, json!({ "id": dead[0]["id"] })).await;
     assert_eq!(error_code(&again), Some("CONFLICT"), "an acknowledged webhook is not sent again");
 }
@@ -403,4 +417,72 @@ async fn bad_channel_settings_and_unknown_channels_are_refused_and_change_nothin
     let ebay = app.token(&Actor::Channel { channel: "ebay".into() });
     assert_eq!(error_code(&app.gql_with(Some(&ebay), place, input("ebay")).await), Some("NOT_FOUND"));
     ok(&app.gql(place, input("amazon")).await);
+}
+
+async fn available(app: &TestApp) -> i64 {
+    let body = app.gql("{ product(sku: \"MUG-STONE\") { available } }", json!({})).await;
+    ok(&body)["product"]["available"].as_i64().unwrap()
+}
+
+/// The `inventory.updated` payloads `receiver` acknowledged for `sku`, in order.
+fn inventory_pushes(receiver: &WebhookReceiver, sku: &str) -> Vec<Value> {
+    receiver
+        .acknowledged()
+        .into_iter()
+        .filter(|p| p["type"] == "inventory.updated" && p["data"]["sku"] == sku)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn available_to_sell_reaches_the_channels_that_ask_at_most_once_a_second_per_sku_latest_count_last() {
+    let app = gateway().await;
+    let admin = app.token(&Actor::Admin);
+    let amazon = WebhookReceiver::start(&secret(7)).await;
+    connect(&app, "amazon", &amazon.url(), &secret(7)).await;
+    let ebay = WebhookReceiver::start(&secret(8)).await;
+    connect(&app, "ebay", &ebay.url(), &secret(8)).await; // ebay does not ask for counts
+    let ask = "mutation { updateChannel(code: \"amazon\", input: { inventorySync: true }) { channel { inventorySync } } }";
+    let body = app.gql_with(Some(&admin), ask, json!({})).await;
+    assert_eq!(ok(&body)["updateChannel"]["channel"]["inventorySync"], true);
+
+    let start = available(&app).await;
+    // Five shoppers at once, then a delivery of ten: every change reaches amazon, the latest last.
+    let emails: Vec<String> = (0..5).map(|n| format!("mug{n}@example.com")).collect();
+    futures::future::join_all(
+        emails.iter().map(|email| guest_order(&app, email, json!([{ "sku": "MUG-STONE", "quantity": 1 }]))),
+    )
+    .await;
+    let adjust = "mutation { adjustStock(sku: \"MUG-STONE\", location: \"east\", delta: 10, reason: \"delivery\") { onHand } }";
+    ok(&app.gql(adjust, json!({})).await);
+    let end = available(&app).await;
+    assert_eq!(end, start - 5 + 10);
+    let pushes = eventually(WAIT, || async {
+        let pushes = inventory_pushes(&amazon, "MUG-STONE");
+        (pushes.last().is_some_and(|p| p["data"]["available"] == end)).then_some(pushes)
+    })
+    .await
+    .unwrap_or_else(|| panic!("amazon never heard {end}: {:#?}", amazon.received()));
+    // Versions count the pushes; each push at least a second after the one before (changes in
+    // between told together); six changes never make more than six pushes.
+    let versions: Vec<i64> = pushes.iter().map(|p| p["data"]["version"].as_i64().unwrap()).collect();
+    assert_eq!(versions, (1..=i64::try_from(pushes.len()).unwrap()).collect::<Vec<_>>(), "{pushes:#?}");
+    assert!(pushes.len() <= 6, "{pushes:#?}");
+    let times: Vec<chrono::DateTime<chrono::Utc>> =
+        pushes.iter().map(|p| p["timestamp"].as_str().unwrap().parse().unwrap()).collect();
+    for pair in times.windows(2) {
+        assert!(pair[1] - pair[0] >= chrono::Duration::seconds(1), "pushed within a second: {pushes:#?}");
+    }
+    assert!(amazon.received().iter().all(|r| r["verified"] == true), "every signature verifies");
+    // A channel that did not ask hears no counts; staff see the pushes, about no order.
+    assert!(inventory_pushes(&ebay, "MUG-STONE").is_empty(), "{:#?}", ebay.received());
+    let rows = app.gql("{ webhooks(channel: \"amazon\") { orderId seq eventType state } }", json!({})).await;
+    let rows = ok(&rows)["webhooks"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), pushes.len(), "{rows:#?}");
+    assert!(
+        rows.iter().all(|r| r["orderId"].is_null() && r["eventType"] == "inventory.updated"),
+        "{rows:#?}"
+    );
+    // Nothing changes: nothing more is pushed.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(inventory_pushes(&amazon, "MUG-STONE").len(), pushes.len());
 }
