@@ -2,7 +2,54 @@
 //! (PyPI, pinned), made on first use: aiosmtpd for the SMTP server, standardwebhooks for the
 //! webhook receiver. Each helper script speaks JSON lines on its standard output.
 
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
 use crate::workspace_root;
+
+/// A running helper script: the port it listens on, every record it printed since, in order.
+#[derive(Debug)]
+pub(crate) struct Helper {
+    pub port: u16,
+    pub records: Arc<Mutex<Vec<Value>>>,
+    pub child: Child,
+}
+
+/// Starts `tests/python/<script>` with `args`; it prints `{"port": N}` once listening, then one
+/// JSON record per line. `what` names it in panics.
+pub(crate) async fn start(script: &str, args: &[&str], what: &str) -> Helper {
+    let mut child = Command::new(python().await)
+        .arg(workspace_root().join("tests/python").join(script))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("start the {what}: {e}"));
+    let stdout = child.stdout.take().expect("the helper's output");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .unwrap_or_else(|_| panic!("the {what} starts"))
+        .unwrap_or_else(|e| panic!("read the {what}'s output: {e}"))
+        .unwrap_or_else(|| panic!("the {what} prints its port"));
+    let port: Value = serde_json::from_str(&first).expect("a JSON line");
+    let port = u16::try_from(port["port"].as_u64().expect("a port")).expect("a port number");
+    let records = Arc::new(Mutex::new(Vec::new()));
+    let sink = records.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let record: Value = serde_json::from_str(&line).expect("a JSON line");
+            sink.lock().expect("records").push(record);
+        }
+    });
+    Helper { port, records, child }
+}
 
 /// The virtualenv's Python, made once per test process (the install runs at most once).
 pub async fn python() -> std::path::PathBuf {

@@ -3,15 +3,11 @@
 //! parsed by Python's own e-mail library, independent of the gateway's; the server stops when the
 //! handle is dropped.
 
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-
-use crate::workspace_root;
+use tokio::process::Child;
 
 /// A running SMTP server and what it received.
 #[derive(Debug)]
@@ -45,33 +41,8 @@ impl SmtpServer {
     }
 
     async fn start_with(args: &[&str]) -> SmtpServer {
-        let script = workspace_root().join("tests/python/smtp_server.py");
-        let mut child = Command::new(crate::python::python().await)
-            .arg(script)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the SMTP server");
-        let stdout = child.stdout.take().expect("the server's output");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("the SMTP server starts")
-            .expect("read the SMTP server's output")
-            .expect("the SMTP server prints its port");
-        let port: Value = serde_json::from_str(&first).expect("a JSON line");
-        let port = u16::try_from(port["port"].as_u64().expect("a port")).expect("a port number");
-        let records = Arc::new(Mutex::new(Vec::new()));
-        let sink = records.clone();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                let record: Value = serde_json::from_str(&line).expect("a JSON line");
-                sink.lock().expect("records").push(record);
-            }
-        });
-        SmtpServer { port, records, _child: child }
+        let helper = crate::python::start("smtp_server.py", args, "SMTP server").await;
+        SmtpServer { port: helper.port, records: helper.records, _child: helper.child }
     }
 
     /// `smtp://127.0.0.1:<port>` (plain: loopback only).

@@ -2,15 +2,11 @@
 //! every signature with the `standardwebhooks` package from PyPI (independent of the gateway's
 //! signing), on a loopback port; it stops when the handle is dropped.
 
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-
-use crate::workspace_root;
+use tokio::process::Child;
 
 /// A running receiver and the requests it got.
 #[derive(Debug)]
@@ -38,34 +34,9 @@ impl WebhookReceiver {
     }
 
     async fn start_with(secret: &str, args: &[&str]) -> WebhookReceiver {
-        let script = workspace_root().join("tests/python/webhook_receiver.py");
-        let mut child = Command::new(crate::python::python().await)
-            .arg(script)
-            .args(["--secret", secret])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the webhook receiver");
-        let stdout = child.stdout.take().expect("the receiver's output");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("the webhook receiver starts")
-            .expect("read the webhook receiver's output")
-            .expect("the webhook receiver prints its port");
-        let port: Value = serde_json::from_str(&first).expect("a JSON line");
-        let port = u16::try_from(port["port"].as_u64().expect("a port")).expect("a port number");
-        let records = Arc::new(Mutex::new(Vec::new()));
-        let sink = records.clone();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                let record: Value = serde_json::from_str(&line).expect("a JSON line");
-                sink.lock().expect("records").push(record);
-            }
-        });
-        WebhookReceiver { port, records, _child: child }
+        let args: Vec<&str> = ["--secret", secret].into_iter().chain(args.iter().copied()).collect();
+        let helper = crate::python::start("webhook_receiver.py", &args, "webhook receiver").await;
+        WebhookReceiver { port: helper.port, records: helper.records, _child: helper.child }
     }
 
     /// Where the gateway should send: `http://127.0.0.1:<port>/hooks/ordo`.

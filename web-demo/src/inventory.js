@@ -104,10 +104,32 @@ export async function renderPurchasing(root, skuFilter) {
                 msg.textContent = `Receive failed: ${err.message}`;
               }
             } }, "Receive");
+            // Moving the date or closing the order promises waiting backorders again; the
+            // customers whose date moved are told (the gateway answers which orders).
+            const date = h("input", { type: "date", value: po.expectedOn, "aria-label": `Expected date of ${po.id}`, class: "po-date" });
+            const change = (what, query, variables) => async () => {
+              try {
+                const r = Object.values(await gql(query, variables, token))[0];
+                await load();
+                msg.className = "action-msg";
+                msg.textContent = `${what} ${po.id}. ` + (r.repromised.length
+                  ? `New date told to ${r.repromised.length} waiting order${r.repromised.length === 1 ? "" : "s"}: ${r.repromised.map((x) => `${x.orderId} (${fmtDate(x.promisedOn)})`).join(", ")}.`
+                  : "No waiting order's date moved.");
+              } catch (err) {
+                msg.className = "action-msg error";
+                msg.textContent = `${what} failed: ${err.message}`;
+              }
+            };
+            const move = h("button", { type: "button", class: "po-move", onclick: () => change("Moved",
+              `mutation($id: String!, $d: NaiveDate) { updatePurchaseOrder(id: $id, expectedOn: $d) { repromised { orderId promisedOn } } }`,
+              { id: po.id, d: date.value })() }, "Move date");
+            const close = h("button", { type: "button", class: "po-close", onclick: () => change("Closed",
+              `mutation($id: String!) { closePurchaseOrder(id: $id) { repromised { orderId promisedOn } } }`, { id: po.id })() }, "Close");
             return h("tr", { dataset: { id: po.id, sku: po.sku, open: po.open } },
               h("td", {}, h("code", {}, po.id)), h("td", {}, h("a", { href: `#/stock/${encodeURIComponent(po.sku)}` }, po.sku)), h("td", {}, po.location),
-              h("td", { class: "num received" }, `${po.received} / ${po.quantity}`), h("td", {}, fmtDate(po.expectedOn)),
-              h("td", {}, po.open ? h("div", { class: "inline" }, qty, receive) : "closed"));
+              h("td", { class: "num received" }, `${po.received} / ${po.quantity}`),
+              h("td", {}, po.open ? h("div", { class: "inline" }, date, move) : fmtDate(po.expectedOn)),
+              h("td", {}, po.open ? h("div", { class: "inline" }, qty, receive, close) : "closed"));
           })))
       : h("p", {}, "No purchase orders."));
   }

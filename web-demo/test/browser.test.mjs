@@ -362,6 +362,19 @@ test("5: staff console: returns, stock adjustments, purchase orders filling a ba
   await staff.goto(`${base}/#/purchasing`);
   await staff.locator("#po-list table").waitFor();
   const open = await staff.locator("#po-list tbody tr").count();
+  // The hoodie's purchase order slips three days: the waiting order is promised the new date
+  // (its customer told); moved back, it is promised the first date again.
+  const demoPo = staff.locator('#po-list tr[data-sku="HOODIE-GRY-L"]').first();
+  const firstDate = await demoPo.locator(".po-date").inputValue();
+  const later = new Date(Date.parse(firstDate) + 3 * 86400000).toISOString().slice(0, 10);
+  await demoPo.locator(".po-date").fill(later);
+  await demoPo.locator(".po-move").click();
+  await staff.locator("#po-msg", { hasText: "New date told to" }).waitFor();
+  assert.match(await staff.locator("#po-msg").textContent(), new RegExp(`${id} \\(`));
+  await staff.locator("#po-msg").evaluate((e) => { e.textContent = ""; });
+  await staff.locator('#po-list tr[data-sku="HOODIE-GRY-L"]').first().locator(".po-date").fill(firstDate);
+  await staff.locator('#po-list tr[data-sku="HOODIE-GRY-L"]').first().locator(".po-move").click();
+  await staff.locator("#po-msg", { hasText: `${id} (` }).waitFor();
   await staff.fill("#po-sku", "HOODIE-GRY-L");
   await staff.fill("#po-quantity", "3");
   await staff.click("#po-submit");

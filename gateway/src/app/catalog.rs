@@ -44,8 +44,7 @@ pub async fn available(app: &App, sku: &str) -> Result<i64, ApiError> {
 /// Units of `sku` its open purchase orders bring that no waiting backorder is promised yet, by
 /// day (`None` when it has no open purchase order): what a new backorder is promised against.
 pub async fn restocks(app: &App, sku: &str) -> Result<Option<Vec<Incoming>>, ApiError> {
-    let snapshot = app.store().snapshot(&[sku.to_owned()]).await?;
-    Ok(snapshot.catalog.find(sku).and_then(|item| item.restocks.clone()))
+    Ok(app.store().restocks(sku).await?)
 }
 
 /// The cart rules `caller` may see: staff every coupon, anyone else only the coupons the codes

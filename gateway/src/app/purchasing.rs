@@ -16,7 +16,7 @@ use crate::app::error::ApiError;
 use crate::app::orders::load_from;
 pub use crate::store::catalog::{ProductRow, StockRow};
 pub use crate::store::stock::PurchaseOrderRow;
-use crate::store::stock::StockChange;
+use crate::store::stock::{BackorderRow, StockChange};
 use crate::store::{Doer, Store, StoreError, backoff};
 
 const MAX_ATTEMPTS: u32 = 16;
@@ -176,13 +176,7 @@ pub async fn repromise(app: &App, sku: &str) -> Result<Vec<Repromised>, ApiError
     let store = app.store();
     let Some(product) = store.product(sku).await? else { return Ok(Vec::new()) };
     let Ok(OutOfStockPolicy::Backorder { lead_time_days }) = product.policy() else { return Ok(Vec::new()) };
-    let mut waiting = store.waiting_backorders(sku).await?;
-    queue(&mut waiting, |b| QueuePlace {
-        placed_at: b.placed_at,
-        order_id: &b.order_id,
-        line: usize::try_from(b.line).unwrap_or(usize::MAX),
-        part: usize::try_from(b.part).unwrap_or(usize::MAX),
-    });
+    let waiting = queued(store, sku).await?;
     let incoming: Vec<Incoming> = store
         .purchase_orders(Some(sku), true)
         .await?
@@ -293,6 +287,19 @@ pub async fn receive(
     Ok(Receipt { purchase_order, allocated, repromised })
 }
 
+/// The backorders waiting for `sku`, in the order received stock serves them (ordo-core's
+/// `queue`: oldest first).
+async fn queued(store: &Store, sku: &str) -> Result<Vec<BackorderRow>, ApiError> {
+    let mut waiting = store.waiting_backorders(sku).await?;
+    queue(&mut waiting, |b| QueuePlace {
+        placed_at: b.placed_at,
+        order_id: &b.order_id,
+        line: usize::try_from(b.line).unwrap_or(usize::MAX),
+        part: usize::try_from(b.part).unwrap_or(usize::MAX),
+    });
+    Ok(waiting)
+}
+
 /// Gives free stock at `location` to open backorders of `sku`, oldest first.
 pub async fn allocate_waiting(
     store: &Store,
@@ -302,13 +309,7 @@ pub async fn allocate_waiting(
     let location_id =
         LocationId::parse(location).map_err(|e| ApiError::bad_input("location", e.to_string()))?;
     let mut allocated = Vec::new();
-    let mut waiting = store.waiting_backorders(sku).await?;
-    queue(&mut waiting, |b| QueuePlace {
-        placed_at: b.placed_at,
-        order_id: &b.order_id,
-        line: usize::try_from(b.line).unwrap_or(usize::MAX),
-        part: usize::try_from(b.part).unwrap_or(usize::MAX),
-    });
+    let waiting = queued(store, sku).await?;
     for backorder in waiting {
         let mut attempt = 0;
         let placed = loop {

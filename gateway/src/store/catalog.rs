@@ -116,7 +116,47 @@ impl ProductRow {
     }
 }
 
+/// Open purchase orders of the SKUs `$skus`, each with the units of its SKU's waiting backorders.
+const ARRIVALS: &str = "SELECT sku, expected_on, quantity - received AS units,
+    (SELECT VALUE quantity FROM backorder WHERE sku = $parent.sku AND open = true) AS waiting
+    FROM purchase_order WHERE open = true AND sku IN $skus";
+
+/// An open purchase order with the units of its SKU's waiting backorders (the same on every row
+/// of a SKU).
+#[derive(Deserialize)]
+struct Arrival {
+    sku: String,
+    expected_on: String,
+    units: i64,
+    waiting: Vec<i64>,
+}
+
+/// Per SKU with an open purchase order, what a new backorder can still be promised against:
+/// ordo-core matches the waiting units first (overdue days are moved to today when promising,
+/// not here).
+fn restocks(arrivals: &[Arrival]) -> BTreeMap<&str, Vec<Incoming>> {
+    let mut incoming: BTreeMap<&str, (u64, Vec<Incoming>)> = BTreeMap::new();
+    for a in arrivals {
+        let Ok(on) = a.expected_on.parse::<NaiveDate>() else { continue };
+        let slot = incoming
+            .entry(a.sku.as_str())
+            .or_insert_with(|| (a.waiting.iter().map(|q| u64::try_from(*q).unwrap_or(0)).sum(), Vec::new()));
+        slot.1.push(Incoming { on, units: u32::try_from(a.units.max(0)).unwrap_or(u32::MAX) });
+    }
+    incoming
+        .into_iter()
+        .map(|(sku, (waiting, arriving))| (sku, unpromised(waiting, &arriving, NaiveDate::MIN)))
+        .collect()
+}
+
 impl Store {
+    /// What a new backorder of `sku` can be promised against (`None`: no open purchase order).
+    pub(crate) async fn restocks(&self, sku: &str) -> Result<Option<Vec<Incoming>>, StoreError> {
+        let mut results = self.db().query(ARRIVALS).bind(("skus", vec![sku.to_owned()])).await?;
+        let arrivals: Vec<Arrival> = decode(rows(&mut results, 0)?)?;
+        Ok(restocks(&arrivals).remove(sku))
+    }
+
     /// Products, optionally of one category and holding every one of `terms` (lower-case, see
     /// ordo-core's `search_terms`) in their name, SKU or category, ordered by SKU, from `after`
     /// (exclusive), at most `limit`.
@@ -185,14 +225,12 @@ impl Store {
             skus.iter().map(|sku| surrealdb::types::RecordId::new("product", sku.as_str())).collect();
         let kept = self.shop.as_ref().and_then(|cache| cache.get());
         let start = self.shop.as_ref().map(|cache| cache.before_read());
-        let mut sql = String::from(
+        let mut sql = format!(
             "SELECT * FROM $ids;
              SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
-             SELECT sku, expected_on, quantity - received AS units,
-                 (SELECT VALUE quantity FROM backorder WHERE sku = $parent.sku AND open = true) AS waiting
-                 FROM purchase_order WHERE open = true AND sku IN $skus;
-             IF $idem != NONE { SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) } ELSE { [] };
-             IF $external != NONE { SELECT order_id, scope, fingerprint FROM type::record('external_order', $external) } ELSE { [] };",
+             {ARRIVALS};
+             IF $idem != NONE {{ SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) }} ELSE {{ [] }};
+             IF $external != NONE {{ SELECT order_id, scope, fingerprint FROM type::record('external_order', $external) }} ELSE {{ [] }};",
         );
         if kept.is_none() {
             sql.push_str(
@@ -250,35 +288,12 @@ impl Store {
     fn read_snapshot(results: &mut surrealdb::IndexedResults, shop: &Shop) -> Result<Snapshot, StoreError> {
         let products: Vec<ProductRow> = decode(rows(results, 0)?)?;
         let stock: Vec<StockRow> = decode(rows(results, 1)?)?;
-        /// An open purchase order with the units of its SKU's waiting backorders (the same on
-        /// every row of a SKU).
-        #[derive(Deserialize)]
-        struct Arrival {
-            sku: String,
-            expected_on: String,
-            units: i64,
-            waiting: Vec<i64>,
-        }
         let arrivals: Vec<Arrival> = decode(rows(results, 2)?)?;
-
         let mut available: BTreeMap<&str, i64> = BTreeMap::new();
         for row in &stock {
             *available.entry(row.sku.as_str()).or_default() += row.available();
         }
-        let mut incoming: BTreeMap<&str, (u64, Vec<Incoming>)> = BTreeMap::new();
-        for a in &arrivals {
-            let Ok(on) = a.expected_on.parse::<NaiveDate>() else { continue };
-            let slot = incoming.entry(a.sku.as_str()).or_insert_with(|| {
-                (a.waiting.iter().map(|q| u64::try_from(*q).unwrap_or(0)).sum(), Vec::new())
-            });
-            slot.1.push(Incoming { on, units: u32::try_from(a.units.max(0)).unwrap_or(u32::MAX) });
-        }
-        // What a new backorder can still be promised against: ordo-core matches the waiting
-        // units first (overdue days are moved to today when promising, not here).
-        let restocks: BTreeMap<&str, Vec<Incoming>> = incoming
-            .into_iter()
-            .map(|(sku, (waiting, arriving))| (sku, unpromised(waiting, &arriving, NaiveDate::MIN)))
-            .collect();
+        let restocks = restocks(&arrivals);
         let items = products
             .iter()
             .map(|p| {

@@ -43,6 +43,21 @@ pub(crate) struct ChannelWrite {
     pub inventory_sync: bool,
 }
 
+impl ChannelWrite {
+    /// The bindings of channel `code`'s create or update statement.
+    fn binds(&self, code: &str) -> serde_json::Value {
+        serde_json::json!({
+            "code": code,
+            "name": self.name,
+            "kind": self.kind,
+            "url": self.webhook_url,
+            "secret": self.secret,
+            "active": self.active,
+            "inventory": self.inventory_sync,
+        })
+    }
+}
+
 /// A webhook an append writes: one channel told of one event.
 #[derive(Debug, Clone)]
 pub(crate) struct NewWebhook {
@@ -201,13 +216,7 @@ impl Store {
                  webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
                  inventory_sync = $inventory, created_at = time::now(), updated_at = time::now() RETURN {CHANNEL_FIELDS}"
             ))
-            .bind(("code", code.to_owned()))
-            .bind(("name", write.name.clone()))
-            .bind(("kind", write.kind))
-            .bind(("url", write.webhook_url.clone()))
-            .bind(("secret", write.secret.clone()))
-            .bind(("active", write.active))
-            .bind(("inventory", write.inventory_sync))
+            .bind(write.binds(code))
             .await;
         self.forget_channels();
         let mut result = result?;
@@ -231,13 +240,7 @@ impl Store {
                  webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
                  inventory_sync = $inventory, updated_at = time::now() WHERE created_at != NONE RETURN {CHANNEL_FIELDS}"
             ))
-            .bind(("code", code.to_owned()))
-            .bind(("name", write.name.clone()))
-            .bind(("kind", write.kind))
-            .bind(("url", write.webhook_url.clone()))
-            .bind(("secret", write.secret.clone()))
-            .bind(("active", write.active))
-            .bind(("inventory", write.inventory_sync))
+            .bind(write.binds(code))
             .await;
         self.forget_channels();
         let mut result = result?.check()?;
