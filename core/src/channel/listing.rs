@@ -115,4 +115,31 @@ mod tests {
         let gave_up = notified_entry(&after, "web", "w2", kind, Notified::GaveUp { attempts: 8 }, life.now);
         assert_eq!(gave_up.event.name(), "channel_gave_up");
     }
+
+    #[test]
+    fn a_customers_copy_keeps_every_place_but_names_no_channel_and_still_folds() {
+        let life = Life::new(&[("TEE", 1)]);
+        let ebay = ChannelCode::parse("ebay").unwrap();
+        let mut timeline = life.timeline.clone();
+        timeline.push(listing_entry(&life.order, &ebay, life.now).unwrap());
+        let listed = Order::from_timeline(&timeline).unwrap();
+        let kind = ChannelEventType::OrderPlaced;
+        timeline.push(notified_entry(
+            &listed,
+            "ebay",
+            "w1",
+            kind,
+            Notified::Acknowledged { attempt: 1 },
+            life.now,
+        ));
+        let copy: Vec<_> = timeline
+            .iter()
+            .map(|e| crate::order::TimelineEntry { event: e.event.for_customer(), ..e.clone() })
+            .collect();
+        assert_eq!(copy.len(), timeline.len());
+        assert!(copy.iter().all(|e| !format!("{:?}", e.event).contains("ebay")), "{copy:?}");
+        assert_eq!(copy[0], timeline[0], "the customer's own events stay as they are");
+        let folded = Order::from_timeline(&copy).unwrap();
+        assert_eq!((folded.state(), folded.lines()), (listed.state(), listed.lines()));
+    }
 }

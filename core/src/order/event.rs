@@ -282,6 +282,22 @@ impl OrderEvent {
         )
     }
 
+    /// The event as a customer's copy of the timeline carries it: a staff-only event keeps its
+    /// place (a timeline folds only without gaps) as an acknowledgement that names nothing — no
+    /// channel, webhook or event — and changes nothing when folded.
+    pub fn for_customer(&self) -> OrderEvent {
+        if self.staff_only() {
+            OrderEvent::ChannelAcknowledged {
+                channel: String::new(),
+                webhook: String::new(),
+                event: String::new(),
+                attempt: 0,
+            }
+        } else {
+            self.clone()
+        }
+    }
+
     /// The shipment an event concerns, if any.
     pub fn shipment(&self) -> Option<&str> {
         match self {

@@ -21,7 +21,7 @@ use crate::app::idempotency::Idempotency;
 use crate::app::intake::{self, PlaceOrder};
 use crate::app::{orders, reviews};
 use crate::graphql::error::GqlResult;
-use ordo_core::order::Command;
+use ordo_core::order::{Command, TimelineEntry};
 
 /// A line to order.
 #[derive(InputObject, Debug, Clone)]
@@ -525,12 +525,21 @@ impl OrderView {
             .map(|(e, actor)| TimelineEvent::from_entry(id, e, actor))
             .collect()
     }
-    /// The timeline in ordo-core's wire form, for ordo-wasm's `orderStatusView` / `allowedActions`.
-    async fn timeline_wire(&self) -> async_graphql::Json<serde_json::Value> {
+    /// The timeline in ordo-core's wire form, for ordo-wasm's `orderStatusView` / `allowedActions`
+    /// (for anyone but staff, the events only the shop sees keep their place but name nothing).
+    async fn timeline_wire(&self, ctx: &Context<'_>) -> async_graphql::Json<serde_json::Value> {
         if self.full().is_none() {
             return async_graphql::Json(serde_json::Value::Array(Vec::new()));
         }
-        async_graphql::Json(serde_json::to_value(&self.timeline).unwrap_or_default())
+        if actor(ctx).is_staff() || !self.timeline.iter().any(|e| e.event.staff_only()) {
+            return async_graphql::Json(serde_json::to_value(&self.timeline).unwrap_or_default());
+        }
+        let copy: Vec<TimelineEntry> = self
+            .timeline
+            .iter()
+            .map(|e| TimelineEntry { event: e.event.for_customer(), ..e.clone() })
+            .collect();
+        async_graphql::Json(serde_json::to_value(&copy).unwrap_or_default())
     }
     /// Stock held for this order, per SKU and location.
     async fn reservations(&self, ctx: &Context<'_>) -> Result<Vec<types::Reservation>> {

@@ -130,7 +130,7 @@ async fn a_shipped_parcel_is_told_to_every_channel_that_carries_the_order_each_s
     connect(&app, "ebay", &ebay.url(), &secret(2)).await;
     connect(&app, "web", &web.url(), &secret(3)).await;
 
-    let (order, _) =
+    let (order, guest) =
         paid_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 2 }])).await;
     let told = web.wait_for(2, WAIT).await;
     let types: Vec<_> = told.iter().map(|p| p["type"].as_str().unwrap()).collect();
@@ -203,6 +203,26 @@ async fn a_shipped_parcel_is_told_to_every_channel_that_carries_the_order_each_s
     assert_eq!(
         (rows[0]["state"].as_str(), rows[0]["tries"][0]["status"].as_i64()),
         (Some("ACKNOWLEDGED"), Some(204))
+    );
+    // The customer's copy of the timeline keeps every place but names no channel or webhook.
+    let wire = "query($id: ID!) { order(id: $id) { timelineWire timeline { type } } }";
+    let theirs = app.gql_with(Some(&guest), wire, json!({ "id": order })).await;
+    let staff = app.gql(wire, json!({ "id": order })).await;
+    let (theirs, staff) = (&ok(&theirs)["order"], &ok(&staff)["order"]);
+    assert_eq!(
+        theirs["timelineWire"].as_array().unwrap().len(),
+        staff["timelineWire"].as_array().unwrap().len()
+    );
+    let text = theirs["timelineWire"].to_string();
+    assert!(!text.contains("ebay") && !text.contains("amazon-eu") && !text.contains(&ids[0]), "{text}");
+    assert!(staff["timelineWire"].to_string().contains("ebay"), "staff see it all");
+    assert!(
+        theirs["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| !e["type"].as_str().unwrap().starts_with("channel_")),
+        "{theirs}"
     );
 }
 
