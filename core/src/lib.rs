@@ -42,6 +42,7 @@ pub mod refund;
 pub mod review;
 pub mod rfc3339;
 pub mod status;
+pub mod supplier;
 pub mod text;
 pub mod tracking;
 pub mod values;

@@ -12,6 +12,7 @@ use ordo_core::values::CountryCode;
 
 use crate::store::catalog::ProductRow;
 use crate::store::channels::ChannelWrite;
+use crate::store::suppliers::SupplierWrite;
 use crate::store::{Store, StoreError};
 
 /// (sku, name, category, price in cents, weight g, policy, stock east, stock west)
@@ -73,6 +74,16 @@ pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
         };
         store.create_channel(code, &write).await?;
     }
+    // The dropship partner the demo's dropship products name (no webhook: an admin gives it one).
+    let northwood = SupplierWrite {
+        name: "Northwood Furniture".into(),
+        email: Some("orders@northwood.example".into()),
+        webhook_url: None,
+        secret: None,
+        lead_time_days: 10,
+        active: true,
+    };
+    store.create_supplier("northwood", &northwood).await?;
     store.put_location("west", "West warehouse (Reno)", 2).await?;
     for (index, (sku, name, category, price, weight, policy, east, west)) in PRODUCTS.into_iter().enumerate()
     {

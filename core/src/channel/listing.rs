@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-use super::events::ChannelEventType;
 use super::setup::ChannelCode;
 use crate::lifecycle::OrderState;
 use crate::order::{Order, OrderEvent, TimelineEntry};
@@ -50,17 +49,18 @@ pub enum Notified {
     GaveUp { attempts: u32 },
 }
 
-/// The entry that records what became of webhook `webhook` (a `kind` event) to `channel`: the
+/// The entry that records what became of webhook `webhook` (telling of `event`, e.g.
+/// `shipment.shipped` or `dropship.requested`) to `channel` (`supplier:⟨code⟩` for a supplier): the
 /// next entry of `order`'s timeline.
 pub fn notified_entry(
     order: &Order,
     channel: &str,
     webhook: &str,
-    kind: ChannelEventType,
+    event: &str,
     notified: Notified,
     at: DateTime<Utc>,
 ) -> TimelineEntry {
-    let (channel, webhook, event) = (channel.to_owned(), webhook.to_owned(), kind.name().to_owned());
+    let (channel, webhook, event) = (channel.to_owned(), webhook.to_owned(), event.to_owned());
     let event = match notified {
         Notified::Acknowledged { attempt } => {
             OrderEvent::ChannelAcknowledged { channel, webhook, event, attempt }
@@ -73,7 +73,7 @@ pub fn notified_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::channel::channel_events;
+    use crate::channel::{ChannelEventType, channel_events};
     use crate::order::tests::Life;
     use crate::order::{Command, Role};
 
@@ -104,7 +104,7 @@ mod tests {
     #[test]
     fn a_webhook_acknowledged_or_given_up_is_the_next_entry_and_changes_nothing_else() {
         let life = Life::new(&[("TEE", 1)]);
-        let kind = ChannelEventType::OrderPlaced;
+        let kind = ChannelEventType::OrderPlaced.name();
         let acked =
             notified_entry(&life.order, "web", "w1", kind, Notified::Acknowledged { attempt: 2 }, life.now);
         assert_eq!(acked.seq, life.order.last_seq() + 1);
@@ -123,7 +123,7 @@ mod tests {
         let mut timeline = life.timeline.clone();
         timeline.push(listing_entry(&life.order, &ebay, life.now).unwrap());
         let listed = Order::from_timeline(&timeline).unwrap();
-        let kind = ChannelEventType::OrderPlaced;
+        let kind = ChannelEventType::OrderPlaced.name();
         timeline.push(notified_entry(
             &listed,
             "ebay",

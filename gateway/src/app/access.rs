@@ -152,6 +152,15 @@ impl Actor {
         }
     }
 
+    /// Admins only: `UNAUTHENTICATED` without a token, `FORBIDDEN` with another role.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self {
+            Actor::Admin => Ok(()),
+            Actor::Anonymous => Err(ApiError::Unauthenticated),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+
     /// Whether this caller may see a parcel from `source` of `order`: whoever may see the order,
     /// but a supplier only the parcels it sends.
     pub fn can_see_parcel(&self, order: &Order, source: &ordo_core::order::ShipmentSource) -> bool {

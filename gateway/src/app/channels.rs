@@ -44,12 +44,6 @@ pub struct Written {
     pub signing_secret: Option<String>,
 }
 
-/// A fresh secret: 32 random bytes.
-fn fresh_secret() -> String {
-    let bytes: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
-    SigningSecret::from_bytes(bytes).map(|s| s.written()).unwrap_or_default()
-}
-
 /// The settings after `asked` is applied to `current` (every value parsed by ordo-core), and the
 /// secret when it changed.
 fn settle(
@@ -77,13 +71,13 @@ fn settle(
             (Some(written.clone()), Some(written))
         }
         Some(None) => {
-            let fresh = fresh_secret();
+            let fresh = super::webhooks::fresh_secret();
             (Some(fresh.clone()), Some(fresh))
         }
         None => match current.and_then(|c| c.secret.clone()) {
             Some(kept) => (Some(kept), None),
             None => {
-                let fresh = fresh_secret();
+                let fresh = super::webhooks::fresh_secret();
                 (Some(fresh.clone()), Some(fresh))
             }
         },
@@ -115,7 +109,7 @@ pub async fn create(
     code: &str,
     asked: &ChannelSettings,
 ) -> Result<Written, ApiError> {
-    require_admin(caller)?;
+    caller.require_admin()?;
     let code = ChannelCode::parse(code).map_err(refused)?;
     let (write, signing_secret) = settle(None, asked)?;
     match app.store().create_channel(code.as_str(), &write).await? {
@@ -131,20 +125,12 @@ pub async fn update(
     code: &str,
     asked: &ChannelSettings,
 ) -> Result<Written, ApiError> {
-    require_admin(caller)?;
+    caller.require_admin()?;
     let store = app.store();
     let current = store.channel(code).await?.ok_or(ApiError::NotFound("channel"))?;
     let (write, signing_secret) = settle(Some(&current), asked)?;
     let channel = store.update_channel(code, &write).await?.ok_or(ApiError::NotFound("channel"))?;
     Ok(Written { channel, signing_secret })
-}
-
-fn require_admin(caller: &Actor) -> Result<(), ApiError> {
-    match caller {
-        Actor::Admin => Ok(()),
-        Actor::Anonymous => Err(ApiError::Unauthenticated),
-        _ => Err(ApiError::Forbidden),
-    }
 }
 
 /// Whether orders may come in on `code`: an active channel. `NOT_FOUND` otherwise.
@@ -208,9 +194,10 @@ pub(crate) async fn webhooks_for(
     after: &Order,
     entries: &[TimelineEntry],
 ) -> Result<Vec<NewWebhook>, ApiError> {
+    let mut webhooks = super::suppliers::webhooks_for(app, after, entries).await?;
     let events = channel_events(before, after, entries);
     if events.is_empty() {
-        return Ok(Vec::new());
+        return Ok(webhooks);
     }
     let channels = app.store().channels().await?;
     let hearing: Vec<&str> = after
@@ -218,7 +205,7 @@ pub(crate) async fn webhooks_for(
         .into_iter()
         .filter(|code| channels.iter().any(|c| c.code == *code && c.hears()))
         .collect();
-    let mut webhooks = Vec::with_capacity(events.len() * hearing.len());
+    webhooks.reserve(events.len() * hearing.len());
     for event in &events {
         let payload_json = serde_json::to_string(event).map_err(|e| StoreError::Decode(e.to_string()))?;
         for channel in &hearing {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use ordo_core::channel::{ChannelEventType, Notified, SigningSecret, notified_entry, retry_after};
+use ordo_core::channel::{Notified, SigningSecret, notified_entry, retry_after};
 use ordo_core::order::Order;
 use sha2::Sha256;
 
@@ -27,6 +27,12 @@ pub fn signature(secret: &SigningSecret, id: &str, timestamp: i64, body: &[u8]) 
     mac.update(b".");
     mac.update(body);
     format!("v1,{}", ordo_core::channel::setup::base64_encode(&mac.finalize().into_bytes()))
+}
+
+/// A fresh signing secret in its written form (`whsec_…`): 32 random bytes.
+pub(crate) fn fresh_secret() -> String {
+    let bytes: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
+    SigningSecret::from_bytes(bytes).map(|s| s.written()).unwrap_or_default()
 }
 
 /// An HTTP client for webhooks: rustls with ring and the webpki roots, no redirects (a channel
@@ -159,15 +165,13 @@ async fn append_notified(
     notified: Notified,
     attempt: WebhookAttempt<'_>,
 ) -> Result<(), String> {
-    let kind = ChannelEventType::parse(&row.event_type)
-        .ok_or_else(|| format!("unknown webhook event type {:?}", row.event_type))?;
     let order_id = row.order_id.as_deref().ok_or("a webhook about no order")?;
     let store = app.store();
     let by = Doer::system(&format!("channel:{}", row.channel));
     for round in 1..=20u32 {
         let timeline = store.timeline(order_id).await.map_err(|e| e.to_string())?;
         let before = Order::from_timeline(&timeline).map_err(|e| e.to_string())?;
-        let entry = notified_entry(&before, &row.channel, &row.key, kind, notified, Utc::now());
+        let entry = notified_entry(&before, &row.channel, &row.key, &row.event_type, notified, Utc::now());
         let mut after = before.clone();
         after.apply(&entry).map_err(|e| e.to_string())?;
         let append = Append {

@@ -7,6 +7,7 @@
 //! - [`reviews`]: product reviews and ratings, hiding reviews, post-delivery feedback.
 //! - [`messages`]: messages to customers for staff (attempts, content, retrying dead letters).
 //! - [`channels`]: sales channels (admins), listing an order on more, webhooks and their dead letters.
+//! - [`suppliers`]: dropship suppliers (admins): contact, webhook, lead time.
 //! - [`live`]: subscriptions (`orderUpdated`, `orderEvents`) over the live feed.
 //! - [`types`]: output types converted from ordo-core at the edge.
 
@@ -20,6 +21,7 @@ mod messages;
 mod orders;
 mod reviews;
 mod stock;
+mod suppliers;
 pub(crate) mod types;
 
 use std::sync::Arc;
@@ -90,6 +92,7 @@ pub struct QueryRoot(
     fulfilment::FulfilmentQuery,
     messages::MessageQuery,
     channels::ChannelQuery,
+    suppliers::SupplierQuery,
 );
 
 #[derive(MergedObject, Default, Debug)]
@@ -100,6 +103,7 @@ pub struct MutationRoot(
     fulfilment::FulfilmentMutation,
     messages::MessageMutation,
     channels::ChannelMutation,
+    suppliers::SupplierMutation,
 );
 
 pub type OrdoSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;

@@ -121,16 +121,26 @@ async fn deliver_webhook(app: &App, courier: &Courier, owner: &str, key: String)
             return;
         }
     };
-    let channel = match store.channel(&row.channel).await {
-        Ok(channel) => channel,
+    // Where it goes as the channel (or supplier, `supplier:⟨code⟩`) is set now.
+    let partner = match row.channel.strip_prefix("supplier:") {
+        Some(code) => {
+            store.supplier(code).await.map(|s| s.filter(|s| s.active).map(|s| (s.webhook_url, s.secret)))
+        }
+        None => store
+            .channel(&row.channel)
+            .await
+            .map(|c| c.filter(|c| c.active).map(|c| (c.webhook_url, c.secret))),
+    };
+    let partner = match partner {
+        Ok(partner) => partner,
         Err(e) => {
             tracing::warn!(error = %e, webhook = %key, "cannot read the webhook's channel");
             return; // the lease runs out and it is tried again
         }
     };
-    let target = channel.filter(|c| c.active).and_then(|c| {
-        let secret = c.secret.as_deref().and_then(|s| SigningSecret::parse(s).ok())?;
-        Some((c.webhook_url?, secret))
+    let target = partner.and_then(|(url, secret)| {
+        let secret = secret.as_deref().and_then(|s| SigningSecret::parse(s).ok())?;
+        Some((url?, secret))
     });
     let answer = match target {
         Some((url, secret)) => send(courier, &url, &secret, &row, Utc::now()).await,

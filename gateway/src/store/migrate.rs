@@ -28,6 +28,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0019_order_names", include_str!("../../../schema/surreal/0019_order_names.surql")),
     ("0020_channels", include_str!("../../../schema/surreal/0020_channels.surql")),
     ("0021_inventory", include_str!("../../../schema/surreal/0021_inventory.surql")),
+    ("0022_suppliers", include_str!("../../../schema/surreal/0022_suppliers.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

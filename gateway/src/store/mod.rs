@@ -27,6 +27,7 @@ pub mod orders;
 pub mod reviews;
 mod shop;
 pub mod stock;
+pub mod suppliers;
 pub mod tracking;
 pub use timelines::SharedTimeline;
 mod timelines;

@@ -166,6 +166,26 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
+        "suppliers",
+        "{ suppliers { code } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
+        "supplier",
+        "{ supplier(code: \"northwood\") { code } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+    ),
+    (
+        "createSupplier",
+        "mutation { createSupplier(input: { code: \"matrix\", name: \"M\" }) { supplier { code } } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
+    ),
+    (
+        "updateSupplier",
+        "mutation { updateSupplier(code: \"northwood\", input: { name: \"M\" }) { supplier { code } } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
+    ),
+    (
         "createChannel",
         "mutation { createChannel(input: { code: \"matrix\", name: \"M\", kind: SOCIAL }) { channel { code } } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],

@@ -19,4 +19,5 @@ mod purchasing;
 mod reviews;
 mod security;
 mod server;
+mod suppliers;
 mod tracking;

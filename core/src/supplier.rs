@@ -1,0 +1,179 @@
+//! Dropship suppliers: a supplier's own settings parsed at the edge, and what it is told when a
+//! parcel becomes its to send — its lines and the ship-to address only: never the customer's
+//! e-mail, prices, payment or other lines.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::order::{Order, OrderEvent, ShipmentSource, TimelineEntry};
+use crate::values::PostalAddress;
+
+/// The webhook's `type` when a parcel is a supplier's to send.
+pub const DROPSHIP_REQUESTED: &str = "dropship.requested";
+
+/// The longest lead time a supplier may give, in days.
+pub const MAX_LEAD_TIME_DAYS: u16 = 365;
+
+/// Why a supplier's setting was refused: the field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct SupplierError {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// Days from an order to a supplier's delivery: 0 to [`MAX_LEAD_TIME_DAYS`].
+pub fn lead_time(days: i64) -> Result<u16, SupplierError> {
+    u16::try_from(days)
+        .ok()
+        .filter(|d| *d <= MAX_LEAD_TIME_DAYS)
+        .ok_or(SupplierError { field: "leadTimeDays", message: "must be between 0 and 365 days" })
+}
+
+/// A parcel a supplier is asked to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropshipRequest {
+    pub supplier: String,
+    /// The timeline entry that made the parcel (the webhook's id names it).
+    pub seq: u64,
+    pub event: SupplierEvent,
+}
+
+/// The webhook body, in the Standard Webhooks envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SupplierEvent {
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
+    pub kind: &'static str,
+    #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::datetime"))]
+    pub timestamp: DateTime<Utc>,
+    pub data: RequestData,
+}
+
+/// What the supplier needs to send the parcel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
+pub struct RequestData {
+    pub order_id: String,
+    /// The shop's order number (`#1042`), to write on the parcel.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub order_number: Option<String>,
+    pub shipment: String,
+    pub lines: Vec<RequestLine>,
+    pub ship_to: PostalAddress,
+    /// When the customer was told to expect it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "Option::is_none", with = "crate::rfc3339::serde_with::option_date")
+    )]
+    pub expected_delivery: Option<NaiveDate>,
+}
+
+/// Units of one order line in the parcel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RequestLine {
+    pub line: usize,
+    pub sku: String,
+    pub name: String,
+    pub quantity: u32,
+}
+
+/// The parcels `entries` (which made the order `after`) give suppliers to send, one request each.
+pub fn dropship_requests(after: &Order, entries: &[TimelineEntry]) -> Vec<DropshipRequest> {
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let OrderEvent::ShipmentCreated {
+                shipment,
+                source: ShipmentSource::Supplier { supplier },
+                lines,
+            } = &entry.event
+            else {
+                return None;
+            };
+            let lines = lines
+                .iter()
+                .filter_map(|l| {
+                    let line = after.lines().get(l.line)?;
+                    Some(RequestLine {
+                        line: l.line,
+                        sku: line.sku().as_str().to_owned(),
+                        name: line.name().to_owned(),
+                        quantity: l.quantity,
+                    })
+                })
+                .collect();
+            Some(DropshipRequest {
+                supplier: supplier.clone(),
+                seq: entry.seq,
+                event: SupplierEvent {
+                    kind: DROPSHIP_REQUESTED,
+                    timestamp: entry.at,
+                    data: RequestData {
+                        order_id: after.id().as_str().to_owned(),
+                        order_number: after.number().map(|_| after.reference()),
+                        shipment: shipment.clone(),
+                        lines,
+                        ship_to: after.shipping_address().clone(),
+                        expected_delivery: after.shipment(shipment).and_then(|s| s.expected_delivery()),
+                    },
+                },
+            })
+        })
+        .collect()
+}
+
+/// The `webhook-id` of the request made by timeline entry `seq` of `order` to `supplier` (the
+/// same on every retry).
+pub fn request_webhook_id(order: &str, seq: u64, supplier: &str) -> String {
+    format!("{order}#{seq:010}#supplier:{supplier}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::tests::Life;
+    use crate::order::{Command, Role};
+
+    #[test]
+    fn a_lead_time_is_zero_to_a_year_of_days() {
+        assert_eq!(lead_time(0), Ok(0));
+        assert_eq!(lead_time(365), Ok(365));
+        assert_eq!(lead_time(366).unwrap_err().field, "leadTimeDays");
+        assert!(lead_time(-1).is_err());
+    }
+
+    #[test]
+    fn a_supplier_is_asked_for_its_own_lines_with_the_ship_to_address_and_nothing_else() {
+        let mut life = Life::new(&[("TEE", 1), ("DESK", 1)]);
+        life.pay();
+        let from = life.timeline.len();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        let requests = dropship_requests(&life.order, &life.timeline[from..]);
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        let request = &requests[0];
+        assert_eq!(request.supplier, "northwood");
+        assert_eq!(request.event.kind, "dropship.requested");
+        let data = &request.event.data;
+        assert_eq!(data.lines.iter().map(|l| (l.line, l.sku.as_str())).collect::<Vec<_>>(), [(1, "DESK")]);
+        assert_eq!(&data.ship_to, life.order.shipping_address());
+        assert_eq!(data.order_number.as_deref(), Some(life.order.reference().as_str()));
+        assert!(dropship_requests(&life.order, &life.timeline[..from]).is_empty(), "only a new parcel asks");
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn the_request_names_no_customer_email_price_or_payment() {
+        let mut life = Life::new(&[("TEE", 1), ("DESK", 1)]);
+        life.pay();
+        let from = life.timeline.len();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        let request = &dropship_requests(&life.order, &life.timeline[from..])[0];
+        let json = serde_json::to_string(&request.event).unwrap();
+        assert!(!json.contains(life.order.email().as_str()), "{json}");
+        for word in ["amount", "price", "total", "payment", "TEE"] {
+            assert!(!json.contains(word), "{word} in {json}");
+        }
+        assert_eq!(request_webhook_id("ord_1", 7, "northwood"), "ord_1#0000000007#supplier:northwood");
+    }
+}

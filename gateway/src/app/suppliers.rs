@@ -1,0 +1,156 @@
+//! Dropship suppliers: admins keep their records (contact, webhook, lead time); every parcel that
+//! becomes a supplier's to send writes a signed `dropship.requested` webhook to it in the append
+//! that made the parcel (ordo-core's `dropship_requests` says what it is told).
+
+use ordo_core::channel::{ChannelCode, ChannelError, ChannelName, SigningSecret, WebhookUrl};
+use ordo_core::order::{Order, TimelineEntry};
+use ordo_core::supplier::{dropship_requests, lead_time, request_webhook_id};
+use ordo_core::values::Email;
+
+use crate::app::App;
+use crate::app::access::Actor;
+use crate::app::error::ApiError;
+use crate::store::StoreError;
+use crate::store::channels::NewWebhook;
+pub use crate::store::suppliers::SupplierRow;
+use crate::store::suppliers::SupplierWrite;
+
+fn refused(e: ChannelError) -> ApiError {
+    ApiError::bad_input(e.field, e.message)
+}
+
+/// What an admin asks of a supplier; `None` leaves a setting as it is (on create: no e-mail, no
+/// webhook, a fresh secret, 14 days, active).
+#[derive(Debug, Clone, Default)]
+pub struct SupplierSettings {
+    pub name: Option<String>,
+    /// `Some(None)` removes it.
+    pub email: Option<Option<String>>,
+    /// `Some(None)` removes the webhook.
+    pub webhook_url: Option<Option<String>>,
+    /// A secret in its written form (`whsec_…`); `Some(None)` makes a fresh one.
+    pub signing_secret: Option<Option<String>>,
+    pub lead_time_days: Option<i64>,
+    pub active: Option<bool>,
+}
+
+/// A supplier as written, and its signing secret when this write set one (shown once).
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub supplier: SupplierRow,
+    pub signing_secret: Option<String>,
+}
+
+fn settle(
+    current: Option<&SupplierRow>,
+    asked: &SupplierSettings,
+) -> Result<(SupplierWrite, Option<String>), ApiError> {
+    let name = match (&asked.name, current) {
+        (Some(name), _) => ChannelName::parse(name).map_err(refused)?.as_str().to_owned(),
+        (None, Some(s)) => s.name.clone(),
+        (None, None) => return Err(ApiError::bad_input("name", "a new supplier needs a name")),
+    };
+    let email = match &asked.email {
+        Some(Some(email)) => Some(
+            Email::parse(email).map_err(|e| ApiError::bad_input("email", e.to_string()))?.as_str().to_owned(),
+        ),
+        Some(None) => None,
+        None => current.and_then(|s| s.email.clone()),
+    };
+    let webhook_url = match &asked.webhook_url {
+        Some(Some(url)) => Some(WebhookUrl::parse(url).map_err(refused)?.as_str().to_owned()),
+        Some(None) => None,
+        None => current.and_then(|s| s.webhook_url.clone()),
+    };
+    let (secret, changed) = match (&asked.signing_secret, current.and_then(|s| s.secret.clone())) {
+        (Some(Some(secret)), _) => {
+            let written = SigningSecret::parse(secret).map_err(refused)?.written();
+            (written.clone(), Some(written))
+        }
+        (None, Some(kept)) => (kept, None),
+        (Some(None), _) | (None, None) => {
+            let fresh = super::webhooks::fresh_secret();
+            (fresh.clone(), Some(fresh))
+        }
+    };
+    let lead_time_days = match (asked.lead_time_days, current) {
+        (Some(days), _) => lead_time(days).map_err(|e| ApiError::bad_input(e.field, e.message))?,
+        (None, Some(s)) => u16::try_from(s.lead_time_days).unwrap_or(14),
+        (None, None) => 14,
+    };
+    let active = asked.active.or(current.map(|s| s.active)).unwrap_or(true);
+    Ok((SupplierWrite { name, email, webhook_url, secret: Some(secret), lead_time_days, active }, changed))
+}
+
+/// Every supplier (staff).
+pub async fn list(app: &App, caller: &Actor) -> Result<Vec<SupplierRow>, ApiError> {
+    caller.require_staff()?;
+    Ok(app.store().suppliers().await?)
+}
+
+/// Supplier `code` (staff), or the caller's own record.
+pub async fn one(app: &App, caller: &Actor, code: &str) -> Result<Option<SupplierRow>, ApiError> {
+    match caller {
+        Actor::Supplier { supplier } if supplier == code => {}
+        _ => caller.require_staff()?,
+    }
+    Ok(app.store().supplier(code).await?)
+}
+
+/// Creates supplier `code` (admins): `CONFLICT` when the code is taken.
+pub async fn create(
+    app: &App,
+    caller: &Actor,
+    code: &str,
+    asked: &SupplierSettings,
+) -> Result<Written, ApiError> {
+    caller.require_admin()?;
+    let code = ChannelCode::parse(code).map_err(refused)?;
+    let (write, signing_secret) = settle(None, asked)?;
+    match app.store().create_supplier(code.as_str(), &write).await? {
+        Some(supplier) => Ok(Written { supplier, signing_secret }),
+        None => Err(ApiError::Taken("supplier")),
+    }
+}
+
+/// Changes supplier `code`'s settings (admins).
+pub async fn update(
+    app: &App,
+    caller: &Actor,
+    code: &str,
+    asked: &SupplierSettings,
+) -> Result<Written, ApiError> {
+    caller.require_admin()?;
+    let store = app.store();
+    let current = store.supplier(code).await?.ok_or(ApiError::NotFound("supplier"))?;
+    let (write, signing_secret) = settle(Some(&current), asked)?;
+    let supplier = store.update_supplier(code, &write).await?.ok_or(ApiError::NotFound("supplier"))?;
+    Ok(Written { supplier, signing_secret })
+}
+
+/// The `dropship.requested` webhooks `entries` (which made the order `after`) write: one per
+/// parcel that became a supplier's to send, when that supplier takes webhooks.
+pub(crate) async fn webhooks_for(
+    app: &App,
+    after: &Order,
+    entries: &[TimelineEntry],
+) -> Result<Vec<NewWebhook>, ApiError> {
+    let requests = dropship_requests(after, entries);
+    let mut webhooks = Vec::with_capacity(requests.len());
+    for request in requests {
+        let Some(supplier) = app.store().supplier(&request.supplier).await? else { continue };
+        if !supplier.hears() {
+            continue;
+        }
+        let payload_json =
+            serde_json::to_string(&request.event).map_err(|e| StoreError::Decode(e.to_string()))?;
+        webhooks.push(NewWebhook {
+            key: request_webhook_id(after.id().as_str(), request.seq, &request.supplier),
+            channel: format!("supplier:{}", request.supplier),
+            seq: request.seq,
+            event_type: request.event.kind,
+            payload_json,
+        });
+    }
+    Ok(webhooks)
+}
