@@ -72,8 +72,8 @@ pub fn promise_dates(
 }
 
 /// The incoming units left once `waiting` units took theirs, by day: what a new backorder is
-/// matched against with [`promise_dates`]. When every unit is taken, the last day stays with no
-/// units, so a newcomer still waits at least that long.
+/// matched against with [`promise_dates`]. When the last day's units are all taken, that day
+/// stays with none, so a newcomer still waits at least that long.
 pub fn unpromised(waiting: u64, incoming: &[Incoming], today: NaiveDate) -> Vec<Incoming> {
     let days = by_day(incoming, today);
     let Some(last) = days.last().map(|d| d.on) else { return Vec::new() };
@@ -87,7 +87,7 @@ pub fn unpromised(waiting: u64, incoming: &[Incoming], today: NaiveDate) -> Vec<
             (slot.units > 0).then_some(slot)
         })
         .collect();
-    if left.is_empty() {
+    if left.last().is_none_or(|l| l.on < last) {
         left.push(Incoming { on: last, units: 0 });
     }
     left
@@ -140,6 +140,11 @@ mod tests {
     #[test]
     fn a_new_backorder_sees_only_units_nobody_waits_for_yet() {
         assert_eq!(unpromised(7, &[po(20, 10), po(10, 6)], day(0)), [po(20, 9)]);
+        assert_eq!(
+            unpromised(1, &[po(10, 2), po(20, 0)], day(0)),
+            [po(10, 1), po(20, 0)],
+            "the last day stays"
+        );
         assert_eq!(unpromised(0, &[po(10, 6)], day(0)), [po(10, 6)]);
         assert_eq!(unpromised(16, &[po(10, 6), po(20, 10)], day(0)), [po(20, 0)], "the last day stays");
         assert_eq!(unpromised(u64::MAX, &[po(10, 6)], day(0)), [po(10, 0)]);

@@ -161,6 +161,49 @@ mod tests {
         assert!(dropship_requests(&life.order, &life.timeline[..from]).is_empty(), "only a new parcel asks");
     }
 
+    #[test]
+    fn a_supplier_accepts_its_own_parcel_for_a_day_ahead_and_the_customer_is_told() {
+        use crate::messages::{Notice, notices};
+        use crate::order::{CommandError, ShipmentAction, ShipmentSource};
+        let mut life = Life::new(&[("TEE", 1), ("DESK", 1)]);
+        life.pay();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        let ours = |source: &ShipmentSource| matches!(source, ShipmentSource::Supplier { .. });
+        let parcel = life.order.shipments().iter().find(|s| ours(s.source())).unwrap().id().to_owned();
+        let warehouse = life.order.shipments().iter().find(|s| !ours(s.source())).unwrap().id().to_owned();
+        let accept = |shipment: &str, days: u64, now: DateTime<Utc>| Command::Shipment {
+            shipment: shipment.to_owned(),
+            action: ShipmentAction::Accept { ship_by: now.date_naive() + chrono::Days::new(days) },
+        };
+        let northwood = Role::Supplier("northwood".into());
+        // Another supplier's parcel looks like none; a warehouse parcel is not a partner's.
+        let other = life.run(&Role::Supplier("acme".into()), accept(&parcel, 3, life.now));
+        assert!(matches!(other, Err(CommandError::UnknownShipment(_))), "{other:?}");
+        let own_warehouse = life.run(&Role::Staff, accept(&warehouse, 3, life.now));
+        assert!(matches!(own_warehouse, Err(CommandError::InvalidInput { field: "shipmentId", .. })));
+        let past = life.order.execute(
+            &Command::Shipment {
+                shipment: parcel.clone(),
+                action: ShipmentAction::Accept { ship_by: life.now.date_naive() - chrono::Days::new(1) },
+            },
+            &northwood,
+            life.now,
+        );
+        assert!(matches!(past, Err(CommandError::InvalidInput { field: "shipBy", .. })), "{past:?}");
+
+        let before = life.order.clone();
+        let from = life.timeline.len();
+        let command = accept(&parcel, 3, life.now + chrono::Duration::hours(1));
+        assert_eq!(life.ok(&northwood, command.clone()), ["shipment_accepted"]);
+        let ship_by = life.order.shipment(&parcel).unwrap().ship_by().unwrap();
+        assert_eq!(
+            notices(Some(&before), &life.order, &life.timeline[from..]),
+            [Notice::DropshipAccepted { shipment: parcel.clone() }]
+        );
+        assert_eq!(ship_by, (life.now).date_naive() + chrono::Days::new(3));
+        assert!(life.order.execute(&command, &northwood, life.now).is_err(), "the same day again is no news");
+    }
+
     #[cfg(feature = "serde")]
     #[test]
     fn the_request_names_no_customer_email_price_or_payment() {

@@ -1,7 +1,7 @@
 // Entry point: loads ordo-wasm's storefront module once (the order module only when a staff page
 // first needs it), then routes on the hash (#/, #/orders/<id>[?token=&choose=], #/staff,
 // #/my-orders[?token=], #/staff/<id>, #/stock[/<sku>], #/purchasing[?sku=], #/reviews, #/messages,
-// #/dashboard, #/unsubscribe?token=).
+// #/dashboard, #/unsubscribe?token=, #/supplier?token= for a dropship supplier).
 import init, { avoidCodeGeneration } from "../../wasm/pkg/web/ordo_wasm.js";
 import initOrders, { avoidCodeGeneration as avoidCodeGenerationInOrders } from "../../wasm/pkg/web/ordo_wasm_orders.js";
 import { h, mount } from "./dom.js";
@@ -14,6 +14,7 @@ import { renderReviews } from "./reviews.js";
 import { renderMessages } from "./messages.js";
 import { renderMyOrders } from "./my-orders.js";
 import { renderUnsubscribe } from "./unsubscribe.js";
+import { renderSupplier } from "./supplier.js";
 
 const app = document.getElementById("app");
 /** The first path segment of the staff console's pages. */
@@ -58,6 +59,7 @@ async function route() {
     else if (path === "/messages") await renderMessages(root);
     else if (path === "/dashboard") await renderDashboard(root);
     else if (path === "/unsubscribe") await renderUnsubscribe(root, new URLSearchParams(query).get("token"));
+    else if (path === "/supplier") await renderSupplier(root);
     else await renderStorefront(root, path === "/cart");
   } catch (err) {
     console.error(err);

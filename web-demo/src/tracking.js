@@ -58,6 +58,7 @@ const EVENT_WORDS = {
   shipment_late: "Parcel running late",
   shipment_returned_to_sender: "Parcel returned to us",
   shipment_cancelled: "Parcel cancelled",
+  shipment_accepted: "Our partner accepted the parcel",
   line_allocated: "Items reserved",
   line_backordered: "Items backordered",
   return_requested: "Return requested",

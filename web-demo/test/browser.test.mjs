@@ -715,3 +715,52 @@ test("14: GraphiQL opens with the network cut off: its scripts come from the gat
   await shot(page, "graphiql");
   await context.close();
 });
+
+test("15: a dropship order reaches its supplier's portal: accepted with a date, then shipped; the customer's mails say so, the last with the tracking link", async () => {
+  const api = async (query, variables, token) => {
+    const headers = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const body = await (await fetch(`${base}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) })).json();
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    return body.data;
+  };
+  const address = { name: "Ada Dropship", line1: "7 Elm St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
+  const placed = (await api(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { accessToken order { id } } }`,
+    { i: { channel: "web", currency: "USD", email: "ada.dropship@example.com", lines: [{ sku: "CHAIR-ASH", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } })).placeOrder;
+  const id = placed.order.id;
+  await api(`mutation($id: ID!) { authorizePayment(orderId: $id, token: "tok_visa") { replayed } }`, { id }, placed.accessToken);
+  await api(`mutation($id: String!) { createShipments(orderId: $id) { order { id } } }`, { id }, staffToken);
+
+  // Northwood opens its portal with the link the shop gave it (a supplier token).
+  const supplierToken = execFileSync(bin, ["token", "--role", "supplier", "--supplier", "northwood"], { env, encoding: "utf8" }).trim();
+  const portal = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await portal.goto(`${base}/#/supplier?token=${encodeURIComponent(supplierToken)}`);
+  const card = portal.locator(`.supplier-request[data-order="${id}"]`);
+  await card.waitFor();
+  assert.ok(!portal.url().includes("token="), "the token leaves the address bar");
+  assert.match(await card.locator(".items").textContent(), /1 × Ash dining chair \(CHAIR-ASH\)/);
+  assert.match(await card.locator(".ship-to").textContent(), /Ada Dropship.*7 Elm St/);
+  assert.ok(!(await portal.content()).includes("ada.dropship@example.com"), "never the customer's e-mail");
+
+  // Accepted to ship four days on: the customer is told.
+  const shipBy = new Date(Date.now() + 4 * 86400000).toISOString().slice(0, 10);
+  await card.locator(".ship-by").fill(shipBy);
+  await card.locator(".accept").click();
+  await portal.locator("#supplier-msg", { hasText: "The customer was told" }).waitFor();
+  await portal.locator(`.supplier-request[data-order="${id}"]`, { hasText: "you accepted to ship by" }).waitFor();
+  const accepted = await mailFor(/Our partner will send part of order/, id);
+  assert.match(accepted.text, /will send it by/);
+
+  // Shipped with UPS: the request leaves the list; the customer's mail has the tracking link.
+  const again = portal.locator(`.supplier-request[data-order="${id}"]`);
+  await again.locator("select.carrier").selectOption({ label: "UPS" });
+  await again.locator("input.tracking").fill("1Z999AA10123456793");
+  await again.locator(".ship").click();
+  await portal.locator("#supplier-msg", { hasText: /^Ship/ }).waitFor();
+  assert.match(await text(portal, "#supplier-msg"), /The customer has the tracking link/);
+  await portal.locator(`.supplier-request[data-order="${id}"]`).waitFor({ state: "detached" });
+  await shot(portal, "supplier-portal");
+  const shipped = await mailFor(/is on its way/, id);
+  assert.match(shipped.text, /1Z999AA10123456793/);
+  assert.match(shipped.text, /https:\/\/\S*ups\S*1Z999AA10123456793/i);
+  assert.deepEqual(portal.errors, []);
+});

@@ -45,6 +45,10 @@ pub enum Notice {
     Dropship {
         shipment: String,
     },
+    /// The partner took its parcel and said by when it ships.
+    DropshipAccepted {
+        shipment: String,
+    },
     Shipped {
         shipment: String,
     },
@@ -99,6 +103,7 @@ pub enum MessageKind {
     ExpiredUnpaid,
     Backordered,
     Dropship,
+    DropshipAccepted,
     Shipped,
     OutForDelivery,
     Delivered,
@@ -114,12 +119,13 @@ pub enum MessageKind {
 
 impl MessageKind {
     /// Every kind, in the order of an order's life.
-    pub const ALL: [MessageKind; 16] = [
+    pub const ALL: [MessageKind; 17] = [
         MessageKind::Confirmation,
         MessageKind::PaymentDeclined,
         MessageKind::ExpiredUnpaid,
         MessageKind::Backordered,
         MessageKind::Dropship,
+        MessageKind::DropshipAccepted,
         MessageKind::Shipped,
         MessageKind::OutForDelivery,
         MessageKind::Delivered,
@@ -141,6 +147,7 @@ impl MessageKind {
             MessageKind::ExpiredUnpaid => "order.expired_unpaid",
             MessageKind::Backordered => "line.backordered",
             MessageKind::Dropship => "shipment.dropship",
+            MessageKind::DropshipAccepted => "shipment.accepted",
             MessageKind::Shipped => "shipment.shipped",
             MessageKind::OutForDelivery => "shipment.out_for_delivery",
             MessageKind::Delivered => "shipment.delivered",
@@ -176,6 +183,7 @@ impl Notice {
             Notice::ExpiredUnpaid => MessageKind::ExpiredUnpaid,
             Notice::Backordered { .. } => MessageKind::Backordered,
             Notice::Dropship { .. } => MessageKind::Dropship,
+            Notice::DropshipAccepted { .. } => MessageKind::DropshipAccepted,
             Notice::Shipped { .. } => MessageKind::Shipped,
             Notice::OutForDelivery { .. } => MessageKind::OutForDelivery,
             Notice::Delivered { .. } => MessageKind::Delivered,
@@ -297,6 +305,9 @@ fn notice(event: &OrderEvent) -> Option<Notice> {
         OrderEvent::PaymentFailed { reason } => Notice::PaymentDeclined { reason: reason.clone() },
         OrderEvent::ShipmentCreated { shipment, source: ShipmentSource::Supplier { .. }, .. } => {
             Notice::Dropship { shipment: shipment.clone() }
+        }
+        OrderEvent::ShipmentAccepted { shipment, .. } => {
+            Notice::DropshipAccepted { shipment: shipment.clone() }
         }
         OrderEvent::ShipmentShipped { shipment, .. } => Notice::Shipped { shipment: shipment.clone() },
         OrderEvent::ShipmentOutForDelivery { shipment } => {

@@ -155,6 +155,19 @@ pub fn render(
             parcel_lines(order, shipment, &mut body);
             format!("Part of order {id} ships from our partner")
         }
+        Notice::DropshipAccepted { shipment } => {
+            let ship_by = order.shipment(shipment).and_then(|s| s.ship_by());
+            body.para(match ship_by {
+                Some(d) => format!(
+                    "Our partner has your order and will send it by {}. We will write again when it \
+                     is on its way, with its tracking number.",
+                    text::date(d)
+                ),
+                None => "Our partner has your order. We will write again when it is on its way.".to_owned(),
+            });
+            parcel_lines(order, shipment, &mut body);
+            format!("Our partner will send part of order {id} soon")
+        }
         Notice::Shipped { shipment } => {
             body.para("Good news: a parcel of your order is on its way.".to_owned());
             parcel(order, shipment, &mut body);
@@ -298,6 +311,7 @@ fn check(order: &Order, notice: &Notice) -> Result<(), RenderError> {
             missing("line", &line.to_string())
         }
         Notice::Dropship { shipment }
+        | Notice::DropshipAccepted { shipment }
         | Notice::Shipped { shipment }
         | Notice::OutForDelivery { shipment }
         | Notice::Delivered { shipment }

@@ -64,7 +64,8 @@ impl Role {
             ),
             Role::Supplier(_) => matches!(
                 kind,
-                A::StartPicking
+                A::AcceptShipment
+                    | A::StartPicking
                     | A::Pack
                     | A::Ship
                     | A::MarkInTransit
@@ -123,6 +124,8 @@ pub enum ActionKind {
     ResolveException,
     ReturnToSender,
     CancelShipment,
+    /// A dropship supplier takes its parcel and says by when it ships.
+    AcceptShipment,
     AllocateBackorder,
     Backorder,
     RequestReturn,
@@ -138,7 +141,7 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 30] = [
+    pub const ALL: [ActionKind; 31] = [
         ActionKind::Confirm,
         ActionKind::Cancel,
         ActionKind::AuthorizePayment,
@@ -157,6 +160,7 @@ impl ActionKind {
         ActionKind::ResolveException,
         ActionKind::ReturnToSender,
         ActionKind::CancelShipment,
+        ActionKind::AcceptShipment,
         ActionKind::AllocateBackorder,
         ActionKind::Backorder,
         ActionKind::RequestReturn,
@@ -192,6 +196,7 @@ impl ActionKind {
             ActionKind::ResolveException => "resolve_exception",
             ActionKind::ReturnToSender => "return_to_sender",
             ActionKind::CancelShipment => "cancel_shipment",
+            ActionKind::AcceptShipment => "accept_shipment",
             ActionKind::AllocateBackorder => "allocate_backorder",
             ActionKind::Backorder => "backorder",
             ActionKind::RequestReturn => "request_return",
@@ -266,6 +271,7 @@ pub fn allowed_actions(order: &Order, role: &Role, now: DateTime<Utc>) -> Vec<Ac
         ShipmentAction::ResolveException,
         ShipmentAction::ReturnToSender,
         ShipmentAction::Cancel,
+        ShipmentAction::Accept { ship_by: now.date_naive() + chrono::Days::new(7) },
     ];
     for shipment in order.shipments() {
         for action in &shipment_actions {

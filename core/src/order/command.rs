@@ -112,14 +112,27 @@ pub enum Command {
 pub enum ShipmentAction {
     StartPicking,
     Pack,
-    Ship { carrier: String, tracking_number: String, tracking_url: Option<String> },
+    Ship {
+        carrier: String,
+        tracking_number: String,
+        tracking_url: Option<String>,
+    },
     MarkInTransit,
     MarkOutForDelivery,
     MarkDelivered,
-    ReportException { kind: ExceptionKind, note: String },
+    ReportException {
+        kind: ExceptionKind,
+        note: String,
+    },
     ResolveException,
     ReturnToSender,
     Cancel,
+    /// A dropship supplier takes its parcel: it ships by `ship_by` (again, to move the day).
+    Accept {
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
+        ship_by: NaiveDate,
+    },
 }
 
 /// What happens to one return.
@@ -277,6 +290,7 @@ impl Command {
                 ShipmentAction::ResolveException => ActionKind::ResolveException,
                 ShipmentAction::ReturnToSender => ActionKind::ReturnToSender,
                 ShipmentAction::Cancel => ActionKind::CancelShipment,
+                ShipmentAction::Accept { .. } => ActionKind::AcceptShipment,
             },
             Command::AllocateBackorder { .. } => ActionKind::AllocateBackorder,
             Command::Backorder { .. } => ActionKind::Backorder,
@@ -662,6 +676,9 @@ impl Order {
     ) -> Result<Vec<OrderEvent>, CommandError> {
         let shipment = self.shipment(id).ok_or_else(|| CommandError::UnknownShipment(id.to_owned()))?;
         let shipment_id = shipment.id.clone();
+        if let ShipmentAction::Accept { ship_by } = action {
+            return self.accept_events(shipment, *ship_by, now);
+        }
         let (command, event) = match action {
             ShipmentAction::StartPicking => {
                 if self.state != OrderState::Confirmed {
@@ -735,12 +752,50 @@ impl Order {
             ShipmentAction::Cancel => {
                 (ShipmentCommand::Cancel, OrderEvent::ShipmentCancelled { shipment: shipment_id })
             }
+            ShipmentAction::Accept { .. } => unreachable!("handled above"),
         };
         if self.state == OrderState::Cancelled {
             return Err(TransitionError::new(Machine::Order, self.state.name(), command.name()).into());
         }
-        shipment.state.apply(&command)?;
+        if !shipment.ships_straight(&command) {
+            shipment.state.apply(&command)?;
+        }
         Ok(vec![event])
+    }
+
+    /// A supplier accepting its parcel, to ship by `ship_by`: only a dropship parcel not picked
+    /// yet, of an order going ahead, for a day from today to a year ahead that it was not given.
+    fn accept_events(
+        &self,
+        shipment: &super::Shipment,
+        ship_by: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OrderEvent>, CommandError> {
+        if !matches!(shipment.source, ShipmentSource::Supplier { .. }) {
+            return Err(CommandError::InvalidInput {
+                field: "shipmentId",
+                message: "only a partner's parcel is accepted".into(),
+            });
+        }
+        if self.state != OrderState::Confirmed || shipment.state != ShipmentState::Pending {
+            let state =
+                if self.state == OrderState::Confirmed { shipment.state.name() } else { self.state.name() };
+            return Err(TransitionError::new(Machine::Shipment, state, "accept").into());
+        }
+        let today = now.date_naive();
+        if ship_by < today || ship_by > today + chrono::Days::new(365) {
+            return Err(CommandError::InvalidInput {
+                field: "shipBy",
+                message: "must be a day from today to a year ahead".into(),
+            });
+        }
+        if shipment.ship_by == Some(ship_by) {
+            return Err(CommandError::InvalidInput {
+                field: "shipBy",
+                message: "the parcel is already accepted for that day".into(),
+            });
+        }
+        Ok(vec![OrderEvent::ShipmentAccepted { shipment: shipment.id.clone(), ship_by }])
     }
 
     fn shipped_lines(&self) -> Vec<ShippedLine> {

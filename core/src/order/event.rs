@@ -127,6 +127,13 @@ pub enum OrderEvent {
     ShipmentCancelled {
         shipment: String,
     },
+    /// The supplier of a dropship parcel took it, to ship by `ship_by`.
+    ShipmentAccepted {
+        shipment: String,
+        #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
+        #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
+        ship_by: NaiveDate,
+    },
     /// Units left a parcel that was not packed yet because they were cancelled.
     ShipmentUnitsRemoved {
         shipment: String,
@@ -251,6 +258,7 @@ impl OrderEvent {
             OrderEvent::ShipmentReturnedToSender { .. } => "shipment_returned_to_sender",
             OrderEvent::ParcelReceivedBack { .. } => "parcel_received_back",
             OrderEvent::ShipmentCancelled { .. } => "shipment_cancelled",
+            OrderEvent::ShipmentAccepted { .. } => "shipment_accepted",
             OrderEvent::ShipmentUnitsRemoved { .. } => "shipment_units_removed",
             OrderEvent::ShipmentSplit { .. } => "shipment_split",
             OrderEvent::ShipmentsMerged { .. } => "shipments_merged",
@@ -314,6 +322,7 @@ impl OrderEvent {
             | OrderEvent::ShipmentReturnedToSender { shipment }
             | OrderEvent::ParcelReceivedBack { shipment, .. }
             | OrderEvent::ShipmentCancelled { shipment }
+            | OrderEvent::ShipmentAccepted { shipment, .. }
             | OrderEvent::ShipmentUnitsRemoved { shipment, .. }
             | OrderEvent::ShipmentSplit { shipment, .. } => Some(shipment),
             OrderEvent::ShipmentsMerged { into, .. } => Some(into),

@@ -228,6 +228,9 @@ impl Order {
             OrderEvent::ShipmentCancelled { shipment } => {
                 self.shipment_command(shipment, &ShipmentCommand::Cancel)?;
             }
+            OrderEvent::ShipmentAccepted { shipment, ship_by } => {
+                self.open_parcel_mut(shipment)?.ship_by = Some(*ship_by);
+            }
             OrderEvent::ShipmentUnitsRemoved { shipment, lines } => {
                 let s = self.open_parcel_mut(shipment)?;
                 let left = super::parcels::remove_lines(&s.lines, lines)
@@ -381,7 +384,11 @@ impl Order {
 
     fn shipment_command(&mut self, id: &str, command: &ShipmentCommand) -> Result<&mut Shipment, String> {
         let s = self.shipments.iter_mut().find(|s| s.id == id).ok_or_else(|| format!("no shipment {id}"))?;
-        s.state = s.state.apply(command).map_err(|e| e.to_string())?;
+        s.state = if s.ships_straight(command) {
+            ShipmentState::Shipped
+        } else {
+            s.state.apply(command).map_err(|e| e.to_string())?
+        };
         Ok(s)
     }
 

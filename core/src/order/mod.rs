@@ -59,7 +59,9 @@ pub use unpaid::{
     payment_due, payment_overdue,
 };
 
-use crate::lifecycle::{ExceptionKind, LineAvailability, OrderState, Payment, ReturnState, ShipmentState};
+use crate::lifecycle::{
+    ExceptionKind, LineAvailability, OrderState, Payment, ReturnState, ShipmentCommand, ShipmentState,
+};
 use crate::money::{Currency, Money};
 use crate::values::{CustomerId, Email, OrderId, PostalAddress, Sku};
 
@@ -137,6 +139,8 @@ pub struct Shipment {
     received_back: bool,
     /// The expected day the parcel was flagged late for (see [`late`]).
     late_for: Option<NaiveDate>,
+    /// The day a dropship supplier accepted to ship it by.
+    ship_by: Option<NaiveDate>,
 }
 
 /// A return (RMA): units of lines the customer sends back.
@@ -405,6 +409,7 @@ impl Shipment {
             exception_note: None,
             received_back: false,
             late_for: None,
+            ship_by: None,
         }
     }
 
@@ -437,6 +442,19 @@ impl Shipment {
     }
     pub fn expected_delivery(&self) -> Option<NaiveDate> {
         self.expected_delivery
+    }
+    /// Whether `command` ships this parcel straight from where it stands: a partner's parcel is
+    /// picked and packed at the partner, so it ships from pending or picking without our
+    /// warehouse's steps (a warehouse parcel is packed first).
+    pub(crate) fn ships_straight(&self, command: &ShipmentCommand) -> bool {
+        matches!(command, ShipmentCommand::Ship)
+            && matches!(self.source, ShipmentSource::Supplier { .. })
+            && matches!(self.state, ShipmentState::Pending | ShipmentState::Picking)
+    }
+
+    /// The day its dropship supplier accepted to ship it by (none until accepted).
+    pub fn ship_by(&self) -> Option<NaiveDate> {
+        self.ship_by
     }
     pub fn exception(&self) -> Option<(ExceptionKind, Option<&str>)> {
         match self.state {

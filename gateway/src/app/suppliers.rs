@@ -10,6 +10,7 @@ use ordo_core::values::Email;
 use crate::app::App;
 use crate::app::access::Actor;
 use crate::app::error::ApiError;
+use crate::app::orders::StoredOrder;
 use crate::store::StoreError;
 use crate::store::channels::NewWebhook;
 pub use crate::store::suppliers::SupplierRow;
@@ -126,6 +127,36 @@ pub async fn update(
     let (write, signing_secret) = settle(Some(&current), asked)?;
     let supplier = store.update_supplier(code, &write).await?.ok_or(ApiError::NotFound("supplier"))?;
     Ok(Written { supplier, signing_secret })
+}
+
+/// The orders with parcels `supplier` is asked to send (a supplier: its own; staff name one),
+/// oldest first: open ones (not handed to the carrier yet) unless `open` is false; at most
+/// `limit`. Each is shown to the caller as it may see it (a supplier: its lines, its parcels and
+/// the ship-to address only).
+pub async fn requests(
+    app: &App,
+    caller: &Actor,
+    supplier: Option<&str>,
+    open: bool,
+    limit: usize,
+) -> Result<Vec<StoredOrder>, ApiError> {
+    let code = match caller {
+        Actor::Supplier { supplier: own } if supplier.is_none_or(|s| s == own) => own.clone(),
+        Actor::Supplier { .. } => return Err(ApiError::Forbidden),
+        _ => {
+            caller.require_staff()?;
+            supplier.ok_or_else(|| ApiError::bad_input("supplier", "name the supplier"))?.to_owned()
+        }
+    };
+    let parcels = app.store().supplier_parcels(&code, open, limit).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::new();
+    for parcel in parcels {
+        if seen.insert(parcel.order_id.clone()) {
+            found.push(super::orders::read(app, &parcel.order_id).await?);
+        }
+    }
+    Ok(found)
 }
 
 /// The `dropship.requested` webhooks `entries` (which made the order `after`) write: one per

@@ -248,6 +248,19 @@ impl FulfilmentMutation {
         shipment_step(ctx, &order_id, &shipment_id, action, beside).await
     }
 
+    /// A dropship supplier takes its parcel and says by when it ships (again, to move the day);
+    /// the customer is told. Only a partner's parcel not picked yet; the day from today to a
+    /// year ahead.
+    async fn accept_shipment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+        ship_by: chrono::NaiveDate,
+    ) -> Result<OrderPayload> {
+        shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::Accept { ship_by }, Beside::Nothing).await
+    }
+
     /// The carrier delivered the parcel; the order completes once everything is delivered
     /// (and paid).
     async fn mark_delivered(

@@ -4,6 +4,7 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use super::types::OrderView;
 use super::{actor, app};
 use crate::app::suppliers::{self, SupplierRow, SupplierSettings, Written};
 use crate::graphql::error::GqlResult;
@@ -100,6 +101,22 @@ impl SupplierQuery {
     async fn suppliers(&self, ctx: &Context<'_>) -> Result<Vec<Supplier>> {
         let rows = suppliers::list(app(ctx)?, actor(ctx)).await.gql()?;
         Ok(rows.into_iter().map(Supplier::from).collect())
+    }
+
+    /// Orders with parcels a supplier is asked to send, oldest first: the caller's own (a supplier)
+    /// or `supplier`'s (staff); open ones (not handed to the carrier yet) unless `open` is false.
+    /// A supplier sees only its lines, its parcels and the ship-to address.
+    async fn dropship_requests(
+        &self,
+        ctx: &Context<'_>,
+        supplier: Option<String>,
+        #[graphql(default = true)] open: bool,
+        #[graphql(default = 50)] first: i32,
+    ) -> Result<Vec<OrderView>> {
+        let first = super::page_size(first)?;
+        let caller = actor(ctx);
+        let found = suppliers::requests(app(ctx)?, caller, supplier.as_deref(), open, first).await.gql()?;
+        Ok(found.into_iter().map(|stored| OrderView::new(stored, caller)).collect())
     }
 
     /// One supplier (staff, or the supplier itself).

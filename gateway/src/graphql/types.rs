@@ -207,6 +207,8 @@ pub struct ShipmentView {
     pub tracking_url: Option<String>,
     /// When it should arrive, while it is on its way; null once delivered (see `deliveredAt`).
     pub expected_delivery: Option<NaiveDate>,
+    /// The day its dropship partner accepted to send it by (null until accepted).
+    pub ship_by: Option<NaiveDate>,
     /// When it was delivered.
     pub delivered_at: Option<DateTime<Utc>>,
     /// Flagged late: its expected day went by without a delivery or a word from the carrier.
@@ -495,6 +497,7 @@ pub fn shipments(order: &Order) -> Vec<ShipmentView> {
                 })
                 .collect(),
             received_back: s.received_back(),
+            ship_by: s.ship_by(),
             carrier: s.carrier().map(str::to_owned),
             tracking_number: s.tracking_number().map(str::to_owned),
             tracking_url: s.tracking_url().map(str::to_owned),

@@ -68,6 +68,28 @@ impl Store {
         Ok(!found.is_empty())
     }
 
+    /// Parcels `supplier` sends, oldest change first: not yet handed to the carrier when `open`,
+    /// else all of them (at most `limit`).
+    pub async fn supplier_parcels(
+        &self,
+        supplier: &str,
+        open: bool,
+        limit: usize,
+    ) -> Result<Vec<ShipmentRow>, StoreError> {
+        let mut result = self
+            .db()
+            .query(format!(
+                "SELECT {SHIPMENT_FIELDS} FROM shipment WHERE supplier = $supplier
+                 AND ($open = false OR state IN ['pending', 'picking', 'packed'])
+                 ORDER BY updated_at LIMIT $limit"
+            ))
+            .bind(("supplier", supplier.to_owned()))
+            .bind(("open", open))
+            .bind(("limit", i64::try_from(limit).unwrap_or(100)))
+            .await?;
+        decode(rows(&mut result, 0)?)
+    }
+
     /// One parcel of the projection.
     pub async fn shipment_row(&self, id: &str) -> Result<Option<ShipmentRow>, StoreError> {
         let mut result = self

@@ -341,6 +341,16 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
+        "acceptShipment",
+        "mutation { acceptShipment(orderId: \"ord_x\", shipmentId: \"ord_x-S1\", shipBy: \"2099-01-01\") { replayed } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+    ),
+    (
+        "dropshipRequests",
+        "{ dropshipRequests(supplier: \"northwood\") { id } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+    ),
+    (
         "shipShipment",
         "mutation { shipShipment(orderId: \"ord_x\", shipmentId: \"ord_x-S1\", carrier: \"UPS\", trackingNumber: \"1Z\") { replayed } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],

@@ -184,3 +184,97 @@ async fn bad_supplier_settings_are_refused_and_change_nothing() {
     let body = app.gql_with(Some(&other), read, json!({ "c": "northwood" })).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_supplier_lists_its_requests_accepts_with_a_day_and_ships_and_the_customer_is_told_each_step() {
+    use ordo_gateway::app::mail::MailTransport;
+    use ordo_tests::smtp::SmtpServer;
+
+    let smtp = SmtpServer::start().await;
+    let app = crate::messages::gateway(MailTransport::Smtp(smtp.url())).await;
+    let (order, _) = paid_order(
+        &app,
+        "hedy@example.com",
+        json!([{ "sku": "MUG-STONE", "quantity": 1 }, { "sku": "CHAIR-ASH", "quantity": 2 }]),
+    )
+    .await;
+    let create = "mutation($id: String!) { createShipments(orderId: $id) { order { reference } } }";
+    let reference =
+        ok(&app.gql(create, json!({ "id": order })).await)["createShipments"]["order"]["reference"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+    // Northwood's portal: its open request, its lines and the ship-to address, nothing else.
+    let northwood = app.token(&Actor::Supplier { supplier: "northwood".into() });
+    let requests = "{ dropshipRequests { id reference email shippingAddress { name line1 postalCode }
+        lines { sku quantity } shipments { id source state shipBy } } }";
+    let body = app.gql_with(Some(&northwood), requests, json!({})).await;
+    let listed = ok(&body)["dropshipRequests"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 1, "{listed:#?}");
+    let request = &listed[0];
+    assert_eq!(
+        (request["id"].as_str(), request["reference"].as_str()),
+        (Some(order.as_str()), Some(reference.as_str()))
+    );
+    assert_eq!(request["email"], Value::Null, "never the customer's e-mail");
+    assert_eq!(request["shippingAddress"]["line1"], "12 Analytical Row");
+    assert_eq!(request["lines"], json!([{ "sku": "CHAIR-ASH", "quantity": 2 }]), "only its own lines");
+    let shipments = request["shipments"].as_array().unwrap();
+    assert_eq!(shipments.len(), 1, "only its own parcels: {shipments:?}");
+    assert_eq!((shipments[0]["state"].as_str(), &shipments[0]["shipBy"]), (Some("pending"), &Value::Null));
+    let parcel = shipments[0]["id"].as_str().unwrap().to_owned();
+    // Another supplier sees none of it, and may not ask for northwood's.
+    let acme = app.token(&Actor::Supplier { supplier: "acme".into() });
+    let body = app.gql_with(Some(&acme), requests, json!({})).await;
+    assert_eq!(ok(&body)["dropshipRequests"], json!([]));
+    let body =
+        app.gql_with(Some(&acme), "{ dropshipRequests(supplier: \"northwood\") { id } }", json!({})).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+    let accept = "mutation($id: String!, $s: String!, $d: NaiveDate!) {
+        acceptShipment(orderId: $id, shipmentId: $s, shipBy: $d) { order { shipments { id shipBy } } } }";
+    let ship_by = (chrono::Utc::now().date_naive() + chrono::Days::new(3)).to_string();
+    let body = app.gql_with(Some(&acme), accept, json!({ "id": order, "s": parcel, "d": ship_by })).await;
+    assert!(error_code(&body).is_some(), "acme cannot accept northwood's parcel: {body}");
+
+    // Northwood accepts for a day three days on: the customer is told that day.
+    let before = smtp.received().len();
+    let body =
+        app.gql_with(Some(&northwood), accept, json!({ "id": order, "s": parcel, "d": ship_by })).await;
+    assert_eq!(ok(&body)["acceptShipment"]["order"]["shipments"][0]["shipBy"], ship_by.as_str());
+    let past = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
+    let body = app.gql_with(Some(&northwood), accept, json!({ "id": order, "s": parcel, "d": past })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let mails = eventually(WAIT, || async {
+        let got: Vec<Value> = smtp.received()[before..]
+            .iter()
+            .filter(|m| m["subject"].as_str().unwrap().contains("Our partner will send"))
+            .cloned()
+            .collect();
+        (!got.is_empty()).then_some(got)
+    })
+    .await
+    .expect("the customer is told the partner's day");
+    assert_eq!(mails[0]["rcpt_tos"], json!(["hedy@example.com"]));
+    assert!(mails[0]["text"].as_str().unwrap().contains("will send it by"), "{}", mails[0]["text"]);
+
+    // Northwood ships with its tracking number: the customer's mail has the tracking link, and
+    // the request leaves the open list.
+    let ship =
+        "mutation($id: String!, $s: String!) { shipShipment(orderId: $id, shipmentId: $s, carrier: \"UPS\",
+        trackingNumber: \"1Z999AA10123456784\") { order { shipments { state trackingUrl } } } }";
+    let body = app.gql_with(Some(&northwood), ship, json!({ "id": order, "s": parcel })).await;
+    let shipped = &ok(&body)["shipShipment"]["order"]["shipments"][0];
+    assert_eq!(shipped["state"], "shipped");
+    let link = shipped["trackingUrl"].as_str().unwrap().to_owned();
+    let told = eventually(WAIT, || async {
+        smtp.received()
+            .into_iter()
+            .find(|m| m["subject"].as_str().unwrap().ends_with(&format!("Order {reference} is on its way")))
+    })
+    .await
+    .expect("the shipped message");
+    assert!(told["text"].as_str().unwrap().contains(&link), "{}", told["text"]);
+    let body = app.gql_with(Some(&northwood), requests, json!({})).await;
+    assert_eq!(ok(&body)["dropshipRequests"], json!([]), "nothing left to send");
+}
