@@ -93,7 +93,7 @@ const DETAIL = `query($id: String!) { order(id: $id) {
   grandTotal { formatted } payment { status captured { formatted } authorizationExpiresAt authorizationExpiring captureFailure }
   shippingAddress { name line1 line2 city region postalCode country } shippingOption { code name }
   shippingLines: lines { index sku name quantity remaining availability { kind quantity promisedOn } }
-  shipments { id state source sourceName units carrier trackingNumber items { sku name quantity } }
+  shipments { id state source sourceName units carrier trackingNumber shipBy items { sku name quantity } }
   returns { id state rejectionReason requestedAt refunded { formatted } lines { line quantity reason } }
   channels channelSync { channel state behind attempts lastError acknowledgedAt }
 }
@@ -175,7 +175,9 @@ async function renderDetail(root, orderId, token, signOut) {
           h("button", { type: "button", class: `link doc-${key}`, onclick: () => openDocument(order.id, s.id, key, token) }, label))),
       // A partner's parcel is picked, packed and shipped by the partner: its state, not our buttons.
       s.source.startsWith("supplier:")
-        ? h("p", { class: "partner-parcel" }, `${s.sourceName} picks, packs and ships this parcel; it is ${s.state.replaceAll("_", " ")}.`)
+        ? h("p", { class: "partner-parcel" }, `${s.sourceName} picks, packs and ships this parcel; `,
+            s.state !== "pending" ? `it is ${s.state.replaceAll("_", " ")}.`
+              : s.shipBy ? `they accepted to ship it by ${fmtDate(s.shipBy)}.` : "waiting for them to accept it.")
         : null,
       s.source.startsWith("supplier:") ? null : h("div", { class: "actions" },
         btn("Start picking", can("startPicking", s.id), () => run("Start picking", `mutation($id: String!, $s: String!) { startPicking(orderId: $id, shipmentId: $s) { order { id } } }`, { s: s.id }), { class: "act-pick" }),

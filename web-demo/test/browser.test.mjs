@@ -749,6 +749,10 @@ test("15: a dropship order reaches its supplier's portal: accepted with a date, 
   await portal.locator(`.supplier-request[data-order="${id}"]`, { hasText: "you accepted to ship by" }).waitFor();
   const accepted = await mailFor(/Our partner will send part of order/, id);
   assert.match(accepted.text, /will send it by/);
+  // Staff see the partner's day on the order, not warehouse buttons.
+  const staff = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await staff.goto(`${base}/#/staff/${id}?token=${encodeURIComponent(staffToken)}`);
+  await staff.locator(".partner-parcel", { hasText: "accepted to ship it by" }).waitFor();
 
   // Shipped with UPS: the request leaves the list; the customer's mail has the tracking link.
   const again = portal.locator(`.supplier-request[data-order="${id}"]`);
@@ -763,4 +767,5 @@ test("15: a dropship order reaches its supplier's portal: accepted with a date, 
   assert.match(shipped.text, /1Z999AA10123456793/);
   assert.match(shipped.text, /https:\/\/\S*ups\S*1Z999AA10123456793/i);
   assert.deepEqual(portal.errors, []);
+  assert.deepEqual(staff.errors, []);
 });

@@ -18,7 +18,7 @@ use crate::messages::{guest_order, ok, paid_order};
 const WAIT: Duration = Duration::from_secs(30);
 
 /// A gateway on a fresh demo store that looks for due work every 100 ms.
-async fn gateway() -> TestApp {
+pub(crate) async fn gateway() -> TestApp {
     let store = ordo_gateway::store::Store::open("mem://").await.unwrap();
     let config = ordo_gateway::Config {
         seed_demo: true,
@@ -30,7 +30,7 @@ async fn gateway() -> TestApp {
 }
 
 /// A signing secret in Standard Webhooks' form, of `fill` bytes.
-fn secret(fill: u8) -> String {
+pub(crate) fn secret(fill: u8) -> String {
     format!("whsec_{}", ordo_core::channel::setup::base64_encode(&[fill; 32]))
 }
 

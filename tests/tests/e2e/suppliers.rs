@@ -12,24 +12,10 @@ use ordo_tests::webhooks::WebhookReceiver;
 use ordo_tests::{TestApp, error_code, eventually};
 use serde_json::{Value, json};
 
+use crate::channels::{gateway, secret};
 use crate::messages::{ok, paid_order};
 
 const WAIT: Duration = Duration::from_secs(30);
-
-async fn gateway() -> TestApp {
-    let store = ordo_gateway::store::Store::open("mem://").await.unwrap();
-    let config = ordo_gateway::Config {
-        seed_demo: true,
-        rate_limits: None,
-        job_interval: Duration::from_millis(100),
-        ..ordo_gateway::Config::default()
-    };
-    TestApp::serve_with(store, config).await
-}
-
-fn secret(fill: u8) -> String {
-    format!("whsec_{}", ordo_core::channel::setup::base64_encode(&[fill; 32]))
-}
 
 const UPDATE: &str = "mutation($code: String!, $input: UpdateSupplierInput!) {
     updateSupplier(code: $code, input: $input) { supplier { code name email webhookUrl leadTimeDays active } signingSecret } }";
