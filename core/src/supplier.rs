@@ -204,6 +204,49 @@ mod tests {
         assert!(life.order.execute(&command, &northwood, life.now).is_err(), "the same day again is no news");
     }
 
+    #[test]
+    fn a_supplier_that_cannot_send_its_parcel_has_its_units_cancelled_and_the_rest_goes_on() {
+        use crate::lifecycle::OrderState;
+        use crate::messages::{Notice, notices};
+        use crate::order::{CommandError, ShipmentAction, ShipmentSource};
+        let mut life = Life::new(&[("TEE", 1), ("DESK", 1)]);
+        life.pay();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        let partner = |s: &&crate::order::Shipment| matches!(s.source(), ShipmentSource::Supplier { .. });
+        let parcel = life.order.shipments().iter().find(partner).unwrap().id().to_owned();
+        let reject = |reason: &str| Command::Shipment {
+            shipment: parcel.clone(),
+            action: ShipmentAction::Reject { reason: reason.into() },
+        };
+        assert!(reject("x").may_move_money(), "a refund may follow");
+        let other = life.run(&Role::Supplier("acme".into()), reject("not ours"));
+        assert!(matches!(other, Err(CommandError::UnknownShipment(_))), "{other:?}");
+        let before = life.order.clone();
+        let from = life.timeline.len();
+        let names = life.ok(&Role::Supplier("northwood".into()), reject("out of oak"));
+        assert_eq!(&names[..2], ["shipment_cancelled", "lines_cancelled"], "{names:?}");
+        assert_eq!(life.order.state(), OrderState::Confirmed, "the tee still goes");
+        assert_eq!(life.order.lines()[1].remaining(), 0);
+        assert!(
+            life.timeline[from..]
+                .iter()
+                .any(|e| format!("{:?}", e.event).contains("Northwood cannot supply it: out of oak"))
+        );
+        let told = notices(Some(&before), &life.order, &life.timeline[from..]);
+        assert!(matches!(told.as_slice(), [Notice::LinesCancelled { .. }]), "{told:?}");
+        assert!(life.run(&Role::Supplier("northwood".into()), reject("again")).is_err(), "once");
+
+        // Nothing else in the order: it is cancelled whole.
+        let mut alone = Life::new(&[("DESK", 1)]);
+        alone.pay();
+        alone.ok(&Role::Staff, Command::CreateShipments);
+        let parcel = alone.order.shipments()[0].id().to_owned();
+        let command =
+            Command::Shipment { shipment: parcel, action: ShipmentAction::Reject { reason: "gone".into() } };
+        alone.ok(&Role::Supplier("northwood".into()), command);
+        assert_eq!(alone.order.state(), OrderState::Cancelled);
+    }
+
     #[cfg(feature = "serde")]
     #[test]
     fn the_request_names_no_customer_email_price_or_payment() {

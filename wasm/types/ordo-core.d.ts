@@ -21,7 +21,7 @@ line: number | null, part: number | null, };
 /**
  * Every kind of command, as a UI names its buttons.
  */
-export type ActionKind = "confirm" | "cancel" | "authorizePayment" | "failPayment" | "capturePayment" | "voidPayment" | "refundPayment" | "createShipments" | "startPicking" | "pack" | "ship" | "markInTransit" | "markOutForDelivery" | "markDelivered" | "reportException" | "resolveException" | "returnToSender" | "cancelShipment" | "acceptShipment" | "allocateBackorder" | "backorder" | "requestReturn" | "approveReturn" | "rejectReturn" | "receiveReturn" | "refundReturn" | "cancelReturn" | "cancelLines" | "splitShipment" | "mergeShipments" | "receiveReturnedParcel";
+export type ActionKind = "confirm" | "cancel" | "authorizePayment" | "failPayment" | "capturePayment" | "voidPayment" | "refundPayment" | "createShipments" | "startPicking" | "pack" | "ship" | "markInTransit" | "markOutForDelivery" | "markDelivered" | "reportException" | "resolveException" | "returnToSender" | "cancelShipment" | "acceptShipment" | "rejectShipment" | "allocateBackorder" | "backorder" | "requestReturn" | "approveReturn" | "rejectReturn" | "receiveReturn" | "refundReturn" | "cancelReturn" | "cancelLines" | "splitShipment" | "mergeShipments" | "receiveReturnedParcel";
 
 /**
  * The unvalidated address as a form or an API client sends it.

@@ -1,7 +1,8 @@
 // The supplier portal (#/supplier?token=…, a supplier token): the dropship requests still to
 // send — only the supplier's own lines and the ship-to address — each accepted with a ship-by
 // date (the customer is told) and shipped with a carrier and tracking number (the customer gets
-// the tracking link, channels are told).
+// the tracking link, channels are told), or rejected with a reason (its items are cancelled and
+// refunded, and the customer is told).
 import { gql, session } from "./api.js";
 import { h, mount, field, fmtDate } from "./dom.js";
 
@@ -81,6 +82,18 @@ export async function renderSupplier(root) {
         say(`Ship failed: ${err.message}`, true);
       }
     } }, "Mark shipped");
+    const why = h("input", { class: "reject-reason", autocomplete: "off", placeholder: "Why (e.g. out of stock)", "aria-label": `Why ${s.id} cannot be sent` });
+    const reject = h("button", { type: "button", class: "reject", onclick: async () => {
+      if (!why.value.trim()) { say("Say why you cannot send it first.", true); why.focus(); return; }
+      try {
+        await gql(`mutation($o: String!, $s: String!, $r: String!) { rejectShipment(orderId: $o, shipmentId: $s, reason: $r) { order { id } } }`,
+          { o: order.id, s: s.id, r: why.value.trim() }, token);
+        await load();
+        say(`Rejected ${s.id}. The customer was told and refunded for those items.`);
+      } catch (err) {
+        say(`Reject failed: ${err.message}`, true);
+      }
+    } }, "Cannot send");
     return h("article", { class: "card supplier-request", dataset: { order: order.id, shipment: s.id } },
       h("h3", {}, `Order ${order.reference} · parcel ${s.id}`),
       h("p", { class: "muted" }, `Ordered ${fmtDate(order.placedAt)}`, s.shipBy ? ` · you accepted to ship by ${fmtDate(s.shipBy)}` : " · waiting for you to accept"),
@@ -88,7 +101,8 @@ export async function renderSupplier(root) {
       h("address", { class: "ship-to" }, [a.name, a.line1, a.line2, `${a.postalCode} ${a.city}${a.region ? `, ${a.region}` : ""}`, a.country, a.phone]
         .filter(Boolean).flatMap((l, n) => (n ? [h("br"), l] : [l]))),
       h("div", { class: "inline" }, shipBy, accept),
-      h("div", { class: "inline" }, carrier.wrap, tracking.wrap, ship));
+      h("div", { class: "inline" }, carrier.wrap, tracking.wrap, ship),
+      h("div", { class: "inline" }, why, reject));
   }
 
   mount(root, h("h2", {}, "Parcels to send"), msg, list);

@@ -769,3 +769,35 @@ test("15: a dropship order reaches its supplier's portal: accepted with a date, 
   assert.deepEqual(portal.errors, []);
   assert.deepEqual(staff.errors, []);
 });
+
+test("16: a supplier that cannot send a parcel says why in its portal; those items are cancelled and the customer is told", async () => {
+  const api = async (query, variables, token) => {
+    const headers = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const body = await (await fetch(`${base}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) })).json();
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    return body.data;
+  };
+  const address = { name: "Ida Reject", line1: "9 Ash St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
+  const placed = (await api(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { accessToken order { id } } }`,
+    { i: { channel: "web", currency: "USD", email: "ida.reject@example.com", lines: [{ sku: "MUG-STONE", quantity: 1 }, { sku: "LAMP-DESK", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } })).placeOrder;
+  const id = placed.order.id;
+  await api(`mutation($id: ID!) { authorizePayment(orderId: $id, token: "tok_visa") { replayed } }`, { id }, placed.accessToken);
+  await api(`mutation($id: String!) { createShipments(orderId: $id) { order { id } } }`, { id }, staffToken);
+
+  const supplierToken = execFileSync(bin, ["token", "--role", "supplier", "--supplier", "northwood"], { env, encoding: "utf8" }).trim();
+  const portal = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await portal.goto(`${base}/#/supplier?token=${encodeURIComponent(supplierToken)}`);
+  const card = portal.locator(`.supplier-request[data-order="${id}"]`);
+  await card.waitFor();
+  await card.locator(".reject").click();
+  await portal.locator("#supplier-msg", { hasText: "Say why" }).waitFor();
+  await card.locator(".reject-reason").fill("No brass left");
+  await card.locator(".reject").click();
+  await portal.locator("#supplier-msg", { hasText: /^Rejected/ }).waitFor();
+  await card.waitFor({ state: "detached" });
+  const told = await mailFor(/Items of order #\d+ were cancelled/, id);
+  assert.match(told.text, /Brass desk lamp/);
+  const order = (await api(`query($id: ID!) { order(id: $id) { lines { sku remaining } } }`, { id }, staffToken)).order;
+  assert.deepEqual(order.lines, [{ sku: "MUG-STONE", remaining: 1 }, { sku: "LAMP-DESK", remaining: 0 }]);
+  assert.deepEqual(portal.errors, []);
+});

@@ -65,6 +65,7 @@ impl Role {
             Role::Supplier(_) => matches!(
                 kind,
                 A::AcceptShipment
+                    | A::RejectShipment
                     | A::StartPicking
                     | A::Pack
                     | A::Ship
@@ -126,6 +127,8 @@ pub enum ActionKind {
     CancelShipment,
     /// A dropship supplier takes its parcel and says by when it ships.
     AcceptShipment,
+    /// A dropship supplier cannot send its parcel: its units are cancelled and refunded.
+    RejectShipment,
     AllocateBackorder,
     Backorder,
     RequestReturn,
@@ -141,7 +144,7 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 31] = [
+    pub const ALL: [ActionKind; 32] = [
         ActionKind::Confirm,
         ActionKind::Cancel,
         ActionKind::AuthorizePayment,
@@ -161,6 +164,7 @@ impl ActionKind {
         ActionKind::ReturnToSender,
         ActionKind::CancelShipment,
         ActionKind::AcceptShipment,
+        ActionKind::RejectShipment,
         ActionKind::AllocateBackorder,
         ActionKind::Backorder,
         ActionKind::RequestReturn,
@@ -197,6 +201,7 @@ impl ActionKind {
             ActionKind::ReturnToSender => "return_to_sender",
             ActionKind::CancelShipment => "cancel_shipment",
             ActionKind::AcceptShipment => "accept_shipment",
+            ActionKind::RejectShipment => "reject_shipment",
             ActionKind::AllocateBackorder => "allocate_backorder",
             ActionKind::Backorder => "backorder",
             ActionKind::RequestReturn => "request_return",
@@ -272,6 +277,7 @@ pub fn allowed_actions(order: &Order, role: &Role, now: DateTime<Utc>) -> Vec<Ac
         ShipmentAction::ReturnToSender,
         ShipmentAction::Cancel,
         ShipmentAction::Accept { ship_by: now.date_naive() + chrono::Days::new(7) },
+        ShipmentAction::Reject { reason: "probe".into() },
     ];
     for shipment in order.shipments() {
         for action in &shipment_actions {

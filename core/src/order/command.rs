@@ -133,6 +133,11 @@ pub enum ShipmentAction {
         #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
         ship_by: NaiveDate,
     },
+    /// A dropship supplier cannot send its parcel (`reason`): the parcel's units are cancelled,
+    /// and what was paid for them refunded (the whole order when nothing else is left).
+    Reject {
+        reason: String,
+    },
 }
 
 /// What happens to one return.
@@ -259,7 +264,10 @@ impl Command {
             Command::Cancel { .. }
                 | Command::CancelLines { .. }
                 | Command::CapturePayment { .. }
-                | Command::Shipment { action: ShipmentAction::Ship { .. }, .. }
+                | Command::Shipment {
+                    action: ShipmentAction::Ship { .. } | ShipmentAction::Reject { .. },
+                    ..
+                }
                 | Command::VoidPayment
                 | Command::RefundPayment { .. }
                 | Command::Return { action: ReturnAction::Refund, .. }
@@ -291,6 +299,7 @@ impl Command {
                 ShipmentAction::ReturnToSender => ActionKind::ReturnToSender,
                 ShipmentAction::Cancel => ActionKind::CancelShipment,
                 ShipmentAction::Accept { .. } => ActionKind::AcceptShipment,
+                ShipmentAction::Reject { .. } => ActionKind::RejectShipment,
             },
             Command::AllocateBackorder { .. } => ActionKind::AllocateBackorder,
             Command::Backorder { .. } => ActionKind::Backorder,
@@ -676,8 +685,10 @@ impl Order {
     ) -> Result<Vec<OrderEvent>, CommandError> {
         let shipment = self.shipment(id).ok_or_else(|| CommandError::UnknownShipment(id.to_owned()))?;
         let shipment_id = shipment.id.clone();
-        if let ShipmentAction::Accept { ship_by } = action {
-            return self.accept_events(shipment, *ship_by, now);
+        match action {
+            ShipmentAction::Accept { ship_by } => return self.accept_events(shipment, *ship_by, now),
+            ShipmentAction::Reject { reason } => return self.reject_events(shipment, reason),
+            _ => {}
         }
         let (command, event) = match action {
             ShipmentAction::StartPicking => {
@@ -752,7 +763,7 @@ impl Order {
             ShipmentAction::Cancel => {
                 (ShipmentCommand::Cancel, OrderEvent::ShipmentCancelled { shipment: shipment_id })
             }
-            ShipmentAction::Accept { .. } => unreachable!("handled above"),
+            ShipmentAction::Accept { .. } | ShipmentAction::Reject { .. } => unreachable!("handled above"),
         };
         if self.state == OrderState::Cancelled {
             return Err(TransitionError::new(Machine::Order, self.state.name(), command.name()).into());
@@ -796,6 +807,40 @@ impl Order {
             });
         }
         Ok(vec![OrderEvent::ShipmentAccepted { shipment: shipment.id.clone(), ship_by }])
+    }
+
+    /// A supplier that cannot send its parcel: a partner's parcel not handed to the carrier yet,
+    /// of an order going ahead. Its units are cancelled as staff would cancel them (with the
+    /// refund of what was paid for them, or the whole order when nothing else is left), the
+    /// reason naming the partner.
+    fn reject_events(
+        &self,
+        shipment: &super::Shipment,
+        reason: &str,
+    ) -> Result<Vec<OrderEvent>, CommandError> {
+        let ShipmentSource::Supplier { supplier } = &shipment.source else {
+            return Err(CommandError::InvalidInput {
+                field: "shipmentId",
+                message: "only a partner's parcel is rejected".into(),
+            });
+        };
+        if self.state != OrderState::Confirmed
+            || !matches!(shipment.state, ShipmentState::Pending | ShipmentState::Picking)
+        {
+            let state =
+                if self.state == OrderState::Confirmed { shipment.state.name() } else { self.state.name() };
+            return Err(TransitionError::new(Machine::Shipment, state, "reject").into());
+        }
+        let reason = text("reason", reason, true)?;
+        let mut lines: Vec<LineUnits> = Vec::new();
+        for l in &shipment.lines {
+            match lines.iter_mut().find(|u| u.line == l.line) {
+                Some(u) => u.quantity += l.quantity,
+                None => lines.push(LineUnits { line: l.line, quantity: l.quantity }),
+            }
+        }
+        let why = format!("{} cannot supply it: {reason}", crate::text::title(supplier));
+        self.cancel_lines(&lines, &why, &Role::Staff)
     }
 
     fn shipped_lines(&self) -> Vec<ShippedLine> {

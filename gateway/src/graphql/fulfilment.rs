@@ -261,6 +261,19 @@ impl FulfilmentMutation {
         shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::Accept { ship_by }, Beside::Nothing).await
     }
 
+    /// A dropship supplier cannot send its parcel: the parcel's units are cancelled and what was
+    /// paid for them refunded (the whole order when nothing else is left); the customer is told.
+    /// Only a partner's parcel not handed to the carrier yet.
+    async fn reject_shipment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        shipment_id: String,
+        reason: String,
+    ) -> Result<OrderPayload> {
+        shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::Reject { reason }, Beside::Nothing).await
+    }
+
     /// The carrier delivered the parcel; the order completes once everything is delivered
     /// (and paid).
     async fn mark_delivered(

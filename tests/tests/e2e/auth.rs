@@ -346,6 +346,11 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
+        "rejectShipment",
+        "mutation { rejectShipment(orderId: \"ord_x\", shipmentId: \"ord_x-S1\", reason: \"none left\") { replayed } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+    ),
+    (
         "dropshipRequests",
         "{ dropshipRequests(supplier: \"northwood\") { id } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],

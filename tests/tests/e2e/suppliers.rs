@@ -264,3 +264,85 @@ async fn a_supplier_lists_its_requests_accepts_with_a_day_and_ships_and_the_cust
     let body = app.gql_with(Some(&northwood), requests, json!({})).await;
     assert_eq!(ok(&body)["dropshipRequests"], json!([]), "nothing left to send");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_supplier_that_cannot_send_its_parcel_rejects_it_and_only_those_items_are_cancelled_and_told() {
+    use ordo_gateway::app::mail::MailTransport;
+    use ordo_tests::smtp::SmtpServer;
+
+    let smtp = SmtpServer::start().await;
+    let app = crate::messages::gateway(MailTransport::Smtp(smtp.url())).await;
+    let (order, _) = paid_order(
+        &app,
+        "ida@example.com",
+        json!([{ "sku": "MUG-STONE", "quantity": 1 }, { "sku": "LAMP-DESK", "quantity": 1 }]),
+    )
+    .await;
+    let totals = "query($id: ID!) { order(id: $id) { totals { grandTotal { amount } }
+        lines { sku remaining } shipments { id source state } } }";
+    let before = ok(&app.gql(totals, json!({ "id": order })).await)["order"].clone();
+    let create =
+        "mutation($id: String!) { createShipments(orderId: $id) { order { shipments { id source } } } }";
+    let planned = app.gql(create, json!({ "id": order })).await;
+    let parcel = ok(&planned)["createShipments"]["order"]["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "supplier:northwood")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reject = "mutation($id: String!, $s: String!, $r: String!) {
+        rejectShipment(orderId: $id, shipmentId: $s, reason: $r) { order { id } } }";
+    // Once the customer's mails so far are sent and recorded (the confirmation, the partner
+    // parcel), another supplier cannot reject and a reason is required: nothing changes.
+    eventually(WAIT, || async {
+        let rows = crate::messages::messages_of(&app, &order).await;
+        (rows.len() == 2 && rows.iter().all(|r| r["state"] == "SENT")).then_some(())
+    })
+    .await
+    .expect("the first two messages sent");
+    let acme = app.token(&Actor::Supplier { supplier: "acme".into() });
+    let dump = app.store.dump().await.unwrap();
+    let body = app.gql_with(Some(&acme), reject, json!({ "id": order, "s": parcel, "r": "not ours" })).await;
+    assert!(error_code(&body).is_some(), "{body}");
+    let northwood = app.token(&Actor::Supplier { supplier: "northwood".into() });
+    let body = app.gql_with(Some(&northwood), reject, json!({ "id": order, "s": parcel, "r": "  " })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(app.store.dump().await.unwrap(), dump, "refusals change nothing");
+
+    let sent = smtp.received().len();
+    let body = app
+        .gql_with(Some(&northwood), reject, json!({ "id": order, "s": parcel, "r": "no brass left" }))
+        .await;
+    ok(&body);
+    let after = ok(&app.gql(totals, json!({ "id": order })).await)["order"].clone();
+    assert_eq!(
+        after["lines"],
+        json!([{ "sku": "MUG-STONE", "remaining": 1 }, { "sku": "LAMP-DESK", "remaining": 0 }])
+    );
+    assert!(
+        after["totals"]["grandTotal"]["amount"].as_i64().unwrap()
+            < before["totals"]["grandTotal"]["amount"].as_i64().unwrap(),
+        "the lamp no longer counts: {after}"
+    );
+    let states: Vec<(&str, &str)> = after["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["source"].as_str().unwrap(), s["state"].as_str().unwrap()))
+        .collect();
+    assert!(
+        states.contains(&("supplier:northwood", "cancelled")) && states.contains(&("east", "pending")),
+        "{states:?}"
+    );
+    let told = eventually(WAIT, || async {
+        smtp.received()[sent..].iter().find(|m| m["rcpt_tos"] == json!(["ida@example.com"])).cloned()
+    })
+    .await
+    .expect("the customer is told");
+    assert!(told["text"].as_str().unwrap().contains("Brass desk lamp"), "{}", told["text"]);
+    let body = app.gql_with(Some(&northwood), "{ dropshipRequests { id } }", json!({})).await;
+    assert_eq!(ok(&body)["dropshipRequests"], json!([]), "nothing left to send");
+}
