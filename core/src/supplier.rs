@@ -227,11 +227,9 @@ mod tests {
         assert_eq!(&names[..2], ["shipment_cancelled", "lines_cancelled"], "{names:?}");
         assert_eq!(life.order.state(), OrderState::Confirmed, "the tee still goes");
         assert_eq!(life.order.lines()[1].remaining(), 0);
-        assert!(
-            life.timeline[from..]
-                .iter()
-                .any(|e| format!("{:?}", e.event).contains("Northwood cannot supply it: out of oak"))
-        );
+        assert!(life.timeline[from..].iter().any(|e| {
+            format!("{:?}", e.event).contains("our partner northwood cannot supply it: out of oak")
+        }));
         let told = notices(Some(&before), &life.order, &life.timeline[from..]);
         assert!(matches!(told.as_slice(), [Notice::LinesCancelled { .. }]), "{told:?}");
         assert!(life.run(&Role::Supplier("northwood".into()), reject("again")).is_err(), "once");

@@ -839,7 +839,7 @@ impl Order {
                 None => lines.push(LineUnits { line: l.line, quantity: l.quantity }),
             }
         }
-        let why = format!("{} cannot supply it: {reason}", crate::text::title(supplier));
+        let why = format!("our partner {supplier} cannot supply it: {reason}");
         self.cancel_lines(&lines, &why, &Role::Staff)
     }
 
