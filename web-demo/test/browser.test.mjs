@@ -50,7 +50,7 @@ test("1: the cart validates in the browser (no request), a new coupon code is lo
   const hoodie = page.locator('.product[data-sku="HOODIE-GRY-L"] .badge');
   assert.match(await hoodie.textContent(), /^Backorder — ships by /);
   assert.equal(await hoodie.getAttribute("data-source"), "purchase-order");
-  assert.equal(await text(page, '.product[data-sku="CHAIR-ASH"] .badge'), "Ships from Northwood, our partner");
+  assert.equal(await text(page, '.product[data-sku="CHAIR-ASH"] .badge'), "Ships from Northwood Furniture, our partner");
   await addToCart(page, "TEE-BLK-M");
   await addToCart(page, "MUG-STONE");
   await page.locator(".line").nth(1).waitFor();

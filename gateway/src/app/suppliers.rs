@@ -83,6 +83,12 @@ fn settle(
     Ok((SupplierWrite { name, email, webhook_url, secret: Some(secret), lead_time_days, active }, changed))
 }
 
+/// How customers and staff see supplier `code` named: its record's name, or the code as a title
+/// when it has no record.
+pub async fn display_name(app: &App, code: &str) -> Result<String, ApiError> {
+    Ok(app.store().supplier(code).await?.map_or_else(|| ordo_core::text::title(code), |s| s.name))
+}
+
 /// Every supplier (staff).
 pub async fn list(app: &App, caller: &Actor) -> Result<Vec<SupplierRow>, ApiError> {
     caller.require_staff()?;

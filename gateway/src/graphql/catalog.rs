@@ -89,9 +89,13 @@ impl CatalogQuery {
 
 #[ComplexObject]
 impl Product {
-    /// Who ships it when the policy is "dropship", as customers see the name (`Northwood`).
-    async fn supplier_name(&self) -> Option<String> {
-        self.supplier.as_deref().map(ordo_core::text::title)
+    /// Who ships it when the policy is "dropship", as customers see the name: the supplier
+    /// record's (`Northwood Furniture`).
+    async fn supplier_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        match self.supplier.as_deref() {
+            Some(code) => Ok(Some(crate::app::suppliers::display_name(app(ctx)?, code).await.gql()?)),
+            None => Ok(None),
+        }
     }
 
     /// Stock at every location (staff).

@@ -615,11 +615,12 @@ impl ShipmentView {
     }
 
     /// Where it leaves from, as a name: the stock location's (`East warehouse (Newark)`), or
-    /// the partner's for a dropship parcel (`Northwood (our partner)`).
+    /// the partner's for a dropship parcel (`Northwood Furniture (our partner)`).
     async fn source_name(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<String> {
         use crate::graphql::error::GqlResult;
         if let Some(supplier) = self.source.strip_prefix("supplier:") {
-            return Ok(format!("{} (our partner)", ordo_core::text::title(supplier)));
+            let name = crate::app::suppliers::display_name(super::app(ctx)?, supplier).await.gql()?;
+            return Ok(format!("{name} (our partner)"));
         }
         let read;
         let locations = match &self.location_names {
