@@ -291,9 +291,11 @@ test("4: a signed carrier webhook marks the parcel delivered; the open tracking 
   assert.deepEqual(page.errors, []);
 });
 
-/** GraphQL from the test itself (setting up data the browser then works with). */
+/** GraphQL from the test itself (setting up data the browser then works with); `token` null:
+ * anonymous. */
 async function api(query, variables, token = staffToken) {
-  const res = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const headers = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(`${base}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
   const body = await res.json();
   assert.equal(body.errors, undefined, `${query.slice(0, 60)}: ${JSON.stringify(body.errors)}`);
   return body.data;
@@ -717,15 +719,9 @@ test("14: GraphiQL opens with the network cut off: its scripts come from the gat
 });
 
 test("15: a dropship order reaches its supplier's portal: accepted with a date, then shipped; the customer's mails say so, the last with the tracking link", async () => {
-  const api = async (query, variables, token) => {
-    const headers = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
-    const body = await (await fetch(`${base}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) })).json();
-    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-    return body.data;
-  };
   const address = { name: "Ada Dropship", line1: "7 Elm St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
   const placed = (await api(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { accessToken order { id } } }`,
-    { i: { channel: "web", currency: "USD", email: "ada.dropship@example.com", lines: [{ sku: "CHAIR-ASH", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } })).placeOrder;
+    { i: { channel: "web", currency: "USD", email: "ada.dropship@example.com", lines: [{ sku: "CHAIR-ASH", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } }, null)).placeOrder;
   const id = placed.order.id;
   await api(`mutation($id: ID!) { authorizePayment(orderId: $id, token: "tok_visa") { replayed } }`, { id }, placed.accessToken);
   await api(`mutation($id: String!) { createShipments(orderId: $id) { order { id } } }`, { id }, staffToken);
@@ -771,15 +767,9 @@ test("15: a dropship order reaches its supplier's portal: accepted with a date, 
 });
 
 test("16: a supplier that cannot send a parcel says why in its portal; those items are cancelled and the customer is told", async () => {
-  const api = async (query, variables, token) => {
-    const headers = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
-    const body = await (await fetch(`${base}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) })).json();
-    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-    return body.data;
-  };
   const address = { name: "Ida Reject", line1: "9 Ash St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
   const placed = (await api(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { accessToken order { id } } }`,
-    { i: { channel: "web", currency: "USD", email: "ida.reject@example.com", lines: [{ sku: "MUG-STONE", quantity: 1 }, { sku: "LAMP-DESK", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } })).placeOrder;
+    { i: { channel: "web", currency: "USD", email: "ida.reject@example.com", lines: [{ sku: "MUG-STONE", quantity: 1 }, { sku: "LAMP-DESK", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } }, null)).placeOrder;
   const id = placed.order.id;
   await api(`mutation($id: ID!) { authorizePayment(orderId: $id, token: "tok_visa") { replayed } }`, { id }, placed.accessToken);
   await api(`mutation($id: String!) { createShipments(orderId: $id) { order { id } } }`, { id }, staffToken);

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use ordo_core::channel::{
     ChannelCode, ChannelError, ChannelKind, ChannelName, ChannelSync, DeliveryState, DeliverySummary,
-    SigningSecret, WebhookUrl, channel_events, listing_entry, sync_state,
+    channel_events, listing_entry, sync_state,
 };
 use ordo_core::order::{Order, TimelineEntry};
 
@@ -60,31 +60,23 @@ fn settle(
         (None, Some(c)) => ChannelKind::parse(&c.kind).map_err(refused)?,
         (None, None) => ChannelKind::Marketplace,
     };
-    let webhook_url = match &asked.webhook_url {
-        Some(Some(url)) => Some(WebhookUrl::parse(url).map_err(refused)?.as_str().to_owned()),
-        Some(None) => None,
-        None => current.and_then(|c| c.webhook_url.clone()),
-    };
-    let (secret, changed) = match &asked.signing_secret {
-        Some(Some(secret)) => {
-            let written = SigningSecret::parse(secret).map_err(refused)?.written();
-            (Some(written.clone()), Some(written))
-        }
-        Some(None) => {
-            let fresh = super::webhooks::fresh_secret();
-            (Some(fresh.clone()), Some(fresh))
-        }
-        None => match current.and_then(|c| c.secret.clone()) {
-            Some(kept) => (Some(kept), None),
-            None => {
-                let fresh = super::webhooks::fresh_secret();
-                (Some(fresh.clone()), Some(fresh))
-            }
-        },
-    };
+    let endpoint = super::webhooks::settle_endpoint(
+        &asked.webhook_url,
+        &asked.signing_secret,
+        current.and_then(|c| c.webhook_url.as_deref()),
+        current.and_then(|c| c.secret.as_deref()),
+    )?;
     let active = asked.active.or(current.map(|c| c.active)).unwrap_or(true);
     let inventory_sync = asked.inventory_sync.or(current.map(|c| c.inventory_sync)).unwrap_or(false);
-    Ok((ChannelWrite { name, kind: kind.key(), webhook_url, secret, active, inventory_sync }, changed))
+    let write = ChannelWrite {
+        name,
+        kind: kind.key(),
+        webhook_url: endpoint.url,
+        secret: Some(endpoint.secret),
+        active,
+        inventory_sync,
+    };
+    Ok((write, endpoint.new_secret))
 }
 
 /// Every channel (staff; admins see the same, secrets are never answered).

@@ -2,7 +2,7 @@
 //! becomes a supplier's to send writes a signed `dropship.requested` webhook to it in the append
 //! that made the parcel (ordo-core's `dropship_requests` says what it is told).
 
-use ordo_core::channel::{ChannelCode, ChannelError, ChannelName, SigningSecret, WebhookUrl};
+use ordo_core::channel::{ChannelCode, ChannelError, ChannelName};
 use ordo_core::order::{Order, TimelineEntry};
 use ordo_core::supplier::{dropship_requests, lead_time, request_webhook_id};
 use ordo_core::values::Email;
@@ -58,29 +58,27 @@ fn settle(
         Some(None) => None,
         None => current.and_then(|s| s.email.clone()),
     };
-    let webhook_url = match &asked.webhook_url {
-        Some(Some(url)) => Some(WebhookUrl::parse(url).map_err(refused)?.as_str().to_owned()),
-        Some(None) => None,
-        None => current.and_then(|s| s.webhook_url.clone()),
-    };
-    let (secret, changed) = match (&asked.signing_secret, current.and_then(|s| s.secret.clone())) {
-        (Some(Some(secret)), _) => {
-            let written = SigningSecret::parse(secret).map_err(refused)?.written();
-            (written.clone(), Some(written))
-        }
-        (None, Some(kept)) => (kept, None),
-        (Some(None), _) | (None, None) => {
-            let fresh = super::webhooks::fresh_secret();
-            (fresh.clone(), Some(fresh))
-        }
-    };
+    let endpoint = super::webhooks::settle_endpoint(
+        &asked.webhook_url,
+        &asked.signing_secret,
+        current.and_then(|s| s.webhook_url.as_deref()),
+        current.and_then(|s| s.secret.as_deref()),
+    )?;
     let lead_time_days = match (asked.lead_time_days, current) {
         (Some(days), _) => lead_time(days).map_err(|e| ApiError::bad_input(e.field, e.message))?,
         (None, Some(s)) => u16::try_from(s.lead_time_days).unwrap_or(14),
         (None, None) => 14,
     };
     let active = asked.active.or(current.map(|s| s.active)).unwrap_or(true);
-    Ok((SupplierWrite { name, email, webhook_url, secret: Some(secret), lead_time_days, active }, changed))
+    let write = SupplierWrite {
+        name,
+        email,
+        webhook_url: endpoint.url,
+        secret: Some(endpoint.secret),
+        lead_time_days,
+        active,
+    };
+    Ok((write, endpoint.new_secret))
 }
 
 /// How customers and staff see supplier `code` named: its record's name, or the code as a title

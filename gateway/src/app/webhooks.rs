@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use ordo_core::channel::{Notified, SigningSecret, notified_entry, retry_after};
+use ordo_core::channel::{Notified, SigningSecret, WebhookUrl, notified_entry, retry_after};
 use ordo_core::order::Order;
 use sha2::Sha256;
 
+use crate::app::error::ApiError;
 use crate::app::{App, Doer};
 use crate::store::channels::{WebhookAttempt, WebhookOutcome, WebhookRow};
 use crate::store::orders::{Append, Effects};
@@ -33,6 +34,46 @@ pub fn signature(secret: &SigningSecret, id: &str, timestamp: i64, body: &[u8]) 
 pub(crate) fn fresh_secret() -> String {
     let bytes: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
     SigningSecret::from_bytes(bytes).map(|s| s.written()).unwrap_or_default()
+}
+
+/// Where a partner's (a channel's or a supplier's) webhooks go and what signs them, once an
+/// admin's ask is applied to what is stored.
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    pub url: Option<String>,
+    /// In its written form (`whsec_…`).
+    pub secret: String,
+    /// The secret, when this write set one (answered once).
+    pub new_secret: Option<String>,
+}
+
+/// Applies `asked_url` and `asked_secret` (`None`: as stored; `Some(None)`: no URL / a fresh
+/// secret) to the stored `url` and `secret`, each parsed by ordo-core; a partner without a
+/// secret gets a fresh one.
+pub(crate) fn settle_endpoint(
+    asked_url: &Option<Option<String>>,
+    asked_secret: &Option<Option<String>>,
+    url: Option<&str>,
+    secret: Option<&str>,
+) -> Result<Endpoint, ApiError> {
+    let refused = |e: ordo_core::channel::ChannelError| ApiError::bad_input(e.field, e.message);
+    let url = match asked_url {
+        Some(Some(url)) => Some(WebhookUrl::parse(url).map_err(refused)?.as_str().to_owned()),
+        Some(None) => None,
+        None => url.map(str::to_owned),
+    };
+    let (secret, new_secret) = match (asked_secret, secret) {
+        (Some(Some(asked)), _) => {
+            let written = SigningSecret::parse(asked).map_err(refused)?.written();
+            (written.clone(), Some(written))
+        }
+        (None, Some(kept)) => (kept.to_owned(), None),
+        (Some(None), _) | (None, None) => {
+            let fresh = fresh_secret();
+            (fresh.clone(), Some(fresh))
+        }
+    };
+    Ok(Endpoint { url, secret, new_secret })
 }
 
 /// An HTTP client for webhooks: rustls with ring and the webpki roots, no redirects (a channel
