@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::order::{Order, OrderEvent, ShipmentSource, TimelineEntry};
-use crate::values::PostalAddress;
+use crate::values::{AddressInput, PostalAddress};
 
 /// The webhook's `type` when a parcel is a supplier's to send.
 pub const DROPSHIP_REQUESTED: &str = "dropship.requested";
@@ -27,6 +27,64 @@ pub fn lead_time(days: i64) -> Result<u16, SupplierError> {
         .ok()
         .filter(|d| *d <= MAX_LEAD_TIME_DAYS)
         .ok_or(SupplierError { field: "leadTimeDays", message: "must be between 0 and 365 days" })
+}
+
+/// Whose name and address a supplier's parcels print as their sender (on the label and the
+/// commercial invoice): the shop's, so the customer sees one shop (a "blind" dropship, the
+/// default), or the supplier's own, so returns and carrier queries reach the one who sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LabelSender {
+    #[default]
+    Shop,
+    Supplier,
+}
+
+impl LabelSender {
+    /// `shop` or `supplier`, as stored.
+    pub fn parse(raw: &str) -> Result<LabelSender, SupplierError> {
+        match raw {
+            "shop" => Ok(LabelSender::Shop),
+            "supplier" => Ok(LabelSender::Supplier),
+            _ => Err(SupplierError { field: "labelSender", message: "must be shop or supplier" }),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabelSender::Shop => "shop",
+            LabelSender::Supplier => "supplier",
+        }
+    }
+}
+
+/// A supplier's return address, parsed like a shipping address; a problem names its field
+/// (`address.postalCode`) and says what is wrong.
+pub fn return_address(input: &AddressInput) -> Result<PostalAddress, (String, String)> {
+    PostalAddress::parse(input).map_err(|problems| {
+        let first = &problems[0];
+        (format!("address.{}", first.field.wire_name()), first.kind.to_string())
+    })
+}
+
+/// Checks a supplier's sender setting against its address: a supplier printed as the sender
+/// needs its address (a label cannot carry a name without one).
+pub fn sender_setting(sender: LabelSender, address: Option<&PostalAddress>) -> Result<(), SupplierError> {
+    match (sender, address) {
+        (LabelSender::Supplier, None) => Err(SupplierError {
+            field: "labelSender",
+            message: "a supplier printed as the sender needs its return address",
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The sender a supplier's parcel prints: the supplier's address when it is set to be the
+/// sender, otherwise `None` — the shop's own.
+pub fn parcel_sender(sender: LabelSender, address: Option<&PostalAddress>) -> Option<&PostalAddress> {
+    match sender {
+        LabelSender::Supplier => address,
+        LabelSender::Shop => None,
+    }
 }
 
 /// A parcel a supplier is asked to send.
@@ -141,6 +199,41 @@ mod tests {
         assert_eq!(lead_time(365), Ok(365));
         assert_eq!(lead_time(366).unwrap_err().field, "leadTimeDays");
         assert!(lead_time(-1).is_err());
+    }
+
+    fn northwood_address() -> AddressInput {
+        AddressInput {
+            name: "Northwood Furniture".into(),
+            line1: "4 Mill Road".into(),
+            city: "Grand Rapids".into(),
+            region: Some("MI".into()),
+            postal_code: "49503".into(),
+            country: "us".into(),
+            ..AddressInput::default()
+        }
+    }
+
+    #[test]
+    fn a_supplier_is_the_sender_only_when_set_so_and_never_without_an_address() {
+        let address = return_address(&northwood_address()).unwrap();
+        assert_eq!(parcel_sender(LabelSender::Shop, Some(&address)), None, "blind dropship by default");
+        assert_eq!(parcel_sender(LabelSender::Supplier, Some(&address)), Some(&address));
+        assert_eq!(LabelSender::default(), LabelSender::Shop);
+        assert!(sender_setting(LabelSender::Supplier, Some(&address)).is_ok());
+        assert!(sender_setting(LabelSender::Shop, None).is_ok());
+        assert_eq!(sender_setting(LabelSender::Supplier, None).unwrap_err().field, "labelSender");
+        assert_eq!(
+            address.printed_lines(),
+            ["Northwood Furniture", "4 Mill Road", "Grand Rapids MI 49503", "US"]
+        );
+        for raw in ["shop", "supplier"] {
+            assert_eq!(LabelSender::parse(raw).unwrap().as_str(), raw);
+        }
+        assert!(LabelSender::parse("Supplier").is_err());
+        let bad = AddressInput { postal_code: "ABCDE".into(), ..northwood_address() };
+        let (field, message) = return_address(&bad).unwrap_err();
+        assert_eq!(field, "address.postalCode");
+        assert!(message.contains("not a valid postcode"), "{message}");
     }
 
     #[test]

@@ -75,6 +75,16 @@ pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
         store.create_channel(code, &write).await?;
     }
     // The dropship partner the demo's dropship products name (no webhook: an admin gives it one).
+    // Its parcels carry its own return address as the sender.
+    let address = ordo_core::values::AddressInput {
+        name: "Northwood Furniture".into(),
+        line1: "4 Mill Road".into(),
+        city: "Grand Rapids".into(),
+        region: Some("MI".into()),
+        postal_code: "49503".into(),
+        country: "US".into(),
+        ..Default::default()
+    };
     let northwood = SupplierWrite {
         name: "Northwood Furniture".into(),
         email: Some("orders@northwood.example".into()),
@@ -82,6 +92,8 @@ pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
         secret: None,
         lead_time_days: 10,
         active: true,
+        address: ordo_core::values::PostalAddress::parse(&address).ok(),
+        label_sender: ordo_core::supplier::LabelSender::Supplier,
     };
     store.create_supplier("northwood", &northwood).await?;
     store.put_location("west", "West warehouse (Reno)", 2).await?;

@@ -736,6 +736,13 @@ test("15: a dropship order reaches its supplier's portal: accepted with a date, 
   assert.match(await card.locator(".items").textContent(), /1 × Ash dining chair \(CHAIR-ASH\)/);
   assert.match(await card.locator(".ship-to").textContent(), /Ada Dropship.*7 Elm St/);
   assert.ok(!(await portal.content()).includes("ada.dropship@example.com"), "never the customer's e-mail");
+  // The portal's label link opens the parcel's label without a bearer header; the demo's
+  // Northwood is its own parcels' sender, so the label names its return address.
+  const label = await fetch(`${base}${await card.locator(".label-link").getAttribute("href")}`);
+  assert.equal(label.status, 200);
+  assert.equal(label.headers.get("content-type"), "application/pdf");
+  const labelText = Buffer.from(await label.arrayBuffer()).toString("latin1");
+  assert.ok(labelText.includes("4 Mill Road") && labelText.includes("Ada Dropship"), "the sender and the ship-to");
 
   // Accepted to ship four days on: the customer is told.
   const shipBy = new Date(Date.now() + 4 * 86400000).toISOString().slice(0, 10);

@@ -208,6 +208,17 @@ impl PostalAddress {
     pub fn phone(&self) -> Option<&Phone> {
         self.phone.as_ref()
     }
+
+    /// The address as printed on a label or a document, a line each: name, street, the second
+    /// street line if any, city with region and postcode, country code.
+    pub fn printed_lines(&self) -> Vec<String> {
+        let mut lines = vec![self.name.clone(), self.line1.clone()];
+        lines.extend(self.line2.clone());
+        let region = self.region.as_deref().map(|r| format!(" {r}")).unwrap_or_default();
+        lines.push(format!("{}{region} {}", self.city, self.postal_code));
+        lines.push(self.country.as_str().to_owned());
+        lines
+    }
 }
 
 /// Reading an address from the wire goes through [`PostalAddress::parse`], so it is never unchecked.

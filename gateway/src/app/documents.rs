@@ -30,8 +30,13 @@ impl Document {
     }
 }
 
-/// The shop's sender address, printed on every document.
+/// The shop's sender address, printed on every document but a partner's parcel's label and
+/// commercial invoice when the supplier is set to be their sender.
 const SHOP: [&str; 4] = ["Ordo Demo Shop", "100 Commerce Way", "Columbus OH 43004", "US"];
+
+fn shop_lines() -> Vec<String> {
+    SHOP.map(str::to_owned).to_vec()
+}
 
 /// `document` for parcel `shipment_id` of `order_id`, for staff or the supplier that ships the
 /// parcel. Anyone else gets `NOT_FOUND`, exactly as for a missing parcel.
@@ -53,7 +58,15 @@ pub async fn for_parcel(
         return Err(ApiError::NotFound("document"));
     }
     let row = app.store().shipment_row(shipment_id).await.ok().flatten();
-    Ok(render(document, &order, shipment, row.as_ref(), &SHOP))
+    // A partner's parcel is sent by the partner: its label and customs papers may name it as
+    // the sender (the supplier's setting); the packing slip inside is always the shop's.
+    let sender = match (shipment.source(), document) {
+        (ShipmentSource::Supplier { supplier }, Document::Label | Document::CommercialInvoice) => {
+            crate::app::suppliers::parcel_sender(app, supplier).await?.map(|a| a.printed_lines())
+        }
+        _ => None,
+    };
+    Ok(render(document, &order, shipment, row.as_ref(), &sender.unwrap_or_else(shop_lines)))
 }
 
 /// The receipt of order `order_id` (its id or `#1042`) for whoever may see the whole order:
@@ -64,10 +77,10 @@ pub async fn receipt_for(app: &App, actor: &Actor, order_id: &str) -> Result<Vec
         return Err(ApiError::NotFound("document"));
     }
     let stored = crate::app::orders::visible(app, actor, order_id).await?;
-    Ok(pdf(595.0, 842.0, &Page { texts: receipt(&stored.order, &SHOP), bars: Vec::new() }))
+    Ok(pdf(595.0, 842.0, &Page { texts: receipt(&stored.order, &shop_lines()), bars: Vec::new() }))
 }
 
-fn receipt(order: &Order, from: &[&str]) -> Vec<Text> {
+fn receipt(order: &Order, from: &[String]) -> Vec<Text> {
     let r = ordo_core::order::receipt(order);
     let money = |m: ordo_core::money::Money| format_money(m, "en-US");
     let mut t: Vec<Text> = Vec::new();
@@ -78,7 +91,7 @@ fn receipt(order: &Order, from: &[&str]) -> Vec<Text> {
         10.0,
         format!("Order {}   Placed {}", order_names(order), order.placed_at().format("%Y-%m-%d")),
     ));
-    let mut to = address_lines(order);
+    let mut to = order.shipping_address().printed_lines();
     to.push(order.email().as_str().to_owned());
     let mut y = addresses(&mut t, ("FROM", from), ("TO", &to));
     for (x, head) in [
@@ -159,13 +172,13 @@ struct Page {
     bars: Vec<Bar>,
 }
 
-/// Renders `document` for `shipment` of `order`; the shop's sender address is `from`.
+/// Renders `document` for `shipment` of `order`; the sender's address is `from`.
 fn render(
     document: Document,
     order: &Order,
     shipment: &Shipment,
     row: Option<&ShipmentRow>,
-    from: &[&str],
+    from: &[String],
 ) -> Vec<u8> {
     match document {
         Document::Label => pdf(288.0, 432.0, &label(order, shipment, row, from)),
@@ -189,14 +202,14 @@ fn order_names(order: &Order) -> String {
 
 /// Two addresses side by side under their headings, from the top of an A4 page; answers where
 /// the next block starts.
-fn addresses(t: &mut Vec<Text>, left: (&str, &[&str]), right: (&str, &[String])) -> f32 {
+fn addresses(t: &mut Vec<Text>, left: (&str, &[String]), right: (&str, &[String])) -> f32 {
     let mut y = 740.0;
     t.push((50.0, y, 9.0, left.0.into()));
     t.push((320.0, y, 9.0, right.0.into()));
     for i in 0..left.1.len().max(right.1.len()) {
         y -= 13.0;
         if let Some(line) = left.1.get(i) {
-            t.push((50.0, y, 10.0, (*line).to_owned()));
+            t.push((50.0, y, 10.0, line.clone()));
         }
         if let Some(line) = right.1.get(i) {
             t.push((320.0, y, 10.0, line.clone()));
@@ -205,34 +218,22 @@ fn addresses(t: &mut Vec<Text>, left: (&str, &[&str]), right: (&str, &[String]))
     y - 30.0
 }
 
-fn address_lines(order: &Order) -> Vec<String> {
-    let a = order.shipping_address();
-    let mut lines = vec![a.name().to_owned(), a.line1().to_owned()];
-    if let Some(l2) = a.line2() {
-        lines.push(l2.to_owned());
-    }
-    let region = a.region().map(|r| format!(" {r}")).unwrap_or_default();
-    lines.push(format!("{}{} {}", a.city(), region, a.postal_code()));
-    lines.push(a.country().as_str().to_owned());
-    lines
-}
-
 /// The label's width in points, and the margin kept clear on each side.
 const LABEL_WIDTH: f32 = 288.0;
 const MARGIN: f32 = 14.0;
 
-fn label(order: &Order, shipment: &Shipment, row: Option<&ShipmentRow>, from: &[&str]) -> Page {
+fn label(order: &Order, shipment: &Shipment, row: Option<&ShipmentRow>, from: &[String]) -> Page {
     let mut t: Vec<Text> = Vec::new();
     let mut bars: Vec<Bar> = Vec::new();
     let mut y = 410.0;
     t.push((14.0, y, 8.0, "FROM".into()));
     for line in from {
         y -= 10.0;
-        t.push((14.0, y, 8.0, (*line).to_owned()));
+        t.push((14.0, y, 8.0, line.clone()));
     }
     y -= 24.0;
     t.push((14.0, y, 9.0, "SHIP TO".into()));
-    for line in address_lines(order) {
+    for line in order.shipping_address().printed_lines() {
         y -= 15.0;
         t.push((14.0, y, 13.0, line));
     }
@@ -291,7 +292,7 @@ fn label(order: &Order, shipment: &Shipment, row: Option<&ShipmentRow>, from: &[
     Page { texts: t, bars }
 }
 
-fn invoice(order: &Order, shipment: &Shipment, from: &[&str], customs: bool) -> Vec<Text> {
+fn invoice(order: &Order, shipment: &Shipment, from: &[String], customs: bool) -> Vec<Text> {
     let mut t: Vec<Text> = Vec::new();
     let title = if customs { "COMMERCIAL INVOICE" } else { "PACKING SLIP" };
     t.push((50.0, 790.0, 18.0, title.into()));
@@ -306,7 +307,7 @@ fn invoice(order: &Order, shipment: &Shipment, from: &[&str], customs: bool) -> 
             order.placed_at().format("%Y-%m-%d")
         ),
     ));
-    let mut y = addresses(&mut t, ("SENDER", from), ("RECIPIENT", &address_lines(order)));
+    let mut y = addresses(&mut t, ("SENDER", from), ("RECIPIENT", &order.shipping_address().printed_lines()));
     t.push((50.0, y, 9.0, "SKU".into()));
     t.push((170.0, y, 9.0, "DESCRIPTION".into()));
     t.push((400.0, y, 9.0, "QTY".into()));

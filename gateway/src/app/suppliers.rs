@@ -4,8 +4,10 @@
 
 use ordo_core::channel::{ChannelCode, ChannelError, ChannelName};
 use ordo_core::order::{Order, TimelineEntry};
-use ordo_core::supplier::{dropship_requests, lead_time, request_webhook_id};
-use ordo_core::values::Email;
+use ordo_core::supplier::{
+    LabelSender, dropship_requests, lead_time, request_webhook_id, return_address, sender_setting,
+};
+use ordo_core::values::{AddressInput, Email};
 
 use crate::app::App;
 use crate::app::access::Actor;
@@ -33,6 +35,10 @@ pub struct SupplierSettings {
     pub signing_secret: Option<Option<String>>,
     pub lead_time_days: Option<i64>,
     pub active: Option<bool>,
+    /// Its return address; `Some(None)` removes it.
+    pub address: Option<Option<AddressInput>>,
+    /// Whose sender its parcels print.
+    pub label_sender: Option<LabelSender>,
 }
 
 /// A supplier as written, and its signing secret when this write set one (shown once).
@@ -70,6 +76,15 @@ fn settle(
         (None, None) => 14,
     };
     let active = asked.active.or(current.map(|s| s.active)).unwrap_or(true);
+    let address = match &asked.address {
+        Some(Some(input)) => {
+            Some(return_address(input).map_err(|(field, message)| ApiError::bad_input(field, message))?)
+        }
+        Some(None) => None,
+        None => current.and_then(|s| s.address.clone()),
+    };
+    let label_sender = asked.label_sender.or(current.map(SupplierRow::sender)).unwrap_or_default();
+    sender_setting(label_sender, address.as_ref()).map_err(|e| ApiError::bad_input(e.field, e.message))?;
     let write = SupplierWrite {
         name,
         email,
@@ -77,6 +92,8 @@ fn settle(
         secret: Some(endpoint.secret),
         lead_time_days,
         active,
+        address,
+        label_sender,
     };
     Ok((write, endpoint.new_secret))
 }
@@ -85,6 +102,16 @@ fn settle(
 /// when it has no record.
 pub async fn display_name(app: &App, code: &str) -> Result<String, ApiError> {
     Ok(app.store().supplier(code).await?.map_or_else(|| ordo_core::text::title(code), |s| s.name))
+}
+
+/// The sender supplier `code`'s parcels print: its return address when it is set to be the
+/// sender (ordo-core's `parcel_sender`), otherwise `None`, the shop's.
+pub(crate) async fn parcel_sender(
+    app: &App,
+    code: &str,
+) -> Result<Option<ordo_core::values::PostalAddress>, ApiError> {
+    let Some(row) = app.store().supplier(code).await? else { return Ok(None) };
+    Ok(ordo_core::supplier::parcel_sender(row.sender(), row.address.as_ref()).cloned())
 }
 
 /// Every supplier (staff).

@@ -44,6 +44,21 @@ pub struct ShippingAddressInput {
     pub phone: Option<String>,
 }
 
+impl From<ShippingAddressInput> for AddressInput {
+    fn from(a: ShippingAddressInput) -> AddressInput {
+        AddressInput {
+            name: a.name,
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            region: a.region,
+            postal_code: a.postal_code,
+            country: a.country,
+            phone: a.phone,
+        }
+    }
+}
+
 /// An order from any sales channel.
 #[derive(InputObject, Debug, Clone)]
 pub struct PlaceOrderInput {
@@ -80,16 +95,7 @@ impl PlaceOrderInput {
                     .map(|l| CartLine { sku: l.sku, quantity: i64::from(l.quantity) })
                     .collect(),
                 coupons: self.coupons,
-                shipping_address: Some(AddressInput {
-                    name: a.name,
-                    line1: a.line1,
-                    line2: a.line2,
-                    city: a.city,
-                    region: a.region,
-                    postal_code: a.postal_code,
-                    country: a.country,
-                    phone: a.phone,
-                }),
+                shipping_address: Some(a.into()),
                 shipping_option: self.shipping_option,
                 email: Some(self.email),
                 stage: CartStage::Checkout,

@@ -1,10 +1,12 @@
 //! Dropship suppliers: admins create and change them (contact, webhook URL, signing secret shown
 //! once, lead time); staff list them; a supplier reads its own record.
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use ordo_core::values::AddressInput;
 
-use super::types::OrderView;
+use super::orders::ShippingAddressInput;
+use super::types::{AddressView, OrderView, address_view};
 use super::{actor, app};
 use crate::app::suppliers::{self, SupplierRow, SupplierSettings, Written};
 use crate::graphql::error::GqlResult;
@@ -22,12 +24,44 @@ pub struct Supplier {
     pub lead_time_days: i32,
     /// An inactive supplier is told nothing.
     pub active: bool,
+    /// Its return address.
+    pub address: Option<AddressView>,
+    /// Whose name and address its parcels' label and commercial invoice print as the sender.
+    pub label_sender: LabelSender,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
+/// Whose name and address a supplier's parcels print as their sender.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelSender {
+    /// The shop's (a blind dropship: the customer sees one shop).
+    Shop,
+    /// The supplier's own return address.
+    Supplier,
+}
+
+impl From<ordo_core::supplier::LabelSender> for LabelSender {
+    fn from(sender: ordo_core::supplier::LabelSender) -> LabelSender {
+        match sender {
+            ordo_core::supplier::LabelSender::Shop => LabelSender::Shop,
+            ordo_core::supplier::LabelSender::Supplier => LabelSender::Supplier,
+        }
+    }
+}
+
+impl From<LabelSender> for ordo_core::supplier::LabelSender {
+    fn from(sender: LabelSender) -> ordo_core::supplier::LabelSender {
+        match sender {
+            LabelSender::Shop => ordo_core::supplier::LabelSender::Shop,
+            LabelSender::Supplier => ordo_core::supplier::LabelSender::Supplier,
+        }
+    }
+}
+
 impl From<SupplierRow> for Supplier {
     fn from(row: SupplierRow) -> Supplier {
+        let label_sender = row.sender().into();
         Supplier {
             code: row.code,
             name: row.name,
@@ -35,6 +69,8 @@ impl From<SupplierRow> for Supplier {
             webhook_url: row.webhook_url,
             lead_time_days: i32::try_from(row.lead_time_days).unwrap_or(i32::MAX),
             active: row.active,
+            address: row.address.as_ref().map(address_view),
+            label_sender,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -68,6 +104,10 @@ pub struct CreateSupplierInput {
     pub signing_secret: Option<String>,
     /// 0–365 days (14 when left out).
     pub lead_time_days: Option<i32>,
+    /// Its return address, checked like a shipping address.
+    pub address: Option<ShippingAddressInput>,
+    /// SHOP when left out; SUPPLIER needs the address.
+    pub label_sender: Option<LabelSender>,
 }
 
 /// Changes to a supplier: fields left out stay as they are.
@@ -82,9 +122,12 @@ pub struct UpdateSupplierInput {
     pub signing_secret: MaybeUndefined<String>,
     pub lead_time_days: Option<i32>,
     pub active: Option<bool>,
+    /// null removes it (refused while the supplier is its parcels' sender).
+    pub address: MaybeUndefined<ShippingAddressInput>,
+    pub label_sender: Option<LabelSender>,
 }
 
-fn maybe(value: MaybeUndefined<String>) -> Option<Option<String>> {
+fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
     match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
@@ -144,6 +187,8 @@ impl SupplierMutation {
             signing_secret: Some(input.signing_secret),
             lead_time_days: input.lead_time_days.map(i64::from),
             active: Some(true),
+            address: input.address.map(|a| Some(a.into())),
+            label_sender: input.label_sender.map(Into::into),
         };
         Ok(suppliers::create(app(ctx)?, actor(ctx), &input.code, &settings).await.gql()?.into())
     }
@@ -162,6 +207,8 @@ impl SupplierMutation {
             signing_secret: maybe(input.signing_secret),
             lead_time_days: input.lead_time_days.map(i64::from),
             active: input.active,
+            address: maybe(input.address).map(|a| a.map(AddressInput::from)),
+            label_sender: input.label_sender.map(Into::into),
         };
         Ok(suppliers::update(app(ctx)?, actor(ctx), &code, &settings).await.gql()?.into())
     }

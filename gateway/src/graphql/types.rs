@@ -412,7 +412,11 @@ pub fn supplier_lines(order: &Order, supplier: &str) -> Vec<OrderLineView> {
 
 /// An order's ship-to address.
 pub fn address(order: &Order) -> AddressView {
-    let a = &order.placed().shipping_address;
+    address_view(&order.placed().shipping_address)
+}
+
+/// An address as answered.
+pub fn address_view(a: &ordo_core::values::PostalAddress) -> AddressView {
     AddressView {
         name: a.name().to_owned(),
         line1: a.line1().to_owned(),

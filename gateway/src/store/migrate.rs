@@ -29,6 +29,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0020_channels", include_str!("../../../schema/surreal/0020_channels.surql")),
     ("0021_inventory", include_str!("../../../schema/surreal/0021_inventory.surql")),
     ("0022_suppliers", include_str!("../../../schema/surreal/0022_suppliers.surql")),
+    ("0023_supplier_sender", include_str!("../../../schema/surreal/0023_supplier_sender.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

@@ -2,6 +2,8 @@
 //! requests are sent, how long it takes.
 
 use chrono::{DateTime, Utc};
+use ordo_core::supplier::LabelSender;
+use ordo_core::values::PostalAddress;
 use serde::Deserialize;
 
 use super::{Store, StoreError, decode, rows};
@@ -19,6 +21,12 @@ pub struct SupplierRow {
     pub secret: Option<String>,
     pub lead_time_days: i64,
     pub active: bool,
+    /// Its return address.
+    #[serde(default)]
+    pub address: Option<PostalAddress>,
+    /// `shop` or `supplier`: whose sender its parcels print.
+    #[serde(default)]
+    pub label_sender: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -27,6 +35,11 @@ impl SupplierRow {
     /// Whether requests go to it by webhook: active, with a URL and a secret.
     pub(crate) fn hears(&self) -> bool {
         self.active && self.webhook_url.is_some() && self.secret.is_some()
+    }
+
+    /// Whose sender its parcels print (the shop's for a row that says nothing it understands).
+    pub(crate) fn sender(&self) -> LabelSender {
+        self.label_sender.as_deref().and_then(|s| LabelSender::parse(s).ok()).unwrap_or_default()
     }
 }
 
@@ -39,6 +52,8 @@ pub(crate) struct SupplierWrite {
     pub secret: Option<String>,
     pub lead_time_days: u16,
     pub active: bool,
+    pub address: Option<PostalAddress>,
+    pub label_sender: LabelSender,
 }
 
 impl SupplierWrite {
@@ -51,13 +66,16 @@ impl SupplierWrite {
             "secret": self.secret,
             "lead": self.lead_time_days,
             "active": self.active,
+            "address": self.address,
+            "sender": self.label_sender.as_str(),
         })
     }
 }
 
-const FIELDS: &str = "record::id(id) AS code, name, email, webhook_url, secret, lead_time_days, active, created_at, updated_at";
+const FIELDS: &str = "record::id(id) AS code, name, email, webhook_url, secret, lead_time_days, active, address, label_sender, created_at, updated_at";
 const SET: &str = "name = $name, email = $email ?? NONE, webhook_url = $url ?? NONE, secret = $secret ?? NONE, \
-                   lead_time_days = $lead, active = $active, updated_at = time::now()";
+                   lead_time_days = $lead, active = $active, address = $address ?? NONE, \
+                   label_sender = $sender, updated_at = time::now()";
 
 impl Store {
     /// Every supplier, by code.

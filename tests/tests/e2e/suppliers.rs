@@ -149,6 +149,25 @@ async fn bad_supplier_settings_are_refused_and_change_nothing() {
             json!({ "code": "northwood", "input": { "leadTimeDays": -1 } }),
             "BAD_USER_INPUT",
         ),
+        (
+            "bad return address",
+            UPDATE,
+            json!({ "code": "northwood", "input": { "address": { "name": "N", "line1": "1 Road",
+                "city": "Grand Rapids", "postalCode": "ABCDE", "country": "US" } } }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "the sender's address removed",
+            UPDATE,
+            json!({ "code": "northwood", "input": { "address": null } }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "a sender with no address",
+            create,
+            json!({ "input": { "code": "acme", "name": "Acme", "labelSender": "SUPPLIER" } }),
+            "BAD_USER_INPUT",
+        ),
         ("unknown supplier", UPDATE, json!({ "code": "nobody", "input": { "name": "X" } }), "NOT_FOUND"),
         ("bad code", create, json!({ "input": { "code": "North Wood!", "name": "X" } }), "BAD_USER_INPUT"),
         ("taken code", create, json!({ "input": { "code": "northwood", "name": "X" } }), "CONFLICT"),
@@ -169,6 +188,68 @@ async fn bad_supplier_settings_are_refused_and_change_nothing() {
     let other = app.token(&Actor::Supplier { supplier: "acme".into() });
     let body = app.gql_with(Some(&other), read, json!({ "c": "northwood" })).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dropship_label_names_the_supplier_or_the_shop_as_sender_as_the_supplier_is_set() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&Actor::Admin);
+    let (order, _) = paid_order(
+        &app,
+        "ada@example.com",
+        json!([{ "sku": "MUG-STONE", "quantity": 1 }, { "sku": "DESK-OAK", "quantity": 1 }]),
+    )
+    .await;
+    let create = "mutation($id: String!) { createShipments(orderId: $id) {
+        order { shipments { source documents { label commercialInvoice packingSlip } } } } }";
+    let body = app.gql(create, json!({ "id": order })).await;
+    let shipments = ok(&body)["createShipments"]["order"]["shipments"].as_array().unwrap().clone();
+    let links = |partner: bool| {
+        let parcel = shipments
+            .iter()
+            .find(|s| s["source"].as_str().unwrap().starts_with("supplier:") == partner)
+            .unwrap();
+        let d = &parcel["documents"];
+        [&d["label"], &d["commercialInvoice"], &d["packingSlip"]].map(|l| l.as_str().unwrap().to_owned())
+    };
+    let text = |link: String| {
+        let app = &app;
+        async move {
+            String::from_utf8_lossy(
+                &app.client.get(app.url(&link)).send().await.unwrap().bytes().await.unwrap(),
+            )
+            .into_owned()
+        }
+    };
+    const SHOP: &str = "100 Commerce Way";
+    const MILL: &str = "4 Mill Road";
+    // The demo's Northwood prints its own return address on its label and customs papers; the
+    // packing slip inside, and every warehouse parcel, stay the shop's.
+    let listed =
+        app.gql("{ supplier(code: \"northwood\") { labelSender address { line1 city } } }", json!({})).await;
+    assert_eq!(
+        ok(&listed)["supplier"],
+        json!({ "labelSender": "SUPPLIER", "address": { "line1": MILL, "city": "Grand Rapids" } })
+    );
+    let [label, invoice, slip] = links(true);
+    for (what, link) in [("label", &label), ("commercial invoice", &invoice)] {
+        let pdf = text(link.clone()).await;
+        assert!(pdf.contains(MILL) && pdf.contains("Grand Rapids MI 49503"), "{what} names Northwood");
+        assert!(!pdf.contains(SHOP), "{what} does not name the shop");
+    }
+    let pdf = text(slip).await;
+    assert!(pdf.contains(SHOP) && !pdf.contains(MILL), "the packing slip is the shop's");
+    let [warehouse_label, ..] = links(false);
+    let pdf = text(warehouse_label).await;
+    assert!(pdf.contains(SHOP) && !pdf.contains(MILL), "a warehouse parcel is the shop's");
+
+    // Set to the shop (a blind dropship), the same parcel's label names the shop.
+    let body = app
+        .gql_with(Some(&admin), UPDATE, json!({ "code": "northwood", "input": { "labelSender": "SHOP" } }))
+        .await;
+    ok(&body);
+    let pdf = text(label).await;
+    assert!(pdf.contains(SHOP) && !pdf.contains(MILL), "blind: the shop's name only");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
