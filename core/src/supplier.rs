@@ -142,43 +142,66 @@ pub fn dropship_requests(after: &Order, entries: &[TimelineEntry]) -> Vec<Dropsh
         .iter()
         .filter_map(|entry| {
             let OrderEvent::ShipmentCreated {
-                shipment,
-                source: ShipmentSource::Supplier { supplier },
-                lines,
+                shipment, source: ShipmentSource::Supplier { supplier }, ..
             } = &entry.event
             else {
                 return None;
             };
-            let lines = lines
-                .iter()
-                .filter_map(|l| {
-                    let line = after.lines().get(l.line)?;
-                    Some(RequestLine {
-                        line: l.line,
-                        sku: line.sku().as_str().to_owned(),
-                        name: line.name().to_owned(),
-                        quantity: l.quantity,
-                    })
-                })
-                .collect();
             Some(DropshipRequest {
                 supplier: supplier.clone(),
                 seq: entry.seq,
                 event: SupplierEvent {
                     kind: DROPSHIP_REQUESTED,
                     timestamp: entry.at,
-                    data: RequestData {
-                        order_id: after.id().as_str().to_owned(),
-                        order_number: after.number().map(|_| after.reference()),
-                        shipment: shipment.clone(),
-                        lines,
-                        ship_to: after.shipping_address().clone(),
-                        expected_delivery: after.shipment(shipment).and_then(|s| s.expected_delivery()),
-                    },
+                    data: request_data(after, shipment)?,
                 },
             })
         })
         .collect()
+}
+
+/// What a supplier is asked for parcel `shipment` of `order` as the order stands: its lines, the
+/// ship-to address, the day the customer expects it. `None` when the order has no such parcel
+/// from a supplier.
+pub fn request_data(order: &Order, shipment: &str) -> Option<RequestData> {
+    let parcel = order.shipment(shipment)?;
+    if !matches!(parcel.source(), ShipmentSource::Supplier { .. }) {
+        return None;
+    }
+    let lines = parcel
+        .lines()
+        .iter()
+        .filter_map(|l| {
+            let line = order.lines().get(l.line)?;
+            Some(RequestLine {
+                line: l.line,
+                sku: line.sku().as_str().to_owned(),
+                name: line.name().to_owned(),
+                quantity: l.quantity,
+            })
+        })
+        .collect();
+    Some(RequestData {
+        order_id: order.id().as_str().to_owned(),
+        order_number: order.number().map(|_| order.reference()),
+        shipment: shipment.to_owned(),
+        lines,
+        ship_to: order.shipping_address().clone(),
+        expected_delivery: parcel.expected_delivery(),
+    })
+}
+
+/// The key of the e-mail that asks `supplier` for the parcel made by timeline entry `seq` of
+/// `order` (its `Message-ID`, the same on every retry).
+pub fn request_mail_id(order: &str, seq: u64, supplier: &str) -> String {
+    format!("{}#mail", request_webhook_id(order, seq, supplier))
+}
+
+/// The purchase order's number for parcel `shipment` (`ord_…-S2`) of an order known as
+/// `reference` (`#1042`): `PO-1042-S2`, what the supplier quotes back.
+pub fn purchase_order_number(reference: &str, shipment: &str) -> String {
+    let parcel = shipment.rsplit('-').next().unwrap_or(shipment);
+    format!("PO-{}-{parcel}", reference.trim_start_matches('#'))
 }
 
 /// The `webhook-id` of the request made by timeline entry `seq` of `order` to `supplier` (the
@@ -252,6 +275,49 @@ mod tests {
         assert_eq!(&data.ship_to, life.order.shipping_address());
         assert_eq!(data.order_number.as_deref(), Some(life.order.reference().as_str()));
         assert!(dropship_requests(&life.order, &life.timeline[..from]).is_empty(), "only a new parcel asks");
+    }
+
+    #[test]
+    fn the_request_mail_names_the_purchase_order_the_lines_and_the_ship_to_and_nothing_of_the_customer() {
+        let mut life = Life::new(&[("TEE", 1), ("DESK", 2)]);
+        life.pay();
+        let from = life.timeline.len();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        let request = &dropship_requests(&life.order, &life.timeline[from..])[0];
+        assert_eq!(
+            request_data(&life.order, &request.event.data.shipment).as_ref(),
+            Some(&request.event.data)
+        );
+        let warehouse =
+            life.order.shipments().iter().find(|s| s.id() != request.event.data.shipment).unwrap();
+        assert_eq!(request_data(&life.order, warehouse.id()), None, "a warehouse parcel asks no supplier");
+        let po = purchase_order_number(&life.order.reference(), &request.event.data.shipment);
+        assert!(
+            po.starts_with("PO-") && po.ends_with(request.event.data.shipment.rsplit('-').next().unwrap())
+        );
+        assert_eq!(purchase_order_number("#1042", "ord_01abc-S2"), "PO-1042-S2");
+        let mail = crate::messages::render_dropship_request(
+            "Ordo <Demo>",
+            "Northwood",
+            &request.event.data,
+            "https://shop.example/#/supplier?token=t",
+        );
+        assert!(
+            mail.subject.contains(&po) && mail.subject.ends_with("please send 2 items"),
+            "{}",
+            mail.subject
+        );
+        let desk = &life.order.lines()[1];
+        let item = format!("2 × {} ({})", desk.name(), desk.sku().as_str());
+        for part in [&mail.text, &mail.html] {
+            assert!(part.contains(&item), "{part}");
+            assert!(part.contains(life.order.shipping_address().line1()), "{part}");
+            assert!(part.contains("https://shop.example/#/supplier?token=t"), "{part}");
+            assert!(!part.contains(life.order.email().as_str()), "never the customer's e-mail: {part}");
+            assert!(!part.contains('$'), "no prices: {part}");
+        }
+        assert!(mail.html.contains("Ordo &lt;Demo&gt;") && !mail.html.contains("<Demo>"), "escaped");
+        assert_eq!(mail.list_unsubscribe, None, "a partner's work, not a newsletter");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 """A real SMTP server for Ordo's end-to-end tests (aiosmtpd), on a free loopback port.
 
 Prints {"port": N} once listening, then one JSON line per accepted message, parsed with Python's
-own e-mail library: envelope, Message-ID, subject, the List-Unsubscribe headers, content type
-and the text and HTML parts.
+own e-mail library: envelope, Message-ID, subject, the List-Unsubscribe headers, content type,
+the text and HTML parts, and the attachments (file name, content type, and the bytes as Latin-1
+text, one character per byte, so a test finds a PDF's uncompressed text in them).
 Stops when its standard input closes (the test that started it ended).
 
 --fail-data N     answers the first N messages' DATA with 451 (a transient failure).
@@ -55,6 +56,14 @@ class Handler:
                 "content_type": message.get_content_type(),
                 "text": text.get_content() if text else None,
                 "html": html.get_content() if html else None,
+                "attachments": [
+                    {
+                        "filename": part.get_filename(),
+                        "content_type": part.get_content_type(),
+                        "latin1": part.get_payload(decode=True).decode("latin-1"),
+                    }
+                    for part in message.iter_attachments()
+                ],
             }
         )
         if hold:

@@ -104,7 +104,7 @@ channels { code name active } }`;
 async function openDocument(orderId, shipmentId, key, token) {
   const tab = window.open("", "_blank");
   try {
-    const d = await gql(`query($id: String!) { order(id: $id) { shipments { id documents { label packingSlip commercialInvoice } } } }`, { id: orderId }, token);
+    const d = await gql(`query($id: String!) { order(id: $id) { shipments { id documents { label packingSlip commercialInvoice purchaseOrder } } } }`, { id: orderId }, token);
     const link = d.order.shipments.find((s) => s.id === shipmentId)?.documents[key];
     if (tab && link) tab.location = link;
   } catch (err) {
@@ -171,7 +171,8 @@ async function renderDetail(root, orderId, token, signOut) {
         s.trackingNumber ? ` · ${s.carrier} ${s.trackingNumber}` : ""),
       h("p", { class: "parcel-items" }, "In the box: ", s.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")),
       h("div", { class: "documents" }, "Documents: ",
-        ...[["label", "Label"], ["packingSlip", "Packing slip"], ["commercialInvoice", "Commercial invoice"]].map(([key, label]) =>
+        ...[["label", "Label"], ["packingSlip", "Packing slip"], ["commercialInvoice", "Commercial invoice"],
+          ...(s.source.startsWith("supplier:") ? [["purchaseOrder", "Purchase order"]] : [])].map(([key, label]) =>
           h("button", { type: "button", class: `link doc-${key}`, onclick: () => openDocument(order.id, s.id, key, token) }, label))),
       // A partner's parcel is picked, packed and shipped by the partner: its state, not our buttons.
       s.source.startsWith("supplier:")

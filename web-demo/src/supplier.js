@@ -1,6 +1,6 @@
 // The supplier portal (#/supplier?token=…, a supplier token): the dropship requests still to
 // send — only the supplier's own lines and the ship-to address, with the parcel's label and
-// packing slip to print — each accepted with a ship-by
+// packing slip to print and its purchase order — each accepted with a ship-by
 // date (the customer is told) and shipped with a carrier and tracking number (the customer gets
 // the tracking link, channels are told), or rejected with a reason (its items are cancelled and
 // refunded, and the customer is told).
@@ -26,7 +26,7 @@ function supplierToken() {
 const REQUESTS = `{ dropshipRequests { id reference placedAt
   shippingAddress { name line1 line2 city region postalCode country phone }
   lines { index sku name quantity }
-  shipments { id state shipBy units items { line sku name quantity } documents { label packingSlip } } }
+  shipments { id state shipBy units items { line sku name quantity } documents { label packingSlip purchaseOrder } } }
   carriers { code name formats } }`;
 
 export async function renderSupplier(root) {
@@ -101,7 +101,8 @@ export async function renderSupplier(root) {
       h("ul", { class: "items" }, s.items.map((i) => h("li", {}, `${i.quantity} × ${i.name} (${i.sku})`))),
       h("p", { class: "documents" },
         h("a", { href: s.documents.label, target: "_blank", rel: "noopener", class: "label-link" }, "Shipping label (PDF)"), " · ",
-        h("a", { href: s.documents.packingSlip, target: "_blank", rel: "noopener" }, "Packing slip (PDF)")),
+        h("a", { href: s.documents.packingSlip, target: "_blank", rel: "noopener" }, "Packing slip (PDF)"), " · ",
+        h("a", { href: s.documents.purchaseOrder, target: "_blank", rel: "noopener", class: "po-link" }, "Purchase order (PDF)")),
       h("address", { class: "ship-to" }, [a.name, a.line1, a.line2, `${a.postalCode} ${a.city}${a.region ? `, ${a.region}` : ""}`, a.country, a.phone]
         .filter(Boolean).flatMap((l, n) => (n ? [h("br"), l] : [l]))),
       h("div", { class: "inline" }, shipBy, accept),

@@ -11,6 +11,7 @@ use crate::messages::notice::Notice;
 use crate::money::Money;
 use crate::order::{Order, PaymentMethod};
 use crate::status::status_view;
+use crate::supplier::{RequestData, purchase_order_number};
 use crate::text;
 
 /// Who is writing and where the customer goes from the message.
@@ -301,6 +302,40 @@ pub fn render_sign_in(shop_name: &str, link: &str, valid_hours: u32) -> Message 
     let subject = format!("{shop_name}: Your orders");
     let footer = format!("Sent by {shop_name} on request");
     letter(shop_name, subject, body, ("See your orders", link), &footer, None)
+}
+
+/// The e-mail asking supplier `supplier_name` to send parcel `request` straight to the customer:
+/// what, to whom, by when, and where to answer (`portal_link`, its portal). The purchase order
+/// (numbered by [`purchase_order_number`]) goes with it as a PDF; like the webhook, it never
+/// names the customer's e-mail, prices or the order's other lines.
+pub fn render_dropship_request(
+    shop_name: &str,
+    supplier_name: &str,
+    request: &RequestData,
+    portal_link: &str,
+) -> Message {
+    let reference = request.order_number.as_deref().unwrap_or(&request.order_id);
+    let po = purchase_order_number(reference, &request.shipment);
+    let units: u32 = request.lines.iter().map(|l| l.quantity).sum();
+    let mut body = Body::default();
+    body.para(format!(
+        "Hello {supplier_name}, please send this parcel for our order {reference} straight to our \
+         customer. Purchase order {po} is attached as a PDF."
+    ));
+    body.list(request.lines.iter().map(|l| format!("{} × {} ({})", l.quantity, l.name, l.sku)).collect());
+    body.status("Ship to", &request.ship_to.printed_lines().join(", "));
+    if let Some(day) = request.expected_delivery {
+        body.status("Our customer expects it by", &text::date(day));
+    }
+    body.para(
+        "In your portal, accept it with the day you will ship it by, print its label and mark it \
+         shipped with the carrier's tracking number, or tell us you cannot send it."
+            .to_owned(),
+    );
+    let subject =
+        format!("{shop_name}: purchase order {po}, please send {}", text::count(units, "item", "items"));
+    let footer = format!("Sent by {shop_name} to {supplier_name}");
+    letter(shop_name, subject, body, ("Open your portal", portal_link), &footer, None)
 }
 
 /// The line, parcel or return `notice` names exists on `order`.

@@ -207,6 +207,7 @@ pub(crate) async fn webhooks_for(
                 seq: event.data.seq,
                 event_type: event.kind.name(),
                 payload_json: payload_json.clone(),
+                by_mail: false,
             });
         }
     }

@@ -5,11 +5,13 @@
 
 use ordo_core::locale::format_money;
 use ordo_core::order::{Order, Shipment, ShipmentSource};
+use ordo_core::supplier::{RequestData, parcel_sender, purchase_order_number, request_data};
 
 use crate::app::App;
 use crate::app::access::Actor;
 use crate::app::error::ApiError;
 use crate::store::fulfilment::ShipmentRow;
+use crate::store::suppliers::SupplierRow;
 
 /// Which document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +19,8 @@ pub enum Document {
     Label,
     CommercialInvoice,
     PackingSlip,
+    /// A partner's parcel only: what the supplier is asked to send.
+    PurchaseOrder,
 }
 
 impl Document {
@@ -25,6 +29,7 @@ impl Document {
             "label.pdf" => Some(Document::Label),
             "commercial-invoice.pdf" => Some(Document::CommercialInvoice),
             "packing-slip.pdf" => Some(Document::PackingSlip),
+            "purchase-order.pdf" => Some(Document::PurchaseOrder),
             _ => None,
         }
     }
@@ -57,12 +62,21 @@ pub async fn for_parcel(
     if !allowed {
         return Err(ApiError::NotFound("document"));
     }
+    if document == Document::PurchaseOrder {
+        let ShipmentSource::Supplier { supplier } = shipment.source() else {
+            return Err(ApiError::NotFound("document"));
+        };
+        let row = app.store().supplier(supplier).await?.ok_or(ApiError::NotFound("document"))?;
+        let data = request_data(&order, shipment_id).ok_or(ApiError::NotFound("document"))?;
+        return Ok(purchase_order(&order, &data, &row));
+    }
     let row = app.store().shipment_row(shipment_id).await.ok().flatten();
     // A partner's parcel is sent by the partner: its label and customs papers may name it as
     // the sender (the supplier's setting); the packing slip inside is always the shop's.
     let sender = match (shipment.source(), document) {
         (ShipmentSource::Supplier { supplier }, Document::Label | Document::CommercialInvoice) => {
-            crate::app::suppliers::parcel_sender(app, supplier).await?.map(|a| a.printed_lines())
+            let row = app.store().supplier(supplier).await?;
+            row.and_then(|s| parcel_sender(s.sender(), s.address.as_ref()).map(|a| a.printed_lines()))
         }
         _ => None,
     };
@@ -185,7 +199,8 @@ fn render(
         Document::CommercialInvoice => {
             pdf(595.0, 842.0, &Page { texts: invoice(order, shipment, from, true), bars: Vec::new() })
         }
-        Document::PackingSlip => {
+        // (A purchase order is written by `purchase_order`, before it would get here.)
+        Document::PackingSlip | Document::PurchaseOrder => {
             pdf(595.0, 842.0, &Page { texts: invoice(order, shipment, from, false), bars: Vec::new() })
         }
     }
@@ -356,6 +371,63 @@ fn invoice(order: &Order, shipment: &Shipment, from: &[String], customs: bool) -
         t.push((50.0, y, 10.0, "Thank you for your order. Returns: see your order page.".into()));
     }
     t
+}
+
+/// The purchase order asking `supplier` to send parcel `data` of `order` straight to the
+/// customer (A4): its number, the shop as buyer, the supplier, the ship-to address, the lines and
+/// quantities, the day the customer expects it and whose name the label carries. No prices: what
+/// the customer paid is not the supplier's business.
+pub(crate) fn purchase_order(order: &Order, data: &RequestData, supplier: &SupplierRow) -> Vec<u8> {
+    let mut t: Vec<Text> = Vec::new();
+    t.push((50.0, 790.0, 18.0, "PURCHASE ORDER".into()));
+    let number = purchase_order_number(&order.reference(), &data.shipment);
+    let placed = order.placed_at().format("%Y-%m-%d");
+    t.push((50.0, 770.0, 10.0, format!("{number}   Order {}   Placed {placed}", order_names(order))));
+    let mut to = vec![supplier.name.clone()];
+    if let Some(address) = &supplier.address {
+        to.extend(address.printed_lines().into_iter().skip_while(|line| *line == supplier.name));
+    }
+    to.extend(supplier.email.clone());
+    let mut y = addresses(&mut t, ("BUYER", &shop_lines()), ("SUPPLIER", &to));
+    t.push((50.0, y, 9.0, "SHIP TO (straight to our customer)".into()));
+    for line in data.ship_to.printed_lines() {
+        y -= 13.0;
+        t.push((50.0, y, 10.0, line));
+    }
+    y -= 30.0;
+    t.push((50.0, y, 9.0, "SKU".into()));
+    t.push((170.0, y, 9.0, "DESCRIPTION".into()));
+    t.push((470.0, y, 9.0, "QTY".into()));
+    for line in &data.lines {
+        y -= 15.0;
+        t.push((50.0, y, 10.0, line.sku.clone()));
+        t.push((170.0, y, 10.0, line.name.clone()));
+        t.push((470.0, y, 10.0, line.quantity.to_string()));
+    }
+    y -= 25.0;
+    let units: u32 = data.lines.iter().map(|l| l.quantity).sum();
+    t.push((50.0, y, 10.0, format!("Total: {}", ordo_core::text::count(units, "unit", "units"))));
+    if let Some(day) = data.expected_delivery {
+        y -= 15.0;
+        t.push((50.0, y, 10.0, format!("Our customer expects it by {}.", ordo_core::text::date(day))));
+    }
+    y -= 15.0;
+    let sender = match parcel_sender(supplier.sender(), supplier.address.as_ref()) {
+        Some(_) => "The label names you as the sender.".to_owned(),
+        None => format!("The label names {} as the sender: put nothing of yours in the parcel.", SHOP[0]),
+    };
+    t.push((50.0, y, 10.0, sender));
+    y -= 15.0;
+    t.push((50.0, y, 10.0, "Put no prices or invoices in the parcel.".into()));
+    y -= 15.0;
+    t.push((
+        50.0,
+        y,
+        10.0,
+        "Print the label from your portal, and mark the parcel shipped there with its tracking number."
+            .into(),
+    ));
+    pdf(595.0, 842.0, &Page { texts: t, bars: Vec::new() })
 }
 
 /// Escapes text for a PDF string literal; characters outside printable ASCII become '?'.

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment as MailAttachment, Mailbox, MultiPart};
 
 pub(crate) use super::smtp::SendError;
 use super::smtp::Smtp;
@@ -35,6 +35,14 @@ pub enum MailTransport {
     Smtp(String),
     /// One `.eml` file per message in this folder.
     Folder(PathBuf),
+}
+
+/// A file sent with a message.
+#[derive(Debug, Clone)]
+pub(crate) struct Attachment {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
 }
 
 const LIST_UNSUBSCRIBE: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe");
@@ -99,6 +107,17 @@ impl Mailer {
         to: &str,
         message: &ordo_core::messages::Message,
     ) -> Result<(), SendError> {
+        self.send_with(key, to, message, None).await
+    }
+
+    /// Sends `message` to `to` as message `key`, with `attachment` after its two parts.
+    pub(crate) async fn send_with(
+        &self,
+        key: &str,
+        to: &str,
+        message: &ordo_core::messages::Message,
+        attachment: Option<Attachment>,
+    ) -> Result<(), SendError> {
         let to: Mailbox = to.parse().map_err(|e| SendError::Permanent(format!("the address {to:?}: {e}")))?;
         let mut builder = lettre::Message::builder()
             .from(self.from.clone())
@@ -112,8 +131,19 @@ impl Mailer {
                 .raw_header(HeaderValue::new(LIST_UNSUBSCRIBE, format!("<{one_click}>")))
                 .raw_header(HeaderValue::new(LIST_UNSUBSCRIBE_POST, "List-Unsubscribe=One-Click".into()));
         }
+        let parts = MultiPart::alternative_plain_html(message.text.clone(), message.html.clone());
+        let parts = match attachment {
+            None => parts,
+            Some(a) => {
+                let content_type = ContentType::parse(a.content_type)
+                    .map_err(|e| SendError::Permanent(format!("the attachment's type: {e}")))?;
+                MultiPart::mixed()
+                    .multipart(parts)
+                    .singlepart(MailAttachment::new(a.file_name).body(a.bytes, content_type))
+            }
+        };
         let email = builder
-            .multipart(MultiPart::alternative_plain_html(message.text.clone(), message.html.clone()))
+            .multipart(parts)
             .map_err(|e| SendError::Permanent(format!("building the message: {e}")))?;
         match (&self.smtp, &self.settings.transport) {
             (Some(smtp), _) => smtp.send(email.envelope(), &email.formatted()).await,

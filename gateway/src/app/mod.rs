@@ -47,6 +47,7 @@ pub mod payments;
 pub mod purchasing;
 pub mod reviews;
 mod smtp;
+pub mod supplier_mail;
 pub mod suppliers;
 pub mod tokens;
 pub mod tracking;

@@ -5,7 +5,8 @@
 use ordo_core::channel::{ChannelCode, ChannelError, ChannelName};
 use ordo_core::order::{Order, TimelineEntry};
 use ordo_core::supplier::{
-    LabelSender, dropship_requests, lead_time, request_webhook_id, return_address, sender_setting,
+    LabelSender, dropship_requests, lead_time, request_mail_id, request_webhook_id, return_address,
+    sender_setting,
 };
 use ordo_core::values::{AddressInput, Email};
 
@@ -104,16 +105,6 @@ pub async fn display_name(app: &App, code: &str) -> Result<String, ApiError> {
     Ok(app.store().supplier(code).await?.map_or_else(|| ordo_core::text::title(code), |s| s.name))
 }
 
-/// The sender supplier `code`'s parcels print: its return address when it is set to be the
-/// sender (ordo-core's `parcel_sender`), otherwise `None`, the shop's.
-pub(crate) async fn parcel_sender(
-    app: &App,
-    code: &str,
-) -> Result<Option<ordo_core::values::PostalAddress>, ApiError> {
-    let Some(row) = app.store().supplier(code).await? else { return Ok(None) };
-    Ok(ordo_core::supplier::parcel_sender(row.sender(), row.address.as_ref()).cloned())
-}
-
 /// Every supplier (staff).
 pub async fn list(app: &App, caller: &Actor) -> Result<Vec<SupplierRow>, ApiError> {
     caller.require_staff()?;
@@ -201,18 +192,29 @@ pub(crate) async fn webhooks_for(
     let mut webhooks = Vec::with_capacity(requests.len());
     for request in requests {
         let Some(supplier) = app.store().supplier(&request.supplier).await? else { continue };
-        if !supplier.hears() {
+        // By webhook when it takes them; by e-mail, with the purchase order, when it has an
+        // address and some gateway sends mail (this one does: the others are configured alike).
+        let mailed = supplier.active && supplier.email.is_some() && app.mailer().is_some();
+        if !supplier.hears() && !mailed {
             continue;
         }
         let payload_json =
             serde_json::to_string(&request.event).map_err(|e| StoreError::Decode(e.to_string()))?;
-        webhooks.push(NewWebhook {
-            key: request_webhook_id(after.id().as_str(), request.seq, &request.supplier),
+        let order = after.id().as_str();
+        let row = |key: String, by_mail: bool| NewWebhook {
+            key,
             channel: format!("supplier:{}", request.supplier),
             seq: request.seq,
             event_type: request.event.kind,
-            payload_json,
-        });
+            payload_json: payload_json.clone(),
+            by_mail,
+        };
+        if supplier.hears() {
+            webhooks.push(row(request_webhook_id(order, request.seq, &request.supplier), false));
+        }
+        if mailed {
+            webhooks.push(row(request_mail_id(order, request.seq, &request.supplier), true));
+        }
     }
     Ok(webhooks)
 }

@@ -166,8 +166,10 @@ pub struct Webhook {
     pub seq: Option<i64>,
     /// `order.placed`, `shipment.shipped`, `inventory.updated`, …
     pub event_type: String,
-    /// The signed body.
+    /// The signed body (for an e-mail: what its words and purchase order were written from).
     pub payload: String,
+    /// How it goes: an HTTP POST, or (a supplier's request) an e-mail with the purchase order.
+    pub via: WebhookVia,
     pub state: WebhookState,
     /// When the next attempt is due (pending webhooks).
     pub due: DateTime<Utc>,
@@ -179,14 +181,25 @@ pub struct Webhook {
     pub acknowledged_at: Option<DateTime<Utc>>,
 }
 
+/// How a webhook row goes out.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum WebhookVia {
+    /// A signed HTTP POST to the partner's webhook URL.
+    Http,
+    /// An e-mail to the supplier's contact address, with the purchase order as a PDF.
+    Email,
+}
+
 impl From<WebhookRow> for Webhook {
     fn from(row: WebhookRow) -> Webhook {
+        let via = if row.by_mail() { WebhookVia::Email } else { WebhookVia::Http };
         Webhook {
             id: ID(row.key),
             channel: row.channel,
             order_id: row.order_id.map(ID),
             seq: row.seq.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
             event_type: row.event_type,
+            via,
             payload: row.payload_json,
             state: WebhookState::from_key(&row.state),
             due: row.due,

@@ -601,6 +601,8 @@ pub struct ShipmentDocuments {
     pub commercial_invoice: String,
     /// The packing slip that goes in the box (PDF).
     pub packing_slip: String,
+    /// A partner's parcel: the purchase order its supplier was sent (PDF); null for ours.
+    pub purchase_order: Option<String>,
 }
 
 #[async_graphql::ComplexObject]
@@ -680,6 +682,7 @@ impl ShipmentView {
             label: link("label.pdf"),
             commercial_invoice: link("commercial-invoice.pdf"),
             packing_slip: link("packing-slip.pdf"),
+            purchase_order: self.source.starts_with("supplier:").then(|| link("purchase-order.pdf")),
         })
     }
 }

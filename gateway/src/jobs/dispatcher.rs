@@ -143,6 +143,7 @@ async fn deliver_webhook(app: &App, courier: &Courier, owner: &str, key: String)
         Some((url?, secret))
     });
     let answer = match target {
+        _ if row.by_mail() => crate::app::supplier_mail::send_request_mail(app, &row).await,
         Some((url, secret)) => send(courier, &url, &secret, &row, Utc::now()).await,
         None => Answer::Refused { error: "the channel takes no webhooks now".into() },
     };

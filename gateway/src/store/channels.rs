@@ -68,6 +68,8 @@ pub(crate) struct NewWebhook {
     pub event_type: &'static str,
     /// The signed body.
     pub payload_json: String,
+    /// Sent as an e-mail (a supplier's request with its purchase order) rather than over HTTP.
+    pub by_mail: bool,
 }
 
 /// One delivery attempt, as the webhook's row stores it.
@@ -93,6 +95,9 @@ pub struct WebhookRow {
     pub seq: Option<u64>,
     pub event_type: String,
     pub payload_json: String,
+    /// `mail` for an e-mail; none for HTTP.
+    #[serde(default)]
+    pub via: Option<String>,
     pub state: String,
     pub due: DateTime<Utc>,
     /// Attempts since it was (re)queued; a claimed webhook counts the attempt it is for.
@@ -103,6 +108,13 @@ pub struct WebhookRow {
     pub created_at: DateTime<Utc>,
     #[serde(default)]
     pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+impl WebhookRow {
+    /// Whether it is sent as an e-mail rather than over HTTP.
+    pub(crate) fn by_mail(&self) -> bool {
+        self.via.as_deref() == Some("mail")
+    }
 }
 
 /// What became of one attempt of webhook `key`.
@@ -121,7 +133,7 @@ pub(crate) enum WebhookOutcome<'a> {
     Failed { owner: &'a str, status: Option<u16>, error: &'a str, next: Option<DateTime<Utc>> },
 }
 
-const FIELDS: &str = "record::id(id) AS key, channel, order_id, seq, event_type, payload_json, state, due, \
+const FIELDS: &str = "record::id(id) AS key, channel, order_id, seq, event_type, payload_json, via, state, due, \
                       attempts, tries, last_error, created_at, acknowledged_at";
 
 const CHANNEL_FIELDS: &str =
@@ -138,8 +150,9 @@ pub(crate) fn webhook_statements(
         sql.push_str(&format!(
             "CREATE type::record('webhook', $wk{n}) SET channel = $wc{n}, order_id = $id, seq = {seq}, \
              event_type = $wt{n}, payload_json = $wp{n}, state = 'pending', due = time::now(), \
-             attempts = 0, tries = [], created_at = time::now();\n",
-            seq = webhook.seq
+             attempts = 0, tries = [], created_at = time::now(){via};\n",
+            seq = webhook.seq,
+            via = if webhook.by_mail { ", via = 'mail'" } else { "" },
         ));
         binds.push((format!("wk{n}"), webhook.key.clone().into()));
         binds.push((format!("wc{n}"), webhook.channel.clone().into()));

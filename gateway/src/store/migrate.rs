@@ -30,6 +30,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0021_inventory", include_str!("../../../schema/surreal/0021_inventory.surql")),
     ("0022_suppliers", include_str!("../../../schema/surreal/0022_suppliers.surql")),
     ("0023_supplier_sender", include_str!("../../../schema/surreal/0023_supplier_sender.surql")),
+    ("0024_supplier_mail", include_str!("../../../schema/surreal/0024_supplier_mail.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

@@ -191,6 +191,98 @@ async fn bad_supplier_settings_are_refused_and_change_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_supplier_with_an_email_address_gets_each_request_by_mail_with_its_purchase_order_and_a_portal_link()
+ {
+    use ordo_gateway::app::mail::MailTransport;
+    use ordo_tests::smtp::SmtpServer;
+
+    let smtp = SmtpServer::start().await;
+    let app = crate::messages::gateway(MailTransport::Smtp(smtp.url())).await;
+    let (order, _) = paid_order(
+        &app,
+        "grace@example.com",
+        json!([{ "sku": "MUG-STONE", "quantity": 1 }, { "sku": "CHAIR-ASH", "quantity": 2 }]),
+    )
+    .await;
+    let create = "mutation($id: String!) { createShipments(orderId: $id) {
+        order { reference shipments { id source documents { purchaseOrder } } } } }";
+    let body = app.gql(create, json!({ "id": order })).await;
+    let planned = ok(&body)["createShipments"]["order"].clone();
+    let reference = planned["reference"].as_str().unwrap().to_owned();
+    let shipments = planned["shipments"].as_array().unwrap();
+    let partner = |s: &&Value| s["source"] == "supplier:northwood";
+    let parcel = shipments.iter().find(partner).unwrap();
+    let ours = shipments.iter().find(|s| !partner(s)).unwrap();
+    assert_eq!(ours["documents"]["purchaseOrder"], Value::Null, "our own parcel has no purchase order");
+    let parcel_id = parcel["id"].as_str().unwrap();
+    let po = format!("PO-{}-{}", reference.trim_start_matches('#'), parcel_id.rsplit('-').next().unwrap());
+
+    let northwood_mail = || {
+        smtp.received()
+            .into_iter()
+            .filter(|m| m["rcpt_tos"] == json!(["orders@northwood.example"]))
+            .collect::<Vec<_>>()
+    };
+    let mail = eventually(WAIT, || async { northwood_mail().into_iter().next() })
+        .await
+        .expect("Northwood is asked by e-mail");
+    let subject = mail["subject"].as_str().unwrap();
+    assert!(subject.contains(&po) && subject.ends_with("please send 2 items"), "{subject}");
+    let text = mail["text"].as_str().unwrap();
+    assert!(
+        text.contains("2 × Ash dining chair (CHAIR-ASH)") && text.contains("12 Analytical Row"),
+        "{text}"
+    );
+    for secret_of_the_shop in ["grace@example.com", "MUG-STONE", "$"] {
+        assert!(!text.contains(secret_of_the_shop), "{secret_of_the_shop} in {text}");
+    }
+    // The purchase order, attached as a PDF: its number, the lines, where to send it, the
+    // supplier's own details, and nothing of the customer's but the address.
+    let attachments = mail["attachments"].as_array().unwrap();
+    assert_eq!(attachments.len(), 1, "{attachments:?}");
+    assert_eq!(attachments[0]["filename"], format!("{po}.pdf"));
+    assert_eq!(attachments[0]["content_type"], "application/pdf");
+    let pdf = attachments[0]["latin1"].as_str().unwrap();
+    assert!(pdf.starts_with("%PDF-1.4"));
+    for word in [
+        "PURCHASE ORDER",
+        po.as_str(),
+        "CHAIR-ASH",
+        "12 Analytical Row",
+        "4 Mill Road",
+        "Northwood Furniture",
+    ] {
+        assert!(pdf.contains(word), "{word} is on the purchase order");
+    }
+    for word in ["grace@example.com", "MUG-STONE", "$"] {
+        assert!(!pdf.contains(word), "{word} is not on the purchase order");
+    }
+    // Its portal link lets Northwood in to this request.
+    let token =
+        text.split("/#/supplier?token=").nth(1).expect("a portal link").split_whitespace().next().unwrap();
+    let body = app.gql_with(Some(token), "{ dropshipRequests { id } }", json!({})).await;
+    assert_eq!(ok(&body)["dropshipRequests"], json!([{ "id": order }]));
+    // The mail is a delivery like a webhook: acknowledged once the server took it, on the row.
+    let rows = eventually(WAIT, || async {
+        let body = app.gql("{ webhooks(channel: \"supplier:northwood\") { id via state } }", json!({})).await;
+        let rows = ok(&body)["webhooks"].clone();
+        (rows[0]["state"] == "ACKNOWLEDGED").then_some(rows)
+    })
+    .await
+    .expect("the mail acknowledged");
+    assert_eq!(rows.as_array().unwrap().len(), 1, "no webhook URL: the mail only: {rows}");
+    assert_eq!(rows[0]["via"], "EMAIL");
+    assert!(rows[0]["id"].as_str().unwrap().ends_with("#supplier:northwood#mail"), "{rows}");
+    // Staff open the same purchase order from the parcel.
+    let link = parcel["documents"]["purchaseOrder"].as_str().unwrap();
+    let opened = app.client.get(app.url(link)).send().await.unwrap();
+    assert_eq!(opened.headers()["content-type"], "application/pdf");
+    assert!(String::from_utf8_lossy(&opened.bytes().await.unwrap()).contains(&po));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(northwood_mail().len(), 1, "asked once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_dropship_label_names_the_supplier_or_the_shop_as_sender_as_the_supplier_is_set() {
     let app = TestApp::spawn().await;
     let admin = app.token(&Actor::Admin);
