@@ -71,6 +71,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
             secret: None,
             active: true,
             inventory_sync: false,
+            event_feed: false,
         };
         store.create_channel(code, &write).await?;
     }

@@ -13,7 +13,7 @@ use crate::app::orders::load_from;
 use crate::app::orders::{self, StoredOrder};
 use crate::app::{App, Doer};
 pub use crate::store::channels::{ChannelRow, WebhookRow};
-use crate::store::channels::{ChannelWrite, NewWebhook};
+use crate::store::channels::{ChannelWrite, NewWebhook, Via};
 use crate::store::orders::{Append, Effects};
 use crate::store::{StoreError, backoff};
 
@@ -35,6 +35,8 @@ pub struct ChannelSettings {
     pub active: Option<bool>,
     /// Whether it hears available-to-sell per SKU.
     pub inventory_sync: Option<bool>,
+    /// Whether its events are kept for its pull feed (`channelEvents`).
+    pub event_feed: Option<bool>,
 }
 
 /// A channel as written, and its signing secret when this write set one (shown once).
@@ -68,6 +70,7 @@ fn settle(
     )?;
     let active = asked.active.or(current.map(|c| c.active)).unwrap_or(true);
     let inventory_sync = asked.inventory_sync.or(current.map(|c| c.inventory_sync)).unwrap_or(false);
+    let event_feed = asked.event_feed.or(current.map(|c| c.event_feed)).unwrap_or(false);
     let write = ChannelWrite {
         name,
         kind: kind.key(),
@@ -75,6 +78,7 @@ fn settle(
         secret: Some(endpoint.secret),
         active,
         inventory_sync,
+        event_feed,
     };
     Ok((write, endpoint.new_secret))
 }
@@ -192,22 +196,28 @@ pub(crate) async fn webhooks_for(
         return Ok(webhooks);
     }
     let channels = app.store().channels().await?;
-    let hearing: Vec<&str> = after
+    // Each carrying channel by webhook when it takes them, and in its pull feed when it keeps one.
+    let told: Vec<(&str, Via)> = after
         .channels()
         .into_iter()
-        .filter(|code| channels.iter().any(|c| c.code == *code && c.hears()))
+        .filter_map(|code| channels.iter().find(|c| c.code == code))
+        .flat_map(|c| {
+            let http = c.hears().then_some((c.code.as_str(), Via::Http));
+            let feed = (c.active && c.event_feed).then_some((c.code.as_str(), Via::Feed));
+            http.into_iter().chain(feed)
+        })
         .collect();
-    webhooks.reserve(events.len() * hearing.len());
+    webhooks.reserve(events.len() * told.len());
     for event in &events {
         let payload_json = serde_json::to_string(event).map_err(|e| StoreError::Decode(e.to_string()))?;
-        for channel in &hearing {
+        for (channel, via) in &told {
             webhooks.push(NewWebhook {
                 key: format!("{}#{:010}#{channel}", after.id().as_str(), event.data.seq),
                 channel: (*channel).to_owned(),
                 seq: event.data.seq,
                 event_type: event.kind.name(),
                 payload_json: payload_json.clone(),
-                by_mail: false,
+                via: *via,
             });
         }
     }

@@ -16,7 +16,10 @@
 //!   payments per address (card testing).
 //! - [`channels`]: sales channels, listing an order on more of them, the webhooks an append
 //!   writes to them and how far behind each is; [`webhooks`]: signing and sending one;
-//!   [`inventory`]: a SKU's available-to-sell pushed to the channels that ask.
+//!   [`inventory`]: a SKU's available-to-sell pushed to the channels that ask;
+//!   [`channel_feed`]: a channel's pull feed of its orders' events, paged by cursor.
+//! - [`suppliers`]: dropship suppliers and what they are asked; [`supplier_mail`]: a request by
+//!   e-mail with its purchase order.
 //! - [`access`]: who is calling ([`Actor`]) and what each role may see; [`tokens`]: bearer tokens.
 //! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
 //! - [`messages`]: messages to customers (which, delivering one, staff's view); [`mail`]: SMTP or
@@ -26,6 +29,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod channel_feed;
 pub mod channels;
 pub mod commands;
 mod context;

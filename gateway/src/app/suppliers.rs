@@ -15,7 +15,7 @@ use crate::app::access::Actor;
 use crate::app::error::ApiError;
 use crate::app::orders::StoredOrder;
 use crate::store::StoreError;
-use crate::store::channels::NewWebhook;
+use crate::store::channels::{NewWebhook, Via};
 pub use crate::store::suppliers::SupplierRow;
 use crate::store::suppliers::SupplierWrite;
 
@@ -201,19 +201,19 @@ pub(crate) async fn webhooks_for(
         let payload_json =
             serde_json::to_string(&request.event).map_err(|e| StoreError::Decode(e.to_string()))?;
         let order = after.id().as_str();
-        let row = |key: String, by_mail: bool| NewWebhook {
+        let row = |key: String, via: Via| NewWebhook {
             key,
             channel: format!("supplier:{}", request.supplier),
             seq: request.seq,
             event_type: request.event.kind,
             payload_json: payload_json.clone(),
-            by_mail,
+            via,
         };
         if supplier.hears() {
-            webhooks.push(row(request_webhook_id(order, request.seq, &request.supplier), false));
+            webhooks.push(row(request_webhook_id(order, request.seq, &request.supplier), Via::Http));
         }
         if mailed {
-            webhooks.push(row(request_mail_id(order, request.seq, &request.supplier), true));
+            webhooks.push(row(request_mail_id(order, request.seq, &request.supplier), Via::Mail));
         }
     }
     Ok(webhooks)

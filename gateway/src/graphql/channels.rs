@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::types::OrderView;
 use super::{actor, app, subject};
+use crate::app::channel_feed::{self, Cursor, FeedRow};
 use crate::app::channels::{self, ChannelRow, ChannelSettings, WebhookRow, Written};
 use crate::graphql::error::GqlResult;
 
@@ -52,6 +53,8 @@ pub struct Channel {
     /// Whether it hears available-to-sell per SKU (`inventory.updated`, at most once a second
     /// per SKU, with a version to apply only newer counts).
     pub inventory_sync: bool,
+    /// Whether its orders' events are kept for its pull feed (`channelEvents`).
+    pub event_feed: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -65,6 +68,7 @@ impl From<ChannelRow> for Channel {
             webhook_url: row.webhook_url,
             active: row.active,
             inventory_sync: row.inventory_sync,
+            event_feed: row.event_feed,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -99,6 +103,9 @@ pub struct CreateChannelInput {
     /// Whether it hears available-to-sell per SKU.
     #[graphql(default)]
     pub inventory_sync: bool,
+    /// Whether its orders' events are kept for its pull feed (`channelEvents`).
+    #[graphql(default)]
+    pub event_feed: bool,
 }
 
 /// Changes to a channel: fields left out stay as they are.
@@ -112,6 +119,8 @@ pub struct UpdateChannelInput {
     pub signing_secret: MaybeUndefined<String>,
     pub active: Option<bool>,
     pub inventory_sync: Option<bool>,
+    /// Turning it on keeps events from then on.
+    pub event_feed: Option<bool>,
 }
 
 /// Where a webhook is in its delivery.
@@ -268,6 +277,50 @@ impl From<channels::ChannelSyncRow> for ChannelSync {
     }
 }
 
+/// One event in a channel's pull feed: the body its webhook would carry, and where it stands.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ChannelFeedEvent {
+    /// The same as the event's `webhook-id` (`order#seq#channel`): a channel taking both
+    /// webhooks and the feed sees each event once by it.
+    pub id: ID,
+    /// Pass it as `after` to read on from right after this event.
+    pub cursor: String,
+    /// `order.placed`, `shipment.shipped`, …
+    #[graphql(name = "type")]
+    pub event_type: String,
+    pub order_id: ID,
+    pub seq: i64,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+    /// The webhook's body (`type`, `timestamp`, `data`).
+    pub payload: async_graphql::Json<serde_json::Value>,
+}
+
+impl From<FeedRow> for ChannelFeedEvent {
+    fn from(row: FeedRow) -> ChannelFeedEvent {
+        ChannelFeedEvent {
+            cursor: Cursor::after(&row).written(),
+            id: ID(row.key),
+            event_type: row.event_type,
+            order_id: ID(row.order_id),
+            seq: i64::try_from(row.seq).unwrap_or(i64::MAX),
+            at: row.at,
+            payload: async_graphql::Json(serde_json::from_str(&row.payload_json).unwrap_or_default()),
+        }
+    }
+}
+
+/// A page of a channel's pull feed.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ChannelEventPage {
+    /// Oldest first.
+    pub events: Vec<ChannelFeedEvent>,
+    /// Where to read on from: the last event's cursor, or the `after` given when there was
+    /// nothing new (null only when the feed has nothing yet). An event shows here a couple of
+    /// seconds after it happened, never out of order and never skipped.
+    pub cursor: Option<String>,
+}
+
 #[derive(Default, Debug)]
 pub struct ChannelQuery;
 
@@ -282,6 +335,26 @@ impl ChannelQuery {
     /// One channel (staff, or the channel itself).
     async fn channel(&self, ctx: &Context<'_>, code: String) -> Result<Option<Channel>> {
         Ok(channels::one(app(ctx)?, actor(ctx), &code).await.gql()?.map(Channel::from))
+    }
+
+    /// A channel's pull feed of its orders' events, oldest first, after `after` (a cursor this
+    /// feed gave out; from the start when left out). A channel token reads its own channel's
+    /// feed (`channel` may be left out), staff any they name. Events are kept while the channel
+    /// has `eventFeed` on. Each event is the body its webhook carries.
+    async fn channel_events(
+        &self,
+        ctx: &Context<'_>,
+        channel: Option<String>,
+        after: Option<String>,
+        #[graphql(default = 100)] first: i32,
+    ) -> Result<ChannelEventPage> {
+        let first = super::page_size(first)?;
+        let after = after.as_deref().map(Cursor::parse).transpose().gql()?;
+        let app = app(ctx)?;
+        let code = channel_feed::channel_of(app, actor(ctx), channel.as_deref()).await.gql()?;
+        let rows = channel_feed::page(app, &code, after.as_ref(), first).await.gql()?;
+        let cursor = rows.last().map(Cursor::after).or(after).map(|c| c.written());
+        Ok(ChannelEventPage { events: rows.into_iter().map(ChannelFeedEvent::from).collect(), cursor })
     }
 
     /// Webhooks to channels, newest first (staff): about one order, to one channel, in one state.
@@ -323,6 +396,7 @@ impl ChannelMutation {
             signing_secret: Some(input.signing_secret),
             active: Some(true),
             inventory_sync: Some(input.inventory_sync),
+            event_feed: Some(input.event_feed),
         };
         Ok(channels::create(app(ctx)?, actor(ctx), &input.code, &settings).await.gql()?.into())
     }
@@ -346,6 +420,7 @@ impl ChannelMutation {
             signing_secret: maybe(input.signing_secret),
             active: input.active,
             inventory_sync: input.inventory_sync,
+            event_feed: input.event_feed,
         };
         Ok(channels::update(app(ctx)?, actor(ctx), &code, &settings).await.gql()?.into())
     }

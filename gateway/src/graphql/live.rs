@@ -19,6 +19,11 @@ use crate::app::live::FeedEvent;
 use crate::app::{App, Doer, fulfilment, orders};
 use crate::graphql::error::GqlResult;
 
+/// How many feed rows a `channelEvents` subscription reads at once, and how long it waits when
+/// there was nothing new.
+const FEED_PAGE: usize = 100;
+const FEED_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// One event of an order, with the order's state and status right after it.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct OrderUpdate {
@@ -169,6 +174,42 @@ impl SubscriptionRoot {
         Ok(futures::stream::unfold(watch, |mut watch| async move {
             let item = watch.next().await?;
             Some((item, watch))
+        }))
+    }
+
+    /// A channel's pull feed as it grows (`channelEvents`, pushed): first the events after
+    /// `after` (from the feed's start when left out), then each new one a couple of seconds
+    /// after it happened, oldest first, never skipped or repeated. Resubscribe with the last
+    /// event's `cursor` to go on where a dropped connection left off.
+    async fn channel_events(
+        &self,
+        ctx: &Context<'_>,
+        channel: Option<String>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Result<super::channels::ChannelFeedEvent>> + use<>> {
+        use crate::app::channel_feed::{self, Cursor};
+        let app = app(ctx)?.clone();
+        let after = after.as_deref().map(Cursor::parse).transpose().gql()?;
+        let code = channel_feed::channel_of(&app, actor(ctx), channel.as_deref()).await.gql()?;
+        // The stream ends after an error (the store failing): the client resubscribes from the
+        // last cursor it saw.
+        let state = Some((app, code, after, VecDeque::new()));
+        Ok(futures::stream::unfold(state, |state| async move {
+            let (app, code, mut after, mut pending) = state?;
+            loop {
+                if let Some(row) = pending.pop_front() {
+                    let event = super::channels::ChannelFeedEvent::from(row);
+                    return Some((Ok(event), Some((app, code, after, pending))));
+                }
+                match channel_feed::page(&app, &code, after.as_ref(), FEED_PAGE).await {
+                    Ok(rows) if rows.is_empty() => tokio::time::sleep(FEED_POLL).await,
+                    Ok(rows) => {
+                        after = rows.last().map(Cursor::after);
+                        pending.extend(rows);
+                    }
+                    Err(e) => return Some((Err(e).gql(), None)),
+                }
+            }
         }))
     }
 

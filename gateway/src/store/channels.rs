@@ -21,6 +21,9 @@ pub struct ChannelRow {
     /// Whether it hears available-to-sell per SKU (migration 0021).
     #[serde(default)]
     pub inventory_sync: bool,
+    /// Whether its events are kept for its pull feed (migration 0025).
+    #[serde(default)]
+    pub event_feed: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -41,6 +44,7 @@ pub(crate) struct ChannelWrite {
     pub secret: Option<String>,
     pub active: bool,
     pub inventory_sync: bool,
+    pub event_feed: bool,
 }
 
 impl ChannelWrite {
@@ -54,11 +58,24 @@ impl ChannelWrite {
             "secret": self.secret,
             "active": self.active,
             "inventory": self.inventory_sync,
+            "feed": self.event_feed,
         })
     }
 }
 
-/// A webhook an append writes: one channel told of one event.
+/// How a partner is told of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// A signed HTTP POST (a `webhook` row).
+    Http,
+    /// An e-mail (a supplier's request with its purchase order; a `webhook` row, `via = 'mail'`).
+    Mail,
+    /// A row of the channel's pull feed (`channel_event`), read with `channelEvents`.
+    Feed,
+}
+
+/// What an append writes to tell a partner of one event: a webhook, a supplier's mail, or a row
+/// of a channel's pull feed.
 #[derive(Debug, Clone)]
 pub(crate) struct NewWebhook {
     /// `order#seq#channel`: its `webhook-id`.
@@ -68,8 +85,7 @@ pub(crate) struct NewWebhook {
     pub event_type: &'static str,
     /// The signed body.
     pub payload_json: String,
-    /// Sent as an e-mail (a supplier's request with its purchase order) rather than over HTTP.
-    pub by_mail: bool,
+    pub via: Via,
 }
 
 /// One delivery attempt, as the webhook's row stores it.
@@ -136,8 +152,7 @@ pub(crate) enum WebhookOutcome<'a> {
 const FIELDS: &str = "record::id(id) AS key, channel, order_id, seq, event_type, payload_json, via, state, due, \
                       attempts, tries, last_error, created_at, acknowledged_at";
 
-const CHANNEL_FIELDS: &str =
-    "record::id(id) AS code, name, kind, webhook_url, secret, active, inventory_sync, created_at, updated_at";
+const CHANNEL_FIELDS: &str = "record::id(id) AS code, name, kind, webhook_url, secret, active, inventory_sync, event_feed, created_at, updated_at";
 
 /// The statements that write `webhooks` for order `$id` inside an append's or an intake's
 /// transaction, with their bindings.
@@ -146,19 +161,53 @@ pub(crate) fn webhook_statements(
     sql: &mut String,
     binds: &mut Vec<(String, serde_json::Value)>,
 ) {
-    for (n, webhook) in webhooks.iter().enumerate() {
+    for (n, webhook) in webhooks.iter().enumerate().filter(|(_, w)| w.via != Via::Feed) {
         sql.push_str(&format!(
             "CREATE type::record('webhook', $wk{n}) SET channel = $wc{n}, order_id = $id, seq = {seq}, \
              event_type = $wt{n}, payload_json = $wp{n}, state = 'pending', due = time::now(), \
              attempts = 0, tries = [], created_at = time::now(){via};\n",
             seq = webhook.seq,
-            via = if webhook.by_mail { ", via = 'mail'" } else { "" },
+            via = if webhook.via == Via::Mail { ", via = 'mail'" } else { "" },
         ));
         binds.push((format!("wk{n}"), webhook.key.clone().into()));
         binds.push((format!("wc{n}"), webhook.channel.clone().into()));
         binds.push((format!("wt{n}"), webhook.event_type.into()));
         binds.push((format!("wp{n}"), webhook.payload_json.clone().into()));
     }
+}
+
+/// The statements that write the pull-feed rows among `webhooks` for order `$id`. They must be
+/// the transaction's last statements: each row's `at` is the store's clock as it is written,
+/// and readers trust that the transaction commits within their horizon of it.
+pub(crate) fn feed_statements(
+    webhooks: &[NewWebhook],
+    sql: &mut String,
+    binds: &mut Vec<(String, serde_json::Value)>,
+) {
+    for (n, row) in webhooks.iter().enumerate().filter(|(_, w)| w.via == Via::Feed) {
+        sql.push_str(&format!(
+            "CREATE type::record('channel_event', $fk{n}) SET channel = $fc{n}, order_id = $id, \
+             seq = {seq}, event_type = $ft{n}, payload_json = $fp{n}, at = time::now();\n",
+            seq = row.seq
+        ));
+        binds.push((format!("fk{n}"), row.key.clone().into()));
+        binds.push((format!("fc{n}"), row.channel.clone().into()));
+        binds.push((format!("ft{n}"), row.event_type.into()));
+        binds.push((format!("fp{n}"), row.payload_json.clone().into()));
+    }
+}
+
+/// One row of a channel's pull feed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FeedRow {
+    /// `order#seq#channel`, the same as the event's webhook id.
+    pub key: String,
+    pub order_id: String,
+    pub seq: u64,
+    pub event_type: String,
+    pub payload_json: String,
+    /// When it was written, by the store's clock: with `key`, its place in the feed.
+    pub at: DateTime<Utc>,
 }
 
 /// The statement that records `attempt` on its row, with its bindings.
@@ -227,7 +276,7 @@ impl Store {
             .query(format!(
                 "CREATE type::record('channel', $code) SET name = $name, kind = $kind, \
                  webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
-                 inventory_sync = $inventory, created_at = time::now(), updated_at = time::now() RETURN {CHANNEL_FIELDS}"
+                 inventory_sync = $inventory, event_feed = $feed, created_at = time::now(), updated_at = time::now() RETURN {CHANNEL_FIELDS}"
             ))
             .bind(write.binds(code))
             .await;
@@ -251,7 +300,7 @@ impl Store {
             .query(format!(
                 "UPDATE type::record('channel', $code) SET name = $name, kind = $kind, \
                  webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
-                 inventory_sync = $inventory, updated_at = time::now() WHERE created_at != NONE RETURN {CHANNEL_FIELDS}"
+                 inventory_sync = $inventory, event_feed = $feed, updated_at = time::now() WHERE created_at != NONE RETURN {CHANNEL_FIELDS}"
             ))
             .bind(write.binds(code))
             .await;
@@ -264,6 +313,32 @@ impl Store {
         if let Some(cache) = &self.channels {
             cache.forget(&());
         }
+    }
+
+    /// Up to `limit` rows of `channel`'s feed after `after` (a row's `at` and key; the start when
+    /// none), in feed order, each written more than `horizon` ago by the store's clock.
+    pub(crate) async fn channel_feed(
+        &self,
+        channel: &str,
+        after: Option<(DateTime<Utc>, &str)>,
+        limit: usize,
+        horizon: std::time::Duration,
+    ) -> Result<Vec<FeedRow>, StoreError> {
+        let (at, key) = after.unwrap_or((DateTime::<Utc>::UNIX_EPOCH, ""));
+        let mut results = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS key, order_id, seq, event_type, payload_json, at FROM channel_event \
+                 WHERE channel = $channel AND at >= <datetime>$at AND at < time::now() - <duration>$horizon \
+                 AND (at > <datetime>$at OR record::id(id) > $key) ORDER BY at, key LIMIT $limit",
+            )
+            .bind(("channel", channel.to_owned()))
+            .bind(("at", at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)))
+            .bind(("key", key.to_owned()))
+            .bind(("horizon", format!("{}ms", horizon.as_millis())))
+            .bind(("limit", i64::try_from(limit).unwrap_or(100)))
+            .await?;
+        decode(rows(&mut results, 0)?)
     }
 
     /// Keys of webhooks due for delivery and not leased (or whose lease expired), oldest first.

@@ -31,6 +31,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0022_suppliers", include_str!("../../../schema/surreal/0022_suppliers.surql")),
     ("0023_supplier_sender", include_str!("../../../schema/surreal/0023_supplier_sender.surql")),
     ("0024_supplier_mail", include_str!("../../../schema/surreal/0024_supplier_mail.surql")),
+    ("0025_channel_feed", include_str!("../../../schema/surreal/0025_channel_feed.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

@@ -9,7 +9,9 @@ use ordo_core::order::{
 use ordo_core::status::status_view;
 use serde::Deserialize;
 
-use super::channels::{NewWebhook, WebhookAttempt, webhook_attempt_statement, webhook_statements};
+use super::channels::{
+    NewWebhook, WebhookAttempt, feed_statements, webhook_attempt_statement, webhook_statements,
+};
 use super::messages::{Attempt, NewMessage, attempt_statement, message_statements};
 use super::stock_key;
 use super::{Doer, SharedTimeline, Store, StoreError, TxOutcome, decode, outcome, rows};
@@ -352,9 +354,11 @@ impl Store {
              IF $payment_due != NONE {\n\
                  CREATE type::record('job', 'payment_timeout:' + $id) SET kind = 'payment_timeout', \
                  order_id = $id, due = <datetime>$payment_due, attempts = 0;\n\
-             };\n\
-             COMMIT;",
+             };\n",
         );
+        // Last: a feed row's `at` is taken as it is written.
+        feed_statements(new.webhooks, &mut sql, &mut binds);
+        sql.push_str("COMMIT;");
         let order = new.order;
         let entry = serde_json::to_string(new.first).map_err(|e| StoreError::Decode(e.to_string()))?;
         let mut query = self
@@ -540,6 +544,8 @@ impl Store {
             webhook_attempt_statement(attempt, &mut sql, &mut binds);
         }
         effect_statements(order, entries, effects, &mut sql, &mut binds)?;
+        // Last: a feed row's `at` is taken as it is written.
+        feed_statements(webhooks, &mut sql, &mut binds);
         sql.push_str("COMMIT;");
         // The outbox message, only when there is one: `{ events: [...] }` as JSON text.
         let events = outbox_topic

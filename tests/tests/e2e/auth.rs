@@ -161,6 +161,11 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
+        "channelEvents",
+        "{ channelEvents(channel: \"web\", first: 1) { cursor } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
         "webhooks",
         "{ webhooks(first: 1) { id } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],

@@ -5,6 +5,7 @@
 mod architecture;
 mod auth;
 mod authorizations;
+mod channel_feed;
 mod channels;
 mod feedback_requests;
 mod fulfilment;
