@@ -186,6 +186,39 @@ pub fn ups(label: &str) -> String {
     ordo_core::carrier::example_for(ordo_core::carrier::Carrier::Ups, label)
 }
 
+/// Runs `n` clients at once, each on its own task, and answers their results in the order of
+/// their numbers. On a multi-threaded runtime (`flavor = "multi_thread"`) they run in parallel on
+/// its workers, as separate processes would, rather than taking turns in one task.
+pub async fn in_parallel<T, F, Fut>(n: usize, client: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let tasks: Vec<_> = (0..n).map(|i| tokio::spawn(client(i))).collect();
+    let mut results = Vec::with_capacity(n);
+    for task in tasks {
+        results.push(task.await.expect("a client panicked"));
+    }
+    results
+}
+
+/// The tables whose rows differ between two `Store::dump`s, each with its rows after (cut to
+/// 2,000 characters): empty when nothing changed.
+pub fn changed_tables(before: &[(String, String)], after: &[(String, String)]) -> Vec<String> {
+    let rows = |dump: &[(String, String)], table: &str| {
+        dump.iter().find(|(t, _)| t == table).map(|(_, rows)| rows.clone()).unwrap_or_default()
+    };
+    let mut tables: Vec<&String> = before.iter().chain(after).map(|(t, _)| t).collect();
+    tables.sort();
+    tables.dedup();
+    tables
+        .into_iter()
+        .filter(|t| rows(before, t) != rows(after, t))
+        .map(|t| format!("{t}: {}", rows(after, t).chars().take(2000).collect::<String>()))
+        .collect()
+}
+
 /// The `extensions.code` of the first error in a GraphQL response, if any.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

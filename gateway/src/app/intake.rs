@@ -180,9 +180,6 @@ pub async fn place_order(
                 Err(ApiError::ExternalIdTaken)
             };
         }
-        if number.is_none() {
-            number = Some(app.next_order_number().await?);
-        }
         let snapshot = reads.snapshot;
         let now = Utc::now();
         let shop = Shop {
@@ -191,12 +188,20 @@ pub async fn place_order(
             stock: &snapshot.stock,
             locations: &snapshot.locations,
         };
+        let refused = |e| match e {
+            CheckoutError::Rejected(issues) => ApiError::rejected(issues),
+            CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
+        };
+        if number.is_none() {
+            // A cart that cannot be placed is refused before it takes a number (claiming a block
+            // of numbers writes the counter): a refusal changes nothing.
+            check_out(&order_id, None, &request.channel, customer.as_ref(), &request.cart, shop, now)
+                .map_err(refused)?;
+            number = Some(app.next_order_number().await?);
+        }
         let Placement { first, order, plan } =
             check_out(&order_id, number, &request.channel, customer.as_ref(), &request.cart, shop, now)
-                .map_err(|e| match e {
-                    CheckoutError::Rejected(issues) => ApiError::rejected(issues),
-                    CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
-                })?;
+                .map_err(refused)?;
         let messages = super::messages::for_append(None, &order, std::slice::from_ref(&first), None);
         let webhooks =
             Box::pin(super::channels::webhooks_for(app, None, &order, std::slice::from_ref(&first))).await?;

@@ -5,9 +5,11 @@
 
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
+use std::sync::Arc;
+
 use futures::future::join_all;
 use ordo_gateway::app::Actor;
-use ordo_tests::{TestApp, error_code, ups};
+use ordo_tests::{TestApp, error_code, in_parallel, ups};
 use serde_json::{Value, json};
 
 const ORDER_FIELDS: &str = "order { id state grandTotal { amount } lines { total { amount } }
@@ -47,6 +49,16 @@ async fn paid_order(app: &TestApp, lines: Value, key: &str) -> (String, String) 
 
 async fn run(app: &TestApp, token: Option<&str>, mutation: &str, variables: Value) -> Value {
     app.gql_with(token, mutation, variables).await
+}
+
+/// Each call (token, operation, variables) sent at once from its own task: on the
+/// multi-threaded runtime they reach the gateway in parallel. Their answers, in order.
+async fn at_once(app: &Arc<TestApp>, calls: Vec<(String, &'static str, Value)>) -> Vec<Value> {
+    in_parallel(calls.len(), |i| {
+        let (app, (token, operation, variables)) = (app.clone(), calls[i].clone());
+        async move { app.gql_with(Some(&token), operation, variables).await }
+    })
+    .await
 }
 
 async fn stock(app: &TestApp, sku: &str, location: &str) -> (i64, i64) {
@@ -311,9 +323,9 @@ async fn cancelling_releases_reservations_and_voids_or_refunds_but_not_after_shi
     let _ = guest;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_return_is_approved_received_into_stock_or_written_off_and_refunded_once() {
-    let app = TestApp::spawn().await;
+    let app = Arc::new(TestApp::spawn().await);
     let (id, guest) = paid_order(
         &app,
         json!([{ "sku": "BOOK-COOK", "quantity": 3 }, { "sku": "TEA-EARL", "quantity": 2 }]),
@@ -384,31 +396,37 @@ async fn a_return_is_approved_received_into_stock_or_written_off_and_refunded_on
     // Refunded once, however often the button is pressed.
     let refund = "mutation($id: String!, $rma: String!) { refundReturn(orderId: $id, rma: $rma, idempotencyKey: \"refund-ret-1\") {
         replayed order { payment { refunded { amount } } returns { refunded { amount } } } } }";
-    let answers = join_all((0..5).map(|_| app.gql(refund, json!({ "id": id, "rma": rma })))).await;
+    let staff = app.token(&Actor::Staff);
+    let presses = (0..5).map(|_| (staff.clone(), refund, json!({ "id": id, "rma": rma }))).collect();
+    let answers = at_once(&app, presses).await;
     for a in &answers {
         ok(a);
     }
     assert_eq!(answers.iter().filter(|a| a["data"]["refundReturn"]["replayed"] == false).count(), 1);
-    // The paid share of 2 × $24.95 + 1 × $11.00, with its sales tax; shipping is kept.
+    // The paid share of 2 × $24.95 + 1 × $11.00, with its sales tax; shipping is kept. Worked
+    // by hand: the books' line tax is 2 % (reduced) of $74.85 = $1.497, $1.50, of which two of
+    // three units carry $1.00; the tea's is 6 % of $22.00 = $1.32, of which one of two carries
+    // $0.66. $49.90 + $1.00 + $11.00 + $0.66 = $62.56.
     let o = order(&app, &id).await;
     let refunded = o["payment"]["refunded"]["amount"].as_i64().unwrap();
     assert_eq!(o["returns"][0]["refunded"]["amount"], refunded, "{o}");
-    assert!(refunded > 2 * 2495 + 1100 && refunded < (2 * 2495 + 1100) * 115 / 100, "{o}");
+    assert_eq!(refunded, 6256, "{o}");
     assert_eq!(o["payment"]["status"], "partially_refunded");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_goodwill_refunds_never_exceed_what_was_captured() {
-    let app = TestApp::spawn().await;
+    let app = Arc::new(TestApp::spawn().await);
     let (id, _) = paid_order(&app, json!([{ "sku": "PEN-SET", "quantity": 1 }]), "goodwill-key-1").await;
     ok(&app.gql(CAPTURE, json!({ "id": id })).await);
     let captured = order(&app, &id).await["payment"]["captured"]["amount"].as_i64().unwrap();
     let slice = captured / 4;
     let refund = "mutation($id: String!, $a: Int!, $k: String!) { refundPayment(orderId: $id, amount: $a, reason: \"goodwill\", idempotencyKey: $k) { replayed } }";
-    let answers = join_all(
-        (0..12).map(|i| app.gql(refund, json!({ "id": id, "a": slice, "k": format!("goodwill-{i:04}") }))),
-    )
-    .await;
+    let staff = app.token(&Actor::Staff);
+    let refunds = (0..12)
+        .map(|i| (staff.clone(), refund, json!({ "id": id, "a": slice, "k": format!("goodwill-{i:04}") })))
+        .collect();
+    let answers = at_once(&app, refunds).await;
     let done = answers.iter().filter(|a| a["errors"].is_null()).count();
     let codes: Vec<Option<&str>> =
         answers.iter().filter(|a| !a["errors"].is_null()).map(error_code).collect();
@@ -693,9 +711,9 @@ async fn illegal_steps_are_refused_with_their_code_and_change_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_staff_shipping_one_parcel_at_once_ship_it_once() {
-    let app = TestApp::spawn().await;
+    let app = Arc::new(TestApp::spawn().await);
     let (id, _) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 2 }]), "race-key-1").await;
     ok(&app.gql(CREATE, json!({ "id": id })).await);
     let s = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
@@ -705,10 +723,15 @@ async fn two_staff_shipping_one_parcel_at_once_ship_it_once() {
     let before = stock(&app, "MUG-STONE", "east").await;
     let a = app.token(&Actor::Staff);
     let b = app.token(&Actor::Admin);
-    let (first, second) = tokio::join!(
-        run(&app, Some(&a), SHIP, json!({ "id": id, "s": s, "t": ups("RACE-A") })),
-        run(&app, Some(&b), SHIP, json!({ "id": id, "s": s, "t": ups("RACE-B") })),
-    );
+    let answers = at_once(
+        &app,
+        vec![
+            (a, SHIP, json!({ "id": id, "s": s, "t": ups("RACE-A") })),
+            (b, SHIP, json!({ "id": id, "s": s, "t": ups("RACE-B") })),
+        ],
+    )
+    .await;
+    let (first, second) = (answers[0].clone(), answers[1].clone());
     let won = [&first, &second].iter().filter(|b| b["errors"].is_null()).count();
     assert_eq!(won, 1, "{first} {second}");
     let loser = if first["errors"].is_null() { &second } else { &first };
@@ -831,9 +854,9 @@ async fn an_authorization_is_not_cut_but_the_capture_takes_only_what_is_still_du
     assert_eq!(order(&app, &id).await["payment"]["status"], "captured");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_partial_cancellations_and_refunds_never_exceed_what_was_captured() {
-    let app = TestApp::spawn().await;
+    let app = Arc::new(TestApp::spawn().await);
     let (id, _) = paid_order(
         &app,
         json!([{ "sku": "NOTEBOOK-A5", "quantity": 8 }, { "sku": "PEN-SET", "quantity": 1 }]),
@@ -844,15 +867,17 @@ async fn concurrent_partial_cancellations_and_refunds_never_exceed_what_was_capt
     let (_, captured, _, _) = money(&app, &id).await;
     let refund = "mutation($id: String!, $a: Int!, $k: String!) { refundPayment(orderId: $id, amount: $a, reason: \"goodwill\", idempotencyKey: $k) { replayed } }";
     let slice = captured / 5;
+    let staff = app.token(&Actor::Staff);
     let cancels = (0..8).map(|i| {
-        app.gql(
-            CANCEL_LINES,
-            json!({ "id": id, "lines": [{ "line": 0, "quantity": 1 }], "key": format!("race-cancel-{i}") }),
-        )
+        let lines =
+            json!({ "id": id, "lines": [{ "line": 0, "quantity": 1 }], "key": format!("race-cancel-{i}") });
+        (staff.clone(), CANCEL_LINES, lines)
     });
-    let refunds =
-        (0..6).map(|i| app.gql(refund, json!({ "id": id, "a": slice, "k": format!("race-refund-{i}") })));
-    let (cancelled, refunded) = tokio::join!(join_all(cancels), join_all(refunds));
+    let refunds = (0..6)
+        .map(|i| (staff.clone(), refund, json!({ "id": id, "a": slice, "k": format!("race-refund-{i}") })));
+    let mut answers = at_once(&app, cancels.chain(refunds).collect()).await;
+    let refunded = answers.split_off(8);
+    let cancelled = answers;
     for answer in cancelled.iter().chain(&refunded) {
         if !answer["errors"].is_null() {
             assert!(
@@ -862,6 +887,9 @@ async fn concurrent_partial_cancellations_and_refunds_never_exceed_what_was_capt
         }
     }
     let done = cancelled.iter().filter(|a| a["errors"].is_null()).count();
+    // Racing is no excuse to refuse everything: some of each went through.
+    assert!(done >= 1, "no cancellation went through: {cancelled:?}");
+    assert!(refunded.iter().any(|a| a["errors"].is_null()), "no refund went through: {refunded:?}");
     let (_, captured_after, refunded_total, remaining) = money(&app, &id).await;
     assert_eq!(captured_after, captured);
     assert!(refunded_total <= captured, "{refunded_total} > {captured}");
@@ -966,9 +994,9 @@ async fn staff_split_a_parcel_and_merge_it_back_and_the_pick_list_follows() {
     assert_eq!(order(&app, &id).await["state"], "confirmed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_staff_splitting_or_merging_one_parcel_at_once_change_it_once() {
-    let app = TestApp::spawn().await;
+    let app = Arc::new(TestApp::spawn().await);
     let (id, _) = paid_order(
         &app,
         json!([{ "sku": "TEA-EARL", "quantity": 2 }, { "sku": "HONEY-RAW", "quantity": 1 }]),
@@ -980,8 +1008,8 @@ async fn two_staff_splitting_or_merging_one_parcel_at_once_change_it_once() {
     let a = app.token(&Actor::Staff);
     let b = app.token(&Actor::Admin);
     let split = json!({ "id": id, "s": s1, "lines": [{ "line": 0, "quantity": 2 }] });
-    let (first, second) =
-        tokio::join!(run(&app, Some(&a), SPLIT, split.clone()), run(&app, Some(&b), SPLIT, split));
+    let answers = at_once(&app, vec![(a.clone(), SPLIT, split.clone()), (b.clone(), SPLIT, split)]).await;
+    let (first, second) = (answers[0].clone(), answers[1].clone());
     let won = [&first, &second].iter().filter(|x| x["errors"].is_null()).count();
     assert_eq!(won, 1, "{first} {second}");
     let loser = if first["errors"].is_null() { &second } else { &first };
@@ -990,8 +1018,8 @@ async fn two_staff_splitting_or_merging_one_parcel_at_once_change_it_once() {
     assert_eq!(o["shipments"].as_array().unwrap().len(), 2, "{o}");
 
     let ids = json!({ "id": id, "ids": [s1, format!("{id}-S2")] });
-    let (first, second) =
-        tokio::join!(run(&app, Some(&a), MERGE, ids.clone()), run(&app, Some(&b), MERGE, ids));
+    let answers = at_once(&app, vec![(a, MERGE, ids.clone()), (b, MERGE, ids)]).await;
+    let (first, second) = (answers[0].clone(), answers[1].clone());
     let won = [&first, &second].iter().filter(|x| x["errors"].is_null()).count();
     assert_eq!(won, 1, "{first} {second}");
     let loser = if first["errors"].is_null() { &second } else { &first };

@@ -2,11 +2,13 @@
 
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
+use std::sync::Arc;
+
 use futures::future::join_all;
 use ordo_gateway::app::Actor;
 use ordo_gateway::store::Store;
 use ordo_gateway::store::catalog::ProductRow;
-use ordo_tests::{TestApp, error_code};
+use ordo_tests::{TestApp, error_code, in_parallel};
 use serde_json::{Value, json};
 
 const PLACE: &str = "mutation($input: PlaceOrderInput!, $key: String) {
@@ -163,11 +165,14 @@ async fn store_with_limited_sku(units: i64) -> Store {
     store
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_concurrent_orders_for_fifty_units_never_oversell() {
-    let app = TestApp::serve(store_with_limited_sku(50).await, false).await;
-    let attempts = (0..200).map(|_| place(&app, input(json!([{ "sku": "LIMITED", "quantity": 1 }])), None));
-    let results = join_all(attempts).await;
+    let app = Arc::new(TestApp::serve(store_with_limited_sku(50).await, false).await);
+    let results = in_parallel(200, |_| {
+        let app = app.clone();
+        async move { place(&app, input(json!([{ "sku": "LIMITED", "quantity": 1 }])), None).await }
+    })
+    .await;
     let placed = results.iter().filter(|b| b["data"]["placeOrder"]["order"]["id"].is_string()).count();
     let codes: Vec<Option<&str>> =
         results.iter().filter(|b| b["errors"].is_array()).map(error_code).collect();
@@ -180,11 +185,15 @@ async fn two_hundred_concurrent_orders_for_fifty_units_never_oversell() {
     assert_eq!(order_count(&app).await, 50);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_retries_with_one_key_make_one_order() {
-    let app = TestApp::spawn().await;
+    let app = Arc::new(TestApp::spawn().await);
     let same = input(json!([{ "sku": "CAP-NAVY", "quantity": 2 }]));
-    let results = join_all((0..50).map(|_| place(&app, same.clone(), Some("checkout-7f3a9c21")))).await;
+    let results = in_parallel(50, |_| {
+        let (app, same) = (app.clone(), same.clone());
+        async move { place(&app, same, Some("checkout-7f3a9c21")).await }
+    })
+    .await;
     let ids: Vec<&str> =
         results.iter().filter_map(|b| b["data"]["placeOrder"]["order"]["id"].as_str()).collect();
     assert_eq!(
@@ -318,6 +327,8 @@ async fn bad_input_gets_a_clear_code_and_changes_nothing() {
     ];
     assert!(cases.len() >= 25);
     for (name, input, key, code) in cases {
+        // Every table, row by row, before and after: a refused order leaves no trace anywhere.
+        let before = app.store.dump().await.unwrap();
         let body = place(&app, input, key).await;
         let got = error_code(&body);
         let actual = got.unwrap_or("<none>");
@@ -329,6 +340,8 @@ async fn bad_input_gets_a_clear_code_and_changes_nothing() {
         assert!(expected_family, "{name}: expected {code}, got {body}");
         assert!(body["errors"][0]["message"].as_str().is_some_and(|m| !m.is_empty()), "{name}: a message");
         assert!(!body.to_string().contains("surreal"), "{name}: no internals leak: {body}");
+        let changed = ordo_tests::changed_tables(&before, &app.store.dump().await.unwrap());
+        assert!(changed.is_empty(), "{name} changed the store: {changed:#?}");
     }
     assert_eq!(order_count(&app).await, 0, "nothing was placed");
     assert_eq!(stock(&app, "TEE-BLK-M").await.iter().map(|s| s.2).sum::<i64>(), 0, "nothing was reserved");

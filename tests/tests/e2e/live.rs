@@ -208,6 +208,13 @@ const SUBSCRIPTIONS: &[(&str, &str, &str, &str, &str)] = &[
     ),
     ("orderEvents", "subscription { orderEvents { seq } }", "UNAUTHENTICATED", "FORBIDDEN", "ok"),
     (
+        "channelEvents",
+        "subscription { channelEvents(channel: \"web\") { id } }",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "ok",
+    ),
+    (
         "shipmentTracking",
         "subscription { shipmentTracking(orderId: \"ord_x\") { status } }",
         "UNAUTHENTICATED",
