@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
@@ -478,4 +479,141 @@ async fn an_oversized_websocket_message_closes_that_connection_and_others_keep_t
     let event = watcher.next_result().await.unwrap();
     assert_eq!(event["orderEvents"]["orderId"], id.as_str());
     assert_eq!(event["orderEvents"]["event"]["type"], "placed");
+}
+
+/// The last sequence number of each of `orders`, read through the API.
+async fn last_seqs(app: &TestApp, orders: &[String]) -> Vec<i64> {
+    let mut last = Vec::with_capacity(orders.len());
+    for id in orders {
+        let body =
+            app.gql("query($id: ID!) { order(id: $id) { timeline { seq } } }", json!({ "id": id })).await;
+        let seqs = body["data"]["order"]["timeline"].as_array().unwrap_or_else(|| panic!("{body}"));
+        last.push(seqs.iter().filter_map(|e| e["seq"].as_i64()).max().unwrap());
+    }
+    last
+}
+
+/// One subscriber of `order` (index `n` of the orders) from `after`: what it received, once the
+/// writers are done (`finals` holds every order's last seq) and it has caught up. With
+/// `reconnect`, it drops its connection after that many events and subscribes again from the
+/// last one it saw.
+async fn follow(
+    app: Arc<TestApp>,
+    n: usize,
+    order: String,
+    after: i64,
+    reconnect: Option<usize>,
+    mut finals: tokio::sync::watch::Receiver<Option<Arc<Vec<i64>>>>,
+) -> Vec<i64> {
+    let token = app.token(&Actor::Staff);
+    let subscribe = |after: i64| {
+        let (app, token, order) = (app.clone(), token.clone(), order.clone());
+        async move {
+            let mut client = Client::connect(&app, "graphql-transport-ws", Some(&token)).await.unwrap();
+            client.subscribe("w", WATCH, json!({ "id": order, "after": after })).await;
+            client
+        }
+    };
+    let mut client = subscribe(after).await;
+    let mut seen = Vec::new();
+    loop {
+        let caught_up =
+            finals.borrow_and_update().as_ref().map(|f| seen.last().copied().unwrap_or(after) >= f[n]);
+        if caught_up == Some(true) {
+            return seen;
+        }
+        match tokio::time::timeout(Duration::from_millis(300), client.next_result()).await {
+            Ok(Ok(data)) => {
+                seen.push(data["orderUpdated"]["seq"].as_i64().unwrap());
+                if reconnect == Some(seen.len()) {
+                    drop(client);
+                    client = subscribe(*seen.last().unwrap()).await;
+                }
+            }
+            Ok(Err(errors)) => panic!("subscriber of {order}: {errors}"),
+            Err(_) => {} // nothing yet: look at the writers again
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_subscribers_get_every_event_of_their_order_once_in_order_while_twenty_writers_append() {
+    const ORDERS: usize = 50;
+    const SUBSCRIBERS: usize = 200;
+    const WRITERS: usize = 20;
+    const WRITES_EACH: usize = 10;
+    let config = ordo_gateway::Config {
+        seed_demo: true,
+        rate_limits: None,
+        connections: ordo_gateway::edge::connections::ConnectionLimits {
+            max_per_ip: 1024,
+            ..Default::default()
+        },
+        ..ordo_gateway::Config::default()
+    };
+    let app = Arc::new(TestApp::serve_with(Store::open("mem://").await.unwrap(), config).await);
+    // Fifty paid orders with their money captured, so that each can take refunds.
+    let mut orders = Vec::new();
+    for n in 0..ORDERS {
+        let (id, guest) = guest_order(&app, &format!("live-storm-{n}")).await;
+        pay(&app, &guest, &id).await;
+        let capture = "mutation($id: ID!) { capturePayment(orderId: $id) { replayed } }";
+        assert!(app.gql(capture, json!({ "id": id })).await["errors"].is_null());
+        orders.push(id);
+    }
+    let base = last_seqs(&app, &orders).await;
+    let (done, finals) = tokio::sync::watch::channel(None);
+    // Subscribers, four kinds: from the first event, from where the order stood before the
+    // writers, mid-stream (from the last event when they join, minus one), and reconnecting
+    // after two events. None waits for a timer to be "ready": afterSeq says where each starts.
+    let mut subscribers = Vec::new();
+    for s in 0..SUBSCRIBERS {
+        let (app, finals) = (app.clone(), finals.clone());
+        let (n, order) = (s % ORDERS, orders[s % ORDERS].clone());
+        let base = base[n];
+        subscribers.push(tokio::spawn(async move {
+            let (after, reconnect) = match s % 4 {
+                0 => (0, None),
+                1 => (base, None),
+                2 => {
+                    tokio::time::sleep(Duration::from_millis(u64::try_from(s).unwrap() * 5)).await;
+                    (last_seqs(&app, std::slice::from_ref(&order)).await[0] - 1, None)
+                }
+                _ => (0, Some(2)),
+            };
+            (n, after, follow(app, n, order, after, reconnect, finals).await)
+        }));
+    }
+    // Twenty writers at once, each refunding a cent at a time across the orders.
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let (app, orders) = (app.clone(), orders.clone());
+            tokio::spawn(async move {
+                let refund = "mutation($id: String!, $k: String!) { refundPayment(orderId: $id, amount: 1,
+                    reason: \"goodwill\", idempotencyKey: $k) { replayed } }";
+                let mut written = 0;
+                for i in 0..WRITES_EACH {
+                    let id = &orders[(w * 7 + i * 13) % ORDERS];
+                    let key = format!("live-storm-refund-{w}-{i}");
+                    let body = app.gql(refund, json!({ "id": id, "k": key })).await;
+                    written += usize::from(body["errors"].is_null());
+                }
+                written
+            })
+        })
+        .collect();
+    let mut written = 0;
+    for writer in writers {
+        written += writer.await.unwrap();
+    }
+    assert!(written >= WRITERS * WRITES_EACH * 9 / 10, "most refunds went through: {written}");
+    let last = Arc::new(last_seqs(&app, &orders).await);
+    let appended: i64 = last.iter().zip(&base).map(|(l, b)| l - b).sum();
+    assert_eq!(appended, i64::try_from(written).unwrap(), "one event per refund");
+    done.send(Some(last.clone())).unwrap();
+    for subscriber in subscribers {
+        let (n, after, seen) = subscriber.await.unwrap();
+        let expected: Vec<i64> = (after + 1..=last[n]).collect();
+        assert_eq!(seen, expected, "order {n} from {after}: every seq once, in order");
+    }
 }

@@ -5,8 +5,10 @@
 mod architecture;
 mod auth;
 mod authorizations;
+mod binary;
 mod channel_feed;
 mod channels;
+mod crash;
 mod feedback_requests;
 mod fulfilment;
 mod hostile;

@@ -16,6 +16,8 @@ use ordo_tests::smtp::SmtpServer;
 use ordo_tests::{TestApp, error_code, eventually};
 use serde_json::{Value, json};
 
+use crate::binary::Binary;
+
 pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
 pub(crate) fn mail(transport: MailTransport) -> MailSettings {
@@ -364,68 +366,6 @@ async fn without_smtp_each_message_is_written_once_as_an_eml_file() {
     let files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
     assert_eq!(files.len(), 1, "one file, no leftovers: {files:?}");
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// The `ordo` command line, built by this crate as `ordo-e2e`, serving on `store` with messages
-/// sent to `smtp`; killed on drop.
-struct Binary {
-    child: tokio::process::Child,
-    base: String,
-}
-
-impl Binary {
-    async fn start(db: &str, smtp: &str) -> Binary {
-        let port = {
-            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            probe.local_addr().unwrap().port()
-        };
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ordo-e2e"))
-            .args([
-                "serve",
-                "--db",
-                db,
-                "--seed-demo",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--smtp",
-                smtp,
-            ])
-            .args(["--mail-from", "Lumen & Co <orders@lumen.example>", "--shop-name", "Lumen & Co"])
-            .env("ORDO_JWT_SECRET", std::str::from_utf8(ordo_tests::TEST_SECRET).unwrap())
-            .env("ORDO_RATE_LIMIT", "0")
-            .env("ORDO_LOG", "warn")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start ordo-e2e");
-        let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
-        let ready = eventually(Duration::from_secs(60), || async {
-            let up = client.get(format!("{base}/readyz")).send().await.ok()?;
-            up.status().is_success().then_some(())
-        })
-        .await;
-        assert!(ready.is_some(), "ordo-e2e did not become ready on {base}");
-        Binary { child, base }
-    }
-
-    async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut request = reqwest::Client::new()
-            .post(format!("{}/graphql", self.base))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.unwrap().json().await.unwrap()
-    }
-
-    /// SIGKILL: no shutdown, no flush, no goodbye.
-    async fn kill(mut self) {
-        self.child.start_kill().unwrap();
-        self.child.wait().await.unwrap();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
