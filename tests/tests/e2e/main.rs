@@ -17,6 +17,7 @@ mod intake;
 mod late_parcels;
 mod live;
 mod messages;
+mod model;
 mod promises;
 mod purchasing;
 mod reviews;
