@@ -230,11 +230,21 @@ async fn an_event_whose_transaction_commits_late_is_still_read_after_a_cursor_ta
     let app = gateway().await;
     keep_feed(&app, "web").await;
     let web = app.token(&Actor::Channel { channel: "web".into() });
-    let started = std::time::Instant::now();
-    let (order, _) =
-        paid_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
-    // A reader pages right after the order's events committed, and keeps its cursor.
-    let (early, cursor) = page(&app, &web, None, 100).await;
+    // The scene needs the order's events to be younger than 1.5 s when the late row commits; on
+    // a machine too busy for that, it is played again with a new order.
+    let mut attempt = 0;
+    let (order, early, cursor) = loop {
+        attempt += 1;
+        assert!(attempt <= 5, "the machine never placed and read an order within 1.2 s");
+        let started = std::time::Instant::now();
+        let (order, _) =
+            paid_order(&app, "ada@example.com", json!([{ "sku": "MUG-STONE", "quantity": 1 }])).await;
+        // A reader pages right after the order's events committed, and keeps its cursor.
+        let (early, cursor) = page(&app, &web, None, 100).await;
+        if started.elapsed() < Duration::from_millis(1200) {
+            break (order, early, cursor);
+        }
+    };
     // Meanwhile a transaction that wrote its row 1.5 s ago (a stalled commit) commits only now:
     // its row's `at` is older than the order's events the reader may already have passed.
     app.store
@@ -248,7 +258,6 @@ async fn an_event_whose_transaction_commits_late_is_still_read_after_a_cursor_ta
         .unwrap()
         .check()
         .unwrap();
-    assert!(started.elapsed() < Duration::from_millis(1400), "the late row must predate the order's events");
     // Reading on from that cursor still finds it: the feed only shows rows older than its
     // horizon, so the cursor cannot have passed it.
     let mut seen = early;
