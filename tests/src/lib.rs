@@ -117,6 +117,45 @@ impl TestApp {
         app
     }
 
+    /// Starts a gateway as production runs one: on a runtime of its own (two worker threads, on
+    /// a thread of its own), with its in-memory store opened there, so the test's clients and
+    /// the gateway never share a scheduler. `prepare` runs on the store first (products, stock).
+    pub async fn spawn_apart<F, Fut>(config: ordo_gateway::Config, prepare: F) -> TestApp
+    where
+        F: FnOnce(Store) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
+        let (ready_tx, ready_rx) = oneshot::channel::<(SocketAddr, Store)>();
+        let (tx, rx) = oneshot::channel::<()>();
+        let config = ordo_gateway::Config { jwt_secret: Some(TEST_SECRET.to_vec()), ..config };
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("the gateway's runtime");
+            runtime.block_on(async move {
+                let store = Store::open("mem://").await.expect("open the store");
+                prepare(store.clone()).await;
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+                let addr = listener.local_addr().expect("local address");
+                let _ = ready_tx.send((addr, store.clone()));
+                let shutdown = async {
+                    let _ = rx.await;
+                };
+                if let Err(e) = ordo_gateway::serve_store(listener, store, config, shutdown).await {
+                    panic!("gateway failed: {e}");
+                }
+            });
+        });
+        let (addr, store) = ready_rx.await.expect("the gateway's runtime started");
+        let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("http client");
+        let keys = Keys::new(TEST_SECRET).expect("keys");
+        let app = TestApp { addr, client, store, keys, shutdown: Some(tx), server: None };
+        app.wait_ready().await;
+        app
+    }
+
     async fn wait_ready(&self) {
         for _ in 0..200 {
             if let Ok(r) = self.client.get(self.url("/readyz")).send().await

@@ -137,8 +137,8 @@ async fn a_declined_card_is_recorded_and_another_token_can_pay() {
     assert_eq!(paid["data"]["authorizePayment"]["order"]["payment"]["status"], "authorized", "{paid}");
 }
 
-async fn store_with_limited_sku(units: i64) -> Store {
-    let store = Store::open("mem://").await.expect("store");
+/// Puts a location, the `LIMITED` product with `units` in stock and the demo rules on `store`.
+async fn limited_sku(store: &Store, units: i64) {
     store.put_location("east", "East", 1).await.expect("location");
     store
         .put_product(&ProductRow {
@@ -162,12 +162,14 @@ async fn store_with_limited_sku(units: i64) -> Store {
         .expect("product");
     store.put_stock("LIMITED", "east", units, "test").await.expect("stock");
     store.set_rules(&ordo_gateway::seed::demo_rules()).await.expect("rules");
-    store
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_orders_for_fifty_units_never_oversell() {
-    let app = Arc::new(TestApp::serve(store_with_limited_sku(50).await, false).await);
+    // The gateway on its own runtime, the 200 clients on the test's: as in production.
+    let config = ordo_gateway::Config { rate_limits: None, ..ordo_gateway::Config::default() };
+    let app =
+        Arc::new(TestApp::spawn_apart(config, |store| async move { limited_sku(&store, 50).await }).await);
     let results = in_parallel(200, |_| {
         let app = app.clone();
         async move { place(&app, input(json!([{ "sku": "LIMITED", "quantity": 1 }])), None).await }

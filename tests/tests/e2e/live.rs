@@ -551,7 +551,8 @@ async fn two_hundred_subscribers_get_every_event_of_their_order_once_in_order_wh
         },
         ..ordo_gateway::Config::default()
     };
-    let app = Arc::new(TestApp::serve_with(Store::open("mem://").await.unwrap(), config).await);
+    // The gateway on its own runtime, the subscribers and writers on the test's.
+    let app = Arc::new(TestApp::spawn_apart(config, |_| async {}).await);
     // Fifty paid orders with their money captured, so that each can take refunds.
     let mut orders = Vec::new();
     for n in 0..ORDERS {
