@@ -193,6 +193,12 @@ impl TestApp {
         response.json().await.expect("a JSON body")
     }
 
+    /// Asserts that no table changed since `before` (a `store.dump()`), naming what did.
+    pub async fn assert_unchanged(&self, before: &[(String, String)], what: &str) {
+        let changed = changed_tables(before, &self.store.dump().await.expect("dump the store"));
+        assert!(changed.is_empty(), "{what} changed the store: {changed:#?}");
+    }
+
     /// Stops the server and waits for it to finish.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -182,16 +182,21 @@ async fn bad_ratings_and_text_are_refused_and_nothing_is_stored() {
     let (id, _) = paid_order(&app, Some(&ada), &["TEA-EARL"]).await;
     deliver(&app, &id, "TEA-EARL").await;
 
+    // Every table, before any bad review and after each.
+    let before = app.store.dump().await.unwrap();
     for rating in [0, 6, -1] {
         let body = review(&app, &ada, &id, "TEA-EARL", rating, "Tea").await;
         assert_eq!(error_code(&body), Some("INVALID_RATING"), "{rating}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], "rating");
+        app.assert_unchanged(&before, &format!("rating {rating}")).await;
     }
     let untitled = review(&app, &ada, &id, "TEA-EARL", 4, "   ").await;
     assert_eq!(error_code(&untitled), Some("TEXT_REQUIRED"));
+    app.assert_unchanged(&before, "a blank title").await;
     let long = review(&app, &ada, &id, "TEA-EARL", 4, &"t".repeat(121)).await;
     assert_eq!(error_code(&long), Some("TEXT_TOO_LONG"));
     assert_eq!(long["errors"][0]["extensions"]["field"], "title");
+    app.assert_unchanged(&before, "a long title").await;
     let card = app
         .gql_with(
             Some(&ada),
@@ -201,6 +206,7 @@ async fn bad_ratings_and_text_are_refused_and_nothing_is_stored() {
         .await;
     assert_eq!(error_code(&card), Some("CARD_NUMBER_IN_TEXT"));
     assert_eq!(card["errors"][0]["extensions"]["field"], "body");
+    app.assert_unchanged(&before, "a card number in the text").await;
 
     let tea = product(&app, "TEA-EARL", 20, None).await;
     assert_eq!(

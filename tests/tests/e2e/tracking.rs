@@ -152,20 +152,28 @@ async fn bad_signatures_stale_replays_and_unknown_numbers_change_nothing() {
     let app = app().await;
     shipped(&app, "track-key-2", "1Z8V92A70367203024").await;
     let report = generic("1Z8V92A70367203024", "in_transit", 1);
+    // Every table, before any of the bad reports and after each.
+    let before = app.store.dump().await.unwrap();
     let (status, body) = webhook(&app, "generic", &report, 0, b"wrong-secret").await;
     assert_eq!((status, body["errors"][0]["extensions"]["code"].clone()), (401, json!("BAD_SIGNATURE")));
+    app.assert_unchanged(&before, "a bad signature").await;
     let (status, body) = webhook(&app, "generic", &report, 400, SECRET).await;
     assert_eq!((status, body["errors"][0]["extensions"]["code"].clone()), (401, json!("STALE_SIGNATURE")));
+    app.assert_unchanged(&before, "a stale signature").await;
     assert_eq!(webhook(&app, "fedex", &report, 0, SECRET).await.0, 404);
+    app.assert_unchanged(&before, "a carrier without a secret").await;
     // One unknown number in a batch: 404, and the known one is not recorded either.
     let mut batch = generic("1Z8V92A70367203024", "in_transit", 1);
     batch["events"].as_array_mut().unwrap().push(generic("1ZNOPE", "delivered", 1)["events"][0].clone());
     assert_eq!(webhook(&app, "generic", &batch, 0, SECRET).await.0, 404);
+    app.assert_unchanged(&before, "a batch with an unknown number").await;
     let (status, _) = webhook(&app, "generic", &json!({ "events": [{ "trackingNumber": "1Z", "status": "teleported", "occurredAt": "2026-01-01T00:00:00Z" }] }), 0, SECRET).await;
     assert_eq!(status, 400);
+    app.assert_unchanged(&before, "an unknown status").await;
     let unsigned =
         app.client.post(app.url("/webhooks/carriers/generic")).body(report.to_string()).send().await.unwrap();
     assert_eq!(unsigned.status(), 401);
+    app.assert_unchanged(&before, "an unsigned report").await;
     let p = parcel(&app, "1Z8V92A70367203024").await;
     assert_eq!(p["shipment"]["state"], "shipped");
     assert_eq!(p["events"], json!([]));
