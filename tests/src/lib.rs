@@ -264,6 +264,28 @@ pub fn changed_tables(before: &[(String, String)], after: &[(String, String)]) -
         .collect()
 }
 
+/// A product sold only from stock (never backordered), 100 g, standard tax, in USD: what the
+/// tests that set up their own shop stock.
+pub fn stocked_product(sku: &str, name: &str, price: i64) -> ordo_gateway::store::catalog::ProductRow {
+    ordo_gateway::store::catalog::ProductRow {
+        sku: sku.into(),
+        name: name.into(),
+        category: "art".into(),
+        description: String::new(),
+        price,
+        currency: "USD".into(),
+        active: true,
+        min_per_order: None,
+        max_per_order: None,
+        policy: "deny".into(),
+        lead_time_days: None,
+        supplier: None,
+        weight_grams: 100,
+        tax_class: "standard".into(),
+        reorder_point: 0,
+    }
+}
+
 /// The `extensions.code` of the first error in a GraphQL response, if any.
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

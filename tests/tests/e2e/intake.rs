@@ -7,7 +7,6 @@ use std::sync::Arc;
 use futures::future::join_all;
 use ordo_gateway::app::Actor;
 use ordo_gateway::store::Store;
-use ordo_gateway::store::catalog::ProductRow;
 use ordo_tests::{TestApp, error_code, in_parallel};
 use serde_json::{Value, json};
 
@@ -141,23 +140,7 @@ async fn a_declined_card_is_recorded_and_another_token_can_pay() {
 async fn limited_sku(store: &Store, units: i64) {
     store.put_location("east", "East", 1).await.expect("location");
     store
-        .put_product(&ProductRow {
-            sku: "LIMITED".into(),
-            name: "Limited edition print".into(),
-            category: "art".into(),
-            description: String::new(),
-            price: 1000,
-            currency: "USD".into(),
-            active: true,
-            min_per_order: None,
-            max_per_order: None,
-            policy: "deny".into(),
-            lead_time_days: None,
-            supplier: None,
-            weight_grams: 100,
-            tax_class: "standard".into(),
-            reorder_point: 0,
-        })
+        .put_product(&ordo_tests::stocked_product("LIMITED", "Limited edition print", 1000))
         .await
         .expect("product");
     store.put_stock("LIMITED", "east", units, "test").await.expect("stock");

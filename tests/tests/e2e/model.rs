@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 
 use ordo_gateway::app::Actor;
 use ordo_gateway::store::Store;
-use ordo_gateway::store::catalog::ProductRow;
 use ordo_tests::{TestApp, error_code, ups};
 use serde_json::{Value, json};
 
@@ -34,23 +33,7 @@ async fn shop() -> Store {
     let store = Store::open("mem://").await.unwrap();
     store.put_location("east", "East", 1).await.unwrap();
     for (sku, units) in STOCK {
-        let product = ProductRow {
-            sku: sku.into(),
-            name: format!("{sku} item"),
-            category: "art".into(),
-            description: String::new(),
-            price: 1250,
-            currency: "USD".into(),
-            active: true,
-            min_per_order: None,
-            max_per_order: None,
-            policy: "deny".into(),
-            lead_time_days: None,
-            supplier: None,
-            weight_grams: 100,
-            tax_class: "standard".into(),
-            reorder_point: 0,
-        };
+        let product = ordo_tests::stocked_product(sku, &format!("{sku} item"), 1250);
         store.put_product(&product).await.unwrap();
         store.put_stock(sku, "east", units, "test").await.unwrap();
     }

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::join_all;
-use ordo_gateway::store::catalog::ProductRow;
 use ordo_gateway::store::{Store, Target};
 use ordo_tests::{TestApp, error_code, in_parallel};
 use serde_json::{Value, json};
@@ -80,26 +79,7 @@ const PLACE: &str = "mutation($input: PlaceOrderInput!) { placeOrder(input: $inp
 /// Puts a location, the `DROP-10` product with `units` in stock and the demo rules on `setup`.
 async fn limited_drop(setup: &Store, units: i64) {
     setup.put_location("east", "East", 1).await.unwrap();
-    setup
-        .put_product(&ProductRow {
-            sku: "DROP-10".into(),
-            name: "Limited drop".into(),
-            category: "art".into(),
-            description: String::new(),
-            price: 5000,
-            currency: "USD".into(),
-            active: true,
-            min_per_order: None,
-            max_per_order: None,
-            policy: "deny".into(),
-            lead_time_days: None,
-            supplier: None,
-            weight_grams: 100,
-            tax_class: "standard".into(),
-            reorder_point: 0,
-        })
-        .await
-        .unwrap();
+    setup.put_product(&ordo_tests::stocked_product("DROP-10", "Limited drop", 5000)).await.unwrap();
     setup.put_stock("DROP-10", "east", units, "test").await.unwrap();
     setup.set_rules(&ordo_gateway::seed::demo_rules()).await.unwrap();
 }
