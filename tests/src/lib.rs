@@ -156,6 +156,18 @@ impl TestApp {
         app
     }
 
+    /// [`TestApp::spawn`] on a runtime of its own ([`TestApp::spawn_apart`]): the demo shop on a
+    /// fresh in-memory store, without rate limits.
+    pub async fn spawn_apart_demo() -> TestApp {
+        let config = ordo_gateway::Config {
+            seed_demo: true,
+            rate_limits: None,
+            cors_origins: vec!["https://shop.example".into()],
+            ..ordo_gateway::Config::default()
+        };
+        Self::spawn_apart(config, |_| async {}).await
+    }
+
     async fn wait_ready(&self) {
         for _ in 0..200 {
             if let Ok(r) = self.client.get(self.url("/readyz")).send().await

@@ -325,7 +325,7 @@ async fn cancelling_releases_reservations_and_voids_or_refunds_but_not_after_shi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_return_is_approved_received_into_stock_or_written_off_and_refunded_once() {
-    let app = Arc::new(TestApp::spawn().await);
+    let app = Arc::new(TestApp::spawn_apart_demo().await); // the gateway on its own runtime
     let (id, guest) = paid_order(
         &app,
         json!([{ "sku": "BOOK-COOK", "quantity": 3 }, { "sku": "TEA-EARL", "quantity": 2 }]),
@@ -416,7 +416,7 @@ async fn a_return_is_approved_received_into_stock_or_written_off_and_refunded_on
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_goodwill_refunds_never_exceed_what_was_captured() {
-    let app = Arc::new(TestApp::spawn().await);
+    let app = Arc::new(TestApp::spawn_apart_demo().await); // the gateway on its own runtime
     let (id, _) = paid_order(&app, json!([{ "sku": "PEN-SET", "quantity": 1 }]), "goodwill-key-1").await;
     ok(&app.gql(CAPTURE, json!({ "id": id })).await);
     let captured = order(&app, &id).await["payment"]["captured"]["amount"].as_i64().unwrap();
@@ -704,7 +704,7 @@ async fn illegal_steps_are_refused_with_their_code_and_change_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_staff_shipping_one_parcel_at_once_ship_it_once() {
-    let app = Arc::new(TestApp::spawn().await);
+    let app = Arc::new(TestApp::spawn_apart_demo().await); // the gateway on its own runtime
     let (id, _) = paid_order(&app, json!([{ "sku": "MUG-STONE", "quantity": 2 }]), "race-key-1").await;
     ok(&app.gql(CREATE, json!({ "id": id })).await);
     let s = order(&app, &id).await["shipments"][0]["id"].as_str().unwrap().to_owned();
@@ -847,7 +847,7 @@ async fn an_authorization_is_not_cut_but_the_capture_takes_only_what_is_still_du
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_partial_cancellations_and_refunds_never_exceed_what_was_captured() {
-    let app = Arc::new(TestApp::spawn().await);
+    let app = Arc::new(TestApp::spawn_apart_demo().await); // the gateway on its own runtime
     let (id, _) = paid_order(
         &app,
         json!([{ "sku": "NOTEBOOK-A5", "quantity": 8 }, { "sku": "PEN-SET", "quantity": 1 }]),
@@ -987,7 +987,7 @@ async fn staff_split_a_parcel_and_merge_it_back_and_the_pick_list_follows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_staff_splitting_or_merging_one_parcel_at_once_change_it_once() {
-    let app = Arc::new(TestApp::spawn().await);
+    let app = Arc::new(TestApp::spawn_apart_demo().await); // the gateway on its own runtime
     let (id, _) = paid_order(
         &app,
         json!([{ "sku": "TEA-EARL", "quantity": 2 }, { "sku": "HONEY-RAW", "quantity": 1 }]),

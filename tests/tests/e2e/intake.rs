@@ -172,7 +172,7 @@ async fn two_hundred_concurrent_orders_for_fifty_units_never_oversell() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_retries_with_one_key_make_one_order() {
-    let app = Arc::new(TestApp::spawn().await);
+    let app = Arc::new(TestApp::spawn_apart_demo().await); // the gateway on its own runtime
     let same = input(json!([{ "sku": "CAP-NAVY", "quantity": 2 }]));
     let results = in_parallel(50, |_| {
         let (app, same) = (app.clone(), same.clone());
