@@ -718,20 +718,26 @@ test("14: GraphiQL opens with the network cut off: its scripts come from the gat
   await context.close();
 });
 
-test("15: a dropship order reaches its supplier's portal: accepted with a date, then shipped; the customer's mails say so, the last with the tracking link", async () => {
-  const address = { name: "Ada Dropship", line1: "7 Elm St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
+/** A guest order for `lines` shipped to `name` at `line1`, paid with tok_visa and planned into
+ *  parcels by staff; then Northwood's portal opened with a supplier token. */
+async function dropshipToPortal(name, line1, email, lines) {
+  const address = { name, line1, city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
   const placed = (await api(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { accessToken order { id } } }`,
-    { i: { channel: "web", currency: "USD", email: "ada.dropship@example.com", lines: [{ sku: "CHAIR-ASH", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } }, null)).placeOrder;
+    { i: { channel: "web", currency: "USD", email, lines, coupons: [], shippingOption: "ground", shippingAddress: address } }, null)).placeOrder;
   const id = placed.order.id;
   await api(`mutation($id: ID!) { authorizePayment(orderId: $id, token: "tok_visa") { replayed } }`, { id }, placed.accessToken);
   await api(`mutation($id: String!) { createShipments(orderId: $id) { order { id } } }`, { id }, staffToken);
-
   // Northwood opens its portal with the link the shop gave it (a supplier token).
   const supplierToken = execFileSync(bin, ["token", "--role", "supplier", "--supplier", "northwood"], { env, encoding: "utf8" }).trim();
   const portal = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
   await portal.goto(`${base}/#/supplier?token=${encodeURIComponent(supplierToken)}`);
   const card = portal.locator(`.supplier-request[data-order="${id}"]`);
   await card.waitFor();
+  return { id, portal, card };
+}
+
+test("15: a dropship order reaches its supplier's portal: accepted with a date, then shipped; the customer's mails say so, the last with the tracking link", async () => {
+  const { id, portal, card } = await dropshipToPortal("Ada Dropship", "7 Elm St", "ada.dropship@example.com", [{ sku: "CHAIR-ASH", quantity: 1 }]);
   assert.ok(!portal.url().includes("token="), "the token leaves the address bar");
   assert.match(await card.locator(".items").textContent(), /1 × Ash dining chair \(CHAIR-ASH\)/);
   assert.match(await card.locator(".ship-to").textContent(), /Ada Dropship.*7 Elm St/);
@@ -774,18 +780,8 @@ test("15: a dropship order reaches its supplier's portal: accepted with a date, 
 });
 
 test("16: a supplier that cannot send a parcel says why in its portal; those items are cancelled and the customer is told", async () => {
-  const address = { name: "Ida Reject", line1: "9 Ash St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
-  const placed = (await api(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { accessToken order { id } } }`,
-    { i: { channel: "web", currency: "USD", email: "ida.reject@example.com", lines: [{ sku: "MUG-STONE", quantity: 1 }, { sku: "LAMP-DESK", quantity: 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } }, null)).placeOrder;
-  const id = placed.order.id;
-  await api(`mutation($id: ID!) { authorizePayment(orderId: $id, token: "tok_visa") { replayed } }`, { id }, placed.accessToken);
-  await api(`mutation($id: String!) { createShipments(orderId: $id) { order { id } } }`, { id }, staffToken);
-
-  const supplierToken = execFileSync(bin, ["token", "--role", "supplier", "--supplier", "northwood"], { env, encoding: "utf8" }).trim();
-  const portal = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
-  await portal.goto(`${base}/#/supplier?token=${encodeURIComponent(supplierToken)}`);
-  const card = portal.locator(`.supplier-request[data-order="${id}"]`);
-  await card.waitFor();
+  const { id, portal, card } = await dropshipToPortal("Ida Reject", "9 Ash St", "ida.reject@example.com",
+    [{ sku: "MUG-STONE", quantity: 1 }, { sku: "LAMP-DESK", quantity: 1 }]);
   await card.locator(".reject").click();
   await portal.locator("#supplier-msg", { hasText: "Say why" }).waitFor();
   await card.locator(".reject-reason").fill("No brass left");

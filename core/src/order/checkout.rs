@@ -9,7 +9,7 @@ use crate::cart::{self, Cart, CartStage, Issue, IssueCode, LineTotals, Rules, Se
 use crate::catalog::Catalog;
 use crate::values::{CustomerId, OrderId};
 
-use super::{NewOrder, Order, TimelineEntry, place};
+use super::{NewOrder, Order, OrderEvent, TimelineEntry, place};
 
 /// What the shop looks like at the moment of checkout.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +28,19 @@ pub struct Placement {
     pub first: TimelineEntry,
     pub order: Order,
     pub plan: AllocationPlan,
+}
+
+impl Placement {
+    /// The same placement under order number `number`, taken once the cart is known to place
+    /// (a refused cart takes no number).
+    pub fn numbered(mut self, number: u32) -> Result<Placement, CheckoutError> {
+        if let OrderEvent::Placed(placed) = &mut self.first.event {
+            placed.number = Some(number);
+        }
+        self.order = Order::from_timeline([&self.first])
+            .map_err(|e| CheckoutError::Invalid { field: "order", message: e.to_string() })?;
+        Ok(self)
+    }
 }
 
 /// Why a cart was not placed.

@@ -159,6 +159,12 @@ fn a_checkout_that_stock_cannot_supply_is_rejected_at_the_line_and_nothing_is_pl
     let placed = check_out(&OrderId::parse("ord_2").unwrap(), None, "web", None, &cart, shop, t0()).unwrap();
     assert_eq!(placed.plan.lines().len(), 2);
     assert_eq!(placed.order.lines()[1].quantity(), 4);
+    // Numbered afterwards, it is the order checked out with that number.
+    let numbered = placed.numbered(1042).unwrap();
+    let direct =
+        check_out(&OrderId::parse("ord_2").unwrap(), Some(1042), "web", None, &cart, shop, t0()).unwrap();
+    assert_eq!((&numbered.first, &numbered.order), (&direct.first, &direct.order));
+    assert_eq!(numbered.order.reference(), "#1042");
 }
 
 /// An order and its timeline, driven by commands.

@@ -192,16 +192,16 @@ pub async fn place_order(
             CheckoutError::Rejected(issues) => ApiError::rejected(issues),
             CheckoutError::Invalid { field, message } => ApiError::bad_input(field, message),
         };
-        if number.is_none() {
-            // A cart that cannot be placed is refused before it takes a number (claiming a block
-            // of numbers writes the counter): a refusal changes nothing.
+        let placement =
             check_out(&order_id, None, &request.channel, customer.as_ref(), &request.cart, shop, now)
                 .map_err(refused)?;
-            number = Some(app.next_order_number().await?);
-        }
-        let Placement { first, order, plan } =
-            check_out(&order_id, number, &request.channel, customer.as_ref(), &request.cart, shop, now)
-                .map_err(refused)?;
+        // The number is taken once the cart is known to place (claiming a block of numbers
+        // writes the counter, and a refusal changes nothing), and kept across retries.
+        let taken = match number {
+            Some(taken) => taken,
+            None => *number.insert(app.next_order_number().await?),
+        };
+        let Placement { first, order, plan } = placement.numbered(taken).map_err(refused)?;
         let messages = super::messages::for_append(None, &order, std::slice::from_ref(&first), None);
         let webhooks =
             Box::pin(super::channels::webhooks_for(app, None, &order, std::slice::from_ref(&first))).await?;

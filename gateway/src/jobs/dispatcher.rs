@@ -13,6 +13,7 @@ use ordo_core::channel::SigningSecret;
 use ordo_core::messages::{Delivery, retry_after};
 
 use crate::app::App;
+use crate::app::channels::WebhookRow;
 use crate::app::mail::{Mailer, SendError};
 use crate::app::messages::{Fate, Sent, deliver, record_attempt};
 use crate::app::webhooks::{Answer, Courier, record, send};
@@ -121,31 +122,12 @@ async fn deliver_webhook(app: &App, courier: &Courier, owner: &str, key: String)
             return;
         }
     };
-    // Where it goes as the channel (or supplier, `supplier:⟨code⟩`) is set now.
-    let partner = match row.channel.strip_prefix("supplier:") {
-        Some(code) => {
-            store.supplier(code).await.map(|s| s.filter(|s| s.active).map(|s| (s.webhook_url, s.secret)))
-        }
-        None => store
-            .channel(&row.channel)
-            .await
-            .map(|c| c.filter(|c| c.active).map(|c| (c.webhook_url, c.secret))),
-    };
-    let partner = match partner {
-        Ok(partner) => partner,
-        Err(e) => {
-            tracing::warn!(error = %e, webhook = %key, "cannot read the webhook's channel");
-            return; // the lease runs out and it is tried again
-        }
-    };
-    let target = partner.and_then(|(url, secret)| {
-        let secret = secret.as_deref().and_then(|s| SigningSecret::parse(s).ok())?;
-        Some((url?, secret))
-    });
-    let answer = match target {
-        _ if row.by_mail() => crate::app::supplier_mail::send_request_mail(app, &row).await,
-        Some((url, secret)) => send(courier, &url, &secret, &row, Utc::now()).await,
-        None => Answer::Refused { error: "the channel takes no webhooks now".into() },
+    // A supplier's request by e-mail goes through the mailer; the rest are POSTed.
+    let answer = if row.by_mail() {
+        crate::app::supplier_mail::send_request_mail(app, &row).await
+    } else {
+        let Some(answer) = post(app, courier, &row).await else { return };
+        answer
     };
     match &answer {
         Answer::Acknowledged { status } => {
@@ -158,6 +140,36 @@ async fn deliver_webhook(app: &App, courier: &Courier, owner: &str, key: String)
     if let Err(e) = record(app, &row, owner, &answer).await {
         tracing::warn!(error = %e, webhook = %key, "cannot record a webhook attempt");
     }
+}
+
+/// POSTs webhook `row` to its channel (or supplier, `supplier:⟨code⟩`) as it is set now; `None`
+/// when that cannot be read (the lease runs out and it is tried again).
+async fn post(app: &App, courier: &Courier, row: &WebhookRow) -> Option<Answer> {
+    let store = app.store();
+    let partner = match row.channel.strip_prefix("supplier:") {
+        Some(code) => {
+            store.supplier(code).await.map(|s| s.filter(|s| s.active).map(|s| (s.webhook_url, s.secret)))
+        }
+        None => store
+            .channel(&row.channel)
+            .await
+            .map(|c| c.filter(|c| c.active).map(|c| (c.webhook_url, c.secret))),
+    };
+    let partner = match partner {
+        Ok(partner) => partner,
+        Err(e) => {
+            tracing::warn!(error = %e, webhook = %row.key, "cannot read the webhook's channel");
+            return None;
+        }
+    };
+    let target = partner.and_then(|(url, secret)| {
+        let secret = secret.as_deref().and_then(|s| SigningSecret::parse(s).ok())?;
+        Some((url?, secret))
+    });
+    Some(match target {
+        Some((url, secret)) => send(courier, &url, &secret, row, Utc::now()).await,
+        None => Answer::Refused { error: "the channel takes no webhooks now".into() },
+    })
 }
 
 /// Claims message `key`, sends it and records the attempt.
