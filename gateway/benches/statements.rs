@@ -127,8 +127,8 @@ async fn main() {
             "SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus",
         ),
         (
-            "open purchase orders of 2 SKUs",
-            "SELECT sku, expected_on FROM purchase_order WHERE open = true AND sku IN $skus",
+            "open purchase order lines of 2 SKUs",
+            "SELECT sku, expected_on FROM purchase_order_line WHERE open = true AND sku IN $skus",
         ),
         ("the shop's rules (one record)", "SELECT VALUE rules FROM shop:rules"),
         ("locations by rank", "SELECT record::id(id) AS key, rank FROM location ORDER BY rank, key"),

@@ -1,5 +1,6 @@
-//! The demo shop: 32 products in 4 categories, two warehouses, a dropship supplier, open
-//! purchase orders, coupons, shipping zones and tax rates (`ordo serve --seed-demo`).
+//! The demo shop: 32 products in 4 categories, two warehouses, a dropship supplier, a supplier
+//! that restocks the shelves with open purchase orders, coupons, shipping zones and tax rates
+//! (`ordo serve --seed-demo`).
 
 use chrono::{Days, Utc};
 use ordo_core::cart::{
@@ -8,10 +9,12 @@ use ordo_core::cart::{
 };
 use ordo_core::catalog::TaxClass;
 use ordo_core::money::{Currency, Money};
+use ordo_core::purchasing::{PoLine, PoStatus};
 use ordo_core::values::CountryCode;
 
 use crate::store::catalog::ProductRow;
 use crate::store::channels::ChannelWrite;
+use crate::store::stock::{NewPurchaseOrder, PoWrite};
 use crate::store::suppliers::SupplierWrite;
 use crate::store::{Store, StoreError};
 
@@ -136,10 +139,48 @@ pub async fn seed_if_empty(store: &Store) -> Result<(), StoreError> {
     }
     let today = Utc::now().date_naive();
     let in_days = |d| today.checked_add_days(Days::new(d)).unwrap_or(today);
-    store.put_purchase_order("HOODIE-GRY-L", "east", 40, in_days(9)).await?;
-    store.put_purchase_order("HOODIE-GRY-M", "east", 30, in_days(9)).await?;
-    store.put_purchase_order("BOOK-DESIGN", "east", 20, in_days(5)).await?;
-    store.put_purchase_order("BLANKET-WOOL", "west", 10, in_days(14)).await?;
+    // Harbor restocks the shelves: what it supplies at what cost, and three orders on their way.
+    let harbor = SupplierWrite {
+        name: "Harbor Supply Co.".into(),
+        email: Some("orders@harbor.example".into()),
+        webhook_url: None,
+        secret: None,
+        lead_time_days: 21,
+        active: true,
+        address: None,
+        label_sender: ordo_core::supplier::LabelSender::Shop,
+    };
+    store.create_supplier("harbor", &harbor).await?;
+    for (sku, theirs, cost) in [
+        ("HOODIE-GRY-L", "HB-HD-GL", 1_850),
+        ("HOODIE-GRY-M", "HB-HD-GM", 1_850),
+        ("BOOK-DESIGN", "HB-BK-114", 1_420),
+        ("BLANKET-WOOL", "HB-BW-02", 3_900),
+    ] {
+        store.put_supplier_item("harbor", sku, Some(theirs), cost).await?;
+    }
+    for (location, days, lines) in [
+        ("east", 9, vec![("HOODIE-GRY-L", 40, 1_850), ("HOODIE-GRY-M", 30, 1_850)]),
+        ("east", 5, vec![("BOOK-DESIGN", 20, 1_420)]),
+        ("west", 14, vec![("BLANKET-WOOL", 10, 3_900)]),
+    ] {
+        let lines: Vec<PoLine> = lines
+            .into_iter()
+            .map(|(sku, quantity, unit_cost)| PoLine { sku: sku.into(), quantity, received: 0, unit_cost })
+            .collect();
+        let id = format!("po_{}", ulid::Ulid::new().to_string().to_lowercase());
+        let number = ordo_core::purchasing::number(store.claim_po_number().await?);
+        let head =
+            NewPurchaseOrder { id: &id, number: &number, supplier: "harbor", location, currency: "USD" };
+        let write = PoWrite {
+            status: PoStatus::Sent,
+            expected_on: in_days(days),
+            lines: &lines,
+            received: &[],
+            webhooks: &[],
+        };
+        store.create_purchase_order(&head, &write).await?;
+    }
     store.set_rules(&demo_rules()).await
 }
 

@@ -3,7 +3,8 @@
 // packing slip to print and its purchase order — each accepted with a ship-by
 // date (the customer is told) and shipped with a carrier and tracking number (the customer gets
 // the tracking link, channels are told), or rejected with a reason (its items are cancelled and
-// refunded, and the customer is told).
+// refunded, and the customer is told). Below them, the purchase orders the shop sent it to
+// restock its shelves: number, status, lines with costs, and the PDF.
 import { gql, session } from "./api.js";
 import { h, mount, field, fmtDate } from "./dom.js";
 
@@ -110,6 +111,25 @@ export async function renderSupplier(root) {
       h("div", { class: "inline" }, why, reject));
   }
 
-  mount(root, h("h2", {}, "Parcels to send"), msg, list);
+  const orders = h("div", { id: "supplier-pos" });
+  async function loadOrders() {
+    let pos;
+    try {
+      pos = (await gql(`{ purchaseOrders { id number status location expectedOn document total { formatted }
+        lines { sku quantity received unitCost { formatted } } } }`, {}, token)).purchaseOrders;
+    } catch (err) {
+      return mount(orders, h("p", { class: "error" }, `Could not load your purchase orders: ${err.message}`));
+    }
+    mount(orders, pos.length
+      ? h("table", {}, h("thead", {}, h("tr", {}, ["Purchase order", "Status", "Deliver to", "By", "Lines", "Total"].map((c) => h("th", { scope: "col" }, c)))),
+          h("tbody", {}, pos.map((po) => h("tr", { dataset: { number: po.number } },
+            h("td", {}, h("a", { href: po.document, target: "_blank", rel: "noopener", class: "po-pdf" }, po.number)),
+            h("td", {}, po.status.toLowerCase().replace("_", " ")), h("td", {}, po.location), h("td", {}, fmtDate(po.expectedOn)),
+            h("td", {}, po.lines.map((l) => h("div", {}, `${l.quantity} × ${l.sku} at ${l.unitCost.formatted} (${l.received} received)`))),
+            h("td", { class: "num" }, po.total.formatted)))))
+      : h("p", {}, "No open purchase orders."));
+  }
+  mount(root, h("h2", {}, "Parcels to send"), msg, list, h("h2", {}, "Purchase orders"), orders);
+  await loadOrders();
   await load();
 }

@@ -366,7 +366,7 @@ test("5: staff console: returns, stock adjustments, purchase orders filling a ba
   const open = await staff.locator("#po-list tbody tr").count();
   // The hoodie's purchase order slips three days: the waiting order is promised the new date
   // (its customer told); moved back, it is promised the first date again.
-  const demoPo = staff.locator('#po-list tr[data-sku="HOODIE-GRY-L"]').first();
+  const demoPo = staff.locator('#po-list tr[data-skus~="HOODIE-GRY-L"]').first();
   const firstDate = await demoPo.locator(".po-date").inputValue();
   const later = new Date(Date.parse(firstDate) + 3 * 86400000).toISOString().slice(0, 10);
   await demoPo.locator(".po-date").fill(later);
@@ -374,18 +374,29 @@ test("5: staff console: returns, stock adjustments, purchase orders filling a ba
   await staff.locator("#po-msg", { hasText: "New date told to" }).waitFor();
   assert.match(await staff.locator("#po-msg").textContent(), new RegExp(`${id} \\(`));
   await staff.locator("#po-msg").evaluate((e) => { e.textContent = ""; });
-  await staff.locator('#po-list tr[data-sku="HOODIE-GRY-L"]').first().locator(".po-date").fill(firstDate);
-  await staff.locator('#po-list tr[data-sku="HOODIE-GRY-L"]').first().locator(".po-move").click();
+  await staff.locator('#po-list tr[data-skus~="HOODIE-GRY-L"]').first().locator(".po-date").fill(firstDate);
+  await staff.locator('#po-list tr[data-skus~="HOODIE-GRY-L"]').first().locator(".po-move").click();
   await staff.locator("#po-msg", { hasText: `${id} (` }).waitFor();
   await staff.fill("#po-sku", "HOODIE-GRY-L");
   await staff.fill("#po-quantity", "3");
   await staff.click("#po-submit");
-  await staff.locator("#po-msg", { hasText: "Created purchase order" }).waitFor();
+  await staff.locator("#po-msg", { hasText: "Created and sent purchase order" }).waitFor();
   assert.equal(await staff.locator("#po-list tbody tr").count(), open + 1);
-  const poId = (await staff.locator("#po-msg").textContent()).match(/order (\S+)\.$/)[1];
-  await staff.locator(`#po-list tr[data-id="${poId}"] .po-receive`).click();
+  const poNumber = (await staff.locator("#po-msg").textContent()).match(/order (PO-\d+)\.$/)[1];
+  const created = staff.locator(`#po-list tr[data-number="${poNumber}"]`);
+  assert.equal(await created.getAttribute("data-status"), "SENT");
+  assert.match(await created.locator(".po-lines").textContent(), /HOODIE-GRY-L 0 \/ 3 at \$18\.50/, "Harbor's cost");
+  await created.locator(".po-receive").click();
   await staff.locator("#po-msg", { hasText: `Allocated to backorders: 1 → ${id}` }).waitFor();
   await shot(staff, "staff-purchasing");
+  // Harbor, the supplier, finds its open purchase orders in its portal, each with its PDF.
+  const harbor = execFileSync(bin, ["token", "--role", "supplier", "--supplier", "harbor"], { env, encoding: "utf8" }).trim();
+  await staff.goto(`${base}/#/supplier?token=${encodeURIComponent(harbor)}`);
+  const book = staff.locator("#supplier-pos tr", { hasText: "BOOK-DESIGN" });
+  await book.waitFor();
+  assert.match(await book.textContent(), /20 × BOOK-DESIGN at \$14\.20 \(0 received\)/);
+  assert.match(await book.locator(".po-pdf").getAttribute("href"), /^\/purchase-orders\/po_\w+\/purchase-order\.pdf\?token=/);
+  assert.equal(await staff.locator(`#supplier-pos tr[data-number="${poNumber}"]`).count(), 0, "received: no longer open");
 
   // Reviews and feedback: the unhappy answer is listed; hiding the review removes it.
   await staff.goto(`${base}/#/reviews`);

@@ -14,6 +14,7 @@ pub mod retry;
 pub use delivery::{Delivery, delivery_entry};
 pub use notice::{DEFAULT_FEEDBACK_REQUEST_DAYS, MessageKind, Notice, SIGN_IN_KIND, notices};
 pub use render::{
-    Letterhead, Message, RenderError, Unsubscribe, render, render_dropship_request, render_sign_in,
+    Letterhead, Message, RenderError, Unsubscribe, render, render_dropship_request, render_purchase_order,
+    render_sign_in,
 };
 pub use retry::{MAX_ATTEMPTS, retry_after};

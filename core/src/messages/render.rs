@@ -10,6 +10,7 @@ use crate::locale::format_money;
 use crate::messages::notice::Notice;
 use crate::money::Money;
 use crate::order::{Order, PaymentMethod};
+use crate::purchasing::{PoNotice, PurchaseOrderData};
 use crate::status::status_view;
 use crate::supplier::{RequestData, purchase_order_number};
 use crate::text;
@@ -334,6 +335,69 @@ pub fn render_dropship_request(
     );
     let subject =
         format!("{shop_name}: purchase order {po}, please send {}", text::count(units, "item", "items"));
+    let footer = format!("Sent by {shop_name} to {supplier_name}");
+    letter(shop_name, subject, body, ("Open your portal", portal_link), &footer, None)
+}
+
+/// The e-mail that tells supplier `supplier_name` of purchase order `po`: sent (here is what we
+/// order), changed (its day or quantities moved) or cancelled (send nothing more of it). The
+/// lines with their costs and what still comes; the order itself goes with it as a PDF.
+/// `portal_link` opens the supplier's portal, where its purchase orders are listed.
+pub fn render_purchase_order(
+    shop_name: &str,
+    supplier_name: &str,
+    po: &PurchaseOrderData,
+    notice: PoNotice,
+    locale: &str,
+    portal_link: &str,
+) -> Message {
+    let number = &po.number;
+    let currency = crate::money::Currency::parse(&po.currency).ok();
+    let money = |minor: i64| match currency {
+        Some(c) => format_money(Money::new(minor, c), locale),
+        None => format!("{minor} ({})", po.currency),
+    };
+    let mut body = Body::default();
+    let (opening, subject) = match notice {
+        PoNotice::Sent => (
+            format!(
+                "Hello {supplier_name}, please supply the items below. Purchase order {number} is attached as a PDF."
+            ),
+            format!("{shop_name}: purchase order {number}"),
+        ),
+        PoNotice::Changed => (
+            format!(
+                "Hello {supplier_name}, we changed purchase order {number}: it now reads as below. The                  attached PDF replaces the one we sent before."
+            ),
+            format!("{shop_name}: purchase order {number} changed"),
+        ),
+        PoNotice::Cancelled => (
+            format!(
+                "Hello {supplier_name}, we cancelled purchase order {number}: please send nothing more                  of it. What we received is listed below."
+            ),
+            format!("{shop_name}: purchase order {number} cancelled"),
+        ),
+    };
+    body.para(opening);
+    body.list(
+        po.lines
+            .iter()
+            .map(|l| {
+                let theirs = l.supplier_sku.as_deref().map(|s| format!(", your {s}")).unwrap_or_default();
+                let got = match notice {
+                    PoNotice::Cancelled => format!(", {} received", l.received),
+                    _ if l.received > 0 => format!(", {} received so far", l.received),
+                    _ => String::new(),
+                };
+                format!("{} × {} ({}{theirs}) at {}{got}", l.quantity, l.name, l.sku, money(l.unit_cost))
+            })
+            .collect(),
+    );
+    body.status("Total", &money(po.total));
+    if notice != PoNotice::Cancelled {
+        body.status("Deliver to", &po.deliver_to);
+        body.status("Expected by", &text::date(po.expected_on));
+    }
     let footer = format!("Sent by {shop_name} to {supplier_name}");
     letter(shop_name, subject, body, ("Open your portal", portal_link), &footer, None)
 }

@@ -31,6 +31,8 @@ pub mod limits {
     pub const CARRIER_STATUS: usize = 200;
     /// What a parcel is packed in ("box", "mailer").
     pub const MATERIAL: usize = 40;
+    /// A supplier's own number for a SKU it supplies.
+    pub const SUPPLIER_SKU: usize = 60;
 }
 
 /// `text` trimmed, when it is at most `max` characters and holds no card number (it may be

@@ -5,6 +5,7 @@
 
 use ordo_core::locale::format_money;
 use ordo_core::order::{Order, Shipment, ShipmentSource};
+use ordo_core::purchasing::PurchaseOrderData;
 use ordo_core::supplier::{RequestData, parcel_sender, purchase_order_number, request_data};
 
 use crate::app::App;
@@ -383,11 +384,7 @@ pub(crate) fn purchase_order(order: &Order, data: &RequestData, supplier: &Suppl
     let number = purchase_order_number(&order.reference(), &data.shipment);
     let placed = order.placed_at().format("%Y-%m-%d");
     t.push((50.0, 770.0, 10.0, format!("{number}   Order {}   Placed {placed}", order_names(order))));
-    let mut to = vec![supplier.name.clone()];
-    if let Some(address) = &supplier.address {
-        to.extend(address.printed_lines().into_iter().skip_while(|line| *line == supplier.name));
-    }
-    to.extend(supplier.email.clone());
+    let to = supplier_lines(Some(supplier), &supplier.code);
     let mut y = addresses(&mut t, ("BUYER", &shop_lines()), ("SUPPLIER", &to));
     t.push((50.0, y, 9.0, "SHIP TO (straight to our customer)".into()));
     for line in data.ship_to.printed_lines() {
@@ -486,23 +483,33 @@ fn fit(text: &str, size: f32, room: f32) -> (f32, String) {
 /// A one-page PDF of `width`×`height` points with the page's texts in Helvetica, each fitted
 /// between its x and the right margin, and its bars filled black.
 fn pdf(width: f32, height: f32, page: &Page) -> Vec<u8> {
-    let mut content = String::new();
-    for (x, y, size, text) in &page.texts {
-        let (size, text) = fit(text, *size, width - x - MARGIN);
-        content.push_str(&format!("BT /F1 {size:.2} Tf {x} {y} Td ({}) Tj ET\n", escape(&text)));
-    }
-    for (x, y, w, h) in &page.bars {
-        content.push_str(&format!("{x:.3} {y:.3} {w:.3} {h:.3} re f\n"));
-    }
-    let objects = [
+    pdf_pages(width, height, std::slice::from_ref(page))
+}
+
+/// A PDF of `pages`, each `width` × `height` points.
+fn pdf_pages(width: f32, height: f32, pages: &[Page]) -> Vec<u8> {
+    // 1 catalog, 2 page tree, 3 font, then each page and its content stream.
+    let kids: Vec<String> = (0..pages.len()).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
+    let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
-        ),
+        format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), pages.len()),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
     ];
+    for (i, page) in pages.iter().enumerate() {
+        let mut content = String::new();
+        for (x, y, size, text) in &page.texts {
+            let (size, text) = fit(text, *size, width - x - MARGIN);
+            content.push_str(&format!("BT /F1 {size:.2} Tf {x} {y} Td ({}) Tj ET\n", escape(&text)));
+        }
+        for (x, y, w, h) in &page.bars {
+            content.push_str(&format!("{x:.3} {y:.3} {w:.3} {h:.3} re f\n"));
+        }
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * i
+        ));
+        objects.push(format!("<< /Length {} >>\nstream\n{content}endstream", content.len()));
+    }
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::with_capacity(objects.len());
     for (i, body) in objects.iter().enumerate() {
@@ -519,6 +526,82 @@ fn pdf(width: f32, height: f32, page: &Page) -> Vec<u8> {
             .as_bytes(),
     );
     out
+}
+
+/// Purchase order `id` as PDF, for staff or its supplier once it was sent (anyone else gets
+/// `NOT_FOUND`, as for a missing one).
+pub async fn restock_order_for(app: &App, actor: &Actor, id: &str) -> Result<Vec<u8>, ApiError> {
+    let data = crate::app::purchasing::purchase_order_data(app, actor, id).await?;
+    let po = app.store().purchase_order(id).await?.ok_or(ApiError::NotFound("purchase order"))?;
+    let supplier = match po.supplier.as_deref() {
+        Some(code) => app.store().supplier(code).await?,
+        None => None,
+    };
+    Ok(restock_order(&data, &supplier_lines(supplier.as_ref(), &data.supplier), &po.status.replace('_', " ")))
+}
+
+/// How a document addresses a supplier: its name, return address and e-mail (its code alone
+/// when it is gone).
+pub(crate) fn supplier_lines(supplier: Option<&SupplierRow>, code: &str) -> Vec<String> {
+    let Some(supplier) = supplier else { return vec![code.to_owned()] };
+    let mut to = vec![supplier.name.clone()];
+    if let Some(address) = &supplier.address {
+        to.extend(address.printed_lines().into_iter().skip_while(|line| *line == supplier.name));
+    }
+    to.extend(supplier.email.clone());
+    to
+}
+
+/// A purchase order that restocks the shop (A4, as many pages as its lines need): its number and
+/// status, the shop as buyer, the supplier, where and by when to deliver, each line with the
+/// supplier's number, units, unit cost and amount, and the total.
+pub(crate) fn restock_order(po: &PurchaseOrderData, supplier: &[String], status: &str) -> Vec<u8> {
+    let currency = ordo_core::money::Currency::parse(&po.currency).ok();
+    let money = |minor: i64| match currency {
+        Some(c) => format_money(ordo_core::money::Money::new(minor, c), "en-US"),
+        None => format!("{minor} {}", po.currency),
+    };
+    let mut pages = Vec::new();
+    let mut t: Vec<Text> = Vec::new();
+    t.push((50.0, 790.0, 18.0, "PURCHASE ORDER".into()));
+    t.push((50.0, 770.0, 10.0, format!("{}   Status: {status}", po.number)));
+    let mut y = addresses(&mut t, ("BUYER", &shop_lines()), ("SUPPLIER", supplier));
+    t.push((50.0, y, 10.0, format!("Deliver to: {}", po.deliver_to)));
+    y -= 15.0;
+    t.push((50.0, y, 10.0, format!("Expected by: {}", ordo_core::text::date(po.expected_on))));
+    y -= 30.0;
+    let header = |t: &mut Vec<Text>, y: f32| {
+        for (x, title) in [
+            (50.0, "SKU"),
+            (140.0, "YOUR NO."),
+            (230.0, "DESCRIPTION"),
+            (400.0, "QTY"),
+            (440.0, "RECEIVED"),
+            (500.0, "UNIT COST"),
+        ] {
+            t.push((x, y, 8.0, title.into()));
+        }
+    };
+    header(&mut t, y);
+    for line in &po.lines {
+        if y < 80.0 {
+            pages.push(Page { texts: std::mem::take(&mut t), bars: Vec::new() });
+            t.push((50.0, 800.0, 10.0, format!("{} (continued)", po.number)));
+            y = 775.0;
+            header(&mut t, y);
+        }
+        y -= 15.0;
+        t.push((50.0, y, 9.0, line.sku.clone()));
+        t.push((140.0, y, 9.0, line.supplier_sku.clone().unwrap_or_default()));
+        t.push((230.0, y, 9.0, line.name.chars().take(30).collect()));
+        t.push((400.0, y, 9.0, line.quantity.to_string()));
+        t.push((440.0, y, 9.0, line.received.to_string()));
+        t.push((500.0, y, 9.0, money(line.unit_cost)));
+    }
+    y -= 25.0;
+    t.push((400.0, y.max(40.0), 10.0, format!("Total: {}", money(po.total))));
+    pages.push(Page { texts: t, bars: Vec::new() });
+    pdf_pages(595.0, 842.0, &pages)
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ pub(crate) fn router(schema: OrdoSchema, app: App, edge: Edge) -> Router {
         .route("/readyz", get(readyz))
         .route("/documents/{order}/{shipment}/{file}", get(document))
         .route("/documents/{order}/receipt.pdf", get(receipt_document))
+        .route("/purchase-orders/{id}/purchase-order.pdf", get(purchase_order_document))
         .route("/webhooks/carriers/{carrier}", axum::routing::post(carrier_webhook))
         .route("/unsubscribe", get(unsubscribe_page).post(unsubscribe_one_click))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -188,6 +189,25 @@ async fn receipt_document(
         return unauthenticated("a bearer token, or a fresh receipt link, is required");
     };
     match crate::app::documents::receipt_for(&http.app, &actor, &order_id).await {
+        Ok(pdf) => pdf_response(pdf),
+        Err(e) => failure(&e),
+    }
+}
+
+/// A purchase order as PDF, for staff or its supplier once it was sent (bearer token, or the
+/// signed link `purchaseOrder.document` answers). Anyone else gets the same 404 as for a missing
+/// one.
+async fn purchase_order_document(
+    State(http): State<Http>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let path = format!("/purchase-orders/{id}/purchase-order.pdf");
+    let Some(actor) = document_caller(&http, &headers, query.as_deref(), &path) else {
+        return unauthenticated("a staff or supplier bearer token, or a fresh document link, is required");
+    };
+    match crate::app::documents::restock_order_for(&http.app, &actor, &id).await {
         Ok(pdf) => pdf_response(pdf),
         Err(e) => failure(&e),
     }

@@ -122,9 +122,10 @@ async fn deliver_webhook(app: &App, courier: &Courier, owner: &str, key: String)
             return;
         }
     };
-    // A supplier's request by e-mail goes through the mailer; the rest are POSTed.
+    // A supplier's mail (a request or a purchase order) goes through the mailer; the rest are
+    // POSTed.
     let answer = if row.by_mail() {
-        crate::app::supplier_mail::send_request_mail(app, &row).await
+        crate::app::supplier_mail::send_supplier_mail(app, &row).await
     } else {
         let Some(answer) = post(app, courier, &row).await else { return };
         answer

@@ -116,13 +116,14 @@ impl ProductRow {
     }
 }
 
-/// Open purchase orders of the SKUs `$skus`, each with the units of its SKU's waiting backorders.
+/// Open purchase order lines of the SKUs `$skus`, each with the units of its SKU's waiting
+/// backorders.
 const ARRIVALS: &str = "SELECT sku, expected_on, quantity - received AS units,
     (SELECT VALUE quantity FROM backorder WHERE sku = $parent.sku AND open = true) AS waiting
-    FROM purchase_order WHERE open = true AND sku IN $skus";
+    FROM purchase_order_line WHERE open = true AND sku IN $skus";
 
-/// An open purchase order with the units of its SKU's waiting backorders (the same on every row
-/// of a SKU).
+/// An open purchase order line with the units of its SKU's waiting backorders (the same on every
+/// row of a SKU).
 #[derive(Deserialize)]
 struct Arrival {
     sku: String,
@@ -415,27 +416,6 @@ impl Store {
             .bind(("location", location.to_owned()))
             .bind(("on_hand", on_hand))
             .bind(("reason", reason.to_owned()))
-            .await?
-            .check()?;
-        Ok(())
-    }
-
-    pub async fn put_purchase_order(
-        &self,
-        sku: &str,
-        location: &str,
-        quantity: i64,
-        expected_on: NaiveDate,
-    ) -> Result<(), StoreError> {
-        self.db()
-            .query(
-                "CREATE purchase_order SET sku = $sku, location = $location, quantity = $quantity,
-                     received = 0, expected_on = $expected, open = true",
-            )
-            .bind(("sku", sku.to_owned()))
-            .bind(("location", location.to_owned()))
-            .bind(("quantity", quantity))
-            .bind(("expected", expected_on.to_string()))
             .await?
             .check()?;
         Ok(())

@@ -32,6 +32,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0023_supplier_sender", include_str!("../../../schema/surreal/0023_supplier_sender.surql")),
     ("0024_supplier_mail", include_str!("../../../schema/surreal/0024_supplier_mail.surql")),
     ("0025_channel_feed", include_str!("../../../schema/surreal/0025_channel_feed.surql")),
+    ("0026_purchase_order_lines", include_str!("../../../schema/surreal/0026_purchase_order_lines.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {
@@ -266,5 +267,48 @@ mod tests {
         files.sort();
         let listed: Vec<String> = MIGRATIONS.iter().map(|(name, _)| (*name).to_owned()).collect();
         assert_eq!(listed, files);
+    }
+
+    #[tokio::test]
+    async fn migrating_turns_each_purchase_order_into_a_numbered_one_line_order_as_it_stood() {
+        let db = migrated_before("0026_purchase_order_lines").await;
+        db.query(
+            "CREATE product:MUG SET sku = 'MUG', name = 'Mug', category = 'home', description = '', price = 1200,
+                 currency = 'EUR', active = true, policy = 'deny', weight_grams = 300, tax_class = 'standard',
+                 reorder_point = 0;
+             CREATE purchase_order:po_a SET sku = 'MUG', location = 'east', quantity = 10, received = 4,
+                 expected_on = '2026-12-20', open = true;
+             CREATE purchase_order:po_b SET sku = 'MUG', location = 'east', quantity = 5, received = 0,
+                 expected_on = '2026-12-24', open = false;",
+        )
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+        apply_list(&db, MIGRATIONS).await.unwrap();
+        let mut found = db
+            .query(
+                "SELECT record::id(id) AS key, number, status, currency, sku FROM purchase_order ORDER BY key;
+                 SELECT record::id(id) AS key, po, sku, quantity, received, unit_cost, open, expected_on
+                     FROM purchase_order_line ORDER BY key;",
+            )
+            .await
+            .unwrap();
+        let heads: Vec<serde_json::Value> = found.take(0).unwrap();
+        // The old one-line fields are gone from the head (`sku` reads as null).
+        assert_eq!(
+            heads,
+            vec![
+                serde_json::json!({ "key": "po_a", "number": "PO-5001", "status": "partially_received", "currency": "EUR", "sku": null }),
+                serde_json::json!({ "key": "po_b", "number": "PO-5002", "status": "cancelled", "currency": "EUR", "sku": null }),
+            ]
+        );
+        let lines: Vec<serde_json::Value> = found.take(1).unwrap();
+        assert_eq!(
+            lines[0],
+            serde_json::json!({ "key": "po_a~0", "po": "po_a", "sku": "MUG", "quantity": 10,
+            "received": 4, "unit_cost": 0, "open": true, "expected_on": "2026-12-20" })
+        );
+        assert_eq!(lines[1]["open"], false);
     }
 }

@@ -1,25 +1,185 @@
 //! Stock changes outside intake: adjustments, purchase orders and their receipts, and moving
 //! received stock to waiting backorders (each allocation one transaction with its event).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use ordo_core::order::{Order, TimelineEntry};
+use ordo_core::purchasing::{PoLine, PoStatus};
 use serde::Deserialize;
+use serde_json::json;
+
+use super::channels::{NewWebhook, Via};
 
 use super::catalog::StockRow;
 use super::orders::append_statements;
 use super::stock_key;
 use super::{Store, StoreError, TxOutcome, decode, outcome, rows};
 
-/// A purchase order as stored.
+/// A purchase order line as stored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PoLineRow {
+    pub sku: String,
+    pub quantity: i64,
+    pub received: i64,
+    pub unit_cost: i64,
+}
+
+impl PoLineRow {
+    pub(crate) fn to_line(&self) -> PoLine {
+        PoLine {
+            sku: self.sku.clone(),
+            quantity: self.quantity,
+            received: self.received,
+            unit_cost: self.unit_cost,
+        }
+    }
+}
+
+/// A purchase order as stored (migration 0026): its head and its lines in order.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PurchaseOrderRow {
     pub key: String,
-    pub sku: String,
+    pub number: String,
+    #[serde(default)]
+    pub supplier: Option<String>,
     pub location: String,
-    pub quantity: i64,
-    pub received: i64,
     pub expected_on: String,
-    pub open: bool,
+    pub status: String,
+    pub currency: String,
+    /// One more on every change: a change is written over the version it read.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub sent_at: Option<DateTime<Utc>>,
+    pub lines: Vec<PoLineRow>,
+}
+
+impl PurchaseOrderRow {
+    /// Its status; a row the store holds always has one of the five.
+    pub(crate) fn status(&self) -> PoStatus {
+        PoStatus::parse(&self.status).unwrap_or(PoStatus::Cancelled)
+    }
+
+    pub(crate) fn lines(&self) -> Vec<PoLine> {
+        self.lines.iter().map(PoLineRow::to_line).collect()
+    }
+
+    pub(crate) fn expected(&self) -> Option<NaiveDate> {
+        self.expected_on.parse().ok()
+    }
+}
+
+/// A purchase order to write: its head as it is to be, all its lines, the units received now (SKU,
+/// units) and what tells its supplier, in the transaction.
+#[derive(Debug, Clone)]
+pub(crate) struct PoWrite<'a> {
+    pub status: PoStatus,
+    pub expected_on: NaiveDate,
+    pub lines: &'a [PoLine],
+    pub received: &'a [(String, i64)],
+    pub webhooks: &'a [NewWebhook],
+}
+
+impl PoWrite<'_> {
+    fn binds(&self, location: &str) -> serde_json::Value {
+        let lines: Vec<serde_json::Value> = self
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(n, l)| {
+                json!({
+                    "n": n,
+                    "sku": l.sku,
+                    "quantity": l.quantity,
+                    "received": l.received,
+                    "unit_cost": l.unit_cost,
+                    "open": self.status.is_open() && l.received < l.quantity,
+                })
+            })
+            .collect();
+        let received: Vec<serde_json::Value> = self
+            .received
+            .iter()
+            .map(|(sku, units)| json!({ "key": stock_key(sku, location), "sku": sku, "units": units }))
+            .collect();
+        let webhooks: Vec<serde_json::Value> = self
+            .webhooks
+            .iter()
+            .map(|w| {
+                let mut row = json!({
+                    "key": w.key,
+                    "channel": w.channel,
+                    "event_type": w.event_type,
+                    "payload_json": w.payload_json,
+                });
+                // Absent, not null: the store reads a missing `via` as NONE (an HTTP POST).
+                if w.via == Via::Mail {
+                    row["via"] = json!("mail");
+                }
+                row
+            })
+            .collect();
+        json!({
+            "status": self.status.as_str(),
+            "expected": self.expected_on.to_string(),
+            "sent": self.status != PoStatus::Draft,
+            "lines": lines,
+            "received": received,
+            "webhooks": webhooks,
+        })
+    }
+}
+
+/// The statements that write a purchase order's lines, receipts and webhooks from `PoWrite`'s
+/// bindings, inside a transaction that has `$id`, `$number` and `$location`.
+const PO_WRITE: &str = "
+    FOR $l IN $w.lines {
+        UPSERT type::record('purchase_order_line', $id + '~' + <string>$l.n) SET po = $id, n = $l.n,
+            sku = $l.sku, location = $location, quantity = $l.quantity, received = $l.received,
+            unit_cost = $l.unit_cost, expected_on = $w.expected, open = $l.open;
+    };
+    FOR $r IN $w.received {
+        UPSERT type::record('stock', $r.key) SET sku = $r.sku, location = $location,
+            on_hand = (on_hand ?? 0) + $r.units, reserved = reserved ?? 0;
+        CREATE stock_movement SET sku = $r.sku, location = $location, on_hand_delta = $r.units,
+            reserved_delta = 0, reason = 'received ' + $number, at = time::now();
+    };
+    FOR $h IN $w.webhooks {
+        CREATE type::record('webhook', $h.key) SET channel = $h.channel, order_id = NONE, seq = NONE,
+            event_type = $h.event_type, payload_json = $h.payload_json, via = $h.via, state = 'pending',
+            due = time::now(), attempts = 0, tries = [], created_at = time::now();
+    };";
+
+/// Which purchase orders to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoFilter<'a> {
+    pub sku: Option<&'a str>,
+    pub supplier: Option<&'a str>,
+    /// Sent or partly received only.
+    pub open_only: bool,
+    pub drafts: bool,
+}
+
+/// A new purchase order's head.
+#[derive(Debug, Clone)]
+pub(crate) struct NewPurchaseOrder<'a> {
+    /// `po_…`, a new ULID.
+    pub id: &'a str,
+    /// `PO-5001`, from [`Store::claim_po_number`].
+    pub number: &'a str,
+    pub supplier: &'a str,
+    pub location: &'a str,
+    pub currency: &'a str,
+}
+
+/// What suppliers supply: the supplier's number for a SKU and what a unit costs from it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SupplierItemRow {
+    pub supplier: String,
+    pub sku: String,
+    #[serde(default)]
+    pub supplier_sku: Option<String>,
+    pub unit_cost: i64,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A backordered part waiting for stock.
@@ -41,13 +201,15 @@ pub enum StockChange {
     Applied,
     /// On hand would drop below what is reserved (or below zero).
     BelowReserved,
-    /// The purchase order is unknown, closed, or would be over-received.
-    NotReceivable,
     /// Someone else changed the same rows: retry.
     Conflict,
 }
 
-const PO_FIELDS: &str = "record::id(id) AS key, sku, location, quantity, received, expected_on, open";
+const PO_FIELDS: &str = "record::id(id) AS key, number, supplier, location, expected_on, status, currency, \
+    version, created_at, sent_at, (SELECT sku, quantity, received, unit_cost, n FROM purchase_order_line \
+    WHERE po = record::id($parent.id) ORDER BY n) AS lines";
+
+const ITEM_FIELDS: &str = "supplier, sku, supplier_sku, unit_cost, updated_at";
 
 impl Store {
     /// Adds `delta` (negative to remove) to on-hand stock, never below what is reserved.
@@ -93,46 +255,113 @@ impl Store {
         Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
     }
 
-    pub async fn create_purchase_order(
-        &self,
-        sku: &str,
-        location: &str,
-        quantity: i64,
-        expected_on: NaiveDate,
-    ) -> Result<PurchaseOrderRow, StoreError> {
-        let id = format!("po_{}", ulid::Ulid::new().to_string().to_lowercase());
-        let mut results = self
-            .db()
-            .query(format!(
-                "CREATE type::record('purchase_order', $id) SET sku = $sku, location = $location, quantity = $quantity,
-                     received = 0, expected_on = $expected, open = true;
-                 SELECT {PO_FIELDS} FROM type::record('purchase_order', $id);"
-            ))
-            .bind(("id", id))
-            .bind(("sku", sku.to_owned()))
-            .bind(("location", location.to_owned()))
-            .bind(("quantity", quantity))
-            .bind(("expected", expected_on.to_string()))
-            .await?;
-        decode(rows(&mut results, 1)?)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| StoreError::Decode("purchase order".into()))
+    /// Claims the next purchase order number from the shop's counter (5001 first).
+    pub(crate) async fn claim_po_number(&self) -> Result<i64, StoreError> {
+        for _ in 0..20 {
+            let result = self
+                .db()
+                .query("UPSERT counter:purchase_order SET next = (next ?? 5001) + 1 RETURN VALUE next")
+                .await;
+            if let Some(mut results) = super::unless_conflicted(result, "claiming a purchase order number")? {
+                let after: Vec<i64> = results.take(0)?;
+                return after.first().map(|n| n - 1).ok_or_else(|| StoreError::Decode("no number".into()));
+            }
+        }
+        Err(StoreError::Contended(20))
     }
 
-    pub async fn purchase_orders(
+    /// Writes a new purchase order with its lines and, when it is sent now, what tells its
+    /// supplier.
+    pub(crate) async fn create_purchase_order(
         &self,
-        sku: Option<&str>,
-        open_only: bool,
-    ) -> Result<Vec<PurchaseOrderRow>, StoreError> {
+        head: &NewPurchaseOrder<'_>,
+        write: &PoWrite<'_>,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "BEGIN;
+             CREATE type::record('purchase_order', $id) SET number = $number, supplier = $supplier,
+                 location = $location, expected_on = $w.expected, status = $w.status, currency = $currency,
+                 version = 1, created_at = time::now(), sent_at = IF $w.sent {{ time::now() }} ELSE {{ NONE }};
+             {PO_WRITE}
+             COMMIT;"
+        );
+        let result = self
+            .db()
+            .query(sql)
+            .bind(("id", head.id.to_owned()))
+            .bind(("number", head.number.to_owned()))
+            .bind(("supplier", head.supplier.to_owned()))
+            .bind(("location", head.location.to_owned()))
+            .bind(("currency", head.currency.to_owned()))
+            .bind(("w", write.binds(head.location)))
+            .await?;
+        match outcome(result) {
+            TxOutcome::Committed => {
+                if !write.webhooks.is_empty() {
+                    self.webhooks_written().notify_one();
+                }
+                Ok(())
+            }
+            other => Err(StoreError::Decode(format!("purchase order not written: {}", other.describe()))),
+        }
+    }
+
+    /// Writes purchase order `read` as `write` says, if nobody changed it since it was read.
+    pub(crate) async fn save_purchase_order(
+        &self,
+        read: &PurchaseOrderRow,
+        write: &PoWrite<'_>,
+    ) -> Result<StockChange, StoreError> {
+        let sql = format!(
+            "BEGIN;
+             LET $po = UPDATE type::record('purchase_order', $id) SET status = $w.status, expected_on = $w.expected,
+                 version = version + 1, sent_at = IF $w.sent {{ sent_at ?? time::now() }} ELSE {{ NONE }}
+                 WHERE version = $version RETURN AFTER;
+             IF array::len($po) = 0 {{ THROW 'stale_purchase_order' }};
+             {PO_WRITE}
+             COMMIT;"
+        );
+        let result = self
+            .db()
+            .query(sql)
+            .bind(("id", read.key.clone()))
+            .bind(("version", read.version))
+            .bind(("number", read.number.clone()))
+            .bind(("location", read.location.clone()))
+            .bind(("w", write.binds(&read.location)))
+            .await?;
+        Ok(match outcome(result) {
+            TxOutcome::Committed => {
+                if !write.webhooks.is_empty() {
+                    self.webhooks_written().notify_one();
+                }
+                StockChange::Applied
+            }
+            TxOutcome::Conflict => StockChange::Conflict,
+            TxOutcome::Thrown(m) if m.contains("stale_purchase_order") => StockChange::Conflict,
+            other => {
+                return Err(StoreError::Decode(format!("purchase order not written: {}", other.describe())));
+            }
+        })
+    }
+
+    /// Purchase orders by expected day, then number: of one supplier or all, holding `sku` or
+    /// not, open (sent or partly received) only or every one; drafts only when `drafts`.
+    pub async fn purchase_orders(&self, filter: &PoFilter<'_>) -> Result<Vec<PurchaseOrderRow>, StoreError> {
         let mut results = self
             .db()
             .query(format!(
-                "SELECT {PO_FIELDS} FROM purchase_order WHERE ($sku = NONE OR sku = $sku) AND ($open = false OR open = true)
-                 ORDER BY expected_on, key"
+                "SELECT {PO_FIELDS} FROM purchase_order
+                 WHERE ($supplier = NONE OR supplier = $supplier)
+                   AND ($open = false OR status IN ['sent', 'partially_received'])
+                   AND ($drafts = true OR status != 'draft')
+                   AND ($sku = NONE OR record::id(id) IN (SELECT VALUE po FROM purchase_order_line WHERE sku = $sku))
+                 ORDER BY expected_on, number"
             ))
-            .bind(("sku", sku.map(str::to_owned)))
-            .bind(("open", open_only))
+            .bind(("sku", filter.sku.map(str::to_owned)))
+            .bind(("supplier", filter.supplier.map(str::to_owned)))
+            .bind(("open", filter.open_only))
+            .bind(("drafts", filter.drafts))
             .await?;
         decode(rows(&mut results, 0)?)
     }
@@ -146,76 +375,70 @@ impl Store {
         Ok(decode(rows(&mut results, 0)?)?.into_iter().next())
     }
 
-    /// Receives `quantity` units of a purchase order into its location's stock (partial receipts
-    /// allowed; never more than ordered).
-    pub async fn receive_purchase_order(&self, id: &str, quantity: i64) -> Result<StockChange, StoreError> {
-        let sql = "BEGIN;
-            LET $po = UPDATE type::record('purchase_order', $id) SET received += $quantity,
-                open = received + $quantity < quantity
-                WHERE open = true AND received + $quantity <= quantity RETURN AFTER;
-            IF array::len($po) = 0 { THROW 'not_receivable' };
-            LET $key = $po[0].sku + '@' + $po[0].location;
-            UPSERT type::record('stock', $key) SET sku = $po[0].sku, location = $po[0].location,
-                on_hand = (on_hand ?? 0) + $quantity, reserved = reserved ?? 0;
-            CREATE stock_movement SET sku = $po[0].sku, location = $po[0].location, on_hand_delta = $quantity,
-                reserved_delta = 0, reason = 'received ' + $id, at = time::now();
-            COMMIT;";
-        let result = self.db().query(sql).bind(("id", id.to_owned())).bind(("quantity", quantity)).await?;
-        Ok(match outcome(result) {
-            TxOutcome::Committed => StockChange::Applied,
-            TxOutcome::Conflict => StockChange::Conflict,
-            TxOutcome::Thrown(m) if m.contains("not_receivable") => StockChange::NotReceivable,
-            other => return Err(StoreError::Decode(format!("receipt failed: {}", other.describe()))),
-        })
-    }
-
-    /// Moves an open purchase order's expected day and/or changes its quantity (never below what
-    /// was received; received in full, it closes).
-    pub async fn change_purchase_order(
-        &self,
-        id: &str,
-        expected_on: Option<NaiveDate>,
-        quantity: Option<i64>,
-    ) -> Result<StockChange, StoreError> {
-        let sql = "BEGIN;
-            LET $po = UPDATE type::record('purchase_order', $id) SET
-                expected_on = $expected ?? expected_on,
-                quantity = $quantity ?? quantity,
-                open = received < ($quantity ?? quantity)
-                WHERE open = true AND received <= ($quantity ?? quantity) RETURN AFTER;
-            IF array::len($po) = 0 { THROW 'not_receivable' };
-            COMMIT;";
-        let result = self
-            .db()
-            .query(sql)
-            .bind(("id", id.to_owned()))
-            .bind(("expected", expected_on.map(|d| d.to_string())))
-            .bind(("quantity", quantity))
-            .await?;
-        Ok(match outcome(result) {
-            TxOutcome::Committed => StockChange::Applied,
-            TxOutcome::Conflict => StockChange::Conflict,
-            TxOutcome::Thrown(m) if m.contains("not_receivable") => StockChange::NotReceivable,
-            other => {
-                return Err(StoreError::Decode(format!(
-                    "purchase order change failed: {}",
-                    other.describe()
-                )));
-            }
-        })
-    }
-
-    /// Closes an open purchase order: whatever it did not bring will not come.
-    pub async fn close_purchase_order(&self, id: &str) -> Result<StockChange, StoreError> {
+    /// Units of `sku` open purchase orders still bring, by expected day (one entry per line).
+    pub(crate) async fn incoming(&self, sku: &str) -> Result<Vec<(String, i64)>, StoreError> {
         let mut results = self
             .db()
             .query(
-                "UPDATE type::record('purchase_order', $id) SET open = false WHERE open = true RETURN AFTER",
+                "SELECT expected_on, quantity - received AS units FROM purchase_order_line
+                 WHERE sku = $sku AND open = true ORDER BY expected_on",
             )
-            .bind(("id", id.to_owned()))
+            .bind(("sku", sku.to_owned()))
             .await?;
-        let closed: Vec<serde_json::Value> = rows(&mut results, 0)?;
-        Ok(if closed.is_empty() { StockChange::NotReceivable } else { StockChange::Applied })
+        #[derive(Deserialize)]
+        struct Row {
+            expected_on: String,
+            units: i64,
+        }
+        Ok(decode::<Row>(rows(&mut results, 0)?)?.into_iter().map(|r| (r.expected_on, r.units)).collect())
+    }
+
+    /// What supplier `code` supplies, by SKU.
+    pub(crate) async fn supplier_items(&self, code: &str) -> Result<Vec<SupplierItemRow>, StoreError> {
+        let mut results = self
+            .db()
+            .query(format!("SELECT {ITEM_FIELDS} FROM supplier_item WHERE supplier = $code ORDER BY sku"))
+            .bind(("code", code.to_owned()))
+            .await?;
+        decode(rows(&mut results, 0)?)
+    }
+
+    /// Sets what supplier `code` charges for `sku` and its own number for it.
+    pub(crate) async fn put_supplier_item(
+        &self,
+        code: &str,
+        sku: &str,
+        supplier_sku: Option<&str>,
+        unit_cost: i64,
+    ) -> Result<SupplierItemRow, StoreError> {
+        let mut results = self
+            .db()
+            .query(format!(
+                "UPSERT type::record('supplier_item', $key) SET supplier = $code, sku = $sku,
+                     supplier_sku = $theirs, unit_cost = $cost, updated_at = time::now();
+                 SELECT {ITEM_FIELDS} FROM type::record('supplier_item', $key);"
+            ))
+            .bind(("key", format!("{code}~{sku}")))
+            .bind(("code", code.to_owned()))
+            .bind(("sku", sku.to_owned()))
+            .bind(("theirs", supplier_sku.map(str::to_owned)))
+            .bind(("cost", unit_cost))
+            .await?;
+        decode(rows(&mut results, 1)?)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Decode("supplier item".into()))
+    }
+
+    /// Forgets what supplier `code` charges for `sku`; `false` when nothing was kept.
+    pub(crate) async fn remove_supplier_item(&self, code: &str, sku: &str) -> Result<bool, StoreError> {
+        let mut results = self
+            .db()
+            .query("DELETE type::record('supplier_item', $key) RETURN BEFORE")
+            .bind(("key", format!("{code}~{sku}")))
+            .await?;
+        let removed: Vec<serde_json::Value> = rows(&mut results, 0)?;
+        Ok(!removed.is_empty())
     }
 
     /// Open backorders for `sku` (in no particular order: ordo-core's `queue` orders them).

@@ -133,6 +133,16 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
     (
         "purchaseOrders",
         "{ purchaseOrders { id } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+    ),
+    (
+        "purchaseOrder",
+        "{ purchaseOrder(id: \"po_x\") { id } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
+    ),
+    (
+        "supplierItems",
+        "{ supplierItems(supplier: \"northwood\") { sku } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
@@ -294,12 +304,17 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
     ),
     (
         "createPurchaseOrder",
-        "mutation { createPurchaseOrder(sku: \"MUG-STONE\", location: \"east\", quantity: 1, expectedOn: \"2099-01-01\") { purchaseOrder { id } } }",
+        "mutation { createPurchaseOrder(supplier: \"harbor\", location: \"east\", expectedOn: \"2099-01-01\", lines: [{ sku: \"MUG-STONE\", quantity: 1, unitCost: 100 }], send: false) { purchaseOrder { id } } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "FORBIDDEN"],
     ),
     (
+        "sendPurchaseOrder",
+        "mutation { sendPurchaseOrder(id: \"po_x\") { purchaseOrder { status } } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
         "updatePurchaseOrder",
-        "mutation { updatePurchaseOrder(id: \"po_x\", quantity: 2) { repromised { orderId } } }",
+        "mutation { updatePurchaseOrder(id: \"po_x\", lines: [{ sku: \"MUG-STONE\", quantity: 2 }]) { repromised { orderId } } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
     ),
     (
@@ -309,8 +324,18 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
     ),
     (
         "receivePurchaseOrder",
-        "mutation { receivePurchaseOrder(id: \"po_x\", quantity: 1) { allocated { quantity } } }",
+        "mutation { receivePurchaseOrder(id: \"po_x\", lines: [{ sku: \"MUG-STONE\", quantity: 1 }]) { allocated { quantity } } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
+        "setSupplierItem",
+        "mutation { setSupplierItem(supplier: \"harbor\", sku: \"MUG-STONE\", unitCost: 300) { unitCost } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
+    ),
+    (
+        "removeSupplierItem",
+        "mutation { removeSupplierItem(supplier: \"harbor\", sku: \"MUG-STONE\") }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"],
     ),
     (
         "shipment",

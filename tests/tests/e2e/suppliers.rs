@@ -27,7 +27,9 @@ async fn a_dropship_parcel_asks_its_supplier_by_signed_webhook_for_its_lines_and
     let listed = app.gql("{ suppliers { code name email leadTimeDays active webhookUrl } }", json!({})).await;
     assert_eq!(
         ok(&listed)["suppliers"],
-        json!([{ "code": "northwood", "name": "Northwood Furniture", "email": "orders@northwood.example",
+        json!([{ "code": "harbor", "name": "Harbor Supply Co.", "email": "orders@harbor.example",
+                 "leadTimeDays": 21, "active": true, "webhookUrl": null },
+               { "code": "northwood", "name": "Northwood Furniture", "email": "orders@northwood.example",
                  "leadTimeDays": 10, "active": true, "webhookUrl": null }])
     );
     let northwood = WebhookReceiver::start(&secret(9)).await;
