@@ -220,7 +220,7 @@ pub async fn place_order(
             messages: &messages,
             webhooks: &webhooks,
         };
-        match store.insert_order(&record).await? {
+        match store.insert_order(&record, attempt > 1).await? {
             Intake::Placed => {
                 return Ok(Placed { order_id: id, replayed: false, fresh: Some(Box::new((order, first))) });
             }

@@ -12,7 +12,7 @@
 //! - [`kept`]: values an embedded store's only writer keeps in memory until it writes them.
 //! - [`shop`]: the shop's rules and locations kept in memory on an embedded store.
 //! - [`timelines`]: order timelines recently read, kept in memory on an embedded store.
-//! - [`turn`]: the intake turn this process's intakes take on an embedded store.
+//! - [`turn`]: the intake turn this process's intakes take (on a server, once they collide).
 
 pub mod catalog;
 pub mod channels;
@@ -92,12 +92,15 @@ pub struct Target {
 /// A connected, migrated SurrealDB.
 #[derive(Debug, Clone)]
 pub struct Store {
-    /// One client for every engine: `mem://`, `surrealkv://path`, `ws://host:port`.
-    db: Surreal<Any>,
-    /// This process's turn-taking for intake writes (see [`turn`]); `None` for a SurrealDB
-    /// server, whose transactions run on other machines' cores and would queue on our round
-    /// trips instead.
-    intake_turn: Option<std::sync::Arc<turn::IntakeTurn>>,
+    /// One client for every engine: `mem://`, `surrealkv://path`, `ws://host:port`. Shared,
+    /// never cloned: cloning a SurrealDB 3 client opens a new session, which on a server replays
+    /// the root sign-in (an Argon2 password check on the server for every clone of the store).
+    db: std::sync::Arc<Surreal<Any>>,
+    /// This process's turn-taking for intake writes (see [`turn`]): always on an embedded
+    /// store; on a SurrealDB server only once intakes collide.
+    intake_turn: std::sync::Arc<turn::IntakeTurn>,
+    /// Whether the engine runs in this process (`mem://`, `surrealkv://`).
+    embedded: bool,
     /// The shop's rules and locations as last read, on an embedded store (see [`shop`]); `None`
     /// for a SurrealDB server, which other gateways write too.
     shop: Option<std::sync::Arc<shop::ShopCache>>,
@@ -159,13 +162,13 @@ impl Store {
         db.use_ns(target.namespace.clone()).use_db(target.database.clone()).await.map_err(connect_error)?;
         let embedded =
             !["ws://", "wss://", "http://", "https://"].iter().any(|remote| url.starts_with(remote));
-        let intake_turn = embedded.then(std::sync::Arc::default);
         let shop = embedded.then(std::sync::Arc::default);
         let timelines = embedded.then(std::sync::Arc::default);
         let channels = embedded.then(std::sync::Arc::default);
         let store = Store {
-            db,
-            intake_turn,
+            db: std::sync::Arc::new(db),
+            intake_turn: std::sync::Arc::default(),
+            embedded,
             shop,
             timelines,
             channels,

@@ -279,11 +279,18 @@ impl Store {
     /// Writes a new order in one transaction: idempotency record, stock reservations (each a
     /// conditional update, so two orders for the last unit conflict or one fails its condition),
     /// reservation and movement rows, the order, its first event and an outbox message.
-    pub(crate) async fn insert_order(&self, new: &NewOrderRecord<'_>) -> Result<Intake, StoreError> {
-        // Intakes in this process take turns on an embedded store (see `turn`).
-        let _turn = match &self.intake_turn {
-            Some(turn) => Some(turn.take().await),
-            None => None,
+    /// `retry`: an earlier attempt of this intake lost a race.
+    pub(crate) async fn insert_order(
+        &self,
+        new: &NewOrderRecord<'_>,
+        retry: bool,
+    ) -> Result<Intake, StoreError> {
+        // Intakes in this process take turns: always on an embedded store, once they collide on
+        // a server (see `turn`).
+        let _turn = if self.embedded {
+            Some(self.intake_turn.take().await)
+        } else {
+            self.intake_turn.take_when_contended(retry).await
         };
         let mut sql = String::from("BEGIN;\n");
         if new.idempotency.is_some() {
