@@ -33,6 +33,7 @@ async fn app_with(rate_limits: Option<RateLimits>, connections: ConnectionLimits
 #[tokio::test]
 async fn forty_aliased_orders_in_one_request_are_refused_whole() {
     let app = app_with(Some(RateLimits::default()), ConnectionLimits::default()).await;
+    let before = app.store.dump().await.unwrap();
     let response = app
         .client
         .post(app.url("/graphql"))
@@ -47,6 +48,7 @@ async fn forty_aliased_orders_in_one_request_are_refused_whole() {
     assert!(message.contains(&format!("{} points", 40 * cost::EXPENSIVE_MUTATION)), "{message}");
     assert!(message.contains("this address"), "names the limit: {message}");
     assert_eq!(order_count(&app).await, 0, "not one of the forty was placed");
+    app.assert_unchanged(&before, "the refused request").await;
 }
 
 #[tokio::test]
@@ -64,6 +66,7 @@ async fn mutations_sent_over_websocket_are_charged_like_http_from_one_bucket() {
     let mut ws = WsClient::connect(&app, "graphql-transport-ws", None).await.unwrap();
     ws.subscribe("1", PLACE, json!({ "input": input })).await;
     assert!(ws.next_result().await.unwrap()["placeOrder"]["order"]["id"].is_string());
+    let before = app.store.dump().await.unwrap();
     ws.subscribe("2", PLACE, json!({ "input": input })).await;
     let errors = ws.next_result().await.unwrap_err();
     assert_eq!(errors[0]["extensions"]["code"], "RATE_LIMITED", "{errors}");
@@ -72,6 +75,7 @@ async fn mutations_sent_over_websocket_are_charged_like_http_from_one_bucket() {
     ws.subscribe("3", &aliased_orders(40), json!({ "input": input })).await;
     let errors = ws.next_result().await.unwrap_err();
     assert_eq!(errors[0]["extensions"]["code"], "RATE_LIMITED", "{errors}");
+    app.assert_unchanged(&before, "the refused placements over the socket").await;
     assert_eq!(order_count(&app).await, 2);
 }
 

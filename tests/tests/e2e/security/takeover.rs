@@ -22,7 +22,9 @@ async fn a_stranger_cannot_take_over_a_web_order_by_naming_its_id_as_external_id
         app.gql_with(None, PLACE, json!({ "input": checkout("Victim", "victim@example.com") })).await;
     let id = victim["data"]["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
 
-    // The attack of issue #19: the victim's order id as the web channel's external id.
+    // The attack of issue #19: the victim's order id as the web channel's external id. None of
+    // the refusals below writes anything.
+    let before = app.store.dump().await.unwrap();
     let mut attack = checkout("Mallory", "mallory@example.com");
     attack["externalId"] = json!(format!("#{id}"));
     let body = app.gql_with(None, PLACE, json!({ "input": attack.clone() })).await;
@@ -39,6 +41,7 @@ async fn a_stranger_cannot_take_over_a_web_order_by_naming_its_id_as_external_id
     let body = app.gql_with(Some(&customer), PLACE, json!({ "input": exact.clone() })).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
     leaks_nothing(&body, "victim@example.com");
+    app.assert_unchanged(&before, "the refused takeovers").await;
 
     // Staff may give the web channel an external id: the order id is no external key, so this
     // is a new order, never the victim's.
@@ -81,7 +84,8 @@ async fn an_idempotency_key_answers_only_the_caller_who_used_it() {
         anon["data"]["placeOrder"]["order"]["id"].as_str().expect("a new guest order").to_owned();
     assert_ne!(anon_order, alice_order);
     // ... and anonymous callers share one scope, so a different request under that key is refused
-    // without the first guest's order.
+    // without the first guest's order. Neither the refusal nor a replay writes anything.
+    let before = app.store.dump().await.unwrap();
     let probe = app
         .gql_with(None, PLACE, json!({ "input": checkout("Mallory", "mallory@example.com"), "key": key }))
         .await;
@@ -93,6 +97,7 @@ async fn an_idempotency_key_answers_only_the_caller_who_used_it() {
         .await;
     assert_eq!(again["data"]["placeOrder"]["order"]["id"], json!(alice_order));
     assert_eq!(again["data"]["placeOrder"]["replayed"], true);
+    app.assert_unchanged(&before, "the refused probe and the replay").await;
     assert_eq!(order_count(&app).await, 3);
 
     // The store keeps the key under a digest of caller and key, with a SHA-256 fingerprint.
@@ -122,7 +127,9 @@ async fn an_external_id_replays_only_for_its_channel_and_the_same_request() {
     let first = app.gql_with(Some(&amazon), PLACE, json!({ "input": import.clone() })).await;
     let id = first["data"]["placeOrder"]["order"]["id"].as_str().unwrap().to_owned();
 
-    // The channel (any of its tokens) importing the same order again gets it back.
+    // The channel (any of its tokens) importing the same order again gets it back; neither that
+    // nor any refusal below writes anything.
+    let before = app.store.dump().await.unwrap();
     let again = app.gql_with(Some(&amazon_again), PLACE, json!({ "input": import.clone() })).await;
     assert_eq!(again["data"]["placeOrder"]["order"]["id"], json!(id), "{again}");
     assert_eq!(again["data"]["placeOrder"]["replayed"], true);
@@ -141,5 +148,6 @@ async fn an_external_id_replays_only_for_its_channel_and_the_same_request() {
     let body = app.gql_with(Some(&ebay), PLACE, json!({ "input": import })).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
     leaks_nothing(&body, "ada@example.com");
+    app.assert_unchanged(&before, "the replay and the refused imports").await;
     assert_eq!(order_count(&app).await, 1);
 }
