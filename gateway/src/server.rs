@@ -159,6 +159,15 @@ pub async fn serve_store(
         trusted_proxies: config.trusted_proxies.clone(),
         connections: config.connections,
     };
+    // The store's watch: a server can go away and come back; while it does not answer,
+    // requests are told so at once, and it is used again as soon as it answers.
+    let watched = app.clone();
+    let watch = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(STORE_WATCH).await;
+            watched.ready().await;
+        }
+    });
     let router = crate::edge::http::router(schema, app, edge);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, db = %config.db_url, "ordo gateway listening");
@@ -172,10 +181,14 @@ pub async fn serve_store(
         shutdown,
     )
     .await;
+    watch.abort();
     jobs.stop();
     feed.stop();
     Ok(())
 }
+
+/// How often the store's watch pings it.
+const STORE_WATCH: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The token secret: `ORDO_JWT_SECRET`, or outside production a random secret kept in
 /// `data/jwt-secret` (created on first use) so `ordo token` and `ordo serve` agree.

@@ -95,15 +95,14 @@ impl App {
         App { mailer: Some(Arc::new(mailer)), ..self }
     }
 
-    /// Whether the store answers (the readiness probe); a failure is logged here.
+    /// Whether the store answers now (the readiness probe, and the store's watch).
     pub async fn ready(&self) -> bool {
-        match self.store.ping().await {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::warn!(error = %e, "not ready");
-                false
-            }
-        }
+        self.store.ping().await.is_ok()
+    }
+
+    /// Whether the store answered the last time it was asked (see [`App::ready`]).
+    pub fn store_reachable(&self) -> bool {
+        self.store.reachable()
     }
 
     pub(crate) fn store(&self) -> &Store {

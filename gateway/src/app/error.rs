@@ -58,6 +58,9 @@ pub enum ApiError {
     /// reaches a caller.
     #[error("not due until {0}")]
     NotDueYet(chrono::DateTime<chrono::Utc>),
+    /// The store cannot be reached now (a SurrealDB server gone away); the client may retry.
+    #[error("the store is unavailable; try again")]
+    StoreUnavailable,
     /// A store or internal failure. The message is generic; the detail is logged with `id`.
     #[error("internal error (reference {id})")]
     Internal { id: String },
@@ -88,6 +91,10 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Contended(_) => return ApiError::Contended,
             StoreError::TrackingTaken => return ApiError::TrackingTaken,
+            ref unreachable if unreachable.is_unavailable() => {
+                tracing::warn!(error = %unreachable, "the store is unavailable");
+                return ApiError::StoreUnavailable;
+            }
             _ => {}
         }
         let id = ulid::Ulid::new().to_string();

@@ -594,6 +594,11 @@ async fn respond(
     peer: SocketAddr,
     method: Method,
 ) -> Response {
+    // A store known to be away (its watch's last ping failed): say so at once instead of
+    // letting the request wait for it until the deadline.
+    if !http.app.store_reachable() {
+        return error_response(Code::StoreUnavailable, "the store is unavailable; try again");
+    }
     let token = match headers.get(header::AUTHORIZATION).map(|v| v.to_str()) {
         None => None,
         Some(Ok(value)) => match value.strip_prefix("Bearer ") {

@@ -10,6 +10,8 @@ use crate::app::error::ApiError;
 /// issue, a refused command, a review rule). One variant per meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
+    /// The store cannot be reached now: try again.
+    StoreUnavailable,
     /// An argument or input value is malformed or out of range.
     BadUserInput,
     /// The cart or order broke a rule without naming a more precise one.
@@ -84,6 +86,7 @@ impl Code {
             Code::RateLimited => "RATE_LIMITED",
             Code::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
             Code::TooManyConnections => "TOO_MANY_CONNECTIONS",
+            Code::StoreUnavailable => "STORE_UNAVAILABLE",
             Code::SubscriberLagged => "SUBSCRIBER_LAGGED",
             Code::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Code::RequestTimeout => "REQUEST_TIMEOUT",
@@ -110,7 +113,7 @@ impl Code {
             Code::RateLimited | Code::TooManySubscriptions | Code::PaymentAttemptsExhausted => 429,
             Code::Internal => 500,
             Code::PaymentProviderError => 502,
-            Code::TooManyConnections => 503,
+            Code::TooManyConnections | Code::StoreUnavailable => 503,
             _ => 400,
         }
     }
@@ -133,6 +136,7 @@ fn own_code(error: &ApiError) -> Option<Code> {
         }
         ApiError::PaymentDeclined(_) => Code::PaymentDeclined,
         ApiError::PaymentUnavailable => Code::PaymentProviderError,
+        ApiError::StoreUnavailable => Code::StoreUnavailable,
         ApiError::MoneyRefused { .. } => Code::PaymentRefused,
         ApiError::DeclinesFromAddress { .. } => Code::PaymentAttemptsExhausted,
         ApiError::BadInput { .. } => Code::BadUserInput,

@@ -63,6 +63,8 @@ pub enum StoreError {
     Connect { url: String, source: Box<surrealdb::Error> },
     #[error("store query failed: {0}")]
     Query(Box<surrealdb::Error>),
+    #[error("the store did not answer in time")]
+    Unanswered,
     #[error("migration {name} failed: {message}")]
     Migration { name: String, message: String },
     #[error("store returned unexpected data: {0}")]
@@ -72,6 +74,17 @@ pub enum StoreError {
     /// Another parcel was shipped with this carrier and tracking number.
     #[error("the tracking number is taken")]
     TrackingTaken,
+}
+
+impl StoreError {
+    /// Whether the store could not be reached (a server gone away), rather than refusing a query.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Query(e) | StoreError::Connect { source: e, .. } => e.is_connection(),
+            StoreError::Unanswered => true,
+            _ => false,
+        }
+    }
 }
 
 impl From<surrealdb::Error> for StoreError {
@@ -101,6 +114,10 @@ pub struct Store {
     intake_turn: std::sync::Arc<turn::IntakeTurn>,
     /// Whether the engine runs in this process (`mem://`, `surrealkv://`).
     embedded: bool,
+    /// Whether the last ping was answered (a server can go away and come back).
+    reachable: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// A SurrealDB server's `host:port`; `None` for an embedded engine.
+    server: Option<String>,
     /// The shop's rules and locations as last read, on an embedded store (see [`shop`]); `None`
     /// for a SurrealDB server, which other gateways write too.
     shop: Option<std::sync::Arc<shop::ShopCache>>,
@@ -169,6 +186,8 @@ impl Store {
             db: std::sync::Arc::new(db),
             intake_turn: std::sync::Arc::default(),
             embedded,
+            reachable: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            server: server_address(url),
             shop,
             timelines,
             channels,
@@ -236,10 +255,51 @@ impl Store {
     }
 
     /// A trivial query, for readiness probes.
+    /// Whether the store answers a trivial query within two seconds; remembered for
+    /// [`Store::reachable`], and a change logged. A server that does not answer in time but
+    /// still accepts connections is busy, not gone: it counts as answering (a storm must not
+    /// make a gateway turn its buyers away); one that refuses connections is gone.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.db.query("RETURN 1").await?.check()?;
-        Ok(())
+        let answer =
+            match tokio::time::timeout(std::time::Duration::from_secs(2), self.db.query("RETURN 1")).await {
+                Ok(answer) => {
+                    answer.map_err(StoreError::from).and_then(|r| r.check().map(drop).map_err(Into::into))
+                }
+                Err(_) => match &self.server {
+                    Some(address) if !accepts_connections(address).await => Err(StoreError::Unanswered),
+                    _ => Ok(()),
+                },
+            };
+        let was = self.reachable.swap(answer.is_ok(), std::sync::atomic::Ordering::Relaxed);
+        match &answer {
+            Err(e) if was => tracing::warn!(error = %e, "the store does not answer"),
+            Ok(()) if !was => tracing::info!("the store answers again"),
+            _ => {}
+        }
+        answer
     }
+
+    /// Whether the store answered the last [`Store::ping`] (true until one fails).
+    pub fn reachable(&self) -> bool {
+        self.reachable.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The `host:port` of a SurrealDB server's URL (`ws://db:8000`); `None` for an embedded engine.
+fn server_address(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let default = match parsed.scheme() {
+        "ws" | "http" => 80,
+        "wss" | "https" => 443,
+        _ => return None,
+    };
+    Some(format!("{}:{}", parsed.host_str()?, parsed.port().unwrap_or(default)))
+}
+
+/// Whether `address` accepts a TCP connection within a second.
+async fn accepts_connections(address: &str) -> bool {
+    let connect = tokio::net::TcpStream::connect(address);
+    matches!(tokio::time::timeout(std::time::Duration::from_secs(1), connect).await, Ok(Ok(_)))
 }
 
 /// How a transaction sent as one `BEGIN … COMMIT` query ended. A failed COMMIT does not fail
@@ -367,4 +427,18 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
 /// The record key of a stock row.
 pub(crate) fn stock_key(sku: &str, location: &str) -> String {
     format!("{sku}@{location}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_address;
+
+    #[test]
+    fn a_server_url_names_the_address_to_probe_and_an_embedded_engine_none() {
+        assert_eq!(server_address("ws://127.0.0.1:8000").as_deref(), Some("127.0.0.1:8000"));
+        assert_eq!(server_address("wss://db.example/rpc").as_deref(), Some("db.example:443"));
+        assert_eq!(server_address("http://db.example").as_deref(), Some("db.example:80"));
+        assert_eq!(server_address("surrealkv://data"), None);
+        assert_eq!(server_address("mem://"), None);
+    }
 }

@@ -12,7 +12,7 @@ use ordo_gateway::store::{Store, Target};
 use ordo_tests::{TestApp, error_code, in_parallel};
 use serde_json::{Value, json};
 
-/// A `surreal start … memory` child process on a free loopback port, killed on drop.
+/// A `surreal start` child process on a loopback port, killed on drop.
 struct SurrealServer {
     child: tokio::process::Child,
     port: u16,
@@ -20,7 +20,12 @@ struct SurrealServer {
 
 impl SurrealServer {
     async fn start() -> SurrealServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        SurrealServer::start_on(free_port(), "memory").await
+    }
+
+    /// A server on `port` keeping its data in `storage` (`memory`, or `surrealkv://<dir>` to
+    /// stop it and start it again with its data).
+    async fn start_on(port: u16, storage: &str) -> SurrealServer {
         let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_surreal"))
             .args([
                 "start",
@@ -32,7 +37,7 @@ impl SurrealServer {
                 "root",
                 "--log",
                 "warn",
-                "memory",
+                storage,
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -46,6 +51,11 @@ impl SurrealServer {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("surreal did not start");
+    }
+
+    /// Kills the server (SIGKILL) and waits until it is gone.
+    async fn stop(mut self) {
+        let _ = self.child.kill().await;
     }
 
     fn url(&self) -> String {
@@ -66,6 +76,10 @@ impl Drop for SurrealServer {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
     }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn order(sku: &str) -> Value {
@@ -322,4 +336,60 @@ async fn a_storm_of_buyers_over_two_gateways_sells_the_stock_exactly_while_staff
     let (in_stock, in_reservations) = setup.reserved_total("PLENTY").await.unwrap();
     let plenty = i64::try_from(PLENTIFUL_BUYERS).unwrap();
     assert_eq!((in_stock, in_reservations), (plenty, plenty), "one unit reserved per plentiful order, once");
+}
+
+/// Whether `app` answers its readiness probe with 200.
+async fn ready(app: &TestApp) -> bool {
+    app.client.get(app.url("/readyz")).send().await.is_ok_and(|r| r.status() == 200)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_credentials_or_no_server_fail_at_start_and_a_gateway_outlives_its_server_going_away() {
+    let dir = std::env::temp_dir().join(format!("ordo-server-{}-{}", std::process::id(), free_port()));
+    let storage = format!("surrealkv://{}", dir.display());
+    let port = free_port();
+    let server = SurrealServer::start_on(port, &storage).await;
+    let login = |password: &str| Target {
+        login: Some(("root".into(), password.into())),
+        namespace: "ordo".into(),
+        database: "shop".into(),
+    };
+    // Wrong credentials, or nobody at the address: a clear error at start, at once.
+    let nobody = format!("ws://127.0.0.1:{}", free_port());
+    for (url, password) in [(server.url(), "wrong"), (nobody, "root")] {
+        let target = login(password);
+        let answer = tokio::time::timeout(Duration::from_secs(30), Store::open_with(&url, &target)).await;
+        let error = answer.expect("an answer, not a hang").unwrap_err().to_string();
+        assert!(error.starts_with(&format!("cannot connect to the store at {url}")), "{error}");
+    }
+
+    limited_drop(&server.store().await, 10).await;
+    let app = TestApp::serve(server.store().await, false).await;
+    let placed = app.gql(PLACE, json!({ "input": order("DROP-10") })).await;
+    let first =
+        placed["data"]["placeOrder"]["order"]["id"].as_str().unwrap_or_else(|| panic!("{placed}")).to_owned();
+    assert!(ready(&app).await);
+
+    // The server goes away: the gateway says it is not ready, and a checkout is told to try
+    // again (not an internal error).
+    server.stop().await;
+    let down =
+        ordo_tests::eventually(Duration::from_secs(30), || async { (!ready(&app).await).then_some(()) })
+            .await;
+    assert!(down.is_some(), "still ready without its server");
+    let refused = app.gql(PLACE, json!({ "input": order("DROP-10") })).await;
+    assert_eq!(error_code(&refused), Some("STORE_UNAVAILABLE"), "{refused}");
+
+    // It comes back with its files on the same address: the same gateway, never restarted, is
+    // ready again, reads the first order and places the next.
+    let server = SurrealServer::start_on(port, &storage).await;
+    let up =
+        ordo_tests::eventually(Duration::from_secs(60), || async { ready(&app).await.then_some(()) }).await;
+    assert!(up.is_some(), "not ready again after its server came back");
+    let read = app.gql("query($id: String!) { order(id: $id) { id } }", json!({ "id": first })).await;
+    assert_eq!(read["data"]["order"]["id"], json!(first), "{read}");
+    let placed = app.gql(PLACE, json!({ "input": order("DROP-10") })).await;
+    assert!(placed["data"]["placeOrder"]["order"]["id"].is_string(), "{placed}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
 }
