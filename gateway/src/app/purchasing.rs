@@ -629,8 +629,8 @@ pub async fn low_stock(app: &App, caller: &Actor) -> Result<Vec<LowStock>, ApiEr
     Ok(low)
 }
 
-/// Purchase orders by expected date: staff see every one (drafts and closed ones when asked);
-/// a supplier sees its own that were sent, and nothing of anyone else's.
+/// Purchase orders by expected date, those not closed unless `include_closed`: staff see every
+/// one, drafts too; a supplier sees its own that were sent, and nothing of anyone else's.
 pub async fn purchase_orders(
     app: &App,
     caller: &Actor,

@@ -31,6 +31,8 @@ pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// The deadline for reading a request's body.
     pub body_timeout: Duration,
+    /// The deadline for answering a request once its body arrived (`REQUEST_TIMEOUT` after it).
+    pub handler_timeout: Duration,
     /// How often a WebSocket is pinged; a client silent (no pong, no message) for two intervals
     /// is closed.
     pub ws_ping_every: Duration,
@@ -48,6 +50,7 @@ impl Default for ConnectionLimits {
             max_per_ip: 256,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
+            handler_timeout: Duration::from_secs(30),
             ws_ping_every: Duration::from_secs(20),
             ws_idle: Duration::from_secs(120),
             max_subscriptions: 100,

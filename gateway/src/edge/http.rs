@@ -85,7 +85,7 @@ pub(crate) fn router(schema: OrdoSchema, app: App, edge: Edge) -> Router {
         // A body must arrive whole within its deadline, however it is dripped (the head has its
         // own deadline, see `connections`).
         .layer(axum::middleware::from_fn_with_state(edge.connections.body_timeout, body_deadline))
-        .layer(axum::middleware::from_fn_with_state(HANDLER_DEADLINE, handler_deadline))
+        .layer(axum::middleware::from_fn_with_state(edge.connections.handler_timeout, handler_deadline))
         .with_state(http);
     if let Some(root) = edge.web_root {
         let pages = tower::ServiceBuilder::new()
@@ -119,9 +119,6 @@ pub(crate) fn router(schema: OrdoSchema, app: App, edge: Edge) -> Router {
     }
     router
 }
-
-/// How long a request may take once its body arrived.
-const HANDLER_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Answers `408 REQUEST_TIMEOUT` (with a JSON error, like every refusal) when a request takes
 /// longer than `deadline`; what it was doing is dropped.

@@ -243,8 +243,9 @@ impl StockQuery {
             .collect())
     }
 
-    /// Purchase orders by expected day, open (sent or partly received) ones only unless
-    /// `includeClosed`. Staff see every one, drafts too; a supplier sees its own once sent.
+    /// Purchase orders by expected day: those not closed (drafts, sent, partly received) unless
+    /// `includeClosed` adds the received and cancelled ones. Staff see every one; a supplier sees
+    /// its own once sent.
     async fn purchase_orders(
         &self,
         ctx: &Context<'_>,

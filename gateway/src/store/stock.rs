@@ -154,7 +154,7 @@ const PO_WRITE: &str = "
 pub struct PoFilter<'a> {
     pub sku: Option<&'a str>,
     pub supplier: Option<&'a str>,
-    /// Sent or partly received only.
+    /// Not closed (received or cancelled) only.
     pub open_only: bool,
     pub drafts: bool,
 }
@@ -346,14 +346,15 @@ impl Store {
     }
 
     /// Purchase orders by expected day, then number: of one supplier or all, holding `sku` or
-    /// not, open (sent or partly received) only or every one; drafts only when `drafts`.
+    /// not, those not closed (draft, sent, partly received) or every one; drafts only when
+    /// `drafts`.
     pub async fn purchase_orders(&self, filter: &PoFilter<'_>) -> Result<Vec<PurchaseOrderRow>, StoreError> {
         let mut results = self
             .db()
             .query(format!(
                 "SELECT {PO_FIELDS} FROM purchase_order
                  WHERE ($supplier = NONE OR supplier = $supplier)
-                   AND ($open = false OR status IN ['sent', 'partially_received'])
+                   AND ($open = false OR status IN ['draft', 'sent', 'partially_received'])
                    AND ($drafts = true OR status != 'draft')
                    AND ($sku = NONE OR record::id(id) IN (SELECT VALUE po FROM purchase_order_line WHERE sku = $sku))
                  ORDER BY expected_on, number"

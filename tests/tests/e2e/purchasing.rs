@@ -180,6 +180,17 @@ async fn a_purchase_order_holds_many_lines_costed_from_what_the_supplier_supplie
     assert!(!before.to_string().contains("2099-01-01"), "{before}");
     let harbor = app.token(&Actor::Supplier { supplier: "harbor".into() });
     let northwood = app.token(&Actor::Supplier { supplier: "northwood".into() });
+    let listed = app.gql("{ purchaseOrders { id status } }", json!({})).await;
+    assert!(
+        listed["data"]["purchaseOrders"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "id": id, "status": "DRAFT" })),
+        "staff list their drafts with the open orders: {listed}"
+    );
+    let theirs =
+        app.gql_with(Some(&harbor), "{ purchaseOrders(includeClosed: true) { id } }", json!({})).await;
+    assert!(!theirs.to_string().contains(&id), "not the supplier's to see yet: {theirs}");
     let one = "query($id: String!) { purchaseOrder(id: $id) { number status } }";
     assert_eq!(error_code(&app.gql_with(Some(&harbor), one, json!({ "id": id })).await), Some("NOT_FOUND"));
     let receive =
