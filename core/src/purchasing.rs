@@ -126,6 +126,12 @@ impl PoLine {
     pub fn outstanding(&self) -> i64 {
         (self.quantity - self.received).max(0)
     }
+
+    /// Units still awaited on an order that is `status`: what is still to come while it is
+    /// open, none once it is a draft or closed (what receipts and promises count on).
+    pub fn awaited(&self, status: PoStatus) -> i64 {
+        if status.is_open() { self.outstanding() } else { 0 }
+    }
 }
 
 /// A purchase order line refused: which line (from 0) and why.
@@ -305,6 +311,15 @@ impl PoNotice {
         }
     }
 
+    /// How the purchase order's PDF names its state for this notice.
+    pub fn state_word(self) -> &'static str {
+        match self {
+            PoNotice::Sent => "sent",
+            PoNotice::Changed => "changed",
+            PoNotice::Cancelled => "cancelled",
+        }
+    }
+
     pub fn from_event_type(raw: &str) -> Option<PoNotice> {
         [PoNotice::Sent, PoNotice::Changed, PoNotice::Cancelled].into_iter().find(|n| n.event_type() == raw)
     }
@@ -458,6 +473,16 @@ mod tests {
             "must not be below what was already received"
         );
         assert_eq!(change_quantities(&lines, &[("HAT".into(), 3)]).unwrap_err().error.field, "sku");
+    }
+
+    #[test]
+    fn only_an_open_order_is_awaited() {
+        let l = line("MUG", 6, 4);
+        assert_eq!(l.awaited(PoStatus::Sent), 2);
+        assert_eq!(l.awaited(PoStatus::PartiallyReceived), 2);
+        for closed_or_draft in [PoStatus::Draft, PoStatus::Received, PoStatus::Cancelled] {
+            assert_eq!(l.awaited(closed_or_draft), 0);
+        }
     }
 
     #[test]

@@ -531,8 +531,7 @@ fn pdf_pages(width: f32, height: f32, pages: &[Page]) -> Vec<u8> {
 /// Purchase order `id` as PDF, for staff or its supplier once it was sent (anyone else gets
 /// `NOT_FOUND`, as for a missing one).
 pub async fn restock_order_for(app: &App, actor: &Actor, id: &str) -> Result<Vec<u8>, ApiError> {
-    let data = crate::app::purchasing::purchase_order_data(app, actor, id).await?;
-    let po = app.store().purchase_order(id).await?.ok_or(ApiError::NotFound("purchase order"))?;
+    let (po, data) = crate::app::purchasing::purchase_order_data(app, actor, id).await?;
     let supplier = match po.supplier.as_deref() {
         Some(code) => app.store().supplier(code).await?,
         None => None,

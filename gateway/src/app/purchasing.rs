@@ -511,14 +511,13 @@ pub async fn receive(
     let (purchase_order, decided) = step(app, caller, id, PoStep::Receive, |po| {
         let lines = rules::receive(&po.lines(), &taken).map_err(line_refused)?;
         let complete = rules::settle(po.status(), &lines, false);
-        let status = if close { rules::settle(po.status(), &lines, true) } else { complete };
+        // Closing short tells the supplier to send nothing more; a receipt of everything does not.
+        let short = close && complete != PoStatus::Received;
+        let status = if short { rules::settle(po.status(), &lines, true) } else { complete };
         Ok(Decided {
             status,
             expected_on: po.expected().unwrap_or_else(|| Utc::now().date_naive()),
-            notice: (complete != PoStatus::Received)
-                .then(|| rules::notice(PoStep::Close, po.status(), status))
-                .flatten()
-                .filter(|_| close),
+            notice: if short { rules::notice(PoStep::Close, po.status(), status) } else { None },
             lines,
             received: taken.clone(),
         })
@@ -668,8 +667,13 @@ pub async fn purchase_order(app: &App, caller: &Actor, id: &str) -> Result<Purch
     }
 }
 
-/// Purchase order `id` as its supplier is shown it (the PDF's content), for whoever may see it.
-pub async fn purchase_order_data(app: &App, caller: &Actor, id: &str) -> Result<PurchaseOrderData, ApiError> {
+/// Purchase order `id` as stored and as its supplier is shown it (the PDF's content), for
+/// whoever may see it.
+pub async fn purchase_order_data(
+    app: &App,
+    caller: &Actor,
+    id: &str,
+) -> Result<(PurchaseOrderRow, PurchaseOrderData), ApiError> {
     let po = purchase_order(app, caller, id).await?;
     let parts = PoParts {
         id: &po.key,
@@ -678,7 +682,8 @@ pub async fn purchase_order_data(app: &App, caller: &Actor, id: &str) -> Result<
         currency: &po.currency,
         expected_on: po.expected().unwrap_or_else(|| Utc::now().date_naive()),
     };
-    shown(app.store(), po.supplier.as_deref().unwrap_or_default(), &parts, &po.lines()).await
+    let data = shown(app.store(), po.supplier.as_deref().unwrap_or_default(), &parts, &po.lines()).await?;
+    Ok((po, data))
 }
 
 /// What supplier `code` supplies, by SKU (staff).

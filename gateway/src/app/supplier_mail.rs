@@ -10,7 +10,7 @@ use ordo_core::supplier::{purchase_order_number, request_data};
 use crate::app::App;
 use crate::app::access::Actor;
 use crate::app::error::ApiError;
-use crate::app::mail::{Attachment, SendError};
+use crate::app::mail::{Attachment, Mailer, SendError};
 use crate::app::webhooks::Answer;
 use crate::store::channels::WebhookRow;
 use crate::store::suppliers::SupplierRow;
@@ -26,9 +26,13 @@ pub(crate) async fn send_supplier_mail(app: &App, row: &WebhookRow) -> Answer {
     }
 }
 
-/// The supplier of mail `row` as it is set now, with the address to write to and the portal link
-/// (a supplier token valid [`PORTAL_LINK_DAYS`]); an [`Answer`] when it cannot be written to.
-async fn addressee(app: &App, row: &WebhookRow) -> Result<(SupplierRow, String, String), Answer> {
+/// The mailer, the supplier of mail `row` as it is set now, the address to write to and the
+/// portal link (a supplier token valid [`PORTAL_LINK_DAYS`]); an [`Answer`] when it cannot be
+/// written to.
+async fn addressee<'a>(
+    app: &'a App,
+    row: &WebhookRow,
+) -> Result<(&'a Mailer, SupplierRow, String, String), Answer> {
     let refused = |error: &str| Answer::Refused { error: error.to_owned() };
     let Some(mailer) = app.mailer() else {
         return Err(Answer::Failed { status: None, error: "this gateway sends no e-mail".into() });
@@ -52,18 +56,15 @@ async fn addressee(app: &App, row: &WebhookRow) -> Result<(SupplierRow, String, 
         }
         Err(e) => return Err(Answer::Failed { status: None, error: e }),
     };
-    Ok((supplier, to, portal))
+    Ok((mailer, supplier, to, portal))
 }
 
 /// Sends purchase order mail `row` to its supplier: the order as it was when the change was
 /// written (the webhook's body), in ordo-core's words, with the PDF.
 async fn send_purchase_order_mail(app: &App, row: &WebhookRow, notice: PoNotice) -> Answer {
-    let (supplier, to, portal) = match addressee(app, row).await {
+    let (mailer, supplier, to, portal) = match addressee(app, row).await {
         Ok(found) => found,
         Err(answer) => return answer,
-    };
-    let Some(mailer) = app.mailer() else {
-        return Answer::Failed { status: None, error: "this gateway sends no e-mail".into() };
     };
     let po = serde_json::from_str::<serde_json::Value>(&row.payload_json)
         .ok()
@@ -72,15 +73,10 @@ async fn send_purchase_order_mail(app: &App, row: &WebhookRow, notice: PoNotice)
     let settings = mailer.settings();
     let message =
         render_purchase_order(&settings.shop_name, &supplier.name, &po, notice, &settings.locale, &portal);
-    let status = match notice {
-        PoNotice::Sent => "sent",
-        PoNotice::Changed => "changed",
-        PoNotice::Cancelled => "cancelled",
-    };
     let pdf = super::documents::restock_order(
         &po,
         &super::documents::supplier_lines(Some(&supplier), &supplier.code),
-        status,
+        notice.state_word(),
     );
     let attachment =
         Attachment { file_name: format!("{}.pdf", po.number), content_type: "application/pdf", bytes: pdf };
@@ -97,12 +93,9 @@ async fn send_purchase_order_mail(app: &App, row: &WebhookRow, notice: PoNotice)
 /// takes no mail now, or a parcel no longer its to send, fails it for good.
 async fn send_request_mail(app: &App, row: &WebhookRow) -> Answer {
     let refused = |error: &str| Answer::Refused { error: error.to_owned() };
-    let (supplier, to, portal) = match addressee(app, row).await {
+    let (mailer, supplier, to, portal) = match addressee(app, row).await {
         Ok(found) => found,
         Err(answer) => return answer,
-    };
-    let Some(mailer) = app.mailer() else {
-        return Answer::Failed { status: None, error: "this gateway sends no e-mail".into() };
     };
     let order = match crate::app::commands::load(app, row.order_id.as_deref().unwrap_or_default()).await {
         Ok(order) => order,

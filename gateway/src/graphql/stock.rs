@@ -99,7 +99,7 @@ impl From<PurchaseOrderRow> for PurchaseOrder {
                     sku: l.sku.clone(),
                     quantity: l.quantity,
                     received: l.received,
-                    outstanding: if status.is_open() { l.outstanding() } else { 0 },
+                    outstanding: l.awaited(status),
                     unit_cost: money(l.unit_cost),
                 })
                 .collect(),

@@ -92,7 +92,7 @@ impl PoWrite<'_> {
                     "quantity": l.quantity,
                     "received": l.received,
                     "unit_cost": l.unit_cost,
-                    "open": self.status.is_open() && l.received < l.quantity,
+                    "open": l.awaited(self.status) > 0,
                 })
             })
             .collect();
