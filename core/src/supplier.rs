@@ -29,6 +29,21 @@ pub fn lead_time(days: i64) -> Result<u16, SupplierError> {
         .ok_or(SupplierError { field: "leadTimeDays", message: "must be between 0 and 365 days" })
 }
 
+/// What happens to a dropship parcel's units when its supplier says it cannot send them (the
+/// shop's choice, copied into each order when it is placed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "camelCase"))]
+pub enum RejectedDropship {
+    /// Cancel them and refund what was paid for them (the whole order when nothing else is left).
+    #[default]
+    CancelAndRefund,
+    /// Put them on backorder, promised after the supplier's lead time (or a purchase order's day),
+    /// and tell the customer, who may keep waiting or cancel them for a refund. Staff may hand
+    /// them to a supplier again, or stock that arrives serves them.
+    Backorder,
+}
+
 /// Whose name and address a supplier's parcels print as their sender (on the label and the
 /// commercial invoice): the shop's, so the customer sees one shop (a "blind" dropship, the
 /// default), or the supplier's own, so returns and carrier queries reach the one who sent it.
@@ -375,7 +390,7 @@ mod tests {
         let parcel = life.order.shipments().iter().find(partner).unwrap().id().to_owned();
         let reject = |reason: &str| Command::Shipment {
             shipment: parcel.clone(),
-            action: ShipmentAction::Reject { reason: reason.into() },
+            action: ShipmentAction::Reject { reason: reason.into(), promised: None },
         };
         assert!(reject("x").may_move_money(), "a refund may follow");
         let other = life.run(&Role::Supplier("acme".into()), reject("not ours"));
@@ -398,10 +413,124 @@ mod tests {
         alone.pay();
         alone.ok(&Role::Staff, Command::CreateShipments);
         let parcel = alone.order.shipments()[0].id().to_owned();
-        let command =
-            Command::Shipment { shipment: parcel, action: ShipmentAction::Reject { reason: "gone".into() } };
+        let command = Command::Shipment {
+            shipment: parcel,
+            action: ShipmentAction::Reject { reason: "gone".into(), promised: None },
+        };
         alone.ok(&Role::Supplier("northwood".into()), command);
         assert_eq!(alone.order.state(), OrderState::Cancelled);
+    }
+
+    /// An order for a tee from stock and a desk from northwood, paid, its parcels made, placed
+    /// under a shop policy that puts what a partner cannot send on backorder.
+    fn backordering_shop() -> (Life, String) {
+        use crate::order::ShipmentSource;
+        let mut life = Life::with_order_policy(&[("TEE", 1), ("DESK", 2)], |p| {
+            p.rejected_dropship = RejectedDropship::Backorder;
+        });
+        life.pay();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        let partner = |s: &&crate::order::Shipment| matches!(s.source(), ShipmentSource::Supplier { .. });
+        let parcel = life.order.shipments().iter().find(partner).unwrap().id().to_owned();
+        (life, parcel)
+    }
+
+    #[test]
+    fn a_shop_that_backorders_keeps_the_units_a_partner_cannot_send_waiting_with_their_money() {
+        use crate::lifecycle::{LineAvailability, OrderState, ShipmentState};
+        use crate::messages::{Notice, notices};
+        use crate::order::{CommandError, QueueChange, ShipmentAction, queue_changes};
+        let (mut life, parcel) = backordering_shop();
+        let reject = |promised| Command::Shipment {
+            shipment: parcel.clone(),
+            action: ShipmentAction::Reject { reason: "out of oak".into(), promised },
+        };
+        let northwood = Role::Supplier("northwood".into());
+        let unnamed = life.run(&northwood, reject(None));
+        assert!(matches!(unnamed, Err(CommandError::InvalidInput { field: "promised", .. })), "{unnamed:?}");
+        let past = life.run(&northwood, reject(Some(life.now.date_naive() - chrono::Days::new(1))));
+        assert!(matches!(past, Err(CommandError::InvalidInput { field: "promised", .. })), "{past:?}");
+
+        let paid = life.order.payment().captured();
+        let authorized = life.order.payment().authorized();
+        let before = life.order.clone();
+        let from = life.timeline.len();
+        let day = life.now.date_naive() + chrono::Days::new(14);
+        assert_eq!(life.ok(&northwood, reject(Some(day))), ["shipment_rejected", "line_backordered"]);
+        assert_eq!(life.order.state(), OrderState::Confirmed);
+        assert_eq!(life.order.shipment(&parcel).unwrap().state(), &ShipmentState::Cancelled);
+        let desk = &life.order.lines()[1];
+        assert_eq!(desk.remaining(), 2, "nothing cancelled");
+        assert_eq!(desk.parts()[0].availability(), &LineAvailability::Backordered { promised: day });
+        assert_eq!(life.order.payment().captured(), paid, "no money moves");
+        assert_eq!(life.order.payment().authorized(), authorized);
+        assert!(format!("{:?}", life.timeline[from].event).contains("out of oak"), "the reason is kept");
+        let entries = &life.timeline[from..];
+        assert_eq!(
+            queue_changes(&life.order, entries),
+            [QueueChange::Wait { line: 1, part: 0, quantity: 2, promised: day }],
+            "the desk joins the backorder queue"
+        );
+        let told = notices(Some(&before), &life.order, entries);
+        assert_eq!(
+            told,
+            [Notice::Backordered { line: 1, promised: day, previously: None, partner_failed: true }]
+        );
+        assert!(life.run(&northwood, reject(Some(day))).is_err(), "the parcel is gone: once");
+    }
+
+    #[test]
+    fn staff_hand_waiting_units_to_a_partner_again_and_its_parcel_follows() {
+        use crate::lifecycle::LineAvailability;
+        use crate::order::{QueueChange, ShipmentAction, ShipmentSource, queue_changes};
+        let (mut life, parcel) = backordering_shop();
+        let day = life.now.date_naive() + chrono::Days::new(14);
+        let reject = ShipmentAction::Reject { reason: "out of oak".into(), promised: Some(day) };
+        life.ok(&Role::Supplier("northwood".into()), Command::Shipment { shipment: parcel, action: reject });
+        let hand = |line, supplier: &str| Command::Dropship { line, part: 0, supplier: supplier.into() };
+        assert!(life.run(&Role::Customer, hand(1, "acme")).is_err(), "staff only");
+        assert!(life.run(&Role::Staff, hand(0, "acme")).is_err(), "the tee has its stock");
+        assert!(life.run(&Role::Staff, hand(1, " ")).is_err(), "a partner is named");
+        let from = life.timeline.len();
+        assert_eq!(life.ok(&Role::Staff, hand(1, "acme")), ["line_dropshipped"]);
+        assert_eq!(
+            queue_changes(&life.order, &life.timeline[from..]),
+            [QueueChange::Leave { line: 1, part: 0 }]
+        );
+        assert_eq!(
+            life.order.lines()[1].parts()[0].availability(),
+            &LineAvailability::Dropshipped { supplier: "acme".into() }
+        );
+        let from = life.timeline.len();
+        life.ok(&Role::Staff, Command::CreateShipments);
+        let requests = dropship_requests(&life.order, &life.timeline[from..]);
+        assert_eq!(requests.len(), 1, "acme is asked");
+        assert_eq!(requests[0].supplier, "acme");
+        let acme = life.order.shipments().last().unwrap();
+        assert_eq!(acme.source(), &ShipmentSource::Supplier { supplier: "acme".into() });
+        assert_eq!(acme.lines()[0].quantity, 2);
+    }
+
+    #[test]
+    fn units_a_partner_already_sent_part_of_are_cancelled_rather_than_promised_twice() {
+        use crate::lifecycle::ShipmentState;
+        use crate::order::ShipmentAction;
+        let (mut life, parcel) = backordering_shop();
+        // Staff split the partner's parcel: one desk each.
+        let split = Command::SplitShipment {
+            shipment: parcel.clone(),
+            lines: vec![crate::order::ShipmentLine { line: 1, quantity: 1 }],
+        };
+        life.ok(&Role::Staff, split);
+        let day = life.now.date_naive() + chrono::Days::new(14);
+        let reject = ShipmentAction::Reject { reason: "only one".into(), promised: Some(day) };
+        let command = Command::Shipment { shipment: parcel.clone(), action: reject };
+        let names = life.ok(&Role::Supplier("northwood".into()), command);
+        assert_eq!(&names[..2], ["shipment_cancelled", "lines_cancelled"], "{names:?}");
+        assert_eq!(life.order.lines()[1].remaining(), 1, "the other desk still comes");
+        assert_eq!(life.order.shipment(&parcel).unwrap().state(), &ShipmentState::Cancelled);
+        let other = life.order.shipments().last().unwrap();
+        assert_eq!(other.state(), &ShipmentState::Pending, "in its own parcel");
     }
 
     #[cfg(feature = "serde")]

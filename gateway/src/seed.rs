@@ -10,6 +10,7 @@ use ordo_core::cart::{
 use ordo_core::catalog::TaxClass;
 use ordo_core::money::{Currency, Money};
 use ordo_core::purchasing::{PoLine, PoStatus};
+use ordo_core::supplier::RejectedDropship;
 use ordo_core::values::CountryCode;
 
 use crate::store::catalog::ProductRow;
@@ -270,5 +271,6 @@ pub fn demo_rules() -> Rules {
         confirm_on_capture: false,
         capture: ordo_core::order::CapturePolicy::OnShipment,
         ship_when_capture_fails: false,
+        rejected_dropship: RejectedDropship::CancelAndRefund,
     }
 }

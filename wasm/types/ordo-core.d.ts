@@ -21,7 +21,7 @@ line: number | null, part: number | null, };
 /**
  * Every kind of command, as a UI names its buttons.
  */
-export type ActionKind = "confirm" | "cancel" | "authorizePayment" | "failPayment" | "capturePayment" | "voidPayment" | "refundPayment" | "createShipments" | "startPicking" | "pack" | "ship" | "markInTransit" | "markOutForDelivery" | "markDelivered" | "reportException" | "resolveException" | "returnToSender" | "cancelShipment" | "acceptShipment" | "rejectShipment" | "allocateBackorder" | "backorder" | "requestReturn" | "approveReturn" | "rejectReturn" | "receiveReturn" | "refundReturn" | "cancelReturn" | "cancelLines" | "splitShipment" | "mergeShipments" | "receiveReturnedParcel";
+export type ActionKind = "confirm" | "cancel" | "authorizePayment" | "failPayment" | "capturePayment" | "voidPayment" | "refundPayment" | "createShipments" | "startPicking" | "pack" | "ship" | "markInTransit" | "markOutForDelivery" | "markDelivered" | "reportException" | "resolveException" | "returnToSender" | "cancelShipment" | "acceptShipment" | "rejectShipment" | "allocateBackorder" | "backorder" | "dropship" | "requestReturn" | "approveReturn" | "rejectReturn" | "receiveReturn" | "refundReturn" | "cancelReturn" | "cancelLines" | "splitShipment" | "mergeShipments" | "receiveReturnedParcel";
 
 /**
  * The unvalidated address as a form or an API client sends it.
@@ -327,12 +327,16 @@ currency: Currency, };
  * What a message is about: the kind of message and the specifics it needs (which parcel,
  * which line, how much), taken from the event that called for it.
  */
-export type Notice = "confirmation" | { "paymentDeclined": { reason: string, } } | "expiredUnpaid" | { "backordered": { line: number, promised: string, previously?: string, } } | { "dropship": { shipment: string, } } | { "dropshipAccepted": { shipment: string, } } | { "shipped": { shipment: string, } } | { "outForDelivery": { shipment: string, } } | { "delivered": { shipment: string, } } | { "deliveryProblem": { shipment: string, } } | { "late": { shipment: string, } } | { "cancelled": { refunded: Money | null, } } | { "linesCancelled": { amount: Money, refunded: Money | null, } } | { "refunded": { amount: Money, } } | { "returnApproved": { rma: string, } } | { "returnReceived": { rma: string, } } | "feedbackRequest";
+export type Notice = "confirmation" | { "paymentDeclined": { reason: string, } } | "expiredUnpaid" | { "backordered": { line: number, promised: string, previously?: string, 
+/**
+ * The units were to ship from a partner that cannot send them after all.
+ */
+partnerFailed?: boolean, } } | { "dropship": { shipment: string, } } | { "dropshipAccepted": { shipment: string, } } | { "shipped": { shipment: string, } } | { "outForDelivery": { shipment: string, } } | { "delivered": { shipment: string, } } | { "deliveryProblem": { shipment: string, } } | { "late": { shipment: string, } } | { "cancelled": { refunded: Money | null, } } | { "linesCancelled": { amount: Money, refunded: Money | null, } } | { "refunded": { amount: Money, } } | { "returnApproved": { rma: string, } } | { "returnReceived": { rma: string, } } | "feedbackRequest";
 
 /**
  * Something that happened to an order. The order's state is the fold of its events.
  */
-export type OrderEvent = { "placed": PlacedOrder } | "confirmed" | { "cancelled": { reason: string, } } | "completed" | { "paymentAuthorized": { amount: Money, method: PaymentMethod, } } | { "paymentFailed": { reason: string, } } | { "paymentCaptured": { amount: Money, } } | "paymentVoided" | { "paymentCaptureFailed": { amount: Money, reason: string, } } | { "paymentAuthorizationExpiring": { expiresAt: string, } } | { "paymentRefunded": { amount: Money, reason: string, } } | { "paymentReauthorized": { amount: Money, reference: string, } } | { "shipmentCreated": { shipment: string, source: ShipmentSource, lines: Array<ShipmentLine>, } } | { "shipmentPickingStarted": { shipment: string, } } | { "shipmentPacked": { shipment: string, } } | { "shipmentShipped": { shipment: string, carrier: string, trackingNumber: string, trackingUrl: string | null, expectedDelivery: string | null, } } | { "shipmentInTransit": { shipment: string, } } | { "shipmentOutForDelivery": { shipment: string, } } | { "shipmentDelivered": { shipment: string, } } | { "shipmentException": { shipment: string, kind: ExceptionKind, note: string, } } | { "shipmentExceptionResolved": { shipment: string, } } | { "shipmentLate": { shipment: string, expected: string, } } | { "shipmentReturnedToSender": { shipment: string, } } | { "parcelReceivedBack": { shipment: string, restock: LocationId | null, } } | { "shipmentCancelled": { shipment: string, } } | { "shipmentAccepted": { shipment: string, shipBy: string, } } | { "shipmentUnitsRemoved": { shipment: string, lines: Array<ShipmentLine>, } } | { "shipmentSplit": { shipment: string, into: string, lines: Array<ShipmentLine>, } } | { "shipmentsMerged": { into: string, from: Array<string>, } } | { "linesCancelled": { units: Array<CancelledUnits>, amount: Money, reason: string, } } | { "lineAllocated": { line: number, part: number, location: LocationId, } } | { "lineBackordered": { line: number, part: number, promised: string, } } | { "returnRequested": { rma: string, lines: Array<ReturnItem>, } } | { "returnApproved": { rma: string, } } | { "returnRejected": { rma: string, reason: string, } } | { "returnReceived": { rma: string, } } | { "returnRefunded": { rma: string, amount: Money, } } | { "returnCancelled": { rma: string, } } | { "messageSent": { message: string, kind: string, attempt: number, } } | { "messageFailed": { message: string, kind: string, attempts: number, givenUp: boolean, } } | { "listedOnChannel": { channel: string, } } | { "channelAcknowledged": { channel: string, webhook: string, event: string, attempt: number, } } | { "channelGaveUp": { channel: string, webhook: string, event: string, attempts: number, } };
+export type OrderEvent = { "placed": PlacedOrder } | "confirmed" | { "cancelled": { reason: string, } } | "completed" | { "paymentAuthorized": { amount: Money, method: PaymentMethod, } } | { "paymentFailed": { reason: string, } } | { "paymentCaptured": { amount: Money, } } | "paymentVoided" | { "paymentCaptureFailed": { amount: Money, reason: string, } } | { "paymentAuthorizationExpiring": { expiresAt: string, } } | { "paymentRefunded": { amount: Money, reason: string, } } | { "paymentReauthorized": { amount: Money, reference: string, } } | { "shipmentCreated": { shipment: string, source: ShipmentSource, lines: Array<ShipmentLine>, } } | { "shipmentPickingStarted": { shipment: string, } } | { "shipmentPacked": { shipment: string, } } | { "shipmentShipped": { shipment: string, carrier: string, trackingNumber: string, trackingUrl: string | null, expectedDelivery: string | null, } } | { "shipmentInTransit": { shipment: string, } } | { "shipmentOutForDelivery": { shipment: string, } } | { "shipmentDelivered": { shipment: string, } } | { "shipmentException": { shipment: string, kind: ExceptionKind, note: string, } } | { "shipmentExceptionResolved": { shipment: string, } } | { "shipmentLate": { shipment: string, expected: string, } } | { "shipmentReturnedToSender": { shipment: string, } } | { "parcelReceivedBack": { shipment: string, restock: LocationId | null, } } | { "shipmentCancelled": { shipment: string, } } | { "shipmentRejected": { shipment: string, reason: string, } } | { "shipmentAccepted": { shipment: string, shipBy: string, } } | { "shipmentUnitsRemoved": { shipment: string, lines: Array<ShipmentLine>, } } | { "shipmentSplit": { shipment: string, into: string, lines: Array<ShipmentLine>, } } | { "shipmentsMerged": { into: string, from: Array<string>, } } | { "linesCancelled": { units: Array<CancelledUnits>, amount: Money, reason: string, } } | { "lineAllocated": { line: number, part: number, location: LocationId, } } | { "lineBackordered": { line: number, part: number, promised: string, } } | { "lineDropshipped": { line: number, part: number, supplier: string, } } | { "returnRequested": { rma: string, lines: Array<ReturnItem>, } } | { "returnApproved": { rma: string, } } | { "returnRejected": { rma: string, reason: string, } } | { "returnReceived": { rma: string, } } | { "returnRefunded": { rma: string, amount: Money, } } | { "returnCancelled": { rma: string, } } | { "messageSent": { message: string, kind: string, attempt: number, } } | { "messageFailed": { message: string, kind: string, attempts: number, givenUp: boolean, } } | { "listedOnChannel": { channel: string, } } | { "channelAcknowledged": { channel: string, webhook: string, event: string, attempt: number, } } | { "channelGaveUp": { channel: string, webhook: string, event: string, attempts: number, } };
 
 /**
  * The opaque id of an order (e.g. `ord_01HX…`).
@@ -367,7 +371,12 @@ capture?: CapturePolicy,
  * A parcel whose capture is refused ships anyway and the order is flagged for staff, instead
  * of not shipping.
  */
-shipWhenCaptureFails?: boolean, };
+shipWhenCaptureFails?: boolean, 
+/**
+ * What happens to a dropship parcel's units when its supplier cannot send them (orders
+ * placed before there was a choice: cancelled and refunded).
+ */
+rejectedDropship?: RejectedDropship, };
 
 /**
  * The money of an order as placed.
@@ -450,6 +459,12 @@ postalCode: string, country: CountryCode, phone: Phone | null, };
 export type Quantity = number;
 
 /**
+ * What happens to a dropship parcel's units when its supplier says it cannot send them (the
+ * shop's choice, copied into each order when it is placed).
+ */
+export type RejectedDropship = "cancelAndRefund" | "backorder";
+
+/**
  * Some units of one order line in a return, and why.
  */
 export type ReturnItem = { line: number, quantity: number, reason: string, };
@@ -507,7 +522,11 @@ capture?: CapturePolicy,
 /**
  * Ship a parcel whose capture is refused and flag the order, rather than not ship it.
  */
-shipWhenCaptureFails?: boolean, };
+shipWhenCaptureFails?: boolean, 
+/**
+ * What happens to a dropship parcel's units when its supplier cannot send them.
+ */
+rejectedDropship?: RejectedDropship, };
 
 /**
  * Whether an issue blocks checkout.

@@ -98,7 +98,8 @@ const DETAIL = `query($id: String!) { order(id: $id) {
   channels channelSync { channel state behind attempts lastError acknowledgedAt }
 }
 carriers { code name formats }
-channels { code name active } }`;
+channels { code name active }
+suppliers { code name active } }`;
 
 /** Opens a parcel's document in a new tab, with a link fetched now (links work five minutes). */
 async function openDocument(orderId, shipmentId, key, token) {
@@ -115,9 +116,9 @@ async function openDocument(orderId, shipmentId, key, token) {
 
 async function renderDetail(root, orderId, token, signOut) {
   mount(root, h("p", {}, "Loading…"));
-  let order, carriers, channels;
+  let order, carriers, channels, suppliers;
   try {
-    ({ order, carriers, channels } = await gql(DETAIL, { id: orderId }, token));
+    ({ order, carriers, channels, suppliers } = await gql(DETAIL, { id: orderId }, token));
   } catch (err) {
     mount(root, h("p", { class: "error" }, `Could not load the order: ${err.message}`), signOut);
     return;
@@ -144,6 +145,31 @@ async function renderDetail(root, orderId, token, signOut) {
     }
   }
   const btn = (label, enabled, onclick, extra = {}) => h("button", { type: "button", disabled: !enabled, onclick, ...extra }, label);
+
+  // Units waiting for stock may go to a partner; units not in a parcel yet may wait for a new day.
+  const canPart = (kind, line, part) => actions.some((a) => a.kind === kind && a.line === line && a.part === part);
+  function partControls(line, part) {
+    const id = `${line.index}-${part}`;
+    const controls = [];
+    const partners = suppliers.filter((x) => x.active);
+    if (canPart("dropship", line.index, part) && partners.length) {
+      const pick = field("Partner", { id: `dropship-to-${id}` }, "select");
+      pick.input.append(...partners.map((x) => h("option", { value: x.code }, x.name)));
+      controls.push(h("div", { class: "inline" }, pick.wrap,
+        btn("Hand to partner", true, () => run("Hand to partner", `mutation($id: String!, $l: Int!, $p: Int!, $s: String!) { dropshipLine(orderId: $id, line: $l, part: $p, supplier: $s) { order { id } } }`,
+          { l: line.index, p: part, s: pick.input.value }), { class: "act-dropship-line" })));
+    }
+    if (canPart("backorder", line.index, part)) {
+      const day = field("Promise for", { id: `backorder-on-${id}`, type: "date", min: new Date().toISOString().slice(0, 10) });
+      controls.push(h("div", { class: "inline" }, day.wrap,
+        btn("Backorder", true, () => {
+          if (!day.input.value) { msg.className = "action-msg error"; msg.textContent = "Choose the day first."; day.input.focus(); return; }
+          run("Backorder", `mutation($id: String!, $l: Int!, $p: Int!, $d: NaiveDate!) { backorderLine(orderId: $id, line: $l, part: $p, promised: $d) { order { id } } }`,
+            { l: line.index, p: part, d: day.input.value });
+        }, { class: "act-backorder-line" })));
+    }
+    return controls.length ? h("div", { class: "part-actions", dataset: { part } }, controls) : null;
+  }
 
   const cancelReason = field("Cancel reason", { id: "cancel-reason", value: "Customer asked to cancel" });
   const orderActions = h("div", { class: "actions" },
@@ -219,7 +245,8 @@ async function renderDetail(root, orderId, token, signOut) {
     h("ul", { class: "staff-lines" }, order.shippingLines.map((l) => h("li", { dataset: { line: l.index } }, `${l.remaining} × ${l.name} (${l.sku}) — `,
       h("span", { class: "availability" }, l.availability.map((a) => a.kind === "BACKORDERED"
         ? `${a.quantity} backordered${a.promisedOn ? `, expected ${fmtDate(a.promisedOn)}` : ""}`
-        : a.kind === "DROPSHIPPED" ? `${a.quantity} dropshipped by our partner` : `${a.quantity} in stock`).join("; "))))),
+        : a.kind === "DROPSHIPPED" ? `${a.quantity} dropshipped by our partner` : `${a.quantity} in stock`).join("; ")),
+      l.availability.map((_, part) => partControls(l, part))))),
     h("h3", {}, "Actions"),
     h("p", { class: "hint" }, "Buttons are enabled for what can be done with this order now."),
     orderActions,

@@ -2,8 +2,8 @@
 // send — only the supplier's own lines and the ship-to address, with the parcel's label and
 // packing slip to print and its purchase order — each accepted with a ship-by
 // date (the customer is told) and shipped with a carrier and tracking number (the customer gets
-// the tracking link, channels are told), or rejected with a reason (its items are cancelled and
-// refunded, and the customer is told). Below them, the purchase orders the shop sent it to
+// the tracking link, channels are told), or rejected with a reason (the shop's policy cancels and
+// refunds its items or puts them on backorder, and the customer is told). Below them, the purchase orders the shop sent it to
 // restock its shelves: number, status, lines with costs, and the PDF.
 import { gql, session } from "./api.js";
 import { h, mount, field, fmtDate } from "./dom.js";
@@ -91,7 +91,7 @@ export async function renderSupplier(root) {
         await gql(`mutation($o: String!, $s: String!, $r: String!) { rejectShipment(orderId: $o, shipmentId: $s, reason: $r) { order { id } } }`,
           { o: order.id, s: s.id, r: why.value.trim() }, token);
         await load();
-        say(`Rejected ${s.id}. The customer was told and refunded for those items.`);
+        say(`Rejected ${s.id}. The shop takes it from here, and the customer was told.`);
       } catch (err) {
         say(`Reject failed: ${err.message}`, true);
       }

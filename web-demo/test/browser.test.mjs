@@ -805,3 +805,30 @@ test("16: a supplier that cannot send a parcel says why in its portal; those ite
   assert.deepEqual(order.lines, [{ sku: "MUG-STONE", remaining: 1 }, { sku: "LAMP-DESK", remaining: 0 }]);
   assert.deepEqual(portal.errors, []);
 });
+
+test("17: staff hand units waiting for stock to a partner from the console; the parcel they make asks the partner", async () => {
+  const address = { name: "Mary Hand", line1: "5 Birch St", city: "Springfield", region: "IL", postalCode: "62701", country: "US" };
+  const onHand = (await api(`{ product(sku: "HOODIE-GRY-L") { available } }`, {}, null)).product.available;
+  const placed = (await api(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { accessToken order { id } } }`,
+    { i: { channel: "web", currency: "USD", email: "mary.hand@example.com", lines: [{ sku: "HOODIE-GRY-L", quantity: onHand + 1 }], coupons: [], shippingOption: "ground", shippingAddress: address } }, null)).placeOrder;
+  const id = placed.order.id;
+  await api(`mutation($id: ID!) { authorizePayment(orderId: $id, token: "tok_visa") { replayed } }`, { id }, placed.accessToken);
+  const staff = await newPage(await browser.newContext({ viewport: { width: 1200, height: 900 } }));
+  await staff.goto(`${base}/#/staff/${id}?token=${encodeURIComponent(staffToken)}`);
+  // The waiting unit is the line's last part: it may go to a partner, or wait for another day.
+  const waiting = staff.locator(".staff-lines .part-actions", { has: staff.locator(".act-dropship-line") });
+  await waiting.waitFor();
+  assert.equal(await waiting.count(), 1, "only the backordered part");
+  await waiting.locator("select").selectOption({ label: "Harbor Supply Co." });
+  await waiting.locator(".act-dropship-line").click();
+  await staff.locator("#action-msg", { hasText: "Hand to partner: done." }).waitFor();
+  assert.match(await text(staff, ".staff-lines"), /1 dropshipped by our partner/);
+  await staff.locator("#act-create-shipments").click();
+  await staff.locator("#action-msg", { hasText: "Create shipments: done." }).waitFor();
+  await staff.locator(".staff-shipments .partner-parcel", { hasText: /Harbor Supply Co\..* picks, packs and ships this parcel/ }).waitFor();
+  const order = (await api(`query($id: ID!) { order(id: $id) { shipments { source state } } }`, { id }, staffToken)).order;
+  assert.ok(order.shipments.some((s) => s.source === "supplier:harbor" && s.state === "pending"), JSON.stringify(order.shipments));
+  const told = await mailFor(/ships from our partner/, id);
+  assert.match(told.text, /directly from our partner/);
+  assert.deepEqual(staff.errors, []);
+});

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::catalog::TaxClass;
 use crate::money::Money;
 use crate::order::CapturePolicy;
+use crate::supplier::RejectedDropship;
 use crate::values::CountryCode;
 
 /// Everything besides the catalog that decides what a cart costs.
@@ -42,6 +43,9 @@ pub struct Rules {
     /// Ship a parcel whose capture is refused and flag the order, rather than not ship it.
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub ship_when_capture_fails: bool,
+    /// What happens to a dropship parcel's units when its supplier cannot send them.
+    #[cfg_attr(feature = "ts", ts(as = "Option<RejectedDropship>", optional))]
+    pub rejected_dropship: RejectedDropship,
 }
 
 /// The shop's return terms, copied into each order when it is placed.
@@ -79,6 +83,7 @@ impl Default for Rules {
             confirm_on_capture: false,
             capture: CapturePolicy::default(),
             ship_when_capture_fails: false,
+            rejected_dropship: RejectedDropship::default(),
         }
     }
 }

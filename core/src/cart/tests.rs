@@ -144,6 +144,7 @@ fn rules() -> Rules {
         confirm_on_capture: false,
         capture: crate::order::CapturePolicy::default(),
         ship_when_capture_fails: false,
+        rejected_dropship: crate::supplier::RejectedDropship::default(),
     }
 }
 

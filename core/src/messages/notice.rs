@@ -40,6 +40,10 @@ pub enum Notice {
         )]
         #[cfg_attr(feature = "ts", ts(optional, as = "Option<NaiveDate>"))]
         previously: Option<NaiveDate>,
+        /// The units were to ship from a partner that cannot send them after all.
+        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "std::ops::Not::not"))]
+        #[cfg_attr(feature = "ts", ts(optional, as = "Option<bool>"))]
+        partner_failed: bool,
     },
     /// A parcel will ship directly from a partner (after the order was placed).
     Dropship {
@@ -269,18 +273,28 @@ pub fn notices(before: Option<&Order>, after: &Order, entries: &[TimelineEntry])
                 Some(Notice::Refunded { amount: *amount })
             }
             OrderEvent::LineBackordered { line, part, promised } => {
-                let previously = before
-                    .and_then(|b| b.lines().get(*line))
-                    .and_then(|l| l.parts().get(*part))
-                    .and_then(|p| match p.availability() {
-                        LineAvailability::Backordered { promised: was } if was != promised => Some(*was),
-                        _ => None,
-                    });
-                Some(Notice::Backordered { line: *line, promised: *promised, previously })
+                let was = before.and_then(|b| b.lines().get(*line)).and_then(|l| l.parts().get(*part));
+                let previously = was.and_then(|p| match p.availability() {
+                    LineAvailability::Backordered { promised: was } if was != promised => Some(*was),
+                    _ => None,
+                });
+                let partner_failed =
+                    was.is_some_and(|p| matches!(p.availability(), LineAvailability::Dropshipped { .. }));
+                Some(Notice::Backordered { line: *line, promised: *promised, previously, partner_failed })
             }
             other => notice(other),
         })
         .collect();
+    // Several parts of one line put on backorder for one day are one piece of news.
+    let mut seen = Vec::new();
+    told.retain(|n| match n {
+        Notice::Backordered { line, promised, .. } => {
+            let fresh = !seen.contains(&(*line, *promised));
+            seen.push((*line, *promised));
+            fresh
+        }
+        _ => true,
+    });
     if arrived(after, entries) {
         told.push(Notice::FeedbackRequest);
     }

@@ -117,9 +117,14 @@ pub fn render(
             ));
             format!("Order {id} was cancelled: no payment arrived")
         }
-        Notice::Backordered { line, promised, previously } => {
+        Notice::Backordered { line, promised, previously, partner_failed } => {
             let name = order.lines().get(*line).map_or("An item", |l| l.name());
             body.para(match previously {
+                None if *partner_failed => format!(
+                    "Our partner cannot send {name} after all, so it is on backorder: we expect to \
+                     ship it by {}. You can keep waiting, or cancel it for a refund.",
+                    text::date(*promised)
+                ),
                 Some(was) => format!(
                     "The date for {name} moved: we now expect to ship it by {} (we said {} before). \
                      You can keep waiting, or cancel it for a refund.",
@@ -1076,7 +1081,15 @@ mod tests {
         let later = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
         tell(&mut life, Role::Staff, Command::Backorder { line: 0, part: 0, promised: first });
         let told = tell(&mut life, Role::Staff, Command::Backorder { line: 0, part: 0, promised: later });
-        assert_eq!(told, vec![Notice::Backordered { line: 0, promised: later, previously: Some(first) }]);
+        assert_eq!(
+            told,
+            vec![Notice::Backordered {
+                line: 0,
+                promised: later,
+                previously: Some(first),
+                partner_failed: false
+            }]
+        );
         let m = say(&life, &told[0]);
         assert_eq!(m.subject, "Lumen & Co: A new date for an item in order #1042");
         assert!(
@@ -1102,7 +1115,10 @@ mod tests {
         life.pay();
         let promised = chrono::NaiveDate::from_ymd_opt(2027, 1, 8).unwrap();
         let told = tell(&mut life, Role::Staff, Command::Backorder { line: 0, part: 0, promised });
-        assert_eq!(told, vec![Notice::Backordered { line: 0, promised, previously: None }]);
+        assert_eq!(
+            told,
+            vec![Notice::Backordered { line: 0, promised, previously: None, partner_failed: false }]
+        );
         let m = say(&life, &told[0]);
         assert!(
             m.text.contains("Item TEE is on backorder: we expect to ship it by 8 Jan 2027."),
@@ -1182,7 +1198,12 @@ mod tests {
         for (notice, error) in [
             (Notice::Shipped { shipment: "ord_9-S1".into() }, "the order has no parcel ord_9-S1"),
             (
-                Notice::Backordered { line: 7, promised: life.now.date_naive(), previously: None },
+                Notice::Backordered {
+                    line: 7,
+                    promised: life.now.date_naive(),
+                    previously: None,
+                    partner_failed: false,
+                },
                 "the order has no line 7",
             ),
             (Notice::ReturnApproved { rma: "ord_1-R9".into() }, "the order has no return ord_1-R9"),

@@ -131,6 +131,7 @@ pub enum ActionKind {
     RejectShipment,
     AllocateBackorder,
     Backorder,
+    Dropship,
     RequestReturn,
     ApproveReturn,
     RejectReturn,
@@ -144,7 +145,7 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 32] = [
+    pub const ALL: [ActionKind; 33] = [
         ActionKind::Confirm,
         ActionKind::Cancel,
         ActionKind::AuthorizePayment,
@@ -167,6 +168,7 @@ impl ActionKind {
         ActionKind::RejectShipment,
         ActionKind::AllocateBackorder,
         ActionKind::Backorder,
+        ActionKind::Dropship,
         ActionKind::RequestReturn,
         ActionKind::ApproveReturn,
         ActionKind::RejectReturn,
@@ -204,6 +206,7 @@ impl ActionKind {
             ActionKind::RejectShipment => "reject_shipment",
             ActionKind::AllocateBackorder => "allocate_backorder",
             ActionKind::Backorder => "backorder",
+            ActionKind::Dropship => "dropship",
             ActionKind::RequestReturn => "request_return",
             ActionKind::ApproveReturn => "approve_return",
             ActionKind::RejectReturn => "reject_return",
@@ -243,6 +246,7 @@ impl Action {
 /// a button is enabled exactly when the server would accept its command.
 pub fn allowed_actions(order: &Order, role: &Role, now: DateTime<Utc>) -> Vec<Action> {
     let works = |command: &Command| order.decide(command, role, now).is_ok();
+    let tomorrow = now.date_naive().checked_add_days(Days::new(1)).unwrap_or(now.date_naive());
     let mut actions = Vec::new();
     let total = order.totals().grand_total;
     let probe_method = PaymentMethod { reference: "probe".into(), brand: CardBrand::Unknown, last4: None };
@@ -277,7 +281,7 @@ pub fn allowed_actions(order: &Order, role: &Role, now: DateTime<Utc>) -> Vec<Ac
         ShipmentAction::ReturnToSender,
         ShipmentAction::Cancel,
         ShipmentAction::Accept { ship_by: now.date_naive() + chrono::Days::new(7) },
-        ShipmentAction::Reject { reason: "probe".into() },
+        ShipmentAction::Reject { reason: "probe".into(), promised: Some(tomorrow) },
     ];
     for shipment in order.shipments() {
         for action in &shipment_actions {
@@ -333,13 +337,13 @@ pub fn allowed_actions(order: &Order, role: &Role, now: DateTime<Utc>) -> Vec<Ac
             actions.push(Action { line: Some(line.index()), ..Action::on_order(command.kind()) });
         }
     }
-    let tomorrow = now.date_naive().checked_add_days(Days::new(1)).unwrap_or(now.date_naive());
     if let Ok(probe_location) = LocationId::parse("probe") {
         for line in order.lines() {
             for part in 0..line.parts().len() {
                 let candidates = [
                     Command::AllocateBackorder { line: line.index(), part, location: probe_location.clone() },
                     Command::Backorder { line: line.index(), part, promised: tomorrow },
+                    Command::Dropship { line: line.index(), part, supplier: "probe".into() },
                 ];
                 for command in candidates {
                     if works(&command) {

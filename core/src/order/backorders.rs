@@ -2,7 +2,7 @@
 //! oldest first: a part the stock cannot fill stops the queue, so a younger, smaller order never
 //! jumps it), and what an order's new events do to its parts waiting in the queue.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Order, OrderEvent, TimelineEntry};
 use crate::lifecycle::LineAvailability;
@@ -36,6 +36,11 @@ pub enum QueueChange {
     /// Units of a waiting part were cancelled: it now waits for `quantity` units, or leaves the
     /// queue when none are left.
     Shrink { line: usize, part: usize, quantity: u32 },
+    /// A part waits for stock (again, or for a new day): it is in the queue for `quantity` units
+    /// promised for `promised`, at its order's place.
+    Wait { line: usize, part: usize, quantity: u32, promised: NaiveDate },
+    /// A waiting part was allocated or handed to a supplier: it leaves the queue.
+    Leave { line: usize, part: usize },
 }
 
 /// What `entries`, which turned an order into `after`, do to its parts waiting in the queue.
@@ -44,14 +49,44 @@ pub fn queue_changes(after: &Order, entries: &[TimelineEntry]) -> Vec<QueueChang
     if entries.iter().any(|e| matches!(e.event, OrderEvent::Cancelled { .. })) {
         changes.push(QueueChange::LeaveAll);
     }
+    let part = |line: usize, part: usize| after.lines().get(line).and_then(|l| l.parts().get(part));
     for entry in entries {
-        let OrderEvent::LinesCancelled { units, .. } = &entry.event else { continue };
-        for u in units {
-            let Some(part) = after.lines().get(u.line).and_then(|l| l.parts().get(u.part)) else { continue };
-            if matches!(part.availability(), LineAvailability::Backordered { .. }) {
-                changes.push(QueueChange::Shrink { line: u.line, part: u.part, quantity: part.quantity() });
+        match &entry.event {
+            OrderEvent::LinesCancelled { units, .. } => {
+                for u in units {
+                    let Some(p) = part(u.line, u.part) else { continue };
+                    if matches!(p.availability(), LineAvailability::Backordered { .. }) {
+                        changes.push(QueueChange::Shrink {
+                            line: u.line,
+                            part: u.part,
+                            quantity: p.quantity(),
+                        });
+                    }
+                }
             }
+            OrderEvent::LineBackordered { line, part: index, .. }
+            | OrderEvent::LineAllocated { line, part: index, .. }
+            | OrderEvent::LineDropshipped { line, part: index, .. } => {
+                let Some(p) = part(*line, *index) else { continue };
+                changes.retain(|c| {
+                    !matches!(c, QueueChange::Wait { line: l, part: i, .. } | QueueChange::Leave { line: l, part: i }
+                        if l == line && i == index)
+                });
+                changes.push(match p.availability() {
+                    LineAvailability::Backordered { promised } => QueueChange::Wait {
+                        line: *line,
+                        part: *index,
+                        quantity: p.quantity(),
+                        promised: *promised,
+                    },
+                    _ => QueueChange::Leave { line: *line, part: *index },
+                });
+            }
+            _ => {}
         }
+    }
+    if after.state() == crate::lifecycle::OrderState::Cancelled {
+        changes.retain(|c| matches!(c, QueueChange::LeaveAll));
     }
     changes
 }

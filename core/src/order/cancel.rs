@@ -355,6 +355,7 @@ pub(super) mod tests {
                 confirm_on_capture: false,
                 capture: crate::order::CapturePolicy::default(),
                 ship_when_capture_fails: false,
+                rejected_dropship: crate::supplier::RejectedDropship::default(),
             },
         }
     }

@@ -85,6 +85,13 @@ pub enum Command {
         #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
         promised: NaiveDate,
     },
+    /// Backordered units of a line handed to dropship partner `supplier` (staff; the gateway
+    /// checks the partner exists). The next `CreateShipments` makes its parcel, which asks it.
+    Dropship {
+        line: usize,
+        part: usize,
+        supplier: String,
+    },
     RequestReturn {
         lines: Vec<ReturnItem>,
     },
@@ -133,10 +140,22 @@ pub enum ShipmentAction {
         #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
         ship_by: NaiveDate,
     },
-    /// A dropship supplier cannot send its parcel (`reason`): the parcel's units are cancelled,
-    /// and what was paid for them refunded (the whole order when nothing else is left).
+    /// A dropship supplier cannot send its parcel (`reason`). As the order's policy says
+    /// ([`crate::supplier::RejectedDropship`]): the parcel's units are cancelled and what was paid
+    /// for them refunded (the whole order when nothing else is left), or they go on backorder
+    /// promised for `promised` (required then; the gateway names the supplier's lead time).
     Reject {
         reason: String,
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                with = "crate::rfc3339::serde_with::option_date"
+            )
+        )]
+        #[cfg_attr(feature = "ts", ts(as = "Option<NaiveDate>", optional))]
+        promised: Option<NaiveDate>,
     },
 }
 
@@ -303,6 +322,7 @@ impl Command {
             },
             Command::AllocateBackorder { .. } => ActionKind::AllocateBackorder,
             Command::Backorder { .. } => ActionKind::Backorder,
+            Command::Dropship { .. } => ActionKind::Dropship,
             Command::RequestReturn { .. } => ActionKind::RequestReturn,
             Command::Return { action, .. } => match action {
                 ReturnAction::Approve => ActionKind::ApproveReturn,
@@ -554,6 +574,14 @@ impl Order {
                 waiting.apply(&AvailabilityCommand::Backorder { promised: *promised })?;
                 vec![OrderEvent::LineBackordered { line: *line, part: *part, promised: *promised }]
             }
+            Command::Dropship { line, part, supplier } => {
+                self.require_open("dropship")?;
+                let supplier = text("supplier", supplier, true)?;
+                self.part(*line, *part)?
+                    .availability
+                    .apply(&AvailabilityCommand::Dropship { supplier: supplier.clone() })?;
+                vec![OrderEvent::LineDropshipped { line: *line, part: *part, supplier }]
+            }
             Command::RequestReturn { lines } => self.request_return(lines, now)?,
             Command::Return { rma, action } => self.return_events(rma, action)?,
             Command::ReceiveReturnedParcel { shipment, restock } => {
@@ -687,7 +715,9 @@ impl Order {
         let shipment_id = shipment.id.clone();
         match action {
             ShipmentAction::Accept { ship_by } => return self.accept_events(shipment, *ship_by, now),
-            ShipmentAction::Reject { reason } => return self.reject_events(shipment, reason),
+            ShipmentAction::Reject { reason, promised } => {
+                return self.reject_events(shipment, reason, *promised, now);
+            }
             _ => {}
         }
         let (command, event) = match action {
@@ -810,13 +840,18 @@ impl Order {
     }
 
     /// A supplier that cannot send its parcel: a partner's parcel not handed to the carrier yet,
-    /// of an order going ahead. Its units are cancelled as staff would cancel them (with the
-    /// refund of what was paid for them, or the whole order when nothing else is left), the
-    /// reason naming the partner.
+    /// of an order going ahead. As the order's policy says, its units are cancelled as staff would
+    /// cancel them (with the refund of what was paid for them, or the whole order when nothing
+    /// else is left), the reason naming the partner; or the parcel is cancelled and the parts it
+    /// held go on backorder for `promised`. A parcel whose units cannot be told apart from other
+    /// units of the same partner on its lines (part of a part already shipped) is cancelled
+    /// instead: no unit is ever promised twice.
     fn reject_events(
         &self,
         shipment: &super::Shipment,
         reason: &str,
+        promised: Option<NaiveDate>,
+        now: DateTime<Utc>,
     ) -> Result<Vec<OrderEvent>, CommandError> {
         let ShipmentSource::Supplier { supplier } = &shipment.source else {
             return Err(CommandError::InvalidInput {
@@ -839,8 +874,67 @@ impl Order {
                 None => lines.push(LineUnits { line: l.line, quantity: l.quantity }),
             }
         }
+        if self.placed.policy.rejected_dropship == crate::supplier::RejectedDropship::Backorder {
+            let promised = promised.ok_or(CommandError::InvalidInput {
+                field: "promised",
+                message: "name the day the units are promised for".into(),
+            })?;
+            if promised < now.date_naive() {
+                return Err(CommandError::InvalidInput {
+                    field: "promised",
+                    message: "must not be in the past".into(),
+                });
+            }
+            if let Some(parts) = self.parcel_parts(&shipment.source, &lines) {
+                let mut events = vec![OrderEvent::ShipmentRejected { shipment: shipment.id.clone(), reason }];
+                events.extend(parts.into_iter().map(|(line, part)| OrderEvent::LineBackordered {
+                    line,
+                    part,
+                    promised,
+                }));
+                return Ok(events);
+            }
+        }
         let why = format!("our partner {supplier} cannot supply it: {reason}");
         self.cancel_lines(&lines, &why, &Role::Staff)
+    }
+
+    /// The parts of each line of `lines` from `source` that hold exactly the units named: the
+    /// latest parts first (earlier ones are the likelier to have shipped). `None` when some line's
+    /// units are not whole parts.
+    fn parcel_parts(&self, source: &ShipmentSource, lines: &[LineUnits]) -> Option<Vec<(usize, usize)>> {
+        let mut found = Vec::new();
+        for want in lines {
+            let line = self.lines.get(want.line)?;
+            // Units of the source on the line that no parcel holds yet would be mistaken for the
+            // parcel's.
+            let held: u32 =
+                line.parts.iter().filter(|p| p.source().as_ref() == Some(source)).map(|p| p.quantity).sum();
+            let parcelled: u32 = self
+                .shipments
+                .iter()
+                .filter(|s| s.state != ShipmentState::Cancelled && &s.source == source)
+                .flat_map(|s| s.lines.iter().filter(|l| l.line == want.line).map(|l| l.quantity))
+                .sum();
+            if held != parcelled {
+                return None;
+            }
+            let mut left = want.quantity;
+            for (index, part) in line.parts.iter().enumerate().rev() {
+                if left == 0 {
+                    break;
+                }
+                if part.source().as_ref() != Some(source) || part.quantity == 0 {
+                    continue;
+                }
+                left = left.checked_sub(part.quantity)?;
+                found.push((want.line, index));
+            }
+            if left != 0 {
+                return None;
+            }
+        }
+        Some(found)
     }
 
     fn shipped_lines(&self) -> Vec<ShippedLine> {

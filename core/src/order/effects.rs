@@ -51,7 +51,7 @@ fn parcel_units<'a>(order: &'a Order, parcel: &'a Shipment) -> impl Iterator<Ite
 /// The stock effects of appending `entries` to `before`: shipped parcels from a location consume
 /// their reservation; a parcel received back and restocked puts its units on hand where it was
 /// restocked; a cancelled order releases what it still holds, cancelled lines the reservation of
-/// their cancelled units. Supplier parcels and backordered units hold no stock of ours.
+/// their cancelled units, and allocated units put on backorder theirs. Supplier parcels and backordered units hold no stock of ours.
 pub fn stock_effects(before: &Order, entries: &[TimelineEntry]) -> Vec<StockEffect> {
     let mut order = before.clone();
     // (reason, sku, location) → (on hand, reserved, sku, location)
@@ -86,7 +86,10 @@ pub fn stock_effects(before: &Order, entries: &[TimelineEntry]) -> Vec<StockEffe
                     add(StockReason::Released, &sku, &location, 0, -units);
                 }
             }
-            OrderEvent::LinesCancelled { .. } => {
+            // Cancelled units, and allocated units that lost their stock or went to a partner.
+            OrderEvent::LinesCancelled { .. }
+            | OrderEvent::LineBackordered { .. }
+            | OrderEvent::LineDropshipped { .. } => {
                 // What the order holds before and after: the difference is released.
                 let mut next = order.clone();
                 if next.apply(entry).is_ok() {

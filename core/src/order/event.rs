@@ -127,6 +127,12 @@ pub enum OrderEvent {
     ShipmentCancelled {
         shipment: String,
     },
+    /// The partner of a dropship parcel cannot send it (`reason`): the parcel is cancelled, and
+    /// its units go on backorder (the events that follow say which).
+    ShipmentRejected {
+        shipment: String,
+        reason: String,
+    },
     /// The supplier of a dropship parcel took it, to ship by `ship_by`.
     ShipmentAccepted {
         shipment: String,
@@ -170,6 +176,12 @@ pub enum OrderEvent {
         #[cfg_attr(feature = "serde", serde(with = "crate::rfc3339::serde_with::date"))]
         #[cfg_attr(feature = "ts", ts(as = "NaiveDate"))]
         promised: NaiveDate,
+    },
+    /// Backordered units of a line were handed to dropship partner `supplier`.
+    LineDropshipped {
+        line: usize,
+        part: usize,
+        supplier: String,
     },
     ReturnRequested {
         rma: String,
@@ -258,6 +270,7 @@ impl OrderEvent {
             OrderEvent::ShipmentReturnedToSender { .. } => "shipment_returned_to_sender",
             OrderEvent::ParcelReceivedBack { .. } => "parcel_received_back",
             OrderEvent::ShipmentCancelled { .. } => "shipment_cancelled",
+            OrderEvent::ShipmentRejected { .. } => "shipment_rejected",
             OrderEvent::ShipmentAccepted { .. } => "shipment_accepted",
             OrderEvent::ShipmentUnitsRemoved { .. } => "shipment_units_removed",
             OrderEvent::ShipmentSplit { .. } => "shipment_split",
@@ -265,6 +278,7 @@ impl OrderEvent {
             OrderEvent::LinesCancelled { .. } => "lines_cancelled",
             OrderEvent::LineAllocated { .. } => "line_allocated",
             OrderEvent::LineBackordered { .. } => "line_backordered",
+            OrderEvent::LineDropshipped { .. } => "line_dropshipped",
             OrderEvent::ReturnRequested { .. } => "return_requested",
             OrderEvent::ReturnApproved { .. } => "return_approved",
             OrderEvent::ReturnRejected { .. } => "return_rejected",
@@ -322,6 +336,7 @@ impl OrderEvent {
             | OrderEvent::ShipmentReturnedToSender { shipment }
             | OrderEvent::ParcelReceivedBack { shipment, .. }
             | OrderEvent::ShipmentCancelled { shipment }
+            | OrderEvent::ShipmentRejected { shipment, .. }
             | OrderEvent::ShipmentAccepted { shipment, .. }
             | OrderEvent::ShipmentUnitsRemoved { shipment, .. }
             | OrderEvent::ShipmentSplit { shipment, .. } => Some(shipment),
@@ -438,6 +453,11 @@ pub struct OrderPolicy {
     #[cfg_attr(feature = "serde", serde(default))]
     #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub ship_when_capture_fails: bool,
+    /// What happens to a dropship parcel's units when its supplier cannot send them (orders
+    /// placed before there was a choice: cancelled and refunded).
+    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::supplier::RejectedDropship>", optional))]
+    pub rejected_dropship: crate::supplier::RejectedDropship,
 }
 
 /// What paid: never a card number, only the provider's token reference and what is safe to show.

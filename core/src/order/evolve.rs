@@ -225,7 +225,7 @@ impl Order {
                 }
                 s.received_back = true;
             }
-            OrderEvent::ShipmentCancelled { shipment } => {
+            OrderEvent::ShipmentCancelled { shipment } | OrderEvent::ShipmentRejected { shipment, .. } => {
                 self.shipment_command(shipment, &ShipmentCommand::Cancel)?;
             }
             OrderEvent::ShipmentAccepted { shipment, ship_by } => {
@@ -309,6 +309,13 @@ impl Order {
             }
             OrderEvent::LineBackordered { line, part, promised } => {
                 self.part_command(*line, *part, &AvailabilityCommand::Backorder { promised: *promised })?;
+            }
+            OrderEvent::LineDropshipped { line, part, supplier } => {
+                self.part_command(
+                    *line,
+                    *part,
+                    &AvailabilityCommand::Dropship { supplier: supplier.clone() },
+                )?;
             }
             OrderEvent::ReturnRequested { rma, lines } => {
                 if self.return_case(rma).is_some() {

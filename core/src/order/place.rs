@@ -78,6 +78,7 @@ pub fn place(new: NewOrder<'_>) -> Result<OrderEvent, PlaceError> {
         confirm_on_capture: new.rules.confirm_on_capture,
         capture: new.rules.capture,
         ship_when_capture_fails: new.rules.ship_when_capture_fails,
+        rejected_dropship: new.rules.rejected_dropship,
     };
     if new.plan.lines().len() != totals.lines.len() {
         return Err(PlaceError::PlanMismatch(totals.lines.len().min(new.plan.lines().len())));

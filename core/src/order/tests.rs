@@ -1,6 +1,6 @@
 //! Tests of the order aggregate: a whole life from cart to refund, roles, replay, and random histories.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 
 use super::*;
@@ -185,6 +185,18 @@ impl Life {
         let mut timeline = placed(lines);
         if let OrderEvent::Placed(p) = &mut timeline[0].event {
             p.policy.capture = capture;
+        }
+        Life { order: Order::from_timeline(&timeline).unwrap(), timeline, now: t0() }
+    }
+
+    /// [`Life::new`], the order placed under the policy `shape` makes.
+    pub(crate) fn with_order_policy(
+        lines: &[(&str, i64)],
+        shape: impl FnOnce(&mut super::OrderPolicy),
+    ) -> Life {
+        let mut timeline = placed(lines);
+        if let OrderEvent::Placed(p) = &mut timeline[0].event {
+            shape(&mut p.policy);
         }
         Life { order: Order::from_timeline(&timeline).unwrap(), timeline, now: t0() }
     }
@@ -840,6 +852,32 @@ fn shipping_from_a_location_consumes_the_reservation_and_a_supplier_parcel_touch
     let from = life.timeline.len();
     life.ship("ord_1-S2");
     assert_eq!(stock_effects(&before, &life.timeline[from..]), vec![], "the supplier ships its own desk");
+}
+
+#[test]
+fn units_whose_stock_was_lost_release_their_reservation_and_join_the_backorder_queue() {
+    let mut life = Life::new(&[("TEE", 2), ("MUG", 1)]);
+    life.pay();
+    let before = life.order.clone();
+    let from = life.timeline.len();
+    let promised = life.now.date_naive() + Days::new(9);
+    assert_eq!(
+        life.ok(&Role::Staff, Command::Backorder { line: 0, part: 0, promised }),
+        ["line_backordered"]
+    );
+    let entries = &life.timeline[from..];
+    assert_eq!(stock_effects(&before, entries), vec![effect("TEE", "east", 0, -2, StockReason::Released)]);
+    assert_eq!(
+        super::queue_changes(&life.order, entries),
+        [super::QueueChange::Wait { line: 0, part: 0, quantity: 2, promised }]
+    );
+    assert_eq!(held_reservations(&life.order), vec![(Sku::parse("MUG").unwrap(), loc("west"), 1)]);
+    // A new day for units already waiting moves nothing on the shelf.
+    let before = life.order.clone();
+    let from = life.timeline.len();
+    let later = promised + Days::new(5);
+    life.ok(&Role::Staff, Command::Backorder { line: 0, part: 0, promised: later });
+    assert_eq!(stock_effects(&before, &life.timeline[from..]), vec![]);
 }
 
 #[test]

@@ -19,7 +19,8 @@
 //!   [`inventory`]: a SKU's available-to-sell pushed to the channels that ask;
 //!   [`channel_feed`]: a channel's pull feed of its orders' events, paged by cursor.
 //! - [`suppliers`]: dropship suppliers and what they are asked; [`supplier_mail`]: a request by
-//!   e-mail with its purchase order.
+//!   e-mail with its purchase order; [`dropship`]: a partner that cannot send, and units put on
+//!   backorder or handed to a partner again.
 //! - [`access`]: who is calling ([`Actor`]) and what each role may see; [`tokens`]: bearer tokens.
 //! - [`idempotency`]: idempotency keys scoped to their caller, SHA-256 fingerprints.
 //! - [`messages`]: messages to customers (which, delivering one, staff's view); [`mail`]: SMTP or
@@ -35,6 +36,7 @@ pub mod commands;
 mod context;
 pub mod declines;
 pub mod documents;
+pub mod dropship;
 pub mod error;
 pub mod execute;
 pub mod fulfilment;

@@ -13,11 +13,11 @@ use ordo_core::order::{
 use ordo_core::values::{Package, free_text, limits};
 
 use super::fulfilment_types::{CarrierView, PickGroup, TrackedShipment, TrackingEventView};
-use super::orders::{OrderPayload, execute};
-use super::{actor, app, idempotency};
+use super::orders::{OrderPayload, execute, payload};
+use super::{actor, app, doer, idempotency};
 use crate::app::error::ApiError;
 use crate::app::execute::{Beside, Request, receive_return};
-use crate::app::{fulfilment, orders};
+use crate::app::{dropship, fulfilment, orders};
 use crate::graphql::error::GqlResult;
 
 /// How a parcel was packed.
@@ -261,9 +261,11 @@ impl FulfilmentMutation {
         shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::Accept { ship_by }, Beside::Nothing).await
     }
 
-    /// A dropship supplier cannot send its parcel: the parcel's units are cancelled and what was
-    /// paid for them refunded (the whole order when nothing else is left); the customer is told.
-    /// Only a partner's parcel not handed to the carrier yet.
+    /// A dropship supplier cannot send its parcel; the customer is told. As the shop's policy
+    /// says: the parcel's units are cancelled and what was paid for them refunded (the whole
+    /// order when nothing else is left), or they go on backorder, promised after the supplier's
+    /// lead time (or an open purchase order's day), and the customer may keep waiting or cancel
+    /// them. Only a partner's parcel not handed to the carrier yet.
     async fn reject_shipment(
         &self,
         ctx: &Context<'_>,
@@ -271,7 +273,44 @@ impl FulfilmentMutation {
         shipment_id: String,
         reason: String,
     ) -> Result<OrderPayload> {
-        shipment_step(ctx, &order_id, &shipment_id, ShipmentAction::Reject { reason }, Beside::Nothing).await
+        let caller = (actor(ctx), &doer(ctx));
+        let ran = dropship::reject(app(ctx)?, caller, &order_id, &shipment_id, reason).await.gql()?;
+        payload(ctx, ran).await
+    }
+
+    /// Puts units of a line on backorder for `promised` (staff): their stock was lost, or they
+    /// get a new day. Reserved stock is released, the units wait for the next receipt, and the
+    /// customer is told the day with the choice to keep waiting or cancel. Not once the units
+    /// are in a parcel.
+    async fn backorder_line(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        line: i32,
+        part: i32,
+        promised: chrono::NaiveDate,
+    ) -> Result<OrderPayload> {
+        let at = (index(line, "line")?, index(part, "part")?);
+        let ran =
+            dropship::backorder(app(ctx)?, (actor(ctx), &doer(ctx)), &order_id, at, promised).await.gql()?;
+        payload(ctx, ran).await
+    }
+
+    /// Hands backordered units of a line to dropship supplier `supplier` (staff): they leave the
+    /// backorder queue; `createShipments` then makes the supplier's parcel, which sends the
+    /// supplier its request and tells the customer.
+    async fn dropship_line(
+        &self,
+        ctx: &Context<'_>,
+        order_id: String,
+        line: i32,
+        part: i32,
+        supplier: String,
+    ) -> Result<OrderPayload> {
+        let at = (index(line, "line")?, index(part, "part")?);
+        let caller = (actor(ctx), &doer(ctx));
+        let ran = dropship::hand_to_partner(app(ctx)?, caller, &order_id, at, &supplier).await.gql()?;
+        payload(ctx, ran).await
     }
 
     /// The carrier delivered the parcel; the order completes once everything is delivered

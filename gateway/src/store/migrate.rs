@@ -33,6 +33,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0024_supplier_mail", include_str!("../../../schema/surreal/0024_supplier_mail.surql")),
     ("0025_channel_feed", include_str!("../../../schema/surreal/0025_channel_feed.surql")),
     ("0026_purchase_order_lines", include_str!("../../../schema/surreal/0026_purchase_order_lines.surql")),
+    ("0027_backorder_by_order", include_str!("../../../schema/surreal/0027_backorder_by_order.surql")),
 ];
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {

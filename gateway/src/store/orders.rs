@@ -843,6 +843,24 @@ fn effect_statements(
                 quantity.max(1),
                 quantity > 0,
             )),
+            // A part's place in the queue is its order's: a part that waits again keeps it.
+            QueueChange::Wait { line, part, quantity, promised } => {
+                let sku = order.lines().get(line).map(|l| l.sku().as_str().to_owned()).unwrap_or_default();
+                sql.push_str(&format!(
+                    "UPDATE backorder SET open = false WHERE order_id = $id AND line = {line} AND part = {part} \
+                     AND open = true;\n\
+                     CREATE backorder SET order_id = $id, line = {line}, part = {part}, sku = $qs{line}_{part}, \
+                     quantity = {quantity}, promised = '{promised}', placed_at = <datetime>$qat, open = true;\n"
+                ));
+                binds.push((format!("qs{line}_{part}"), sku.into()));
+                if !binds.iter().any(|(k, _)| k == "qat") {
+                    binds.push(("qat".into(), order.placed_at().to_rfc3339().into()));
+                }
+            }
+            QueueChange::Leave { line, part } => sql.push_str(&format!(
+                "UPDATE backorder SET open = false WHERE order_id = $id AND line = {line} AND part = {part} \
+                 AND open = true;\n"
+            )),
         }
     }
     // The shipment projection: every shipment an entry changes (a split's new parcel, a merge's

@@ -381,6 +381,16 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],
     ),
     (
+        "backorderLine",
+        "mutation { backorderLine(orderId: \"ord_x\", line: 0, part: 0, promised: \"2099-01-01\") { replayed } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
+        "dropshipLine",
+        "mutation { dropshipLine(orderId: \"ord_x\", line: 0, part: 0, supplier: \"harbor\") { replayed } }",
+        ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok"],
+    ),
+    (
         "dropshipRequests",
         "{ dropshipRequests(supplier: \"northwood\") { id } }",
         ["UNAUTHENTICATED", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "ok", "ok", "ok"],

@@ -456,18 +456,7 @@ async fn a_supplier_that_cannot_send_its_parcel_rejects_it_and_only_those_items_
     let totals = "query($id: ID!) { order(id: $id) { totals { grandTotal { amount } }
         lines { sku remaining } shipments { id source state } } }";
     let before = ok(&app.gql(totals, json!({ "id": order })).await)["order"].clone();
-    let create =
-        "mutation($id: String!) { createShipments(orderId: $id) { order { shipments { id source } } } }";
-    let planned = app.gql(create, json!({ "id": order })).await;
-    let parcel = ok(&planned)["createShipments"]["order"]["shipments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["source"] == "supplier:northwood")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let parcel = plan_parcels(&app, &order, "supplier:northwood").await;
     let reject = "mutation($id: String!, $s: String!, $r: String!) {
         rejectShipment(orderId: $id, shipmentId: $s, reason: $r) { order { id } } }";
     // Once the customer's mails so far are sent and recorded (the confirmation, the partner
@@ -520,4 +509,173 @@ async fn a_supplier_that_cannot_send_its_parcel_rejects_it_and_only_those_items_
     assert!(told["text"].as_str().unwrap().contains("Brass desk lamp"), "{}", told["text"]);
     let body = app.gql_with(Some(&northwood), "{ dropshipRequests { id } }", json!({})).await;
     assert_eq!(ok(&body)["dropshipRequests"], json!([]), "nothing left to send");
+}
+
+const CREATE: &str =
+    "mutation($id: String!) { createShipments(orderId: $id) { order { shipments { id source } } } }";
+
+/// Staff make `order`'s parcels; the id of the one from `source` (`supplier:northwood`).
+async fn plan_parcels(app: &TestApp, order: &str, source: &str) -> String {
+    let planned = app.gql(CREATE, json!({ "id": order })).await;
+    ok(&planned)["createShipments"]["order"]["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == source)
+        .unwrap_or_else(|| panic!("no parcel from {source}: {planned}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The lines of `order` with where their units come from, its payment and parcels.
+async fn sourcing(app: &TestApp, order: &str) -> Value {
+    let query = "query($id: ID!) { order(id: $id) { payment { status refunded { amount } }
+        lines { sku remaining availability { quantity kind supplier promisedOn } }
+        shipments { id source state } } }";
+    ok(&app.gql(query, json!({ "id": order })).await)["order"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_shop_that_backorders_keeps_what_its_partner_cannot_send_waiting_and_staff_hand_it_to_another() {
+    use ordo_gateway::app::mail::MailTransport;
+    use ordo_tests::smtp::SmtpServer;
+
+    let smtp = SmtpServer::start().await;
+    let app = crate::messages::gateway(MailTransport::Smtp(smtp.url())).await;
+    let mut rules = ordo_gateway::seed::demo_rules();
+    rules.rejected_dropship = ordo_core::supplier::RejectedDropship::Backorder;
+    app.store.set_rules(&rules).await.unwrap();
+    let (order, _) = paid_order(
+        &app,
+        "joan@example.com",
+        json!([{ "sku": "MUG-STONE", "quantity": 1 }, { "sku": "LAMP-DESK", "quantity": 2 }]),
+    )
+    .await;
+    let parcel = plan_parcels(&app, &order, "supplier:northwood").await;
+    eventually(WAIT, || async {
+        let rows = crate::messages::messages_of(&app, &order).await;
+        (rows.len() == 2 && rows.iter().all(|r| r["state"] == "SENT")).then_some(())
+    })
+    .await
+    .expect("the confirmation and the partner parcel told");
+    let before = sourcing(&app, &order).await;
+    let sent = smtp.received().len();
+
+    // Northwood cannot send the lamps: they wait, promised after its lead time (10 days).
+    let northwood = app.token(&Actor::Supplier { supplier: "northwood".into() });
+    let reject = "mutation($id: String!, $s: String!) {
+        rejectShipment(orderId: $id, shipmentId: $s, reason: \"kiln broke\") { order { id } } }";
+    ok(&app.gql_with(Some(&northwood), reject, json!({ "id": order, "s": parcel })).await);
+    let day = (chrono::Utc::now().date_naive() + chrono::Days::new(10)).to_string();
+    let after = sourcing(&app, &order).await;
+    assert_eq!(
+        after["lines"][1],
+        json!({ "sku": "LAMP-DESK", "remaining": 2,
+                "availability": [{ "quantity": 2, "kind": "BACKORDERED", "supplier": null, "promisedOn": day }] }),
+        "{after}"
+    );
+    assert_eq!(after["payment"], before["payment"], "no money moves");
+    assert!(
+        after["shipments"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "id": parcel, "source": "supplier:northwood", "state": "cancelled" }))
+    );
+    let waiting = app.store.waiting_backorders("LAMP-DESK").await.unwrap();
+    assert_eq!(
+        waiting.iter().map(|b| (b.order_id.as_str(), b.quantity)).collect::<Vec<_>>(),
+        [(order.as_str(), 2)]
+    );
+    let told = eventually(WAIT, || async {
+        smtp.received()[sent..].iter().find(|m| m["rcpt_tos"] == json!(["joan@example.com"])).cloned()
+    })
+    .await
+    .expect("the customer is told");
+    let text = told["text"].as_str().unwrap();
+    assert!(
+        text.contains("Our partner cannot send Brass desk lamp after all, so it is on backorder"),
+        "{text}"
+    );
+    assert!(text.contains("choose=cancel-line-1"), "the choice to cancel for a refund: {text}");
+    let timeline = "query($id: ID!) { order(id: $id) { timeline { type data } } }";
+    let body = app.gql(timeline, json!({ "id": order })).await;
+    assert!(
+        ok(&body)["order"]["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "shipment_rejected" && e["data"].to_string().contains("kiln broke")),
+        "the reason is on the timeline: {body}"
+    );
+
+    // Bad hand-overs are refused and change nothing.
+    let hand = "mutation($id: String!, $line: Int!, $supplier: String!) {
+        dropshipLine(orderId: $id, line: $line, part: 0, supplier: $supplier) { order { id } } }";
+    let staff = app.token(&Actor::Staff);
+    let dump = app.store.dump().await.unwrap();
+    for (what, line, supplier, code) in [
+        ("an unknown partner", 1, "nobody", "BAD_USER_INPUT"),
+        ("units in the warehouse's parcel", 0, "harbor", "INVALID_TRANSITION"),
+        ("a line that is not there", 9, "harbor", "NOT_FOUND"),
+    ] {
+        let body = app
+            .gql_with(Some(&staff), hand, json!({ "id": order, "line": line, "supplier": supplier }))
+            .await;
+        assert_eq!(error_code(&body), Some(code), "{what}: {body}");
+    }
+    let body = app
+        .gql_with(Some(&northwood), hand, json!({ "id": order, "line": 1, "supplier": "northwood" }))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "a supplier does not hand work to itself: {body}");
+    assert_eq!(app.store.dump().await.unwrap(), dump, "refusals change nothing");
+
+    // Staff hand them to Harbor: they leave the queue; the parcel they make asks Harbor.
+    let sent = smtp.received().len();
+    ok(&app.gql_with(Some(&staff), hand, json!({ "id": order, "line": 1, "supplier": "harbor" })).await);
+    assert!(app.store.waiting_backorders("LAMP-DESK").await.unwrap().is_empty(), "out of the queue");
+    ok(&app.gql_with(Some(&staff), CREATE, json!({ "id": order })).await);
+    let after = sourcing(&app, &order).await;
+    assert_eq!(
+        after["lines"][1]["availability"],
+        json!([{ "quantity": 2, "kind": "DROPSHIPPED", "supplier": "harbor", "promisedOn": null }])
+    );
+    let harbor_parcel =
+        after["shipments"].as_array().unwrap().iter().find(|s| s["source"] == "supplier:harbor").cloned();
+    assert_eq!(harbor_parcel.map(|p| p["state"].clone()), Some(json!("pending")), "{after}");
+    let asked = eventually(WAIT, || async {
+        smtp.received()[sent..].iter().find(|m| m["rcpt_tos"] == json!(["orders@harbor.example"])).cloned()
+    })
+    .await
+    .expect("Harbor is asked by mail");
+    assert!(asked["text"].as_str().unwrap().contains("Brass desk lamp"), "{}", asked["text"]);
+}
+
+#[tokio::test]
+async fn staff_put_units_whose_stock_was_lost_on_backorder_and_their_reservation_is_released() {
+    let app = TestApp::spawn().await;
+    let (order, _) =
+        paid_order(&app, "kay@example.com", json!([{ "sku": "MUG-STONE", "quantity": 2 }])).await;
+    let (reserved, rows) = app.store.reserved_total("MUG-STONE").await.unwrap();
+    let staff = app.token(&Actor::Staff);
+    let backorder = "mutation($id: String!, $day: NaiveDate!) {
+        backorderLine(orderId: $id, line: 0, part: 0, promised: $day) { order { lines { availability { kind promisedOn } } } } }";
+    let dump = app.store.dump().await.unwrap();
+    let past = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
+    let body = app.gql_with(Some(&staff), backorder, json!({ "id": order, "day": past })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(app.store.dump().await.unwrap(), dump, "a day in the past changes nothing");
+
+    let day = (chrono::Utc::now().date_naive() + chrono::Days::new(6)).to_string();
+    let body = app.gql_with(Some(&staff), backorder, json!({ "id": order, "day": day })).await;
+    assert_eq!(
+        ok(&body)["backorderLine"]["order"]["lines"][0]["availability"],
+        json!([{ "kind": "BACKORDERED", "promisedOn": day }])
+    );
+    assert_eq!(app.store.reserved_total("MUG-STONE").await.unwrap(), (reserved - 2, rows - 2), "released");
+    let waiting = app.store.waiting_backorders("MUG-STONE").await.unwrap();
+    assert_eq!(
+        waiting.iter().map(|b| (b.order_id.as_str(), b.quantity)).collect::<Vec<_>>(),
+        [(order.as_str(), 2)]
+    );
 }
