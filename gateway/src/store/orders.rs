@@ -287,10 +287,23 @@ impl Store {
     ) -> Result<Intake, StoreError> {
         // Intakes in this process take turns: always on an embedded store, once they collide on
         // a server (see `turn`).
-        let _turn = if self.embedded {
-            Some(self.intake_turn.take().await)
+        let (_turn, _rows) = if self.embedded {
+            (Some(self.intake_turn.take().await), None)
         } else {
-            self.intake_turn.take_when_contended(retry).await
+            let rows: Vec<String> = new
+                .plan
+                .lines()
+                .iter()
+                .flat_map(|line| {
+                    line.parts().iter().filter_map(|part| match part {
+                        LinePart::Allocate { location, .. } => {
+                            Some(stock_key(line.sku().as_str(), location.as_str()))
+                        }
+                        _ => None,
+                    })
+                })
+                .collect();
+            (None, self.intake_turn.take_when_contended(&rows, retry).await)
         };
         let mut sql = String::from("BEGIN;\n");
         if new.idempotency.is_some() {

@@ -16,6 +16,11 @@ pub(crate) struct Binary {
 
 impl Binary {
     pub(crate) async fn start(db: &str, smtp: &str) -> Binary {
+        Binary::start_with(db, smtp, &[]).await
+    }
+
+    /// [`Binary::start`] with more environment (`ORDO_DB_USER`… for a SurrealDB server).
+    pub(crate) async fn start_with(db: &str, smtp: &str, env: &[(&str, &str)]) -> Binary {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap().port()
@@ -35,6 +40,7 @@ impl Binary {
             .env("ORDO_JWT_SECRET", std::str::from_utf8(ordo_tests::TEST_SECRET).unwrap())
             .env("ORDO_RATE_LIMIT", "0")
             .env("ORDO_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -17,10 +17,11 @@ use tokio_tungstenite::tungstenite::Message;
 
 use ordo_tests::WsClient as Client;
 
-const WATCH: &str = "subscription($id: String!, $after: Int) { orderUpdated(orderId: $id, afterSeq: $after) {
+pub(crate) const WATCH: &str =
+    "subscription($id: String!, $after: Int) { orderUpdated(orderId: $id, afterSeq: $after) {
     orderId seq state event { type actor } statusView { headline } } }";
 
-async fn guest_order(app: &TestApp, key: &str) -> (String, String) {
+pub(crate) async fn guest_order(app: &TestApp, key: &str) -> (String, String) {
     let body = app
         .gql_with(
             None,
@@ -36,7 +37,7 @@ async fn guest_order(app: &TestApp, key: &str) -> (String, String) {
     (id, body["data"]["placeOrder"]["accessToken"].as_str().unwrap().to_owned())
 }
 
-async fn pay(app: &TestApp, guest: &str, id: &str) {
+pub(crate) async fn pay(app: &TestApp, guest: &str, id: &str) {
     let body = app
         .gql_with(
             Some(guest),
@@ -482,7 +483,7 @@ async fn an_oversized_websocket_message_closes_that_connection_and_others_keep_t
 }
 
 /// The last sequence number of each of `orders`, read through the API.
-async fn last_seqs(app: &TestApp, orders: &[String]) -> Vec<i64> {
+pub(crate) async fn last_seqs(app: &TestApp, orders: &[String]) -> Vec<i64> {
     let mut last = Vec::with_capacity(orders.len());
     for id in orders {
         let body =
@@ -497,7 +498,7 @@ async fn last_seqs(app: &TestApp, orders: &[String]) -> Vec<i64> {
 /// writers are done (`finals` holds every order's last seq) and it has caught up. With
 /// `reconnect`, it drops its connection after that many events and subscribes again from the
 /// last one it saw.
-async fn follow(
+pub(crate) async fn follow(
     app: Arc<TestApp>,
     n: usize,
     order: String,

@@ -404,3 +404,244 @@ async fn bad_credentials_or_no_server_fail_at_start_and_a_gateway_outlives_its_s
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One GraphQL call to the gateway at `base` that may go unanswered (it was killed): `None` then.
+async fn try_gql(
+    client: &reqwest::Client,
+    base: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Option<Value> {
+    let mut request =
+        client.post(format!("{base}/graphql")).json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.ok()?.json().await.ok()
+}
+
+/// What a gateway acknowledged of one checkout: the order placed, and whether its payment went
+/// through.
+#[derive(Debug, Clone)]
+struct Checkout {
+    id: String,
+    paid: bool,
+}
+
+/// A guest checkout of one `sku` at `base`, paid when `pay`; what was acknowledged of it.
+async fn checkout(client: &reqwest::Client, base: &str, sku: &str, pay: bool) -> Option<Checkout> {
+    let q = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } accessToken } }";
+    let body = try_gql(client, base, None, q, json!({ "input": order(sku) })).await?;
+    let id = body["data"]["placeOrder"]["order"]["id"].as_str()?.to_owned();
+    let guest = body["data"]["placeOrder"]["accessToken"].as_str()?.to_owned();
+    if !pay {
+        return Some(Checkout { id, paid: false });
+    }
+    let q = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
+    let paid = try_gql(client, base, Some(&guest), q, json!({ "id": id }))
+        .await
+        .is_some_and(|body| body["errors"].is_null());
+    Some(Checkout { id, paid })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_gateway_killed_in_a_storm_loses_no_acknowledged_order_and_the_other_takes_over_its_leases() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use ordo_tests::smtp::SmtpServer;
+
+    use crate::binary::Binary;
+
+    let server = SurrealServer::start().await;
+    // The mail server takes the first message and never answers its DATA.
+    let smtp = SmtpServer::start_holding_first().await;
+    let on_server = [
+        ("ORDO_DB_USER", "root"),
+        ("ORDO_DB_PASS", "root"),
+        ("ORDO_DB_NS", "ordo"),
+        ("ORDO_DB_NAME", "shop"),
+    ];
+    let a = Binary::start_with(&server.url(), &smtp.url(), &on_server).await;
+    let client = reqwest::Client::new();
+    // The first buyer pays through A alone: A claims the confirmation, sends it, and waits for
+    // an answer that never comes — it holds that message's lease.
+    let first = checkout(&client, a.base(), "MUG-STONE", true).await.unwrap();
+    assert!(first.paid);
+    let held = smtp.wait_for(1, Duration::from_secs(60)).await;
+    let b = Binary::start_with(&server.url(), &smtp.url(), &on_server).await;
+
+    // Twelve buyers, six checkouts each, half on each gateway, every fourth checkout left unpaid; A is
+    // killed with SIGKILL once ten checkouts through it were acknowledged, and its buyers' calls
+    // go unanswered from then on.
+    let (base_a, base_b) = (a.base().to_owned(), b.base().to_owned());
+    let acked_on_a = Arc::new(AtomicUsize::new(0));
+    let buyers = in_parallel(12, |i| {
+        let (client, base, acked_on_a) =
+            (client.clone(), if i % 2 == 0 { base_a.clone() } else { base_b.clone() }, acked_on_a.clone());
+        async move {
+            let mut acked = Vec::new();
+            for n in 0..6 {
+                let sku = ["MUG-STONE", "TEE-BLK-M", "PEN-SET"][(i + n) % 3];
+                if let Some(done) = checkout(&client, &base, sku, (i + n) % 4 != 0).await {
+                    if i % 2 == 0 {
+                        acked_on_a.fetch_add(1, Ordering::SeqCst);
+                    }
+                    acked.push(done);
+                }
+            }
+            acked
+        }
+    });
+    let killer = async {
+        let started = std::time::Instant::now();
+        while acked_on_a.load(Ordering::SeqCst) < 10 && started.elapsed() < Duration::from_secs(120) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        a.kill().await;
+        acked_on_a.load(Ordering::SeqCst)
+    };
+    let (acked, at_kill) = tokio::join!(buyers, killer);
+    let acked: Vec<Checkout> = std::iter::once(first.clone()).chain(acked.into_iter().flatten()).collect();
+    assert!(at_kill >= 10, "A was killed mid-storm, after {at_kill} checkouts through it");
+    assert!(acked.len() > at_kill, "B went on serving: {} acknowledged", acked.len());
+
+    // Every acknowledged order is there, through B, and every acknowledged payment with it.
+    let staff = ordo_gateway::app::Keys::new(ordo_tests::TEST_SECRET)
+        .unwrap()
+        .mint(&ordo_gateway::app::Actor::Staff, "storm", chrono::Duration::hours(1))
+        .unwrap();
+    let q = "query($id: ID!) { order(id: $id) { id state payment { status } } }";
+    for done in &acked {
+        let body = b.gql(Some(&staff), q, json!({ "id": done.id })).await;
+        assert_eq!(body["data"]["order"]["id"], done.id.as_str(), "{done:?} lost: {body}");
+        if done.paid {
+            assert_eq!(body["data"]["order"]["payment"]["status"], "authorized", "{done:?}: {body}");
+        }
+    }
+    // Nothing half-applied: reserved units equal reservation rows; an unpaid order keeps the job
+    // that cancels it.
+    let store = server.store().await;
+    for sku in ["MUG-STONE", "TEE-BLK-M", "PEN-SET"] {
+        let (reserved, rows) = store.reserved_total(sku).await.unwrap();
+        assert_eq!(reserved, rows, "{sku}'s reserved units and reservation rows");
+    }
+    let mut unpaid = store
+        .db()
+        .query(
+            "SELECT VALUE record::id(id) FROM orders WHERE summary = 'AWAITING_PAYMENT' \
+             AND record::exists(type::record('job', 'payment_timeout:' + record::id(id))) = false",
+        )
+        .await
+        .unwrap();
+    let orphans: Vec<String> = unpaid.take(0).unwrap();
+    assert!(orphans.is_empty(), "unpaid orders without their payment-timeout job: {orphans:?}");
+
+    // A's lease on the first confirmation runs out (60 s) and B sends it, under the same
+    // Message-ID; every other confirmation goes out, each once unless A was sending it when it
+    // was killed (then again, under the same Message-ID).
+    let paid = acked.iter().filter(|c| c.paid).count();
+    let rows = ordo_tests::eventually(Duration::from_secs(150), || async {
+        let body = b
+            .gql(Some(&staff), "{ customerMessages(first: 100) { id orderId state attempts } }", json!({}))
+            .await;
+        let rows = body["data"]["customerMessages"].as_array()?.clone();
+        (rows.len() >= paid && rows.iter().all(|r| r["state"] == "SENT")).then_some(rows)
+    })
+    .await
+    .expect("every confirmation sent");
+    // A payment A recorded but could not acknowledge before it died has its confirmation too.
+    for done in acked.iter().filter(|c| c.paid) {
+        let of_order = rows.iter().filter(|r| r["orderId"] == done.id.as_str()).count();
+        assert_eq!(of_order, 1, "one confirmation for {done:?}: {rows:#?}");
+    }
+    let first_row = rows.iter().find(|r| r["orderId"] == first.id.as_str()).unwrap();
+    assert_eq!(first_row["attempts"], 2, "claimed by A, taken over by B");
+    let received = smtp.received();
+    let id_of = |row: &Value| row["id"].as_str().unwrap().replace('#', ".");
+    for row in &rows {
+        let key = id_of(row);
+        let times = received.iter().filter(|m| m["message_id"].as_str().unwrap_or("").contains(&key)).count();
+        assert!(times >= 1, "{row} never arrived");
+        assert!(times == 1 || row["attempts"].as_i64() >= Some(2), "{row} arrived {times} times");
+    }
+    assert!(
+        received.iter().filter(|m| m["message_id"] == held[0]["message_id"]).count() == 2,
+        "the held confirmation again, recognisably the same message"
+    );
+    b.kill().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn subscribers_on_one_gateway_see_every_event_written_through_another_in_order_under_load() {
+    use crate::live::{follow, guest_order, last_seqs, pay};
+
+    const ORDERS: usize = 10;
+    const SUBSCRIBERS: usize = 40;
+    const WRITERS: usize = 10;
+    const WRITES_EACH: usize = 8;
+    const BUYERS: usize = 60;
+    let server = SurrealServer::start().await;
+    let config = |seed_demo| ordo_gateway::Config {
+        seed_demo,
+        rate_limits: None,
+        connections: ordo_gateway::edge::connections::ConnectionLimits {
+            handler_timeout: Duration::from_secs(120),
+            ..Default::default()
+        },
+        ..ordo_gateway::Config::default()
+    };
+    let writer = Arc::new(TestApp::serve_with(server.store().await, config(true)).await);
+    let watcher = Arc::new(TestApp::serve_with(server.store().await, config(false)).await);
+    let mut orders = Vec::new();
+    for n in 0..ORDERS {
+        let (id, guest) = guest_order(&writer, &format!("server-live-{n}")).await;
+        pay(&writer, &guest, &id).await;
+        let capture = "mutation($id: ID!) { capturePayment(orderId: $id) { replayed } }";
+        assert!(writer.gql(capture, json!({ "id": id })).await["errors"].is_null());
+        orders.push(id);
+    }
+    let base = last_seqs(&watcher, &orders).await;
+    let (done, finals) = tokio::sync::watch::channel(None);
+    // Subscribers on the watching gateway: half from the start, half from where each order stood.
+    let subscribers: Vec<_> = (0..SUBSCRIBERS)
+        .map(|s| {
+            let (app, finals, n) = (watcher.clone(), finals.clone(), s % ORDERS);
+            let (order, after) = (orders[n].clone(), if s % 2 == 0 { 0 } else { base[n] });
+            tokio::spawn(async move { (n, after, follow(app, n, order, after, None, finals).await) })
+        })
+        .collect();
+    // Through the writing gateway, refunds a cent at a time, while buyers check out on both.
+    let writes = in_parallel(WRITERS, |w| {
+        let (app, orders) = (writer.clone(), orders.clone());
+        async move {
+            let refund = "mutation($id: String!, $k: String!) { refundPayment(orderId: $id, amount: 1,
+                reason: \"goodwill\", idempotencyKey: $k) { replayed } }";
+            let mut written = 0;
+            for i in 0..WRITES_EACH {
+                let id = &orders[(w * 3 + i * 7) % ORDERS];
+                let body = app.gql(refund, json!({ "id": id, "k": format!("server-live-{w}-{i}") })).await;
+                written += usize::from(body["errors"].is_null());
+            }
+            written
+        }
+    });
+    let buyers = in_parallel(BUYERS, |i| {
+        let app = if i % 2 == 0 { writer.clone() } else { watcher.clone() };
+        async move { buy(app, "TEE-BLK-M", i % 3 != 0).await }
+    });
+    let (written, bought) = tokio::join!(writes, buyers);
+    let written: usize = written.iter().sum();
+    assert!(written >= WRITERS * WRITES_EACH * 9 / 10, "most refunds went through: {written}");
+    assert!(bought.iter().filter(|b| b.is_ok()).count() >= BUYERS / 2, "the load was real: {bought:?}");
+    let last = Arc::new(last_seqs(&writer, &orders).await);
+    let appended: i64 = last.iter().zip(&base).map(|(l, b)| l - b).sum();
+    assert_eq!(appended, i64::try_from(written).unwrap(), "one event per refund");
+    done.send(Some(last.clone())).unwrap();
+    for subscriber in subscribers {
+        let (n, after, seen) =
+            tokio::time::timeout(Duration::from_secs(120), subscriber).await.unwrap().unwrap();
+        let expected: Vec<i64> = (after + 1..=last[n]).collect();
+        assert_eq!(seen, expected, "order {n} from {after}: every seq once, in order");
+    }
+}
