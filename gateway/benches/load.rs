@@ -785,6 +785,8 @@ fn machine() -> Value {
 }
 
 fn main() -> Result<(), BoxError> {
+    // reqwest's TLS needs a crypto provider named (the harness speaks plain HTTP on loopback).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let o = options()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let started = chrono::Utc::now();

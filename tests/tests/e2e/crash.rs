@@ -52,7 +52,7 @@ struct Acked {
 const SKUS: [&str; 3] = ["MUG-STONE", "TEE-BLK-M", "PEN-SET"];
 
 /// One GraphQL call; `None` when the gateway did not answer (it was killed).
-async fn call(
+pub(crate) async fn call(
     client: &reqwest::Client,
     base: &str,
     token: Option<&str>,

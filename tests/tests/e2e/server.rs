@@ -405,22 +405,6 @@ async fn bad_credentials_or_no_server_fail_at_start_and_a_gateway_outlives_its_s
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// One GraphQL call to the gateway at `base` that may go unanswered (it was killed): `None` then.
-async fn try_gql(
-    client: &reqwest::Client,
-    base: &str,
-    token: Option<&str>,
-    query: &str,
-    variables: Value,
-) -> Option<Value> {
-    let mut request =
-        client.post(format!("{base}/graphql")).json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.ok()?.json().await.ok()
-}
-
 /// What a gateway acknowledged of one checkout: the order placed, and whether its payment went
 /// through.
 #[derive(Debug, Clone)]
@@ -432,14 +416,14 @@ struct Checkout {
 /// A guest checkout of one `sku` at `base`, paid when `pay`; what was acknowledged of it.
 async fn checkout(client: &reqwest::Client, base: &str, sku: &str, pay: bool) -> Option<Checkout> {
     let q = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } accessToken } }";
-    let body = try_gql(client, base, None, q, json!({ "input": order(sku) })).await?;
+    let body = crate::crash::call(client, base, None, q, json!({ "input": order(sku) })).await?;
     let id = body["data"]["placeOrder"]["order"]["id"].as_str()?.to_owned();
     let guest = body["data"]["placeOrder"]["accessToken"].as_str()?.to_owned();
     if !pay {
         return Some(Checkout { id, paid: false });
     }
     let q = "mutation($id: ID!) { authorizePayment(orderId: $id, token: \"tok_visa\") { replayed } }";
-    let paid = try_gql(client, base, Some(&guest), q, json!({ "id": id }))
+    let paid = crate::crash::call(client, base, Some(&guest), q, json!({ "id": id }))
         .await
         .is_some_and(|body| body["errors"].is_null());
     Some(Checkout { id, paid })
