@@ -18,6 +18,8 @@
 //! an operation that still conflicted after every retry is an error (`CONFLICT`).
 
 mod common;
+#[path = "common/graphql.rs"]
+mod graphql;
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -252,28 +254,9 @@ impl Ctx {
         if ids.is_empty() { None } else { ids.get(rand::random_range(0..ids.len())).cloned() }
     }
 
-    /// POSTs one operation; `Err` carries the error code (the first `extensions.code`,
-    /// `HTTP_<status>`, `TRANSPORT` or `TIMEOUT`).
+    /// POSTs one operation (see [`graphql::post`]).
     async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Result<Value, String> {
-        let mut request =
-            self.client.post(&self.url).json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| if e.is_timeout() { "TIMEOUT".to_owned() } else { "TRANSPORT".to_owned() })?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|_| "TRANSPORT".to_owned())?;
-        let body: Value = serde_json::from_slice(&bytes).map_err(|_| format!("HTTP_{}", status.as_u16()))?;
-        if let Some(first) = body.get("errors").and_then(Value::as_array).and_then(|e| e.first()) {
-            return Err(first["extensions"]["code"].as_str().unwrap_or("NO_CODE").to_owned());
-        }
-        if !status.is_success() {
-            return Err(format!("HTTP_{}", status.as_u16()));
-        }
-        Ok(body)
+        graphql::post(&self.client, &self.url, token, query, variables).await
     }
 }
 

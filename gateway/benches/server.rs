@@ -16,6 +16,9 @@
 //! After each phase the store's ledger is checked: every stock row's reserved units equal its
 //! reservation rows, and no row is reserved beyond what is on hand.
 
+#[path = "common/graphql.rs"]
+mod graphql;
+
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::PathBuf;
@@ -229,24 +232,7 @@ async fn call(
     query: &str,
     variables: Value,
 ) -> Result<Value, String> {
-    let mut request =
-        client.post(format!("{base}/graphql")).json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request
-        .send()
-        .await
-        .map_err(|e| if e.is_timeout() { "TIMEOUT".to_owned() } else { "TRANSPORT".to_owned() })?;
-    let status = response.status();
-    let body: Value = response.json().await.map_err(|_| format!("HTTP_{}", status.as_u16()))?;
-    if let Some(code) = body["errors"][0]["extensions"]["code"].as_str() {
-        return Err(code.to_owned());
-    }
-    if !status.is_success() || !body["errors"].is_null() {
-        return Err(format!("HTTP_{}", status.as_u16()));
-    }
-    Ok(body)
+    graphql::post(client, &format!("{base}/graphql"), token, query, variables).await
 }
 
 /// One paid guest checkout; the failing step's code otherwise.

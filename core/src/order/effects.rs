@@ -51,7 +51,8 @@ fn parcel_units<'a>(order: &'a Order, parcel: &'a Shipment) -> impl Iterator<Ite
 /// The stock effects of appending `entries` to `before`: shipped parcels from a location consume
 /// their reservation; a parcel received back and restocked puts its units on hand where it was
 /// restocked; a cancelled order releases what it still holds, cancelled lines the reservation of
-/// their cancelled units, and allocated units put on backorder theirs. Supplier parcels and backordered units hold no stock of ours.
+/// their cancelled units, and allocated units put on backorder or handed to a partner theirs.
+/// Supplier parcels and backordered units hold no stock of ours.
 pub fn stock_effects(before: &Order, entries: &[TimelineEntry]) -> Vec<StockEffect> {
     let mut order = before.clone();
     // (reason, sku, location) → (on hand, reserved, sku, location)

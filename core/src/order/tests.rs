@@ -182,11 +182,7 @@ impl Life {
 
     /// [`Life::new`], the order placed under capture policy `capture`.
     pub(crate) fn with_policy(lines: &[(&str, i64)], capture: super::CapturePolicy) -> Life {
-        let mut timeline = placed(lines);
-        if let OrderEvent::Placed(p) = &mut timeline[0].event {
-            p.policy.capture = capture;
-        }
-        Life { order: Order::from_timeline(&timeline).unwrap(), timeline, now: t0() }
+        Life::with_order_policy(lines, |p| p.capture = capture)
     }
 
     /// [`Life::new`], the order placed under the policy `shape` makes.

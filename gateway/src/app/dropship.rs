@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use ordo_core::lifecycle::LineAvailability;
 use ordo_core::order::{Command, Order, ShipmentAction, ShipmentSource};
 use ordo_core::promise::after_lead_time;
+use ordo_core::supplier::lead_time;
 
 use crate::app::App;
 use crate::app::access::Actor;
@@ -47,9 +48,9 @@ pub async fn reject(
 
 /// The day units a partner could not send are promised for: after its lead time from today.
 async fn partner_day(app: &App, supplier: &str) -> Result<NaiveDate, ApiError> {
-    let lead = app.store().supplier(supplier).await?.map_or(0, |s| s.lead_time_days);
-    let lead = u16::try_from(lead.clamp(0, i64::from(u16::MAX))).unwrap_or(u16::MAX);
-    Ok(after_lead_time(Utc::now().date_naive(), lead))
+    // Stored lead times were checked by ordo-core's `lead_time` when written.
+    let lead = app.store().supplier(supplier).await?.and_then(|s| lead_time(s.lead_time_days).ok());
+    Ok(after_lead_time(Utc::now().date_naive(), lead.unwrap_or(0)))
 }
 
 /// Promises again, against their open purchase orders, the SKUs of parts that `before` did not

@@ -845,7 +845,11 @@ fn effect_statements(
         binds.push((format!("wdue{i}"), due.to_rfc3339().into()));
     }
     // The order's parts waiting for stock, as ordo-core says the events leave them.
-    for change in queue_changes(order, entries) {
+    let queue = queue_changes(order, entries);
+    if queue.iter().any(|c| matches!(c, QueueChange::Wait { .. })) {
+        binds.push(("qat".into(), order.placed_at().to_rfc3339().into()));
+    }
+    for change in queue {
         match change {
             QueueChange::LeaveAll => {
                 sql.push_str("UPDATE backorder SET open = false WHERE order_id = $id AND open = true;\n");
@@ -856,19 +860,18 @@ fn effect_statements(
                 quantity.max(1),
                 quantity > 0,
             )),
-            // A part's place in the queue is its order's: a part that waits again keeps it.
+            // A part already waiting keeps its row (a receipt may be allocating it by that key)
+            // with the new day; one that starts waiting joins at its order's place.
             QueueChange::Wait { line, part, quantity, promised } => {
                 let sku = order.lines().get(line).map(|l| l.sku().as_str().to_owned()).unwrap_or_default();
                 sql.push_str(&format!(
-                    "UPDATE backorder SET open = false WHERE order_id = $id AND line = {line} AND part = {part} \
-                     AND open = true;\n\
-                     CREATE backorder SET order_id = $id, line = {line}, part = {part}, sku = $qs{line}_{part}, \
-                     quantity = {quantity}, promised = '{promised}', placed_at = <datetime>$qat, open = true;\n"
+                    "LET $q{line}_{part} = UPDATE backorder SET quantity = {quantity}, promised = '{promised}' \
+                     WHERE order_id = $id AND line = {line} AND part = {part} AND open = true RETURN AFTER;\n\
+                     IF array::len($q{line}_{part}) = 0 {{ CREATE backorder SET order_id = $id, line = {line}, \
+                     part = {part}, sku = $qs{line}_{part}, quantity = {quantity}, promised = '{promised}', \
+                     placed_at = <datetime>$qat, open = true }};\n"
                 ));
                 binds.push((format!("qs{line}_{part}"), sku.into()));
-                if !binds.iter().any(|(k, _)| k == "qat") {
-                    binds.push(("qat".into(), order.placed_at().to_rfc3339().into()));
-                }
             }
             QueueChange::Leave { line, part } => sql.push_str(&format!(
                 "UPDATE backorder SET open = false WHERE order_id = $id AND line = {line} AND part = {part} \

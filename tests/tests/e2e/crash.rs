@@ -198,6 +198,20 @@ async fn client(base: String, staff: String, seed: u64, log: Arc<Mutex<Vec<Acked
     }
 }
 
+/// Orders still waiting for their payment that lost the job cancelling them when the hold runs
+/// out (a half-applied intake would leave one).
+pub(crate) async fn unpaid_without_timeout_job(store: &ordo_gateway::store::Store) -> Vec<String> {
+    let mut waiting = store
+        .db()
+        .query(
+            "SELECT VALUE record::id(id) FROM orders WHERE summary = 'AWAITING_PAYMENT' \
+             AND record::exists(type::record('job', 'payment_timeout:' + record::id(id))) = false",
+        )
+        .await
+        .unwrap();
+    waiting.take(0).unwrap()
+}
+
 /// Every acknowledged change, read back through the restarted gateway.
 async fn check_acknowledged(gateway: &Binary, staff: &str, log: &[Acked], seed: u64) {
     let q = "query($id: ID!) { order(id: $id) { id state reservations { sku }
@@ -309,15 +323,7 @@ async fn acknowledged_changes_survive_kill_dash_nine_at_random_moments_and_nothi
     }
     // An order still waiting for its payment still has the job that cancels it when the hold
     // runs out.
-    let mut waiting = store
-        .db()
-        .query(
-            "SELECT VALUE record::id(id) FROM orders WHERE summary = 'AWAITING_PAYMENT' \
-             AND record::exists(type::record('job', 'payment_timeout:' + record::id(id))) = false",
-        )
-        .await
-        .unwrap();
-    let orphans: Vec<String> = waiting.take(0).unwrap();
+    let orphans = unpaid_without_timeout_job(&store).await;
     assert!(orphans.is_empty(), "seed {seed}: unpaid orders without their payment-timeout job: {orphans:?}");
     let app = ordo_tests::TestApp::serve(store, false).await;
     let body = app

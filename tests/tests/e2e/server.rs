@@ -510,15 +510,7 @@ async fn a_gateway_killed_in_a_storm_loses_no_acknowledged_order_and_the_other_t
         let (reserved, rows) = store.reserved_total(sku).await.unwrap();
         assert_eq!(reserved, rows, "{sku}'s reserved units and reservation rows");
     }
-    let mut unpaid = store
-        .db()
-        .query(
-            "SELECT VALUE record::id(id) FROM orders WHERE summary = 'AWAITING_PAYMENT' \
-             AND record::exists(type::record('job', 'payment_timeout:' + record::id(id))) = false",
-        )
-        .await
-        .unwrap();
-    let orphans: Vec<String> = unpaid.take(0).unwrap();
+    let orphans = crate::crash::unpaid_without_timeout_job(&store).await;
     assert!(orphans.is_empty(), "unpaid orders without their payment-timeout job: {orphans:?}");
 
     // A's lease on the first confirmation runs out (60 s) and B sends it, under the same
