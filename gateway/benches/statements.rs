@@ -205,15 +205,6 @@ async fn main() {
         })
         .await;
     }
-    time(&args, "CREATE outbox (payload: the same entry as JSON text)", async |i| {
-        exec(
-            db,
-            "CREATE outbox SET topic = 'order.placed', order_id = $id, payload_json = $entry, at = time::now()",
-            vec![("id", json!(format!("bench{i}"))), ("entry", json!(text))],
-        )
-        .await;
-    })
-    .await;
     time(&args, "CREATE reservation", async |i| {
         exec(
             db,

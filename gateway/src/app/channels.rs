@@ -165,7 +165,6 @@ pub async fn list_order_on(
             expected_seq: before.last_seq(),
             entries: std::slice::from_ref(&entry),
             actor: &by,
-            outbox_topic: Some("order.listed_on_channel"),
             idempotency: None,
             effects: &Effects::default(),
             messages: &[],

@@ -54,6 +54,24 @@ pub async fn run(
     run_with(app, order_id, role, actor, command, idempotency, |_| Ok(Effects::default())).await
 }
 
+/// [`run`] on `order` as just read (read again only if another writer appended since).
+async fn run_from(
+    app: &App,
+    order: Order,
+    role: &Role,
+    actor: &Doer,
+    command: &Command,
+    idempotency: Option<&Idempotency>,
+) -> Result<Ran, ApiError> {
+    let id = order.id().as_str().to_owned();
+    let extra = |_: &Order| Ok(Effects::default());
+    let (entries, after) = order.execute(command, role, Utc::now())?;
+    if record(app, &order, &entries, &after, actor, idempotency, &extra).await? {
+        return Ok(Ran { order: after, replayed: false });
+    }
+    run(app, &id, role, actor, command, idempotency).await
+}
+
 /// [`run`], with `extra` effects worked out from the order before the command (a return's
 /// restocking, a shipment's package).
 pub(crate) async fn run_with(
@@ -74,7 +92,7 @@ pub(crate) async fn run_with(
         }
         let order = load_from(store, order_id).await?;
         let (entries, after) = order.execute(command, role, Utc::now())?;
-        if record(app, &order, &entries, &after, command, actor, idempotency, &extra).await? {
+        if record(app, &order, &entries, &after, actor, idempotency, &extra).await? {
             return Ok(Ran { order: after, replayed: false });
         }
         if attempt >= MAX_ATTEMPTS {
@@ -92,7 +110,6 @@ async fn record(
     before: &Order,
     entries: &[TimelineEntry],
     after: &Order,
-    command: &Command,
     actor: &Doer,
     idempotency: Option<&Idempotency>,
     extra: &impl Fn(&Order) -> Result<Effects, ApiError>,
@@ -111,7 +128,6 @@ async fn record(
     if authorized && let Some(due) = next_authorization_check(after, app.authorization_valid()) {
         effects.watches.push(("authorization_watch", due));
     }
-    let topic = format!("order.{}", command.kind().name());
     let messages = super::messages::for_append(Some(before), after, entries, app.feedback_request());
     let webhooks = Box::pin(super::channels::webhooks_for(app, Some(before), after, entries)).await?;
     let append = Append {
@@ -119,7 +135,6 @@ async fn record(
         expected_seq: before.last_seq(),
         entries,
         actor,
-        outbox_topic: Some(&topic),
         idempotency: idempotency.map(Idempotency::key_use),
         effects: &effects,
         messages: &messages,
@@ -141,8 +156,20 @@ pub async fn authorize(
     app: &App,
     order_id: &str,
     token: &str,
+    who: (&Role, &Doer),
+    idempotency: Option<&Idempotency>,
+) -> Result<Ran, ApiError> {
+    authorize_seen(app, order_id, token, who, idempotency, None).await
+}
+
+/// [`authorize`], given the order as `seen` just before (read to admit the caller).
+pub(crate) async fn authorize_seen(
+    app: &App,
+    order_id: &str,
+    token: &str,
     (role, by): (&Role, &Doer),
     idempotency: Option<&Idempotency>,
+    seen: Option<Order>,
 ) -> Result<Ran, ApiError> {
     if ordo_core::card::contains_card_number(token) {
         // Never pass a card number on to a provider, log it or store it.
@@ -154,8 +181,13 @@ pub async fn authorize(
     if let Some(ran) = replay(app.store(), idempotency).await? {
         return Ok(ran);
     }
-    let work = Box::pin(authorize_leased(app, order_id, token, (role, by), idempotency));
-    under_payment_lease(app.store(), order_id, work).await
+    // `seen` (read to admit the caller) still stands when no append came after it: then the
+    // order need not be read again under the lease.
+    let (lease, last_seq) = app.store().lease_payment_seeing(order_id).await?;
+    let current = seen.filter(|order| Some(order.last_seq()) == last_seq);
+    let result = Box::pin(authorize_leased(app, order_id, token, (role, by), idempotency, current)).await;
+    app.store().release_payment(order_id, &lease).await;
+    result
 }
 
 /// Runs `work` holding `order_id`'s payment lease (one money-moving command per order at a time,
@@ -182,13 +214,17 @@ async fn authorize_leased(
     token: &str,
     (role, by): (&Role, &Doer),
     idempotency: Option<&Idempotency>,
+    current: Option<Order>,
 ) -> Result<Ran, ApiError> {
     let (store, provider) = (app.store(), app.payments());
     // The first request may have finished while this one waited for the lease.
     if let Some(ran) = replay(store, idempotency).await? {
         return Ok(ran);
     }
-    let order = load_from(store, order_id).await?;
+    let order = match current {
+        Some(order) => order,
+        None => load_from(store, order_id).await?,
+    };
     // Refused before the provider is asked when the order cannot take a payment now.
     let amount = order.payment_to_authorize(role, Utc::now())?;
     let attempt_key = format!("{order_id}:authorize:{}", order.declined_payments() + 1);
@@ -217,7 +253,7 @@ async fn authorize_leased(
                     }
                 }
             }
-            let recorded = run(app, order_id, role, by, &command, idempotency).await;
+            let recorded = run_from(app, order, role, by, &command, idempotency).await;
             if recorded.is_err() {
                 // Never leave money held or taken that the order does not know of.
                 let undone = match charged {
@@ -306,7 +342,7 @@ pub(crate) async fn run_paid(
                     tracing::warn!(%reason, order = order_id, movement, "payment provider refused");
                     // A shop that ships rather than waits: the parcel goes, the order is flagged.
                     if let Ok((entries, after)) = order.ship_despite_refused_capture(command, role, Utc::now(), &reason) {
-                        if record(app, &order, &entries, &after, command, actor, idempotency, &extra).await? {
+                        if record(app, &order, &entries, &after, actor, idempotency, &extra).await? {
                             return Ok(Ran { order: after, replayed: false });
                         }
                         return Err(StoreError::Contended(1).into());
@@ -336,7 +372,7 @@ pub(crate) async fn run_paid(
                 tracing::error!(order = order_id, reference = %id, ?sent, "provider moved money; order changed before it was recorded");
                 return Err(ApiError::Internal { id });
             };
-            if record(app, &order, &entries, &after, command, actor, idempotency, &extra).await? {
+            if record(app, &order, &entries, &after, actor, idempotency, &extra).await? {
                 return Ok(Ran { order: after, replayed: false });
             }
             if attempt >= MAX_ATTEMPTS {

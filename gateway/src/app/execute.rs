@@ -121,13 +121,16 @@ pub async fn authorize_payment(
     idempotency: Option<&Idempotency>,
 ) -> Result<Ran, ApiError> {
     let order_id = order_id.trim();
-    crate::app::orders::visible(app, caller, order_id).await?;
+    let seen = crate::app::orders::visible(app, caller, order_id).await?.order;
+    let order_id = seen.id().as_str().to_owned();
     if let Some(ip) = address
         && let Err(wait) = app.declines().allows(ip, Instant::now())
     {
         return Err(ApiError::DeclinesFromAddress { retry_minutes: wait.as_secs() / 60 + 1 });
     }
-    let ran = commands::authorize(app, order_id, token, (&caller.role(), doer), idempotency).await;
+    let ran =
+        commands::authorize_seen(app, &order_id, token, (&caller.role(), doer), idempotency, Some(seen))
+            .await;
     if let (Some(ip), Err(ApiError::PaymentDeclined(_))) = (address, &ran) {
         app.declines().record(ip, Instant::now());
     }

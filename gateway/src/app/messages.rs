@@ -290,7 +290,6 @@ async fn append_attempt(
             expected_seq: before.last_seq(),
             entries: std::slice::from_ref(&entry),
             actor: &by,
-            outbox_topic: None,
             idempotency: None,
             effects: &Effects::default(),
             messages: &[],

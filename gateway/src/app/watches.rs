@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use ordo_core::order::{
-    AuthorizationStep, Order, OrderEvent, TimelineEntry, authorization_entries, authorization_step,
-    late_entries, next_authorization_check, next_late_check, reauthorized_entry,
+    AuthorizationStep, Order, TimelineEntry, authorization_entries, authorization_step, late_entries,
+    next_authorization_check, next_late_check, reauthorized_entry,
 };
 
 use super::App;
@@ -60,13 +60,6 @@ impl Watch {
             Watch::Authorization => next_authorization_check(order, app.authorization_valid()),
         }
     }
-
-    fn topic(self) -> &'static str {
-        match self {
-            Watch::Late => "order.shipment_late",
-            Watch::Authorization => "order.payment_authorization_expiring",
-        }
-    }
 }
 
 /// What looking at an order came to.
@@ -113,10 +106,6 @@ async fn look_once(app: &App, order_id: &str, watch: Watch, by: &Doer) -> Result
             expected_seq: before.last_seq(),
             entries: &entries,
             actor: by,
-            outbox_topic: Some(match entries.first().map(|e| &e.event) {
-                Some(OrderEvent::PaymentReauthorized { .. }) => "order.payment_reauthorized",
-                _ => watch.topic(),
-            }),
             idempotency: None,
             effects: &Effects::default(),
             messages: &messages,

@@ -220,7 +220,6 @@ async fn append_notified(
             expected_seq: before.last_seq(),
             entries: std::slice::from_ref(&entry),
             actor: &by,
-            outbox_topic: None,
             idempotency: None,
             effects: &Effects::default(),
             messages: &[],

@@ -11,7 +11,7 @@ use ordo_core::promise::{Incoming, next_unpromised, unpromised};
 use ordo_core::values::{Quantity, Sku};
 use serde::{Deserialize, Serialize};
 
-use super::shop::Shop;
+use super::reference::{Begin, Shop, guarded};
 use super::{Store, StoreError, decode, rows, stock_key, without_nulls};
 
 /// A product as stored.
@@ -116,6 +116,13 @@ impl ProductRow {
     }
 }
 
+/// The shop's rules (one row, `[]` before any are set).
+const RULES: &str = "SELECT VALUE rules FROM shop:rules";
+
+/// Every stock location's key and rank (sorted by the gateway: `ORDER BY` cost a third more than
+/// the whole read).
+const LOCATIONS: &str = "SELECT record::id(id) AS key, rank FROM location";
+
 /// Open purchase order lines of the SKUs `$skus`, each with the units of its SKU's waiting
 /// backorders.
 const ARRIVALS: &str = "SELECT sku, expected_on, quantity - received AS units,
@@ -215,7 +222,8 @@ impl Store {
     /// One round trip for everything an intake attempt reads: what `idempotency_key` and
     /// `external_key` already stand for (when given) and the snapshot of `skus`. Products are
     /// fetched by record id (their SKU), not through an index. The rules and locations come
-    /// from memory when this process keeps them (see [`super::shop`]).
+    /// from memory when this process keeps them, or asked for only when their version moved
+    /// (see [`super::reference`]).
     pub(crate) async fn intake_snapshot(
         &self,
         skus: &[String],
@@ -224,8 +232,7 @@ impl Store {
     ) -> Result<IntakeReads, StoreError> {
         let ids: Vec<surrealdb::types::RecordId> =
             skus.iter().map(|sku| surrealdb::types::RecordId::new("product", sku.as_str())).collect();
-        let kept = self.shop.as_ref().and_then(|cache| cache.get());
-        let start = self.shop.as_ref().map(|cache| cache.before_read());
+        let shop_read = self.shop.begin();
         let mut sql = format!(
             "SELECT * FROM $ids;
              SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
@@ -233,12 +240,13 @@ impl Store {
              IF $idem != NONE {{ SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) }} ELSE {{ [] }};
              IF $external != NONE {{ SELECT order_id, scope, fingerprint FROM type::record('external_order', $external) }} ELSE {{ [] }};",
         );
-        if kept.is_none() {
-            sql.push_str(
-                "SELECT VALUE rules FROM shop:rules;
-                 SELECT record::id(id) AS key, rank FROM location;",
-            );
-        }
+        let known = match &shop_read {
+            Begin::Kept(_) => -1,
+            Begin::Ask(ask) => {
+                sql.push_str(&guarded(&[RULES, LOCATIONS]));
+                ask.known()
+            }
+        };
         let mut results = self
             .db()
             .query(sql)
@@ -246,17 +254,18 @@ impl Store {
             .bind(("skus", skus.to_vec()))
             .bind(("idem", idempotency_key.map(str::to_owned)))
             .bind(("external", external_key.map(str::to_owned)))
+            .bind(("known", known))
             .await?;
         let idempotency = decode(rows(&mut results, 3)?)?.into_iter().next();
         let existing = decode(rows(&mut results, 4)?)?.into_iter().next();
-        let shop = match kept {
-            Some(shop) => shop,
-            None => {
-                let shop = std::sync::Arc::new(Self::read_shop(&mut results, 5)?);
-                if let (Some(cache), Some(start)) = (&self.shop, start) {
-                    cache.keep(start, std::sync::Arc::clone(&shop));
-                }
-                shop
+        let shop = match shop_read {
+            Begin::Kept(shop) => shop,
+            Begin::Ask(ask) => {
+                // Results 5 (the version's LET), 6 and 7 (rules, locations), 8 (the version).
+                let version: Option<i64> = results.take(8)?;
+                self.shop.answer(ask, version.unwrap_or(0), || {
+                    Ok(std::sync::Arc::new(Self::read_shop(&mut results, 6)?))
+                })?
             }
         };
         let snapshot = Self::read_snapshot(&mut results, &shop)?;
@@ -321,7 +330,7 @@ impl Store {
     }
 
     pub async fn rules(&self) -> Result<Rules, StoreError> {
-        let mut results = self.db().query("SELECT VALUE rules FROM shop:rules").await?;
+        let mut results = self.db().query(RULES).await?;
         match rows(&mut results, 0)?.into_iter().next() {
             Some(json) => serde_json::from_value(json).map_err(|e| StoreError::Decode(format!("rules: {e}"))),
             None => Ok(Rules::default()),
@@ -331,9 +340,12 @@ impl Store {
     /// Replaces the shop's rules.
     pub async fn set_rules(&self, rules: &Rules) -> Result<(), StoreError> {
         let json = serde_json::to_value(rules).map_err(|e| StoreError::Decode(e.to_string()))?;
-        let written = self.db().query("UPSERT shop:rules SET rules = $rules").bind(("rules", json)).await;
-        self.forget_shop();
-        written?.check()?;
+        self.write_reference(
+            "UPSERT shop:rules SET rules = $rules;",
+            serde_json::json!({ "rules": json }),
+            || self.shop.forget(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -374,23 +386,13 @@ impl Store {
     }
 
     pub async fn put_location(&self, key: &str, name: &str, rank: i64) -> Result<(), StoreError> {
-        let written = self
-            .db()
-            .query("UPSERT type::record('location', $key) SET name = $name, rank = $rank")
-            .bind(("key", key.to_owned()))
-            .bind(("name", name.to_owned()))
-            .bind(("rank", rank))
-            .await;
-        self.forget_shop();
-        written?.check()?;
+        self.write_reference(
+            "UPSERT type::record('location', $key) SET name = $name, rank = $rank;",
+            serde_json::json!({ "key": key, "name": name, "rank": rank }),
+            || self.shop.forget(),
+        )
+        .await?;
         Ok(())
-    }
-
-    /// After a write of rules or locations: the next intake reads them from the store.
-    fn forget_shop(&self) {
-        if let Some(cache) = &self.shop {
-            cache.forget();
-        }
     }
 
     /// Sets on-hand stock (a receipt or a count), recording the movement.

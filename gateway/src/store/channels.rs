@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::reference::{Begin, WRITTEN, guarded};
 use super::{Store, StoreError, decode, rows};
 
 /// A channel as stored (migration 0020). `secret` is the signing secret's written form.
@@ -245,19 +246,19 @@ pub(crate) fn webhook_attempt_statement(
 }
 
 impl Store {
-    /// Every channel, by code (kept in memory on an embedded store until this process writes one).
+    /// Every channel, by code (kept in memory: see [`super::reference`]).
     pub(crate) async fn channels(&self) -> Result<Arc<Vec<ChannelRow>>, StoreError> {
-        if let Some(kept) = self.channels.as_ref().and_then(|c| c.get(&())) {
-            return Ok(kept);
-        }
-        let start = self.channels.as_ref().map(|c| c.before_read());
-        let mut results =
-            self.db().query(format!("SELECT {CHANNEL_FIELDS} FROM channel ORDER BY code")).await?;
-        let read: Arc<Vec<ChannelRow>> = Arc::new(decode(rows(&mut results, 0)?)?);
-        if let (Some(cache), Some(start)) = (&self.channels, start) {
-            cache.keep(start, (), read.clone());
-        }
-        Ok(read)
+        let ask = match self.channels.begin() {
+            Begin::Kept(kept) => return Ok(kept),
+            Begin::Ask(ask) => ask,
+        };
+        let mut results = self
+            .db()
+            .query(guarded(&[&format!("SELECT {CHANNEL_FIELDS} FROM channel ORDER BY code")]))
+            .bind(("known", ask.known()))
+            .await?;
+        let version: Option<i64> = results.take(2)?;
+        self.channels.answer(ask, version.unwrap_or(0), || Ok(Arc::new(decode(rows(&mut results, 1)?)?)))
     }
 
     /// Channel `code`.
@@ -271,21 +272,20 @@ impl Store {
         code: &str,
         write: &ChannelWrite,
     ) -> Result<Option<ChannelRow>, StoreError> {
-        let result = self
-            .db()
-            .query(format!(
-                "CREATE type::record('channel', $code) SET name = $name, kind = $kind, \
-                 webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
-                 inventory_sync = $inventory, event_feed = $feed, created_at = time::now(), updated_at = time::now() RETURN {CHANNEL_FIELDS}"
-            ))
-            .bind(write.binds(code))
-            .await;
-        self.forget_channels();
-        let mut result = result?;
-        match result.take_errors().into_values().next() {
-            Some(e) if e.to_string().contains("already exists") => Ok(None),
-            Some(e) => Err(e.into()),
-            None => Ok(decode::<ChannelRow>(rows(&mut result, 0)?)?.into_iter().next()),
+        let written = self
+            .write_reference(
+                &format!(
+                    "CREATE type::record('channel', $code) SET name = $name, kind = $kind, \
+                     webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
+                     inventory_sync = $inventory, event_feed = $feed, created_at = time::now(), updated_at = time::now() RETURN {CHANNEL_FIELDS};"
+                ),
+                write.binds(code),
+                || self.channels.forget(),
+            )
+            .await?;
+        match written {
+            Some(mut results) => Ok(decode::<ChannelRow>(rows(&mut results, WRITTEN)?)?.into_iter().next()),
+            None => Ok(None),
         }
     }
 
@@ -295,24 +295,19 @@ impl Store {
         code: &str,
         write: &ChannelWrite,
     ) -> Result<Option<ChannelRow>, StoreError> {
-        let result = self
-            .db()
-            .query(format!(
-                "UPDATE type::record('channel', $code) SET name = $name, kind = $kind, \
-                 webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
-                 inventory_sync = $inventory, event_feed = $feed, updated_at = time::now() WHERE created_at != NONE RETURN {CHANNEL_FIELDS}"
-            ))
-            .bind(write.binds(code))
-            .await;
-        self.forget_channels();
-        let mut result = result?.check()?;
-        Ok(decode::<ChannelRow>(rows(&mut result, 0)?)?.into_iter().next())
-    }
-
-    fn forget_channels(&self) {
-        if let Some(cache) = &self.channels {
-            cache.forget(&());
-        }
+        let written = self
+            .write_reference(
+                &format!(
+                    "UPDATE type::record('channel', $code) SET name = $name, kind = $kind, \
+                     webhook_url = $url ?? NONE, secret = $secret ?? NONE, active = $active, \
+                     inventory_sync = $inventory, event_feed = $feed, updated_at = time::now() WHERE created_at != NONE RETURN {CHANNEL_FIELDS};"
+                ),
+                write.binds(code),
+                || self.channels.forget(),
+            )
+            .await?;
+        let mut results = written.ok_or_else(|| StoreError::Decode("channel update: duplicate".into()))?;
+        Ok(decode::<ChannelRow>(rows(&mut results, WRITTEN)?)?.into_iter().next())
     }
 
     /// Up to `limit` rows of `channel`'s feed after `after` (a row's `at` and key; the start when

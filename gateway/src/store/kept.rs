@@ -1,4 +1,4 @@
-//! Values read from an embedded store and kept in memory until this process writes them again (behind `shop` and `timelines`).
+//! Values read from an embedded store and kept in memory until this process writes them again (behind `timelines`).
 //!
 //! On an embedded store this process is the only writer, so a value it read stays true until it
 //! writes it; every writer calls [`Kept::forget`] once its transaction is over, before it

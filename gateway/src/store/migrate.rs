@@ -34,7 +34,14 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0025_channel_feed", include_str!("../../../schema/surreal/0025_channel_feed.surql")),
     ("0026_purchase_order_lines", include_str!("../../../schema/surreal/0026_purchase_order_lines.surql")),
     ("0027_backorder_by_order", include_str!("../../../schema/surreal/0027_backorder_by_order.surql")),
+    ("0028_reference_version", include_str!("../../../schema/surreal/0028_reference_version.surql")),
+    ("0029_no_outbox", include_str!("../../../schema/surreal/0029_no_outbox.surql")),
 ];
+
+/// The first migration that bumps the reference data's version in its transaction; every later
+/// one does too, since it may change rules, locations or channels that running gateways keep
+/// (see `store::reference`).
+const VERSIONED_FROM: &str = "0028_reference_version";
 
 pub(super) async fn apply(db: &Surreal<Any>) -> Result<(), StoreError> {
     apply_list(db, MIGRATIONS).await
@@ -48,7 +55,10 @@ async fn apply_list(db: &Surreal<Any>, migrations: &[(&str, &str)]) -> Result<()
     )
     .await?
     .check()?;
-    for &(name, sql) in migrations {
+    for (index, &(name, sql)) in migrations.iter().enumerate() {
+        let bump =
+            MIGRATIONS.iter().position(|(n, _)| *n == VERSIONED_FROM).is_some_and(|from| index >= from);
+        let bump = if bump { super::reference::BUMP } else { "" };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -63,7 +73,7 @@ async fn apply_list(db: &Surreal<Any>, migrations: &[(&str, &str)]) -> Result<()
             // The migration and its record commit together: two gateways starting at once
             // conflict, and the loser sees the migration applied on its retry.
             let tx = format!(
-                "BEGIN;\n{sql}\nCREATE type::record('migration', $name) SET applied_at = time::now();\nCOMMIT;"
+                "BEGIN;\n{sql}\n{bump}\nCREATE type::record('migration', $name) SET applied_at = time::now();\nCOMMIT;"
             );
             match outcome(db.query(tx).bind(("name", name)).await?) {
                 TxOutcome::Committed => {

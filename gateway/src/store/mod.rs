@@ -10,7 +10,7 @@
 //! - [`reviews`]: product reviews (one per order line) and post-delivery feedback (one per order).
 //! - [`live`]: live queries and the records since an instant, for the live feed.
 //! - [`kept`]: values an embedded store's only writer keeps in memory until it writes them.
-//! - [`shop`]: the shop's rules and locations kept in memory on an embedded store.
+//! - [`reference`]: rules, locations and channels kept in memory (on a server behind a version).
 //! - [`timelines`]: order timelines recently read, kept in memory on an embedded store.
 //! - [`turn`]: the intake turn this process's intakes take (on a server, once they collide).
 
@@ -24,8 +24,8 @@ mod live;
 pub mod messages;
 mod migrate;
 pub mod orders;
+mod reference;
 pub mod reviews;
-mod shop;
 pub mod stock;
 pub mod suppliers;
 pub mod tracking;
@@ -118,13 +118,12 @@ pub struct Store {
     reachable: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// A SurrealDB server's `host:port`; `None` for an embedded engine.
     server: Option<String>,
-    /// The shop's rules and locations as last read, on an embedded store (see [`shop`]); `None`
-    /// for a SurrealDB server, which other gateways write too.
-    shop: Option<std::sync::Arc<shop::ShopCache>>,
+    /// The shop's rules and locations as last read (see [`reference`]).
+    shop: std::sync::Arc<reference::RefCache<std::sync::Arc<reference::Shop>>>,
     /// Order timelines recently read, on an embedded store (see [`timelines`]).
     timelines: Option<std::sync::Arc<timelines::TimelineCache>>,
-    /// The sales channels as last read, on an embedded store (see [`channels`]).
-    channels: Option<std::sync::Arc<kept::Kept<(), std::sync::Arc<Vec<channels::ChannelRow>>, 1>>>,
+    /// The sales channels as last read (see [`reference`]).
+    channels: std::sync::Arc<reference::RefCache<std::sync::Arc<Vec<channels::ChannelRow>>>>,
     /// Transactions this process had to retry, by cause.
     retries: std::sync::Arc<Retries>,
     /// Woken when this process writes messages to customers, so its dispatcher sends them at
@@ -179,9 +178,9 @@ impl Store {
         db.use_ns(target.namespace.clone()).use_db(target.database.clone()).await.map_err(connect_error)?;
         let embedded =
             !["ws://", "wss://", "http://", "https://"].iter().any(|remote| url.starts_with(remote));
-        let shop = embedded.then(std::sync::Arc::default);
+        let shop = std::sync::Arc::new(reference::RefCache::new(embedded));
         let timelines = embedded.then(std::sync::Arc::default);
-        let channels = embedded.then(std::sync::Arc::default);
+        let channels = std::sync::Arc::new(reference::RefCache::new(embedded));
         let store = Store {
             db: std::sync::Arc::new(db),
             intake_turn: std::sync::Arc::default(),
@@ -363,7 +362,11 @@ pub(crate) fn conflicted(errors: &HashMap<usize, surrealdb::Error>) -> bool {
 }
 
 pub(crate) fn outcome(mut results: surrealdb::IndexedResults) -> TxOutcome {
-    let errors: HashMap<usize, surrealdb::Error> = results.take_errors();
+    outcome_of(results.take_errors())
+}
+
+/// How a transaction ended, from the errors of its statements.
+pub(crate) fn outcome_of(errors: HashMap<usize, surrealdb::Error>) -> TxOutcome {
     if errors.is_empty() {
         return TxOutcome::Committed;
     }

@@ -91,7 +91,6 @@ pub(crate) struct Append<'a> {
     pub expected_seq: u64,
     pub entries: &'a [TimelineEntry],
     pub actor: &'a Doer,
-    pub outbox_topic: Option<&'a str>,
     /// (key, operation, fingerprint).
     pub idempotency: Option<KeyUse<'a>>,
     pub effects: &'a Effects,
@@ -161,23 +160,6 @@ pub struct ReservationRow {
     pub sku: String,
     pub location: String,
     pub quantity: i64,
-}
-
-/// A message waiting in (or delivered from) the outbox.
-#[derive(Debug, Clone)]
-pub struct OutboxRow {
-    pub topic: String,
-    pub payload: serde_json::Value,
-    pub delivered: bool,
-}
-
-/// An outbox row as stored (see [`stored_json`]).
-#[derive(Debug, Deserialize)]
-struct StoredOutboxRow {
-    topic: String,
-    payload_json: Option<String>,
-    payload: Option<serde_json::Value>,
-    delivered: bool,
 }
 
 /// Which orders [`Store::order_ids`] lists: each filter that is set must hold.
@@ -278,7 +260,7 @@ impl Store {
 
     /// Writes a new order in one transaction: idempotency record, stock reservations (each a
     /// conditional update, so two orders for the last unit conflict or one fails its condition),
-    /// reservation and movement rows, the order, its first event and an outbox message.
+    /// reservation and movement rows, the order and its first event.
     /// `retry`: an earlier attempt of this intake lost a race.
     pub(crate) async fn insert_order(
         &self,
@@ -331,18 +313,6 @@ impl Store {
                     binds.push((format!("bs{n}"), line.sku().as_str().into()));
                     n += 1;
                 }
-                if let LinePart::Dropship { quantity, supplier } = part {
-                    sql.push_str(&format!(
-                        "CREATE outbox SET topic = 'dropship.requested', order_id = $id, \
-                         payload_json = $dp{n}, at = time::now();\n"
-                    ));
-                    let payload = serde_json::json!({
-                        "supplier": supplier.as_str(), "sku": line.sku().as_str(),
-                        "quantity": quantity, "line": line_index,
-                    });
-                    binds.push((format!("dp{n}"), payload.to_string().into()));
-                    n += 1;
-                }
                 if let LinePart::Allocate { location, quantity } = part {
                     let (k, q, s, l) = (format!("k{n}"), format!("q{n}"), format!("s{n}"), format!("l{n}"));
                     sql.push_str(&format!(
@@ -370,7 +340,6 @@ impl Store {
              updated_at = <datetime>$at;\n\
              CREATE type::record('event', $event_key) SET order_id = $id, seq = 1, at = <datetime>$at, \
              type = $type, actor = $actor, subject = $subject ?? NONE, entry_json = $entry;\n\
-             CREATE outbox SET topic = 'order.placed', order_id = $id, payload_json = $entry, at = time::now();\n\
              IF $payment_due != NONE {\n\
                  CREATE type::record('job', 'payment_timeout:' + $id) SET kind = 'payment_timeout', \
                  order_id = $id, due = <datetime>$payment_due, attempts = 0;\n\
@@ -499,39 +468,16 @@ impl Store {
         decode(rows(&mut results, 0)?)
     }
 
-    /// The outbox messages about an order, oldest first.
-    pub async fn outbox(&self, order_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
-        let mut results = self
-            .db()
-            .query(
-                "SELECT topic, payload_json, payload, delivered, at FROM outbox WHERE order_id = $id ORDER BY at",
-            )
-            .bind(("id", order_id.to_owned()))
-            .await?;
-        let stored: Vec<StoredOutboxRow> = decode(rows(&mut results, 0)?)?;
-        stored
-            .into_iter()
-            .map(|r| {
-                Ok(OutboxRow {
-                    payload: stored_json(r.payload_json, r.payload, "outbox payload")?,
-                    topic: r.topic,
-                    delivered: r.delivered,
-                })
-            })
-            .collect()
-    }
-
     /// Appends `entries` to an order whose last sequence number is `expected_seq`, in one
     /// transaction with everything they cause: the list-view update, stock effects and the
     /// order's remaining reservations, closed backorders on cancellation, the shipment
-    /// projection, idempotency record and outbox. `Ok(false)` when someone else appended first.
+    /// projection and idempotency record. `Ok(false)` when someone else appended first.
     pub(crate) async fn append(&self, append: &Append<'_>) -> Result<bool, StoreError> {
         let Append {
             order,
             expected_seq,
             entries,
             actor,
-            outbox_topic,
             idempotency,
             effects,
             messages,
@@ -550,11 +496,6 @@ impl Store {
                  order_id = $id, at = time::now();\n",
             );
         }
-        if outbox_topic.is_some() {
-            sql.push_str(
-                "CREATE outbox SET topic = $topic, order_id = $id, payload_json = $events, at = time::now();\n",
-            );
-        }
         message_statements(messages, &mut sql, &mut binds);
         if let Some(attempt) = &attempt {
             attempt_statement(attempt, &mut sql, &mut binds);
@@ -567,16 +508,9 @@ impl Store {
         // Last: a feed row's `at` is taken as it is written.
         feed_statements(webhooks, &mut sql, &mut binds);
         sql.push_str("COMMIT;");
-        // The outbox message, only when there is one: `{ events: [...] }` as JSON text.
-        let events = outbox_topic
-            .map(|_| serde_json::to_string(&serde_json::json!({ "events": entries })))
-            .transpose()
-            .map_err(|e| StoreError::Decode(e.to_string()))?;
         let mut query = self
             .db()
             .query(sql)
-            .bind(("topic", outbox_topic.map(str::to_owned)))
-            .bind(("events", events))
             .bind(("idem", idempotency.map(|i| i.record.to_owned())))
             .bind(("op", idempotency.map(|i| i.operation.to_owned())))
             .bind(("fp", idempotency.map(|i| i.fingerprint.to_owned())));
@@ -611,20 +545,32 @@ impl Store {
     /// Takes the order's payment lease (one money-moving command at a time), waiting briefly
     /// for a holder to finish; an expired lease (a crashed holder) is taken over.
     pub(crate) async fn lease_payment(&self, order_id: &str) -> Result<String, StoreError> {
+        Ok(self.lease_payment_seeing(order_id).await?.0)
+    }
+
+    /// [`Store::lease_payment`], answering also the order's last sequence number read once the
+    /// lease was taken (`None`: no such order), in the same round trip: an order read before
+    /// with that sequence number is the order every earlier holder left.
+    pub(crate) async fn lease_payment_seeing(
+        &self,
+        order_id: &str,
+    ) -> Result<(String, Option<u64>), StoreError> {
         let token = ulid::Ulid::new().to_string();
         for attempt in 1..=40u32 {
             let mut result = self
                 .db()
                 .query(
                     "DELETE type::record('payment_lease', $id) WHERE until < time::now();
-                     CREATE type::record('payment_lease', $id) SET token = $holder, until = time::now() + 30s;",
+                     CREATE type::record('payment_lease', $id) SET token = $holder, until = time::now() + 30s;
+                     RETURN type::record('orders', $id).last_seq;",
                 )
                 .bind(("id", order_id.to_owned()))
                 .bind(("holder", token.clone()))
                 .await?;
             let errors = result.take_errors();
             if errors.is_empty() {
-                return Ok(token);
+                let last_seq: Option<i64> = result.take(2)?;
+                return Ok((token, last_seq.and_then(|seq| u64::try_from(seq).ok())));
             }
             if !errors.values().any(|e| {
                 e.is_already_exists()

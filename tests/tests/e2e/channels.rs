@@ -38,7 +38,7 @@ const UPDATE: &str = "mutation($code: String!, $input: UpdateChannelInput!) {
     updateChannel(code: $code, input: $input) { channel { code webhookUrl active } signingSecret } }";
 
 /// Points channel `code` at `url` with `secret` (admin).
-async fn connect(app: &TestApp, code: &str, url: &str, secret: &str) {
+pub(crate) async fn connect(app: &TestApp, code: &str, url: &str, secret: &str) {
     let admin = app.token(&Actor::Admin);
     let body = app
         .gql_with(

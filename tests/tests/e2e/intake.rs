@@ -88,13 +88,6 @@ async fn an_order_goes_from_cart_to_captured_payment_with_backorder_and_dropship
         json!([{ "sku": "TEE-BLK-M", "location": "east", "quantity": 2 }])
     );
     assert_eq!(details["data"]["order"]["timeline"][0], json!({ "type": "placed", "actor": "staff" }));
-    let outbox = app.store.outbox(&id).await.expect("outbox");
-    let topics: Vec<&str> = outbox.iter().map(|m| m.topic.as_str()).collect();
-    assert!(topics.contains(&"dropship.requested") && topics.contains(&"order.placed"), "{topics:?}");
-    let dropship =
-        outbox.iter().find(|m| m.topic == "dropship.requested").expect("a dropship request for the supplier");
-    assert_eq!(dropship.payload["supplier"], "northwood");
-    assert_eq!(dropship.payload["sku"], "LAMP-DESK");
     let authorize =
         "mutation($id: String!, $token: String!) { authorizePayment(orderId: $id, token: $token) {
         order { state payment { status brand last4 method } statusView { headline } } } }";
@@ -377,18 +370,17 @@ async fn an_order_stored_before_entries_were_json_text_still_reads_and_takes_com
     let app = TestApp::spawn().await;
     let body = place(&app, input(json!([{ "sku": "LAMP-DESK", "quantity": 1 }])), None).await;
     let id = body["data"]["placeOrder"]["order"]["id"].as_str().expect("an order id").to_owned();
-    // Rewrite the order's rows as migrations 0002–0007 stored them: the entry and the outbox
-    // payloads as objects, no JSON text.
+    // Rewrite the order's rows as migrations 0002–0007 stored them: the entry as an object, no
+    // JSON text.
     let db = app.store.db();
     let mut found = db
-        .query("SELECT VALUE [record::id(id), entry_json] FROM event WHERE order_id = $id; SELECT VALUE [record::id(id), payload_json] FROM outbox WHERE order_id = $id")
+        .query("SELECT VALUE [record::id(id), entry_json] FROM event WHERE order_id = $id")
         .bind(("id", id.clone()))
         .await
         .unwrap();
     let events: Vec<Value> = found.take(0).unwrap();
-    let messages: Vec<Value> = found.take(1).unwrap();
-    assert_eq!((events.len(), messages.len()), (1, 2), "one event, the order.placed and dropship messages");
-    for (table, field, rows) in [("event", "entry", events), ("outbox", "payload", messages)] {
+    assert_eq!(events.len(), 1, "one event");
+    for (table, field, rows) in [("event", "entry", events)] {
         for row in rows {
             let object: Value = serde_json::from_str(row[1].as_str().expect("JSON text")).unwrap();
             db.query(format!(
@@ -411,11 +403,6 @@ async fn an_order_stored_before_entries_were_json_text_still_reads_and_takes_com
         let left: Vec<i64> = left.take(0).unwrap();
         assert!(left.is_empty() || left == [0], "{table} rows still hold JSON text: {left:?}");
     }
-    let outbox = app.store.outbox(&id).await.expect("outbox");
-    let dropship = outbox.iter().find(|m| m.topic == "dropship.requested").expect("the dropship request");
-    assert_eq!(dropship.payload["sku"], "LAMP-DESK");
-    let placed = outbox.iter().find(|m| m.topic == "order.placed").expect("the placed message");
-    assert_eq!(placed.payload["event"]["placed"]["id"], id.as_str());
 
     let read = "query($id: String!) { order(id: $id) { state timeline { seq type } } }";
     let body = app.gql(read, json!({ "id": id })).await;

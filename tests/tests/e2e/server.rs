@@ -142,6 +142,55 @@ async fn two_gateways_on_one_server_share_orders_and_never_oversell() {
     assert_eq!(numbers.len(), 10, "{list}");
 }
 
+/// Places `input` through `app`: the order's id, or the error's code.
+async fn place(app: &TestApp, input: Value) -> Result<String, String> {
+    let body = app.gql(PLACE, json!({ "input": input })).await;
+    match body["data"]["placeOrder"]["order"]["id"].as_str() {
+        Some(id) => Ok(id.to_owned()),
+        None => Err(error_code(&body).unwrap_or("none").to_owned()),
+    }
+}
+
+#[tokio::test]
+async fn a_gateway_on_a_server_checks_out_with_the_rules_locations_and_channels_another_writer_just_changed()
+{
+    let server = SurrealServer::start().await;
+    let setup = server.store().await;
+    limited_drop(&setup, 10).await;
+    let a = TestApp::serve(server.store().await, false).await;
+    let b = TestApp::serve(server.store().await, false).await;
+    let coupon = |code: &str| {
+        let mut input = order("DROP-10");
+        input["coupons"] = json!([code]);
+        input
+    };
+
+    // A reads (and keeps) the rules, the locations and the channels at its first checkout.
+    place(&a, coupon("WELCOME10")).await.expect("the demo rules know WELCOME10");
+
+    // Another writer drops the coupon: A's next checkout refuses it.
+    let mut rules = ordo_gateway::seed::demo_rules();
+    rules.coupons.retain(|c| c.code != "WELCOME10");
+    setup.set_rules(&rules).await.unwrap();
+    assert_eq!(place(&a, coupon("WELCOME10")).await, Err("COUPON_UNKNOWN".to_owned()));
+
+    // A new preferred location with stock: A's next order is allocated there.
+    setup.put_location("west", "West", 0).await.unwrap();
+    setup.put_stock("DROP-10", "west", 5, "test").await.unwrap();
+    place(&a, order("DROP-10")).await.unwrap();
+    let stock = a.gql("{ stock(sku: \"DROP-10\") { location reserved } }", json!({})).await;
+    let west = stock["data"]["stock"].as_array().unwrap().iter().find(|s| s["location"] == "west").cloned();
+    assert_eq!(west.map(|s| s["reserved"].clone()), Some(json!(1)), "{stock}");
+
+    // B points the web channel at a receiver: A's next order tells it.
+    let secret = crate::channels::secret(7);
+    let receiver = ordo_tests::webhooks::WebhookReceiver::start(&secret).await;
+    crate::channels::connect(&b, "web", &receiver.url(), &secret).await;
+    let told = place(&a, order("DROP-10")).await.unwrap();
+    let received = receiver.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(received[0]["data"]["orderId"], told.as_str(), "{received:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_gateways_on_one_server_cancel_each_unpaid_order_once() {
     let server = SurrealServer::start().await;
