@@ -1,5 +1,7 @@
 //! Sales channels: admins manage them, staff list an order on more of them and see which are behind; an append writes the webhooks core's `channel_events` call for, to every channel that carries the order.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use ordo_core::channel::{
     ChannelCode, ChannelError, ChannelKind, ChannelName, ChannelSync, DeliveryState, DeliverySummary,
@@ -189,12 +191,26 @@ pub(crate) async fn webhooks_for(
     after: &Order,
     entries: &[TimelineEntry],
 ) -> Result<Vec<NewWebhook>, ApiError> {
+    webhooks_told(app, None, before, after, entries).await
+}
+
+/// [`webhooks_for`], with the channels when the caller just read them.
+pub(crate) async fn webhooks_told(
+    app: &App,
+    channels: Option<Arc<Vec<ChannelRow>>>,
+    before: Option<&Order>,
+    after: &Order,
+    entries: &[TimelineEntry],
+) -> Result<Vec<NewWebhook>, ApiError> {
     let mut webhooks = super::suppliers::webhooks_for(app, after, entries).await?;
     let events = channel_events(before, after, entries);
     if events.is_empty() {
         return Ok(webhooks);
     }
-    let channels = app.store().channels().await?;
+    let channels = match channels {
+        Some(channels) => channels,
+        None => app.store().channels().await?,
+    };
     // Each carrying channel by webhook when it takes them, and in its pull feed when it keeps one.
     let told: Vec<(&str, Via)> = after
         .channels()

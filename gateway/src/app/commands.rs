@@ -1,6 +1,8 @@
 //! Running an ordo-core command against a stored order: load, decide, append, retry on conflict;
 //! and the payment mutations, which talk to the provider before recording what it said.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::Utc;
 use ordo_core::order::{
     Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, next_authorization_check,
@@ -54,7 +56,8 @@ pub async fn run(
     run_with(app, order_id, role, actor, command, idempotency, |_| Ok(Effects::default())).await
 }
 
-/// [`run`] on `order` as just read (read again only if another writer appended since).
+/// [`run`] under `lease` on `order` as just read (read again only if another writer appended
+/// since); the append that records the command gives the lease back.
 async fn run_from(
     app: &App,
     order: Order,
@@ -62,14 +65,18 @@ async fn run_from(
     actor: &Doer,
     command: &Command,
     idempotency: Option<&Idempotency>,
+    lease: &HeldLease,
 ) -> Result<Ran, ApiError> {
     let id = order.id().as_str().to_owned();
-    let extra = |_: &Order| Ok(Effects::default());
+    let extra = |_: &Order| Ok(Effects { release_lease: Some(lease.token.clone()), ..Effects::default() });
     let (entries, after) = order.execute(command, role, Utc::now())?;
     if record(app, &order, &entries, &after, actor, idempotency, &extra).await? {
+        lease.given_back.store(true, Ordering::Relaxed);
         return Ok(Ran { order: after, replayed: false });
     }
-    run(app, &id, role, actor, command, idempotency).await
+    let ran = run_with(app, &id, role, actor, command, idempotency, extra).await?;
+    lease.given_back.store(!ran.replayed, Ordering::Relaxed);
+    Ok(ran)
 }
 
 /// [`run`], with `extra` effects worked out from the order before the command (a return's
@@ -183,11 +190,21 @@ pub(crate) async fn authorize_seen(
     }
     // `seen` (read to admit the caller) still stands when no append came after it: then the
     // order need not be read again under the lease.
-    let (lease, last_seq) = app.store().lease_payment_seeing(order_id).await?;
+    let (token_held, last_seq) = app.store().lease_payment_seeing(order_id).await?;
     let current = seen.filter(|order| Some(order.last_seq()) == last_seq);
-    let result = Box::pin(authorize_leased(app, order_id, token, (role, by), idempotency, current)).await;
-    app.store().release_payment(order_id, &lease).await;
+    let lease = HeldLease { token: token_held, given_back: AtomicBool::new(false) };
+    let result =
+        Box::pin(authorize_leased(app, order_id, token, (role, by), idempotency, current, &lease)).await;
+    if !lease.given_back.load(Ordering::Relaxed) {
+        app.store().release_payment(order_id, &lease.token).await;
+    }
     result
+}
+
+/// A payment lease this request holds, and whether an append already gave it back.
+struct HeldLease {
+    token: String,
+    given_back: AtomicBool,
 }
 
 /// Runs `work` holding `order_id`'s payment lease (one money-moving command per order at a time,
@@ -215,6 +232,7 @@ async fn authorize_leased(
     (role, by): (&Role, &Doer),
     idempotency: Option<&Idempotency>,
     current: Option<Order>,
+    lease: &HeldLease,
 ) -> Result<Ran, ApiError> {
     let (store, provider) = (app.store(), app.payments());
     // The first request may have finished while this one waited for the lease.
@@ -253,7 +271,7 @@ async fn authorize_leased(
                     }
                 }
             }
-            let recorded = run_from(app, order, role, by, &command, idempotency).await;
+            let recorded = run_from(app, order, role, by, &command, idempotency, lease).await;
             if recorded.is_err() {
                 // Never leave money held or taken that the order does not know of.
                 let undone = match charged {

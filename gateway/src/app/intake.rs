@@ -5,6 +5,8 @@
 //! everything in one transaction ([`crate::store::Store::insert_order`]). Conflicts and stock
 //! that changed underneath are retried from a fresh read, a bounded number of times.
 
+use std::collections::BTreeMap;
+
 use chrono::Utc;
 use ordo_core::cart::Cart;
 use ordo_core::order::{CheckoutError, Order, Placement, Shop, TimelineEntry, check_out, parse_external_id};
@@ -163,8 +165,18 @@ pub async fn place_order(
     loop {
         attempt += 1;
         let skus: Vec<String> = request.cart.lines.iter().map(|l| l.sku.trim().to_owned()).collect();
+        let mut wanted: BTreeMap<String, u64> = BTreeMap::new();
+        for line in &request.cart.lines {
+            *wanted.entry(line.sku.trim().to_owned()).or_default() +=
+                u64::try_from(line.quantity).unwrap_or(0);
+        }
         let reads = store
-            .intake_snapshot(&skus, idempotency.as_ref().map(Idempotency::record), external_key.as_deref())
+            .intake_snapshot(
+                &skus,
+                Some(&wanted),
+                idempotency.as_ref().map(Idempotency::record),
+                external_key.as_deref(),
+            )
             .await?;
         if let (Some(record), Some(key)) = (reads.idempotency, &idempotency) {
             return if key.matches(&record.operation, &record.fingerprint) {
@@ -203,8 +215,14 @@ pub async fn place_order(
         };
         let Placement { first, order, plan } = placement.numbered(taken).map_err(refused)?;
         let messages = super::messages::for_append(None, &order, std::slice::from_ref(&first), None);
-        let webhooks =
-            Box::pin(super::channels::webhooks_for(app, None, &order, std::slice::from_ref(&first))).await?;
+        let webhooks = Box::pin(super::channels::webhooks_told(
+            app,
+            Some(reads.channels.clone()),
+            None,
+            &order,
+            std::slice::from_ref(&first),
+        ))
+        .await?;
         let record = NewOrderRecord {
             id: &id,
             external_key: external_key.as_deref(),

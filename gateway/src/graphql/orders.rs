@@ -1,7 +1,5 @@
 //! Order queries and mutations: placing orders, reading them with their timeline, payments.
 
-use std::sync::Arc;
-
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -231,12 +229,7 @@ impl OrderMutation {
         let order = match placed.fresh {
             Some(fresh) => {
                 let (order, first) = *fresh;
-                OrderView {
-                    order,
-                    timeline: Arc::new([first]),
-                    actors: Arc::new([doer(ctx)]),
-                    supplier: None,
-                }
+                OrderView::placed(order, first, doer(ctx))
             }
             None => view(ctx, &placed.order_id).await.gql()?,
         };
@@ -316,8 +309,8 @@ pub(super) async fn execute(
 }
 
 pub(super) async fn payload(ctx: &Context<'_>, ran: commands::Ran) -> Result<OrderPayload> {
-    let id = ran.order.id().as_str().to_owned();
-    Ok(OrderPayload { order: view(ctx, &id).await.gql()?, replayed: ran.replayed, access_token: None })
+    let order = OrderView::written(ran.order, actor(ctx));
+    Ok(OrderPayload { order, replayed: ran.replayed, access_token: None })
 }
 
 /// A command the caller may issue on an order now, and what it targets.
@@ -480,8 +473,9 @@ impl OrderView {
                 .collect();
             views.retain(|v| own.contains(&v.id.as_str()));
         }
+        let shared = self.shared(ctx).await?;
         for view in &mut views {
-            view.timeline = Some((self.timeline.clone(), self.actors.clone()));
+            view.timeline = Some(shared.clone());
             view.location_names.clone_from(&names);
         }
         Ok(views)
@@ -494,11 +488,11 @@ impl OrderView {
         types::returns(&self.order)
     }
     /// Refunds, oldest first: each `payment_refunded` event (returns, goodwill, cancellations).
-    async fn refunds(&self) -> Vec<types::RefundView> {
+    async fn refunds(&self, ctx: &Context<'_>) -> Result<Vec<types::RefundView>> {
         if self.full().is_none() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
-        types::refunds(&self.timeline)
+        Ok(types::refunds(&self.shared(ctx).await?.0))
     }
     /// Reviews of this order's lines, oldest first (hidden ones too, flagged).
     async fn reviews(&self, ctx: &Context<'_>) -> Result<Vec<super::reviews::Review>> {
@@ -518,34 +512,33 @@ impl OrderView {
     }
     /// Every event, oldest first (none for a dropship supplier: its parcels carry their own;
     /// only staff see where the order is listed and what its channels were told).
-    async fn timeline(&self, ctx: &Context<'_>) -> Vec<TimelineEvent> {
+    async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<TimelineEvent>> {
         if self.full().is_none() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let staff = actor(ctx).is_staff();
         let id = self.order.id().as_str();
-        self.timeline
+        let (timeline, actors) = self.shared(ctx).await?;
+        Ok(timeline
             .iter()
-            .zip(self.actors.iter())
+            .zip(actors.iter())
             .filter(|(e, _)| staff || !e.event.staff_only())
             .map(|(e, actor)| TimelineEvent::from_entry(id, e, actor))
-            .collect()
+            .collect())
     }
     /// The timeline in ordo-core's wire form, for ordo-wasm's `orderStatusView` / `allowedActions`
     /// (for anyone but staff, the events only the shop sees keep their place but name nothing).
-    async fn timeline_wire(&self, ctx: &Context<'_>) -> async_graphql::Json<serde_json::Value> {
+    async fn timeline_wire(&self, ctx: &Context<'_>) -> Result<async_graphql::Json<serde_json::Value>> {
         if self.full().is_none() {
-            return async_graphql::Json(serde_json::Value::Array(Vec::new()));
+            return Ok(async_graphql::Json(serde_json::Value::Array(Vec::new())));
         }
-        if actor(ctx).is_staff() || !self.timeline.iter().any(|e| e.event.staff_only()) {
-            return async_graphql::Json(serde_json::to_value(&self.timeline).unwrap_or_default());
+        let timeline = &self.shared(ctx).await?.0;
+        if actor(ctx).is_staff() || !timeline.iter().any(|e| e.event.staff_only()) {
+            return Ok(async_graphql::Json(serde_json::to_value(timeline).unwrap_or_default()));
         }
-        let copy: Vec<TimelineEntry> = self
-            .timeline
-            .iter()
-            .map(|e| TimelineEntry { event: e.event.for_customer(), ..e.clone() })
-            .collect();
-        async_graphql::Json(serde_json::to_value(&copy).unwrap_or_default())
+        let copy: Vec<TimelineEntry> =
+            timeline.iter().map(|e| TimelineEntry { event: e.event.for_customer(), ..e.clone() }).collect();
+        Ok(async_graphql::Json(serde_json::to_value(&copy).unwrap_or_default()))
     }
     /// Stock held for this order, per SKU and location.
     async fn reservations(&self, ctx: &Context<'_>) -> Result<Vec<types::Reservation>> {

@@ -358,9 +358,9 @@ pub fn wire_name<T: serde::Serialize>(value: T) -> String {
 #[derive(Debug, Clone)]
 pub struct OrderView {
     pub order: Order,
-    pub timeline: Arc<[TimelineEntry]>,
-    /// `actors[i]` caused `timeline[i]`.
-    pub actors: Arc<[Doer]>,
+    /// The timeline and who caused each entry (`actors[i]` caused `timeline[i]`), up to the
+    /// order's last event: read only when a field asks for it (see [`OrderView::shared`]).
+    shared: tokio::sync::OnceCell<SharedTimeline>,
     /// Set when a dropship supplier is looking: it sees the lines and parcels it ships and the
     /// ship-to address, never the customer's e-mail, other lines, prices, payment or history.
     pub supplier: Option<String>,
@@ -369,12 +369,45 @@ pub struct OrderView {
 impl OrderView {
     /// `stored` as `caller` sees it (a supplier sees only what it ships).
     pub(crate) fn new(stored: crate::app::orders::StoredOrder, caller: &crate::app::Actor) -> OrderView {
+        let view = OrderView::written(stored.order, caller);
+        let _ = view.shared.set(stored.shared);
+        view
+    }
+
+    /// `order` as a command just wrote it, as `caller` sees it; its timeline is read only if a
+    /// field asks for it.
+    pub(crate) fn written(order: Order, caller: &crate::app::Actor) -> OrderView {
         let supplier = match caller {
             crate::app::Actor::Supplier { supplier } => Some(supplier.clone()),
             _ => None,
         };
-        let (timeline, actors) = stored.shared;
-        OrderView { order: stored.order, timeline, actors, supplier }
+        OrderView { order, shared: tokio::sync::OnceCell::new(), supplier }
+    }
+
+    /// A new order as placed: its one event, caused by `doer`.
+    pub(crate) fn placed(order: Order, first: TimelineEntry, doer: Doer) -> OrderView {
+        let shared: SharedTimeline = (Arc::new([first]), Arc::new([doer]));
+        OrderView { order, shared: tokio::sync::OnceCell::new_with(Some(shared)), supplier: None }
+    }
+
+    /// The timeline with who caused each entry, read from the store the first time a field
+    /// asks, cut at the order's last event (a later append is not this view's).
+    pub(crate) async fn shared(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<&SharedTimeline> {
+        use crate::graphql::error::GqlResult;
+        self.shared
+            .get_or_try_init(|| async {
+                let id = self.order.id().as_str();
+                let (timeline, actors) = crate::app::orders::read(super::app(ctx)?, id).await.gql()?.shared;
+                let upto = timeline.iter().take_while(|e| e.seq <= self.order.last_seq()).count();
+                if upto == timeline.len() {
+                    return Ok((timeline, actors));
+                }
+                Ok((Arc::from(&timeline[..upto]), Arc::from(&actors[..upto])))
+            })
+            .await
     }
 }
 

@@ -59,6 +59,8 @@ pub(crate) struct IntakeReads {
     /// The order already imported under the channel's external id.
     pub existing: Option<super::orders::ExternalRecord>,
     pub snapshot: Snapshot,
+    /// Every channel, as current as the snapshot.
+    pub channels: std::sync::Arc<Vec<super::channels::ChannelRow>>,
 }
 
 /// What validating and allocating a cart needs.
@@ -157,6 +159,24 @@ fn restocks(arrivals: &[Arrival]) -> BTreeMap<&str, Vec<Incoming>> {
         .collect()
 }
 
+/// The SKUs of `products` with the backorder policy of which more is `wanted` than `stock` has
+/// available: the only ones whose promise depends on open purchase orders.
+fn short_and_backordered(
+    products: &[ProductRow],
+    stock: &[StockRow],
+    wanted: &BTreeMap<String, u64>,
+) -> Vec<String> {
+    products
+        .iter()
+        .filter(|p| p.policy == "backorder")
+        .filter(|p| {
+            let available: i64 = stock.iter().filter(|s| s.sku == p.sku).map(StockRow::available).sum();
+            wanted.get(&p.sku).is_some_and(|w| i64::try_from(*w).unwrap_or(i64::MAX) > available)
+        })
+        .map(|p| p.sku.clone())
+        .collect()
+}
+
 impl Store {
     /// What a new backorder of `sku` can be promised against (`None`: no open purchase order).
     pub(crate) async fn restocks(&self, sku: &str) -> Result<Option<Vec<Incoming>>, StoreError> {
@@ -216,37 +236,61 @@ impl Store {
 
     /// What validating and allocating a cart of `skus` needs, read in one query.
     pub(crate) async fn snapshot(&self, skus: &[String]) -> Result<Snapshot, StoreError> {
-        Ok(self.intake_snapshot(skus, None, None).await?.snapshot)
+        Ok(self.intake_snapshot(skus, None, None, None).await?.snapshot)
     }
 
     /// One round trip for everything an intake attempt reads: what `idempotency_key` and
-    /// `external_key` already stand for (when given) and the snapshot of `skus`. Products are
-    /// fetched by record id (their SKU), not through an index. The rules and locations come
-    /// from memory when this process keeps them, or asked for only when their version moved
-    /// (see [`super::reference`]).
+    /// `external_key` already stand for (when given), the snapshot of `skus` and the channels.
+    /// Products are fetched by record id (their SKU), not through an index. The rules, locations
+    /// and channels come from memory when this process keeps them, or are asked for only when
+    /// their version moved (see [`super::reference`]). Given the units `wanted` of each SKU, the
+    /// open purchase orders are read (in a second round trip) only for SKUs that are short and
+    /// backordered: no other SKU's promise depends on them.
     pub(crate) async fn intake_snapshot(
         &self,
         skus: &[String],
+        wanted: Option<&BTreeMap<String, u64>>,
         idempotency_key: Option<&str>,
         external_key: Option<&str>,
     ) -> Result<IntakeReads, StoreError> {
         let ids: Vec<surrealdb::types::RecordId> =
             skus.iter().map(|sku| surrealdb::types::RecordId::new("product", sku.as_str())).collect();
-        let shop_read = self.shop.begin();
-        let mut sql = format!(
-            "SELECT * FROM $ids;
-             SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus;
-             {ARRIVALS};
-             IF $idem != NONE {{ SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem) }} ELSE {{ [] }};
-             IF $external != NONE {{ SELECT order_id, scope, fingerprint FROM type::record('external_order', $external) }} ELSE {{ [] }};",
-        );
-        let known = match &shop_read {
-            Begin::Kept(_) => -1,
-            Begin::Ask(ask) => {
-                sql.push_str(&guarded(&[RULES, LOCATIONS]));
-                ask.known()
-            }
+        let (shop_read, channels_read) = (self.shop.begin(), self.channels.begin());
+        let mut statements = vec![
+            "SELECT * FROM $ids".to_owned(),
+            "SELECT sku, location, on_hand, reserved FROM stock WHERE sku IN $skus".to_owned(),
+        ];
+        let mut push = |statement: String| {
+            statements.push(statement);
+            statements.len() - 1
         };
+        let arrivals_at = wanted.is_none().then(|| push(ARRIVALS.to_owned()));
+        let idempotency_at = idempotency_key.map(|_| {
+            push("SELECT operation, fingerprint, order_id FROM type::record('idempotency', $idem)".to_owned())
+        });
+        let external_at = external_key.map(|_| {
+            push(
+                "SELECT order_id, scope, fingerprint FROM type::record('external_order', $external)"
+                    .to_owned(),
+            )
+        });
+        // The reference data asked for, in one guarded block: the version's LET comes first.
+        let every_channel = super::channels::every_channel();
+        let mut reads: Vec<(&str, &str)> = Vec::new();
+        let (mut known_shop, mut known_channels) = (-1, -1);
+        if let Begin::Ask(ask) = &shop_read {
+            reads.extend([(RULES, "known_shop"), (LOCATIONS, "known_shop")]);
+            known_shop = ask.known();
+        }
+        if let Begin::Ask(ask) = &channels_read {
+            reads.push((every_channel.as_str(), "known_channels"));
+            known_channels = ask.known();
+        }
+        let guard_at = statements.len();
+        let mut sql = statements.join(";\n") + ";\n";
+        if !reads.is_empty() {
+            sql.push_str(&guarded(&reads));
+        }
         let mut results = self
             .db()
             .query(sql)
@@ -254,22 +298,55 @@ impl Store {
             .bind(("skus", skus.to_vec()))
             .bind(("idem", idempotency_key.map(str::to_owned)))
             .bind(("external", external_key.map(str::to_owned)))
-            .bind(("known", known))
+            .bind(("known_shop", known_shop))
+            .bind(("known_channels", known_channels))
             .await?;
-        let idempotency = decode(rows(&mut results, 3)?)?.into_iter().next();
-        let existing = decode(rows(&mut results, 4)?)?.into_iter().next();
+        let mut take = |at: Option<usize>| -> Result<Vec<serde_json::Value>, StoreError> {
+            at.map_or(Ok(Vec::new()), |at| rows(&mut results, at))
+        };
+        let idempotency = decode(take(idempotency_at)?)?.into_iter().next();
+        let existing = decode(take(external_at)?)?.into_iter().next();
+        let arrivals: Option<Vec<Arrival>> =
+            arrivals_at.map(|at| take(Some(at))).transpose()?.map(decode).transpose()?;
+        let products: Vec<ProductRow> = decode(rows(&mut results, 0)?)?;
+        let stock: Vec<StockRow> = decode(rows(&mut results, 1)?)?;
+        // The guarded block's results: the LET, each read, then the version.
+        let version: i64 = if reads.is_empty() {
+            0
+        } else {
+            results.take::<Option<i64>>(guard_at + 1 + reads.len())?.unwrap_or(0)
+        };
+        let mut next_read = guard_at + 1;
         let shop = match shop_read {
             Begin::Kept(shop) => shop,
             Begin::Ask(ask) => {
-                // Results 5 (the version's LET), 6 and 7 (rules, locations), 8 (the version).
-                let version: Option<i64> = results.take(8)?;
-                self.shop.answer(ask, version.unwrap_or(0), || {
-                    Ok(std::sync::Arc::new(Self::read_shop(&mut results, 6)?))
-                })?
+                let at = next_read;
+                next_read += 2;
+                self.shop
+                    .answer(ask, version, || Ok(std::sync::Arc::new(Self::read_shop(&mut results, at)?)))?
             }
         };
-        let snapshot = Self::read_snapshot(&mut results, &shop)?;
-        Ok(IntakeReads { idempotency, existing, snapshot })
+        let channels = match channels_read {
+            Begin::Kept(channels) => channels,
+            Begin::Ask(ask) => self
+                .channels
+                .answer(ask, version, || Ok(std::sync::Arc::new(decode(rows(&mut results, next_read)?)?)))?,
+        };
+        let arrivals = match (arrivals, wanted) {
+            (Some(arrivals), _) => arrivals,
+            (None, Some(wanted)) => {
+                let short = short_and_backordered(&products, &stock, wanted);
+                if short.is_empty() {
+                    Vec::new()
+                } else {
+                    let mut results = self.db().query(ARRIVALS).bind(("skus", short)).await?;
+                    decode(rows(&mut results, 0)?)?
+                }
+            }
+            (None, None) => Vec::new(),
+        };
+        let snapshot = Self::read_snapshot(&products, &stock, &arrivals, &shop)?;
+        Ok(IntakeReads { idempotency, existing, snapshot, channels })
     }
 
     /// The rules and locations, results `at` and `at + 1` of a query.
@@ -293,17 +370,19 @@ impl Store {
         Ok(Shop { rules, locations })
     }
 
-    /// The first three results of a snapshot query (products, stock, arrivals) with the shop's
-    /// rules and locations, as ordo-core's types.
-    fn read_snapshot(results: &mut surrealdb::IndexedResults, shop: &Shop) -> Result<Snapshot, StoreError> {
-        let products: Vec<ProductRow> = decode(rows(results, 0)?)?;
-        let stock: Vec<StockRow> = decode(rows(results, 1)?)?;
-        let arrivals: Vec<Arrival> = decode(rows(results, 2)?)?;
+    /// Products, stock rows and open purchase order lines with the shop's rules and locations,
+    /// as ordo-core's types.
+    fn read_snapshot(
+        products: &[ProductRow],
+        stock: &[StockRow],
+        arrivals: &[Arrival],
+        shop: &Shop,
+    ) -> Result<Snapshot, StoreError> {
         let mut available: BTreeMap<&str, i64> = BTreeMap::new();
-        for row in &stock {
+        for row in stock {
             *available.entry(row.sku.as_str()).or_default() += row.available();
         }
-        let restocks = restocks(&arrivals);
+        let restocks = restocks(arrivals);
         let items = products
             .iter()
             .map(|p| {

@@ -153,6 +153,11 @@ pub(crate) enum WebhookOutcome<'a> {
 const FIELDS: &str = "record::id(id) AS key, channel, order_id, seq, event_type, payload_json, via, state, due, \
                       attempts, tries, last_error, created_at, acknowledged_at";
 
+/// Every channel, by code.
+pub(super) fn every_channel() -> String {
+    format!("SELECT {CHANNEL_FIELDS} FROM channel ORDER BY code")
+}
+
 const CHANNEL_FIELDS: &str = "record::id(id) AS code, name, kind, webhook_url, secret, active, inventory_sync, event_feed, created_at, updated_at";
 
 /// The statements that write `webhooks` for order `$id` inside an append's or an intake's
@@ -252,11 +257,8 @@ impl Store {
             Begin::Kept(kept) => return Ok(kept),
             Begin::Ask(ask) => ask,
         };
-        let mut results = self
-            .db()
-            .query(guarded(&[&format!("SELECT {CHANNEL_FIELDS} FROM channel ORDER BY code")]))
-            .bind(("known", ask.known()))
-            .await?;
+        let mut results =
+            self.db().query(guarded(&[(&every_channel(), "known")])).bind(("known", ask.known())).await?;
         let version: Option<i64> = results.take(2)?;
         self.channels.answer(ask, version.unwrap_or(0), || Ok(Arc::new(decode(rows(&mut results, 1)?)?)))
     }

@@ -119,6 +119,10 @@ pub(crate) struct Effects {
     /// late) or `authorization_watch` (an authorization about to lapse) job is due then, or
     /// earlier if it already was.
     pub watches: Vec<(&'static str, chrono::DateTime<chrono::Utc>)>,
+    /// The payment lease (its holder's token) the command ran under, given back in the same
+    /// transaction: no round trip after, and no moment where the order is recorded but still
+    /// leased.
+    pub release_lease: Option<String>,
 }
 
 /// A stored timeline entry.
@@ -728,6 +732,10 @@ fn effect_statements(
     binds: &mut Vec<(String, serde_json::Value)>,
 ) -> Result<(), StoreError> {
     use serde_json::json;
+    if let Some(holder) = &effects.release_lease {
+        sql.push_str("DELETE type::record('payment_lease', $id) WHERE token = $lease_holder;\n");
+        binds.push(("lease_holder".into(), holder.as_str().into()));
+    }
     for (i, effect) in effects.stock.iter().enumerate() {
         let (sku, location) = (effect.sku.as_str(), effect.location.as_str());
         if effect.reason == StockReason::Restocked {

@@ -30,12 +30,13 @@ pub(super) const BUMP: &str = "UPSERT shop_version:current SET n = (n ?? 0) + 1;
 pub(crate) const WRITTEN: usize = 1;
 
 /// The statements that read reference data, guarded by its version: `LET $ref` (the version,
-/// read first), then each of `reads` only when `$ref` differs from the bound `$known`, then
-/// `RETURN $ref`. Results: one for the `LET`, one per read (`[]` when skipped), one for the version.
-pub(crate) fn guarded(reads: &[&str]) -> String {
+/// read first), then each read only when `$ref` differs from the version bound to its
+/// parameter (what the copy kept was read at), then `RETURN $ref`. Results: one for the `LET`,
+/// one per read (`[]` when skipped), one for the version.
+pub(crate) fn guarded(reads: &[(&str, &str)]) -> String {
     let mut sql = String::from("LET $ref = shop_version:current.n ?? 0;\n");
-    for read in reads {
-        sql.push_str(&format!("IF $ref = $known {{ [] }} ELSE {{ {read} }};\n"));
+    for (read, known) in reads {
+        sql.push_str(&format!("IF $ref = ${known} {{ [] }} ELSE {{ {read} }};\n"));
     }
     sql.push_str("RETURN $ref;\n");
     sql
@@ -220,11 +221,12 @@ mod tests {
 
     #[test]
     fn the_guarded_reads_read_the_version_first_and_return_it_last() {
-        let sql = guarded(&["SELECT * FROM a", "SELECT * FROM b"]);
+        let sql = guarded(&[("SELECT * FROM a", "known_a"), ("SELECT * FROM b", "known_b")]);
         let lines: Vec<&str> = sql.lines().collect();
         assert_eq!(lines.len(), 4);
         assert!(lines[0].starts_with("LET $ref"));
-        assert!(lines[1].contains("SELECT * FROM a") && lines[2].contains("SELECT * FROM b"));
+        assert_eq!(lines[1], "IF $ref = $known_a { [] } ELSE { SELECT * FROM a };");
+        assert_eq!(lines[2], "IF $ref = $known_b { [] } ELSE { SELECT * FROM b };");
         assert_eq!(lines[3], "RETURN $ref;");
     }
 }
