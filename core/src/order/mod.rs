@@ -56,7 +56,7 @@ pub use place::{NewOrder, PlaceError, place};
 pub use receipt::{Receipt, ReceiptLine, TaxLine, percent, receipt};
 pub use unpaid::{
     DEFAULT_PAYMENT_HOLD_MINUTES, MAX_DECLINED_PAYMENTS, PAYMENT_TIMEOUT_REASON, holds_until_paid,
-    payment_due, payment_overdue,
+    payment_due, payment_hold_ends, payment_overdue,
 };
 
 use crate::lifecycle::{

@@ -37,6 +37,13 @@ pub fn payment_due(order: &Order, hold: Duration) -> Option<DateTime<Utc>> {
     if waiting { order.placed_at().checked_add_signed(hold) } else { None }
 }
 
+/// Whether the change from `before` to `after` ends the payment hold for good: `after` left
+/// `Placed` (confirmed, which an authorization does, or cancelled), and an order never returns
+/// there, so no payment can fall due again and its `payment_timeout` job has nothing left to do.
+pub fn payment_hold_ends(before: &Order, after: &Order) -> bool {
+    before.state() == OrderState::Placed && after.state() != OrderState::Placed
+}
+
 /// Whether `order` has waited longer than `hold` for a payment that never came (see
 /// [`payment_due`]). Such an order is cancelled with [`PAYMENT_TIMEOUT_REASON`] and its stock
 /// released.
@@ -90,6 +97,25 @@ mod tests {
             .unwrap()
             .1;
         assert!(!payment_overdue(&cancelled, minutes(30), late));
+    }
+
+    #[test]
+    fn an_authorization_or_a_cancellation_ends_the_hold_and_a_decline_does_not() {
+        let order = placed_order();
+        let at = order.placed_at() + minutes(1);
+        let paid = order.execute(&approved(&order), &Role::Customer, at).unwrap().1;
+        assert!(payment_hold_ends(&order, &paid));
+        let cancelled = order
+            .execute(&Command::Cancel { reason: "changed my mind".into() }, &Role::Customer, at)
+            .unwrap()
+            .1;
+        assert!(payment_hold_ends(&order, &cancelled));
+        let declined = order
+            .execute(&Command::FailPayment { reason: "declined".into() }, &Role::Customer, at)
+            .unwrap()
+            .1;
+        assert!(!payment_hold_ends(&order, &declined), "the customer may still pay in time");
+        assert!(!payment_hold_ends(&paid, &paid), "ended once, not again on every later change");
     }
 
     #[test]

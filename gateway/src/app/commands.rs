@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::Utc;
 use ordo_core::order::{
     Command, Order, OrderEvent, PaymentMethod, Role, TimelineEntry, next_authorization_check,
-    next_late_check, stock_effects,
+    next_late_check, payment_hold_ends, stock_effects,
 };
 
 use crate::app::App;
@@ -123,6 +123,7 @@ async fn record(
 ) -> Result<bool, ApiError> {
     let mut effects = extra(before)?;
     effects.stock.extend(stock_effects(before, entries));
+    effects.end_payment_hold = payment_hold_ends(before, after);
     // A parcel left, or its day changed: watch it for running late.
     let moved = entries.iter().any(|e| {
         matches!(e.event, OrderEvent::ShipmentShipped { .. } | OrderEvent::ShipmentOutForDelivery { .. })

@@ -123,6 +123,9 @@ pub(crate) struct Effects {
     /// transaction: no round trip after, and no moment where the order is recorded but still
     /// leased.
     pub release_lease: Option<String>,
+    /// The payment hold ended for good (`payment_hold_ends`): the order's `payment_timeout` job
+    /// is removed now rather than left to find nothing to do when it falls due.
+    pub end_payment_hold: bool,
 }
 
 /// A stored timeline entry.
@@ -732,6 +735,9 @@ fn effect_statements(
     binds: &mut Vec<(String, serde_json::Value)>,
 ) -> Result<(), StoreError> {
     use serde_json::json;
+    if effects.end_payment_hold {
+        sql.push_str("DELETE type::record('job', 'payment_timeout:' + $id);\n");
+    }
     if let Some(holder) = &effects.release_lease {
         sql.push_str("DELETE type::record('payment_lease', $id) WHERE token = $lease_holder;\n");
         binds.push(("lease_holder".into(), holder.as_str().into()));

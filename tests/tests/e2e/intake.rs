@@ -651,3 +651,49 @@ async fn orders_placed_before_names_were_searchable_are_found_once_the_store_is_
     app.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_paid_or_cancelled_checkout_leaves_no_payment_timeout_job_behind_and_a_declined_one_keeps_it() {
+    let app = TestApp::spawn().await;
+    let checkout =
+        "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { accessToken order { id } } }";
+    let mut placed = Vec::new();
+    for _ in 0..3 {
+        let body = app
+            .gql_with(
+                None,
+                checkout,
+                json!({ "input": input(json!([{ "sku": "SOCKS-3PK", "quantity": 1 }])) }),
+            )
+            .await;
+        let order = &body["data"]["placeOrder"];
+        placed.push((
+            order["order"]["id"].as_str().unwrap().to_owned(),
+            order["accessToken"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let timeouts = || async {
+        let jobs = app.store.pending_jobs().await.unwrap();
+        placed
+            .iter()
+            .map(|(id, _)| jobs.iter().any(|(key, _)| *key == format!("payment_timeout:{id}")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(timeouts().await, [true, true, true], "a shopper's unpaid order is held until paid");
+
+    let pay = "mutation($id: String!, $token: String!) { authorizePayment(orderId: $id, token: $token) { order { state } } }";
+    let paid = app.gql_with(Some(&placed[0].1), pay, json!({ "id": placed[0].0, "token": "tok_visa" })).await;
+    assert_eq!(paid["data"]["authorizePayment"]["order"]["state"], "confirmed", "{paid}");
+    let cancel = "mutation($id: String!) { cancelOrder(orderId: $id, reason: \"changed my mind\") { order { state } } }";
+    let cancelled = app.gql_with(Some(&placed[1].1), cancel, json!({ "id": placed[1].0 })).await;
+    assert_eq!(cancelled["data"]["cancelOrder"]["order"]["state"], "cancelled", "{cancelled}");
+    let declined =
+        app.gql_with(Some(&placed[2].1), pay, json!({ "id": placed[2].0, "token": "tok_declined" })).await;
+    assert_eq!(error_code(&declined), Some("PAYMENT_DECLINED"), "{declined}");
+
+    assert_eq!(
+        timeouts().await,
+        [false, false, true],
+        "the declined order may still be paid in time, or not"
+    );
+}
