@@ -4,7 +4,8 @@
 //! Every process is a release build of its own: the SurrealDB server is the tests crate's
 //! `surreal` binary (the `surrealdb-server` crate, `surreal start memory`), each gateway the
 //! `ordo` binary (`ordo serve --db ws://…`), and the clients run here. Run it with
-//! `gateway/bench-server` (`--secs N` per phase, `--clients N`, `--only TEXT`, `--json PATH`),
+//! `gateway/bench-server` (`--secs N` per phase, `--clients N`, `--only TEXT`, `--json PATH`,
+//! `--idle N` for that many more gateways that take no clients),
 //! which builds the two binaries first and passes their paths in `ORDO_SURREAL_BIN` and
 //! `ORDO_BIN`.
 //!
@@ -64,18 +65,21 @@ struct Options {
     secs: f64,
     warmup: f64,
     clients: usize,
+    /// Gateways started on the same server that take no clients (what one costs by itself).
+    idle: usize,
     only: Option<String>,
     json: Option<PathBuf>,
 }
 
 fn options() -> Result<Options, BoxError> {
-    let mut o = Options { secs: 10.0, warmup: 3.0, clients: 32, only: None, json: None };
+    let mut o = Options { secs: 10.0, warmup: 3.0, clients: 32, idle: 0, only: None, json: None };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--secs" => o.secs = args.next().ok_or("--secs N")?.parse()?,
             "--warmup" => o.warmup = args.next().ok_or("--warmup N")?.parse()?,
             "--clients" => o.clients = args.next().ok_or("--clients N")?.parse()?,
+            "--idle" => o.idle = args.next().ok_or("--idle N")?.parse()?,
             "--only" => o.only = Some(args.next().ok_or("--only TEXT")?),
             "--json" => o.json = Some(args.next().ok_or("--json PATH")?.into()),
             "--bench" => {}
@@ -283,8 +287,9 @@ async fn run_phase(
     hot: bool,
     o: &Options,
 ) -> Result<Phase, BoxError> {
+    let idle = if o.idle == 0 { String::new() } else { format!(" + {} idle", o.idle) };
     let name = format!(
-        "{} SKUs, {gateways} gateway{}",
+        "{} SKUs, {gateways} gateway{}{idle}",
         if hot { "hot" } else { "spread" },
         if gateways == 1 { "" } else { "s" }
     );
@@ -294,10 +299,14 @@ async fn run_phase(
     let mail = std::env::temp_dir().join(format!("ordo-bench-server-{}", std::process::id()));
     let mut processes = vec![server];
     let mut bases = Vec::new();
-    for n in 0..gateways {
-        let (process, base) = start_gateway(ordo, &url, n, &mail).await?;
+    for n in 0..gateways + o.idle {
+        let (mut process, base) = start_gateway(ordo, &url, n, &mail).await?;
+        if n < gateways {
+            bases.push(base);
+        } else {
+            process.name.push_str(" (idle)");
+        }
         processes.push(process);
-        bases.push(base);
     }
     let client =
         reqwest::Client::builder().pool_max_idle_per_host(256).timeout(Duration::from_secs(60)).build()?;
