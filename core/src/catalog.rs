@@ -77,6 +77,13 @@ pub struct CatalogItem {
 }
 
 impl CatalogItem {
+    /// Whether promising `quantity` units of this item depends on its open purchase orders
+    /// ([`CatalogItem::restocks`]): more is wanted than is available, and the policy backorders
+    /// (see [`CatalogItem::backorder_promise`]). A store may leave restocks unread otherwise.
+    pub fn promise_needs_restocks(&self, quantity: u32) -> bool {
+        quantity > self.available && matches!(self.policy, OutOfStockPolicy::Backorder { .. })
+    }
+
     /// When `quantity` backordered units of this item can be promised, counted from `today`:
     /// matched against [`CatalogItem::restocks`] when known, else the next restock, else the lead
     /// time. `None` when the policy is not backorder.
@@ -306,6 +313,17 @@ mod tests {
             Some(day("2026-12-20")),
             "every unit promised: no earlier than the last purchase order"
         );
+    }
+
+    #[test]
+    fn only_a_backordered_item_short_of_stock_needs_its_purchase_orders_to_promise() {
+        let mut backordered = item(OutOfStockPolicy::Backorder { lead_time_days: 14 }, None);
+        backordered.available = 3;
+        assert!(!backordered.promise_needs_restocks(3), "in stock: nothing to promise");
+        assert!(backordered.promise_needs_restocks(4));
+        for policy in [OutOfStockPolicy::Deny, OutOfStockPolicy::Dropship { supplier: "acme".into() }] {
+            assert!(!item(policy, None).promise_needs_restocks(4), "no backorder promise at all");
+        }
     }
 
     #[test]

@@ -162,14 +162,13 @@ pub async fn place_order(
     // Taken once a replay is ruled out, and kept across retries: one number per new order.
     let mut number = None;
     let mut attempt = 0;
+    let skus: Vec<String> = request.cart.lines.iter().map(|l| l.sku.trim().to_owned()).collect();
+    let mut wanted: BTreeMap<String, u64> = BTreeMap::new();
+    for line in &request.cart.lines {
+        *wanted.entry(line.sku.trim().to_owned()).or_default() += u64::try_from(line.quantity).unwrap_or(0);
+    }
     loop {
         attempt += 1;
-        let skus: Vec<String> = request.cart.lines.iter().map(|l| l.sku.trim().to_owned()).collect();
-        let mut wanted: BTreeMap<String, u64> = BTreeMap::new();
-        for line in &request.cart.lines {
-            *wanted.entry(line.sku.trim().to_owned()).or_default() +=
-                u64::try_from(line.quantity).unwrap_or(0);
-        }
         let reads = store
             .intake_snapshot(
                 &skus,

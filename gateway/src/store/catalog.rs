@@ -159,22 +159,32 @@ fn restocks(arrivals: &[Arrival]) -> BTreeMap<&str, Vec<Incoming>> {
         .collect()
 }
 
-/// The SKUs of `products` with the backorder policy of which more is `wanted` than `stock` has
-/// available: the only ones whose promise depends on open purchase orders.
-fn short_and_backordered(
+/// Units available to promise per SKU of `stock`, over every location.
+fn available_by_sku(stock: &[StockRow]) -> BTreeMap<&str, i64> {
+    let mut available: BTreeMap<&str, i64> = BTreeMap::new();
+    for row in stock {
+        *available.entry(row.sku.as_str()).or_default() += row.available();
+    }
+    available
+}
+
+/// The SKUs of `products` whose promise of the units `wanted` depends on open purchase orders,
+/// as ordo-core says (`CatalogItem::promise_needs_restocks`).
+fn needing_restocks(
     products: &[ProductRow],
     stock: &[StockRow],
     wanted: &BTreeMap<String, u64>,
-) -> Vec<String> {
-    products
-        .iter()
-        .filter(|p| p.policy == "backorder")
-        .filter(|p| {
-            let available: i64 = stock.iter().filter(|s| s.sku == p.sku).map(StockRow::available).sum();
-            wanted.get(&p.sku).is_some_and(|w| i64::try_from(*w).unwrap_or(i64::MAX) > available)
-        })
-        .map(|p| p.sku.clone())
-        .collect()
+) -> Result<Vec<String>, StoreError> {
+    let available = available_by_sku(stock);
+    let mut needing = Vec::new();
+    for product in products {
+        let item = product.to_item(available.get(product.sku.as_str()).copied().unwrap_or(0), None)?;
+        let quantity = wanted.get(&product.sku).map_or(0, |w| u32::try_from(*w).unwrap_or(u32::MAX));
+        if item.promise_needs_restocks(quantity) {
+            needing.push(product.sku.clone());
+        }
+    }
+    Ok(needing)
 }
 
 impl Store {
@@ -244,8 +254,8 @@ impl Store {
     /// Products are fetched by record id (their SKU), not through an index. The rules, locations
     /// and channels come from memory when this process keeps them, or are asked for only when
     /// their version moved (see [`super::reference`]). Given the units `wanted` of each SKU, the
-    /// open purchase orders are read (in a second round trip) only for SKUs that are short and
-    /// backordered: no other SKU's promise depends on them.
+    /// open purchase orders are read (in a second round trip) only for the SKUs whose promise
+    /// depends on them (ordo-core's `CatalogItem::promise_needs_restocks`).
     pub(crate) async fn intake_snapshot(
         &self,
         skus: &[String],
@@ -335,11 +345,11 @@ impl Store {
         let arrivals = match (arrivals, wanted) {
             (Some(arrivals), _) => arrivals,
             (None, Some(wanted)) => {
-                let short = short_and_backordered(&products, &stock, wanted);
-                if short.is_empty() {
+                let needing = needing_restocks(&products, &stock, wanted)?;
+                if needing.is_empty() {
                     Vec::new()
                 } else {
-                    let mut results = self.db().query(ARRIVALS).bind(("skus", short)).await?;
+                    let mut results = self.db().query(ARRIVALS).bind(("skus", needing)).await?;
                     decode(rows(&mut results, 0)?)?
                 }
             }
@@ -378,10 +388,7 @@ impl Store {
         arrivals: &[Arrival],
         shop: &Shop,
     ) -> Result<Snapshot, StoreError> {
-        let mut available: BTreeMap<&str, i64> = BTreeMap::new();
-        for row in stock {
-            *available.entry(row.sku.as_str()).or_default() += row.available();
-        }
+        let available = available_by_sku(stock);
         let restocks = restocks(arrivals);
         let items = products
             .iter()

@@ -552,7 +552,7 @@ impl Store {
     /// Takes the order's payment lease (one money-moving command at a time), waiting briefly
     /// for a holder to finish; an expired lease (a crashed holder) is taken over.
     pub(crate) async fn lease_payment(&self, order_id: &str) -> Result<String, StoreError> {
-        Ok(self.lease_payment_seeing(order_id).await?.0)
+        Ok(self.take_payment_lease(order_id, false).await?.0)
     }
 
     /// [`Store::lease_payment`], answering also the order's last sequence number read once the
@@ -562,21 +562,33 @@ impl Store {
         &self,
         order_id: &str,
     ) -> Result<(String, Option<u64>), StoreError> {
+        self.take_payment_lease(order_id, true).await
+    }
+
+    /// The lease's token, and the order's last sequence number when `seeing`.
+    async fn take_payment_lease(
+        &self,
+        order_id: &str,
+        seeing: bool,
+    ) -> Result<(String, Option<u64>), StoreError> {
         let token = ulid::Ulid::new().to_string();
+        let mut sql = String::from(
+            "DELETE type::record('payment_lease', $id) WHERE until < time::now();
+             CREATE type::record('payment_lease', $id) SET token = $holder, until = time::now() + 30s;",
+        );
+        if seeing {
+            sql.push_str("\nRETURN type::record('orders', $id).last_seq;");
+        }
         for attempt in 1..=40u32 {
             let mut result = self
                 .db()
-                .query(
-                    "DELETE type::record('payment_lease', $id) WHERE until < time::now();
-                     CREATE type::record('payment_lease', $id) SET token = $holder, until = time::now() + 30s;
-                     RETURN type::record('orders', $id).last_seq;",
-                )
+                .query(sql.as_str())
                 .bind(("id", order_id.to_owned()))
                 .bind(("holder", token.clone()))
                 .await?;
             let errors = result.take_errors();
             if errors.is_empty() {
-                let last_seq: Option<i64> = result.take(2)?;
+                let last_seq: Option<i64> = if seeing { result.take(2)? } else { None };
                 return Ok((token, last_seq.and_then(|seq| u64::try_from(seq).ok())));
             }
             if !errors.values().any(|e| {
