@@ -229,22 +229,13 @@ fn checkout_input(skus: &[&str], n: usize) -> Value {
                              "postalCode": "22202", "country": "US" } } })
 }
 
-async fn call(
-    client: &reqwest::Client,
-    base: &str,
-    token: Option<&str>,
-    query: &str,
-    variables: Value,
-) -> Result<Value, String> {
-    graphql::post(client, &format!("{base}/graphql"), token, query, variables).await
-}
-
 /// One paid guest checkout; the failing step's code otherwise.
 async fn checkout(client: &reqwest::Client, base: &str, skus: &[&str], n: usize) -> Result<(), String> {
-    let placed = call(client, base, None, PLACE, checkout_input(skus, n)).await?;
+    let url = format!("{base}/graphql");
+    let placed = graphql::post(client, &url, None, PLACE, checkout_input(skus, n)).await?;
     let id = placed["data"]["placeOrder"]["order"]["id"].as_str().ok_or("NO_ID")?;
     let guest = placed["data"]["placeOrder"]["accessToken"].as_str().ok_or("NO_TOKEN")?;
-    let paid = call(client, base, Some(guest), AUTHORIZE, json!({ "id": id })).await?;
+    let paid = graphql::post(client, &url, Some(guest), AUTHORIZE, json!({ "id": id })).await?;
     match paid["data"]["authorizePayment"]["order"]["payment"]["status"].as_str() {
         Some("authorized") => Ok(()),
         other => Err(format!("PAYMENT_{other:?}")),
